@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds the binaries of the loopback test cluster (issue #9) from Go modules:
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes),
+# etcd (go.etcd.io/etcd/server/v3) and kwok (sigs.k8s.io/kwok).
+# Output: .cache/cluster/bin/ (git-ignored). A binary whose version stamp matches the
+# pinned version is skipped, so a second run costs nothing.
+# The Go caches are the usual ones (GOMODCACHE, GOCACHE), so a fresh clone on the
+# same machine (CI) only relinks. Override the output with CLUSTER_CACHE=/path.
+set -euo pipefail
+
+K8S_VERSION=v1.34.4   # kube-* and kubectl; staging modules k8s.io/* are v0.34.4
+ETCD_VERSION=v3.6.16  # k8s 1.34 needs etcd >= 3.5 (Debian's 3.4 is too old); it pins client v3.6.4
+KWOK_VERSION=v0.8.0
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${CLUSTER_CACHE:-$ROOT/.cache/cluster}
+BIN=$CACHE/bin
+SRC=$CACHE/src
+mkdir -p "$BIN" "$SRC"
+
+# Be nice to the shared 2-core machine; GOTOOLCHAIN=local fails loudly instead of
+# fetching another Go if a module ever asks for one.
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local} GOFLAGS="${GOFLAGS:-} -mod=mod"
+GOBUILD=(nice -n 10 go build -p 2 -trimpath)
+
+log() { printf '[cluster:build] %s\n' "$*" >&2; }
+fresh() { [[ -x $BIN/$1 && -f $BIN/.$1.version && $(<"$BIN/.$1.version") == "$2" ]]; }
+stamp() { for b in "${@:2}"; do printf '%s' "$1" >"$BIN/.$b.version"; done; }
+
+start=$SECONDS
+
+# --- Kubernetes: a wrapper module, because k8s.io/kubernetes' own go.mod replaces the
+# k8s.io/* staging modules with ./staging paths (ignored for a dependency) and requires
+# them at v0.0.0, which is not a real version. We replace each with its published v0.X.Y.
+k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+missing=()
+for b in "${k8s_bins[@]}"; do fresh "$b" "$K8S_VERSION" || missing+=("$b"); done
+if ((${#missing[@]})); then
+  t=$SECONDS
+  log "building ${missing[*]} $K8S_VERSION"
+  dir=$SRC/kubernetes
+  mkdir -p "$dir"
+  staging=v0.${K8S_VERSION#v1.}
+  modfile=$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  {
+    echo "module openim-deploy.local/cluster-kubernetes"
+    echo
+    echo "go 1.24.0"
+    echo
+    echo "godebug default=go1.24 // as upstream's go.mod"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    awk -v v="$staging" '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print "\t" $1 " => " $1 " " v }' "$modfile" | sort -u
+    echo ")"
+  } >"$dir/go.mod.new"
+  # Keep go.sum and the resolved go.mod when nothing changed.
+  if ! cmp -s "$dir/go.mod.new" "$dir/go.mod.in" 2>/dev/null; then
+    cp "$dir/go.mod.new" "$dir/go.mod.in"
+    cp "$dir/go.mod.new" "$dir/go.mod"
+    rm -f "$dir/go.sum"
+  fi
+  rm -f "$dir/go.mod.new"
+  pkgs=()
+  for b in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  # Stamp the real version (else the server says v0.0.0-master and chart kubeVersion checks
+  # fail). component-base serves the kube-* binaries, client-go's copy serves kubectl.
+  minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  ldflags="-s -w"
+  for vpkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $vpkg.gitVersion=$K8S_VERSION -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor"
+    ldflags+=" -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  (cd "$dir" && "${GOBUILD[@]}" -ldflags "$ldflags" -o "$BIN/" "${pkgs[@]}")
+  stamp "$K8S_VERSION" "${missing[@]}"
+  log "kubernetes built in $((SECONDS - t))s"
+fi
+
+# --- etcd: etcd's server module has replace directives, so `go install pkg@v` refuses it;
+# building its main package as a dependency of a tiny module works (replaces ignored).
+if ! fresh etcd "$ETCD_VERSION"; then
+  t=$SECONDS
+  log "building etcd $ETCD_VERSION"
+  dir=$SRC/etcd
+  mkdir -p "$dir"
+  if ! grep -q "go.etcd.io/etcd/server/v3 $ETCD_VERSION" "$dir/go.mod" 2>/dev/null; then
+    printf 'module openim-deploy.local/cluster-etcd\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$dir/go.mod"
+    rm -f "$dir/go.sum"
+  fi
+  (cd "$dir" && "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3)
+  stamp "$ETCD_VERSION" etcd
+  log "etcd built in $((SECONDS - t))s"
+fi
+
+# --- kwok: its go.mod has no replace directives, so a plain `go install pkg@version`.
+if ! fresh kwok "$KWOK_VERSION"; then
+  t=$SECONDS
+  log "building kwok $KWOK_VERSION"
+  GOBIN=$BIN nice -n 10 go install -p 2 -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  stamp "$KWOK_VERSION" kwok
+  log "kwok built in $((SECONDS - t))s"
+fi
+
+log "done in $((SECONDS - start))s: $(cd "$BIN" && ls | tr '\n' ' ')"

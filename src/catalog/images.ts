@@ -1,0 +1,64 @@
+// Image references and the one rule that rewrites them for mirrors and
+// private registries (issue #3 §7, OPENIM.md pain point 2).
+
+export interface ImageRef {
+  /** Registry host of the upstream image: docker.io, ghcr.io, quay.io, registry.k8s.io … */
+  registry: string;
+  /** Repository path without the registry, e.g. `library/mongo`, `openim/openim-api`. */
+  repository: string;
+  tag: string;
+  /** Pinned manifest digest, where known. */
+  digest?: string;
+}
+
+export interface ImageSource {
+  /** Registry that replaces docker.io for OpenIM images (e.g. ghcr.io/openimsdk layout is handled by `openimRepository`). */
+  registry: string;
+  /**
+   * A pull-through mirror or private registry that every image is rewritten to.
+   * Form `host[/prefix]`; images keep their upstream path below it, with the
+   * upstream registry host as the first path element for non-Docker Hub images
+   * (the layout of m.daocloud.io and of `bundle push`).
+   */
+  mirror: string;
+}
+
+export function formatImage(ref: ImageRef): string {
+  const base = `${ref.registry}/${ref.repository}`;
+  return ref.digest ? `${base}:${ref.tag}@${ref.digest}` : `${base}:${ref.tag}`;
+}
+
+/** The image reference a cluster or host actually pulls, after mirror rewriting. */
+export function resolveImage(ref: ImageRef, source: ImageSource): ImageRef {
+  if (!source.mirror) return ref;
+  const mirror = source.mirror.replace(/\/+$/, '');
+  const [host, ...prefix] = mirror.split('/');
+  const upstreamPath = ref.registry === 'docker.io' ? ref.repository : `${ref.registry}/${ref.repository}`;
+  return { ...ref, registry: host ?? mirror, repository: [...prefix, upstreamPath].join('/') };
+}
+
+/** Split a reference like `docker.io/library/redis:7.0.15` into parts. */
+export function parseImage(text: string): ImageRef {
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag = 'latest';
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  const first = parts[0] ?? '';
+  let registry = 'docker.io';
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    registry = first;
+    parts.shift();
+  }
+  if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
+  return { registry, repository: parts.join('/'), tag, ...(digest ? { digest } : {}) };
+}

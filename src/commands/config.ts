@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import type { CliContext } from '../context.js';
+import { ConfigError } from '../errors.js';
+import { collectLayers, loadPresetLayer, resolveConfig, sourceOf } from '../config/resolve.js';
+import { configJsonSchema, secretPaths } from '../config/json-schema.js';
+import { initFileText } from '../config/init-file.js';
+import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
+import { REDACTED } from '../secrets/redact.js';
+import { configInput, type ConfigFlags } from './config-options.js';
+import { printWarnings } from './print-issues.js';
+
+export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; preset?: string; force?: boolean }): Promise<void> {
+  let seed: Plain = {};
+  if (flags.preset) {
+    const { layer, issue } = loadPresetLayer(flags.preset);
+    if (issue) throw new ConfigError([issue]);
+    seed = layer ?? {};
+  }
+  const text = initFileText(seed);
+  if (!flags.output || flags.output === '-') {
+    ctx.io.out(text);
+    return;
+  }
+  if (existsSync(flags.output) && !flags.force) throw new ConfigError([{ path: flags.output, message: 'file exists', hint: 'pass --force to overwrite' }]);
+  await writeFile(flags.output, text);
+  ctx.io.err(`wrote ${flags.output}`);
+}
+
+export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags): Promise<void> {
+  if (!flags.config && !flags.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE' }]);
+  const resolved = resolveConfig(configInput(flags, ctx.env));
+  printWarnings(ctx.io, resolved.warnings);
+  ctx.io.out(`${flags.config ?? `preset ${flags.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
+}
+
+export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string }): Promise<void> {
+  const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+  if (flags.output) await writeFile(flags.output, text);
+  else ctx.io.out(text);
+}
+
+/** The effective config with secrets redacted, and where each value came from. */
+export async function configShowCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags & { json?: boolean }): Promise<void> {
+  const input = configInput(flags, ctx.env);
+  const resolved = resolveConfig(input);
+  const spec = structuredClone(resolved.spec) as unknown as Plain;
+  for (const path of secretPaths()) {
+    const parts = path.split('.');
+    const value = getPath(spec, parts);
+    if (typeof value === 'string' && value !== '') setPath(spec, parts, REDACTED);
+  }
+  const sources = collectLayers(input).sources;
+  const rows = leavesOf(spec).map((parts) => ({ path: parts.join('.'), value: getPath(spec, parts), source: sourceOf(sources, parts.join('.')) }));
+  if (flags.json) {
+    ctx.io.out(`${JSON.stringify({ config: spec, sources: Object.fromEntries(rows.map((r) => [r.path, r.source])) }, null, 2)}\n`);
+    return;
+  }
+  printWarnings(ctx.io, resolved.warnings);
+  const width = Math.max(...rows.map((r) => r.path.length));
+  for (const row of rows) {
+    const value = typeof row.value === 'string' ? row.value || '""' : stringify(row.value, { collectionStyle: 'flow' }).trim();
+    ctx.io.out(`${row.path.padEnd(width)}  ${value}  (${row.source})\n`);
+  }
+}

@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import type { CliContext } from '../context.js';
+import { resolveConfig } from '../config/resolve.js';
+import { unprobedFacts } from '../facts/types.js';
+import { renderPlan } from '../render/render.js';
+import { templatesDir } from '../util/package-root.js';
+import { configInput, type ConfigFlags } from './config-options.js';
+import { planFor } from './session.js';
+import { printWarnings } from './print-issues.js';
+
+export interface RenderFlags extends ConfigFlags {
+  out: string;
+  helm?: string;
+}
+
+export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: RenderFlags): Promise<void> {
+  const resolved = resolveConfig(configInput(flags, ctx.env));
+  printWarnings(ctx.io, resolved.warnings);
+  const plan = planFor(resolved.spec, unprobedFacts(resolved.spec.target));
+  const outDir = resolve(ctx.cwd, flags.out);
+  const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(flags.helm ? { helm: flags.helm } : {}) });
+  ctx.io.out(`rendered ${result.files.length} files and ${result.manifests.length} release manifests into ${outDir}\n`);
+  for (const s of result.skipped) ctx.io.out(`  ${s.release}: ${s.reason}\n`);
+}

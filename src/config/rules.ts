@@ -1,0 +1,115 @@
+// Cross-field rules: what one field demands of another. Errors stop the run;
+// warnings are printed and the run goes on.
+
+import type { ConfigIssue } from '../errors.js';
+import type { DeploySpecShape } from './schema.js';
+import { chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { findModule } from '../catalog/modules.js';
+
+export type DeploySpec = DeploySpecShape;
+
+export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const k8s = spec.kubernetes;
+  const infra = spec.infrastructure;
+  const add = (path: string, message: string, hint?: string) => issues.push(hint ? { path, message, hint } : { path, message });
+
+  if (spec.profile === 'production' && !spec.openim.domain) {
+    add('openim.domain', 'required for production: clients, TLS and MinIO presigned URLs need a public host', 'pass --set openim.domain=im.example.com');
+  }
+
+  if (spec.target === 'kubernetes') {
+    if (k8s.storage.backend === 'nfs') {
+      if (!k8s.storage.nfs.server) add('kubernetes.storage.nfs.server', 'required when kubernetes.storage.backend is nfs', 'the NFS server host name or IP');
+      if (!k8s.storage.nfs.path) add('kubernetes.storage.nfs.path', 'required when kubernetes.storage.backend is nfs', 'the exported directory, e.g. /srv/nfs/openim');
+    }
+    if (k8s.storage.backend === 'existing' && !k8s.storage.storageClass) {
+      add('kubernetes.storage.storageClass', 'required when kubernetes.storage.backend is existing', 'kubectl get storageclass lists the names');
+    }
+    if (k8s.ingress.tls.mode === 'secret' && !k8s.ingress.tls.secretName) {
+      add('kubernetes.ingress.tls.secretName', 'required when tls.mode is secret', 'a kubernetes.io/tls Secret in the namespace');
+    }
+    if (k8s.ingress.tls.mode !== 'none' && !spec.openim.domain && spec.profile !== 'production') {
+      add('openim.domain', 'TLS needs a domain to issue the certificate for');
+    }
+    if (infra.objectStorage.provider === 'rook-ceph' && k8s.storage.backend !== 'rook-ceph' && infra.objectStorage.mode === 'bundled') {
+      add('infrastructure.objectStorage.provider', 'rook-ceph object storage needs kubernetes.storage.backend rook-ceph (the operator and cluster it runs on)');
+    }
+  } else {
+    if (k8s.ingress.controller === 'istio' || k8s.ingress.controller === 'gateway-api') {
+      add('kubernetes.ingress.controller', `${k8s.ingress.controller} only works with target kubernetes`, 'use --set kubernetes.ingress.controller=none for the binary target');
+    }
+    if (infra.objectStorage.provider === 'rook-ceph') add('infrastructure.objectStorage.provider', 'rook-ceph only works with target kubernetes');
+    if (k8s.storage.backend === 'rook-ceph') add('kubernetes.storage.backend', 'rook-ceph only works with target kubernetes');
+  }
+
+  for (const [name, component] of [['mongodb', infra.mongodb], ['redis', infra.redis], ['kafka', infra.kafka], ['etcd', infra.etcd]] as const) {
+    if (component.mode !== 'external') continue;
+    const hasUri = name === 'mongodb' && infra.mongodb.uri !== '';
+    if (component.address.length === 0 && !hasUri) {
+      add(`infrastructure.${name}.address`, `required when infrastructure.${name}.mode is external`, `e.g. --set infrastructure.${name}.address[0]=host:port`);
+    }
+  }
+  if (infra.mongodb.mode === 'external' && !infra.mongodb.uri && !infra.mongodb.password) {
+    add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)');
+  }
+  if (infra.etcd.mode === 'external' && spec.target === 'kubernetes') {
+    add('infrastructure.etcd.mode', 'Kubernetes uses service-name discovery; etcd is for the binary target only', 'remove infrastructure.etcd');
+  }
+
+  const os = infra.objectStorage;
+  if (os.provider === 'minio' || os.provider === 'rook-ceph') {
+    if (os.mode === 'external' && !os.endpoint) add('infrastructure.objectStorage.endpoint', 'required for external object storage');
+  } else {
+    if (os.mode === 'bundled') add('infrastructure.objectStorage.mode', `${os.provider} is a cloud service: set mode external with its endpoint and keys`);
+    if (!os.accessKey || !os.secretKey) add('infrastructure.objectStorage.accessKey', `${os.provider} needs accessKey and secretKey`);
+  }
+  if (os.mode === 'external' && (os.provider === 'minio' || os.provider === 's3') && (!os.accessKey || !os.secretKey)) {
+    add('infrastructure.objectStorage.secretKey', 'external object storage needs accessKey and secretKey');
+  }
+  if (os.externalAddress && !/^https?:\/\/[^\s]+$/.test(os.externalAddress)) {
+    add('infrastructure.objectStorage.externalAddress', 'must be a URL clients can reach, e.g. https://im.example.com/im-minio-api');
+  }
+  if (os.externalAddress && /external_ip|127\.0\.0\.1|localhost|\.svc(\.|:|\/|$)/.test(os.externalAddress)) {
+    add('infrastructure.objectStorage.externalAddress', 'must be reachable by clients, not a placeholder or an internal address (files would fail to upload)', 'leave it empty to use https://<domain>/im-minio-api');
+  }
+
+  if (spec.openim.components.adminFront && !spec.openim.components.chat) {
+    add('openim.components.adminFront', 'the admin front talks to chat: enable openim.components.chat or disable adminFront');
+  }
+  const server = serverRelease(spec.openim.serverVersion);
+  const chat = chatRelease(spec.openim.chatVersion);
+  if (spec.openim.components.chat && chat.serverLine !== server.line) {
+    add('openim.chatVersion', `chat ${chat.version} talks to server ${chat.serverLine}.x, not ${server.version}`, 'pick matching releases (OPENIM.md pain point 9)');
+  }
+  for (const [name, count] of Object.entries(spec.openim.replicas)) {
+    const mod = findModule(name);
+    if (mod?.singleton && count > 1) add(`openim.replicas.${name}`, `${name} runs scheduled jobs and must have at most one instance`);
+    if (mod?.maxInstances && count > mod.maxInstances) {
+      add(`openim.replicas.${name}`, `more than ${mod.maxInstances} instances add nothing: the Kafka topics have ${mod.maxInstances} partitions`);
+    }
+  }
+  if (spec.profile === 'production' && spec.openim.superCode && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.superCode)) {
+    add('openim.superCode', 'the upstream default verification super code is refused in production', 'leave it empty to generate one');
+  }
+  if (spec.offline.bundle && spec.images.mirror === '' && spec.target === 'kubernetes') {
+    add('images.mirror', 'an offline install on Kubernetes needs the private registry the bundle is pushed to', 'e.g. --set images.mirror=registry.internal:5000');
+  }
+  return issues;
+}
+
+export function specWarnings(spec: DeploySpec): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  if (spec.target === 'kubernetes') {
+    if (spec.profile === 'production' && spec.kubernetes.ingress.tls.mode === 'none' && spec.kubernetes.ingress.controller !== 'none') {
+      warnings.push({ path: 'kubernetes.ingress.tls.mode', message: 'production without TLS: tokens and messages cross the network in clear text', hint: 'use cert-manager or an existing secret' });
+    }
+    if (spec.profile === 'production' && spec.kubernetes.ingress.controller === 'nginx') {
+      warnings.push({ path: 'kubernetes.ingress.controller', message: 'ingress-nginx was retired in March 2026 and gets no security fixes', hint: 'use traefik or gateway-api for production' });
+    }
+    if (spec.profile === 'production' && spec.kubernetes.storage.backend === 'local-path') {
+      warnings.push({ path: 'kubernetes.storage.backend', message: 'local-path volumes live on one node: losing it loses MongoDB, Kafka and files', hint: 'use nfs, rook-ceph or an existing replicated StorageClass' });
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,216 @@
+// The one schema every input goes through: flags, files, presets, env and the
+// wizard all end here. User-facing keys are fixed by issue #2; scripts depend on them.
+
+import { z } from 'zod';
+import { CHAT_RELEASES, DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION, SERVER_RELEASES } from '../catalog/openim-versions.js';
+import { ALL_MODULES } from '../catalog/modules.js';
+
+/** A value that is a credential: never printed, generated when left empty. */
+const secret = (description: string) => z.string().min(1).optional().meta({ description, secret: true });
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lower-case DNS name such as im.example.com (no scheme, no port, no path)');
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters');
+
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
+
+const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e.g. mongo.internal:27017');
+
+const infraMode = z.enum(['bundled', 'external']).meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
+
+const componentsSchema = z.strictObject({
+  chat: z.boolean().default(true).meta({ description: 'Install openim-chat (chat-api, admin-api, chat-rpc, admin-rpc)' }),
+  webFront: z.boolean().default(true).meta({ description: 'Install the web client (openim-web-front)' }),
+  adminFront: z.boolean().default(true).meta({ description: 'Install the admin console (openim-admin-front); needs chat' }),
+});
+
+const openimSchema = z.strictObject({
+  serverVersion: z
+    .enum(SERVER_RELEASES.map((r) => r.version) as [string, ...string[]])
+    .default(DEFAULT_SERVER_VERSION)
+    .meta({ description: 'openim-server release' }),
+  chatVersion: z
+    .enum(CHAT_RELEASES.map((r) => r.version) as [string, ...string[]])
+    .default(DEFAULT_CHAT_VERSION)
+    .meta({ description: 'openim-chat release (must match the server line)' }),
+  domain: z
+    .union([hostname, z.literal('')])
+    .default('')
+    .meta({ description: 'Public host name; drives ingress, TLS, the MinIO external address and the SDK URLs' }),
+  components: componentsSchema.prefault({}),
+  replicas: z
+    .record(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
+    .default({})
+    .meta({ description: 'Per-module replica (Kubernetes) or instance (binary) count, overriding the profile' }),
+  secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),
+  chatAdminPassword: secret('Password of the chat admin account (chatAdmin); generated when empty'),
+  superCode: secret('chat verifyCode.superCode; the upstream default 666666 is refused in production'),
+  allowRegister: z.boolean().default(true).meta({ description: 'Let users register themselves through chat' }),
+});
+
+const tlsSchema = z.strictObject({
+  mode: z.enum(['none', 'cert-manager', 'secret']).default('none').meta({ description: 'none | cert-manager (issuer) | secret (an existing TLS Secret)' }),
+  issuer: z.string().default('letsencrypt').meta({ description: 'cert-manager issuer name (mode cert-manager)' }),
+  issuerKind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
+  secretName: z.string().default('').meta({ description: 'Existing kubernetes.io/tls Secret (mode secret)' }),
+});
+
+const ingressSchema = z.strictObject({
+  controller: z
+    .enum(['nginx', 'traefik', 'istio', 'gateway-api', 'none'])
+    .default('traefik')
+    .meta({ description: 'nginx (dev only) | traefik | istio | gateway-api | none' }),
+  install: z.boolean().default(false).meta({ description: 'Install the controller itself (pinned chart) instead of using one already in the cluster' }),
+  className: z.string().default('').meta({ description: 'IngressClass / GatewayClass name; empty = the controller default' }),
+  tls: tlsSchema.prefault({}),
+});
+
+const storageSchema = z.strictObject({
+  backend: z.enum(['local-path', 'nfs', 'rook-ceph', 'existing']).default('local-path').meta({ description: 'local-path | nfs | rook-ceph | existing' }),
+  storageClass: z.string().default('').meta({ description: 'StorageClass to use; required when backend is existing' }),
+  install: z.boolean().default(true).meta({ description: 'Install the provisioner for the backend (ignored for existing)' }),
+  nfs: z
+    .strictObject({
+      server: z.string().default('').meta({ description: 'NFS server address (backend nfs)' }),
+      path: z.string().default('').meta({ description: 'Exported path (backend nfs)' }),
+    })
+    .prefault({}),
+  sizes: z
+    .strictObject({
+      mongodb: quantity.default('20Gi'),
+      redis: quantity.default('5Gi'),
+      kafka: quantity.default('20Gi'),
+      objectStorage: quantity.default('50Gi'),
+      monitoring: quantity.default('20Gi'),
+      logging: quantity.default('20Gi'),
+    })
+    .prefault({}),
+});
+
+const kubernetesSchema = z.strictObject({
+  context: z.string().default('').meta({ description: 'kubeconfig context; empty = current' }),
+  kubeconfig: z.string().default('').meta({ description: 'kubeconfig file; empty = $KUBECONFIG or ~/.kube/config' }),
+  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install)' }),
+  ingress: ingressSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+  helmTimeout: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m').default('10m').meta({ description: 'Timeout of each helm --wait' }),
+});
+
+const artifactSchema = z.strictObject({
+  url: z.string().default('').meta({ description: 'Where to download the export tarball; empty = mirror base URL + file name' }),
+  file: z.string().default('').meta({ description: 'A local export tarball instead of a download' }),
+  sha256: z.union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')]).default('').meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
+});
+
+const binarySchema = z.strictObject({
+  prefix: z.string().startsWith('/', 'must be an absolute path').default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
+  configDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/openim'),
+  dataDir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/openim'),
+  stateDir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/openim-deploy'),
+  unitDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/systemd/system'),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name').default('openim'),
+  arch: z.enum(['auto', 'amd64', 'arm64']).default('auto'),
+  mirror: z.string().default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
+  fileLogs: z.boolean().default(false).meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
+  artifacts: z
+    .strictObject({ server: artifactSchema.prefault({}), chat: artifactSchema.prefault({}) })
+    .prefault({}),
+});
+
+const mongodbSchema = z.strictObject({
+  mode: infraMode.default('bundled'),
+  uri: z.string().default('').meta({ description: 'Full mongodb:// URI (external); wins over address', secret: true }),
+  address: z.array(hostPort).default([]).meta({ description: 'host:port list (external)' }),
+  database: z.string().default('openim_v3'),
+  username: z.string().default('openIM'),
+  password: secret('MongoDB password of username; generated when bundled'),
+  authSource: z.string().default('').meta({ description: 'Database holding the user; empty = database (use admin for a root user)' }),
+  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Replica-set members (bundled); default 1 dev, 3 production' }),
+});
+
+const redisSchema = z.strictObject({
+  mode: infraMode.default('bundled'),
+  address: z.array(hostPort).default([]).meta({ description: 'host:port list (external)' }),
+  password: secret('Redis requirepass; generated when bundled'),
+  clusterMode: z.boolean().default(false).meta({ description: 'External Redis is a Redis Cluster' }),
+  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Redis nodes (bundled); default 1 dev, 3 production (replication + sentinel)' }),
+});
+
+const kafkaSchema = z.strictObject({
+  mode: infraMode.default('bundled'),
+  address: z.array(hostPort).default([]).meta({ description: 'Bootstrap host:port list (external); must be the advertised listeners' }),
+  username: z.string().default(''),
+  password: secret('Kafka SASL password (external)'),
+  tls: z.boolean().default(false),
+  createTopics: z.boolean().default(true).meta({ description: 'Create toRedis/toMongo/toPush/toOfflinePush (8 partitions each); OpenIM does not' }),
+  brokers: z.number().int().min(1).max(9).optional().meta({ description: 'KRaft brokers (bundled); default 1 dev, 3 production' }),
+});
+
+const objectStorageSchema = z.strictObject({
+  provider: z.enum(['minio', 'rook-ceph', 's3', 'cos', 'oss', 'kodo']).default('minio').meta({ description: 'minio | rook-ceph | s3 | cos | oss | kodo' }),
+  mode: infraMode.default('bundled').meta({ description: 'bundled (minio or rook-ceph) or external' }),
+  endpoint: z.string().default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
+  externalAddress: z.string().default('').meta({ description: 'URL clients use for files; default https://<domain>/im-minio-api' }),
+  bucket: z.string().default('openim'),
+  region: z.string().default(''),
+  accessKey: secret('Access key ID; generated for bundled MinIO'),
+  secretKey: secret('Secret access key; generated for bundled MinIO'),
+});
+
+const etcdSchema = z.strictObject({
+  mode: infraMode.default('bundled'),
+  address: z.array(hostPort).default([]).meta({ description: 'Endpoints (external)' }),
+  username: z.string().default(''),
+  password: secret('etcd password (external with auth)'),
+});
+
+const infrastructureSchema = z.strictObject({
+  mongodb: mongodbSchema.prefault({}),
+  redis: redisSchema.prefault({}),
+  kafka: kafkaSchema.prefault({}),
+  objectStorage: objectStorageSchema.prefault({}),
+  etcd: etcdSchema.prefault({}).meta({ description: 'Discovery for the binary target; Kubernetes uses service names' }),
+});
+
+const monitoringSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  prometheusUrl: z.string().default('').meta({ description: 'Use this Prometheus instead of a bundled one' }),
+  grafanaUrl: z.string().default('').meta({ description: 'Use this Grafana instead of a bundled one' }),
+  grafanaAdminPassword: secret('Grafana admin password; generated when empty'),
+});
+
+const loggingSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  lokiUrl: z.string().default('').meta({ description: 'Ship logs to this Loki instead of a bundled one' }),
+});
+
+const imagesSchema = z.strictObject({
+  registry: z.enum(['docker.io', 'ghcr.io', 'aliyun']).default('docker.io').meta({ description: 'Where OpenIM images come from: docker.io | ghcr.io | aliyun (registry.cn-hangzhou.aliyuncs.com)' }),
+  mirror: z.string().default('').meta({ description: 'Registry every image is rewritten to (pull-through mirror or private registry), e.g. m.daocloud.io' }),
+  pullSecret: z.string().default('').meta({ description: 'imagePullSecret name for a private registry' }),
+});
+
+const offlineSchema = z.strictObject({
+  bundle: z.string().default('').meta({ description: 'Offline bundle file to install from (no network needed)' }),
+});
+
+export const deploySpecSchema = z
+  .strictObject({
+    target: z.enum(['kubernetes', 'binary']).default('kubernetes').meta({ description: 'kubernetes (Helm) | binary (systemd units on this host)' }),
+    profile: z.enum(['dev', 'production']).default('production').meta({ description: 'dev: single instances; production: HA infrastructure and replicas' }),
+    openim: openimSchema.prefault({}),
+    kubernetes: kubernetesSchema.prefault({}),
+    binary: binarySchema.prefault({}),
+    infrastructure: infrastructureSchema.prefault({}),
+    monitoring: monitoringSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+    images: imagesSchema.prefault({}),
+    offline: offlineSchema.prefault({}),
+  })
+  .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
+
+export type DeploySpecInput = z.input<typeof deploySpecSchema>;
+/** The schema's output, before cross-field rules. */
+export type DeploySpecShape = z.output<typeof deploySpecSchema>;

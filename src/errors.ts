@@ -1,0 +1,70 @@
+// Typed errors thrown by deep code. Only src/main.ts maps them to exit codes.
+
+export interface ConfigIssue {
+  /** Dotted path into the config, or a flag name such as `--yes`. */
+  path: string;
+  message: string;
+  /** How to fix it, where we know. */
+  hint?: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[], summary = 'invalid configuration') {
+    super(`${summary}:\n${issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export interface PreflightFinding {
+  id: string;
+  severity: 'error' | 'warn';
+  message: string;
+  fix?: string;
+}
+
+export class PreflightError extends Error {
+  readonly findings: PreflightFinding[];
+  constructor(findings: PreflightFinding[]) {
+    const errors = findings.filter((f) => f.severity === 'error');
+    super(`preflight failed: ${errors.map((f) => f.message).join('; ')}`);
+    this.name = 'PreflightError';
+    this.findings = findings;
+  }
+}
+
+export class ExecError extends Error {
+  readonly argv: readonly string[];
+  readonly exitCode: number;
+  readonly stderr: string;
+  readonly stepId?: string;
+  constructor(argv: readonly string[], exitCode: number, stderr: string, stepId?: string) {
+    const tail = stderr.trim().split('\n').slice(-5).join('\n');
+    super(`${stepId ? `step ${stepId}: ` : ''}\`${argv.join(' ')}\` exited ${exitCode}${tail ? `:\n${tail}` : ''}`);
+    this.name = 'ExecError';
+    this.argv = argv;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+    if (stepId !== undefined) this.stepId = stepId;
+  }
+}
+
+/** One or more plan steps failed; each failure is kept. */
+export class ApplyError extends Error {
+  readonly failures: { stepId: string; error: Error }[];
+  constructor(failures: { stepId: string; error: Error }[]) {
+    super(failures.map((f) => `${f.stepId}: ${f.error.message}`).join('\n'));
+    this.name = 'ApplyError';
+    this.failures = failures;
+  }
+}
+
+export class UserAbort extends Error {
+  constructor(message = 'interrupted') {
+    super(message);
+    this.name = 'UserAbort';
+  }
+}
+
+export const EXIT = { ok: 0, failed: 1, invalidInput: 2, preflight: 3, interrupted: 130 } as const;

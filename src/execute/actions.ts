@@ -1,0 +1,84 @@
+// Carries out one action. The only place that touches files or runs commands
+// on behalf of a plan.
+
+import { chmod, cp, mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { ExecError, UserAbort } from '../errors.js';
+import type { Runner } from '../exec/runner.js';
+import { sleep } from '../exec/recording-runner.js';
+import type { Action } from '../plan/types.js';
+import type { Redactor } from '../secrets/redact.js';
+import { materialise, type SecretValues } from '../secrets/secrets.js';
+import type { ProbeFn } from './probes.js';
+
+export interface ActionContext {
+  runner: Runner;
+  workdir: string;
+  templatesDir: string;
+  secrets: Partial<SecretValues>;
+  redactor: Redactor;
+  probe: ProbeFn;
+  signal?: AbortSignal;
+  /** Progress text for the step's line (already redacted by the caller). */
+  report: (text: string) => void;
+  stepId: string;
+}
+
+export function resolvePath(workdir: string, path: string): string {
+  return isAbsolute(path) ? path : join(workdir, path);
+}
+
+export async function runAction(action: Action, ctx: ActionContext): Promise<void> {
+  if (ctx.signal?.aborted) throw new UserAbort();
+  switch (action.kind) {
+    case 'exec': {
+      const argv = action.argv.map((a) => materialise(a, ctx.secrets));
+      ctx.report(ctx.redactor.redactArgv(action.argv).join(' '));
+      const result = await ctx.runner.run(argv, {
+        cwd: ctx.workdir,
+        ...(action.input !== undefined ? { input: materialise(action.input, ctx.secrets) } : {}),
+        ...(action.timeoutSeconds ? { timeoutMs: action.timeoutSeconds * 1000 } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      if (result.exitCode !== 0 && !(action.okExitCodes ?? []).includes(result.exitCode)) {
+        throw new ExecError(action.argv, result.exitCode, ctx.redactor.redact(result.stderr || result.stdout), ctx.stepId);
+      }
+      return;
+    }
+    case 'write': {
+      const path = resolvePath(ctx.workdir, action.path);
+      ctx.report(`write ${path}`);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.openim-deploy.tmp`;
+      await writeFile(tmp, materialise(action.content, ctx.secrets), { mode: action.mode });
+      await chmod(tmp, action.mode);
+      await rename(tmp, path);
+      return;
+    }
+    case 'copy': {
+      const to = resolvePath(ctx.workdir, action.to);
+      ctx.report(`copy ${action.from} → ${to}`);
+      await mkdir(dirname(to), { recursive: true });
+      await cp(join(ctx.templatesDir, action.from), to, { recursive: true, force: true });
+      return;
+    }
+    case 'wait': {
+      const deadline = Date.now() + action.timeoutSeconds * 1000;
+      let last = '';
+      for (;;) {
+        const result = await ctx.probe(action.probe, { runner: ctx.runner, cwd: ctx.workdir, secrets: ctx.secrets, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        if (result.ok) {
+          ctx.report(ctx.redactor.redact(result.detail));
+          return;
+        }
+        last = ctx.redactor.redact(result.detail);
+        ctx.report(`waiting: ${last}`);
+        if (Date.now() >= deadline) throw new Error(`step ${ctx.stepId}: not ready after ${action.timeoutSeconds}s: ${last}`);
+        await sleep(action.intervalSeconds * 1000, ctx.signal);
+      }
+    }
+    case 'note':
+      ctx.report(action.text);
+      return;
+  }
+}

@@ -1,0 +1,68 @@
+// What the installer learned about the target, read-only. Planning and
+// preflight are pure functions of (spec, facts).
+
+export interface ToolInfo {
+  path: string;
+  version: string;
+  major: number;
+}
+
+export interface StorageClassFact {
+  name: string;
+  provisioner: string;
+  isDefault: boolean;
+}
+
+export interface NodeFact {
+  name: string;
+  ready: boolean;
+  cpuMillis: number;
+  memoryBytes: number;
+}
+
+export interface ClusterFacts {
+  reachable: boolean;
+  error?: string;
+  context?: string;
+  serverVersion?: string;
+  storageClasses: StorageClassFact[];
+  ingressClasses: string[];
+  crds: string[];
+  namespaceExists: boolean;
+  nodes: NodeFact[];
+}
+
+export interface KubernetesFacts {
+  target: 'kubernetes';
+  /** False when the plan was made without looking (dry-run, render, offline planning). */
+  probed: boolean;
+  helm?: ToolInfo;
+  kubectl?: ToolInfo;
+  cluster?: ClusterFacts;
+}
+
+export interface HostFacts {
+  arch: string;
+  isRoot: boolean;
+  systemdPid1: boolean;
+  systemdVersion?: number;
+  portsInUse: number[];
+  diskFreeBytes?: number;
+  memoryBytes?: number;
+  java?: ToolInfo;
+  /** Names of HTTP proxy variables set in the environment (gRPC to etcd must not use them). */
+  proxyEnv: string[];
+}
+
+export interface BinaryFacts {
+  target: 'binary';
+  probed: boolean;
+  host?: HostFacts;
+}
+
+export type Facts = KubernetesFacts | BinaryFacts;
+
+/** Facts for planning without probing: tools assumed at the versions we test first. */
+export function unprobedFacts(target: 'kubernetes' | 'binary'): Facts {
+  return target === 'kubernetes' ? { target, probed: false } : { target, probed: false };
+}

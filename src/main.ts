@@ -1,0 +1,66 @@
+// The entry point: the only place that maps errors to exit codes and exits.
+
+import chalk from 'chalk';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import type { CliContext } from './context.js';
+import { ApplyError, ConfigError, EXIT, PreflightError, UserAbort } from './errors.js';
+import { ExecaRunner } from './exec/execa-runner.js';
+import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
+import { packageVersion } from './util/package-root.js';
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.invalidInput;
+  if (error instanceof PreflightError) return EXIT.preflight;
+  if (error instanceof UserAbort) return EXIT.interrupted;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+  return EXIT.failed;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError) {
+    return [`${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`, ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`)].join('\n');
+  }
+  if (error instanceof PreflightError) return `${chalk.red('error')} preflight failed; fix the errors above (or pass --ignore-preflight <id> for ones you accept)`;
+  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}; re-run the same command to continue`;
+  if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\nre-run the same command to continue from here`;
+  return `${chalk.red('error')} ${(error as Error).message ?? String(error)}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (process.env.NO_COLOR) chalk.level = 0;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    controller.abort();
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
+  const ctx: CliContext = {
+    io: { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`), interactive, tty: Boolean(process.stdout.isTTY) },
+    env: process.env,
+    cwd: process.cwd(),
+    runner: new ExecaRunner(),
+    prompter: interactive ? new InquirerPrompter() : new NonInteractivePrompter(),
+    signal: controller.signal,
+  };
+  try {
+    await buildProgram(ctx, packageVersion()).parseAsync(argv, { from: 'node' });
+    return EXIT.ok;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    if (!(error instanceof CommanderError)) ctx.io.err(describe(error));
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;
+// Give streams a moment to flush; exit explicitly so a stray handle never keeps the CLI alive.
+setTimeout(() => process.exit(code), 10).unref();

@@ -1,0 +1,25 @@
+// buildPlan: pure and deterministic. Same spec and facts → identical JSON.
+
+import type { DeploySpec } from '../config/rules.js';
+import type { Facts } from '../facts/types.js';
+import { targetFor } from '../targets/registry.js';
+import { graphProblems, topologicalOrder } from './graph.js';
+import { PLAN_VERSION, type Plan } from './types.js';
+
+export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
+  const target = targetFor(spec.target);
+  const steps = target.steps(spec, facts as never);
+  const problems = graphProblems(steps);
+  if (problems.length > 0) {
+    // A planner bug, not a user error: say exactly where.
+    throw new Error(`internal: invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
+  }
+  return {
+    version: PLAN_VERSION,
+    target: spec.target,
+    profile: spec.profile,
+    openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
+    scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
+    steps: topologicalOrder(steps),
+  };
+}

@@ -1,0 +1,54 @@
+// One printer turns plan data into text for `plan`, `--dry-run` and logs.
+
+import type { Action, Plan, Probe } from './types.js';
+
+/** Quote an argv element for display only; nothing ever runs this string. */
+export function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./«»-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map(quoteArg).join(' ');
+}
+
+function formatProbe(probe: Probe): string {
+  switch (probe.kind) {
+    case 'tcp':
+      return `tcp ${probe.host}:${probe.port}`;
+    case 'http':
+      return `http ${probe.url} → ${probe.expectStatus}`;
+    case 'exec':
+      return `until ${formatArgv(probe.argv)} succeeds`;
+    case 'openim-smoke':
+      return `OpenIM smoke test against ${probe.apiUrl} (admin token, register a user, user token)`;
+  }
+}
+
+export function formatAction(action: Action): string {
+  switch (action.kind) {
+    case 'exec':
+      return `$ ${formatArgv(action.argv)}${action.input !== undefined ? ' <<stdin' : ''}`;
+    case 'write':
+      return `write ${action.path} (mode ${action.mode.toString(8).padStart(4, '0')}, ${Buffer.byteLength(action.content)} bytes)`;
+    case 'copy':
+      return `copy templates/${action.from} → ${action.to}`;
+    case 'wait':
+      return `wait ${formatProbe(action.probe)} (timeout ${action.timeoutSeconds}s)`;
+    case 'note':
+      return `note: ${action.text}`;
+  }
+}
+
+export function formatPlan(plan: Plan): string {
+  const lines = [
+    `Plan v${plan.version}: OpenIM server ${plan.openim.serverVersion}, chat ${plan.openim.chatVersion} → ${plan.target} (${plan.profile}) in ${plan.scope}`,
+    `${plan.steps.length} steps`,
+    '',
+  ];
+  plan.steps.forEach((step, i) => {
+    lines.push(`${String(i + 1).padStart(3)}. [${step.id}] ${step.title}`);
+    if (step.needs.length) lines.push(`       after: ${step.needs.join(', ')}`);
+    for (const action of step.actions) lines.push(`       ${formatAction(action)}`);
+  });
+  return lines.join('\n');
+}

@@ -1,0 +1,109 @@
+// A Plan is data: versioned, serialisable, printed by `plan`, applied by the
+// executor, written out by `render`. Nothing in it is a shell string, and it
+// never holds a secret value (only «secret:id» placeholders).
+
+export const PLAN_VERSION = 1;
+
+export type Phase =
+  | 'preflight'
+  | 'prepare'
+  | 'storage'
+  | 'infrastructure'
+  | 'config'
+  | 'server'
+  | 'chat'
+  | 'front'
+  | 'ingress'
+  | 'monitoring'
+  | 'verify'
+  | 'summary';
+
+export interface ExecAction {
+  kind: 'exec';
+  argv: string[];
+  /** Whether the command changes the target (counted by benchmarks; skipped by dry runs). */
+  mutates: boolean;
+  /** Text piped to stdin; may hold secret placeholders. */
+  input?: string;
+  timeoutSeconds?: number;
+  /** Exit codes that count as success besides 0 (e.g. "already exists"). */
+  okExitCodes?: number[];
+}
+
+export interface WriteAction {
+  kind: 'write';
+  /** Absolute, or relative to the work dir. */
+  path: string;
+  mode: number;
+  /** May hold «secret:id» placeholders, replaced only when written to the target. */
+  content: string;
+  /** Path below `render --out DIR`. */
+  render?: string;
+}
+
+export interface CopyAction {
+  kind: 'copy';
+  /** Folder or file below the package's templates/ folder. */
+  from: string;
+  /** Absolute, or relative to the work dir. */
+  to: string;
+  render?: string;
+}
+
+export type Probe =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'http'; url: string; expectStatus: number }
+  | { kind: 'exec'; argv: string[] }
+  /** get_admin_token → user_register → get_user_token against the OpenIM API (OPENIM.md §6). */
+  | { kind: 'openim-smoke'; apiUrl: string; secret: string; adminUserID: string; chatAdminUrl?: string };
+
+export interface WaitAction {
+  kind: 'wait';
+  probe: Probe;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export interface NoteAction {
+  kind: 'note';
+  /** A message shown when the step runs (summary, not-applicable reasons); may name secret locations, never values. */
+  text: string;
+}
+
+export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction;
+
+/** A Helm release a step installs; render and status read it. */
+export interface ReleaseRef {
+  name: string;
+  namespace: string;
+  /** Chart path (relative to the work dir) or repo/OCI reference. */
+  chart: string;
+  version?: string;
+  repo?: string;
+  valuesFile: string;
+  /** True for charts shipped under templates/charts (always renderable offline). */
+  local: boolean;
+}
+
+export interface Step {
+  /** Stable dotted id, e.g. `k8s.release.openim-api`, `binary.unit.openim-rpc-user@0`. */
+  id: string;
+  title: string;
+  phase: Phase;
+  needs: string[];
+  actions: Action[];
+  /** Extra attempts after a failure (transient errors: API server, image pulls). */
+  retries?: number;
+  component?: string;
+  release?: ReleaseRef;
+}
+
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  target: 'kubernetes' | 'binary';
+  profile: 'dev' | 'production';
+  openim: { serverVersion: string; chatVersion: string };
+  /** Kubernetes namespace or binary prefix: what this plan installs into. */
+  scope: string;
+  steps: Step[];
+}

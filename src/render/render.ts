@@ -1,0 +1,62 @@
+// `render --out DIR`: every file the plan would write, laid out for review or
+// GitOps, plus the helm-rendered manifest of each release. Secret values are
+// never rendered: files keep their «secret:id» placeholders.
+
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Runner } from '../exec/runner.js';
+import type { Plan } from '../plan/types.js';
+
+export interface RenderResult {
+  files: string[];
+  manifests: string[];
+  /** Releases whose manifest could not be rendered, and why. */
+  skipped: { release: string; reason: string }[];
+}
+
+export async function renderPlan(plan: Plan, options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string }): Promise<RenderResult> {
+  const out = options.outDir;
+  const files: string[] = [];
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  files.push('plan.json');
+  for (const step of plan.steps) {
+    for (const action of step.actions) {
+      if (action.kind === 'write' && action.render) {
+        const path = join(out, action.render);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, action.content, { mode: action.mode & 0o644 });
+        files.push(action.render);
+      } else if (action.kind === 'copy' && action.render) {
+        await mkdir(dirname(join(out, action.render)), { recursive: true });
+        await cp(join(options.templatesDir, action.from), join(out, action.render), { recursive: true, force: true });
+        files.push(action.render);
+      }
+    }
+  }
+
+  const manifests: string[] = [];
+  const skipped: RenderResult['skipped'] = [];
+  const releases = plan.steps.flatMap((s) => (s.release ? [s.release] : []));
+  for (const release of releases) {
+    if (!release.local) {
+      skipped.push({ release: release.name, reason: `upstream chart ${release.chart}${release.version ? `@${release.version}` : ''} is not available offline: values only (values/${release.name}.yaml)` });
+      continue;
+    }
+    if (!options.runner) {
+      skipped.push({ release: release.name, reason: 'helm not run (no runner)' });
+      continue;
+    }
+    const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile];
+    const result = await options.runner.run(argv, { cwd: out });
+    if (result.exitCode !== 0) {
+      skipped.push({ release: release.name, reason: `helm template failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}` });
+      continue;
+    }
+    const path = `manifests/${release.name}.yaml`;
+    await mkdir(join(out, 'manifests'), { recursive: true });
+    await writeFile(join(out, path), result.stdout);
+    manifests.push(path);
+  }
+  return { files, manifests, skipped };
+}

@@ -1,0 +1,61 @@
+// Read-only probes of the host.
+
+import type { DeploySpec } from '../../config/rules.js';
+import type { Runner } from '../../exec/runner.js';
+import type { BinaryFacts, HostFacts } from '../../facts/types.js';
+
+const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy'];
+
+async function text(runner: Runner, argv: string[]): Promise<string | undefined> {
+  try {
+    const r = await runner.run(argv, { timeoutMs: 10_000 });
+    return r.exitCode === 0 ? r.stdout : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Listening TCP ports from `ss -Hltn` output. */
+export function parseListeningPorts(ssOutput: string): number[] {
+  const ports = new Set<number>();
+  for (const line of ssOutput.split('\n')) {
+    const local = line.trim().split(/\s+/)[3];
+    const port = Number(local?.slice(local.lastIndexOf(':') + 1));
+    if (Number.isInteger(port) && port > 0) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+export function normaliseArch(machine: string): string {
+  const m = machine.trim();
+  return m === 'x86_64' ? 'amd64' : m === 'aarch64' ? 'arm64' : m;
+}
+
+export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<BinaryFacts> {
+  const [machine, uid, pid1, systemctl, ss, df, mem, java] = await Promise.all([
+    text(runner, ['uname', '-m']),
+    text(runner, ['id', '-u']),
+    text(runner, ['cat', '/proc/1/comm']),
+    text(runner, ['systemctl', '--version']),
+    text(runner, ['ss', '-Hltn']),
+    text(runner, ['df', '--output=avail', '-B1', spec.binary.prefix.split('/').slice(0, 2).join('/') || '/']),
+    text(runner, ['cat', '/proc/meminfo']),
+    runner.run(['java', '-version'], { timeoutMs: 10_000 }).catch(() => undefined),
+  ]);
+  const host: HostFacts = {
+    arch: normaliseArch(machine ?? 'unknown'),
+    isRoot: uid?.trim() === '0',
+    systemdPid1: pid1?.trim() === 'systemd',
+    portsInUse: ss ? parseListeningPorts(ss) : [],
+    proxyEnv: PROXY_VARS.filter((v) => env[v]),
+  };
+  const sdVersion = /systemd (\d+)/.exec(systemctl ?? '');
+  if (sdVersion) host.systemdVersion = Number(sdVersion[1]);
+  const avail = Number(df?.trim().split('\n').pop());
+  if (Number.isFinite(avail) && avail > 0) host.diskFreeBytes = avail;
+  const memTotal = /MemTotal:\s+(\d+) kB/.exec(mem ?? '');
+  if (memTotal) host.memoryBytes = Number(memTotal[1]) * 1024;
+  const javaVersion = java && java.exitCode === 0 ? /version "(\d+)(\.[\d.]+)?/.exec(java.stderr + java.stdout) : null;
+  if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
+  return { target: 'binary', probed: true, host };
+}

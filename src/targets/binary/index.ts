@@ -1,0 +1,12 @@
+import type { Target } from '../target.js';
+import type { BinaryFacts } from '../../facts/types.js';
+import { gatherBinaryFacts } from './facts.js';
+import { binaryChecks } from './checks.js';
+import { binarySteps } from './steps.js';
+
+export const binaryTarget: Target<BinaryFacts> = {
+  name: 'binary',
+  gatherFacts: (spec, runner) => gatherBinaryFacts(spec, runner),
+  checks: binaryChecks,
+  steps: binarySteps,
+};

@@ -1,0 +1,12 @@
+import type { Target } from '../target.js';
+import type { KubernetesFacts } from '../../facts/types.js';
+import { gatherKubernetesFacts } from './facts.js';
+import { kubernetesChecks } from './checks.js';
+import { kubernetesSteps } from './steps.js';
+
+export const kubernetesTarget: Target<KubernetesFacts> = {
+  name: 'kubernetes',
+  gatherFacts: gatherKubernetesFacts,
+  checks: kubernetesChecks,
+  steps: kubernetesSteps,
+};

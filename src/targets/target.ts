@@ -1,0 +1,17 @@
+// What every target exposes. Nothing outside a target knows helm or systemctl argv.
+
+import type { DeploySpec } from '../config/rules.js';
+import type { PreflightFinding } from '../errors.js';
+import type { Runner } from '../exec/runner.js';
+import type { Facts } from '../facts/types.js';
+import type { Step } from '../plan/types.js';
+
+export interface Target<F extends Facts = Facts> {
+  name: 'kubernetes' | 'binary';
+  /** Read-only probes through the Runner. */
+  gatherFacts(spec: DeploySpec, runner: Runner): Promise<F>;
+  /** Pure: findings from what we know. */
+  checks(spec: DeploySpec, facts: F): PreflightFinding[];
+  /** Pure: the ordered steps that install this spec. */
+  steps(spec: DeploySpec, facts: F): Step[];
+}
