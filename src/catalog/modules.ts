@@ -55,11 +55,14 @@ export const SERVER_MODULES: readonly OpenIMModule[] = [
   { name: 'openim-rpc-user', product: 'server', image: 'openim-rpc-user', configFile: 'openim-rpc-user.yml', ports: [grpc(10320), metrics(12320)], instances: { dev: 1, production: 2 }, rpcRegisterName: 'user', rpcServiceKey: 'user' },
 ];
 
+// Chat per-service images follow the upstream per-service manifests
+// (openim/openim-{chat,admin}-{api,rpc}); upstream publishes them to ghcr.io
+// first, so mirror or bundle them before pinning a Docker Hub tag.
 export const CHAT_MODULES: readonly OpenIMModule[] = [
-  { name: 'chat-rpc', product: 'chat', image: 'chat-rpc-chat', configFile: 'chat-rpc-chat.yml', ports: [grpc(30300)], instances: { dev: 1, production: 2 }, rpcRegisterName: 'chat', rpcServiceKey: 'chat' },
-  { name: 'admin-rpc', product: 'chat', image: 'chat-rpc-admin', configFile: 'chat-rpc-admin.yml', ports: [grpc(30200)], instances: { dev: 1, production: 2 }, rpcRegisterName: 'admin', rpcServiceKey: 'admin' },
-  { name: 'chat-api', product: 'chat', image: 'chat-api-chat', configFile: 'chat-api-chat.yml', ports: [{ name: 'http', port: 10008 }], instances: { dev: 1, production: 2 } },
-  { name: 'admin-api', product: 'chat', image: 'chat-api-admin', configFile: 'chat-api-admin.yml', ports: [{ name: 'http', port: 10009 }], instances: { dev: 1, production: 2 } },
+  { name: 'chat-rpc', product: 'chat', image: 'openim-chat-rpc', configFile: 'chat-rpc-chat.yml', ports: [grpc(30300)], instances: { dev: 1, production: 2 }, rpcRegisterName: 'chat', rpcServiceKey: 'chat' },
+  { name: 'admin-rpc', product: 'chat', image: 'openim-admin-rpc', configFile: 'chat-rpc-admin.yml', ports: [grpc(30200)], instances: { dev: 1, production: 2 }, rpcRegisterName: 'admin', rpcServiceKey: 'admin' },
+  { name: 'chat-api', product: 'chat', image: 'openim-chat-api', configFile: 'chat-api-chat.yml', ports: [{ name: 'http', port: 10008 }], instances: { dev: 1, production: 2 } },
+  { name: 'admin-api', product: 'chat', image: 'openim-admin-api', configFile: 'chat-api-admin.yml', ports: [{ name: 'http', port: 10009 }], instances: { dev: 1, production: 2 } },
 ];
 
 export const FRONT_MODULES: readonly OpenIMModule[] = [

@@ -82,7 +82,7 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   if (spec.openim.components.chat && chat.serverLine !== server.line) {
     add('openim.chatVersion', `chat ${chat.version} talks to server ${chat.serverLine}.x, not ${server.version}`, 'pick matching releases (OPENIM.md pain point 9)');
   }
-  for (const [name, count] of Object.entries(spec.openim.replicas)) {
+  for (const [name, count = 0] of Object.entries(spec.openim.replicas)) {
     const mod = findModule(name);
     if (mod?.singleton && count > 1) add(`openim.replicas.${name}`, `${name} runs scheduled jobs and must have at most one instance`);
     if (mod?.maxInstances && count > mod.maxInstances) {

@@ -41,7 +41,7 @@ const openimSchema = z.strictObject({
     .meta({ description: 'Public host name; drives ingress, TLS, the MinIO external address and the SDK URLs' }),
   components: componentsSchema.prefault({}),
   replicas: z
-    .record(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
+    .partialRecord(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
     .default({})
     .meta({ description: 'Per-module replica (Kubernetes) or instance (binary) count, overriding the profile' }),
   secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),

@@ -1,5 +1,7 @@
 /** The candidate nearest to `word` by edit distance, when it is close enough to be a typo. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
+  if (word.length >= 3 && prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

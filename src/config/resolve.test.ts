@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { envNameFor, listPresets, resolveConfig, sourceOf } from './resolve.js';
+
+function file(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oid-config-'));
+  const path = join(dir, 'c.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function issuesOf(fn: () => unknown): { path: string; message: string; hint?: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolution order: defaults < preset < file < env < flags/--set', () => {
+  const cfg = file('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');
+
+  const cases: { name: string; input: Parameters<typeof resolveConfig>[0]; expect: { domain: string; namespace: string; source: string } }[] = [
+    { name: 'preset only', input: { preset: 'dev' }, expect: { domain: 'openim.localhost', namespace: 'openim', source: 'preset:dev' } },
+    { name: 'file beats preset', input: { preset: 'dev', file: cfg }, expect: { domain: 'from-file.example.com', namespace: 'filens', source: `file:${cfg}` } },
+    {
+      name: 'env beats file',
+      input: { preset: 'dev', file: cfg, env: { OPENIM_DEPLOY_OPENIM__DOMAIN: 'from-env.example.com' } },
+      expect: { domain: 'from-env.example.com', namespace: 'filens', source: 'env:OPENIM_DEPLOY_OPENIM__DOMAIN' },
+    },
+    {
+      name: 'flag beats env',
+      input: { preset: 'dev', file: cfg, env: { OPENIM_DEPLOY_OPENIM__DOMAIN: 'from-env.example.com' }, flags: { openim: { domain: 'from-flag.example.com' } } },
+      expect: { domain: 'from-flag.example.com', namespace: 'filens', source: 'flag' },
+    },
+    {
+      name: '--set beats flags',
+      input: { preset: 'dev', flags: { openim: { domain: 'from-flag.example.com' } }, sets: ['openim.domain=from-set.example.com'] },
+      expect: { domain: 'from-set.example.com', namespace: 'openim', source: 'flag:--set' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = resolveConfig(c.input);
+      expect(r.spec.openim.domain).toBe(c.expect.domain);
+      expect(r.spec.kubernetes.namespace).toBe(c.expect.namespace);
+      expect(sourceOf(r.sources, 'openim.domain')).toBe(c.expect.source);
+    });
+  }
+
+  it('reports values nobody set as defaults', () => {
+    const r = resolveConfig({ preset: 'dev' });
+    expect(sourceOf(r.sources, 'openim.serverVersion')).toBe('default');
+    expect(r.spec.openim.serverVersion).toBe('v3.8.3-patch.16');
+  });
+
+  it('types --set and env values by the schema', () => {
+    const r = resolveConfig({
+      preset: 'dev',
+      env: { OPENIM_DEPLOY_MONITORING__ENABLED: 'true', OPENIM_DEPLOY_OPENIM__SECRET: '12345678' },
+      sets: ['openim.replicas.openim-push=3', 'infrastructure.redis.mode=external', 'infrastructure.redis.address=r1:6379,r2:6379'],
+    });
+    expect(r.spec.monitoring.enabled).toBe(true);
+    expect(r.spec.openim.secret).toBe('12345678');
+    expect(r.spec.openim.replicas['openim-push']).toBe(3);
+    expect(r.spec.infrastructure.redis.address).toEqual(['r1:6379', 'r2:6379']);
+  });
+
+  it('maps config paths to env names', () => {
+    expect(envNameFor('kubernetes.ingress.controller')).toBe('OPENIM_DEPLOY_KUBERNETES__INGRESS__CONTROLLER');
+    expect(envNameFor('openim.serverVersion')).toBe('OPENIM_DEPLOY_OPENIM__SERVER_VERSION');
+  });
+});
+
+describe('errors: every problem at once, with path and hint', () => {
+  it('lists each bad path of a file', () => {
+    const bad = file('target: cloud\nprofile: prod\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n');
+    const issues = issuesOf(() => resolveConfig({ file: bad }));
+    const paths = issues.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['target', 'profile', 'openim.domian', 'kubernetes.namespace']));
+    expect(issues.find((i) => i.path === 'openim.domian')?.hint).toBe('did you mean domain?');
+  });
+
+  it('reports unknown presets, env variables and --set keys together', () => {
+    const issues = issuesOf(() => resolveConfig({ preset: 'prod', env: { OPENIM_DEPLOY_OPENIM__DOMIAN: 'x' }, sets: ['openim.domian=x', 'nokey'] }));
+    expect(issues.map((i) => i.path)).toEqual(['--preset', 'OPENIM_DEPLOY_OPENIM__DOMIAN', '--set openim.domian', '--set nokey', 'openim.domain']);
+    expect(issues[0]!.hint).toBe('did you mean production?');
+    expect(issues[1]!.hint).toBe('did you mean OPENIM_DEPLOY_OPENIM__DOMAIN?');
+  });
+
+  it('reports YAML syntax errors and unreadable files', () => {
+    expect(issuesOf(() => resolveConfig({ file: file('target: [') }))[0]!.message).toMatch(/not valid YAML/);
+    expect(issuesOf(() => resolveConfig({ file: '/nonexistent/x.yaml' }))[0]!.message).toMatch(/cannot read .*ENOENT/);
+  });
+});
+
+describe('cross-field rules', () => {
+  const table: { name: string; sets: string[]; preset?: string; path: string }[] = [
+    { name: 'nfs needs a server', preset: 'dev', sets: ['kubernetes.storage.backend=nfs'], path: 'kubernetes.storage.nfs.server' },
+    { name: 'existing needs a class', preset: 'dev', sets: ['kubernetes.storage.backend=existing'], path: 'kubernetes.storage.storageClass' },
+    { name: 'istio only on kubernetes', preset: 'single-host', sets: ['kubernetes.ingress.controller=istio'], path: 'kubernetes.ingress.controller' },
+    { name: 'gateway-api only on kubernetes', preset: 'single-host', sets: ['kubernetes.ingress.controller=gateway-api'], path: 'kubernetes.ingress.controller' },
+    { name: 'external mongo needs an address', preset: 'dev', sets: ['infrastructure.mongodb.mode=external', 'infrastructure.mongodb.password=pw123456'], path: 'infrastructure.mongodb.address' },
+    { name: 'external kafka needs an address', preset: 'dev', sets: ['infrastructure.kafka.mode=external'], path: 'infrastructure.kafka.address' },
+    { name: 'production needs a domain', sets: ['profile=production'], path: 'openim.domain' },
+    { name: 'internal MinIO address refused', preset: 'dev', sets: ['infrastructure.objectStorage.externalAddress=http://minio.openim.svc:9000'], path: 'infrastructure.objectStorage.externalAddress' },
+    { name: 'placeholder MinIO address refused', preset: 'dev', sets: ['infrastructure.objectStorage.externalAddress=http://external_ip:10005'], path: 'infrastructure.objectStorage.externalAddress' },
+    { name: 'admin front needs chat', preset: 'dev', sets: ['openim.components.chat=false'], path: 'openim.components.adminFront' },
+    { name: 'crontask is a singleton', preset: 'dev', sets: ['openim.replicas.openim-crontask=2'], path: 'openim.replicas.openim-crontask' },
+    { name: 'msgtransfer at most 8', preset: 'dev', sets: ['openim.replicas.openim-msgtransfer=9'], path: 'openim.replicas.openim-msgtransfer' },
+    { name: 'default super code refused in production', preset: 'production', sets: ['openim.domain=im.example.com', 'openim.superCode=666666'], path: 'openim.superCode' },
+    { name: 'cloud storage must be external', preset: 'dev', sets: ['infrastructure.objectStorage.provider=cos'], path: 'infrastructure.objectStorage.mode' },
+  ];
+  for (const row of table) {
+    it(row.name, () => {
+      const issues = issuesOf(() => resolveConfig({ ...(row.preset ? { preset: row.preset } : {}), sets: row.sets }));
+      expect(issues.map((i) => i.path)).toContain(row.path);
+    });
+  }
+
+  it('warns (does not fail) for production without TLS', () => {
+    const r = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.tls.mode=none'] });
+    expect(r.warnings.map((w) => w.path)).toContain('kubernetes.ingress.tls.mode');
+  });
+});
+
+describe('presets', () => {
+  it('ships the required presets', () => {
+    expect(listPresets()).toEqual(expect.arrayContaining(['dev', 'production', 'offline', 'single-host']));
+  });
+  for (const name of listPresets()) {
+    it(`${name} is a valid config (with a domain where production needs one)`, () => {
+      const r = resolveConfig({ preset: name, sets: ['openim.domain=im.example.com'] });
+      expect(r.spec).toBeTruthy();
+    });
+  }
+  it('production preset asks for the domain, and only that', () => {
+    const issues = issuesOf(() => resolveConfig({ preset: 'production' }));
+    expect(issues.map((i) => i.path)).toEqual(['openim.domain']);
+  });
+});

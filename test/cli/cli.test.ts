@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'oid-cli-'));
+
+describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
+  it('--help lists the commands and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['install', 'plan', 'render', 'doctor', 'config']) expect(r.stdout).toContain(cmd);
+  });
+
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(cli(['--version']).stdout.trim()).toBe(pkg.version);
+  });
+
+  it('config validate on a bad file exits 2 and lists each bad path', () => {
+    const dir = tmp();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'target: cloud\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n  storage:\n    backend: nfs\n');
+    const r = cli(['config', 'validate', '-c', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('target:');
+    expect(r.stderr).toContain('openim.domian: unknown key (did you mean domain?)');
+    expect(r.stderr).toContain('kubernetes.namespace:');
+  });
+
+  it('config validate accepts a good file', () => {
+    const dir = tmp();
+    const file = join(dir, 'good.yaml');
+    writeFileSync(file, 'target: kubernetes\nprofile: dev\nopenim:\n  domain: im.example.com\n');
+    const r = cli(['config', 'validate', '-c', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('install without --yes exits 2 within seconds, naming --yes, before probing anything', () => {
+    const r = cli(['install', '--preset', 'dev'], { env: { PATH: '/nonexistent' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--yes');
+    expect(r.ms).toBeLessThan(10_000);
+  });
+
+  it('install --dry-run prints the plan and touches nothing', () => {
+    const home = tmp();
+    const r = cli(['install', '--preset', 'dev', '--dry-run'], { env: { HOME: home } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('helm upgrade --install openim-api');
+    expect(r.stdout).toContain('dry run: nothing was changed');
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('plan --json is the versioned plan; -o writes it', () => {
+    const dir = tmp();
+    const r = cli(['plan', '--preset', 'dev', '--json', '-o', join(dir, 'plan.json')]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.version).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'))).toEqual(plan);
+  });
+
+  it('invalid flags and --set values exit 2 with all problems', () => {
+    const r = cli(['plan', '--preset', 'dev', '--set', 'openim.domian=x', '--set', 'kubernetes.namespace=UPPER']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--set openim.domian: unknown key');
+    expect(r.stderr).toContain('kubernetes.namespace:');
+  });
+
+  it('config show redacts secrets and names sources', () => {
+    const r = cli(['config', 'show', '--preset', 'dev', '--set', 'openim.secret=TopSecretValue9'], { env: { OPENIM_DEPLOY_OPENIM__DOMAIN: 'env.example.com' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('TopSecretValue9');
+    expect(r.stdout).toMatch(/openim\.secret\s+«redacted»\s+\(flag:--set\)/);
+    expect(r.stdout).toMatch(/openim\.domain\s+env\.example\.com\s+\(env:OPENIM_DEPLOY_OPENIM__DOMAIN\)/);
+    expect(r.stdout).toMatch(/kubernetes\.namespace\s+openim\s+\(preset:dev\)/);
+  });
+
+  it('config init writes a commented config that validates', () => {
+    const dir = tmp();
+    const file = join(dir, 'openim-deploy.yaml');
+    expect(cli(['config', 'init', '-o', file, '--preset', 'dev']).code).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('# Public host name');
+    expect(parse(text).target).toBe('kubernetes');
+    expect(cli(['config', 'validate', '-c', file]).code).toBe(0);
+    expect(cli(['config', 'init', '-o', file]).code).toBe(2);
+  });
+
+  it('config schema prints the JSON Schema', () => {
+    const r = cli(['config', 'schema']);
+    expect(JSON.parse(r.stdout).properties.target.enum).toEqual(['kubernetes', 'binary']);
+  });
+
+  it('unknown commands and options exit 2', () => {
+    expect(cli(['instal']).code).toBe(2);
+    expect(cli(['install', '--nope']).code).toBe(2);
+  });
+
+  it('doctor exits 3 when the tools are missing, with a fix for each finding', () => {
+    const r = cli(['doctor', '--preset', 'dev'], { env: { PATH: tmp() } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('helm is not installed');
+    expect(r.stdout).toContain('fix:');
+  });
+
+  it('render writes plan.json and values without secret values', () => {
+    const dir = tmp();
+    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', dir]);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'plan.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'plan.json'), 'utf8')).not.toContain('NeverRenderedValue1');
+  });
+});
