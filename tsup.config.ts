@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// One ESM bundle for the CLI; commands are split into chunks so `--version`
-// and `--help` load only the entry (cold start is benchmarked, issue #10).
+// One ESM bundle for the CLI, dependencies included, split so that commands
+// and heavy libraries load only when used: `--version` and `--help` load the
+// entry chunk alone (cold start is benchmarked, issue #10).
 export default defineConfig({
   entry: { main: 'src/main.ts' },
   format: ['esm'],
@@ -11,4 +12,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   dts: false,
+  noExternal: [/.*/],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Bundled CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

@@ -1,11 +1,11 @@
-import { execa } from 'execa';
 import type { RunOptions, RunResult, Runner } from './runner.js';
 
-/** The real Runner: argv arrays only, never a shell. */
+/** The real Runner: argv arrays only, never a shell. execa is loaded on first use to keep start-up fast. */
 export class ExecaRunner implements Runner {
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new Error('empty argv');
+    const { execa } = await import('execa');
     const result = await execa(file, args, {
       cwd: options.cwd,
       env: options.env,
