@@ -95,3 +95,11 @@ export const PUBLIC_PORTS = {
 
 /** Kafka topics the server needs and does not create itself (OPENIM.md §2, pain point 4). */
 export const KAFKA_TOPICS = ['toRedis', 'toMongo', 'toPush', 'toOfflinePush'] as const;
+
+/** Consumer group per topic (kafka.yml `<topic>GroupID`); doctor and monitoring read lag by these names. */
+export const KAFKA_CONSUMER_GROUPS: Record<(typeof KAFKA_TOPICS)[number], string> = {
+  toRedis: 'redis',
+  toMongo: 'mongo',
+  toPush: 'push',
+  toOfflinePush: 'offlinePush',
+};

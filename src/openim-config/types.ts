@@ -7,22 +7,40 @@
 import type { SecretId } from '../secrets/secrets.js';
 
 export interface OpenIMEndpoints {
+  /**
+   * `uri` wins over `address` upstream. A uri carrying a password cannot go
+   * to a ConfigMap: the generator refuses it in `env` mode.
+   */
   mongodb: { uri: string; address: string[]; database: string; username: string; authSource: string; replicaSet?: string };
   redis: { address: string[]; clusterMode: boolean };
+  /** `username` empty = no SASL (the password is then left empty too). */
   kafka: { address: string[]; username: string; tls: boolean };
   objectStorage: {
     provider: 'minio' | 'rook-ceph' | 's3' | 'cos' | 'oss' | 'kodo';
-    /** host:port the server reaches (minio.yml internalAddress). */
+    /** host:port the server reaches (minio.yml internalAddress); a URL for cos/oss/kodo/aws endpoints. */
     internalAddress: string;
-    /** URL clients reach: presigned URLs point here (pain point 1). */
+    /** URL clients reach: presigned URLs point here (pain point 1). Never an in-cluster or loopback address. */
     externalAddress: string;
     bucket: string;
     region: string;
     useSSL: boolean;
   };
   discovery:
+    /** `username` empty = etcd without auth (the password is then left empty). */
     | { kind: 'etcd'; address: string[]; username: string }
-    | { kind: 'kubernetes'; enable: 'k8s' | 'kubernetes'; namespace: string };
+    | {
+        kind: 'kubernetes';
+        /**
+         * Ignored: the value differs between server (`k8s` on 3.8.3) and chat
+         * (`kubernetes`) and is read from the catalog. Kept optional for
+         * callers written against the first version of this contract.
+         */
+        enable?: 'k8s' | 'kubernetes';
+        /** Written to `discovery.kubernetes.namespace` where the version reads it (3.8.4+, chat). */
+        namespace: string;
+        /** Module name → Kubernetes Service name; default: the module name (`openim-rpc-user`, `chat-rpc`, …). */
+        serviceNames?: Record<string, string>;
+      };
   /** URL chat uses to reach the server API (share.yml openIM.apiURL). */
   apiURL: string;
   /** Grafana URL shown by the admin console, if monitoring is on. */
@@ -35,7 +53,10 @@ export interface ConfigOptions {
   /** Log to stdout (journal, container logs) and optionally to files too. */
   logToStdout: boolean;
   logDirectory: string;
-  /** Instances per module, for `ports` lists sized to `-i` indices. */
+  /**
+   * Instances per module name, for `ports` lists sized to `-i` indices.
+   * Missing modules fall back to `spec.openim.replicas`, then the catalog's profile default.
+   */
   instances: Record<string, number>;
 }
 
@@ -44,8 +65,9 @@ export type ConfigFiles = Record<string, Record<string, unknown>>;
 
 export interface GeneratedConfig {
   server: ConfigFiles;
+  /** Empty when `openim.components.chat` is false. */
   chat: ConfigFiles;
-  /** Env variables carrying secrets (env mode): name → secret id. */
+  /** Env variables carrying secrets (env mode; empty in inline mode): name → secret id. */
   serverEnv: Record<string, SecretId>;
   chatEnv: Record<string, SecretId>;
 }

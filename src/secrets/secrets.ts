@@ -9,8 +9,12 @@ export const SECRET_IDS = [
   'openim.secret',
   'chat.adminPassword',
   'chat.superCode',
+  /** chat-rpc-admin.yml `secret`: signs admin console tokens (upstream default chat123). */
+  'chat.adminTokenSecret',
   'mongodb.rootPassword',
   'mongodb.password',
+  /** Shared keyFile of the bundled MongoDB replica set (internal member authentication). */
+  'mongodb.replicaSetKey',
   'redis.password',
   'kafka.password',
   'objectStorage.accessKey',
