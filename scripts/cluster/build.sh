@@ -102,4 +102,23 @@ if ! fresh kwok "$KWOK_VERSION"; then
   log "kwok built in $((SECONDS - t))s"
 fi
 
+# --- kwok's stages: the bare kwok binary has no default behaviour (kwokctl embeds it), so
+# collect upstream's stage files of the same version: nodes become Ready and keep a lease,
+# pods become Running/Ready (with IPs from the node's podCIDR), and the "fast" volume stages
+# act as a dynamic provisioner, renamed from class 'kwok-volume' to our default 'standard'.
+stages=$CACHE/kwok-stages.yaml
+if ! grep -q "^# kwok $KWOK_VERSION\$" "$stages" 2>/dev/null; then
+  kdir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage
+  {
+    echo "# kwok $KWOK_VERSION"
+    for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+      pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete \
+      volume/fast/pvc-provision volume/fast/pv-bind volume/fast/pvc-delete volume/fast/pv-delete; do
+      echo "---"
+      sed "s/'kwok-volume'/'standard'/g" "$kdir/$f.yaml"
+    done
+  } >"$stages.tmp"
+  mv "$stages.tmp" "$stages"
+fi
+
 log "done in $((SECONDS - start))s: $(cd "$BIN" && ls | tr '\n' ' ')"
