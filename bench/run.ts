@@ -7,6 +7,7 @@ import { packageRoot } from '../src/util/package-root.js';
 import { coldStart } from './cold-start.js';
 import { dryRunMemory } from './memory.js';
 import { simulatedInstall } from './simulated-install.js';
+import { renderBench } from './render.js';
 import type { Row } from './stats.js';
 
 const json = process.argv.includes('--json');
@@ -21,6 +22,7 @@ const log = (row: Row) => {
 };
 
 for (const row of coldStart(root, quick ? 3 : 7)) log(row);
+log(await renderBench(quick ? 1 : 3));
 for (const row of await simulatedInstall(quick ? 2 : 5)) log(row);
 log(dryRunMemory(root));
 

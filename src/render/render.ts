@@ -6,6 +6,7 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Runner } from '../exec/runner.js';
 import type { Plan } from '../plan/types.js';
+import { Semaphore } from '../execute/semaphore.js';
 
 export interface RenderResult {
   files: string[];
@@ -14,7 +15,7 @@ export interface RenderResult {
   skipped: { release: string; reason: string }[];
 }
 
-export async function renderPlan(plan: Plan, options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string }): Promise<RenderResult> {
+export async function renderPlan(plan: Plan, options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string; concurrency?: number }): Promise<RenderResult> {
   const out = options.outDir;
   const files: string[] = [];
   await mkdir(out, { recursive: true });
@@ -38,25 +39,33 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
   const manifests: string[] = [];
   const skipped: RenderResult['skipped'] = [];
   const releases = plan.steps.flatMap((s) => (s.release ? [s.release] : []));
-  for (const release of releases) {
-    if (!release.local) {
-      skipped.push({ release: release.name, reason: `upstream chart ${release.chart}${release.version ? `@${release.version}` : ''} is not available offline: values only (values/${release.name}.yaml)` });
-      continue;
-    }
-    if (!options.runner) {
-      skipped.push({ release: release.name, reason: 'helm not run (no runner)' });
-      continue;
-    }
-    const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile];
-    const result = await options.runner.run(argv, { cwd: out });
-    if (result.exitCode !== 0) {
-      skipped.push({ release: release.name, reason: `helm template failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}` });
-      continue;
-    }
-    const path = `manifests/${release.name}.yaml`;
-    await mkdir(join(out, 'manifests'), { recursive: true });
-    await writeFile(join(out, path), result.stdout);
-    manifests.push(path);
+  await mkdir(join(out, 'manifests'), { recursive: true });
+  // helm template calls are independent: run a few at once, keep plan order in the result.
+  const semaphore = new Semaphore(options.concurrency ?? 4);
+  const results = await Promise.all(
+    releases.map(async (release): Promise<{ manifest?: string; skip?: RenderResult['skipped'][number] }> => {
+      if (!release.local) {
+        return { skip: { release: release.name, reason: `upstream chart ${release.chart}${release.version ? `@${release.version}` : ''} is not available offline: values only (values/${release.name}.yaml)` } };
+      }
+      if (!options.runner) return { skip: { release: release.name, reason: 'helm not run (no runner)' } };
+      const release_ = await semaphore.acquire();
+      try {
+        const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile];
+        const result = await options.runner.run(argv, { cwd: out });
+        if (result.exitCode !== 0) {
+          return { skip: { release: release.name, reason: `helm template failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}` } };
+        }
+        const path = `manifests/${release.name}.yaml`;
+        await writeFile(join(out, path), result.stdout);
+        return { manifest: path };
+      } finally {
+        release_();
+      }
+    }),
+  );
+  for (const r of results) {
+    if (r.manifest) manifests.push(r.manifest);
+    if (r.skip) skipped.push(r.skip);
   }
   return { files, manifests, skipped };
 }
