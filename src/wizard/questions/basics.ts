@@ -1,0 +1,72 @@
+// Target, profile, domain and (Kubernetes) namespace: the answers every later
+// question depends on.
+
+import { serverRelease } from '../../catalog/openim-versions.js';
+import { discoveryNamespaceFinding } from '../../targets/kubernetes/checks.js';
+import type { QuestionContext } from './context.js';
+import { specSoFar } from './context.js';
+
+/** Kubernetes when a context answers; else binary on a systemd host; else the schema default. */
+async function suggestedTarget(q: QuestionContext): Promise<{ target: 'kubernetes' | 'binary'; why: string }> {
+  q.note('Looking at this machine (kubectl context, init system)…');
+  const [kube, host] = await Promise.all([q.probes.kubeLook(specSoFar(q.answers)), q.probes.hostLook()]);
+  if (kube.reachable) return { target: 'kubernetes', why: `kubectl context ${kube.context ?? '(current)'} answers` };
+  if (host.systemd) return { target: 'binary', why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}; this host runs systemd` };
+  const init = host.init ? `PID 1 is ${host.init}, not systemd` : 'no systemd here';
+  return { target: 'kubernetes', why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}, and ${init}` };
+}
+
+export async function askBasics(q: QuestionContext): Promise<void> {
+  const { ask, answers } = q;
+  if (!answers.given('target')) {
+    const suggestion = await suggestedTarget(q);
+    await ask.choose('target', {
+      message: 'Where should OpenIM run?',
+      help: `Suggested: ${suggestion.target} (${suggestion.why}).`,
+      default: suggestion.target,
+      choices: [
+        { value: 'kubernetes', name: 'Kubernetes (Helm releases in a cluster)', description: 'Uses the current kubectl context; scales and heals across nodes.' },
+        { value: 'binary', name: 'This Linux host (systemd units)', description: 'No cluster needed; everything runs as services on this machine. Needs root and systemd.' },
+      ],
+    });
+  }
+
+  const profile = await ask.choose('profile', {
+    message: 'Profile',
+    help: 'dev runs one copy of everything (fine for trying OpenIM); production replicates MongoDB, Redis and Kafka, runs two of each OpenIM service, and needs a real domain.',
+    default: 'dev',
+    choices: [
+      { value: 'dev', name: 'dev: one of everything', description: 'Small footprint, no high availability.' },
+      { value: 'production', name: 'production: replicated infrastructure', description: 'Needs a public domain; TLS strongly advised.' },
+    ],
+  });
+
+  await ask.text('openim.domain', {
+    message: 'Public domain of the IM service',
+    help: 'Apps and browsers connect to this host name; the TLS certificate and the file (MinIO) URLs are made for it. Use a name that resolves to your ingress or host.',
+    default: profile === 'production' ? '' : 'openim.localhost',
+    extra: (value) => (profile === 'production' && value === '' ? 'production needs a domain, e.g. im.example.com' : true),
+  });
+
+  if (answers.get('target') === 'kubernetes') await askNamespace(q);
+}
+
+/** Some OpenIM releases find their peers only in one hard-coded namespace: default to it, refuse others (unless the user ignores that preflight). */
+async function askNamespace(q: QuestionContext): Promise<void> {
+  const spec = specSoFar(q.answers);
+  const fixed = serverRelease(spec.openim.serverVersion).kubernetesDiscovery.namespaceFixed;
+  const quirk = (namespace: string) => discoveryNamespaceFinding({ ...spec, kubernetes: { ...spec.kubernetes, namespace } });
+  const refused = (namespace: string) => {
+    const finding = quirk(namespace);
+    return finding && !q.ignored.has(finding.id) ? finding : undefined;
+  };
+  await q.ask.text('kubernetes.namespace', {
+    message: 'Kubernetes namespace',
+    help: `OpenIM and its infrastructure go into this namespace; it cannot change after the install.${fixed ? ` OpenIM ${spec.openim.serverVersion} finds its services only in namespace "${fixed}" (hard-coded upstream).` : ''}`,
+    default: fixed && refused(q.answers.get<string>('kubernetes.namespace')) ? fixed : q.answers.get<string>('kubernetes.namespace'),
+    extra: (value) => {
+      const finding = refused(String(value));
+      return finding ? `${finding.message}${finding.fix ? ` (${finding.fix})` : ''}` : true;
+    },
+  });
+}
