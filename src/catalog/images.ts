@@ -62,3 +62,18 @@ export function parseImage(text: string): ImageRef {
   if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
   return { registry, repository: parts.join('/'), tag, ...(digest ? { digest } : {}) };
 }
+
+/** `images.registry` choices: where the OpenIM images (server, chat, fronts) are published (OPENIM.md §4). */
+export const OPENIM_IMAGE_REGISTRIES = {
+  'docker.io': { registry: 'docker.io', namespace: 'openim' },
+  'ghcr.io': { registry: 'ghcr.io', namespace: 'openimsdk' },
+  aliyun: { registry: 'registry.cn-hangzhou.aliyuncs.com', namespace: 'openimsdk' },
+} as const satisfies Record<string, { registry: string; namespace: string }>;
+
+export type OpenIMImageRegistry = keyof typeof OPENIM_IMAGE_REGISTRIES;
+
+/** The upstream reference of an OpenIM image (before mirror rewriting): `openim/openim-api:v3.8.3-patch.16` on Docker Hub. */
+export function openimImageRef(image: string, tag: string, registry: OpenIMImageRegistry): ImageRef {
+  const source = OPENIM_IMAGE_REGISTRIES[registry];
+  return { registry: source.registry, repository: `${source.namespace}/${image}`, tag };
+}

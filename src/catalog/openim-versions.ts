@@ -38,13 +38,17 @@ export interface ChatRelease {
   /** `discovery.yml enable` for chat on Kubernetes. */
   kubernetesDiscoveryEnable: 'kubernetes';
   adminFrontTag: string;
+  /** How chat processes find their config folder on Kubernetes (upstream chat manifests set CONFIG_PATH). */
+  kubernetesConfigVia: 'flag' | 'env';
 }
 
 export const SERVER_RELEASES: readonly ServerRelease[] = [
   {
     version: 'v3.8.3-patch.16',
     line: '3.8',
-    kubernetesDiscovery: { enable: 'k8s', namespaceFixed: 'default', configVia: 'flag', serviceNames: 'rpcRegisterName' },
+    // Upstream's own v3.8.3 manifests (deployments/deploy/openim-*-deployment.yml) pass the config folder as
+    // CONFIG_PATH and no args: the images' start command ignores container args.
+    kubernetesDiscovery: { enable: 'k8s', namespaceFixed: 'default', configVia: 'env', serviceNames: 'rpcRegisterName' },
     webFrontTag: 'release-v3.8.3',
     seqMigrationBelow: '3.8',
     goVersion: '1.22',
@@ -62,9 +66,14 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
 ];
 
 export const CHAT_RELEASES: readonly ChatRelease[] = [
-  { version: 'v1.8.4-patch.5', line: '1.8', serverLine: '3.8', kubernetesDiscoveryEnable: 'kubernetes', adminFrontTag: 'release-v1.8.4' },
-  { version: 'v1.8.4', line: '1.8', serverLine: '3.8', kubernetesDiscoveryEnable: 'kubernetes', adminFrontTag: 'release-v1.8.4' },
+  { version: 'v1.8.4-patch.5', line: '1.8', serverLine: '3.8', kubernetesDiscoveryEnable: 'kubernetes', adminFrontTag: 'release-v1.8.4', kubernetesConfigVia: 'env' },
+  { version: 'v1.8.4', line: '1.8', serverLine: '3.8', kubernetesDiscoveryEnable: 'kubernetes', adminFrontTag: 'release-v1.8.4', kubernetesConfigVia: 'env' },
 ];
+
+/** Namespace used when the config names none: the one the server's Kubernetes discovery can work in. */
+export function defaultNamespace(serverVersion: string): string {
+  return findServerRelease(serverVersion)?.kubernetesDiscovery.namespaceFixed ?? 'openim';
+}
 
 export function findServerRelease(version: string): ServerRelease | undefined {
   return SERVER_RELEASES.find((r) => r.version === version);

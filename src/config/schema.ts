@@ -92,15 +92,15 @@ const storageSchema = z.strictObject({
 const kubernetesSchema = z.strictObject({
   context: z.string().default('').meta({ description: 'kubeconfig context; empty = current' }),
   kubeconfig: z.string().default('').meta({ description: 'kubeconfig file; empty = $KUBECONFIG or ~/.kube/config' }),
-  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install)' }),
+  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install); when unset: default for server v3.8.3 (its discovery only looks there), else openim' }),
   ingress: ingressSchema.prefault({}),
   storage: storageSchema.prefault({}),
   helmTimeout: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m').default('10m').meta({ description: 'Timeout of each helm --wait' }),
 });
 
 const artifactSchema = z.strictObject({
-  url: z.string().default('').meta({ description: 'Where to download the export tarball; empty = mirror base URL + file name' }),
-  file: z.string().default('').meta({ description: 'A local export tarball instead of a download' }),
+  url: z.string().default('').meta({ description: 'Where to download the export tarball or archive; empty = mirror base URL + file name (infrastructure: else the vendor URL)' }),
+  file: z.string().default('').meta({ description: 'A local file instead of a download' }),
   sha256: z.union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')]).default('').meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
 });
 
@@ -115,7 +115,15 @@ const binarySchema = z.strictObject({
   mirror: z.string().default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
   fileLogs: z.boolean().default(false).meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
   artifacts: z
-    .strictObject({ server: artifactSchema.prefault({}), chat: artifactSchema.prefault({}) })
+    .strictObject({
+      server: artifactSchema.prefault({}),
+      chat: artifactSchema.prefault({}),
+      // Upstream archives for bundled infrastructure on a host (vendor URL by default).
+      mongodb: artifactSchema.prefault({}),
+      mongosh: artifactSchema.prefault({}),
+      kafka: artifactSchema.prefault({}),
+      minio: artifactSchema.prefault({}),
+    })
     .prefault({}),
 });
 

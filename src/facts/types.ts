@@ -30,6 +30,8 @@ export interface ClusterFacts {
   crds: string[];
   namespaceExists: boolean;
   nodes: NodeFact[];
+  /** Every node is simulated (kwok): the API works but no container ever runs, so smoke tests cannot apply. */
+  simulated?: boolean;
 }
 
 export interface KubernetesFacts {
@@ -52,6 +54,8 @@ export interface HostFacts {
   java?: ToolInfo;
   /** Names of HTTP proxy variables set in the environment (gRPC to etcd must not use them). */
   proxyEnv: string[];
+  /** The distribution's package manager, for bundled Redis and etcd (binary target). */
+  packageManager?: 'apt' | 'dnf';
 }
 
 export interface BinaryFacts {

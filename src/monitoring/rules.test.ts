@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { monitoringContext } from './context.js';
 import { ALERTS, openimAlertGroups } from './rules.js';
 
-const ctxOf = (preset: string, sets: string[] = []) => monitoringContext(resolveConfig({ preset, sets }).spec);
+const ctxOf = (preset: string, sets: string[] = []) => monitoringContext(resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec);
 
 describe('alert rules', () => {
   const k8s = openimAlertGroups(ctxOf('production', ['openim.domain=im.example.com']));

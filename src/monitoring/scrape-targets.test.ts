@@ -3,7 +3,7 @@ import { ALL_MODULES } from '../catalog/modules.js';
 import { resolveConfig } from '../config/resolve.js';
 import { catalogMetricsModules, metricsModules } from './scrape-targets.js';
 
-const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets }).spec;
+const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
 
 describe('metrics modules', () => {
   it('are exactly the catalog modules with a port named metrics', () => {

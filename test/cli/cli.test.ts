@@ -77,7 +77,7 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     expect(r.stdout).not.toContain('TopSecretValue9');
     expect(r.stdout).toMatch(/openim\.secret\s+«redacted»\s+\(flag:--set\)/);
     expect(r.stdout).toMatch(/openim\.domain\s+env\.example\.com\s+\(env:OPENIM_DEPLOY_OPENIM__DOMAIN\)/);
-    expect(r.stdout).toMatch(/kubernetes\.namespace\s+openim\s+\(preset:dev\)/);
+    expect(r.stdout).toMatch(/kubernetes\.ingress\.controller\s+nginx\s+\(preset:dev\)/);
   });
 
   it('config init writes a commented config that validates', () => {

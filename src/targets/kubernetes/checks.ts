@@ -3,11 +3,51 @@
 import type { DeploySpec } from '../../config/rules.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { KubernetesFacts } from '../../facts/types.js';
+import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
+import { serverRelease } from '../../catalog/openim-versions.js';
+import { infrastructureChecks } from './infrastructure/index.js';
+import { objectStorageBackend } from './infra-bridge.js';
+
+/**
+ * v3.8.3-patch.16 looks its peers up in namespace `default` whatever it is
+ * told (OPENIM.md §3); installed anywhere else, every RPC call fails at run
+ * time. A proxy of Services into `default` cannot carry the per-pod Endpoints
+ * the msggateway fan-out reads, so the honest answer is to refuse.
+ */
+export function discoveryNamespaceFinding(spec: DeploySpec): PreflightFinding | undefined {
+  const fixed = serverRelease(spec.openim.serverVersion).kubernetesDiscovery.namespaceFixed;
+  const ns = spec.kubernetes.namespace;
+  if (fixed === null || fixed === ns) return undefined;
+  return {
+    id: 'discovery.namespace-fixed',
+    severity: 'error',
+    message: `OpenIM ${spec.openim.serverVersion} finds its services through the Kubernetes API in namespace "${fixed}" only (hard-coded upstream); installed in "${ns}" its modules could not reach each other`,
+    fix: `install into that namespace (--set kubernetes.namespace=${fixed}), or pick a server version that reads discovery.kubernetes.namespace (e.g. --set openim.serverVersion=v3.8.4)`,
+  };
+}
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
   const error = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
   const warn = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  // Pure spec checks: they hold whatever the cluster looks like.
+  const quirk = discoveryNamespaceFinding(spec);
+  if (quirk) findings.push(quirk);
+  const ingress = spec.kubernetes.ingress;
+  if (ingress.controller === 'gateway-api' && !ingress.className) {
+    error('ingress.gateway-class', 'kubernetes.ingress.className is empty: a Gateway needs the name of the GatewayClass that serves it', 'kubectl get gatewayclass lists them; pass --set kubernetes.ingress.className=NAME');
+  }
+  if (ingress.controller === 'nginx' && !ingress.install) {
+    warn('ingress.nginx-snippets', 'the X-Request-Api header on /api uses a configuration-snippet, which ingress-nginx ignores unless allow-snippet-annotations is true (annotations-risk-level Critical)', 'enable it on your controller, or let the installer install it (--set kubernetes.ingress.install=true)');
+  }
+  if (ingress.controller === 'istio' && ingress.tls.mode === 'secret') {
+    warn('ingress.istio-tls-secret', `Istio reads TLS Secret ${ingress.tls.secretName} from the ingress gateway's namespace (${INGRESS_CONTROLLERS.istio.namespace}), not from ${spec.kubernetes.namespace}`, `create it in ${INGRESS_CONTROLLERS.istio.namespace}`);
+  }
+  const storageBackend = objectStorageBackend(spec);
+  if (ingress.controller === 'traefik' && !ingress.install && storageBackend && storageBackend.namespace !== spec.kubernetes.namespace) {
+    warn('ingress.traefik-cross-namespace', `the /im-minio-api route points at ${storageBackend.service} in namespace ${storageBackend.namespace}, which Traefik only follows with providers.kubernetesCRD.allowCrossNamespace=true`, 'enable it on your Traefik, or let the installer install Traefik (--set kubernetes.ingress.install=true)');
+  }
+  findings.push(...infrastructureChecks(spec, facts));
   if (!facts.probed) return findings;
 
   if (!facts.helm) error('helm.missing', 'helm is not installed or not on PATH', 'install helm 3.14+ or 4.x: https://helm.sh/docs/intro/install/');
@@ -27,16 +67,24 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
       error('storage.class-missing', `StorageClass ${storage.storageClass} does not exist`, `existing classes: ${cluster.storageClasses.map((s) => s.name).join(', ') || 'none'}`);
     }
   }
+  if (storage.backend !== 'existing' && !storage.install && storage.storageClass && !cluster.storageClasses.some((sc) => sc.name === storage.storageClass)) {
+    error('storage.class-missing', `StorageClass ${storage.storageClass} does not exist and kubernetes.storage.install is false`, 'install the provisioner (--set kubernetes.storage.install=true) or name an existing class');
+  }
   if (spec.kubernetes.ingress.controller !== 'none' && !spec.kubernetes.ingress.install) {
-    const needsClass = spec.kubernetes.ingress.controller === 'nginx' || spec.kubernetes.ingress.controller === 'traefik';
-    const className = spec.kubernetes.ingress.className || spec.kubernetes.ingress.controller;
+    const controller = spec.kubernetes.ingress.controller;
+    const needsClass = controller === 'nginx' || (controller === 'traefik' && spec.kubernetes.ingress.className !== '');
+    const className = spec.kubernetes.ingress.className || (controller === 'nginx' ? INGRESS_CONTROLLERS.nginx.className : controller);
     if (needsClass && !cluster.ingressClasses.includes(className)) {
       warn('ingress.class-missing', `no IngressClass ${className} in the cluster: the routes will not be served`, `install a controller or pass --set kubernetes.ingress.install=true`);
     }
   }
   const crdNeeds: [boolean, string, string][] = [
     [spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install, 'gateways.gateway.networking.k8s.io', 'Gateway API CRDs'],
+    [spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install, 'httproutes.gateway.networking.k8s.io', 'Gateway API CRDs (HTTPRoute)'],
     [spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install, 'virtualservices.networking.istio.io', 'Istio'],
+    [spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install, 'gateways.networking.istio.io', 'Istio (Gateway)'],
+    [spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install, 'ingressroutes.traefik.io', 'Traefik CRDs (IngressRoute, traefik.io)'],
+    [spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install, 'middlewares.traefik.io', 'Traefik CRDs (Middleware, traefik.io)'],
     [spec.kubernetes.ingress.tls.mode === 'cert-manager', 'certificates.cert-manager.io', 'cert-manager'],
     [spec.monitoring.enabled && !spec.monitoring.prometheusUrl, 'servicemonitors.monitoring.coreos.com', 'the Prometheus operator CRDs (installed with kube-prometheus-stack)'],
   ];

@@ -64,8 +64,12 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     runner.run([...kubectl, 'get', 'namespace', spec.kubernetes.namespace, '-o', 'name'], { timeoutMs: 20_000 }),
     getJson(runner, [...kubectl, 'get', 'nodes', '-o', 'json']),
   ]);
+  const nodeItems = (nodes?.items ?? []) as Json[];
+  // kwok marks the nodes it fakes; pods "run" there without containers.
+  const simulated = nodeItems.length > 0 && nodeItems.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.type === 'kwok');
   return {
     reachable: true,
+    ...(simulated ? { simulated } : {}),
     context: spec.kubernetes.context || context.stdout.trim(),
     serverVersion: String(server.gitVersion ?? ''),
     storageClasses: ((classes?.items ?? []) as Json[]).map((sc) => ({
@@ -76,7 +80,7 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     ingressClasses: ((ingressClasses?.items ?? []) as Json[]).map((ic) => String(ic.metadata?.name)),
     crds: ((crds?.items ?? []) as Json[]).map((c) => String(c.metadata?.name)).sort(),
     namespaceExists: namespace.exitCode === 0,
-    nodes: ((nodes?.items ?? []) as Json[]).map((n) => ({
+    nodes: nodeItems.map((n) => ({
       name: String(n.metadata?.name),
       ready: ((n.status?.conditions ?? []) as Json[]).some((c) => c.type === 'Ready' && c.status === 'True'),
       cpuMillis: parseCpu(String(n.status?.allocatable?.cpu ?? '0')),

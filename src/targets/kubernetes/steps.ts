@@ -1,15 +1,29 @@
-// The Kubernetes plan: namespace → secrets → OpenIM releases → summary.
-// (Issue #3 grows this into storage, infrastructure, config, ingress and smoke.)
+// The Kubernetes plan, in order:
+//   namespace → storage + infrastructure (./infrastructure, via infra-bridge)
+//   → config ConfigMaps + Secret → server releases (concurrently)
+//   → wait until the API answers → chat releases → fronts → ingress
+//   → smoke test → summary.
+// Pure: the same spec and facts always give the same steps.
 
-import { stringify } from 'yaml';
 import type { DeploySpec } from '../../config/rules.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
 import { CHAT_MODULES, FRONT_MODULES, SERVER_MODULES, type OpenIMModule } from '../../catalog/modules.js';
-import { secretRef } from '../../secrets/secrets.js';
-import { helmBase, kubectlBase } from './tools.js';
+import { openimEndpoints } from './config/endpoints.js';
+import { configObjects, generateForKubernetes, type ConfigObjects } from './config/objects.js';
+import { applyActions, releaseStep } from './helm-release.js';
+import { infraEndpoints, infraSecretObject, infraSteps } from './infra-bridge.js';
+import { controllerSteps } from './ingress/controller.js';
+import { ingressObjects } from './ingress/objects.js';
+import { moduleValues } from './modules/values.js';
+import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, MANAGED_BY, NAMESPACE_STEP, SECRETS_STEP, SERVICE_CHART, SMOKE_STEP } from './names.js';
+import { yamlDocuments } from './yaml-docs.js';
+import { apiReadyStep } from './verify/api-ready.js';
+import { smokeStep } from './verify/smoke.js';
+import { summaryStep } from './verify/summary.js';
+import { loggingSteps, monitoringSteps } from './monitoring/index.js';
 
-function enabledModules(spec: DeploySpec): OpenIMModule[] {
+export function enabledModules(spec: DeploySpec): OpenIMModule[] {
   const c = spec.openim.components;
   return [
     ...SERVER_MODULES,
@@ -18,72 +32,110 @@ function enabledModules(spec: DeploySpec): OpenIMModule[] {
   ];
 }
 
-export function kubernetesSteps(spec: DeploySpec, _facts: KubernetesFacts): Step[] {
-  const ns = spec.kubernetes.namespace;
-  const kubectl = kubectlBase(spec);
-  const helm = helmBase(spec);
-  const steps: Step[] = [];
+export const releaseStepId = (module: string): string => `k8s.release.${module}`;
 
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'openim-deploy' } } };
-  steps.push({
-    id: 'k8s.namespace',
+function namespaceStep(spec: DeploySpec): Step {
+  const ns = spec.kubernetes.namespace;
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...MANAGED_BY } } };
+  return {
+    id: NAMESPACE_STEP,
     title: `Namespace ${ns}`,
     phase: 'prepare',
     needs: [],
-    actions: [
-      { kind: 'write', path: 'manifests/namespace.yaml', mode: 0o644, content: stringify(namespace), render: 'manifests/namespace.yaml' },
-      { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', 'manifests/namespace.yaml'], mutates: true },
-    ],
+    actions: applyActions(spec, 'manifests/namespace.yaml', yamlDocuments([namespace]), 0o644, 'manifests/namespace.yaml'),
     retries: 2,
-  });
-
-  const secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'openim-secrets', namespace: ns },
-    type: 'Opaque',
-    stringData: { 'openim-secret': secretRef('openim.secret') },
   };
-  steps.push({
-    id: 'k8s.secrets',
-    title: 'Secrets',
-    phase: 'config',
-    needs: ['k8s.namespace'],
-    actions: [
-      { kind: 'write', path: 'manifests/secrets.yaml', mode: 0o600, content: stringify(secret) },
-      { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', 'manifests/secrets.yaml'], mutates: true },
-    ],
-  });
+}
 
-  steps.push({
-    id: 'k8s.charts',
-    title: 'Charts',
-    phase: 'prepare',
-    needs: [],
-    actions: [{ kind: 'copy', from: 'charts/openim-service', to: 'charts/openim-service', render: 'charts/openim-service' }],
-  });
+function configSteps(spec: DeploySpec, cfg: ConfigObjects): Step[] {
+  return [
+    {
+      id: CONFIG_STEP,
+      title: 'OpenIM config (ConfigMaps)',
+      phase: 'config',
+      needs: [NAMESPACE_STEP],
+      actions: applyActions(spec, 'manifests/openim-config.yaml', yamlDocuments(cfg.configMaps), 0o644, 'manifests/openim-config.yaml'),
+      retries: 2,
+    },
+    {
+      id: SECRETS_STEP,
+      title: 'Credentials (Secrets for OpenIM and its infrastructure)',
+      phase: 'config',
+      needs: [NAMESPACE_STEP],
+      // Placeholders only in the plan and in render output; the executor writes the values, 0600.
+      actions: applyActions(spec, 'manifests/openim-secrets.yaml', yamlDocuments([cfg.secret, infraSecretObject(spec)]), 0o600, 'manifests/openim-secrets.yaml'),
+      retries: 2,
+    },
+    {
+      id: CHARTS_STEP,
+      title: 'Chart openim-service',
+      phase: 'prepare',
+      needs: [],
+      actions: [{ kind: 'copy', from: SERVICE_CHART.from, to: SERVICE_CHART.from, render: SERVICE_CHART.from }],
+    },
+  ];
+}
 
-  for (const mod of enabledModules(spec)) {
-    const replicas = spec.openim.replicas[mod.name] ?? mod.instances[spec.profile];
-    const values = { module: mod.name, replicas, ports: mod.ports };
-    const valuesFile = `values/${mod.name}.yaml`;
-    steps.push({
-      id: `k8s.release.${mod.name}`,
-      title: `Release ${mod.name}`,
-      phase: mod.product === 'server' ? 'server' : mod.product === 'chat' ? 'chat' : 'front',
-      needs: ['k8s.secrets', 'k8s.charts'],
-      component: mod.name,
-      release: { name: mod.name, namespace: ns, chart: './charts/openim-service', valuesFile, local: true },
-      actions: [
-        { kind: 'write', path: valuesFile, mode: 0o644, content: stringify(values), render: valuesFile },
-        {
-          kind: 'exec',
-          argv: [...helm, 'upgrade', '--install', mod.name, './charts/openim-service', '--namespace', ns, '--values', valuesFile, '--wait', '--timeout', spec.kubernetes.helmTimeout],
-          mutates: true,
-        },
-      ],
-      retries: 1,
-    });
-  }
+/** Steps of the infrastructure folder hang below the namespace; its last steps gate OpenIM. */
+function attachInfrastructure(steps: Step[]): { steps: Step[]; done: string[] } {
+  const attached = steps.map((s) => (s.needs.length === 0 && s.id !== NAMESPACE_STEP ? { ...s, needs: [NAMESPACE_STEP] } : s));
+  const needed = new Set(attached.flatMap((s) => s.needs));
+  return { steps: attached, done: attached.filter((s) => !needed.has(s.id)).map((s) => s.id) };
+}
+
+function moduleRelease(spec: DeploySpec, mod: OpenIMModule, cfg: ConfigObjects, needs: string[]): Step {
+  return releaseStep(spec, {
+    id: releaseStepId(mod.name),
+    title: `Release ${mod.name}`,
+    phase: mod.product === 'server' ? 'server' : mod.product === 'chat' ? 'chat' : 'front',
+    needs,
+    name: mod.name,
+    namespace: spec.kubernetes.namespace,
+    chart: SERVICE_CHART.path,
+    values: moduleValues(spec, mod, cfg.modules[mod.name]),
+    local: true,
+    component: mod.name,
+  });
+}
+
+export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
+  const modules = enabledModules(spec);
+  const steps: Step[] = [namespaceStep(spec)];
+
+  const infra = attachInfrastructure(infraSteps(spec, facts));
+  steps.push(...infra.steps);
+
+  const cfg = configObjects(spec, generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))), modules);
+  steps.push(...configSteps(spec, cfg));
+
+  const base = [CONFIG_STEP, SECRETS_STEP, CHARTS_STEP, ...infra.done];
+  const byProduct = (p: OpenIMModule['product']) => modules.filter((m) => m.product === p);
+  const server = byProduct('server').map((m) => moduleRelease(spec, m, cfg, base));
+  steps.push(...server);
+  steps.push(apiReadyStep(spec, [releaseStepId('openim-api')]));
+
+  const chat = byProduct('chat').map((m) => moduleRelease(spec, m, cfg, [...base, API_READY_STEP]));
+  steps.push(...chat);
+  const frontNeeds = chat.length ? chat.map((s) => s.id) : [API_READY_STEP];
+  const fronts = byProduct('front').map((m) => moduleRelease(spec, m, cfg, [CHARTS_STEP, ...frontNeeds]));
+  steps.push(...fronts);
+
+  const controllers = controllerSteps(spec, [NAMESPACE_STEP]);
+  steps.push(...controllers);
+  const releases = [...server, ...chat, ...fronts].map((s) => s.id);
+  const objects = ingressObjects(spec);
+  steps.push({
+    id: INGRESS_STEP,
+    title: `Ingress (${spec.kubernetes.ingress.controller})`,
+    phase: 'ingress',
+    needs: [...releases, ...controllers.map((s) => s.id)],
+    actions: objects.length
+      ? applyActions(spec, 'manifests/openim-ingress.yaml', yamlDocuments(objects), 0o644, 'manifests/openim-ingress.yaml')
+      : [{ kind: 'note', text: 'kubernetes.ingress.controller is none: no routes created; expose openim-api, openim-msggateway, chat-api, admin-api and the object storage yourself' }],
+  });
+  // Monitoring and logging hang below the namespace only: they never hold up OpenIM.
+  steps.push(...monitoringSteps(spec, facts), ...loggingSteps(spec, facts));
+  steps.push(smokeStep(spec, facts, [INGRESS_STEP]));
+  steps.push(summaryStep(spec, [SMOKE_STEP]));
   return steps;
 }

@@ -9,7 +9,7 @@ import { catalogMetricsModules } from '../../../monitoring/index.js';
 import { hasSecretRefs } from '../../../secrets/secrets.js';
 import { grafanaRoute, grafanaUrl, loggingSteps, MONITORING_FILES, MONITORING_STEPS, monitoringSteps, OPERATOR_CRDS } from './index.js';
 
-const specOf = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets }).spec;
+const specOf = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
 const production = (sets: string[] = []) => specOf('production', ['openim.domain=im.example.com', ...sets]);
 const UNPROBED: KubernetesFacts = { target: 'kubernetes', probed: false };
 const withCrds = (crds: string[]): KubernetesFacts => ({

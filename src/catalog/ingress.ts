@@ -1,0 +1,56 @@
+// Ingress controllers the installer can set up itself (`kubernetes.ingress.install`),
+// pinned here like every other third-party component. Upstream charts are not
+// renderable offline: `render` writes their values only.
+
+import type { ChartRef } from './infrastructure.js';
+
+export interface IngressControllerPin {
+  /** Helm releases, installed in order (Istio needs base before istiod before the gateway). */
+  charts: { release: string; chart: ChartRef }[];
+  /** Manifests applied with kubectl instead of a chart (Gateway API CRDs). */
+  manifests: { name: string; url: string; version: string; license: string }[];
+  /** IngressClass / GatewayClass the installed controller serves. */
+  className: string;
+  /** Namespace the controller runs in. */
+  namespace: string;
+}
+
+const repo = (name: string, url: string, version: string, license: string): ChartRef => ({ source: 'repo', name, repo: url, version, license });
+
+export const INGRESS_CONTROLLERS = {
+  nginx: {
+    charts: [{ release: 'ingress-nginx', chart: repo('ingress-nginx', 'https://kubernetes.github.io/ingress-nginx', '4.14.3', 'Apache-2.0') }],
+    manifests: [],
+    className: 'nginx',
+    namespace: 'ingress-nginx',
+  },
+  traefik: {
+    charts: [{ release: 'traefik', chart: repo('traefik', 'https://traefik.github.io/charts', '38.0.0', 'Apache-2.0') }],
+    manifests: [],
+    className: 'traefik',
+    namespace: 'traefik',
+  },
+  istio: {
+    charts: [
+      { release: 'istio-base', chart: repo('base', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
+      { release: 'istiod', chart: repo('istiod', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
+      { release: 'istio-ingressgateway', chart: repo('gateway', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
+    ],
+    manifests: [],
+    className: 'istio',
+    namespace: 'istio-system',
+  },
+  'gateway-api': {
+    charts: [],
+    manifests: [
+      {
+        name: 'gateway-api-crds',
+        url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.3.0/standard-install.yaml',
+        version: 'v1.3.0',
+        license: 'Apache-2.0',
+      },
+    ],
+    className: '',
+    namespace: '',
+  },
+} as const satisfies Record<'nginx' | 'traefik' | 'istio' | 'gateway-api', IngressControllerPin>;

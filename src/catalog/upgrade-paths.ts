@@ -1,0 +1,10 @@
+// Upgrade rules (OPENIM.md §7 pain point 12): releases an upgrade must pass
+// through, each applied and verified before the next. Upstream asks for a
+// stop at each minor line that carries a data migration; within 3.8 there
+// is none, so the list is empty today. The `seq` migration into 3.8 is keyed
+// by ServerRelease.seqMigrationBelow.
+
+export const STEPPING_STONES: readonly string[] = [];
+
+/** Tool name of the one-time migration that upgrades from below 3.8 need (export tarball tools/). */
+export const MIGRATION_TOOLS = { seq: 'seq' } as const;

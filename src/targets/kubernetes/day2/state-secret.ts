@@ -1,0 +1,57 @@
+// The Kubernetes state: Secret `openim-deploy-state` in the install's
+// namespace, the JSON in data["state.json"]. Written with server-side apply
+// from stdin, so the content never appears in argv.
+
+import type { DeploySpec } from '../../../config/rules.js';
+import type { Runner } from '../../../exec/runner.js';
+import type { RemoteState } from '../../../state/mirrored-store.js';
+import { MANAGED_BY } from '../names.js';
+import { DAY2_FIELD_MANAGER, failure, getJson, inNamespace, isAlreadyExists, kubectl } from './kubectl.js';
+
+export const STATE_SECRET = 'openim-deploy-state';
+export const STATE_KEY = 'state.json';
+
+export function stateSecretManifest(namespace: string, text: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: STATE_SECRET, namespace, labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'openim-deploy-state' } },
+    type: 'Opaque',
+    data: { [STATE_KEY]: Buffer.from(text, 'utf8').toString('base64') },
+  };
+}
+
+export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
+  const ns = spec.kubernetes.namespace;
+  return {
+    location: `Secret ${ns}/${STATE_SECRET}`,
+    async read() {
+      const secret = await getJson(runner, inNamespace(spec, 'get', 'secret', STATE_SECRET, '-o', 'json'));
+      const data = secret?.data?.[STATE_KEY] as string | undefined;
+      return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
+    },
+    async write(text) {
+      const argv = kubectl(spec, 'apply', '--server-side', `--field-manager=${DAY2_FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
+      const r = await runner.run(argv, { input: JSON.stringify(stateSecretManifest(ns, text)), timeoutMs: 30_000 });
+      if (r.exitCode !== 0) throw failure(argv, r);
+    },
+    async remove() {
+      const argv = inNamespace(spec, 'delete', 'secret', STATE_SECRET, '--ignore-not-found');
+      const r = await runner.run(argv, { timeoutMs: 30_000 });
+      if (r.exitCode !== 0) throw failure(argv, r);
+    },
+  };
+}
+
+/**
+ * The namespace must exist before the Lease and the state Secret can: create
+ * it (the plan's namespace step then adopts it with server-side apply).
+ */
+export async function ensureNamespace(spec: DeploySpec, runner: Runner): Promise<void> {
+  const ns = spec.kubernetes.namespace;
+  const existing = await getJson(runner, kubectl(spec, 'get', 'namespace', ns, '-o', 'json'));
+  if (existing) return;
+  const argv = kubectl(spec, 'create', 'namespace', ns);
+  const r = await runner.run(argv, { timeoutMs: 30_000 });
+  if (r.exitCode !== 0 && !isAlreadyExists(r)) throw failure(argv, r);
+}

@@ -1,0 +1,134 @@
+// Storage steps: install the provisioner behind every PVC, or note the
+// existing StorageClass. The step `k8s.storage` always exists so that the
+// infrastructure releases can depend on it whatever the backend.
+
+import { stringify } from 'yaml';
+import type { DeploySpec } from '../../../config/rules.js';
+import type { KubernetesFacts } from '../../../facts/types.js';
+import type { Step } from '../../../plan/types.js';
+import { STORAGE_PROVISIONERS, type ChartRef } from '../../../catalog/infrastructure.js';
+import { helmBase, kubectlBase } from '../tools.js';
+import { NAMESPACE_STEP } from '../names.js';
+import { localPathManifest } from './local-path.js';
+import { STORAGE_STEP, valuesFile } from './names.js';
+import { nfsValues } from './nfs.js';
+import { ROOK_CLUSTER_NAME, rookClusterValues, rookOperatorValues } from './rook.js';
+import { storageClassFor } from './storage-class.js';
+
+export const ROOK_OPERATOR_STEP = 'k8s.storage.rook-ceph-operator';
+const LOCAL_PATH_MANIFEST = 'manifests/local-path-provisioner.yaml';
+
+/** `helm upgrade --install` of a pinned upstream chart, with its values file. */
+export function upstreamRelease(
+  spec: DeploySpec,
+  release: string,
+  chart: ChartRef,
+  namespace: string,
+  values: Record<string, unknown>,
+  timeout = spec.kubernetes.helmTimeout,
+): Pick<Step, 'release' | 'actions'> {
+  const file = valuesFile(release);
+  return {
+    release: { name: release, namespace, chart: chart.name, repo: chart.repo, version: chart.version, valuesFile: file, local: false },
+    actions: [
+      { kind: 'write', path: file, mode: 0o644, content: stringify(values), render: file },
+      {
+        kind: 'exec',
+        argv: [...helmBase(spec), 'upgrade', '--install', release, chart.name, '--repo', chart.repo, '--version', chart.version, '--namespace', namespace, '--create-namespace', '--values', file, '--wait', '--timeout', timeout],
+        mutates: true,
+      },
+    ],
+  };
+}
+
+/** A StorageClass the cluster already has, served by the expected provisioner (e.g. k3s ships local-path). */
+function existingClass(facts: KubernetesFacts, name: string, provisioner: string): boolean {
+  return facts.cluster?.storageClasses.some((sc) => sc.name === name && sc.provisioner === provisioner) ?? false;
+}
+
+function noteStep(text: string): Step {
+  return { id: STORAGE_STEP, title: 'Storage', phase: 'storage', needs: [NAMESPACE_STEP], component: 'storage', actions: [{ kind: 'note', text }] };
+}
+
+export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
+  const storage = spec.kubernetes.storage;
+  const storageClass = storageClassFor(spec);
+  if (storage.backend === 'existing') return [noteStep(`PVCs use the existing StorageClass ${storageClass} (checked by preflight)`)];
+  if (!storage.install) return [noteStep(`PVCs use StorageClass ${storageClass}; its ${STORAGE_PROVISIONERS[storage.backend].title} is not installed by openim-deploy (kubernetes.storage.install false)`)];
+
+  const kubectl = kubectlBase(spec);
+  switch (storage.backend) {
+    case 'local-path': {
+      const pin = STORAGE_PROVISIONERS['local-path'];
+      if (existingClass(facts, storageClass, pin.provisioner)) {
+        return [noteStep(`StorageClass ${storageClass} (${pin.provisioner}) is already in the cluster: not installing a second provisioner`)];
+      }
+      return [
+        {
+          id: STORAGE_STEP,
+          title: `Storage: ${pin.title}`,
+          phase: 'storage',
+          needs: [NAMESPACE_STEP],
+          component: 'storage',
+          retries: 2,
+          actions: [
+            { kind: 'write', path: LOCAL_PATH_MANIFEST, mode: 0o644, content: stringify(localPathManifest(spec, storageClass)), render: LOCAL_PATH_MANIFEST },
+            { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', LOCAL_PATH_MANIFEST], mutates: true },
+            { kind: 'exec', argv: [...kubectl, '--namespace', pin.namespace, 'rollout', 'status', 'deployment/local-path-provisioner', '--timeout', spec.kubernetes.helmTimeout], mutates: false },
+          ],
+        },
+      ];
+    }
+    case 'nfs': {
+      const pin = STORAGE_PROVISIONERS.nfs;
+      const [entry] = pin.charts;
+      return [
+        {
+          id: STORAGE_STEP,
+          title: `Storage: ${pin.title}`,
+          phase: 'storage',
+          needs: [NAMESPACE_STEP],
+          component: 'storage',
+          retries: 1,
+          ...upstreamRelease(spec, entry.release, entry.chart, pin.namespace, nfsValues(spec, storageClass)),
+        },
+      ];
+    }
+    case 'rook-ceph': {
+      const pin = STORAGE_PROVISIONERS['rook-ceph'];
+      const [operator, cluster] = pin.charts;
+      const clusterRelease = upstreamRelease(spec, cluster.release, cluster.chart, pin.namespace, rookClusterValues(spec, storageClass));
+      return [
+        {
+          id: ROOK_OPERATOR_STEP,
+          title: 'Storage: Rook operator',
+          phase: 'storage',
+          needs: [NAMESPACE_STEP],
+          component: 'storage',
+          retries: 1,
+          ...upstreamRelease(spec, operator.release, operator.chart, pin.namespace, rookOperatorValues(spec)),
+        },
+        {
+          id: STORAGE_STEP,
+          title: 'Storage: Ceph cluster',
+          phase: 'storage',
+          needs: [ROOK_OPERATOR_STEP],
+          component: 'storage',
+          retries: 1,
+          release: clusterRelease.release!,
+          actions: [
+            { kind: 'note', text: 'Rook uses every empty raw device (no partitions, no filesystem) on every node as a Ceph OSD' },
+            ...clusterRelease.actions,
+            // helm --wait cannot see Ceph's health: wait for the operator to report the cluster ready.
+            {
+              kind: 'exec',
+              argv: [...kubectl, '--namespace', pin.namespace, 'wait', `cephcluster/${ROOK_CLUSTER_NAME}`, '--for=jsonpath={.status.phase}=Ready', '--timeout=30m'],
+              mutates: false,
+              timeoutSeconds: 1860,
+            },
+          ],
+        },
+      ];
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// Installing the ingress controller itself (kubernetes.ingress.install), from
+// the charts pinned in the catalog. Their images go through images.mirror
+// like every other image.
+
+import type { DeploySpec } from '../../../config/rules.js';
+import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
+import { parseImage, resolveImage } from '../../../catalog/images.js';
+import type { Step } from '../../../plan/types.js';
+import { releaseStep } from '../helm-release.js';
+import { kubectlBase } from '../tools.js';
+import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
+
+/** Registry prefix an upstream chart should pull from: the mirror path for `upstream` when a mirror is set. */
+function registryFor(spec: DeploySpec, upstream: string): string | undefined {
+  if (!spec.images.mirror) return undefined;
+  const ref = resolveImage(parseImage(`${upstream}/x:0`), { registry: spec.images.registry, mirror: spec.images.mirror });
+  return `${ref.registry}/${ref.repository.replace(/\/?x$/, '')}`;
+}
+
+function controllerValues(spec: DeploySpec, release: string): object {
+  const pullSecrets = spec.images.pullSecret ? [{ name: spec.images.pullSecret }] : [];
+  switch (release) {
+    case 'ingress-nginx': {
+      const registry = registryFor(spec, 'registry.k8s.io');
+      return {
+        ...(registry ? { global: { image: { registry } } } : {}),
+        ...(pullSecrets.length ? { imagePullSecrets: pullSecrets } : {}),
+        controller: {
+          ingressClassResource: { name: INGRESS_CONTROLLERS.nginx.className, enabled: true, default: false },
+          // The X-Request-Api header needs a configuration-snippet (no per-Ingress header annotation exists).
+          allowSnippetAnnotations: true,
+          config: { 'annotations-risk-level': 'Critical' },
+        },
+      };
+    }
+    case 'traefik': {
+      const registry = registryFor(spec, 'docker.io');
+      // Traefik 3 closes requests after 60 s by default; WebSocket sessions live longer.
+      const transport = { respondingTimeouts: { readTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s`, idleTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s` } };
+      return {
+        ...(registry ? { image: { registry } } : {}),
+        ...(pullSecrets.length ? { deployment: { imagePullSecrets: pullSecrets } } : {}),
+        ingressClass: { enabled: true, isDefaultClass: false, name: INGRESS_CONTROLLERS.traefik.className },
+        // allowCrossNamespace: the /im-minio-api route may point at Ceph RGW in Rook's namespace.
+        providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: true }, kubernetesIngress: { enabled: true } },
+        ports: { web: { transport }, websecure: { transport } },
+      };
+    }
+    default: {
+      const hub = registryFor(spec, 'docker.io/istio');
+      return hub ? { global: { hub, ...(spec.images.pullSecret ? { imagePullSecrets: [spec.images.pullSecret] } : {}) } } : {};
+    }
+  }
+}
+
+export function controllerSteps(spec: DeploySpec, needs: string[]): Step[] {
+  const ingress = spec.kubernetes.ingress;
+  if (!ingress.install || ingress.controller === 'none') return [];
+  const pin = INGRESS_CONTROLLERS[ingress.controller];
+  const steps: Step[] = [];
+  let previous = needs;
+  for (const m of pin.manifests) {
+    const id = `k8s.ingress-controller.${m.name}`;
+    steps.push({
+      id,
+      title: `${m.name} ${m.version}`,
+      phase: 'ingress',
+      needs: previous,
+      actions: [{ kind: 'exec', argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', m.url], mutates: true }],
+      retries: 2,
+    });
+    previous = [id];
+  }
+  for (const c of pin.charts) {
+    const id = `k8s.ingress-controller.${c.release}`;
+    steps.push(
+      releaseStep(spec, {
+        id,
+        title: `Ingress controller ${c.release} (${c.chart.name} ${c.chart.version})`,
+        phase: 'ingress',
+        needs: previous,
+        name: c.release,
+        namespace: pin.namespace,
+        chart: c.chart.name,
+        repo: c.chart.repo,
+        version: c.chart.version,
+        values: controllerValues(spec, c.release),
+        local: false,
+        createNamespace: true,
+        component: c.release,
+      }),
+    );
+    // Istio's charts must go in order (CRDs, control plane, gateway).
+    previous = [id];
+  }
+  return steps;
+}

@@ -1,0 +1,70 @@
+// The public routes of OpenIM (OPENIM.md §4), as data every controller
+// flavour turns into its own objects. Main host: API, WebSocket, chat,
+// admin API, files and the web client on `/`; admin host: the admin console.
+
+import type { DeploySpec } from '../../../config/rules.js';
+import { FRONT_MODULES, PUBLIC_PORTS, modulePort } from '../../../catalog/modules.js';
+import { objectStorageBackend } from '../infra-bridge.js';
+import { ROUTE_PATHS, publicUrls } from '../urls.js';
+import { grafanaRoute } from '../monitoring/route.js';
+
+export interface Route {
+  /** Object-name suffix: openim-<id>. */
+  id: string;
+  /** Empty: any host (no domain set). */
+  host: string;
+  /** `/` or a prefix without trailing slash. */
+  path: string;
+  service: string;
+  /** Namespace of the Service: OpenIM's, or another (Ceph RGW lives in Rook's). */
+  serviceNamespace: string;
+  port: number;
+  /** The back end serves at `/`: the prefix is removed before forwarding. */
+  stripPrefix: boolean;
+  /** WebSocket upgrade with long timeouts. */
+  websocket: boolean;
+  /** File uploads: no body size limit, no request buffering. */
+  largeBody: boolean;
+  /** Request headers to set (X-Request-Api for the API). */
+  setHeaders: Record<string, string>;
+}
+
+export function openimRoutes(spec: DeploySpec): Route[] {
+  const route = (r: Partial<Route> & Pick<Route, 'id' | 'host' | 'path' | 'service' | 'port'>): Route => ({
+    stripPrefix: r.path !== '/',
+    websocket: false,
+    largeBody: false,
+    setHeaders: {},
+    serviceNamespace: spec.kubernetes.namespace,
+    ...r,
+  });
+  const urls = publicUrls(spec);
+  const host = urls.host;
+  const c = spec.openim.components;
+  const routes: Route[] = [
+    // OpenIM builds absolute URLs (e.g. in API responses) from this header.
+    route({ id: 'api', host, path: ROUTE_PATHS.api, service: 'openim-api', port: PUBLIC_PORTS.api, setHeaders: { 'X-Request-Api': urls.apiAddr } }),
+    route({ id: 'msg-gateway', host, path: ROUTE_PATHS.msgGateway, service: 'openim-msggateway', port: PUBLIC_PORTS.msgGateway, websocket: true }),
+  ];
+  if (c.chat) {
+    routes.push(route({ id: 'chat-api', host, path: ROUTE_PATHS.chat, service: 'chat-api', port: PUBLIC_PORTS.chatApi }));
+    routes.push(route({ id: 'admin-api', host, path: ROUTE_PATHS.admin, service: 'admin-api', port: PUBLIC_PORTS.adminApi }));
+  }
+  const storage = objectStorageBackend(spec);
+  if (storage) routes.push(route({ id: 'object-storage', host, path: ROUTE_PATHS.objectStorage, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true }));
+  const web = FRONT_MODULES.find((m) => m.name === 'openim-web-front')!;
+  if (c.webFront) routes.push(route({ id: 'web', host, path: '/', service: web.name, port: modulePort(web.name, 'http') }));
+  // The admin console is a single-page app built for `/`: it gets its own host. Without a domain there is no second host to give it.
+  const admin = FRONT_MODULES.find((m) => m.name === 'openim-admin-front')!;
+  if (c.adminFront && urls.adminHost) routes.push(route({ id: 'admin-console', host: urls.adminHost, path: '/', service: admin.name, port: modulePort(admin.name, 'http') }));
+  const grafana = grafanaRoute(spec);
+  if (grafana) routes.push(grafana);
+  return routes;
+}
+
+export function routeHosts(routes: readonly Route[]): string[] {
+  return [...new Set(routes.map((r) => r.host).filter(Boolean))];
+}
+
+/** Seconds a WebSocket may stay idle behind the proxy. */
+export const WEBSOCKET_TIMEOUT_SECONDS = 3600;

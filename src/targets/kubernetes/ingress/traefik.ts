@@ -1,0 +1,54 @@
+// Traefik: one IngressRoute (traefik.io/v1alpha1) with a Middleware per
+// prefix to strip and one setting X-Request-Api. Traefik proxies WebSocket
+// upgrades and unlimited bodies by default; the entry-point read timeout is
+// lifted in the values we install the controller with.
+
+import type { DeploySpec } from '../../../config/rules.js';
+import { MANAGED_BY } from '../names.js';
+import type { K8sObject } from '../yaml-docs.js';
+import type { Route } from './routes.js';
+import { tlsSecretName } from './tls.js';
+
+function match(r: Route): string {
+  const path = r.path === '/' ? 'PathPrefix(`/`)' : `(Path(\`${r.path}\`) || PathPrefix(\`${r.path}/\`))`;
+  return r.host ? `Host(\`${r.host}\`) && ${path}` : path;
+}
+
+export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
+  const ns = spec.kubernetes.namespace;
+  const secret = tlsSecretName(spec);
+  const meta = (name: string) => ({ name, namespace: ns, labels: { ...MANAGED_BY } });
+  const middlewares: K8sObject[] = [];
+  const routeSpecs = routes.map((r) => {
+    const names: string[] = [];
+    if (r.stripPrefix) {
+      const name = `openim-strip-${r.id}`;
+      middlewares.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta(name), spec: { stripPrefix: { prefixes: [r.path] } } });
+      names.push(name);
+    }
+    if (Object.keys(r.setHeaders).length > 0) {
+      const name = `openim-headers-${r.id}`;
+      middlewares.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta(name), spec: { headers: { customRequestHeaders: { ...r.setHeaders } } } });
+      names.push(name);
+    }
+    return {
+      kind: 'Rule',
+      match: match(r),
+      // Another namespace needs the CRD provider's allowCrossNamespace (set when we install Traefik; preflight warns otherwise).
+      services: [{ name: r.service, port: r.port, ...(r.serviceNamespace !== ns ? { namespace: r.serviceNamespace } : {}) }],
+      ...(names.length ? { middlewares: names.map((name) => ({ name })) } : {}),
+    };
+  });
+  const className = spec.kubernetes.ingress.className;
+  const ingressRoute: K8sObject = {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'IngressRoute',
+    metadata: { ...meta('openim'), ...(className ? { annotations: { 'kubernetes.io/ingress.class': className } } : {}) },
+    spec: {
+      entryPoints: [secret ? 'websecure' : 'web'],
+      routes: routeSpecs,
+      ...(secret ? { tls: { secretName: secret } } : {}),
+    },
+  };
+  return [...middlewares, ingressRoute];
+}

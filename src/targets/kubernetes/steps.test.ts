@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
+import { buildPlan } from '../../plan/build.js';
+import { formatPlan } from '../../plan/print.js';
+import type { Plan, Step, WriteAction } from '../../plan/types.js';
+import { SECRET_REF_PATTERN } from '../../secrets/secrets.js';
+import { CONFIG_MAPS, OPENIM_SECRET } from './names.js';
+import { enabledModules, kubernetesSteps } from './steps.js';
+import { REAL_CLUSTER, specFor, UNPROBED } from './test-specs.js';
+import type { ServiceValues } from './modules/values.js';
+
+const plans = {
+  dev: buildPlan(specFor('dev'), UNPROBED),
+  production: buildPlan(specFor('production'), UNPROBED),
+};
+
+const writes = (plan: Plan): WriteAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
+const write = (plan: Plan, path: string): WriteAction => {
+  const found = writes(plan).find((w) => w.path === path);
+  if (!found) throw new Error(`no write of ${path}`);
+  return found;
+};
+const values = (plan: Plan, module: string): ServiceValues => parseYaml(write(plan, `values/${module}.yaml`).content) as ServiceValues;
+const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
+const configMaps = (plan: Plan) => docs(write(plan, 'manifests/openim-config.yaml').content);
+const step = (plan: Plan, id: string): Step => plan.steps.find((s) => s.id === id)!;
+
+describe('kubernetes plan', () => {
+  for (const [name, plan] of Object.entries(plans)) {
+    it(`${name}: the printed plan (commands in order) matches the snapshot`, () => {
+      // File sizes move with every config tweak; the contents have their own tests below.
+      expect(formatPlan(plan).replace(/, \d+ bytes\)/g, ', N bytes)')).toMatchSnapshot();
+    });
+  }
+
+  it('has one release per module, 18 with every component', () => {
+    const releases = plans.production.steps.filter((s) => s.release?.chart === './charts/openim-service').map((s) => s.release!.name);
+    expect(releases).toEqual(enabledModules(specFor('production')).map((m) => m.name));
+    expect(releases).toHaveLength(18);
+  });
+
+  it('runs every helm call as upgrade --install with namespace, values file, wait and timeout', () => {
+    for (const s of plans.production.steps.filter((x) => x.release?.chart === './charts/openim-service')) {
+      const exec = s.actions.find((a) => a.kind === 'exec')!;
+      expect(exec.kind === 'exec' && exec.argv.slice(0, 9)).toEqual(['helm', 'upgrade', '--install', s.release!.name, './charts/openim-service', '--namespace', 'openim', '--values', `values/${s.release!.name}.yaml`]);
+      expect(exec.kind === 'exec' && exec.argv.slice(9)).toEqual(['--wait', '--timeout', '10m']);
+    }
+  });
+
+  it('puts the infrastructure (teammate folder) between the namespace and the OpenIM releases', () => {
+    const api = step(plans.production, 'k8s.release.openim-api');
+    expect(api.needs).toContain('k8s.infrastructure');
+    const mongo = step(plans.production, 'k8s.release.openim-mongodb');
+    expect(mongo.needs).toContain('k8s.secrets');
+    const secrets = docs(write(plans.production, 'manifests/openim-secrets.yaml').content).map((d) => d.metadata.name);
+    expect(secrets).toEqual([OPENIM_SECRET, 'openim-infra-secrets']);
+  });
+
+  it('orders namespace → config → server → api answers → chat → fronts → ingress → smoke → summary', () => {
+    const ids = plans.production.steps.map((s) => s.id);
+    const at = (id: string) => ids.indexOf(id);
+    expect(at('k8s.namespace')).toBe(0);
+    expect(at('k8s.config')).toBeLessThan(at('k8s.release.openim-api'));
+    expect(step(plans.production, 'k8s.release.chat-api').needs).toContain('k8s.wait.openim-api');
+    expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual(['k8s.release.openim-api']);
+    expect(at('k8s.release.admin-api')).toBeLessThan(at('k8s.release.openim-admin-front'));
+    expect(ids.slice(-3)).toEqual(['k8s.ingress', 'k8s.verify.smoke', 'k8s.summary']);
+  });
+
+  it('trap: one share secret, the same Secret key for server share.secret and chat openIM.secret', () => {
+    const refs = new Set<string>();
+    for (const mod of ['openim-api', 'openim-rpc-auth', 'chat-api', 'admin-api', 'chat-rpc', 'admin-rpc']) {
+      const env = values(plans.production, mod).secretEnv.filter((e) => e.name === 'IMENV_SHARE_SECRET' || e.name === 'CHATENV_SHARE_OPENIM_SECRET');
+      expect(env.length, `${mod} gets the share secret`).toBe(1);
+      refs.add(`${env[0]!.secretName}/${env[0]!.key}`);
+    }
+    expect([...refs]).toEqual([`${OPENIM_SECRET}/openim.secret`]);
+  });
+
+  it('trap: MinIO externalAddress is the public route, never an internal address', () => {
+    const server = configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.server)!;
+    const minio = parseYaml(server.data['minio.yml']);
+    expect(minio.externalAddress).toBe('https://im.example.com/im-minio-api');
+    expect(minio.internalAddress).toMatch(/\.openim\.svc:\d+$/);
+  });
+
+  it('trap: chat reaches the API through its Service', () => {
+    const chat = configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.chat)!;
+    expect(parseYaml(chat.data['share.yml']).openIM.apiURL).toBe('http://openim-api.openim.svc:10002');
+  });
+
+  it('trap: discovery names the Services the releases create (rpcRegisterName on 3.8.3, rpcService on 3.8.4, chat)', () => {
+    const services = new Set(enabledModules(specFor('production')).filter((m) => m.ports.some((p) => p.name === 'grpc')).map((m) => m.name));
+    const [server, chat] = [CONFIG_MAPS.server, CONFIG_MAPS.chat].map((n) => configMaps(plans.production).find((c) => c.metadata.name === n)!);
+    for (const name of Object.values(parseYaml(server!.data['share.yml']).rpcRegisterName as Record<string, string>)) expect(services).toContain(name);
+    const chatDiscovery = parseYaml(chat!.data['discovery.yml']);
+    for (const name of Object.values(chatDiscovery.rpcService as Record<string, string>)) expect(services).toContain(name);
+    expect(chatDiscovery.kubernetes.namespace).toBe('openim');
+    const later = buildPlan(specFor('production', ['openim.serverVersion=v3.8.4']), UNPROBED);
+    const discovery = parseYaml(configMaps(later).find((c) => c.metadata.name === CONFIG_MAPS.server)!.data['discovery.yml']);
+    expect(discovery.kubernetes.namespace).toBe('openim');
+    for (const name of Object.values(discovery.rpcService as Record<string, string>)) expect(services).toContain(name);
+  });
+
+  it('trap: the gRPC port is named grpc and listed first; discovery RBAC for server and chat only', () => {
+    for (const mod of enabledModules(specFor('production'))) {
+      const v = values(plans.production, mod.name);
+      const grpc = v.ports.findIndex((p) => p.name === 'grpc');
+      if (grpc >= 0) expect(grpc, mod.name).toBe(0);
+      expect(v.rbac.discovery, mod.name).toBe(mod.product !== 'front');
+    }
+  });
+
+  it('trap: no upstream default password anywhere in the plan', () => {
+    for (const plan of Object.values(plans)) {
+      const text = JSON.stringify(plan);
+      for (const weak of ['openIM123', '666666', 'chat123']) expect(text).not.toContain(weak);
+      // chatAdmin is the account name; it must never be a credential value.
+      for (const cm of configMaps(plan)) {
+        for (const [file, body] of Object.entries(cm.data as Record<string, string>)) {
+          const walk = (v: unknown, key: string): void => {
+            if (typeof v === 'string' && /password|secret|supercode/i.test(key)) expect(OPENIM_DEFAULTS.weakSecrets as readonly string[], `${file} ${key}`).not.toContain(v);
+            else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+          };
+          walk(parseYaml(body), '');
+        }
+      }
+    }
+  });
+
+  it('trap: ConfigMaps hold no secret, not even a placeholder; the Secret only placeholders, written 0600', () => {
+    const spec = specFor('production', ['openim.secret=GivenShareSecret42', 'infrastructure.redis.password=GivenRedisPass42']);
+    const plan = buildPlan(spec, UNPROBED);
+    expect(JSON.stringify(plan)).not.toMatch(/GivenShareSecret42|GivenRedisPass42/);
+    for (const cm of configMaps(plan)) expect(JSON.stringify(cm.data)).not.toMatch(new RegExp(SECRET_REF_PATTERN.source));
+    const secretWrite = write(plan, 'manifests/openim-secrets.yaml');
+    expect(secretWrite.mode).toBe(0o600);
+    const secret = docs(secretWrite.content)[0]!;
+    for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) expect(value).toBe(`«secret:${key}»`);
+  });
+
+  it('rolls only the modules whose files changed', () => {
+    const a = buildPlan(specFor('production'), UNPROBED);
+    const b = buildPlan(specFor('production', ['openim.allowRegister=false']), UNPROBED);
+    const sum = (p: Plan, m: string) => values(p, m).config.checksum;
+    expect(sum(a, 'chat-rpc')).not.toBe(sum(b, 'chat-rpc'));
+    expect(sum(a, 'openim-api')).toBe(sum(b, 'openim-api'));
+    expect(sum(a, 'openim-api')).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it('takes the config delivery from the catalog: CONFIG_PATH (upstream v3.8.3 manifests pass no args)', () => {
+    const current = values(plans.production, 'openim-rpc-user');
+    expect(current.args).toEqual([]);
+    expect(current.env).toContainEqual({ name: 'CONFIG_PATH', value: '/config' });
+    const later = buildPlan(specFor('production', ['openim.serverVersion=v3.8.4']), UNPROBED);
+    const v = values(later, 'openim-rpc-user');
+    expect(v.args).toEqual([]);
+    expect(v.env).toContainEqual({ name: 'CONFIG_PATH', value: '/config' });
+  });
+
+  it('rewrites every image: registry choice, then the mirror', () => {
+    const aliyun = buildPlan(specFor('production', ['images.registry=aliyun']), UNPROBED);
+    expect(values(aliyun, 'openim-api').image.repository).toBe('registry.cn-hangzhou.aliyuncs.com/openimsdk/openim-api');
+    const mirrored = buildPlan(specFor('production', ['images.registry=ghcr.io', 'images.mirror=m.daocloud.io', 'images.pullSecret=regcred']), UNPROBED);
+    expect(values(mirrored, 'openim-api').image.repository).toBe('m.daocloud.io/ghcr.io/openimsdk/openim-api');
+    expect(values(mirrored, 'openim-web-front').image.tag).toBe('release-v3.8.3');
+    expect(values(mirrored, 'openim-api').imagePullSecrets).toEqual(['regcred']);
+  });
+
+  it('smoke test: a note when not applicable, the real probe on a probed cluster', () => {
+    const note = step(plans.production, 'k8s.verify.smoke').actions[0]!;
+    expect(note.kind).toBe('note');
+    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify.smoke')!;
+    expect(live.actions[0]).toMatchObject({ kind: 'wait', probe: { kind: 'openim-smoke', apiUrl: 'https://im.example.com/api', secret: '«secret:openim.secret»' } });
+    const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
+    expect(kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify.smoke')!.actions[0]!.kind).toBe('note');
+  });
+
+  it('summary names the SDK addresses and where credentials are, never their values', () => {
+    const note = step(plans.production, 'k8s.summary').actions[0]!;
+    expect(note.kind === 'note' && note.text).toContain('apiAddr=https://im.example.com/api wsAddr=wss://im.example.com/msg_gateway');
+    expect(note.kind === 'note' && note.text).toContain('openim/openim-secrets');
+  });
+
+  it('installs the ingress controller from the pinned chart when asked', () => {
+    const plan = buildPlan(specFor('production', ['kubernetes.ingress.install=true']), UNPROBED);
+    const s = step(plan, 'k8s.ingress-controller.traefik');
+    expect(s.release).toMatchObject({ local: false, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(step(plan, 'k8s.ingress').needs).toContain('k8s.ingress-controller.traefik');
+  });
+});

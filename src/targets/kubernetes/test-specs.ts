@@ -1,0 +1,30 @@
+// Specs and facts shared by this folder's tests.
+
+import { resolveConfig } from '../../config/resolve.js';
+import type { DeploySpec } from '../../config/rules.js';
+import type { KubernetesFacts } from '../../facts/types.js';
+
+export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
+  // Tests name the namespace so expectations read the same for every server
+  // version (v3.8.3's default is `default`; see catalog defaultNamespace).
+  const base = [...(preset === 'production' ? ['openim.domain=im.example.com'] : []), 'kubernetes.namespace=openim'];
+  return resolveConfig({ preset, sets: [...base, ...sets] }).spec;
+}
+
+export const UNPROBED: KubernetesFacts = { target: 'kubernetes', probed: false };
+
+export const REAL_CLUSTER: KubernetesFacts = {
+  target: 'kubernetes',
+  probed: true,
+  helm: { path: 'helm', version: 'v3.18.0', major: 3 },
+  kubectl: { path: 'kubectl', version: 'v1.33.0', major: 1 },
+  cluster: {
+    reachable: true,
+    serverVersion: 'v1.33.0',
+    storageClasses: [{ name: 'standard', provisioner: 'x', isDefault: true }],
+    ingressClasses: ['nginx', 'traefik'],
+    crds: [],
+    namespaceExists: false,
+    nodes: [{ name: 'n1', ready: true, cpuMillis: 16000, memoryBytes: 64 * 2 ** 30 }],
+  },
+};

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Post-install/post-upgrade hook: creates OpenIM's topics (the server never
+# does, OPENIM.md pain point 4). Idempotent: --if-not-exists, and a topic with
+# fewer partitions than wanted is grown (Kafka cannot shrink one).
+set -euo pipefail
+BIN=/opt/kafka/bin
+CONFIG=/tmp/client.properties
+
+: > "${CONFIG}"
+if [ "${SECURITY_PROTOCOL}" != "PLAINTEXT" ]; then
+  echo "security.protocol=${SECURITY_PROTOCOL}" >> "${CONFIG}"
+fi
+if [ -n "${SASL_USERNAME:-}" ]; then
+  # OpenIM's client (sarama) authenticates with SASL/PLAIN.
+  echo "sasl.mechanism=PLAIN" >> "${CONFIG}"
+  echo "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"${SASL_USERNAME}\" password=\"${SASL_PASSWORD}\";" >> "${CONFIG}"
+fi
+topics() { "${BIN}/kafka-topics.sh" --bootstrap-server "${BOOTSTRAP}" --command-config "${CONFIG}" "$@"; }
+
+attempt=0
+until "${BIN}/kafka-broker-api-versions.sh" --bootstrap-server "${BOOTSTRAP}" --command-config "${CONFIG}" > /dev/null 2>&1; do
+  attempt=$((attempt + 1))
+  if [ "${attempt}" -ge 60 ]; then echo "Kafka at ${BOOTSTRAP} did not answer" >&2; exit 1; fi
+  echo "waiting for Kafka at ${BOOTSTRAP}"; sleep 5
+done
+
+replication=()
+# 0: leave it to the broker's default.replication.factor (an external Kafka of unknown size).
+if [ "${REPLICATION_FACTOR}" != "0" ]; then replication=(--replication-factor "${REPLICATION_FACTOR}"); fi
+
+for spec in ${TOPICS}; do
+  name="${spec%%:*}"
+  partitions="${spec##*:}"
+  topics --create --if-not-exists --topic "${name}" --partitions "${partitions}" "${replication[@]}"
+  current=$(topics --describe --topic "${name}" | sed -n 's/.*PartitionCount: *\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  if [ -n "${current}" ] && [ "${current}" -lt "${partitions}" ]; then
+    echo "topic ${name}: growing from ${current} to ${partitions} partitions"
+    topics --alter --topic "${name}" --partitions "${partitions}"
+  fi
+  echo "topic ${name}: ${partitions} partitions"
+done
