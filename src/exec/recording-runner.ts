@@ -43,10 +43,19 @@ export class RecordingRunner implements Runner {
 /** Resolve after `ms`, or reject when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) {
+      reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+      return;
+    }
+    const onAbort = () => {
       clearTimeout(timer);
       reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-    }, { once: true });
+    };
+    // The listener is removed when the timer fires, so long waits do not pile listeners up.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

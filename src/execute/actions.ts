@@ -6,7 +6,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { ExecError, UserAbort } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import { sleep } from '../exec/recording-runner.js';
-import type { Action } from '../plan/types.js';
+import { extractArchive } from '../artifacts/extract.js';
+import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
+import type { Action, FetchAction } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
 import type { ProbeFn } from './probes.js';
@@ -26,6 +28,12 @@ export interface ActionContext {
 
 export function resolvePath(workdir: string, path: string): string {
   return isAbsolute(path) ? path : join(workdir, path);
+}
+
+function fetchSource(action: FetchAction, workdir: string): ArtifactSource {
+  if (action.url) return { url: action.url };
+  if (action.file) return { file: resolvePath(workdir, action.file) };
+  throw new Error(`fetch ${action.to}: no source (url, file or bundle)`);
 }
 
 export async function runAction(action: Action, ctx: ActionContext): Promise<void> {
@@ -80,5 +88,31 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<voi
     case 'note':
       ctx.report(action.text);
       return;
+    case 'fetch': {
+      const to = resolvePath(ctx.workdir, action.to);
+      const result = await fetchArtifact({
+        source: fetchSource(action, ctx.workdir),
+        sha256: action.sha256,
+        to,
+        ...(action.verifiedBy ? { verifiedBy: action.verifiedBy } : {}),
+        report: ctx.report,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      ctx.report(`${to}: ${result.how}, ${result.bytes} bytes, sha256 ${result.sha256}${action.sha256 ? ' verified' : ` (verified by the ${action.verifiedBy})`}`);
+      return;
+    }
+    case 'extract': {
+      const to = resolvePath(ctx.workdir, action.to);
+      ctx.report(`extract ${action.archive} → ${to}`);
+      const result = await extractArchive({
+        archive: resolvePath(ctx.workdir, action.archive),
+        to,
+        ...(action.strip ? { strip: action.strip } : {}),
+        ...(action.select ? { select: action.select } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      ctx.report(`${to}: ${result.files} files, ${result.links} links`);
+      return;
+    }
   }
 }

@@ -36,6 +36,15 @@ export function formatAction(action: Action): string {
       return `wait ${formatProbe(action.probe)} (timeout ${action.timeoutSeconds}s)`;
     case 'note':
       return `note: ${action.text}`;
+    case 'fetch': {
+      const from = action.url ?? action.file ?? '(no source)';
+      const pin = action.sha256 ? `sha256 ${action.sha256.slice(0, 12)}…` : action.verifiedBy ? `verified by the ${action.verifiedBy}` : 'sha256 NOT PINNED';
+      return `fetch ${from} → ${action.to} (${pin})`;
+    }
+    case 'extract': {
+      const how = [action.strip ? `strip ${action.strip}` : '', ...(action.select ?? []).map((s) => `${s.from} → ${s.to}`)].filter(Boolean);
+      return `extract ${action.archive} → ${action.to}${how.length ? ` (${how.join(', ')})` : ''}`;
+    }
   }
 }
 

@@ -50,6 +50,40 @@ export interface CopyAction {
   render?: string;
 }
 
+/**
+ * Bring an artifact to a local file, verified against its pinned SHA-256
+ * (src/artifacts/fetch.ts). Exactly one source. Nothing appears at `to`
+ * unless the checksum matches.
+ */
+export interface FetchAction {
+  kind: 'fetch';
+  url?: string;
+  /** Absolute, or relative to the work dir. */
+  file?: string;
+  sha256: string;
+  /**
+   * Only with `file` and an empty sha256: the file was already verified
+   * against a signed checksum list (a staged offline bundle file).
+   */
+  verifiedBy?: 'offline-bundle';
+  /** Absolute, or relative to the work dir. */
+  to: string;
+}
+
+/**
+ * Unpack a tar/tar.gz safely (src/artifacts/extract.ts): absolute paths, `..`
+ * and escaping links refuse the whole archive; `to` is replaced only when
+ * everything was read.
+ */
+export interface ExtractAction {
+  kind: 'extract';
+  archive: string;
+  to: string;
+  strip?: number;
+  /** Only these archive folders (after strip), re-rooted below `to`. */
+  select?: { from: string; to: string }[];
+}
+
 export type Probe =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'http'; url: string; expectStatus: number }
@@ -70,7 +104,7 @@ export interface NoteAction {
   text: string;
 }
 
-export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction;
+export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction;
 
 /** A Helm release a step installs; render and status read it. */
 export interface ReleaseRef {

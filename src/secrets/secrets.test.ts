@@ -10,7 +10,7 @@ describe('secrets', () => {
     const { values, generated } = resolveSecrets(spec, {});
     expect(generated).toEqual([...SECRET_IDS]);
     expect(values['openim.secret']).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(values['chat.superCode']).toMatch(/^\d{6}$/);
+    expect(values['chat.superCode']).toMatch(/^[1-9]\d{5}$/);
     expect(new Set(Object.values(values)).size).toBe(SECRET_IDS.length);
   });
 

@@ -65,8 +65,9 @@ function token(random: RandomSource, length: number): string {
   return out.length === length ? out : token(random, length);
 }
 
+/** Digits with a non-zero first digit: YAML readers would take a leading zero for an octal or drop it. */
 function digits(random: RandomSource, length: number): string {
-  return Array.from(random(length), (b) => String(b % 10)).join('');
+  return Array.from(random(length), (b, i) => String(i === 0 ? 1 + (b % 9) : b % 10)).join('');
 }
 
 function generate(id: SecretId, random: RandomSource): string {

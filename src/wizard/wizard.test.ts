@@ -155,6 +155,7 @@ describe('defaults from facts', () => {
 describe('flags, files, presets and env skip their prompts', () => {
   it('--preset production with --domain asks only what the preset leaves open', async () => {
     const run = await runScript({ preset: 'production', flags: { openim: { domain: 'im.example.com' } } }, [
+      { key: 'kubernetes.namespace' },
       { key: 'kubernetes.ingress.install' },
       ...KUBERNETES_DEFAULTS.slice(8, 15),
       { key: 'offline.bundle' },

@@ -1,23 +1,85 @@
-// Preflight for a host install: pure functions of (spec, facts).
+// Preflight for a host install: pure functions of (spec, facts). What the
+// spec alone decides (artifact sources and pins, port collisions) is checked
+// even without probing; the host itself only when it was probed.
 
 import type { DeploySpec } from '../../config/rules.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { BinaryFacts } from '../../facts/types.js';
-import { ALL_MODULES, FRONT_HOST_PORTS } from '../../catalog/modules.js';
+import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
+import { findPortCollisions } from '../../openim-config/index.js';
+import { plannedArtifact, type ArtifactId } from './artifacts.js';
+import { bundledInfra, type InfraId } from './endpoints.js';
+import { infraArtifacts } from './infrastructure.js';
+import { binaryLayout, targetArch } from './layout.js';
+import { openimModules } from './units.js';
+
+const INFRA_PORTS: Record<InfraId, number[]> = {
+  mongodb: [HOST_INFRA_PORTS.mongodb],
+  redis: [HOST_INFRA_PORTS.redis],
+  kafka: [HOST_INFRA_PORTS.kafka, HOST_INFRA_PORTS.kafkaController],
+  objectStorage: [HOST_INFRA_PORTS.minio, HOST_INFRA_PORTS.minioConsole],
+  etcd: [HOST_INFRA_PORTS.etcd, HOST_INFRA_PORTS.etcdPeer],
+};
 
 export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
-  const host = facts.host;
-  if (!facts.probed || !host) return findings;
   const error = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
   const warn = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const host = facts.probed ? facts.host : undefined;
+  const layout = binaryLayout(spec);
+  const arch = targetArch(spec, host?.arch);
+  const modules = openimModules(spec);
 
+  // Artifacts: a source and a pinned checksum for each, or nothing is installed.
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec)];
+  for (const id of ids) {
+    for (const problem of plannedArtifact(spec, id, arch, layout).problems) {
+      const key = `binary.artifacts.${id}`;
+      if (problem.field === 'url') error(`artifact.${id}.source`, problem.message, `set ${key}.url, ${key}.file, binary.mirror or offline.bundle`);
+      else error(`artifact.${id}.sha256`, problem.message, `set ${key}.sha256 to the checksum published with the artifact (sha256sum FILE)`);
+    }
+  }
+
+  // One host: instance N of every module binds base+N; two modules must not meet.
+  const instances = Object.fromEntries(modules.map((m) => [m.module.name, m.instances.length]));
+  const collisions = findPortCollisions(spec, { secretMode: 'inline', logToStdout: true, logDirectory: '', instances }, modules.filter((m) => m.instances.length > 0).map((m) => m.module.name));
+  for (const uses of collisions) {
+    error(
+      `port.collision.${uses[0]!.port}`,
+      `port ${uses[0]!.port} would be bound by ${uses.map((u) => `${u.module} (${u.portName})`).join(' and ')} on this host`,
+      'lower openim.replicas for one of them: on one host each extra instance takes the next port',
+    );
+  }
+  const modulePorts = new Map(modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => [p.port + i, m.module.name] as const))));
+  for (const c of bundledInfra(spec)) {
+    for (const port of INFRA_PORTS[c]) {
+      const owner = modulePorts.get(port);
+      if (owner) error(`port.collision.${port}`, `port ${port} would be bound by ${owner} and the bundled ${c} on this host`, `lower openim.replicas.${owner}`);
+    }
+  }
+  if (spec.openim.components.webFront || spec.openim.components.adminFront) {
+    warn('binary.fronts', 'the web and admin fronts are not installed by the binary target (they ship as container images only)', 'set openim.components.webFront/adminFront to false to silence this');
+  }
+  if (spec.profile === 'production' && bundledInfra(spec).length > 0) {
+    warn('binary.single-node-infra', `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`, 'use external, replicated infrastructure for production');
+  }
+
+  if (!host) return findings;
   if (!host.isRoot) error('host.root', 'installing units and system users needs root', 'run with sudo');
   if (!host.systemdPid1) error('host.systemd', 'systemd is not PID 1 on this host', 'use a systemd host, or the kubernetes target');
   if (host.arch !== 'amd64' && host.arch !== 'arm64') error('host.arch', `unsupported architecture ${host.arch}`, 'OpenIM builds for amd64 and arm64');
   if (spec.binary.arch !== 'auto' && spec.binary.arch !== host.arch) error('host.arch-mismatch', `binary.arch is ${spec.binary.arch} but this host is ${host.arch}`);
-  if (spec.infrastructure.kafka.mode === 'bundled' && (!host.java || host.java.major < 11)) {
-    error('host.java', 'bundled Kafka needs Java 11 or newer', 'apt-get install -y openjdk-17-jre-headless, or use an external Kafka');
+  const kafka = spec.infrastructure.kafka;
+  if ((kafka.mode === 'bundled' || kafka.createTopics) && (!host.java || host.java.major < 11)) {
+    error(
+      'host.java',
+      kafka.mode === 'bundled' ? 'bundled Kafka needs Java 11 or newer' : 'creating the Kafka topics runs kafka-topics.sh, which needs Java 11 or newer',
+      kafka.mode === 'bundled' ? 'apt-get install -y openjdk-17-jre-headless, or use an external Kafka' : 'install Java, or create the topics yourself and set infrastructure.kafka.createTopics=false',
+    );
+  }
+  const packaged = bundledInfra(spec).filter((c) => c === 'redis' || c === 'etcd');
+  if (packaged.length > 0 && !host.packageManager) {
+    error('host.package-manager', `bundled ${packaged.join(' and ')} come from the distribution's packages, but neither apt-get nor dnf was found`, `run them yourself and set infrastructure.${packaged[0]}.mode=external`);
   }
   if (host.proxyEnv.length > 0) {
     warn('host.proxy', `proxy variables set (${host.proxyEnv.join(', ')}): gRPC to etcd would be sent through the proxy`, 'the units clear them; unset them for this shell too, or set no_proxy=127.0.0.1,localhost');
@@ -25,9 +87,12 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   if (host.diskFreeBytes !== undefined && host.diskFreeBytes < 10 * 2 ** 30) {
     warn('host.disk', `only ${(host.diskFreeBytes / 2 ** 30).toFixed(1)} GiB free under ${spec.binary.prefix}`, 'OpenIM and its data want 10 GiB or more');
   }
-  const wanted = ALL_MODULES.flatMap((m) => m.ports.map((p) => ({ module: m.name, port: m.product === 'front' ? FRONT_HOST_PORTS[m.name]! : p.port })));
-  for (const { module, port } of wanted) {
-    if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${module}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');
+  const wanted = [
+    ...modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i })))),
+    ...bundledInfra(spec).flatMap((c) => INFRA_PORTS[c].map((port) => ({ who: c, port }))),
+  ];
+  for (const { who, port } of wanted) {
+    if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${who}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');
   }
   return findings;
 }

@@ -32,7 +32,7 @@ export function normaliseArch(machine: string): string {
 }
 
 export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<BinaryFacts> {
-  const [machine, uid, pid1, systemctl, ss, df, mem, java] = await Promise.all([
+  const [machine, uid, pid1, systemctl, ss, df, mem, java, apt, dnf] = await Promise.all([
     text(runner, ['uname', '-m']),
     text(runner, ['id', '-u']),
     text(runner, ['cat', '/proc/1/comm']),
@@ -41,6 +41,8 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
     text(runner, ['df', '--output=avail', '-B1', spec.binary.prefix.split('/').slice(0, 2).join('/') || '/']),
     text(runner, ['cat', '/proc/meminfo']),
     runner.run(['java', '-version'], { timeoutMs: 10_000 }).catch(() => undefined),
+    text(runner, ['apt-get', '--version']),
+    text(runner, ['dnf', '--version']),
   ]);
   const host: HostFacts = {
     arch: normaliseArch(machine ?? 'unknown'),
@@ -56,6 +58,8 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
   const memTotal = /MemTotal:\s+(\d+) kB/.exec(mem ?? '');
   if (memTotal) host.memoryBytes = Number(memTotal[1]) * 1024;
   const javaVersion = java && java.exitCode === 0 ? /version "(\d+)(\.[\d.]+)?/.exec(java.stderr + java.stdout) : null;
+  if (apt !== undefined) host.packageManager = 'apt';
+  else if (dnf !== undefined) host.packageManager = 'dnf';
   if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
   return { target: 'binary', probed: true, host };
 }

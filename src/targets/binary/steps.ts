@@ -1,30 +1,278 @@
-// The host plan: user and directories first. (Issue #4 grows this into
-// artifacts, config, units, start order and health checks.)
+// The host plan, in order:
+//   fetch + verify every artifact (into the work dir: a bad checksum stops
+//   the run before anything is installed) → user → directories → extract →
+//   bundled infrastructure → config files → units + daemon-reload → switch
+//   `current` → start infrastructure (users, topics) → wait for every
+//   infrastructure address → start the server → health (ports, smoke test)
+//   → start chat → health → summary.
+// Start steps carry a digest of what they start, so a re-run with nothing
+// changed restarts nothing, and any change to config, units or binaries
+// restarts exactly the product it touches.
 
+import { createHash } from 'node:crypto';
 import type { DeploySpec } from '../../config/rules.js';
 import type { BinaryFacts } from '../../facts/types.js';
-import type { Step } from '../../plan/types.js';
+import { OPENIM_EXPORTS, substitute } from '../../catalog/host-artifacts.js';
+import { OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
+import { PUBLIC_PORTS } from '../../catalog/modules.js';
+import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
+import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
+import { secretRef } from '../../secrets/secrets.js';
+import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';
+import { binaryEndpoints, infraAddresses } from './endpoints.js';
+import { infraArtifacts, infraPlan } from './infrastructure.js';
+import { binaryLayout, targetArch, type BinaryLayout, type Product } from './layout.js';
+import { CHECK_UNITS, openimModules, openimUnitFiles, TARGETS, type ModuleUnits, type UnitText } from './units.js';
 
-export function binarySteps(spec: DeploySpec, _facts: BinaryFacts): Step[] {
-  const b = spec.binary;
-  return [
-    {
-      id: 'binary.user',
-      title: `System user ${b.user}`,
-      phase: 'prepare',
-      needs: [],
-      actions: [{ kind: 'exec', argv: ['useradd', '--system', '--home-dir', b.dataDir, '--shell', '/usr/sbin/nologin', b.user], mutates: true, okExitCodes: [9] }],
-    },
-    {
-      id: 'binary.dirs',
-      title: 'Directories',
-      phase: 'prepare',
-      needs: ['binary.user'],
+const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({ kind: 'exec', argv, mutates: true, ...extra });
+const tcp = (port: number, timeoutSeconds = 120): WaitAction => ({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port }, timeoutSeconds, intervalSeconds: 2 });
+
+function digest(parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(`${p}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Every OpenIM config file as YAML, per product (secrets as placeholders). */
+export function binaryConfigFiles(spec: DeploySpec, layout: BinaryLayout): Record<Product, Record<string, string>> {
+  // The journal gets every line (isStdout). File logs only with binary.fileLogs: an empty
+  // storageLocation adds no file writer (openimsdk/tools log/zap.go, `if logLocation != ""`).
+  const logs = (p: Product) => (spec.binary.fileLogs ? layout.logs[p] : '');
+  const generated = generateOpenIMConfig(spec, binaryEndpoints(spec), {
+    secretMode: 'inline',
+    logToStdout: true,
+    logDirectory: logs('server'),
+    instances: Object.fromEntries(openimModules(spec).map((m) => [m.module.name, m.instances.length])),
+  });
+  const chat = { ...generated.chat };
+  if (chat['log.yml']) chat['log.yml'] = { ...chat['log.yml'], storageLocation: logs('chat') };
+  return { server: serialiseConfigFiles(generated.server), chat: serialiseConfigFiles(chat) };
+}
+
+function releaseSteps(product: Product, artifact: PlannedArtifact, layout: BinaryLayout, arch: string): Step {
+  const exp = OPENIM_EXPORTS[product];
+  return {
+    id: `binary.extract.${product}`,
+    title: `Unpack OpenIM ${product} into ${layout.release[product]}`,
+    phase: 'prepare',
+    component: product,
+    needs: ['binary.dirs', `binary.fetch.${product}`],
+    actions: [
+      {
+        kind: 'extract',
+        archive: artifact.path,
+        to: layout.release[product],
+        ...(exp.strip ? { strip: exp.strip } : {}),
+        select: [
+          { from: substitute(exp.binDir, { arch }), to: 'bin' },
+          { from: substitute(exp.toolsDir, { arch }), to: 'tools' },
+        ],
+      },
+    ],
+  };
+}
+
+/** TCP ports every instance of a module opens (grpc, http, ws; not metrics): instance i on base + i. */
+function instancePorts(m: ModuleUnits): number[] {
+  return m.module.ports.filter((p) => p.name !== 'metrics').flatMap((p) => m.instances.map((_, i) => p.port + i));
+}
+
+export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
+  const layout = binaryLayout(spec);
+  const arch = targetArch(spec, facts.host?.arch);
+  const chat = spec.openim.components.chat;
+  const products: Product[] = chat ? ['server', 'chat'] : ['server'];
+  const user = layout.user;
+
+  // 1. Fetch and verify, before anything on the host changes.
+  const artifactIds: ArtifactId[] = [...products, ...infraArtifacts(spec)];
+  const artifacts = Object.fromEntries(artifactIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
+  const infra = infraPlan({ spec, layout, arch, packageManager: facts.host?.packageManager ?? 'apt', artifacts });
+  const steps: Step[] = artifactIds.map((id) => ({
+    id: `binary.fetch.${id}`,
+    title: `Fetch and verify ${artifacts[id]!.title}`,
+    phase: 'prepare',
+    component: id,
+    needs: [],
+    retries: 2,
+    actions: [artifacts[id]!.fetch],
+  }));
+  const fetched = artifactIds.map((id) => `binary.fetch.${id}`);
+
+  // 2. User and directories.
+  steps.push({
+    id: 'binary.user',
+    title: `System user ${user}`,
+    phase: 'prepare',
+    needs: fetched,
+    // 9: the user already exists.
+    actions: [exec(['useradd', '--system', '--user-group', '--home-dir', layout.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', user], { okExitCodes: [9] })],
+  });
+  const ownedDirs = [layout.dataDir, ...products.flatMap((p) => [layout.work[p], layout.logs[p]])];
+  const configDirs = [layout.configDir, ...products.map((p) => layout.config[p]), ...infra.configDirs];
+  steps.push({
+    id: 'binary.dirs',
+    title: 'Directories',
+    phase: 'prepare',
+    needs: ['binary.user'],
+    actions: [
+      exec(['install', '-d', '-m', '0755', layout.prefix, `${layout.prefix}/chat`, layout.infraRoot, layout.unitDir]),
+      exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, ...configDirs]),
+      exec(['install', '-d', '-m', '0750', '-o', user, '-g', user, ...ownedDirs]),
+      ...infra.dataDirs.map((d) => exec(['install', '-d', '-m', d.mode, '-o', user, '-g', user, d.path])),
+      exec(['install', '-d', '-m', '0700', spec.binary.stateDir]),
+    ],
+  });
+
+  // 3. Releases and bundled infrastructure.
+  for (const p of products) steps.push(releaseSteps(p, artifacts[p]!, layout, arch));
+  steps.push(...infra.steps);
+
+  // 4. Config files: 0640 root:<user>, secrets written only on the host.
+  const configs = binaryConfigFiles(spec, layout);
+  for (const p of products) {
+    const files = Object.entries(configs[p]);
+    steps.push({
+      id: `binary.config.${p}`,
+      title: `OpenIM ${p} config (${files.length} files in ${layout.config[p]})`,
+      phase: 'config',
+      component: p,
+      needs: ['binary.dirs'],
       actions: [
-        { kind: 'exec', argv: ['install', '-d', '-m', '0755', b.prefix, `${b.configDir}/server`, `${b.configDir}/chat`], mutates: true },
-        { kind: 'exec', argv: ['install', '-d', '-m', '0750', '-o', b.user, '-g', b.user, b.dataDir], mutates: true },
-        { kind: 'exec', argv: ['install', '-d', '-m', '0700', b.stateDir], mutates: true },
+        ...files.map(([name, content]) => ({ kind: 'write' as const, path: `${layout.config[p]}/${name}`, mode: 0o640, content, render: `config/${p}/${name}` })),
+        exec(['chown', `root:${user}`, ...files.map(([name]) => `${layout.config[p]}/${name}`)]),
       ],
-    },
+    });
+  }
+
+  // 5. Units.
+  const openimUnits = openimUnitFiles({ spec, layout, infraUnits: infra.unitNames });
+  const allUnits: UnitText[] = [...infra.units, ...openimUnits];
+  steps.push({
+    id: 'binary.units',
+    title: `systemd units (${allUnits.length} files in ${layout.unitDir})`,
+    phase: 'config',
+    needs: ['binary.dirs'],
+    actions: [
+      ...allUnits.map((u) => ({ kind: 'write' as const, path: `${layout.unitDir}/${u.name}`, mode: 0o644, content: u.text, render: `systemd/${u.name}` })),
+      exec(['systemctl', 'daemon-reload']),
+    ],
+  });
+
+  // 6. Switch `current` to this release (atomic: a new link renamed over the old one).
+  for (const p of products) {
+    const current = layout.current[p];
+    const version = p === 'server' ? spec.openim.serverVersion : spec.openim.chatVersion;
+    steps.push({
+      id: `binary.switch.${p}`,
+      title: `${current} → ${version}`,
+      phase: p,
+      component: p,
+      needs: [`binary.extract.${p}`],
+      actions: [exec(['ln', '-sfn', version, `${current}.new`]), exec(['mv', '-T', '-f', `${current}.new`, current])],
+    });
+  }
+
+  // 7. Infrastructure: start, then users and topics, then wait for every address (bundled or external).
+  const infraNeeds: string[] = [];
+  if (infra.unitNames.length > 0) {
+    const infraDigest = digest([...infra.units.map((u) => u.text), ...infra.steps.map((s) => JSON.stringify(s.actions))]);
+    steps.push({
+      id: 'binary.start.infra',
+      title: `Start ${infra.unitNames.join(', ')}`,
+      phase: 'infrastructure',
+      needs: ['binary.units', ...infra.steps.map((s) => s.id)],
+      actions: [
+        { kind: 'note', text: `infrastructure ${infraDigest}: restarted when its units or config change` },
+        exec(['systemctl', 'enable', TARGETS.all, TARGETS.infra, ...infra.unitNames]),
+        exec(['systemctl', 'restart', ...infra.unitNames]),
+      ],
+    });
+    infraNeeds.push('binary.start.infra');
+  }
+  for (const s of infra.setup) {
+    s.needs = [...s.needs, ...(infra.unitNames.length ? ['binary.start.infra'] : ['binary.dirs'])];
+    steps.push(s);
+    infraNeeds.push(s.id);
+  }
+  steps.push({
+    id: 'binary.infra.ready',
+    title: 'Infrastructure reachable',
+    phase: 'infrastructure',
+    // After the verified fetches even when everything is external: a refused artifact stops the run at once.
+    needs: ['binary.dirs', ...infraNeeds],
+    retries: 1,
+    actions: infraAddresses(spec).map(({ address }) => ({ kind: 'wait', probe: { kind: 'tcp', ...address }, timeoutSeconds: 180, intervalSeconds: 2 }) as WaitAction),
+  });
+
+  // 8. Server, then chat: enable, (re)start the product's target, wait until it answers.
+  const modules = openimModules(spec);
+  const artifactPin = (p: Product) => artifacts[p]!.fetch.sha256;
+  for (const p of products) {
+    const mine = modules.filter((m) => m.product === p);
+    const target = p === 'server' ? TARGETS.server : TARGETS.chat;
+    const productDigest = digest([artifactPin(p), ...Object.values(configs[p]), ...openimUnits.map((u) => u.text)]);
+    steps.push({
+      id: `binary.start.${p}`,
+      title: `Start OpenIM ${p} (${mine.reduce((n, m) => n + m.instances.length, 0)} processes)`,
+      phase: p,
+      component: p,
+      needs: [`binary.switch.${p}`, `binary.config.${p}`, 'binary.units', p === 'server' ? 'binary.infra.ready' : 'binary.health.server'],
+      actions: [
+        // Config files hold secrets: their placeholders are part of what the digest stands for.
+        { kind: 'note', text: `${p} ${productDigest}: restarted when its binaries, config or units change` },
+        exec(['systemctl', 'enable', TARGETS.all, target, CHECK_UNITS[p], ...mine.flatMap((m) => m.instances)]),
+        exec(['systemctl', 'restart', target]),
+        // The last product up brings openim.target up too, as a boot would (not earlier: it would start chat before the server answers).
+        ...(p === products.at(-1) ? [exec(['systemctl', 'start', TARGETS.all])] : []),
+      ],
+    });
+    const ports = [...new Set(mine.flatMap(instancePorts))].sort((a, b) => a - b);
+    steps.push({
+      id: `binary.health.${p}`,
+      title: p === 'server' ? 'OpenIM server answers (ports, smoke test)' : 'OpenIM chat answers',
+      phase: 'verify',
+      component: p,
+      needs: [`binary.start.${p}`],
+      actions: [
+        ...ports.map((port) => tcp(port, 300)),
+        // Processes without a port (crontask, msgtransfer) count too: every instance must be running, not restarting.
+        {
+          kind: 'wait' as const,
+          probe: { kind: 'exec' as const, argv: ['systemctl', 'is-active', '--quiet', CHECK_UNITS[p], ...mine.flatMap((m) => m.instances)] },
+          timeoutSeconds: 120,
+          intervalSeconds: 2,
+        },
+        ...(p === 'server'
+          ? [
+              {
+                kind: 'wait' as const,
+                probe: { kind: 'openim-smoke' as const, apiUrl: `http://127.0.0.1:${PUBLIC_PORTS.api}`, secret: secretRef('openim.secret'), adminUserID: OPENIM_DEFAULTS.imAdminUserID },
+                timeoutSeconds: 180,
+                intervalSeconds: 3,
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+
+  // 9. Summary: where things are, never a secret value.
+  const host = spec.openim.domain || '<this host>';
+  const lines = [
+    `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
+    ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi}`] : []),
+    `credentials: ${spec.binary.stateDir}/state.json (root only); config in ${layout.configDir} (0640 root:${user})`,
+    `status: systemctl list-units 'openim*'; logs: journalctl -u 'openim-*' -f, e.g. journalctl -u openim-api@0`,
+    `binaries: ${layout.current.server}${chat ? ` and ${layout.current.chat}` : ''} (switch the link to roll back)`,
+    ...(spec.openim.components.webFront || spec.openim.components.adminFront ? ['the web and admin fronts ship as container images only: the binary target does not install them'] : []),
   ];
+  steps.push({
+    id: 'binary.summary',
+    title: 'Summary',
+    phase: 'summary',
+    needs: products.map((p) => `binary.health.${p}`),
+    actions: lines.map((text) => ({ kind: 'note' as const, text })),
+  });
+  return steps;
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../config/resolve.js';
+import { binaryChecks } from './checks.js';
+import { allExternal, probedHost, singleHost, unprobed } from './test-specs.js';
+
+const ids = (findings: { id: string; severity: string }[], severity = 'error') => findings.filter((f) => f.severity === severity).map((f) => f.id);
+
+describe('binary preflight', () => {
+  it('requires a source and a pinned SHA-256 for each OpenIM tarball, even without probing', () => {
+    const spec = resolveConfig({ preset: 'single-host' }).spec;
+    const errors = ids(binaryChecks(spec, unprobed));
+    expect(errors).toEqual(expect.arrayContaining(['artifact.server.source', 'artifact.server.sha256', 'artifact.chat.source', 'artifact.chat.sha256']));
+    // Bundled infrastructure archives have vendor URLs but no verified pins here.
+    expect(errors).toEqual(expect.arrayContaining(['artifact.kafka.sha256', 'artifact.mongodb.sha256']));
+    expect(errors).not.toContain('artifact.kafka.source');
+    const pinned = resolveConfig({ preset: 'single-host', sets: [`binary.artifacts.kafka.sha256=${'c'.repeat(64)}`] }).spec;
+    expect(ids(binaryChecks(pinned, unprobed))).not.toContain('artifact.kafka.sha256');
+    expect(ids(binaryChecks(allExternal(), unprobed))).toEqual([]);
+    // From an offline bundle, the bundle's verified checksum list is the pin.
+    expect(ids(binaryChecks(resolveConfig({ preset: 'single-host', sets: ['offline.bundle=/srv/openim.bundle'] }).spec, unprobed))).toEqual([]);
+  });
+
+  it('refuses instance counts whose ports collide on one host', () => {
+    const findings = binaryChecks(allExternal('openim.replicas.openim-msggateway=2'), unprobed);
+    expect(findings.find((f) => f.id === 'port.collision.10002')).toMatchObject({ severity: 'error', message: expect.stringMatching(/openim-api.*openim-msggateway|openim-msggateway.*openim-api/) });
+  });
+
+  it("refuses OpenIM instances that would take a bundled component's port", () => {
+    // Four API instances take 10002..10005; bundled MinIO listens on 10005.
+    const findings = binaryChecks(singleHost('openim.replicas.openim-api=4'), unprobed);
+    expect(findings.find((f) => f.id === 'port.collision.10005')).toMatchObject({ severity: 'error', message: expect.stringContaining('objectStorage') });
+  });
+
+  it('checks the host: root, systemd, Java for Kafka, a package manager for Redis/etcd', () => {
+    expect(ids(binaryChecks(allExternal(), probedHost({ isRoot: false, systemdPid1: false })))).toEqual(['host.root', 'host.systemd']);
+    const noJava = probedHost();
+    delete noJava.host!.java;
+    expect(ids(binaryChecks(singleHost(), noJava))).toContain('host.java');
+    expect(ids(binaryChecks(allExternal(), noJava))).not.toContain('host.java');
+    expect(ids(binaryChecks(allExternal('infrastructure.kafka.createTopics=true'), noJava))).toContain('host.java');
+    expect(ids(binaryChecks(singleHost(), probedHost({ packageManager: undefined })))).toContain('host.package-manager');
+  });
+
+  it('warns about proxies, busy ports and the fronts it does not install', () => {
+    const warns = ids(binaryChecks(allExternal(), probedHost({ proxyEnv: ['https_proxy'], portsInUse: [10002] })), 'warn');
+    expect(warns).toEqual(expect.arrayContaining(['host.proxy', 'port.10002', 'binary.fronts']));
+  });
+});

@@ -1,0 +1,409 @@
+// Bundled infrastructure on a host: each component gets its binaries (an
+// upstream archive or the distribution package), a config folder, a data
+// folder owned by the service user, a hardened unit, and generated
+// credentials (Redis requirepass, MongoDB users, MinIO root keys). Kafka and
+// etcd listen on loopback only and run without auth.
+
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { DeploySpec } from '../../config/rules.js';
+import { HOST_ARCHIVES, HOST_INFRA_PORTS, HOST_PACKAGES, type HostArch, type PackageManager } from '../../catalog/host-artifacts.js';
+import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../catalog/modules.js';
+import type { Action, ExecAction, Step } from '../../plan/types.js';
+import { secretRef } from '../../secrets/secrets.js';
+import type { ArtifactId, PlannedArtifact } from './artifacts.js';
+import { bundledInfra, type InfraId } from './endpoints.js';
+import type { BinaryLayout } from './layout.js';
+import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
+import { hardening, HEADER, PROXY_VARIABLES, TARGETS, type UnitText } from './units.js';
+
+export const INFRA_UNITS: Record<InfraId, string> = {
+  mongodb: 'openim-mongodb.service',
+  redis: 'openim-redis.service',
+  kafka: 'openim-kafka.service',
+  objectStorage: 'openim-minio.service',
+  etcd: 'openim-etcd.service',
+};
+
+/** Folder names under configDir, dataDir and the infra root. */
+const FOLDER: Record<InfraId, string> = { mongodb: 'mongodb', redis: 'redis', kafka: 'kafka', objectStorage: 'minio', etcd: 'etcd' };
+
+export interface InfraContext {
+  spec: DeploySpec;
+  layout: BinaryLayout;
+  arch: HostArch;
+  packageManager: PackageManager;
+  artifacts: Partial<Record<ArtifactId, PlannedArtifact>>;
+}
+
+export interface InfraPlan {
+  /** Artifacts to fetch (and verify) before anything is installed. */
+  artifacts: ArtifactId[];
+  /** Install and configure, one step per component (needs binary.dirs and its fetches). */
+  steps: Step[];
+  units: UnitText[];
+  unitNames: string[];
+  /** Data and config folders to create. */
+  dataDirs: { path: string; mode: string }[];
+  configDirs: string[];
+  /** After the units started: users, topics. */
+  setup: Step[];
+}
+
+/** Archives each bundled component needs, plus Kafka's tools when topics go to an external Kafka. */
+export function infraArtifacts(spec: DeploySpec): ArtifactId[] {
+  const bundled = new Set(bundledInfra(spec));
+  const ids: ArtifactId[] = [];
+  if (bundled.has('mongodb')) ids.push('mongodb', 'mongosh');
+  if (bundled.has('kafka') || (spec.infrastructure.kafka.mode === 'external' && spec.infrastructure.kafka.createTopics)) ids.push('kafka');
+  if (bundled.has('objectStorage')) ids.push('minio');
+  return ids;
+}
+
+export function infraHome(layout: BinaryLayout, id: 'mongodb' | 'mongosh' | 'kafka' | 'minio'): string {
+  return `${layout.infraRoot}/${id}-${HOST_ARCHIVES[id].version}`;
+}
+
+const dataOf = (layout: BinaryLayout, id: InfraId) => `${layout.dataDir}/${FOLDER[id]}`;
+const configOf = (layout: BinaryLayout, id: InfraId) => `${layout.configDir}/${FOLDER[id]}`;
+
+/**
+ * Databases and JVMs need more than an OpenIM process: writable+executable
+ * memory (Java's JIT, MongoDB's JavaScript engine), netlink for interface
+ * lookups, and rlimit/affinity calls. Still no privilege and a read-only system.
+ */
+function infraHardening(readWritePaths: string[], jit: boolean): UnitSection {
+  const base = hardening(readWritePaths);
+  return {
+    ...base,
+    MemoryDenyWriteExecute: !jit,
+    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK',
+    SystemCallFilter: '@system-service',
+  };
+}
+
+function infraUnit(ctx: InfraContext, id: InfraId, description: string, service: UnitSection, jit = false): UnitText {
+  const unit: UnitFile = {
+    Unit: { Description: `${description} for OpenIM`, Wants: 'network-online.target', After: 'network-online.target' },
+    Service: {
+      Type: 'simple',
+      User: ctx.layout.user,
+      Group: ctx.layout.group,
+      UnsetEnvironment: PROXY_VARIABLES.join(' '),
+      WorkingDirectory: dataOf(ctx.layout, id),
+      ...service,
+      Restart: 'always',
+      RestartSec: '5s',
+      LimitNOFILE: 100000,
+      ...infraHardening([dataOf(ctx.layout, id)], jit),
+    },
+    Install: { WantedBy: TARGETS.infra },
+  };
+  return { name: INFRA_UNITS[id], text: renderUnit(unit, HEADER) };
+}
+
+const write = (path: string, content: string, mode: number, render: string): Action => ({ kind: 'write', path, mode, content, render });
+const chown = (user: string, ...paths: string[]): ExecAction => ({ kind: 'exec', argv: ['chown', `root:${user}`, ...paths], mutates: true });
+
+function extractStep(ctx: InfraContext, id: InfraId, archive: 'mongodb' | 'mongosh' | 'kafka'): Action {
+  const planned = ctx.artifacts[archive]!;
+  return { kind: 'extract', archive: planned.path, to: infraHome(ctx.layout, archive), strip: HOST_ARCHIVES[archive].strip };
+}
+
+/** Kafka wants a base64url cluster id of 16 bytes; derived from the data dir so a re-run formats nothing new. */
+export function kafkaClusterId(dataDir: string): string {
+  return createHash('sha256').update(`openim-kafka:${dataDir}`).digest().subarray(0, 16).toString('base64url');
+}
+
+function properties(entries: Record<string, string | number>): string {
+  return `${Object.entries(entries)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+}
+
+/** `kafka-topics.sh --create --if-not-exists` for each OpenIM topic (the server does not create them, pain point 4). */
+export function kafkaTopicActions(kafkaHome: string, bootstrap: string, logDir: string, commandConfig?: string): ExecAction[] {
+  return KAFKA_TOPICS.map((topic) => ({
+    kind: 'exec',
+    argv: [
+      'env',
+      `LOG_DIR=${logDir}`,
+      `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.topics}`,
+      '--bootstrap-server',
+      bootstrap,
+      ...(commandConfig ? ['--command-config', commandConfig] : []),
+      '--create',
+      '--if-not-exists',
+      '--topic',
+      topic,
+      '--partitions',
+      String(KAFKA_PARTITIONS),
+      '--replication-factor',
+      '1',
+    ],
+    mutates: true,
+    timeoutSeconds: 120,
+  }));
+}
+
+export function infraPlan(ctx: InfraContext): InfraPlan {
+  const { spec, layout } = ctx;
+  const bundled = bundledInfra(spec);
+  const user = layout.user;
+  const plan: InfraPlan = { artifacts: infraArtifacts(spec), steps: [], units: [], unitNames: [], dataDirs: [], configDirs: [], setup: [] };
+  const fetchNeeds = (ids: ArtifactId[]) => ids.map((a) => `binary.fetch.${a}`);
+
+  const packages = bundled.filter((c): c is 'redis' | 'etcd' => c === 'redis' || c === 'etcd');
+  if (packages.length > 0) {
+    const pm = ctx.packageManager;
+    const names = packages.map((c) => HOST_PACKAGES[c].names[pm]);
+    const theirUnits = packages.flatMap((c) => HOST_PACKAGES[c].packageUnits[pm]);
+    const install: ExecAction[] =
+      pm === 'apt'
+        ? [
+            { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
+            { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...names], mutates: true, timeoutSeconds: 900 },
+          ]
+        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...names], mutates: true, timeoutSeconds: 900 }];
+    plan.steps.push({
+      id: 'binary.infra.packages',
+      title: `Packages ${names.join(', ')}`,
+      phase: 'infrastructure',
+      needs: ['binary.dirs'],
+      retries: 2,
+      actions: [
+        ...install,
+        // The package's own service would hold the port; the hardened openim-* unit replaces it.
+        ...(theirUnits.length ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction] : []),
+      ],
+    });
+  }
+
+  for (const id of bundled) {
+    const data = dataOf(layout, id);
+    const conf = configOf(layout, id);
+    plan.dataDirs.push({ path: data, mode: id === 'etcd' ? '0700' : '0750' });
+    plan.unitNames.push(INFRA_UNITS[id]);
+    switch (id) {
+      case 'mongodb': {
+        plan.configDirs.push(conf);
+        const home = infraHome(layout, 'mongodb');
+        const config = { storage: { dbPath: data }, net: { bindIp: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, security: { authorization: 'enabled' }, processManagement: { fork: false } };
+        plan.steps.push({
+          id: 'binary.infra.mongodb',
+          title: `MongoDB ${HOST_ARCHIVES.mongodb.version}`,
+          phase: 'infrastructure',
+          component: 'mongodb',
+          needs: ['binary.dirs', ...fetchNeeds(['mongodb', 'mongosh'])],
+          actions: [
+            extractStep(ctx, id, 'mongodb'),
+            extractStep(ctx, id, 'mongosh'),
+            write(`${conf}/mongod.conf`, stringify(config), 0o640, 'config/mongodb/mongod.conf'),
+            chown(user, `${conf}/mongod.conf`),
+          ],
+        });
+        plan.units.push(infraUnit(ctx, id, 'MongoDB', { ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`, LimitNPROC: 64000 }, true));
+        plan.setup.push({
+          id: 'binary.infra.mongodb.users',
+          title: `MongoDB users (root, ${spec.infrastructure.mongodb.username} in ${spec.infrastructure.mongodb.database})`,
+          phase: 'infrastructure',
+          component: 'mongodb',
+          needs: [],
+          retries: 5,
+          actions: [
+            { kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, timeoutSeconds: 120, intervalSeconds: 2 },
+            {
+              kind: 'exec',
+              argv: [`${infraHome(layout, 'mongosh')}/${HOST_ARCHIVES.mongosh.executables.mongosh}`, '--quiet', '--norc', `mongodb://127.0.0.1:${HOST_INFRA_PORTS.mongodb}/admin`],
+              input: mongoUsersScript(spec),
+              mutates: true,
+              timeoutSeconds: 120,
+            },
+          ],
+        });
+        break;
+      }
+      case 'redis': {
+        plan.configDirs.push(conf);
+        const lines = [
+          'bind 127.0.0.1 -::1',
+          `port ${HOST_INFRA_PORTS.redis}`,
+          'protected-mode yes',
+          'daemonize no',
+          'supervised no',
+          'logfile ""',
+          `dir ${data}`,
+          'appendonly yes',
+          `requirepass "${secretRef('redis.password')}"`,
+        ];
+        plan.steps.push({
+          id: 'binary.infra.redis',
+          title: 'Redis config',
+          phase: 'infrastructure',
+          component: 'redis',
+          needs: ['binary.dirs', 'binary.infra.packages'],
+          actions: [write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'), chown(user, `${conf}/redis.conf`)],
+        });
+        plan.units.push(infraUnit(ctx, id, 'Redis', { ExecStart: `${HOST_PACKAGES.redis.executable} ${conf}/redis.conf` }));
+        break;
+      }
+      case 'kafka': {
+        plan.configDirs.push(conf);
+        const home = infraHome(layout, 'kafka');
+        const props = properties({
+          'process.roles': 'broker,controller',
+          'node.id': 1,
+          'controller.quorum.voters': `1@127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
+          listeners: `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka},CONTROLLER://127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
+          // OpenIM runs on this host: the advertised listener is the one it can reach (pain point 5).
+          'advertised.listeners': `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka}`,
+          'controller.listener.names': 'CONTROLLER',
+          'inter.broker.listener.name': 'PLAINTEXT',
+          'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+          'log.dirs': `${data}/data`,
+          'num.partitions': KAFKA_PARTITIONS,
+          'offsets.topic.replication.factor': 1,
+          'transaction.state.log.replication.factor': 1,
+          'transaction.state.log.min.isr': 1,
+        });
+        plan.steps.push({
+          id: 'binary.infra.kafka',
+          title: `Kafka ${HOST_ARCHIVES.kafka.version} (KRaft)`,
+          phase: 'infrastructure',
+          component: 'kafka',
+          needs: ['binary.dirs', ...fetchNeeds(['kafka'])],
+          actions: [
+            extractStep(ctx, id, 'kafka'),
+            write(`${conf}/server.properties`, props, 0o640, 'config/kafka/server.properties'),
+            chown(user, `${conf}/server.properties`),
+            {
+              kind: 'exec',
+              argv: ['runuser', '-u', user, '--', 'env', `LOG_DIR=${data}/logs`, `${home}/${HOST_ARCHIVES.kafka.executables.storage}`, 'format', '--ignore-formatted', '-t', kafkaClusterId(layout.dataDir), '-c', `${conf}/server.properties`],
+              mutates: true,
+              timeoutSeconds: 120,
+            },
+          ],
+        });
+        plan.units.push(
+          infraUnit(
+            ctx,
+            id,
+            'Kafka (KRaft)',
+            {
+              // Quoted: an unquoted space would split the assignment.
+              Environment: [`LOG_DIR=${data}/logs`, `"KAFKA_HEAP_OPTS=${spec.profile === 'production' ? '-Xms2g -Xmx2g' : '-Xms512m -Xmx512m'}"`],
+              ExecStart: `${home}/${HOST_ARCHIVES.kafka.executables.server} ${conf}/server.properties`,
+              TimeoutStopSec: '120s',
+            },
+            true,
+          ),
+        );
+        break;
+      }
+      case 'objectStorage': {
+        plan.configDirs.push(conf);
+        const home = infraHome(layout, 'minio');
+        const env = `MINIO_ROOT_USER=${secretRef('objectStorage.accessKey')}\nMINIO_ROOT_PASSWORD=${secretRef('objectStorage.secretKey')}\n`;
+        plan.steps.push({
+          id: 'binary.infra.minio',
+          title: `MinIO ${HOST_ARCHIVES.minio.version}`,
+          phase: 'infrastructure',
+          component: 'minio',
+          needs: ['binary.dirs', ...fetchNeeds(['minio'])],
+          actions: [
+            { kind: 'exec', argv: ['install', '-D', '-m', '0755', ctx.artifacts.minio!.path, `${home}/${HOST_ARCHIVES.minio.executables.minio}`], mutates: true },
+            // Not rendered: it holds nothing but credentials.
+            { kind: 'write', path: `${conf}/minio.env`, mode: 0o640, content: env },
+            chown(user, `${conf}/minio.env`),
+          ],
+        });
+        plan.units.push(
+          infraUnit(ctx, id, 'MinIO', {
+            EnvironmentFile: `${conf}/minio.env`,
+            ExecStart: `${home}/${HOST_ARCHIVES.minio.executables.minio} server ${data} --address :${HOST_INFRA_PORTS.minio} --console-address 127.0.0.1:${HOST_INFRA_PORTS.minioConsole}`,
+          }),
+        );
+        break;
+      }
+      case 'etcd': {
+        const peer = `http://127.0.0.1:${HOST_INFRA_PORTS.etcdPeer}`;
+        const client = `http://127.0.0.1:${HOST_INFRA_PORTS.etcd}`;
+        plan.units.push(
+          infraUnit(ctx, id, 'etcd', {
+            ...(ctx.arch === 'arm64' ? { Environment: 'ETCD_UNSUPPORTED_ARCH=arm64' } : {}),
+            ExecStart: [
+              HOST_PACKAGES.etcd.executable,
+              '--name openim',
+              `--data-dir ${data}`,
+              `--listen-client-urls ${client}`,
+              `--advertise-client-urls ${client}`,
+              `--listen-peer-urls ${peer}`,
+              `--initial-advertise-peer-urls ${peer}`,
+              `--initial-cluster openim=${peer}`,
+            ].join(' '),
+          }),
+        );
+        break;
+      }
+    }
+  }
+
+  // Topics on an external Kafka: its tools from the Kafka archive (needs Java, checked in preflight).
+  const kafka = spec.infrastructure.kafka;
+  if (kafka.createTopics) {
+    const home = infraHome(layout, 'kafka');
+    const external = kafka.mode === 'external';
+    const bootstrap = external ? kafka.address.join(',') : `127.0.0.1:${HOST_INFRA_PORTS.kafka}`;
+    const actions: Action[] = [];
+    let commandConfig: string | undefined;
+    if (external) {
+      actions.push({ kind: 'extract', archive: ctx.artifacts.kafka!.path, to: home, strip: HOST_ARCHIVES.kafka.strip });
+      if (kafka.username || kafka.tls) {
+        commandConfig = 'kafka-client.properties';
+        const protocol = kafka.tls ? (kafka.username ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
+        const client: Record<string, string> = { 'security.protocol': protocol };
+        if (kafka.username) {
+          client['sasl.mechanism'] = 'PLAIN';
+          client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${kafka.username}" password="${secretRef('kafka.password')}";`;
+        }
+        actions.push({ kind: 'write', path: commandConfig, mode: 0o600, content: properties(client) });
+      }
+    } else {
+      actions.push({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka }, timeoutSeconds: 180, intervalSeconds: 2 });
+    }
+    actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
+    plan.setup.push({
+      id: 'binary.infra.kafka.topics',
+      title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions)`,
+      phase: 'infrastructure',
+      component: 'kafka',
+      needs: external ? ['binary.dirs', ...fetchNeeds(['kafka'])] : [],
+      retries: 5,
+      actions,
+    });
+  }
+  return plan;
+}
+
+/**
+ * mongosh script (stdin, never argv): a root user through the localhost
+ * exception, then the OpenIM user with readWrite on its database (pain
+ * point 6). Re-runnable: existing users get their password reset instead.
+ */
+export function mongoUsersScript(spec: DeploySpec): string {
+  const m = spec.infrastructure.mongodb;
+  const root = secretRef('mongodb.rootPassword');
+  const pw = secretRef('mongodb.password');
+  return [
+    `const admin = db.getSiblingDB('admin');`,
+    `let authed = false;`,
+    `try { authed = admin.auth('root', '${root}').ok === 1; } catch (e) { authed = false; }`,
+    `if (!authed) { admin.createUser({ user: 'root', pwd: '${root}', roles: ['root'] }); admin.auth('root', '${root}'); }`,
+    `const app = db.getSiblingDB(${JSON.stringify(m.database)});`,
+    `const roles = [{ role: 'readWrite', db: ${JSON.stringify(m.database)} }];`,
+    `if (app.getUser(${JSON.stringify(m.username)})) app.updateUser(${JSON.stringify(m.username)}, { pwd: '${pw}', roles });`,
+    `else app.createUser({ user: ${JSON.stringify(m.username)}, pwd: '${pw}', roles });`,
+    `print('openim-deploy: MongoDB users ready');`,
+    '',
+  ].join('\n');
+}

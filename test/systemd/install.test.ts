@@ -1,0 +1,270 @@
+// `openim-deploy install --target binary` on a real systemd (systemd-nspawn,
+// see container.ts), run by the CLI inside the container.
+//
+// Real: systemd, the installer, the downloads over HTTP, Redis and etcd
+// (Debian packages, run as EXTERNAL infrastructure on non-default ports).
+// Fixtures, named as such: the OpenIM binaries are the openim-stand-in Go
+// program (fixtures/openim-stand-in) packed as exported_*.tar.gz; MongoDB,
+// Kafka and MinIO (no Debian packages) are `fake-infra` TCP listeners, and
+// Kafka topic creation is off because there is no real Kafka to create them in.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
+import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
+import { openimSmoke } from '../../src/execute/probes.js';
+import { unitNameOf } from '../../src/targets/binary/units.js';
+import { DEFAULT_ROOTFS, REPO_ROOT, SystemdContainer, type ExecResult } from './container.js';
+import { buildStandIn, packExport, serveArtifacts, type Artifact, type ArtifactServer } from './fixtures/artifacts.js';
+
+const REDIS_PORT = 26390;
+const REDIS_PASSWORD = 'e2e-redis-password-4711';
+const ETCD_PORT = 23790;
+const ETCD_PEER_PORT = 23800;
+/** fake-infra listeners standing in for MongoDB, Kafka and MinIO. */
+const FAKE = { mongodb: 27117, kafka: 19092, minio: 19000 };
+
+/** Where install keeps its state and the generated credentials (binary.stateDir). */
+const STATE = '/var/lib/openim-deploy/state.json';
+const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
+
+let workDir: string;
+let standIn: string;
+let server: Artifact;
+let chat: Artifact;
+let mirror: ArtifactServer;
+
+/** The CLI runs from dist/ inside the container: refuse to test a stale build. */
+function assertBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.test.ts') ? 0 : statSync(join(dir, e.name)).mtimeMs)));
+  const built = statSync(join(REPO_ROOT, 'dist/main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (newest(join(REPO_ROOT, 'src')) > built) throw new Error('dist/ is older than src/: run `npm run build` first (npm run test:systemd does)');
+}
+
+beforeAll(() => {
+  assertBuilt();
+  workDir = mkdtempSync(join(tmpdir(), 'openim-e2e-'));
+  standIn = buildStandIn();
+  server = packExport('server', DEFAULT_SERVER_VERSION, standIn, workDir);
+  chat = packExport('chat', DEFAULT_CHAT_VERSION, standIn, workDir);
+}, 300_000);
+
+beforeAll(async () => {
+  mirror = await serveArtifacts([server, chat]);
+});
+
+afterAll(async () => {
+  await mirror?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+const installerConfig = stringify({
+  openim: { components: { webFront: false, adminFront: false } },
+  infrastructure: {
+    mongodb: { mode: 'external', address: [`127.0.0.1:${FAKE.mongodb}`], password: 'fake-mongodb-password' },
+    redis: { mode: 'external', address: [`127.0.0.1:${REDIS_PORT}`], password: REDIS_PASSWORD },
+    kafka: { mode: 'external', address: [`127.0.0.1:${FAKE.kafka}`], createTopics: false },
+    objectStorage: { mode: 'external', endpoint: `127.0.0.1:${FAKE.minio}`, accessKey: 'fake-access-key', secretKey: 'fake-secret-key' },
+    etcd: { mode: 'external', address: [`127.0.0.1:${ETCD_PORT}`] },
+  },
+});
+
+function install(c: SystemdContainer, mirrorPath: 'good' | 'tampered' = 'good', extra: string[] = []): Promise<ExecResult> {
+  return c.exec([
+    'node', '/repo/bin/openim-deploy.js', 'install', '--target', 'binary', '--preset', 'single-host', '--yes',
+    '-c', '/root/openim-e2e.yaml',
+    '--set', `binary.mirror=${mirror.base}/${mirrorPath}`,
+    '--set', `binary.artifacts.server.sha256=${server.sha256}`,
+    '--set', `binary.artifacts.chat.sha256=${chat.sha256}`,
+    ...extra,
+  ]);
+}
+
+async function boot(name: string): Promise<SystemdContainer> {
+  const c = await SystemdContainer.start({ name, rootfs: DEFAULT_ROOTFS, bindRo: [{ host: standIn, container: '/fixtures' }] });
+  await c.writeFile('/root/openim-e2e.yaml', installerConfig, 0o600);
+  return c;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function show(c: SystemdContainer, unit: string, props: string[]): Promise<Record<string, string>> {
+  const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
+  return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+async function diagnostics(c: SystemdContainer): Promise<string> {
+  const failed = await c.exec(['systemctl', 'list-units', '--failed', '--no-legend', '--plain']);
+  const journal = await c.exec(['journalctl', '--no-pager', '-n', '80', '-u', 'openim*']);
+  return `failed units:\n${failed.stdout}\njournal:\n${journal.stdout}`;
+}
+
+describe('a tampered tarball', () => {
+  let c: SystemdContainer;
+  beforeAll(async () => {
+    c = await boot(`openim-tamper-${process.pid}`);
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('is refused before anything is installed', async () => {
+    const r = await install(c, 'tampered');
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/SHA-256 mismatch for http:\/\/127\.0\.0\.1:\d+\/tampered\/exported_open-im-server_/);
+    expect(mirror.requests).toContain(`GET /tampered/${server.name}`);
+    // Nothing on the host changed: no user, no folders, no config, no units, no download left.
+    expect((await c.exec(['id', 'openim'])).exitCode).not.toBe(0);
+    for (const path of ['/opt/openim', '/etc/openim', '/var/lib/openim']) expect((await c.exec(['test', '-e', path])).exitCode, path).not.toBe(0);
+    expect((await c.exec(['sh', '-c', 'ls /etc/systemd/system/openim* 2>/dev/null'])).stdout).toBe('');
+    const artifacts = await c.exec(['ls', '/var/lib/openim-deploy/work/artifacts']);
+    expect(artifacts.stdout).not.toContain(server.name);
+  });
+});
+
+describe('install --target binary --preset single-host on real systemd', () => {
+  let c: SystemdContainer;
+  beforeAll(async () => {
+    c = await boot(`openim-install-${process.pid}`);
+    // External infrastructure: Redis and etcd from Debian, on their own ports, Redis with a password.
+    const redisConf = await c.readFile('/etc/redis/redis.conf');
+    await c.writeFile('/etc/redis/redis.conf', `${redisConf}\nport ${REDIS_PORT}\nrequirepass ${REDIS_PASSWORD}\n`, 0o640);
+    await c.writeFile(
+      '/etc/default/etcd',
+      [
+        'ETCD_NAME=e2e',
+        `ETCD_LISTEN_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`,
+        `ETCD_ADVERTISE_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`,
+        `ETCD_LISTEN_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`,
+        `ETCD_INITIAL_ADVERTISE_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`,
+        `ETCD_INITIAL_CLUSTER=e2e=http://127.0.0.1:${ETCD_PEER_PORT}`,
+        '',
+      ].join('\n'),
+    );
+    await c.writeFile(
+      '/etc/systemd/system/fixture-fake-mongodb-kafka-minio.service',
+      ['[Unit]', 'Description=TEST FIXTURE: fake MongoDB, Kafka and MinIO listeners (accept TCP, speak nothing)', '', '[Service]', `ExecStart=/fixtures/fake-infra ${FAKE.mongodb} ${FAKE.kafka} ${FAKE.minio}`, ''].join('\n'),
+    );
+    await c.execOk(['systemctl', 'daemon-reload']);
+    await c.execOk(['systemctl', 'start', 'redis-server.service', 'etcd.service', 'fixture-fake-mongodb-kafka-minio.service']);
+    await until('redis', async () => ((await c.exec(['redis-cli', '-p', String(REDIS_PORT), '-a', REDIS_PASSWORD, '--no-auth-warning', 'ping'])).stdout.trim() === 'PONG' ? true : undefined));
+    await until('etcd', async () => ((await c.exec(['curl', '-fsS', `http://127.0.0.1:${ETCD_PORT}/health`])).stdout.includes('"health":"true"') ? true : undefined));
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  let firstRun: ExecResult;
+  it('installs: exit 0, smoke test green', async () => {
+    const t0 = Date.now();
+    firstRun = await install(c);
+    console.log(`[install] first run ${((Date.now() - t0) / 1000).toFixed(1)} s; last lines:\n${firstRun.stderr.trim().split('\n').slice(-3).join('\n')}`);
+    if (firstRun.exitCode !== 0) console.log(`${firstRun.stdout}\n${firstRun.stderr}\n${await diagnostics(c)}`);
+    expect(firstRun.exitCode).toBe(0);
+    // The installer's own health step ran the smoke test (admin token, register, user token).
+    expect(firstRun.stdout).toMatch(/registered smoke\d+ and got a user token/);
+  }, 600_000);
+
+  it('leaves every unit active and enabled, under openim.target', async () => {
+    for (const unit of [...moduleUnits, 'openim-server-check.service', 'openim-chat-check.service', 'openim-server.target', 'openim-chat.target', 'openim.target']) {
+      const s = await show(c, unit, ['ActiveState', 'UnitFileState']);
+      expect(s.ActiveState, unit).toBe('active');
+      if (!unit.endsWith('.target') || unit === 'openim.target') expect(['enabled', 'static'], unit).toContain(s.UnitFileState);
+    }
+    expect((await c.execOk(['systemctl', 'is-enabled', 'openim-api@0.service'])).trim()).toBe('enabled');
+    const failed = await c.execOk(['systemctl', 'list-units', '--failed', '--no-legend', '--plain', 'openim*']);
+    expect(failed.trim()).toBe('');
+  });
+
+  it('lays out the release, config and data as designed', async () => {
+    expect((await c.execOk(['readlink', '/opt/openim/current'])).trim()).toBe(DEFAULT_SERVER_VERSION);
+    expect((await c.execOk(['readlink', '/opt/openim/chat/current'])).trim()).toBe(DEFAULT_CHAT_VERSION);
+    await c.execOk(['test', '-x', `/opt/openim/${DEFAULT_SERVER_VERSION}/bin/openim-rpc-user`]);
+    await c.execOk(['test', '-x', `/opt/openim/${DEFAULT_SERVER_VERSION}/tools/check-component`]);
+    await c.execOk(['test', '-x', `/opt/openim/chat/${DEFAULT_CHAT_VERSION}/bin/admin-api`]);
+    expect((await c.execOk(['stat', '-c', '%a %U:%G', '/etc/openim/server/share.yml', '/etc/openim/chat/share.yml', '/var/lib/openim/server'])).trim().split('\n')).toEqual([
+      '640 root:openim',
+      '640 root:openim',
+      '750 openim:openim',
+    ]);
+    // Secrets were substituted on the host; the placeholders are gone and the value is the stored one.
+    const share = await c.readFile('/etc/openim/server/share.yml');
+    const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
+    expect(share).not.toContain('«secret:');
+    expect(share).toContain(`secret: ${secret}`);
+    expect(await c.readFile('/etc/openim/server/redis.yml')).toContain(REDIS_PASSWORD);
+    expect((await c.execOk(['stat', '-c', '%a', STATE])).trim()).toBe('600');
+  });
+
+  it('answers the smoke test from outside the container too', async () => {
+    const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
+    const result = await openimSmoke('http://127.0.0.1:10002', secret, 'imAdmin');
+    expect(result).toMatchObject({ ok: true });
+    expect((await openimSmoke('http://127.0.0.1:10002', 'wrong-secret', 'imAdmin')).ok).toBe(false);
+  });
+
+  it('runs each process hardened, as openim, logging to the journal', async () => {
+    const s = await show(c, 'openim-api@0.service', ['MainPID', 'ProtectSystem', 'NoNewPrivileges', 'User', 'LimitNOFILE', 'Restart']);
+    expect(s).toMatchObject({ ProtectSystem: 'strict', NoNewPrivileges: 'yes', User: 'openim', LimitNOFILE: '100000', Restart: 'always' });
+    expect((await c.execOk(['ps', '-o', 'user=', '-p', s.MainPID!])).trim()).toBe('openim');
+    const journal = await c.execOk(['journalctl', '--no-pager', '-u', 'openim-api@0.service']);
+    expect(journal).toMatch(/openim-stand-in openim-api -i 0\] listening on 10002/);
+    const security = await c.execOk(['systemd-analyze', 'security', '--no-pager', 'openim-api@0.service']);
+    const score = Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(security)?.[1]);
+    expect(score).toBeLessThanOrEqual(4.0);
+  });
+
+  it('restarts a killed process (new PID)', async () => {
+    const before = await show(c, 'openim-rpc-user@0.service', ['MainPID', 'NRestarts']);
+    await c.execOk(['kill', '-KILL', before.MainPID!]);
+    const after = await until('a new MainPID', async () => {
+      const s = await show(c, 'openim-rpc-user@0.service', ['MainPID', 'NRestarts', 'ActiveState']);
+      return s.ActiveState === 'active' && s.MainPID !== '0' && s.MainPID !== before.MainPID ? s : undefined;
+    });
+    expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
+    await until('port 10320 again', async () => ((await c.exec(['sh', '-c', 'ss -Hltn | grep -q ":10320 "'])).exitCode === 0 ? true : undefined));
+  });
+
+  it('changes nothing on a second run', async () => {
+    const pids = async () => Object.fromEntries(await Promise.all(moduleUnits.map(async (u) => [u, (await show(c, u, ['MainPID'])).MainPID] as const)));
+    const unitTimes = async () => (await c.execOk(['sh', '-c', 'stat -c "%n %Y" /etc/systemd/system/openim* /etc/openim/server/*.yml'])).trim();
+    const pidsBefore = await pids();
+    const timesBefore = await unitTimes();
+    const r = await install(c, 'good', ['--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
+    const steps = events.filter((e) => e.type === 'step');
+    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.filter((e) => e.status !== 'unchanged')).toEqual([]);
+    expect(r.stderr).toMatch(/done: 0 steps applied, \d+ unchanged/);
+    expect(await pids()).toEqual(pidsBefore);
+    expect(await unitTimes()).toBe(timesBefore);
+  }, 300_000);
+
+  it('applies only what changed: a second push instance restarts the server, not chat', async () => {
+    const chatUnits = moduleUnits.filter((u) => /openim-(chat|admin)-/.test(u));
+    const pid = async (u: string) => (await show(c, u, ['MainPID'])).MainPID;
+    const chatBefore = await Promise.all(chatUnits.map(pid));
+    const apiBefore = await pid('openim-api@0.service');
+    const r = await install(c, 'good', ['--json', '--set', 'openim.replicas.openim-push=2']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string }).filter((e) => e.type === 'step' && e.status === 'done').map((e) => e.id);
+    expect(done).toEqual(expect.arrayContaining(['binary.config.server', 'binary.start.server', 'binary.health.server']));
+    expect(done).not.toContain('binary.start.chat');
+    expect(done.some((id) => id.startsWith('binary.fetch.') || id.startsWith('binary.extract.'))).toBe(false);
+    expect((await show(c, 'openim-push@1.service', ['ActiveState', 'UnitFileState']))).toEqual({ ActiveState: 'active', UnitFileState: 'enabled' });
+    expect(await pid('openim-api@0.service')).not.toBe(apiBefore);
+    expect(await Promise.all(chatUnits.map(pid))).toEqual(chatBefore);
+  }, 300_000);
+});
