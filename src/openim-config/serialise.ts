@@ -1,14 +1,12 @@
-// Config objects → YAML text, one document per file name, via yaml's
-// stringify (never concatenation). Key order follows the builders.
+// Config objects → YAML text, one document per file name, via yaml (never
+// concatenation). Key order follows the builders. Secret placeholders become
+// literal blocks so any value stays a string once written (see toYaml).
 
-import { stringify } from 'yaml';
+import { toYaml } from '../util/yaml.js';
 import type { ConfigFiles } from './types.js';
 
 export function serialiseConfigFiles(files: ConfigFiles): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of Object.keys(files).sort()) {
-    // lineWidth 0: never fold long values (URLs, placeholders) across lines.
-    out[name] = stringify(files[name], { lineWidth: 0 });
-  }
+  for (const name of Object.keys(files).sort()) out[name] = toYaml(files[name]);
   return out;
 }
