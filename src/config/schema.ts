@@ -123,6 +123,10 @@ const binarySchema = z.strictObject({
       mongosh: artifactSchema.prefault({}),
       kafka: artifactSchema.prefault({}),
       minio: artifactSchema.prefault({}),
+      // Upstream archives for monitoring and logging on a host (monitoring.enabled / logging.enabled).
+      grafana: artifactSchema.prefault({}),
+      loki: artifactSchema.prefault({}),
+      alloy: artifactSchema.prefault({}),
     })
     .prefault({}),
 });
@@ -143,7 +147,7 @@ const redisSchema = z.strictObject({
   address: z.array(hostPort).default([]).meta({ description: 'host:port list (external)' }),
   password: secret('Redis requirepass; generated when bundled'),
   clusterMode: z.boolean().default(false).meta({ description: 'External Redis is a Redis Cluster' }),
-  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Redis nodes (bundled); default 1 dev, 3 production (replication + sentinel)' }),
+  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Redis nodes (bundled); default 1 dev, 6 production (Redis Cluster: 3 masters + 3 replicas)' }),
 });
 
 const kafkaSchema = z.strictObject({

@@ -215,7 +215,7 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
       ['APP_PASSWORD', 'openim-infra-secrets', 'mongodb-password'],
     ]);
     const sts = mongo.objects.find((o) => o.kind === 'StatefulSet')!;
-    const keyfile = (sts.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'keyfile');
+    const keyfile = (sts.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'keyfile')!;
     expect(keyfile.secret).toMatchObject({ secretName: 'openim-infra-secrets', items: [{ key: 'mongodb-replica-set-key', path: 'keyfile' }] });
   });
 
@@ -251,7 +251,7 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     expect(env(c, 'BOOTSTRAP')).toBe('kafka-1.mq.internal:9093,kafka-2.mq.internal:9093');
     expect(env(c, 'SECURITY_PROTOCOL')).toBe('SASL_SSL');
     expect(env(c, 'SASL_USERNAME')).toBe('openim');
-    expect((c.env as Obj[]).find((e) => e.name === 'SASL_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'openim-infra-secrets', key: 'kafka-password' });
+    expect((c.env as Obj[]).find((e) => e.name === 'SASL_PASSWORD')!.valueFrom.secretKeyRef).toEqual({ name: 'openim-infra-secrets', key: 'kafka-password' });
   });
 
   it.each([

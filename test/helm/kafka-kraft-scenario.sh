@@ -29,7 +29,7 @@ cat > "$DIR/bin/docker-run" <<SH
 set -euo pipefail
 [ -n "\${CLUSTER_ID:-}" ] || { echo "CLUSTER_ID environment variable not set"; exit 1; }
 mkdir -p "\$NODE_DIR/config" "\$NODE_DIR/mounted"
-if ! out=\$(java -Dlog4j.configuration=file:$DIR/defaults/tools-log4j.properties -cp "$LIBS/*" kafka.docker.KafkaDockerWrapper setup $DIR/defaults "\$NODE_DIR/mounted" "\$NODE_DIR/config" 2>&1); then
+if ! out=\$(java -Dlog4j.configuration=file:$DIR/defaults/tools-log4j.properties -cp "$LIBS/*" kafka.docker.KafkaDockerWrapper setup --default-configs-dir $DIR/defaults --mounted-configs-dir "\$NODE_DIR/mounted" --final-configs-dir "\$NODE_DIR/config" 2>&1); then
   echo "\$out" | grep -qi "already formatted" || { echo "\$out"; exit 1; }
 fi
 exec java \$KAFKA_HEAP_OPTS -Dlog4j.configuration=file:$DIR/defaults/log4j.properties -cp "$LIBS/*" kafka.Kafka "\$NODE_DIR/config/server.properties"
@@ -62,6 +62,18 @@ for n in $(seq 0 $((NODES - 1))); do
     setsid bash -c "$command" > "$DIR/node$n/stdout" 2>&1 &
   echo $! > "$DIR/node$n/pid"
 done
+
+# Like the startup probes: every node listening, or stop early when one died.
+for i in $(seq 1 90); do
+  up=0
+  for n in $(seq 0 $((NODES - 1))); do
+    if ! kill -0 "$(cat "$DIR/node$n/pid")" 2> /dev/null; then echo "node $n exited:"; tail -20 "$DIR/node$n/stdout"; exit 1; fi
+    if (exec 3<> "/dev/tcp/127.0.3.$((n + 1))/9092") 2> /dev/null; then up=$((up + 1)); fi
+  done
+  [ "$up" = "$NODES" ] && break
+  sleep 2
+done
+echo "== $up of $NODES nodes listening"
 
 # The topics Job: its script and environment as rendered.
 sed -e "s|^BIN=.*|BIN=$DIR/bin|" -e "s|^CONFIG=.*|CONFIG=$DIR/client.properties|" "$DIR/create-topics.sh" > "$DIR/create-topics-local.sh"

@@ -6,7 +6,7 @@
 // 5) and the topics (pain point 4) on a live cluster. See kafka-kraft-scenario.sh.
 // Needs root (unshare --mount), Java 17 and Maven.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,8 +56,8 @@ describe('openim-kafka on real Kafka jars', () => {
     const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find((s) => s.release?.name === 'openim-kafka')!;
     const valuesFile = join(work, 'values.yaml');
     writeFileSync(valuesFile, step.actions.find((a): a is WriteAction => a.kind === 'write')!.content);
-    const [{ helm }] = helmBinaries();
-    const rendered = await runner.run([helm!, 'template', 'openim-kafka', join(repoRoot, 'templates/charts/openim-kafka'), '--namespace', 'openim', '--values', valuesFile]);
+    const { helm } = helmBinaries()[0]!;
+    const rendered = await runner.run([helm, 'template', 'openim-kafka', join(repoRoot, 'templates/charts/openim-kafka'), '--namespace', step.release!.namespace, '--values', valuesFile]);
     expect(rendered.exitCode, rendered.stderr).toBe(0);
     const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
     const sts = objects.find((o) => o.kind === 'StatefulSet')!;
@@ -77,11 +77,16 @@ describe('openim-kafka on real Kafka jars', () => {
     }
     writeFileSync(join(dir, 'topics.env'), envLines(job.spec.template.spec.containers[0]).join('\n') + '\n');
     writeFileSync(join(dir, 'create-topics.sh'), scripts.data['create-topics.sh']);
-    writeFileSync(join(dir, 'scenario.env'), `STATEFULSET=${sts.metadata.name}\nHEADLESS_DOMAIN=${headless.metadata.name}.openim.svc\n`);
+    writeFileSync(join(dir, 'scenario.env'), `STATEFULSET=${sts.metadata.name}\nHEADLESS_DOMAIN=${headless.metadata.name}.${step.release!.namespace}.svc\n`);
 
     const result = await runner.run(['unshare', '--mount', '--propagation', 'private', 'bash', join(repoRoot, 'test/helm/kafka-kraft-scenario.sh'), dir, libs], { timeoutMs: 600_000 });
     const out = result.stdout;
-    expect(result.exitCode, `${out}\n${result.stderr}`).toBe(0);
+    const nodeLogs = () =>
+      readdirSync(dir)
+        .filter((f) => /^node\d+$/.test(f))
+        .map((f) => `--- ${f}\n${existsSync(join(dir, f, 'stdout')) ? readFileSync(join(dir, f, 'stdout'), 'utf8').split('\n').slice(-15).join('\n') : ''}`)
+        .join('\n');
+    expect(result.exitCode, `${out}\n${result.stderr}\n${result.exitCode === 0 ? '' : nodeLogs()}`).toBe(0);
     expect(out).toContain('SCENARIO OK');
     for (const topic of ['toRedis', 'toMongo', 'toPush', 'toOfflinePush']) {
       expect(out).toMatch(new RegExp(`Topic: ${topic} PartitionCount: 8 ReplicationFactor: 3`));

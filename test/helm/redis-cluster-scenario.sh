@@ -4,12 +4,13 @@
 # loopback addresses, inside a private mount namespace whose /etc/hosts maps
 # the pods' DNS names. Then moves every "pod" to a new IP at once, as a full
 # restart on Kubernetes would, and expects the cluster to heal by itself.
-# Usage: unshare --mount --propagation private bash redis-cluster-scenario.sh DIR
+# Usage: unshare --mount --propagation private bash redis-cluster-scenario.sh DIR HEADLESS_DOMAIN
+#   (HEADLESS_DOMAIN as rendered into the StatefulSet, e.g. openim-redis-headless.openim.svc)
 set -euo pipefail
 DIR=$1
 NODES=6
 PASSWORD=scenario-password
-DOMAIN=openim-redis-headless.openim.svc
+DOMAIN=$2
 export REDIS_PORT=6379 REDIS_BUS_PORT=16379 REDIS_NODES=$NODES STATEFULSET=openim-redis HEADLESS_DOMAIN=$DOMAIN
 export REDIS_PASSWORD=$PASSWORD REDISCLI_AUTH=$PASSWORD REDIS_CLUSTER_REPLICAS=1 REDIS_MODE=cluster
 

@@ -42,17 +42,18 @@ describe('openim-redis cluster scripts against real redis-server', () => {
     const valuesFile = join(work, 'values.yaml');
     writeFileSync(valuesFile, values);
 
-    const [{ helm }] = helmBinaries();
-    const rendered = await runner.run([helm!, 'template', 'openim-redis', join(repoRoot, 'templates/charts/openim-redis'), '--namespace', 'openim', '--values', valuesFile]);
+    const { helm } = helmBinaries()[0]!;
+    const rendered = await runner.run([helm, 'template', 'openim-redis', join(repoRoot, 'templates/charts/openim-redis'), '--namespace', step.release!.namespace, '--values', valuesFile]);
     expect(rendered.exitCode, rendered.stderr).toBe(0);
-    const config = parseAllDocuments(rendered.stdout)
-      .map((d) => d.toJS() as Record<string, any> | null)
-      .find((o) => o?.kind === 'ConfigMap')!;
+    const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Record<string, any> | null);
+    const config = objects.find((o) => o?.kind === 'ConfigMap')!;
+    const container = objects.find((o) => o?.kind === 'StatefulSet')!.spec.template.spec.containers[0];
+    const domain = (container.env as { name: string; value?: string }[]).find((e) => e.name === 'HEADLESS_DOMAIN')!.value!;
     const dir = join(work, 'scripts');
     mkdirSync(dir, { recursive: true });
     for (const [name, content] of Object.entries(config.data as Record<string, string>)) writeFileSync(join(dir, name), content);
 
-    const result = await runner.run(['unshare', '--mount', '--propagation', 'private', 'bash', join(repoRoot, 'test/helm/redis-cluster-scenario.sh'), dir], { timeoutMs: 400_000 });
+    const result = await runner.run(['unshare', '--mount', '--propagation', 'private', 'bash', join(repoRoot, 'test/helm/redis-cluster-scenario.sh'), dir, domain], { timeoutMs: 400_000 });
     const story = result.stdout.split('\n').filter((l) => !/^\d+:[MSC] /.test(l));
     expect(result.exitCode, `${story.join('\n')}\n${result.stderr}`).toBe(0);
     expect(story).toContain('cluster already created');

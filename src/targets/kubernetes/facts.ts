@@ -76,6 +76,7 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
       name: String(sc.metadata?.name),
       provisioner: String(sc.provisioner ?? ''),
       isDefault: sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+      ...(sc.metadata?.labels?.['app.kubernetes.io/managed-by'] ? { managedBy: String(sc.metadata.labels['app.kubernetes.io/managed-by']) } : {}),
     })),
     ingressClasses: ((ingressClasses?.items ?? []) as Json[]).map((ic) => String(ic.metadata?.name)),
     crds: ((crds?.items ?? []) as Json[]).map((c) => String(c.metadata?.name)).sort(),

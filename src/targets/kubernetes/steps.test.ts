@@ -174,7 +174,18 @@ describe('kubernetes plan', () => {
     const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify.smoke')!;
     expect(live.actions[0]).toMatchObject({ kind: 'wait', probe: { kind: 'openim-smoke', apiUrl: 'https://im.example.com/api', secret: '«secret:openim.secret»' } });
     const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
-    expect(kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify.smoke')!.actions[0]!.kind).toBe('note');
+    const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify.smoke')!;
+    expect(simulatedSmoke.actions[0]!.kind).toBe('note');
+    expect(simulatedSmoke.title).toMatch(/not applicable/);
+  });
+
+  it('API check: the apiserver-proxy probe on a real cluster, a note on a simulated one', () => {
+    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.wait.openim-api')!;
+    expect(live.actions.map((a) => a.kind)).toEqual(['write', 'wait']);
+    const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
+    const note = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.wait.openim-api')!;
+    expect(note.actions).toEqual([{ kind: 'note', text: expect.stringMatching(/^API check not applicable: the cluster is simulated/) }]);
+    expect(note.title).toMatch(/not applicable/);
   });
 
   it('summary names the SDK addresses and where credentials are, never their values', () => {

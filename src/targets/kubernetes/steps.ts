@@ -112,7 +112,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const byProduct = (p: OpenIMModule['product']) => modules.filter((m) => m.product === p);
   const server = byProduct('server').map((m) => moduleRelease(spec, m, cfg, base));
   steps.push(...server);
-  steps.push(apiReadyStep(spec, [releaseStepId('openim-api')]));
+  steps.push(apiReadyStep(spec, facts, [releaseStepId('openim-api')]));
 
   const chat = byProduct('chat').map((m) => moduleRelease(spec, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);

@@ -10,11 +10,23 @@ import { failure, getJson, inNamespace, isAlreadyExists, isConflict, isNotFound,
 
 export const LOCK_LEASE = 'openim-deploy-lock';
 
+const HOLDER = { host: 'openim-deploy/holder-host', pid: 'openim-deploy/holder-pid', start: 'openim-deploy/holder-start' } as const;
+
 export function leaseManifest(namespace: string, r: LeaseRecord): Json {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: LOCK_LEASE, namespace, labels: { ...MANAGED_BY }, ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}) },
+    metadata: {
+      name: LOCK_LEASE,
+      namespace,
+      labels: { ...MANAGED_BY },
+      annotations: {
+        [HOLDER.host]: r.holderHost ?? '',
+        [HOLDER.pid]: r.holderPid === undefined ? '' : String(r.holderPid),
+        [HOLDER.start]: r.holderStart ?? '',
+      },
+      ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}),
+    },
     spec: {
       holderIdentity: r.holder,
       leaseDurationSeconds: r.durationSeconds,
@@ -27,7 +39,11 @@ export function leaseManifest(namespace: string, r: LeaseRecord): Json {
 
 export function leaseRecord(lease: Json): LeaseRecord {
   const spec = (lease.spec ?? {}) as Json;
+  const notes = (lease.metadata?.annotations ?? {}) as Record<string, string>;
   return {
+    ...(notes[HOLDER.host] ? { holderHost: notes[HOLDER.host] } : {}),
+    ...(notes[HOLDER.pid] ? { holderPid: Number(notes[HOLDER.pid]) } : {}),
+    ...(notes[HOLDER.start] ? { holderStart: notes[HOLDER.start] } : {}),
     holder: String(spec.holderIdentity ?? ''),
     acquireTime: String(spec.acquireTime ?? ''),
     renewTime: String(spec.renewTime ?? spec.acquireTime ?? ''),

@@ -3,7 +3,7 @@
 // all concurrently, or a reachability check per external one; then one step
 // that everything OpenIM depends on.
 
-import { stringify } from 'yaml';
+import { toYaml } from '../../../util/yaml.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
@@ -38,7 +38,7 @@ export function localReleaseStep(spec: DeploySpec, options: { release: string; c
     retries: 1,
     actions: [
       { kind: 'copy', from: chartDir, to: chartDir, render: chartDir },
-      { kind: 'write', path: file, mode: 0o644, content: stringify(options.values), render: file },
+      { kind: 'write', path: file, mode: 0o644, content: toYaml(options.values), render: file },
       {
         kind: 'exec',
         argv: [...helmBase(spec), 'upgrade', '--install', options.release, `./${chartDir}`, '--namespace', ns, '--values', file, '--wait', '--timeout', spec.kubernetes.helmTimeout],
@@ -58,7 +58,7 @@ function rookBucketStep(spec: DeploySpec): Step {
     component: 'objectStorage',
     retries: 1,
     actions: [
-      { kind: 'write', path: BUCKET_MANIFEST, mode: 0o644, content: stringify(rookBucketClaim(spec)), render: BUCKET_MANIFEST },
+      { kind: 'write', path: BUCKET_MANIFEST, mode: 0o644, content: toYaml(rookBucketClaim(spec)), render: BUCKET_MANIFEST },
       { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', BUCKET_MANIFEST], mutates: true },
       // Bound = bucket made and its keys written to the Secret of the same name.
       {

@@ -15,7 +15,8 @@ const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 const execs = (step: Step) => step.actions.filter((a): a is ExecAction => a.kind === 'exec').map((a) => a.argv);
 const written = (step: Step) => parse(step.actions.find((a): a is WriteAction => a.kind === 'write')!.content) as Record<string, any>;
 
-type Model = new (data: object) => { validate(): void };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model takes its own object type
+type Model = new (data: any) => { validate(): void };
 const MODELS: Record<string, Model> = {
   'v1/Namespace': models.v1.Namespace,
   'v1/ServiceAccount': models.v1.ServiceAccount,
@@ -46,9 +47,9 @@ describe('storageSteps', () => {
     const items = manifest.items as Record<string, any>[];
     for (const item of items) new MODELS[`${item.apiVersion}/${item.kind}`]!(item).validate();
     expect(items.find((i) => i.kind === 'StorageClass')).toMatchObject({ metadata: { name: 'local-path' }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' });
-    const deployment = items.find((i) => i.kind === 'Deployment');
+    const deployment = items.find((i) => i.kind === 'Deployment')!;
     expect(deployment.spec.template.spec.containers[0].image).toBe('m.daocloud.io/rancher/local-path-provisioner:v0.0.32');
-    const helper = JSON.parse(items.find((i) => i.kind === 'ConfigMap').data['helperPod.yaml']);
+    const helper = JSON.parse(items.find((i) => i.kind === 'ConfigMap')!.data['helperPod.yaml']);
     expect(helper.spec.containers[0].image).toBe('m.daocloud.io/library/busybox:1.36.1');
     expect(execs(step!)).toEqual([
       ['kubectl', 'apply', '--server-side', '--field-manager=openim-deploy', '-f', 'manifests/local-path-provisioner.yaml'],

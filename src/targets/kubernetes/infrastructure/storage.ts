@@ -2,13 +2,13 @@
 // existing StorageClass. The step `k8s.storage` always exists so that the
 // infrastructure releases can depend on it whatever the backend.
 
-import { stringify } from 'yaml';
+import { toYaml } from '../../../util/yaml.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { STORAGE_PROVISIONERS, type ChartRef } from '../../../catalog/infrastructure.js';
 import { helmBase, kubectlBase } from '../tools.js';
-import { NAMESPACE_STEP } from '../names.js';
+import { MANAGED_BY, NAMESPACE_STEP } from '../names.js';
 import { localPathManifest } from './local-path.js';
 import { STORAGE_STEP, valuesFile } from './names.js';
 import { nfsValues } from './nfs.js';
@@ -31,7 +31,7 @@ export function upstreamRelease(
   return {
     release: { name: release, namespace, chart: chart.name, repo: chart.repo, version: chart.version, valuesFile: file, local: false },
     actions: [
-      { kind: 'write', path: file, mode: 0o644, content: stringify(values), render: file },
+      { kind: 'write', path: file, mode: 0o644, content: toYaml(values), render: file },
       {
         kind: 'exec',
         argv: [...helmBase(spec), 'upgrade', '--install', release, chart.name, '--repo', chart.repo, '--version', chart.version, '--namespace', namespace, '--create-namespace', '--values', file, '--wait', '--timeout', timeout],
@@ -41,9 +41,13 @@ export function upstreamRelease(
   };
 }
 
-/** A StorageClass the cluster already has, served by the expected provisioner (e.g. k3s ships local-path). */
+/**
+ * A StorageClass the cluster already has, served by the expected provisioner (e.g. k3s ships local-path).
+ * The class an earlier run of ours created does not count: else a re-run would plan a different
+ * storage step than the run that created it (found by the cluster e2e's second-run check).
+ */
 function existingClass(facts: KubernetesFacts, name: string, provisioner: string): boolean {
-  return facts.cluster?.storageClasses.some((sc) => sc.name === name && sc.provisioner === provisioner) ?? false;
+  return facts.cluster?.storageClasses.some((sc) => sc.name === name && sc.provisioner === provisioner && sc.managedBy !== MANAGED_BY['app.kubernetes.io/managed-by']) ?? false;
 }
 
 function noteStep(text: string): Step {
@@ -72,7 +76,7 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
           component: 'storage',
           retries: 2,
           actions: [
-            { kind: 'write', path: LOCAL_PATH_MANIFEST, mode: 0o644, content: stringify(localPathManifest(spec, storageClass)), render: LOCAL_PATH_MANIFEST },
+            { kind: 'write', path: LOCAL_PATH_MANIFEST, mode: 0o644, content: toYaml(localPathManifest(spec, storageClass)), render: LOCAL_PATH_MANIFEST },
             { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', LOCAL_PATH_MANIFEST], mutates: true },
             { kind: 'exec', argv: [...kubectl, '--namespace', pin.namespace, 'rollout', 'status', 'deployment/local-path-provisioner', '--timeout', spec.kubernetes.helmTimeout], mutates: false },
           ],
