@@ -1,0 +1,18 @@
+// A bundle that fails verification. Each problem names the file inside the
+// bundle; `install` refuses before anything is installed. Not mapped in
+// main.ts on purpose: like any unexpected failure it exits 1.
+
+export interface BundleProblem {
+  /** Path inside the bundle (or the bundle file itself). */
+  file: string;
+  message: string;
+}
+
+export class BundleError extends Error {
+  readonly problems: BundleProblem[];
+  constructor(bundle: string, problems: BundleProblem[]) {
+    super(`bundle ${bundle} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`);
+    this.name = 'BundleError';
+    this.problems = problems;
+  }
+}

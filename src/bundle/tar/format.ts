@@ -1,0 +1,185 @@
+// The tar header format (POSIX ustar, with pax records for long paths and
+// sizes), written and read by hand so that the bundle can be streamed, resumed
+// at an entry boundary and read at random offsets.
+
+export const BLOCK = 512;
+
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'pax-header' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' | 'other';
+
+const TYPE_FLAGS: Record<string, EntryType> = {
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'character-device',
+  '4': 'block-device',
+  '5': 'directory',
+  '6': 'fifo',
+  x: 'pax-header',
+  g: 'pax-global',
+  L: 'gnu-longname',
+  K: 'gnu-longlink',
+};
+
+const FLAG_OF: Partial<Record<EntryType, string>> = { file: '0', directory: '5', symlink: '2', hardlink: '1', 'pax-header': 'x' };
+
+export class TarFormatError extends Error {
+  /** Byte offset of the block that could not be read. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(`${message} (at byte ${offset})`);
+    this.name = 'TarFormatError';
+    this.offset = offset;
+  }
+}
+
+export interface RawHeader {
+  name: string;
+  mode: number;
+  size: number;
+  mtime: number;
+  type: EntryType;
+  linkname: string;
+}
+
+export const paddingFor = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
+
+function octal(value: number, width: number): string {
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+
+function fitsOctal(value: number, width: number): boolean {
+  return value < 8 ** (width - 1);
+}
+
+function checksum(block: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
+  return sum;
+}
+
+function headerBlock(h: { name: string; mode: number; size: number; mtime: number; flag: string; linkname?: string; prefix?: string }): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  block.write(h.name, 0, 100, 'utf8');
+  block.write(octal(h.mode, 8), 100, 'ascii');
+  block.write(octal(0, 8), 108, 'ascii');
+  block.write(octal(0, 8), 116, 'ascii');
+  block.write(octal(h.size, 12), 124, 'ascii');
+  block.write(octal(h.mtime, 12), 136, 'ascii');
+  block.write(h.flag, 156, 'ascii');
+  if (h.linkname) block.write(h.linkname, 157, 100, 'utf8');
+  block.write('ustar\0', 257, 'ascii');
+  block.write('00', 263, 'ascii');
+  if (h.prefix) block.write(h.prefix, 345, 155, 'utf8');
+  block.write(`${checksum(block).toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  return block;
+}
+
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+  return `${length}${body}`;
+}
+
+/** Splits a path into ustar prefix + name when both fit, else undefined. */
+function ustarSplit(path: string): { name: string; prefix: string } | undefined {
+  if (Buffer.byteLength(path) <= 100) return { name: path, prefix: '' };
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name) return { name, prefix };
+  }
+  return undefined;
+}
+
+/** The header blocks of one entry (a pax header first when a field does not fit ustar). */
+export function encodeHeader(entry: { path: string; size: number; mode?: number; mtime?: number; type?: 'file' | 'directory' | 'symlink' | 'hardlink'; linkpath?: string }): Buffer {
+  const type = entry.type ?? 'file';
+  const mode = entry.mode ?? (type === 'directory' ? 0o755 : 0o644);
+  const mtime = entry.mtime ?? 0;
+  const split = ustarSplit(entry.path);
+  const records: string[] = [];
+  if (!split) records.push(paxRecord('path', entry.path));
+  if (!fitsOctal(entry.size, 12)) records.push(paxRecord('size', String(entry.size)));
+  if (entry.linkpath && Buffer.byteLength(entry.linkpath) > 100) records.push(paxRecord('linkpath', entry.linkpath));
+  const main = headerBlock({
+    name: split?.name ?? entry.path.slice(-100),
+    prefix: split?.prefix ?? '',
+    mode,
+    size: fitsOctal(entry.size, 12) ? entry.size : 0,
+    mtime,
+    flag: FLAG_OF[type]!,
+    ...(entry.linkpath ? { linkname: entry.linkpath.slice(0, 100) } : {}),
+  });
+  if (records.length === 0) return main;
+  const pax = Buffer.from(records.join(''), 'utf8');
+  const paxHeader = headerBlock({ name: `PaxHeaders/${entry.path.split('/').pop()!.slice(0, 80)}`, mode: 0o644, size: pax.length, mtime, flag: 'x' });
+  return Buffer.concat([paxHeader, pax, Buffer.alloc(paddingFor(pax.length)), main]);
+}
+
+export const END_OF_ARCHIVE = Buffer.alloc(BLOCK * 2);
+
+function readString(block: Buffer, start: number, length: number): string {
+  const slice = block.subarray(start, start + length);
+  const nul = slice.indexOf(0);
+  return slice.subarray(0, nul < 0 ? length : nul).toString('utf8');
+}
+
+function readNumber(block: Buffer, start: number, length: number, offset: number): number {
+  const field = block.subarray(start, start + length);
+  if (field[0]! & 0x80) {
+    // GNU base-256: big-endian, high bit set.
+    let value = 0;
+    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
+    if (!Number.isSafeInteger(value)) throw new TarFormatError('number too large', offset);
+    return value;
+  }
+  const text = field.toString('ascii').replace(/[\0 ]+$/g, '').replace(/^ +/, '');
+  if (text === '') return 0;
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad number "${text}" in tar header`, offset);
+  return parseInt(text, 8);
+}
+
+export function isZeroBlock(block: Buffer): boolean {
+  for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
+  return true;
+}
+
+/** Parses one header block; throws TarFormatError on a bad checksum or magic. */
+export function decodeHeader(block: Buffer, offset: number): RawHeader {
+  const stored = readNumber(block, 148, 8, offset);
+  if (stored !== checksum(block)) throw new TarFormatError('tar header checksum mismatch (damaged or not a tar file)', offset);
+  const magic = block.toString('ascii', 257, 263);
+  if (magic !== 'ustar\0' && magic !== 'ustar ') throw new TarFormatError('not a ustar header', offset);
+  const prefix = readString(block, 345, 155);
+  const name = readString(block, 0, 100);
+  const flag = String.fromCharCode(block[156]!);
+  return {
+    name: prefix && magic === 'ustar\0' ? `${prefix}/${name}` : name,
+    mode: readNumber(block, 100, 8, offset),
+    size: readNumber(block, 124, 12, offset),
+    mtime: readNumber(block, 136, 12, offset),
+    type: TYPE_FLAGS[flag] ?? 'other',
+    linkname: readString(block, 157, 100),
+  };
+}
+
+/** Parses pax records; unknown keys are kept, malformed records refused. */
+export function parsePax(data: Buffer, offset: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < data.length) {
+    const space = data.indexOf(0x20, i);
+    if (space < 0) throw new TarFormatError('malformed pax record', offset);
+    const length = Number(data.toString('ascii', i, space));
+    if (!Number.isInteger(length) || length <= 0 || i + length > data.length) throw new TarFormatError('malformed pax record length', offset);
+    const record = data.toString('utf8', space + 1, i + length - 1);
+    const eq = record.indexOf('=');
+    if (eq < 0 || data[i + length - 1] !== 0x0a) throw new TarFormatError('malformed pax record', offset);
+    out[record.slice(0, eq)] = record.slice(eq + 1);
+    i += length;
+  }
+  return out;
+}

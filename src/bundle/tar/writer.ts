@@ -1,0 +1,76 @@
+// Appends entries to a tar stream on disk, one at a time, hashing what it
+// writes. Appends are serialised so concurrent downloads can hand over
+// finished files in any order without interleaving bytes.
+
+import { createReadStream } from 'node:fs';
+import { HashCounter } from '../../oci/digest.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
+import type { PartWriter } from './parts.js';
+
+export interface WrittenEntry {
+  sha256: string;
+  size: number;
+}
+
+export class TarAppender {
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Every entry in the archive, including those found when resuming. */
+  readonly entries = new Map<string, WrittenEntry>();
+
+  constructor(
+    private readonly out: PartWriter,
+    private readonly mtime: number,
+  ) {}
+
+  get position(): number {
+    return this.out.position;
+  }
+
+  has(path: string): boolean {
+    return this.entries.has(path);
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeEntry(path: string, size: number, chunks: AsyncIterable<Buffer>, expectedHex?: string): Promise<WrittenEntry> {
+    if (this.entries.has(path)) throw new Error(`internal: ${path} written twice`);
+    await this.out.write(encodeHeader({ path, size, mtime: this.mtime }));
+    const counter = new HashCounter();
+    for await (const chunk of chunks) {
+      if (counter.bytes + chunk.length > size) throw new Error(`${path}: more than the ${size} bytes announced`);
+      counter.update(chunk);
+      await this.out.write(chunk);
+    }
+    if (counter.bytes !== size) throw new Error(`${path}: ${counter.bytes} bytes instead of ${size}`);
+    await this.out.write(Buffer.alloc(paddingFor(size)));
+    const written = { sha256: counter.hex(), size };
+    // The source changed between verification and append: the entry is cut off on resume.
+    if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path} changed while it was being written`);
+    this.entries.set(path, written);
+    return written;
+  }
+
+  appendBuffer(path: string, data: Buffer): Promise<WrittenEntry> {
+    return this.serial(() => this.writeEntry(path, data.length, (async function* () {
+      yield data;
+    })()));
+  }
+
+  /** Appends a local file that was already verified (its hash is checked again as it is copied). */
+  appendFile(path: string, file: string, size: number, expectedHex?: string): Promise<WrittenEntry> {
+    return this.serial(() => this.writeEntry(path, size, createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>, expectedHex));
+  }
+
+  /** Records an entry already present in a resumed archive. */
+  adopt(path: string, entry: WrittenEntry): void {
+    this.entries.set(path, entry);
+  }
+
+  async end(): Promise<void> {
+    await this.serial(() => this.out.write(END_OF_ARCHIVE));
+  }
+}
