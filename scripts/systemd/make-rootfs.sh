@@ -12,9 +12,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 ROOTFS="${ROOTFS:-$repo/.cache/systemd-rootfs}"
 SUITE=bookworm
-PACKAGES=systemd,systemd-sysv,dbus,redis-server,etcd-server,iproute2,procps,ca-certificates,curl
+# prometheus and prometheus-node-exporter: what the binary target installs for
+# monitoring.enabled; preinstalled so the install finds them (no apt-get inside the test).
+PACKAGES=systemd,systemd-sysv,dbus,redis-server,etcd-server,prometheus,prometheus-node-exporter,iproute2,procps,ca-certificates,curl
 # Bump when PACKAGES or the fix-ups below change, so caches are rebuilt.
-RECIPE_VERSION=2
+RECIPE_VERSION=3
 MARKER="$ROOTFS/.openim-rootfs-complete"
 
 log() { printf '[make-rootfs] %s\n' "$*" >&2; }
@@ -73,6 +75,8 @@ mask systemd-networkd.service systemd-networkd.socket systemd-networkd-wait-onli
   e2scrub_all.timer e2scrub_reap.service fstrim.timer
 # Test images start services on demand: the packaged servers stay stopped at boot.
 rm -f "$ROOTFS"/etc/systemd/system/multi-user.target.wants/{redis-server,etcd}.service
+# …and so do Prometheus, node_exporter and node_exporter's textfile timers (apt, smartmon, nvme…).
+rm -f "$ROOTFS"/etc/systemd/system/*.wants/prometheus*
 echo "openim-test" >"$ROOTFS/etc/hostname"
 : >"$ROOTFS/etc/machine-id" # empty: systemd generates a transient one at each boot
 # An empty root password is not needed: tests enter with nsenter, never log in.

@@ -1,4 +1,5 @@
-// Safe extraction of a tar/tar.gz into a folder. An archive is refused, and
+// Safe extraction of a tar/tar.gz or zip into a folder (the format is told by
+// the file's first bytes, not its name). An archive is refused, and
 // nothing lands in the target, when any entry has an absolute path, a `..`
 // component, a link that resolves outside the target, a path through a link,
 // or is a device/fifo. Everything is written to a staging folder beside the
@@ -10,6 +11,7 @@ import { basename, dirname, join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readTarFile, TarError, type TarEntry } from './tar.js';
+import { isZip, readZipFile, ZipError } from './zip.js';
 
 export class UnsafeArchiveError extends Error {
   constructor(
@@ -166,7 +168,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { mode: 0o755 });
   try {
-    for await (const entry of readTarFile(archive)) {
+    const entries = (await isZip(archive)) ? readZipFile(archive) : readTarFile(archive);
+    for await (const entry of entries) {
       if (options.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
       // Every entry is checked, selected or not: an archive with one bad entry is refused as a whole.
       const parts = components(entry.path, archive);
@@ -242,6 +245,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof TarError) throw new TarError(`${archive}: ${error.message}; nothing was extracted`);
+    if (error instanceof ZipError) throw new ZipError(`${archive}: ${error.message}; nothing was extracted`);
     throw error;
   }
   // Swap: the old folder (same version re-extracted) goes only after the new one is complete.

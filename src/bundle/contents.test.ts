@@ -6,7 +6,8 @@ import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from '../plan/build.js';
 import { templatesDir } from '../util/package-root.js';
-import { bundleContents } from './contents.js';
+import { bundleContents, scanPlanImages, SENTINEL_MIRROR } from './contents.js';
+import { PLAN_VERSION, type Plan } from '../plan/types.js';
 
 const MIRROR = 'registry.test:5000/offline';
 
@@ -79,5 +80,36 @@ describe('bundleContents', () => {
     // Without a source for OpenIM's own binaries the bundle cannot be made: said, not guessed.
     const none = bundleContents(spec('single-host'), { templatesDir: templatesDir() });
     expect(none.files.find((f) => f.id === 'openim-server')?.missing).toMatch(/binary\.artifacts\.server/);
+  });
+});
+
+describe('bundle contents and the binary target agree on file names', () => {
+  it('every file an offline binary plan reads from bundle/files/ is one the bundle holds, per arch', () => {
+    const sets = ['binary.mirror=https://mirror.example.com/openim'];
+    const c = bundleContents(spec('single-host', sets), { templatesDir: templatesDir(), arches: ['amd64', 'arm64'] });
+    const held = new Set(c.files.map((f) => `bundle/files/${f.name}`));
+    for (const arch of ['amd64', 'arm64']) {
+      const offline = spec('single-host', [...sets, 'offline.bundle=/tmp/x.tar', `binary.arch=${arch}`]);
+      const read = buildPlan(offline, unprobedFacts('binary'))
+        .steps.flatMap((s) => s.actions)
+        .flatMap((a) => (a.kind === 'fetch' && a.file?.startsWith('bundle/') ? [a.file] : []));
+      expect(read.length, arch).toBeGreaterThan(0);
+      expect(read.filter((f) => !held.has(f)), arch).toEqual([]);
+    }
+  });
+});
+
+describe('scanPlanImages', () => {
+  it('reads upstream names back from mirrored references, registries with a port included', () => {
+    const content = [`image: ${SENTINEL_MIRROR}/localhost_5000/a/b:1`, `other: "${SENTINEL_MIRROR}/quay.io/ceph/ceph:v19.2.3"`, `third: ${SENTINEL_MIRROR}/library/redis:7`].join('\n');
+    const plan: Plan = {
+      version: PLAN_VERSION,
+      target: 'kubernetes',
+      profile: 'dev',
+      openim: { serverVersion: 'x', chatVersion: 'y' },
+      scope: 'openim',
+      steps: [{ id: 's', title: 's', phase: 'config', needs: [], actions: [{ kind: 'write', path: 'f.yaml', mode: 0o644, content }] }],
+    };
+    expect(scanPlanImages(plan).map(formatImage).sort()).toEqual(['docker.io/library/redis:7', 'localhost:5000/a/b:1', 'quay.io/ceph/ceph:v19.2.3']);
   });
 });

@@ -4,11 +4,11 @@
 // hand here, so a component added to a target lands in its bundles.
 
 import { parseAllDocuments } from 'yaml';
-import { formatImage, openimImageRef, parseImage, type ImageRef } from '../catalog/images.js';
+import { formatImage, mirrorPathUpstream, openimImageRef, type ImageRef } from '../catalog/images.js';
 import type { ChartRef } from '../catalog/infrastructure.js';
 import * as infrastructureCatalog from '../catalog/infrastructure.js';
 import * as ingressCatalog from '../catalog/ingress.js';
-import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, substitute, type HostArch, type UpstreamArchive } from '../catalog/host-artifacts.js';
+import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, bundledArtifactName, type HostArch } from '../catalog/host-artifacts.js';
 import { findModule } from '../catalog/modules.js';
 import type { DeploySpec } from '../config/rules.js';
 import { unprobedFacts } from '../facts/types.js';
@@ -16,6 +16,7 @@ import { buildPlan } from '../plan/build.js';
 import type { Plan, ReleaseRef } from '../plan/types.js';
 import { moduleTag } from '../targets/kubernetes/modules/images.js';
 import { readChartMeta } from './charts.js';
+import { bundledDownloadName } from './names.js';
 
 export interface BundleFileSpec {
   /** Catalog id: openim-server, openim-chat, mongodb, a manifest name … */
@@ -93,8 +94,7 @@ const imageKey = (ref: ImageRef) => formatImage(ref);
 
 /** The upstream reference behind `SENTINEL/<path>:<tag>` (the inverse of the mirror rewrite). */
 function unmirror(path: string, tag: string, digest?: string): ImageRef {
-  const parsed = parseImage(`${path}:${tag}${digest ? `@${digest}` : ''}`);
-  return parsed;
+  return { ...mirrorPathUpstream(path), tag, ...(digest ? { digest } : {}) };
 }
 
 /** Images named in the plan's files and commands once every image is rewritten to the sentinel mirror. */
@@ -115,7 +115,7 @@ export function scanPlanImages(plan: Plan): ImageRef[] {
     for (const child of Object.values(o)) walk(child, depth + 1);
   };
   const text = (s: string) => {
-    const re = new RegExp(`${SENTINEL_MIRROR.replace(/\./g, '\\.')}/([a-z0-9][a-z0-9._/:-]*?):([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(@sha256:[a-f0-9]{64})?(?=$|[\\s"',\\]}])`, 'g');
+    const re = new RegExp(`${SENTINEL_MIRROR.replace(/\./g, '\\.')}/([a-z0-9][a-z0-9._/-]*?):([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(@sha256:[a-f0-9]{64})?(?=$|[\\s"',\\]}])`, 'g');
     for (const m of s.matchAll(re)) add(unmirror(m[1]!, m[2]!, m[3]?.slice(1)));
   };
   for (const step of plan.steps) {
@@ -154,12 +154,6 @@ function releaseChart(release: ReleaseRef, plan: Plan, templatesDir: string): Bu
 
 const sameChart = (a: ChartRef, b: ChartRef) => a.name === b.name && a.version.replace(/^v/, '') === b.version.replace(/^v/, '');
 
-/** A host archive's name in files/: the download's own name, with the arch added when the URL's file name lacks it. */
-export function hostArchiveFileName(archive: UpstreamArchive, arch: HostArch): string {
-  const base = archiveUrl(archive, arch).split('/').pop()!;
-  return !archive.url.includes('{arch}') || archive.url.split('/').pop()!.includes('{arch}') ? base : `${base}_linux_${arch}`;
-}
-
 function hostFiles(spec: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
   const files: BundleFileSpec[] = [];
   const b = spec.binary;
@@ -174,7 +168,8 @@ function hostFiles(spec: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
     const exp = OPENIM_EXPORTS[key];
     const given = artifacts[key] ?? {};
     for (const arch of arches) {
-      const name = substitute(exp.fileName, { version, arch });
+      // The catalog names files/ entries: the binary target reads them by the same function.
+      const name = bundledArtifactName(key, version, arch);
       const pin = (exp.sha256 as Record<string, Partial<Record<HostArch, string>>>)[version]?.[arch] ?? '';
       const source = given.file || given.url || (base ? `${base}/${name}` : '');
       files.push({
@@ -198,14 +193,15 @@ function hostFiles(spec: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
   for (const id of wanted) {
     const archive = HOST_ARCHIVES[id];
     const given = artifacts[id] ?? {};
-    // Without {arch} in its URL an archive is the same for every arch (Kafka is Java).
+    // Without {arch} in its URL an archive is the same for every arch (Kafka is Java), but the
+    // binary target looks for it under the name the catalog gives it per arch: one entry per arch.
     const perArch = archive.url.includes('{arch}');
-    for (const arch of perArch ? arches : [arches[0] ?? 'amd64']) {
+    for (const arch of arches) {
       const pin = (archive.sha256 as Partial<Record<HostArch, string>>)[arch] ?? '';
       files.push({
         id,
-        name: hostArchiveFileName(archive, arch),
-        arch: perArch ? arch : 'any',
+        name: bundledArtifactName(id, archive.version, arch),
+        arch,
         source: given.file || given.url || archiveUrl(archive, arch),
         sha256: (arches.length === 1 || !perArch ? given.sha256 : '') || pin,
         license: archive.license,
@@ -224,13 +220,29 @@ function planUrls(plan: Plan): BundleFileSpec[] {
       if (action.kind !== 'exec') continue;
       for (const [i, arg] of action.argv.entries()) {
         if (!/^https?:\/\/\S+$/.test(arg) || repos.has(arg) || action.argv[i - 1] === '--repo') continue;
-        const last = new URL(arg).pathname.split('/').filter(Boolean).pop() ?? 'download';
-        const version = /\/(v?\d+\.\d+[^/]*)\//.exec(arg)?.[1];
-        const name = version && !last.includes(version) ? `${step.component ?? 'manifest'}-${version}-${last}` : last;
-        found.set(arg, { id: step.component ?? step.id, name, arch: 'any', source: arg, sha256: '' });
+        found.set(arg, { id: step.component ?? step.id, name: bundledDownloadName(arg, step.component), arch: 'any', source: arg, sha256: '' });
       }
     }
   return [...found.values()];
+}
+
+/**
+ * Downloads the binary plan makes for each arch (monitoring and logging archives, and
+ * whatever a target adds later): bundled under the name the plan saves them as, which
+ * is the name the offline plan reads from bundle/files/.
+ */
+function planFetches(upstream: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
+  const found: BundleFileSpec[] = [];
+  for (const arch of arches) {
+    const plan = buildPlan({ ...upstream, binary: { ...upstream.binary, arch } }, unprobedFacts(upstream.target));
+    for (const step of plan.steps)
+      for (const action of step.actions) {
+        if (action.kind !== 'fetch' || !action.url) continue;
+        const name = action.to.split('/').pop()!;
+        if (!found.some((f) => f.name === name)) found.push({ id: step.component ?? step.id, name, arch, source: action.url, sha256: action.sha256 });
+      }
+  }
+  return found;
 }
 
 export function bundleContents(spec: DeploySpec, options: ContentsOptions): BundleContents {
@@ -279,7 +291,10 @@ export function bundleContents(spec: DeploySpec, options: ContentsOptions): Bund
   scanned.forEach(addImage);
   for (const c of stepComponents) components.add(c);
 
-  const files = [...planUrls(plan), ...(spec.target === 'binary' ? hostFiles(spec, options.arches ?? ['amd64']) : [])];
+  const arches = options.arches ?? ['amd64'];
+  const host = spec.target === 'binary' ? hostFiles(spec, arches) : [];
+  const fetched = spec.target === 'binary' ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name)) : [];
+  const files = [...planUrls(plan), ...host, ...fetched];
   return {
     images: [...images.values()].sort((a, b) => imageKey(a).localeCompare(imageKey(b))),
     charts,

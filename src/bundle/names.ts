@@ -39,6 +39,18 @@ export function bundledFilePath(name: string): string {
   return `${BUNDLE_WORK_DIR}/${filePath(name)}`;
 }
 
+/**
+ * The files/ name of a URL the plan fetches (e.g. `kubectl apply -f https://…`): the URL's
+ * file name, prefixed with the component and version when the file name lacks the version
+ * (`manifest-v1.3.0-standard-install.yaml`). `bundle create` stores it under this name and
+ * an offline plan reads it from bundledFilePath(this).
+ */
+export function bundledDownloadName(url: string, component?: string): string {
+  const last = new URL(url).pathname.split('/').filter(Boolean).pop() ?? 'download';
+  const version = /\/(v?\d+\.\d+[^/]*)\//.exec(url)?.[1];
+  return version && !last.includes(version) ? `${component ?? 'manifest'}-${version}-${last}` : last;
+}
+
 /** The OCI layout annotation carrying each image's full reference (containerd and skopeo read these). */
 export const REF_ANNOTATIONS = {
   refName: 'org.opencontainers.image.ref.name',

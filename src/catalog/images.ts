@@ -28,13 +28,36 @@ export function formatImage(ref: ImageRef): string {
   return ref.digest ? `${base}:${ref.tag}@${ref.digest}` : `${base}:${ref.tag}`;
 }
 
-/** The image reference a cluster or host actually pulls, after mirror rewriting. */
+/**
+ * The path element an upstream registry host becomes below a mirror. A port's `:`
+ * is not allowed in a repository path (`localhost:5000/a/b` → `localhost_5000/a/b`);
+ * `_` cannot occur in a registry host name, so the rewrite can be undone (mirrorPathUpstream).
+ */
+export function mirrorPathElement(registry: string): string {
+  return registry.replace(/:(\d+)$/, '_$1');
+}
+
+/** The image reference a cluster or host actually pulls, after mirror rewriting. `bundle push` uses the same rule. */
 export function resolveImage(ref: ImageRef, source: ImageSource): ImageRef {
   if (!source.mirror) return ref;
   const mirror = source.mirror.replace(/\/+$/, '');
   const [host, ...prefix] = mirror.split('/');
-  const upstreamPath = ref.registry === 'docker.io' ? ref.repository : `${ref.registry}/${ref.repository}`;
+  const upstreamPath = ref.registry === 'docker.io' ? ref.repository : `${mirrorPathElement(ref.registry)}/${ref.repository}`;
   return { ...ref, registry: host ?? mirror, repository: [...prefix, upstreamPath].join('/') };
+}
+
+/**
+ * The inverse of the rewrite below a mirror: `library/redis` → docker.io/library/redis,
+ * `quay.io/ceph/ceph` → quay.io, `localhost_5000/a/b` → localhost:5000/a/b.
+ * `path` is the repository below the mirror (its host and prefix removed).
+ */
+export function mirrorPathUpstream(path: string): { registry: string; repository: string } {
+  const parts = path.split('/');
+  const first = parts[0] ?? '';
+  const ported = /^(.+)_(\d+)$/.exec(first);
+  const host = ported ? `${ported[1]}:${ported[2]}` : first;
+  if (parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost')) return { registry: host, repository: parts.slice(1).join('/') };
+  return { registry: 'docker.io', repository: parts.length === 1 ? `library/${first}` : path };
 }
 
 /** Split a reference like `docker.io/library/redis:7.0.15` into parts. */

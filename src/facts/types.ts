@@ -11,6 +11,8 @@ export interface StorageClassFact {
   name: string;
   provisioner: string;
   isDefault: boolean;
+  /** Its app.kubernetes.io/managed-by label: a class openim-deploy created itself is not someone else's. */
+  managedBy?: string;
 }
 
 export interface NodeFact {
@@ -56,6 +58,8 @@ export interface HostFacts {
   proxyEnv: string[];
   /** The distribution's package manager, for bundled Redis and etcd (binary target). */
   packageManager?: 'apt' | 'dnf';
+  /** Of the distribution packages the binary target may install, those already installed (apt-get/dnf is skipped for them: offline hosts). */
+  installedPackages?: string[];
 }
 
 export interface BinaryFacts {

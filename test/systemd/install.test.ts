@@ -2,7 +2,12 @@
 // see container.ts), run by the CLI inside the container.
 //
 // Real: systemd, the installer, the downloads over HTTP, Redis and etcd
-// (Debian packages, run as EXTERNAL infrastructure on non-default ports).
+// (Debian packages, run as EXTERNAL infrastructure on non-default ports),
+// and monitoring: Prometheus and node_exporter from the Debian packages
+// (preinstalled in the rootfs, as on a host without a reachable mirror) run
+// by the installer's own units, scraping the stand-ins and reading systemd.
+// Grafana, Loki and Alloy are upstream archives this machine cannot
+// download: Grafana is set to an external URL and logging stays off.
 // Fixtures, named as such: the OpenIM binaries are the openim-stand-in Go
 // program (fixtures/openim-stand-in) packed as exported_*.tar.gz; MongoDB,
 // Kafka and MinIO (no Debian packages) are `fake-infra` TCP listeners, and
@@ -10,8 +15,9 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MONITORING } from '../../src/catalog/infrastructure.js';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { openimSmoke } from '../../src/execute/probes.js';
@@ -28,6 +34,9 @@ const FAKE = { mongodb: 27117, kafka: 19092, minio: 19000 };
 
 /** Where install keeps its state and the generated credentials (binary.stateDir). */
 const STATE = '/var/lib/openim-deploy/state.json';
+const PROMETHEUS = `http://127.0.0.1:${MONITORING.hostPorts.prometheus}`;
+const NODE_EXPORTER = `http://127.0.0.1:${MONITORING.hostPorts.nodeExporter}`;
+const MONITORING_UNITS = ['openim-node-exporter.service', 'openim-prometheus.service'];
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 
 let workDir: string;
@@ -70,6 +79,9 @@ const installerConfig = stringify({
     objectStorage: { mode: 'external', endpoint: `127.0.0.1:${FAKE.minio}`, accessKey: 'fake-access-key', secretKey: 'fake-secret-key' },
     etcd: { mode: 'external', address: [`127.0.0.1:${ETCD_PORT}`] },
   },
+  // No Grafana archive here (no internet): Grafana is "yours"; Prometheus and node_exporter run for real.
+  monitoring: { grafanaUrl: 'http://grafana.e2e.invalid:3000/' },
+  logging: { enabled: false },
 });
 
 function install(c: SystemdContainer, mirrorPath: 'good' | 'tampered' = 'good', extra: string[] = []): Promise<ExecResult> {
@@ -126,6 +138,7 @@ describe('a tampered tarball', () => {
     expect(mirror.requests).toContain(`GET /tampered/${server.name}`);
     // Nothing on the host changed: no user, no folders, no config, no units, no download left.
     expect((await c.exec(['id', 'openim'])).exitCode).not.toBe(0);
+    expect((await c.exec(['id', 'openim-monitoring'])).exitCode).not.toBe(0);
     for (const path of ['/opt/openim', '/etc/openim', '/var/lib/openim']) expect((await c.exec(['test', '-e', path])).exitCode, path).not.toBe(0);
     expect((await c.exec(['sh', '-c', 'ls /etc/systemd/system/openim* 2>/dev/null'])).stdout).toBe('');
     const artifacts = await c.exec(['ls', '/var/lib/openim-deploy/work/artifacts']);
@@ -202,7 +215,7 @@ describe('install --target binary --preset single-host on real systemd', () => {
     const share = await c.readFile('/etc/openim/server/share.yml');
     const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
     expect(share).not.toContain('«secret:');
-    expect(share).toContain(`secret: ${secret}`);
+    expect((parse(share) as { secret: string }).secret).toBe(secret);
     expect(await c.readFile('/etc/openim/server/redis.yml')).toContain(REDIS_PASSWORD);
     expect((await c.execOk(['stat', '-c', '%a', STATE])).trim()).toBe('600');
   });
@@ -236,6 +249,65 @@ describe('install --target binary --preset single-host on real systemd', () => {
     await until('port 10320 again', async () => ((await c.exec(['sh', '-c', 'ss -Hltn | grep -q ":10320 "'])).exitCode === 0 ? true : undefined));
   });
 
+  it("runs Prometheus and node_exporter from the Debian packages as openim-monitoring, the packages' own services off", async () => {
+    for (const unit of [...MONITORING_UNITS, 'openim-monitoring.target']) {
+      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({ ActiveState: 'active', UnitFileState: 'enabled' });
+    }
+    for (const unit of MONITORING_UNITS) {
+      const s = await show(c, unit, ['MainPID', 'User', 'ProtectSystem']);
+      expect(s, unit).toMatchObject({ User: 'openim-monitoring', ProtectSystem: 'strict' });
+      expect((await c.execOk(['ps', '-o', 'user=', '-p', s.MainPID!])).trim(), unit).toBe('openim-monitoring');
+      const security = await c.execOk(['systemd-analyze', 'security', '--no-pager', unit]);
+      expect(Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(security)?.[1]), unit).toBeLessThanOrEqual(4.0);
+    }
+    for (const unit of ['prometheus.service', 'prometheus-node-exporter.service']) {
+      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({ ActiveState: 'inactive', UnitFileState: 'disabled' });
+    }
+    // The unit regex reached node_exporter as one argument, backslash intact (ExecStart quoting).
+    const ne = await show(c, 'openim-node-exporter.service', ['MainPID']);
+    expect((await c.execOk(['cat', `/proc/${ne.MainPID}/cmdline`])).split('\0')).toContain('--collector.systemd.unit-include=openim.+\\.service');
+    // The monitoring user reads its config but not OpenIM's credentials; the OpenIM user cannot read the monitoring config.
+    await c.execOk(['runuser', '-u', 'openim-monitoring', '--', 'cat', '/etc/openim/monitoring/prometheus.yml']);
+    expect((await c.exec(['runuser', '-u', 'openim-monitoring', '--', 'cat', '/etc/openim/server/share.yml'])).exitCode).not.toBe(0);
+    expect((await c.exec(['runuser', '-u', 'openim', '--', 'cat', '/etc/openim/monitoring/prometheus.yml'])).exitCode).not.toBe(0);
+  });
+
+  it('tracks every OpenIM unit: node_exporter exports state and restarts, Prometheus scrapes each instance and loads the alert rules', async () => {
+    const metrics = await c.execOk(['curl', '-fsS', `${NODE_EXPORTER}/metrics`]);
+    expect(metrics).toMatch(/node_systemd_unit_state\{name="openim-api@0\.service",state="active",type="simple"\} 1/);
+    // The sandbox leaves node_exporter what it reads: D-Bus (systemd), /proc (cpu, meminfo, loadavg), mounts (filesystem).
+    for (const collector of ['systemd', 'cpu', 'meminfo', 'loadavg', 'filesystem', 'diskstats']) {
+      expect(metrics, collector).toContain(`node_scrape_collector_success{collector="${collector}"} 1`);
+    }
+    // Only openim* units are exported.
+    expect(metrics).not.toMatch(/node_systemd_unit_state\{name="dbus\.service"/);
+    // The process killed above counts as a restart: what OpenIMCrashLooping / OpenIMRestartsHigh alert on.
+    expect(Number(/node_systemd_service_restart_total\{name="openim-rpc-user@0\.service"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+
+    const query = async (q: string) =>
+      JSON.parse(await c.execOk(['curl', '-fsS', '--get', `${PROMETHEUS}/api/v1/query`, '--data-urlencode', `query=${q}`])).data.result as { metric: Record<string, string>; value: [number, string] }[];
+    const withMetrics = [...SERVER_MODULES, ...CHAT_MODULES].filter((m) => m.ports.some((p) => p.name === 'metrics')).map((m) => `${unitNameOf(m)}@0.service`);
+    expect(withMetrics.length).toBeGreaterThanOrEqual(11);
+    // Scrapes run every 30 s: wait for a round where every target answered.
+    const up = await until(
+      'every scrape target up',
+      async () => {
+        const r = await query('up');
+        return r.length === withMetrics.length + 2 && r.every((x) => x.value[1] === '1') ? r : undefined;
+      },
+      120_000,
+    );
+    expect(up.filter((x) => x.metric.job!.startsWith('openim-')).map((x) => x.metric.unit).sort()).toEqual([...withMetrics].sort());
+    expect(up.map((x) => x.metric.job)).toEqual(expect.arrayContaining(['node', 'prometheus']));
+    const restarts = await until('the restart counter in Prometheus', async () => (await query('node_systemd_service_restart_total{name="openim-rpc-user@0.service"}'))[0], 60_000);
+    expect(Number(restarts.value[1])).toBeGreaterThanOrEqual(1);
+
+    const rules = JSON.parse(await c.execOk(['curl', '-fsS', `${PROMETHEUS}/api/v1/rules`])).data.groups as { rules: { name: string; lastError?: string }[] }[];
+    const loaded = rules.flatMap((g) => g.rules);
+    expect(loaded.map((r) => r.name)).toEqual(expect.arrayContaining(['OpenIMModuleDown', 'OpenIMCrashLooping', 'OpenIMRestartsHigh', 'OpenIMUnitFailed']));
+    expect(loaded.filter((r) => r.lastError)).toEqual([]);
+  }, 240_000);
+
   it('changes nothing on a second run', async () => {
     const pids = async () => Object.fromEntries(await Promise.all(moduleUnits.map(async (u) => [u, (await show(c, u, ['MainPID'])).MainPID] as const)));
     const unitTimes = async () => (await c.execOk(['sh', '-c', 'stat -c "%n %Y" /etc/systemd/system/openim* /etc/openim/server/*.yml'])).trim();
@@ -260,11 +332,20 @@ describe('install --target binary --preset single-host on real systemd', () => {
     const r = await install(c, 'good', ['--json', '--set', 'openim.replicas.openim-push=2']);
     expect(r.exitCode, r.stderr).toBe(0);
     const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string }).filter((e) => e.type === 'step' && e.status === 'done').map((e) => e.id);
-    expect(done).toEqual(expect.arrayContaining(['binary.config.server', 'binary.start.server', 'binary.health.server']));
+    expect(done).toEqual(expect.arrayContaining(['binary.config.server', 'binary.start.server', 'binary.health.server', 'binary.monitoring.config', 'binary.monitoring.start']));
     expect(done).not.toContain('binary.start.chat');
     expect(done.some((id) => id.startsWith('binary.fetch.') || id.startsWith('binary.extract.'))).toBe(false);
     expect((await show(c, 'openim-push@1.service', ['ActiveState', 'UnitFileState']))).toEqual({ ActiveState: 'active', UnitFileState: 'enabled' });
     expect(await pid('openim-api@0.service')).not.toBe(apiBefore);
     expect(await Promise.all(chatUnits.map(pid))).toEqual(chatBefore);
+    // Prometheus follows: the new instance is a scrape target, and it answers.
+    await until(
+      'openim-push@1 scraped',
+      async () => {
+        const r = await c.exec(['curl', '-fsS', '--get', `${PROMETHEUS}/api/v1/query`, '--data-urlencode', 'query=up{unit="openim-push@1.service"}']);
+        return r.exitCode === 0 && (JSON.parse(r.stdout).data.result as { value: [number, string] }[])[0]?.value[1] === '1' ? true : undefined;
+      },
+      90_000,
+    );
   }, 300_000);
 });

@@ -10,10 +10,20 @@ import { basename } from 'node:path';
 import type { DeploySpec } from '../../config/rules.js';
 import { archiveUrl, bundledArtifactName, HOST_ARCHIVES, OPENIM_EXPORTS, substitute, type HostArch, type HostArchiveId } from '../../catalog/host-artifacts.js';
 import { bundledFilePath } from '../../bundle/names.js';
+import { MONITORING } from '../../catalog/infrastructure.js';
 import type { FetchAction } from '../../plan/types.js';
 import type { BinaryLayout } from './layout.js';
 
-export type ArtifactId = 'server' | 'chat' | HostArchiveId;
+/** Upstream archives for monitoring and logging on a host (catalog MONITORING.hostArchives). */
+export type MonitoringArchiveId = keyof typeof MONITORING.hostArchives;
+
+export type ArtifactId = 'server' | 'chat' | HostArchiveId | MonitoringArchiveId;
+
+const MONITORING_TITLES: Record<MonitoringArchiveId, string> = { grafana: 'Grafana', loki: 'Loki', alloy: 'Grafana Alloy' };
+
+export function isMonitoringArchive(id: ArtifactId): id is MonitoringArchiveId {
+  return id in MONITORING.hostArchives;
+}
 
 export interface ArtifactConfig {
   url: string;
@@ -45,8 +55,14 @@ export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch
   let upstream = '';
   let pinned = '';
   let title: string;
-  const version = id === 'server' ? spec.openim.serverVersion : id === 'chat' ? spec.openim.chatVersion : HOST_ARCHIVES[id].version;
-  if (id === 'server' || id === 'chat') {
+  const version = id === 'server' ? spec.openim.serverVersion : id === 'chat' ? spec.openim.chatVersion : isMonitoringArchive(id) ? MONITORING.hostArchives[id].version : HOST_ARCHIVES[id].version;
+  if (isMonitoringArchive(id)) {
+    const a = MONITORING.hostArchives[id];
+    upstream = substitute(a.url, { version, arch });
+    fileName = basename(new URL(upstream).pathname);
+    pinned = (a.sha256 as Partial<Record<HostArch, string>>)[arch] ?? '';
+    title = `${MONITORING_TITLES[id]} ${version} (${arch})`;
+  } else if (id === 'server' || id === 'chat') {
     const exp = OPENIM_EXPORTS[id];
     fileName = substitute(exp.fileName, { version, arch });
     pinned = (exp.sha256 as Record<string, Partial<Record<HostArch, string>>>)[version]?.[arch] ?? '';
@@ -61,7 +77,8 @@ export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch
   const bundled = !config.file && !config.url && spec.offline.bundle !== '';
   if (config.file) fileName = basename(config.file);
   else if (config.url) fileName = basename(new URL(config.url).pathname) || fileName;
-  else if (bundled) fileName = bundledArtifactName(id, version, arch);
+  // The monitoring archives' own names already say the arch; the bundle keeps them.
+  else if (bundled) fileName = isMonitoringArchive(id) ? fileName : bundledArtifactName(id, version, arch);
 
   const path = `${layout.artifacts}/${fileName}`;
   const sha256 = config.sha256 || pinned;

@@ -15,9 +15,19 @@ describe('binary preflight', () => {
     expect(errors).not.toContain('artifact.kafka.source');
     const pinned = resolveConfig({ preset: 'single-host', sets: [`binary.artifacts.kafka.sha256=${'c'.repeat(64)}`] }).spec;
     expect(ids(binaryChecks(pinned, unprobed))).not.toContain('artifact.kafka.sha256');
-    expect(ids(binaryChecks(allExternal(), unprobed))).toEqual([]);
+    // single-host runs the bundled Grafana: its archive needs a pin too.
+    expect(ids(binaryChecks(allExternal(), unprobed))).toEqual(['artifact.grafana.sha256']);
+    expect(ids(binaryChecks(allExternal(`binary.artifacts.grafana.sha256=${'d'.repeat(64)}`), unprobed))).toEqual([]);
+    expect(ids(binaryChecks(allExternal('monitoring.grafanaUrl=https://grafana.example/'), unprobed))).toEqual([]);
     // From an offline bundle, the bundle's verified checksum list is the pin.
     expect(ids(binaryChecks(resolveConfig({ preset: 'single-host', sets: ['offline.bundle=/srv/openim.bundle'] }).spec, unprobed))).toEqual([]);
+  });
+
+  it('names the alternatives for a monitoring archive without a pin', () => {
+    const findings = binaryChecks(allExternal('logging.enabled=true'), unprobed);
+    expect(ids(findings)).toEqual(['artifact.loki.sha256', 'artifact.alloy.sha256', 'artifact.grafana.sha256']);
+    expect(findings.find((f) => f.id === 'artifact.loki.sha256')!.fix).toMatch(/binary\.artifacts\.loki\.sha256.*logging\.lokiUrl/);
+    expect(findings.find((f) => f.id === 'artifact.grafana.sha256')!.fix).toMatch(/monitoring\.grafanaUrl/);
   });
 
   it('refuses instance counts whose ports collide on one host', () => {
@@ -32,17 +42,20 @@ describe('binary preflight', () => {
   });
 
   it('checks the host: root, systemd, Java for Kafka, a package manager for Redis/etcd', () => {
-    expect(ids(binaryChecks(allExternal(), probedHost({ isRoot: false, systemdPid1: false })))).toEqual(['host.root', 'host.systemd']);
+    expect(ids(binaryChecks(allExternal('monitoring.grafanaUrl=https://grafana.example/'), probedHost({ isRoot: false, systemdPid1: false })))).toEqual(['host.root', 'host.systemd']);
     const noJava = probedHost();
     delete noJava.host!.java;
     expect(ids(binaryChecks(singleHost(), noJava))).toContain('host.java');
     expect(ids(binaryChecks(allExternal(), noJava))).not.toContain('host.java');
     expect(ids(binaryChecks(allExternal('infrastructure.kafka.createTopics=true'), noJava))).toContain('host.java');
     expect(ids(binaryChecks(singleHost(), probedHost({ packageManager: undefined })))).toContain('host.package-manager');
+    // Prometheus and node_exporter are packages too, even with external infrastructure.
+    expect(ids(binaryChecks(allExternal(), probedHost({ packageManager: undefined })))).toContain('monitoring.packages');
+    expect(ids(binaryChecks(allExternal('monitoring.enabled=false'), probedHost({ packageManager: undefined })))).not.toContain('monitoring.packages');
   });
 
   it('warns about proxies, busy ports and the fronts it does not install', () => {
-    const warns = ids(binaryChecks(allExternal(), probedHost({ proxyEnv: ['https_proxy'], portsInUse: [10002] })), 'warn');
-    expect(warns).toEqual(expect.arrayContaining(['host.proxy', 'port.10002', 'binary.fronts']));
+    const warns = ids(binaryChecks(allExternal(), probedHost({ proxyEnv: ['https_proxy'], portsInUse: [10002, 9100] })), 'warn');
+    expect(warns).toEqual(expect.arrayContaining(['host.proxy', 'port.10002', 'port.9100', 'binary.fronts']));
   });
 });

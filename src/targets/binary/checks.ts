@@ -7,11 +7,20 @@ import type { PreflightFinding } from '../../errors.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { findPortCollisions } from '../../openim-config/index.js';
-import { plannedArtifact, type ArtifactId } from './artifacts.js';
+import { isMonitoringArchive, plannedArtifact, type ArtifactId, type MonitoringArchiveId } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
 import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
 import { openimModules } from './units.js';
+import { binaryMonitoringServices } from './monitoring/services.js';
+import { monitoringArtifacts, monitoringPackages } from './monitoring/steps.js';
+
+/** What to set instead of pinning a monitoring archive. */
+const MONITORING_INSTEAD: Record<MonitoringArchiveId, string> = {
+  grafana: 'or use your own Grafana with monitoring.grafanaUrl',
+  loki: 'or ship to your own Loki with logging.lokiUrl',
+  alloy: 'or set logging.enabled=false',
+};
 
 const INFRA_PORTS: Record<InfraId, number[]> = {
   mongodb: [HOST_INFRA_PORTS.mongodb],
@@ -31,12 +40,13 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec)];
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
   for (const id of ids) {
+    const instead = isMonitoringArchive(id) ? `, ${MONITORING_INSTEAD[id]}` : '';
     for (const problem of plannedArtifact(spec, id, arch, layout).problems) {
       const key = `binary.artifacts.${id}`;
-      if (problem.field === 'url') error(`artifact.${id}.source`, problem.message, `set ${key}.url, ${key}.file, binary.mirror or offline.bundle`);
-      else error(`artifact.${id}.sha256`, problem.message, `set ${key}.sha256 to the checksum published with the artifact (sha256sum FILE)`);
+      if (problem.field === 'url') error(`artifact.${id}.source`, problem.message, `set ${key}.url, ${key}.file, binary.mirror or offline.bundle${instead}`);
+      else error(`artifact.${id}.sha256`, problem.message, `set ${key}.sha256 to the checksum published with the artifact (sha256sum FILE)${instead}`);
     }
   }
 
@@ -81,6 +91,14 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   if (packaged.length > 0 && !host.packageManager) {
     error('host.package-manager', `bundled ${packaged.join(' and ')} come from the distribution's packages, but neither apt-get nor dnf was found`, `run them yourself and set infrastructure.${packaged[0]}.mode=external`);
   }
+  const monitoringPkgs = monitoringPackages(spec, arch, 'apt').names;
+  if (!host.packageManager && monitoringPkgs.length > 0) {
+    error(
+      'monitoring.packages',
+      `Prometheus and node_exporter come from the distribution's packages (Debian: ${monitoringPkgs.join(', ')}), but neither apt-get nor dnf was found`,
+      'install them yourself, point monitoring.prometheusUrl at your Prometheus, or set monitoring.enabled=false',
+    );
+  }
   if (host.proxyEnv.length > 0) {
     warn('host.proxy', `proxy variables set (${host.proxyEnv.join(', ')}): gRPC to etcd would be sent through the proxy`, 'the units clear them; unset them for this shell too, or set no_proxy=127.0.0.1,localhost');
   }
@@ -90,6 +108,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const wanted = [
     ...modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i })))),
     ...bundledInfra(spec).flatMap((c) => INFRA_PORTS[c].map((port) => ({ who: c, port }))),
+    ...binaryMonitoringServices(spec, arch).map((s) => ({ who: s.unit.replace(/\.service$/, ''), port: s.port })),
   ];
   for (const { who, port } of wanted) {
     if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${who}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');

@@ -5,6 +5,7 @@ import type { DeploySpec } from '../../config/rules.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import type { OpenIMEndpoints } from '../../openim-config/types.js';
+import { hostGrafanaUrl } from './monitoring/grafana.js';
 
 export type InfraId = 'mongodb' | 'redis' | 'kafka' | 'objectStorage' | 'etcd';
 
@@ -52,7 +53,8 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
       ? { kind: 'etcd', address: [loopback(HOST_INFRA_PORTS.etcd)], username: '' }
       : { kind: 'etcd', address: [...i.etcd.address], username: i.etcd.username },
     apiURL: `http://127.0.0.1:${PUBLIC_PORTS.api}`,
-    grafanaURL: spec.monitoring.grafanaUrl,
+    // openim-api.yml prometheus.grafanaURL: the bundled Grafana on this host, else the user's.
+    grafanaURL: hostGrafanaUrl(spec),
   };
 }
 

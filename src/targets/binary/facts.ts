@@ -3,6 +3,8 @@
 import type { DeploySpec } from '../../config/rules.js';
 import type { Runner } from '../../exec/runner.js';
 import type { BinaryFacts, HostFacts } from '../../facts/types.js';
+import { HOST_PACKAGES, type PackageManager } from '../../catalog/host-artifacts.js';
+import { MONITORING } from '../../catalog/infrastructure.js';
 
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy'];
 
@@ -24,6 +26,36 @@ export function parseListeningPorts(ssOutput: string): number[] {
     if (Number.isInteger(port) && port > 0) ports.add(port);
   }
   return [...ports].sort((a, b) => a - b);
+}
+
+/** Every distribution package the binary target may install with this package manager. */
+export function catalogPackages(pm: PackageManager): string[] {
+  return [...Object.values(HOST_PACKAGES).map((p) => p.names[pm]), ...Object.values(MONITORING.hostPackages).map((p) => p[pm])];
+}
+
+/**
+ * Installed packages among `names`, from `dpkg-query -W -f '${Package} ${db:Status-Status}\n'`
+ * (apt) or `rpm -q --qf '%{NAME}\n'` (dnf) output. Both exit non-zero when
+ * one name is missing and still print the others.
+ */
+export function parseInstalledPackages(pm: PackageManager, output: string, names: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const line of output.split('\n')) {
+    const [name, status] = line.trim().split(/\s+/);
+    if (!name || !names.includes(name)) continue;
+    if (pm === 'dnf' || status === 'installed') found.add(name);
+  }
+  return names.filter((n) => found.has(n));
+}
+
+async function installedPackages(runner: Runner, pm: PackageManager): Promise<string[]> {
+  const names = catalogPackages(pm);
+  const argv = pm === 'apt' ? ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\n', ...names] : ['rpm', '-q', '--qf', '%{NAME}\n', ...names];
+  try {
+    return parseInstalledPackages(pm, (await runner.run(argv, { timeoutMs: 10_000 })).stdout, names);
+  } catch {
+    return [];
+  }
 }
 
 export function normaliseArch(machine: string): string {
@@ -60,6 +92,7 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
   const javaVersion = java && java.exitCode === 0 ? /version "(\d+)(\.[\d.]+)?/.exec(java.stderr + java.stdout) : null;
   if (apt !== undefined) host.packageManager = 'apt';
   else if (dnf !== undefined) host.packageManager = 'dnf';
+  if (host.packageManager) host.installedPackages = await installedPackages(runner, host.packageManager);
   if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
   return { target: 'binary', probed: true, host };
 }

@@ -33,6 +33,8 @@ export interface InfraContext {
   layout: BinaryLayout;
   arch: HostArch;
   packageManager: PackageManager;
+  /** Packages already on the host (facts): no apt-get/dnf for them, so a host without a reachable mirror works. */
+  installedPackages?: readonly string[];
   artifacts: Partial<Record<ArtifactId, PlannedArtifact>>;
 }
 
@@ -157,17 +159,20 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
   if (packages.length > 0) {
     const pm = ctx.packageManager;
     const names = packages.map((c) => HOST_PACKAGES[c].names[pm]);
+    const missing = names.filter((n) => !(ctx.installedPackages ?? []).includes(n));
     const theirUnits = packages.flatMap((c) => HOST_PACKAGES[c].packageUnits[pm]);
     const install: ExecAction[] =
-      pm === 'apt'
+      missing.length === 0
+        ? []
+        : pm === 'apt'
         ? [
             { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
-            { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...names], mutates: true, timeoutSeconds: 900 },
+            { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], mutates: true, timeoutSeconds: 900 },
           ]
-        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...names], mutates: true, timeoutSeconds: 900 }];
+        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
     plan.steps.push({
       id: 'binary.infra.packages',
-      title: `Packages ${names.join(', ')}`,
+      title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,
       phase: 'infrastructure',
       needs: ['binary.dirs'],
       retries: 2,

@@ -24,7 +24,8 @@ describe('binary plan', () => {
   it('fetches and verifies every artifact before anything touches the host', () => {
     const p = plan();
     const fetches = p.steps.filter((s) => s.id.startsWith('binary.fetch.')).map((s) => s.id);
-    expect(fetches).toEqual(['binary.fetch.server', 'binary.fetch.chat', 'binary.fetch.mongodb', 'binary.fetch.mongosh', 'binary.fetch.kafka', 'binary.fetch.minio']);
+    // Grafana too: single-host runs monitoring, and every download is verified before the host changes.
+    expect(fetches).toEqual(['binary.fetch.server', 'binary.fetch.chat', 'binary.fetch.mongodb', 'binary.fetch.mongosh', 'binary.fetch.kafka', 'binary.fetch.minio', 'binary.fetch.grafana']);
     for (const step of p.steps) {
       if (step.id.startsWith('binary.fetch.')) {
         // Fetches write only into the work dir.
@@ -171,7 +172,7 @@ describe('binary plan', () => {
   it('with external infrastructure: no infrastructure fetch, package or unit, and probes the given addresses', () => {
     const p = plan(allExternal());
     const ids = p.steps.map((s) => s.id);
-    expect(ids.filter((id) => id.startsWith('binary.fetch.'))).toEqual(['binary.fetch.server', 'binary.fetch.chat']);
+    expect(ids.filter((id) => id.startsWith('binary.fetch.'))).toEqual(['binary.fetch.server', 'binary.fetch.chat', 'binary.fetch.grafana']);
     expect(ids.some((id) => id.startsWith('binary.infra.') && id !== 'binary.infra.ready')).toBe(false);
     expect(ids).not.toContain('binary.start.infra');
     const probes = (byId(p).get('binary.infra.ready')!.actions as WaitAction[]).map((w) => w.probe);
@@ -228,6 +229,10 @@ describe('binary plan', () => {
       expect(readFileSync(join(out, 'config/server/redis.yml'), 'utf8')).toContain('«secret:redis.password»');
       // Credential-only files are not rendered.
       expect(readdirSync(join(out, 'config'))).not.toContain('minio');
+      // Monitoring: its config under monitoring/, its units beside the others.
+      expect(readdirSync(join(out, 'monitoring'))).toEqual(expect.arrayContaining(['prometheus.yml', 'rules', 'grafana']));
+      expect(readFileSync(join(out, 'monitoring/grafana/grafana.env'), 'utf8')).toContain('«secret:grafana.adminPassword»');
+      expect(readdirSync(join(out, 'systemd'))).toEqual(expect.arrayContaining(['openim-monitoring.target', 'openim-prometheus.service', 'openim-node-exporter.service']));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

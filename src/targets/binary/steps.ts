@@ -4,7 +4,8 @@
 //   bundled infrastructure → config files → units + daemon-reload → switch
 //   `current` → start infrastructure (users, topics) → wait for every
 //   infrastructure address → start the server → health (ports, smoke test)
-//   → start chat → health → summary.
+//   → start chat → health → summary. Monitoring (monitoring/steps.ts) starts
+//   after the infrastructure, beside OpenIM: no OpenIM step needs it.
 // Start steps carry a digest of what they start, so a re-run with nothing
 // changed restarts nothing, and any change to config, units or binaries
 // restarts exactly the product it touches.
@@ -22,6 +23,7 @@ import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifa
 import { binaryEndpoints, infraAddresses } from './endpoints.js';
 import { infraArtifacts, infraPlan } from './infrastructure.js';
 import { binaryLayout, targetArch, type BinaryLayout, type Product } from './layout.js';
+import { monitoringArtifacts, monitoringPlan } from './monitoring/steps.js';
 import { CHECK_UNITS, openimModules, openimUnitFiles, TARGETS, type ModuleUnits, type UnitText } from './units.js';
 
 const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({ kind: 'exec', argv, mutates: true, ...extra });
@@ -85,9 +87,12 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
   const user = layout.user;
 
   // 1. Fetch and verify, before anything on the host changes.
-  const artifactIds: ArtifactId[] = [...products, ...infraArtifacts(spec)];
+  const artifactIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
   const artifacts = Object.fromEntries(artifactIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
-  const infra = infraPlan({ spec, layout, arch, packageManager: facts.host?.packageManager ?? 'apt', artifacts });
+  const packageManager = facts.host?.packageManager ?? 'apt';
+  const installedPackages = facts.host?.installedPackages ?? [];
+  const infra = infraPlan({ spec, layout, arch, packageManager, installedPackages, artifacts });
+  const monitoring = monitoringPlan({ spec, layout, arch, packageManager, installedPackages, artifacts, after: infra.unitNames.length ? ['binary.start.infra'] : [] });
   const steps: Step[] = artifactIds.map((id) => ({
     id: `binary.fetch.${id}`,
     title: `Fetch and verify ${artifacts[id]!.title}`,
@@ -108,8 +113,10 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     // 9: the user already exists.
     actions: [exec(['useradd', '--system', '--user-group', '--home-dir', layout.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', user], { okExitCodes: [9] })],
   });
-  const ownedDirs = [layout.dataDir, ...products.flatMap((p) => [layout.work[p], layout.logs[p]])];
-  const configDirs = [layout.configDir, ...products.map((p) => layout.config[p]), ...infra.configDirs];
+  const ownedDirs = products.flatMap((p) => [layout.work[p], layout.logs[p]]);
+  const configDirs = [...products.map((p) => layout.config[p]), ...infra.configDirs];
+  // The monitoring user must pass through to <configDir>/monitoring and <dataDir>/monitoring (x, not r: it lists nothing).
+  const topMode = monitoring.steps.length > 0 ? '0751' : '0750';
   steps.push({
     id: 'binary.dirs',
     title: 'Directories',
@@ -117,7 +124,9 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     needs: ['binary.user'],
     actions: [
       exec(['install', '-d', '-m', '0755', layout.prefix, `${layout.prefix}/chat`, layout.infraRoot, layout.unitDir]),
+      exec(['install', '-d', '-m', topMode, '-o', 'root', '-g', user, layout.configDir]),
       exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, ...configDirs]),
+      exec(['install', '-d', '-m', topMode, '-o', user, '-g', user, layout.dataDir]),
       exec(['install', '-d', '-m', '0750', '-o', user, '-g', user, ...ownedDirs]),
       ...infra.dataDirs.map((d) => exec(['install', '-d', '-m', d.mode, '-o', user, '-g', user, d.path])),
       exec(['install', '-d', '-m', '0700', spec.binary.stateDir]),
@@ -257,7 +266,10 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     });
   }
 
-  // 9. Summary: where things are, never a secret value.
+  // 9. Monitoring, beside OpenIM.
+  steps.push(...monitoring.steps);
+
+  // 10. Summary: where things are, never a secret value.
   const host = spec.openim.domain || '<this host>';
   const lines = [
     `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
@@ -266,6 +278,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     `status: systemctl list-units 'openim*'; logs: journalctl -u 'openim-*' -f, e.g. journalctl -u openim-api@0`,
     `binaries: ${layout.current.server}${chat ? ` and ${layout.current.chat}` : ''} (switch the link to roll back)`,
     ...(spec.openim.components.webFront || spec.openim.components.adminFront ? ['the web and admin fronts ship as container images only: the binary target does not install them'] : []),
+    ...monitoring.summary,
   ];
   steps.push({
     id: 'binary.summary',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUnit, renderUnit } from './systemd-ini.js';
+import { execStart, parseUnit, renderUnit } from './systemd-ini.js';
 
 describe('renderUnit', () => {
   it('writes sections in systemd order, arrays as repeated keys, booleans as yes/no, empty assignments', () => {
@@ -47,5 +47,12 @@ describe('renderUnit', () => {
   it('round-trips through parseUnit', () => {
     const unit = { Unit: { Description: 'd', Wants: ['a', 'b'] }, Service: { Environment: ['A=1', 'B=x=y'] } };
     expect(parseUnit(renderUnit(unit))).toEqual({ Unit: { Description: ['d'], Wants: ['a', 'b'] }, Service: { Environment: ['A=1', 'B=x=y'] } });
+  });
+
+  it('quotes ExecStart arguments so systemd passes each one unchanged', () => {
+    expect(execStart(['/usr/bin/prometheus-node-exporter', '--web.listen-address=127.0.0.1:9100', '--collector.systemd.unit-include=openim.+\\.service'])).toBe(
+      '/usr/bin/prometheus-node-exporter --web.listen-address=127.0.0.1:9100 "--collector.systemd.unit-include=openim.+\\\\.service"',
+    );
+    expect(execStart(['/bin/x', 'two words', 'say "hi"', '50%', '$HOME', ''])).toBe('/bin/x "two words" "say \\"hi\\"" 50%% $$HOME ""');
   });
 });

@@ -55,3 +55,19 @@ export function parseUnit(text: string): Record<string, Record<string, string[]>
   }
   return out;
 }
+
+/**
+ * An argv as one ExecStart= value. systemd splits on spaces, reads C escapes
+ * and quotes, expands `%` specifiers and `$VAR`: a word with any of those is
+ * double-quoted with `\` and `"` escaped, and every `%` and `$` doubled, so
+ * each argument arrives exactly as given (e.g. a regex like `openim.+\.service`).
+ */
+export function execStart(argv: readonly string[]): string {
+  return argv
+    .map((arg) => {
+      const literal = arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+      if (arg !== '' && /^[A-Za-z0-9_@%$+=:,./-]+$/.test(arg)) return literal;
+      return `"${literal.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    })
+    .join(' ');
+}

@@ -23,7 +23,7 @@ export type HostMonitoringId = 'prometheus' | 'node-exporter' | 'loki' | 'alloy'
 
 export type ExecutableSource =
   | { kind: 'package'; apt: string; dnf: string; packageUnits: readonly string[] }
-  | { kind: 'archive'; archive: 'loki' | 'alloy' | 'grafana'; url: string; version: string; format: 'zip' | 'tar'; installDir: string };
+  | { kind: 'archive'; archive: 'loki' | 'alloy' | 'grafana'; url: string; version: string; format: 'zip' | 'tar'; strip: number; installDir: string };
 
 export interface HostMonitoringService {
   id: HostMonitoringId;
@@ -33,6 +33,8 @@ export interface HostMonitoringService {
   source: ExecutableSource;
   argv: string[];
   port: number;
+  /** HTTP path on 127.0.0.1:port that answers 200 once the process is ready (the install waits for it). */
+  readyPath: string;
   /** EnvironmentFile= (Grafana). */
   environmentFile?: string;
   /** Directories the process writes (create them owned by the service user). */
@@ -52,6 +54,7 @@ function archiveSource(spec: DeploySpec, id: 'loki' | 'alloy' | 'grafana', arch:
     url: substitute(a.url, { version: a.version, arch }),
     version: a.version,
     format: a.format,
+    strip: a.strip,
     installDir: `${monitoringPaths(spec).infraRoot}/${id}-${a.version}`,
   };
 }
@@ -82,6 +85,7 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
         '--collector.systemd.enable-restarts-metrics',
       ],
       port: ports.nodeExporter,
+      readyPath: '/metrics',
       writablePaths: [],
       supplementaryGroups: [],
     });
@@ -101,6 +105,7 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
         `--web.listen-address=127.0.0.1:${ports.prometheus}`,
       ],
       port: ports.prometheus,
+      readyPath: '/-/ready',
       writablePaths: [paths.data.prometheus],
       supplementaryGroups: [],
     });
@@ -114,6 +119,7 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
       source,
       argv: [executable(source, arch), `-config.file=${paths.lokiConfig}`],
       port: ports.loki,
+      readyPath: '/ready',
       writablePaths: [paths.data.loki],
       supplementaryGroups: [],
     });
@@ -127,6 +133,7 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
       source,
       argv: [executable(source, arch), 'run', paths.alloyConfig, `--storage.path=${paths.data.alloy}`, `--server.http.listen-addr=127.0.0.1:${ports.alloy}`, '--disable-reporting'],
       port: ports.alloy,
+      readyPath: '/-/ready',
       writablePaths: [paths.data.alloy],
       supplementaryGroups: ['systemd-journal'],
     });
@@ -140,6 +147,7 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
       source,
       argv: [executable(source, arch), 'server', `--homepath=${source.installDir}`],
       port: ports.grafana,
+      readyPath: '/api/health',
       environmentFile: paths.grafanaEnv,
       writablePaths: [paths.data.grafana],
       supplementaryGroups: [],
