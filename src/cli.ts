@@ -5,6 +5,8 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { addConfigOptions } from './commands/config-options.js';
 
+const collectValues = (value: string, previous: string[] = []) => [...previous, value];
+
 export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('openim-deploy')
     .description('Install OpenIM (server + chat) on Kubernetes or Linux hosts, online or offline.')
@@ -23,6 +25,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen)')
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
   ).action(async (flags) => (await import('./commands/install.js')).installCommand(ctx, flags));
 
@@ -43,7 +47,11 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   ).action(async (flags) => (await import('./commands/render.js')).renderCommand(ctx, flags));
 
   addConfigOptions(
-    program.command('doctor').description('run the preflight checks against the target and print findings with fixes').option('--json', 'print facts and findings as JSON'),
+    program
+      .command('doctor')
+      .description('run the preflight checks, and on a live install diagnose OpenIM\'s known problems, with fixes')
+      .option('--json', 'print facts, findings and the live diagnosis as JSON')
+      .option('--workdir <dir>', 'work dir of the install (where its local state lives)'),
   ).action(async (flags) => (await import('./commands/doctor.js')).doctorCommand(ctx, flags));
 
   const config = program.command('config').description('create, check and explain configuration files');
@@ -65,6 +73,117 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   addConfigOptions(config.command('show').description('print the effective config (secrets redacted) and where each value came from').option('--json', 'as JSON')).action(
     async (flags) => (await import('./commands/config.js')).configShowCommand(ctx, flags),
   );
+
+  const bundle = program.command('bundle').description('offline bundles: everything an install needs, for machines with no network');
+  addConfigOptions(
+    bundle
+      .command('create')
+      .description('collect the images, charts and files install needs for this config into one verified file')
+      .requiredOption('-o, --output <file>', 'bundle file to write (FILE.partial while writing; re-run to resume)')
+      .option('--platform <list>', 'image platforms, comma-separated', 'linux/amd64')
+      .option('--split <size>', 'write parts FILE.000, FILE.001 … of at most this size (e.g. 4G)')
+      .option('--concurrency <n>', 'downloads at once', '4')
+      .option('--retries <n>', 'attempts after a failed request', '4')
+      .option('--sign-key <file>', 'ed25519 private key (bundle keygen) to sign the checksum list')
+      .option('--pull-mirror <registry=mirror>', 'pull images of a registry from a mirror, e.g. docker.io=m.daocloud.io (repeatable)', collectValues)
+      .option('--url-mirror <prefix=mirror>', 'download chart repositories and files under a URL prefix from a mirror (repeatable)', collectValues)
+      .option('--plain-http <host>', 'speak plain HTTP to this registry (loopback always does; repeatable)', collectValues)
+      .option('--contents-from <file>', 'YAML with images/charts/files lists that replace the derived ones')
+      .option('--helm <path>', 'helm binary that renders upstream charts to find the images they run', 'helm')
+      .option('--json', 'print the result (manifest) as JSON'),
+  ).action(async (flags) => (await import('./commands/bundle.js')).bundleCreateCommand(ctx, flags));
+  bundle
+    .command('verify')
+    .description('check every checksum (and the signature with --key); names each bad file, exits 1 when any is bad')
+    .argument('<file>', 'bundle file (or its first part)')
+    .option('--key <pub>', 'public key (bundle keygen) the signature must verify against')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundleVerifyCommand(ctx, file, flags));
+  bundle
+    .command('inspect')
+    .description('list the contents, sizes and the blobs images share')
+    .argument('<file>', 'bundle file (or its first part)')
+    .option('--json', 'as JSON')
+    .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundleInspectCommand(ctx, file, flags));
+  bundle
+    .command('push')
+    .description('push every image of a bundle to a private registry, keeping digests')
+    .argument('<file>', 'bundle file (or its first part)')
+    .requiredOption('--registry <host:port[/prefix]>', 'target registry; install with --set images.mirror=<the same>')
+    .option('--concurrency <n>', 'images pushed at once', '4')
+    .option('--retries <n>', 'attempts after a failed request', '4')
+    .option('--chunk-size <size>', 'upload blobs in chunks of this size (default: one request per blob)')
+    .option('--plain-http', 'the registry speaks plain HTTP (loopback always does)')
+    .option('--no-verify', 'skip verifying the bundle first')
+    .option('--key <pub>', 'public key the signature must verify against')
+    .option('--json', 'print the pushed images as JSON')
+    .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundlePushCommand(ctx, file, flags));
+  bundle
+    .command('keygen')
+    .description('write an ed25519 key pair for signing bundles (FILE.key, FILE.pub)')
+    .option('-o, --output <base>', 'file name without extension', 'openim-bundle')
+    .option('--force', 'overwrite existing key files')
+    .action(async (flags) => (await import('./commands/bundle.js')).bundleKeygenCommand(ctx, flags));
+
+  // Day two (issue #7): each command is loaded only when it runs.
+  const day2 = (command: Command) => addConfigOptions(command.option('--workdir <dir>', 'work dir of the install (where its local state lives)'));
+  day2(
+    program
+      .command('status')
+      .description('per component: version, ready/desired, restarts and why, endpoints; exit 4 when unhealthy')
+      .option('--json', 'the report as JSON')
+      .option('-w, --watch', 'refresh until Ctrl-C')
+      .option('--interval <seconds>', 'refresh period with --watch', '5'),
+  ).action(async (flags) => (await import('./commands/status.js')).statusCommand(ctx, flags));
+  day2(
+    program
+      .command('upgrade')
+      .description('upgrade to a newer catalog version: stepping stones, the seq migration into 3.8, a backup prompt first')
+      .requiredOption('--to <version>', 'openim-server version to reach')
+      .option('--chat-version <version>', 'openim-chat version (default: the newest for that server line)')
+      .option('-y, --yes', 'do not ask (you have a backup)')
+      .option('--dry-run', 'print the plan of each hop and change nothing')
+      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--skip-migration', 'the seq migration was already run by hand')
+      .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
+  ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(ctx, flags));
+  day2(
+    program
+      .command('rollback')
+      .description('go back to the version recorded before the current one (helm rollback / switch current back)')
+      .option('-y, --yes', 'do not ask')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
+  ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(ctx, flags));
+  day2(
+    program
+      .command('uninstall')
+      .description('remove what openim-deploy created, in reverse order; data and credentials are kept unless --purge')
+      .option('--keep-data', 'keep volumes, data folders and credentials (the default)')
+      .option('--purge', 'also delete volumes/data folders and the stored state (asks, or --yes)')
+      .option('--delete-data', 'same as --purge')
+      .option('-y, --yes', 'do not ask')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
+  ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(ctx, flags));
+  day2(
+    program
+      .command('support-bundle')
+      .description('write status, events, recent logs, redacted config, plan, versions and journal into one tar.gz')
+      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)'),
+  ).action(async (flags) => (await import('./commands/support-bundle.js')).supportBundleCommand(ctx, flags));
+  day2(
+    program
+      .command('logs')
+      .description('recent logs of a module: kubectl logs across its pods, or journalctl for its units')
+      .argument('<module>', 'e.g. openim-api, chat-api, mongodb')
+      .option('-f, --follow', 'stream until Ctrl-C')
+      .option('--tail <n>', 'lines per pod/unit', '200'),
+  ).action(async (module: string, flags) => (await import('./commands/logs.js')).logsCommand(ctx, module, flags));
 
   return program;
 }

@@ -67,4 +67,26 @@ export class UserAbort extends Error {
   }
 }
 
-export const EXIT = { ok: 0, failed: 1, invalidInput: 2, preflight: 3, interrupted: 130 } as const;
+/** Another run holds the deployment lock (a Lease on Kubernetes, a lock file on hosts). */
+export class LockHeldError extends Error {
+  readonly holder: string;
+  readonly location: string;
+  constructor(holder: string, location: string, detail = '') {
+    super(`another openim-deploy run holds the lock ${location}: ${holder}${detail ? ` (${detail})` : ''}`);
+    this.name = 'LockHeldError';
+    this.holder = holder;
+    this.location = location;
+  }
+}
+
+/** `status` or `doctor` found the installation unhealthy; the report was already printed. */
+export class UnhealthyError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`unhealthy: ${problems.join('; ')}`);
+    this.name = 'UnhealthyError';
+    this.problems = problems;
+  }
+}
+
+export const EXIT = { ok: 0, failed: 1, invalidInput: 2, preflight: 3, unhealthy: 4, locked: 5, interrupted: 130 } as const;

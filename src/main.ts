@@ -4,15 +4,20 @@ import chalk from 'chalk';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import type { CliContext } from './context.js';
-import { ApplyError, ConfigError, EXIT, PreflightError, UserAbort } from './errors.js';
+import { ApplyError, ConfigError, EXIT, LockHeldError, PreflightError, UnhealthyError, UserAbort } from './errors.js';
 import { ExecaRunner } from './exec/execa-runner.js';
 import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
 import { packageVersion } from './util/package-root.js';
 
+/** A command cancelled by Ctrl-C outside the executor (facts, lock wait): an interrupt too. */
+const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.invalidInput;
   if (error instanceof PreflightError) return EXIT.preflight;
-  if (error instanceof UserAbort) return EXIT.interrupted;
+  if (error instanceof UserAbort || isAbort(error)) return EXIT.interrupted;
+  if (error instanceof UnhealthyError) return EXIT.unhealthy;
+  if (error instanceof LockHeldError) return EXIT.locked;
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
   return EXIT.failed;
 }
@@ -22,7 +27,10 @@ function describe(error: unknown): string {
     return [`${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`, ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`)].join('\n');
   }
   if (error instanceof PreflightError) return `${chalk.red('error')} preflight failed; fix the errors above (or pass --ignore-preflight <id> for ones you accept)`;
+  if (isAbort(error)) return `${chalk.yellow('interrupted')}: re-run the same command to continue`;
   if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}; re-run the same command to continue`;
+  if (error instanceof UnhealthyError) return `${chalk.red('unhealthy')}: ${error.problems.join('; ')}`;
+  if (error instanceof LockHeldError) return `${chalk.red('error')} ${error.message}\nwait for it to finish (or pass --wait-lock to wait); a lock left by a crashed run is taken over once it is stale`;
   if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\nre-run the same command to continue from here`;
   return `${chalk.red('error')} ${(error as Error).message ?? String(error)}`;
 }

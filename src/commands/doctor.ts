@@ -1,23 +1,41 @@
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
-import { PreflightError } from '../errors.js';
+import { PreflightError, UnhealthyError } from '../errors.js';
 import { targetFor } from '../targets/registry.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
+import { defaultWorkdir } from './session.js';
+import { diagnoseLive } from '../day2/doctor-live.js';
+import { formatDiagnosis } from '../day2/doctor.js';
 
 export interface DoctorFlags extends ConfigFlags {
   json?: boolean;
+  workdir?: string;
 }
 
-/** `doctor`: preflight facts and checks; exit 3 when any finding is an error. */
-export async function doctorCommand(ctx: Pick<CliContext, 'io' | 'env' | 'runner'>, flags: DoctorFlags): Promise<void> {
+/**
+ * `doctor`: preflight facts and checks, then, when an install is recorded,
+ * the live diagnosis of OpenIM's known pain points. Exit 3 when a preflight
+ * finding is an error, else 4 when the live diagnosis found one.
+ */
+export async function doctorCommand(ctx: Pick<CliContext, 'io' | 'env' | 'runner'> & Partial<Pick<CliContext, 'cwd'>>, flags: DoctorFlags): Promise<void> {
   const resolved = resolveConfig(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
-  const target = targetFor(resolved.spec.target);
-  const facts = await target.gatherFacts(resolved.spec, ctx.runner);
-  const findings = target.checks(resolved.spec, facts as never);
-  if (flags.json) ctx.io.out(`${JSON.stringify({ facts, findings }, null, 2)}\n`);
-  else if (findings.length === 0) ctx.io.out('no problems found\n');
-  else for (const f of findings) ctx.io.out(`${formatFinding(f)}\n`);
+  const spec = resolved.spec;
+  const target = targetFor(spec.target);
+  const facts = await target.gatherFacts(spec, ctx.runner);
+  const findings = target.checks(spec, facts as never);
+  const live = await diagnoseLive(ctx, spec, defaultWorkdir(spec, ctx.env, ctx.cwd ?? process.cwd(), flags.workdir));
+  if (flags.json) ctx.io.out(`${JSON.stringify({ facts, findings, live }, null, 2)}\n`);
+  else {
+    if (findings.length === 0) ctx.io.out('preflight: no problems found\n');
+    else for (const f of findings) ctx.io.out(`${formatFinding(f)}\n`);
+    if (live.installed) {
+      ctx.io.out(`\nlive install (${spec.target === 'kubernetes' ? `namespace ${spec.kubernetes.namespace}` : spec.binary.prefix}):\n`);
+      for (const d of live.diagnosis) ctx.io.out(`${formatDiagnosis(d)}\n`);
+    } else ctx.io.out(`\nno install recorded in ${live.location}: live checks skipped\n`);
+  }
   if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
+  const errors = live.diagnosis.filter((d) => d.severity === 'error');
+  if (errors.length) throw new UnhealthyError(errors.map((d) => d.what));
 }

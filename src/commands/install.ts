@@ -2,17 +2,18 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import { resolveConfig } from '../config/resolve.js';
+import { resolveConfig, type ConfigInput } from '../config/resolve.js';
+import type { DeploySpec } from '../config/rules.js';
 import { ConfigError, PreflightError } from '../errors.js';
-import { executePlan, type ExecEvent, type OutputMode } from '../execute/executor.js';
 import { unprobedFacts } from '../facts/types.js';
 import { formatPlan } from '../plan/print.js';
-import { Journal } from '../state/journal.js';
 import { targetFor } from '../targets/registry.js';
-import { templatesDir } from '../util/package-root.js';
+import { runWizard, type WizardDeps } from '../wizard/wizard.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
-import { defaultWorkdir, planFor, redactorFor, resolveSecrets, stateStoreFor } from './session.js';
+import { applySpec } from '../day2/apply.js';
+import { withDeployment } from '../day2/session.js';
+import { defaultWorkdir, planFor } from './session.js';
 
 export interface InstallFlags extends ConfigFlags {
   dryRun?: boolean;
@@ -21,7 +22,10 @@ export interface InstallFlags extends ConfigFlags {
   concurrency?: string;
   workdir?: string;
   force?: boolean;
+  waitLock?: boolean;
   ignorePreflight?: string[];
+  /** Public key the offline bundle's signature must verify against. */
+  bundleKey?: string;
 }
 
 function parseConcurrency(text: string | undefined): number {
@@ -30,11 +34,30 @@ function parseConcurrency(text: string | undefined): number {
   return n;
 }
 
+function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput): DeploySpec {
+  const resolved = resolveConfig(input);
+  printWarnings(ctx.io, resolved.warnings);
+  return resolved.spec;
+}
+
+function wizardDeps(ctx: CliContext): WizardDeps {
+  return { prompter: ctx.prompter, runner: ctx.runner, err: (s) => ctx.io.err(s), cwd: ctx.cwd, signal: ctx.signal, columns: process.stdout.columns ?? 80 };
+}
+
 export async function installCommand(ctx: CliContext, flags: InstallFlags): Promise<void> {
   const concurrency = parseConcurrency(flags.concurrency);
-  const resolved = resolveConfig(configInput(flags, ctx.env));
-  const spec = resolved.spec;
-  printWarnings(ctx.io, resolved.warnings);
+  const input = configInput(flags, ctx.env);
+  // On a terminal without --yes the wizard fills the gaps, shows the summary and
+  // preflight, and asks the confirmation; it never runs without a TTY (or with CI).
+  const wizard = ctx.io.interactive && !flags.yes ? await runWizard(input, wizardDeps(ctx), { dryRun: Boolean(flags.dryRun), ...(flags.ignorePreflight ? { ignorePreflight: flags.ignorePreflight } : {}) }) : undefined;
+  if (wizard && !wizard.confirmed) {
+    ctx.io.err('nothing was changed.');
+    return;
+  }
+  const spec = wizard ? wizard.spec : resolveConfigAndWarn(ctx, input);
+  // Offline bundle (#6): verified, and checked to hold what this config needs, before anything is probed or changed.
+  const offline = spec.offline.bundle ? await import('../bundle/offline-install.js') : undefined;
+  const bundle = offline ? await offline.verifyBundleForInstall(spec, { cwd: ctx.cwd, io: ctx.io, signal: ctx.signal, ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) }) : undefined;
 
   if (flags.dryRun) {
     // Touches nothing: no probes, no state, no secrets generated.
@@ -42,47 +65,27 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
     ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
     return;
   }
-  if (!flags.yes) {
+  if (!flags.yes && !wizard) {
     // Without a terminal this throws a ConfigError naming --yes, before any probe.
     const go = await ctx.prompter.confirm({ key: '--yes', message: `Install OpenIM on ${spec.target === 'kubernetes' ? `Kubernetes namespace ${spec.kubernetes.namespace}` : 'this host'}?`, default: true });
     if (!go) return;
   }
 
   const target = targetFor(spec.target);
-  const facts = await target.gatherFacts(spec, ctx.runner);
-  const ignored = new Set(flags.ignorePreflight ?? []);
-  const findings = target.checks(spec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
-  for (const f of findings) ctx.io.err(formatFinding(f));
-  if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
+  // The wizard already gathered facts and showed (and enforced) the findings.
+  const facts = wizard ? wizard.facts : await target.gatherFacts(spec, ctx.runner);
+  if (!wizard) {
+    const ignored = new Set(flags.ignorePreflight ?? []);
+    const findings = target.checks(spec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
+    for (const f of findings) ctx.io.err(formatFinding(f));
+    if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
+  }
 
   const workdir = defaultWorkdir(spec, ctx.env, ctx.cwd, flags.workdir);
   await mkdir(workdir, { recursive: true, mode: 0o700 });
-  const store = stateStoreFor(workdir);
-  const state = await store.load();
-  const { values, generated } = resolveSecrets(spec, state.secrets);
-  // Saved before any step uses them: a re-run after a crash reuses the same values.
-  state.secrets = values;
-  await store.save(state);
-  if (generated.length) ctx.io.err(`generated ${generated.length} credentials, stored in ${store.location}`);
-
-  const plan = planFor(spec, facts);
-  const redactor = redactorFor(values, spec);
-  const output: OutputMode = flags.json ? 'json' : ctx.io.tty && !ctx.env.CI ? 'tty' : 'plain';
-  const onEvent = flags.json ? (e: ExecEvent) => ctx.io.out(`${JSON.stringify(e)}\n`) : undefined;
-  const report = await executePlan(plan, {
-    runner: ctx.runner,
-    workdir,
-    templatesDir: templatesDir(),
-    concurrency,
-    secrets: values,
-    redactor,
-    journal: new Journal(store, state),
-    output,
-    signal: ctx.signal,
-    ...(flags.force ? { force: true } : {}),
-    ...(onEvent ? { onEvent } : {}),
-  });
-  const changed = report.outcomes.filter((o) => o.status === 'done').length;
-  const unchanged = report.outcomes.filter((o) => o.status === 'unchanged').length;
-  ctx.io.err(`done: ${changed} steps applied, ${unchanged} unchanged, in ${(report.wallMs / 1000).toFixed(1)}s`);
+  if (offline && bundle) await offline.stageBundle(bundle, spec, { workdir, io: ctx.io, env: ctx.env, concurrency, signal: ctx.signal });
+  // Lock, state, identity and version guard, secrets, plan, journal: src/day2/apply.ts.
+  await withDeployment(ctx, spec, workdir, { command: 'install', waitLock: Boolean(flags.waitLock) }, (deployment) =>
+    applySpec(ctx, deployment, spec, facts, workdir, { action: 'install', concurrency, json: Boolean(flags.json), force: Boolean(flags.force) }),
+  );
 }

@@ -16,6 +16,8 @@ const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must 
 
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
 
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be an http(s) URL, e.g. https://mirror.example.com/openim/');
+
 const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e.g. mongo.internal:27017');
 
 const infraMode = z.enum(['bundled', 'external']).meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
@@ -99,7 +101,7 @@ const kubernetesSchema = z.strictObject({
 });
 
 const artifactSchema = z.strictObject({
-  url: z.string().default('').meta({ description: 'Where to download the export tarball or archive; empty = mirror base URL + file name (infrastructure: else the vendor URL)' }),
+  url: z.union([httpUrl, z.literal('')]).default('').meta({ description: 'Where to download the export tarball or archive; empty = mirror base URL + file name (infrastructure: else the vendor URL)' }),
   file: z.string().default('').meta({ description: 'A local file instead of a download' }),
   sha256: z.union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')]).default('').meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
 });
@@ -112,7 +114,7 @@ const binarySchema = z.strictObject({
   unitDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/systemd/system'),
   user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name').default('openim'),
   arch: z.enum(['auto', 'amd64', 'arm64']).default('auto'),
-  mirror: z.string().default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
+  mirror: z.union([httpUrl, z.literal('')]).default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
   fileLogs: z.boolean().default(false).meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
   artifacts: z
     .strictObject({

@@ -173,6 +173,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     {
       concurrent: true,
       exitOnError: false,
+      // listr2 would otherwise catch SIGINT itself and process.exit(127) mid-step, before the
+      // journal records the interrupt; src/main.ts owns signals (abort, journal, exit 130).
+      registerSignalListeners: false,
       renderer: RENDERER[options.output],
       fallbackRenderer: 'simple',
       rendererOptions: { collapseSubtasks: false, showErrorMessage: true },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { emptyState, type DeployState, type StateStore } from './types.js';
 
@@ -23,6 +23,10 @@ export class FileStateStore implements StateStore {
     await chmod(tmp, 0o600);
     await rename(tmp, this.location);
   }
+
+  async remove(): Promise<void> {
+    await rm(this.location, { force: true });
+  }
 }
 
 /** In-memory state for tests and dry runs. */
@@ -34,5 +38,8 @@ export class MemoryStateStore implements StateStore {
   }
   async save(state: DeployState): Promise<void> {
     this.state = structuredClone(state);
+  }
+  async remove(): Promise<void> {
+    this.state = emptyState();
   }
 }

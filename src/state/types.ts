@@ -5,6 +5,18 @@ import type { SecretValues } from '../secrets/secrets.js';
 
 export type StepStatus = 'started' | 'done' | 'failed' | 'interrupted';
 
+/**
+ * Something a step creates on the target. Recorded when the step starts
+ * (not when it ends): a step cut half-way may have created it, and
+ * `uninstall` removes only what the journal names.
+ */
+export type CreatedResource =
+  | { type: 'helm-release'; name: string; namespace: string }
+  | { type: 'k8s-object'; apiVersion: string; kind: string; name: string; namespace?: string }
+  | { type: 'file'; path: string }
+  | { type: 'dir'; path: string }
+  | { type: 'unit'; name: string };
+
 export interface JournalEntry {
   status: StepStatus;
   /** Hash of the step's materialised inputs; equal hash + done = nothing to do. */
@@ -12,15 +24,36 @@ export interface JournalEntry {
   at: string;
   attempt: number;
   error?: string;
+  /** Position in the plan that last ran it: uninstall goes in reverse. */
+  order?: number;
+  component?: string;
+  resources?: CreatedResource[];
+}
+
+/** One applied version, newest last: `rollback` goes back to the one before. */
+export interface HistoryEntry {
+  at: string;
+  action: 'install' | 'upgrade' | 'rollback';
+  serverVersion: string;
+  chatVersion: string;
+  /** Helm revision of each release after this action (Kubernetes). */
+  revisions?: Record<string, number>;
 }
 
 export interface DeployState {
   version: 1;
-  /** Fields that cannot change after the first install (namespace, target, …). */
+  /** Bumped on every save; where a local copy and a remote one disagree, the higher wins. */
+  serial?: number;
+  /** Fields that cannot change after the first install (namespace, target, …): see identity.ts. */
   identity?: Record<string, string>;
   secrets: Partial<SecretValues>;
   steps: Record<string, JournalEntry>;
-  /** Config the last successful run applied (secrets removed). */
+  /** Versions the last complete install/upgrade/rollback left running. */
+  installed?: { serverVersion: string; chatVersion: string; at: string };
+  history?: HistoryEntry[];
+  /** Set while an upgrade runs: `install` with the old config must not undo half of it. */
+  upgrading?: { serverVersion: string; chatVersion: string; at: string };
+  /** Config the last successful run applied (secret fields removed). */
   lastApplied?: unknown;
 }
 
@@ -31,4 +64,8 @@ export interface StateStore {
   readonly location: string;
   load(): Promise<DeployState>;
   save(state: DeployState): Promise<void>;
+  /** Wait until every copy (e.g. the cluster Secret) has the last save; throws what went wrong. */
+  flush?(): Promise<void>;
+  /** Delete the state everywhere (uninstall --purge). */
+  remove?(): Promise<void>;
 }

@@ -28,6 +28,10 @@ export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[]
       out.push(inUnitDir ? { type: 'unit', name: action.path.slice(unitDir.length + 1) } : { type: 'file', path: action.path });
     }
     if (action.kind === 'extract' && isAbsolute(action.to)) out.push({ type: 'dir', path: action.to });
+    // Enabling creates links (<target>.wants/<instance>) that are ours to remove too.
+    if (action.kind === 'exec' && action.argv[0] === 'systemctl' && action.argv[1] === 'enable') {
+      for (const unit of action.argv.slice(2)) if (!unit.startsWith('-')) out.push({ type: 'unit', name: unit });
+    }
     if (action.kind === 'exec' && action.argv[0] === 'mv' && action.argv.includes('-T')) {
       const to = action.argv[action.argv.length - 1]!;
       if (isAbsolute(to)) out.push({ type: 'file', path: to });
@@ -50,30 +54,35 @@ function inside(path: string, dir: string): boolean {
 }
 
 export function binaryUninstallSteps(spec: DeploySpec, state: DeployState, options: UninstallOptions): Step[] {
+  // Nothing recorded, nothing removed: not even --purge deletes data the journal does not know.
+  if (Object.keys(state.steps).length === 0) return [];
   const layout = binaryLayout(spec);
-  const units = recordedOfType(state, 'unit').map((u) => u.name);
+  const units = [...new Set(recordedOfType(state, 'unit').map((u) => u.name))];
   const steps: Step[] = [];
   if (units.length) {
-    // Templates stop through their instances (a glob systemctl expands over loaded units, not a shell).
-    const running = units.map((u) => (u.endsWith('@.service') ? u.replace('@.service', '@*.service') : u));
-    const chatFirst = [...running].sort((a, b) => rank(a) - rank(b));
+    const templates = units.filter((u) => u.endsWith('@.service'));
+    // Instances we enabled, and every other unit: disabled and stopped, chat before server before infrastructure.
+    const concrete = units.filter((u) => !u.endsWith('@.service')).sort((a, b) => rank(a) - rank(b));
     steps.push({
       id: 'uninstall.units.stop',
       title: `Stop and disable ${units.length} unit(s)`,
       phase: 'prepare',
       needs: [],
       actions: [
-        // 5: a unit that is not loaded; stopping what is not there is fine.
-        exec(['systemctl', 'disable', '--now', ...chatFirst.filter((u) => !u.includes('*'))], [1, 5]),
-        exec(['systemctl', 'stop', ...chatFirst.filter((u) => u.includes('*'))], [1, 5]),
-      ].filter((a) => a.argv.length > 2),
+        // 1/5: a unit that is not there or not loaded; stopping what is not running is fine.
+        ...(concrete.length ? [exec(['systemctl', 'disable', '--now', ...concrete], [1, 5])] : []),
+        // Instances started from a template under another config (a glob systemctl expands over loaded units, not a shell).
+        ...(templates.length ? [exec(['systemctl', 'stop', ...templates.map((t) => t.replace('@.service', '@*.service'))], [1, 5])] : []),
+      ],
     });
+    const files = units.map((u) => `${layout.unitDir}/${u}`);
+    const wants = units.filter((u) => u.endsWith('.target') || u.endsWith('.service')).map((u) => `${layout.unitDir}/${u}.wants`);
     steps.push({
       id: 'uninstall.units.remove',
       title: `Remove unit files from ${layout.unitDir}`,
       phase: 'prepare',
       needs: ['uninstall.units.stop'],
-      actions: [exec(['rm', '-f', '--', ...units.map((u) => `${layout.unitDir}/${u}`)]), exec(['systemctl', 'daemon-reload']), exec(['systemctl', 'reset-failed'], [1])],
+      actions: [exec(['rm', '-rf', '--', ...files, ...wants]), exec(['systemctl', 'daemon-reload']), exec(['systemctl', 'reset-failed'], [1])],
     });
   }
   const keep = (p: string) => !options.purge && inside(p, layout.dataDir);

@@ -35,10 +35,24 @@ function chain(steps: Omit<Step, 'needs'>[], first: string[] = []): Step[] {
   return steps.map((s, i) => ({ ...s, needs: i === 0 ? first : [steps[i - 1]!.id] }));
 }
 
+/** Kinds that live outside any namespace: kubectl delete needs no -n for them. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'IngressClass', 'PriorityClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'GatewayClass', 'ClusterIssuer']);
+
+function deleteArgv(spec: DeploySpec, o: Recorded<'k8s-object'>): string[] {
+  const kind = `${o.kind.toLowerCase()}.${groupOf(o.apiVersion)}`.replace(/\.$/, '');
+  const scope = CLUSTER_SCOPED.has(o.kind) ? [] : ['-n', o.namespace ?? spec.kubernetes.namespace];
+  return kubectl(spec, 'delete', kind, o.name, ...scope, '--ignore-not-found');
+}
+
 export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, options: UninstallOptions): Step[] {
   const ns = spec.kubernetes.namespace;
   const releases = recorded(state, 'helm-release').reverse();
   const objects = recorded(state, 'k8s-object').reverse();
+  // Objects in the install's namespace are ours alone; cluster-scoped ones and those in other
+  // namespaces (the storage provisioner, its StorageClass) may serve other workloads and the
+  // volumes we keep: they go only with --purge, after the volumes.
+  const ours = objects.filter((o) => o.namespace === ns && o.kind !== 'Namespace');
+  const shared = objects.filter((o) => o.namespace !== ns && o.kind !== 'Namespace');
   const steps: Omit<Step, 'needs'>[] = releases.map((r) => ({
     id: `uninstall.release.${r.name}`,
     title: `Uninstall release ${r.name}`,
@@ -46,36 +60,49 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
     actions: [{ kind: 'exec', argv: [...helmBase(spec), 'uninstall', r.name, '--namespace', r.namespace, '--wait', '--timeout', spec.kubernetes.helmTimeout, '--ignore-not-found'], mutates: true }],
     retries: 1,
   }));
-  const namespaced = objects.filter((o) => o.kind !== 'Namespace');
-  if (namespaced.length) {
+  if (ours.length) {
     steps.push({
       id: 'uninstall.objects',
-      title: `Delete ${namespaced.length} object(s) openim-deploy applied`,
+      title: `Delete ${ours.length} object(s) openim-deploy applied in ${ns}`,
       phase: 'prepare',
-      actions: namespaced.map((o) => ({
-        kind: 'exec' as const,
-        argv: kubectl(spec, 'delete', `${o.kind.toLowerCase()}.${groupOf(o.apiVersion)}`.replace(/\.$/, ''), o.name, ...(o.namespace ? ['-n', o.namespace] : ['-n', ns]), '--ignore-not-found'),
-        mutates: true,
-      })),
+      actions: ours.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, o), mutates: true })),
     });
   }
-  if (options.purge) {
-    if (releases.length) {
+  if (!options.purge) {
+    if (shared.length) {
       steps.push({
-        id: 'uninstall.volumes',
-        title: 'Delete the volumes (PVCs) of the releases',
-        phase: 'storage',
-        actions: [{ kind: 'exec', argv: inNamespace(spec, 'delete', 'pvc', '-l', `app.kubernetes.io/instance in (${releases.map((r) => r.name).join(',')})`, '--ignore-not-found', '--wait=false'), mutates: true }],
+        id: 'uninstall.kept',
+        title: 'Kept: volumes and shared objects',
+        phase: 'summary',
+        actions: [{ kind: 'note', text: `kept the volumes (PVCs) in ${ns} and ${shared.length} object(s) outside it that other workloads may use (${shared.map((o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`).join(', ')}); uninstall --purge removes them` }],
       });
     }
-    if (objects.some((o) => o.kind === 'Namespace' && o.name === ns)) {
-      steps.push({
-        id: 'uninstall.namespace',
-        title: `Delete namespace ${ns}`,
-        phase: 'prepare',
-        actions: [{ kind: 'exec', argv: kubectl(spec, 'delete', 'namespace', ns, '--ignore-not-found', '--wait=false'), mutates: true }],
-      });
-    }
+    return chain(steps);
+  }
+  if (releases.length) {
+    steps.push({
+      id: 'uninstall.volumes',
+      title: 'Delete the volumes (PVCs) of the releases',
+      phase: 'storage',
+      // Before the provisioner goes, so it can still reclaim the volumes.
+      actions: [{ kind: 'exec', argv: inNamespace(spec, 'delete', 'pvc', '-l', `app.kubernetes.io/instance in (${releases.map((r) => r.name).join(',')})`, '--ignore-not-found'), mutates: true }],
+    });
+  }
+  if (shared.length) {
+    steps.push({
+      id: 'uninstall.shared',
+      title: `Delete ${shared.length} object(s) openim-deploy applied outside ${ns}`,
+      phase: 'storage',
+      actions: shared.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, o), mutates: true })),
+    });
+  }
+  if (objects.some((o) => o.kind === 'Namespace' && o.name === ns)) {
+    steps.push({
+      id: 'uninstall.namespace',
+      title: `Delete namespace ${ns}`,
+      phase: 'prepare',
+      actions: [{ kind: 'exec', argv: kubectl(spec, 'delete', 'namespace', ns, '--ignore-not-found', '--wait=false'), mutates: true }],
+    });
   }
   return chain(steps);
 }

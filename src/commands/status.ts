@@ -1,0 +1,45 @@
+// `status [--json] [--watch]`: per component version, ready/desired,
+// restarts with the last reason, endpoints; the public URLs; exit 4 when
+// anything is unhealthy (watch mode: on Ctrl-C, by the last report).
+
+import type { CliContext } from '../context.js';
+import { ConfigError, UnhealthyError } from '../errors.js';
+import { sleep } from '../exec/recording-runner.js';
+import { readDeployment } from '../day2/session.js';
+import { formatStatus } from '../day2/status-format.js';
+import type { StatusReport } from '../day2/types.js';
+import { day2Spec, type Day2Flags } from './day2-common.js';
+
+export interface StatusFlags extends Day2Flags {
+  json?: boolean;
+  watch?: boolean;
+  interval?: string;
+}
+
+export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>, flags: StatusFlags): Promise<void> {
+  const seconds = Number(flags.interval ?? 5);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) throw new ConfigError([{ path: '--interval', message: 'must be a number of seconds from 1 to 3600' }]);
+  const { spec, workdir } = day2Spec(ctx, flags);
+  const once = async (): Promise<StatusReport> => {
+    const { day2, state } = await readDeployment(ctx, spec, workdir);
+    return day2.status(spec, ctx.runner, state);
+  };
+  const print = (report: StatusReport) => ctx.io.out(flags.json ? `${JSON.stringify(report, null, flags.watch ? 0 : 2)}\n` : formatStatus(report));
+  let last: StatusReport;
+  if (!flags.watch) {
+    last = await once();
+    print(last);
+  } else {
+    for (;;) {
+      last = await once();
+      if (ctx.io.tty && !flags.json) ctx.io.out('\x1b[2J\x1b[H');
+      print(last);
+      try {
+        await sleep(seconds * 1000, ctx.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+  if (!last.healthy) throw new UnhealthyError(last.problems);
+}

@@ -1,0 +1,95 @@
+// `upgrade --to VERSION`: the catalog's path from the installed version
+// (stepping stones applied one at a time, the `seq` migration in the hop
+// that crosses into 3.8), each hop a full install of that version with its
+// own preflight, journal and verification. Asks for a backup first.
+
+import { mkdir } from 'node:fs/promises';
+import type { CliContext } from '../context.js';
+import type { DeploySpec } from '../config/rules.js';
+import { ConfigError, PreflightError } from '../errors.js';
+import { unprobedFacts } from '../facts/types.js';
+import { formatPlan } from '../plan/print.js';
+import type { Step } from '../plan/types.js';
+import { targetFor } from '../targets/registry.js';
+import { applySpec, withStepsBeforeOpenIM } from '../day2/apply.js';
+import { readDeployment, withDeployment } from '../day2/session.js';
+import type { Day2Target } from '../day2/types.js';
+import { upgradePath, type Hop } from '../day2/upgrade.js';
+import type { DeployState } from '../state/types.js';
+import { day2Spec, type Day2Flags } from './day2-common.js';
+import { formatFinding } from './print-issues.js';
+import { planFor } from './session.js';
+
+export interface UpgradeFlags extends Day2Flags {
+  to: string;
+  chatVersion?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  concurrency?: string;
+  waitLock?: boolean;
+  skipMigration?: boolean;
+  ignorePreflight?: string[];
+}
+
+const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({ ...spec, openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion } });
+
+function hopsFor(state: DeployState, flags: UpgradeFlags): { from: string; hops: Hop[] } {
+  const installed = state.installed;
+  if (!installed) throw new ConfigError([{ path: '--to', message: 'nothing is installed yet (no completed install recorded)', hint: 'run install first' }]);
+  const path = upgradePath(installed.serverVersion, flags.to, flags.chatVersion ? { chatVersion: flags.chatVersion } : {});
+  if (!path.ok) throw new ConfigError([{ path: '--to', message: path.reason, ...(path.hint ? { hint: path.hint } : {}) }]);
+  return { from: installed.serverVersion, hops: path.hops };
+}
+
+function migrationFor(day2: Day2Target, spec: DeploySpec, hop: Hop, from: string, skip: boolean): Step[] {
+  if (!hop.seqMigration || skip) return [];
+  const steps = day2.migrationSteps(spec, from);
+  if ('refused' in steps) throw new ConfigError([{ path: '--to', message: steps.refused, hint: 'after running it yourself, pass --skip-migration' }]);
+  return steps;
+}
+
+export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Promise<void> {
+  const concurrency = Number(flags.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError([{ path: '--concurrency', message: 'must be a whole number from 1 to 64' }]);
+  const { spec, workdir } = day2Spec(ctx, flags);
+  const preview = await readDeployment(ctx, spec, workdir);
+  const { from, hops } = hopsFor(preview.state, flags);
+  const route = [from, ...hops.map((h) => h.serverVersion)].join(' → ');
+
+  if (flags.dryRun) {
+    let previous = from;
+    for (const hop of hops) {
+      const hopSpec = withVersions(spec, hop);
+      const plan = withStepsBeforeOpenIM(planFor(hopSpec, unprobedFacts(spec.target)), migrationFor(preview.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)));
+      ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\n`);
+      previous = hop.serverVersion;
+    }
+    if (!flags.json) ctx.io.out(`upgrade ${route}: dry run, nothing was changed.\n`);
+    return;
+  }
+  ctx.io.err(`upgrade ${route}${hops.some((h) => h.seqMigration) ? ' (with the one-time seq migration)' : ''}`);
+  ctx.io.err(preview.day2.backupHint(spec));
+  if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: `Have you backed up, and upgrade OpenIM ${route}?`, default: false }))) return;
+
+  await mkdir(workdir, { recursive: true, mode: 0o700 });
+  await withDeployment(ctx, spec, workdir, { command: 'upgrade', waitLock: Boolean(flags.waitLock) }, async (d) => {
+    // Recomputed under the lock: another run may have changed the installed version meanwhile.
+    const todo = hopsFor(d.state, flags);
+    let previous = todo.from;
+    for (const hop of todo.hops) {
+      const hopSpec = withVersions(spec, hop);
+      const target = targetFor(hopSpec.target);
+      const facts = await target.gatherFacts(hopSpec, ctx.runner);
+      const ignored = new Set(flags.ignorePreflight ?? []);
+      const findings = target.checks(hopSpec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
+      for (const f of findings) ctx.io.err(formatFinding(f));
+      if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
+      ctx.io.err(`— ${hop.serverVersion} (chat ${hop.chatVersion})`);
+      await applySpec(ctx, d, hopSpec, facts, workdir, { action: 'upgrade', concurrency, json: Boolean(flags.json), force: false, beforeOpenIM: migrationFor(d.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)) });
+      previous = hop.serverVersion;
+    }
+  });
+  const last = hops[hops.length - 1]!;
+  ctx.io.err(`upgraded to ${last.serverVersion} (chat ${last.chatVersion}); set openim.serverVersion and openim.chatVersion to these in your config so install keeps them`);
+}
