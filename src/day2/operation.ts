@@ -7,20 +7,14 @@
 import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/rules.js';
 import { executePlan, type ExecEvent, type ExecutionReport, type OutputMode } from '../execute/executor.js';
-import { PLAN_VERSION, type Plan, type Step } from '../plan/types.js';
+import type { Plan, Step } from '../plan/types.js';
+import { planOf } from '../plan/build.js';
 import { templatesDir } from '../util/package-root.js';
 import { redactorFor } from '../commands/session.js';
 import type { OpenDeployment } from './session.js';
 
 export function operationPlan(spec: DeploySpec, steps: Step[]): Plan {
-  return {
-    version: PLAN_VERSION,
-    target: spec.target,
-    profile: spec.profile,
-    openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
-    scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
-    steps,
-  };
+  return planOf(spec, steps);
 }
 
 export async function runOperation(

@@ -4,7 +4,7 @@ import type { DeploySpec } from '../config/rules.js';
 import type { Facts } from '../facts/types.js';
 import { targetFor } from '../targets/registry.js';
 import { graphProblems, topologicalOrder } from './graph.js';
-import { PLAN_VERSION, type Plan } from './types.js';
+import { PLAN_VERSION, type Plan, type Step } from './types.js';
 
 export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
   const target = targetFor(spec.target);
@@ -14,12 +14,17 @@ export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
     // A planner bug, not a user error: say exactly where.
     throw new Error(`internal: invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
   }
+  return planOf(spec, topologicalOrder(steps));
+}
+
+/** The versioned envelope around ordered steps (install plans and day-two operation plans alike). */
+export function planOf(spec: DeploySpec, steps: Step[]): Plan {
   return {
     version: PLAN_VERSION,
     target: spec.target,
     profile: spec.profile,
     openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
     scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
-    steps: topologicalOrder(steps),
+    steps,
   };
 }
