@@ -75,6 +75,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const started = performance.now();
   const order = topologicalOrder(plan.steps);
   const results = new Map(order.map((s) => [s.id, deferred<StepOutcome>()]));
+  // Hashes depend only on the step and the secrets: compute them all up front, off the critical path.
+  const hashes = new Map(order.map((s) => [s.id, stepHash(s, options.secrets, options.templatesDir)] as const));
+  for (const pending of hashes.values()) pending.catch(() => undefined);
   const semaphore = new Semaphore(options.concurrency);
   const emit = (event: ExecEvent) => options.onEvent?.(event);
   const probe = options.probe ?? defaultProbe;
@@ -87,7 +90,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       return { id: step.id, status: 'blocked', attempts: 0 };
     }
     if (options.signal?.aborted) return { id: step.id, status: 'interrupted', attempts: 0 };
-    const hash = await stepHash(step, options.secrets, options.templatesDir);
+    const hash = await hashes.get(step.id)!;
     if (!options.force && options.journal?.isDone(step.id, hash)) {
       emit({ type: 'step', id: step.id, status: 'unchanged' });
       return { id: step.id, status: 'unchanged', attempts: 0 };
