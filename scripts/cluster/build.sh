@@ -104,18 +104,21 @@ fi
 
 # --- kwok's stages: the bare kwok binary has no default behaviour (kwokctl embeds it), so
 # collect upstream's stage files of the same version: nodes become Ready and keep a lease,
-# pods become Running/Ready (with IPs from the node's podCIDR), and the "fast" volume stages
-# act as a dynamic provisioner, renamed from class 'kwok-volume' to our default 'standard'.
+# pods become Running/Ready (with IPs from the node's podCIDR), Job pods complete, and the
+# "fast" volume stages act as a dynamic provisioner, moved from class 'kwok-volume' to our
+# default 'standard' and to 'local-path': the installer's dev preset deploys
+# local-path-provisioner, whose pod kwok only pretends to run, so kwok binds its claims too.
 stages=$CACHE/kwok-stages.yaml
-if ! grep -q "^# kwok $KWOK_VERSION\$" "$stages" 2>/dev/null; then
+STAGES_ID="kwok $KWOK_VERSION, volume classes standard local-path"
+if ! grep -qxF "# $STAGES_ID" "$stages" 2>/dev/null; then
   kdir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage
   {
-    echo "# kwok $KWOK_VERSION"
+    echo "# $STAGES_ID"
     for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
       pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete \
       volume/fast/pvc-provision volume/fast/pv-bind volume/fast/pvc-delete volume/fast/pv-delete; do
       echo "---"
-      sed "s/'kwok-volume'/'standard'/g" "$kdir/$f.yaml"
+      sed "s/storageClassName == 'kwok-volume'/storageClassName in ['standard', 'local-path']/g" "$kdir/$f.yaml"
     done
   } >"$stages.tmp"
   mv "$stages.tmp" "$stages"

@@ -10,7 +10,10 @@ import { hasSecretRefs } from '../secrets/secrets.js';
  * block scalar keeps any one-line value a string, quotes and `#` included.
  */
 export function toYaml(value: unknown): string {
-  const doc = new Document(value);
+  // YAML 1.1 rules: Kubernetes and helm (sigs.k8s.io/yaml) read a plain `off`,
+  // `on`, `yes` or `no` as a boolean, so those strings must come out quoted (the
+  // cluster e2e found an ingress annotation `off` refused by kubectl).
+  const doc = new Document(value, { version: '1.1' });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && hasSecretRefs(node.value)) node.type = Scalar.BLOCK_LITERAL;

@@ -1,10 +1,12 @@
 // One Helm release as a plan step: write its values (built as an object),
 // then `helm upgrade --install … --wait`. The only place that shapes helm's
-// install argv.
+// install argv. Upstream charts come from their repository, or from the
+// offline bundle when `offline.bundle` is set (chart-source.ts).
 
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml.js';
 import type { DeploySpec } from '../../config/rules.js';
-import type { Phase, Step } from '../../plan/types.js';
+import type { ExecAction, Phase, Step } from '../../plan/types.js';
+import { chartSourceArgs, upstreamChartSource, type ChartSource } from './chart-source.js';
 import { helmBase, kubectlBase } from './tools.js';
 
 export interface ReleaseSpec {
@@ -14,7 +16,7 @@ export interface ReleaseSpec {
   needs: string[];
   name: string;
   namespace: string;
-  /** Local chart path (relative to the work dir) or the chart name in `repo`. */
+  /** Local chart path (relative to the work dir) or the chart name in `repo` (an HTTP URL or `oci://` prefix). */
   chart: string;
   values: object;
   local: boolean;
@@ -25,21 +27,47 @@ export interface ReleaseSpec {
   retries?: number;
 }
 
-export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace'>, valuesFile: string): string[] {
+/** The chart argument and flags helm is given for a release. */
+function releaseSource(spec: DeploySpec, r: Pick<ReleaseSpec, 'chart' | 'repo' | 'version' | 'local'>): ChartSource {
+  if (r.local) return { chart: r.chart, ...(r.version ? { version: r.version } : {}), bundled: false };
+  return upstreamChartSource(spec, { name: r.chart, ...(r.repo ? { repo: r.repo } : {}), ...(r.version ? { version: r.version } : {}) });
+}
+
+export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace' | 'local'>, valuesFile: string): string[] {
+  const source = releaseSource(spec, r);
   return [
     ...helmBase(spec),
-    'upgrade', '--install', r.name, r.chart,
+    'upgrade', '--install', r.name, source.chart,
     '--namespace', r.namespace,
     '--values', valuesFile,
     '--wait', '--timeout', spec.kubernetes.helmTimeout,
-    ...(r.version ? ['--version', r.version] : []),
-    ...(r.repo ? ['--repo', r.repo] : []),
+    ...chartSourceArgs(source),
     ...(r.createNamespace ? ['--create-namespace'] : []),
   ];
 }
 
+/**
+ * Runs before every `helm upgrade --install`. A helm killed mid-operation (SIGKILL,
+ * a lost machine or CI runner) leaves its release `pending-install`/`pending-upgrade`
+ * for ever, and every later upgrade fails with "another operation is in progress"
+ * (helm#5595), so "re-run to resume" would never work (found by the cluster e2e).
+ * The deployment lock means no other run of ours is operating, so such a record
+ * is a dead one: deleting it (helm keeps releases in Secrets labelled owner=helm)
+ * lets helm go on from the last deployed revision, or install afresh and adopt the
+ * objects the dead run created (they carry this release's ownership annotations).
+ * Nothing is pending on a normal run, and then this deletes nothing.
+ */
+export function clearDeadPendingRelease(spec: DeploySpec, name: string, namespace: string): ExecAction {
+  return {
+    kind: 'exec',
+    argv: [...kubectlBase(spec), '--namespace', namespace, 'delete', 'secret', '--ignore-not-found', '--selector', `owner=helm,name=${name},status in (pending-install,pending-upgrade,pending-rollback)`],
+    mutates: true,
+  };
+}
+
 export function releaseStep(spec: DeploySpec, r: ReleaseSpec): Step {
   const valuesFile = `values/${r.name}.yaml`;
+  const source = releaseSource(spec, r);
   return {
     id: r.id,
     title: r.title,
@@ -49,14 +77,16 @@ export function releaseStep(spec: DeploySpec, r: ReleaseSpec): Step {
     release: {
       name: r.name,
       namespace: r.namespace,
-      chart: r.chart,
+      // What helm is given: the bundled archive offline (its version stays, for the record).
+      chart: source.chart,
       valuesFile,
       local: r.local,
       ...(r.version ? { version: r.version } : {}),
-      ...(r.repo ? { repo: r.repo } : {}),
+      ...(source.repo ? { repo: source.repo } : {}),
     },
     actions: [
-      { kind: 'write', path: valuesFile, mode: 0o644, content: stringify(r.values, { lineWidth: 0 }), render: valuesFile },
+      { kind: 'write', path: valuesFile, mode: 0o644, content: toYaml(r.values), render: valuesFile },
+      clearDeadPendingRelease(spec, r.name, r.namespace),
       { kind: 'exec', argv: helmUpgradeArgv(spec, r, valuesFile), mutates: true },
     ],
     retries: r.retries ?? 1,

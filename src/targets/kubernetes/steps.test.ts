@@ -42,9 +42,11 @@ describe('kubernetes plan', () => {
 
   it('runs every helm call as upgrade --install with namespace, values file, wait and timeout', () => {
     for (const s of plans.production.steps.filter((x) => x.release?.chart === './charts/openim-service')) {
-      const exec = s.actions.find((a) => a.kind === 'exec')!;
-      expect(exec.kind === 'exec' && exec.argv.slice(0, 9)).toEqual(['helm', 'upgrade', '--install', s.release!.name, './charts/openim-service', '--namespace', 'openim', '--values', `values/${s.release!.name}.yaml`]);
-      expect(exec.kind === 'exec' && exec.argv.slice(9)).toEqual(['--wait', '--timeout', '10m']);
+      const [clear, exec] = s.actions.filter((a) => a.kind === 'exec').map((a) => a.argv);
+      // First the pending record a killed helm may have left (else "another operation is in progress" for ever).
+      expect(clear).toEqual(['kubectl', '--namespace', 'openim', 'delete', 'secret', '--ignore-not-found', '--selector', `owner=helm,name=${s.release!.name},status in (pending-install,pending-upgrade,pending-rollback)`]);
+      expect(exec?.slice(0, 9)).toEqual(['helm', 'upgrade', '--install', s.release!.name, './charts/openim-service', '--namespace', 'openim', '--values', `values/${s.release!.name}.yaml`]);
+      expect(exec?.slice(9)).toEqual(['--wait', '--timeout', '10m']);
     }
   });
 

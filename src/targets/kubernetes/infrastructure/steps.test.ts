@@ -57,6 +57,7 @@ describe('infrastructureSteps', () => {
     expect(values).toMatchObject({ path: 'values/openim-mongodb.yaml', render: 'values/openim-mongodb.yaml' });
     expect(parse(values!.content)).toEqual(mongodbValues(spec));
     expect(execs(step).map((a) => a.argv)).toEqual([
+      ['kubectl', '--context', 'prod', '--namespace', 'openim', 'delete', 'secret', '--ignore-not-found', '--selector', 'owner=helm,name=openim-mongodb,status in (pending-install,pending-upgrade,pending-rollback)'],
       ['helm', '--kube-context', 'prod', 'upgrade', '--install', 'openim-mongodb', './charts/openim-mongodb', '--namespace', 'openim', '--values', 'values/openim-mongodb.yaml', '--wait', '--timeout', '15m'],
     ]);
   });

@@ -7,6 +7,7 @@ import { toYaml } from '../../../util/yaml.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
+import { clearDeadPendingRelease } from '../helm-release.js';
 import { helmBase, kubectlBase } from '../tools.js';
 import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
 import { ROOK_BUCKET_CLAIM } from './endpoints.js';
@@ -39,6 +40,7 @@ export function localReleaseStep(spec: DeploySpec, options: { release: string; c
     actions: [
       { kind: 'copy', from: chartDir, to: chartDir, render: chartDir },
       { kind: 'write', path: file, mode: 0o644, content: toYaml(options.values), render: file },
+      clearDeadPendingRelease(spec, options.release, ns),
       {
         kind: 'exec',
         argv: [...helmBase(spec), 'upgrade', '--install', options.release, `./${chartDir}`, '--namespace', ns, '--values', file, '--wait', '--timeout', spec.kubernetes.helmTimeout],

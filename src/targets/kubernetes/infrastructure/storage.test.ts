@@ -68,11 +68,18 @@ describe('storageSteps', () => {
     expect(steps[0]!.actions.map((a) => a.kind)).toEqual(['note']);
   });
 
+  it('local-path: keeps planning the same step once its own class exists (a re-run changes nothing)', () => {
+    const ours = { name: 'local-path', provisioner: 'rancher.io/local-path', isDefault: false, managedBy: 'openim-deploy' };
+    const facts: KubernetesFacts = { target: 'kubernetes', probed: true, cluster: { reachable: true, storageClasses: [ours], ingressClasses: [], crds: [], namespaceExists: true, nodes: [] } };
+    expect(storageSteps(devSpec(), facts)).toEqual(storageSteps(devSpec(), unprobed));
+  });
+
   it('nfs: the pinned nfs-subdir-external-provisioner chart with server, path and class', () => {
     const [step] = storageSteps(productionSpec('images.mirror=m.daocloud.io'), unprobed);
     const pin = STORAGE_PROVISIONERS.nfs.charts[0];
     expect(step!.release).toEqual({ name: pin.release, namespace: 'nfs-provisioner', chart: pin.chart.name, repo: pin.chart.repo, version: '4.0.18', valuesFile: `values/${pin.release}.yaml`, local: false });
     expect(execs(step!)).toEqual([
+      ['kubectl', '--namespace', 'nfs-provisioner', 'delete', 'secret', '--ignore-not-found', '--selector', `owner=helm,name=${pin.release},status in (pending-install,pending-upgrade,pending-rollback)`],
       ['helm', 'upgrade', '--install', pin.release, pin.chart.name, '--repo', pin.chart.repo, '--version', '4.0.18', '--namespace', 'nfs-provisioner', '--create-namespace', '--values', `values/${pin.release}.yaml`, '--wait', '--timeout', '10m'],
     ]);
     expect(written(step!)).toMatchObject({

@@ -7,6 +7,8 @@ import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { STORAGE_PROVISIONERS, type ChartRef } from '../../../catalog/infrastructure.js';
+import { clearDeadPendingRelease } from '../helm-release.js';
+import { upstreamChartSource } from '../chart-source.js';
 import { helmBase, kubectlBase } from '../tools.js';
 import { MANAGED_BY, NAMESPACE_STEP } from '../names.js';
 import { localPathManifest } from './local-path.js';
@@ -28,13 +30,17 @@ export function upstreamRelease(
   timeout = spec.kubernetes.helmTimeout,
 ): Pick<Step, 'release' | 'actions'> {
   const file = valuesFile(release);
+  // The repository online, the bundled archive with offline.bundle.
+  const source = upstreamChartSource(spec, chart);
+  const from = [...(source.repo ? ['--repo', source.repo] : []), ...(source.version ? ['--version', source.version] : [])];
   return {
-    release: { name: release, namespace, chart: chart.name, repo: chart.repo, version: chart.version, valuesFile: file, local: false },
+    release: { name: release, namespace, chart: source.chart, ...(source.repo ? { repo: source.repo } : {}), version: chart.version, valuesFile: file, local: false },
     actions: [
       { kind: 'write', path: file, mode: 0o644, content: toYaml(values), render: file },
+      clearDeadPendingRelease(spec, release, namespace),
       {
         kind: 'exec',
-        argv: [...helmBase(spec), 'upgrade', '--install', release, chart.name, '--repo', chart.repo, '--version', chart.version, '--namespace', namespace, '--create-namespace', '--values', file, '--wait', '--timeout', timeout],
+        argv: [...helmBase(spec), 'upgrade', '--install', release, source.chart, ...from, '--namespace', namespace, '--create-namespace', '--values', file, '--wait', '--timeout', timeout],
         mutates: true,
       },
     ],

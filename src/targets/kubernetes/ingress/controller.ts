@@ -2,6 +2,7 @@
 // the charts pinned in the catalog. Their images go through images.mirror
 // like every other image.
 
+import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { parseImage, resolveImage } from '../../../catalog/images.js';
@@ -66,7 +67,8 @@ export function controllerSteps(spec: DeploySpec, needs: string[]): Step[] {
       title: `${m.name} ${m.version}`,
       phase: 'ingress',
       needs: previous,
-      actions: [{ kind: 'exec', argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', m.url], mutates: true }],
+      // Offline: the copy `bundle create` fetched (names.ts names it the same way for both).
+      actions: [{ kind: 'exec', argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', spec.offline.bundle ? bundledFilePath(bundledDownloadName(m.url)) : m.url], mutates: true }],
       retries: 2,
     });
     previous = [id];
