@@ -247,7 +247,14 @@ function planFetches(upstream: DeploySpec, arches: HostArch[]): BundleFileSpec[]
 
 export function bundleContents(spec: DeploySpec, options: ContentsOptions): BundleContents {
   // Upstream references: the bundle holds what the registries serve, not the mirror's names.
-  const upstream: DeploySpec = { ...spec, images: { ...spec.images, mirror: '' }, offline: { ...spec.offline, bundle: '' } };
+  // `images.rewrite` too: its rules name online mirrors, and the sentinel scan below needs every image under the mirror.
+  // Chart repository mirrors likewise: the bundle records charts by their upstream source (bundle create --pull-mirror reaches them).
+  const upstream: DeploySpec = {
+    ...spec,
+    images: { ...spec.images, mirror: '', rewrite: [] },
+    kubernetes: { ...spec.kubernetes, helmRepoMirrors: {} },
+    offline: { ...spec.offline, bundle: '' },
+  };
   const plan = options.plan ?? buildPlan(upstream, unprobedFacts(spec.target));
   const gaps: string[] = [];
   const images = new Map<string, ImageRef>();

@@ -36,9 +36,12 @@ export interface PushedImage {
   blobs: { uploaded: number; mounted: number; existing: number };
 }
 
-/** Where an upstream image lands in a mirror registry (the same rule install uses to rewrite references). */
+/**
+ * Where an upstream image lands in a mirror registry (the same rule install uses to rewrite
+ * references: an offline install applies no `images.rewrite` rules, see specImageSource).
+ */
 export function mirrorTarget(ref: string, mirror: string): { registry: string; repository: string; tag: string } {
-  const target = resolveImage(parseImage(ref), { registry: '', mirror });
+  const target = resolveImage(parseImage(ref), { registry: '', mirror, rewrite: [] });
   return { registry: target.registry, repository: target.repository, tag: target.tag };
 }
 

@@ -11,16 +11,31 @@ export interface ImageRef {
   digest?: string;
 }
 
+/** One `images.rewrite` rule: images whose upstream `registry/repository` starts with `from` move to `to`. */
+export interface ImageRewrite {
+  /** `host[:port][/path]` of the upstream reference, matched whole path element by path element. */
+  from: string;
+  /** `host[:port][/path]` that replaces `from`; the rest of the repository path is kept below it. */
+  to: string;
+}
+
 export interface ImageSource {
   /** Registry that replaces docker.io for OpenIM images (e.g. ghcr.io/openimsdk layout is handled by `openimRepository`). */
   registry: string;
   /**
-   * A pull-through mirror or private registry that every image is rewritten to.
-   * Form `host[/prefix]`; images keep their upstream path below it, with the
-   * upstream registry host as the first path element for non-Docker Hub images
-   * (the layout of m.daocloud.io and of `bundle push`).
+   * A pull-through mirror or private registry that every image no rewrite rule
+   * matched is rewritten to. Form `host[/prefix]`; images keep their upstream
+   * path below it, with the upstream registry host as the first path element
+   * for non-Docker Hub images (the layout of m.daocloud.io and of `bundle push`).
    */
   mirror: string;
+  /**
+   * Rules applied before `mirror`: the rule with the longest `from` that is the
+   * image's `registry/repository` or a path-element prefix of it wins, and the
+   * image goes to `to` + the rest of its path. An image a rule moved is final:
+   * `mirror` applies only to images no rule matched.
+   */
+  rewrite: readonly ImageRewrite[];
 }
 
 export function formatImage(ref: ImageRef): string {
@@ -37,13 +52,61 @@ export function mirrorPathElement(registry: string): string {
   return registry.replace(/:(\d+)$/, '_$1');
 }
 
-/** The image reference a cluster or host actually pulls, after mirror rewriting. `bundle push` uses the same rule. */
+/** `from` when it is `path` or a prefix of it ending at a `/`, else undefined; trailing slashes ignored. */
+function matchLength(from: string, path: string): number | undefined {
+  const f = from.replace(/\/+$/, '');
+  return path === f || path.startsWith(`${f}/`) ? f.length : undefined;
+}
+
+/** The rule that moves `path` (`registry/repository`): the longest matching `from` wins. */
+function matchingRule(path: string, rules: readonly ImageRewrite[]): { rule: ImageRewrite; length: number } | undefined {
+  let best: { rule: ImageRewrite; length: number } | undefined;
+  for (const rule of rules) {
+    const length = matchLength(rule.from, path);
+    if (length !== undefined && (!best || length > best.length)) best = { rule, length };
+  }
+  return best;
+}
+
+/** `host[/prefix]` + a repository path below it, as registry and repository. */
+function below(base: string, path: string): { registry: string; repository: string } {
+  const [host, ...prefix] = base.replace(/\/+$/, '').split('/');
+  return { registry: host ?? base, repository: [...prefix, ...(path ? [path] : [])].join('/') };
+}
+
+/**
+ * The image reference a cluster or host actually pulls: the longest matching
+ * `rewrite` rule, else `mirror`, else the upstream reference. `bundle push` uses
+ * the same rule (with the mirror only).
+ */
 export function resolveImage(ref: ImageRef, source: ImageSource): ImageRef {
+  const path = `${ref.registry}/${ref.repository}`;
+  const match = matchingRule(path, source.rewrite);
+  if (match) return { ...ref, ...below(match.rule.to, path.slice(match.length).replace(/^\//, '')) };
   if (!source.mirror) return ref;
-  const mirror = source.mirror.replace(/\/+$/, '');
-  const [host, ...prefix] = mirror.split('/');
   const upstreamPath = ref.registry === 'docker.io' ? ref.repository : `${mirrorPathElement(ref.registry)}/${ref.repository}`;
-  return { ...ref, registry: host ?? mirror, repository: [...prefix, upstreamPath].join('/') };
+  return { ...ref, ...below(source.mirror, upstreamPath) };
+}
+
+/**
+ * Where every image below an upstream `prefix` (`registry[/path]`) is pulled
+ * from, as `host[/path]`, for charts that take an image registry or hub rather
+ * than whole references; undefined when nothing moves them. Rules narrower than
+ * `prefix` cannot be expressed that way and are not applied here: such a chart
+ * keeps the rule or mirror that covers the whole prefix.
+ */
+export function resolveImagePrefix(prefix: string, source: ImageSource): string | undefined {
+  const p = prefix.replace(/\/+$/, '');
+  const match = matchingRule(p, source.rewrite);
+  if (match) {
+    const moved = below(match.rule.to, p.slice(match.length).replace(/^\//, ''));
+    return [moved.registry, ...(moved.repository ? [moved.repository] : [])].join('/');
+  }
+  if (!source.mirror) return undefined;
+  const [registry = '', ...rest] = p.split('/');
+  const upstreamPath = [...(registry === 'docker.io' ? [] : [mirrorPathElement(registry)]), ...rest].join('/');
+  const moved = below(source.mirror, upstreamPath);
+  return [moved.registry, ...(moved.repository ? [moved.repository] : [])].join('/');
 }
 
 /**
@@ -99,4 +162,14 @@ export type OpenIMImageRegistry = keyof typeof OPENIM_IMAGE_REGISTRIES;
 export function openimImageRef(image: string, tag: string, registry: OpenIMImageRegistry): ImageRef {
   const source = OPENIM_IMAGE_REGISTRIES[registry];
   return { registry: source.registry, repository: `${source.namespace}/${image}`, tag };
+}
+
+/**
+ * The image source of a configuration (`images.*`). An offline install pulls
+ * every image from `images.mirror`, where `bundle push` put it under the mirror
+ * layout, so `images.rewrite` rules (online mirrors) do not apply to it.
+ */
+export function specImageSource(spec: { images: ImageSource; offline: { bundle: string } }): ImageSource {
+  const { registry, mirror, rewrite } = spec.images;
+  return { registry, mirror, rewrite: spec.offline.bundle ? [] : rewrite };
 }

@@ -91,6 +91,20 @@ const storageSchema = z.strictObject({
     .prefault({}),
 });
 
+/** A Helm chart repository: an http(s) URL, or an `oci://` registry path. */
+const chartRepo = z.string().regex(/^(?:https?|oci):\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be a chart repository URL: https://charts.example.com/path or oci://registry.example.com/path');
+
+const helmRepoMirrorsSchema = z
+  .record(chartRepo, chartRepo)
+  .default({})
+  .superRefine((mirrors, ctx) => {
+    for (const [from, to] of Object.entries(mirrors)) {
+      // helm reads an oci:// chart as a reference and an http(s) one through --repo: a mirror must be the same kind.
+      if (from.startsWith('oci://') !== to.startsWith('oci://')) ctx.addIssue({ code: 'custom', path: [from], message: `mirror "${to}" must be the same kind of repository as "${from}" (both oci:// or both http(s)://)` });
+    }
+  })
+  .meta({ description: 'Chart repository mirrors for online installs: upstream repository URL (as pinned in the catalog, e.g. https://traefik.github.io/charts) → the URL to use instead. Not used with offline.bundle' });
+
 const kubernetesSchema = z.strictObject({
   context: z.string().default('').meta({ description: 'kubeconfig context; empty = current' }),
   kubeconfig: z.string().default('').meta({ description: 'kubeconfig file; empty = $KUBECONFIG or ~/.kube/config' }),
@@ -98,6 +112,7 @@ const kubernetesSchema = z.strictObject({
   ingress: ingressSchema.prefault({}),
   storage: storageSchema.prefault({}),
   helmTimeout: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m').default('10m').meta({ description: 'Timeout of each helm --wait' }),
+  helmRepoMirrors: helmRepoMirrorsSchema,
 });
 
 const artifactSchema = z.strictObject({
@@ -200,9 +215,42 @@ const loggingSchema = z.strictObject({
   lokiUrl: z.string().default('').meta({ description: 'Ship logs to this Loki instead of a bundled one' }),
 });
 
+/**
+ * `host[:port][/path]` of an image location: a registry host (with a dot, a port,
+ * or localhost, so it cannot be read as a Docker Hub namespace) and repository
+ * path elements as the distribution spec allows them.
+ */
+const imageLocation = z
+  .string()
+  .regex(
+    /^(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?=:))(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+    'must be host[:port][/path] such as docker.io/openim or registry.cn-hangzhou.aliyuncs.com/openimsdk (a registry host with a dot or a port, lower-case path, no scheme, no tag)',
+  );
+
+const imageRewriteSchema = z
+  .strictObject({
+    from: imageLocation.meta({ description: 'Upstream registry[/path] prefix, e.g. docker.io/openim (Docker Hub images are docker.io/<namespace>/<name>; official ones docker.io/library/<name>)' }),
+    to: imageLocation.meta({ description: 'Registry[/path] that replaces it, e.g. registry.cn-hangzhou.aliyuncs.com/openimsdk' }),
+  })
+  .meta({ description: 'One image rewrite rule' });
+
 const imagesSchema = z.strictObject({
   registry: z.enum(['docker.io', 'ghcr.io', 'aliyun']).default('docker.io').meta({ description: 'Where OpenIM images come from: docker.io | ghcr.io | aliyun (registry.cn-hangzhou.aliyuncs.com)' }),
-  mirror: z.string().default('').meta({ description: 'Registry every image is rewritten to (pull-through mirror or private registry), e.g. m.daocloud.io' }),
+  mirror: z.string().default('').meta({ description: 'Registry every image no images.rewrite rule matched is rewritten to (pull-through mirror or private registry), e.g. m.daocloud.io' }),
+  rewrite: z
+    .array(imageRewriteSchema)
+    .default([])
+    .superRefine((rules, ctx) => {
+      const seen = new Set<string>();
+      rules.forEach((rule, i) => {
+        if (seen.has(rule.from)) ctx.addIssue({ code: 'custom', path: [i, 'from'], message: `"${rule.from}" is the from of an earlier rule; give each prefix one rule` });
+        seen.add(rule.from);
+      });
+    })
+    .meta({
+      description:
+        'Image rewrite rules for online installs, applied before images.mirror: the rule whose from is the longest prefix (whole path elements) of an image\'s upstream registry/repository moves it to to + the rest of its path; images.mirror then applies only to images no rule matched. Not used with offline.bundle (every image comes from images.mirror)',
+    }),
   pullSecret: z.string().default('').meta({ description: 'imagePullSecret name for a private registry' }),
 });
 

@@ -1,5 +1,5 @@
 // Where helm takes an upstream (non-local) chart from: its HTTP repository or
-// OCI registry online; with `offline.bundle` the archive `install --bundle`
+// OCI registry online (or their kubernetes.helmRepoMirrors entry); with `offline.bundle` the archive `install --bundle`
 // stages under <workdir>/bundle/charts/, so helm never opens a connection.
 // Pure: the plan only names the path; the executor runs helm in the work dir.
 
@@ -23,9 +23,17 @@ export interface ChartSource {
   bundled: boolean;
 }
 
-export function upstreamChartSource(spec: DeploySpec, c: UpstreamChart): ChartSource {
+/** The repository helm is sent to: the `kubernetes.helmRepoMirrors` entry for `repo` (trailing `/` ignored), else `repo`. */
+export function mirroredRepo(spec: DeploySpec, repo: string): string {
+  const bare = (url: string) => url.replace(/\/+$/, '');
+  const entry = Object.entries(spec.kubernetes.helmRepoMirrors).find(([from]) => bare(from) === bare(repo));
+  return entry ? entry[1] : repo;
+}
+
+export function upstreamChartSource(spec: DeploySpec, upstream: UpstreamChart): ChartSource {
   // A bundled archive is named by name and version; without a version there is nothing to find offline.
-  if (spec.offline.bundle && c.version) return { chart: bundledChartPath({ name: c.name, version: c.version }), bundled: true };
+  if (spec.offline.bundle && upstream.version) return { chart: bundledChartPath({ name: upstream.name, version: upstream.version }), bundled: true };
+  const c = upstream.repo ? { ...upstream, repo: mirroredRepo(spec, upstream.repo) } : upstream;
   const version = c.version ? { version: c.version } : {};
   // helm has no --repo for OCI registries: the chart argument is the full reference.
   if (c.repo?.startsWith('oci://')) return { chart: `${c.repo.replace(/\/+$/, '')}/${c.name}`, ...version, bundled: false };

@@ -1,11 +1,11 @@
 // Every infrastructure image goes through the one mirror rule (issue #3 §7).
 
 import type { DeploySpec } from '../../../config/rules.js';
-import { formatImage, resolveImage, type ImageRef } from '../../../catalog/images.js';
+import { formatImage, resolveImage, specImageSource, type ImageRef } from '../../../catalog/images.js';
 
-/** The reference the cluster pulls, after `images.mirror`. */
+/** The reference the cluster pulls, after `images.rewrite` and `images.mirror`. */
 export function pulledImage(spec: DeploySpec, ref: ImageRef): ImageRef {
-  return resolveImage(ref, { registry: spec.images.registry, mirror: spec.images.mirror });
+  return resolveImage(ref, specImageSource(spec));
 }
 
 /** The chart `image` block of our own charts. */
@@ -21,7 +21,7 @@ export function chartImage(spec: DeploySpec, ref: ImageRef): ChartImage {
   return { repository: `${pulled.registry}/${pulled.repository}`, tag: pulled.tag, digest: pulled.digest ?? '', pullPolicy: 'IfNotPresent' };
 }
 
-/** `registry/repository:tag[@digest]` after the mirror. */
+/** `registry/repository:tag[@digest]` after the rewrite rules and the mirror. */
 export function imageString(spec: DeploySpec, ref: ImageRef): string {
   return formatImage(pulledImage(spec, ref));
 }

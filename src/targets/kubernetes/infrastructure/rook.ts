@@ -27,15 +27,13 @@ export function rookOperatorValues(spec: DeploySpec): Record<string, unknown> {
     // The cluster chart creates the StorageClasses; the operator chart makes none.
     monitoring: { enabled: false },
   };
-  if (spec.images.mirror) {
-    // CSI sidecars follow the operator chart's own tags: only their repositories move to the mirror.
-    const csi: Record<string, { repository: string }> = {};
-    for (const [key, ref] of Object.entries(ROOK_CSI_IMAGES)) {
-      const pulled = pulledImage(spec, { ...ref, tag: 'unused' });
-      csi[key] = { repository: `${pulled.registry}/${pulled.repository}` };
-    }
-    values.csi = csi;
+  // CSI sidecars follow the operator chart's own tags: only the repositories a rewrite rule or the mirror moves are set.
+  const csi: Record<string, { repository: string }> = {};
+  for (const [key, ref] of Object.entries(ROOK_CSI_IMAGES)) {
+    const pulled = pulledImage(spec, { ...ref, tag: 'unused' });
+    if (pulled.registry !== ref.registry || pulled.repository !== ref.repository) csi[key] = { repository: `${pulled.registry}/${pulled.repository}` };
   }
+  if (Object.keys(csi).length > 0) values.csi = csi;
   const secrets = pullSecretList(spec);
   if (secrets) values.imagePullSecrets = secrets;
   return values;

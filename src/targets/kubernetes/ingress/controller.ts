@@ -1,21 +1,19 @@
 // Installing the ingress controller itself (kubernetes.ingress.install), from
-// the charts pinned in the catalog. Their images go through images.mirror
-// like every other image.
+// the charts pinned in the catalog. Their images go through images.rewrite
+// and images.mirror like every other image.
 
 import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
-import { parseImage, resolveImage } from '../../../catalog/images.js';
+import { resolveImagePrefix, specImageSource } from '../../../catalog/images.js';
 import type { Step } from '../../../plan/types.js';
 import { releaseStep } from '../helm-release.js';
 import { kubectlBase } from '../tools.js';
 import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
 
-/** Registry prefix an upstream chart should pull from: the mirror path for `upstream` when a mirror is set. */
+/** Registry prefix an upstream chart should pull from: where a rewrite rule or the mirror moves `upstream`, else undefined. */
 function registryFor(spec: DeploySpec, upstream: string): string | undefined {
-  if (!spec.images.mirror) return undefined;
-  const ref = resolveImage(parseImage(`${upstream}/x:0`), { registry: spec.images.registry, mirror: spec.images.mirror });
-  return `${ref.registry}/${ref.repository.replace(/\/?x$/, '')}`;
+  return resolveImagePrefix(upstream, specImageSource(spec));
 }
 
 function controllerValues(spec: DeploySpec, release: string): object {

@@ -2,7 +2,7 @@
 // the catalog release, then the mirror rewrite every image goes through.
 
 import type { DeploySpec } from '../../../config/rules.js';
-import { resolveImage, openimImageRef, type ImageRef } from '../../../catalog/images.js';
+import { resolveImage, openimImageRef, specImageSource, type ImageRef } from '../../../catalog/images.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
 import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js';
 
@@ -18,9 +18,9 @@ export function moduleTag(spec: DeploySpec, mod: OpenIMModule): string {
   }
 }
 
-/** The reference the cluster pulls, after `images.mirror`. */
+/** The reference the cluster pulls, after `images.rewrite` and `images.mirror`. */
 export function moduleImage(spec: DeploySpec, mod: OpenIMModule): ImageRef {
-  return resolveImage(openimImageRef(mod.image, moduleTag(spec, mod), spec.images.registry), { registry: spec.images.registry, mirror: spec.images.mirror });
+  return resolveImage(openimImageRef(mod.image, moduleTag(spec, mod), spec.images.registry), specImageSource(spec));
 }
 
 /** Chart values form: repository (with registry host), tag, digest. */

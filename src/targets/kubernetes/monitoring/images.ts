@@ -1,20 +1,18 @@
-// Chart image registries under images.mirror. The mirror layout keeps the
-// upstream path, with the upstream registry host as the first path element
-// for everything not on Docker Hub (catalog/images.ts resolveImage); a chart
-// that takes `registry` + `repository` therefore gets the mirror plus that
-// host as its registry.
+// Chart image registries under images.rewrite and images.mirror. Both keep the
+// upstream path below what they replace (the mirror with the upstream registry
+// host as the first path element for everything not on Docker Hub;
+// catalog/images.ts resolveImagePrefix); a chart that takes `registry` +
+// `repository` therefore gets where that whole upstream registry moved.
 
 import type { DeploySpec } from '../../../config/rules.js';
-import { resolveImage } from '../../../catalog/images.js';
+import { resolveImagePrefix, specImageSource } from '../../../catalog/images.js';
 
-/** The `registry` value for images whose upstream registry is `upstream`, or undefined without a mirror. */
+/** The `registry` value for images whose upstream registry is `upstream`, or undefined when nothing moves them. */
 export function mirrorRegistry(spec: DeploySpec, upstream: string): string | undefined {
-  if (!spec.images.mirror) return undefined;
-  const ref = resolveImage({ registry: upstream, repository: 'x', tag: '0' }, { registry: spec.images.registry, mirror: spec.images.mirror });
-  return [ref.registry, ...ref.repository.split('/').slice(0, -1)].join('/');
+  return resolveImagePrefix(upstream, specImageSource(spec));
 }
 
-/** `{ image: { registry } }` when mirrored, else nothing: spread into a chart component's values. */
+/** `{ image: { registry } }` when moved, else nothing: spread into a chart component's values. */
 export function imageRegistry(spec: DeploySpec, upstream: string): { image?: { registry: string } } {
   const registry = mirrorRegistry(spec, upstream);
   return registry ? { image: { registry } } : {};

@@ -82,11 +82,11 @@ export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
     ...(secrets.length ? { global: { imagePullSecrets: secrets } } : {}),
     crds: { enabled: prom },
     defaultRules: { create: prom },
-    alertmanager: { enabled: prom, ...(prom && spec.images.mirror ? { alertmanagerSpec: imageRegistry(spec, 'quay.io') } : {}) },
+    alertmanager: { enabled: prom, ...(prom && mirrorRegistry(spec, 'quay.io') ? { alertmanagerSpec: imageRegistry(spec, 'quay.io') } : {}) },
     prometheusOperator: {
       enabled: prom,
       ...imageRegistry(spec, 'quay.io'),
-      ...(spec.images.mirror ? { prometheusConfigReloader: imageRegistry(spec, 'quay.io'), admissionWebhooks: { patch: imageRegistry(spec, 'registry.k8s.io') } } : {}),
+      ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io') ? { prometheusConfigReloader: imageRegistry(spec, 'quay.io'), admissionWebhooks: { patch: imageRegistry(spec, 'registry.k8s.io') } } : {}),
     },
     prometheus: {
       enabled: prom,
@@ -101,7 +101,7 @@ export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
     // The stack's own ServiceMonitors for cluster components need the operator CRDs: off with Grafana alone.
     ...Object.fromEntries(CLUSTER_COMPONENTS.map((k) => [k, { enabled: prom }])),
     kubeStateMetrics: { enabled: prom },
-    ...(spec.images.mirror ? { 'kube-state-metrics': imageRegistry(spec, 'registry.k8s.io'), 'prometheus-node-exporter': imageRegistry(spec, 'quay.io') } : {}),
+    ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io') ? { 'kube-state-metrics': imageRegistry(spec, 'registry.k8s.io'), 'prometheus-node-exporter': imageRegistry(spec, 'quay.io') } : {}),
     nodeExporter: { enabled: prom },
     grafana: grafanaValues(spec, c),
   };
@@ -150,7 +150,7 @@ export function alloyValues(spec: DeploySpec): object {
     fullnameOverride: MONITORING.releases.alloy,
     ...(secrets.length ? { global: { image: { pullSecrets: secrets.map((name) => ({ name })) } } } : {}),
     ...imageRegistry(spec, 'docker.io'),
-    ...(spec.images.mirror ? { configReloader: imageRegistry(spec, 'quay.io') } : {}),
+    ...(mirrorRegistry(spec, 'quay.io') ? { configReloader: imageRegistry(spec, 'quay.io') } : {}),
     controller: { type: 'daemonset' },
     alloy: {
       configMap: { create: true, content: kubernetesAlloyConfig(spec.kubernetes.namespace, lokiPushTarget(spec)) },
