@@ -8,6 +8,7 @@ import { coldStart } from './cold-start.js';
 import { dryRunMemory } from './memory.js';
 import { simulatedInstall } from './simulated-install.js';
 import { renderBench } from './render.js';
+import { bundleBench } from './bundle.js';
 import type { Row } from './stats.js';
 
 const json = process.argv.includes('--json');
@@ -25,6 +26,7 @@ for (const row of coldStart(root, quick ? 3 : 7)) log(row);
 log(await renderBench(quick ? 1 : 3));
 for (const row of await simulatedInstall(quick ? 2 : 5)) log(row);
 log(dryRunMemory(root));
+for (const row of bundleBench(root, quick ? 1 : 3, quick)) log(row);
 
 const table = [
   `# Benchmarks`,
