@@ -18,7 +18,10 @@ export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   printWarnings(ctx.io, resolved.warnings);
   const plan = planFor(resolved.spec, unprobedFacts(resolved.spec.target));
   const outDir = resolve(ctx.cwd, flags.out);
-  const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(flags.helm ? { helm: flags.helm } : {}) });
+  // helm runs with the output folder as its working directory, so a path given
+  // relative to where the user stands is made absolute here (a bare name stays a PATH lookup).
+  const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;
+  const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(helm ? { helm } : {}) });
   ctx.io.out(`rendered ${result.files.length} files and ${result.manifests.length} release manifests into ${outDir}\n`);
   for (const s of result.skipped) ctx.io.out(`  ${s.release}: ${s.reason}\n`);
 }

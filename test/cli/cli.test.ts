@@ -108,6 +108,15 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     expect(r.stdout).toContain('fix:');
   });
 
+  it('render --helm takes a path relative to where the user runs it', () => {
+    const dir = tmp();
+    // A fake helm, named as one: prints one manifest for `helm template NAME ...`.
+    writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2 by fake-helm"\n', { mode: 0o755 });
+    const r = cli(['render', '--preset', 'dev', '--out', 'out', '--helm', './fake-helm'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'manifests', 'openim-api.yaml'), 'utf8')).toContain('rendered openim-api by fake-helm');
+  });
+
   it('render writes plan.json and values without secret values', () => {
     const dir = tmp();
     const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', dir]);
