@@ -113,6 +113,11 @@ export async function applySpec(ctx: ApplyContext, d: OpenDeployment, spec: Depl
   if (stale.length) ctx.io.err(`note: ${stale.length} step(s) from an earlier config are no longer planned (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}); what they created stays until \`openim-deploy uninstall\``);
 }
 
+/** Equal once stored: the state is JSON, so compare what JSON keeps (undefined fields drop out). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 export async function recordApplied(ctx: Pick<CliContext, 'io' | 'runner'>, d: OpenDeployment, spec: DeploySpec, action: 'install' | 'upgrade' | 'rollback'): Promise<void> {
   const revisions = await d.day2.revisions(spec, ctx.runner).catch((e: Error) => {
     ctx.io.err(`warning: could not read release revisions (rollback will not know them): ${e.message}`);
@@ -120,6 +125,19 @@ export async function recordApplied(ctx: Pick<CliContext, 'io' | 'runner'>, d: O
   });
   const at = new Date().toISOString();
   const { serverVersion, chatVersion } = spec.openim;
+  const applied = redactedSpec(spec);
+  // A run that changed nothing leaves the record as it was: no new timestamps, so no write to the
+  // cluster's state Secret either (a re-run with nothing changed must mutate nothing).
+  const previous = d.state.history?.[d.state.history.length - 1];
+  const unchanged =
+    !d.state.upgrading &&
+    d.state.installed?.serverVersion === serverVersion &&
+    d.state.installed.chatVersion === chatVersion &&
+    previous?.serverVersion === serverVersion &&
+    previous.chatVersion === chatVersion &&
+    sameJson(previous.revisions, revisions) &&
+    sameJson(d.state.lastApplied, applied);
+  if (unchanged) return;
   d.state.installed = { serverVersion, chatVersion, at };
   // History lists version changes: re-applying the same versions refreshes the last entry instead of adding one.
   const history = [...(d.state.history ?? [])];
@@ -128,7 +146,7 @@ export async function recordApplied(ctx: Pick<CliContext, 'io' | 'runner'>, d: O
   if (last && last.serverVersion === serverVersion && last.chatVersion === chatVersion) history[history.length - 1] = { ...entry, action: last.action };
   else history.push(entry);
   d.state.history = history.slice(-20);
-  d.state.lastApplied = redactedSpec(spec);
+  d.state.lastApplied = applied;
   delete d.state.upgrading;
   await d.store.save(d.state);
 }

@@ -74,4 +74,55 @@ describe('MirroredStateStore', () => {
     remote.text = JSON.stringify({ ...emptyState(), serial: 9, secrets: { 'openim.secret': 'there' } });
     expect((await new MirroredStateStore(file, remote).load()).secrets['openim.secret']).toBe('there');
   });
+
+  it('a save that changes nothing writes neither copy, once both copies agree', async () => {
+    const remote = new MemoryRemote();
+    const file = local();
+    const first = new MirroredStateStore(file, remote);
+    await first.load();
+    const state = { ...emptyState(), secrets: { 'openim.secret': 'same' } };
+    await first.save(state);
+    await first.flush();
+    expect(remote.writes).toBe(1);
+
+    // A later run loads both copies (equal), and saves the same content twice: nothing is written.
+    const rerun = new MirroredStateStore(file, remote);
+    const loaded = await rerun.load();
+    const before = readFileSync(file.location, 'utf8');
+    await rerun.save(loaded);
+    await rerun.save(structuredClone(loaded));
+    await rerun.flush();
+    expect(remote.writes).toBe(1);
+    expect(readFileSync(file.location, 'utf8')).toBe(before);
+
+    // Any change is written again, with a higher serial.
+    await rerun.save({ ...loaded, secrets: { 'openim.secret': 'changed' } });
+    await rerun.flush();
+    expect(remote.writes).toBe(2);
+    expect(JSON.parse(remote.text!).serial).toBe(2);
+  });
+
+  it('an unchanged save still repairs a remote copy that is behind', async () => {
+    const remote = new MemoryRemote();
+    const file = local();
+    const store = new MirroredStateStore(file, remote);
+    await store.load();
+    await store.save({ ...emptyState(), secrets: { 'openim.secret': 'v1' } });
+    await store.flush();
+    remote.fail = true;
+    await store.save({ ...emptyState(), secrets: { 'openim.secret': 'v2' } });
+    await expect(store.flush()).rejects.toThrow();
+    remote.fail = false;
+    // Same content as the failed save: the remote missed it, so it is written now.
+    await store.save({ ...emptyState(), secrets: { 'openim.secret': 'v2' } });
+    await store.flush();
+    expect(JSON.parse(remote.text!).secrets['openim.secret']).toBe('v2');
+
+    // A fresh run whose remote copy is behind the local one writes it back even with nothing new.
+    remote.text = JSON.stringify({ ...emptyState(), serial: 1, secrets: { 'openim.secret': 'v1' } });
+    const next = new MirroredStateStore(file, remote);
+    await next.save(await next.load());
+    await next.flush();
+    expect(JSON.parse(remote.text!).secrets['openim.secret']).toBe('v2');
+  });
 });

@@ -7,6 +7,8 @@
 // record and serialise the whole run behind them. `flush()` waits for it.
 // Load takes whichever copy has the higher serial, so a remote write that
 // failed (API server blip) is repaired by the next save from this machine.
+// A save that changes nothing (same content, serial aside) while both copies
+// agree writes neither: a re-run with nothing to do must not touch the cluster.
 
 import type { FileStateStore } from './file-store.js';
 import { emptyState, type DeployState, type StateStore } from './types.js';
@@ -28,12 +30,20 @@ function parse(text: string, where: string): DeployState {
   }
 }
 
+/** The state as stored, without the serial that every save bumps. */
+function contentOf(state: DeployState): string {
+  const { serial: _serial, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
 export class MirroredStateStore implements StateStore {
   readonly location: string;
   private serial = 0;
   private pending: string | undefined;
   private inflight: Promise<void> | undefined;
   private lastError: Error | undefined;
+  /** The content (serial aside) both copies are known to hold; undefined when they may differ. */
+  private synced: string | undefined;
 
   constructor(
     private readonly local: FileStateStore,
@@ -47,10 +57,15 @@ export class MirroredStateStore implements StateStore {
     const remote = remoteText === undefined ? undefined : parse(remoteText, this.remote.location);
     const chosen = remote && (remote.serial ?? 0) >= (local.serial ?? 0) ? remote : local;
     this.serial = Math.max(remote?.serial ?? 0, local.serial ?? 0);
+    const same = remote !== undefined && remote.serial === local.serial && contentOf(remote) === contentOf(local);
+    this.synced = same ? contentOf(chosen) : undefined;
     return chosen;
   }
 
   async save(state: DeployState): Promise<void> {
+    const content = contentOf(state);
+    if (content === this.synced) return;
+    this.synced = content;
     const stamped: DeployState = { ...state, serial: ++this.serial };
     await this.local.save(stamped);
     this.pending = JSON.stringify(stamped);
@@ -66,6 +81,7 @@ export class MirroredStateStore implements StateStore {
         this.lastError = undefined;
       } catch (e) {
         this.lastError = e as Error;
+        this.synced = undefined; // the remote copy is behind: the next save must write it
       }
     }
     this.inflight = undefined;

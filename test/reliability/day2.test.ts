@@ -31,6 +31,12 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     const firstRevisions = installed.history![0]!.revisions!;
     expect(firstRevisions['openim-api']).toBe(1);
 
+    // The same install again changes nothing, its own record included: no new timestamps or serial,
+    // so neither copy of the state is written (the store writes both or neither).
+    const stateFile = readFileSync(join(workdir, 'state.json'), 'utf8');
+    expect((await cli(install)).code).toBe(0);
+    expect(readFileSync(join(workdir, 'state.json'), 'utf8')).toBe(stateFile);
+
     const status = await cli(['status', ...config, '--json']);
     expect(status.code, status.err).toBe(0);
     const report = JSON.parse(status.out) as { healthy: boolean; components: { name: string; ready: number }[]; journal: { done: number } };
