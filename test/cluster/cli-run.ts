@@ -45,7 +45,7 @@ export function buildCliOnce(): void {
   if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
 }
 
-function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
+export function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
   // Only what a user's shell would have: no KUBECONFIG/HELM_* of the machine running the tests.
   return {
     PATH: `${dirname(env.tools.helm)}:${process.env.PATH ?? '/usr/bin:/bin'}`,

@@ -35,6 +35,16 @@ export interface TestClusterOptions {
   keep?: boolean;
 }
 
+/** One write the API server accepted or refused, from its audit log (Metadata level). */
+export interface AuditEvent {
+  verb: string;
+  userAgent: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+  code: number;
+}
+
 export interface ApiResponse {
   status: number;
   body: any; // parsed JSON when the server sent JSON, else the text
@@ -53,6 +63,8 @@ export class TestCluster {
   readonly kubectlPath: string;
   /** Milliseconds that start() took. */
   startMs = 0;
+  /** JSON lines of the API server's audit log: writes only (create, update, patch, delete). */
+  readonly auditLogPath: string;
 
   private readonly procs = new Map<Component, ChildProcess>();
   private readonly agent: Agent;
@@ -68,6 +80,7 @@ export class TestCluster {
     private readonly keep: boolean,
   ) {
     this.kubeconfig = join(dir, 'admin.kubeconfig');
+    this.auditLogPath = join(dir, 'logs', 'audit.jsonl');
     this.server = `https://127.0.0.1:${apiPort}`;
     this.kubectlPath = kubectl;
     this.agent = new Agent({ ca: pki.ca, cert: pki.adminCert, key: pki.adminKey, keepAlive: true });
@@ -127,6 +140,11 @@ export class TestCluster {
         // Any call to a "kubelet" (logs, exec) goes to the node's 127.0.1.x address.
         '--kubelet-preferred-address-types=InternalIP',
         '--profiling=false',
+        // Every write is logged (who, what, which object): the bench counts mutations from it.
+        `--audit-policy-file=${await writeAuditPolicy(dir)}`,
+        `--audit-log-path=${c.auditLogPath}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
       ]);
       await c.waitFor('kube-apiserver /readyz', deadline, async () => (await c.api('GET', '/readyz')).status === 200);
 
@@ -234,6 +252,26 @@ export class TestCluster {
   async create(obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<void> {
     const r = await this.api('POST', collectionPath(obj), obj);
     if (r.status >= 300) throw new Error(`create ${obj.kind}/${obj.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+
+  /**
+   * Writes the API server has seen so far, oldest first. `from` is a count returned by an earlier
+   * call's length, so a caller can take only what happened since.
+   */
+  auditEvents(from = 0): AuditEvent[] {
+    const lines = readIfExists(this.auditLogPath).split('\n').filter(Boolean);
+    return lines.slice(from).map((line) => {
+      const e = JSON.parse(line);
+      const ref = e.objectRef ?? {};
+      return {
+        verb: e.verb,
+        userAgent: e.userAgent ?? '',
+        resource: ref.apiGroup ? `${ref.resource}.${ref.apiGroup}` : ref.resource ?? e.requestURI,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+        ...(ref.name ? { name: ref.name } : {}),
+        code: e.responseStatus?.code ?? 0,
+      };
+    });
   }
 
   /** Resident memory (bytes) of each running component, from /proc. */
@@ -470,6 +508,22 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // ESRCH: the group is already gone
   }
+}
+
+/** Logs writes at Metadata level once they complete; reads and watches are not logged. */
+async function writeAuditPolicy(dir: string): Promise<string> {
+  const path = join(dir, 'audit-policy.json');
+  const policy = {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    omitStages: ['RequestReceived', 'ResponseStarted'],
+    rules: [
+      { level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] },
+      { level: 'None' },
+    ],
+  };
+  await writeFile(path, JSON.stringify(policy));
+  return path;
 }
 
 function readIfExists(path: string): string {

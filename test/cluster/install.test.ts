@@ -229,6 +229,7 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
 
   it('a second identical run changes nothing', async () => {
     const before = await readState(cluster);
+    const mark = cluster.auditEvents().length;
     const again = await cli(INSTALL);
     record(metrics, 'install (identical re-run)', again);
     expect(again.code, describeRun(again)).toBe(0);
@@ -239,6 +240,10 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     expect(after.steps).toEqual(before.steps);
     expect(after.secrets).toEqual(before.secrets);
     expect(again.stdout).not.toMatch(/^› helm /m);
+    // The API server's audit log: helm and kubectl wrote nothing but the lock Lease (taken and released).
+    const writes = cluster.auditEvents(mark).filter((e) => /^(helm|kubectl)\//i.test(e.userAgent));
+    expect(writes.filter((e) => e.resource !== 'leases.coordination.k8s.io').map((e) => `${e.verb} ${e.resource}/${e.name}`)).toEqual([]);
+    expect(writes.length).toBeGreaterThan(0); // the lock was taken: the log does see the installer's writes
   }, 300_000);
 
   it(`a config change (openim-push replicas ${PUSH_REPLICAS}) upgrades only openim-push`, async () => {
