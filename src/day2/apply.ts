@@ -109,7 +109,8 @@ export async function applySpec(ctx: ApplyContext, d: OpenDeployment, spec: Depl
   await recordApplied(ctx, d, spec, options.action);
   const changed = report.outcomes.filter((o) => o.status === 'done').length;
   const unchanged = report.outcomes.filter((o) => o.status === 'unchanged').length;
-  ctx.io.err(`done: ${changed} steps applied, ${unchanged} unchanged, in ${(report.wallMs / 1000).toFixed(1)}s`);
+  const notApplicable = report.outcomes.filter((o) => o.status === 'not-applicable').length;
+  ctx.io.err(`done: ${changed} steps applied, ${unchanged} unchanged${notApplicable ? `, ${notApplicable} not applicable` : ''}, in ${(report.wallMs / 1000).toFixed(1)}s`);
   if (stale.length) ctx.io.err(`note: ${stale.length} step(s) from an earlier config are no longer planned (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}); what they created stays until \`openim-deploy uninstall\``);
 }
 

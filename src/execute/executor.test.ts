@@ -161,4 +161,21 @@ describe('executePlan', () => {
     await executePlan(p, options(new RecordingRunner(), { journal: new Journal(store, await store.load()), onEvent: (e) => events.push(e) }));
     expect(events.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : ''))).toEqual(['a:unchanged', 'b:unchanged']);
   });
+
+  it('a not-applicable step runs nothing, is never journalled, and does not block what needs it', async () => {
+    const store = new MemoryStateStore();
+    const na: Step = { id: 'smoke', title: 'Smoke test', phase: 'verify', needs: ['a'], actions: [], notApplicable: 'smoke test not applicable: the cluster is simulated' };
+    const p = plan([exec('a'), na, exec('c', ['smoke'])]);
+    for (let run = 0; run < 2; run++) {
+      const events: ExecEvent[] = [];
+      const runner = new RecordingRunner();
+      const report = await executePlan(p, options(runner, { journal: new Journal(store, await store.load()), onEvent: (e) => events.push(e) }));
+      // The first run applies a and c; the second finds them unchanged. The smoke test is never either.
+      const expected = run === 0 ? ['done', 'not-applicable', 'done'] : ['unchanged', 'not-applicable', 'unchanged'];
+      expect(report.outcomes.map((o) => o.status)).toEqual(expected);
+      expect(events).toContainEqual({ type: 'step', id: 'smoke', status: 'not-applicable', message: 'smoke test not applicable: the cluster is simulated' });
+      expect(runner.argvs().map((a) => a[1])).toEqual(run === 0 ? ['a', 'c'] : []);
+      expect((await store.load()).steps.smoke).toBeUndefined();
+    }
+  });
 });

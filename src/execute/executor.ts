@@ -18,7 +18,8 @@ import { Semaphore } from './semaphore.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json' | 'silent';
 
-export type StepStatus = 'done' | 'unchanged' | 'failed' | 'blocked' | 'interrupted';
+/** `not-applicable`: the step had nothing it could do here (Step.notApplicable); it ran nothing. */
+export type StepStatus = 'done' | 'unchanged' | 'not-applicable' | 'failed' | 'blocked' | 'interrupted';
 
 export interface StepOutcome {
   id: string;
@@ -90,6 +91,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       return { id: step.id, status: 'blocked', attempts: 0 };
     }
     if (options.signal?.aborted) return { id: step.id, status: 'interrupted', attempts: 0 };
+    if (step.notApplicable !== undefined) {
+      // Not journalled: a later run on a real target must run it, and nothing here claims it passed.
+      const message = options.redactor.redact(step.notApplicable);
+      emit({ type: 'step', id: step.id, status: 'not-applicable', message });
+      return { id: step.id, status: 'not-applicable', attempts: 0 };
+    }
     const hash = await hashes.get(step.id)!;
     if (!options.force && options.journal?.isDone(step.id, hash)) {
       emit({ type: 'step', id: step.id, status: 'unchanged' });
@@ -168,6 +175,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       task: async (_ctx: unknown, task: TaskUi) => {
         const outcome = await settle(step, task);
         if (outcome.status === 'unchanged') task.skip(`${step.title} (unchanged)`);
+        else if (outcome.status === 'not-applicable') task.skip(options.redactor.redact(step.notApplicable ?? 'not applicable')) // the reason names what was not done;
         else if (outcome.status === 'blocked') task.skip(`${step.title} (not run: a step it needs failed)`);
         else if (outcome.status === 'interrupted') throw new UserAbort();
         else if (outcome.status === 'failed') throw outcome.error ?? new Error(`${step.id} failed`);

@@ -57,6 +57,7 @@ export function formatPlan(plan: Plan): string {
   plan.steps.forEach((step, i) => {
     lines.push(`${String(i + 1).padStart(3)}. [${step.id}] ${step.title}`);
     if (step.needs.length) lines.push(`       after: ${step.needs.join(', ')}`);
+    if (step.notApplicable !== undefined) lines.push(`       skipped: ${step.notApplicable}`);
     for (const action of step.actions) lines.push(`       ${formatAction(action)}`);
   });
   return lines.join('\n');

@@ -130,6 +130,12 @@ export interface Step {
   retries?: number;
   component?: string;
   release?: ReleaseRef;
+  /**
+   * Why the step has nothing it could do here (a smoke test on a simulated cluster, or before the
+   * cluster was probed). Such a step has no actions, is never journalled, and is reported as
+   * "not applicable" on every run: never as done, never as unchanged.
+   */
+  notApplicable?: string;
 }
 
 export interface Plan {

@@ -170,24 +170,27 @@ describe('kubernetes plan', () => {
     expect(values(mirrored, 'openim-api').imagePullSecrets).toEqual(['regcred']);
   });
 
-  it('smoke test: a note when not applicable, the real probe on a probed cluster', () => {
-    const note = step(plans.production, 'k8s.verify.smoke').actions[0]!;
-    expect(note.kind).toBe('note');
+  it('smoke test: not applicable (no actions, a reason) unless probed, the real probe on a probed cluster', () => {
+    const unprobed = step(plans.production, 'k8s.verify.smoke');
+    expect(unprobed.actions).toEqual([]);
+    expect(unprobed.notApplicable).toMatch(/^smoke test not applicable: the cluster was not probed/);
     const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify.smoke')!;
     expect(live.actions[0]).toMatchObject({ kind: 'wait', probe: { kind: 'openim-smoke', apiUrl: 'https://im.example.com/api', secret: '«secret:openim.secret»' } });
     const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
     const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify.smoke')!;
-    expect(simulatedSmoke.actions[0]!.kind).toBe('note');
-    expect(simulatedSmoke.title).toMatch(/not applicable/);
+    expect(simulatedSmoke.actions).toEqual([]);
+    expect(simulatedSmoke.notApplicable).toMatch(/^smoke test not applicable: the cluster is simulated/);
+    expect(live.notApplicable).toBeUndefined();
   });
 
-  it('API check: the apiserver-proxy probe on a real cluster, a note on a simulated one', () => {
+  it('API check: the apiserver-proxy probe on a real cluster, not applicable on a simulated one', () => {
     const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.wait.openim-api')!;
     expect(live.actions.map((a) => a.kind)).toEqual(['write', 'wait']);
     const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
     const note = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.wait.openim-api')!;
-    expect(note.actions).toEqual([{ kind: 'note', text: expect.stringMatching(/^API check not applicable: the cluster is simulated/) }]);
-    expect(note.title).toMatch(/not applicable/);
+    expect(note.actions).toEqual([]);
+    expect(note.notApplicable).toMatch(/^API check not applicable: the cluster is simulated/);
+    expect(live.notApplicable).toBeUndefined();
   });
 
   it('summary names the SDK addresses and where credentials are, never their values', () => {

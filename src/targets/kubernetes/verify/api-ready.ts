@@ -21,8 +21,8 @@ export function apiReadyStep(spec: DeploySpec, facts: KubernetesFacts, needs: st
   if (facts.cluster?.simulated) {
     return {
       ...step,
-      title: 'Wait until openim-api answers: not applicable (nothing was checked)',
-      actions: [{ kind: 'note', text: 'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)' }],
+      notApplicable: 'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)',
+      actions: [],
     };
   }
   return {
