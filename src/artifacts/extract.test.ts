@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchive, resolveInside, UnsafeArchiveError } from './extract.js';
-import { readTarFile, TarError } from './tar.js';
-import { tarArchive, type TarWriteEntry } from './tar-write.js';
+import { tarArchive, tarEntry, type TarWriteEntry } from '../tar/archive.js';
+import { TarFormatError } from '../tar/format.js';
+import { patchHeader } from '../tar/test-helpers.js';
+import { readTarFile } from './tar.js';
 
 let dir: string;
 beforeEach(() => {
@@ -64,8 +66,8 @@ describe('readTar', () => {
     expect(seen[`./${long}`]?.data).toBe('long name');
   });
 
-  it('reads pax long paths written by tar-write, and skips unread bodies', async () => {
-    const long = `a/${'x'.repeat(150)}/file`;
+  it('reads pax long paths, and skips unread bodies', async () => {
+    const long = `a/${'x'.repeat(160)}/file`; // too long for the ustar prefix: a pax record
     const path = archive([{ path: long, data: 'x'.repeat(1000) }, { path: 'b', data: 'second' }], false);
     const entries: { path: string; data?: string }[] = [];
     for await (const e of readTarFile(path)) {
@@ -77,14 +79,30 @@ describe('readTar', () => {
 
   it('refuses what is not a tar archive, and truncated archives', async () => {
     writeFileSync(join(dir, 'junk'), 'this is not a tar archive at all'.repeat(40));
-    await expect(collect(readTarFile(join(dir, 'junk')))).rejects.toThrow(TarError);
+    await expect(collect(readTarFile(join(dir, 'junk')))).rejects.toThrow(TarFormatError);
     const full = tarArchive([{ path: 'f', data: 'y'.repeat(4000) }]);
     writeFileSync(join(dir, 'cut.tar'), full.subarray(0, 2048));
     await expect(
       (async () => {
         for await (const e of readTarFile(join(dir, 'cut.tar'))) for await (const _ of e.body());
       })(),
-    ).rejects.toThrow(/unexpected end/);
+    ).rejects.toThrow(/truncated/);
+  });
+  it('reads what host archives may be: v7 headers, no end-of-archive blocks; keeps only permission bits', async () => {
+    const v7 = patchHeader(tarEntry({ path: 'old', data: 'v7', mode: 0o100755 }), 0, 257, Buffer.alloc(8)); // no magic; type bits in the mode
+    writeFileSync(join(dir, 'v7.tar'), v7); // and no end blocks
+    const entries = await collect(readTarFile(join(dir, 'v7.tar')));
+    expect(entries.map((e) => [e.path, e.type, e.mode, e.size])).toEqual([['old', 'file', 0o755, 2]]);
+    expect((await extractArchive({ archive: join(dir, 'v7.tar'), to: target() })).files).toBe(1);
+  });
+
+  it('refuses empty files and entry types it does not know', async () => {
+    writeFileSync(join(dir, 'empty.tar'), '');
+    await expect(collect(readTarFile(join(dir, 'empty.tar')))).rejects.toThrow(/not a tar archive/);
+    const sparse = patchHeader(tarArchive([{ path: 'ok', data: '1' }, { path: 'sparse', data: 'x' }]), 1024, 156, 'S'); // 2nd header: after 'ok' and its data block
+    writeFileSync(join(dir, 'sparse.tar'), sparse);
+    await expect(extractArchive({ archive: join(dir, 'sparse.tar'), to: target() })).rejects.toThrow(/unsupported tar entry type "S".*nothing was extracted/);
+    expect(existsSync(target())).toBe(false);
   });
 });
 

@@ -10,7 +10,8 @@ import { chmod, link, lstat, mkdir, readlink, rename, rm, symlink } from 'node:f
 import { basename, dirname, join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { readTarFile, TarError, type TarEntry } from './tar.js';
+import { TarFormatError } from '../tar/format.js';
+import { readTarFile, type TarEntry } from './tar.js';
 import { isZip, readZipFile, ZipError } from './zip.js';
 
 export class UnsafeArchiveError extends Error {
@@ -244,7 +245,10 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    if (error instanceof TarError) throw new TarError(`${archive}: ${error.message}; nothing was extracted`);
+    if (error instanceof TarFormatError) {
+      error.message = `${archive}: ${error.message}; nothing was extracted`;
+      throw error;
+    }
     if (error instanceof ZipError) throw new ZipError(`${archive}: ${error.message}; nothing was extracted`);
     throw error;
   }

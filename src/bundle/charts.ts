@@ -13,7 +13,7 @@ import { MEDIA, type ImageManifest } from '../oci/media-types.js';
 import type { RegistryClient } from '../oci/registry-client.js';
 import { pullLocation } from '../oci/resolve.js';
 import { fetchVerified, urlOpener, type Verified } from './download.js';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './tar/format.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../tar/format.js';
 
 /** `.helmignore` lines as matchers (basename globs and folder names, as helm mostly uses them). */
 function ignoreMatchers(chartDir: string): ((rel: string, isDir: boolean) => boolean)[] {

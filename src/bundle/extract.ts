@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { HashCounter } from '../oci/digest.js';
 import { BundleError } from './errors.js';
 import { PartFiles } from './tar/parts.js';
-import { readTar } from './tar/reader.js';
+import { readTar } from '../tar/reader.js';
 import { checkBundleEntry } from './tar/safe-path.js';
 
 /** Refuses when any existing component between root and path is a symlink. */

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { HashCounter } from '../oci/digest.js';
 import { blobDigestOf, ENTRY } from './names.js';
-import { TarFormatError } from './tar/format.js';
+import { TarFormatError } from '../tar/format.js';
 import { findParts, PartFiles, partName } from './tar/parts.js';
-import { readTar } from './tar/reader.js';
+import { readTar } from '../tar/reader.js';
 import { checkBundleEntry } from './tar/safe-path.js';
 import type { WrittenEntry } from './tar/writer.js';
 
@@ -40,7 +40,7 @@ export async function scanPartial(base: string): Promise<ResumeState> {
   let resumeAt = 0;
   let cut: string | undefined;
   try {
-    for await (const entry of readTar(files.stream(), { allowMissingEnd: true })) {
+    for await (const entry of readTar(files.stream(), { allowMissingEnd: true, allowEmpty: true })) {
       if (entry.type !== 'file' || REGENERATED.includes(entry.path) || entries.has(entry.path)) {
         cut = `stopped at ${entry.path}`;
         break;

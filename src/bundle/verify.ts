@@ -12,9 +12,9 @@ import type { BundleProblem } from './errors.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
 import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
 import { checkSignature } from './signature.js';
-import { TarFormatError } from './tar/format.js';
+import { TarFormatError } from '../tar/format.js';
 import { PartFiles } from './tar/parts.js';
-import { readTar } from './tar/reader.js';
+import { readTar } from '../tar/reader.js';
 import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
 
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'absent';

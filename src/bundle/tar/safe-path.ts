@@ -2,7 +2,7 @@
 // path that stays inside the target, and (for bundles) a regular file or a
 // directory. Absolute paths, `..`, device files, fifos and links are refused.
 
-import type { EntryType } from './format.js';
+import type { EntryType } from '../../tar/format.js';
 
 export class UnsafeEntryError extends Error {
   readonly entry: string;
@@ -26,7 +26,7 @@ export function checkEntryPath(path: string): { ok: true; path: string } | { ok:
 }
 
 /** A bundle holds regular files (and directories) only. */
-export function checkBundleEntry(entry: { path: string; type: EntryType; linkpath?: string }): string {
+export function checkBundleEntry(entry: { path: string; type: EntryType | 'other'; linkpath?: string }): string {
   const checked = checkEntryPath(entry.path);
   if (!checked.ok) throw new UnsafeEntryError(entry.path, checked.reason);
   if (entry.type === 'symlink' || entry.type === 'hardlink') throw new UnsafeEntryError(entry.path, `${entry.type} to ${JSON.stringify(entry.linkpath ?? '')} (bundles hold regular files only)`);

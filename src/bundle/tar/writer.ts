@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { HashCounter } from '../../oci/digest.js';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../../tar/format.js';
 import type { PartWriter } from './parts.js';
 
 export interface WrittenEntry {

@@ -1,15 +1,24 @@
 // The tar header format (POSIX ustar, with pax records for long paths and
-// sizes), written and read by hand so that the bundle can be streamed, resumed
-// at an entry boundary and read at random offsets.
+// sizes; GNU long names and base-256 numbers read), encoded and decoded by
+// hand so that bundles can be streamed, resumed at an entry boundary and read
+// at random offsets, and so that host archives can be checked entry by entry.
+// The one place that knows the byte layout: readers and writers build on it.
 
 export const BLOCK = 512;
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'pax-header' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' | 'other';
+/** What an entry is (what readers hand out and writers write). */
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo';
 
-const TYPE_FLAGS: Record<string, EntryType> = {
+/** Headers that describe the next entry rather than being one. */
+export type ExtendedType = 'pax-header' | 'pax-global' | 'gnu-longname' | 'gnu-longlink';
+
+/** What a header block is: an entry, an extended header, or a type flag we do not know. */
+export type HeaderType = EntryType | ExtendedType | 'other';
+
+const TYPE_OF_FLAG: Record<string, HeaderType> = {
   '0': 'file',
   '\0': 'file',
-  '7': 'file',
+  '7': 'file', // contiguous file: a regular file for every reader
   '1': 'hardlink',
   '2': 'symlink',
   '3': 'character-device',
@@ -22,7 +31,16 @@ const TYPE_FLAGS: Record<string, EntryType> = {
   K: 'gnu-longlink',
 };
 
-const FLAG_OF: Partial<Record<EntryType, string>> = { file: '0', directory: '5', symlink: '2', hardlink: '1', 'pax-header': 'x' };
+const FLAG_OF_TYPE: Record<EntryType | 'pax-header', string> = {
+  file: '0',
+  hardlink: '1',
+  symlink: '2',
+  'character-device': '3',
+  'block-device': '4',
+  directory: '5',
+  fifo: '6',
+  'pax-header': 'x',
+};
 
 export class TarFormatError extends Error {
   /** Byte offset of the block that could not be read. */
@@ -35,15 +53,22 @@ export class TarFormatError extends Error {
 }
 
 export interface RawHeader {
+  /** The ustar name, its prefix applied; pax and GNU long names are applied by the reader. */
   name: string;
   mode: number;
   size: number;
   mtime: number;
-  type: EntryType;
+  type: HeaderType;
+  /** The type flag as written (for messages about types we do not know). */
+  flag: string;
   linkname: string;
 }
 
 export const paddingFor = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
+
+export const END_OF_ARCHIVE = Buffer.alloc(BLOCK * 2);
+
+// ---- encoding ----
 
 function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
@@ -53,6 +78,7 @@ function fitsOctal(value: number, width: number): boolean {
   return value < 8 ** (width - 1);
 }
 
+/** The header checksum: the bytes summed unsigned, the checksum field counted as spaces. */
 function checksum(block: Buffer): number {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
@@ -76,10 +102,12 @@ function headerBlock(h: { name: string; mode: number; size: number; mtime: numbe
   return block;
 }
 
-function paxRecord(key: string, value: string): string {
+/** One pax record: "<len> <key>=<value>\n", where the length counts its own digits. */
+export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
-  let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+  const bytes = Buffer.byteLength(body);
+  let length = bytes + 1;
+  while (String(length).length + bytes !== length) length = String(length).length + bytes;
   return `${length}${body}`;
 }
 
@@ -94,8 +122,22 @@ function ustarSplit(path: string): { name: string; prefix: string } | undefined 
   return undefined;
 }
 
-/** The header blocks of one entry (a pax header first when a field does not fit ustar). */
-export function encodeHeader(entry: { path: string; size: number; mode?: number; mtime?: number; type?: 'file' | 'directory' | 'symlink' | 'hardlink'; linkpath?: string }): Buffer {
+export interface HeaderFields {
+  path: string;
+  /** Data bytes that follow the header (0 for anything but a file). */
+  size: number;
+  mode?: number;
+  mtime?: number;
+  type?: EntryType;
+  linkpath?: string;
+}
+
+/**
+ * The header blocks of one entry (a pax header first when a field does not
+ * fit ustar). Paths are written exactly as given, hostile ones included:
+ * deciding what may be written or extracted is the caller's business.
+ */
+export function encodeHeader(entry: HeaderFields): Buffer {
   const type = entry.type ?? 'file';
   const mode = entry.mode ?? (type === 'directory' ? 0o755 : 0o644);
   const mtime = entry.mtime ?? 0;
@@ -110,35 +152,37 @@ export function encodeHeader(entry: { path: string; size: number; mode?: number;
     mode,
     size: fitsOctal(entry.size, 12) ? entry.size : 0,
     mtime,
-    flag: FLAG_OF[type]!,
+    flag: FLAG_OF_TYPE[type],
     ...(entry.linkpath ? { linkname: entry.linkpath.slice(0, 100) } : {}),
   });
   if (records.length === 0) return main;
   const pax = Buffer.from(records.join(''), 'utf8');
-  const paxHeader = headerBlock({ name: `PaxHeaders/${entry.path.split('/').pop()!.slice(0, 80)}`, mode: 0o644, size: pax.length, mtime, flag: 'x' });
+  const paxHeader = headerBlock({ name: `PaxHeaders/${entry.path.split('/').pop()!.slice(0, 80)}`, mode: 0o644, size: pax.length, mtime, flag: FLAG_OF_TYPE['pax-header'] });
   return Buffer.concat([paxHeader, pax, Buffer.alloc(paddingFor(pax.length)), main]);
 }
 
-export const END_OF_ARCHIVE = Buffer.alloc(BLOCK * 2);
+// ---- decoding ----
 
-function readString(block: Buffer, start: number, length: number): string {
-  const slice = block.subarray(start, start + length);
-  const nul = slice.indexOf(0);
-  return slice.subarray(0, nul < 0 ? length : nul).toString('utf8');
+/** A NUL-terminated field (or the whole field when it has no NUL). */
+export function cString(block: Buffer, start: number, length: number): string {
+  const field = block.subarray(start, start + length);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul === -1 ? field.length : nul).toString('utf8');
 }
 
-function readNumber(block: Buffer, start: number, length: number, offset: number): number {
+/** Octal, or GNU base-256 when the high bit of the first byte is set. */
+function readNumber(block: Buffer, start: number, length: number, what: string, offset: number): number {
   const field = block.subarray(start, start + length);
   if (field[0]! & 0x80) {
-    // GNU base-256: big-endian, high bit set.
-    let value = 0;
+    if (field[0] === 0xff) throw new TarFormatError(`negative ${what} in tar header`, offset);
+    let value = field[0]! & 0x7f;
     for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    if (!Number.isSafeInteger(value)) throw new TarFormatError('number too large', offset);
+    if (!Number.isSafeInteger(value)) throw new TarFormatError(`${what} too large in tar header`, offset);
     return value;
   }
-  const text = field.toString('ascii').replace(/[\0 ]+$/g, '').replace(/^ +/, '');
+  const text = cString(block, start, length).trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad number "${text}" in tar header`, offset);
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`bad ${what} ${JSON.stringify(text)} in tar header`, offset);
   return parseInt(text, 8);
 }
 
@@ -147,22 +191,29 @@ export function isZeroBlock(block: Buffer): boolean {
   return true;
 }
 
-/** Parses one header block; throws TarFormatError on a bad checksum or magic. */
-export function decodeHeader(block: Buffer, offset: number): RawHeader {
-  const stored = readNumber(block, 148, 8, offset);
+export interface DecodeOptions {
+  /** Accept pre-POSIX (v7) headers, which have no ustar magic: host archives may be that old; bundles never are. */
+  v7?: boolean;
+}
+
+/** Parses one header block; throws TarFormatError on a bad checksum, a bad number or (unless `v7`) a missing ustar magic. */
+export function decodeHeader(block: Buffer, offset: number, options: DecodeOptions = {}): RawHeader {
+  const stored = readNumber(block, 148, 8, 'checksum', offset);
   if (stored !== checksum(block)) throw new TarFormatError('tar header checksum mismatch (damaged or not a tar file)', offset);
-  const magic = block.toString('ascii', 257, 263);
-  if (magic !== 'ustar\0' && magic !== 'ustar ') throw new TarFormatError('not a ustar header', offset);
-  const prefix = readString(block, 345, 155);
-  const name = readString(block, 0, 100);
+  const magic = block.toString('latin1', 257, 263);
+  // 'ustar ' is the old GNU format: the prefix field holds other data there.
+  if (magic !== 'ustar\0' && magic !== 'ustar ' && !options.v7) throw new TarFormatError('not a ustar header', offset);
+  const prefix = magic === 'ustar\0' ? cString(block, 345, 155) : '';
+  const name = cString(block, 0, 100);
   const flag = String.fromCharCode(block[156]!);
   return {
-    name: prefix && magic === 'ustar\0' ? `${prefix}/${name}` : name,
-    mode: readNumber(block, 100, 8, offset),
-    size: readNumber(block, 124, 12, offset),
-    mtime: readNumber(block, 136, 12, offset),
-    type: TYPE_FLAGS[flag] ?? 'other',
-    linkname: readString(block, 157, 100),
+    name: prefix ? `${prefix}/${name}` : name,
+    mode: readNumber(block, 100, 8, 'mode', offset),
+    size: readNumber(block, 124, 12, 'size', offset),
+    mtime: readNumber(block, 136, 12, 'mtime', offset),
+    type: TYPE_OF_FLAG[flag] ?? 'other',
+    flag,
+    linkname: cString(block, 157, 100),
   };
 }
 
