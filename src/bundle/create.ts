@@ -13,7 +13,7 @@
 // Re-running the same command resumes: complete entries are kept.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { formatImage, type ImageRef } from '../catalog/images.js';
@@ -30,7 +30,7 @@ import { renderChartImages } from './chart-images.js';
 import { mirrorUrl, packChart, pullOciChart, pullRepoChart } from './charts.js';
 import { formatChecksums } from './checksums.js';
 import type { BundleContents } from './contents.js';
-import { fetchVerified, urlOpener } from './download.js';
+import { fetchVerified, localSource, urlOpener, verifyInPlace } from './download.js';
 import type { BundleChart, BundleFileEntry, BundleImage, BundleManifest } from './manifest.js';
 import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from './names.js';
 import { scanPartial } from './resume.js';
@@ -236,9 +236,19 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
         const release = await gate.acquire();
         try {
           check();
-          const got = await fetchVerified(`${f.id} ${f.name}`, join(scratch, `file-${f.name}`), f.sha256 ? { sha256: f.sha256 } : {}, urlOpener(mirrorUrl(f.source, options.urlMirrors ?? {}), options.http));
-          await tar.appendFile(path, got.file, got.size, got.sha256);
-          await rm(got.file, { force: true });
+          const source = mirrorUrl(f.source, options.urlMirrors ?? {});
+          const local = localSource(source);
+          if (local !== undefined) {
+            // Read where it is, no scratch copy: a pinned file is verified in place first; the
+            // append hashes again as it copies, so a file that changes in between is refused.
+            const size = (await stat(local)).size;
+            const verified = f.sha256 ? await verifyInPlace(`${f.id} ${f.name}`, local, { sha256: f.sha256, size }) : undefined;
+            await tar.appendFile(path, local, size, verified?.sha256);
+          } else {
+            const got = await fetchVerified(`${f.id} ${f.name}`, join(scratch, `file-${f.name}`), f.sha256 ? { sha256: f.sha256 } : {}, urlOpener(source, options.http));
+            await tar.appendFile(path, got.file, got.size, got.sha256);
+            await rm(got.file, { force: true });
+          }
           how = 'fetched';
         } finally {
           release();

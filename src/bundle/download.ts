@@ -78,10 +78,23 @@ export async function fetchVerified(
   return { file: dest, sha256, size: counter.bytes };
 }
 
+/** The local path a source names (file:// URL or plain path), or undefined for http(s). */
+export function localSource(url: string): string | undefined {
+  if (/^https?:\/\//.test(url)) return undefined;
+  return url.startsWith('file://') ? fileURLToPath(url) : url;
+}
+
+/** Hashes a local file where it is (no copy) and checks it against `expected`. */
+export async function verifyInPlace(what: string, file: string, expected: { sha256?: string; size?: number }): Promise<Verified> {
+  const counter = new HashCounter();
+  await hashFile(file, counter);
+  return { file, sha256: check(what, counter, expected), size: counter.bytes };
+}
+
 /** An opener for an http(s) URL (Range-resumable), file:// URL or local path. */
 export function urlOpener(url: string, http: HttpOptions): (offset: number) => Promise<{ stream: Readable | AsyncIterable<Buffer>; offset: number }> {
-  if (!/^https?:\/\//.test(url)) {
-    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const path = localSource(url);
+  if (path !== undefined) {
     return async (offset) => ({ stream: createReadStream(path, { start: offset, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>, offset });
   }
   return async (offset) => {

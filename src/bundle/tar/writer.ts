@@ -40,11 +40,19 @@ export class TarAppender {
     if (this.entries.has(path)) throw new Error(`internal: ${path} written twice`);
     await this.out.write(encodeHeader({ path, size, mtime: this.mtime }));
     const counter = new HashCounter();
-    for await (const chunk of chunks) {
-      if (counter.bytes + chunk.length > size) throw new Error(`${path}: more than the ${size} bytes announced`);
-      counter.update(chunk);
-      await this.out.write(chunk);
+    // One write in flight while the next chunk is read and hashed: disk and hash overlap.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for await (const chunk of chunks) {
+        if (counter.bytes + chunk.length > size) throw new Error(`${path}: more than the ${size} bytes announced`);
+        counter.update(chunk);
+        await writing;
+        writing = this.out.write(chunk);
+      }
+    } finally {
+      await writing.catch(() => undefined); // never leave a write running behind an error
     }
+    await writing;
     if (counter.bytes !== size) throw new Error(`${path}: ${counter.bytes} bytes instead of ${size}`);
     await this.out.write(Buffer.alloc(paddingFor(size)));
     const written = { sha256: counter.hex(), size };
