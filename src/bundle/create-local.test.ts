@@ -24,7 +24,7 @@ function setup() {
 function create(dir: string, file: { source: string; sha256?: string }) {
   return createBundle({
     output: join(dir, 'bundle.tar'),
-    contents: { components: ['openim-server'], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: file.source, sha256: file.sha256 ?? '' }] },
+    contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: file.source, sha256: file.sha256 ?? '' }] },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
     meta: { target: 'binary', profile: 'dev', openim: { serverVersion: 'v3.8.3-patch.16', chatVersion: 'v1.8.4-patch.5' }, createdBy: 'test' },
     templatesDir: templatesDir(),
