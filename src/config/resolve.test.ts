@@ -1,31 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { presetsDir } from '../util/package-root.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
 import { envNameFor, listPresets, resolveConfig, sourceOf } from './resolve.js';
-
-function file(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'oid-config-'));
-  const path = join(dir, 'c.yaml');
-  writeFileSync(path, text);
-  return path;
-}
-
-function issuesOf(fn: () => unknown): { path: string; message: string; hint?: string }[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configFile, issuesOf } from './test-helpers.js';
 
 describe('resolution order: defaults < preset < file < env < flags/--set', () => {
-  const cfg = file('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');
+  const cfg = configFile('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');
 
   const cases: { name: string; input: Parameters<typeof resolveConfig>[0]; expect: { domain: string; namespace: string; source: string } }[] = [
     { name: 'preset only', input: { preset: 'dev' }, expect: { domain: 'openim.localhost', namespace: 'default', source: 'preset:dev' } },
@@ -87,7 +69,7 @@ describe('resolution order: defaults < preset < file < env < flags/--set', () =>
 
 describe('errors: every problem at once, with path and hint', () => {
   it('lists each bad path of a file', () => {
-    const bad = file('target: cloud\nprofile: prod\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n');
+    const bad = configFile('target: cloud\nprofile: prod\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n');
     const issues = issuesOf(() => resolveConfig({ file: bad }));
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['target', 'profile', 'openim.domian', 'kubernetes.namespace']));
@@ -102,7 +84,7 @@ describe('errors: every problem at once, with path and hint', () => {
   });
 
   it('reports YAML syntax errors and unreadable files', () => {
-    expect(issuesOf(() => resolveConfig({ file: file('target: [') }))[0]!.message).toMatch(/not valid YAML/);
+    expect(issuesOf(() => resolveConfig({ file: configFile('target: [') }))[0]!.message).toMatch(/not valid YAML/);
     expect(issuesOf(() => resolveConfig({ file: '/nonexistent/x.yaml' }))[0]!.message).toMatch(/cannot read .*ENOENT/);
   });
 });

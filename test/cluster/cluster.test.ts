@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestCluster } from './cluster.js';
+import { eventually } from './observe.js';
 
 let cluster: TestCluster;
 
@@ -71,22 +72,6 @@ spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 2Gi}}
 `;
-
-/** Polls fn until it returns a truthy value; the last error explains a timeout. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out: ${what}${last ? ` (${String(last)})` : ''}`);
-}
 
 const getJson = async (...args: string[]) => JSON.parse(await cluster.kubectl(['-n', NS, 'get', ...args, '-o', 'json']));
 

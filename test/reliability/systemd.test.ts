@@ -6,7 +6,8 @@
 // and keeps the data folders and the credentials; install again comes back
 // with the same credentials.
 //
-// Fixtures as in test/systemd/install.test.ts, named as such: the OpenIM
+// Fixtures shared with test/systemd/install.test.ts
+// (test/systemd/fixtures/binary-host.ts), named as such: the OpenIM
 // binaries are the openim-stand-in program; Redis and etcd are the Debian
 // packages (external infrastructure); MongoDB, Kafka and MinIO are
 // fake-infra TCP listeners. Needs root and the rootfs
@@ -15,71 +16,39 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
-import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
+import { DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
-import { DEFAULT_ROOTFS, SystemdContainer, type ExecResult } from '../systemd/container.js';
-import { buildStandIn, packExport, serveArtifacts, type Artifact, type ArtifactServer } from '../systemd/fixtures/artifacts.js';
+import { DEFAULT_ROOTFS, type ExecResult, type SystemdContainer } from '../systemd/container.js';
+import { serveArtifacts, type ArtifactServer } from '../systemd/fixtures/artifacts.js';
+import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, type ExternalInfra, type StandInArtifacts } from '../systemd/fixtures/binary-host.js';
 
 const ready = process.getuid?.() === 0 && existsSync(join(DEFAULT_ROOTFS, '.openim-rootfs-complete'));
-const REDIS_PORT = 26391;
-const REDIS_PASSWORD = 'reliability-redis-password-0815';
-const ETCD_PORT = 23791;
-const ETCD_PEER_PORT = 23801;
-const FAKE = { mongodb: 27118, kafka: 19093, minio: 19001 };
+// Other ports than install.test.ts's: containers share the host's loopback.
+const INFRA: ExternalInfra = { redisPort: 26391, redisPassword: 'reliability-redis-password-0815', etcdPort: 23791, etcdPeerPort: 23801, fake: { mongodb: 27118, kafka: 19093, minio: 19001 } };
 const STATE = '/var/lib/openim-deploy/state.json';
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 
-const config = stringify({
-  openim: { components: { webFront: false, adminFront: false } },
-  infrastructure: {
-    mongodb: { mode: 'external', address: [`127.0.0.1:${FAKE.mongodb}`], password: 'fake-mongodb-password' },
-    redis: { mode: 'external', address: [`127.0.0.1:${REDIS_PORT}`], password: REDIS_PASSWORD },
-    kafka: { mode: 'external', address: [`127.0.0.1:${FAKE.kafka}`], createTopics: false },
-    objectStorage: { mode: 'external', endpoint: `127.0.0.1:${FAKE.minio}`, accessKey: 'fake-access-key', secretKey: 'fake-secret-key' },
-    etcd: { mode: 'external', address: [`127.0.0.1:${ETCD_PORT}`] },
-  },
-  monitoring: { enabled: false },
-  logging: { enabled: false },
-});
+const config = installerConfig(INFRA, { enabled: false });
 
 describe.skipIf(!ready)('binary target on real systemd: killed installer, resume, status, uninstall', () => {
   let workDir: string;
-  let server: Artifact;
-  let chat: Artifact;
+  let artifacts: StandInArtifacts;
   let mirror: ArtifactServer;
   let c: SystemdContainer;
 
   const cli = (command: string[], extra: string[] = []): Promise<ExecResult> =>
-    c.exec([
-      'node', '/repo/bin/openim-deploy.js', ...command, '--target', 'binary', '--preset', 'single-host', '-c', '/root/openim.yaml',
-      '--set', `binary.mirror=${mirror.base}/good`,
-      '--set', `binary.artifacts.server.sha256=${server.sha256}`,
-      '--set', `binary.artifacts.chat.sha256=${chat.sha256}`,
-      ...extra,
-    ]);
+    c.exec([...cliArgv(command, mirror, artifacts), ...extra]);
   const show = async (unit: string) => Object.fromEntries((await c.execOk(['systemctl', 'show', '-p', 'ActiveState,UnitFileState,LoadState', unit])).trim().split('\n').map((l) => l.split('=') as [string, string]));
   const state = async () => JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string>; steps: Record<string, { status: string }> };
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'openim-reliability-'));
-    const standIn = buildStandIn();
-    server = packExport('server', DEFAULT_SERVER_VERSION, standIn, workDir);
-    chat = packExport('chat', DEFAULT_CHAT_VERSION, standIn, workDir);
-    mirror = await serveArtifacts([server, chat]);
-    c = await SystemdContainer.start({ name: `openim-reliability-${process.pid}`, rootfs: DEFAULT_ROOTFS, bindRo: [{ host: standIn, container: '/fixtures' }] });
-    await c.writeFile('/root/openim.yaml', config, 0o600);
-    const redisConf = await c.readFile('/etc/redis/redis.conf');
-    await c.writeFile('/etc/redis/redis.conf', `${redisConf}\nport ${REDIS_PORT}\nrequirepass ${REDIS_PASSWORD}\n`, 0o640);
-    await c.writeFile(
-      '/etc/default/etcd',
-      [`ETCD_NAME=r`, `ETCD_LISTEN_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`, `ETCD_ADVERTISE_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`, `ETCD_LISTEN_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`, `ETCD_INITIAL_ADVERTISE_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`, `ETCD_INITIAL_CLUSTER=r=http://127.0.0.1:${ETCD_PEER_PORT}`, ''].join('\n'),
-    );
-    await c.writeFile('/etc/systemd/system/fixture-fake-infra.service', ['[Unit]', 'Description=TEST FIXTURE: fake MongoDB, Kafka and MinIO listeners', '', '[Service]', `ExecStart=/fixtures/fake-infra ${FAKE.mongodb} ${FAKE.kafka} ${FAKE.minio}`, ''].join('\n'));
-    await c.execOk(['systemctl', 'daemon-reload']);
-    await c.execOk(['systemctl', 'start', 'redis-server.service', 'etcd.service', 'fixture-fake-infra.service']);
+    artifacts = packStandIns(workDir);
+    mirror = await serveArtifacts([artifacts.server, artifacts.chat]);
+    c = await bootHost(`openim-reliability-${process.pid}`, artifacts.standIn, config);
+    await startExternalInfra(c, INFRA);
   }, 600_000);
 
   afterAll(async () => {

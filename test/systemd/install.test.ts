@@ -8,29 +8,26 @@
 // by the installer's own units, scraping the stand-ins and reading systemd.
 // Grafana, Loki and Alloy are upstream archives this machine cannot
 // download: Grafana is set to an external URL and logging stays off.
-// Fixtures, named as such: the OpenIM binaries are the openim-stand-in Go
-// program (fixtures/openim-stand-in) packed as exported_*.tar.gz; MongoDB,
-// Kafka and MinIO (no Debian packages) are `fake-infra` TCP listeners, and
-// Kafka topic creation is off because there is no real Kafka to create them in.
+// Fixtures, named as such (fixtures/binary-host.ts): the OpenIM binaries are
+// the openim-stand-in Go program (fixtures/openim-stand-in) packed as
+// exported_*.tar.gz; MongoDB, Kafka and MinIO (no Debian packages) are
+// `fake-infra` TCP listeners, and Kafka topic creation is off because there is
+// no real Kafka to create them in.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONITORING } from '../../src/catalog/infrastructure.js';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { openimSmoke } from '../../src/execute/probes.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
-import { DEFAULT_ROOTFS, REPO_ROOT, SystemdContainer, type ExecResult } from './container.js';
-import { buildStandIn, packExport, serveArtifacts, type Artifact, type ArtifactServer } from './fixtures/artifacts.js';
+import { REPO_ROOT, type ExecResult, type SystemdContainer } from './container.js';
+import { serveArtifacts, type ArtifactServer } from './fixtures/artifacts.js';
+import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, until, type ExternalInfra, type StandInArtifacts } from './fixtures/binary-host.js';
 
-const REDIS_PORT = 26390;
-const REDIS_PASSWORD = 'e2e-redis-password-4711';
-const ETCD_PORT = 23790;
-const ETCD_PEER_PORT = 23800;
-/** fake-infra listeners standing in for MongoDB, Kafka and MinIO. */
-const FAKE = { mongodb: 27117, kafka: 19092, minio: 19000 };
+const INFRA: ExternalInfra = { redisPort: 26390, redisPassword: 'e2e-redis-password-4711', etcdPort: 23790, etcdPeerPort: 23800, fake: { mongodb: 27117, kafka: 19092, minio: 19000 } };
 
 /** Where install keeps its state and the generated credentials (binary.stateDir). */
 const STATE = '/var/lib/openim-deploy/state.json';
@@ -40,9 +37,7 @@ const MONITORING_UNITS = ['openim-node-exporter.service', 'openim-prometheus.ser
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 
 let workDir: string;
-let standIn: string;
-let server: Artifact;
-let chat: Artifact;
+let artifacts: StandInArtifacts;
 let mirror: ArtifactServer;
 
 /** The CLI runs from dist/ inside the container: refuse to test a stale build. */
@@ -56,13 +51,11 @@ function assertBuilt(): void {
 beforeAll(() => {
   assertBuilt();
   workDir = mkdtempSync(join(tmpdir(), 'openim-e2e-'));
-  standIn = buildStandIn();
-  server = packExport('server', DEFAULT_SERVER_VERSION, standIn, workDir);
-  chat = packExport('chat', DEFAULT_CHAT_VERSION, standIn, workDir);
+  artifacts = packStandIns(workDir);
 }, 300_000);
 
 beforeAll(async () => {
-  mirror = await serveArtifacts([server, chat]);
+  mirror = await serveArtifacts([artifacts.server, artifacts.chat]);
 });
 
 afterAll(async () => {
@@ -70,46 +63,14 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-const installerConfig = stringify({
-  openim: { components: { webFront: false, adminFront: false } },
-  infrastructure: {
-    mongodb: { mode: 'external', address: [`127.0.0.1:${FAKE.mongodb}`], password: 'fake-mongodb-password' },
-    redis: { mode: 'external', address: [`127.0.0.1:${REDIS_PORT}`], password: REDIS_PASSWORD },
-    kafka: { mode: 'external', address: [`127.0.0.1:${FAKE.kafka}`], createTopics: false },
-    objectStorage: { mode: 'external', endpoint: `127.0.0.1:${FAKE.minio}`, accessKey: 'fake-access-key', secretKey: 'fake-secret-key' },
-    etcd: { mode: 'external', address: [`127.0.0.1:${ETCD_PORT}`] },
-  },
-  // No Grafana archive here (no internet): Grafana is "yours"; Prometheus and node_exporter run for real.
-  monitoring: { grafanaUrl: 'http://grafana.e2e.invalid:3000/' },
-  logging: { enabled: false },
-});
+// No Grafana archive here (no internet): Grafana is "yours"; Prometheus and node_exporter run for real.
+const config = installerConfig(INFRA, { grafanaUrl: 'http://grafana.e2e.invalid:3000/' });
 
 function install(c: SystemdContainer, mirrorPath: 'good' | 'tampered' = 'good', extra: string[] = []): Promise<ExecResult> {
-  return c.exec([
-    'node', '/repo/bin/openim-deploy.js', 'install', '--target', 'binary', '--preset', 'single-host', '--yes',
-    '-c', '/root/openim-e2e.yaml',
-    '--set', `binary.mirror=${mirror.base}/${mirrorPath}`,
-    '--set', `binary.artifacts.server.sha256=${server.sha256}`,
-    '--set', `binary.artifacts.chat.sha256=${chat.sha256}`,
-    ...extra,
-  ]);
+  return c.exec([...cliArgv(['install', '--yes'], mirror, artifacts, mirrorPath), ...extra]);
 }
 
-async function boot(name: string): Promise<SystemdContainer> {
-  const c = await SystemdContainer.start({ name, rootfs: DEFAULT_ROOTFS, bindRo: [{ host: standIn, container: '/fixtures' }] });
-  await c.writeFile('/root/openim-e2e.yaml', installerConfig, 0o600);
-  return c;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const boot = (name: string) => bootHost(name, artifacts.standIn, config);
 
 async function show(c: SystemdContainer, unit: string, props: string[]): Promise<Record<string, string>> {
   const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
@@ -135,14 +96,14 @@ describe('a tampered tarball', () => {
     const r = await install(c, 'tampered');
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/SHA-256 mismatch for http:\/\/127\.0\.0\.1:\d+\/tampered\/exported_open-im-server_/);
-    expect(mirror.requests).toContain(`GET /tampered/${server.name}`);
+    expect(mirror.requests).toContain(`GET /tampered/${artifacts.server.name}`);
     // Nothing on the host changed: no user, no folders, no config, no units, no download left.
     expect((await c.exec(['id', 'openim'])).exitCode).not.toBe(0);
     expect((await c.exec(['id', 'openim-monitoring'])).exitCode).not.toBe(0);
     for (const path of ['/opt/openim', '/etc/openim', '/var/lib/openim']) expect((await c.exec(['test', '-e', path])).exitCode, path).not.toBe(0);
     expect((await c.exec(['sh', '-c', 'ls /etc/systemd/system/openim* 2>/dev/null'])).stdout).toBe('');
-    const artifacts = await c.exec(['ls', '/var/lib/openim-deploy/work/artifacts']);
-    expect(artifacts.stdout).not.toContain(server.name);
+    const downloads = await c.exec(['ls', '/var/lib/openim-deploy/work/artifacts']);
+    expect(downloads.stdout).not.toContain(artifacts.server.name);
   });
 });
 
@@ -151,28 +112,7 @@ describe('install --target binary --preset single-host on real systemd', () => {
   beforeAll(async () => {
     c = await boot(`openim-install-${process.pid}`);
     // External infrastructure: Redis and etcd from Debian, on their own ports, Redis with a password.
-    const redisConf = await c.readFile('/etc/redis/redis.conf');
-    await c.writeFile('/etc/redis/redis.conf', `${redisConf}\nport ${REDIS_PORT}\nrequirepass ${REDIS_PASSWORD}\n`, 0o640);
-    await c.writeFile(
-      '/etc/default/etcd',
-      [
-        'ETCD_NAME=e2e',
-        `ETCD_LISTEN_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`,
-        `ETCD_ADVERTISE_CLIENT_URLS=http://127.0.0.1:${ETCD_PORT}`,
-        `ETCD_LISTEN_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`,
-        `ETCD_INITIAL_ADVERTISE_PEER_URLS=http://127.0.0.1:${ETCD_PEER_PORT}`,
-        `ETCD_INITIAL_CLUSTER=e2e=http://127.0.0.1:${ETCD_PEER_PORT}`,
-        '',
-      ].join('\n'),
-    );
-    await c.writeFile(
-      '/etc/systemd/system/fixture-fake-mongodb-kafka-minio.service',
-      ['[Unit]', 'Description=TEST FIXTURE: fake MongoDB, Kafka and MinIO listeners (accept TCP, speak nothing)', '', '[Service]', `ExecStart=/fixtures/fake-infra ${FAKE.mongodb} ${FAKE.kafka} ${FAKE.minio}`, ''].join('\n'),
-    );
-    await c.execOk(['systemctl', 'daemon-reload']);
-    await c.execOk(['systemctl', 'start', 'redis-server.service', 'etcd.service', 'fixture-fake-mongodb-kafka-minio.service']);
-    await until('redis', async () => ((await c.exec(['redis-cli', '-p', String(REDIS_PORT), '-a', REDIS_PASSWORD, '--no-auth-warning', 'ping'])).stdout.trim() === 'PONG' ? true : undefined));
-    await until('etcd', async () => ((await c.exec(['curl', '-fsS', `http://127.0.0.1:${ETCD_PORT}/health`])).stdout.includes('"health":"true"') ? true : undefined));
+    await startExternalInfra(c, INFRA);
   });
   afterAll(async () => {
     await c?.stop();
@@ -216,7 +156,7 @@ describe('install --target binary --preset single-host on real systemd', () => {
     const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
     expect(share).not.toContain('«secret:');
     expect((parse(share) as { secret: string }).secret).toBe(secret);
-    expect(await c.readFile('/etc/openim/server/redis.yml')).toContain(REDIS_PASSWORD);
+    expect(await c.readFile('/etc/openim/server/redis.yml')).toContain(INFRA.redisPassword);
     expect((await c.execOk(['stat', '-c', '%a', STATE])).trim()).toBe('600');
   });
 

@@ -2,23 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../plan/build.js';
 import { renderPlan } from '../../render/render.js';
-import type { Plan, Step, WaitAction } from '../../plan/types.js';
-import { allExternal, FAKE_SHA, probedHost, singleHost, unprobed } from './test-specs.js';
-
-const plan = (spec = singleHost(), facts = unprobed): Plan => buildPlan(spec, facts);
-const byId = (p: Plan) => new Map(p.steps.map((s) => [s.id, s]));
-
-function ancestors(p: Plan, id: string): Set<string> {
-  const steps = byId(p);
-  const seen = new Set<string>();
-  const visit = (s: Step) => {
-    for (const n of s.needs) if (!seen.has(n)) (seen.add(n), visit(steps.get(n)!));
-  };
-  visit(steps.get(id)!);
-  return seen;
-}
+import type { Plan, WaitAction } from '../../plan/types.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
 
 describe('binary plan', () => {
   it('fetches and verifies every artifact before anything touches the host', () => {

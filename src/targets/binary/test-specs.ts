@@ -3,6 +3,8 @@
 import { resolveConfig } from '../../config/resolve.js';
 import type { DeploySpec } from '../../config/rules.js';
 import type { BinaryFacts } from '../../facts/types.js';
+import { buildPlan } from '../../plan/build.js';
+import type { Plan, Step } from '../../plan/types.js';
 
 export const FAKE_SHA = 'a'.repeat(64);
 
@@ -48,4 +50,20 @@ export function probedHost(overrides: Partial<NonNullable<BinaryFacts['host']>> 
     probed: true,
     host: { arch: 'amd64', isRoot: true, systemdPid1: true, portsInUse: [], proxyEnv: [], packageManager: 'apt', java: { path: 'java', version: '17.0.9', major: 17 }, ...overrides },
   };
+}
+
+/** The whole plan (not only the binary target's steps) for a spec, unprobed unless facts are given. */
+export const plan = (spec = singleHost(), facts: BinaryFacts = unprobed): Plan => buildPlan(spec, facts);
+
+export const byId = (p: Plan): Map<string, Step> => new Map(p.steps.map((s) => [s.id, s]));
+
+/** Every step `id` needs, directly or through other steps. */
+export function ancestors(p: Plan, id: string): Set<string> {
+  const steps = byId(p);
+  const seen = new Set<string>();
+  const visit = (s: Step) => {
+    for (const n of s.needs) if (!seen.has(n)) (seen.add(n), visit(steps.get(n)!));
+  };
+  visit(steps.get(id)!);
+  return seen;
 }

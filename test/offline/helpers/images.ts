@@ -19,7 +19,15 @@ export interface Blob {
 }
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const blob = (bytes: Buffer, mediaType: string): Blob => ({ digest: sha(bytes), size: bytes.length, bytes, mediaType });
+export const blob = (bytes: Buffer, mediaType: string): Blob => ({ digest: sha(bytes), size: bytes.length, bytes, mediaType });
+/** How a manifest or an index points at a blob. */
+const descriptor = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
+
+/** An OCI image manifest over a config blob and layer blobs (an image's, or a Helm chart's as `helm push` makes it). */
+export function manifestOf(config: Blob, layers: Blob[]): Blob {
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  return blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: descriptor(config), layers: layers.map(descriptor) })), mediaType);
+}
 
 export interface Layer {
   blob: Blob;
@@ -59,18 +67,7 @@ function manifestFor(arch: string, layers: Layer[], label: string): { manifest: 
     Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', config: { Labels: { 'test.image': label } }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } })),
     'application/vnd.oci.image.config.v1+json',
   );
-  const manifest = blob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: config.mediaType, digest: config.digest, size: config.size },
-        layers: layers.map((l) => ({ mediaType: l.blob.mediaType, digest: l.blob.digest, size: l.blob.size })),
-      }),
-    ),
-    'application/vnd.oci.image.manifest.v1+json',
-  );
-  return { manifest, config };
+  return { manifest: manifestOf(config, layers.map((l) => l.blob)), config };
 }
 
 /** One image: a plain manifest for one arch, an index for several (layers per arch from `layersFor`). */
@@ -83,7 +80,7 @@ export function buildImage(label: string, arches: string[], layersFor: (arch: st
     const { manifest, config } = manifestFor(arch, layers, label);
     blobs.push(...layers.map((l) => l.blob), config, manifest);
     manifests[arch] = manifest.digest;
-    descriptors.push({ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform: { os: 'linux', architecture: arch } });
+    descriptors.push({ ...descriptor(manifest), platform: { os: 'linux', architecture: arch } });
   }
   if (arches.length === 1) return { root: blobs[blobs.length - 1]!, blobs, manifests };
   const index = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors })), 'application/vnd.oci.image.index.v1+json');
@@ -99,7 +96,7 @@ export async function pushWithSkopeo(image: BuiltImage, dest: string, creds?: st
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: image.root.mediaType, digest: image.root.digest, size: image.root.size, annotations: { 'org.opencontainers.image.ref.name': 'image' } }] }),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...descriptor(image.root), annotations: { 'org.opencontainers.image.ref.name': 'image' } }] }),
   );
   const auth = creds ? ['--dest-creds', creds] : [];
   // Async: the token service the registry sends skopeo to may live in this process.

@@ -14,7 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startFileServer, type FileServer } from './http-server.js';
-import { buildImage, pushWithSkopeo, randomLayer, type BuiltImage, type Layer } from './images.js';
+import { blob, buildImage, manifestOf, pushWithSkopeo, randomLayer, type BuiltImage, type Layer } from './images.js';
 import { startRegistry, type Registry } from './registry.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 import { removeTempDirs, tempDir } from './scratch.js';
@@ -121,20 +121,9 @@ export async function startWorld(): Promise<World> {
   // A chart stored as an OCI artifact (what `helm push` makes).
   const ociTgz = chartTgz('ocidemo', '1.2.3');
   const helmConfig = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'ocidemo', version: '1.2.3' }));
-  const blob = (bytes: Buffer, mediaType: string) => ({ digest: `sha256:${sha256(bytes)}`, size: bytes.length, bytes, mediaType });
   const configBlob = blob(helmConfig, 'application/vnd.cncf.helm.config.v1+json');
   const layerBlob = blob(ociTgz, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip');
-  const manifest = blob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: configBlob.mediaType, digest: configBlob.digest, size: configBlob.size },
-        layers: [{ mediaType: layerBlob.mediaType, digest: layerBlob.digest, size: layerBlob.size }],
-      }),
-    ),
-    'application/vnd.oci.image.manifest.v1+json',
-  );
+  const manifest = manifestOf(configBlob, [layerBlob]);
   await pushWithSkopeo({ root: manifest, blobs: [configBlob, layerBlob, manifest], manifests: {} }, `${source.host}/${sourcePath('ghcr.io/openim-test/charts/ocidemo')}:1.2.3`, `${SEED.user}:${SEED.password}`);
   const ociChart = { name: 'ocidemo', version: '1.2.3', repo: 'oci://ghcr.io/openim-test/charts', digest: layerBlob.digest };
 

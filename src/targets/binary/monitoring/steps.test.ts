@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MONITORING } from '../../../catalog/infrastructure.js';
-import { buildPlan } from '../../../plan/build.js';
 import type { ExecAction, Plan, Step, WaitAction, WriteAction } from '../../../plan/types.js';
 import { parseUnit } from '../systemd-ini.js';
-import { allExternal, FAKE_SHA, probedHost, singleHost, unprobed } from '../test-specs.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../test-specs.js';
 import { binaryMonitoringFiles } from './files.js';
 import { MONITORING_USER } from './services.js';
 import { MONITORING_TARGET } from './steps.js';
 
-const plan = (spec = singleHost(), facts = unprobed): Plan => buildPlan(spec, facts);
-const byId = (p: Plan) => new Map(p.steps.map((s) => [s.id, s]));
 const execs = (s: Step) => s.actions.filter((a): a is ExecAction => a.kind === 'exec').map((a) => a.argv.join(' '));
 const writes = (s: Step) => s.actions.filter((a): a is WriteAction => a.kind === 'write');
-
-function ancestors(p: Plan, id: string): Set<string> {
-  const steps = byId(p);
-  const seen = new Set<string>();
-  const visit = (s: Step) => {
-    for (const n of s.needs) if (!seen.has(n)) (seen.add(n), visit(steps.get(n)!));
-  };
-  visit(steps.get(id)!);
-  return seen;
-}
 
 /** Units the plan writes, parsed, by file name. */
 function units(p: Plan): Record<string, ReturnType<typeof parseUnit>> {
