@@ -10,6 +10,7 @@ import { simulatedInstall } from './simulated-install.js';
 import { renderBench } from './render.js';
 import { bundleBench } from './bundle.js';
 import { clusterRerunBench } from './cluster-rerun.js';
+import { imagePushBench } from './image-push.js';
 import type { Row } from './stats.js';
 
 const json = process.argv.includes('--json');
@@ -29,6 +30,7 @@ for (const row of await simulatedInstall(quick ? 2 : 5)) log(row);
 for (const row of await clusterRerunBench(root, quick ? 1 : 3)) log(row);
 log(dryRunMemory(root));
 for (const row of bundleBench(root, quick ? 1 : 3, quick)) log(row);
+for (const row of await imagePushBench(root, quick ? 1 : 3, quick)) log(row);
 
 const table = [
   `# Benchmarks`,
@@ -38,6 +40,8 @@ const table = [
   '| id | what | measured | baseline | ratio | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) => `| ${r.id} | ${r.title} | ${r.measured} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.goal} | ${r.pass ? 'yes' : 'no'} |`),
+  '',
+  ...rows.filter((r) => r.note).map((r) => `- ${r.id}: ${r.note}`),
   '',
   'Model for P3/P4 (bench/simulated-install.ts): helm install of an infrastructure release 300 ms, of an OpenIM module 40 ms, other commands 10 ms, waits instantaneous; concurrency unlimited by the CLI flag (64).',
   '',

@@ -110,7 +110,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .description('push every image of a bundle to a private registry, keeping digests')
     .argument('<file>', 'bundle file (or its first part)')
     .requiredOption('--registry <host:port[/prefix]>', 'target registry; install with --set images.mirror=<the same>')
-    .option('--concurrency <n>', 'images pushed at once', '4')
+    .option('--concurrency <n>', 'images and blob uploads at once', '4')
     .option('--retries <n>', 'attempts after a failed request', '4')
     .option('--chunk-size <size>', 'upload blobs in chunks of this size (default: one request per blob)')
     .option('--plain-http', 'the registry speaks plain HTTP (loopback always does)')

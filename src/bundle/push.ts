@@ -1,8 +1,10 @@
 // `bundle push`: every image of the bundle's OCI layout into a registry,
 // keeping digests (manifests are sent byte for byte). Blobs the registry has
 // are skipped, blobs already pushed to another repository are mounted, the
-// rest uploaded in one PUT or in chunks. Images run concurrently; failed ones
-// are retried one at a time.
+// rest uploaded in one PUT or in chunks. Up to `concurrency` images are in
+// flight, and their blobs share one budget of `concurrency` transfers: the
+// layers of one image go up side by side, so the last images of a push (or a
+// single big one) still use every slot. Failed images are retried one at a time.
 
 import { parseImage, resolveImage, formatImage } from '../catalog/images.js';
 import { UserAbort } from '../errors.js';
@@ -55,6 +57,9 @@ class BlobPusher {
     private readonly options: PushOptions,
   ) {}
 
+  /** Blob transfers at once, across all images (set per round: the retry round takes one). */
+  gate = new Semaphore(1);
+
   push(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
     // Two images sharing a blob: the second waits for the first, then mounts it.
     const previous = this.inFlight.get(digest) ?? Promise.resolve();
@@ -64,6 +69,17 @@ class BlobPusher {
   }
 
   private async pushOne(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
+    // Taken after waiting for an earlier push of the same digest: a waiter holds no slot.
+    const release = await this.gate.acquire();
+    try {
+      if (this.options.signal?.aborted) throw new UserAbort();
+      return await this.transfer(registry, repository, digest, size);
+    } finally {
+      release();
+    }
+  }
+
+  private async transfer(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
     const client = this.options.client;
     const held = this.holders.get(digest) ?? [];
     if (held.includes(repository) || (await client.blobExists(registry, repository, digest))) {
@@ -99,10 +115,13 @@ class BlobPusher {
 async function pushImage(image: LayoutImage, blobs: BlobPusher, options: PushOptions): Promise<PushedImage> {
   const target = mirrorTarget(image.ref, options.registry);
   const counts = { uploaded: 0, mounted: 0, existing: 0 };
-  for (const b of image.blobs) {
-    if (options.signal?.aborted) throw new UserAbort();
-    counts[await blobs.push(target.registry, target.repository, b.digest, b.size)]++;
-  }
+  if (options.signal?.aborted) throw new UserAbort();
+  // All blobs of the image at once (the shared gate bounds them); settle all before
+  // failing, so a retry never races a transfer of this attempt still running.
+  const settled = await Promise.allSettled(image.blobs.map((b) => blobs.push(target.registry, target.repository, b.digest, b.size)));
+  const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length > 0) throw errors.find((e) => e instanceof UserAbort) ?? errors[0];
+  for (const r of settled) if (r.status === 'fulfilled') counts[r.value]++;
   for (const m of image.manifests) {
     const reference = m === image.root ? target.tag : m.digest;
     await options.client.putManifest(target.registry, target.repository, reference, m.bytes, m.mediaType);
@@ -121,6 +140,7 @@ export async function pushBundle(path: string, options: PushOptions): Promise<Pu
     const failures = new Map<string, Error>();
     const run = async (list: LayoutImage[], concurrency: number) => {
       const gate = new Semaphore(concurrency);
+      blobs.gate = new Semaphore(concurrency);
       await Promise.all(
         list.map(async (image) => {
           const release = await gate.acquire();
