@@ -89,7 +89,7 @@ async function checkPushed(registry: Registry, images: Map<string, BuiltImage>, 
 /** `bundle push`'s default --concurrency, as its --help states it (the concurrent side runs without the flag). */
 function defaultConcurrency(bin: string): string {
   const help = execFileSync(process.execPath, [bin, 'bundle', 'push', '--help'], { encoding: 'utf8' });
-  const found = /--concurrency <n>.*\(default: "(\d+)"\)/.exec(help);
+  const found = /--concurrency <n>[^(]*\(default:\s+"(\d+)"\)/.exec(help); // help text may wrap
   if (!found) throw new Error('P6: no default --concurrency in `bundle push --help`');
   return found[1]!;
 }
