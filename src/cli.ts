@@ -88,6 +88,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--pull-mirror <registry=mirror>', 'pull images of a registry from a mirror, e.g. docker.io=m.daocloud.io (repeatable)', collectValues)
       .option('--url-mirror <prefix=mirror>', 'download chart repositories and files under a URL prefix from a mirror (repeatable)', collectValues)
       .option('--plain-http <host>', 'speak plain HTTP to this registry (loopback always does; repeatable)', collectValues)
+      .option('--ca-file <pem>', 'also trust this CA for registries and downloads (repeatable)', collectValues)
+      .option('--tls-skip-verify <host>', 'speak TLS to this registry without verifying its certificate (repeatable)', collectValues)
       .option('--contents-from <file>', 'YAML with images/charts/files lists that replace the derived ones')
       .option('--helm <path>', 'helm binary that renders upstream charts to find the images they run', 'helm')
       .option('--json', 'print the result (manifest) as JSON'),
@@ -114,6 +116,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .option('--retries <n>', 'attempts after a failed request', '4')
     .option('--chunk-size <size>', 'upload blobs in chunks of this size (default: one request per blob)')
     .option('--plain-http', 'the registry speaks plain HTTP (loopback always does)')
+    .option('--ca-file <pem>', 'also trust this CA (the private registry\'s; repeatable)', collectValues)
+    .option('--tls-skip-verify', 'speak TLS to the registry without verifying its certificate')
     .option('--no-verify', 'skip verifying the bundle first')
     .option('--key <pub>', 'public key the signature must verify against')
     .option('--json', 'print the pushed images as JSON')

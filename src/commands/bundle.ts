@@ -10,6 +10,7 @@ import type { HostArch } from '../catalog/host-artifacts.js';
 import { DockerConfigCredentials } from '../oci/credentials.js';
 import { parsePlatform } from '../oci/platform.js';
 import { isLoopbackHost, RegistryClient } from '../oci/registry-client.js';
+import { readCaFiles, registryTls } from '../oci/tls.js';
 import { bundleContents } from '../bundle/contents.js';
 import { applyContentsFile } from '../bundle/contents-file.js';
 import { createBundle, type CreateEvent } from '../bundle/create.js';
@@ -47,15 +48,33 @@ function pairs(flag: string, values: string[] | undefined): Record<string, strin
   return out;
 }
 
-function clientFor(ctx: CliContext, options: { retries?: number; plainHttp?: string[] } = {}): RegistryClient {
+interface RegistryFlags {
+  retries?: number;
+  plainHttp?: string[];
+  /** --ca-file: CAs to trust besides the system's. */
+  caFiles?: string[];
+  /** --tls-skip-verify: hosts spoken to over TLS without verifying their certificate. */
+  skipVerify?: string[];
+}
+
+/** The registry client and the fetch (with the CAs and skip-verify hosts) the bundle commands use. */
+async function registryAccess(ctx: CliContext, options: RegistryFlags = {}): Promise<{ client: RegistryClient; fetch?: typeof fetch }> {
   const plain = new Set(options.plainHttp ?? []);
-  return new RegistryClient({
+  const tlsHosts = new Set(options.skipVerify ?? []);
+  const caPems = await readCaFiles((options.caFiles ?? []).map((f) => resolve(ctx.cwd, f))).catch((e: Error) => {
+    throw new ConfigError([{ path: '--ca-file', message: e.message, hint: 'give the PEM file of the CA that signed the registry certificate' }]);
+  });
+  const tls = await registryTls({ caPems, skipVerify: [...tlsHosts] });
+  const client = new RegistryClient({
     credentials: DockerConfigCredentials.fromEnv(ctx.env),
-    plainHttp: (host) => isLoopbackHost(host) || plain.has(host),
+    // A host named for TLS is spoken to over TLS even on loopback.
+    plainHttp: (host) => !tlsHosts.has(host) && (isLoopbackHost(host) || plain.has(host)),
     retries: options.retries ?? 4,
     signal: ctx.signal,
     userAgent: `openim-deploy/${packageVersion()}`,
+    ...(tls ? { fetch: tls.fetch, tlsFor: tls.tlsFor } : {}),
   });
+  return { client, ...(tls ? { fetch: tls.fetch } : {}) };
 }
 
 // ---------------------------------------------------------------- create
@@ -71,6 +90,8 @@ export interface BundleCreateFlags extends ConfigFlags {
   pullMirror?: string[];
   urlMirror?: string[];
   plainHttp?: string[];
+  caFile?: string[];
+  tlsSkipVerify?: string[];
   helm?: string;
   json?: boolean;
 }
@@ -124,6 +145,7 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
   }
 
   const output = resolve(ctx.cwd, flags.output);
+  const access = await registryAccess(ctx, { retries, plainHttp: flags.plainHttp ?? [], caFiles: flags.caFile ?? [], skipVerify: flags.tlsSkipVerify ?? [] });
   ctx.io.err(`bundle for ${spec.target}/${spec.profile}, OpenIM ${spec.openim.serverVersion} + chat ${spec.openim.chatVersion}: ${contents.images.length} images, ${contents.charts.length} charts, ${contents.files.length} files`);
   const started = performance.now();
   const result = await createBundle({
@@ -134,8 +156,8 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
     meta: { target: spec.target, profile: spec.profile, openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion }, createdBy: `openim-deploy ${packageVersion()}` },
     templatesDir: templatesDir(),
     concurrency,
-    client: clientFor(ctx, { retries, plainHttp: flags.plainHttp ?? [] }),
-    http: { retries, signal: ctx.signal },
+    client: access.client,
+    http: { retries, signal: ctx.signal, ...(access.fetch ? { fetch: access.fetch } : {}) },
     ...(signingKey ? { signingKey } : {}),
     ...(helmOk ? { helm: { runner: ctx.runner, helm: helmPath } } : {}),
     pullMirrors,
@@ -228,6 +250,8 @@ export interface BundlePushFlags {
   retries?: string;
   chunkSize?: string;
   plainHttp?: boolean;
+  caFile?: string[];
+  tlsSkipVerify?: boolean;
   verify?: boolean;
   key?: string;
   json?: boolean;
@@ -247,7 +271,7 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
     ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
   }
   const host = flags.registry.split('/')[0]!;
-  const client = clientFor(ctx, { retries, plainHttp: flags.plainHttp ? [host] : [] });
+  const { client } = await registryAccess(ctx, { retries, plainHttp: flags.plainHttp ? [host] : [], caFiles: flags.caFile ?? [], skipVerify: flags.tlsSkipVerify ? [host] : [] });
   const pushed = await pushBundle(path, {
     registry: flags.registry,
     client,

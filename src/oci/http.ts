@@ -5,6 +5,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserAbort } from '../errors.js';
+import { CERTIFICATE_HINT, isCertificateError } from './tls.js';
 
 export interface HttpOptions {
   /** Attempts after the first one. */
@@ -19,6 +20,14 @@ export interface HttpOptions {
   /** Injectable for tests that count requests; defaults to the global fetch. */
   fetch?: typeof fetch;
   userAgent?: string;
+  /** TLS settings per host for requests made outside fetch (streamed uploads); see oci/tls.ts. */
+  tlsFor?: (host: string) => TlsSettings | undefined;
+}
+
+export interface TlsSettings {
+  /** The whole list of CAs to trust (system roots included). */
+  ca?: string[];
+  rejectUnauthorized?: boolean;
 }
 
 export class HttpError extends Error {
@@ -71,7 +80,8 @@ function retryAfterMs(response: Response): number | undefined {
 export function describeFetchError(error: unknown): string {
   const e = error as Error & { cause?: Error & { code?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
-  return cause ? `${e.message} (${cause})` : e.message;
+  const text = cause ? `${e.message} (${cause})` : e.message;
+  return isCertificateError(e.cause?.code) ? `${text}: ${CERTIFICATE_HINT}` : text;
 }
 
 /** One request, no retries: a fresh AbortController joined to the caller's signal. */
@@ -111,7 +121,10 @@ export async function sendWithRetry(url: string | URL, init: () => RequestInit, 
       wait = retryAfterMs(sent.response) ?? delay;
       await sent.response.body?.cancel().catch(() => undefined);
     } catch (error) {
-      if (error instanceof UserAbort || attempt >= retries) throw error instanceof UserAbort ? error : new Error(`${String(url)}: ${describeFetchError(error)}`);
+      if (error instanceof UserAbort) throw error;
+      // A certificate that is not trusted now will not be trusted on the next attempt either.
+      const certificate = isCertificateError((error as { cause?: { code?: string } }).cause?.code);
+      if (certificate || attempt >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
     }
     await sleepMs(wait, options.signal);
     delay *= 2;
@@ -182,7 +195,8 @@ export async function sendStream(url: string, init: { method: string; headers: R
   const { pipeline } = await import('node:stream/promises');
   if (options.signal?.aborted) throw new UserAbort();
   return new Promise<StreamedResponse>((resolve, reject) => {
-    const req = request(target, { method: init.method, headers: { 'user-agent': options.userAgent ?? 'openim-deploy', ...init.headers }, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
+    const tls = target.protocol === 'https:' ? options.tlsFor?.(target.host) : undefined;
+    const req = request(target, { method: init.method, headers: { 'user-agent': options.userAgent ?? 'openim-deploy', ...init.headers }, ...(options.signal ? { signal: options.signal } : {}), ...tls }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -17,10 +17,17 @@ export function cliPath(): string {
   return join(packageRoot(), 'bin', 'openim-deploy.js');
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+/**
+ * `hostsFile`: run the CLI in its own mount namespace with that file over /etc/hosts (root, unshare -m),
+ * so a test can give a loopback registry a real host name without touching the machine's.
+ */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void; hostsFile?: string } = {}): Promise<CliResult> {
   const bin = cliPath();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const argv = options.hostsFile
+      ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', options.hostsFile, process.execPath, bin, ...args]
+      : [process.execPath, bin, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd ?? packageRoot(),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tempDir } from './scratch.js';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -25,14 +26,14 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(options: { token?: TokenAuth; name?: string } = {}): Promise<Registry> {
+export async function startRegistry(options: { token?: TokenAuth; name?: string; tls?: { certificate: string; key: string } } = {}): Promise<Registry> {
   const dir = tempDir(`registry-${options.name ?? 'r'}`);
   const port = await freePort();
   const config = {
     version: 0.1,
     log: { level: 'info', accesslog: { disabled: false } },
     storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true }, cache: { blobdescriptor: 'inmemory' } },
-    http: { addr: `127.0.0.1:${port}`, secret: 'openim-deploy-test-secret' },
+    http: { addr: `127.0.0.1:${port}`, secret: 'openim-deploy-test-secret', ...(options.tls ? { tls: options.tls } : {}) },
     ...(options.token
       ? { auth: { token: { realm: options.token.realm, service: options.token.service, issuer: options.token.issuer, rootcertbundle: options.token.rootCertBundle } } }
       : {}),
@@ -47,6 +48,7 @@ export async function startRegistry(options: { token?: TokenAuth; name?: string 
   child.once('exit', () => (exited = true));
   await waitFor(`registry ${host}`, async () => {
     if (exited) throw new Error(`registry exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (options.tls) return new Promise<boolean>((resolve) => connect(port, '127.0.0.1', function (this: Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
     const res = await fetch(`http://${host}/v2/`);
     await res.body?.cancel();
     return res.status === 200 || res.status === 401;
