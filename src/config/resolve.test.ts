@@ -117,6 +117,12 @@ describe('cross-field rules', () => {
     const r = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.tls.mode=none'] });
     expect(r.warnings.map((w) => w.path)).toContain('kubernetes.ingress.tls.mode');
   });
+
+  it('warns that openim.chatAdminPassword is not applied (chat 1.8 has no config key for it)', () => {
+    const given = resolveConfig({ preset: 'dev', sets: ['openim.chatAdminPassword=Str0ng-admin-pw'] });
+    expect(given.warnings.find((w) => w.path === 'openim.chatAdminPassword')?.message).toMatch(/not applied/);
+    expect(resolveConfig({ preset: 'dev' }).warnings.map((w) => w.path)).not.toContain('openim.chatAdminPassword');
+  });
 });
 
 describe('presets', () => {

@@ -111,5 +111,12 @@ export function specWarnings(spec: DeploySpec): ConfigIssue[] {
       warnings.push({ path: 'kubernetes.storage.backend', message: 'local-path volumes live on one node: losing it loses MongoDB, Kafka and files', hint: 'use nfs, rook-ceph or an existing replicated StorageClass' });
     }
   }
+  if (spec.openim.components.chat && spec.openim.chatAdminPassword) {
+    warnings.push({
+      path: 'openim.chatAdminPassword',
+      message: 'not applied: chat 1.8 reads no admin password from its config, the console starts with chatAdmin / chatAdmin',
+      hint: 'log in to the admin console after install and change the password there',
+    });
+  }
   return warnings;
 }

@@ -17,11 +17,11 @@ export function summaryText(spec: DeploySpec): string {
   }
   lines.push(`SDK: apiAddr=${urls.apiAddr} wsAddr=${urls.wsAddr}`);
   if (c.webFront) lines.push(`Web client: ${urls.web}`);
-  if (c.adminFront) lines.push(`Admin console: ${urls.adminConsole} (account ${OPENIM_DEFAULTS.chatAdminAccount})`);
+  if (c.adminFront) lines.push(`Admin console: ${urls.adminConsole} (account ${OPENIM_DEFAULTS.chatAdminAccount}, password ${OPENIM_DEFAULTS.chatAdminAccount}: the upstream default, which chat 1.8 offers no config key for: change it in the console now)`);
   if (c.chat) lines.push(`Chat API: ${urls.chatApi}, admin API: ${urls.adminApi}`);
   lines.push(`Files (MinIO presigned URLs): ${urls.objectStorage}`);
   lines.push(
-    'Credentials: every generated one (admin console password included) is in the openim-deploy state file (state.json in the work dir, mode 0600); ' +
+    'Credentials: every generated one is in the openim-deploy state file (state.json in the work dir, mode 0600); ' +
       `those the OpenIM processes read are also in Secret ${ns}/${OPENIM_SECRET}, e.g. kubectl -n ${ns} get secret ${OPENIM_SECRET} -o jsonpath='{.data.openim\\.secret}' | base64 -d`,
   );
   return lines.join('\n');
