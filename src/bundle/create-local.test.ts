@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../catalog/openim-versions.js';
 import { RegistryClient } from '../oci/registry-client.js';
 import { templatesDir } from '../util/package-root.js';
 import { createBundle } from './create.js';
@@ -26,7 +27,7 @@ function create(dir: string, file: { source: string; sha256?: string }) {
     output: join(dir, 'bundle.tar'),
     contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: file.source, sha256: file.sha256 ?? '' }] },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
-    meta: { target: 'binary', profile: 'dev', openim: { serverVersion: 'v3.8.3-patch.16', chatVersion: 'v1.8.4-patch.5' }, createdBy: 'test' },
+    meta: { target: 'binary', profile: 'dev', openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION }, createdBy: 'test' },
     templatesDir: templatesDir(),
     concurrency: 2,
     client: new RegistryClient(),
@@ -49,10 +50,13 @@ describe('bundle create with local files', () => {
     expect((await verifyBundle(join(dir, 'bundle.tar'))).ok).toBe(true);
   });
 
-  it('a local file that does not match its pin is refused and no bundle is written', async () => {
-    const { dir, source } = setup();
+  it('a local file that does not match its pin is refused; the re-run with the right pin completes', async () => {
+    const { dir, bytes, source } = setup();
     await expect(create(dir, { source, sha256: 'a'.repeat(64) })).rejects.toThrow(/does not match the pinned a{64}/);
-    // Only the partial file a re-run resumes from, without the refused file in it.
     expect(existsSync(join(dir, 'bundle.tar'))).toBe(false);
+    // The partial bundle holds nothing of the refused file: the re-run resumes from it and adds it once.
+    const result = await create(dir, { source, sha256: sha256(bytes) });
+    expect(result.manifest.files[0]).toMatchObject({ sha256: sha256(bytes), pinned: true });
+    expect((await verifyBundle(join(dir, 'bundle.tar'))).ok).toBe(true);
   });
 });

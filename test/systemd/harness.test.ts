@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROOTFS, SystemdContainer } from './container.js';
+import { until } from './fixtures/binary-host.js';
 
 const name = `openim-harness-${process.pid}`;
 let c: SystemdContainer;
@@ -13,16 +14,6 @@ let c: SystemdContainer;
 async function show(unit: string, props: string[]): Promise<Record<string, string>> {
   const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
   return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('real systemd in systemd-nspawn', () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,4 +68,36 @@ describe('parts', () => {
     const tar = new TarAppender(await PartWriter.open(join(dir, 'a.tar'), undefined, 0), 0);
     await expect(tar.appendFile('bad', join(dir, 'f'), 5)).rejects.toThrow(/more than the 5 bytes/);
   });
+
+  for (const partSize of [undefined, 700]) {
+    it(`an entry that fails half-way is taken back, so the archive stays well formed (${partSize ? 'split in parts' : 'one file'})`, async () => {
+      const dir = tmp();
+      const base = join(dir, 'a.tar');
+      const w = await PartWriter.open(base, partSize, 0);
+      const tar = new TarAppender(w, 0);
+      writeFileSync(join(dir, 'changed'), 'x'.repeat(2000));
+      await tar.appendBuffer('first', Buffer.from('first body'));
+      // Fails after its header and some data: a directory read (EISDIR), a file shorter than announced,
+      // a file whose hash is not the one verified; the appends queued behind them still land.
+      const results = await Promise.allSettled([
+        tar.appendFile('a-directory', dir, 4096),
+        tar.appendFile('shrunk', join(dir, 'changed'), 3000),
+        tar.appendFile('changed', join(dir, 'changed'), 2000, '0'.repeat(64)),
+        tar.appendBuffer('last', Buffer.from('last body')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'fulfilled']);
+      await tar.end();
+      await w.close();
+      const archive = partSize ? join(dir, 'joined.tar') : base;
+      if (partSize) {
+        const parts: Buffer[] = [];
+        for (let i = 0; existsSync(partName(base, i)); i++) parts.push(readFileSync(partName(base, i)));
+        writeFileSync(archive, Buffer.concat(parts));
+      }
+      // GNU tar reads exactly the entries that were kept, with their contents.
+      expect(execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).trim().split('\n')).toEqual(['first', 'last']);
+      expect(execFileSync('tar', ['-xOf', archive, 'last'], { encoding: 'utf8' })).toBe('last body');
+      expect([...tar.entries.keys()]).toEqual(['first', 'last']);
+    });
+  }
 });

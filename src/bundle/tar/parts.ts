@@ -128,21 +128,36 @@ export class PartWriter {
 
   static async open(base: string, partSize: number | undefined, resumeAt: number): Promise<PartWriter> {
     const w = new PartWriter(base, partSize, resumeAt);
-    if (!partSize) {
-      if (existsSync(base)) await truncate(base, resumeAt);
-      w.handle = await open(base, existsSync(base) ? 'r+' : 'w');
-      w.inPart = resumeAt;
-      return w;
+    await w.cutAt(resumeAt);
+    return w;
+  }
+
+  /** Cuts everything from `position` on (the file, or the part holding it and every later part) and writes there next. */
+  private async cutAt(position: number): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+    this.position = position;
+    const base = this.base;
+    if (!this.partSize) {
+      if (existsSync(base)) await truncate(base, position);
+      this.handle = await open(base, existsSync(base) ? 'r+' : 'w');
+      this.inPart = position;
+      return;
     }
-    w.index = Math.floor(resumeAt / partSize);
-    w.inPart = resumeAt % partSize;
+    this.index = Math.floor(position / this.partSize);
+    this.inPart = position % this.partSize;
     // A boundary that falls exactly at a part end continues in the next part.
-    for (let i = w.index; existsSync(partName(base, i)); i++) {
-      if (i === w.index) await truncate(partName(base, i), w.inPart);
+    for (let i = this.index; existsSync(partName(base, i)); i++) {
+      if (i === this.index) await truncate(partName(base, i), this.inPart);
       else await unlink(partName(base, i));
     }
-    w.handle = await open(partName(base, w.index), existsSync(partName(base, w.index)) ? 'r+' : 'w');
-    return w;
+    this.handle = await open(partName(base, this.index), existsSync(partName(base, this.index)) ? 'r+' : 'w');
+  }
+
+  /** Takes back what was written since `position` (an entry that failed half-way), so the archive stays well formed. */
+  async rewind(position: number): Promise<void> {
+    if (position > this.position) throw new Error(`internal: rewind to ${position} past the end ${this.position}`);
+    await this.cutAt(position);
   }
 
   async write(data: Buffer): Promise<void> {

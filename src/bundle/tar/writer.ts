@@ -38,6 +38,21 @@ export class TarAppender {
 
   private async writeEntry(path: string, size: number, chunks: AsyncIterable<Buffer>, expectedHex?: string): Promise<WrittenEntry> {
     if (this.entries.has(path)) throw new Error(`internal: ${path} written twice`);
+    const start = this.out.position;
+    try {
+      const written = await this.copyEntry(path, size, chunks);
+      // The source changed between verification and append: the entry is taken back below.
+      if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path} changed while it was being written`);
+      this.entries.set(path, written);
+      return written;
+    } catch (error) {
+      // Nothing half-written stays: the next entry (or a resumed run) starts where this one began.
+      await this.out.rewind(start).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async copyEntry(path: string, size: number, chunks: AsyncIterable<Buffer>): Promise<WrittenEntry> {
     await this.out.write(encodeHeader({ path, size, mtime: this.mtime }));
     const counter = new HashCounter();
     // One write in flight while the next chunk is read and hashed: disk and hash overlap.
@@ -48,6 +63,7 @@ export class TarAppender {
         counter.update(chunk);
         await writing;
         writing = this.out.write(chunk);
+        writing.catch(() => undefined); // handled by the await above or below, never unhandled meanwhile
       }
     } finally {
       await writing.catch(() => undefined); // never leave a write running behind an error
@@ -55,11 +71,7 @@ export class TarAppender {
     await writing;
     if (counter.bytes !== size) throw new Error(`${path}: ${counter.bytes} bytes instead of ${size}`);
     await this.out.write(Buffer.alloc(paddingFor(size)));
-    const written = { sha256: counter.hex(), size };
-    // The source changed between verification and append: the entry is cut off on resume.
-    if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path} changed while it was being written`);
-    this.entries.set(path, written);
-    return written;
+    return { sha256: counter.hex(), size };
   }
 
   appendBuffer(path: string, data: Buffer): Promise<WrittenEntry> {
