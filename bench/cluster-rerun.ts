@@ -3,8 +3,9 @@
 // nodes and pods simulated by kwok), with real helm 3 and kubectl.
 //
 // Mutations are counted from the API server's audit log, not from our own
-// output: every create/update/patch/delete that helm or kubectl sent while the
-// run was going. Writes the installer makes to its own bookkeeping (the lock
+// output: every create/update/patch/delete that helm or kubectl sent and the
+// server accepted while the run was going (a server-side apply that changed
+// nothing still counts: it is a write request). Writes the installer makes to its own bookkeeping (the lock
 // Lease and the state Secret) are counted apart from writes to what it deploys.
 //
 // Baseline, what a user would compare it to: a script that runs the same
@@ -23,9 +24,9 @@ import { median, type Row } from './stats.js';
 
 const INSTALL = ['install', '--preset', 'dev', '--yes'];
 
-/** Writes sent by helm or kubectl, i.e. by the installer or the script (not by controllers or kwok). */
+/** Write requests helm or kubectl sent and the API server accepted (not controllers' or kwok's, not refused ones). */
 function clientWrites(events: AuditEvent[]): AuditEvent[] {
-  return events.filter((e) => /^(helm|kubectl)\//i.test(e.userAgent));
+  return events.filter((e) => /^(helm|kubectl)\//i.test(e.userAgent) && e.code >= 200 && e.code < 300);
 }
 
 /** The installer's own records: its lock and its state, not anything OpenIM runs on. */
@@ -72,6 +73,7 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
     if (first.code !== 0) throw new Error(`first install failed\n${describeRun(first)}`);
 
     const times: number[] = [];
+    // Per run: the most any single re-run wrote (every run should write the same: nothing).
     let deployed: AuditEvent[] = [];
     let bookkeeping: AuditEvent[] = [];
     for (let i = 0; i < runs; i++) {
@@ -80,8 +82,11 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
       if (again.code !== 0) throw new Error(`re-run failed\n${describeRun(again)}`);
       times.push(again.ms);
       const writes = clientWrites(cluster.auditEvents(mark));
-      deployed = [...deployed, ...writes.filter((e) => !isBookkeeping(e))];
-      bookkeeping = writes.filter(isBookkeeping); // the same every run: report one run's
+      const toDeployed = writes.filter((e) => !isBookkeeping(e));
+      if (toDeployed.length >= deployed.length) deployed = toDeployed;
+      bookkeeping = writes.filter(isBookkeeping);
+      // Every run takes and releases the lock: an audit log that shows not even that is not recording.
+      if (bookkeeping.length === 0) throw new Error('P4 cluster: the audit log does not show the lock being taken; mutations cannot be counted');
     }
 
     const commands = planCommands(root, cliEnv(env));
@@ -100,8 +105,8 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
       {
         id: 'P4 cluster',
         title: `re-run with nothing changed: install --preset dev on the kwok cluster (real kube-apiserver, helm ${tools.label.slice(4)})`,
-        measured: `${(ms / 1000).toFixed(2)} s, ${deployed.length} mutations of deployed objects${deployed.length ? ` (${describeWrites(deployed)})` : ''}; ${bookkeeping.length} bookkeeping writes (${describeWrites(bookkeeping) || 'none'})`,
-        baseline: `same ${commands.length} commands re-run by a script (${helmUpgrades} helm upgrade --install): ${(script / 1000).toFixed(2)} s, ${scriptWrites.length} mutations`,
+        measured: `${(ms / 1000).toFixed(2)} s, ${deployed.length} accepted write requests to deployed objects${deployed.length ? ` (${describeWrites(deployed)})` : ''}, ${bookkeeping.length} to the installer's own lock (${describeWrites(bookkeeping) || 'none'}) per run`,
+        baseline: `same ${commands.length} commands re-run by a script (${helmUpgrades} helm upgrade --install): ${(script / 1000).toFixed(2)} s, ${scriptWrites.length} accepted write requests per run (${scriptWrites.filter((e) => e.resource === 'secrets' && e.verb === 'create').length} new release revisions among them)`,
         ratio: ms / script,
         goal: '≤ 5 s and 0 mutations',
         pass: ms <= 5000 && deployed.length === 0,

@@ -45,9 +45,9 @@ const table = [
   '',
   'Model for P3/P4 (bench/simulated-install.ts): helm install of an infrastructure release 300 ms, of an OpenIM module 40 ms, other commands 10 ms, waits instantaneous; concurrency unlimited by the CLI flag (64).',
   '',
-  'P6 (bench/image-push.ts): a sequential push already keeps more than one core busy (the CLI streams a blob while the registry hashes and stores it; see "cores busy" above), so on a 2-core machine concurrency cannot reach 2× against a loopback registry. A CPU profile of the CLI during a sequential push (node --cpu-prof, 2026-11-27) showed it idle two thirds of the time: the registry bounds it. Against a registry across a network (P6 remote, 10 ms added by a delay proxy), where waiting dominates, concurrency gives more than 2×.',
+  'P6 (bench/image-push.ts): on a loopback registry the gain is bounded by the CPU of the CLI and the registry together (see "cores busy" in the note above: a sequential push already keeps more than one core busy, so on a 2-core machine concurrency has little room). The P6 remote row is the same push against a registry 10 ms away, where waiting dominates.',
   '',
-  'P4 cluster (bench/cluster-rerun.ts): the loopback cluster of `npm run test:cluster` (kube-apiserver, etcd, controllers built from source; nodes and pods simulated by kwok), real helm and kubectl. Mutations are counted from the API server\'s audit log (every create/update/patch/delete sent by helm or kubectl during the run); the lock Lease is the installer\'s own bookkeeping and is listed apart. The baseline re-runs the plan\'s own commands, in order, as a script would.',
+  'P4 cluster (bench/cluster-rerun.ts): the loopback cluster of `npm run test:cluster` (kube-apiserver, etcd, controllers built from source; nodes and pods simulated by kwok), real helm and kubectl. Mutations are counted from the API server\'s audit log (every create/update/patch/delete sent by helm or kubectl and accepted during the run); the lock Lease is the installer\'s own bookkeeping and is listed apart. The baseline re-runs the plan\'s own commands, in order, as a script would.',
   '',
 ].join('\n');
 if (!quick) writeFileSync(join(root, 'bench', 'RESULTS.md'), table);

@@ -10,6 +10,7 @@ import { parseImage, resolveImage, formatImage } from '../catalog/images.js';
 import { UserAbort } from '../errors.js';
 import { Semaphore } from '../execute/semaphore.js';
 import { RegistryClient, RegistryError } from '../oci/registry-client.js';
+import { CertificateError } from '../oci/tls.js';
 import { layoutImages, type LayoutImage } from './images.js';
 import { blobPath } from './names.js';
 import { indexBundle, type BundleIndex } from './scan.js';
@@ -162,7 +163,7 @@ export async function pushBundle(path: string, options: PushOptions): Promise<Pu
     // A registry that choked under load often takes the same images one at a time.
     for (let attempt = 0; attempt < 2 && failures.size > 0; attempt++) {
       // Refused credentials or names do not get better with a retry.
-      const again = images.filter((i) => failures.has(i.ref) && !(failures.get(i.ref) instanceof RegistryError && [401, 403, 404].includes((failures.get(i.ref) as RegistryError).status)));
+      const again = images.filter((i) => failures.has(i.ref) && !(failures.get(i.ref) instanceof CertificateError) && !(failures.get(i.ref) instanceof RegistryError && [401, 403, 404].includes((failures.get(i.ref) as RegistryError).status)));
       if (again.length === 0) break;
       for (const i of again) options.report?.({ kind: 'retry', ref: i.ref, error: failures.get(i.ref)!.message });
       await run(again, 1);
@@ -181,7 +182,8 @@ export async function missingInMirror(images: { ref: string; digest: string }[],
   const missing: string[] = [];
   for (const image of images) {
     const target = mirrorTarget(image.ref, mirror);
-    const found = await client.headManifest(target.registry, target.repository, image.digest).catch(() => undefined);
+    // Only a 404 means missing: a refused certificate or credentials must be reported, not pushed over.
+    const found = await client.headManifest(target.registry, target.repository, image.digest);
     if (found === undefined) missing.push(image.ref);
   }
   return missing;

@@ -101,6 +101,8 @@ export const OPENIM_DEFAULTS = {
   mongoUsername: 'openIM',
   imAdminUserID: 'imAdmin',
   chatAdminAccount: 'chatAdmin',
+  /** Chat 1.8's built-in admin password; no config key changes it (the console does). */
+  chatAdminDefaultPassword: 'chatAdmin',
   bucket: 'openim',
   /** Known weak defaults shipped by upstream; a test scans output for them. */
   weakSecrets: ['openIM123', '666666', 'chatAdmin'],

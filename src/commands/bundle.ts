@@ -263,6 +263,9 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
   const concurrency = wholeNumber('--concurrency', flags.concurrency, 4, 32);
   const retries = wholeNumber('--retries', flags.retries, 4, 20);
   const chunkSize = sizeFlag('--chunk-size', flags.chunkSize, 64 * 1024);
+  const host = flags.registry.split('/')[0]!;
+  // Bad TLS flags are bad input: refused before the (long) verify.
+  const { client } = await registryAccess(ctx, { retries, plainHttp: flags.plainHttp ? [host] : [], caFiles: flags.caFile ?? [], skipVerify: flags.tlsSkipVerify ? [host] : [] });
   if (flags.verify !== false) {
     // A tampered bundle must not reach the registry either.
     const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
@@ -270,8 +273,6 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
     if (!result.ok) throw new BundleError(path, result.problems);
     ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
   }
-  const host = flags.registry.split('/')[0]!;
-  const { client } = await registryAccess(ctx, { retries, plainHttp: flags.plainHttp ? [host] : [], caFiles: flags.caFile ?? [], skipVerify: flags.tlsSkipVerify ? [host] : [] });
   const pushed = await pushBundle(path, {
     registry: flags.registry,
     client,

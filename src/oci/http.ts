@@ -5,7 +5,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserAbort } from '../errors.js';
-import { CERTIFICATE_HINT, isCertificateError } from './tls.js';
+import { CERTIFICATE_HINT, CertificateError, isCertificateError } from './tls.js';
 
 export interface HttpOptions {
   /** Attempts after the first one. */
@@ -124,7 +124,8 @@ export async function sendWithRetry(url: string | URL, init: () => RequestInit, 
       if (error instanceof UserAbort) throw error;
       // A certificate that is not trusted now will not be trusted on the next attempt either.
       const certificate = isCertificateError((error as { cause?: { code?: string } }).cause?.code);
-      if (certificate || attempt >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
+      if (certificate) throw new CertificateError(`${String(url)}: ${describeFetchError(error)}`);
+      if (attempt >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
     }
     await sleepMs(wait, options.signal);
     delay *= 2;

@@ -32,7 +32,22 @@ export function isCertificateError(code: string | undefined): boolean {
 }
 
 export const CERTIFICATE_HINT =
-  "the registry's certificate is not trusted here: give its CA with --ca-file ca.pem (bundle create/push) or NODE_EXTRA_CA_CERTS=ca.pem (any command), or --tls-skip-verify <host> for a registry you cannot verify";
+  "the server's certificate is not trusted here: give its CA with --ca-file ca.pem (bundle create, bundle push) or NODE_EXTRA_CA_CERTS=ca.pem (every command, install included); bundle create and bundle push also take --tls-skip-verify for a registry you cannot verify";
+
+/** A request refused for its certificate: retrying cannot help, so nothing retries it. */
+export class CertificateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertificateError';
+  }
+}
+
+/** What NODE_EXTRA_CA_CERTS adds to Node's default list (kept when a CA list is given explicitly). */
+async function nodeExtraCerts(): Promise<string[]> {
+  const file = process.env.NODE_EXTRA_CA_CERTS; // read by Node itself from this process's environment
+  if (!file) return [];
+  return [await readFile(file, 'utf8').catch(() => '')].filter(Boolean);
+}
 
 /** The PEM text of each CA file; throws naming the file that is missing or holds no certificate. */
 export async function readCaFiles(files: string[]): Promise<string[]> {
@@ -57,15 +72,17 @@ export interface TlsAccess {
 /** A fetch (and node:https settings) that trust the extra CAs and skip verification for the named hosts; undefined when nothing is asked. */
 export async function registryTls(tls: RegistryTls): Promise<TlsAccess | undefined> {
   const extra = tls.caPems ?? [];
-  const skip = new Set(tls.skipVerify ?? []);
+  // host:443 and host name the same server (URLs drop the default port).
+  const skip = new Set((tls.skipVerify ?? []).map((h) => h.replace(/:443$/, '')));
   if (extra.length === 0 && skip.size === 0) return undefined;
-  // `ca` replaces the default list: keep the public roots so other registries still verify.
-  const ca = [...rootCertificates, ...extra];
+  // `ca` replaces Node's default list (public roots + NODE_EXTRA_CA_CERTS): rebuild it with the extra CAs
+  // added. Without extra CAs the default list stays as it is.
+  const ca = extra.length ? [...rootCertificates, ...(await nodeExtraCerts()), ...extra] : undefined;
   const skipped = (host: string) => skip.has(host) || skip.has(host.replace(/:\d+$/, ''));
   // Bundled as CommonJS: the exports may sit on `default`.
   const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
   const undici = loaded.default ?? loaded;
-  const verified = new undici.Agent({ connect: { ca } });
+  const verified = new undici.Agent(ca ? { connect: { ca } } : {});
   const unverified = new undici.Agent({ connect: { rejectUnauthorized: false } });
   const wrapped = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
@@ -74,6 +91,6 @@ export async function registryTls(tls: RegistryTls): Promise<TlsAccess | undefin
   };
   return {
     fetch: wrapped as typeof fetch,
-    tlsFor: (host) => (skipped(host) ? { rejectUnauthorized: false } : { ca }),
+    tlsFor: (host) => (skipped(host) ? { rejectUnauthorized: false } : ca ? { ca } : {}),
   };
 }

@@ -145,6 +145,7 @@ export class TestCluster {
         `--audit-log-path=${c.auditLogPath}`,
         '--audit-log-format=json',
         '--audit-log-mode=blocking',
+        '--audit-log-maxsize=100000', // MB: never rotated under a test, so line offsets stay valid
       ]);
       await c.waitFor('kube-apiserver /readyz', deadline, async () => (await c.api('GET', '/readyz')).status === 200);
 
@@ -259,7 +260,9 @@ export class TestCluster {
    * call's length, so a caller can take only what happened since.
    */
   auditEvents(from = 0): AuditEvent[] {
-    const lines = readIfExists(this.auditLogPath).split('\n').filter(Boolean);
+    const text = readIfExists(this.auditLogPath);
+    // A line still being written has no newline yet: left for the next call.
+    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
     return lines.slice(from).map((line) => {
       const e = JSON.parse(line);
       const ref = e.objectRef ?? {};

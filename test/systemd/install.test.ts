@@ -239,7 +239,15 @@ describe('install --target binary --preset single-host on real systemd', () => {
     );
     expect(up.filter((x) => x.metric.job!.startsWith('openim-')).map((x) => x.metric.unit).sort()).toEqual([...withMetrics].sort());
     expect(up.map((x) => x.metric.job)).toEqual(expect.arrayContaining(['node', 'prometheus']));
-    const restarts = await until('the restart counter in Prometheus', async () => (await query('node_systemd_service_restart_total{name="openim-rpc-user@0.service"}'))[0], 60_000);
+    // Prometheus may hold a sample scraped before the kill: wait until a scrape after it arrives.
+    const restarts = await until(
+      'the restart in Prometheus',
+      async () => {
+        const sample = (await query('node_systemd_service_restart_total{name="openim-rpc-user@0.service"}'))[0];
+        return sample && Number(sample.value[1]) >= 1 ? sample : undefined;
+      },
+      60_000,
+    );
     expect(Number(restarts.value[1])).toBeGreaterThanOrEqual(1);
 
     const rules = JSON.parse(await c.execOk(['curl', '-fsS', `${PROMETHEUS}/api/v1/rules`])).data.groups as { rules: { name: string; lastError?: string }[] }[];
