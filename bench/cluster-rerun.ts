@@ -5,8 +5,9 @@
 // Mutations are counted from the API server's audit log, not from our own
 // output: every create/update/patch/delete that helm or kubectl sent and the
 // server accepted while the run was going (a server-side apply that changed
-// nothing still counts: it is a write request). Writes the installer makes to its own bookkeeping (the lock
-// Lease and the state Secret) are counted apart from writes to what it deploys.
+// nothing still counts: it is a write request). Writes to the installer's own lock
+// Lease (taken and released every run) are counted apart; every other write,
+// the state Secret included, counts as a mutation.
 //
 // Baseline, what a user would compare it to: a script that runs the same
 // commands again (every `kubectl apply` and `helm upgrade --install` of the
@@ -20,18 +21,14 @@ import type { Plan } from '../src/plan/types.js';
 import { helmBinaries } from '../test/helpers/tools.js';
 import { cliEnv, describeRun, runCli, type CliEnv } from '../test/cluster/cli-run.js';
 import { TestCluster, type AuditEvent } from '../test/cluster/cluster.js';
+import { isInstallerWrite, isLockWrite } from '../test/cluster/observe.js';
 import { median, type Row } from './stats.js';
 
 const INSTALL = ['install', '--preset', 'dev', '--yes'];
 
 /** Write requests helm or kubectl sent and the API server accepted (not controllers' or kwok's, not refused ones). */
 function clientWrites(events: AuditEvent[]): AuditEvent[] {
-  return events.filter((e) => /^(helm|kubectl)\//i.test(e.userAgent) && e.code >= 200 && e.code < 300);
-}
-
-/** The installer's own records: its lock and its state, not anything OpenIM runs on. */
-function isBookkeeping(e: AuditEvent): boolean {
-  return (e.resource === 'leases.coordination.k8s.io' || e.resource === 'secrets') && (e.name ?? '').startsWith('openim-deploy-');
+  return events.filter((e) => isInstallerWrite(e) && e.code >= 200 && e.code < 300);
 }
 
 function describeWrites(events: AuditEvent[]): string {
@@ -77,14 +74,14 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
     let deployed: AuditEvent[] = [];
     let bookkeeping: AuditEvent[] = [];
     for (let i = 0; i < runs; i++) {
-      const mark = cluster.auditEvents().length;
+      const mark = cluster.auditMark();
       const again = await cli(INSTALL);
       if (again.code !== 0) throw new Error(`re-run failed\n${describeRun(again)}`);
       times.push(again.ms);
       const writes = clientWrites(cluster.auditEvents(mark));
-      const toDeployed = writes.filter((e) => !isBookkeeping(e));
+      const toDeployed = writes.filter((e) => !isLockWrite(e));
       if (toDeployed.length >= deployed.length) deployed = toDeployed;
-      bookkeeping = writes.filter(isBookkeeping);
+      bookkeeping = writes.filter(isLockWrite);
       // Every run takes and releases the lock: an audit log that shows not even that is not recording.
       if (bookkeeping.length === 0) throw new Error('P4 cluster: the audit log does not show the lock being taken; mutations cannot be counted');
     }
@@ -93,7 +90,7 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
     const scriptTimes: number[] = [];
     let scriptWrites: AuditEvent[] = [];
     for (let i = 0; i < runs; i++) {
-      const mark = cluster.auditEvents().length;
+      const mark = cluster.auditMark();
       scriptTimes.push(runScript(commands, workdir, cliEnv(env)));
       scriptWrites = clientWrites(cluster.auditEvents(mark));
     }

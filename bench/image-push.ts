@@ -20,13 +20,14 @@
 // The CPU the CLI and the registry used is recorded too: on a small machine
 // both are busy hashing and copying bytes, and cores, not waiting, bound the gain.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ALL_MODULES } from '../src/catalog/modules.js';
 import { mirrorTarget } from '../src/bundle/push.js';
+import { runCli } from '../test/offline/helpers/cli.js';
 import { buildImage, pushWithSkopeo, randomLayer, type BuiltImage } from '../test/offline/helpers/images.js';
 import { startRegistry, type Registry } from '../test/offline/helpers/registry.js';
 import { removeTempDirs, tempDir } from '../test/offline/helpers/scratch.js';
@@ -54,19 +55,13 @@ interface Shape {
   binaryMiB: number;
 }
 
-function runCli(bin: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - start;
-      if (code !== 0) reject(new Error(`openim-deploy ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
-      else resolve(ms);
-    });
-  });
+/** The built CLI (test/offline's runner), timed; throws with its stderr when it fails. */
+async function timedCli(args: string[]): Promise<number> {
+  const start = performance.now();
+  const r = await runCli(args, { timeoutMs: 600_000 });
+  const ms = performance.now() - start;
+  if (r.code !== 0) throw new Error(`openim-deploy ${args.join(' ')} exited ${r.code}:\n${r.stderr.slice(-4000)}`);
+  return ms;
 }
 
 /** Every image's tag resolves to its bundled digest and all its blobs are stored: the push happened. */
@@ -115,7 +110,7 @@ export async function imagePushBench(root: string, runs: number, quick: boolean)
     const contents = join(dir, 'contents.yaml');
     writeFileSync(contents, stringify({ images: [...images.keys()], charts: [], files: [] }));
     const bundle = join(dir, 'bundle.tar');
-    await runCli(bin, ['bundle', 'create', '--preset', 'dev', '--contents-from', contents, '--pull-mirror', `docker.io=${source.host}/docker.io`, '-o', bundle]);
+    await timedCli(['bundle', 'create', '--preset', 'dev', '--contents-from', contents, '--pull-mirror', `docker.io=${source.host}/docker.io`, '-o', bundle]);
     await source.stop();
     const sizes = new Map<string, number>();
     for (const image of images.values()) for (const b of image.blobs) sizes.set(b.digest, b.size);
@@ -134,7 +129,7 @@ export async function imagePushBench(root: string, runs: number, quick: boolean)
       const proxy = roundTripMs ? await startDelayProxy(target.host, roundTripMs) : undefined;
       let ms: number;
       try {
-        ms = await runCli(bin, ['bundle', 'push', bundle, '--registry', proxy?.host ?? target.host, '--plain-http', '--no-verify', ...flags]);
+        ms = await timedCli(['bundle', 'push', bundle, '--registry', proxy?.host ?? target.host, '--plain-http', '--no-verify', ...flags]);
         await checkPushed(target, images, proxy?.host ?? target.host);
       } finally {
         await proxy?.stop();

@@ -11,11 +11,9 @@ import { createGunzip } from 'node:zlib';
 import { TarFormatError, type EntryType } from '../tar/format.js';
 import { readTar } from '../tar/reader.js';
 
-export type TarEntryType = EntryType;
-
 /** One archive entry as extract.ts takes it (zip.ts hands out the same shape). */
 export interface TarEntry {
-  type: TarEntryType;
+  type: EntryType;
   /** As written in the archive (pax/GNU long names applied); not normalised. */
   path: string;
   /** Link target for symlinks and hard links. */
@@ -29,7 +27,7 @@ export interface TarEntry {
 }
 
 /** Entries of an uncompressed tar stream, in order. */
-export async function* readHostTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
+async function* readHostTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
   for await (const entry of readTar(source, { v7: true, allowMissingEnd: true })) {
     if (entry.type === 'other') throw new TarFormatError(`unsupported tar entry type ${JSON.stringify(entry.flag)} (${entry.path})`, entry.headerOffset);
     yield { type: entry.type, path: entry.path, linkpath: entry.linkpath, mode: entry.mode & 0o7777, size: entry.size, body: entry.body };

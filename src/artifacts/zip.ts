@@ -9,7 +9,8 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32 } from 'node:zlib';
-import type { TarEntry, TarEntryType } from './tar.js';
+import type { EntryType } from '../tar/format.js';
+import type { TarEntry } from './tar.js';
 
 export class ZipError extends Error {
   constructor(message: string) {
@@ -26,7 +27,7 @@ const MAX_LINK = 4096;
 
 /** File type bits of a Unix mode, as zip writers on Unix store it in the external attributes. */
 const S_IFMT = 0o170000;
-const UNIX_TYPES: Record<number, TarEntryType> = {
+const UNIX_TYPES: Record<number, EntryType> = {
   0o100000: 'file',
   0o040000: 'directory',
   0o120000: 'symlink',
@@ -152,7 +153,7 @@ function parseCentral(dir: Buffer, count: number): CentralEntry[] {
   return entries;
 }
 
-function typeAndMode(entry: CentralEntry): { type: TarEntryType; mode: number } {
+function typeAndMode(entry: CentralEntry): { type: EntryType; mode: number } {
   const unixMode = entry.madeBy === MADE_BY_UNIX ? entry.external >>> 16 : 0;
   const fromMode = UNIX_TYPES[unixMode & S_IFMT];
   const directory = entry.name.endsWith('/') || (entry.madeBy !== MADE_BY_UNIX && (entry.external & 0x10) !== 0);

@@ -13,7 +13,7 @@ import { MEDIA, type ImageManifest } from '../oci/media-types.js';
 import type { RegistryClient } from '../oci/registry-client.js';
 import { pullLocation } from '../oci/resolve.js';
 import { fetchVerified, urlOpener, type Verified } from './download.js';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../tar/format.js';
+import { tarArchive } from '../tar/archive.js';
 
 /** `.helmignore` lines as matchers (basename globs and folder names, as helm mostly uses them). */
 function ignoreMatchers(chartDir: string): ((rel: string, isDir: boolean) => boolean)[] {
@@ -54,13 +54,8 @@ export function packChart(chartDir: string): { name: string; version: string; tg
     }
   };
   walk(chartDir);
-  const blocks: Buffer[] = [];
-  for (const rel of files) {
-    const data = readFileSync(join(chartDir, rel));
-    blocks.push(encodeHeader({ path: `${name}/${rel}`, size: data.length, mode: 0o644 }), data, Buffer.alloc(paddingFor(data.length)));
-  }
-  blocks.push(END_OF_ARCHIVE);
-  return { name, version, tgz: gzipSync(Buffer.concat(blocks), { level: 9 }) };
+  const archive = tarArchive(files.map((rel) => ({ path: `${name}/${rel}`, data: readFileSync(join(chartDir, rel)), mode: 0o644, mtime: 0 })));
+  return { name, version, tgz: gzipSync(archive, { level: 9 }) };
 }
 
 interface RepoIndex {

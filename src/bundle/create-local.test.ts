@@ -1,6 +1,6 @@
 // Host artifacts given as local paths are read where they are (no scratch
-// copy): pinned ones are verified in place before anything is appended, and
-// the bundle records the digest of the bytes it holds.
+// copy) and hashed once as they are appended: a pinned one that does not
+// match is taken back out, and the bundle records the digest of the bytes it holds.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ describe('bundle create with local files', () => {
     expect((await verifyBundle(join(dir, 'bundle.tar'))).ok).toBe(true);
   });
 
-  it('a pinned local file (path or file:// URL) is verified in place and bundled', async () => {
+  it('a pinned local file (path or file:// URL) is checked against its pin and bundled', async () => {
     const { dir, bytes, source } = setup();
     const result = await create(dir, { source: `file://${source}`, sha256: sha256(bytes) });
     expect(result.manifest.files[0]).toMatchObject({ sha256: sha256(bytes), pinned: true });
@@ -52,7 +52,7 @@ describe('bundle create with local files', () => {
 
   it('a local file that does not match its pin is refused; the re-run with the right pin completes', async () => {
     const { dir, bytes, source } = setup();
-    await expect(create(dir, { source, sha256: 'a'.repeat(64) })).rejects.toThrow(/does not match the pinned a{64}/);
+    await expect(create(dir, { source, sha256: 'a'.repeat(64) })).rejects.toThrow(/does not match the pinned or verified a{64}/);
     expect(existsSync(join(dir, 'bundle.tar'))).toBe(false);
     // The partial bundle holds nothing of the refused file: the re-run resumes from it and adds it once.
     const result = await create(dir, { source, sha256: sha256(bytes) });

@@ -30,7 +30,7 @@ import { renderChartImages } from './chart-images.js';
 import { mirrorUrl, packChart, pullOciChart, pullRepoChart } from './charts.js';
 import { formatChecksums } from './checksums.js';
 import type { BundleContents } from './contents.js';
-import { fetchVerified, localSource, urlOpener, verifyInPlace } from './download.js';
+import { fetchVerified, localSource, urlOpener } from './download.js';
 import type { BundleChart, BundleFileEntry, BundleImage, BundleManifest } from './manifest.js';
 import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from './names.js';
 import { scanPartial } from './resume.js';
@@ -239,11 +239,9 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
           const source = mirrorUrl(f.source, options.urlMirrors ?? {});
           const local = localSource(source);
           if (local !== undefined) {
-            // Read where it is, no scratch copy: a pinned file is verified in place first; the
-            // append hashes again as it copies, so a file that changes in between is refused.
-            const size = (await stat(local)).size;
-            const verified = f.sha256 ? await verifyInPlace(`${f.id} ${f.name}`, local, { sha256: f.sha256, size }) : undefined;
-            await tar.appendFile(path, local, size, verified?.sha256);
+            // Read where it is, no scratch copy, hashed once as it is copied; a pinned file whose
+            // bytes do not match is refused and taken back out of the archive by the writer.
+            await tar.appendFile(path, local, (await stat(local)).size, f.sha256 || undefined);
           } else {
             const got = await fetchVerified(`${f.id} ${f.name}`, join(scratch, `file-${f.name}`), f.sha256 ? { sha256: f.sha256 } : {}, urlOpener(source, options.http));
             await tar.appendFile(path, got.file, got.size, got.sha256);

@@ -84,13 +84,6 @@ export function localSource(url: string): string | undefined {
   return url.startsWith('file://') ? fileURLToPath(url) : url;
 }
 
-/** Hashes a local file where it is (no copy) and checks it against `expected`. */
-export async function verifyInPlace(what: string, file: string, expected: { sha256?: string; size?: number }): Promise<Verified> {
-  const counter = new HashCounter();
-  await hashFile(file, counter);
-  return { file, sha256: check(what, counter, expected), size: counter.bytes };
-}
-
 /** An opener for an http(s) URL (Range-resumable), file:// URL or local path. */
 export function urlOpener(url: string, http: HttpOptions): (offset: number) => Promise<{ stream: Readable | AsyncIterable<Buffer>; offset: number }> {
   const path = localSource(url);

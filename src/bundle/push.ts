@@ -59,7 +59,7 @@ class BlobPusher {
   ) {}
 
   /** Blob transfers at once, across all images (set per round: the retry round takes one). */
-  gate = new Semaphore(1);
+  gate!: Semaphore;
 
   push(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
     // Two images sharing a blob: the second waits for the first, then mounts it.

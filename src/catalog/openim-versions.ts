@@ -109,3 +109,6 @@ export const OPENIM_DEFAULTS = {
   /** Default log levels (OPENIM.md §3). */
   logLevel: { production: 3, dev: 6 },
 } as const;
+
+/** How the chat admin console is first logged in to, as summaries and warnings say it (one wording). */
+export const CHAT_ADMIN_LOGIN = `account ${OPENIM_DEFAULTS.chatAdminAccount}, password ${OPENIM_DEFAULTS.chatAdminDefaultPassword}: the upstream default, which chat 1.8 offers no config key for: change it in the admin console now`;

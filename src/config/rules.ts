@@ -3,7 +3,7 @@
 
 import type { ConfigIssue } from '../errors.js';
 import type { DeploySpecShape } from './schema.js';
-import { chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { CHAT_ADMIN_LOGIN, chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
 import { findModule } from '../catalog/modules.js';
 
 export type DeploySpec = DeploySpecShape;
@@ -114,7 +114,7 @@ export function specWarnings(spec: DeploySpec): ConfigIssue[] {
   if (spec.openim.components.chat && spec.openim.chatAdminPassword) {
     warnings.push({
       path: 'openim.chatAdminPassword',
-      message: 'not applied: chat 1.8 reads no admin password from its config, the console starts with chatAdmin / chatAdmin',
+      message: `not applied: chat 1.8 reads no admin password from its config; the console starts with ${CHAT_ADMIN_LOGIN}`,
       hint: 'log in to the admin console after install and change the password there',
     });
   }

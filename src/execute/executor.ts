@@ -28,6 +28,8 @@ export interface StepOutcome {
   startedAt?: number;
   finishedAt?: number;
   error?: Error;
+  /** Why a not-applicable step did nothing (redacted). */
+  reason?: string;
 }
 
 export type ExecEvent =
@@ -93,9 +95,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     if (options.signal?.aborted) return { id: step.id, status: 'interrupted', attempts: 0 };
     if (step.notApplicable !== undefined) {
       // Not journalled: a later run on a real target must run it, and nothing here claims it passed.
-      const message = options.redactor.redact(step.notApplicable);
-      emit({ type: 'step', id: step.id, status: 'not-applicable', message });
-      return { id: step.id, status: 'not-applicable', attempts: 0 };
+      const reason = options.redactor.redact(step.notApplicable);
+      emit({ type: 'step', id: step.id, status: 'not-applicable', message: reason });
+      return { id: step.id, status: 'not-applicable', attempts: 0, reason };
     }
     const hash = await hashes.get(step.id)!;
     if (!options.force && options.journal?.isDone(step.id, hash)) {
@@ -175,7 +177,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       task: async (_ctx: unknown, task: TaskUi) => {
         const outcome = await settle(step, task);
         if (outcome.status === 'unchanged') task.skip(`${step.title} (unchanged)`);
-        else if (outcome.status === 'not-applicable') task.skip(options.redactor.redact(step.notApplicable ?? 'not applicable')) // the reason names what was not done;
+        else if (outcome.status === 'not-applicable') task.skip(outcome.reason); // the reason names what was not done
         else if (outcome.status === 'blocked') task.skip(`${step.title} (not run: a step it needs failed)`);
         else if (outcome.status === 'interrupted') throw new UserAbort();
         else if (outcome.status === 'failed') throw outcome.error ?? new Error(`${step.id} failed`);

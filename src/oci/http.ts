@@ -80,8 +80,7 @@ function retryAfterMs(response: Response): number | undefined {
 export function describeFetchError(error: unknown): string {
   const e = error as Error & { cause?: Error & { code?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
-  const text = cause ? `${e.message} (${cause})` : e.message;
-  return isCertificateError(e.cause?.code) ? `${text}: ${CERTIFICATE_HINT}` : text;
+  return cause ? `${e.message} (${cause})` : e.message;
 }
 
 /** One request, no retries: a fresh AbortController joined to the caller's signal. */
@@ -124,7 +123,7 @@ export async function sendWithRetry(url: string | URL, init: () => RequestInit, 
       if (error instanceof UserAbort) throw error;
       // A certificate that is not trusted now will not be trusted on the next attempt either.
       const certificate = isCertificateError((error as { cause?: { code?: string } }).cause?.code);
-      if (certificate) throw new CertificateError(`${String(url)}: ${describeFetchError(error)}`);
+      if (certificate) throw new CertificateError(`${String(url)}: ${describeFetchError(error)}: ${CERTIFICATE_HINT}`);
       if (attempt >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
     }
     await sleepMs(wait, options.signal);

@@ -65,9 +65,10 @@ export class MirroredStateStore implements StateStore {
   async save(state: DeployState): Promise<void> {
     const content = contentOf(state);
     if (content === this.synced) return;
-    this.synced = content;
     const stamped: DeployState = { ...state, serial: ++this.serial };
+    this.synced = undefined; // until the local copy holds it: a failed local write must not be skipped next time
     await this.local.save(stamped);
+    this.synced = content;
     this.pending = JSON.stringify(stamped);
     this.inflight ??= this.drain();
   }

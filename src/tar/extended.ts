@@ -6,7 +6,7 @@
 import { BLOCK, cString, paddingFor, parsePax, TarFormatError, type EntryType, type ExtendedType, type HeaderType, type RawHeader } from './format.js';
 
 /** An extended header larger than this is refused rather than held in memory. */
-export const MAX_EXTENDED = 1024 * 1024;
+const MAX_EXTENDED = 1024 * 1024;
 
 export function isExtended(type: HeaderType): type is ExtendedType {
   return type === 'pax-header' || type === 'pax-global' || type === 'gnu-longname' || type === 'gnu-longlink';
@@ -19,7 +19,7 @@ export function extendedSize(raw: RawHeader, offset: number): number {
 }
 
 /** Only regular files (and types we do not know) carry data; links, directories and devices are header-only whatever their size field says. */
-export const carriesData = (type: EntryType | 'other') => type === 'file' || type === 'other';
+const carriesData = (type: EntryType | 'other') => type === 'file' || type === 'other';
 
 /** An entry as the readers hand it out: header fields with the extended headers applied, and where its bytes are. */
 export interface TarEntryInfo {

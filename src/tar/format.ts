@@ -79,7 +79,8 @@ function fitsOctal(value: number, width: number): boolean {
 }
 
 /** The header checksum: the bytes summed unsigned, the checksum field counted as spaces. */
-function checksum(block: Buffer): number {
+/** The header checksum: the sum of the block's bytes with the checksum field read as spaces. */
+export function checksum(block: Buffer): number {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
   return sum;
@@ -122,7 +123,7 @@ function ustarSplit(path: string): { name: string; prefix: string } | undefined 
   return undefined;
 }
 
-export interface HeaderFields {
+interface HeaderFields {
   path: string;
   /** Data bytes that follow the header (0 for anything but a file). */
   size: number;

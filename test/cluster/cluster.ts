@@ -255,6 +255,12 @@ export class TestCluster {
     if (r.status >= 300) throw new Error(`create ${obj.kind}/${obj.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
+  /** How many writes the audit log holds so far: a mark for auditEvents(mark). */
+  auditMark(): number {
+    const text = readIfExists(this.auditLogPath);
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).length;
+  }
+
   /**
    * Writes the API server has seen so far, oldest first. `from` is a count returned by an earlier
    * call's length, so a caller can take only what happened since.

@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { HelmBinaries } from '../helpers/tools.js';
-import type { TestCluster } from './cluster.js';
+import { LOCK_LEASE } from '../../src/targets/kubernetes/day2/lease.js';
+import type { AuditEvent, TestCluster } from './cluster.js';
 
 const execFileP = promisify(execFile);
 
@@ -121,3 +122,9 @@ export async function endState(cluster: TestCluster, tools: HelmBinaries, home: 
     pdbs: Object.keys(byName(pdbs, () => 1)),
   };
 }
+
+/** An audited write sent by helm or kubectl: by the installer (or a script), not by a controller or kwok. */
+export const isInstallerWrite = (e: AuditEvent): boolean => /^(helm|kubectl)\//i.test(e.userAgent);
+
+/** A write to the installer's own lock Lease: taken and released on every run, its bookkeeping, not the deployment. */
+export const isLockWrite = (e: AuditEvent): boolean => e.resource === 'leases.coordination.k8s.io' && e.name === LOCK_LEASE;

@@ -376,3 +376,14 @@ async function check(cmd: string, args: string[]): Promise<void> {
   const r = await run(cmd, args);
   if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
 }
+
+/** Polls fn every 250 ms until it returns a value (not undefined); throws after timeoutMs. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

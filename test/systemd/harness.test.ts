@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ROOTFS, SystemdContainer } from './container.js';
-import { until } from './fixtures/binary-host.js';
+import { DEFAULT_ROOTFS, SystemdContainer, until } from './container.js';
 
 const name = `openim-harness-${process.pid}`;
 let c: SystemdContainer;

@@ -23,9 +23,9 @@ import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { openimSmoke } from '../../src/execute/probes.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
-import { REPO_ROOT, type ExecResult, type SystemdContainer } from './container.js';
+import { REPO_ROOT, until, type ExecResult, type SystemdContainer } from './container.js';
 import { serveArtifacts, type ArtifactServer } from './fixtures/artifacts.js';
-import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, until, type ExternalInfra, type StandInArtifacts } from './fixtures/binary-host.js';
+import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, type ExternalInfra, type StandInArtifacts } from './fixtures/binary-host.js';
 
 const INFRA: ExternalInfra = { redisPort: 26390, redisPassword: 'e2e-redis-password-4711', etcdPort: 23790, etcdPeerPort: 23800, fake: { mongodb: 27117, kafka: 19092, minio: 19000 } };
 

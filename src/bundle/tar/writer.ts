@@ -41,8 +41,8 @@ export class TarAppender {
     const start = this.out.position;
     try {
       const written = await this.copyEntry(path, size, chunks);
-      // The source changed between verification and append: the entry is taken back below.
-      if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path} changed while it was being written`);
+      // A pin that does not match, or a source that changed since it was verified: taken back below.
+      if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path}: SHA-256 ${written.sha256} does not match the pinned or verified ${expectedHex}`);
       this.entries.set(path, written);
       return written;
     } catch (error) {

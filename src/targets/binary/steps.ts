@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { DeploySpec } from '../../config/rules.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { OPENIM_EXPORTS, substitute } from '../../catalog/host-artifacts.js';
-import { OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
+import { CHAT_ADMIN_LOGIN, OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
@@ -273,7 +273,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
   const host = spec.openim.domain || '<this host>';
   const lines = [
     `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
-    ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin account ${OPENIM_DEFAULTS.chatAdminAccount}, password ${OPENIM_DEFAULTS.chatAdminDefaultPassword}: the upstream default, which chat 1.8 offers no config key for: change it now)`] : []),
+    ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin ${CHAT_ADMIN_LOGIN})`] : []),
     `credentials: ${spec.binary.stateDir}/state.json (root only); config in ${layout.configDir} (0640 root:${user})`,
     `status: systemctl list-units 'openim*'; logs: journalctl -u 'openim-*' -f, e.g. journalctl -u openim-api@0`,
     `binaries: ${layout.current.server}${chat ? ` and ${layout.current.chat}` : ''} (switch the link to roll back)`,

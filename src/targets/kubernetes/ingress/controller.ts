@@ -5,22 +5,17 @@
 import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
-import { resolveImagePrefix, specImageSource } from '../../../catalog/images.js';
+import { mirrorRegistry } from '../monitoring/images.js';
 import type { Step } from '../../../plan/types.js';
 import { releaseStep } from '../helm-release.js';
 import { kubectlBase } from '../tools.js';
 import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
 
-/** Registry prefix an upstream chart should pull from: where a rewrite rule or the mirror moves `upstream`, else undefined. */
-function registryFor(spec: DeploySpec, upstream: string): string | undefined {
-  return resolveImagePrefix(upstream, specImageSource(spec));
-}
-
 function controllerValues(spec: DeploySpec, release: string): object {
   const pullSecrets = spec.images.pullSecret ? [{ name: spec.images.pullSecret }] : [];
   switch (release) {
     case 'ingress-nginx': {
-      const registry = registryFor(spec, 'registry.k8s.io');
+      const registry = mirrorRegistry(spec, 'registry.k8s.io');
       return {
         ...(registry ? { global: { image: { registry } } } : {}),
         ...(pullSecrets.length ? { imagePullSecrets: pullSecrets } : {}),
@@ -33,7 +28,7 @@ function controllerValues(spec: DeploySpec, release: string): object {
       };
     }
     case 'traefik': {
-      const registry = registryFor(spec, 'docker.io');
+      const registry = mirrorRegistry(spec, 'docker.io');
       // Traefik 3 closes requests after 60 s by default; WebSocket sessions live longer.
       const transport = { respondingTimeouts: { readTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s`, idleTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s` } };
       return {
@@ -46,7 +41,7 @@ function controllerValues(spec: DeploySpec, release: string): object {
       };
     }
     default: {
-      const hub = registryFor(spec, 'docker.io/istio');
+      const hub = mirrorRegistry(spec, 'docker.io/istio');
       return hub ? { global: { hub, ...(spec.images.pullSecret ? { imagePullSecrets: [spec.images.pullSecret] } : {}) } } : {};
     }
   }

@@ -2,7 +2,7 @@
 // credentials are (never the credentials themselves).
 
 import type { DeploySpec } from '../../../config/rules.js';
-import { OPENIM_DEFAULTS } from '../../../catalog/openim-versions.js';
+import { CHAT_ADMIN_LOGIN } from '../../../catalog/openim-versions.js';
 import type { Step } from '../../../plan/types.js';
 import { OPENIM_SECRET, SUMMARY_STEP } from '../names.js';
 import { publicUrls } from '../urls.js';
@@ -17,7 +17,7 @@ export function summaryText(spec: DeploySpec): string {
   }
   lines.push(`SDK: apiAddr=${urls.apiAddr} wsAddr=${urls.wsAddr}`);
   if (c.webFront) lines.push(`Web client: ${urls.web}`);
-  if (c.adminFront) lines.push(`Admin console: ${urls.adminConsole} (account ${OPENIM_DEFAULTS.chatAdminAccount}, password ${OPENIM_DEFAULTS.chatAdminDefaultPassword}: the upstream default, which chat 1.8 offers no config key for: change it in the console now)`);
+  if (c.adminFront) lines.push(`Admin console: ${urls.adminConsole} (${CHAT_ADMIN_LOGIN})`);
   if (c.chat) lines.push(`Chat API: ${urls.chatApi}, admin API: ${urls.adminApi}`);
   lines.push(`Files (MinIO presigned URLs): ${urls.objectStorage}`);
   lines.push(
