@@ -55,6 +55,19 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
     maxFileDescriptors: 100000,
   },
   {
+    // The newest 3.8.3 the Go module proxy serves here (the patch tags are refused), so the one that
+    // test:openim builds from source and installs. Same discovery facts as patch.16
+    // (pkg/common/discoveryregister/kubernetes/kubernetes.go@v3.8.3); start-config.yml@v3.8.3:15 has
+    // maxFileDescriptors: 10000 (100000 on the patch branch).
+    version: 'v3.8.3',
+    line: '3.8',
+    kubernetesDiscovery: { enable: 'k8s', namespaceFixed: 'default', configVia: 'env', serviceNames: 'rpcRegisterName' },
+    webFrontTag: 'release-v3.8.3',
+    seqMigrationBelow: '3.8',
+    goVersion: '1.22',
+    maxFileDescriptors: 10000,
+  },
+  {
     version: 'v3.8.4',
     line: '3.8',
     kubernetesDiscovery: { enable: 'kubernetes', namespaceFixed: null, configVia: 'env', serviceNames: 'rpcService' },

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Builds (once) the real software test:openim installs, from the Go module
+# proxy and Maven Central, into ~/.cache/openim-deploy/<name>/. Idempotent: a
+# finished build writes <dir>/.complete (with the recipe), written last, so an
+# interrupted build is redone; a flock on <dir>.lock keeps two callers (CI's
+# background start and the suite) from building the same thing at once: the
+# second waits and then finds the stamp.
+#
+#   bash scripts/openim/build.sh server|chat|minio|ferretdb|kafka|all
+#
+# Products (paths printed by `bash scripts/openim/build.sh path <name>`):
+#   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
+#            _output/bin/platforms/linux/amd64/, _output/bin/tools/linux/amd64/, config/, start-config.yml)
+#   chat     exported_chat_v1.8.4_linux_amd64.tar.gz            (same layout)
+#   minio    minio (the server binary, as dl.min.io ships it)
+#   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
+#   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
+# Each folder also holds build-seconds (wall time of the build that made it).
+#
+# `go install pkg@version` is refused by this proxy, so every Go program is
+# built from a scratch module (`go mod init`, `go get <pkg>@<version>`,
+# `go build`). Builds run niced with -p 2 (2-core machine shared with others).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${OPENIM_BUILD_CACHE:-$HOME/.cache/openim-deploy}"
+SERVER_VERSION=v3.8.3
+CHAT_VERSION=v1.8.4
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+FERRETDB_VERSION=v1.24.2
+KAFKA_VERSION=3.9.0
+SERVER_MOD=github.com/openimsdk/open-im-server/v3
+CHAT_MOD=github.com/openimsdk/chat
+# Bump a recipe when its build below changes, so caches are rebuilt.
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [ferretdb]=1 [kafka]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION)
+
+export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
+export CGO_ENABLED=0
+GOBUILD=(nice -n 10 go build -p 2 -trimpath -ldflags=-s\ -w)
+
+log() { printf '[openim-build %s] %s\n' "${name:-}" "$*" >&2; }
+dir_of() { printf '%s/%s/%s\n' "$CACHE" "$1" "${VERSION[$1]}"; }
+
+# `go mod init` + `go get` of the given packages at the given version, in a fresh scratch module.
+scratch_module() {
+  local work=$1 modname=$2; shift 2
+  rm -rf "$work" && mkdir -p "$work"
+  (cd "$work" && go mod init "$modname" >/dev/null 2>&1 && nice -n 10 go get "$@" >&2)
+}
+
+# Packs STAGE (holding _output/, config/, start-config.yml) as a reproducible tar.gz.
+pack_export() {
+  local stage=$1 out=$2
+  tar -czf "$out.tmp" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$stage" _output config start-config.yml
+  mv "$out.tmp" "$out"
+}
+
+# server and chat: binaries and tools as `mage export` lays them out
+# (gomake mageutil: _output/bin/platforms/<os>/<arch>, _output/bin/tools/<os>/<arch>),
+# config/ and start-config.yml copied from the module.
+build_openim() {
+  local out=$1 mod=$2 version=$3 file=$4; shift 4
+  local -a cmds=() tools=()
+  while [[ $# -gt 0 && $1 != -- ]]; do cmds+=("$1"); shift; done
+  shift
+  tools=("$@")
+  local work="$out/work" stage="$out/stage"
+  local -a pkgs=()
+  for p in "${cmds[@]}" "${tools[@]}"; do pkgs+=("$mod/$p@$version"); done
+  scratch_module "$work" "local.openim-deploy/build-$(basename "$out")" "${pkgs[@]}"
+  rm -rf "$stage"
+  local bin="$stage/_output/bin/platforms/linux/amd64" tl="$stage/_output/bin/tools/linux/amd64"
+  mkdir -p "$bin" "$tl"
+  (cd "$work" && "${GOBUILD[@]}" -o "$bin/" "${cmds[@]/#/$mod/}")
+  (cd "$work" && "${GOBUILD[@]}" -o "$tl/" "${tools[@]/#/$mod/}")
+  local src
+  src="$(cd "$work" && go list -m -f '{{.Dir}}' "$mod")"
+  cp -r "$src/config" "$stage/config"
+  cp "$src/start-config.yml" "$stage/start-config.yml"
+  chmod -R u+w "$stage"
+  pack_export "$stage" "$out/$file"
+  rm -rf "$stage" "$work"
+}
+
+build_server() {
+  # open-im-server@v3.8.3 start-config.yml: 12 serviceBinaries, toolBinaries check-free-memory, check-component, seq.
+  build_openim "$1" "$SERVER_MOD" "$SERVER_VERSION" "exported_open-im-server_${SERVER_VERSION}_linux_amd64.tar.gz" \
+    cmd/openim-api cmd/openim-crontask cmd/openim-msggateway cmd/openim-msgtransfer cmd/openim-push \
+    cmd/openim-rpc/openim-rpc-auth cmd/openim-rpc/openim-rpc-conversation cmd/openim-rpc/openim-rpc-friend \
+    cmd/openim-rpc/openim-rpc-group cmd/openim-rpc/openim-rpc-msg cmd/openim-rpc/openim-rpc-third cmd/openim-rpc/openim-rpc-user \
+    -- tools/check-component tools/check-free-memory tools/seq
+}
+
+build_chat() {
+  # chat@v1.8.4 start-config.yml: serviceBinaries chat-api, chat-rpc, admin-api, admin-rpc; toolBinaries check-component, attribute-to-credential.
+  build_openim "$1" "$CHAT_MOD" "$CHAT_VERSION" "exported_chat_${CHAT_VERSION}_linux_amd64.tar.gz" \
+    cmd/api/chat-api cmd/api/admin-api cmd/rpc/chat-rpc cmd/rpc/admin-rpc \
+    -- tools/check-component tools/attribute-to-credential
+}
+
+build_minio() {
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-minio "github.com/minio/minio@$MINIO_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/minio" github.com/minio/minio)
+  rm -rf "$work"
+}
+
+build_ferretdb() {
+  local out=$1 src="$1/src"
+  # FerretDB is built as its own main module (patched source), not from a scratch module.
+  rm -rf "$src" "$out/dl" && mkdir -p "$out/dl"
+  local zip
+  zip="$(cd "$out/dl" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  cp -r "$zip" "$src" && chmod -R u+w "$src"
+  for p in "$here"/patches/ferretdb-*.patch; do
+    log "applying $(basename "$p")"
+    patch -d "$src" -p1 --forward --quiet <"$p"
+  done
+  # The module zip lacks build/version/version.txt (generated upstream by `task gen-version`);
+  # build/version/version.go embeds it and panics at start when it is empty.
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && "${GOBUILD[@]}" -o "$out/ferretdb" ./cmd/ferretdb)
+  rm -rf "$src" "$out/dl"
+}
+
+build_kafka() {
+  # Kafka broker + tools jars and a log4j binding from Maven Central (as test/helm/kafka-kraft.test.ts fetches them).
+  local out=$1 work="$1/maven"
+  rm -rf "$work" "$out/libs" && mkdir -p "$work"
+  local dep='<dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency>'
+  {
+    echo '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+    echo '<groupId>local.openim-deploy</groupId><artifactId>kafka-libs</artifactId><version>1</version><dependencies>'
+    printf "$dep" org.apache.kafka kafka_2.13 "$KAFKA_VERSION"
+    printf "$dep" org.apache.kafka kafka-tools "$KAFKA_VERSION"
+    printf "$dep" org.slf4j slf4j-reload4j 1.7.36
+    echo '</dependencies></project>'
+  } >"$work/pom.xml"
+  (cd "$work" && nice -n 10 mvn -q -B dependency:copy-dependencies "-DoutputDirectory=$out/libs" >&2)
+  rm -rf "$work"
+}
+
+need() {
+  command -v "$1" >/dev/null || { log "missing $1: $2"; exit 1; }
+}
+
+build_one() {
+  name=$1
+  case "$name" in
+    kafka) need mvn 'apt-get install -y maven openjdk-17-jre-headless' ;;
+    ferretdb) need go 'install Go >= 1.24 (https://go.dev/dl/)'; need patch 'apt-get install -y patch' ;;
+    *) need go 'install Go >= 1.24 (https://go.dev/dl/)' ;;
+  esac
+  local out
+  out="$(dir_of "$name")"
+  mkdir -p "$out"
+  exec {lock}>"$out.lock"
+  flock "$lock"
+  if [[ -f "$out/.complete" ]] && grep -qx "recipe=${RECIPE[$name]}" "$out/.complete"; then
+    log "cached: $out"
+    exec {lock}>&-
+    return 0
+  fi
+  rm -f "$out/.complete"
+  log "building ${VERSION[$name]} into $out"
+  local t0=$SECONDS
+  "build_$name" "$out"
+  echo $((SECONDS - t0)) >"$out/build-seconds"
+  printf 'recipe=%s\n' "${RECIPE[$name]}" >"$out/.complete"
+  log "done in $((SECONDS - t0)) s"
+  exec {lock}>&-
+}
+
+case "${1:-}" in
+  server | chat | minio | ferretdb | kafka) build_one "$1" ;;
+  # Kafka first (network only), then the Go builds one after another (2 cores).
+  all) for n in kafka ferretdb server chat minio; do build_one "$n"; done ;;
+  path) dir_of "$2" ;;
+  *) echo "usage: $0 server|chat|minio|ferretdb|kafka|all | path <name>" >&2; exit 2 ;;
+esac
