@@ -133,6 +133,8 @@ export function logFile(ctx: GenContext): Record<string, unknown> {
     isStdout: ctx.options.logToStdout,
     isJson: false,
     isSimplify: true,
-    withStack: false,
+    // No withStack: the Log structs read it (open-im-server pkg/common/config/config.go@v3.8.3:54,
+    // chat pkg/common/config/config.go@v1.8.4:169) but upstream's log.yml does not carry it
+    // (config/log.yml@v3.8.3), and false is its zero value.
   };
 }

@@ -51,10 +51,24 @@ const WEBHOOKS = [
   'beforeAddFriendAgree', 'afterAddFriendAgree', 'afterDeleteFriend', 'beforeImportFriends', 'afterImportFriends', 'afterRemoveBlack',
 ] as const;
 
+/**
+ * Message hooks upstream ships with content-type filters (`allowedTypes`/`deniedTypes`, empty =
+ * every type) and, for afterSendSingleMsg, `attentionIds` (config/webhooks.yml@v3.8.3:2-51; read by
+ * BeforeConfig/AfterConfig in pkg/common/config/config.go@v3.8.3:352-366). Written empty, as upstream.
+ */
+const TYPE_FILTERED: Record<string, Record<string, string[]>> = {
+  beforeSendSingleMsg: { allowedTypes: [], deniedTypes: [] },
+  afterSendSingleMsg: { attentionIds: [], allowedTypes: [], deniedTypes: [] },
+  beforeSendGroupMsg: { allowedTypes: [], deniedTypes: [] },
+  beforeMsgModify: { allowedTypes: [], deniedTypes: [] },
+  afterSendGroupMsg: { allowedTypes: [], deniedTypes: [] },
+};
+
 export function webhooksFile(): Record<string, unknown> {
   const out: Record<string, unknown> = { url: '' };
   for (const name of WEBHOOKS) {
-    out[name] = name.startsWith('before') ? { enable: false, timeout: 5, failedContinue: true } : { enable: false, timeout: 5 };
+    const base = name.startsWith('before') ? { enable: false, timeout: 5, failedContinue: true } : { enable: false, timeout: 5 };
+    out[name] = { ...base, ...TYPE_FILTERED[name] };
   }
   return out;
 }
