@@ -56,6 +56,16 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     reason: 'upstream\'s file carries object.aws.publicRead but the Aws struct has no such field; written as upstream ships it (false)',
     upstream: 'config/openim-rpc-third.yml@v3.8.3:47, pkg/common/config/config.go@v3.8.3:324-331',
   },
+  {
+    kind: 'key-unknown',
+    product: 'chat',
+    version: 'v1.8.4',
+    file: 'share.yml',
+    key: 'proxyHeader',
+    reason:
+      "read by Share.ProxyHeader though upstream's share.yml omits it; written so it can be set (and overridden by CHATENV_SHARE_PROXYHEADER, which viper only reads for keys in the file): chat takes the client IP from this header and answers 500 when it is set but absent or not one IP",
+    upstream: 'pkg/common/config/config.go@v1.8.4:24, internal/api/util/api.go@v1.8.4:22-35',
+  },
 ];
 
 export function allowEntryFor(f: Finding, version: string, target: 'binary' | 'kubernetes'): AllowEntry | undefined {
