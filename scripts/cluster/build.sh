@@ -2,6 +2,9 @@
 # Builds the binaries of the loopback test cluster (issue #9) from Go modules:
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes),
 # etcd (go.etcd.io/etcd/server/v3) and kwok (sigs.k8s.io/kwok).
+# With the argument `node` (issue #17, the real node): also kubelet and kube-proxy from the
+# same k8s.io/kubernetes version and CoreDNS (github.com/coredns/coredns), plus the pause
+# program compiled from the kubernetes module's own build/pause/linux/pause.c.
 # Output: .cache/cluster/bin/ (git-ignored). A binary whose version stamp matches the
 # pinned version is skipped, so a second run costs nothing.
 # The Go caches are the usual ones (GOMODCACHE, GOCACHE), so a fresh clone on the
@@ -11,6 +14,9 @@ set -euo pipefail
 K8S_VERSION=v1.34.4   # kube-* and kubectl; staging modules k8s.io/* are v0.34.4
 ETCD_VERSION=v3.6.16  # k8s 1.34 needs etcd >= 3.5 (Debian's 3.4 is too old); it pins client v3.6.4
 KWOK_VERSION=v0.8.0
+COREDNS_VERSION=v1.15.0 # go.mod needs go 1.26.0 (github.com/coredns/coredns@v1.15.0/go.mod:5)
+NODE=false
+[[ ${1:-} == node ]] && NODE=true
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${CLUSTER_CACHE:-$ROOT/.cache/cluster}
@@ -33,6 +39,7 @@ start=$SECONDS
 # k8s.io/* staging modules with ./staging paths (ignored for a dependency) and requires
 # them at v0.0.0, which is not a real version. We replace each with its published v0.X.Y.
 k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+$NODE && k8s_bins+=(kubelet kube-proxy)
 missing=()
 for b in "${k8s_bins[@]}"; do fresh "$b" "$K8S_VERSION" || missing+=("$b"); done
 if ((${#missing[@]})); then
@@ -122,6 +129,38 @@ if ! grep -qxF "# $STAGES_ID" "$stages" 2>/dev/null; then
     done
   } >"$stages.tmp"
   mv "$stages.tmp" "$stages"
+fi
+
+if $NODE; then
+  # --- CoreDNS: its main package is the module root; built as a dependency like etcd.
+  if ! fresh coredns "$COREDNS_VERSION"; then
+    t=$SECONDS
+    log "building coredns $COREDNS_VERSION"
+    dir=$SRC/coredns
+    mkdir -p "$dir"
+    if ! grep -q "github.com/coredns/coredns $COREDNS_VERSION" "$dir/go.mod" 2>/dev/null; then
+      printf 'module openim-deploy.local/cluster-coredns\n\ngo 1.26.0\n\nrequire github.com/coredns/coredns %s\n' "$COREDNS_VERSION" >"$dir/go.mod"
+      rm -f "$dir/go.sum"
+    fi
+    (cd "$dir" && CGO_ENABLED=0 "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/coredns" github.com/coredns/coredns)
+    stamp "$COREDNS_VERSION" coredns
+    log "coredns built in $((SECONDS - t))s"
+  fi
+  # --- hello: the test's own tiny HTTP server/client (test/cluster/hello), no dependencies.
+  hello_id=$(cat "$ROOT/test/cluster/hello/main.go" "$ROOT/test/cluster/hello/go.mod" | sha256sum | cut -c1-16)
+  if ! fresh hello "$hello_id"; then
+    (cd "$ROOT/test/cluster/hello" && CGO_ENABLED=0 "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/hello" .)
+    stamp "$hello_id" hello
+  fi
+  # --- pause: the sandbox process of every pod. Compiled statically from the C file that
+  # k8s.io/kubernetes ships (build/pause/linux/pause.c), the source of registry.k8s.io/pause.
+  if ! fresh pause "$K8S_VERSION"; then
+    kdir=$(cd "$SRC/kubernetes" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    command -v gcc >/dev/null || { log "gcc is missing: apt-get install gcc libc6-dev"; exit 1; }
+    gcc -Os -static -Wall -Werror -DVERSION="$K8S_VERSION" -o "$BIN/pause" "$kdir/build/pause/linux/pause.c"
+    strip "$BIN/pause"
+    stamp "$K8S_VERSION" pause
+  fi
 fi
 
 log "done in $((SECONDS - start))s: $(cd "$BIN" && ls | tr '\n' ' ')"

@@ -7,6 +7,12 @@
 // Nothing here sends traffic off loopback: every component listens on 127.0.0.1, node
 // addresses are 127.0.1.x (so an apiserver call to a "kubelet" stays local and is refused),
 // and pod/service IPs are only data that no proxy routes to.
+//
+// With `realNode: true` (issue #17) a real node runs instead of the fake ones (real-node.ts):
+// kubelet, kube-proxy and containerd in namespaces of their own, joined to this machine by a
+// veth pair with two private addresses; the API server then listens on the host side of it
+// (10.123.N.1) rather than 127.0.0.1, so that pods and the kubelet reach it. CoreDNS runs as
+// a pod, from an image built here like every image the node runs (nothing is pulled).
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
@@ -17,6 +23,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { corednsObjects } from './coredns.js';
+import { writeOciArchive } from './oci-image.js';
+import { NODE_NAME, PAUSE_IMAGE, RealNode, until } from './real-node.js';
 
 const execFileP = promisify(execFile);
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -33,6 +42,11 @@ export interface TestClusterOptions {
   timeoutMs?: number;
   /** Keep the temp dir (certs, logs, etcd data) after stop, for debugging. Default: $TEST_CLUSTER_KEEP. */
   keep?: boolean;
+  /**
+   * Run one real node (kubelet + containerd + kube-proxy + CoreDNS) instead of kwok's fake
+   * ones; needs root and `bash scripts/cluster/build.sh node`. `nodes` then defaults to 0.
+   */
+  realNode?: boolean;
 }
 
 /** One write the API server accepted or refused, from its audit log (Metadata level). */
@@ -51,6 +65,8 @@ export interface ApiResponse {
 }
 
 const SERVICE_CIDR = '10.96.0.0/16';
+/** The test's own HTTP server image on the real node (test/cluster/hello). */
+export const HELLO_IMAGE = 'openim-deploy.local/hello:test';
 const NODE_LABEL = 'kwok.x-k8s.io/node';
 const COMPONENTS = ['kwok', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'] as const;
 type Component = (typeof COMPONENTS)[number];
@@ -63,6 +79,10 @@ export class TestCluster {
   readonly kubectlPath: string;
   /** Milliseconds that start() took. */
   startMs = 0;
+  /** The real node, when started with `realNode`. */
+  node?: RealNode;
+  /** The CoreDNS image on the real node. */
+  corednsImage?: string;
   /** JSON lines of the API server's audit log: writes only (create, update, patch, delete). */
   readonly auditLogPath: string;
 
@@ -77,11 +97,12 @@ export class TestCluster {
     kubectl: string,
     apiPort: number,
     pki: Pki,
+    host: string,
     private readonly keep: boolean,
   ) {
     this.kubeconfig = join(dir, 'admin.kubeconfig');
     this.auditLogPath = join(dir, 'logs', 'audit.jsonl');
-    this.server = `https://127.0.0.1:${apiPort}`;
+    this.server = `https://${host}:${apiPort}`;
     this.kubectlPath = kubectl;
     this.agent = new Agent({ ca: pki.ca, cert: pki.adminCert, key: pki.adminKey, keepAlive: true });
     // A crashed test runner must not leave a control plane behind.
@@ -100,14 +121,23 @@ export class TestCluster {
     const dir = await mkdtemp(join(tmpdir(), 'openim-cluster-'));
     await mkdir(join(dir, 'logs'));
     const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
-    const pki = await makePki(join(dir, 'pki')).catch(async (e: unknown) => {
+    let node: RealNode | undefined;
+    let pki: Pki;
+    try {
+      // The node's namespaces come first: the API server listens on their veth's host side.
+      if (opts.realNode) node = await RealNode.create(join(dir, 'node'), binDir);
+      pki = await makePki(join(dir, 'pki'), node?.hostIp);
+    } catch (e) {
+      await node?.stop();
       await rm(dir, { recursive: true, force: true });
       throw e;
-    });
-    const c = new TestCluster(dir, binDir, kubectl, apiPort, pki, opts.keep ?? !!process.env.TEST_CLUSTER_KEEP);
+    }
+    const host = node?.hostIp ?? '127.0.0.1';
+    const c = new TestCluster(dir, binDir, kubectl, apiPort, pki, host, opts.keep ?? !!process.env.TEST_CLUSTER_KEEP);
+    if (node) c.node = node;
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
     try {
-      await writeFile(c.kubeconfig, kubeconfigYaml(c.server, pki));
+      await writeFile(c.kubeconfig, kubeconfigYaml(c.server, { ca: pki.ca, cert: pki.adminCert, key: pki.adminKey }));
       const etcdUrl = `http://127.0.0.1:${etcdPort}`;
       c.run('etcd', [
         `--data-dir=${join(dir, 'etcd')}`,
@@ -121,13 +151,25 @@ export class TestCluster {
       ]);
       // Started first and waited for: an etcd that cannot start (port taken) says so plainly.
       await c.waitFor('etcd /health', deadline, async () => (await fetch(`${etcdUrl}/health`)).ok);
+      const nodeArgs = node
+        ? [
+            // Pods reach the `kubernetes` Service's endpoint: the veth's host side.
+            '--authorization-mode=Node,RBAC',
+            '--enable-admission-plugins=NodeRestriction',
+            `--kubelet-client-certificate=${pki.files.kubeletClientCert}`,
+            `--kubelet-client-key=${pki.files.kubeletClientKey}`,
+          ]
+        : [
+            // Endpoints may not hold loopback IPs, so the `kubernetes` Service gets none.
+            '--endpoint-reconciler-type=none',
+            '--authorization-mode=RBAC', // Node authorizer is for kubelets, and there are none
+          ];
       c.run('kube-apiserver', [
         `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
+        `--bind-address=${host}`,
         `--secure-port=${apiPort}`,
-        '--advertise-address=127.0.0.1',
-        // Endpoints may not hold loopback IPs, so the `kubernetes` Service gets none.
-        '--endpoint-reconciler-type=none',
+        `--advertise-address=${host}`,
+        ...nodeArgs,
         `--tls-cert-file=${pki.files.apiserverCert}`,
         `--tls-private-key-file=${pki.files.apiserverKey}`,
         `--client-ca-file=${pki.files.caCert}`,
@@ -135,7 +177,6 @@ export class TestCluster {
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${pki.files.saPub}`,
         `--service-account-signing-key-file=${pki.files.saKey}`,
-        '--authorization-mode=RBAC', // Node authorizer is for kubelets, and there are none
         '--allow-privileged=true',
         // Any call to a "kubelet" (logs, exec) goes to the node's 127.0.1.x address.
         '--kubelet-preferred-address-types=InternalIP',
@@ -168,7 +209,7 @@ export class TestCluster {
         '--kube-api-burst=200',
       ]);
       c.run('kube-scheduler', common);
-      c.run('kwok', [
+      if (!node) c.run('kwok', [
         `--kubeconfig=${c.kubeconfig}`,
         `--config=${stages}`,
         '--manage-all-nodes=false',
@@ -178,7 +219,7 @@ export class TestCluster {
 
       await c.create(storageClass());
       const version = readIfExists(join(binDir, '.kube-apiserver.version')) || 'v1.34.4';
-      const nodes = Array.from({ length: opts.nodes ?? 3 }, (_, i) => fakeNode(i, version));
+      const nodes = Array.from({ length: opts.nodes ?? (node ? 0 : 3) }, (_, i) => fakeNode(i, version));
       for (const n of nodes) await c.create(n);
 
       await c.waitFor('fake nodes Ready (kwok)', deadline, async () => {
@@ -195,13 +236,48 @@ export class TestCluster {
       await c.waitFor('kube-scheduler leader lease', deadline, async () =>
         (await c.api('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).status === 200,
       );
+      if (node) await c.startNode(node, pki, deadline);
       c.startMs = Date.now() - t0;
       return c;
     } catch (err) {
-      const logs = await c.logTails();
+      const logs = (await c.logTails()) + (node ? `\n${node.logTails()}` : '');
       await c.stop();
       throw new Error(`TestCluster.start failed: ${(err as Error).message}\n${logs}`);
     }
+  }
+
+  /**
+   * Imports the node's images (pause, CoreDNS, the test's hello server), starts containerd,
+   * kubelet and kube-proxy, waits for the Node to be Ready, then runs CoreDNS and waits for it.
+   */
+  private async startNode(node: RealNode, pki: Pki, deadline: number): Promise<void> {
+    const bin = (b: string) => join(this.binDir, b);
+    const corednsVersion = readIfExists(join(this.binDir, '.coredns.version')) || 'unknown';
+    this.corednsImage = `openim-deploy.local/coredns:${corednsVersion}`;
+    const archive = join(node.dir, 'images.tar');
+    await writeOciArchive(archive, [
+      { ref: PAUSE_IMAGE, files: [{ path: 'pause', from: bin('pause') }], entrypoint: ['/pause'] },
+      { ref: this.corednsImage, files: [{ path: 'coredns', from: bin('coredns') }], entrypoint: ['/coredns'] },
+      { ref: HELLO_IMAGE, files: [{ path: 'usr/local/bin/hello', from: bin('hello') }], entrypoint: ['/usr/local/bin/hello'] },
+    ]);
+    const kc = (cert: string, key: string) => kubeconfigYaml(this.server, { ca: pki.ca, cert, key });
+    const kubeletKubeconfig = join(node.dir, 'kubelet.kubeconfig');
+    const kubeProxyKubeconfig = join(node.dir, 'kube-proxy.kubeconfig');
+    await writeFile(kubeletKubeconfig, kc(pki.kubeletCert, pki.kubeletKey));
+    await writeFile(kubeProxyKubeconfig, kc(pki.kubeProxyCert, pki.kubeProxyKey));
+    await node.start({ server: this.server, caFile: pki.files.caCert, kubeletKubeconfig, kubeProxyKubeconfig }, [archive]);
+    const left = () => Math.max(1_000, deadline - Date.now());
+    await until(`node ${NODE_NAME} Ready (kubelet)`, left(), async () => {
+      node.checkAlive();
+      const r = await this.api('GET', `/api/v1/nodes/${NODE_NAME}`);
+      return r.status === 200 && r.body.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+    });
+    await this.kubectl(['apply', '-f', '-'], { input: JSON.stringify(corednsObjects(this.corednsImage)) });
+    await until('CoreDNS Ready', left(), async () => {
+      node.checkAlive();
+      const r = await this.api('GET', '/apis/apps/v1/namespaces/kube-system/deployments/coredns');
+      return (r.body?.status?.readyReplicas ?? 0) >= 1;
+    });
   }
 
   /** Runs kubectl against this cluster; resolves stdout, rejects with stderr on a non-zero exit. */
@@ -303,6 +379,8 @@ export class TestCluster {
     if (this.stopped) return;
     this.stopped = true;
     this.agent.destroy();
+    // The node first: its kubelet would only complain about a missing API server.
+    await this.node?.stop();
     await Promise.all(['kwok', 'kube-scheduler', 'kube-controller-manager'].map((n) => this.kill(n as Component)));
     await this.kill('kube-apiserver');
     await this.kill('etcd');
@@ -333,6 +411,7 @@ export class TestCluster {
   }
 
   private killAllSync(): void {
+    this.node?.killSync();
     for (const p of this.procs.values()) if (p.pid) signalGroup(p.pid, 'SIGKILL');
   }
 
@@ -425,7 +504,21 @@ interface Pki {
   ca: string;
   adminCert: string;
   adminKey: string;
-  files: { caCert: string; caKey: string; apiserverCert: string; apiserverKey: string; saKey: string; saPub: string };
+  /** Client certificates of the real node (empty without one). */
+  kubeletCert: string;
+  kubeletKey: string;
+  kubeProxyCert: string;
+  kubeProxyKey: string;
+  files: {
+    caCert: string;
+    caKey: string;
+    apiserverCert: string;
+    apiserverKey: string;
+    saKey: string;
+    saPub: string;
+    kubeletClientCert: string;
+    kubeletClientKey: string;
+  };
 }
 
 const OPENSSL_CNF = `[req]
@@ -439,19 +532,25 @@ subjectKeyIdentifier = hash
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+subjectAltName = IP:127.0.0.1,IP:10.96.0.1,\${ENV::EXTRA_SAN}DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 [client]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = clientAuth
 `;
 
-/** CA, apiserver serving cert, admin client cert (O=system:masters) and SA signing key; EC P-256 keeps it fast. */
-async function makePki(dir: string): Promise<Pki> {
+/**
+ * CA, apiserver serving cert, admin client cert (O=system:masters) and SA signing key; EC P-256
+ * keeps it fast. With a real node's address: its IP in the serving cert, and the client certs
+ * of the kubelet (system:node:NAME, for the Node authorizer), kube-proxy (system:kube-proxy,
+ * bound to system:node-proxier by default) and the API server's own calls to the kubelet.
+ */
+async function makePki(dir: string, nodeHostIp?: string): Promise<Pki> {
   await mkdir(dir);
   const f = (n: string) => join(dir, n);
   await writeFile(f('openssl.cnf'), OPENSSL_CNF);
-  const ssl = (args: string[]) => execFileP('openssl', args, { cwd: dir });
+  const env = { ...process.env, EXTRA_SAN: nodeHostIp ? `IP:${nodeHostIp},` : '' };
+  const ssl = (args: string[]) => execFileP('openssl', args, { cwd: dir, env });
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const common = ['-config', f('openssl.cnf'), '-days', '3650'];
   await ssl(['req', '-x509', ...newKey, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-subj', '/CN=openim-test-ca', ...common, '-extensions', 'ca']);
@@ -462,17 +561,39 @@ async function makePki(dir: string): Promise<Pki> {
     ssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('sa.key')]).then(() =>
       ssl(['pkey', '-in', f('sa.key'), '-pubout', '-out', f('sa.pub')]),
     ),
+    ...(nodeHostIp
+      ? [
+          ['kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`],
+          ['kube-proxy', '/CN=system:kube-proxy'],
+          ['apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client'],
+        ].map(([n, subj]) =>
+          ssl(['req', '-x509', ...newKey, ...signed, '-keyout', f(`${n}.key`), '-out', f(`${n}.crt`), '-subj', subj!, ...common, '-extensions', 'client']),
+        )
+      : []),
   ]);
-  const read = (n: string) => readFileSync(f(n), 'utf8');
+  const read = (n: string) => readIfExists(f(n));
   return {
     ca: read('ca.crt'),
     adminCert: read('admin.crt'),
     adminKey: read('admin.key'),
-    files: { caCert: f('ca.crt'), caKey: f('ca.key'), apiserverCert: f('apiserver.crt'), apiserverKey: f('apiserver.key'), saKey: f('sa.key'), saPub: f('sa.pub') },
+    kubeletCert: read('kubelet.crt'),
+    kubeletKey: read('kubelet.key'),
+    kubeProxyCert: read('kube-proxy.crt'),
+    kubeProxyKey: read('kube-proxy.key'),
+    files: {
+      caCert: f('ca.crt'),
+      caKey: f('ca.key'),
+      apiserverCert: f('apiserver.crt'),
+      apiserverKey: f('apiserver.key'),
+      saKey: f('sa.key'),
+      saPub: f('sa.pub'),
+      kubeletClientCert: f('apiserver-kubelet-client.crt'),
+      kubeletClientKey: f('apiserver-kubelet-client.key'),
+    },
   };
 }
 
-function kubeconfigYaml(server: string, pki: Pki): string {
+function kubeconfigYaml(server: string, creds: { ca: string; cert: string; key: string }): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return `apiVersion: v1
 kind: Config
@@ -480,12 +601,12 @@ clusters:
 - name: test
   cluster:
     server: ${server}
-    certificate-authority-data: ${b64(pki.ca)}
+    certificate-authority-data: ${b64(creds.ca)}
 users:
 - name: admin
   user:
-    client-certificate-data: ${b64(pki.adminCert)}
-    client-key-data: ${b64(pki.adminKey)}
+    client-certificate-data: ${b64(creds.cert)}
+    client-key-data: ${b64(creds.key)}
 contexts:
 - name: test
   context: {cluster: test, user: admin, namespace: default}

@@ -1,0 +1,3 @@
+module openim-deploy.local/hello
+
+go 1.24
