@@ -114,7 +114,11 @@ export const OPENIM_DEFAULTS = {
   mongoUsername: 'openIM',
   imAdminUserID: 'imAdmin',
   chatAdminAccount: 'chatAdmin',
-  /** Chat 1.8's built-in admin password; no config key changes it (the console does). */
+  /**
+   * The password chat seeds each `share.yml chatAdmin` account with: the account name itself
+   * (stored as hex(md5(account)), chat internal/rpc/admin/start.go@v1.8.4-patch.5:82 initAdmin).
+   * No config key changes it; openim-deploy replaces it through the admin API (src/chat-admin).
+   */
   chatAdminDefaultPassword: 'chatAdmin',
   bucket: 'openim',
   /** Known weak defaults shipped by upstream; a test scans output for them. */
@@ -123,5 +127,5 @@ export const OPENIM_DEFAULTS = {
   logLevel: { production: 3, dev: 6 },
 } as const;
 
-/** How the chat admin console is first logged in to, as summaries and warnings say it (one wording). */
-export const CHAT_ADMIN_LOGIN = `account ${OPENIM_DEFAULTS.chatAdminAccount}, password ${OPENIM_DEFAULTS.chatAdminDefaultPassword}: the upstream default, which chat 1.8 offers no config key for: change it in the admin console now`;
+/** How the chat admin console is logged in to, as summaries say it (one wording; never the password itself). */
+export const CHAT_ADMIN_LOGIN = `account ${OPENIM_DEFAULTS.chatAdminAccount}, password openim.chatAdminPassword or, when not given, the generated secrets["chat.adminPassword"] of state.json`;

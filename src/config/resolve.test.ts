@@ -4,6 +4,7 @@ import { presetsDir } from '../util/package-root.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envNameFor, listPresets, resolveConfig, sourceOf } from './resolve.js';
+import { givenSecrets } from '../secrets/secrets.js';
 import { configFile, issuesOf } from './test-helpers.js';
 
 describe('resolution order: defaults < preset < file < env < flags/--set', () => {
@@ -103,6 +104,7 @@ describe('cross-field rules', () => {
     { name: 'admin front needs chat', preset: 'dev', sets: ['openim.components.chat=false'], path: 'openim.components.adminFront' },
     { name: 'crontask is a singleton', preset: 'dev', sets: ['openim.replicas.openim-crontask=2'], path: 'openim.replicas.openim-crontask' },
     { name: 'msgtransfer at most 8', preset: 'dev', sets: ['openim.replicas.openim-msgtransfer=9'], path: 'openim.replicas.openim-msgtransfer' },
+    { name: 'well-known chat admin password refused in production', preset: 'production', sets: ['openim.domain=im.example.com', 'openim.chatAdminPassword=chatAdmin'], path: 'openim.chatAdminPassword' },
     { name: 'default super code refused in production', preset: 'production', sets: ['openim.domain=im.example.com', 'openim.superCode=666666'], path: 'openim.superCode' },
     { name: 'cloud storage must be external', preset: 'dev', sets: ['infrastructure.objectStorage.provider=cos'], path: 'infrastructure.objectStorage.mode' },
   ];
@@ -118,10 +120,10 @@ describe('cross-field rules', () => {
     expect(r.warnings.map((w) => w.path)).toContain('kubernetes.ingress.tls.mode');
   });
 
-  it('warns that openim.chatAdminPassword is not applied (chat 1.8 has no config key for it)', () => {
+  it('takes a given chat admin password as the secret it applies, without a warning', () => {
     const given = resolveConfig({ preset: 'dev', sets: ['openim.chatAdminPassword=Str0ng-admin-pw'] });
-    expect(given.warnings.find((w) => w.path === 'openim.chatAdminPassword')?.message).toMatch(/not applied/);
-    expect(resolveConfig({ preset: 'dev' }).warnings.map((w) => w.path)).not.toContain('openim.chatAdminPassword');
+    expect(given.warnings.map((w) => w.path)).not.toContain('openim.chatAdminPassword');
+    expect(givenSecrets(given.spec)['chat.adminPassword']).toBe('Str0ng-admin-pw');
   });
 });
 

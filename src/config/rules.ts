@@ -3,7 +3,7 @@
 
 import type { ConfigIssue } from '../errors.js';
 import type { DeploySpecShape } from './schema.js';
-import { CHAT_ADMIN_LOGIN, chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
 import { findModule } from '../catalog/modules.js';
 
 export type DeploySpec = DeploySpecShape;
@@ -92,6 +92,9 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   if (spec.profile === 'production' && spec.openim.superCode && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.superCode)) {
     add('openim.superCode', 'the upstream default verification super code is refused in production', 'leave it empty to generate one');
   }
+  if (spec.profile === 'production' && spec.openim.chatAdminPassword && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.chatAdminPassword)) {
+    add('openim.chatAdminPassword', 'a well-known chat admin password is refused in production', 'leave it empty to generate one');
+  }
   if (spec.offline.bundle && spec.images.mirror === '' && spec.target === 'kubernetes') {
     add('images.mirror', 'an offline install on Kubernetes needs the private registry the bundle is pushed to', 'e.g. --set images.mirror=registry.internal:5000');
   }
@@ -110,13 +113,6 @@ export function specWarnings(spec: DeploySpec): ConfigIssue[] {
     if (spec.profile === 'production' && spec.kubernetes.storage.backend === 'local-path') {
       warnings.push({ path: 'kubernetes.storage.backend', message: 'local-path volumes live on one node: losing it loses MongoDB, Kafka and files', hint: 'use nfs, rook-ceph or an existing replicated StorageClass' });
     }
-  }
-  if (spec.openim.components.chat && spec.openim.chatAdminPassword) {
-    warnings.push({
-      path: 'openim.chatAdminPassword',
-      message: `not applied: chat 1.8 reads no admin password from its config; the console starts with ${CHAT_ADMIN_LOGIN}`,
-      hint: 'log in to the admin console after install and change the password there',
-    });
   }
   return warnings;
 }

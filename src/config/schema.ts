@@ -47,7 +47,7 @@ const openimSchema = z.strictObject({
     .default({})
     .meta({ description: 'Per-module replica (Kubernetes) or instance (binary) count, overriding the profile' }),
   secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),
-  chatAdminPassword: secret('Not applied: chat 1.8 has no config key for it, so the admin console starts with account chatAdmin, password chatAdmin (upstream default); change it in the console right after install. Kept so existing configs stay valid'),
+  chatAdminPassword: secret('Password of the chat admin console account (chatAdmin); generated when empty. Chat seeds the account with a well-known password, which install replaces through the admin API before the console is published'),
   superCode: secret('chat verifyCode.superCode; the upstream default 666666 is refused in production'),
   allowRegister: z.boolean().default(true).meta({ description: 'Let users register themselves through chat' }),
 });

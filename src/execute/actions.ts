@@ -12,6 +12,8 @@ import type { Action, FetchAction } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
 import type { ProbeFn } from './probes.js';
+import { startForward, type ForwardFn } from '../exec/port-forward.js';
+import { ensureChatAdminPassword } from '../chat-admin/password.js';
 
 export interface ActionContext {
   runner: Runner;
@@ -20,6 +22,8 @@ export interface ActionContext {
   secrets: Partial<SecretValues>;
   redactor: Redactor;
   probe: ProbeFn;
+  /** Starts `kubectl port-forward` for actions that reach a Service (tests inject one). */
+  forward?: ForwardFn;
   signal?: AbortSignal;
   /** Progress text for the step's line (already redacted by the caller). */
   report: (text: string) => void;
@@ -99,6 +103,25 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<voi
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       ctx.report(`${to}: ${result.how}, ${result.bytes} bytes, sha256 ${result.sha256}${action.sha256 ? ' verified' : ` (verified by the ${action.verifiedBy})`}`);
+      return;
+    }
+    case 'chat-admin-password': {
+      const forward = 'portForward' in action.adminApi ? await (ctx.forward ?? startForward)(action.adminApi.portForward, ctx.signal) : undefined;
+      try {
+        const base = forward ? `http://127.0.0.1:${forward.localPort}` : (action.adminApi as { url: string }).url;
+        await ensureChatAdminPassword({
+          base,
+          account: action.account,
+          password: materialise(action.password, ctx.secrets),
+          seeded: action.seeded,
+          timeoutSeconds: action.timeoutSeconds,
+          intervalSeconds: action.intervalSeconds,
+          report: (text) => ctx.report(ctx.redactor.redact(text)),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+      } finally {
+        forward?.stop();
+      }
       return;
     }
     case 'extract': {

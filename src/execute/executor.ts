@@ -14,6 +14,7 @@ import type { Journal } from '../state/journal.js';
 import { runAction } from './actions.js';
 import { stepHash } from './hash.js';
 import { defaultProbe, type ProbeFn } from './probes.js';
+import type { ForwardFn } from '../exec/port-forward.js';
 import { Semaphore } from './semaphore.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json' | 'silent';
@@ -47,6 +48,8 @@ export interface ExecuteOptions {
   output: OutputMode;
   signal?: AbortSignal;
   probe?: ProbeFn;
+  /** Starts port-forwards (default: kubectl port-forward); tests inject one. */
+  forward?: ForwardFn;
   /** Every event, redacted: the JSON output and the log file listen here. */
   onEvent?: (event: ExecEvent) => void;
   /** Re-run steps even when the journal says they are done and unchanged. */
@@ -121,6 +124,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
               secrets: options.secrets,
               redactor: options.redactor,
               probe,
+              ...(options.forward ? { forward: options.forward } : {}),
               stepId: step.id,
               ...(options.signal ? { signal: options.signal } : {}),
               report: (text) => {

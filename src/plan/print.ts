@@ -41,6 +41,10 @@ export function formatAction(action: Action): string {
       const pin = action.sha256 ? `sha256 ${action.sha256.slice(0, 12)}…` : action.verifiedBy ? `verified by the ${action.verifiedBy}` : 'sha256 NOT PINNED';
       return `fetch ${from} → ${action.to} (${pin})`;
     }
+    case 'chat-admin-password': {
+      const where = 'url' in action.adminApi ? action.adminApi.url : `port-forward (${formatArgv(action.adminApi.portForward)})`;
+      return `set the chat admin password of ${action.account} to ${action.password} through admin-api at ${where} (replaces chat's seeded one; no change when it already logs in)`;
+    }
     case 'extract': {
       const how = [action.strip ? `strip ${action.strip}` : '', ...(action.select ?? []).map((s) => `${s.from} → ${s.to}`)].filter(Boolean);
       return `extract ${action.archive} → ${action.to}${how.length ? ` (${how.join(', ')})` : ''}`;

@@ -104,7 +104,24 @@ export interface NoteAction {
   text: string;
 }
 
-export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction;
+/**
+ * Make the chat admin console log in with the install's password (src/chat-admin/password.ts):
+ * try it, else log in with chat's seeded password and change it. Idempotent.
+ */
+export interface ChatAdminPasswordAction {
+  kind: 'chat-admin-password';
+  /** admin-api as the installer reaches it: a URL, or a Service through `kubectl port-forward` (argv printing the local port). */
+  adminApi: { url: string } | { portForward: string[] };
+  account: string;
+  /** Placeholder of the password (never a value). */
+  password: string;
+  /** The password chat seeds the account with (upstream's public default, not a secret). */
+  seeded: string;
+  timeoutSeconds: number;
+  intervalSeconds: number;
+}
+
+export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction | ChatAdminPasswordAction;
 
 /** A Helm release a step installs; render and status read it. */
 export interface ReleaseRef {

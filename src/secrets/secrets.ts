@@ -7,6 +7,8 @@ import type { DeploySpec } from '../config/rules.js';
 
 export const SECRET_IDS = [
   'openim.secret',
+  /** Password of the chat admin console account; set through the admin API after chat starts (src/chat-admin). */
+  'chat.adminPassword',
   'chat.superCode',
   /** chat-rpc-admin.yml `secret`: signs admin console tokens (upstream default chat123). */
   'chat.adminTokenSecret',
@@ -37,6 +39,7 @@ export function givenSecrets(spec: DeploySpec): Partial<SecretValues> {
   const infra = spec.infrastructure;
   const given: Partial<SecretValues> = {
     'openim.secret': spec.openim.secret,
+    'chat.adminPassword': spec.openim.chatAdminPassword,
     'chat.superCode': spec.openim.superCode,
     'mongodb.password': infra.mongodb.password,
     'redis.password': infra.redis.password,

@@ -15,6 +15,7 @@ import type { DeploySpec } from '../../config/rules.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { OPENIM_EXPORTS, substitute } from '../../catalog/host-artifacts.js';
 import { CHAT_ADMIN_LOGIN, OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
+import { chatAdminPasswordAction } from '../../chat-admin/action.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
@@ -266,6 +267,21 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     });
   }
 
+  // 8b. The chat admin console: chat seeds a well-known password; replace it with the install's own.
+  const adminPassword: Step[] = chat
+    ? [
+        {
+          id: 'binary.chat.admin-password',
+          title: 'Chat admin console password (replaces the seeded default)',
+          phase: 'chat',
+          component: 'chat',
+          needs: ['binary.health.chat'],
+          actions: [chatAdminPasswordAction({ url: `http://127.0.0.1:${PUBLIC_PORTS.adminApi}` })],
+        },
+      ]
+    : [];
+  steps.push(...adminPassword);
+
   // 9. Monitoring, beside OpenIM.
   steps.push(...monitoring.steps);
 
@@ -284,7 +300,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     id: 'binary.summary',
     title: 'Summary',
     phase: 'summary',
-    needs: products.map((p) => `binary.health.${p}`),
+    needs: [...products.map((p) => `binary.health.${p}`), ...adminPassword.map((s) => s.id)],
     actions: lines.map((text) => ({ kind: 'note' as const, text })),
   });
   return steps;

@@ -7,6 +7,7 @@ export const CONFIG_STEP = 'k8s.config';
 export const SECRETS_STEP = 'k8s.secrets';
 export const API_READY_STEP = 'k8s.wait.openim-api';
 export const INGRESS_STEP = 'k8s.ingress';
+export const CHAT_ADMIN_STEP = 'k8s.chat.admin-password';
 export const SMOKE_STEP = 'k8s.verify.smoke';
 export const SUMMARY_STEP = 'k8s.summary';
 

@@ -16,6 +16,7 @@ import { infraEndpoints, infraSecretObject, infraSteps } from './infra-bridge.js
 import { controllerSteps } from './ingress/controller.js';
 import { ingressObjects } from './ingress/objects.js';
 import { moduleValues } from './modules/values.js';
+import { chatAdminPasswordStep } from './chat-admin.js';
 import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, MANAGED_BY, NAMESPACE_STEP, SECRETS_STEP, SERVICE_CHART, SMOKE_STEP } from './names.js';
 import { yamlDocuments } from './yaml-docs.js';
 import { apiReadyStep } from './verify/api-ready.js';
@@ -116,6 +117,9 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
 
   const chat = byProduct('chat').map((m) => moduleRelease(spec, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);
+  // The seeded console password is replaced before any route to the console exists.
+  const adminPassword = chat.length ? [chatAdminPasswordStep(spec, facts, chat.map((s) => s.id))] : [];
+  steps.push(...adminPassword);
   const frontNeeds = chat.length ? chat.map((s) => s.id) : [API_READY_STEP];
   const fronts = byProduct('front').map((m) => moduleRelease(spec, m, cfg, [CHARTS_STEP, ...frontNeeds]));
   steps.push(...fronts);
@@ -128,7 +132,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
     id: INGRESS_STEP,
     title: `Ingress (${spec.kubernetes.ingress.controller})`,
     phase: 'ingress',
-    needs: [...releases, ...controllers.map((s) => s.id)],
+    needs: [...releases, ...adminPassword.map((s) => s.id), ...controllers.map((s) => s.id)],
     actions: objects.length
       ? applyActions(spec, 'manifests/openim-ingress.yaml', yamlDocuments(objects), 0o644, 'manifests/openim-ingress.yaml')
       : [{ kind: 'note', text: 'kubernetes.ingress.controller is none: no routes created; expose openim-api, openim-msggateway, chat-api, admin-api and the object storage yourself' }],

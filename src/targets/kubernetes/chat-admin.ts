@@ -1,0 +1,25 @@
+// Replace chat's seeded admin console password (src/chat-admin) before the
+// ingress publishes the console. admin-api is reached through
+// `kubectl port-forward`, so this works without an ingress, DNS or TLS. On a
+// simulated cluster no process answers, so the step says so (never "done").
+
+import { PUBLIC_PORTS } from '../../catalog/modules.js';
+import { chatAdminPasswordAction } from '../../chat-admin/action.js';
+import type { DeploySpec } from '../../config/rules.js';
+import type { KubernetesFacts } from '../../facts/types.js';
+import type { Step } from '../../plan/types.js';
+import { CHAT_ADMIN_STEP } from './names.js';
+import { kubectlBase } from './tools.js';
+
+export function chatAdminPasswordStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
+  const step = { id: CHAT_ADMIN_STEP, title: 'Chat admin console password (replaces the seeded default)', phase: 'chat' as const, needs };
+  if (facts.cluster?.simulated) {
+    return {
+      ...step,
+      notApplicable: 'admin password not set: the cluster is simulated (its nodes run no containers); on a real cluster this step replaces the seeded chatAdmin password',
+      actions: [],
+    };
+  }
+  const argv = [...kubectlBase(spec), '-n', spec.kubernetes.namespace, 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', `:${PUBLIC_PORTS.adminApi}`];
+  return { ...step, retries: 1, actions: [chatAdminPasswordAction({ portForward: argv })] };
+}
