@@ -35,8 +35,18 @@ function describe(error: unknown): string {
   return `${chalk.red('error')} ${(error as Error).message ?? String(error)}`;
 }
 
+/** `openim-deploy plan | head`: the reader went away; stop quietly, as other Unix tools do, instead of crashing on EPIPE. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (process.env.NO_COLOR) chalk.level = 0;
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {

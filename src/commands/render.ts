@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
-import { renderPlan } from '../render/render.js';
+import { renderPlan, type RenderResult } from '../render/render.js';
 import { templatesDir } from '../util/package-root.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { planFor } from './session.js';
@@ -22,6 +22,16 @@ export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   // relative to where the user stands is made absolute here (a bare name stays a PATH lookup).
   const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;
   const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(helm ? { helm } : {}) });
+  if (result.failed.length) throw renderFailure(result.failed, helm ?? 'helm', outDir);
   ctx.io.out(`rendered ${result.files.length} files and ${result.manifests.length} release manifests into ${outDir}\n`);
   for (const s of result.skipped) ctx.io.out(`  ${s.release}: ${s.reason}\n`);
+}
+
+/** An incomplete render is a failure (exit 1), never "rendered 0 release manifests". */
+function renderFailure(failed: RenderResult['failed'], helm: string, outDir: string): Error {
+  const missing = failed.every((f) => f.exitCode === 127 || /ENOENT|not found/i.test(f.reason));
+  const head = missing
+    ? `${helm} was not found, so no release manifest was rendered: install helm 3 (https://helm.sh/docs/intro/install/) or pass --helm /path/to/helm`
+    : `helm template failed for ${failed.length} release(s), so the render in ${outDir} is incomplete (pass --helm /path/to/helm to use another helm)`;
+  return new Error([head, ...failed.slice(0, 5).map((f) => `  ${f.release}: ${f.reason}`), ...(failed.length > 5 ? [`  … and ${failed.length - 5} more`] : [])].join('\n'));
 }

@@ -11,8 +11,10 @@ import { Semaphore } from '../execute/semaphore.js';
 export interface RenderResult {
   files: string[];
   manifests: string[];
-  /** Releases whose manifest could not be rendered, and why. */
+  /** Upstream charts rendered as values only (by design: they are not available offline), and why. */
   skipped: { release: string; reason: string }[];
+  /** Releases helm should have rendered and did not (helm missing or failing): the render is incomplete. */
+  failed: { release: string; reason: string; exitCode: number }[];
 }
 
 export async function renderPlan(plan: Plan, options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string; concurrency?: number }): Promise<RenderResult> {
@@ -38,22 +40,23 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
 
   const manifests: string[] = [];
   const skipped: RenderResult['skipped'] = [];
+  const failed: RenderResult['failed'] = [];
   const releases = plan.steps.flatMap((s) => (s.release ? [s.release] : []));
   await mkdir(join(out, 'manifests'), { recursive: true });
   // helm template calls are independent: run a few at once, keep plan order in the result.
   const semaphore = new Semaphore(options.concurrency ?? 4);
   const results = await Promise.all(
-    releases.map(async (release): Promise<{ manifest?: string; skip?: RenderResult['skipped'][number] }> => {
+    releases.map(async (release): Promise<{ manifest?: string; skip?: RenderResult['skipped'][number]; fail?: RenderResult['failed'][number] }> => {
       if (!release.local) {
         return { skip: { release: release.name, reason: `upstream chart ${release.chart}${release.version ? `@${release.version}` : ''} is not available offline: values only (values/${release.name}.yaml)` } };
       }
-      if (!options.runner) return { skip: { release: release.name, reason: 'helm not run (no runner)' } };
+      if (!options.runner) return { fail: { release: release.name, reason: 'helm not run (no runner)', exitCode: -1 } };
       const release_ = await semaphore.acquire();
       try {
         const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile];
         const result = await options.runner.run(argv, { cwd: out });
         if (result.exitCode !== 0) {
-          return { skip: { release: release.name, reason: `helm template failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`}` } };
+          return { fail: { release: release.name, reason: result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`, exitCode: result.exitCode } };
         }
         const path = `manifests/${release.name}.yaml`;
         await writeFile(join(out, path), result.stdout);
@@ -66,6 +69,7 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
   for (const r of results) {
     if (r.manifest) manifests.push(r.manifest);
     if (r.skip) skipped.push(r.skip);
+    if (r.fail) failed.push(r.fail);
   }
-  return { files, manifests, skipped };
+  return { files, manifests, skipped, failed };
 }

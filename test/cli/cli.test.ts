@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
+import { packageRoot as packageRootForTest } from '../../src/util/package-root.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'oid-cli-'));
 
@@ -119,9 +120,42 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
 
   it('render writes plan.json and values without secret values', () => {
     const dir = tmp();
-    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', dir]);
-    expect(r.code).toBe(0);
+    writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2 by fake-helm"\n', { mode: 0o755 });
+    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', dir, '--helm', join(dir, 'fake-helm')]);
+    expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'plan.json'))).toBe(true);
     expect(readFileSync(join(dir, 'plan.json'), 'utf8')).not.toContain('NeverRenderedValue1');
+  });
+
+  // #19 Medium 7: render without helm used to exit 0 with "0 release manifests" and its errors on stdout.
+  it('render without helm exits 1 with one clear message on stderr naming --helm, never "rendered"', () => {
+    const dir = tmp();
+    const r = cli(['render', '--preset', 'dev', '--out', join(dir, 'out')], { env: { PATH: tmp() } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/rendered/);
+    expect(r.stderr).toMatch(/helm was not found, so no release manifest was rendered: install helm 3 .* or pass --helm/);
+  });
+
+  it('render with a failing helm exits 1 naming the releases and helm\'s error', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad-helm'), '#!/bin/sh\necho "Error: chart is broken" >&2\nexit 1\n', { mode: 0o755 });
+    const r = cli(['render', '--preset', 'dev', '--out', join(dir, 'out'), '--helm', join(dir, 'bad-helm')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/helm template failed for \d+ release\(s\)/);
+    expect(r.stderr).toContain('openim-api: Error: chart is broken');
+  });
+
+  it('plan piped into a reader that stops early (head) ends quietly, no EPIPE crash', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(packageRootForTest(), 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+    expect(code).toBe(0);
   });
 });
