@@ -10,6 +10,9 @@ import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
+import { unprobedFacts } from '../facts/types.js';
+import { targetFor } from '../targets/registry.js';
+import { planFor } from './session.js';
 
 export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; preset?: string; force?: boolean }): Promise<void> {
   let seed: Plain = {};
@@ -31,6 +34,15 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { ou
 export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags): Promise<void> {
   if (!flags.config && !flags.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE' }]);
   const resolved = resolveConfig(configInput(flags, ctx.env));
+  // What install refuses before probing anything, validate refuses too: the target's checks that
+  // depend on the config alone (namespace vs version, topology, addresses), and the plan itself.
+  const spec = resolved.spec;
+  const issues = targetFor(spec.target)
+    .checks(spec, unprobedFacts(spec.target) as never)
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({ path: f.id, message: f.message, ...(f.fix ? { hint: f.fix } : {}) }));
+  if (issues.length) throw new ConfigError(issues, 'the target refuses this configuration');
+  planFor(spec, unprobedFacts(spec.target));
   printWarnings(ctx.io, resolved.warnings);
   ctx.io.out(`${flags.config ?? `preset ${flags.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
 }

@@ -5,6 +5,8 @@ import { Document, isMap, type YAMLMap, type Pair, type Scalar } from 'yaml';
 import { configJsonSchema, schemaAt } from './json-schema.js';
 import { deploySpecSchema } from './schema.js';
 import { deepMerge, type Plain } from './paths.js';
+import { defaultNamespace } from '../catalog/openim-versions.js';
+import { crossFieldErrors, type DeploySpec } from './rules.js';
 
 function stripSecrets(value: Plain, path: string[] = []): Plain {
   const out: Plain = {};
@@ -17,7 +19,12 @@ function stripSecrets(value: Plain, path: string[] = []): Plain {
 }
 
 export function initFileText(seed: Plain = {}): string {
-  const defaults = deploySpecSchema.parse(seed) as unknown as Plain;
+  const spec = deploySpecSchema.parse(seed);
+  // The namespace default depends on the server version (validate.ts applyVersionDefaults): write that one.
+  if ((seed.kubernetes as Plain | undefined)?.namespace === undefined) spec.kubernetes.namespace = defaultNamespace(spec.openim.serverVersion);
+  const defaults = spec as unknown as Plain;
+  // What the config still lacks (a domain for production, an NFS server …) is marked where it goes.
+  const required = new Map(crossFieldErrors(spec as DeploySpec).map((i) => [i.path, `REQUIRED: ${i.message}${i.hint ? ` (${i.hint})` : ''}`]));
   const doc = new Document(stripSecrets(deepMerge(defaults, {})));
   doc.commentBefore = [
     ' openim-deploy configuration. Validate with: openim-deploy config validate -c FILE',
@@ -28,7 +35,9 @@ export function initFileText(seed: Plain = {}): string {
     for (const pair of map.items as Pair<Scalar, unknown>[]) {
       const key = String(pair.key.value);
       const node = schemaAt([...path, key], configJsonSchema());
-      if (node?.description) pair.key.commentBefore = ` ${node.description}`;
+      const mark = required.get([...path, key].join('.'));
+      const comment = [node?.description, mark].filter(Boolean).map((c) => ` ${c}`).join('\n');
+      if (comment) pair.key.commentBefore = comment;
       if (isMap(pair.value)) annotate(pair.value, [...path, key]);
     }
   };

@@ -49,10 +49,36 @@ export interface ValidationResult {
   warnings: ConfigIssue[];
 }
 
+/** `raw` without the values at `paths` (an unknown key, a wrong type), so defaults take their place. */
+function without(raw: unknown, paths: readonly (readonly PropertyKey[])[]): unknown {
+  const copy = structuredClone(raw) as Record<PropertyKey, unknown>;
+  for (const path of paths) {
+    if (path.length === 0) return undefined;
+    let parent: unknown = copy;
+    for (const key of path.slice(0, -1)) parent = (parent as Record<PropertyKey, unknown> | undefined)?.[key];
+    if (parent && typeof parent === 'object') delete (parent as Record<PropertyKey, unknown>)[path.at(-1)!];
+  }
+  return copy;
+}
+
+/**
+ * The cross-field rules still run when the schema refused something: on the config with the
+ * refused values left out, so a typo elsewhere never hides a missing domain or NFS server
+ * (only the rules about paths not already reported are added).
+ */
+function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): ConfigIssue[] {
+  const paths = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path]));
+  const retry = deploySpecSchema.safeParse(without(raw, paths));
+  if (!retry.success) return [];
+  applyVersionDefaults(raw, retry.data);
+  const reported = new Set(paths.map((p) => formatPath(p)));
+  return crossFieldErrors(retry.data).filter((i) => !reported.has(i.path));
+}
+
 /** Validate; `extra` issues (from loading layers) are reported together with the schema's. */
 export function validateSpec(raw: unknown, extra: ConfigIssue[] = []): ValidationResult {
   const parsed = deploySpecSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError([...extra, ...zodIssues(parsed.error)]);
+  if (!parsed.success) throw new ConfigError([...extra, ...zodIssues(parsed.error), ...crossFieldOnWhatParsed(raw, parsed.error)]);
   applyVersionDefaults(raw, parsed.data);
   const issues = [...extra, ...crossFieldErrors(parsed.data)];
   if (issues.length > 0) throw new ConfigError(issues);

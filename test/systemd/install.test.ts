@@ -127,6 +127,8 @@ describe('install --target binary --preset single-host on real systemd', () => {
     expect(firstRun.exitCode).toBe(0);
     // The installer's own health step ran the smoke test (admin token, register, user token).
     expect(firstRun.stdout).toMatch(/registered smoke\d+ and got a user token/);
+    // The seeded chatAdmin/chatAdmin console login was replaced through admin-api (stand-in modelled on chat).
+    expect(firstRun.stdout).toMatch(/admin chatAdmin: seeded password replaced by the configured one/);
   }, 600_000);
 
   it('leaves every unit active and enabled, under openim.target', async () => {
