@@ -71,6 +71,7 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
 
     // Local charts always render; only upstream charts may be values-only.
     const locals = plan.steps.filter((s) => s.release?.local).map((s) => s.release!.name);
+    expect(result.failed).toEqual([]);
     expect(result.skipped.filter((s) => locals.includes(s.release))).toEqual([]);
     expect(result.manifests).toHaveLength(locals.length);
     const openimReleases = locals.filter((n) => OPENIM_RELEASES.has(n));
