@@ -72,8 +72,7 @@ export async function renderConfig(args: {
     };
   }
 
-  const failed = result.skipped.filter((s) => s.reason.startsWith('helm template failed'));
-  if (failed.length > 0) throw new Error(`helm template failed: ${failed.map((s) => `${s.release}: ${s.reason}`).join('; ')}`);
+  if (result.failed.length > 0) throw new Error(`helm template failed: ${result.failed.map((s) => `${s.release}: ${s.reason}`).join('; ')}`);
   const objects = manifestObjects(join(args.outDir, 'manifests'));
   const files: Record<Product, Record<string, string>> = { server: {}, chat: {} };
   for (const product of ['server', 'chat'] as const) {
