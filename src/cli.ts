@@ -123,6 +123,17 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .option('--json', 'print the pushed images as JSON')
     .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundlePushCommand(ctx, file, flags));
   bundle
+    .command('load')
+    .description("import every image of a bundle into this node's containerd (no registry needed); run it on each node")
+    .argument('<file>', 'bundle file (or its first part)')
+    .option('--address <socket>', "containerd's socket", '/run/containerd/containerd.sock')
+    .option('--namespace <ns>', 'containerd namespace (k8s.io is the one kubelet uses)', 'k8s.io')
+    .option('--ctr <path>', 'the ctr binary (package containerd)', 'ctr')
+    .option('--no-verify', 'skip verifying the bundle first')
+    .option('--key <pub>', 'public key the signature must verify against')
+    .option('--json', 'print the loaded images as JSON')
+    .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundleLoadCommand(ctx, file, flags));
+  bundle
     .command('keygen')
     .description('write an ed25519 key pair for signing bundles (FILE.key, FILE.pub)')
     .option('-o, --output <base>', 'file name without extension', 'openim-bundle')

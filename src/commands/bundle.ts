@@ -16,6 +16,7 @@ import { applyContentsFile } from '../bundle/contents-file.js';
 import { createBundle, type CreateEvent } from '../bundle/create.js';
 import { BundleError } from '../bundle/errors.js';
 import { inspectBundle, type InspectReport } from '../bundle/inspect.js';
+import { loadBundleImages } from '../bundle/load.js';
 import { pushBundle } from '../bundle/push.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../bundle/signature.js';
 import { formatBytes, parseSize } from '../bundle/size.js';
@@ -283,6 +284,32 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
   });
   if (flags.json) ctx.io.out(`${JSON.stringify(pushed, null, 2)}\n`);
   else ctx.io.out(`pushed ${pushed.length} images to ${flags.registry}; install with --set images.mirror=${flags.registry}\n`);
+}
+
+// ---------------------------------------------------------------- load
+
+export interface BundleLoadFlags {
+  address: string;
+  namespace: string;
+  ctr: string;
+  verify?: boolean;
+  key?: string;
+  json?: boolean;
+}
+
+export async function bundleLoadCommand(ctx: CliContext, file: string, flags: BundleLoadFlags): Promise<void> {
+  const path = resolve(ctx.cwd, file);
+  if (!/^[A-Za-z0-9._-]+$/.test(flags.namespace)) throw new ConfigError([{ path: '--namespace', message: 'a containerd namespace: letters, digits, . _ -' }]);
+  if (flags.verify !== false) {
+    // A tampered bundle must not reach the node either.
+    const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
+    const result = await verifyBundle(path, { ...(publicKey ? { publicKey } : {}), signal: ctx.signal });
+    if (!result.ok) throw new BundleError(path, result.problems);
+    ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
+  }
+  const refs = await loadBundleImages(path, { ctr: flags.ctr, address: flags.address, namespace: flags.namespace, signal: ctx.signal });
+  if (flags.json) ctx.io.out(`${JSON.stringify({ address: flags.address, namespace: flags.namespace, images: refs }, null, 2)}\n`);
+  else ctx.io.out(`loaded ${refs.length} images into containerd ${flags.address} (namespace ${flags.namespace}):\n${refs.map((r) => `  ${r}\n`).join('')}`);
 }
 
 // ---------------------------------------------------------------- keygen
