@@ -112,7 +112,14 @@ export const INFRASTRUCTURE = {
       sha256: {},
       license: 'Apache-2.0',
     },
+    // templates/charts/openim-etcd: discovery inside the cluster for the OpenIM versions that need it.
+    chart: { source: 'local', name: 'openim-etcd', repo: '', version: '0.1.0', license: 'Apache-2.0' },
     ports: { client: 2379, peer: 2380 },
+    // Registrations only: a small quorum is plenty.
+    nodes: { dev: 1, production: 3 },
+    resources: { dev: res('50m', '64Mi', '256Mi'), production: res('100m', '128Mi', '512Mi') },
+    // The image is distroless; its `nonroot` user.
+    user: { uid: 65532, gid: 65532 },
   },
 } as const satisfies Record<string, InfraComponent>;
 

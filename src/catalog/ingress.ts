@@ -54,3 +54,21 @@ export const INGRESS_CONTROLLERS = {
     namespace: '',
   },
 } as const satisfies Record<'nginx' | 'traefik' | 'istio' | 'gateway-api', IngressControllerPin>;
+
+/**
+ * The header each controller sets to the one client address it saw, for chat
+ * `share.yml proxyHeader` (chat answers 500 when the named header is missing or
+ * holds a list: internal/api/util/api.go@v1.8.4:22-34, so X-Forwarded-For, a
+ * list behind a second proxy, is never used). ingress-nginx sets `X-Real-IP`
+ * (rootfs/etc/nginx/template/nginx.tmpl: `proxy_set_header X-Real-IP
+ * $remote_addr`); Traefik sets `X-Real-Ip` (pkg/middlewares/forwardedheaders).
+ * Istio's Envoy and Gateway API implementations differ: none, so chat uses the
+ * peer address (the proxy's) rather than failing.
+ */
+export const INGRESS_CLIENT_IP_HEADER: Record<keyof typeof INGRESS_CONTROLLERS | 'none', string> = {
+  nginx: 'X-Real-IP',
+  traefik: 'X-Real-Ip',
+  istio: '',
+  'gateway-api': '',
+  none: '',
+};

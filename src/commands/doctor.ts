@@ -7,6 +7,8 @@ import { formatFinding, printWarnings } from './print-issues.js';
 import { defaultWorkdir } from './session.js';
 import { diagnoseLive } from '../day2/doctor-live.js';
 import { formatDiagnosis } from '../day2/doctor.js';
+import { versionReport } from '../catalog/version-report.js';
+import { chosenVersions } from './plan.js';
 
 export interface DoctorFlags extends ConfigFlags {
   json?: boolean;
@@ -26,8 +28,10 @@ export async function doctorCommand(ctx: Pick<CliContext, 'io' | 'env' | 'runner
   const facts = await target.gatherFacts(spec, ctx.runner);
   const findings = target.checks(spec, facts as never);
   const live = await diagnoseLive(ctx, spec, defaultWorkdir(spec, ctx.env, ctx.cwd ?? process.cwd(), flags.workdir));
-  if (flags.json) ctx.io.out(`${JSON.stringify({ facts, findings, live }, null, 2)}\n`);
+  const versions = versionReport(spec.target, chosenVersions(spec));
+  if (flags.json) ctx.io.out(`${JSON.stringify({ facts, findings, live, versions }, null, 2)}\n`);
   else {
+    ctx.io.out(`${versions.join('\n')}\n\n`);
     if (findings.length === 0) ctx.io.out('preflight: no problems found\n');
     else for (const f of findings) ctx.io.out(`${formatFinding(f)}\n`);
     if (live.installed) {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
+import { versionReport } from '../catalog/version-report.js';
 import { formatPlan } from '../plan/print.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { planFor } from './session.js';
@@ -12,7 +13,12 @@ export interface PlanFlags extends ConfigFlags {
   output?: string;
 }
 
-/** `plan`: the exact steps, made without touching the target. */
+/** The versions a spec runs: chat only when it is installed. */
+export function chosenVersions(spec: { openim: { serverVersion: string; chatVersion: string; components: { chat: boolean } } }): { server: string; chat?: string } {
+  return spec.openim.components.chat ? { server: spec.openim.serverVersion, chat: spec.openim.chatVersion } : { server: spec.openim.serverVersion };
+}
+
+/** `plan`: which catalog versions and how they run, then the exact steps, made without touching the target. */
 export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: PlanFlags): Promise<void> {
   const resolved = resolveConfig(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
@@ -23,5 +29,5 @@ export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: Pl
     ctx.io.err(`plan written to ${flags.output} (${plan.steps.length} steps)`);
   }
   if (flags.json) ctx.io.out(json);
-  else if (!flags.output) ctx.io.out(`${formatPlan(plan)}\n`);
+  else if (!flags.output) ctx.io.out(`${versionReport(resolved.spec.target, chosenVersions(resolved.spec)).join('\n')}\n\n${formatPlan(plan)}\n`);
 }

@@ -5,7 +5,6 @@ import { Document, isMap, type YAMLMap, type Pair, type Scalar } from 'yaml';
 import { configJsonSchema, schemaAt } from './json-schema.js';
 import { deploySpecSchema } from './schema.js';
 import { deepMerge, type Plain } from './paths.js';
-import { defaultNamespace } from '../catalog/openim-versions.js';
 import { crossFieldErrors, type DeploySpec } from './rules.js';
 
 function stripSecrets(value: Plain, path: string[] = []): Plain {
@@ -20,8 +19,6 @@ function stripSecrets(value: Plain, path: string[] = []): Plain {
 
 export function initFileText(seed: Plain = {}): string {
   const spec = deploySpecSchema.parse(seed);
-  // The namespace default depends on the server version (validate.ts applyVersionDefaults): write that one.
-  if ((seed.kubernetes as Plain | undefined)?.namespace === undefined) spec.kubernetes.namespace = defaultNamespace(spec.openim.serverVersion);
   const defaults = spec as unknown as Plain;
   // What the config still lacks (a domain for production, an NFS server …) is marked where it goes.
   const required = new Map(crossFieldErrors(spec as DeploySpec).map((i) => [i.path, `REQUIRED: ${i.message}${i.hint ? ` (${i.hint})` : ''}`]));

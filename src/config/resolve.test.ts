@@ -11,7 +11,7 @@ describe('resolution order: defaults < preset < file < env < flags/--set', () =>
   const cfg = configFile('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');
 
   const cases: { name: string; input: Parameters<typeof resolveConfig>[0]; expect: { domain: string; namespace: string; source: string } }[] = [
-    { name: 'preset only', input: { preset: 'dev' }, expect: { domain: 'openim.localhost', namespace: 'default', source: 'preset:dev' } },
+    { name: 'preset only', input: { preset: 'dev' }, expect: { domain: 'openim.localhost', namespace: 'openim', source: 'preset:dev' } },
     { name: 'file beats preset', input: { preset: 'dev', file: cfg }, expect: { domain: 'from-file.example.com', namespace: 'filens', source: `file:${cfg}` } },
     {
       name: 'env beats file',
@@ -26,7 +26,7 @@ describe('resolution order: defaults < preset < file < env < flags/--set', () =>
     {
       name: '--set beats flags',
       input: { preset: 'dev', flags: { openim: { domain: 'from-flag.example.com' } }, sets: ['openim.domain=from-set.example.com'] },
-      expect: { domain: 'from-set.example.com', namespace: 'default', source: 'flag:--set' },
+      expect: { domain: 'from-set.example.com', namespace: 'openim', source: 'flag:--set' },
     },
   ];
   for (const c of cases) {
@@ -38,16 +38,16 @@ describe('resolution order: defaults < preset < file < env < flags/--set', () =>
     });
   }
 
-  it('defaults the namespace by server version: v3.8.3 discovery only looks in default', () => {
-    expect(resolveConfig({ preset: 'dev' }).spec.kubernetes.namespace).toBe('default');
-    expect(resolveConfig({ preset: 'dev', sets: ['openim.serverVersion=v3.8.4'] }).spec.kubernetes.namespace).toBe('openim');
+  it('defaults the namespace to openim for every server version (discovery runs through etcd in the cluster)', () => {
+    expect(resolveConfig({ preset: 'dev' }).spec.kubernetes.namespace).toBe('openim');
+    expect(resolveConfig({ preset: 'dev', sets: ['openim.serverVersion=v3.8.3-patch.16'] }).spec.kubernetes.namespace).toBe('openim');
     expect(resolveConfig({ preset: 'dev', sets: ['kubernetes.namespace=im'] }).spec.kubernetes.namespace).toBe('im');
   });
 
   it('reports values nobody set as defaults', () => {
     const r = resolveConfig({ preset: 'dev' });
     expect(sourceOf(r.sources, 'openim.serverVersion')).toBe('default');
-    expect(r.spec.openim.serverVersion).toBe('v3.8.3-patch.16');
+    expect(r.spec.openim.serverVersion).toBe('v3.8.3');
   });
 
   it('types --set and env values by the schema', () => {

@@ -3,7 +3,7 @@
 
 import type { ConfigIssue } from '../errors.js';
 import type { DeploySpecShape } from './schema.js';
-import { chatRelease, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { chatRelease, MONGO_URI_UNESCAPED, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
 import { findModule } from '../catalog/modules.js';
 
 export type DeploySpec = DeploySpecShape;
@@ -53,8 +53,16 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   if (infra.mongodb.mode === 'external' && !infra.mongodb.uri && !infra.mongodb.password) {
     add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)');
   }
-  if (infra.etcd.mode === 'external' && spec.target === 'kubernetes') {
-    add('infrastructure.etcd.mode', 'Kubernetes uses service-name discovery; etcd is for the binary target only', 'remove infrastructure.etcd');
+  // OpenIM builds `mongodb://user:password@…` from the parts without escaping them (catalog MONGO_URI_UNESCAPED):
+  // the driver then refuses or misreads a password holding URI delimiters.
+  const mongoPassword = infra.mongodb.password ?? '';
+  const reserved = [...MONGO_URI_UNESCAPED.reserved].filter((c) => mongoPassword.includes(c));
+  if (!infra.mongodb.uri && reserved.length > 0) {
+    add(
+      'infrastructure.mongodb.password',
+      `contains ${reserved.map((c) => JSON.stringify(c)).join(' ')}: OpenIM puts the password into a mongodb:// URI unescaped, so the driver cannot parse it`,
+      'use a password without : / ? # [ ] @ % (generated ones never have them), or give infrastructure.mongodb.uri with the password percent-encoded',
+    );
   }
 
   const os = infra.objectStorage;

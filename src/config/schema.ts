@@ -108,7 +108,7 @@ const helmRepoMirrorsSchema = z
 const kubernetesSchema = z.strictObject({
   context: z.string().default('').meta({ description: 'kubeconfig context; empty = current' }),
   kubeconfig: z.string().default('').meta({ description: 'kubeconfig file; empty = $KUBECONFIG or ~/.kube/config' }),
-  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install); when unset: default for server v3.8.3 (its discovery only looks there), else openim' }),
+  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install)' }),
   ingress: ingressSchema.prefault({}),
   storage: storageSchema.prefault({}),
   helmTimeout: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m').default('10m').meta({ description: 'Timeout of each helm --wait' }),

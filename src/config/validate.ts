@@ -7,7 +7,6 @@ import { closest } from '../util/closest.js';
 import { deploySpecSchema } from './schema.js';
 import { crossFieldErrors, specWarnings, type DeploySpec } from './rules.js';
 import { schemaAt } from './json-schema.js';
-import { defaultNamespace } from '../catalog/openim-versions.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)';
@@ -32,16 +31,6 @@ export function zodIssues(error: z.ZodError): ConfigIssue[] {
     out.push({ path: formatPath(issue.path), message: issue.message });
   }
   return out.map((i) => (i.hint === undefined ? { path: i.path, message: i.message } : i));
-}
-
-/**
- * Defaults that depend on the chosen OpenIM version. v3.8.3's Kubernetes
- * discovery only looks in namespace `default`, so that is where it goes unless
- * the config names a namespace (then preflight explains the conflict).
- */
-function applyVersionDefaults(raw: unknown, spec: DeploySpec): void {
-  const given = (raw as { kubernetes?: { namespace?: unknown } } | undefined)?.kubernetes?.namespace;
-  if (given === undefined) spec.kubernetes.namespace = defaultNamespace(spec.openim.serverVersion);
 }
 
 export interface ValidationResult {
@@ -70,7 +59,6 @@ function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): ConfigIssue[] 
   const paths = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path]));
   const retry = deploySpecSchema.safeParse(without(raw, paths));
   if (!retry.success) return [];
-  applyVersionDefaults(raw, retry.data);
   const reported = new Set(paths.map((p) => formatPath(p)));
   return crossFieldErrors(retry.data).filter((i) => !reported.has(i.path));
 }
@@ -79,7 +67,6 @@ function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): ConfigIssue[] 
 export function validateSpec(raw: unknown, extra: ConfigIssue[] = []): ValidationResult {
   const parsed = deploySpecSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError([...extra, ...zodIssues(parsed.error), ...crossFieldOnWhatParsed(raw, parsed.error)]);
-  applyVersionDefaults(raw, parsed.data);
   const issues = [...extra, ...crossFieldErrors(parsed.data)];
   if (issues.length > 0) throw new ConfigError(issues);
   return { spec: parsed.data, warnings: specWarnings(parsed.data) };

@@ -8,8 +8,6 @@ import { discoveryFile, logFile, mongodbFile, redisFile, serviceName } from './i
 import { instancesOf, portList } from './ports.js';
 import { secretSlot } from './secret-slots.js';
 
-const LISTEN_ALL = '0.0.0.0';
-
 function chatRpcNames(ctx: GenContext): Record<string, string> {
   const names: Record<string, string> = {};
   for (const mod of CHAT_MODULES) {
@@ -19,30 +17,33 @@ function chatRpcNames(ctx: GenContext): Record<string, string> {
   return names;
 }
 
+/** chat-rpc-*.yml `rpc` (pkg/common/config/config.go@v1.8.4:110-114: registerIP, listenIP, ports; no autoSetPorts). */
 function rpc(ctx: GenContext, moduleName: string): Record<string, unknown> {
-  return { registerIP: '', listenIP: LISTEN_ALL, autoSetPorts: false, ports: portList(moduleName, 'grpc', instancesOf(ctx.spec, ctx.options, moduleName)) };
+  const net = ctx.endpoints.network;
+  return { registerIP: net.rpcRegisterIP, listenIP: net.rpcListenIP, ports: portList(moduleName, 'grpc', instancesOf(ctx.spec, ctx.options, moduleName)) };
 }
 
+/** chat-api-*.yml: client-facing, all interfaces (chat 1.8 binds `:port` whatever listenIP says: internal/api/chat/start.go@v1.8.4:82). */
 function api(ctx: GenContext, moduleName: string): Record<string, unknown> {
-  return { api: { listenIP: LISTEN_ALL, ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)) } };
+  return { api: { listenIP: '0.0.0.0', ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)) } };
 }
 
 export function chatShareFile(ctx: GenContext): Record<string, unknown> {
+  const keys = ctx.chat.config;
   return {
     openIM: {
       apiURL: ctx.endpoints.apiURL,
       // Same secret id as the server's share.yml secret: they cannot drift apart.
       secret: secretSlot('openim.secret'),
       adminUserID: OPENIM_DEFAULTS.imAdminUserID,
-      // Minutes between refreshes of chat's cached imAdmin token (upstream 120); newer 1.8 builds
-      // read it and a zero interval is not safe for a ticker, so it is always written.
-      tokenRefreshInterval: 120,
+      // Minutes between refreshes of chat's cached imAdmin token, on the lines that read it.
+      ...(keys.tokenRefreshInterval ? { tokenRefreshInterval: 120 } : {}),
     },
-    // Older chat lines name their RPC services here; newer read discovery.yml rpcService. Both are written.
-    rpcRegisterName: chatRpcNames(ctx),
+    ...(keys.shareRpcRegisterName ? { rpcRegisterName: chatRpcNames(ctx) } : {}),
     chatAdmin: [OPENIM_DEFAULTS.chatAdminAccount],
-    // Ingress/proxies put the client address here; chat records it at login/registration.
-    proxyHeader: 'X-Forwarded-For',
+    // Only a proxy that writes a single client address may be named here: with a header
+    // that is missing or a list, register and login answer 500 (catalog CHAT_PROXY_HEADER_NONE).
+    proxyHeader: ctx.endpoints.chatProxyHeader,
   };
 }
 
@@ -63,7 +64,7 @@ export function chatRpcChatFile(ctx: GenContext): Record<string, unknown> {
       len: 6,
       // No SMS/mail provider configured: codes are only usable through superCode until one is added.
       phone: { use: '', ali: aliBlock() },
-      mail: { use: '', title: '', senderMail: '', senderAuthorizationCode: '', smtpAddr: '', smtpPort: 0 },
+      mail: { [ctx.chat.config.mailSwitch]: false, title: '', senderMail: '', senderAuthorizationCode: '', smtpAddr: '', smtpPort: 0 },
     },
     liveKit: { url: '', key: '', secret: '' },
     allowRegister: ctx.spec.openim.allowRegister,
@@ -88,7 +89,7 @@ export function chatFiles(ctx: GenContext): Record<string, Record<string, unknow
     'discovery.yml': discoveryFile(ctx, 'chat', chatRpcNames(ctx)),
     'log.yml': logFile(ctx),
     'mongodb.yml': mongodbFile(ctx),
-    'redis.yml': redisFile(ctx),
+    'redis.yml': redisFile(ctx, 'chat'),
     'share.yml': chatShareFile(ctx),
   };
 }

@@ -288,7 +288,8 @@ describe('generateOpenIMConfig: ports', () => {
       const count = instances[mod.name as keyof typeof instances] ?? mod.instances.production;
       expectPorts(out.server, mod, count);
       const rpc = get(out.server, moduleFileName(mod), 'rpc') as Record<string, unknown> | undefined;
-      if (rpc) expect(rpc['autoSetPorts']).toBe(false);
+      // false where the version reads the switch (patch line), absent where it does not (3.8.3): never true.
+      if (rpc) expect(rpc['autoSetPorts']).toBe(serverRelease(prodSpec.openim.serverVersion).config.autoSetPorts ? false : undefined);
     }
     for (const mod of CHAT_MODULES) expectPorts(out.chat, mod, instances[mod.name as keyof typeof instances] ?? mod.instances.production);
     expect(get(out.server, 'openim-push.yml', 'rpc', 'ports')).toEqual([10170, 10171, 10172, 10173, 10174, 10175, 10176, 10177]);
@@ -309,32 +310,15 @@ describe('generateOpenIMConfig: ports', () => {
 });
 
 describe('generateOpenIMConfig: discovery', () => {
-  it('etcd: address and root directory, no Kubernetes keys', () => {
+  it('etcd: address and root directory, no Kubernetes keys; chat also names its RPC services', () => {
     const out = generateOpenIMConfig(devHostSpec, hostEndpoints, inlineOptions);
     expect(out.server['discovery.yml']).toEqual({ enable: 'etcd', etcd: { rootDirectory: 'openim', address: ['127.0.0.1:2379'], username: '', password: '' } });
-    expect(out.chat['discovery.yml']).toEqual(out.server['discovery.yml']);
+    expect(out.chat['discovery.yml']).toEqual({ ...out.server['discovery.yml'], rpcService: { chat: 'chat', admin: 'admin' } });
     // etcd keys are free-form: upstream's register names stay.
     expect(get(out.server, 'share.yml', 'rpcRegisterName', 'messageGateway')).toBe('messageGateway');
   });
 
-  it('kubernetes on 3.8.3: enable from the catalog, service names in share.yml rpcRegisterName', () => {
-    const out = generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions);
-    const release = serverRelease(prodSpec.openim.serverVersion);
-    expect(release.kubernetesDiscovery.enable).toBe('k8s');
-    expect(get(out.server, 'discovery.yml', 'enable')).toBe(release.kubernetesDiscovery.enable);
-    // 3.8.3 reads neither a namespace nor rpcService.
-    expect(get(out.server, 'discovery.yml', 'kubernetes')).toBeUndefined();
-    expect(get(out.server, 'discovery.yml', 'rpcService')).toBeUndefined();
-    const names = get(out.server, 'share.yml', 'rpcRegisterName') as Record<string, string>;
-    for (const mod of SERVER_MODULES) if (mod.rpcRegisterName) expect(names[mod.rpcRegisterName]).toBe(mod.name);
-    // Service names must be DNS labels.
-    for (const n of Object.values(names)) expect(n).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    expect(get(out.chat, 'discovery.yml', 'enable')).toBe('kubernetes');
-    expect(get(out.chat, 'discovery.yml', 'kubernetes', 'namespace')).toBe('default');
-    expect(get(out.chat, 'discovery.yml', 'rpcService')).toEqual({ chat: 'chat-rpc', admin: 'admin-rpc' });
-  });
-
-  it('kubernetes on 3.8.4: namespace and rpcService in discovery.yml, overrides honoured', () => {
+  it('kubernetes (for a version whose catalog entry uses it): namespace and rpcService in discovery.yml, overrides honoured', () => {
     const spec = specOf({ profile: 'production', openim: { domain: 'im.example.com', serverVersion: 'v3.8.4', chatVersion: 'v1.8.4' } });
     const ep: OpenIMEndpoints = { ...k8sEndpoints, discovery: { kind: 'kubernetes', namespace: 'openim', serviceNames: { 'openim-rpc-user': 'user-rpc-service' } } };
     const out = generateOpenIMConfig(spec, ep, envOptions);
@@ -343,5 +327,6 @@ describe('generateOpenIMConfig: discovery', () => {
     expect(get(out.server, 'discovery.yml', 'rpcService', 'user')).toBe('user-rpc-service');
     expect(get(out.server, 'discovery.yml', 'rpcService', 'messageGateway')).toBe('openim-msggateway');
     expect(get(out.server, 'share.yml', 'rpcRegisterName')).toBeUndefined();
+    expect(get(out.chat, 'discovery.yml', 'rpcService')).toEqual({ chat: 'chat-rpc', admin: 'admin-rpc' });
   });
 });

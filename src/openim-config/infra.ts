@@ -45,20 +45,25 @@ export function mongodbFile(ctx: GenContext): Record<string, unknown> {
   };
 }
 
-export function redisFile(ctx: GenContext): Record<string, unknown> {
+/**
+ * redis.yml. Server: `clusterMode: bool` or `redisMode: standalone|cluster`
+ * by version (catalog config.redisMode), plus `poolSize`. Chat 1.8:
+ * `enablePipeline`, `clusterMode`, no `poolSize` (catalog chat config).
+ */
+export function redisFile(ctx: GenContext, product: 'server' | 'chat'): Record<string, unknown> {
   const r = ctx.endpoints.redis;
-  return {
-    address: [...r.address],
-    username: '',
-    password: secretSlot('redis.password'),
-    // 3.8 reads clusterMode; later patch lines read redisMode. Unused keys are
-    // ignored by the loader (mapstructure, not strict), so both are written.
-    clusterMode: r.clusterMode,
-    redisMode: r.clusterMode ? 'cluster' : 'standalone',
-    db: 0,
-    maxRetry: 10,
-    poolSize: 100,
-  };
+  const base = { address: [...r.address], username: '', password: secretSlot('redis.password') };
+  if (product === 'chat') {
+    return {
+      ...base,
+      ...(ctx.chat.config.redisEnablePipeline ? { enablePipeline: false } : {}),
+      clusterMode: r.clusterMode,
+      db: 0,
+      maxRetry: 10,
+    };
+  }
+  const mode = ctx.server.config.redisMode === 'redisMode' ? { redisMode: r.clusterMode ? 'cluster' : 'standalone' } : { clusterMode: r.clusterMode };
+  return { ...base, ...mode, db: 0, maxRetry: 10, poolSize: 100 };
 }
 
 export function kafkaFile(ctx: GenContext): Record<string, unknown> {
@@ -106,20 +111,19 @@ function etcdBlock(ctx: GenContext): Record<string, unknown> {
 }
 
 /**
- * discovery.yml. `rpcService` holds module key → Service name for the
- * versions that read it there (server 3.8.4+, chat); 3.8.3 reads names from
- * share.yml rpcRegisterName instead (see server-services.ts).
+ * discovery.yml. `rpcService` (module key → name) is written wherever the
+ * product reads it: chat always, whatever `enable` says (chat registers and
+ * dials `rpcService.chat/admin` in every mode: pkg/common/config/config.go@v1.8.4:95,
+ * an empty name gives "unknown service openim.chat.chat"); the server from
+ * 3.8.4 on (3.8.3 reads share.yml rpcRegisterName instead).
  */
 export function discoveryFile(ctx: GenContext, product: 'server' | 'chat', rpcService: Record<string, string>): Record<string, unknown> {
   const d = ctx.endpoints.discovery;
-  if (d.kind === 'etcd') return { enable: 'etcd', etcd: etcdBlock(ctx) };
-  const enable = product === 'server' ? ctx.server.kubernetesDiscovery.enable : ctx.chat.kubernetesDiscoveryEnable;
-  const readsNamespace = product === 'chat' || ctx.server.kubernetesDiscovery.namespaceFixed === null;
-  const readsRpcService = product === 'chat' || ctx.server.kubernetesDiscovery.serviceNames === 'rpcService';
+  const readsRpcService = product === 'chat' || ctx.server.config.rpcNames === 'discovery.rpcService';
   return {
-    enable,
+    enable: d.kind === 'etcd' ? 'etcd' : 'kubernetes',
     etcd: etcdBlock(ctx),
-    ...(readsNamespace ? { kubernetes: { namespace: d.namespace } } : {}),
+    ...(d.kind === 'kubernetes' ? { kubernetes: { namespace: d.namespace } } : {}),
     ...(readsRpcService ? { rpcService } : {}),
   };
 }

@@ -7,20 +7,37 @@ import type { GenContext } from './context.js';
 import { instancesOf, portList } from './ports.js';
 import { thirdObjectBlock } from './object-storage.js';
 
+/** Client-facing listeners (openim-api): every interface. */
 const LISTEN_ALL = '0.0.0.0';
 
 function count(ctx: GenContext, moduleName: string): number {
   return instancesOf(ctx.spec, ctx.options, moduleName);
 }
 
-function prometheus(ctx: GenContext, moduleName: string): Record<string, unknown> {
-  return { enable: ctx.spec.monitoring.enabled, ports: portList(moduleName, 'metrics', count(ctx, moduleName)) };
+/** `autoSetPorts: false` where the version reads the key (catalog config.autoSetPorts); absent elsewhere. */
+function fixedPorts(ctx: GenContext): Record<string, unknown> {
+  return ctx.server.config.autoSetPorts ? { autoSetPorts: false } : {};
 }
 
-/** The `rpc` + `prometheus` blocks every RPC module has. registerIP empty = the pod/host IP. */
+/**
+ * `prometheus`. Metrics listen on every interface whatever listenIP says
+ * (pkg/common/prommetrics/prommetrics.go@v3.8.3:37 `:%d`). `ownAutoSetPorts`:
+ * modules without an rpc block carry the switch here (openim-api.yml,
+ * openim-msgtransfer.yml@v3.8.3-patch.16).
+ */
+function prometheus(ctx: GenContext, moduleName: string, ownAutoSetPorts = false): Record<string, unknown> {
+  return { enable: ctx.spec.monitoring.enabled, ...(ownAutoSetPorts ? fixedPorts(ctx) : {}), ports: portList(moduleName, 'metrics', count(ctx, moduleName)) };
+}
+
+/**
+ * The `rpc` + `prometheus` blocks every RPC module has. listenIP/registerIP
+ * come from the target: loopback on a single host (the RPC ports carry no
+ * authentication), all interfaces and the pod IP on Kubernetes.
+ */
 function rpcModule(ctx: GenContext, moduleName: string): Record<string, unknown> {
+  const net = ctx.endpoints.network;
   return {
-    rpc: { registerIP: '', listenIP: LISTEN_ALL, autoSetPorts: false, ports: portList(moduleName, 'grpc', count(ctx, moduleName)) },
+    rpc: { registerIP: net.rpcRegisterIP, listenIP: net.rpcListenIP, ...fixedPorts(ctx), ports: portList(moduleName, 'grpc', count(ctx, moduleName)) },
     prometheus: prometheus(ctx, moduleName),
   };
 }
@@ -29,16 +46,19 @@ export function apiFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-api');
   return {
     api: { listenIP: LISTEN_ALL, ports: portList('openim-api', 'http', n), compressionLevel: 0 },
-    prometheus: { ...prometheus(ctx, 'openim-api'), grafanaURL: ctx.endpoints.grafanaURL },
+    prometheus: { ...prometheus(ctx, 'openim-api', true), grafanaURL: ctx.endpoints.grafanaURL },
   };
 }
 
 export function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-msggateway');
+  const net = ctx.endpoints.network;
   return {
-    rpc: { registerIP: '', autoSetPorts: false, ports: portList('openim-msggateway', 'grpc', n) },
+    rpc: { registerIP: net.rpcRegisterIP, ...fixedPorts(ctx), ports: portList('openim-msggateway', 'grpc', n) },
     prometheus: prometheus(ctx, 'openim-msggateway'),
-    listenIP: LISTEN_ALL,
+    // The gateway's RPC listener only: the WebSocket binds `:port` on every interface
+    // (internal/msggateway/ws_server.go@v3.8.3:164).
+    listenIP: net.rpcListenIP,
     longConnSvr: {
       // One WebSocket port per instance, like rpc.ports.
       ports: portList('openim-msggateway', 'ws', n),
@@ -50,7 +70,7 @@ export function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
 }
 
 export function msgTransferFile(ctx: GenContext): Record<string, unknown> {
-  return { prometheus: prometheus(ctx, 'openim-msgtransfer') };
+  return { prometheus: prometheus(ctx, 'openim-msgtransfer', true) };
 }
 
 export function pushFile(ctx: GenContext): Record<string, unknown> {
@@ -63,7 +83,8 @@ export function pushFile(ctx: GenContext): Record<string, unknown> {
     enable: 'none',
     geTui: { pushUrl: 'https://restapi.getui.com/v2/$appId', masterSecret: '', appKey: '', intent: '', channelID: '', channelName: '' },
     fcm: { filePath: '', authURL: '' },
-    jpns: { appKey: '', masterSecret: '', pushURL: '', pushIntent: '' },
+    // `jpush` (config/openim-push.yml@v3.8.3, pkg/common/config/config.go@v3.8.3:223); `jpns` is read by nothing.
+    jpush: { appKey: '', masterSecret: '', pushURL: '', pushIntent: '' },
     iosPush: { pushSound: 'xxx', badgeCount: true, production: false },
     fullUserCache: true,
   };

@@ -19,7 +19,8 @@ export function serverRpcNames(ctx: GenContext, key: 'rpcRegisterName' | 'rpcSer
 }
 
 export function serverShareFile(ctx: GenContext): Record<string, unknown> {
-  const usesRegisterName = ctx.server.kubernetesDiscovery.serviceNames === 'rpcRegisterName';
+  const keys = ctx.server.config;
+  const usesRegisterName = keys.rpcNames === 'share.rpcRegisterName';
   return {
     // Must equal chat share.yml openIM.secret (pain point 8): same secret id on both sides.
     secret: secretSlot('openim.secret'),
@@ -27,6 +28,9 @@ export function serverShareFile(ctx: GenContext): Record<string, unknown> {
     imAdminUserID: [OPENIM_DEFAULTS.imAdminUserID],
     // 1: one session per platform class (upstream default).
     multiLogin: { policy: 1, maxNumOneEnd: 30 },
+    // gRPC message size limits, 8 MiB each as upstream ships them (config/share.yml@v3.8.3-patch.16:20-22);
+    // a zero value where the version reads the key would cap every RPC at nothing.
+    ...(keys.rpcMaxBodySize ? { rpcMaxBodySize: { requestMaxBodySize: 8388608, responseMaxBodySize: 8388608 } } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export const k8sEndpoints: OpenIMEndpoints = {
   discovery: { kind: 'kubernetes', namespace: 'default' },
   apiURL: 'http://openim-api.default.svc:10002',
   grafanaURL: 'https://im.example.com/grafana',
+  network: { rpcListenIP: '0.0.0.0', rpcRegisterIP: '' },
+  chatProxyHeader: 'X-Real-IP',
 };
 
 export const hostEndpoints: OpenIMEndpoints = {
@@ -40,6 +42,8 @@ export const hostEndpoints: OpenIMEndpoints = {
   discovery: { kind: 'etcd', address: ['127.0.0.1:2379'], username: '' },
   apiURL: 'http://127.0.0.1:10002',
   grafanaURL: '',
+  network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1' },
+  chatProxyHeader: '',
 };
 
 export const envOptions: ConfigOptions = { secretMode: 'env', logToStdout: true, logDirectory: '/tmp/openim-logs', instances: {} };

@@ -30,19 +30,26 @@ export interface OpenIMEndpoints {
     | { kind: 'etcd'; address: string[]; username: string }
     | {
         kind: 'kubernetes';
-        /**
-         * Ignored: the value differs between server (`k8s` on 3.8.3) and chat
-         * (`kubernetes`) and is read from the catalog. Kept optional for
-         * callers written against the first version of this contract.
-         */
-        enable?: 'k8s' | 'kubernetes';
-        /** Written to `discovery.kubernetes.namespace` where the version reads it (3.8.4+, chat). */
+        /** Written to `discovery.kubernetes.namespace`. */
         namespace: string;
         /** Module name → Kubernetes Service name; default: the module name (`openim-rpc-user`, `chat-rpc`, …). */
         serviceNames?: Record<string, string>;
       };
   /** URL chat uses to reach the server API (share.yml openIM.apiURL). */
   apiURL: string;
+  /**
+   * Where RPC servers listen and what address they register in discovery.
+   * Single host: both loopback (RPC ports carry no authentication, and peers
+   * must dial the address the server listens on). Kubernetes: all interfaces
+   * and '' (upstream then registers the pod IP).
+   */
+  network: { rpcListenIP: string; rpcRegisterIP: string };
+  /**
+   * Chat share.yml proxyHeader: the header a proxy in front of chat-api /
+   * admin-api writes the single client address into; '' when no proxy does
+   * (chat then uses the peer address).
+   */
+  chatProxyHeader: string;
   /** Grafana URL shown by the admin console, if monitoring is on. */
   grafanaURL: string;
 }

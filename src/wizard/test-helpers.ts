@@ -28,8 +28,8 @@ export const KUBERNETES_DEFAULTS: ScriptStep[] = [
   { key: 'target', default: 'kubernetes', choices: ['kubernetes', 'binary'] },
   { key: 'profile', default: 'dev' },
   { key: 'openim.domain', default: 'openim.localhost' },
-  // OpenIM v3.8.3 finds its services only in namespace default (catalog quirk): that is the default, others are refused.
-  { key: 'kubernetes.namespace', default: 'default', rejects: ['openim', 'Bad_Name'], help: /hard-coded upstream/ },
+  // Any DNS label: no catalog version is tied to a namespace (discovery runs through etcd in the cluster).
+  { key: 'kubernetes.namespace', default: 'openim', rejects: ['Bad_Name'], help: /cannot change after the install/ },
   { key: 'kubernetes.ingress.controller', default: 'traefik' },
   { key: 'kubernetes.ingress.install', default: false },
   { key: 'kubernetes.ingress.tls.mode', default: 'none' },

@@ -41,7 +41,7 @@ describe('Enter through every prompt', () => {
     expect(run.output).toMatch(/Summary/);
     expect(run.output).toMatch(/Storage\s+local-path/);
     expect(replayCommand(run)).toEqual(spec);
-    expect(oneLine(run.output)).toMatch(/openim-deploy install --target kubernetes --profile dev --domain openim\.localhost --namespace default --set monitoring\.enabled=false --set logging\.enabled=false --yes\n/);
+    expect(oneLine(run.output)).toMatch(/openim-deploy install --target kubernetes --profile dev --domain openim\.localhost --set monitoring\.enabled=false --set logging\.enabled=false --yes\n/);
   });
 
   it('binary (systemd host): asks etcd, downloads and the export tarballs, not ingress, storage, images or fronts', async () => {
@@ -389,7 +389,7 @@ describe('a real install (not a dry run)', () => {
       'kubernetes.ingress.install': 'SKIP',
       'kubernetes.ingress.tls.mode': 'SKIP',
       'kubernetes.storage.backend': { choices: ['class:local-path', 'local-path', 'nfs', 'rook-ceph'] },
-      '--yes': { message: 'Install OpenIM on Kubernetes namespace default?' },
+      '--yes': { message: 'Install OpenIM on Kubernetes namespace openim?' },
     });
     const run = await runScript({}, script, { machine, wizard: { dryRun: false } });
     expect(run.result.facts.probed).toBe(true);

@@ -8,7 +8,7 @@ import type { BinaryFacts } from '../../facts/types.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { findPortCollisions } from '../../openim-config/index.js';
 import { isMonitoringArchive, plannedArtifact, type ArtifactId, type MonitoringArchiveId } from './artifacts.js';
-import { bundledInfra, type InfraId } from './endpoints.js';
+import { bundledInfra, isLocalOnlyHost, objectExternalAddress, type InfraId } from './endpoints.js';
 import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
 import { openimModules } from './units.js';
@@ -69,6 +69,14 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   }
   if (spec.openim.components.webFront || spec.openim.components.adminFront) {
     warn('binary.fronts', 'the web and admin fronts are not installed by the binary target (they ship as container images only)', 'set openim.components.webFront/adminFront to false to silence this');
+  }
+  const files = objectExternalAddress(spec);
+  if (spec.infrastructure.objectStorage.provider === 'minio' && URL.canParse(files) && isLocalOnlyHost(new URL(files).hostname)) {
+    warn(
+      'objectStorage.local-only',
+      `MinIO's external address is ${files}: presigned upload and download URLs work only on this machine, no other device can send or open files`,
+      'pass --domain <this host\'s IP or DNS name> (or set infrastructure.objectStorage.externalAddress to a URL clients reach)',
+    );
   }
   if (spec.profile === 'production' && bundledInfra(spec).length > 0) {
     warn('binary.single-node-infra', `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`, 'use external, replicated infrastructure for production');

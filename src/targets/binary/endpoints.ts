@@ -23,12 +23,29 @@ export function bundledInfra(spec: DeploySpec): InfraId[] {
   return out;
 }
 
-/** The URL clients use for files: given, else the domain (or loopback for a dev host) on MinIO's port. */
-function objectExternalAddress(spec: DeploySpec): string {
+/**
+ * A host name no other device reaches: empty, loopback, or a `*.localhost`
+ * name (which glibc does not even resolve on this host: the real run found
+ * `http://openim.localhost:10005` unusable on Debian).
+ */
+export function isLocalOnlyHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === '' || h === 'localhost' || h.endsWith('.localhost') || h.startsWith('127.') || h === '::1';
+}
+
+/**
+ * The URL clients use for files (presigned URLs point here): given, else the
+ * domain on MinIO's port. With no domain other devices reach, the dev profile
+ * gets 127.0.0.1 (files work from this machine only; preflight
+ * `objectStorage.local-only` says so) and production is refused by the
+ * config generator (unreachableReason).
+ */
+export function objectExternalAddress(spec: DeploySpec): string {
   const os = spec.infrastructure.objectStorage;
   if (os.externalAddress) return os.externalAddress;
   if (os.mode === 'external') return /^https?:\/\//.test(os.endpoint) ? os.endpoint : `http://${os.endpoint}`;
-  return `http://${spec.openim.domain || '127.0.0.1'}:${HOST_INFRA_PORTS.minio}`;
+  const domain = spec.openim.domain;
+  return `http://${isLocalOnlyHost(domain) ? '127.0.0.1' : domain}:${HOST_INFRA_PORTS.minio}`;
 }
 
 export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
@@ -55,6 +72,11 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
     apiURL: `http://127.0.0.1:${PUBLIC_PORTS.api}`,
     // openim-api.yml prometheus.grafanaURL: the bundled Grafana on this host, else the user's.
     grafanaURL: hostGrafanaUrl(spec),
+    // One host: RPC servers listen on loopback and register it (peers dial what is registered);
+    // only the client-facing ports (API, WebSocket, chat APIs, MinIO) listen on every interface.
+    network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1' },
+    // Nothing sits in front of chat-api/admin-api here: chat takes the peer address.
+    chatProxyHeader: '',
   };
 }
 

@@ -38,9 +38,9 @@ describe('binary plan', () => {
     const fetch = byId(plan()).get('binary.fetch.server')!.actions[0]!;
     expect(fetch).toEqual({
       kind: 'fetch',
-      url: 'http://mirror.example/openim/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+      url: 'http://mirror.example/openim/exported_open-im-server_v3.8.3_linux_amd64.tar.gz',
       sha256: FAKE_SHA,
-      to: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+      to: 'artifacts/exported_open-im-server_v3.8.3_linux_amd64.tar.gz',
     });
   });
 
@@ -51,9 +51,9 @@ describe('binary plan', () => {
     // Offline: the file `install --bundle` staged after verifying the bundle; its checksum list is the pin when none is given.
     expect(server('offline.bundle=/b.tar')).toEqual({
       kind: 'fetch',
-      file: 'bundle/files/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+      file: 'bundle/files/exported_open-im-server_v3.8.3_linux_amd64.tar.gz',
       sha256: FAKE_SHA,
-      to: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+      to: 'artifacts/exported_open-im-server_v3.8.3_linux_amd64.tar.gz',
     });
     expect(byId(plan(singleHost('offline.bundle=/b.tar'))).get('binary.fetch.kafka')!.actions[0]).toEqual({
       kind: 'fetch',
@@ -74,18 +74,18 @@ describe('binary plan', () => {
     const steps = byId(plan());
     expect(steps.get('binary.extract.server')!.actions[0]).toEqual({
       kind: 'extract',
-      archive: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
-      to: '/opt/openim/v3.8.3-patch.16',
+      archive: 'artifacts/exported_open-im-server_v3.8.3_linux_amd64.tar.gz',
+      to: '/opt/openim/v3.8.3',
       select: [
         { from: '_output/bin/platforms/linux/amd64', to: 'bin' },
         { from: '_output/bin/tools/linux/amd64', to: 'tools' },
       ],
     });
     expect(steps.get('binary.switch.server')!.actions.map((a) => (a.kind === 'exec' ? a.argv : []))).toEqual([
-      ['ln', '-sfn', 'v3.8.3-patch.16', '/opt/openim/current.new'],
+      ['ln', '-sfn', 'v3.8.3', '/opt/openim/current.new'],
       ['mv', '-T', '-f', '/opt/openim/current.new', '/opt/openim/current'],
     ]);
-    expect(steps.get('binary.extract.chat')!.actions[0]).toMatchObject({ to: '/opt/openim/chat/v1.8.4-patch.5' });
+    expect(steps.get('binary.extract.chat')!.actions[0]).toMatchObject({ to: '/opt/openim/chat/v1.8.4' });
   });
 
   it('writes config files 0640 with placeholders, owned by root:openim, and renders them', () => {

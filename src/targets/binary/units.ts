@@ -139,7 +139,9 @@ function moduleUnit(ctx: UnitContext, m: ModuleUnits): UnitFile {
       Restart: 'always',
       RestartSec: '3s',
       TimeoutStopSec: '30s',
-      LimitNOFILE: serverRelease(ctx.spec.openim.serverVersion).maxFileDescriptors,
+      // At least upstream's start-up check (start-config.yml maxFileDescriptors), and room for
+      // msggateway's websocketMaxConnNum 100000 connections.
+      LimitNOFILE: Math.max(serverRelease(ctx.spec.openim.serverVersion).maxFileDescriptors, 100000),
       SyslogIdentifier: `${m.module.name}-%i`,
       ...hardening([layout.work[product]]),
     },

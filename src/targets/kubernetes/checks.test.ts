@@ -5,17 +5,11 @@ import { REAL_CLUSTER, specFor, UNPROBED } from './test-specs.js';
 const ids = (f: ReturnType<typeof kubernetesChecks>) => f.map((x) => `${x.severity}:${x.id}`);
 
 describe('kubernetes preflight', () => {
-  it('refuses a namespace other than default for v3.8.3-patch.16 (discovery hard-codes it), with both fixes', () => {
-    const findings = kubernetesChecks(specFor('production'), UNPROBED);
-    const quirk = findings.find((f) => f.id === 'discovery.namespace-fixed')!;
-    expect(quirk.severity).toBe('error');
-    expect(quirk.fix).toContain('kubernetes.namespace=default');
-    expect(quirk.fix).toContain('openim.serverVersion=v3.8.4');
-  });
-
-  it('accepts namespace default for 3.8.3, and any namespace for 3.8.4', () => {
-    expect(ids(kubernetesChecks(specFor('production', ['kubernetes.namespace=default']), UNPROBED))).not.toContain('error:discovery.namespace-fixed');
-    expect(ids(kubernetesChecks(specFor('production', ['openim.serverVersion=v3.8.4']), UNPROBED))).not.toContain('error:discovery.namespace-fixed');
+  it('accepts any namespace for every catalog server version: discovery runs through etcd in the cluster', () => {
+    for (const v of ['v3.8.3', 'v3.8.3-patch.16', 'v3.8.4']) {
+      const found = ids(kubernetesChecks(specFor('production', [`openim.serverVersion=${v}`, 'kubernetes.namespace=team-im']), UNPROBED));
+      expect(found.filter((f) => f.includes('namespace'))).toEqual([]);
+    }
   });
 
   it('checks CRDs the chosen ingress and TLS need', () => {

@@ -4,35 +4,14 @@ import type { DeploySpec } from '../../config/rules.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
-import { serverRelease } from '../../catalog/openim-versions.js';
 import { infrastructureChecks } from './infrastructure/index.js';
 import { objectStorageBackend } from './infra-bridge.js';
-
-/**
- * v3.8.3-patch.16 looks its peers up in namespace `default` whatever it is
- * told (OPENIM.md §3); installed anywhere else, every RPC call fails at run
- * time. A proxy of Services into `default` cannot carry the per-pod Endpoints
- * the msggateway fan-out reads, so the honest answer is to refuse.
- */
-export function discoveryNamespaceFinding(spec: DeploySpec): PreflightFinding | undefined {
-  const fixed = serverRelease(spec.openim.serverVersion).kubernetesDiscovery.namespaceFixed;
-  const ns = spec.kubernetes.namespace;
-  if (fixed === null || fixed === ns) return undefined;
-  return {
-    id: 'discovery.namespace-fixed',
-    severity: 'error',
-    message: `OpenIM ${spec.openim.serverVersion} finds its services through the Kubernetes API in namespace "${fixed}" only (hard-coded upstream); installed in "${ns}" its modules could not reach each other`,
-    fix: `install into that namespace (--set kubernetes.namespace=${fixed}), or pick a server version that reads discovery.kubernetes.namespace (e.g. --set openim.serverVersion=v3.8.4)`,
-  };
-}
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
   const error = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
   const warn = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
   // Pure spec checks: they hold whatever the cluster looks like.
-  const quirk = discoveryNamespaceFinding(spec);
-  if (quirk) findings.push(quirk);
   const ingress = spec.kubernetes.ingress;
   if (ingress.controller === 'gateway-api' && !ingress.className) {
     error('ingress.gateway-class', 'kubernetes.ingress.className is empty: a Gateway needs the name of the GatewayClass that serves it', 'kubectl get gatewayclass lists them; pass --set kubernetes.ingress.className=NAME');

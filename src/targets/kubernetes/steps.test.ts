@@ -92,25 +92,35 @@ describe('kubernetes plan', () => {
     expect(parseYaml(chat.data['share.yml']).openIM.apiURL).toBe('http://openim-api.openim.svc:10002');
   });
 
-  it('trap: discovery names the Services the releases create (rpcRegisterName on 3.8.3, rpcService on 3.8.4, chat)', () => {
-    const services = new Set(enabledModules(specFor('production')).filter((m) => m.ports.some((p) => p.name === 'grpc')).map((m) => m.name));
-    const [server, chat] = [CONFIG_MAPS.server, CONFIG_MAPS.chat].map((n) => configMaps(plans.production).find((c) => c.metadata.name === n)!);
-    for (const name of Object.values(parseYaml(server!.data['share.yml']).rpcRegisterName as Record<string, string>)) expect(services).toContain(name);
-    const chatDiscovery = parseYaml(chat!.data['discovery.yml']);
-    for (const name of Object.values(chatDiscovery.rpcService as Record<string, string>)) expect(services).toContain(name);
-    expect(chatDiscovery.kubernetes.namespace).toBe('openim');
-    const later = buildPlan(specFor('production', ['openim.serverVersion=v3.8.4']), UNPROBED);
-    const discovery = parseYaml(configMaps(later).find((c) => c.metadata.name === CONFIG_MAPS.server)!.data['discovery.yml']);
-    expect(discovery.kubernetes.namespace).toBe('openim');
-    for (const name of Object.values(discovery.rpcService as Record<string, string>)) expect(services).toContain(name);
+  it('#15 defects 2+3: every catalog version registers in the in-cluster etcd (auth on), server and chat alike, without a service-account token', () => {
+    for (const [server, chat] of [['v3.8.3', 'v1.8.4'], ['v3.8.3-patch.16', 'v1.8.4-patch.5'], ['v3.8.4', 'v1.8.4']] as const) {
+      const plan = buildPlan(specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]), UNPROBED);
+      expect(plan.steps.map((s) => s.id), server).toContain('k8s.release.openim-etcd');
+      for (const product of ['server', 'chat'] as const) {
+        const discovery = parseYaml(configMaps(plan).find((c) => c.metadata.name === CONFIG_MAPS[product])!.data['discovery.yml']);
+        expect(discovery.enable, `${server} ${product}`).toBe('etcd');
+        expect(discovery.etcd).toMatchObject({ address: ['openim-etcd.openim.svc:2379'], username: 'root', password: '' });
+      }
+      // The password reaches both products from the Secret, as the etcd chart's root password.
+      expect(values(plan, 'openim-rpc-user').secretEnv).toContainEqual({ name: 'IMENV_DISCOVERY_ETCD_PASSWORD', secretName: OPENIM_SECRET, key: 'etcd.password' });
+      expect(values(plan, 'chat-rpc').secretEnv).toContainEqual({ name: 'CHATENV_DISCOVERY_ETCD_PASSWORD', secretName: OPENIM_SECRET, key: 'etcd.password' });
+      // No token: chat 1.8.4 and server 3.8.4 would switch to Kubernetes discovery (and crash) on seeing one.
+      for (const mod of enabledModules(specFor('production'))) expect(values(plan, mod.name).rbac.discovery, `${server} ${mod.name}`).toBe(false);
+    }
   });
 
-  it('trap: the gRPC port is named grpc and listed first; discovery RBAC for server and chat only', () => {
+  it('#15 defect 5: chat discovery.yml names its RPC services (rpcService) in etcd mode too', () => {
+    const chat = parseYaml(configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.chat)!.data['discovery.yml']);
+    expect(chat.rpcService).toEqual({ chat: 'chat', admin: 'admin' });
+    const server = parseYaml(configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.server)!.data['share.yml']);
+    expect(server.rpcRegisterName.messageGateway).toBe('messageGateway');
+  });
+
+  it('trap: the gRPC port is named grpc and listed first', () => {
     for (const mod of enabledModules(specFor('production'))) {
       const v = values(plans.production, mod.name);
       const grpc = v.ports.findIndex((p) => p.name === 'grpc');
       if (grpc >= 0) expect(grpc, mod.name).toBe(0);
-      expect(v.rbac.discovery, mod.name).toBe(mod.product !== 'front');
     }
   });
 
@@ -151,14 +161,19 @@ describe('kubernetes plan', () => {
     expect(sum(a, 'openim-api')).toMatch(/^[a-f0-9]{64}$/);
   });
 
-  it('takes the config delivery from the catalog: CONFIG_PATH (upstream v3.8.3 manifests pass no args)', () => {
-    const current = values(plans.production, 'openim-rpc-user');
-    expect(current.args).toEqual([]);
-    expect(current.env).toContainEqual({ name: 'CONFIG_PATH', value: '/config' });
-    const later = buildPlan(specFor('production', ['openim.serverVersion=v3.8.4']), UNPROBED);
-    const v = values(later, 'openim-rpc-user');
-    expect(v.args).toEqual([]);
-    expect(v.env).toContainEqual({ name: 'CONFIG_PATH', value: '/config' });
+  it('#15 defect 1: every pod gets -c <dir> (CONFIG_PATH nowhere): args after the server entrypoint, the binary itself for chat images whose sh -c drops args', () => {
+    for (const [server, chat, chatBinary] of [['v3.8.3', 'v1.8.4', '/openim-chat/_output/chat-rpc'], ['v3.8.3-patch.16', 'v1.8.4-patch.5', '/openim-chat/_output/openim-chat-rpc'], ['v3.8.4', 'v1.8.4', '/openim-chat/_output/chat-rpc']] as const) {
+      const plan = buildPlan(specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]), UNPROBED);
+      const user = values(plan, 'openim-rpc-user');
+      expect(user.command, server).toEqual([]);
+      expect(user.args, server).toEqual(['-c', '/config', '-i', '0']);
+      expect(user.env.map((e) => e.name), server).not.toContain('CONFIG_PATH');
+      const chatRpc = values(plan, 'chat-rpc');
+      expect(chatRpc.command, chat).toEqual([chatBinary]);
+      expect(chatRpc.args, chat).toEqual(['-c', '/config', '-i', '0']);
+      expect(chatRpc.env.map((e) => e.name), chat).not.toContain('CONFIG_PATH');
+    }
+    expect(values(plans.production, 'openim-web-front').args).toEqual([]);
   });
 
   it('rewrites every image: registry choice, then the mirror', () => {

@@ -5,8 +5,7 @@ import type { DeploySpec } from '../../config/rules.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 
 export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
-  // Tests name the namespace so expectations read the same for every server
-  // version (v3.8.3's default is `default`; see catalog defaultNamespace).
+  // Tests name the namespace so expectations do not depend on the default.
   const base = [...(preset === 'production' ? ['openim.domain=im.example.com'] : []), 'kubernetes.namespace=openim'];
   return resolveConfig({ preset, sets: [...base, ...sets] }).spec;
 }

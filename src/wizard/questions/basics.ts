@@ -2,7 +2,6 @@
 // question depends on.
 
 import { serverRelease } from '../../catalog/openim-versions.js';
-import { discoveryNamespaceFinding } from '../../targets/kubernetes/checks.js';
 import type { QuestionContext } from './context.js';
 import { specSoFar } from './context.js';
 
@@ -51,22 +50,11 @@ export async function askBasics(q: QuestionContext): Promise<void> {
   if (answers.get('target') === 'kubernetes') await askNamespace(q);
 }
 
-/** Some OpenIM releases find their peers only in one hard-coded namespace: default to it, refuse others (unless the user ignores that preflight). */
+/** Every catalog version runs its discovery through etcd in the cluster, so any namespace works. */
 async function askNamespace(q: QuestionContext): Promise<void> {
-  const spec = specSoFar(q.answers);
-  const fixed = serverRelease(spec.openim.serverVersion).kubernetesDiscovery.namespaceFixed;
-  const quirk = (namespace: string) => discoveryNamespaceFinding({ ...spec, kubernetes: { ...spec.kubernetes, namespace } });
-  const refused = (namespace: string) => {
-    const finding = quirk(namespace);
-    return finding && !q.ignored.has(finding.id) ? finding : undefined;
-  };
   await q.ask.text('kubernetes.namespace', {
     message: 'Kubernetes namespace',
-    help: `OpenIM and its infrastructure go into this namespace; it cannot change after the install.${fixed ? ` OpenIM ${spec.openim.serverVersion} finds its services only in namespace "${fixed}" (hard-coded upstream).` : ''}`,
-    default: fixed && refused(q.answers.get<string>('kubernetes.namespace')) ? fixed : q.answers.get<string>('kubernetes.namespace'),
-    extra: (value) => {
-      const finding = refused(String(value));
-      return finding ? `${finding.message}${finding.fix ? ` (${finding.fix})` : ''}` : true;
-    },
+    help: 'OpenIM and its infrastructure go into this namespace; it cannot change after the install.',
+    default: q.answers.get<string>('kubernetes.namespace'),
   });
 }

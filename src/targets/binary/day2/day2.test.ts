@@ -19,10 +19,10 @@ describe('binary status', () => {
     ].join('\n\n');
     const props = parseShow(`${show}\n`);
     expect(props).toHaveLength(2);
-    const report = binaryStatus(spec, props, { server: 'v3.8.3-patch.16' }, { ...emptyState(), steps: { a: { status: 'done', hash: 'h', at: 'x', attempt: 1 } } });
+    const report = binaryStatus(spec, props, { server: 'v3.8.3' }, { ...emptyState(), steps: { a: { status: 'done', hash: 'h', at: 'x', attempt: 1 } } });
     const api = report.components.find((c) => c.name === 'openim-api')!;
     const push = report.components.find((c) => c.name === 'openim-push')!;
-    expect(api).toMatchObject({ version: 'v3.8.3-patch.16', ready: 1, desired: 1, restarts: 0, healthy: true, endpoints: ['127.0.0.1:10002/http', '127.0.0.1:12002/metrics'] });
+    expect(api).toMatchObject({ version: 'v3.8.3', ready: 1, desired: 1, restarts: 0, healthy: true, endpoints: ['127.0.0.1:10002/http', '127.0.0.1:12002/metrics'] });
     expect(push).toMatchObject({ ready: 0, restarts: 4, healthy: false });
     expect(push.lastRestart).toBe('openim-push@0.service: exit-code: exited with status 2');
     expect(push.waiting).toBe('openim-push@0.service activating/auto-restart (exit-code)');
@@ -41,7 +41,7 @@ describe('binary day two plans', () => {
     expect(all).toContainEqual({ type: 'unit', name: 'openim-api@.service' });
     expect(all).toContainEqual({ type: 'file', path: '/etc/openim/server/share.yml' });
     expect(all).toContainEqual({ type: 'file', path: '/opt/openim/current' });
-    expect(all.some((r) => r.type === 'dir' && r.path === '/opt/openim/v3.8.3-patch.16')).toBe(true);
+    expect(all.some((r) => r.type === 'dir' && r.path === '/opt/openim/v3.8.3')).toBe(true);
   });
 
   it('uninstall stops units chat first, removes what was written, keeps the data folder', () => {
@@ -55,7 +55,7 @@ describe('binary day two plans', () => {
     expect(commands.some((c) => c.startsWith('systemctl stop') && c.includes('openim-api@*.service'))).toBe(true);
     expect(commands.join('\n')).toContain('/etc/systemd/system/openim-api@.service');
     expect(commands.join('\n')).not.toMatch(/\/var\/lib\/openim( |$|\/)/);
-    expect(commands.some((c) => c.startsWith('rm -rf') && c.includes('/opt/openim/v3.8.3-patch.16'))).toBe(true);
+    expect(commands.some((c) => c.startsWith('rm -rf') && c.includes('/opt/openim/v3.8.3'))).toBe(true);
   });
 
   it('--purge deletes the data folder last; an empty journal deletes nothing', () => {
@@ -65,10 +65,10 @@ describe('binary day two plans', () => {
   });
 
   it('rollback switches current back atomically and restarts', () => {
-    const commands = argvs(binaryRollbackSteps(spec, state, { at: 'x', action: 'install', serverVersion: 'v3.8.3-patch.16', chatVersion: 'v1.8.4-patch.5' }));
-    expect(commands).toContain('ln -sfn v3.8.3-patch.16 /opt/openim/current.new');
+    const commands = argvs(binaryRollbackSteps(spec, state, { at: 'x', action: 'install', serverVersion: 'v3.8.3', chatVersion: 'v1.8.4' }));
+    expect(commands).toContain('ln -sfn v3.8.3 /opt/openim/current.new');
     expect(commands).toContain('mv -T -f /opt/openim/current.new /opt/openim/current');
-    expect(commands).toContain('test -d /opt/openim/chat/v1.8.4-patch.5');
+    expect(commands).toContain('test -d /opt/openim/chat/v1.8.4');
     expect(commands.at(-1)).toBe('systemctl restart openim-server.target openim-chat.target');
   });
 });

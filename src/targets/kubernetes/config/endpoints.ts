@@ -3,19 +3,36 @@
 
 import { grafanaUrl } from '../monitoring/urls.js';
 import type { DeploySpec } from '../../../config/rules.js';
+import { INGRESS_CLIENT_IP_HEADER } from '../../../catalog/ingress.js';
 import { modulePort } from '../../../catalog/modules.js';
+import { serverRelease } from '../../../catalog/openim-versions.js';
 import type { OpenIMEndpoints } from '../../../openim-config/types.js';
 import type { InfraEndpoints } from '../infra-bridge.js';
-import { publicUrls } from '../urls.js';
+import { ETCD_ROOT_USER, etcdClientAddress } from '../infrastructure/etcd.js';
+
+/**
+ * Discovery per the catalog: every catalog version runs etcd discovery on
+ * Kubernetes (OpenIMKubernetesRuntime.discoveryReason says why); the etcd is
+ * the in-cluster one of templates/charts/openim-etcd, or the user's.
+ */
+function discovery(spec: DeploySpec): OpenIMEndpoints['discovery'] {
+  const ns = spec.kubernetes.namespace;
+  if (serverRelease(spec.openim.serverVersion).kubernetes.discovery === 'kubernetes') return { kind: 'kubernetes', namespace: ns };
+  const etcd = spec.infrastructure.etcd;
+  if (etcd.mode === 'external') return { kind: 'etcd', address: [...etcd.address], username: etcd.username };
+  return { kind: 'etcd', address: [etcdClientAddress(spec)], username: ETCD_ROOT_USER };
+}
 
 export function openimEndpoints(spec: DeploySpec, infra: InfraEndpoints): OpenIMEndpoints {
   const ns = spec.kubernetes.namespace;
   return {
     ...infra,
-    // Chat and 3.8.4+ read it; 3.8.3 ignores it (hard-coded "default", refused by preflight elsewhere).
-    discovery: { kind: 'kubernetes', namespace: ns },
+    discovery: discovery(spec),
     // Chat calls the server API inside the cluster, through its Service (pain point 8).
     apiURL: `http://openim-api.${ns}.svc:${modulePort('openim-api', 'http')}`,
     grafanaURL: grafanaUrl(spec),
+    // Each pod is its own host: listen on the pod's interfaces, register the pod IP ('' = upstream picks it).
+    network: { rpcListenIP: '0.0.0.0', rpcRegisterIP: '' },
+    chatProxyHeader: INGRESS_CLIENT_IP_HEADER[spec.kubernetes.ingress.controller],
   };
 }

@@ -10,7 +10,7 @@ import { NAMESPACE_STEP } from '../names.js';
 import { parseEndpoint } from './endpoints.js';
 import { imageString } from './images.js';
 
-export type ExternalComponent = 'mongodb' | 'redis' | 'kafka' | 'objectStorage';
+export type ExternalComponent = 'mongodb' | 'redis' | 'kafka' | 'objectStorage' | 'etcd';
 
 export function externalStepId(component: ExternalComponent): string {
   return `k8s.external.${component}`;
@@ -45,6 +45,8 @@ export function externalAddresses(spec: DeploySpec, component: ExternalComponent
       return [...infra.kafka.address];
     case 'objectStorage':
       return infra.objectStorage.endpoint ? [parseEndpoint(infra.objectStorage.endpoint).hostPort] : [];
+    case 'etcd':
+      return infra.etcd.address.map((a) => parseEndpoint(a).hostPort);
   }
 }
 
@@ -84,7 +86,7 @@ export function reachabilityArgv(spec: DeploySpec, component: ExternalComponent,
   ];
 }
 
-const TITLES: Record<ExternalComponent, string> = { mongodb: 'MongoDB', redis: 'Redis', kafka: 'Kafka', objectStorage: 'object storage' };
+const TITLES: Record<ExternalComponent, string> = { mongodb: 'MongoDB', redis: 'Redis', kafka: 'Kafka', objectStorage: 'object storage', etcd: 'etcd' };
 
 /** One step per external component: wait until the cluster reaches it. */
 export function externalCheckStep(spec: DeploySpec, component: ExternalComponent): Step {

@@ -10,6 +10,8 @@ export const INFRA_RELEASES = {
   minio: 'openim-minio',
   /** The Kafka chart without brokers: creates OpenIM's topics in an external Kafka. */
   kafkaTopics: 'openim-kafka-topics',
+  /** Discovery for the versions whose Kubernetes-API discovery does not work (catalog kubernetes.discovery: etcd). */
+  etcd: 'openim-etcd',
 } as const;
 
 /** The Secret every infrastructure chart reads its credentials from (`auth.existingSecret`). */
@@ -27,6 +29,7 @@ export const INFRA_SECRET_KEYS = {
   'kafka-password': 'kafka.password',
   'object-storage-access-key': 'objectStorage.accessKey',
   'object-storage-secret-key': 'objectStorage.secretKey',
+  'etcd-root-password': 'etcd.password',
 } as const satisfies Record<string, SecretId>;
 
 export type InfraSecretKey = keyof typeof INFRA_SECRET_KEYS;

@@ -35,6 +35,8 @@ describe('infrastructureSteps', () => {
       'k8s.release.openim-redis',
       'k8s.release.openim-kafka',
       'k8s.release.openim-minio',
+      // Discovery: every catalog version registers in etcd on Kubernetes too.
+      'k8s.release.openim-etcd',
       INFRASTRUCTURE_STEP,
     ]);
     expect(graphProblems([...targetSteps, ...steps])).toEqual([]);
@@ -78,11 +80,13 @@ describe('infrastructureSteps', () => {
       'k8s.external.kafka',
       'k8s.release.openim-kafka-topics',
       'k8s.external.objectStorage',
+      'k8s.external.etcd',
       INFRASTRUCTURE_STEP,
     ]);
     expect(graphProblems([...targetSteps, ...steps])).toEqual([]);
     // The storage provisioner stays (monitoring and logs claim volumes too); the only component release is the topics one.
     expect(steps.filter((s) => s.release?.local).map((s) => s.release!.name)).toEqual(['openim-kafka-topics']);
+    expect(JSON.stringify(byId(steps, 'k8s.external.etcd').actions)).toContain('etcd.internal');
 
     const kafka = byId(steps, 'k8s.external.kafka').actions[0] as WaitAction;
     expect(kafka.kind).toBe('wait');

@@ -12,6 +12,7 @@ import { helmBase, kubectlBase } from '../tools.js';
 import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
 import { ROOK_BUCKET_CLAIM } from './endpoints.js';
 import { externalCheckStep, externalStepId } from './external.js';
+import { bundledEtcd, etcdValues } from './etcd.js';
 import { kafkaTopicsValues, kafkaValues } from './kafka.js';
 import { minioValues } from './minio.js';
 import { mongodbValues } from './mongodb.js';
@@ -118,6 +119,11 @@ function componentSteps(spec: DeploySpec): Step[] {
       steps.push(externalCheckStep(spec, 'objectStorage'));
       break;
   }
+
+  // Discovery: the catalog versions register in etcd on Kubernetes too (their Kubernetes-API discovery does not work).
+  if (bundledEtcd(spec)) {
+    steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.etcd, chart: 'openim-etcd', title: 'etcd (service discovery, auth on)', values: etcdValues(spec), needs, component: 'etcd' }));
+  } else if (spec.infrastructure.etcd.mode === 'external') steps.push(externalCheckStep(spec, 'etcd'));
   return steps;
 }
 
@@ -134,7 +140,7 @@ export function infrastructureSteps(spec: DeploySpec, facts: KubernetesFacts): S
     title: 'Infrastructure ready',
     phase: 'infrastructure',
     needs: components.map((s) => s.id),
-    actions: [{ kind: 'note', text: `MongoDB, Redis, Kafka (with topics) and object storage are ready in namespace ${spec.kubernetes.namespace}` }],
+    actions: [{ kind: 'note', text: `MongoDB, Redis, Kafka (with topics), object storage${bundledEtcd(spec) ? ' and etcd' : ''} are ready in namespace ${spec.kubernetes.namespace}` }],
   };
   return [...storage, ...components, ready];
 }

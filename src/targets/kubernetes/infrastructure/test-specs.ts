@@ -14,6 +14,8 @@ export function productionSpec(...sets: string[]): DeploySpec {
 
 /** Every infrastructure component external, with credentials where the rules ask for them. */
 export const EXTERNAL_SETS = [
+  'infrastructure.etcd.mode=external',
+  'infrastructure.etcd.address[0]=etcd-0.etcd.internal:2379',
   'infrastructure.mongodb.mode=external',
   'infrastructure.mongodb.address[0]=mongo-a.db.internal:27017',
   'infrastructure.mongodb.address[1]=mongo-b.db.internal:27017',

@@ -4,7 +4,7 @@
 
 import type { DeploySpec } from '../../../config/rules.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
-import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js';
+import { chatRelease, KUBERNETES_DISCOVERY_RBAC, serverRelease, type KubernetesRuntime } from '../../../catalog/openim-versions.js';
 import { CONFIG_MAPS, CONFIG_MOUNT_PATH, LOG_DIR } from '../names.js';
 import { imageValues, moduleImage } from './images.js';
 import { moduleResources, type Resources } from './resources.js';
@@ -40,7 +40,7 @@ export interface ServiceValues {
   writableDirs: { name: string; mountPath: string }[];
   resources: Resources;
   securityContext: { runAsUser: number; runAsGroup: number; fsGroup: number; readOnlyRootFilesystem: boolean; unprivilegedPortStart: boolean };
-  rbac: { discovery: boolean };
+  rbac: { discovery: boolean; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
   podDisruptionBudget: { maxUnavailable: number };
 }
 
@@ -52,8 +52,24 @@ export function moduleReplicas(spec: DeploySpec, mod: OpenIMModule): number {
   return spec.openim.replicas[mod.name] ?? mod.instances[spec.profile];
 }
 
-function configVia(spec: DeploySpec, mod: OpenIMModule): 'flag' | 'env' {
-  return mod.product === 'server' ? serverRelease(spec.openim.serverVersion).kubernetesDiscovery.configVia : chatRelease(spec.openim.chatVersion).kubernetesConfigVia;
+/** How the catalog says this module's version runs on Kubernetes; none for the fronts. */
+function runtimeOf(spec: DeploySpec, mod: OpenIMModule): KubernetesRuntime | undefined {
+  if (mod.product === 'server') return serverRelease(spec.openim.serverVersion).kubernetes;
+  if (mod.product === 'chat') return chatRelease(spec.openim.chatVersion).kubernetes;
+  return undefined;
+}
+
+/**
+ * command + args that hand the process its config folder. `flag`: `-c DIR -i 0`
+ * as args after the image entrypoint, or after the catalog's command where the
+ * entrypoint (`sh -c _output/<bin>`) drops args. `env`: CONFIG_PATH only.
+ */
+export function processInvocation(runtime: KubernetesRuntime | undefined, module: string): { command: string[]; args: string[]; env: { name: string; value: string }[] } {
+  if (!runtime) return { command: [], args: [], env: [] };
+  if (runtime.configVia === 'env') return { command: [], args: [], env: [{ name: 'CONFIG_PATH', value: CONFIG_MOUNT_PATH }] };
+  const binary = runtime.command[module];
+  // One pod is one instance: index 0, its ports are the first of each `ports` list.
+  return { command: binary ? [binary] : [], args: ['-c', CONFIG_MOUNT_PATH, '-i', '0'], env: [] };
 }
 
 /** The port the probes check: the client-facing one, else gRPC, else metrics; none for crontask. */
@@ -66,9 +82,9 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
   const front = mod.product === 'front';
   const replicas = moduleReplicas(spec, mod);
   const version = mod.product === 'chat' ? spec.openim.chatVersion : spec.openim.serverVersion;
-  const via = front ? undefined : configVia(spec, mod);
-  const env: ServiceValues['env'] = [];
-  if (via === 'env') env.push({ name: 'CONFIG_PATH', value: CONFIG_MOUNT_PATH });
+  const runtime = runtimeOf(spec, mod);
+  const invocation = processInvocation(runtime, mod.name);
+  const env: ServiceValues['env'] = [...invocation.env];
   // Some tools write below $HOME; point it at the writable emptyDir.
   if (!front) env.push({ name: 'HOME', value: '/tmp' });
   return {
@@ -80,9 +96,8 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
     replicas,
     // Two crontask pods at once would run every scheduled job twice.
     strategy: mod.singleton ? 'Recreate' : 'RollingUpdate',
-    command: [],
-    // One pod is one instance: index 0, its ports are the first of each `ports` list.
-    args: via === 'flag' ? ['-c', CONFIG_MOUNT_PATH, '-i', '0'] : [],
+    command: invocation.command,
+    args: invocation.args,
     env,
     secretEnv: info?.secretEnv ?? [],
     ports: mod.ports.map((p) => ({ name: p.name, port: p.port })),
@@ -107,8 +122,9 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
       // The fronts' nginx listens on 80.
       unprivilegedPortStart: front,
     },
-    // Server and chat resolve their peers through the Kubernetes API.
-    rbac: { discovery: !front },
+    // Only Kubernetes-API discovery needs a token and a Role. Without one, versions that
+    // detect Kubernetes from the mounted token keep to etcd and -c (catalog detectsKubernetesFromToken).
+    rbac: runtime?.discovery === 'kubernetes' ? { discovery: true, rules: KUBERNETES_DISCOVERY_RBAC.map((r) => ({ ...r })) } : { discovery: false, rules: [] },
     podDisruptionBudget: { maxUnavailable: 1 },
   };
 }
