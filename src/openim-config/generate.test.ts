@@ -313,7 +313,7 @@ describe('generateOpenIMConfig: discovery', () => {
   it('etcd: address and root directory, no Kubernetes keys; chat also names its RPC services', () => {
     const out = generateOpenIMConfig(devHostSpec, hostEndpoints, inlineOptions);
     expect(out.server['discovery.yml']).toEqual({ enable: 'etcd', etcd: { rootDirectory: 'openim', address: ['127.0.0.1:2379'], username: '', password: '' } });
-    expect(out.chat['discovery.yml']).toEqual({ ...out.server['discovery.yml'], rpcService: { chat: 'chat', admin: 'admin' } });
+    expect(out.chat['discovery.yml']).toEqual({ ...out.server['discovery.yml'], kubernetes: { namespace: 'default' }, rpcService: { chat: 'chat', admin: 'admin' } });
     // etcd keys are free-form: upstream's register names stay.
     expect(get(out.server, 'share.yml', 'rpcRegisterName', 'messageGateway')).toBe('messageGateway');
   });

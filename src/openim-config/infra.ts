@@ -123,7 +123,9 @@ export function discoveryFile(ctx: GenContext, product: 'server' | 'chat', rpcSe
   return {
     enable: d.kind === 'etcd' ? 'etcd' : 'kubernetes',
     etcd: etcdBlock(ctx),
-    ...(d.kind === 'kubernetes' ? { kubernetes: { namespace: d.namespace } } : {}),
+    // Chat's file always has kubernetes.namespace (config/discovery.yml@v1.8.4:8-9); it is read only
+    // when chat detects Kubernetes itself, which pods without a service-account token prevent.
+    ...(d.kind === 'kubernetes' || product === 'chat' ? { kubernetes: { namespace: d.namespace ?? 'default' } } : {}),
     ...(readsRpcService ? { rpcService } : {}),
   };
 }

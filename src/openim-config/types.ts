@@ -26,8 +26,11 @@ export interface OpenIMEndpoints {
     useSSL: boolean;
   };
   discovery:
-    /** `username` empty = etcd without auth (the password is then left empty). */
-    | { kind: 'etcd'; address: string[]; username: string }
+    /**
+     * `username` empty = etcd without auth (the password is then left empty).
+     * `namespace`: chat's discovery.yml kubernetes.namespace (unused with etcd; upstream's `default` when absent).
+     */
+    | { kind: 'etcd'; address: string[]; username: string; namespace?: string }
     | {
         kind: 'kubernetes';
         /** Written to `discovery.kubernetes.namespace`. */

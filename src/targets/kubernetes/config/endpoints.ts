@@ -19,8 +19,8 @@ function discovery(spec: DeploySpec): OpenIMEndpoints['discovery'] {
   const ns = spec.kubernetes.namespace;
   if (serverRelease(spec.openim.serverVersion).kubernetes.discovery === 'kubernetes') return { kind: 'kubernetes', namespace: ns };
   const etcd = spec.infrastructure.etcd;
-  if (etcd.mode === 'external') return { kind: 'etcd', address: [...etcd.address], username: etcd.username };
-  return { kind: 'etcd', address: [etcdClientAddress(spec)], username: ETCD_ROOT_USER };
+  if (etcd.mode === 'external') return { kind: 'etcd', address: [...etcd.address], username: etcd.username, namespace: ns };
+  return { kind: 'etcd', address: [etcdClientAddress(spec)], username: ETCD_ROOT_USER, namespace: ns };
 }
 
 export function openimEndpoints(spec: DeploySpec, infra: InfraEndpoints): OpenIMEndpoints {
