@@ -42,10 +42,14 @@ describe('config validate agrees with plan and preflight', () => {
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['kubernetes.namspace', 'kubernetes.storage.nfs.server']));
   });
 
-  it('refuses what install refuses before probing: the namespace the default server version cannot use', async () => {
-    const error = await validate('target: kubernetes\nprofile: dev\nkubernetes:\n  namespace: openim\n').catch((e: unknown) => e);
+  it('refuses what install refuses before probing: a Gateway API ingress without its GatewayClass', async () => {
+    const error = await validate('target: kubernetes\nprofile: dev\nkubernetes:\n  ingress:\n    controller: gateway-api\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues.map((i) => i.path)).toContain('discovery.namespace-fixed');
+    expect((error as ConfigError).issues.map((i) => i.path)).toContain('ingress.gateway-class');
+  });
+
+  it('accepts any namespace: no catalog version is tied to one (discovery runs through etcd in the cluster)', async () => {
+    await expect(validate('target: kubernetes\nprofile: dev\nkubernetes:\n  namespace: team-im\n')).resolves.toBeUndefined();
   });
 
   it('refuses what the plan refuses: single-host without artifact sources', async () => {

@@ -142,7 +142,7 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     const r = cli(['render', '--preset', 'dev', '--out', join(dir, 'out'), '--helm', join(dir, 'bad-helm')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/helm template failed for \d+ release\(s\)/);
-    expect(r.stderr).toContain('openim-api: Error: chart is broken');
+    expect(r.stderr).toContain('openim-mongodb: Error: chart is broken');
   });
 
   it('plan piped into a reader that stops early (head) ends quietly, no EPIPE crash', async () => {
