@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
+import { CHAT_RELEASES, SERVER_RELEASES, findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
 import { listPresets } from '../../src/config/resolve.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { TemplateCache } from '../helm/template-cache.js';
@@ -62,6 +62,13 @@ describe('the catalog knows the upstream versions checked here', () => {
   it(`server ${versions.server} and chat ${versions.chat} are catalog releases`, () => {
     expect(findServerRelease(versions.server), `src/catalog/openim-versions.ts has no server ${versions.server}`).toBeDefined();
     expect(findChatRelease(versions.chat), `src/catalog/openim-versions.ts has no chat ${versions.chat}`).toBeDefined();
+  });
+
+  // A version the catalog marks buildable (the Go module proxy serves it) must be the one checked
+  // here: adding one without conformance coverage (decode/go.mod) fails.
+  it('every buildable catalog version is the one checked', () => {
+    expect(SERVER_RELEASES.filter((r) => r.buildable).map((r) => r.version)).toEqual([versions.server]);
+    expect(CHAT_RELEASES.filter((r) => r.buildable).map((r) => r.version)).toEqual([versions.chat]);
   });
 });
 
