@@ -5,8 +5,12 @@ import { z } from 'zod';
 import { CHAT_RELEASES, DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION, SERVER_RELEASES } from '../catalog/openim-versions.js';
 import { ALL_MODULES } from '../catalog/modules.js';
 
+// A control character (newline, NUL, escape...) in a secret is never a real
+// password and breaks line-based formats (env files, redis.conf): refused here.
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 /** A value that is a credential: never printed, generated when left empty. */
-const secret = (description: string) => z.string().min(1).optional().meta({ description, secret: true });
+const secret = (description: string) =>
+  z.string().min(1).regex(NO_CONTROL, 'must not contain control characters (newline, tab, NUL...)').optional().meta({ description, secret: true });
 
 const hostname = z
   .string()

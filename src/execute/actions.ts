@@ -11,6 +11,7 @@ import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
 import type { Action, FetchAction } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
+import { isYamlPath, materialiseYaml } from '../util/yaml.js';
 import type { ProbeFn } from './probes.js';
 import { startForward, type ForwardFn } from '../exec/port-forward.js';
 import { ensureChatAdminPassword } from '../chat-admin/password.js';
@@ -62,7 +63,8 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<voi
       ctx.report(`write ${path}`);
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.openim-deploy.tmp`;
-      await writeFile(tmp, materialise(action.content, ctx.secrets), { mode: action.mode });
+      const content = isYamlPath(action.path) ? materialiseYaml(action.content, ctx.secrets) : materialise(action.content, ctx.secrets);
+      await writeFile(tmp, content, { mode: action.mode });
       await chmod(tmp, action.mode);
       await rename(tmp, path);
       return;

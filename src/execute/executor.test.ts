@@ -145,7 +145,7 @@ describe('executePlan', () => {
       { id: 'x', title: 'exec', phase: 'config', needs: ['w'], actions: [{ kind: 'exec', argv: ['redis-cli', '-a', secretRef('redis.password'), 'ping'], mutates: false }] },
     ];
     const error = (await executePlan(plan(steps), o).catch((e) => e)) as ApplyError;
-    expect(readFileSync(join(o.workdir, 'conf/redis.yml'), 'utf8')).toBe(`password: ${secret}\n`);
+    expect(readFileSync(join(o.workdir, 'conf/redis.yml'), 'utf8')).toBe(`password: "${secret}"\n`); // filled through the YAML serializer
     expect(statSync(join(o.workdir, 'conf/redis.yml')).mode & 0o777).toBe(0o600);
     expect(runner.calls[0]!.argv).toEqual(['redis-cli', '-a', secret, 'ping']);
     expect(error.message).not.toContain(secret);
