@@ -31,7 +31,7 @@ export interface SessionOptions {
 
 export async function withDeployment<T>(ctx: SessionContext, spec: DeploySpec, workdir: string, options: SessionOptions, fn: (d: OpenDeployment) => Promise<T>): Promise<T> {
   const day2 = day2For(spec.target);
-  await day2.prepare(spec, ctx.runner);
+  const prepared = await day2.prepare(spec, ctx.runner);
   const deployLock = day2.lock(spec, ctx.runner, workdir);
   const lock = await deployLock.acquire({
     owner: lockOwner(options.command),
@@ -43,6 +43,8 @@ export async function withDeployment<T>(ctx: SessionContext, spec: DeploySpec, w
   const signal = AbortSignal.any([ctx.signal, lock.lost]);
   try {
     const state = await store.load();
+    // Recorded once, by the run that created it; later runs find it existing and keep the record.
+    if (prepared.createdNamespace) state.createdNamespace = prepared.createdNamespace;
     return await fn({ day2, store, state, lock, signal });
   } catch (error) {
     if (lock.lost.aborted && error instanceof UserAbort) throw new Error((lock.lost.reason as Error | undefined)?.message ?? 'the lock was lost');

@@ -61,12 +61,18 @@ export interface UninstallOptions {
   purge: boolean;
 }
 
+/** What `prepare` found or made before the lock and state. */
+export interface Prepared {
+  /** The namespace it created (it did not exist). */
+  createdNamespace?: string;
+}
+
 export interface Day2Target {
   /** Where this spec's state lives (the local copy, when there is one, in workdir). */
   stateStore(spec: DeploySpec, runner: Runner, workdir: string): StateStore;
   lock(spec: DeploySpec, runner: Runner, workdir: string): DeployLock;
-  /** Make sure the lock and state can be written (Kubernetes: the namespace exists). */
-  prepare(spec: DeploySpec, runner: Runner): Promise<void>;
+  /** Make sure the lock and state can be written (Kubernetes: the namespace exists); says what it created. */
+  prepare(spec: DeploySpec, runner: Runner): Promise<Prepared>;
   /** What a plan step creates, recorded in the journal when it starts. */
   resources(spec: DeploySpec, step: Step): CreatedResource[];
   status(spec: DeploySpec, runner: Runner, state: DeployState): Promise<StatusReport>;

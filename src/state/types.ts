@@ -53,6 +53,12 @@ export interface DeployState {
   history?: HistoryEntry[];
   /** Set while an upgrade runs: `install` with the old config must not undo half of it. */
   upgrading?: { serverVersion: string; chatVersion: string; at: string };
+  /**
+   * The namespace openim-deploy created itself (it did not exist before the
+   * first run). Only this one may go with `uninstall --purge`: a namespace
+   * that was there before holds other workloads.
+   */
+  createdNamespace?: string;
   /** Config the last successful run applied (secret fields removed). */
   lastApplied?: unknown;
 }

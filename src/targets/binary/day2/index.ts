@@ -16,7 +16,7 @@ import { readBinaryStatus } from './status.js';
 export const binaryDay2: Day2Target = {
   stateStore: (spec) => new FileStateStore(join(spec.binary.stateDir, 'state.json')),
   lock: (spec) => new FileLock(join(spec.binary.stateDir, 'lock')),
-  prepare: async () => undefined,
+  prepare: async () => ({}),
   resources: binaryResources,
   status: readBinaryStatus,
   evidence: (spec, runner, state) => binaryEvidence(spec, runner, state),

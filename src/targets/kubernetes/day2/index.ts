@@ -20,7 +20,7 @@ import { kubernetesStatus, readSnapshot } from './status.js';
 export const kubernetesDay2: Day2Target = {
   stateStore: (spec, runner, workdir) => new MirroredStateStore(new FileStateStore(join(workdir, 'state.json')), kubeStateRemote(spec, runner)),
   lock: (spec, runner) => new LeaseLock(kubeLeaseBackend(spec, runner)),
-  prepare: ensureNamespace,
+  prepare: async (spec, runner) => ((await ensureNamespace(spec, runner)) ? { createdNamespace: spec.kubernetes.namespace } : {}),
   resources: (_spec, step) => kubernetesResources(step),
   status: async (spec, runner, state) => kubernetesStatus(spec, await readSnapshot(spec, runner), state),
   evidence: (spec, runner, state) => kubernetesEvidence(spec, runner, state),

@@ -9,8 +9,9 @@ const spec = resolveConfig({ preset: 'dev', sets: ['kubernetes.namespace=im'] })
 const entry = (order: number, resources: DeployState['steps'][string]['resources']) => ({ status: 'done' as const, hash: 'h', at: 'x', attempt: 1, order, resources });
 const state: DeployState = {
   ...emptyState(),
+  createdNamespace: 'im',
   steps: {
-    'k8s.namespace': entry(0, [{ type: 'k8s-object', apiVersion: 'v1', kind: 'Namespace', name: 'im' }]),
+    'k8s.namespace': entry(0, []),
     'k8s.config': entry(1, [{ type: 'k8s-object', apiVersion: 'v1', kind: 'ConfigMap', name: 'openim-server-config', namespace: 'im' }]),
     'k8s.release.openim-mongodb': entry(2, [{ type: 'helm-release', name: 'openim-mongodb', namespace: 'im' }]),
     'k8s.release.openim-api': entry(3, [{ type: 'helm-release', name: 'openim-api', namespace: 'im' }]),

@@ -2,7 +2,8 @@
 // interruptible, printed by --dry-run like any plan):
 //   uninstall: releases in reverse install order (helm keeps StatefulSet
 //              PVCs), then the objects we applied; --purge also deletes the
-//              PVCs of our releases and the namespace we created.
+//              PVCs of our releases and the namespace, only when we created
+//              it (state.createdNamespace) and it is not a system one.
 //   rollback:  `helm rollback` of each release to the revision recorded for
 //              the version we go back to, in reverse install order.
 
@@ -43,6 +44,9 @@ function deleteArgv(spec: DeploySpec, o: Recorded<'k8s-object'>): string[] {
   const scope = CLUSTER_SCOPED.has(o.kind) ? [] : ['-n', o.namespace ?? spec.kubernetes.namespace];
   return kubectl(spec, 'delete', kind, o.name, ...scope, '--ignore-not-found');
 }
+
+/** Namespaces the cluster itself owns: never deleted, whatever the state says. */
+const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, options: UninstallOptions): Step[] {
   const ns = spec.kubernetes.namespace;
@@ -96,7 +100,7 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
       actions: shared.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, o), mutates: true })),
     });
   }
-  if (objects.some((o) => o.kind === 'Namespace' && o.name === ns)) {
+  if (state.createdNamespace === ns && !SYSTEM_NAMESPACES.has(ns) && !ns.startsWith('kube-')) {
     steps.push({
       id: 'uninstall.namespace',
       title: `Delete namespace ${ns}`,

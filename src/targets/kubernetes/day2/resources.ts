@@ -36,6 +36,9 @@ export function kubernetesResources(step: Step): CreatedResource[] {
       // kubectl applies the items of a List one by one.
       for (const obj of top?.kind === 'List' ? (top.items ?? []) : top ? [top] : []) {
         if (!obj.kind || !obj.apiVersion || !obj.metadata?.name) continue;
+        // The namespace step adopts a namespace that already exists (prepare made it, or the
+        // user did): applying it creates nothing. Whether we created it is state.createdNamespace.
+        if (obj.kind === 'Namespace') continue;
         out.push({ type: 'k8s-object', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) });
       }
     }

@@ -46,12 +46,16 @@ export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
 /**
  * The namespace must exist before the Lease and the state Secret can: create
  * it (the plan's namespace step then adopts it with server-side apply).
+ * True only when this call created it: that is the one fact that lets
+ * `uninstall --purge` delete the namespace.
  */
-export async function ensureNamespace(spec: DeploySpec, runner: Runner): Promise<void> {
+export async function ensureNamespace(spec: DeploySpec, runner: Runner): Promise<boolean> {
   const ns = spec.kubernetes.namespace;
   const existing = await getJson(runner, kubectl(spec, 'get', 'namespace', ns, '-o', 'json'));
-  if (existing) return;
+  if (existing) return false;
   const argv = kubectl(spec, 'create', 'namespace', ns);
   const r = await runner.run(argv, { timeoutMs: 30_000 });
-  if (r.exitCode !== 0 && !isAlreadyExists(r)) throw failure(argv, r);
+  if (r.exitCode === 0) return true;
+  if (isAlreadyExists(r)) return false;
+  throw failure(argv, r);
 }
