@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CHAT_RELEASES, DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION, SERVER_RELEASES } from '../catalog/openim-versions.js';
 import { ALL_MODULES } from '../catalog/modules.js';
+import { ownedDir } from './install-path.js';
 
 // A control character (newline, NUL, escape...) in a secret is never a real
 // password and breaks line-based formats (env files, redis.conf): refused here.
@@ -126,10 +127,10 @@ const artifactSchema = z.strictObject({
 });
 
 const binarySchema = z.strictObject({
-  prefix: z.string().startsWith('/', 'must be an absolute path').default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
-  configDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/openim'),
-  dataDir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/openim'),
-  stateDir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/openim-deploy'),
+  prefix: ownedDir.default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
+  configDir: ownedDir.default('/etc/openim'),
+  dataDir: ownedDir.default('/var/lib/openim'),
+  stateDir: ownedDir.default('/var/lib/openim-deploy'),
   unitDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/systemd/system'),
   user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name').default('openim'),
   arch: z.enum(['auto', 'amd64', 'arm64']).default('auto'),

@@ -12,6 +12,7 @@
 
 import type { DeploySpec } from '../../config/rules.js';
 import type { HostArch } from '../../catalog/host-artifacts.js';
+import { normalisePath } from '../../config/install-path.js';
 
 export type Product = 'server' | 'chat';
 
@@ -37,14 +38,14 @@ export interface BinaryLayout {
 
 export function binaryLayout(spec: DeploySpec): BinaryLayout {
   const b = spec.binary;
-  const prefix = b.prefix.replace(/\/+$/, '');
-  const dataDir = b.dataDir.replace(/\/+$/, '');
-  const configDir = b.configDir.replace(/\/+$/, '');
+  const prefix = normalisePath(b.prefix);
+  const dataDir = normalisePath(b.dataDir);
+  const configDir = normalisePath(b.configDir);
   return {
     prefix,
     user: b.user,
     group: b.user,
-    unitDir: b.unitDir.replace(/\/+$/, ''),
+    unitDir: normalisePath(b.unitDir),
     configDir,
     dataDir,
     release: { server: `${prefix}/${spec.openim.serverVersion}`, chat: `${prefix}/chat/${spec.openim.chatVersion}` },

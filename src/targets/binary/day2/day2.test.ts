@@ -58,9 +58,11 @@ describe('binary day two plans', () => {
     expect(commands.some((c) => c.startsWith('rm -rf') && c.includes('/opt/openim/v3.8.3'))).toBe(true);
   });
 
-  it('--purge deletes the data folder last; an empty journal deletes nothing', () => {
+  it('--purge deletes the data folders it created, then the data folder only if empty; an empty journal deletes nothing', () => {
     const steps = binaryUninstallSteps(spec, state, { purge: true });
-    expect(argvs(steps).at(-1)).toBe('rm -rf -- /var/lib/openim');
+    expect(argvs(steps).find((a) => a.startsWith('rm -rf') && a.includes('/var/lib/openim/server'))).toBeDefined();
+    expect(argvs(steps)).not.toContain('rm -rf -- /var/lib/openim');
+    expect(argvs(steps).at(-1)).toBe('rmdir --ignore-fail-on-non-empty -- /var/lib/openim');
     expect(binaryUninstallSteps(spec, emptyState(), { purge: true })).toEqual([]);
   });
 

@@ -19,8 +19,18 @@ export const SEQ_TOOL = 'seq';
 
 const isAbsolute = (p: string) => p.startsWith('/');
 
+/** The folders after `install -d` and its options (-m MODE, -o USER, -g GROUP). */
+function installDirPaths(argv: readonly string[]): string[] {
+  const paths: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    if (['-m', '-o', '-g'].includes(argv[i]!)) i++;
+    else if (!argv[i]!.startsWith('-')) paths.push(argv[i]!);
+  }
+  return paths;
+}
+
 export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[] {
-  const unitDir = binaryLayout(spec).unitDir;
+  const { unitDir, dataDir } = binaryLayout(spec);
   const out: CreatedResource[] = [];
   for (const action of step.actions) {
     if (action.kind === 'write' && isAbsolute(action.path)) {
@@ -28,6 +38,11 @@ export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[]
       out.push(inUnitDir ? { type: 'unit', name: action.path.slice(unitDir.length + 1) } : { type: 'file', path: action.path });
     }
     if (action.kind === 'extract' && isAbsolute(action.to)) out.push({ type: 'dir', path: action.to });
+    // The data folders we make below dataDir (MongoDB's, OpenIM's working dirs): what --purge may delete.
+    // dataDir itself is not recorded: it may have existed before; purge removes it only when empty.
+    if (action.kind === 'exec' && action.argv[0] === 'install' && action.argv[1] === '-d') {
+      for (const path of installDirPaths(action.argv)) if (path.startsWith(`${dataDir}/`)) out.push({ type: 'dir', path });
+    }
     // Enabling creates links (<target>.wants/<instance>) that are ours to remove too.
     if (action.kind === 'exec' && action.argv[0] === 'systemctl' && action.argv[1] === 'enable') {
       for (const unit of action.argv.slice(2)) if (!unit.startsWith('-')) out.push({ type: 'unit', name: unit });
@@ -91,19 +106,20 @@ export function binaryUninstallSteps(spec: DeploySpec, state: DeployState, optio
   if (files.length || dirs.length) {
     steps.push({
       id: 'uninstall.files',
-      title: `Remove ${files.length} file(s) and ${dirs.length} release folder(s) openim-deploy wrote`,
+      title: `Remove ${files.length} file(s) and ${dirs.length} folder(s) openim-deploy created`,
       phase: 'prepare',
       needs: steps.length ? ['uninstall.units.remove'] : [],
       actions: [...(files.length ? [exec(['rm', '-f', '--', ...files])] : []), ...(dirs.length ? [exec(['rm', '-rf', '--', ...dirs])] : [])],
     });
   }
-  if (options.purge) {
+  if (options.purge && dirs.some((d) => inside(d, layout.dataDir))) {
     steps.push({
       id: 'uninstall.data',
-      title: `Delete the data in ${layout.dataDir}`,
+      title: `Remove ${layout.dataDir} if nothing else is left in it`,
       phase: 'storage',
       needs: steps.map((s) => s.id).slice(-1),
-      actions: [exec(['rm', '-rf', '--', layout.dataDir])],
+      // The data folders we created went with uninstall.files; whatever else is here is not ours.
+      actions: [exec(['rmdir', '--ignore-fail-on-non-empty', '--', layout.dataDir])],
     });
   }
   return steps;
