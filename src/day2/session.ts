@@ -39,12 +39,15 @@ export async function withDeployment<T>(ctx: SessionContext, spec: DeploySpec, w
     signal: ctx.signal,
     onWait: (holder) => ctx.io.err(`waiting for the lock (${deployLock.location}), held by ${holder} …`),
   });
-  const store = day2.stateStore(spec, ctx.runner, workdir);
+  const store = day2.stateStore(spec, ctx.runner, workdir, prepared);
   const signal = AbortSignal.any([ctx.signal, lock.lost]);
   try {
     const state = await store.load();
     // Recorded once, by the run that created it; later runs find it existing and keep the record.
     if (prepared.createdNamespace) state.createdNamespace = prepared.createdNamespace;
+    if (store.setAside) ctx.io.err(`note: the local state copy belonged to another cluster; kept as ${store.setAside}. This cluster (kube-system ${prepared.clusterId}) starts from its own state.`);
+    // Marks the local copy, so a later run against another cluster cannot take it for its own.
+    if (prepared.clusterId) state.cluster = prepared.clusterId;
     return await fn({ day2, store, state, lock, signal });
   } catch (error) {
     if (lock.lost.aborted && error instanceof UserAbort) throw new Error((lock.lost.reason as Error | undefined)?.message ?? 'the lock was lost');

@@ -65,11 +65,13 @@ export interface UninstallOptions {
 export interface Prepared {
   /** The namespace it created (it did not exist). */
   createdNamespace?: string;
+  /** The identity of the live cluster (kube-system namespace UID), when it can be read. */
+  clusterId?: string;
 }
 
 export interface Day2Target {
   /** Where this spec's state lives (the local copy, when there is one, in workdir). */
-  stateStore(spec: DeploySpec, runner: Runner, workdir: string): StateStore;
+  stateStore(spec: DeploySpec, runner: Runner, workdir: string, prepared?: Prepared): StateStore;
   lock(spec: DeploySpec, runner: Runner, workdir: string): DeployLock;
   /** Make sure the lock and state can be written (Kubernetes: the namespace exists); says what it created. */
   prepare(spec: DeploySpec, runner: Runner): Promise<Prepared>;

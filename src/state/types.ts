@@ -44,6 +44,8 @@ export interface DeployState {
   version: 1;
   /** Bumped on every save; where a local copy and a remote one disagree, the higher wins. */
   serial?: number;
+  /** The cluster this state belongs to (Kubernetes: the kube-system namespace UID). */
+  cluster?: string;
   /** Fields that cannot change after the first install (namespace, target, …): see identity.ts. */
   identity?: Record<string, string>;
   secrets: Partial<SecretValues>;
@@ -72,6 +74,8 @@ export interface StateStore {
   save(state: DeployState): Promise<void>;
   /** Wait until every copy (e.g. the cluster Secret) has the last save; throws what went wrong. */
   flush?(): Promise<void>;
+  /** Where load() moved a local copy that belongs to another cluster. */
+  readonly setAside?: string | undefined;
   /** Delete the state everywhere (uninstall --purge). */
   remove?(): Promise<void>;
 }

@@ -65,10 +65,15 @@ function parseArgs(args: string[]): { rest: string[]; namespace?: string; flags:
 
 export class FakeCluster {
   private lastFieldSelector: string | true | undefined;
-  constructor(readonly dir: string) {
+  /** `uid`: the kube-system namespace UID, the cluster's identity (fixed by default so end states compare equal). */
+  constructor(
+    readonly dir: string,
+    options: { uid?: string } = {},
+  ) {
     mkdirSync(join(dir, 'objects'), { recursive: true });
     mkdirSync(join(dir, 'releases'), { recursive: true });
-    for (const ns of ['default', 'kube-system']) if (!this.get('Namespace', undefined, ns)) this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const uid = options.uid ?? 'fake-cluster-0000';
+    for (const ns of ['default', 'kube-system']) if (!this.get('Namespace', undefined, ns)) this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(ns === 'kube-system' ? { uid } : {}) } });
   }
 
   // --- storage -------------------------------------------------------------

@@ -12,15 +12,20 @@ import { inNamespace } from './kubectl.js';
 import { kubeLeaseBackend } from './lease.js';
 import { kubernetesBackupHint, kubernetesLogsArgv, kubernetesRevisions, kubernetesRollbackSteps, kubernetesUninstallSteps } from './operations.js';
 import { kubernetesResources } from './resources.js';
-import { ensureNamespace, kubeStateRemote } from './state-secret.js';
+import { clusterIdentity, ensureNamespace, kubeStateRemote } from './state-secret.js';
 import { enabledModules } from '../steps.js';
 import { helmBase } from '../tools.js';
 import { kubernetesStatus, readSnapshot } from './status.js';
 
 export const kubernetesDay2: Day2Target = {
-  stateStore: (spec, runner, workdir) => new MirroredStateStore(new FileStateStore(join(workdir, 'state.json')), kubeStateRemote(spec, runner)),
+  stateStore: (spec, runner, workdir, prepared) =>
+    new MirroredStateStore(new FileStateStore(join(workdir, 'state.json')), kubeStateRemote(spec, runner), prepared?.clusterId ? { cluster: prepared.clusterId } : {}),
   lock: (spec, runner) => new LeaseLock(kubeLeaseBackend(spec, runner)),
-  prepare: async (spec, runner) => ((await ensureNamespace(spec, runner)) ? { createdNamespace: spec.kubernetes.namespace } : {}),
+  prepare: async (spec, runner) => {
+    const clusterId = await clusterIdentity(spec, runner);
+    const created = await ensureNamespace(spec, runner);
+    return { ...(created ? { createdNamespace: spec.kubernetes.namespace } : {}), ...(clusterId ? { clusterId } : {}) };
+  },
   resources: (_spec, step) => kubernetesResources(step),
   status: async (spec, runner, state) => kubernetesStatus(spec, await readSnapshot(spec, runner), state),
   evidence: (spec, runner, state) => kubernetesEvidence(spec, runner, state),

@@ -44,6 +44,18 @@ export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
 }
 
 /**
+ * What tells one cluster from another: the UID of its kube-system namespace,
+ * made once when the cluster was created. A context name does not: it is a
+ * local alias that can point anywhere. Undefined when the user may not read
+ * it (namespaced RBAC): then the state cannot be checked against the cluster.
+ */
+export async function clusterIdentity(spec: DeploySpec, runner: Runner): Promise<string | undefined> {
+  const ns = await getJson(runner, kubectl(spec, 'get', 'namespace', 'kube-system', '-o', 'json')).catch(() => undefined);
+  const uid = ns?.metadata?.uid;
+  return typeof uid === 'string' && uid ? uid : undefined;
+}
+
+/**
  * The namespace must exist before the Lease and the state Secret can: create
  * it (the plan's namespace step then adopts it with server-side apply).
  * True only when this call created it: that is the one fact that lets
