@@ -28,10 +28,15 @@ export function systemDirProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** An absolute path to a folder that openim-deploy creates and owns. */
+/**
+ * An absolute path to a folder that openim-deploy creates and owns. Its
+ * characters are limited because unit files take it verbatim: a space splits
+ * ExecStart= words, `%` is a specifier, `$` a variable, `"` a quote.
+ */
 export const ownedDir = z
   .string()
   .startsWith('/', 'must be an absolute path')
+  .regex(/^[A-Za-z0-9._/@+-]+$/, 'may hold only letters, digits and . _ - + @ / (unit files take the path verbatim)')
   .superRefine((path, ctx) => {
     const problem = systemDirProblem(path);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -161,7 +161,8 @@ describe('generateOpenIMConfig: secrets', () => {
   it('refuses a Mongo URI with an embedded password in env mode', () => {
     const ep: OpenIMEndpoints = { ...k8sEndpoints, mongodb: { ...k8sEndpoints.mongodb, uri: 'mongodb://openIM:hunter2@db:27017/openim_v3' } };
     expect(() => generateOpenIMConfig(prodSpec, ep, envOptions)).toThrow(ConfigInputError);
-    expect(get(generateOpenIMConfig(prodSpec, ep, inlineOptions).server, 'mongodb.yml', 'uri')).toBe('mongodb://openIM:hunter2@db:27017/openim_v3');
+    // Inline (hosts): a credential, so a placeholder like every other one (#19 Medium 11).
+    expect(get(generateOpenIMConfig(prodSpec, ep, inlineOptions).server, 'mongodb.yml', 'uri')).toBe('«secret:mongodb.uri»');
   });
 });
 

@@ -33,7 +33,8 @@ export function mongodbFile(ctx: GenContext): Record<string, unknown> {
     );
   }
   return {
-    uri: m.uri,
+    // With a password in it the URI is a credential: a placeholder in plans and renders.
+    uri: m.uri && uriHasPassword(m.uri) ? secretSlot('mongodb.uri') : m.uri,
     address: [...m.address],
     database: m.database,
     username: m.username,

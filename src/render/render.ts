@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Runner } from '../exec/runner.js';
 import type { Plan } from '../plan/types.js';
 import { Semaphore } from '../execute/semaphore.js';
+import { hasSecretRefs } from '../secrets/secrets.js';
 
 export interface RenderResult {
   files: string[];
@@ -21,14 +22,15 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
   const out = options.outDir;
   const files: string[] = [];
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  // 0600 for every file with a credential placeholder: filled in (GitOps), it holds the credential.
+  await writeFile(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   files.push('plan.json');
   for (const step of plan.steps) {
     for (const action of step.actions) {
       if (action.kind === 'write' && action.render) {
         const path = join(out, action.render);
         await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, action.content, { mode: action.mode & 0o644 });
+        await writeFile(path, action.content, { mode: hasSecretRefs(action.content) ? 0o600 : action.mode & 0o644 });
         files.push(action.render);
       } else if (action.kind === 'copy' && action.render) {
         await mkdir(dirname(join(out, action.render)), { recursive: true });

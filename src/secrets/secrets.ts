@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DeploySpec } from '../config/rules.js';
+import { applyEncodings, encodingsOf, TAGGED_REF } from './encode.js';
 
 export const SECRET_IDS = [
   'openim.secret',
@@ -22,17 +23,24 @@ export const SECRET_IDS = [
   'objectStorage.secretKey',
   'etcd.password',
   'grafana.adminPassword',
+  /** infrastructure.mongodb.uri when it holds a password: never generated, kept out of plans and renders. */
+  'mongodb.uri',
 ] as const;
 
+/** Ids that only the user can give: nothing is generated or stored when they are left empty. */
+type GivenOnlyId = 'mongodb.uri';
+const GIVEN_ONLY: ReadonlySet<SecretId> = new Set<SecretId>(['mongodb.uri'] satisfies GivenOnlyId[]);
+
 export type SecretId = (typeof SECRET_IDS)[number];
-export type SecretValues = Record<SecretId, string>;
+export type SecretValues = Record<Exclude<SecretId, GivenOnlyId>, string> & Partial<Record<GivenOnlyId, string>>;
 
 /** `«secret:redis.password»`: the placeholder the executor replaces when it writes or runs. */
 export function secretRef(id: SecretId): string {
   return `«secret:${id}»`;
 }
 
-export const SECRET_REF_PATTERN = /«secret:([a-zA-Z.]+)»/g;
+/** A placeholder, with the encodings of its spot after `|` (see encode.ts). */
+export const SECRET_REF_PATTERN = TAGGED_REF;
 
 /** Values the user gave in the config, by secret id. */
 export function givenSecrets(spec: DeploySpec): Partial<SecretValues> {
@@ -48,6 +56,7 @@ export function givenSecrets(spec: DeploySpec): Partial<SecretValues> {
     'objectStorage.secretKey': infra.objectStorage.secretKey,
     'etcd.password': infra.etcd.password,
     'grafana.adminPassword': spec.monitoring.grafanaAdminPassword,
+    'mongodb.uri': spec.infrastructure.mongodb.uri,
   };
   return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined && v !== '')) as Partial<SecretValues>;
 }
@@ -89,6 +98,7 @@ export function resolveSecrets(
   for (const id of SECRET_IDS) {
     const value = given[id] ?? stored[id];
     if (value !== undefined) values[id] = value;
+    else if (GIVEN_ONLY.has(id)) continue;
     else {
       values[id] = generate(id, random);
       generated.push(id);
@@ -99,10 +109,10 @@ export function resolveSecrets(
 
 /** Replace placeholders with values; unknown ids are an error, never left silently. */
 export function materialise(text: string, values: Partial<SecretValues>): string {
-  return text.replace(SECRET_REF_PATTERN, (_, id: string) => {
+  return text.replace(SECRET_REF_PATTERN, (_, id: string, encodings: string) => {
     const value = values[id as SecretId];
     if (value === undefined) throw new Error(`no value for secret ${id}`);
-    return value;
+    return applyEncodings(value, encodingsOf(encodings));
   });
 }
 

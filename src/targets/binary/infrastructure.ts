@@ -10,7 +10,9 @@ import type { DeploySpec } from '../../config/rules.js';
 import { HOST_ARCHIVES, HOST_INFRA_PORTS, HOST_PACKAGES, type HostArch, type PackageManager } from '../../catalog/host-artifacts.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { Action, ExecAction, Step } from '../../plan/types.js';
+import { encodeText } from '../../secrets/encode.js';
 import { secretRef } from '../../secrets/secrets.js';
+import { environmentFileText } from './env-file.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
 import type { BinaryLayout } from './layout.js';
@@ -119,7 +121,7 @@ export function kafkaClusterId(dataDir: string): string {
 
 function properties(entries: Record<string, string | number>): string {
   return `${Object.entries(entries)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${encodeText('properties', String(v))}`)
     .join('\n')}\n`;
 }
 
@@ -239,7 +241,7 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
           'logfile ""',
           `dir ${data}`,
           'appendonly yes',
-          `requirepass "${secretRef('redis.password')}"`,
+          `requirepass "${encodeText('redis', secretRef('redis.password'))}"`,
         ];
         plan.steps.push({
           id: 'binary.infra.redis',
@@ -308,7 +310,7 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
       case 'objectStorage': {
         plan.configDirs.push(conf);
         const home = infraHome(layout, 'minio');
-        const env = `MINIO_ROOT_USER=${secretRef('objectStorage.accessKey')}\nMINIO_ROOT_PASSWORD=${secretRef('objectStorage.secretKey')}\n`;
+        const env = environmentFileText({ MINIO_ROOT_USER: secretRef('objectStorage.accessKey'), MINIO_ROOT_PASSWORD: secretRef('objectStorage.secretKey') });
         plan.steps.push({
           id: 'binary.infra.minio',
           title: `MinIO ${HOST_ARCHIVES.minio.version}`,
@@ -369,7 +371,7 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
         const client: Record<string, string> = { 'security.protocol': protocol };
         if (kafka.username) {
           client['sasl.mechanism'] = 'PLAIN';
-          client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${kafka.username}" password="${secretRef('kafka.password')}";`;
+          client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${encodeText('jaas', kafka.username)}" password="${encodeText('jaas', secretRef('kafka.password'))}";`;
         }
         actions.push({ kind: 'write', path: commandConfig, mode: 0o600, content: properties(client) });
       }
@@ -397,17 +399,18 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
  */
 export function mongoUsersScript(spec: DeploySpec): string {
   const m = spec.infrastructure.mongodb;
-  const root = secretRef('mongodb.rootPassword');
-  const pw = secretRef('mongodb.password');
+  // Double-quoted JS strings, the values escaped for them when written (encode.ts `js`).
+  const root = `"${encodeText('js', secretRef('mongodb.rootPassword'))}"`;
+  const pw = `"${encodeText('js', secretRef('mongodb.password'))}"`;
   return [
     `const admin = db.getSiblingDB('admin');`,
     `let authed = false;`,
-    `try { authed = admin.auth('root', '${root}').ok === 1; } catch (e) { authed = false; }`,
-    `if (!authed) { admin.createUser({ user: 'root', pwd: '${root}', roles: ['root'] }); admin.auth('root', '${root}'); }`,
+    `try { authed = admin.auth('root', ${root}).ok === 1; } catch (e) { authed = false; }`,
+    `if (!authed) { admin.createUser({ user: 'root', pwd: ${root}, roles: ['root'] }); admin.auth('root', ${root}); }`,
     `const app = db.getSiblingDB(${JSON.stringify(m.database)});`,
     `const roles = [{ role: 'readWrite', db: ${JSON.stringify(m.database)} }];`,
-    `if (app.getUser(${JSON.stringify(m.username)})) app.updateUser(${JSON.stringify(m.username)}, { pwd: '${pw}', roles });`,
-    `else app.createUser({ user: ${JSON.stringify(m.username)}, pwd: '${pw}', roles });`,
+    `if (app.getUser(${JSON.stringify(m.username)})) app.updateUser(${JSON.stringify(m.username)}, { pwd: ${pw}, roles });`,
+    `else app.createUser({ user: ${JSON.stringify(m.username)}, pwd: ${pw}, roles });`,
     `print('openim-deploy: MongoDB users ready');`,
     '',
   ].join('\n');

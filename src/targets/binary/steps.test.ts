@@ -192,11 +192,11 @@ describe('binary plan', () => {
     ]);
     expect(byId(plan(singleHost(), probedHost({ packageManager: 'dnf' }))).get('binary.infra.packages')!.actions[0]).toMatchObject({ argv: ['dnf', 'install', '-y', 'redis', 'etcd'] });
     const redisConf = steps.get('binary.infra.redis')!.actions.find((a) => a.kind === 'write')!;
-    expect(redisConf).toMatchObject({ path: '/etc/openim/redis/redis.conf', mode: 0o640, content: expect.stringContaining('requirepass "«secret:redis.password»"') });
+    expect(redisConf).toMatchObject({ path: '/etc/openim/redis/redis.conf', mode: 0o640, content: expect.stringContaining('requirepass "«secret:redis.password|redis»"') });
     const users = steps.get('binary.infra.mongodb.users')!.actions.find((a) => a.kind === 'exec')!;
     // Passwords go through stdin, never argv.
     expect(users.argv.join(' ')).not.toContain('secret');
-    expect(users.input).toContain("«secret:mongodb.password»");
+    expect(users.input).toContain("«secret:mongodb.password|js»");
     expect(users.input).toContain("role: 'readWrite', db: \"openim_v3\"");
     expect(steps.get('binary.start.infra')!.actions.at(-1)).toMatchObject({ argv: ['systemctl', 'restart', 'openim-mongodb.service', 'openim-redis.service', 'openim-kafka.service', 'openim-minio.service', 'openim-etcd.service'] });
   });
@@ -217,7 +217,7 @@ describe('binary plan', () => {
       expect(readdirSync(join(out, 'config'))).not.toContain('minio');
       // Monitoring: its config under monitoring/, its units beside the others.
       expect(readdirSync(join(out, 'monitoring'))).toEqual(expect.arrayContaining(['prometheus.yml', 'rules', 'grafana']));
-      expect(readFileSync(join(out, 'monitoring/grafana/grafana.env'), 'utf8')).toContain('«secret:grafana.adminPassword»');
+      expect(readFileSync(join(out, 'monitoring/grafana/grafana.env'), 'utf8')).toContain('«secret:grafana.adminPassword|env»');
       expect(readdirSync(join(out, 'systemd'))).toEqual(expect.arrayContaining(['openim-monitoring.target', 'openim-prometheus.service', 'openim-node-exporter.service']));
     } finally {
       rmSync(out, { recursive: true, force: true });

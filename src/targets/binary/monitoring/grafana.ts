@@ -41,12 +41,7 @@ export function grafanaEnvironment(spec: DeploySpec): Record<string, string> {
   };
 }
 
-/** systemd EnvironmentFile syntax; values are quoted so spaces and `#` survive. */
-export function environmentFileText(env: Record<string, string>): string {
-  return `# Written by openim-deploy; a re-run overwrites changes.\n${Object.entries(env)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join('\n')}\n`;
-}
+export { environmentFileText } from '../env-file.js';
 
 export function grafanaDatasources(spec: DeploySpec): string {
   const sources: object[] = [{ name: 'Prometheus', type: 'prometheus', uid: 'prometheus', url: hostPrometheusUrl(spec), access: 'proxy', isDefault: true }];

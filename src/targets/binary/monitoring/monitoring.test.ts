@@ -58,7 +58,7 @@ describe('binary monitoring files', () => {
     for (const f of binaryMonitoringFiles(specOf(['logging.enabled=true']))) {
       if (f.path.endsWith('grafana.env')) {
         expect(f.mode).toBe(0o600);
-        expect(f.content).toContain('GF_SECURITY_ADMIN_PASSWORD="«secret:grafana.adminPassword»"');
+        expect(f.content).toContain('GF_SECURITY_ADMIN_PASSWORD="«secret:grafana.adminPassword|env»"');
       } else expect(hasSecretRefs(f.content), f.path).toBe(false);
     }
   });
