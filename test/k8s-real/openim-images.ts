@@ -1,4 +1,4 @@
-// OpenIM server images built here (issue #17 item 2): one image per module, from the binaries
+// OpenIM server and chat images built here (issue #17 item 2): one image per module, from the binaries
 // that scripts/openim/build.sh (h-harness) exports, under exactly the reference the product's
 // plan gives the module (moduleImage: registry, tag, mirror rules), so a node that has them
 // imported runs the product's charts without any pull. Root: the module's binary, Debian's
@@ -11,30 +11,36 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatImage } from '../../src/catalog/images.js';
-import { SERVER_MODULES } from '../../src/catalog/modules.js';
+import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { moduleImage } from '../../src/targets/kubernetes/modules/images.js';
 import type { ImageSpec } from '../cluster/oci-image.js';
 
-/** The server tarball h-harness's build exports (scripts/openim/build.sh server). */
-export function serverExport(version: string): string {
-  const dir = execFileSync('bash', ['scripts/openim/build.sh', 'path', 'server'], { encoding: 'utf8' }).trim();
-  if (!dir.endsWith(`/${version}`)) throw new Error(`scripts/openim/build.sh builds server ${dir.split('/').pop()}, this test wants ${version}`);
-  const f = join(dir, `exported_open-im-server_${version}_linux_amd64.tar.gz`);
-  if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh server`);
+type Product = 'server' | 'chat';
+const EXPORT_NAME: Record<Product, string> = { server: 'open-im-server', chat: 'chat' };
+
+/** The tarball h-harness's build exports (scripts/openim/build.sh server|chat), `mage export` layout. */
+export function productExport(product: Product, version: string): string {
+  const dir = execFileSync('bash', ['scripts/openim/build.sh', 'path', product], { encoding: 'utf8' }).trim();
+  if (!dir.endsWith(`/${version}`)) throw new Error(`scripts/openim/build.sh builds ${product} ${dir.split('/').pop()}, this test wants ${version}`);
+  const f = join(dir, `exported_${EXPORT_NAME[product]}_${version}_linux_amd64.tar.gz`);
+  if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh ${product}`);
   return f;
 }
 
-/** Image specs of every server module of `spec`'s server version, binaries unpacked into `dir`. */
-export async function serverImageSpecs(spec: DeploySpec, dir: string): Promise<ImageSpec[]> {
-  const version = spec.openim.serverVersion;
-  await mkdir(dir, { recursive: true });
-  await promisify(execFile)('tar', ['-xzf', serverExport(version), '-C', dir, '_output/bin/platforms/linux/amd64']);
-  const bin = join(dir, '_output/bin/platforms/linux/amd64');
-  return SERVER_MODULES.map((mod) => ({
+/** Image specs of every module of one product at `spec`'s version, binaries unpacked into `dir`. */
+export async function productImageSpecs(spec: DeploySpec, product: Product, dir: string): Promise<ImageSpec[]> {
+  const version = product === 'server' ? spec.openim.serverVersion : spec.openim.chatVersion;
+  const modules = product === 'server' ? SERVER_MODULES : CHAT_MODULES;
+  const out = join(dir, product);
+  await mkdir(out, { recursive: true });
+  await promisify(execFile)('tar', ['-xzf', productExport(product, version), '-C', out, '_output/bin/platforms/linux/amd64']);
+  const bin = join(out, '_output/bin/platforms/linux/amd64');
+  return modules.map((mod) => ({
     ref: formatImage(moduleImage(spec, mod)),
-    files: [{ path: `openim-server/bin/${mod.name}`, from: join(bin, mod.name) }],
-    entrypoint: [`/openim-server/bin/${mod.name}`],
-    workdir: '/openim-server',
+    // The export names each binary after its module (server openim-api, chat chat-api ...).
+    files: [{ path: `openim/bin/${mod.name}`, from: join(bin, mod.name) }],
+    entrypoint: [`/openim/bin/${mod.name}`],
+    workdir: '/openim',
   }));
 }
