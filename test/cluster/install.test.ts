@@ -23,7 +23,7 @@ import { buildCliOnce, describeRun, runCli, startCli, type CliEnv, type CliRun }
 import { TestCluster } from './cluster.js';
 import { endState, eventually, helmReleases, isInstallerWrite, isLockWrite, isReady, list, ns, revisions, workloads } from './observe.js';
 
-const NAMESPACE = 'default'; // v3.8.3-patch.16 finds its peers in `default` only (preflight enforces it)
+const NAMESPACE = 'openim'; // the default: every catalog version registers in the in-cluster etcd, any namespace works
 const INSTALL = ['install', '--preset', 'dev', '--yes'];
 const PUSH_REPLICAS = 3;
 
@@ -213,10 +213,10 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     expect(envs.filter((e: any) => e.value !== undefined && secretValues.includes(e.value))).toEqual([]);
   });
 
-  it('Helm hook Jobs (Mongo setup, Kafka topics, MinIO bucket) ran to completion', async () => {
+  it('Helm hook Jobs (Mongo setup, Kafka topics, MinIO bucket, etcd auth) ran to completion', async () => {
     const events = await list(cluster, `/api/v1/namespaces/${NAMESPACE}/events?fieldSelector=${encodeURIComponent('involvedObject.kind=Job')}`);
     const completed = new Set(events.filter((e) => e.reason === 'Completed').map((e) => e.involvedObject.name));
-    expect([...completed].sort()).toEqual(expect.arrayContaining(['openim-kafka-topics', 'openim-minio-bucket', 'openim-mongodb-setup']));
+    expect([...completed].sort()).toEqual(expect.arrayContaining(['openim-etcd-enable-auth', 'openim-kafka-topics', 'openim-minio-bucket', 'openim-mongodb-setup']));
     // hook-succeeded deletes them; a failed hook would have left its Job (and failed the release).
     const left = await list(cluster, ns(NAMESPACE, 'jobs', '/apis/batch/v1'));
     expect(left.map((j) => j.metadata.name)).toEqual([]);

@@ -15,6 +15,7 @@ import type { KubernetesFacts } from '../../src/facts/types.js';
 import type { Step, WriteAction } from '../../src/plan/types.js';
 import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
+import { ETCD_VOLUME_SIZE } from '../../src/targets/kubernetes/infrastructure/etcd.js';
 import { storageSteps } from '../../src/targets/kubernetes/infrastructure/storage.js';
 import { EXTERNAL_SETS } from '../../src/targets/kubernetes/infrastructure/test-specs.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
@@ -138,7 +139,7 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
   it('dev: single instances with the dev PVC sizes on local-path', async () => {
     const { spec, releases } = await get('dev');
     const sizes = spec.kubernetes.storage.sizes;
-    const expected: Record<string, string> = { 'openim-mongodb': sizes.mongodb, 'openim-redis': sizes.redis, 'openim-kafka': sizes.kafka, 'openim-minio': sizes.objectStorage };
+    const expected: Record<string, string> = { 'openim-mongodb': sizes.mongodb, 'openim-redis': sizes.redis, 'openim-kafka': sizes.kafka, 'openim-minio': sizes.objectStorage, 'openim-etcd': ETCD_VOLUME_SIZE };
     for (const r of releases) {
       const sts = r.objects.find((o) => o.kind === 'StatefulSet')!;
       expect(sts.spec.replicas).toBe(1);
@@ -157,6 +158,7 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
       'openim-redis': [6, sizes.redis],
       'openim-kafka': [3, sizes.kafka],
       'openim-minio': [4, sizes.objectStorage],
+      'openim-etcd': [3, ETCD_VOLUME_SIZE],
     };
     for (const r of releases) {
       const [replicas, size] = expected[r.step.release!.name]!;
@@ -170,6 +172,19 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
       expect(headless.spec.publishNotReadyAddresses).toBe(true);
       expect(sts.spec.serviceName).toBe(headless.metadata.name);
     }
+  });
+
+  it('production: etcd (discovery) forms a 3-member cluster on its headless names, and a hook Job turns auth on with the root password from the infra Secret', async () => {
+    const { releases } = await get('production');
+    const etcd = release(releases, 'openim-etcd');
+    const c = etcd.objects.find((o) => o.kind === 'StatefulSet')!.spec.template.spec.containers[0];
+    expect(env(c, 'ETCD_INITIAL_CLUSTER')!.split(',')).toEqual([0, 1, 2].map((i) => `openim-etcd-${i}=http://openim-etcd-${i}.openim-etcd-headless.im-prod.svc:2380`));
+    expect(env(c, 'ETCD_ADVERTISE_CLIENT_URLS')).toBe('http://$(POD_NAME).openim-etcd-headless.im-prod.svc:2379');
+    const job = etcd.objects.find((o) => o.kind === 'Job')!;
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const jc = job.spec.template.spec.containers[0];
+    expect(env(jc, 'ETCD_URL')).toBe('http://openim-etcd.im-prod.svc:2379');
+    expect(jc.env.find((e: Obj) => e.name === 'ETCD_ROOT_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'openim-infra-secrets', key: 'etcd-root-password' });
   });
 
   it('production: the Kafka topics Job creates 4 topics x 8 partitions with replication 3', async () => {

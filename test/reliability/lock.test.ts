@@ -22,7 +22,7 @@ function cluster(name: string) {
   const bin = fakeBin(dir);
   const workdir = join(dir, 'work');
   const args = ['install', '--preset', 'dev', '--yes', '--workdir', workdir, '--ignore-preflight', 'discovery.namespace-fixed'];
-  const holder = () => (c.get('Lease', 'default', 'openim-deploy-lock')?.spec?.holderIdentity as string | undefined) ?? '';
+  const holder = () => (c.get('Lease', 'openim', 'openim-deploy-lock')?.spec?.holderIdentity as string | undefined) ?? '';
   return { dir, clusterDir, cluster: c, bin, workdir, args, holder };
 }
 

@@ -11,6 +11,9 @@ import { chartImage, pullSecrets, type ChartImage } from './images.js';
 import { INFRA_RELEASES, INFRA_SECRET_NAME, serviceAddress, type InfraSecretKey } from './names.js';
 import { storageClassFor } from './storage-class.js';
 
+/** Registrations and leases only: far more than OpenIM writes. */
+export const ETCD_VOLUME_SIZE = '1Gi';
+
 /** The user OpenIM logs in as (discovery.yml etcd.username); etcd's auth needs a root user anyway. */
 export const ETCD_ROOT_USER = 'root';
 
@@ -49,8 +52,7 @@ export function etcdValues(spec: DeploySpec): EtcdValues {
     clientPort: catalog.ports.client,
     peerPort: catalog.ports.peer,
     auth: { existingSecret: INFRA_SECRET_NAME, rootPasswordKey: 'etcd-root-password' },
-    // Registrations and leases only: 1Gi is far more than OpenIM writes.
-    persistence: { size: '1Gi', storageClass: storageClassFor(spec) },
+    persistence: { size: ETCD_VOLUME_SIZE, storageClass: storageClassFor(spec) },
     resources: catalog.resources[spec.profile],
     securityContext: { runAsUser: catalog.user.uid, runAsGroup: catalog.user.gid, fsGroup: catalog.user.gid },
     setupJob: { backoffLimit: 6, activeDeadlineSeconds: 600, resources: JOB_RESOURCES },

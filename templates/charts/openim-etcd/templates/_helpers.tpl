@@ -52,7 +52,6 @@ seccompProfile:
 
 {{- define "openim-etcd.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
 capabilities:
   drop: ["ALL"]
 {{- end -}}
