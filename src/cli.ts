@@ -152,6 +152,18 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   ).action(async (flags) => (await import('./commands/status.js')).statusCommand(ctx, flags));
   day2(
     program
+      .command('verify')
+      .description('real checks against the installed system (tokens, users, WebSocket push, message storage, file upload/download, chat and admin login), each timed; exit 4 when one fails')
+      .option('--json', 'the report as JSON (per check: status, ms, detail, errCode/errMsg, kind)')
+      .option('--api-url <url>', 'OpenIM API base URL instead of the one derived from the config')
+      .option('--ws-url <url>', 'msggateway WebSocket URL instead of the derived one')
+      .option('--chat-url <url>', 'chat-api base URL instead of the derived one')
+      .option('--admin-url <url>', 'admin-api base URL instead of the derived one')
+      .option('--object-url <url>', 'object storage external address presigned URLs must point at')
+      .option('--delivery-timeout <seconds>', 'how long the push frame and the stored message may take', '90'),
+  ).action(async (flags) => (await import('./commands/verify.js')).verifyCommand(ctx, flags));
+  day2(
+    program
       .command('upgrade')
       .description('upgrade to a newer catalog version: stepping stones, the seq migration into 3.8, a backup prompt first')
       .requiredOption('--to <version>', 'openim-server version to reach')

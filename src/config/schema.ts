@@ -259,6 +259,11 @@ const imagesSchema = z.strictObject({
   pullSecret: z.string().default('').meta({ description: 'imagePullSecret name for a private registry' }),
 });
 
+const verifySchema = z.strictObject({
+  afterInstall: z.boolean().default(true).meta({ description: 'Run the real checks of `openim-deploy verify` as the last step of install (a failed check fails the install); off: run `openim-deploy verify` yourself' }),
+  deliveryTimeoutSeconds: z.number().int().min(5).max(3600).default(90).meta({ description: 'How long verify waits for the push frame and the stored message' }),
+});
+
 const offlineSchema = z.strictObject({
   bundle: z.string().default('').meta({ description: 'Offline bundle file to install from (no network needed)' }),
 });
@@ -275,6 +280,7 @@ export const deploySpecSchema = z
     logging: loggingSchema.prefault({}),
     images: imagesSchema.prefault({}),
     offline: offlineSchema.prefault({}),
+    verify: verifySchema.prefault({}),
   })
   .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
 

@@ -6,6 +6,10 @@ import type { Probe } from '../plan/types.js';
 import type { Runner } from '../exec/runner.js';
 import { materialise } from '../secrets/secrets.js';
 import type { SecretValues } from '../secrets/secrets.js';
+import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
+import { callApi } from '../verify/api.js';
+import { runVerify } from '../verify/checks.js';
+import { buildReport, problems } from '../verify/report.js';
 
 export interface ProbeContext {
   runner: Runner;
@@ -34,29 +38,36 @@ export function tcpProbe(host: string, port: number, timeoutMs = 3000): Promise<
   });
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<{ errCode: number; errMsg?: string; data?: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', operationID: `openim-deploy-${Date.now()}`, ...headers },
-    body: JSON.stringify(body),
-    signal: signal ?? AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) return { errCode: -response.status, errMsg: `HTTP ${response.status}` };
-  return (await response.json()) as { errCode: number; errMsg?: string; data?: Record<string, unknown> };
+/** The API and its auth RPC serve: get_admin_token answers errCode 0 (open-im-server internal/api/router.go@v3.8.3:199). */
+export async function openimAdminToken(apiUrl: string, secret: string, adminUserID: string, signal?: AbortSignal): Promise<ProbeResult> {
+  try {
+    await callApi(apiUrl, '/auth/get_admin_token', { secret, userID: adminUserID }, { timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+    return { ok: true, detail: `${apiUrl} gave an admin token` };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
 }
 
-/** OPENIM.md §6: admin token → register a unique user → that user's token. */
-export async function openimSmoke(apiUrl: string, secret: string, adminUserID: string, signal?: AbortSignal): Promise<ProbeResult> {
-  const base = apiUrl.replace(/\/+$/, '');
-  const admin = await postJson(`${base}/auth/get_admin_token`, { secret, userID: adminUserID }, {}, signal);
-  if (admin.errCode !== 0) return { ok: false, detail: `get_admin_token: errCode ${admin.errCode} ${admin.errMsg ?? ''}`.trim() };
-  const token = String(admin.data?.token ?? '');
-  const userID = `smoke${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const reg = await postJson(`${base}/user/user_register`, { users: [{ userID, nickname: 'openim-deploy smoke test' }] }, { token }, signal);
-  if (reg.errCode !== 0) return { ok: false, detail: `user_register: errCode ${reg.errCode} ${reg.errMsg ?? ''}`.trim() };
-  const user = await postJson(`${base}/auth/get_user_token`, { platformID: 1, userID }, { token }, signal);
-  if (user.errCode !== 0) return { ok: false, detail: `get_user_token: errCode ${user.errCode} ${user.errMsg ?? ''}`.trim() };
-  return { ok: true, detail: `registered ${userID} and got a user token` };
+/** One run of every verify check; the detail lists what failed, or what passed with its time. */
+export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify' }>, secrets: Partial<SecretValues>, signal?: AbortSignal): Promise<ProbeResult> {
+  const started = performance.now();
+  const stored = (secrets as Record<string, string | undefined>)['chat.adminPassword'];
+  const checks = await runVerify({
+    endpoints: probe.endpoints,
+    credentials: {
+      secret: materialise(probe.secret, secrets),
+      imAdminUserID: probe.adminUserID,
+      superCode: materialise(probe.superCode, secrets),
+      chatAdminAccount: OPENIM_DEFAULTS.chatAdminAccount,
+      chatAdminPassword: stored || OPENIM_DEFAULTS.chatAdminDefaultPassword,
+    },
+    chat: probe.chat,
+    deliveryTimeoutMs: probe.deliveryTimeoutSeconds * 1000,
+    ...(signal ? { signal } : {}),
+  });
+  const report = buildReport('direct', probe.endpoints, checks, Math.round(performance.now() - started));
+  if (report.passed) return { ok: true, detail: checks.map((c) => (c.status === 'passed' ? `${c.id} ok ${c.ms} ms` : `${c.id} ${c.status}`)).join(', ') };
+  return { ok: false, detail: problems(report).join('; ') };
 }
 
 export const defaultProbe: ProbeFn = async (probe, ctx) => {
@@ -75,11 +86,14 @@ export const defaultProbe: ProbeFn = async (probe, ctx) => {
       const result = await ctx.runner.run(probe.argv.map((a) => materialise(a, ctx.secrets)), { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       return { ok: result.exitCode === 0, detail: result.exitCode === 0 ? 'ok' : result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}` };
     }
-    case 'openim-smoke':
+    case 'openim-admin-token':
+      return openimAdminToken(probe.apiUrl, materialise(probe.secret, ctx.secrets), probe.adminUserID, ctx.signal);
+    case 'openim-verify':
       try {
-        return await openimSmoke(probe.apiUrl, materialise(probe.secret, ctx.secrets), probe.adminUserID, ctx.signal);
+        return await openimVerify(probe, ctx.secrets, ctx.signal);
       } catch (e) {
-        return { ok: false, detail: `${probe.apiUrl}: ${(e as Error).message}` };
+        if (ctx.signal?.aborted) throw e;
+        return { ok: false, detail: `${probe.endpoints.api}: ${(e as Error).message}` };
       }
   }
 };

@@ -19,8 +19,10 @@ function formatProbe(probe: Probe): string {
       return `http ${probe.url} → ${probe.expectStatus}`;
     case 'exec':
       return `until ${formatArgv(probe.argv)} succeeds`;
-    case 'openim-smoke':
-      return `OpenIM smoke test against ${probe.apiUrl} (admin token, register a user, user token)`;
+    case 'openim-admin-token':
+      return `OpenIM API ${probe.apiUrl} gives an admin token`;
+    case 'openim-verify':
+      return `openim-deploy verify against ${probe.endpoints.api} (tokens, throw-away users, WebSocket push, stored message, file upload/download${probe.chat ? ', chat and admin login' : ''})`;
   }
 }
 

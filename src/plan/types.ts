@@ -2,6 +2,8 @@
 // executor, written out by `render`. Nothing in it is a shell string, and it
 // never holds a secret value (only «secret:id» placeholders).
 
+import type { VerifyEndpoints } from '../verify/types.js';
+
 export const PLAN_VERSION = 1;
 
 export type Phase =
@@ -88,8 +90,13 @@ export type Probe =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'http'; url: string; expectStatus: number }
   | { kind: 'exec'; argv: string[] }
-  /** get_admin_token → user_register → get_user_token against the OpenIM API (OPENIM.md §6). */
-  | { kind: 'openim-smoke'; apiUrl: string; secret: string; adminUserID: string; chatAdminUrl?: string };
+  /** The OpenIM API answers get_admin_token with errCode 0 (API and auth RPC serve). */
+  | { kind: 'openim-admin-token'; apiUrl: string; secret: string; adminUserID: string }
+  /**
+   * The checks of `openim-deploy verify` (src/verify): ok when every applicable one passed.
+   * `secret` and `superCode` are placeholders; the chat admin password is chat's default unless a stored secret says otherwise.
+   */
+  | { kind: 'openim-verify'; endpoints: VerifyEndpoints; chat: boolean; secret: string; superCode: string; adminUserID: string; deliveryTimeoutSeconds: number };
 
 export interface WaitAction {
   kind: 'wait';

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MONITORING } from '../../src/catalog/infrastructure.js';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
-import { openimSmoke } from '../../src/execute/probes.js';
+import { openimAdminToken } from '../../src/execute/probes.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
 import { REPO_ROOT, until, type ExecResult, type SystemdContainer } from './container.js';
 import { serveArtifacts, type ArtifactServer } from './fixtures/artifacts.js';
@@ -119,14 +119,16 @@ describe('install --target binary --preset single-host on real systemd', () => {
   });
 
   let firstRun: ExecResult;
-  it('installs: exit 0, smoke test green', async () => {
+  it('installs: exit 0, the server answers', async () => {
     const t0 = Date.now();
     firstRun = await install(c);
     console.log(`[install] first run ${((Date.now() - t0) / 1000).toFixed(1)} s; last lines:\n${firstRun.stderr.trim().split('\n').slice(-3).join('\n')}`);
     if (firstRun.exitCode !== 0) console.log(`${firstRun.stdout}\n${firstRun.stderr}\n${await diagnostics(c)}`);
     expect(firstRun.exitCode).toBe(0);
-    // The installer's own health step ran the smoke test (admin token, register, user token).
-    expect(firstRun.stdout).toMatch(/registered smoke\d+ and got a user token/);
+    // The installer's own health step got an admin token; its verify step is off here (the stand-ins
+    // serve no messages or files: the real checks run against real OpenIM in npm run test:openim).
+    expect(firstRun.stdout).toMatch(/http:\/\/127\.0\.0\.1:10002 gave an admin token/);
+    expect(firstRun.stdout).toMatch(/verify after install is off/);
     // The seeded chatAdmin/chatAdmin console login was replaced through admin-api (stand-in modelled on chat).
     expect(firstRun.stdout).toMatch(/admin chatAdmin: seeded password replaced by the configured one/);
   }, 600_000);
@@ -162,11 +164,11 @@ describe('install --target binary --preset single-host on real systemd', () => {
     expect((await c.execOk(['stat', '-c', '%a', STATE])).trim()).toBe('600');
   });
 
-  it('answers the smoke test from outside the container too', async () => {
+  it('answers the admin token from outside the container too', async () => {
     const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
-    const result = await openimSmoke('http://127.0.0.1:10002', secret, 'imAdmin');
+    const result = await openimAdminToken('http://127.0.0.1:10002', secret, 'imAdmin');
     expect(result).toMatchObject({ ok: true });
-    expect((await openimSmoke('http://127.0.0.1:10002', 'wrong-secret', 'imAdmin')).ok).toBe(false);
+    expect((await openimAdminToken('http://127.0.0.1:10002', 'wrong-secret', 'imAdmin')).ok).toBe(false);
   });
 
   it('runs each process hardened, as openim, logging to the journal', async () => {

@@ -141,13 +141,23 @@ describe('binary plan', () => {
     expect(note(newTarball, 'binary.start.chat')).toBe(note(a, 'binary.start.chat'));
   });
 
-  it('waits for every instance port, then runs the smoke test', () => {
+  it('waits for every instance port and an admin token, then runs the verify checks last', () => {
     const health = byId(plan(singleHost('openim.replicas.openim-push=2'))).get('binary.health.server')!;
     const waits = health.actions as WaitAction[];
     const ports = waits.filter((w) => w.probe.kind === 'tcp').map((w) => (w.probe as { port: number }).port);
     expect(ports).toEqual(expect.arrayContaining([10001, 10002, 10140, 10170, 10171, 10320]));
     expect(ports).not.toContain(12002); // metrics are not health
-    expect(waits.at(-1)!.probe).toEqual({ kind: 'openim-smoke', apiUrl: 'http://127.0.0.1:10002', secret: '«secret:openim.secret»', adminUserID: 'imAdmin' });
+    expect(waits.at(-1)!.probe).toEqual({ kind: 'openim-admin-token', apiUrl: 'http://127.0.0.1:10002', secret: '«secret:openim.secret»', adminUserID: 'imAdmin' });
+    const verify = byId(plan()).get('binary.verify')!;
+    expect(verify.needs).toEqual(['binary.health.server', 'binary.health.chat']);
+    expect((verify.actions[0] as WaitAction).probe).toMatchObject({
+      kind: 'openim-verify',
+      endpoints: { api: 'http://127.0.0.1:10002', ws: 'ws://127.0.0.1:10001', chat: 'http://127.0.0.1:10008', admin: 'http://127.0.0.1:10009' },
+      secret: '«secret:openim.secret»',
+      superCode: '«secret:chat.superCode»',
+      deliveryTimeoutSeconds: 90,
+    });
+    expect(byId(plan()).get('binary.summary')!.needs).toEqual(['binary.verify']);
     // Every instance running, ports or not (crontask has none).
     const active = waits.find((w) => w.probe.kind === 'exec')!.probe as { argv: string[] };
     expect(active.argv).toEqual(expect.arrayContaining(['systemctl', 'is-active', '--quiet', 'openim-crontask@0.service', 'openim-push@1.service']));

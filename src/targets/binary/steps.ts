@@ -3,8 +3,8 @@
 //   the run before anything is installed) → user → directories → extract →
 //   bundled infrastructure → config files → units + daemon-reload → switch
 //   `current` → start infrastructure (users, topics) → wait for every
-//   infrastructure address → start the server → health (ports, smoke test)
-//   → start chat → health → summary. Monitoring (monitoring/steps.ts) starts
+//   infrastructure address → start the server → health (ports, admin token)
+//   → start chat → health → verify (the checks of `openim-deploy verify`) → summary. Monitoring (monitoring/steps.ts) starts
 //   after the infrastructure, beside OpenIM: no OpenIM step needs it.
 // Start steps carry a digest of what they start, so a re-run with nothing
 // changed restarts nothing, and any change to config, units or binaries
@@ -20,6 +20,7 @@ import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
 import { secretRef } from '../../secrets/secrets.js';
+import { verifyOff, verifyPlan, verifyProbe } from '../../verify/targets.js';
 import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';
 import { binaryEndpoints, infraAddresses } from './endpoints.js';
 import { infraArtifacts, infraPlan } from './infrastructure.js';
@@ -240,7 +241,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     const ports = [...new Set(mine.flatMap(instancePorts))].sort((a, b) => a - b);
     steps.push({
       id: `binary.health.${p}`,
-      title: p === 'server' ? 'OpenIM server answers (ports, smoke test)' : 'OpenIM chat answers',
+      title: p === 'server' ? 'OpenIM server answers (ports, admin token)' : 'OpenIM chat answers',
       phase: 'verify',
       component: p,
       needs: [`binary.start.${p}`],
@@ -257,7 +258,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
           ? [
               {
                 kind: 'wait' as const,
-                probe: { kind: 'openim-smoke' as const, apiUrl: `http://127.0.0.1:${PUBLIC_PORTS.api}`, secret: secretRef('openim.secret'), adminUserID: OPENIM_DEFAULTS.imAdminUserID },
+                probe: { kind: 'openim-admin-token' as const, apiUrl: `http://127.0.0.1:${PUBLIC_PORTS.api}`, secret: secretRef('openim.secret'), adminUserID: OPENIM_DEFAULTS.imAdminUserID },
                 timeoutSeconds: 180,
                 intervalSeconds: 3,
               },
@@ -282,10 +283,22 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     : [];
   steps.push(...adminPassword);
 
-  // 9. Monitoring, beside OpenIM.
+  // 9. The real checks of `openim-deploy verify`, once everything is up.
+  const off = verifyOff(spec);
+  steps.push({
+    id: 'binary.verify',
+    title: 'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
+    phase: 'verify',
+    needs: [...products.map((p) => `binary.health.${p}`), ...adminPassword.map((s) => s.id)],
+    ...(off ? { notApplicable: off } : {}),
+    // Chat's first answers and the first push after a start can lag: a few attempts.
+    actions: off ? [] : [{ kind: 'wait', probe: verifyProbe(spec, verifyPlan(spec).endpoints), timeoutSeconds: 300, intervalSeconds: 10 }],
+  });
+
+  // 10. Monitoring, beside OpenIM.
   steps.push(...monitoring.steps);
 
-  // 10. Summary: where things are, never a secret value.
+  // 11. Summary: where things are, never a secret value.
   const host = spec.openim.domain || '<this host>';
   const lines = [
     `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
@@ -300,7 +313,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     id: 'binary.summary',
     title: 'Summary',
     phase: 'summary',
-    needs: [...products.map((p) => `binary.health.${p}`), ...adminPassword.map((s) => s.id)],
+    needs: ['binary.verify'],
     actions: lines.map((text) => ({ kind: 'note' as const, text })),
   });
   return steps;

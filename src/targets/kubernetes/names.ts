@@ -8,7 +8,7 @@ export const SECRETS_STEP = 'k8s.secrets';
 export const API_READY_STEP = 'k8s.wait.openim-api';
 export const INGRESS_STEP = 'k8s.ingress';
 export const CHAT_ADMIN_STEP = 'k8s.chat.admin-password';
-export const SMOKE_STEP = 'k8s.verify.smoke';
+export const VERIFY_STEP = 'k8s.verify';
 export const SUMMARY_STEP = 'k8s.summary';
 
 /** One ConfigMap per product, shared by its modules: every process reads the shared files (share.yml, discovery.yml …) beside its own. */

@@ -59,7 +59,7 @@ describe('kubernetes plan', () => {
     expect(secrets).toEqual([OPENIM_SECRET, 'openim-infra-secrets']);
   });
 
-  it('orders namespace → config → server → api answers → chat → fronts → ingress → smoke → summary', () => {
+  it('orders namespace → config → server → api answers → chat → fronts → ingress → verify → summary', () => {
     const ids = plans.production.steps.map((s) => s.id);
     const at = (id: string) => ids.indexOf(id);
     expect(at('k8s.namespace')).toBe(0);
@@ -67,7 +67,7 @@ describe('kubernetes plan', () => {
     expect(step(plans.production, 'k8s.release.chat-api').needs).toContain('k8s.wait.openim-api');
     expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual(['k8s.release.openim-api']);
     expect(at('k8s.release.admin-api')).toBeLessThan(at('k8s.release.openim-admin-front'));
-    expect(ids.slice(-3)).toEqual(['k8s.ingress', 'k8s.verify.smoke', 'k8s.summary']);
+    expect(ids.slice(-3)).toEqual(['k8s.ingress', 'k8s.verify', 'k8s.summary']);
   });
 
   it('trap: one share secret, the same Secret key for server share.secret and chat openIM.secret', () => {
@@ -185,16 +185,27 @@ describe('kubernetes plan', () => {
     expect(values(mirrored, 'openim-api').imagePullSecrets).toEqual(['regcred']);
   });
 
-  it('smoke test: not applicable (no actions, a reason) unless probed, the real probe on a probed cluster', () => {
-    const unprobed = step(plans.production, 'k8s.verify.smoke');
+  it('verify: not applicable (no actions, a reason) unless probed, the real probe on a probed cluster', () => {
+    const unprobed = step(plans.production, 'k8s.verify');
     expect(unprobed.actions).toEqual([]);
-    expect(unprobed.notApplicable).toMatch(/^smoke test not applicable: the cluster was not probed/);
-    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify.smoke')!;
-    expect(live.actions[0]).toMatchObject({ kind: 'wait', probe: { kind: 'openim-smoke', apiUrl: 'https://im.example.com/api', secret: '«secret:openim.secret»' } });
+    expect(unprobed.notApplicable).toMatch(/^verify not applicable: the cluster was not probed/);
+    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify')!;
+    expect(live.actions[0]).toMatchObject({
+      kind: 'wait',
+      probe: {
+        kind: 'openim-verify',
+        endpoints: { api: 'https://im.example.com/api', ws: 'wss://im.example.com/msg_gateway', chat: 'https://im.example.com/chat', admin: 'https://im.example.com/complete_admin', objectStorage: 'https://im.example.com/im-minio-api' },
+        chat: true,
+        secret: '«secret:openim.secret»',
+        superCode: '«secret:chat.superCode»',
+      },
+    });
+    const off = kubernetesSteps(specFor('production', ['verify.afterInstall=false']), REAL_CLUSTER).find((s) => s.id === 'k8s.verify')!;
+    expect(off).toMatchObject({ actions: [], notApplicable: expect.stringMatching(/verify\.afterInstall false/) });
     const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
-    const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify.smoke')!;
+    const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify')!;
     expect(simulatedSmoke.actions).toEqual([]);
-    expect(simulatedSmoke.notApplicable).toMatch(/^smoke test not applicable: the cluster is simulated/);
+    expect(simulatedSmoke.notApplicable).toMatch(/^verify not applicable: the cluster is simulated/);
     expect(live.notApplicable).toBeUndefined();
   });
 

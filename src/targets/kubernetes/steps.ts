@@ -17,10 +17,10 @@ import { controllerSteps } from './ingress/controller.js';
 import { ingressObjects } from './ingress/objects.js';
 import { moduleValues } from './modules/values.js';
 import { chatAdminPasswordStep } from './chat-admin.js';
-import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, MANAGED_BY, NAMESPACE_STEP, SECRETS_STEP, SERVICE_CHART, SMOKE_STEP } from './names.js';
+import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, MANAGED_BY, NAMESPACE_STEP, SECRETS_STEP, SERVICE_CHART, VERIFY_STEP } from './names.js';
 import { yamlDocuments } from './yaml-docs.js';
 import { apiReadyStep } from './verify/api-ready.js';
-import { smokeStep } from './verify/smoke.js';
+import { verifyStep } from './verify/verify-step.js';
 import { summaryStep } from './verify/summary.js';
 import { loggingSteps, monitoringSteps } from './monitoring/index.js';
 
@@ -139,7 +139,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   });
   // Monitoring and logging hang below the namespace only: they never hold up OpenIM.
   steps.push(...monitoringSteps(spec, facts), ...loggingSteps(spec, facts));
-  steps.push(smokeStep(spec, facts, [INGRESS_STEP]));
-  steps.push(summaryStep(spec, [SMOKE_STEP]));
+  steps.push(verifyStep(spec, facts, [INGRESS_STEP]));
+  steps.push(summaryStep(spec, [VERIFY_STEP]));
   return steps;
 }

@@ -1,0 +1,107 @@
+// Where `verify` reaches an install, per target, and the credentials it uses
+// (from the install state, like every other command; never printed).
+
+import type { DeploySpec } from '../config/rules.js';
+import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
+import { PUBLIC_PORTS } from '../catalog/modules.js';
+import type { Probe } from '../plan/types.js';
+import { secretRef, type SecretValues } from '../secrets/secrets.js';
+import { objectExternalAddress } from '../targets/binary/endpoints.js';
+import { publicUrls } from '../targets/kubernetes/urls.js';
+import type { VerifyCredentials, VerifyEndpoints } from './types.js';
+
+/** What must be port-forwarded on Kubernetes when there is no ingress to go through. */
+export interface ForwardNeed {
+  key: 'api' | 'ws' | 'chat' | 'admin';
+  service: string;
+  port: number;
+}
+
+export interface VerifyPlan {
+  endpoints: VerifyEndpoints;
+  forwards: ForwardNeed[];
+  chatNotApplicable?: string;
+}
+
+function objectStorageNote(spec: DeploySpec): string | undefined {
+  const os = spec.infrastructure.objectStorage;
+  if (os.provider !== 'minio') return `object storage provider ${os.provider}: presigned URLs point at the provider's own endpoint, which verify does not compare (checked only for MinIO, whose externalAddress openim-deploy sets)`;
+  return undefined;
+}
+
+export function verifyPlan(spec: DeploySpec): VerifyPlan {
+  const chat = spec.openim.components.chat;
+  const note = objectStorageNote(spec);
+  if (spec.target === 'binary') {
+    const loop = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}`;
+    return {
+      endpoints: {
+        api: loop(PUBLIC_PORTS.api),
+        ws: loop(PUBLIC_PORTS.msgGateway, 'ws'),
+        chat: chat ? loop(PUBLIC_PORTS.chatApi) : '',
+        admin: chat ? loop(PUBLIC_PORTS.adminApi) : '',
+        objectStorage: objectExternalAddress(spec),
+        ...(note ? { objectStorageNotApplicable: note } : {}),
+      },
+      forwards: [],
+    };
+  }
+  const urls = publicUrls(spec);
+  if (spec.kubernetes.ingress.controller !== 'none' && spec.openim.domain) {
+    return {
+      endpoints: { api: urls.apiAddr, ws: urls.wsAddr, chat: chat ? urls.chatApi : '', admin: chat ? urls.adminApi : '', objectStorage: urls.objectStorage, ...(note ? { objectStorageNotApplicable: note } : {}) },
+      forwards: [],
+    };
+  }
+  // No public route: port-forward the Services; presigned object URLs are signed for the
+  // external address, which a port-forward cannot stand in for.
+  const viaIngress = spec.infrastructure.objectStorage.externalAddress
+    ? undefined
+    : 'no ingress or domain, so the object storage external address (presigned URLs) is not reachable from here; set infrastructure.objectStorage.externalAddress to a reachable URL or use an ingress';
+  const objectNote = note ?? viaIngress;
+  return {
+    endpoints: { api: '', ws: '', chat: '', admin: '', objectStorage: urls.objectStorage, ...(objectNote ? { objectStorageNotApplicable: objectNote } : {}) },
+    forwards: [
+      { key: 'api', service: 'openim-api', port: PUBLIC_PORTS.api },
+      { key: 'ws', service: 'openim-msggateway', port: PUBLIC_PORTS.msgGateway },
+      ...(chat
+        ? [
+            { key: 'chat' as const, service: 'chat-api', port: PUBLIC_PORTS.chatApi },
+            { key: 'admin' as const, service: 'admin-api', port: PUBLIC_PORTS.adminApi },
+          ]
+        : []),
+    ],
+  };
+}
+
+export function verifyCredentials(spec: DeploySpec, secrets: Partial<SecretValues>): VerifyCredentials {
+  const secret = secrets['openim.secret'] ?? '';
+  if (!secret) throw new Error('no OpenIM secret in the install state: is OpenIM installed with this config (same -c/--preset, --workdir)?');
+  // A chat admin password the installer manages, once one is stored; else chat 1.8's built-in default.
+  const stored = (secrets as Record<string, string | undefined>)['chat.adminPassword'];
+  return {
+    secret,
+    imAdminUserID: OPENIM_DEFAULTS.imAdminUserID,
+    superCode: secrets['chat.superCode'] ?? spec.openim.superCode ?? '',
+    chatAdminAccount: OPENIM_DEFAULTS.chatAdminAccount,
+    chatAdminPassword: stored || spec.openim.chatAdminPassword || OPENIM_DEFAULTS.chatAdminDefaultPassword,
+  };
+}
+
+/** The probe of the install's last step: the same checks as `openim-deploy verify`. */
+export function verifyProbe(spec: DeploySpec, endpoints: VerifyEndpoints): Extract<Probe, { kind: 'openim-verify' }> {
+  return {
+    kind: 'openim-verify',
+    endpoints,
+    chat: spec.openim.components.chat,
+    secret: secretRef('openim.secret'),
+    superCode: secretRef('chat.superCode'),
+    adminUserID: OPENIM_DEFAULTS.imAdminUserID,
+    deliveryTimeoutSeconds: spec.verify.deliveryTimeoutSeconds,
+  };
+}
+
+/** Why the install's verify step does not run, when it does not. */
+export function verifyOff(spec: DeploySpec): string | undefined {
+  return spec.verify.afterInstall ? undefined : 'verify after install is off (verify.afterInstall false): run openim-deploy verify';
+}
