@@ -126,6 +126,16 @@ const artifactSchema = z.strictObject({
   sha256: z.union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')]).default('').meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
 });
 
+const goBuildSchema = z.strictObject({
+  goproxy: z.string().default('').meta({ description: 'GOPROXY for the build; empty = the environment\'s (else Go\'s default, https://proxy.golang.org,direct)' }),
+  goflags: z.string().default('').meta({ description: 'GOFLAGS for the build; empty = the environment\'s' }),
+  gonosumdb: z.string().default('').meta({ description: 'GONOSUMDB (module path patterns not checked against the checksum database); empty = the environment\'s' }),
+  gosumdb: z.string().default('').meta({ description: 'GOSUMDB (checksum database, or off); empty = the environment\'s' }),
+  goprivate: z.string().default('').meta({ description: 'GOPRIVATE; empty = the environment\'s' }),
+  gotoolchain: z.string().default('').meta({ description: 'GOTOOLCHAIN: with a local Go older than the release needs, auto (Go\'s default) downloads the newer toolchain through the module proxy; local refuses' }),
+  cacheDir: z.string().default('').meta({ description: 'Build cache, one folder per product and version; empty = $XDG_CACHE_HOME/openim-deploy/openim-build or ~/.cache/openim-deploy/openim-build' }),
+});
+
 const binarySchema = z.strictObject({
   prefix: ownedDir.default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
   configDir: ownedDir.default('/etc/openim'),
@@ -134,6 +144,14 @@ const binarySchema = z.strictObject({
   unitDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/systemd/system'),
   user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name').default('openim'),
   arch: z.enum(['auto', 'amd64', 'arm64']).default('auto'),
+  source: z
+    .enum(['build', 'archive'])
+    .optional()
+    .meta({
+      description:
+        'Where the server and chat binaries come from: build (the local Go toolchain builds them from the Go module proxy at the catalog version, cached; the default when no archive is given) | archive (a mage export tarball: binary.artifacts.server/chat url or file + sha256, binary.mirror or the offline bundle; the default when one is given)',
+    }),
+  build: goBuildSchema.prefault({}),
   mirror: z.union([httpUrl, z.literal('')]).default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
   fileLogs: z.boolean().default(false).meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
   artifacts: z

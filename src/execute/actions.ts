@@ -8,6 +8,7 @@ import type { Runner } from '../exec/runner.js';
 import { sleep } from '../exec/recording-runner.js';
 import { extractArchive } from '../artifacts/extract.js';
 import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
+import { goBuildExport } from '../build/go-build.js';
 import type { Action, FetchAction } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
@@ -41,7 +42,12 @@ function fetchSource(action: FetchAction, workdir: string): ArtifactSource {
   throw new Error(`fetch ${action.to}: no source (url, file or bundle)`);
 }
 
-export async function runAction(action: Action, ctx: ActionContext): Promise<void> {
+/** What an action leaves for the journal (a built artifact's checksum). */
+export interface ActionOutput {
+  artifacts?: { path: string; sha256: string }[];
+}
+
+export async function runAction(action: Action, ctx: ActionContext): Promise<ActionOutput | void> {
   if (ctx.signal?.aborted) throw new UserAbort();
   switch (action.kind) {
     case 'exec': {
@@ -125,6 +131,12 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<voi
         forward?.stop();
       }
       return;
+    }
+    case 'go-build': {
+      const to = resolvePath(ctx.workdir, action.to);
+      const result = await goBuildExport(action, to, { report: ctx.report, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      ctx.report(`${to}: ${result.cached ? 'from the build cache' : `built in ${result.seconds} s`}, ${result.bytes} bytes, sha256 ${result.sha256}`);
+      return { artifacts: [{ path: to, sha256: result.sha256 }] };
     }
     case 'extract': {
       const to = resolvePath(ctx.workdir, action.to);

@@ -116,8 +116,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         await options.journal?.record(step.id, 'started', hash);
         emit({ type: 'step', id: step.id, status: 'started' });
         try {
+          const artifacts: { path: string; sha256: string }[] = [];
           for (const action of step.actions) {
-            await runAction(action, {
+            const output = await runAction(action, {
               runner: options.runner,
               workdir: options.workdir,
               templatesDir: options.templatesDir,
@@ -133,8 +134,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
                 emit({ type: 'output', id: step.id, text: safe });
               },
             });
+            if (output?.artifacts) artifacts.push(...output.artifacts);
           }
-          await options.journal?.record(step.id, 'done', hash);
+          await options.journal?.record(step.id, 'done', hash, undefined, artifacts.length ? { artifacts } : undefined);
           emit({ type: 'step', id: step.id, status: 'done' });
           break;
         } catch (error) {

@@ -56,6 +56,8 @@ export interface HostFacts {
   java?: ToolInfo;
   /** Names of HTTP proxy variables set in the environment (gRPC to etcd must not use them). */
   proxyEnv: string[];
+  /** The local Go toolchain (`go env GOVERSION`), for binary.source build. */
+  go?: { version: string; gotoolchain: string; goproxy: string };
   /** The distribution's package manager, for bundled Redis and etcd (binary target). */
   packageManager?: 'apt' | 'dnf';
   /** Of the distribution packages the binary target may install, those already installed (apt-get/dnf is skipped for them: offline hosts). */

@@ -51,6 +51,11 @@ export function formatAction(action: Action): string {
       const how = [action.strip ? `strip ${action.strip}` : '', ...(action.select ?? []).map((s) => `${s.from} → ${s.to}`)].filter(Boolean);
       return `extract ${action.archive} → ${action.to}${how.length ? ` (${how.join(', ')})` : ''}`;
     }
+    case 'go-build': {
+      // Proxy URLs may carry credentials (https://user:token@proxy): never printed.
+      const env = Object.entries(action.env).map(([k, v]) => `${k}=${v.replace(/\/\/[^/@\s]+@/g, '//***@')}`);
+      return `go build ${action.services.length} services + ${action.tools.length} tools of ${action.module}@${action.version} (go ≥ ${action.goVersion}, linux/${action.arch}${env.length ? `, ${env.join(' ')}` : ''}) → ${action.to} (cached in ${action.cacheDir})`;
+    }
   }
 }
 

@@ -86,6 +86,32 @@ export interface ExtractAction {
   select?: { from: string; to: string }[];
 }
 
+/**
+ * Build OpenIM server or chat from its Go module with the local Go toolchain
+ * (binary.source build, src/build/go-build.ts): cached by version under
+ * `cacheDir`, packed as `mage export` would, copied to `to`; the tarball's
+ * SHA-256 goes into the journal.
+ */
+export interface GoBuildAction {
+  kind: 'go-build';
+  product: 'server' | 'chat';
+  module: string;
+  version: string;
+  /** Minimum Go (the module's go.mod); older local toolchains fetch it when GOTOOLCHAIN allows. */
+  goVersion: string;
+  arch: string;
+  services: string[];
+  tools: string[];
+  /** GOPROXY, GOFLAGS, GONOSUMDB, GOSUMDB, GOPRIVATE, GOTOOLCHAIN set in the config (the user's environment applies otherwise). */
+  env: Record<string, string>;
+  /** Absolute cache folder. */
+  cacheDir: string;
+  /** Name of the tarball, as `mage export` names it. */
+  fileName: string;
+  /** Absolute, or relative to the work dir. */
+  to: string;
+}
+
 export type Probe =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'http'; url: string; expectStatus: number }
@@ -128,7 +154,7 @@ export interface ChatAdminPasswordAction {
   intervalSeconds: number;
 }
 
-export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction | ChatAdminPasswordAction;
+export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction | ChatAdminPasswordAction | GoBuildAction;
 
 /** A Helm release a step installs; render and status read it. */
 export interface ReleaseRef {

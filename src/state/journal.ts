@@ -33,11 +33,12 @@ export class Journal {
     return e?.status === 'done' && e.hash === hash;
   }
 
-  record(stepId: string, status: StepStatus, hash: string, error?: string): Promise<void> {
+  record(stepId: string, status: StepStatus, hash: string, error?: string, outputs?: Pick<JournalEntry, 'artifacts'>): Promise<void> {
     const previous = this.state.steps[stepId];
     const attempt = status === 'started' ? (previous?.status === 'done' ? 1 : (previous?.attempt ?? 0) + 1) : (previous?.attempt ?? 1);
     const entry: JournalEntry = { status, hash, at: new Date().toISOString(), attempt };
     if (error !== undefined) entry.error = error;
+    if (outputs?.artifacts) entry.artifacts = outputs.artifacts;
     const known = this.steps.get(stepId);
     if (known) {
       entry.order = known.order;

@@ -28,6 +28,8 @@ export interface JournalEntry {
   order?: number;
   component?: string;
   resources?: CreatedResource[];
+  /** Files the step produced and their SHA-256 (a binary built from source). */
+  artifacts?: { path: string; sha256: string }[];
 }
 
 /** One applied version, newest last: `rollback` goes back to the one before. */

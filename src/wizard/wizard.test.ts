@@ -62,6 +62,7 @@ describe('Enter through every prompt', () => {
       { key: 'binary.mirror', rejects: ['ftp://mirror'] },
       { key: 'offline.bundle' },
       { key: 'openim.components.chat' },
+      { key: 'binary.source', choices: ['build', 'archive'], default: 'build', answer: 'archive', help: /builds them with its Go toolchain/ },
       { key: 'binary.artifacts.server', rejects: ['missing.tar.gz'], answer: 'server.tar.gz', help: /publishes no binaries/ },
       { key: 'binary.artifacts.server.sha256', rejects: ['abc'], answer: sha.toUpperCase() },
       { key: 'binary.artifacts.chat', answer: 'https://files.example.com/exported_chat.tar.gz' },
@@ -96,10 +97,8 @@ describe('Enter through every prompt', () => {
       { key: 'binary.mirror' },
       { key: 'offline.bundle' },
       { key: 'openim.components.chat' },
-      { key: 'binary.artifacts.server' },
-      { key: 'binary.artifacts.server.sha256' },
-      { key: 'binary.artifacts.chat' },
-      { key: 'binary.artifacts.chat.sha256' },
+      // Enter: build from source, so no tarball is asked for.
+      { key: 'binary.source' },
       { key: 'monitoring.enabled' },
       { key: 'logging.enabled' },
       { key: 'wizard.save' },
@@ -107,7 +106,8 @@ describe('Enter through every prompt', () => {
     ]);
     const ids = run.result.findings.map((f) => f.id);
     expect(ids).toContain('host.systemd');
-    expect(ids).toContain('artifact.server.source');
+    expect(run.result.spec.binary.source).toBe('build');
+    expect(ids.filter((id) => id.startsWith('artifact.server') || id.startsWith('artifact.chat'))).toEqual([]);
     expect(run.runner.argvs()).toEqual([['cat', '/proc/1/comm']]);
   });
 });

@@ -27,7 +27,7 @@ import { askComponents, askObservability } from './questions/features.js';
 import { askInfrastructure } from './questions/infrastructure.js';
 import { askIngress, askStorage } from './questions/kubernetes.js';
 import { askObjectStorage } from './questions/object-storage.js';
-import { askArtifacts, askDownloadMirror, askImages, askOffline } from './questions/sources.js';
+import { askArtifacts, askBinarySource, askDownloadMirror, askImages, askOffline } from './questions/sources.js';
 import { ANSWERS_FILE, saveAnswers } from './save.js';
 import { printReport } from './report.js';
 import { summaryRows } from './summary.js';
@@ -81,7 +81,10 @@ async function askAll(q: QuestionContext, cwd: string): Promise<void> {
   else await askDownloadMirror(q);
   await askOffline(q, cwd);
   await askComponents(q);
-  if (!kubernetes) await askArtifacts(q, cwd);
+  if (!kubernetes) {
+    await askBinarySource(q);
+    await askArtifacts(q, cwd);
+  }
   await askObservability(q);
 }
 

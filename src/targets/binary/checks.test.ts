@@ -6,8 +6,11 @@ import { allExternal, probedHost, singleHost, unprobed } from './test-specs.js';
 const ids = (findings: { id: string; severity: string }[], severity = 'error') => findings.filter((f) => f.severity === severity).map((f) => f.id);
 
 describe('binary preflight', () => {
-  it('requires a source and a pinned SHA-256 for each OpenIM tarball, even without probing', () => {
-    const spec = resolveConfig({ preset: 'single-host' }).spec;
+  it('with binary.source archive, requires a source and a pinned SHA-256 for each OpenIM tarball, even without probing', () => {
+    // No archive given: server and chat are built from source, nothing to pin.
+    const built = ids(binaryChecks(resolveConfig({ preset: 'single-host' }).spec, unprobed));
+    expect(built.filter((id) => /^artifact\.(server|chat)\./.test(id))).toEqual([]);
+    const spec = resolveConfig({ preset: 'single-host', sets: ['binary.source=archive'] }).spec;
     const errors = ids(binaryChecks(spec, unprobed));
     expect(errors).toEqual(expect.arrayContaining(['artifact.server.source', 'artifact.server.sha256', 'artifact.chat.source', 'artifact.chat.sha256']));
     // Bundled infrastructure archives have vendor URLs but no verified pins here.
@@ -21,6 +24,19 @@ describe('binary preflight', () => {
     expect(ids(binaryChecks(allExternal('monitoring.grafanaUrl=https://grafana.example/'), unprobed))).toEqual([]);
     // From an offline bundle, the bundle's verified checksum list is the pin.
     expect(ids(binaryChecks(resolveConfig({ preset: 'single-host', sets: ['offline.bundle=/srv/openim.bundle'] }).spec, unprobed))).toEqual([]);
+  });
+
+  it('binary.source build: a missing go is an error with the fix, an older one explains GOTOOLCHAIN', () => {
+    const build = (...sets: string[]) => allExternal('binary.source=build', 'monitoring.grafanaUrl=https://grafana.example/', ...sets);
+    const noGo = binaryChecks(build(), probedHost({}));
+    expect(noGo.find((f) => f.id === 'build.go')).toMatchObject({ severity: 'error', fix: expect.stringMatching(/install Go 1\.22.*go\.dev\/dl.*binary\.source archive/) });
+    const old = { go: { version: 'go1.21.5', gotoolchain: 'auto', goproxy: 'https://proxy.golang.org,direct' } };
+    expect(binaryChecks(build(), probedHost(old)).find((f) => f.id === 'build.go.version')).toMatchObject({ severity: 'warn', message: expect.stringMatching(/go1\.21\.5 is older than go 1\.22.*GOTOOLCHAIN=auto go downloads that toolchain through the module proxy \(https:\/\/proxy\.golang\.org,direct\)/) });
+    expect(binaryChecks(build('binary.build.gotoolchain=local'), probedHost(old)).find((f) => f.id === 'build.go.version')).toMatchObject({ severity: 'error', fix: expect.stringMatching(/gotoolchain auto/) });
+    const current = { go: { version: 'go1.26.8', gotoolchain: 'auto', goproxy: '' } };
+    expect(binaryChecks(build(), probedHost(current)).filter((f) => f.id.startsWith('build.'))).toEqual([]);
+    // Tarballs given: no Go needed.
+    expect(binaryChecks(allExternal('monitoring.grafanaUrl=https://grafana.example/'), probedHost({})).filter((f) => f.id.startsWith('build.'))).toEqual([]);
   });
 
   it('names the alternatives for a monitoring archive without a pin', () => {

@@ -6,6 +6,8 @@ import type { DeploySpec } from '../../config/rules.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
+import { goVersionFor } from '../../catalog/go-builds.js';
+import { binarySource, goOlder, productVersion } from '../../build/source.js';
 import { findPortCollisions } from '../../openim-config/index.js';
 import { isMonitoringArchive, plannedArtifact, type ArtifactId, type MonitoringArchiveId } from './artifacts.js';
 import { bundledInfra, isLocalOnlyHost, objectExternalAddress, type InfraId } from './endpoints.js';
@@ -41,12 +43,28 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
   const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const built = (['server', 'chat'] as const).filter((p) => ids.includes(p) && binarySource(spec, p) === 'build');
   for (const id of ids) {
+    if ((built as readonly ArtifactId[]).includes(id)) continue;
     const instead = isMonitoringArchive(id) ? `, ${MONITORING_INSTEAD[id]}` : '';
     for (const problem of plannedArtifact(spec, id, arch, layout).problems) {
       const key = `binary.artifacts.${id}`;
       if (problem.field === 'url') error(`artifact.${id}.source`, problem.message, `set ${key}.url, ${key}.file, binary.mirror or offline.bundle${instead}`);
       else error(`artifact.${id}.sha256`, problem.message, `set ${key}.sha256 to the checksum published with the artifact (sha256sum FILE)${instead}`);
+    }
+  }
+
+  // binary.source build: the local Go toolchain builds server and chat.
+  if (built.length && host) {
+    const needs = built.map((p) => ({ p, go: goVersionFor(p, productVersion(spec, p)) })).sort((a, b) => (goOlder(a.go, b.go) ? 1 : -1))[0]!;
+    const archiveFix = 'or give a mage export tarball instead: binary.source archive with binary.artifacts.server.file (and .chat.file) + sha256';
+    if (!host.go) {
+      error('build.go', `binary.source build needs the Go toolchain to build OpenIM ${built.join(' and ')}, and go is not on PATH`, `install Go ${needs.go} or newer (https://go.dev/dl/; Debian: apt-get install golang-go if its version is new enough), ${archiveFix}`);
+    } else if (goOlder(host.go.version, needs.go)) {
+      const toolchain = spec.binary.build.gotoolchain || host.go.gotoolchain;
+      const text = `local ${host.go.version} is older than go ${needs.go}, which OpenIM ${needs.p} ${productVersion(spec, needs.p)} declares in its go.mod`;
+      if (toolchain.startsWith('local')) error('build.go.version', `${text}, and GOTOOLCHAIN=${toolchain} forbids fetching a newer toolchain`, `install Go ${needs.go} or newer, or set binary.build.gotoolchain auto (go then downloads go${needs.go} through the module proxy), ${archiveFix}`);
+      else warn('build.go.version', `${text}: with GOTOOLCHAIN=${toolchain || 'auto'} go downloads that toolchain through the module proxy (${spec.binary.build.goproxy || host.go.goproxy || 'GOPROXY'}) before building`, `install Go ${needs.go} or newer to skip the download, or set binary.build.gotoolchain`);
     }
   }
 

@@ -64,7 +64,7 @@ export function normaliseArch(machine: string): string {
 }
 
 export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<BinaryFacts> {
-  const [machine, uid, pid1, systemctl, ss, df, mem, java, apt, dnf] = await Promise.all([
+  const [machine, uid, pid1, systemctl, ss, df, mem, java, apt, dnf, go] = await Promise.all([
     text(runner, ['uname', '-m']),
     text(runner, ['id', '-u']),
     text(runner, ['cat', '/proc/1/comm']),
@@ -75,6 +75,7 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
     runner.run(['java', '-version'], { timeoutMs: 10_000 }).catch(() => undefined),
     text(runner, ['apt-get', '--version']),
     text(runner, ['dnf', '--version']),
+    text(runner, ['go', 'env', 'GOVERSION', 'GOTOOLCHAIN', 'GOPROXY']),
   ]);
   const host: HostFacts = {
     arch: normaliseArch(machine ?? 'unknown'),
@@ -94,5 +95,7 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
   else if (dnf !== undefined) host.packageManager = 'dnf';
   if (host.packageManager) host.installedPackages = await installedPackages(runner, host.packageManager);
   if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
+  const [goVersion, gotoolchain, goproxy] = (go ?? '').trim().split('\n');
+  if (goVersion?.startsWith('go')) host.go = { version: goVersion, gotoolchain: gotoolchain ?? '', goproxy: goproxy ?? '' };
   return { target: 'binary', probed: true, host };
 }

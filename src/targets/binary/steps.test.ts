@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../config/resolve.js';
 import { renderPlan } from '../../render/render.js';
 import type { Plan, WaitAction } from '../../plan/types.js';
 import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
@@ -21,6 +22,33 @@ describe('binary plan', () => {
       const changesHost = step.actions.some((a) => a.kind === 'write' || a.kind === 'extract' || (a.kind === 'exec' && a.mutates));
       if (changesHost) expect([...ancestors(p, step.id)], step.id).toEqual(expect.arrayContaining(fetches));
     }
+  });
+
+  it('binary.source build (no archive given): builds server and chat with go into the export layout, then unpacks them as usual', () => {
+    const p = plan(resolveConfig({ preset: 'single-host', sets: ['binary.build.goproxy=https://goproxy.example,direct', 'binary.build.gonosumdb=github.com/openimsdk'] }).spec);
+    const steps = byId(p);
+    expect(steps.has('binary.fetch.server')).toBe(false);
+    const build = steps.get('binary.build.server')!;
+    expect(build.actions).toEqual([
+      expect.objectContaining({
+        kind: 'go-build',
+        module: 'github.com/openimsdk/open-im-server/v3',
+        version: 'v3.8.3-patch.16',
+        arch: 'amd64',
+        services: expect.arrayContaining(['cmd/openim-api', 'cmd/openim-rpc/openim-rpc-user']),
+        tools: ['tools/check-component', 'tools/check-free-memory', 'tools/seq'],
+        env: { GOPROXY: 'https://goproxy.example,direct', GONOSUMDB: 'github.com/openimsdk' },
+        cacheDir: '/var/lib/openim-deploy/build-cache',
+        to: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+      }),
+    ]);
+    expect((steps.get('binary.build.chat')!.actions[0] as { services: string[] }).services).toEqual(['cmd/api/chat-api', 'cmd/api/admin-api', 'cmd/rpc/chat-rpc', 'cmd/rpc/admin-rpc']);
+    expect(steps.get('binary.extract.server')!.needs).toEqual(['binary.dirs', 'binary.build.server']);
+    expect(steps.get('binary.extract.server')!.actions[0]).toMatchObject({ kind: 'extract', archive: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz' });
+    // Nothing on the host changes before the builds succeeded.
+    expect(steps.get('binary.user')!.needs).toEqual(expect.arrayContaining(['binary.build.server', 'binary.build.chat']));
+    // A tarball given (mirror) means no build.
+    expect(byId(plan()).has('binary.build.server')).toBe(false);
   });
 
   it('runs in order: user, dirs, units, infrastructure, server, its health, chat, summary', () => {

@@ -21,6 +21,8 @@ import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { verifyOff, verifyPlan, verifyProbe } from '../../verify/targets.js';
+import { binarySource, goBuildAction } from '../../build/source.js';
+import { OPENIM_GO_BUILDS } from '../../catalog/go-builds.js';
 import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';
 import { binaryEndpoints, infraAddresses } from './endpoints.js';
 import { infraArtifacts, infraPlan } from './infrastructure.js';
@@ -53,14 +55,14 @@ export function binaryConfigFiles(spec: DeploySpec, layout: BinaryLayout): Recor
   return { server: serialiseConfigFiles(generated.server), chat: serialiseConfigFiles(chat) };
 }
 
-function releaseSteps(product: Product, artifact: PlannedArtifact, layout: BinaryLayout, arch: string): Step {
+function releaseSteps(product: Product, artifact: PlannedArtifact, layout: BinaryLayout, arch: string, from: string): Step {
   const exp = OPENIM_EXPORTS[product];
   return {
     id: `binary.extract.${product}`,
     title: `Unpack OpenIM ${product} into ${layout.release[product]}`,
     phase: 'prepare',
     component: product,
-    needs: ['binary.dirs', `binary.fetch.${product}`],
+    needs: ['binary.dirs', from],
     actions: [
       {
         kind: 'extract',
@@ -88,9 +90,11 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
   const products: Product[] = chat ? ['server', 'chat'] : ['server'];
   const user = layout.user;
 
-  // 1. Fetch and verify, before anything on the host changes.
-  const artifactIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
-  const artifacts = Object.fromEntries(artifactIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
+  // 1. Fetch and verify (or build from source), before anything on the host changes.
+  const built = products.filter((p) => binarySource(spec, p) === 'build');
+  const allIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const artifactIds = allIds.filter((id) => !(built as ArtifactId[]).includes(id));
+  const artifacts = Object.fromEntries(allIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
   const packageManager = facts.host?.packageManager ?? 'apt';
   const installedPackages = facts.host?.installedPackages ?? [];
   const infra = infraPlan({ spec, layout, arch, packageManager, installedPackages, artifacts });
@@ -104,7 +108,18 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     retries: 2,
     actions: [artifacts[id]!.fetch],
   }));
-  const fetched = artifactIds.map((id) => `binary.fetch.${id}`);
+  for (const p of built) {
+    const action = goBuildAction(spec, p, arch, artifacts[p]!.path);
+    steps.push({
+      id: `binary.build.${p}`,
+      title: `Build OpenIM ${p} ${action.version} from ${action.module} (go, linux/${arch}; cached)`,
+      phase: 'prepare',
+      component: p,
+      needs: [],
+      actions: [action],
+    });
+  }
+  const fetched = [...artifactIds.map((id) => `binary.fetch.${id}`), ...built.map((p) => `binary.build.${p}`)];
 
   // 2. User and directories.
   steps.push({
@@ -136,7 +151,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
   });
 
   // 3. Releases and bundled infrastructure.
-  for (const p of products) steps.push(releaseSteps(p, artifacts[p]!, layout, arch));
+  for (const p of products) steps.push(releaseSteps(p, artifacts[p]!, layout, arch, built.includes(p) ? `binary.build.${p}` : `binary.fetch.${p}`));
   steps.push(...infra.steps);
 
   // 4. Config files: 0640 root:<user>, secrets written only on the host.
@@ -218,7 +233,8 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
 
   // 8. Server, then chat: enable, (re)start the product's target, wait until it answers.
   const modules = openimModules(spec);
-  const artifactPin = (p: Product) => artifacts[p]!.fetch.sha256;
+  // A build is identified by its module version (its bytes depend on the local toolchain, recorded in the journal).
+  const artifactPin = (p: Product) => (built.includes(p) ? `build:${OPENIM_GO_BUILDS[p].module}@${p === 'server' ? spec.openim.serverVersion : spec.openim.chatVersion}` : artifacts[p]!.fetch.sha256);
   for (const p of products) {
     const mine = modules.filter((m) => m.product === p);
     const target = p === 'server' ? TARGETS.server : TARGETS.chat;

@@ -66,6 +66,25 @@ function artifactProblems(q: QuestionContext, id: 'server' | 'chat'): { source: 
 }
 
 /**
+ * binary.source: build from source (the default) or tarballs the user gives.
+ * Not asked when an archive source is already given (tarball, mirror, bundle): that decides it.
+ */
+export async function askBinarySource(q: QuestionContext): Promise<void> {
+  const { answers } = q;
+  const given = (['server', 'chat'] as const).some((id) => answers.given(`binary.artifacts.${id}.file`) || answers.given(`binary.artifacts.${id}.url`));
+  if (given || answers.get<string>('binary.mirror') || answers.get<string>('offline.bundle')) return;
+  await q.ask.choose('binary.source', {
+    message: 'Where do the OpenIM server and chat binaries come from?',
+    help: 'OpenIM publishes no binaries for 3.8. build: this machine builds them with its Go toolchain from the Go module proxy (minutes the first time, cached by version afterwards; GOPROXY and friends are honoured). archive: you give the `mage export` tarballs and their SHA-256.',
+    choices: [
+      { value: 'build', name: 'build from source with the local Go toolchain' },
+      { value: 'archive', name: 'mage export tarballs I give' },
+    ],
+    default: 'build',
+  });
+}
+
+/**
  * OpenIM publishes no binaries: the export tarballs of server and chat come
  * from the user. Asked only when the target's preflight would refuse without them.
  */
