@@ -270,7 +270,8 @@ describe('install --target binary --preset single-host on real systemd', () => {
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.length).toBeGreaterThan(10);
-    expect(steps.filter((e) => e.status !== 'unchanged')).toEqual([]);
+    // The verify step is off in this suite (stand-ins): reported not-applicable, never unchanged or done.
+    expect(steps.filter((e) => e.status !== 'unchanged' && !(e.id === 'binary.verify' && e.status === 'not-applicable'))).toEqual([]);
     expect(r.stderr).toMatch(/done: 0 steps applied, \d+ unchanged/);
     expect(await pids()).toEqual(pidsBefore);
     expect(await unitTimes()).toBe(timesBefore);
