@@ -7,6 +7,7 @@ import type { Runner } from '../exec/runner.js';
 import { materialise } from '../secrets/secrets.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
+import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
 import { callApi } from '../verify/api.js';
 import { runVerify } from '../verify/checks.js';
 import { buildReport, problems } from '../verify/report.js';
@@ -51,7 +52,6 @@ export async function openimAdminToken(apiUrl: string, secret: string, adminUser
 /** One run of every verify check; the detail lists what failed, or what passed with its time. */
 export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify' }>, secrets: Partial<SecretValues>, signal?: AbortSignal): Promise<ProbeResult> {
   const started = performance.now();
-  const stored = (secrets as Record<string, string | undefined>)['chat.adminPassword'];
   const checks = await runVerify({
     endpoints: probe.endpoints,
     credentials: {
@@ -59,7 +59,7 @@ export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify'
       imAdminUserID: probe.adminUserID,
       superCode: materialise(probe.superCode, secrets),
       chatAdminAccount: OPENIM_DEFAULTS.chatAdminAccount,
-      chatAdminPassword: stored || OPENIM_DEFAULTS.chatAdminDefaultPassword,
+      chatAdminPassword: secrets[CHAT_ADMIN_SECRET] ?? '',
     },
     chat: probe.chat,
     deliveryTimeoutMs: probe.deliveryTimeoutSeconds * 1000,

@@ -90,6 +90,12 @@ describe('verify checks', () => {
     expect(r['admin-login']).toMatchObject({ status: 'failed', errCode: 20001 });
   });
 
+  it('admin-login says why it cannot run when the state holds no chat admin password', async () => {
+    const r = await verify({}, { credentials: { ...creds, chatAdminPassword: '' } });
+    expect(r['admin-login']).toMatchObject({ status: 'not-applicable', ms: 0, detail: expect.stringMatching(/no chat\.adminPassword in the install state/) });
+    expect(r['chat-login']!.status).toBe('passed');
+  });
+
   it('says why chat checks do not apply when chat is not installed', async () => {
     const r = await verify({}, { chat: false });
     for (const id of ['chat-register', 'chat-login', 'admin-login']) expect(r[id]).toMatchObject({ status: 'not-applicable', detail: expect.stringMatching(/chat is not installed/) });

@@ -265,7 +265,8 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
         return `chat and IM tokens for ${r.data.userID ?? ctx.chatUserID}`;
       });
       // chat internal/api/admin/start.go@v1.8.4:124, internal/rpc/admin/admin.go:175 (password compared as md5 hex).
-      await check('admin-login', [], async () => {
+      if (!cred.chatAdminPassword) skip('admin-login', 'not-applicable', 'no chat.adminPassword in the install state (the install sets it through admin-api): is chat installed with this config (same -c/--preset, --workdir)?');
+      else await check('admin-login', [], async () => {
         const r = await callApi<{ adminToken?: string }>(ep.admin, '/account/login', { account: cred.chatAdminAccount, password: md5(cred.chatAdminPassword) }, call);
         if (!r.data.adminToken) throw new Error('errCode 0 but no admin token in the answer');
         return `admin token for ${cred.chatAdminAccount}`;

@@ -6,7 +6,7 @@ import type { DeploySpec } from '../config/rules.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { portForwardArgv } from '../targets/kubernetes/verify/forward.js';
 import { runVerify } from './checks.js';
-import { startForward, type Forward } from './port-forward.js';
+import { startForward, type Forward } from '../exec/port-forward.js';
 import { buildReport } from './report.js';
 import { verifyCredentials, verifyPlan } from './targets.js';
 import type { CheckResult, VerifyEndpoints, VerifyReport } from './types.js';
@@ -29,7 +29,7 @@ export async function verifyInstall(spec: DeploySpec, secrets: Partial<SecretVal
   try {
     for (const need of plan.forwards) {
       if (options.override?.[need.key]) continue;
-      const f = await startForward(portForwardArgv(spec, need.service, need.port));
+      const f = await startForward(portForwardArgv(spec, need.service, need.port), options.signal);
       forwards.push(f);
       endpoints[need.key] = `${need.key === 'ws' ? 'ws' : 'http'}://127.0.0.1:${f.localPort}`;
     }

@@ -7,6 +7,7 @@ import { PUBLIC_PORTS } from '../catalog/modules.js';
 import type { Probe } from '../plan/types.js';
 import { secretRef, type SecretValues } from '../secrets/secrets.js';
 import { objectExternalAddress } from '../targets/binary/endpoints.js';
+import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
 import { publicUrls } from '../targets/kubernetes/urls.js';
 import type { VerifyCredentials, VerifyEndpoints } from './types.js';
 
@@ -77,14 +78,13 @@ export function verifyPlan(spec: DeploySpec): VerifyPlan {
 export function verifyCredentials(spec: DeploySpec, secrets: Partial<SecretValues>): VerifyCredentials {
   const secret = secrets['openim.secret'] ?? '';
   if (!secret) throw new Error('no OpenIM secret in the install state: is OpenIM installed with this config (same -c/--preset, --workdir)?');
-  // A chat admin password the installer manages, once one is stored; else chat 1.8's built-in default.
-  const stored = (secrets as Record<string, string | undefined>)['chat.adminPassword'];
   return {
     secret,
     imAdminUserID: OPENIM_DEFAULTS.imAdminUserID,
     superCode: secrets['chat.superCode'] ?? spec.openim.superCode ?? '',
     chatAdminAccount: OPENIM_DEFAULTS.chatAdminAccount,
-    chatAdminPassword: stored || spec.openim.chatAdminPassword || OPENIM_DEFAULTS.chatAdminDefaultPassword,
+    // The password the install set through admin-api (src/chat-admin); empty: admin-login says why it cannot run.
+    chatAdminPassword: secrets[CHAT_ADMIN_SECRET] ?? '',
   };
 }
 

@@ -85,6 +85,6 @@ export interface VerifyCredentials {
   /** chat verifyCode.superCode: the verification code chat accepts without SMS or mail. */
   superCode: string;
   chatAdminAccount: string;
-  /** Plain text; admin-api expects its md5 hex (chat internal/rpc/admin/start.go@v1.8.4:88). */
+  /** Plain text (the install state's chat.adminPassword); admin-api expects its md5 hex (chat internal/rpc/admin/admin.go@v1.8.4:175). Empty: not known. */
   chatAdminPassword: string;
 }

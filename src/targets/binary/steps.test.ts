@@ -177,7 +177,7 @@ describe('binary plan', () => {
     expect(ports).not.toContain(12002); // metrics are not health
     expect(waits.at(-1)!.probe).toEqual({ kind: 'openim-admin-token', apiUrl: 'http://127.0.0.1:10002', secret: '«secret:openim.secret»', adminUserID: 'imAdmin' });
     const verify = byId(plan()).get('binary.verify')!;
-    expect(verify.needs).toEqual(['binary.health.server', 'binary.health.chat']);
+    expect(verify.needs).toEqual(['binary.health.server', 'binary.health.chat', 'binary.chat.admin-password']);
     expect((verify.actions[0] as WaitAction).probe).toMatchObject({
       kind: 'openim-verify',
       endpoints: { api: 'http://127.0.0.1:10002', ws: 'ws://127.0.0.1:10001', chat: 'http://127.0.0.1:10008', admin: 'http://127.0.0.1:10009' },
@@ -185,7 +185,7 @@ describe('binary plan', () => {
       superCode: '«secret:chat.superCode»',
       deliveryTimeoutSeconds: 90,
     });
-    expect(byId(plan()).get('binary.summary')!.needs).toEqual(['binary.verify']);
+    expect(byId(plan()).get('binary.summary')!.needs).toEqual(['binary.verify', 'binary.chat.admin-password']);
     // Every instance running, ports or not (crontask has none).
     const active = waits.find((w) => w.probe.kind === 'exec')!.probe as { argv: string[] };
     expect(active.argv).toEqual(expect.arrayContaining(['systemctl', 'is-active', '--quiet', 'openim-crontask@0.service', 'openim-push@1.service']));

@@ -329,7 +329,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     id: 'binary.summary',
     title: 'Summary',
     phase: 'summary',
-    needs: ['binary.verify'],
+    needs: ['binary.verify', ...adminPassword.map((s) => s.id)],
     actions: lines.map((text) => ({ kind: 'note' as const, text })),
   });
   return steps;
