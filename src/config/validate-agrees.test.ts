@@ -53,7 +53,8 @@ describe('config validate agrees with plan and preflight', () => {
   });
 
   it('refuses what the plan refuses: single-host without artifact sources', async () => {
-    const error = await validate('target: binary\nprofile: dev\n').catch((e: unknown) => e);
+    // binary.source archive: the tarballs must come from the user (build, the default, needs none).
+    const error = await validate('target: binary\nprofile: dev\nbinary:\n  source: archive\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.path).join(' ')).toMatch(/artifact\.server/);
   });
