@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
+import { DEFAULT_SERVER_VERSION } from '../../catalog/openim-versions.js';
 import { renderPlan } from '../../render/render.js';
 import type { Plan, WaitAction } from '../../plan/types.js';
 import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
@@ -33,18 +34,18 @@ describe('binary plan', () => {
       expect.objectContaining({
         kind: 'go-build',
         module: 'github.com/openimsdk/open-im-server/v3',
-        version: 'v3.8.3-patch.16',
+        version: DEFAULT_SERVER_VERSION,
         arch: 'amd64',
         services: expect.arrayContaining(['cmd/openim-api', 'cmd/openim-rpc/openim-rpc-user']),
         tools: ['tools/check-component', 'tools/check-free-memory', 'tools/seq'],
         env: { GOPROXY: 'https://goproxy.example,direct', GONOSUMDB: 'github.com/openimsdk' },
         cacheDir: '/var/lib/openim-deploy/build-cache',
-        to: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz',
+        to: `artifacts/exported_open-im-server_${DEFAULT_SERVER_VERSION}_linux_amd64.tar.gz`,
       }),
     ]);
     expect((steps.get('binary.build.chat')!.actions[0] as { services: string[] }).services).toEqual(['cmd/api/chat-api', 'cmd/api/admin-api', 'cmd/rpc/chat-rpc', 'cmd/rpc/admin-rpc']);
     expect(steps.get('binary.extract.server')!.needs).toEqual(['binary.dirs', 'binary.build.server']);
-    expect(steps.get('binary.extract.server')!.actions[0]).toMatchObject({ kind: 'extract', archive: 'artifacts/exported_open-im-server_v3.8.3-patch.16_linux_amd64.tar.gz' });
+    expect(steps.get('binary.extract.server')!.actions[0]).toMatchObject({ kind: 'extract', archive: `artifacts/exported_open-im-server_${DEFAULT_SERVER_VERSION}_linux_amd64.tar.gz` });
     // Nothing on the host changes before the builds succeeded.
     expect(steps.get('binary.user')!.needs).toEqual(expect.arrayContaining(['binary.build.server', 'binary.build.chat']));
     // A tarball given (mirror) means no build.
