@@ -42,9 +42,9 @@ const plan = JSON.parse(spawnSync(process.execPath, [join(repoRoot, 'bin', 'open
 };
 const PLANNED_RELEASES = plan.steps.flatMap((s) => (s.release ? [s.release.name] : [])).sort();
 const PLANNED_STEPS = plan.steps.length;
-// On the simulated cluster the API check and the smoke test have nothing they could test: they run
-// nothing, are never journalled, and every run reports them as not applicable.
-const NOT_APPLICABLE = 2;
+// On the simulated cluster the API check, the smoke test and the chat admin password change have
+// nothing they could act on: they run nothing, are never journalled, and every run reports them as not applicable.
+const NOT_APPLICABLE = 3;
 const JOURNALLED_STEPS = PLANNED_STEPS - NOT_APPLICABLE;
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -133,7 +133,7 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     // Every OpenIM module is a Deployment, each infrastructure component a StatefulSet.
     expect(all.filter((w) => w.kind === 'Deployment').map((w) => w.metadata.name).sort()).toEqual(ALL_MODULES.map((m) => m.name).sort());
     expect(all.filter((w) => w.kind === 'StatefulSet').map((w) => w.metadata.name).sort()).toEqual(
-      [INFRA_RELEASES.kafka, INFRA_RELEASES.minio, INFRA_RELEASES.mongodb, INFRA_RELEASES.redis].sort(),
+      [INFRA_RELEASES.etcd, INFRA_RELEASES.kafka, INFRA_RELEASES.minio, INFRA_RELEASES.mongodb, INFRA_RELEASES.redis].sort(),
     );
     const notReady = all.filter((w) => !isReady(w)).map((w) => `${w.kind}/${w.metadata.name} ${JSON.stringify(w.status)}`);
     expect(notReady).toEqual([]);
@@ -144,7 +144,7 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     for (const p of running) expect(p.spec.nodeName).toMatch(/^kwok-node-\d$/);
     const pvcs = await list(cluster, ns(NAMESPACE, 'persistentvolumeclaims'));
     expect(pvcs.map((p) => `${p.metadata.name}:${p.status.phase}:${p.spec.storageClassName}`).sort()).toEqual(
-      ['data-openim-kafka-0', 'data-openim-minio-0', 'data-openim-mongodb-0', 'data-openim-redis-0'].map((n) => `${n}:Bound:local-path`),
+      ['data-openim-etcd-0', 'data-openim-kafka-0', 'data-openim-minio-0', 'data-openim-mongodb-0', 'data-openim-redis-0'].map((n) => `${n}:Bound:local-path`),
     );
   });
 
@@ -181,8 +181,9 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     const chat = byName.get('openim-chat-config')?.data ?? {};
     for (const f of ['share.yml', 'discovery.yml', 'mongodb.yml', 'redis.yml', 'kafka.yml', 'minio.yml', 'log.yml', 'openim-api.yml', 'openim-rpc-user.yml', 'openim-msggateway.yml']) expect(Object.keys(server)).toContain(f);
     for (const f of ['share.yml', 'discovery.yml', 'mongodb.yml', 'redis.yml', 'chat-api-chat.yml', 'chat-rpc-chat.yml']) expect(Object.keys(chat)).toContain(f);
-    // v3.8.3-patch.16 discovery, as the catalog says: enable "k8s".
-    expect(server['discovery.yml']).toMatch(/enable:\s*"?k8s"?/);
+    // Discovery as the catalog says: etcd in the cluster (the openim-etcd release), for server and chat.
+    expect(server['discovery.yml']).toMatch(/enable:\s*"?etcd"?/);
+    expect(server['discovery.yml']).toContain(`openim-etcd.${NAMESPACE}.svc:2379`);
     for (const cm of configMaps) {
       const text = JSON.stringify(cm.data ?? {});
       expect(text, `ConfigMap ${cm.metadata.name} holds a placeholder`).not.toContain('«secret:');
@@ -284,7 +285,7 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
 
   it.skipIf(!hasUninstall)('uninstall --keep-data removes the releases and keeps the PVCs', async () => {
     const pvcsBefore = (await list(cluster, ns(NAMESPACE, 'persistentvolumeclaims'))).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort();
-    expect(pvcsBefore).toHaveLength(4);
+    expect(pvcsBefore).toHaveLength(5);
     const r = await cli(['uninstall', '--keep-data', '--yes', '--preset', 'dev', '--set', `openim.replicas.openim-push=${PUSH_REPLICAS}`]);
     record(metrics, 'uninstall --keep-data', r);
     expect(r.code, describeRun(r)).toBe(0);
