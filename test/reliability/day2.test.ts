@@ -27,7 +27,7 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     expect((await cli(install)).code).toBe(0);
     const installed = readState(workdir);
     const secrets = installed.secrets;
-    expect(installed.installed?.serverVersion).toBe('v3.8.3-patch.16');
+    expect(installed.installed?.serverVersion).toBe('v3.8.3');
     const firstRevisions = installed.history![0]!.revisions!;
     expect(firstRevisions['openim-api']).toBe(1);
 
@@ -63,7 +63,7 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     // Upgrade along the catalog path.
     const dry = await cli(['upgrade', ...config, '--to', 'v3.8.4', '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
-    expect(dry.out).toContain('v3.8.3-patch.16 → v3.8.4: dry run');
+    expect(dry.out).toContain('v3.8.3 → v3.8.4: dry run');
     const noYes = await cli(['upgrade', ...config, '--to', 'v3.8.4']);
     expect(noYes.code).toBe(2);
     expect(noYes.err).toContain('Back up MongoDB first');
@@ -72,14 +72,14 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     const upgraded = readState(workdir);
     expect(upgraded.installed).toMatchObject({ serverVersion: 'v3.8.4', chatVersion: 'v1.8.4-patch.5' });
     expect(upgraded.upgrading).toBeUndefined();
-    expect(upgraded.history!.map((h) => [h.action, h.serverVersion])).toEqual([['install', 'v3.8.3-patch.16'], ['upgrade', 'v3.8.4']]);
+    expect(upgraded.history!.map((h) => [h.action, h.serverVersion])).toEqual([['install', 'v3.8.3'], ['upgrade', 'v3.8.4']]);
     expect(cluster.releases()['openim-api']!.values).toContain('v3.8.4');
     expect(upgraded.secrets).toEqual(secrets);
     // Going backwards through the same command is refused: v3.8.4 is installed.
     const back = await cli(install);
     expect(back.code).toBe(2);
     expect(String((back.error as Error).message)).toContain('openim.serverVersion');
-    const wrong = await cli(['upgrade', ...config, '--to', 'v3.8.3-patch.16', '--yes']);
+    const wrong = await cli(['upgrade', ...config, '--to', 'v3.8.3', '--yes']);
     expect(wrong.code).toBe(2);
     expect(String((wrong.error as Error).message)).toContain('--to');
 
@@ -88,10 +88,10 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     expect(rollback.code, rollback.err).toBe(0);
     const rolledBack = cluster.calls().filter((c) => c.tool === 'helm' && c.args[0] === 'rollback');
     expect(rolledBack.find((c) => c.args[1] === 'openim-api')!.args[2]).toBe(String(firstRevisions['openim-api']));
-    expect(readState(workdir).installed?.serverVersion).toBe('v3.8.3-patch.16');
+    expect(readState(workdir).installed?.serverVersion).toBe('v3.8.3');
     // The old config applies again (every step once, the journal hashes were for v3.8.4).
     expect((await cli(install)).code).toBe(0);
-    expect(cluster.releases()['openim-api']!.values).toContain('v3.8.3-patch.16');
+    expect(cluster.releases()['openim-api']!.values).toContain('v3.8.3');
     const nothingLeft = await cli(['rollback', ...config, '--yes']);
     expect(nothingLeft.code).toBe(0);
     expect(readState(workdir).installed?.serverVersion).toBe('v3.8.4');

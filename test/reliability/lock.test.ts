@@ -34,7 +34,7 @@ describe('lock contention between processes', () => {
 
     const b = await spawnCli(k.args, { fakeBin: k.bin, clusterDir: k.clusterDir, cwd: k.dir }).done;
     expect(b.code, b.stderr).toBe(5);
-    expect(b.stderr).toContain('holds the lock Lease default/openim-deploy-lock');
+    expect(b.stderr).toContain('holds the lock Lease openim/openim-deploy-lock');
     expect(b.stderr).toContain(`pid ${a.child.pid}`);
 
     const c = spawnCli([...k.args, '--wait-lock'], { fakeBin: k.bin, clusterDir: k.clusterDir, cwd: k.dir });
