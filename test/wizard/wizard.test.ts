@@ -168,7 +168,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect(summary).toMatch(new RegExp(`MongoDB +external 127\\.0\\.0\\.1:${mongoPort}, db openim_v3, user openIM, password set`));
     expect(summary).toMatch(/Images +aliyun/);
     expect(summary).toMatch(/Logging +no/);
-    expect(text).toMatch(/Plan v1: OpenIM server \S+, chat \S+ → kubernetes \(production\) in default/);
+    expect(text).toMatch(/Plan v1: OpenIM server \S+, chat \S+ → kubernetes \(production\) in openim/);
     expect(text).toMatch(/dry run: nothing was changed\./);
     expect(text).toMatch(/EXIT=0/);
     expect(text).not.toContain('Mongo-Secret-9');
