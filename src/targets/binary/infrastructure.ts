@@ -74,13 +74,16 @@ const configOf = (layout: BinaryLayout, id: InfraId) => `${layout.configDir}/${F
 /**
  * Databases and JVMs need more than an OpenIM process: writable+executable
  * memory (Java's JIT, MongoDB's JavaScript engine), netlink for interface
- * lookups, and rlimit/affinity calls. Still no privilege and a read-only system.
+ * lookups, rlimit/affinity calls, and all of /proc: MinIO refuses to start
+ * without /proc/mounts (its disk checks), MongoDB and the JVM size themselves
+ * from /proc/meminfo and /proc/sys. Still no privilege and a read-only system.
  */
 function infraHardening(readWritePaths: string[], jit: boolean): UnitSection {
   const base = hardening(readWritePaths);
   return {
     ...base,
     MemoryDenyWriteExecute: !jit,
+    ProcSubset: 'all',
     RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK',
     SystemCallFilter: '@system-service',
   };

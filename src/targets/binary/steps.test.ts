@@ -1,3 +1,4 @@
+import { parseUnit } from './systemd-ini.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +239,16 @@ describe('binary plan', () => {
     expect(users.input).toContain("«secret:mongodb.password|js»");
     expect(users.input).toContain("role: 'readWrite', db: \"openim_v3\"");
     expect(steps.get('binary.start.infra')!.actions.at(-1)).toMatchObject({ argv: ['systemctl', 'restart', 'openim-mongodb.service', 'openim-redis.service', 'openim-kafka.service', 'openim-minio.service', 'openim-etcd.service'] });
+  });
+
+  it('bundled infrastructure units see all of /proc (MinIO exits on a hidden /proc/mounts), OpenIM units only their own processes', () => {
+    const p = plan(singleHost(), probedHost());
+    const writes = [...byId(p).values()].flatMap((s) => s.actions).filter((a) => a.kind === 'write');
+    const unit = (name: string) => parseUnit(writes.find((w) => w.path.endsWith(`/${name}`))!.content);
+    for (const name of ['openim-minio.service', 'openim-mongodb.service', 'openim-kafka.service', 'openim-redis.service', 'openim-etcd.service']) {
+      expect(unit(name).Service!.ProcSubset, name).toEqual(['all']);
+    }
+    expect(unit('openim-api@.service').Service!.ProcSubset).toEqual(['pid']);
   });
 
   it('is deterministic', () => {
