@@ -6,7 +6,7 @@ import type { Step } from '../../../plan/types.js';
 import { emptyState, type DeployState } from '../../../state/types.js';
 import { binarySteps } from '../steps.js';
 import { binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
-import { binaryStatus, parseShow } from './status.js';
+import { binaryStatus, journalExit, parseShow } from './status.js';
 
 const spec = resolveConfig({ preset: 'single-host', sets: ['binary.artifacts.server.sha256=' + 'a'.repeat(64), 'binary.artifacts.chat.sha256=' + 'b'.repeat(64), 'binary.artifacts.server.file=/srv/s.tgz', 'binary.artifacts.chat.file=/srv/c.tgz'] }).spec;
 const argvs = (steps: Step[]) => steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv.join(' ')] : [])));
@@ -28,6 +28,18 @@ describe('binary status', () => {
     expect(push.waiting).toBe('openim-push@0.service activating/auto-restart (exit-code)');
     expect(report.components.find((c) => c.name === 'openim-rpc-user')!.waiting).toBe('openim-rpc-user@0.service not found');
     expect(report.healthy).toBe(false);
+  });
+
+  it('takes the reason of the last restart from the journal once the unit runs again (systemctl show only knows the new process)', () => {
+    const show = 'Id=openim-rpc-user@0.service\nLoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=1\nMainPID=42\nExecMainStartTimestamp=Thu 2026-01-01 10:00:05 UTC\nExecMainCode=0\nExecMainStatus=0\nResult=success';
+    expect(journalExit('openim-rpc-user@0.service: Main process exited, code=killed, status=9/KILL')).toBe('killed by signal 9 (KILL)');
+    expect(journalExit('x.service: Main process exited, code=exited, status=2/INVALIDARGUMENT')).toBe('exited with status 2 (INVALIDARGUMENT)');
+    expect(journalExit('Started x.service')).toBeUndefined();
+    const props = parseShow(show);
+    const withJournal = binaryStatus(spec, props, {}, emptyState(), new Date(), { 'openim-rpc-user@0.service': 'killed by signal 9 (KILL)' });
+    expect(withJournal.components.find((c) => c.name === 'openim-rpc-user')!.lastRestart).toBe('openim-rpc-user@0.service: last exit: killed by signal 9 (KILL), running since Thu 2026-01-01 10:00:05 UTC');
+    // Never the new process's "status 0" as if it were why the unit restarted.
+    expect(binaryStatus(spec, props, {}, emptyState()).components.find((c) => c.name === 'openim-rpc-user')!.lastRestart).toBe('openim-rpc-user@0.service: last exit not in the journal, running since Thu 2026-01-01 10:00:05 UTC');
   });
 });
 

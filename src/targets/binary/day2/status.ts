@@ -52,15 +52,33 @@ export function binaryComponents(spec: DeploySpec): { name: string; product: Com
   return out;
 }
 
-function exitText(p: UnitProperties): string {
+/**
+ * Why a unit last stopped. While it runs again, systemctl show has only the new
+ * process (ExecMainCode 0): the reason comes from the journal line systemd
+ * writes on each exit (`lastExits`, see journalExit).
+ */
+function exitText(p: UnitProperties, lastExit?: string): string {
   const code = p.ExecMainCode;
+  if (!code || code === '0') return lastExit ? `last exit: ${lastExit}` : 'last exit not in the journal';
   const status = p.ExecMainStatus ?? '?';
   // ExecMainCode follows siginfo's CLD_*: 1 exited, 2 killed, 3 dumped core.
   const how = code === '1' ? `exited with status ${status}` : code === '2' ? `killed by signal ${status}` : code === '3' ? `dumped core (signal ${status})` : `status ${status}`;
   return `${p.Result && p.Result !== 'success' ? `${p.Result}: ` : ''}${how}`;
 }
 
-export function binaryStatus(spec: DeploySpec, props: UnitProperties[], versions: { server?: string; chat?: string }, state: DeployState, now = new Date()): StatusReport {
+/** systemd's `<unit>: Main process exited, code=killed, status=9/KILL` → `killed by signal 9 (KILL)`. */
+export function journalExit(line: string): string | undefined {
+  const m = /Main process exited, code=(\w+), status=(\d+)(?:\/(\w+))?/.exec(line);
+  if (!m) return undefined;
+  const [, code, status, name] = m;
+  const label = name ? ` (${name})` : '';
+  if (code === 'exited') return `exited with status ${status}${label}`;
+  if (code === 'killed') return `killed by signal ${status}${label}`;
+  if (code === 'dumped') return `dumped core (signal ${status}${label})`;
+  return `${code} ${status}${label}`;
+}
+
+export function binaryStatus(spec: DeploySpec, props: UnitProperties[], versions: { server?: string; chat?: string }, state: DeployState, now = new Date(), lastExits: Record<string, string> = {}): StatusReport {
   const byId = new Map(props.map((p) => [p.Id ?? '', p]));
   const components: ComponentStatus[] = binaryComponents(spec).map((c) => {
     const units = c.units.map((u) => byId.get(u) ?? { Id: u, LoadState: 'not-found' });
@@ -79,7 +97,7 @@ export function binaryStatus(spec: DeploySpec, props: UnitProperties[], versions
       endpoints: c.endpoints,
       healthy: running.length === units.length,
     };
-    if (restarted.length) component.lastRestart = restarted.map((u) => `${u.Id}: ${exitText(u)}${u.ExecMainStartTimestamp ? `, running since ${u.ExecMainStartTimestamp}` : ''}`).join('; ');
+    if (restarted.length) component.lastRestart = restarted.map((u) => `${u.Id}: ${exitText(u, lastExits[u.Id ?? ''])}${u.ExecMainStartTimestamp ? `, running since ${u.ExecMainStartTimestamp}` : ''}`).join('; ');
     if (bad) component.waiting = bad.LoadState === 'not-found' ? `${bad.Id} not found` : `${bad.Id} ${bad.ActiveState}/${bad.SubState}${bad.Result && bad.Result !== 'success' ? ` (${bad.Result})` : ''}`;
     return component;
   });
@@ -105,5 +123,12 @@ export async function readBinaryStatus(spec: DeploySpec, runner: Runner, state: 
     return l.exitCode === 0 ? l.stdout.trim() : undefined;
   };
   const [server, chat] = await Promise.all([link(layout.current.server), link(layout.current.chat)]);
-  return binaryStatus(spec, parseShow(r.stdout), { ...(server ? { server } : {}), ...(chat ? { chat } : {}) }, state);
+  const props = parseShow(r.stdout);
+  const lastExits: Record<string, string> = {};
+  for (const p of props.filter((u) => Number(u.NRestarts) > 0 && (!u.ExecMainCode || u.ExecMainCode === '0'))) {
+    const j = await runner.run(['journalctl', '--no-pager', '-o', 'cat', '-n', '1', '-u', p.Id ?? '', '--grep', 'Main process exited'], { timeoutMs: 10_000 });
+    const exit = j.exitCode === 0 ? journalExit(j.stdout.trim()) : undefined;
+    if (exit && p.Id) lastExits[p.Id] = exit;
+  }
+  return binaryStatus(spec, props, { ...(server ? { server } : {}), ...(chat ? { chat } : {}) }, state, new Date(), lastExits);
 }
