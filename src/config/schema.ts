@@ -133,7 +133,7 @@ const goBuildSchema = z.strictObject({
   gosumdb: z.string().default('').meta({ description: 'GOSUMDB (checksum database, or off); empty = the environment\'s' }),
   goprivate: z.string().default('').meta({ description: 'GOPRIVATE; empty = the environment\'s' }),
   gotoolchain: z.string().default('').meta({ description: 'GOTOOLCHAIN: with a local Go older than the release needs, auto (Go\'s default) downloads the newer toolchain through the module proxy; local refuses' }),
-  cacheDir: z.string().default('').meta({ description: 'Build cache, one folder per product and version; empty = $XDG_CACHE_HOME/openim-deploy/openim-build or ~/.cache/openim-deploy/openim-build' }),
+  cacheDir: z.string().default('').meta({ description: 'Build cache, one folder per product and version; empty = <binary.stateDir>/build-cache' }),
 });
 
 const binarySchema = z.strictObject({
