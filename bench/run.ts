@@ -11,6 +11,7 @@ import { renderBench } from './render.js';
 import { bundleBench } from './bundle.js';
 import { clusterRerunBench } from './cluster-rerun.js';
 import { imagePushBench } from './image-push.js';
+import { realOpenimRows } from './real-openim.js';
 import type { Row } from './stats.js';
 
 const json = process.argv.includes('--json');
@@ -31,6 +32,8 @@ for (const row of await clusterRerunBench(root, quick ? 1 : 3)) log(row);
 log(dryRunMemory(root));
 for (const row of bundleBench(root, quick ? 1 : 3, quick)) log(row);
 for (const row of await imagePushBench(root, quick ? 1 : 3, quick)) log(row);
+// Measured by npm run test:openim (its last run on this machine), not by the bench itself.
+for (const row of realOpenimRows()) log(row);
 
 const table = [
   `# Benchmarks`,
