@@ -234,13 +234,15 @@ export const CLUSTER_ADDONS = {
     images: { controller: { registry: 'quay.io', repository: 'jetstack/cert-manager-controller', tag: 'v1.20.2' } },
   },
   'kube-prometheus-stack': {
-    chart: repoChart('kube-prometheus-stack', 'https://prometheus-community.github.io/helm-charts', '81.4.5', 'Apache-2.0'),
+    // 81.4.3: the chart went 81.4.3 → 81.5.0 (no 81.4.5); Chart.yaml@kube-prometheus-stack-81.4.3 appVersion v0.88.1.
+    chart: repoChart('kube-prometheus-stack', 'https://prometheus-community.github.io/helm-charts', '81.4.3', 'Apache-2.0'),
     namespace: 'monitoring',
-    images: { operator: { registry: 'quay.io', repository: 'prometheus-operator/prometheus-operator', tag: 'v0.88.0' } },
+    images: { operator: { registry: 'quay.io', repository: 'prometheus-operator/prometheus-operator', tag: 'v0.88.1' } },
   },
   loki: {
     // grafana.github.io/helm-charts froze its loki chart in 2026; the community copy is maintained.
-    chart: repoChart('loki', 'https://grafana-community.github.io/helm-charts', '12.0.1', 'Apache-2.0 (chart), AGPL-3.0 (Loki)'),
+    // 12.0.0: the tag after it is loki-13.0.0 (no 12.0.1); Chart.yaml@loki-12.0.0 appVersion 3.7.1.
+    chart: repoChart('loki', 'https://grafana-community.github.io/helm-charts', '12.0.0', 'Apache-2.0 (chart), AGPL-3.0 (Loki)'),
     namespace: 'monitoring',
     images: { loki: hub('grafana/loki', '3.7.1') },
   },
