@@ -17,6 +17,11 @@ export interface ChartRef {
   repo: string;
   version: string;
   license: string;
+  /**
+   * Why helm must not validate values against this chart's values.schema.json (`--skip-schema-validation`,
+   * helm ≥ 3.16): set only for a chart whose schema rejects values it reads.
+   */
+  skipSchemaValidation?: string;
 }
 
 export interface HostArchive {

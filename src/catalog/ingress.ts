@@ -1,6 +1,6 @@
 // Ingress controllers the installer can set up itself (`kubernetes.ingress.install`),
-// pinned here like every other third-party component. Upstream charts are not
-// renderable offline: `render` writes their values only.
+// pinned here like every other third-party component. `render` renders them
+// from their repository (or its kubernetes.helmRepoMirrors entry) like install.
 
 import type { ChartRef } from './infrastructure.js';
 
@@ -34,7 +34,16 @@ export const INGRESS_CONTROLLERS = {
     charts: [
       { release: 'istio-base', chart: repo('base', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
       { release: 'istiod', chart: repo('istiod', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
-      { release: 'istio-ingressgateway', chart: repo('gateway', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
+      {
+        release: 'istio-ingressgateway',
+        chart: {
+          ...repo('gateway', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0'),
+          // gateway-1.26.2 values.schema.json: top-level `additionalProperties: false` beside a `$ref` to the real
+          // properties, so a validator that follows JSON Schema 2019+ (helm 4's) rejects every value given, even
+          // `global.hub` which templates/_helpers.tpl reads (found by rendering it with helm 4 and a mirror).
+          skipSchemaValidation: 'istio gateway 1.26.2: its values.schema.json rejects every value under helm 4 (additionalProperties beside $ref)',
+        },
+      },
     ],
     manifests: [],
     className: 'istio',

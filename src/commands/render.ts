@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { extractMembers } from '../bundle/extract.js';
+import { BUNDLE_WORK_DIR } from '../bundle/names.js';
+import { verifyBundleForInstall } from '../bundle/offline-install.js';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
@@ -21,10 +24,14 @@ export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   // helm runs with the output folder as its working directory, so a path given
   // relative to where the user stands is made absolute here (a bare name stays a PATH lookup).
   const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;
+  // With offline.bundle the upstream charts are the bundle's: verified and taken out under DIR/bundle/charts, as install does.
+  if (resolved.spec.offline.bundle && plan.steps.some((s) => s.release && !s.release.local)) {
+    const bundle = await verifyBundleForInstall(resolved.spec, { cwd: ctx.cwd, io: ctx.io });
+    await extractMembers(bundle.path, join(outDir, BUNDLE_WORK_DIR), { prefixes: ['charts/'], sums: bundle.sums });
+  }
   const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(helm ? { helm } : {}) });
   if (result.failed.length) throw renderFailure(result.failed, helm ?? 'helm', outDir);
   ctx.io.out(`rendered ${result.files.length} files and ${result.manifests.length} release manifests into ${outDir}\n`);
-  for (const s of result.skipped) ctx.io.out(`  ${s.release}: ${s.reason}\n`);
 }
 
 /** An incomplete render is a failure (exit 1), never "rendered 0 release manifests". */

@@ -167,6 +167,8 @@ export interface ReleaseRef {
   valuesFile: string;
   /** True for charts shipped under templates/charts (always renderable offline). */
   local: boolean;
+  /** helm runs with --skip-schema-validation (the catalog says why: ChartRef.skipSchemaValidation). */
+  skipSchemaValidation?: boolean;
 }
 
 export interface Step {

@@ -12,8 +12,6 @@ import { hasSecretRefs } from '../secrets/secrets.js';
 export interface RenderResult {
   files: string[];
   manifests: string[];
-  /** Upstream charts rendered as values only (by design: they are not available offline), and why. */
-  skipped: { release: string; reason: string }[];
   /** Releases helm should have rendered and did not (helm missing or failing): the render is incomplete. */
   failed: { release: string; reason: string; exitCode: number }[];
 }
@@ -41,24 +39,27 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
   }
 
   const manifests: string[] = [];
-  const skipped: RenderResult['skipped'] = [];
   const failed: RenderResult['failed'] = [];
   const releases = plan.steps.flatMap((s) => (s.release ? [s.release] : []));
   await mkdir(join(out, 'manifests'), { recursive: true });
   // helm template calls are independent: run a few at once, keep plan order in the result.
   const semaphore = new Semaphore(options.concurrency ?? 4);
   const results = await Promise.all(
-    releases.map(async (release): Promise<{ manifest?: string; skip?: RenderResult['skipped'][number]; fail?: RenderResult['failed'][number] }> => {
-      if (!release.local) {
-        return { skip: { release: release.name, reason: `upstream chart ${release.chart}${release.version ? `@${release.version}` : ''} is not available offline: values only (values/${release.name}.yaml)` } };
-      }
+    releases.map(async (release): Promise<{ manifest?: string; fail?: RenderResult['failed'][number] }> => {
       if (!options.runner) return { fail: { release: release.name, reason: 'helm not run (no runner)', exitCode: -1 } };
       const release_ = await semaphore.acquire();
       try {
-        const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile];
+        // Upstream charts come from their repository (or its kubernetes.helmRepoMirrors entry, already in
+        // the plan) at the pinned version, exactly as install would fetch them.
+        const source = release.local ? [] : [...(release.version ? ['--version', release.version] : []), ...(release.repo ? ['--repo', release.repo] : [])];
+        const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile, ...source, ...(release.skipSchemaValidation ? ['--skip-schema-validation'] : [])];
         const result = await options.runner.run(argv, { cwd: out });
         if (result.exitCode !== 0) {
-          return { fail: { release: release.name, reason: result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`, exitCode: result.exitCode } };
+          const why = result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`;
+          const reason = release.local || !release.repo
+            ? why
+            : `upstream chart ${release.chart}${release.version ? ` ${release.version}` : ''}${release.repo ? ` from ${release.repo}` : ''}: ${why} (without access to that repository, set kubernetes.helmRepoMirrors to a mirror that serves it)`;
+          return { fail: { release: release.name, reason, exitCode: result.exitCode } };
         }
         const path = `manifests/${release.name}.yaml`;
         await writeFile(join(out, path), result.stdout);
@@ -70,8 +71,7 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
   );
   for (const r of results) {
     if (r.manifest) manifests.push(r.manifest);
-    if (r.skip) skipped.push(r.skip);
     if (r.fail) failed.push(r.fail);
   }
-  return { files, manifests, skipped, failed };
+  return { files, manifests, failed };
 }

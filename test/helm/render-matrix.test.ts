@@ -3,10 +3,10 @@
 // and helm 4; every object rendered (helm manifests and the plan's own
 // manifests) must pass Kubernetes schema validation.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { OPENIM_DEFAULTS } from '../../src/catalog/openim-versions.js';
@@ -18,6 +18,7 @@ import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject, type SchemaProblem } from './k8s-schemas.js';
 import { TemplateCache } from './template-cache.js';
+import { serveChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
 
 const PRESETS: Record<string, string[]> = {
   dev: [],
@@ -44,11 +45,20 @@ const cases = Object.keys(PRESETS).flatMap((preset) => Object.keys(CONTROLLERS).
 const OPENIM_RELEASES = new Set(ALL_MODULES.map((m) => m.name));
 const templatesDir = join(repoRoot, 'templates');
 const work = mkdtempSync(join(tmpdir(), 'openim-helm-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Upstream charts (ingress controllers, storage, monitoring, logging) from ../shared/charts on loopback,
+// through the product's mirror option: every release renders, none is left as values only.
+let repo: ChartRepo;
+beforeAll(async () => {
+  repo = await serveChartRepo();
+});
+afterAll(async () => {
+  await repo?.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
-function objectsIn(dir: string): Record<string, any>[] {
+function objectsIn(dir: string, only?: string[]): Record<string, any>[] {
   const out: Record<string, any>[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && (!only || only.includes(f))).sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const obj = doc.toJS() as Record<string, any> | null;
       if (!obj) continue;
@@ -64,20 +74,32 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
   const runner = new TemplateCache(new ExecaRunner());
 
   it.each(cases)('$preset × $controller × $storage', async ({ preset, controller, storage }) => {
-    const spec = resolveConfig({ preset, sets: [...PRESETS[preset]!, ...CONTROLLERS[controller]!, ...STORAGE[storage]!] }).spec;
+    const resolved = resolveConfig({ preset, sets: [...PRESETS[preset]!, ...CONTROLLERS[controller]!, ...STORAGE[storage]!] }).spec;
+    const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
     const plan = buildPlan(spec, unprobedFacts('kubernetes'));
     const outDir = join(work, `${label}-${preset}-${controller}-${storage}`);
+    // offline.bundle: upstream charts come from the bundle, which `render` (like `install --bundle`) stages
+    // under bundle/charts/ as <name>-<version>.tgz; the fixtures are packaged under those names.
+    if (spec.offline.bundle) {
+      mkdirSync(join(outDir, 'bundle', 'charts'), { recursive: true });
+      for (const f of readdirSync(sharedChartsDir()).filter((n) => n.endsWith('.tgz'))) copyFileSync(join(sharedChartsDir(), f), join(outDir, 'bundle', 'charts', f));
+    }
     const result = await renderPlan(plan, { outDir, templatesDir, runner, helm });
 
-    // Local charts always render; only upstream charts may be values-only.
-    const locals = plan.steps.filter((s) => s.release?.local).map((s) => s.release!.name);
+    // Every release renders: the project's own charts and the upstream ones at their pins.
+    const releases = plan.steps.filter((s) => s.release).map((s) => s.release!);
+    const locals = releases.filter((r) => r.local).map((r) => r.name);
     expect(result.failed).toEqual([]);
-    expect(result.skipped.filter((s) => locals.includes(s.release))).toEqual([]);
-    expect(result.manifests).toHaveLength(locals.length);
+    expect(result.manifests.sort()).toEqual(releases.map((r) => `manifests/${r.name}.yaml`).sort());
+    for (const upstream of releases.filter((r) => !r.local)) {
+      expect(objectsIn(join(outDir, 'manifests'), [`${upstream.name}.yaml`]).length, upstream.name).toBeGreaterThan(0);
+    }
+    if (storage === 'rook-ceph') expect(objectsIn(join(outDir, 'manifests'), ['rook-ceph-cluster.yaml']).some((o) => o.kind === 'CephCluster')).toBe(true);
     const openimReleases = locals.filter((n) => OPENIM_RELEASES.has(n));
     expect(openimReleases.length).toBe(18);
 
-    const objects = objectsIn(join(outDir, 'manifests'));
+    // The project's own objects against the Kubernetes schemas (upstream charts bring CRD kinds of their own).
+    const objects = objectsIn(join(outDir, 'manifests'), locals.map((n) => `${n}.yaml`));
     const problems: SchemaProblem[] = objects.flatMap(({ __file, ...obj }) => validateObject(obj).map((p) => ({ ...p, object: `${__file}: ${p.object}` })));
     expect(problems).toEqual([]);
 

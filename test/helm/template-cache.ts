@@ -4,7 +4,7 @@
 // ingress controllers or storage backends). Anything else is never cached.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
 
@@ -28,7 +28,8 @@ export class TemplateCache implements Runner {
     const values = argv[argv.indexOf('--values') + 1];
     if (!chart || !values) return undefined;
     const hash = createHash('sha256').update(argv.join('\0'));
-    hashTree(resolve(cwd, chart), hash);
+    // A local chart folder is hashed; an upstream chart is named by --repo and --version in argv.
+    if (existsSync(resolve(cwd, chart))) hashTree(resolve(cwd, chart), hash);
     hash.update(readFileSync(resolve(cwd, values)));
     return hash.digest('hex');
   }

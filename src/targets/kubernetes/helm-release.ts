@@ -25,6 +25,8 @@ export interface ReleaseSpec {
   createNamespace?: boolean;
   component?: string;
   retries?: number;
+  /** The catalog's reason to run helm with --skip-schema-validation (ChartRef.skipSchemaValidation). */
+  skipSchemaValidation?: string;
 }
 
 /** The chart argument and flags helm is given for a release. */
@@ -33,7 +35,7 @@ function releaseSource(spec: DeploySpec, r: Pick<ReleaseSpec, 'chart' | 'repo' |
   return upstreamChartSource(spec, { name: r.chart, ...(r.repo ? { repo: r.repo } : {}), ...(r.version ? { version: r.version } : {}) });
 }
 
-export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace' | 'local'>, valuesFile: string): string[] {
+export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace' | 'local' | 'skipSchemaValidation'>, valuesFile: string): string[] {
   const source = releaseSource(spec, r);
   return [
     ...helmBase(spec),
@@ -43,6 +45,7 @@ export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 
     '--wait', '--timeout', spec.kubernetes.helmTimeout,
     ...chartSourceArgs(source),
     ...(r.createNamespace ? ['--create-namespace'] : []),
+    ...(r.skipSchemaValidation ? ['--skip-schema-validation'] : []),
   ];
 }
 
@@ -83,6 +86,7 @@ export function releaseStep(spec: DeploySpec, r: ReleaseSpec): Step {
       local: r.local,
       ...(r.version ? { version: r.version } : {}),
       ...(source.repo ? { repo: source.repo } : {}),
+      ...(r.skipSchemaValidation ? { skipSchemaValidation: true } : {}),
     },
     actions: [
       { kind: 'write', path: valuesFile, mode: 0o644, content: toYaml(r.values), render: valuesFile },

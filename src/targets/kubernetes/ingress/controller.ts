@@ -79,6 +79,7 @@ export function controllerSteps(spec: DeploySpec, needs: string[]): Step[] {
         chart: c.chart.name,
         repo: c.chart.repo,
         version: c.chart.version,
+        ...('skipSchemaValidation' in c.chart ? { skipSchemaValidation: c.chart.skipSchemaValidation } : {}),
         values: controllerValues(spec, c.release),
         local: false,
         createNamespace: true,
