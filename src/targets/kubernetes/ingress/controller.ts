@@ -41,6 +41,11 @@ function controllerValues(spec: DeploySpec, release: string): object {
       };
     }
     default: {
+      // gateway-1.26.2 templates/deployment.yaml:69 `image: auto`: istiod's injector fills in the proxy image from
+      // its own global.hub, so the gateway chart reads no hub; only its pull secrets (values.yaml:123).
+      if (release === 'istio-ingressgateway') return spec.images.pullSecret ? { imagePullSecrets: [{ name: spec.images.pullSecret }] } : {};
+      // base-1.26.2 renders CRDs, webhooks and a ServiceAccount, no image: only global.imagePullSecrets (values.yaml:9).
+      if (release === 'istio-base') return spec.images.pullSecret ? { global: { imagePullSecrets: [spec.images.pullSecret] } } : {};
       const hub = mirrorRegistry(spec, 'docker.io/istio');
       return hub ? { global: { hub, ...(spec.images.pullSecret ? { imagePullSecrets: [spec.images.pullSecret] } : {}) } } : {};
     }
