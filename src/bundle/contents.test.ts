@@ -77,9 +77,29 @@ describe('bundleContents', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(c.files.every((f) => f.source.startsWith('https://'))).toBe(true);
     expect(c.images).toEqual([]);
-    // Without a source for OpenIM's own binaries the bundle cannot be made: said, not guessed.
-    const none = bundleContents(spec('single-host'), { templatesDir: templatesDir() });
+    // binary.source archive without a source for OpenIM's own binaries: the bundle cannot be made, said, not guessed.
+    const none = bundleContents(spec('single-host', ['binary.source=archive']), { templatesDir: templatesDir() });
     expect(none.files.find((f) => f.id === 'openim-server')?.missing).toMatch(/binary\.artifacts\.server/);
+  });
+
+  it('binary.source build (the default without a source): server and chat are built on the connected machine, per arch, unpinned, into the given cache', () => {
+    const host = spec('single-host');
+    const c = bundleContents(host, { templatesDir: templatesDir(), arches: ['amd64', 'arm64'], buildCacheDir: '/home/u/.cache/openim-deploy/openim-build' });
+    const built = c.files.filter((f) => f.build);
+    expect(built.map((f) => [f.id, f.arch, f.build!.arch, f.build!.version])).toEqual([
+      ['openim-server', 'amd64', 'amd64', host.openim.serverVersion],
+      ['openim-server', 'arm64', 'arm64', host.openim.serverVersion],
+      ['openim-chat', 'amd64', 'amd64', host.openim.chatVersion],
+      ['openim-chat', 'arm64', 'arm64', host.openim.chatVersion],
+    ]);
+    for (const f of built) {
+      expect(f.missing).toBeUndefined();
+      expect(f.sha256).toBe('');
+      expect(f.build!.cacheDir).toBe('/home/u/.cache/openim-deploy/openim-build');
+      // The name the offline install reads from files/.
+      expect(f.name).toBe(f.build!.fileName);
+      expect(f.source).toMatch(/^go build github\.com\/openimsdk\//);
+    }
   });
 });
 

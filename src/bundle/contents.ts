@@ -13,7 +13,8 @@ import { findModule } from '../catalog/modules.js';
 import type { DeploySpec } from '../config/rules.js';
 import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from '../plan/build.js';
-import type { Plan, ReleaseRef } from '../plan/types.js';
+import type { GoBuildAction, Plan, ReleaseRef } from '../plan/types.js';
+import { binarySource, goBuildAction } from '../build/source.js';
 import { moduleTag } from '../targets/kubernetes/modules/images.js';
 import { readChartMeta } from './charts.js';
 import { bundledDownloadName } from './names.js';
@@ -31,6 +32,11 @@ export interface BundleFileSpec {
   license?: string;
   /** Why `source` is empty, for the error `bundle create` raises. */
   missing?: string;
+  /**
+   * Built on this (connected) machine instead of fetched: OpenIM server and chat with
+   * binary.source build, so the offline install needs no Go. `source` then describes the build.
+   */
+  build?: GoBuildAction;
 }
 
 /** A chart to bundle; charts from the plan carry their release, to be rendered for the images they run. */
@@ -49,6 +55,8 @@ export interface BundleContents {
 export interface ContentsOptions {
   /** Architectures for host artifacts (binary target); default amd64. */
   arches?: HostArch[];
+  /** Where OpenIM builds are cached (binary.source build); default: binary.build.cacheDir, else <binary.stateDir>/build-cache. */
+  buildCacheDir?: string;
   templatesDir: string;
   /** A plan already built for `spec` (else built here without probing). */
   plan?: Plan;
@@ -154,7 +162,7 @@ function releaseChart(release: ReleaseRef, plan: Plan, templatesDir: string): Bu
 
 const sameChart = (a: ChartRef, b: ChartRef) => a.name === b.name && a.version.replace(/^v/, '') === b.version.replace(/^v/, '');
 
-function hostFiles(spec: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
+function hostFiles(spec: DeploySpec, arches: HostArch[], buildCacheDir?: string): BundleFileSpec[] {
   const files: BundleFileSpec[] = [];
   const b = spec.binary;
   const artifacts = b.artifacts as Record<string, { url?: string; file?: string; sha256?: string } | undefined>;
@@ -172,15 +180,20 @@ function hostFiles(spec: DeploySpec, arches: HostArch[]): BundleFileSpec[] {
       const name = bundledArtifactName(key, version, arch);
       const pin = (exp.sha256 as Record<string, Partial<Record<HostArch, string>>>)[version]?.[arch] ?? '';
       const source = given.file || given.url || (base ? `${base}/${name}` : '');
+      // Nothing to fetch and binary.source build: built here, as install would build it on the host.
+      const forBuild = buildCacheDir ? { ...spec, binary: { ...spec.binary, build: { ...spec.binary.build, cacheDir: buildCacheDir } } } : spec;
+      const build = !source && binarySource(spec, key) === 'build' ? goBuildAction(forBuild, key, arch, name) : undefined;
       files.push({
         id,
         name,
         arch,
-        source,
-        // A user pin is for the host's own arch; only trust it for a single-arch bundle.
-        sha256: (arches.length === 1 ? given.sha256 : '') || pin,
+        source: source || (build ? `go build ${build.module}@${build.version} (linux/${arch})` : ''),
+        // A user pin is for the host's own arch; only trust it for a single-arch bundle. A build is
+        // not pinned: the bundle records the digest of what was built (and signs it with --sign-key).
+        sha256: build ? '' : (arches.length === 1 ? given.sha256 : '') || pin,
         license: 'Apache-2.0',
-        ...(source ? {} : { missing: `OpenIM publishes no ${key} binaries: set binary.artifacts.${key}.url or .file, or binary.mirror` }),
+        ...(build ? { build } : {}),
+        ...(source || build ? {} : { missing: `OpenIM publishes no ${key} binaries: set binary.source build (needs Go here), binary.artifacts.${key}.url or .file, or binary.mirror` }),
       });
     }
   }
@@ -299,7 +312,7 @@ export function bundleContents(spec: DeploySpec, options: ContentsOptions): Bund
   for (const c of stepComponents) components.add(c);
 
   const arches = options.arches ?? ['amd64'];
-  const host = spec.target === 'binary' ? hostFiles(spec, arches) : [];
+  const host = spec.target === 'binary' ? hostFiles(spec, arches, options.buildCacheDir) : [];
   const fetched = spec.target === 'binary' ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name)) : [];
   const files = [...planUrls(plan), ...host, ...fetched];
   return {

@@ -12,6 +12,7 @@
 // appended once verified, so no second copy of the bundle is ever made.
 // Re-running the same command resumes: complete entries are kept.
 
+import { buildDir, goBuildExport } from '../build/go-build.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -43,7 +44,8 @@ export type CreateEvent =
   | { kind: 'image'; ref: string; digest: string; platforms: string[]; blobs: number }
   | { kind: 'blob'; digest: string; size: number; done: number; total: number; how: 'fetched' | 'kept' }
   | { kind: 'chart'; name: string; version: string; how: 'packed' | 'pulled' | 'kept' }
-  | { kind: 'file'; name: string; how: 'fetched' | 'kept'; pinned: boolean }
+  | { kind: 'file'; name: string; how: 'fetched' | 'kept' | 'built'; pinned: boolean }
+  | { kind: 'build'; name: string; message: string }
   | { kind: 'warning'; message: string };
 
 export interface CreateOptions {
@@ -231,14 +233,20 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
     const files: BundleFileEntry[] = [];
     await all(contents.files, async (f) => {
       const path = filePath(f.name);
-      let how: 'fetched' | 'kept' = 'kept';
+      let how: 'fetched' | 'kept' | 'built' = 'kept';
       if (!tar.has(path)) {
         const release = await gate.acquire();
         try {
           check();
           const source = mirrorUrl(f.source, options.urlMirrors ?? {});
-          const local = localSource(source);
-          if (local !== undefined) {
+          const local = f.build ? undefined : localSource(source);
+          if (f.build) {
+            // Built with the local Go toolchain (or taken from its cache), then appended from the cache.
+            const action = f.build;
+            const built = await goBuildExport(action, join(buildDir(action), action.fileName), { report: (message) => report({ kind: 'build', name: f.name, message }), ...(options.signal ? { signal: options.signal } : {}) });
+            await tar.appendFile(path, built.tarball, built.bytes, built.sha256);
+            how = 'built';
+          } else if (local !== undefined) {
             // Read where it is, no scratch copy, hashed once as it is copied; a pinned file whose
             // bytes do not match is refused and taken back out of the archive by the writer.
             await tar.appendFile(path, local, (await stat(local)).size, f.sha256 || undefined);
@@ -247,14 +255,14 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
             await tar.appendFile(path, got.file, got.size, got.sha256);
             await rm(got.file, { force: true });
           }
-          how = 'fetched';
+          if (how === 'kept') how = 'fetched';
         } finally {
           release();
         }
       }
       const entry = tar.entries.get(path)!;
       if (f.sha256 && entry.sha256 !== f.sha256) throw new Error(`${path} in the partial bundle does not match its pin ${f.sha256}; delete ${partial}* and start over`);
-      if (!f.sha256) report({ kind: 'warning', message: `${f.name} has no SHA-256 pin: the bundle records the digest of what was downloaded (${entry.sha256})` });
+      if (!f.sha256 && !f.build) report({ kind: 'warning', message: `${f.name} has no SHA-256 pin: the bundle records the digest of what was downloaded (${entry.sha256})` });
       files.push({ id: f.id, name: f.name, path, arch: f.arch, source: withoutUserinfo(f.source), sha256: entry.sha256, pinned: Boolean(f.sha256), size: entry.size, ...(f.license ? { license: f.license } : {}) });
       report({ kind: 'file', name: f.name, how, pinned: Boolean(f.sha256) });
     });

@@ -27,7 +27,7 @@ export interface InspectReport {
   images: InspectImage[];
   shared: { digest: string; size: number; usedBy: string[] }[];
   charts: { name: string; version: string; source: string; size: number }[];
-  files: { name: string; arch: string; size: number; pinned: boolean }[];
+  files: { name: string; arch: string; size: number; pinned: boolean; source: string }[];
   totals: {
     /** Distinct blob bytes stored in the layout. */
     imageBytes: number;
@@ -82,7 +82,7 @@ export async function inspectBundle(path: string): Promise<InspectReport> {
       images: report,
       shared,
       charts: (manifest?.charts ?? []).map((c) => ({ name: c.name, version: c.version, source: c.source, size: c.size })),
-      files: (manifest?.files ?? []).map((f) => ({ name: f.name, arch: f.arch, size: f.size, pinned: f.pinned })),
+      files: (manifest?.files ?? []).map((f) => ({ name: f.name, arch: f.arch, size: f.size, pinned: f.pinned, source: f.source })),
       totals: {
         imageBytes: blobEntries.reduce((n, e) => n + e.size, 0),
         imageBytesUnshared: report.reduce((n, i) => n + i.size, 0),

@@ -2,7 +2,8 @@
 // (issue #6). The work is in src/bundle and src/oci; this file parses flags,
 // prints, and turns a bad bundle into a BundleError (exit 1).
 
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
@@ -109,9 +110,20 @@ function describeEvent(e: CreateEvent): string | undefined {
       return `chart ${e.name}-${e.version} (${e.how})`;
     case 'file':
       return `file ${e.name} (${e.how}${e.pinned ? ', SHA-256 pinned' : ''})`;
+    case 'build':
+      return `  build ${e.name}: ${e.message}`;
     case 'warning':
       return `warning: ${e.message}`;
   }
+}
+
+/**
+ * Where bundle create caches OpenIM builds: binary.build.cacheDir, else the user's cache
+ * ($XDG_CACHE_HOME or ~/.cache /openim-deploy/openim-build): the connected machine is not
+ * the host, so the host's <binary.stateDir>/build-cache is not the place.
+ */
+function bundleBuildCache(spec: { binary: { build: { cacheDir: string } } }, env: Record<string, string | undefined>): string {
+  return spec.binary.build.cacheDir || join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'openim-deploy', 'openim-build');
 }
 
 export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFlags): Promise<void> {
@@ -134,7 +146,7 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
   printWarnings(ctx.io, resolved.warnings);
 
   const arches = [...new Set(platforms.map((p) => p.architecture))].filter((a): a is HostArch => a === 'amd64' || a === 'arm64');
-  let contents = bundleContents(spec, { templatesDir: templatesDir(), arches: arches.length ? arches : ['amd64'] });
+  let contents = bundleContents(spec, { templatesDir: templatesDir(), arches: arches.length ? arches : ['amd64'], buildCacheDir: bundleBuildCache(spec, ctx.env) });
   if (flags.contentsFrom) contents = applyContentsFile(contents, resolve(ctx.cwd, flags.contentsFrom), templatesDir());
 
   // helm renders upstream charts for the images they run beyond the catalog pins.
@@ -234,7 +246,8 @@ function formatInspect(r: InspectReport): string {
   lines.push('', `charts (${r.charts.length}, ${formatBytes(r.totals.chartBytes)}):`);
   for (const c of r.charts) lines.push(`  ${c.name}-${c.version} (${c.source}) ${formatBytes(c.size)}`);
   lines.push('', `files (${r.files.length}, ${formatBytes(r.totals.fileBytes)}):`);
-  for (const f of r.files) lines.push(`  ${f.name} (${f.arch}) ${formatBytes(f.size)}${f.pinned ? '' : ' (no pin: digest recorded at download)'}`);
+  const unpinned = (f: { source?: string }) => (f.source?.startsWith('go build ') ? ` (built by bundle create: ${f.source}; digest recorded)` : ' (no pin: digest recorded at download)');
+  for (const f of r.files) lines.push(`  ${f.name} (${f.arch}) ${formatBytes(f.size)}${f.pinned ? '' : unpinned(f)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -113,6 +113,30 @@ async function startMarks(): Promise<Record<string, string>> {
   return marks;
 }
 
+/**
+ * The installer config of both hosts: web fronts, monitoring and logging off; MongoDB (FerretDB) and Kafka
+ * external on the host; Redis, etcd and MinIO bundled. `source`: binary.source (none: the offline bundle decides).
+ */
+function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: string }): string {
+  const minio = join(buildPath('minio'), 'minio');
+  return stringify({
+    // Given, not generated: chat keeps its admin account in MongoDB, which both hosts share here.
+    openim: { components: { webFront: false, adminFront: false }, chatAdminPassword: 'e2e-Chat-Admin-4711' },
+    infrastructure: {
+      mongodb: { mode: 'external', address: [infra.mongodb.address], database: infra.mongodb.database, username: infra.mongodb.username, password: infra.mongodb.password },
+      // External: the broker runs on the host (the rootfs has no JRE); the harness created OpenIM's topics.
+      kafka: { mode: 'external', address: [infra.kafka.address], createTopics: false },
+    },
+    binary: {
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
+      ...(o.minioFile ? { artifacts: { minio: { file: o.minioFile, sha256: sha256(minio) } } } : {}),
+    },
+    monitoring: { enabled: false },
+    logging: { enabled: false },
+  });
+}
+
 /** `install --json` with each progress line prefixed by its arrival time (epoch seconds), as the steps run. */
 function timedInstall(): Promise<ExecResult> {
   const cmd = `node /repo/bin/openim-deploy.js install --yes --json --target binary --preset single-host -c ${CONFIG_PATH} | while IFS= read -r line; do printf '%s %s\\n' "$(date +%s.%N)" "$line"; done; exit \${PIPESTATUS[0]}`;
@@ -155,7 +179,6 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'openim-real-'));
   mkdirSync(BUILD_CACHE, { recursive: true });
   infra = await startHostInfra(join(workDir, 'infra'), PORTS, MONGO_PASSWORD);
-  const minio = join(buildPath('minio'), 'minio');
   const goroot = goEnv('GOROOT');
   c = await SystemdContainer.start({
     name: `openim-real-${process.pid}`,
@@ -173,21 +196,7 @@ beforeAll(async () => {
   });
   // What the operator's DNS does for the domain the clients use (dev profile: a name on this host).
   await c.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
-  await c.writeFile(
-    CONFIG_PATH,
-    stringify({
-      openim: { components: { webFront: false, adminFront: false } },
-      infrastructure: {
-        mongodb: { mode: 'external', address: [infra.mongodb.address], database: infra.mongodb.database, username: infra.mongodb.username, password: infra.mongodb.password },
-        // External: the broker runs on the host (the rootfs has no JRE); the harness created OpenIM's topics.
-        kafka: { mode: 'external', address: [infra.kafka.address], createTopics: false },
-      },
-      binary: { source: 'build', build: { cacheDir: '/root/.cache/openim-deploy/openim-build' }, artifacts: { minio: { file: '/artifacts/minio/minio', sha256: sha256(minio) } } },
-      monitoring: { enabled: false },
-      logging: { enabled: false },
-    }),
-    0o600,
-  );
+  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio' }), 0o600);
 }, 3_600_000);
 
 afterAll(async () => {
@@ -339,5 +348,46 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     // user.proto@v0.0.72-alpha.70 GetDesignateUsersResp: `usersInfo`.
     const info = await callApi<{ usersInfo?: { userID: string; nickname: string }[] }>(API, '/user/get_users_info', { userIDs: [keep] }, { token: await adminToken() });
     expect(info.data.usersInfo).toEqual([expect.objectContaining({ userID: keep, nickname: 'kept across reinstall' })]);
+  });
+});
+
+describe('offline: bundle create on this machine (the build reused), install from the bundle on a host without Go', () => {
+  let host: SystemdContainer | undefined;
+  let bundle: string;
+  beforeAll(async () => {
+    // The first host's units hold the same ports: it goes first.
+    await c?.stop();
+    const bundleDir = join(workDir, 'bundle');
+    mkdirSync(bundleDir);
+    bundle = join(bundleDir, 'openim-bundle.tar');
+    const config = join(workDir, 'bundle-config.yaml');
+    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio') }), { mode: 0o600 });
+    const t0 = Date.now();
+    const out = execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'create', '--target', 'binary', '--preset', 'single-host', '-c', config, '-o', bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    bench.bundleCreateSeconds = Math.round((Date.now() - t0) / 100) / 10;
+    console.log(`[bundle create] ${out.trim()}`);
+    host = await SystemdContainer.start({ name: `openim-offline-${process.pid}`, rootfs: DEFAULT_ROOTFS, bindRo: [{ host: bundleDir, container: '/bundle' }] });
+    await host.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
+    await host.writeFile(CONFIG_PATH, installerConfig({}), 0o600);
+  }, 900_000);
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it('the bundle holds the server and chat built here, with their digests', () => {
+    const manifest = JSON.parse(execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'inspect', bundle, '--json'], { encoding: 'utf8' })) as { files: { name: string; source: string }[] };
+    expect(manifest.files.map((f) => f.name)).toEqual(expect.arrayContaining([`exported_open-im-server_${DEFAULT_SERVER_VERSION}_linux_amd64.tar.gz`, `exported_chat_${DEFAULT_CHAT_VERSION}_linux_amd64.tar.gz`]));
+    expect(manifest.files.filter((f) => f.source.startsWith('go build ')).length).toBe(2);
+  });
+
+  it('installs with no Go on the host: every unit active and verify green', async () => {
+    expect((await host!.exec(['sh', '-c', 'command -v go'])).exitCode).not.toBe(0);
+    const r = await host!.exec(['node', '/repo/bin/openim-deploy.js', 'install', '--yes', '--bundle', '/bundle/openim-bundle.tar', '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH]);
+    console.log(`[offline install] last lines:\n${r.stdout.trim().split('\n').slice(-8).join('\n')}`);
+    if (r.exitCode !== 0) console.log(`${r.stdout}\n${r.stderr}`);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/go build|go mod tidy/);
+    expect(r.stdout).toMatch(/✔ Verify/);
+    for (const unit of moduleUnits) expect((await host!.execOk(['systemctl', 'show', '-p', 'ActiveState', '--value', unit])).trim(), unit).toBe('active');
   });
 });
