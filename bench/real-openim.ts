@@ -65,7 +65,7 @@ export function realOpenimRows(file = REAL_OPENIM_FIGURES): Row[] {
     if (b) rows.push({ id: `R3 build ${product}`, title: `binary.source build of ${product} (go mod tidy + go build, 2 cores; Go build cache warm from scripts/openim/build.sh)`, measured: `${b.seconds} s`, baseline: b.reusedThisRun ? 'this run: cached tarball reused (0 s)' : 'this run built it', ratio: 0, goal: 'recorded', pass: true });
   }
   if (f.greenAfterKillSeconds !== undefined) {
-    rows.push({ id: 'R4 recovery', title: 'kill -9 of openim-rpc-user, openim-msggateway, chat-rpc → verify green again', measured: `${f.greenAfterKillSeconds} s`, baseline: `one verify run: ${f.verifySeconds ?? '?'} s`, ratio: f.verifySeconds ? f.greenAfterKillSeconds / f.verifySeconds : 0, goal: '≤ 60 s after the last kill (+ one verify run)', pass: f.greenAfterKillSeconds <= 60 + (f.verifySeconds ?? 0) });
+    rows.push({ id: 'R4 recovery', title: 'kill -9 of openim-rpc-user, openim-msggateway, chat-rpc → the first passing verify starts', measured: `${f.greenAfterKillSeconds} s after the last kill`, baseline: `one verify run: ${f.verifySeconds ?? '?'} s`, ratio: f.verifySeconds ? f.greenAfterKillSeconds / f.verifySeconds : 0, goal: '≤ 60 s', pass: f.greenAfterKillSeconds <= 60 });
   }
   if (f.rssMiB) {
     const values = Object.values(f.rssMiB);
