@@ -82,6 +82,14 @@ describe('bundleContents', () => {
     expect(none.files.find((f) => f.id === 'openim-server')?.missing).toMatch(/binary\.artifacts\.server/);
   });
 
+  it('a host archive the plan fetches is listed once, under the name the offline plan reads, whether or not a local file is given', () => {
+    const withFile = bundleContents(spec('single-host', ['binary.artifacts.minio.file=/srv/minio', `binary.artifacts.minio.sha256=${'c'.repeat(64)}`]), { templatesDir: templatesDir() });
+    const vendor = bundleContents(spec('single-host'), { templatesDir: templatesDir() });
+    const minio = (c: typeof vendor) => c.files.filter((f) => f.id === 'minio').map((f) => f.name);
+    expect(minio(vendor)).toEqual(minio(withFile));
+    expect(minio(vendor)).toHaveLength(1);
+  });
+
   it('binary.source build (the default without a source): server and chat are built on the connected machine, per arch, unpinned, into the given cache', () => {
     const host = spec('single-host');
     const c = bundleContents(host, { templatesDir: templatesDir(), arches: ['amd64', 'arm64'], buildCacheDir: '/home/u/.cache/openim-deploy/openim-build' });

@@ -313,7 +313,9 @@ export function bundleContents(spec: DeploySpec, options: ContentsOptions): Bund
 
   const arches = options.arches ?? ['amd64'];
   const host = spec.target === 'binary' ? hostFiles(spec, arches, options.buildCacheDir) : [];
-  const fetched = spec.target === 'binary' ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name)) : [];
+  // A host artifact the plan also fetches (MinIO, Kafka… from the vendor URL) is the same file: the bundle keeps it
+  // once, under the per-arch name the offline plan reads (matched by component, as the fetch names it differently).
+  const fetched = spec.target === 'binary' ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name || h.id === f.id)) : [];
   const files = [...planUrls(plan), ...host, ...fetched];
   return {
     images: [...images.values()].sort((a, b) => imageKey(a).localeCompare(imageKey(b))),
