@@ -14,6 +14,7 @@ import { buildPlan } from '../../src/plan/build.js';
 import { renderPlan } from '../../src/render/render.js';
 import { CONFIG_MAPS, OPENIM_SECRET } from '../../src/targets/kubernetes/names.js';
 import { repoRoot } from '../helpers/tools.js';
+import { sharedChartRepo, withUpstreamCharts } from '../helpers/shared-charts.js';
 import type { Finding } from './compare.js';
 import type { Product } from './upstream.js';
 
@@ -59,7 +60,9 @@ export async function renderConfig(args: {
   runner: Runner;
 }): Promise<RenderedConfig> {
   const sets = [...(PRESET_SETS[args.preset] ?? []), `openim.serverVersion=${args.versions.server}`, `openim.chatVersion=${args.versions.chat}`];
-  const { spec } = resolveConfig({ preset: args.preset, flags: { target: args.target }, sets, env: {} });
+  const resolved = resolveConfig({ preset: args.preset, flags: { target: args.target }, sets, env: {} }).spec;
+  // Upstream charts (monitoring, logging, ingress, storage) render from ../shared/charts on loopback.
+  const spec = args.target === 'kubernetes' ? withUpstreamCharts(resolved, await sharedChartRepo(), args.outDir) : resolved;
   const plan = buildPlan(spec, unprobedFacts(args.target));
   const result = await renderPlan(plan, { outDir: args.outDir, templatesDir: join(repoRoot, 'templates'), runner: args.runner, helm: args.helm });
 

@@ -3,7 +3,7 @@
 // and helm 4; every object rendered (helm manifests and the plan's own
 // manifests) must pass Kubernetes schema validation.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject, type SchemaProblem } from './k8s-schemas.js';
 import { TemplateCache } from './template-cache.js';
-import { serveChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
+import { serveChartRepo, withUpstreamCharts, type ChartRepo } from '../helpers/shared-charts.js';
 
 const PRESETS: Record<string, string[]> = {
   dev: [],
@@ -75,15 +75,9 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
 
   it.each(cases)('$preset × $controller × $storage', async ({ preset, controller, storage }) => {
     const resolved = resolveConfig({ preset, sets: [...PRESETS[preset]!, ...CONTROLLERS[controller]!, ...STORAGE[storage]!] }).spec;
-    const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
-    const plan = buildPlan(spec, unprobedFacts('kubernetes'));
     const outDir = join(work, `${label}-${preset}-${controller}-${storage}`);
-    // offline.bundle: upstream charts come from the bundle, which `render` (like `install --bundle`) stages
-    // under bundle/charts/ as <name>-<version>.tgz; the fixtures are packaged under those names.
-    if (spec.offline.bundle) {
-      mkdirSync(join(outDir, 'bundle', 'charts'), { recursive: true });
-      for (const f of readdirSync(sharedChartsDir()).filter((n) => n.endsWith('.tgz'))) copyFileSync(join(sharedChartsDir(), f), join(outDir, 'bundle', 'charts', f));
-    }
+    const spec = withUpstreamCharts(resolved, repo, outDir);
+    const plan = buildPlan(spec, unprobedFacts('kubernetes'));
     const result = await renderPlan(plan, { outDir, templatesDir, runner, helm });
 
     // Every release renders: the project's own charts and the upstream ones at their pins.
