@@ -14,7 +14,14 @@ const IMAGE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z
 /** Flags that hand an image to an operator (prometheus-operator's config reloader, and the like). */
 const IMAGE_FLAG = /^--[a-z0-9-]*(?:image|reloader)[a-z0-9-]*=(.+)$/;
 
-/** Every image a set of rendered manifests names: `image:` fields and `--*image*=` container arguments. */
+/**
+ * Settings that hand an image to an operator by name: rook-ceph's operator ConfigMap
+ * (rook-ceph v1.19.6 templates/configmap.yaml: ROOK_CSI_CEPH_IMAGE, ROOK_CSI_ATTACHER_IMAGE,
+ * ROOK_CSIADDONS_IMAGE…; the operator starts the CSI pods with them) and `env` entries named the same way.
+ */
+const IMAGE_SETTING = /(?:^|_)IMAGE$/;
+
+/** Every image a set of rendered manifests names: `image:` fields, `--*image*=` container arguments and `*_IMAGE` settings. */
 export function imagesInManifests(yamlText: string): ImageRef[] {
   const found = new Map<string, ImageRef>();
   const add = (text: string) => {
@@ -26,13 +33,15 @@ export function imagesInManifests(yamlText: string): ImageRef[] {
   };
   const visit = (node: unknown, key?: string): void => {
     if (typeof node === 'string') {
-      if (key === 'image') add(node);
+      if (key === 'image' || (key && IMAGE_SETTING.test(key))) add(node);
       const flag = IMAGE_FLAG.exec(node);
       if (flag) add(flag[1]!);
       return;
     }
     if (Array.isArray(node)) return node.forEach((n) => visit(n));
     if (typeof node !== 'object' || node === null) return;
+    const entry = node as { name?: unknown; value?: unknown };
+    if (typeof entry.name === 'string' && typeof entry.value === 'string' && IMAGE_SETTING.test(entry.name)) add(entry.value);
     for (const [k, v] of Object.entries(node)) visit(v, k);
   };
   for (const doc of parseAllDocuments(yamlText)) {

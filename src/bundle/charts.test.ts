@@ -26,7 +26,7 @@ describe('packChart (helm package, in-process)', () => {
 });
 
 describe('images in rendered manifests', () => {
-  it('reads image fields and operator image flags, not other strings', () => {
+  it('reads image fields, operator image flags and *_IMAGE settings, not other strings', () => {
     const yaml = `
 apiVersion: apps/v1
 kind: Deployment
@@ -48,9 +48,29 @@ kind: Prometheus
 spec:
   image: quay.io/prometheus/prometheus:v3.5.0
   version: v3.5.0
+---
+# rook-ceph's operator settings: the operator starts the CSI pods with these images.
+apiVersion: v1
+kind: ConfigMap
+data:
+  ROOK_CSI_CEPH_IMAGE: "quay.io/cephcsi/cephcsi:v3.16.2"
+  ROOK_CSI_ENABLE_RBD: "true"
+---
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: d
+          image: docker.io/rook/ceph:v1.19.6
+          env: [{ name: ROOK_CSIADDONS_IMAGE, value: "quay.io/csiaddons/k8s-sidecar:v0.14.0" }, { name: LOG_LEVEL, value: "INFO" }]
 `;
     expect(imagesInManifests(yaml).map((r) => `${r.registry}/${r.repository}:${r.tag}${r.digest ? '@' : ''}`).sort()).toEqual([
       'docker.io/grafana/grafana:11.0.1@',
+      'docker.io/rook/ceph:v1.19.6',
+      'quay.io/cephcsi/cephcsi:v3.16.2',
+      'quay.io/csiaddons/k8s-sidecar:v0.14.0',
       'quay.io/prometheus-operator/prometheus-config-reloader:v0.88.0',
       'quay.io/prometheus/prometheus:v3.5.0',
     ]);

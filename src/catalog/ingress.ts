@@ -2,6 +2,7 @@
 // pinned here like every other third-party component. `render` renders them
 // from their repository (or its kubernetes.helmRepoMirrors entry) like install.
 
+import type { ImageRef } from './images.js';
 import type { ChartRef } from './infrastructure.js';
 
 export interface IngressControllerPin {
@@ -13,6 +14,8 @@ export interface IngressControllerPin {
   className: string;
   /** Namespace the controller runs in. */
   namespace: string;
+  /** Images the controller runs that no rendered manifest names (bundled all the same). */
+  images?: Record<string, ImageRef>;
 }
 
 const repo = (name: string, url: string, version: string, license: string): ChartRef => ({ source: 'repo', name, repo: url, version, license });
@@ -48,6 +51,12 @@ export const INGRESS_CONTROLLERS = {
     manifests: [],
     className: 'istio',
     namespace: 'istio-system',
+    images: {
+      // The gateway's Deployment says `image: auto` (gateway-1.26.2 templates/deployment.yaml); istiod's injector
+      // fills in <global.hub>/<global.proxy.image>:<global.tag> at admission (istiod-1.26.2 values.yaml: hub
+      // docker.io/istio, proxy.image proxyv2, tag 1.26.2 as release-builder stamps it), so only the catalog names it.
+      proxy: { registry: 'docker.io', repository: 'istio/proxyv2', tag: '1.26.2' },
+    },
   },
   'gateway-api': {
     charts: [],
