@@ -26,6 +26,15 @@ describe('kubernetes preflight', () => {
     expect(ids(kubernetesChecks(specFor('dev', ['openim.serverVersion=v3.8.4']), facts))).toContain('warn:ingress.class-missing');
   });
 
+  it('refuses helm v3.18.0 for the charts its regression breaks, warns otherwise', () => {
+    const facts = (version: string) => ({ ...REAL_CLUSTER, helm: { path: 'helm', version, major: Number(version.slice(1, 2)) } });
+    const nginx = ['openim.serverVersion=v3.8.4', 'kubernetes.ingress.controller=nginx', 'kubernetes.ingress.install=true', 'monitoring.enabled=false'];
+    expect(ids(kubernetesChecks(specFor('production', nginx), facts('v3.18.0+gcc58e3f')))).toContain('error:helm.regression');
+    expect(ids(kubernetesChecks(specFor('production', ['openim.serverVersion=v3.8.4', 'monitoring.enabled=true']), facts('v3.18.0')))).toContain('error:helm.regression');
+    expect(ids(kubernetesChecks(specFor('dev', ['openim.serverVersion=v3.8.4']), facts('v3.18.0')))).toContain('warn:helm.regression');
+    for (const ok of ['v3.18.1', 'v3.19.0', 'v4.1.4']) expect(ids(kubernetesChecks(specFor('production', nginx), facts(ok))).filter((f) => f.includes('helm.'))).toEqual([]);
+  });
+
   it('checks an existing StorageClass', () => {
     const found = ids(kubernetesChecks(specFor('production', ['openim.serverVersion=v3.8.4', 'kubernetes.storage.backend=existing', 'kubernetes.storage.storageClass=fast']), REAL_CLUSTER));
     expect(found).toContain('error:storage.class-missing');

@@ -31,6 +31,15 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
 
   if (!facts.helm) error('helm.missing', 'helm is not installed or not on PATH', 'install helm 3.14+ or 4.x: https://helm.sh/docs/intro/install/');
   else if (facts.helm.major < 3) error('helm.version', `helm ${facts.helm.version} is too old`, 'use helm 3.14+ or 4.x');
+  else if (/^v3\.18\.0(?:[+-]|$)/.test(facts.helm.version)) {
+    // helm v3.18.0 takes a value of 0 as set in `if` (helm/helm#30923, fixed in v3.18.1): ingress-nginx 4.14.3 then
+    // writes progressDeadlineSeconds: 0 and kube-prometheus-stack 81.4.3 maximumStartupDurationSeconds: 0, which the
+    // API server refuses (found by test/cluster/upstream.test.ts). Other charts may be hit the same way.
+    const hit = [...(ingress.install && ingress.controller === 'nginx' ? ['ingress-nginx'] : []), ...(spec.monitoring.enabled ? ['kube-prometheus-stack'] : [])];
+    const message = `helm ${facts.helm.version} renders a value of 0 as set (helm/helm#30923)`;
+    if (hit.length) error('helm.regression', `${message}: the API server refuses what it renders for ${hit.join(' and ')}`, 'use helm 3.18.1+ or 4.x');
+    else warn('helm.regression', `${message}; charts with 0 in their values may render objects the API server refuses`, 'use helm 3.18.1+ or 4.x');
+  }
   if (!facts.kubectl) error('kubectl.missing', 'kubectl is not installed or not on PATH', 'install kubectl matching your cluster version');
 
   const cluster = facts.cluster;
