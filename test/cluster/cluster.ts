@@ -47,6 +47,12 @@ export interface TestClusterOptions {
    * ones; needs root and `bash scripts/cluster/build.sh node`. `nodes` then defaults to 0.
    */
   realNode?: boolean;
+  /**
+   * Leave admission webhooks out of the API server (MutatingAdmissionWebhook, ValidatingAdmissionWebhook).
+   * The webhooks upstream charts register are served by their controllers' pods, which never run on kwok:
+   * with them on, every object they cover would be refused for want of a server, not for what it says.
+   */
+  noAdmissionWebhooks?: boolean;
 }
 
 /** One write the API server accepted or refused, from its audit log (Metadata level). */
@@ -170,6 +176,7 @@ export class TestCluster {
         `--secure-port=${apiPort}`,
         `--advertise-address=${host}`,
         ...nodeArgs,
+        ...(opts.noAdmissionWebhooks ? ['--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook'] : []),
         `--tls-cert-file=${pki.files.apiserverCert}`,
         `--tls-private-key-file=${pki.files.apiserverKey}`,
         `--client-ca-file=${pki.files.caCert}`,
