@@ -6,13 +6,14 @@
 # background start and the suite) from building the same thing at once: the
 # second waits and then finds the stamp.
 #
-#   bash scripts/openim/build.sh server|chat|minio|ferretdb|kafka|all
+#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|all
 #
 # Products (paths printed by `bash scripts/openim/build.sh path <name>`):
 #   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
 #            _output/bin/platforms/linux/amd64/, _output/bin/tools/linux/amd64/, config/, start-config.yml)
 #   chat     exported_chat_v1.8.4_linux_amd64.tar.gz            (same layout)
 #   minio    minio (the server binary, as dl.min.io ships it)
+#   mc       mc (MinIO's client: the openim-minio chart's bucket Job runs it, test:k8s-real)
 #   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
 #   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
 # Each folder also holds build-seconds (wall time of the build that made it).
@@ -27,13 +28,14 @@ CACHE="${OPENIM_BUILD_CACHE:-$HOME/.cache/openim-deploy}"
 SERVER_VERSION=v3.8.3
 CHAT_VERSION=v1.8.4
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 FERRETDB_VERSION=v1.24.2
 KAFKA_VERSION=3.9.0
 SERVER_MOD=github.com/openimsdk/open-im-server/v3
 CHAT_MOD=github.com/openimsdk/chat
 # Bump a recipe when its build below changes, so caches are rebuilt.
-declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [ferretdb]=1 [kafka]=1)
-declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION)
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
 export CGO_ENABLED=0
@@ -106,6 +108,13 @@ build_minio() {
   rm -rf "$work"
 }
 
+build_mc() {
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-mc "github.com/minio/mc@$MC_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/mc" github.com/minio/mc)
+  rm -rf "$work"
+}
+
 build_ferretdb() {
   local out=$1 src="$1/src"
   # FerretDB is built as its own main module (patched source), not from a scratch module.
@@ -173,9 +182,9 @@ build_one() {
 }
 
 case "${1:-}" in
-  server | chat | minio | ferretdb | kafka) build_one "$1" ;;
+  server | chat | minio | mc | ferretdb | kafka) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
   all) for n in kafka ferretdb server chat minio; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
-  *) echo "usage: $0 server|chat|minio|ferretdb|kafka|all | path <name>" >&2; exit 2 ;;
+  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|all | path <name>" >&2; exit 2 ;;
 esac
