@@ -16,8 +16,8 @@ export const NONROOT = { uid: 65532, name: 'nonroot' } as const;
 export interface ImageFile {
   /** Path inside the image, without a leading slash: `usr/local/bin/hello`. */
   path: string;
-  /** A file on this machine to copy in, or the content itself. */
-  from: string | { data: Buffer | string };
+  /** A file on this machine to copy in (symlinks followed), the content itself, or a symlink to `link`. */
+  from: string | { data: Buffer | string } | { link: string };
   mode?: number;
 }
 
@@ -68,6 +68,10 @@ async function layerEntries(spec: ImageSpec): Promise<TarWriteEntry[]> {
         dirs.add(d);
         entries.push({ type: 'directory', path: d });
       }
+    }
+    if (typeof f.from === 'object' && 'link' in f.from) {
+      entries.push({ type: 'symlink', path: f.path, linkpath: f.from.link });
+      continue;
     }
     const data = typeof f.from === 'string' ? await readFile(f.from) : Buffer.from(f.from.data);
     entries.push({ path: f.path, data, mode: f.mode ?? 0o755 });
