@@ -234,6 +234,13 @@ describe('generateOpenIMConfig: wiring rules', () => {
     expect(get(off.server, 'openim-rpc-user.yml', 'prometheus', 'enable')).toBe(false);
   });
 
+  it('keeps msgtransfer\'s metrics port on on Kubernetes (its only port: the probes check it), off on a host without monitoring', () => {
+    const k8s = generateOpenIMConfig(specOf({ profile: 'dev', monitoring: { enabled: false } }), k8sEndpoints, envOptions);
+    expect(get(k8s.server, 'openim-msgtransfer.yml', 'prometheus', 'enable')).toBe(true);
+    const host = generateOpenIMConfig(specOf({ target: 'binary', profile: 'dev', monitoring: { enabled: false }, kubernetes: { ingress: { controller: 'none' } } }), hostEndpoints, envOptions);
+    expect(get(host.server, 'openim-msgtransfer.yml', 'prometheus', 'enable')).toBe(false);
+  });
+
   it('names the Kafka topics and consumer groups from the catalog', () => {
     const kafka = generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions).server['kafka.yml']!;
     for (const topic of KAFKA_TOPICS) {

@@ -69,8 +69,14 @@ export function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
   };
 }
 
+/**
+ * msgtransfer listens on nothing but its metrics port (internal/msgtransfer/init.go@v3.8.3), so on
+ * Kubernetes the metrics endpoint stays on whatever monitoring says: it is what the pod's probes
+ * check (found on the real node: with it off the probes failed and kubelet restarted the pod).
+ */
 export function msgTransferFile(ctx: GenContext): Record<string, unknown> {
-  return { prometheus: prometheus(ctx, 'openim-msgtransfer', true) };
+  const block = prometheus(ctx, 'openim-msgtransfer', true);
+  return { prometheus: ctx.spec.target === 'kubernetes' ? { ...block, enable: true } : block };
 }
 
 export function pushFile(ctx: GenContext): Record<string, unknown> {
