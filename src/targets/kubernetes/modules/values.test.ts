@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHAT_RELEASES, KUBERNETES_DISCOVERY_RBAC, SERVER_RELEASES } from '../../../catalog/openim-versions.js';
-import { processInvocation } from './values.js';
+import { ALL_MODULES } from '../../../catalog/modules.js';
+import { specFor } from '../test-specs.js';
+import { moduleValues, processInvocation } from './values.js';
 
 const chart = (path: string) => readFileSync(new URL(`../../../../templates/charts/openim-service/${path}`, import.meta.url), 'utf8');
 
@@ -27,5 +29,18 @@ describe('module values: config delivery and discovery RBAC from the catalog', (
     }
     expect(processInvocation({ ...SERVER_RELEASES[0]!.kubernetes, configVia: 'env' }, 'openim-api').env).toEqual([{ name: 'CONFIG_PATH', value: '/config' }]);
     expect(processInvocation(undefined, 'openim-web-front')).toEqual({ command: [], args: [], env: [] });
+  });
+
+  it('every gRPC module registers its pod IP through the downward API (server v3.8.3 registers an empty registerIP as ":port")', () => {
+    const spec = specFor('production');
+    for (const mod of ALL_MODULES) {
+      const values = moduleValues(spec, mod);
+      if (mod.ports.some((p) => p.name === 'grpc')) {
+        const prefix = mod.product === 'server' ? 'IMENV_' : 'CHATENV_';
+        expect(values.podIPEnv, mod.name).toEqual([`${prefix}${mod.configFile!.replace(/\.yml$/, '').replaceAll('-', '_').toUpperCase()}_RPC_REGISTERIP`]);
+      } else expect(values.podIPEnv, mod.name).toEqual([]);
+    }
+    // The chart turns each name into a status.podIP field reference.
+    expect(chart('templates/deployment.yaml')).toMatch(/range \.Values\.podIPEnv \}\}\n\s+- name: \{\{ \. \}\}\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: status\.podIP/);
   });
 });

@@ -5,6 +5,7 @@
 import type { DeploySpec } from '../../../config/rules.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
 import { chatRelease, KUBERNETES_DISCOVERY_RBAC, serverRelease, type KubernetesRuntime } from '../../../catalog/openim-versions.js';
+import { envVarName } from '../../../openim-config/env.js';
 import { CONFIG_MAPS, CONFIG_MOUNT_PATH, LOG_DIR } from '../names.js';
 import { imageValues, moduleImage } from './images.js';
 import { moduleResources, type Resources } from './resources.js';
@@ -34,6 +35,8 @@ export interface ServiceValues {
   args: string[];
   env: { name: string; value: string }[];
   secretEnv: SecretEnv[];
+  /** Variables set to the pod's IP (downward API status.podIP). */
+  podIPEnv: string[];
   ports: { name: string; port: number }[];
   probes: { port: string; type: 'tcp' | 'http'; httpPath: string; initialDelaySeconds: number; periodSeconds: number; failureThreshold: number };
   config: { configMap: string; mountPath: string; checksum: string };
@@ -72,6 +75,19 @@ export function processInvocation(runtime: KubernetesRuntime | undefined, module
   return { command: binary ? [binary] : [], args: ['-c', CONFIG_MOUNT_PATH, '-i', '0'], env: [] };
 }
 
+/**
+ * The variable that sets `rpc.registerIP` of a module with a gRPC port to its pod IP. One
+ * ConfigMap serves every pod, so the address each pod registers in etcd comes from the downward
+ * API: server v3.8.3 registers the configured value as is, an empty one as ":<port>"
+ * (pkg/common/startrpc/start.go@v3.8.3:95-99, no GetRpcRegisterIP; found on the real node: the
+ * API dialled ":10200"); chat resolves an empty one itself (pkg/common/startrpc/start.go@v1.8.4:60)
+ * and gets the same value.
+ */
+function registerIPEnv(mod: OpenIMModule): string[] {
+  if (mod.product === 'front' || !mod.configFile || !mod.ports.some((p) => p.name === 'grpc')) return [];
+  return [envVarName(mod.product, mod.configFile, ['rpc', 'registerIP'])];
+}
+
 /** The port the probes check: the client-facing one, else gRPC, else metrics; none for crontask. */
 function probePort(mod: OpenIMModule): string {
   const names = mod.ports.map((p) => p.name);
@@ -100,6 +116,7 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
     args: invocation.args,
     env,
     secretEnv: info?.secretEnv ?? [],
+    podIPEnv: registerIPEnv(mod),
     ports: mod.ports.map((p) => ({ name: p.name, port: p.port })),
     probes: { port: probePort(mod), type: front ? 'http' : 'tcp', httpPath: '/', initialDelaySeconds: front ? 2 : 10, periodSeconds: 10, failureThreshold: 6 },
     config: { configMap: mod.product === 'front' ? '' : CONFIG_MAPS[mod.product], mountPath: CONFIG_MOUNT_PATH, checksum: info?.checksum ?? '' },
