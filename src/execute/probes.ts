@@ -8,6 +8,7 @@ import { materialise } from '../secrets/secrets.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
 import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
+import { startForward } from '../exec/port-forward.js';
 import { callApi } from '../verify/api.js';
 import { runVerify } from '../verify/checks.js';
 import { buildReport, problems } from '../verify/report.js';
@@ -86,8 +87,22 @@ export const defaultProbe: ProbeFn = async (probe, ctx) => {
       const result = await ctx.runner.run(probe.argv.map((a) => materialise(a, ctx.secrets)), { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       return { ok: result.exitCode === 0, detail: result.exitCode === 0 ? 'ok' : result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}` };
     }
-    case 'openim-admin-token':
-      return openimAdminToken(probe.apiUrl, materialise(probe.secret, ctx.secrets), probe.adminUserID, ctx.signal);
+    case 'openim-admin-token': {
+      const secret = materialise(probe.secret, ctx.secrets);
+      if (!probe.portForward) return openimAdminToken(probe.apiUrl, secret, probe.adminUserID, ctx.signal);
+      let forward;
+      try {
+        forward = await startForward(probe.portForward, ctx.signal);
+      } catch (e) {
+        if (ctx.signal?.aborted) throw e;
+        return { ok: false, detail: (e as Error).message };
+      }
+      try {
+        return await openimAdminToken(`http://127.0.0.1:${forward.localPort}`, secret, probe.adminUserID, ctx.signal);
+      } finally {
+        forward.stop();
+      }
+    }
     case 'openim-verify':
       try {
         return await openimVerify(probe, ctx.secrets, ctx.signal);

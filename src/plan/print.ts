@@ -20,7 +20,7 @@ function formatProbe(probe: Probe): string {
     case 'exec':
       return `until ${formatArgv(probe.argv)} succeeds`;
     case 'openim-admin-token':
-      return `OpenIM API ${probe.apiUrl} gives an admin token`;
+      return probe.portForward ? `OpenIM API (through ${formatArgv(probe.portForward)}) gives an admin token` : `OpenIM API ${probe.apiUrl} gives an admin token`;
     case 'openim-verify':
       return `openim-deploy verify against ${probe.endpoints.api} (tokens, throw-away users, WebSocket push, stored message, file upload/download${probe.chat ? ', chat and admin login' : ''})`;
   }

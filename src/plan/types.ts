@@ -116,8 +116,12 @@ export type Probe =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'http'; url: string; expectStatus: number }
   | { kind: 'exec'; argv: string[] }
-  /** The OpenIM API answers get_admin_token with errCode 0 (API and auth RPC serve). */
-  | { kind: 'openim-admin-token'; apiUrl: string; secret: string; adminUserID: string }
+  /**
+   * The OpenIM API answers get_admin_token with errCode 0 (API and auth RPC serve). With
+   * `portForward` (a `kubectl port-forward … :PORT` argv) the API is reached through it, and
+   * `apiUrl` is ignored.
+   */
+  | { kind: 'openim-admin-token'; apiUrl: string; secret: string; adminUserID: string; portForward?: string[] }
   /**
    * The checks of `openim-deploy verify` (src/verify): ok when every applicable one passed.
    * `secret` and `superCode` are placeholders; the chat admin password is chat's default unless a stored secret says otherwise.

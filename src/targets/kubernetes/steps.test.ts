@@ -65,7 +65,7 @@ describe('kubernetes plan', () => {
     expect(at('k8s.namespace')).toBe(0);
     expect(at('k8s.config')).toBeLessThan(at('k8s.release.openim-api'));
     expect(step(plans.production, 'k8s.release.chat-api').needs).toContain('k8s.wait.openim-api');
-    expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual(['k8s.release.openim-api']);
+    expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual(['k8s.release.openim-api', 'k8s.release.openim-rpc-auth']);
     expect(at('k8s.release.admin-api')).toBeLessThan(at('k8s.release.openim-admin-front'));
     expect(ids.slice(-3)).toEqual(['k8s.ingress', 'k8s.verify', 'k8s.summary']);
   });
@@ -209,9 +209,13 @@ describe('kubernetes plan', () => {
     expect(live.notApplicable).toBeUndefined();
   });
 
-  it('API check: the apiserver-proxy probe on a real cluster, not applicable on a simulated one', () => {
+  it('API check: an admin token through a port-forward on a real cluster, not applicable on a simulated one', () => {
     const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.wait.openim-api')!;
-    expect(live.actions.map((a) => a.kind)).toEqual(['write', 'wait']);
+    expect(live.actions.map((a) => a.kind)).toEqual(['wait']);
+    const probe = live.actions[0]!.kind === 'wait' ? live.actions[0]!.probe : undefined;
+    expect(probe).toMatchObject({ kind: 'openim-admin-token', adminUserID: 'imAdmin', portForward: expect.arrayContaining(['port-forward', 'svc/openim-api', ':10002']) });
+    // The secret is a placeholder, filled in only when the probe runs.
+    expect(JSON.stringify(probe)).not.toMatch(/secret":"[A-Za-z0-9]{20,}"/);
     const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
     const note = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.wait.openim-api')!;
     expect(note.actions).toEqual([]);

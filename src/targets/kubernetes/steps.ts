@@ -113,7 +113,8 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const byProduct = (p: OpenIMModule['product']) => modules.filter((m) => m.product === p);
   const server = byProduct('server').map((m) => moduleRelease(spec, m, cfg, base));
   steps.push(...server);
-  steps.push(apiReadyStep(spec, facts, [releaseStepId('openim-api')]));
+  // The admin token needs the API and the auth RPC (found through etcd).
+  steps.push(apiReadyStep(spec, facts, [releaseStepId('openim-api'), releaseStepId('openim-rpc-auth')]));
 
   const chat = byProduct('chat').map((m) => moduleRelease(spec, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);
