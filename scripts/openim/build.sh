@@ -184,7 +184,7 @@ build_one() {
 case "${1:-}" in
   server | chat | minio | mc | ferretdb | kafka) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  all) for n in kafka ferretdb server chat minio; do build_one "$n"; done ;;
+  all) for n in kafka ferretdb server chat minio mc; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
   *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|all | path <name>" >&2; exit 2 ;;
 esac

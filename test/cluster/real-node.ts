@@ -124,6 +124,12 @@ export class RealNode {
     await execFileP('ip', ['link', 'add', this.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pid]);
     await execFileP('ip', ['addr', 'add', `${this.hostIp}/30`, 'dev', this.hostIf]);
     await execFileP('ip', ['link', 'set', this.hostIf, 'up']);
+    // The control plane reaches pods as in any cluster (the API server's Service proxy, which the
+    // product's readiness step uses): the pod network is routed through the node. Without this
+    // route the host sends pod traffic to its default gateway. It vanishes with the veth.
+    await execFileP('ip', ['route', 'add', POD_CIDR, 'via', this.nodeIp, 'dev', this.hostIf]).catch((e: Error) => {
+      throw new Error(`cannot route the pod network ${POD_CIDR} to the node (is another real test node running?): ${e.message}`);
+    });
     await this.inNode('sh', ['-c', [
       `ip addr add ${this.nodeIp}/30 dev eth0`,
       'ip link set eth0 up',

@@ -28,7 +28,7 @@ import { formatImage } from '../../src/catalog/images.js';
 import { INFRASTRUCTURE, HELPER_IMAGES } from '../../src/catalog/infrastructure.js';
 import { writeOciArchive, type ImageFile, type ImageSpec } from '../cluster/oci-image.js';
 
-const RECIPE = 2; // bump when an image below changes
+const RECIPE = 3; // bump when an image below changes
 const CACHE = join(process.env.OPENIM_BUILD_CACHE ?? join(homedir(), '.cache/openim-deploy'), 'k8s-images');
 
 const buildPath = (name: string) => execFileSync('bash', ['scripts/openim/build.sh', 'path', name], { encoding: 'utf8' }).trim();
@@ -164,8 +164,13 @@ function images(): ImageSpec[] {
       entrypoint: ['/usr/local/bin/etcd'],
     },
     // Debian's busybox nc has no -z, the busybox image's has (the product's reachability checks use
-    // `nc -z -w 5`): netcat-openbsd's nc takes its place, same options.
-    { ref: formatImage(HELPER_IMAGES.busybox), files: [...busybox(), { path: 'bin/nc', from: '/bin/nc.openbsd' }, ...libraries(['/bin/nc.openbsd'])], entrypoint: ['sh'] },
+    // `nc -z -w 5`): netcat-openbsd's nc takes its place, same options. Debian's busybox sh runs its
+    // own applets before PATH (standalone shell), so it would still pick the applet: sh is bash here.
+    {
+      ref: formatImage(HELPER_IMAGES.busybox),
+      files: [...busybox(), { path: 'bin/nc', from: '/bin/nc.openbsd' }, { path: 'bin/sh', from: '/usr/bin/bash' }, ...libraries(['/bin/nc.openbsd', '/usr/bin/bash'])],
+      entrypoint: ['sh'],
+    },
     { ref: formatImage(I.minio.images.minio), files: [{ path: 'usr/bin/minio', from: minio }], entrypoint: ['minio'] },
     { ref: formatImage(I.minio.images.mc), files: [...busybox(), { path: 'usr/bin/mc', from: mc }], entrypoint: ['mc'] },
     {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatImage } from '../../src/catalog/images.js';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
+import { findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { moduleImage } from '../../src/targets/kubernetes/modules/images.js';
 import type { ImageSpec } from '../cluster/oci-image.js';
@@ -36,11 +37,20 @@ export async function productImageSpecs(spec: DeploySpec, product: Product, dir:
   await mkdir(out, { recursive: true });
   await promisify(execFile)('tar', ['-xzf', productExport(product, version), '-C', out, '_output/bin/platforms/linux/amd64']);
   const bin = join(out, '_output/bin/platforms/linux/amd64');
-  return modules.map((mod) => ({
-    ref: formatImage(moduleImage(spec, mod)),
-    // The export names each binary after its module (server openim-api, chat chat-api ...).
-    files: [{ path: `openim/bin/${mod.name}`, from: join(bin, mod.name) }],
-    entrypoint: [`/openim/bin/${mod.name}`],
-    workdir: '/openim',
-  }));
+  // Where the upstream image keeps the binary: the catalog's command when the plan names one (chat
+  // images run `sh -c _output/<bin>` in /openim-chat, so the plan runs that path itself), else the
+  // server images' WORKDIR /openim-server with `./bin/<module>` as the entrypoint.
+  const release = product === 'server' ? findServerRelease(version) : findChatRelease(version);
+  if (!release) throw new Error(`${product} ${version} is not in the catalog`);
+  const command = release.kubernetes.command;
+  return modules.map((mod) => {
+    const path = command[mod.name] ?? `/openim-server/bin/${mod.name}`;
+    return {
+      ref: formatImage(moduleImage(spec, mod)),
+      // The export names each binary after its module (server openim-api, chat chat-api ...).
+      files: [{ path: path.slice(1), from: join(bin, mod.name) }],
+      entrypoint: [path],
+      workdir: path.slice(0, path.indexOf('/', 1)),
+    };
+  });
 }
