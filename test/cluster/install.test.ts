@@ -229,9 +229,9 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     expect(out).toContain('API check not applicable: the cluster is simulated');
     // Shown as skipped with the reason, never with a check mark.
     expect(out).toMatch(/↓ Verify: tokens, throw-away users, WebSocket push, stored message, file upload\/download, chat and admin login \[SKIPPED: verify not applicable: the cluster is simulated/);
-    expect(out).toMatch(/↓ Wait until openim-api answers \[SKIPPED: API check not applicable/);
+    expect(out).toMatch(/↓ Wait until openim-api gives an admin token \[SKIPPED: API check not applicable/);
     expect(out).not.toMatch(/✔ Verify/);
-    expect(out).not.toMatch(/✔ Wait until openim-api answers/);
+    expect(out).not.toMatch(/✔ Wait until openim-api gives an admin token/);
   });
 
   it('a second identical run changes nothing', async () => {
