@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { collectLayers, loadPresetLayer, resolveConfig, sourceOf } from '../config/resolve.js';
+import { collectLayers, loadPresetLayer, namedSources, resolveConfig, sourceOf } from '../config/resolve.js';
 import { configJsonSchema, secretPaths } from '../config/json-schema.js';
 import { initFileText } from '../config/init-file.js';
 import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
@@ -32,8 +32,11 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { ou
 }
 
 export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags): Promise<void> {
-  if (!flags.config && !flags.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE' }]);
-  const resolved = resolveConfig(configInput(flags, ctx.env));
+  const input = configInput(flags, ctx.env);
+  // -c / --preset, or what OPENIM_DEPLOY_CONFIG / OPENIM_DEPLOY_PRESET name (as every other command reads them).
+  const named = namedSources(input);
+  if (!named.file && !named.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE (or --preset NAME, or set OPENIM_DEPLOY_CONFIG)' }]);
+  const resolved = resolveConfig(input);
   // What install refuses before probing anything, validate refuses too: the target's checks that
   // depend on the config alone (namespace vs version, topology, addresses), and the plan itself.
   const spec = resolved.spec;
@@ -44,7 +47,7 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   if (issues.length) throw new ConfigError(issues, 'the target refuses this configuration');
   planFor(spec, unprobedFacts(spec.target));
   printWarnings(ctx.io, resolved.warnings);
-  ctx.io.out(`${flags.config ?? `preset ${flags.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
+  ctx.io.out(`${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
 }
 
 export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string }): Promise<void> {

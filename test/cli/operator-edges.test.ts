@@ -1,0 +1,102 @@
+// What an operator trips on at the command line (issue #19, the "Low" list):
+// each test reproduces one finding against the built CLI.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/util/package-root.js';
+import { cli } from './run-cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'oid-edges-'));
+
+describe('preflight lines name the id --ignore-preflight takes', () => {
+  it('each error shows its id, the last line lists them, and passing them turns the errors into warnings', () => {
+    const home = tmp();
+    // No helm or kubectl on PATH: two preflight errors, before anything is changed.
+    const r = cli(['install', '--preset', 'dev', '--yes'], { env: { PATH: '/nonexistent', HOME: home } });
+    expect(r.code).toBe(3);
+    const ids = [...r.stderr.matchAll(/^error .* \[([a-z0-9.-]+)\]$/gm)].map((m) => m[1]!);
+    expect(ids).toEqual(['helm.missing', 'kubectl.missing']);
+    expect(r.stderr).toContain(`--ignore-preflight ${ids.join(' ')}`);
+
+    const accepted = cli(['install', '--preset', 'dev', '--yes', '--ignore-preflight', ...ids], { env: { PATH: '/nonexistent', HOME: home } });
+    expect(accepted.code).not.toBe(3);
+    expect(accepted.stderr).not.toContain('preflight failed');
+    expect(accepted.stderr).toContain('warn  helm is not installed');
+  });
+});
+
+describe('a config file that is not a sane YAML file exits 2 naming it', () => {
+  const validate = (file: string) => cli(['config', 'validate', '-c', file]);
+
+  it('a parse error', () => {
+    const file = join(tmp(), 'broken.yaml');
+    writeFileSync(file, 'openim: [\n');
+    const r = validate(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file} is not valid YAML`);
+  });
+
+  it('an alias bomb is refused without expanding it', () => {
+    const file = join(tmp(), 'bomb.yaml');
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries()) {
+      const prev = 'abcdefgh'[i]!;
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = validate(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).toMatch(/alias/i);
+  });
+
+  it('a file over the size cap is refused before it is parsed', () => {
+    const file = join(tmp(), 'huge.yaml');
+    writeFileSync(file, `# ${'x'.repeat(2 * 1024 * 1024)}\ntarget: kubernetes\n`);
+    const r = validate(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file} is ${2 * 1024 * 1024 + 22} bytes; a config file may have at most 1048576`);
+  });
+
+  it('-c on a FIFO exits 2 at once instead of waiting for a writer', () => {
+    const fifo = join(tmp(), 'config.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // SIGKILL: a CLI blocked in open() never runs its SIGTERM handler.
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'openim-deploy.js'), 'config', 'validate', '-c', fifo], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmp(), CI: '1', NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 10_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${fifo} is a named pipe, not a regular file`);
+  });
+});
+
+describe('config validate reads OPENIM_DEPLOY_PRESET and OPENIM_DEPLOY_CONFIG like every other command', () => {
+  it('OPENIM_DEPLOY_PRESET', () => {
+    const r = cli(['config', 'validate'], { env: { OPENIM_DEPLOY_PRESET: 'dev' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('preset dev: valid');
+  });
+
+  it('OPENIM_DEPLOY_CONFIG', () => {
+    const file = join(tmp(), 'c.yaml');
+    writeFileSync(file, 'profile: dev\n');
+    const r = cli(['config', 'validate'], { env: { OPENIM_DEPLOY_CONFIG: file } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${file}: valid`);
+    // And it is the file that is checked: a bad one fails.
+    writeFileSync(file, 'profile: staging\n');
+    expect(cli(['config', 'validate'], { env: { OPENIM_DEPLOY_CONFIG: file } }).code).toBe(2);
+  });
+
+  it('with nothing named it still says what to pass', () => {
+    const r = cli(['config', 'validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('OPENIM_DEPLOY_CONFIG');
+  });
+});
