@@ -3,7 +3,9 @@
 
 import type { ConfigIssue } from '../errors.js';
 import type { DeploySpecShape } from './schema.js';
-import { chatRelease, MONGO_URI_UNESCAPED, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { chatRelease, MONGO_URI_UNESCAPED, serverRelease, WELL_KNOWN_SECRETS } from '../catalog/openim-versions.js';
+import { secretPaths } from './json-schema.js';
+import { getPath, type Plain } from './paths.js';
 import { findModule } from '../catalog/modules.js';
 
 export type DeploySpec = DeploySpecShape;
@@ -97,11 +99,13 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
       add(`openim.replicas.${name}`, `more than ${mod.maxInstances} instances add nothing: the Kafka topics have ${mod.maxInstances} partitions`);
     }
   }
-  if (spec.profile === 'production' && spec.openim.superCode && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.superCode)) {
-    add('openim.superCode', 'the upstream default verification super code is refused in production', 'leave it empty to generate one');
-  }
-  if (spec.profile === 'production' && spec.openim.chatAdminPassword && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.chatAdminPassword)) {
-    add('openim.chatAdminPassword', 'a well-known chat admin password is refused in production', 'leave it empty to generate one');
+  if (spec.profile === 'production') {
+    // Every credential field, not a chosen few: the value is named by where it comes from, never printed.
+    for (const path of secretPaths()) {
+      const value = getPath(spec as unknown as Plain, path.split('.'));
+      const known = WELL_KNOWN_SECRETS.find((w) => w.value === value);
+      if (known) add(path, `is an upstream default, ${known.source}: refused in production`, 'leave it empty to generate one, or set a value of your own');
+    }
   }
   if (spec.offline.bundle && spec.images.mirror === '' && spec.target === 'kubernetes') {
     add('images.mirror', 'an offline install on Kubernetes needs the private registry the bundle is pushed to', 'e.g. --set images.mirror=registry.internal:5000');
