@@ -35,7 +35,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .command('plan')
       .description('print the ordered steps install would run, without touching anything')
       .option('--json', 'print the plan as JSON')
-      .option('-o, --output <file>', 'write the plan JSON to a file'),
+      .option('-o, --output <file>', 'write the plan JSON to a file')
+      .option('--force', 'overwrite the -o file if it exists'),
   ).action(async (flags) => (await import('./commands/plan.js')).planCommand(ctx, flags));
 
   addConfigOptions(
@@ -43,7 +44,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .command('render')
       .description('write every file the plan would write (values, manifests, units, configs) into a folder')
       .requiredOption('--out <dir>', 'output folder')
-      .option('--helm <path>', 'helm binary used to render manifests', 'helm'),
+      .option('--helm <path>', 'helm binary used to render manifests', 'helm')
+      .option('--force', 'write into a folder that is not empty'),
   ).action(async (flags) => (await import('./commands/render.js')).renderCommand(ctx, flags));
 
   addConfigOptions(
@@ -69,6 +71,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .command('schema')
     .description('print the JSON Schema of the config file (for editors)')
     .option('-o, --output <file>', 'write to a file')
+    .option('--force', 'overwrite an existing file')
     .action(async (flags) => (await import('./commands/config.js')).configSchemaCommand(ctx, flags));
   addConfigOptions(config.command('show').description('print the effective config (secrets redacted) and where each value came from').option('--json', 'as JSON')).action(
     async (flags) => (await import('./commands/config.js')).configShowCommand(ctx, flags),
@@ -201,7 +204,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     program
       .command('support-bundle')
       .description('write status, events, recent logs, redacted config, plan, versions and journal into one tar.gz')
-      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)'),
+      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)')
+      .option('--force', 'overwrite an existing archive'),
   ).action(async (flags) => (await import('./commands/support-bundle.js')).supportBundleCommand(ctx, flags));
   day2(
     program

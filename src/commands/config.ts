@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
@@ -10,6 +9,7 @@ import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
+import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
 import { targetFor } from '../targets/registry.js';
 import { planFor } from './session.js';
@@ -26,7 +26,7 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { ou
     ctx.io.out(text);
     return;
   }
-  if (existsSync(flags.output) && !flags.force) throw new ConfigError([{ path: flags.output, message: 'file exists', hint: 'pass --force to overwrite' }]);
+  refuseExistingFile(flags.output, '--output', flags.force);
   await writeFile(flags.output, text);
   ctx.io.err(`wrote ${flags.output}`);
 }
@@ -50,8 +50,9 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   ctx.io.out(`${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
 }
 
-export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string }): Promise<void> {
+export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; force?: boolean }): Promise<void> {
   const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+  if (flags.output) refuseExistingFile(flags.output, '--output', flags.force);
   if (flags.output) await writeFile(flags.output, text);
   else ctx.io.out(text);
 }

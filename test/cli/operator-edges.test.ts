@@ -1,7 +1,7 @@
 // What an operator trips on at the command line (issue #19, the "Low" list):
 // each test reproduces one finding against the built CLI.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +98,45 @@ describe('config validate reads OPENIM_DEPLOY_PRESET and OPENIM_DEPLOY_CONFIG li
     const r = cli(['config', 'validate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('OPENIM_DEPLOY_CONFIG');
+  });
+});
+
+describe('output files are never replaced silently: refused, or --force (as config init does)', () => {
+  const existing = () => {
+    const file = join(tmp(), 'existing');
+    writeFileSync(file, 'keep me\n');
+    return file;
+  };
+  const cases: [name: string, args: (file: string) => string[]][] = [
+    ['plan -o', (file) => ['plan', '--preset', 'dev', '-o', file]],
+    ['config schema -o', (file) => ['config', 'schema', '-o', file]],
+    ['config init -o', (file) => ['config', 'init', '-o', file]],
+    ['support-bundle -o', (file) => ['support-bundle', '--preset', 'single-host', '--workdir', tmp(), '-o', file]],
+  ];
+  for (const [name, args] of cases) {
+    it(name, () => {
+      const file = existing();
+      const refused = cli(args(file), { env: { HOME: tmp() } });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${file} already exists`);
+      expect(refused.stderr).toContain('--force');
+      expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+      const forced = cli([...args(file), '--force'], { env: { HOME: tmp() } });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8')).not.toBe('keep me\n');
+    });
+  }
+
+  it('render --out into a folder that is not empty', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'plan.json'), 'keep me\n');
+    writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2"\n', { mode: 0o755 });
+    const refused = cli(['render', '--preset', 'dev', '--out', dir, '--helm', join(dir, 'fake-helm')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${dir} is not empty`);
+    expect(readFileSync(join(dir, 'plan.json'), 'utf8')).toBe('keep me\n');
+    const forced = cli(['render', '--preset', 'dev', '--out', dir, '--helm', join(dir, 'fake-helm'), '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'plan.json'), 'utf8')).toContain('"steps"');
   });
 });
