@@ -79,6 +79,14 @@ export class LockHeldError extends Error {
   }
 }
 
+/** No API server answered kubectl or helm: the message is preflight's finding and its fix, without client-go's log lines. */
+export class ClusterUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterUnreachableError';
+  }
+}
+
 /** `status` or `doctor` found the installation unhealthy; the report was already printed. */
 export class UnhealthyError extends Error {
   readonly problems: string[];

@@ -5,6 +5,7 @@ import type { PreflightFinding } from '../../errors.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { infrastructureChecks } from './infrastructure/index.js';
+import { UNREACHABLE_FIX, unreachableMessage } from './unreachable.js';
 import { objectStorageBackend } from './infra-bridge.js';
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
@@ -44,7 +45,7 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
 
   const cluster = facts.cluster;
   if (facts.kubectl && (!cluster || !cluster.reachable)) {
-    error('cluster.unreachable', `cannot reach the Kubernetes API${cluster?.error ? `: ${cluster.error}` : ''}`, 'check kubectl config current-context, or pass --set kubernetes.context=NAME');
+    error('cluster.unreachable', unreachableMessage(cluster?.error ?? ''), UNREACHABLE_FIX);
     return findings;
   }
   if (!cluster) return findings;
