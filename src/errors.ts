@@ -61,9 +61,12 @@ export class ApplyError extends Error {
 }
 
 export class UserAbort extends Error {
-  constructor(message = 'interrupted') {
+  /** False for a command that changes nothing (status --watch): there is nothing to resume. */
+  readonly resumable: boolean;
+  constructor(message = 'interrupted', options: { resumable?: boolean } = {}) {
     super(message);
     this.name = 'UserAbort';
+    this.resumable = options.resumable ?? true;
   }
 }
 

@@ -1,6 +1,6 @@
 // What an operator trips on at the command line (issue #19, the "Low" list):
 // each test reproduces one finding against the built CLI.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +138,32 @@ describe('output files are never replaced silently: refused, or --force (as conf
     const forced = cli(['render', '--preset', 'dev', '--out', dir, '--helm', join(dir, 'fake-helm'), '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(join(dir, 'plan.json'), 'utf8')).toContain('"steps"');
+  });
+});
+
+describe('status --watch ends on Ctrl-C as an interrupt', () => {
+  it('exits 130 (not the last report\'s 4 or 0)', async () => {
+    const dir = tmp();
+    // A stand-in kubectl (named as one; the real one is used by test:cluster): no state Secret, empty lists.
+    writeFileSync(
+      join(dir, 'kubectl'),
+      '#!/bin/sh\ncase "$*" in\n  *"get secret"*|*"get namespace"*) echo \'Error from server (NotFound): not found\' >&2; exit 1;;\n  *) echo \'{"items":[]}\';;\nesac\n',
+      { mode: 0o755 },
+    );
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'openim-deploy.js'), 'status', '--preset', 'dev', '--watch', '--interval', '30'], {
+      env: { PATH: `${dir}:${process.env.PATH ?? ''}`, HOME: dir, CI: '1', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The first report is printed, then the watch waits: Ctrl-C now.
+    for (let i = 0; i < 100 && !stdout; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stdout, stderr).not.toBe('');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('interrupted: status --watch stopped');
   });
 });
