@@ -4,8 +4,13 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { addConfigOptions } from './commands/config-options.js';
+import { withHelm } from './exec/tool-paths.js';
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--helm PATH` on the commands that run helm: every helm call of the command (probes and steps) runs that binary. */
+const HELM_HELP = 'helm binary to run (default: helm on PATH)';
+const withHelmPath = (ctx: CliContext, flags: { helm?: string }): CliContext => (flags.helm ? { ...ctx, runner: withHelm(ctx.runner, flags.helm, ctx.cwd) } : ctx);
 
 export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('openim-deploy')
@@ -27,8 +32,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen)')
+      .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
-  ).action(async (flags) => (await import('./commands/install.js')).installCommand(ctx, flags));
+  ).action(async (flags) => (await import('./commands/install.js')).installCommand(withHelmPath(ctx, flags), flags));
 
   addConfigOptions(
     program
@@ -53,8 +59,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .command('doctor')
       .description('run the preflight checks, and on a live install diagnose OpenIM\'s known problems, with fixes')
       .option('--json', 'print facts, findings and the live diagnosis as JSON')
-      .option('--workdir <dir>', 'work dir of the install (where its local state lives)'),
-  ).action(async (flags) => (await import('./commands/doctor.js')).doctorCommand(ctx, flags));
+      .option('--workdir <dir>', 'work dir of the install (where its local state lives)')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/doctor.js')).doctorCommand(withHelmPath(ctx, flags), flags));
 
   const config = program.command('config').description('create, check and explain configuration files');
   config
@@ -177,8 +184,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--skip-migration', 'the seq migration was already run by hand')
+      .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
-  ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(ctx, flags));
+  ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('rollback')
@@ -186,8 +194,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
       .option('--json', 'machine-readable progress events (JSON lines)')
-      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
-  ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(ctx, flags));
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('uninstall')
@@ -198,8 +207,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
       .option('--json', 'machine-readable progress events (JSON lines)')
-      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
-  ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(ctx, flags));
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('support-bundle')

@@ -167,3 +167,24 @@ describe('status --watch ends on Ctrl-C as an interrupt', () => {
     expect(stderr).toContain('interrupted: status --watch stopped');
   });
 });
+
+describe('install --helm, like render --helm', () => {
+  it('every helm call of the command runs the given binary (a path relative to where the user stands)', () => {
+    const dir = tmp();
+    // A stand-in helm (named as one) that answers the version probe and notes each call.
+    writeFileSync(join(dir, 'my-helm'), `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\necho v3.19.0+gabc\n`, { mode: 0o755 });
+    const without = cli(['install', '--preset', 'dev', '--yes'], { env: { PATH: '/nonexistent', HOME: dir }, cwd: dir });
+    expect(without.stderr).toContain('helm is not installed or not on PATH');
+    expect(without.stderr).toContain('or pass --helm /path/to/helm');
+    const r = cli(['install', '--preset', 'dev', '--yes', '--helm', './my-helm'], { env: { PATH: '/nonexistent', HOME: dir }, cwd: dir });
+    // kubectl is still missing (exit 3), but helm was found where --helm said.
+    expect(r.code).toBe(3);
+    expect(r.stderr).not.toContain('helm is not installed');
+    expect(r.stderr).toContain('[kubectl.missing]');
+    expect(readFileSync(join(dir, 'calls'), 'utf8')).toContain('version');
+  });
+
+  it('is offered by every command that runs helm', () => {
+    for (const command of ['install', 'doctor', 'upgrade', 'rollback', 'uninstall', 'render']) expect(cli([command, '--help']).stdout, command).toContain('--helm <path>');
+  });
+});
