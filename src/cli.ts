@@ -8,6 +8,9 @@ import { withHelm } from './exec/tool-paths.js';
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Commands that change things print JSON lines: one event per line, or with --dry-run one line per plan. */
+const JSON_LINES_HELP = 'JSON lines on stdout: progress events, or with --dry-run the plan as one line';
+
 /** `--helm PATH` on the commands that run helm: every helm call of the command (probes and steps) runs that binary. */
 const HELM_HELP = 'helm binary to run (default: helm on PATH)';
 const withHelmPath = (ctx: CliContext, flags: { helm?: string }): CliContext => (flags.helm ? { ...ctx, runner: withHelm(ctx.runner, flags.helm, ctx.cwd) } : ctx);
@@ -26,7 +29,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .description('install or update OpenIM (re-running resumes and applies only what changed)')
       .option('--dry-run', 'print the plan and change nothing')
       .option('-y, --yes', 'apply without asking (required without a terminal)')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
@@ -180,7 +183,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--chat-version <version>', 'openim-chat version (default: the newest for that server line)')
       .option('-y, --yes', 'do not ask (you have a backup)')
       .option('--dry-run', 'print the plan of each hop and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--skip-migration', 'the seq migration was already run by hand')
@@ -193,7 +196,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .description('go back to the version recorded before the current one (helm rollback / switch current back)')
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--helm <path>', HELM_HELP),
   ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(withHelmPath(ctx, flags), flags));
@@ -206,7 +209,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--delete-data', 'same as --purge')
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--helm <path>', HELM_HELP),
   ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(withHelmPath(ctx, flags), flags));

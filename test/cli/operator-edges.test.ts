@@ -188,3 +188,17 @@ describe('install --helm, like render --helm', () => {
     for (const command of ['install', 'doctor', 'upgrade', 'rollback', 'uninstall', 'render']) expect(cli([command, '--help']).stdout, command).toContain('--helm <path>');
   });
 });
+
+describe('install --dry-run --json is what --help says', () => {
+  it('JSON lines on stdout: the plan as one line', () => {
+    const help = cli(['install', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--json JSON lines on stdout: progress events, or with --dry-run the plan as one line');
+    const r = cli(['install', '--preset', 'dev', '--dry-run', '--json'], { env: { HOME: tmp() } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const plan = JSON.parse(lines[0]!) as { version: number; steps: unknown[] };
+    expect(plan.version).toBe(1);
+    expect(plan.steps.length).toBeGreaterThan(10);
+  });
+});
