@@ -54,7 +54,7 @@ const openimSchema = z.strictObject({
   secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),
   chatAdminPassword: secret('Password of the chat admin console account (chatAdmin); generated when empty. Chat seeds the account with a well-known password, which install replaces through the admin API before the console is published'),
   superCode: secret('chat verifyCode.superCode; the upstream default 666666 is refused in production'),
-  allowRegister: z.boolean().default(true).meta({ description: 'Let users register themselves through chat' }),
+  allowRegister: z.boolean().optional().meta({ description: 'Let anyone register an account through chat (open registration); default: on for the dev profile, off for production, where accounts are made by the admin' }),
 });
 
 const tlsSchema = z.strictObject({
@@ -300,6 +300,8 @@ export const deploySpecSchema = z
     offline: offlineSchema.prefault({}),
     verify: verifySchema.prefault({}),
   })
+  // Defaults that depend on the profile; the JSON Schema (io: input) shows the field as optional.
+  .transform((spec) => ({ ...spec, openim: { ...spec.openim, allowRegister: spec.openim.allowRegister ?? spec.profile !== 'production' } }))
   .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
 
 export type DeploySpecInput = z.input<typeof deploySpecSchema>;
