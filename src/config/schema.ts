@@ -15,7 +15,10 @@ const secret = (description: string) =>
 
 const hostname = z
   .string()
-  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lower-case DNS name such as im.example.com (no scheme, no port, no path)');
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be a lower-case DNS name such as im.example.com, or an IPv4 address such as 203.0.113.10 (no scheme, no port, no path; IPv6 is not supported)',
+  );
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters');
 
@@ -45,7 +48,7 @@ const openimSchema = z.strictObject({
   domain: z
     .union([hostname, z.literal('')])
     .default('')
-    .meta({ description: 'Public host name; drives ingress, TLS, the MinIO external address and the SDK URLs' }),
+    .meta({ description: 'Public host name or IPv4 address; drives ingress, TLS, the MinIO external address and the SDK URLs (an address: ingress rules match any host, no cert-manager certificate, the admin console is not published on Kubernetes)' }),
   components: componentsSchema.prefault({}),
   replicas: z
     .partialRecord(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
