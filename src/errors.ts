@@ -61,12 +61,9 @@ export class ApplyError extends Error {
 }
 
 export class UserAbort extends Error {
-  /** False for a command that changes nothing (status --watch): there is nothing to resume. */
-  readonly resumable: boolean;
-  constructor(message = 'interrupted', options: { resumable?: boolean } = {}) {
+  constructor(message = 'interrupted') {
     super(message);
     this.name = 'UserAbort';
-    this.resumable = options.resumable ?? true;
   }
 }
 
@@ -79,14 +76,6 @@ export class LockHeldError extends Error {
     this.name = 'LockHeldError';
     this.holder = holder;
     this.location = location;
-  }
-}
-
-/** No API server answered kubectl or helm: the message is preflight's finding and its fix, without client-go's log lines. */
-export class ClusterUnreachableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterUnreachableError';
   }
 }
 
