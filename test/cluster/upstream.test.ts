@@ -40,16 +40,12 @@ import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
 import { serveChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
 import { TestCluster } from './cluster.js';
 import { isInstallerWrite } from './observe.js';
+import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 
 // helm 4: helm v3.18.0 (the helm 3 of test/helpers/tools.ts) renders a value of 0 as set (helm/helm#30923, fixed
 // in v3.18.1), so ingress-nginx and kube-prometheus-stack are refused by the API server; preflight says so.
 const tools: HelmBinaries = helmBinaries().find((t) => t.label === 'helm4')!;
-const CONTROLLERS: Record<keyof typeof INGRESS_CONTROLLERS, string[]> = {
-  nginx: ['kubernetes.ingress.controller=nginx'],
-  traefik: ['kubernetes.ingress.controller=traefik'],
-  istio: ['kubernetes.ingress.controller=istio'],
-  'gateway-api': ['kubernetes.ingress.controller=gateway-api', 'kubernetes.ingress.className=openim-gateway'],
-};
+const CONTROLLERS = INGRESS_SETS;
 const BASE = [
   'openim.domain=im.example.com',
   'kubernetes.ingress.install=true',

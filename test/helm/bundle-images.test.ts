@@ -32,6 +32,7 @@ import { buildPlan } from '../../src/plan/build.js';
 import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { serveChartRepo, type ChartRepo } from '../helpers/shared-charts.js';
+import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -100,12 +101,7 @@ function imagesIn(text: string): Set<string> {
   return out;
 }
 
-const CONTROLLERS: Record<keyof typeof INGRESS_CONTROLLERS, string[]> = {
-  nginx: ['kubernetes.ingress.controller=nginx'],
-  traefik: ['kubernetes.ingress.controller=traefik'],
-  istio: ['kubernetes.ingress.controller=istio'],
-  'gateway-api': ['kubernetes.ingress.controller=gateway-api', 'kubernetes.ingress.className=openim-gateway'],
-};
+const CONTROLLERS = INGRESS_SETS;
 const BASE = ['openim.domain=im.example.com', 'monitoring.enabled=true', 'logging.enabled=true', 'kubernetes.storage.backend=rook-ceph', 'infrastructure.objectStorage.provider=rook-ceph'];
 const helm = helmBinaries()[0]!.helm;
 const work = mkdtempSync(join(tmpdir(), 'openim-bundle-images-'));

@@ -19,6 +19,7 @@ import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject, type SchemaProblem } from './k8s-schemas.js';
 import { TemplateCache } from './template-cache.js';
 import { serveChartRepo, withUpstreamCharts, type ChartRepo } from '../helpers/shared-charts.js';
+import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 
 const PRESETS: Record<string, string[]> = {
   dev: [],
@@ -26,13 +27,7 @@ const PRESETS: Record<string, string[]> = {
   offline: ['openim.domain=im.example.com'],
   'china-mirror': [],
 };
-const CONTROLLERS: Record<string, string[]> = {
-  nginx: ['kubernetes.ingress.controller=nginx'],
-  traefik: ['kubernetes.ingress.controller=traefik'],
-  istio: ['kubernetes.ingress.controller=istio'],
-  'gateway-api': ['kubernetes.ingress.controller=gateway-api', 'kubernetes.ingress.className=openim-gateway'],
-  none: ['kubernetes.ingress.controller=none'],
-};
+const CONTROLLERS: Record<string, string[]> = { ...INGRESS_SETS, none: ['kubernetes.ingress.controller=none'] };
 const STORAGE: Record<string, string[]> = {
   'local-path': ['kubernetes.storage.backend=local-path'],
   nfs: ['kubernetes.storage.backend=nfs', 'kubernetes.storage.nfs.server=nfs.internal', 'kubernetes.storage.nfs.path=/srv/nfs/openim'],
