@@ -37,7 +37,7 @@ import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { Step } from '../../src/plan/types.js';
 import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
-import { serveChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
+import { sharedChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
 import { TestCluster } from './cluster.js';
 import { isInstallerWrite } from './observe.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
@@ -106,12 +106,11 @@ async function carryOut(step: Step, workdir: string, gatewayApiFile: string): Pr
 }
 
 beforeAll(async () => {
-  repo = await serveChartRepo();
+  repo = await sharedChartRepo();
 });
 
 afterAll(async () => {
   await cluster?.stop();
-  await repo?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

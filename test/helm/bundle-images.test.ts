@@ -31,7 +31,7 @@ import { RegistryClient, type FetchedManifest } from '../../src/oci/registry-cli
 import { buildPlan } from '../../src/plan/build.js';
 import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
-import { serveChartRepo, type ChartRepo } from '../helpers/shared-charts.js';
+import { sharedChartRepo, type ChartRepo } from '../helpers/shared-charts.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -107,12 +107,9 @@ const helm = helmBinaries()[0]!.helm;
 const work = mkdtempSync(join(tmpdir(), 'openim-bundle-images-'));
 let repo: ChartRepo;
 beforeAll(async () => {
-  repo = await serveChartRepo();
+  repo = await sharedChartRepo();
 });
-afterAll(async () => {
-  await repo?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('bundle image list equals the images of the rendered manifests (production, monitoring, logging, rook-ceph)', () => {
   it.each(Object.keys(CONTROLLERS))('%s', async (controller) => {

@@ -18,7 +18,7 @@ import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject, type SchemaProblem } from './k8s-schemas.js';
 import { TemplateCache } from './template-cache.js';
-import { serveChartRepo, withUpstreamCharts, type ChartRepo } from '../helpers/shared-charts.js';
+import { sharedChartRepo, withUpstreamCharts, type ChartRepo } from '../helpers/shared-charts.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 
 const PRESETS: Record<string, string[]> = {
@@ -44,12 +44,9 @@ const work = mkdtempSync(join(tmpdir(), 'openim-helm-'));
 // through the product's mirror option: every release renders, none is left as values only.
 let repo: ChartRepo;
 beforeAll(async () => {
-  repo = await serveChartRepo();
+  repo = await sharedChartRepo();
 });
-afterAll(async () => {
-  await repo?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function objectsIn(dir: string, only?: string[]): Record<string, any>[] {
   const out: Record<string, any>[] = [];
