@@ -14,8 +14,20 @@ import { imagePushBench } from './image-push.js';
 import { realOpenimRows } from './real-openim.js';
 import type { Row } from './stats.js';
 
-const json = process.argv.includes('--json');
+// `npm run bench -- --json`, or `npm run bench --json` (npm's own JSON mode: npm then writes its banner to
+// stderr too, so stdout is the JSON alone; the script sees it as npm_config_json).
+const json = process.argv.includes('--json') || process.env.npm_config_json === 'true';
 const quick = process.argv.includes('--quick');
+/** `--only cold-start,render`: run these groups only (RESULTS.md is then not written); `--only none` runs nothing. */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+const GROUPS = ['cold-start', 'render', 'simulated-install', 'cluster-rerun', 'memory', 'bundle', 'image-push', 'real-openim'] as const;
+const unknown = only ? [...only].filter((g) => g !== 'none' && !(GROUPS as readonly string[]).includes(g)) : [];
+if (unknown.length) {
+  console.error(`unknown --only group ${unknown.join(', ')}: one of ${GROUPS.join(', ')}, or none`);
+  process.exit(2);
+}
+const runs = (group: (typeof GROUPS)[number]) => !only || only.has(group);
 const root = packageRoot();
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
 
@@ -25,15 +37,15 @@ const log = (row: Row) => {
   if (!json) console.log(`${row.pass ? 'ok  ' : 'MISS'} ${row.id.padEnd(12)} ${row.ratio.toFixed(2)}×  ${row.measured}  (${row.baseline}; goal ${row.goal})`);
 };
 
-for (const row of coldStart(root, quick ? 3 : 7)) log(row);
-log(await renderBench(quick ? 1 : 3));
-for (const row of await simulatedInstall(quick ? 2 : 5)) log(row);
-for (const row of await clusterRerunBench(root, quick ? 1 : 3)) log(row);
-log(dryRunMemory(root));
-for (const row of bundleBench(root, quick ? 1 : 3, quick)) log(row);
-for (const row of await imagePushBench(root, quick ? 1 : 3, quick)) log(row);
+if (runs('cold-start')) for (const row of coldStart(root, quick ? 3 : 7)) log(row);
+if (runs('render')) log(await renderBench(quick ? 1 : 3));
+if (runs('simulated-install')) for (const row of await simulatedInstall(quick ? 2 : 5)) log(row);
+if (runs('cluster-rerun')) for (const row of await clusterRerunBench(root, quick ? 1 : 3)) log(row);
+if (runs('memory')) log(dryRunMemory(root));
+if (runs('bundle')) for (const row of bundleBench(root, quick ? 1 : 3, quick)) log(row);
+if (runs('image-push')) for (const row of await imagePushBench(root, quick ? 1 : 3, quick)) log(row);
 // Measured by npm run test:openim (its last run on this machine), not by the bench itself.
-for (const row of realOpenimRows()) log(row);
+if (runs('real-openim')) for (const row of realOpenimRows()) log(row);
 
 const table = [
   `# Benchmarks`,
@@ -53,5 +65,5 @@ const table = [
   'P4 cluster (bench/cluster-rerun.ts): the loopback cluster of `npm run test:cluster` (kube-apiserver, etcd, controllers built from source; nodes and pods simulated by kwok), real helm and kubectl. Mutations are counted from the API server\'s audit log (every create/update/patch/delete sent by helm or kubectl and accepted during the run); the lock Lease is the installer\'s own bookkeeping and is listed apart. The baseline re-runs the plan\'s own commands, in order, as a script would.',
   '',
 ].join('\n');
-if (!quick) writeFileSync(join(root, 'bench', 'RESULTS.md'), table);
+if (!quick && !only) writeFileSync(join(root, 'bench', 'RESULTS.md'), table);
 if (json) console.log(JSON.stringify({ machine, rows }, null, 2));

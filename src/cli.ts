@@ -4,8 +4,16 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { addConfigOptions } from './commands/config-options.js';
+import { withHelm } from './exec/tool-paths.js';
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Commands that change things print JSON lines: one event per line, or with --dry-run one line per plan. */
+const JSON_LINES_HELP = 'JSON lines on stdout: progress events, or with --dry-run the plan as one line';
+
+/** `--helm PATH` on the commands that run helm: every helm call of the command (probes and steps) runs that binary. */
+const HELM_HELP = 'helm binary to run (default: helm on PATH)';
+const withHelmPath = (ctx: CliContext, flags: { helm?: string }): CliContext => (flags.helm ? { ...ctx, runner: withHelm(ctx.runner, flags.helm, ctx.cwd) } : ctx);
 
 export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('openim-deploy')
@@ -21,21 +29,23 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .description('install or update OpenIM (re-running resumes and applies only what changed)')
       .option('--dry-run', 'print the plan and change nothing')
       .option('-y, --yes', 'apply without asking (required without a terminal)')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen)')
+      .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
-  ).action(async (flags) => (await import('./commands/install.js')).installCommand(ctx, flags));
+  ).action(async (flags) => (await import('./commands/install.js')).installCommand(withHelmPath(ctx, flags), flags));
 
   addConfigOptions(
     program
       .command('plan')
       .description('print the ordered steps install would run, without touching anything')
       .option('--json', 'print the plan as JSON')
-      .option('-o, --output <file>', 'write the plan JSON to a file'),
+      .option('-o, --output <file>', 'write the plan JSON to a file')
+      .option('--force', 'overwrite the -o file if it exists'),
   ).action(async (flags) => (await import('./commands/plan.js')).planCommand(ctx, flags));
 
   addConfigOptions(
@@ -43,7 +53,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .command('render')
       .description('write every file the plan would write (values, manifests, units, configs) into a folder')
       .requiredOption('--out <dir>', 'output folder')
-      .option('--helm <path>', 'helm binary used to render manifests', 'helm'),
+      .option('--helm <path>', 'helm binary used to render manifests', 'helm')
+      .option('--force', 'write into a folder that is not empty'),
   ).action(async (flags) => (await import('./commands/render.js')).renderCommand(ctx, flags));
 
   addConfigOptions(
@@ -51,8 +62,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .command('doctor')
       .description('run the preflight checks, and on a live install diagnose OpenIM\'s known problems, with fixes')
       .option('--json', 'print facts, findings and the live diagnosis as JSON')
-      .option('--workdir <dir>', 'work dir of the install (where its local state lives)'),
-  ).action(async (flags) => (await import('./commands/doctor.js')).doctorCommand(ctx, flags));
+      .option('--workdir <dir>', 'work dir of the install (where its local state lives)')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/doctor.js')).doctorCommand(withHelmPath(ctx, flags), flags));
 
   const config = program.command('config').description('create, check and explain configuration files');
   config
@@ -69,6 +81,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .command('schema')
     .description('print the JSON Schema of the config file (for editors)')
     .option('-o, --output <file>', 'write to a file')
+    .option('--force', 'overwrite an existing file')
     .action(async (flags) => (await import('./commands/config.js')).configSchemaCommand(ctx, flags));
   addConfigOptions(config.command('show').description('print the effective config (secrets redacted) and where each value came from').option('--json', 'as JSON')).action(
     async (flags) => (await import('./commands/config.js')).configShowCommand(ctx, flags),
@@ -170,21 +183,23 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--chat-version <version>', 'openim-chat version (default: the newest for that server line)')
       .option('-y, --yes', 'do not ask (you have a backup)')
       .option('--dry-run', 'print the plan of each hop and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
+      .option('--json', JSON_LINES_HELP)
       .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--skip-migration', 'the seq migration was already run by hand')
+      .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
-  ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(ctx, flags));
+  ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('rollback')
       .description('go back to the version recorded before the current one (helm rollback / switch current back)')
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
-      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
-  ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(ctx, flags));
+      .option('--json', JSON_LINES_HELP)
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/rollback.js')).rollbackCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('uninstall')
@@ -194,14 +209,16 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--delete-data', 'same as --purge')
       .option('-y, --yes', 'do not ask')
       .option('--dry-run', 'print the plan and change nothing')
-      .option('--json', 'machine-readable progress events (JSON lines)')
-      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
-  ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(ctx, flags));
+      .option('--json', JSON_LINES_HELP)
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .option('--helm <path>', HELM_HELP),
+  ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(withHelmPath(ctx, flags), flags));
   day2(
     program
       .command('support-bundle')
       .description('write status, events, recent logs, redacted config, plan, versions and journal into one tar.gz')
-      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)'),
+      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)')
+      .option('--force', 'overwrite an existing archive'),
   ).action(async (flags) => (await import('./commands/support-bundle.js')).supportBundleCommand(ctx, flags));
   day2(
     program

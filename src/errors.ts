@@ -61,9 +61,12 @@ export class ApplyError extends Error {
 }
 
 export class UserAbort extends Error {
-  constructor(message = 'interrupted') {
+  /** False for a command that changes nothing (status --watch): there is nothing to resume. */
+  readonly resumable: boolean;
+  constructor(message = 'interrupted', options: { resumable?: boolean } = {}) {
     super(message);
     this.name = 'UserAbort';
+    this.resumable = options.resumable ?? true;
   }
 }
 
@@ -76,6 +79,14 @@ export class LockHeldError extends Error {
     this.name = 'LockHeldError';
     this.holder = holder;
     this.location = location;
+  }
+}
+
+/** No API server answered kubectl or helm: the message is preflight's finding and its fix, without client-go's log lines. */
+export class ClusterUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterUnreachableError';
   }
 }
 

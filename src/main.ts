@@ -26,9 +26,12 @@ function describe(error: unknown): string {
   if (error instanceof ConfigError) {
     return [`${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`, ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`)].join('\n');
   }
-  if (error instanceof PreflightError) return `${chalk.red('error')} preflight failed; fix the errors above (or pass --ignore-preflight <id> for ones you accept)`;
+  if (error instanceof PreflightError) {
+    const ids = error.findings.filter((f) => f.severity === 'error').map((f) => f.id);
+    return `${chalk.red('error')} preflight failed; fix the errors above (or accept those you have judged: --ignore-preflight ${ids.length ? ids.join(' ') : '<id>'})`;
+  }
   if (isAbort(error)) return `${chalk.yellow('interrupted')}: re-run the same command to continue`;
-  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}; re-run the same command to continue`;
+  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}${error.resumable ? '; re-run the same command to continue' : ''}`;
   if (error instanceof UnhealthyError) return `${chalk.red('unhealthy')}: ${error.problems.join('; ')}`;
   if (error instanceof LockHeldError) return `${chalk.red('error')} ${error.message}\nwait for it to finish (or pass --wait-lock to wait); a lock left by a crashed run is taken over once it is stale`;
   if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\nre-run the same command to continue from here`;

@@ -2,11 +2,10 @@
 // file list (each one given) with an explicit one. For bundles of extra
 // images, and for tests that bundle small images of their own.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseImage } from '../catalog/images.js';
+import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../errors.js';
 import { readChartMeta } from './charts.js';
 import type { BundleContents } from './contents.js';
@@ -39,12 +38,9 @@ const contentsFileSchema = z.strictObject({
 });
 
 export function applyContentsFile(contents: BundleContents, file: string, templatesDir: string): BundleContents {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError([{ path: '--contents-from', message: `cannot read ${file}: ${(error as Error).message}` }]);
-  }
+  // Read like a config file: a regular file of sane size, YAML limits, never a hang on a FIFO.
+  const { layer: raw, issue } = loadConfigFile(file, '--contents-from');
+  if (issue) throw new ConfigError([issue]);
   const parsed = contentsFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: `${file}: ${i.path.join('.')}`, message: i.message })));
   const given = parsed.data;

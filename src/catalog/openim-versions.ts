@@ -335,5 +335,18 @@ export const OPENIM_DEFAULTS = {
   logLevel: { production: 3, dev: 6 },
 } as const;
 
+/**
+ * Passwords the upstream projects ship as defaults, with where each comes from. Production refuses
+ * every one of them in every secret field (a value anyone can look up is no credential).
+ */
+export const WELL_KNOWN_SECRETS: readonly { value: string; source: string }[] = [
+  { value: 'openIM123', source: "OpenIM's default (open-im-server config/share.yml secret, mongodb.yml, redis.yml, minio.yml; openim-docker .env)" },
+  { value: '666666', source: "chat's default verification super code (config/chat-rpc-chat.yml verifyCode.superCode)" },
+  { value: 'chatAdmin', source: "chat's seeded admin console password (internal/rpc/admin/start.go initAdmin)" },
+  { value: 'admin', source: "Grafana's default (conf/defaults.ini admin_password)" },
+  { value: 'prom-operator', source: 'kube-prometheus-stack values.yaml grafana.adminPassword' },
+  { value: 'minioadmin', source: "MinIO's default root credentials (MINIO_ROOT_USER/MINIO_ROOT_PASSWORD)" },
+];
+
 /** How the chat admin console is logged in to, as summaries say it (one wording; never the password itself). */
 export const CHAT_ADMIN_LOGIN = `account ${OPENIM_DEFAULTS.chatAdminAccount}, password openim.chatAdminPassword or, when not given, the generated secrets["chat.adminPassword"] of state.json`;

@@ -1,15 +1,15 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { collectLayers, loadPresetLayer, resolveConfig, sourceOf } from '../config/resolve.js';
+import { collectLayers, loadPresetLayer, namedSources, resolveConfig, sourceOf } from '../config/resolve.js';
 import { configJsonSchema, secretPaths } from '../config/json-schema.js';
 import { initFileText } from '../config/init-file.js';
 import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
+import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
 import { targetFor } from '../targets/registry.js';
 import { planFor } from './session.js';
@@ -26,14 +26,17 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { ou
     ctx.io.out(text);
     return;
   }
-  if (existsSync(flags.output) && !flags.force) throw new ConfigError([{ path: flags.output, message: 'file exists', hint: 'pass --force to overwrite' }]);
+  refuseExistingFile(flags.output, '--output', flags.force);
   await writeFile(flags.output, text);
   ctx.io.err(`wrote ${flags.output}`);
 }
 
 export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags): Promise<void> {
-  if (!flags.config && !flags.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE' }]);
-  const resolved = resolveConfig(configInput(flags, ctx.env));
+  const input = configInput(flags, ctx.env);
+  // -c / --preset, or what OPENIM_DEPLOY_CONFIG / OPENIM_DEPLOY_PRESET name (as every other command reads them).
+  const named = namedSources(input);
+  if (!named.file && !named.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE (or --preset NAME, or set OPENIM_DEPLOY_CONFIG)' }]);
+  const resolved = resolveConfig(input);
   // What install refuses before probing anything, validate refuses too: the target's checks that
   // depend on the config alone (namespace vs version, topology, addresses), and the plan itself.
   const spec = resolved.spec;
@@ -44,11 +47,12 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   if (issues.length) throw new ConfigError(issues, 'the target refuses this configuration');
   planFor(spec, unprobedFacts(spec.target));
   printWarnings(ctx.io, resolved.warnings);
-  ctx.io.out(`${flags.config ?? `preset ${flags.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
+  ctx.io.out(`${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
 }
 
-export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string }): Promise<void> {
+export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; force?: boolean }): Promise<void> {
   const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
+  if (flags.output) refuseExistingFile(flags.output, '--output', flags.force);
   if (flags.output) await writeFile(flags.output, text);
   else ctx.io.out(text);
 }

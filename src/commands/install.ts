@@ -6,7 +6,7 @@ import { resolveConfig, type ConfigInput } from '../config/resolve.js';
 import type { DeploySpec } from '../config/rules.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
-import { formatPlan } from '../plan/print.js';
+import { formatPlan, jsonLine } from '../plan/print.js';
 import { targetFor } from '../targets/registry.js';
 import { runWizard, type WizardDeps } from '../wizard/wizard.js';
 import { configInput, type ConfigFlags } from './config-options.js';
@@ -62,7 +62,7 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   if (flags.dryRun) {
     // Touches nothing: no probes, no state, no secrets generated.
     const plan = planFor(spec, unprobedFacts(spec.target));
-    ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
+    ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
     return;
   }
   if (!flags.yes && !wizard) {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CliContext } from '../context.js';
-import { ConfigError } from '../errors.js';
+import { ClusterUnreachableError, ConfigError } from '../errors.js';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { closest } from '../util/closest.js';
 import { readDeployment } from '../day2/session.js';
@@ -27,7 +27,11 @@ export async function logsCommand(ctx: CliContext, module: string, flags: LogsFl
   const tail = Number(flags.tail ?? 200);
   if (!Number.isInteger(tail) || tail < 1 || tail > 100_000) throw new ConfigError([{ path: '--tail', message: 'must be a whole number from 1 to 100000' }]);
   const { spec, workdir } = day2Spec(ctx, flags);
-  const { day2, state } = await readDeployment(ctx, spec, workdir).catch(() => ({ day2: undefined, state: undefined }));
+  // The state only feeds the redactor, so a missing one is fine; an unreachable cluster is not (logs would fail the same way).
+  const { day2, state } = await readDeployment(ctx, spec, workdir).catch((e: unknown) => {
+    if (e instanceof ClusterUnreachableError) throw e;
+    return { day2: undefined, state: undefined };
+  });
   const target = day2 ?? (await import('../day2/registry.js')).day2For(spec.target);
   const infraName = spec.target === 'kubernetes' && INFRA.includes(module) ? `openim-${module}` : module;
   const argv = target.logsArgv(spec, infraName, { follow: Boolean(flags.follow), tail });

@@ -7,10 +7,12 @@ import { formatPlan } from '../plan/print.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { planFor } from './session.js';
 import { printWarnings } from './print-issues.js';
+import { refuseExistingFile } from './output-file.js';
 
 export interface PlanFlags extends ConfigFlags {
   json?: boolean;
   output?: string;
+  force?: boolean;
 }
 
 /** The versions a spec runs: chat only when it is installed. */
@@ -20,6 +22,7 @@ export function chosenVersions(spec: { openim: { serverVersion: string; chatVers
 
 /** `plan`: which catalog versions and how they run, then the exact steps, made without touching the target. */
 export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: PlanFlags): Promise<void> {
+  if (flags.output) refuseExistingFile(flags.output, '--output', flags.force);
   const resolved = resolveConfig(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
   const plan = planFor(resolved.spec, unprobedFacts(resolved.spec.target));

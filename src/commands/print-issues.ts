@@ -6,7 +6,9 @@ export function printWarnings(io: Pick<Io, 'err'>, warnings: ConfigIssue[]): voi
   for (const w of warnings) io.err(`${chalk.yellow('warning')} ${w.path}: ${w.message}${w.hint ? ` (${w.hint})` : ''}`);
 }
 
+/** An error carries its id: the word `--ignore-preflight` takes to accept it (as the wizard's report shows it). */
 export function formatFinding(f: PreflightFinding): string {
   const label = f.severity === 'error' ? chalk.red('error') : chalk.yellow('warn ');
-  return `${label} ${f.message}${f.fix ? `\n       fix: ${f.fix}` : ''}`;
+  const id = f.severity === 'error' ? ` [${f.id}]` : '';
+  return `${label} ${f.message}${id}${f.fix ? `\n       fix: ${f.fix}` : ''}`;
 }

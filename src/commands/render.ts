@@ -10,17 +10,20 @@ import { templatesDir } from '../util/package-root.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { planFor } from './session.js';
 import { printWarnings } from './print-issues.js';
+import { refuseNonEmptyFolder } from './output-file.js';
 
 export interface RenderFlags extends ConfigFlags {
   out: string;
   helm?: string;
+  force?: boolean;
 }
 
 export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: RenderFlags): Promise<void> {
+  const outDir = resolve(ctx.cwd, flags.out);
+  refuseNonEmptyFolder(outDir, '--out', flags.force);
   const resolved = resolveConfig(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
   const plan = planFor(resolved.spec, unprobedFacts(resolved.spec.target));
-  const outDir = resolve(ctx.cwd, flags.out);
   // helm runs with the output folder as its working directory, so a path given
   // relative to where the user stands is made absolute here (a bare name stays a PATH lookup).
   const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/rules.js';
 import { ConfigError } from '../errors.js';
-import { formatPlan } from '../plan/print.js';
+import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Plan } from '../plan/types.js';
 import type { DeployState, HistoryEntry } from '../state/types.js';
 import { recordApplied } from '../day2/apply.js';
@@ -38,7 +38,7 @@ export async function rollbackCommand(ctx: CliContext, flags: RollbackFlags): Pr
   if (flags.dryRun) {
     const { day2, state } = await readDeployment(ctx, spec, workdir);
     const { plan } = rollbackPlan(spec, state, day2);
-    ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
+    ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
     return;
   }
   await mkdir(workdir, { recursive: true, mode: 0o700 });

@@ -1,9 +1,9 @@
 // `status [--json] [--watch]`: per component version, ready/desired,
 // restarts with the last reason, endpoints; the public URLs; exit 4 when
-// anything is unhealthy (watch mode: on Ctrl-C, by the last report).
+// anything is unhealthy; watch mode ends on Ctrl-C, as an interrupt (130).
 
 import type { CliContext } from '../context.js';
-import { ConfigError, UnhealthyError } from '../errors.js';
+import { ConfigError, UnhealthyError, UserAbort } from '../errors.js';
 import { sleep } from '../exec/recording-runner.js';
 import { readDeployment } from '../day2/session.js';
 import { formatStatus } from '../day2/status-format.js';
@@ -37,7 +37,8 @@ export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
       try {
         await sleep(seconds * 1000, ctx.signal);
       } catch {
-        break;
+        // Ctrl-C is how a watch ends: an interrupt (130), as for every command, whatever the last report said.
+        throw new UserAbort('status --watch stopped', { resumable: false });
       }
     }
   }

@@ -19,9 +19,11 @@ import { readDeployment } from '../day2/session.js';
 import { day2For } from '../day2/registry.js';
 import { day2Spec, type Day2Flags } from './day2-common.js';
 import { planFor } from './session.js';
+import { refuseExistingFile } from './output-file.js';
 
 export interface SupportBundleFlags extends Day2Flags {
   output: string;
+  force?: boolean;
 }
 
 export interface BundleFile {
@@ -71,6 +73,7 @@ export async function collectSupportFiles(ctx: Pick<CliContext, 'io' | 'env' | '
 }
 
 export async function supportBundleCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: SupportBundleFlags): Promise<void> {
+  refuseExistingFile(flags.output, '--output', flags.force);
   const files = await collectSupportFiles(ctx, flags);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const root = `openim-support-${stamp}`;

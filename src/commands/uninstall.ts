@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { formatPlan } from '../plan/print.js';
+import { formatPlan, jsonLine } from '../plan/print.js';
 import { operationPlan, runOperation } from '../day2/operation.js';
 import { readDeployment, withDeployment } from '../day2/session.js';
 import { day2Spec, type Day2Flags } from './day2-common.js';
@@ -31,7 +31,7 @@ export async function uninstallCommand(ctx: CliContext, flags: UninstallFlags): 
   if (flags.dryRun) {
     const { day2, state } = await readDeployment(ctx, spec, workdir);
     const plan = operationPlan(spec, day2.uninstallSteps(spec, state, { purge }));
-    ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
+    ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
     return;
   }
   if (!flags.yes) {

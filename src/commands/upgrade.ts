@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/rules.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
-import { formatPlan } from '../plan/print.js';
+import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Step } from '../plan/types.js';
 import { targetFor } from '../targets/registry.js';
 import { applySpec, withStepsBeforeOpenIM } from '../day2/apply.js';
@@ -62,7 +62,7 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
     for (const hop of hops) {
       const hopSpec = withVersions(spec, hop);
       const plan = withStepsBeforeOpenIM(planFor(hopSpec, unprobedFacts(spec.target)), migrationFor(preview.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)));
-      ctx.io.out(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n\n`);
+      ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\n`);
       previous = hop.serverVersion;
     }
     if (!flags.json) ctx.io.out(`upgrade ${route}: dry run, nothing was changed.\n`);

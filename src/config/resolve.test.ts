@@ -143,3 +143,13 @@ describe('presets', () => {
     expect(issues.map((i) => i.path)).toEqual(['openim.domain']);
   });
 });
+
+describe('open registration (openim.allowRegister)', () => {
+  it('is off by default in production and on in dev; an explicit value wins', () => {
+    expect(resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5'] }).spec.openim.allowRegister).toBe(false);
+    expect(resolveConfig({ sets: ['openim.domain=im.example.com'] }).spec.openim.allowRegister).toBe(false);
+    expect(resolveConfig({ preset: 'dev' }).spec.openim.allowRegister).toBe(true);
+    expect(resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5', 'openim.allowRegister=true'] }).spec.openim.allowRegister).toBe(true);
+    expect(resolveConfig({ preset: 'dev', sets: ['openim.allowRegister=false'] }).spec.openim.allowRegister).toBe(false);
+  });
+});

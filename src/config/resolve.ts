@@ -1,14 +1,15 @@
 // Resolution order: defaults < --preset < -c FILE < env OPENIM_DEPLOY_* < flags and --set.
 // Never prompts; the wizard fills gaps before calling this.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import { presetsDir } from '../util/package-root.js';
 import { closest } from '../util/closest.js';
-import { deepMerge, isPlainObject, leavesOf, setPath, splitPath, type Plain } from './paths.js';
+import { loadConfigFile } from './config-file.js';
+import { deepMerge, leavesOf, setPath, splitPath, type Plain } from './paths.js';
 import { leafPaths, leafTypes, schemaAt } from './json-schema.js';
 import { validateSpec } from './validate.js';
 import type { DeploySpec } from './rules.js';
@@ -63,21 +64,7 @@ export function loadPresetLayer(name: string): { layer?: Plain; issue?: ConfigIs
 }
 
 export function loadYamlLayer(file: string, label = '--config'): { layer?: Plain; issue?: ConfigIssue } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { issue: { path: label, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    return { issue: { path: label, message: `${file} is not valid YAML: ${first.message.split('\n')[0]}` } };
-  }
-  const value = doc.toJS() as unknown;
-  if (value === null || value === undefined) return { layer: {} };
-  if (!isPlainObject(value)) return { issue: { path: label, message: `${file} must hold a mapping at the top level` } };
-  return { layer: value };
+  return loadConfigFile(file, label);
 }
 
 /** `OPENIM_DEPLOY_KUBERNETES__INGRESS__CONTROLLER` ↔ `kubernetes.ingress.controller`. */
@@ -156,6 +143,14 @@ function typedValue(path: string[], text: string): { value: unknown } | { issue:
   }
 }
 
+/** The preset and config file an input names: flags first, else OPENIM_DEPLOY_PRESET / OPENIM_DEPLOY_CONFIG. */
+export function namedSources(input: ConfigInput): { preset?: string; file?: string } {
+  const env = input.env ?? {};
+  const preset = input.preset ?? (env.OPENIM_DEPLOY_PRESET || undefined);
+  const file = input.file ?? (env.OPENIM_DEPLOY_CONFIG || undefined);
+  return { ...(preset ? { preset } : {}), ...(file ? { file } : {}) };
+}
+
 /** Merge every layer and note the source of each leaf; collects problems without throwing. */
 export function collectLayers(input: ConfigInput): Layers {
   const issues: ConfigIssue[] = [];
@@ -168,13 +163,12 @@ export function collectLayers(input: ConfigInput): Layers {
   };
 
   const env = input.env ?? {};
-  const preset = input.preset ?? env.OPENIM_DEPLOY_PRESET;
+  const { preset, file } = namedSources(input);
   if (preset) {
     const { layer, issue } = loadPresetLayer(preset);
     if (issue) issues.push(issue);
     apply(layer, `preset:${preset}`);
   }
-  const file = input.file ?? env.OPENIM_DEPLOY_CONFIG;
   if (file) {
     const { layer, issue } = loadYamlLayer(file);
     if (issue) issues.push(issue);

@@ -3,7 +3,10 @@
 
 import type { ConfigIssue } from '../errors.js';
 import type { DeploySpecShape } from './schema.js';
-import { chatRelease, MONGO_URI_UNESCAPED, OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
+import { chatRelease, MONGO_URI_UNESCAPED, serverRelease, WELL_KNOWN_SECRETS } from '../catalog/openim-versions.js';
+import { isIpv4, looksLikeIpv4, unusableIpv4 } from './domain.js';
+import { secretPaths } from './json-schema.js';
+import { getPath, type Plain } from './paths.js';
 import { findModule } from '../catalog/modules.js';
 
 export type DeploySpec = DeploySpecShape;
@@ -17,6 +20,11 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   if (spec.profile === 'production' && !spec.openim.domain) {
     add('openim.domain', 'required for production: clients, TLS and MinIO presigned URLs need a public host', 'pass --set openim.domain=im.example.com');
   }
+  const domain = spec.openim.domain;
+  const byAddress = isIpv4(domain);
+  if (!byAddress && looksLikeIpv4(domain)) add('openim.domain', `${domain} looks like an IPv4 address but is not one`, 'four numbers from 0 to 255, e.g. 203.0.113.10');
+  const unusable = byAddress ? unusableIpv4(domain, spec.profile) : undefined;
+  if (unusable) add('openim.domain', `${domain} ${unusable}`, 'use the address (or DNS name) clients connect to');
 
   if (spec.target === 'kubernetes') {
     if (k8s.storage.backend === 'nfs') {
@@ -31,6 +39,13 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
     }
     if (k8s.ingress.tls.mode !== 'none' && !spec.openim.domain && spec.profile !== 'production') {
       add('openim.domain', 'TLS needs a domain to issue the certificate for');
+    }
+    if (k8s.ingress.tls.mode === 'cert-manager' && byAddress && k8s.ingress.controller !== 'none') {
+      add(
+        'kubernetes.ingress.tls.mode',
+        `cert-manager needs a DNS name: ACME issuers (Let's Encrypt) validate a name, and openim.domain is the IP address ${domain}`,
+        'use --set kubernetes.ingress.tls.mode=secret with a certificate for that IP in kubernetes.ingress.tls.secretName, or none, or a DNS name in openim.domain',
+      );
     }
     if (infra.objectStorage.provider === 'rook-ceph' && k8s.storage.backend !== 'rook-ceph' && infra.objectStorage.mode === 'bundled') {
       add('infrastructure.objectStorage.provider', 'rook-ceph object storage needs kubernetes.storage.backend rook-ceph (the operator and cluster it runs on)');
@@ -97,11 +112,13 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
       add(`openim.replicas.${name}`, `more than ${mod.maxInstances} instances add nothing: the Kafka topics have ${mod.maxInstances} partitions`);
     }
   }
-  if (spec.profile === 'production' && spec.openim.superCode && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.superCode)) {
-    add('openim.superCode', 'the upstream default verification super code is refused in production', 'leave it empty to generate one');
-  }
-  if (spec.profile === 'production' && spec.openim.chatAdminPassword && (OPENIM_DEFAULTS.weakSecrets as readonly string[]).includes(spec.openim.chatAdminPassword)) {
-    add('openim.chatAdminPassword', 'a well-known chat admin password is refused in production', 'leave it empty to generate one');
+  if (spec.profile === 'production') {
+    // Every credential field, not a chosen few: the value is named by where it comes from, never printed.
+    for (const path of secretPaths()) {
+      const value = getPath(spec as unknown as Plain, path.split('.'));
+      const known = WELL_KNOWN_SECRETS.find((w) => w.value === value);
+      if (known) add(path, `is an upstream default, ${known.source}: refused in production`, 'leave it empty to generate one, or set a value of your own');
+    }
   }
   if (spec.offline.bundle && spec.images.mirror === '' && spec.target === 'kubernetes') {
     add('images.mirror', 'an offline install on Kubernetes needs the private registry the bundle is pushed to', 'e.g. --set images.mirror=registry.internal:5000');
@@ -117,6 +134,13 @@ export function specWarnings(spec: DeploySpec): ConfigIssue[] {
     }
     if (spec.profile === 'production' && spec.kubernetes.ingress.controller === 'nginx') {
       warnings.push({ path: 'kubernetes.ingress.controller', message: 'ingress-nginx was retired in March 2026 and gets no security fixes', hint: 'use traefik or gateway-api for production' });
+    }
+    if (isIpv4(spec.openim.domain) && spec.openim.components.adminFront && spec.kubernetes.ingress.controller !== 'none') {
+      warnings.push({
+        path: 'openim.components.adminFront',
+        message: `the admin console is served on its own host (admin.<domain>), and the IP address ${spec.openim.domain} has none: it is installed but not published`,
+        hint: `reach it with kubectl -n ${spec.kubernetes.namespace} port-forward svc/openim-admin-front 8080:80, use a DNS name in openim.domain, or set openim.components.adminFront=false`,
+      });
     }
     if (spec.profile === 'production' && spec.kubernetes.storage.backend === 'local-path') {
       warnings.push({ path: 'kubernetes.storage.backend', message: 'local-path volumes live on one node: losing it loses MongoDB, Kafka and files', hint: 'use nfs, rook-ceph or an existing replicated StorageClass' });

@@ -15,7 +15,10 @@ const secret = (description: string) =>
 
 const hostname = z
   .string()
-  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lower-case DNS name such as im.example.com (no scheme, no port, no path)');
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be a lower-case DNS name such as im.example.com, or an IPv4 address such as 203.0.113.10 (no scheme, no port, no path; IPv6 is not supported)',
+  );
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters');
 
@@ -45,7 +48,7 @@ const openimSchema = z.strictObject({
   domain: z
     .union([hostname, z.literal('')])
     .default('')
-    .meta({ description: 'Public host name; drives ingress, TLS, the MinIO external address and the SDK URLs' }),
+    .meta({ description: 'Public host name or IPv4 address; drives ingress, TLS, the MinIO external address and the SDK URLs (an address: ingress rules match any host, no cert-manager certificate, the admin console is not published on Kubernetes)' }),
   components: componentsSchema.prefault({}),
   replicas: z
     .partialRecord(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
@@ -54,7 +57,7 @@ const openimSchema = z.strictObject({
   secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),
   chatAdminPassword: secret('Password of the chat admin console account (chatAdmin); generated when empty. Chat seeds the account with a well-known password, which install replaces through the admin API before the console is published'),
   superCode: secret('chat verifyCode.superCode; the upstream default 666666 is refused in production'),
-  allowRegister: z.boolean().default(true).meta({ description: 'Let users register themselves through chat' }),
+  allowRegister: z.boolean().optional().meta({ description: 'Let anyone register an account through chat (open registration); default: on for the dev profile, off for production, where accounts are made by the admin' }),
 });
 
 const tlsSchema = z.strictObject({
@@ -300,6 +303,8 @@ export const deploySpecSchema = z
     offline: offlineSchema.prefault({}),
     verify: verifySchema.prefault({}),
   })
+  // Defaults that depend on the profile; the JSON Schema (io: input) shows the field as optional.
+  .transform((spec) => ({ ...spec, openim: { ...spec.openim, allowRegister: spec.openim.allowRegister ?? spec.profile !== 'production' } }))
   .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
 
 export type DeploySpecInput = z.input<typeof deploySpecSchema>;

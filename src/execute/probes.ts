@@ -63,6 +63,7 @@ export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify'
       chatAdminPassword: secrets[CHAT_ADMIN_SECRET] ?? '',
     },
     chat: probe.chat,
+    openRegistration: probe.openRegistration,
     deliveryTimeoutMs: probe.deliveryTimeoutSeconds * 1000,
     ...(signal ? { signal } : {}),
   });

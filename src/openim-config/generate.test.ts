@@ -172,9 +172,10 @@ describe('generateOpenIMConfig: wiring rules', () => {
     expect(get(out.chat, 'share.yml', 'openIM', 'apiURL')).toBe(k8sEndpoints.apiURL);
     expect(get(out.chat, 'share.yml', 'openIM', 'adminUserID')).toBe(OPENIM_DEFAULTS.imAdminUserID);
     expect(get(out.server, 'share.yml', 'imAdminUserID')).toEqual([OPENIM_DEFAULTS.imAdminUserID]);
-    expect(get(out.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(true);
-    const closed = generateOpenIMConfig(specOf({ profile: 'production', openim: { domain: 'im.example.com', allowRegister: false } }), k8sEndpoints, envOptions);
-    expect(get(closed.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(false);
+    // Production: open registration is off unless asked for.
+    expect(get(out.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(false);
+    const open = generateOpenIMConfig(specOf({ profile: 'production', openim: { domain: 'im.example.com', allowRegister: true } }), k8sEndpoints, envOptions);
+    expect(get(open.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(true);
   });
 
   it('uses the external MinIO address given and refuses ones clients cannot reach', () => {

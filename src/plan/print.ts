@@ -73,3 +73,8 @@ export function formatPlan(plan: Plan): string {
   });
   return lines.join('\n');
 }
+
+/** A plan as one JSON line: what `--json` prints with `--dry-run` (JSON lines, like the progress events it stands for). */
+export function jsonLine(plan: Plan): string {
+  return `${JSON.stringify(plan)}\n`;
+}

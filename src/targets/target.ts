@@ -14,4 +14,6 @@ export interface Target<F extends Facts = Facts> {
   checks(spec: DeploySpec, facts: F): PreflightFinding[];
   /** Pure: the ordered steps that install this spec. */
   steps(spec: DeploySpec, facts: F): Step[];
+  /** Pure: the URL clients get files from (MinIO's externalAddress), exactly as the plan writes it; summaries show this one. */
+  filesUrl(spec: DeploySpec): string;
 }

@@ -120,3 +120,21 @@ describe('verify checks', () => {
     expect(results.find((c) => c.id === 'cleanup')!.status).toBe('not-applicable');
   });
 });
+
+describe('verify with open registration off (openim.allowRegister false, production\'s default)', () => {
+  it('the admin adds the throw-away chat account, which then logs in; every check passes', async () => {
+    const r = await verify({ closedRegistration: true }, { openRegistration: false });
+    for (const c of Object.values(r)) expect(c.status, `${c.id}: ${c.detail}`).toBe('passed');
+    expect(r['chat-register']!.detail).toMatch(/added verify-\w+@openim-deploy\.example through admin-api \(open registration is off\)/);
+    expect(standIn!.calls).toContain('POST /admin/account/add_user');
+    expect(standIn!.calls).not.toContain('POST /chat/account/register');
+    // Marked like every throw-away account.
+    expect([...standIn!.users.values()].filter((u) => u.nickname === THROWAWAY_NICKNAME)).toHaveLength(3);
+  });
+
+  it('registering as anyone would fails against a closed server: what verify did before (issue #19)', async () => {
+    const r = await verify({ closedRegistration: true });
+    expect(r['chat-register']).toMatchObject({ status: 'failed', errCode: 1002 });
+    expect(r['chat-login']!.status).toBe('not-run');
+  });
+});

@@ -17,6 +17,11 @@ export interface VerifyOptions {
   chat: boolean;
   /** Why chat cannot be checked, when it is installed but unreachable from here. */
   chatNotApplicable?: string;
+  /**
+   * chat's allowRegister (default true). Closed, anyone's /account/register is refused ("register user is
+   * disabled", chat internal/rpc/chat/login.go@v1.8.4:227), so the throw-away account is added by the admin.
+   */
+  openRegistration?: boolean;
   signal?: AbortSignal;
   /** Per HTTP request. */
   requestTimeoutMs?: number;
@@ -46,7 +51,7 @@ const TITLES: Record<CheckId, string> = {
   'message-stored': 'message retrievable (POST /msg/newest_seq + /msg/pull_msg_by_seq)',
   'object-upload': 'object upload, presigned form (/object/initiate_form_data → MinIO → /object/complete_form_data)',
   'object-download': 'object download through the object storage external address',
-  'chat-register': 'chat account register (chat-api POST /account/register, verify code = superCode)',
+  'chat-register': 'chat account register (chat-api POST /account/register, verify code = superCode; admin-api POST /account/add_user when registration is closed)',
   'chat-login': 'chat account login (chat-api POST /account/login)',
   'admin-login': 'admin console login (admin-api POST /account/login)',
   cleanup: 'throw-away users logged out and marked',
@@ -63,6 +68,7 @@ interface Context {
   upload?: { url: string; bytes: Buffer; name: string };
   chatUserID?: string;
   chatAccount?: { email: string; password: string };
+  chatAdminToken?: string;
 }
 
 export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> {
@@ -243,34 +249,49 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       const why = options.chatNotApplicable ?? 'chat is not installed (openim.components.chat false)';
       for (const id of ['chat-register', 'chat-login', 'admin-login'] as const) skip(id, 'not-applicable', why);
     } else {
-      // chat internal/api/chat/start.go@v1.8.4:131 and chat.go:79; pkg/protocol/chat/chat.go:112 (email or phone, platform 1-10).
-      await check('chat-register', [], async () => {
-        const account = { email: `verify-${run_}@openim-deploy.example`, password: md5(randomBytes(12).toString('hex')) };
-        const r = await callApi<{ userID?: string }>(
-          ep.chat,
-          '/account/register',
-          { verifyCode: cred.superCode, platform: PLATFORM.ios, autoLogin: false, user: { nickname: THROWAWAY_NICKNAME, email: account.email, password: account.password } },
-          call,
-        );
-        if (!r.data.userID) throw new Error('errCode 0 but no userID in the answer');
-        ctx.chatUserID = r.data.userID;
-        ctx.chatAccount = account;
-        return `registered ${account.email} as ${r.data.userID}`;
-      });
+      const account = { email: `verify-${run_}@openim-deploy.example`, password: md5(randomBytes(12).toString('hex')) };
+      const user = { nickname: THROWAWAY_NICKNAME, email: account.email, password: account.password };
+      // chat internal/api/admin/start.go@v1.8.4:124, internal/rpc/admin/admin.go:175 (password compared as md5 hex).
+      const adminLogin = async () => {
+        if (!cred.chatAdminPassword) {
+          skip('admin-login', 'not-applicable', 'no chat.adminPassword in the install state (the install sets it through admin-api): is chat installed with this config (same -c/--preset, --workdir)?');
+          return;
+        }
+        await check('admin-login', [], async () => {
+          const r = await callApi<{ adminToken?: string }>(ep.admin, '/account/login', { account: cred.chatAdminAccount, password: md5(cred.chatAdminPassword) }, call);
+          if (!r.data.adminToken) throw new Error('errCode 0 but no admin token in the answer');
+          ctx.chatAdminToken = r.data.adminToken;
+          return `admin token for ${cred.chatAdminAccount}`;
+        });
+      };
+      if (options.openRegistration ?? true) {
+        // chat internal/api/chat/start.go@v1.8.4:131 and chat.go:79; pkg/protocol/chat/chat.go:112 (email or phone, platform 1-10).
+        await check('chat-register', [], async () => {
+          const r = await callApi<{ userID?: string }>(ep.chat, '/account/register', { verifyCode: cred.superCode, platform: PLATFORM.ios, autoLogin: false, user }, call);
+          if (!r.data.userID) throw new Error('errCode 0 but no userID in the answer');
+          ctx.chatUserID = r.data.userID;
+          ctx.chatAccount = account;
+          return `registered ${account.email} as ${r.data.userID}`;
+        });
+      } else {
+        // Registration closed (openim.allowRegister false): the admin adds the account, as an operator would
+        // (admin-api /account/add_user, internal/api/admin/admin.go@v1.8.4:139; it answers no userID).
+        await adminLogin();
+        await check('chat-register', ['admin-login'], async () => {
+          await callApi(ep.admin, '/account/add_user', { user }, { ...call, token: ctx.chatAdminToken! });
+          ctx.chatAccount = account;
+          return `added ${account.email} through admin-api (open registration is off)`;
+        });
+      }
       // start.go@v1.8.4:132, chat.go:159: answers a chat token and an IM token.
       await check('chat-login', ['chat-register'], async () => {
         const a = ctx.chatAccount!;
         const r = await callApi<{ chatToken?: string; imToken?: string; userID?: string }>(ep.chat, '/account/login', { email: a.email, password: a.password, platform: PLATFORM.ios }, call);
         if (!r.data.chatToken || !r.data.imToken) throw new Error('errCode 0 but no chat or IM token in the answer');
+        ctx.chatUserID ??= r.data.userID;
         return `chat and IM tokens for ${r.data.userID ?? ctx.chatUserID}`;
       });
-      // chat internal/api/admin/start.go@v1.8.4:124, internal/rpc/admin/admin.go:175 (password compared as md5 hex).
-      if (!cred.chatAdminPassword) skip('admin-login', 'not-applicable', 'no chat.adminPassword in the install state (the install sets it through admin-api): is chat installed with this config (same -c/--preset, --workdir)?');
-      else await check('admin-login', [], async () => {
-        const r = await callApi<{ adminToken?: string }>(ep.admin, '/account/login', { account: cred.chatAdminAccount, password: md5(cred.chatAdminPassword) }, call);
-        if (!r.data.adminToken) throw new Error('errCode 0 but no admin token in the answer');
-        return `admin token for ${cred.chatAdminAccount}`;
-      });
+      if (options.openRegistration ?? true) await adminLogin();
     }
   } finally {
     ctx.gateway?.close();

@@ -42,6 +42,7 @@ export async function verifyInstall(spec: DeploySpec, secrets: Partial<SecretVal
       endpoints,
       credentials,
       chat: spec.openim.components.chat,
+      openRegistration: spec.openim.allowRegister,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.deliveryTimeoutMs ? { deliveryTimeoutMs: options.deliveryTimeoutMs } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),

@@ -20,6 +20,8 @@ export interface StandInOptions {
   noPush?: boolean;
   /** initiate_form_data answers an upload URL on another origin. */
   wrongUploadOrigin?: boolean;
+  /** chat allowRegister false: /account/register refuses everyone; the admin adds accounts (admin-api /account/add_user). */
+  closedRegistration?: boolean;
 }
 
 export interface StandIn {
@@ -183,6 +185,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         loggedOut.push(body.userID);
         return ok(res);
       case '/chat/account/register': {
+        // chat internal/rpc/chat/login.go@v1.8.4:227.
+        if (options.closedRegistration) return err(res, 1002, 'NoPermissionError', 'register user is disabled');
         if (body.verifyCode !== options.superCode) return err(res, 20003, 'VerifyCodeNotMatch');
         const userID = `chat${chatAccounts.size + 1}`;
         chatAccounts.set(body.user.email, { password: body.user.password, userID });
@@ -193,6 +197,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         const a = chatAccounts.get(body.email);
         if (!a || a.password !== body.password) return err(res, 20001, 'PasswordError');
         return ok(res, { chatToken: 'chat-token', imToken: 'im-token', userID: a.userID });
+      }
+      case '/admin/account/add_user': {
+        // internal/api/admin/admin.go@v1.8.4:139: admin token required, no userID in the answer.
+        if (token !== 'admin-console-token') return err(res, 1501, 'TokenInvalidError');
+        const userID = `chat${chatAccounts.size + 1}`;
+        chatAccounts.set(body.user.email, { password: body.user.password, userID });
+        users.set(userID, { nickname: body.user.nickname, ex: '' });
+        return ok(res);
       }
       case '/admin/account/login':
         if (body.account !== 'chatAdmin' || body.password !== createHash('md5').update(options.adminPassword).digest('hex')) return err(res, 20001, 'PasswordError');

@@ -94,6 +94,7 @@ export function verifyProbe(spec: DeploySpec, endpoints: VerifyEndpoints): Extra
     kind: 'openim-verify',
     endpoints,
     chat: spec.openim.components.chat,
+    openRegistration: spec.openim.allowRegister,
     secret: secretRef('openim.secret'),
     superCode: secretRef('chat.superCode'),
     adminUserID: OPENIM_DEFAULTS.imAdminUserID,

@@ -5,12 +5,17 @@ import { deploySpecSchema } from '../config/schema.js';
 import { getPath, setPath, splitPath, type Plain } from '../config/paths.js';
 import { sourceOf, type Layers } from '../config/resolve.js';
 
-let defaults: Plain | undefined;
+const defaults = new Map<string, Plain>();
 
-/** Schema defaults alone (no preset): what an unset key means. */
-export function schemaDefaults(): Plain {
-  defaults ??= deploySpecSchema.parse({}) as unknown as Plain;
-  return defaults;
+/** Schema defaults alone (no preset) for a profile (some defaults depend on it): what an unset key means. */
+export function schemaDefaults(profile?: unknown): Plain {
+  const key = profile === 'dev' || profile === 'production' ? profile : '';
+  let found = defaults.get(key);
+  if (!found) {
+    found = deploySpecSchema.parse(key ? { profile: key } : {}) as unknown as Plain;
+    defaults.set(key, found);
+  }
+  return found;
 }
 
 export class Answers {
@@ -36,7 +41,7 @@ export class Answers {
   get<T = unknown>(path: string): T {
     const parts = splitPath(path);
     const value = getPath(this.raw, parts);
-    return (value !== undefined ? value : getPath(schemaDefaults(), parts)) as T;
+    return (value !== undefined ? value : getPath(schemaDefaults(getPath(this.raw, ['profile'])), parts)) as T;
   }
 
   put(path: string, value: unknown): void {

@@ -40,7 +40,7 @@ export function equivalentCommand(input: ConfigInput, answers: Answers, options:
       continue;
     }
     // An answer equal to the schema default changes nothing on the command line (target and profile stay, for the reader).
-    const isDefault = JSON.stringify(value) === JSON.stringify(getPath(schemaDefaults(), splitPath(path)));
+    const isDefault = JSON.stringify(value) === JSON.stringify(getPath(schemaDefaults(answers.get('profile')), splitPath(path)));
     if (isDefault && path !== 'target' && path !== 'profile') continue;
     out.push(option(path, value));
   }

@@ -2,6 +2,7 @@
 // from when not answered here, and never a credential's value.
 
 import type { DeploySpec } from '../config/rules.js';
+import { targetFor } from '../targets/registry.js';
 import type { Answers } from './answers.js';
 import type { Row } from './text.js';
 
@@ -38,7 +39,8 @@ export function summaryRows(spec: DeploySpec, answers: Answers, seenContext?: st
   }
 
   const os = infra.objectStorage;
-  const fileUrl = os.externalAddress || (spec.openim.domain ? `https://${spec.openim.domain}/im-minio-api` : '(derived from the domain)');
+  // The plan's own address (scheme from the TLS mode, the host's MinIO port on the binary target), never a guess made here.
+  const fileUrl = targetFor(spec.target).filesUrl(spec);
   const osValue =
     os.mode === 'bundled'
       ? `${os.provider}, bundled`
@@ -70,6 +72,7 @@ export function summaryRows(spec: DeploySpec, answers: Answers, seenContext?: st
   add('Offline bundle', spec.offline.bundle || 'none (online install)', 'offline.bundle');
   const c = spec.openim.components;
   add('Components', ['server', ...(c.chat ? ['chat'] : []), ...(c.webFront ? ['web client'] : []), ...(c.adminFront ? ['admin console'] : [])].join(', '), 'openim.components.chat', 'openim.components.webFront', 'openim.components.adminFront');
+  if (c.chat) add('Registration', spec.openim.allowRegister ? 'open: anyone can create an account' : 'closed: accounts are made by the admin', 'openim.allowRegister');
   add('Monitoring', onOff(spec.monitoring.enabled), 'monitoring.enabled');
   add('Logging', onOff(spec.logging.enabled), 'logging.enabled');
   add('Credentials', 'generated where not given, then stored by the installer; never shown');

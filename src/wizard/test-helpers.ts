@@ -45,6 +45,7 @@ export const KUBERNETES_DEFAULTS: ScriptStep[] = [
   { key: 'openim.components.chat', default: true },
   { key: 'openim.components.webFront', default: true },
   { key: 'openim.components.adminFront', default: true },
+  { key: 'openim.allowRegister', default: true, message: /open registration/ },
   { key: 'monitoring.enabled', default: false },
   { key: 'logging.enabled', default: false },
   { key: 'wizard.save', default: false },

@@ -9,6 +9,8 @@ import type { SelectQuestion } from './prompter.js';
 import { ScriptedPrompter, ScriptError, type ScriptStep } from './scripted-prompter.js';
 import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from './test-helpers.js';
 import { runWizard } from './wizard.js';
+import { buildPlan } from '../plan/build.js';
+import { unprobedFacts } from '../facts/types.js';
 
 afterAll(removeTempDirs);
 
@@ -62,6 +64,7 @@ describe('Enter through every prompt', () => {
       { key: 'binary.mirror', rejects: ['ftp://mirror'] },
       { key: 'offline.bundle' },
       { key: 'openim.components.chat' },
+      { key: 'openim.allowRegister', default: true },
       { key: 'binary.source', choices: ['build', 'archive'], default: 'build', answer: 'archive', help: /builds them with its Go toolchain/ },
       { key: 'binary.artifacts.server', rejects: ['missing.tar.gz'], answer: 'server.tar.gz', help: /publishes no binaries/ },
       { key: 'binary.artifacts.server.sha256', rejects: ['abc'], answer: sha.toUpperCase() },
@@ -97,6 +100,7 @@ describe('Enter through every prompt', () => {
       { key: 'binary.mirror' },
       { key: 'offline.bundle' },
       { key: 'openim.components.chat' },
+      { key: 'openim.allowRegister' },
       // Enter: build from source, so no tarball is asked for.
       { key: 'binary.source' },
       { key: 'monitoring.enabled' },
@@ -135,6 +139,8 @@ describe('defaults from facts', () => {
       'kubernetes.ingress.tls.mode': { default: 'cert-manager' },
       'kubernetes.storage.backend': { default: 'class:ceph-rbd', choices: ['class:ceph-rbd', 'local-path', 'nfs', 'rook-ceph'] },
       'infrastructure.objectStorage.externalAddress': { rejects: ['ftp://x', 'http://external_ip:10005', 'http://minio.openim.svc:9000'] },
+      // Open registration: a question, off by default in production.
+      'openim.allowRegister': { default: false },
       'monitoring.enabled': { default: true },
       'logging.enabled': { default: true },
       '--yes': { message: /dry run/ },
@@ -148,6 +154,8 @@ describe('defaults from facts', () => {
     expect(spec.kubernetes.ingress.tls).toMatchObject({ mode: 'cert-manager', issuer: 'letsencrypt', issuerKind: 'ClusterIssuer' });
     expect(spec.kubernetes.storage).toMatchObject({ backend: 'existing', storageClass: 'ceph-rbd' });
     expect(spec.monitoring.enabled).toBe(true);
+    expect(spec.openim.allowRegister).toBe(false);
+    expect(run.output).toMatch(/Registration\s+closed: accounts are made by the admin/);
     expect(replayCommand(run)).toEqual(spec);
   });
 });
@@ -160,6 +168,7 @@ describe('flags, files, presets and env skip their prompts', () => {
       ...KUBERNETES_DEFAULTS.slice(8, 15),
       { key: 'offline.bundle' },
       ...KUBERNETES_DEFAULTS.slice(16, 19),
+      { key: 'openim.allowRegister', default: false },
       { key: 'wizard.save' },
       { key: '--yes' },
     ]);
@@ -180,7 +189,7 @@ describe('flags, files, presets and env skip their prompts', () => {
         { key: 'kubernetes.namespace' },
         ...KUBERNETES_DEFAULTS.slice(8, 14),
         { key: 'offline.bundle' },
-        ...KUBERNETES_DEFAULTS.slice(16, 19),
+        ...KUBERNETES_DEFAULTS.slice(16, 20),
         { key: 'wizard.save' },
         { key: '--yes' },
       ],
@@ -329,6 +338,8 @@ describe('branches', () => {
       'kubernetes.ingress.tls.mode': 'SKIP',
       'openim.components.chat': { answer: false },
       'openim.components.adminFront': 'SKIP',
+      // Registration is chat's: not asked without it.
+      'openim.allowRegister': 'SKIP',
     });
     const run = await runScript({}, script);
     expect(run.result.spec.openim.components).toEqual({ chat: false, webFront: true, adminFront: false });
@@ -435,5 +446,54 @@ describe('Ctrl-C and the script itself', () => {
     await expect(runScript({}, [{ key: 'profile' }])).rejects.toThrow(/unexpected prompt #1 \(select target.*expected profile/);
     await expect(runScript({}, [...KUBERNETES_DEFAULTS.slice(0, 2), { key: 'openim.domain', answer: 'Not A Domain' }])).rejects.toThrow(/answer "Not A Domain" refused: must be a lower-case DNS name/);
     await expect(runScript({}, [...KUBERNETES_DEFAULTS, { key: 'extra' }])).rejects.toBeInstanceOf(ScriptError);
+  });
+});
+
+describe('the summary shows the URLs the plan writes (issue #19: it said https while the plan said http)', () => {
+  /** MinIO's externalAddress as the plan writes it into the config files. */
+  const planFilesUrl = (spec: Parameters<typeof buildPlan>[0]): string => {
+    const text = JSON.stringify(buildPlan(spec, unprobedFacts(spec.target)));
+    const found = /externalAddress: (\S+?)\\n/.exec(text);
+    if (!found) throw new Error('no externalAddress in the plan');
+    return found[1]!;
+  };
+
+  it('kubernetes without TLS: http, as the ingress serves it; the question offers the same', async () => {
+    const run = await runScript({}, edit(KUBERNETES_DEFAULTS, { 'infrastructure.objectStorage.externalAddress': { message: /empty: http:\/\/openim\.localhost\/im-minio-api\)/ } }));
+    const url = planFilesUrl(run.result.spec);
+    expect(url).toBe('http://openim.localhost/im-minio-api');
+    expect(run.output).toContain(`files at ${url}`);
+    expect(run.output).not.toContain('https://');
+  });
+
+  it('kubernetes with TLS from a Secret: https', async () => {
+    const script = edit(KUBERNETES_DEFAULTS, { 'kubernetes.ingress.tls.mode': { answer: 'secret' } }).flatMap((s): ScriptStep[] =>
+      s.key === 'kubernetes.ingress.tls.mode' ? [s, { key: 'kubernetes.ingress.tls.secretName', answer: 'openim-tls' }] : [s],
+    );
+    const run = await runScript({}, script);
+    expect(planFilesUrl(run.result.spec)).toBe('https://openim.localhost/im-minio-api');
+    expect(run.output).toContain('files at https://openim.localhost/im-minio-api');
+  });
+
+  it('binary with a domain: the host\'s MinIO port', async () => {
+    const run = await runScript({ flags: { target: 'binary', openim: { domain: '10.0.0.5' } } }, [
+      { key: 'profile' },
+      { key: 'infrastructure.objectStorage.provider' },
+      { key: 'infrastructure.objectStorage.mode' },
+      { key: 'infrastructure.objectStorage.externalAddress', message: /empty: http:\/\/10\.0\.0\.5:10005\)/ },
+      ...KUBERNETES_DEFAULTS.slice(11, 14),
+      { key: 'infrastructure.etcd.mode' },
+      { key: 'binary.mirror' },
+      { key: 'offline.bundle' },
+      { key: 'openim.components.chat' },
+      { key: 'openim.allowRegister' },
+      { key: 'binary.source' },
+      { key: 'monitoring.enabled' },
+      { key: 'logging.enabled' },
+      { key: 'wizard.save' },
+      { key: '--yes' },
+    ]);
+    expect(planFilesUrl(run.result.spec)).toBe('http://10.0.0.5:10005');
+    expect(run.output).toContain('files at http://10.0.0.5:10005');
   });
 });

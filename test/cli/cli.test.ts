@@ -121,10 +121,10 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
   it('render writes plan.json and values without secret values', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2 by fake-helm"\n', { mode: 0o755 });
-    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', dir, '--helm', join(dir, 'fake-helm')]);
+    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', join(dir, 'out'), '--helm', join(dir, 'fake-helm')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(join(dir, 'plan.json'))).toBe(true);
-    expect(readFileSync(join(dir, 'plan.json'), 'utf8')).not.toContain('NeverRenderedValue1');
+    expect(existsSync(join(dir, 'out', 'plan.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'out', 'plan.json'), 'utf8')).not.toContain('NeverRenderedValue1');
   });
 
   // #19 Medium 7: render without helm used to exit 0 with "0 release manifests" and its errors on stdout.

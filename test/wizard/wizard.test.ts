@@ -152,6 +152,8 @@ describe('the wizard in a real terminal (tmux)', () => {
     await driver.enter(/Install OpenIM Chat/);
     await driver.enter(/Install the web client\?/);
     await driver.enter(/Install the admin console\?/);
+    // Open registration is asked; production's default is no.
+    await driver.enter(/Let anyone register an account \(open registration\)\?/);
     await driver.enter(/Install monitoring/);
     await driver.answer(/Collect logs centrally/, 'n');
     await driver.answer(/Save these answers to openim-deploy\.yaml\?/, 'y');
@@ -168,6 +170,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect(summary).toMatch(new RegExp(`MongoDB +external 127\\.0\\.0\\.1:${mongoPort}, db openim_v3, user openIM, password set`));
     expect(summary).toMatch(/Images +aliyun/);
     expect(summary).toMatch(/Logging +no/);
+    expect(summary).toMatch(/Registration +closed: accounts are made by the admin/);
     expect(text).toMatch(/Plan v1: OpenIM server \S+, chat \S+ → kubernetes \(production\) in openim/);
     expect(text).toMatch(/dry run: nothing was changed\./);
     expect(text).toMatch(/EXIT=0/);
@@ -195,6 +198,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     await driver.enter(/Install OpenIM Chat/);
     // Colour check while a prompt is on screen (inquirer's own styling included).
     expect(pane.screenWithEscapes()).not.toMatch(/\u001b\[[0-9;]*m/);
+    await driver.enter(/open registration/);
     // Checksums are asked only while the catalog has no pin for them.
     for (let prompt = await driver.next(); /SHA-256 of the/.test(prompt); prompt = await driver.next()) {
       if (/server/.test(prompt)) await driver.answer(/SHA-256 of the OpenIM server/, 'b'.repeat(64));
@@ -211,6 +215,7 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect(summary).toMatch(/etcd +bundled/);
     expect(summary).toMatch(/Downloads +https:\/\/mirror\.example\.com\/openim/);
     expect(summary).toMatch(/Components +server, chat\n/);
+    expect(summary).toMatch(/Registration +open: anyone can create an account/);
     expect(text).toMatch(/openim-deploy install --target binary --profile dev/);
     expect(text).toMatch(/Plan v1: OpenIM server \S+, chat \S+ → binary \(dev\)/);
     expect(text).toMatch(/EXIT=0/);
@@ -237,8 +242,8 @@ describe('the wizard in a real terminal (tmux)', () => {
     // Our own text is laid out for the width: no line of the summary, findings or command needs the terminal to wrap it.
     const ours = section(text, '✔ Make the plan');
     for (const line of ours.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
-    // A value too long for the line continues under itself, not under the label.
-    expect(ours).toMatch(/\n {2}Object storage {2}minio, bundled; files at\n {18}https:\/\/openim\.localhost\/im-minio-api\n/);
+    // A value too long for the line continues under itself, not under the label. The URL is the plan's: no TLS, so http.
+    expect(ours).toMatch(/\n {2}Object storage {2}minio, bundled; files at\n {18}http:\/\/openim\.localhost\/im-minio-api\n/);
   });
 
   it('Ctrl-C in the middle exits 130 and writes nothing', async () => {

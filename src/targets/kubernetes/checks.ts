@@ -5,6 +5,7 @@ import type { PreflightFinding } from '../../errors.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { infrastructureChecks } from './infrastructure/index.js';
+import { UNREACHABLE_FIX, unreachableMessage } from './unreachable.js';
 import { objectStorageBackend } from './infra-bridge.js';
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
@@ -29,7 +30,7 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
   findings.push(...infrastructureChecks(spec, facts));
   if (!facts.probed) return findings;
 
-  if (!facts.helm) error('helm.missing', 'helm is not installed or not on PATH', 'install helm 3.14+ or 4.x: https://helm.sh/docs/intro/install/');
+  if (!facts.helm) error('helm.missing', 'helm is not installed or not on PATH', 'install helm 3.14+ or 4.x (https://helm.sh/docs/intro/install/), or pass --helm /path/to/helm');
   else if (facts.helm.major < 3) error('helm.version', `helm ${facts.helm.version} is too old`, 'use helm 3.14+ or 4.x');
   else if (/^v3\.18\.0(?:[+-]|$)/.test(facts.helm.version)) {
     // helm v3.18.0 takes a value of 0 as set in `if` (helm/helm#30923, fixed in v3.18.1): ingress-nginx 4.14.3 then
@@ -44,7 +45,7 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
 
   const cluster = facts.cluster;
   if (facts.kubectl && (!cluster || !cluster.reachable)) {
-    error('cluster.unreachable', `cannot reach the Kubernetes API${cluster?.error ? `: ${cluster.error}` : ''}`, 'check kubectl config current-context, or pass --set kubernetes.context=NAME');
+    error('cluster.unreachable', unreachableMessage(cluster?.error ?? ''), UNREACHABLE_FIX);
     return findings;
   }
   if (!cluster) return findings;

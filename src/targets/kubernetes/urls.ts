@@ -1,8 +1,11 @@
 // Public addresses derived from openim.domain (OPENIM.md §4): one host for the
 // API, WebSocket, files and the web client; `admin.<domain>` for the admin
 // console, because the admin front is a single-page app built for `/` and
-// cannot live under a path prefix.
+// cannot live under a path prefix. An IPv4 address as the domain: the URLs
+// use it, the routes match any host (an Ingress host must be a DNS name), and
+// the console has no host of its own, so it is not published.
 
+import { isIpv4 } from '../../config/domain.js';
 import type { DeploySpec } from '../../config/rules.js';
 
 export const ROUTE_PATHS = {
@@ -15,8 +18,11 @@ export const ROUTE_PATHS = {
 
 export interface PublicUrls {
   scheme: 'http' | 'https';
-  /** Host of the API, WebSocket, files and web client. Empty when no domain is set. */
+  /** Host of the API, WebSocket, files and web client in URLs (a name or an address). Empty when no domain is set. */
   host: string;
+  /** Host the routes match: the domain when it is a DNS name; empty (any host) for an address or no domain. */
+  routeHost: string;
+  /** Host of the admin console; empty when it has none (no domain, or an address). */
   adminHost: string;
   base: string;
   apiAddr: string;
@@ -25,6 +31,7 @@ export interface PublicUrls {
   adminApi: string;
   objectStorage: string;
   web: string;
+  /** Empty when the console is not published (no admin host). */
   adminConsole: string;
 }
 
@@ -35,10 +42,12 @@ export function publicUrls(spec: DeploySpec): PublicUrls {
   // No domain (dev only): the routes match any host; URLs use localhost for a port-forwarded controller.
   const shown = host || 'localhost';
   const base = `${scheme}://${shown}`;
-  const adminHost = host ? `admin.${host}` : '';
+  const named = host !== '' && !isIpv4(host);
+  const adminHost = named ? `admin.${host}` : '';
   return {
     scheme,
     host,
+    routeHost: named ? host : '',
     adminHost,
     base,
     apiAddr: `${base}${ROUTE_PATHS.api}`,
@@ -47,6 +56,6 @@ export function publicUrls(spec: DeploySpec): PublicUrls {
     adminApi: `${base}${ROUTE_PATHS.admin}`,
     objectStorage: spec.infrastructure.objectStorage.externalAddress || `${base}${ROUTE_PATHS.objectStorage}`,
     web: `${base}/`,
-    adminConsole: `${scheme}://${adminHost || shown}/`,
+    adminConsole: adminHost ? `${scheme}://${adminHost}/` : '',
   };
 }

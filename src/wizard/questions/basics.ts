@@ -42,7 +42,7 @@ export async function askBasics(q: QuestionContext): Promise<void> {
 
   await ask.text('openim.domain', {
     message: 'Public domain of the IM service',
-    help: 'Apps and browsers connect to this host name; the TLS certificate and the file (MinIO) URLs are made for it. Use a name that resolves to your ingress or host.',
+    help: 'Apps and browsers connect to this host name; the TLS certificate and the file (MinIO) URLs are made for it. Use a name that resolves to your ingress or host, or its IPv4 address (then no cert-manager certificate, and on Kubernetes the admin console is not published).',
     default: profile === 'production' ? '' : 'openim.localhost',
     extra: (value) => (profile === 'production' && value === '' ? 'production needs a domain, e.g. im.example.com' : true),
   });

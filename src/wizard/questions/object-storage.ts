@@ -3,6 +3,9 @@
 
 import type { QuestionContext } from './context.js';
 import { confirmReachable, parseEndpoint } from './reach.js';
+import { deploySpecSchema } from '../../config/schema.js';
+import type { Plain } from '../../config/paths.js';
+import { targetFor } from '../../targets/registry.js';
 
 type Provider = 'minio' | 'rook-ceph' | 's3' | 'cos' | 'oss' | 'kodo';
 
@@ -70,11 +73,21 @@ export async function askObjectStorage(q: QuestionContext): Promise<void> {
   }
 
   if (provider === 'minio' || provider === 'rook-ceph') {
-    const domain = answers.get<string>('openim.domain');
     await ask.text('infrastructure.objectStorage.externalAddress', {
-      message: `Public URL for files (empty: ${domain ? `https://${domain}/im-minio-api` : 'derived from the domain'})`,
+      message: `Public URL for files (empty: ${derivedFilesUrl(answers.raw) ?? 'derived from the domain'})`,
       help: 'Apps upload and download files straight from this address with signed URLs, so phones and browsers must reach it. An internal or placeholder address makes text work but every file fail. Leave it empty to serve it behind the domain.',
       default: answers.get<string>('infrastructure.objectStorage.externalAddress'),
     });
+  }
+}
+
+/** What an empty answer means: the plan's address for the answers so far (scheme from the TLS answer, MinIO's port on a host). */
+function derivedFilesUrl(raw: Plain): string | undefined {
+  const draft = deploySpecSchema.safeParse(raw);
+  if (!draft.success) return undefined;
+  try {
+    return targetFor(draft.data.target).filesUrl(draft.data);
+  } catch {
+    return undefined;
   }
 }

@@ -5,6 +5,7 @@
 import type { DeploySpec } from '../../../config/rules.js';
 import type { Runner, RunResult } from '../../../exec/runner.js';
 import { kubectlBase } from '../tools.js';
+import { isUnreachable, unreachableError } from '../unreachable.js';
 
 export const DAY2_FIELD_MANAGER = 'openim-deploy';
 
@@ -23,6 +24,8 @@ export const isAlreadyExists = (r: RunResult): boolean => /AlreadyExists|already
 export const isConflict = (r: RunResult): boolean => /Conflict|the object has been modified/i.test(r.stderr);
 
 export function failure(argv: readonly string[], r: RunResult): Error {
+  // No cluster answers: say so as doctor does, not as a failed command with client-go's log lines.
+  if (isUnreachable(r.stderr)) return unreachableError(r.stderr);
   const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ');
   return new Error(`\`${argv.join(' ')}\` exited ${r.exitCode}${tail ? `: ${tail}` : ''}`);
 }

@@ -148,6 +148,6 @@ export function kubernetesUrls(spec: DeploySpec): { name: string; url: string }[
     { name: 'files', url: u.objectStorage },
     ...(c.chat ? [{ name: 'chat api', url: u.chatApi }, { name: 'admin api', url: u.adminApi }] : []),
     ...(c.webFront ? [{ name: 'web', url: u.web }] : []),
-    ...(c.adminFront ? [{ name: 'admin console', url: u.adminConsole }] : []),
+    ...(c.adminFront && u.adminConsole ? [{ name: 'admin console', url: u.adminConsole }] : []),
   ];
 }

@@ -62,7 +62,8 @@ export function nginxObjects(spec: DeploySpec, routes: readonly Route[]): K8sObj
     metadata: { name: `openim-${r.id}`, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY }, annotations: annotations(r) },
     spec: {
       ingressClassName: className,
-      ...(secret && r.host ? { tls: [{ hosts: [r.host], secretName: secret }] } : {}),
+      // With an IP address there is no host: the Secret's certificate serves any host the controller is reached by.
+      ...(secret ? { tls: [{ ...(r.host ? { hosts: [r.host] } : {}), secretName: secret }] } : {}),
       rules: [
         {
           ...(r.host ? { host: r.host } : {}),

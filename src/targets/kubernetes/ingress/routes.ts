@@ -39,7 +39,8 @@ export function openimRoutes(spec: DeploySpec): Route[] {
     ...r,
   });
   const urls = publicUrls(spec);
-  const host = urls.host;
+  // A DNS name becomes the host rule; an IP address (or no domain) matches any host.
+  const host = urls.routeHost;
   const c = spec.openim.components;
   const routes: Route[] = [
     // OpenIM builds absolute URLs (e.g. in API responses) from this header.
@@ -54,7 +55,8 @@ export function openimRoutes(spec: DeploySpec): Route[] {
   if (storage) routes.push(route({ id: 'object-storage', host, path: ROUTE_PATHS.objectStorage, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true }));
   const web = FRONT_MODULES.find((m) => m.name === 'openim-web-front')!;
   if (c.webFront) routes.push(route({ id: 'web', host, path: '/', service: web.name, port: modulePort(web.name, 'http') }));
-  // The admin console is a single-page app built for `/`: it gets its own host. Without a domain there is no second host to give it.
+  // The admin console is a single-page app built for `/`: it gets its own host. Without a domain, or with an IP address, there is
+  // no second host to give it (config warns, naming kubectl port-forward).
   const admin = FRONT_MODULES.find((m) => m.name === 'openim-admin-front')!;
   if (c.adminFront && urls.adminHost) routes.push(route({ id: 'admin-console', host: urls.adminHost, path: '/', service: admin.name, port: modulePort(admin.name, 'http') }));
   const grafana = grafanaRoute(spec);

@@ -15,7 +15,7 @@ export function grafanaRoute(spec: DeploySpec): Route | undefined {
   if (!m.enabled || m.grafanaUrl) return undefined;
   return {
     id: 'grafana',
-    host: publicUrls(spec).host,
+    host: publicUrls(spec).routeHost,
     path: MONITORING.names.grafanaPath,
     service: MONITORING.names.grafana,
     serviceNamespace: spec.kubernetes.namespace,

@@ -17,7 +17,10 @@ export function summaryText(spec: DeploySpec): string {
   }
   lines.push(`SDK: apiAddr=${urls.apiAddr} wsAddr=${urls.wsAddr}`);
   if (c.webFront) lines.push(`Web client: ${urls.web}`);
-  if (c.adminFront) lines.push(`Admin console: ${urls.adminConsole} (${CHAT_ADMIN_LOGIN})`);
+  if (c.adminFront && urls.adminConsole) lines.push(`Admin console: ${urls.adminConsole} (${CHAT_ADMIN_LOGIN})`);
+  else if (c.adminFront) {
+    lines.push(`Admin console: not published (it needs its own host name, admin.<domain>): kubectl -n ${ns} port-forward svc/openim-admin-front 8080:80, then http://127.0.0.1:8080/ (${CHAT_ADMIN_LOGIN})`);
+  }
   if (c.chat) lines.push(`Chat API: ${urls.chatApi}, admin API: ${urls.adminApi}`);
   lines.push(`Files (MinIO presigned URLs): ${urls.objectStorage}`);
   lines.push(
