@@ -19,7 +19,7 @@ import { templatesDir } from '../util/package-root.js';
 import { planFor, redactorFor } from '../commands/session.js';
 import { redactedSpec } from './redact-config.js';
 import type { OpenDeployment } from './session.js';
-import { compareVersions } from './upgrade.js';
+import { compareVersions } from '../util/versions.js';
 
 export type ApplyContext = Pick<CliContext, 'io' | 'env' | 'runner'>;
 

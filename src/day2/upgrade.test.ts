@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHAT_RELEASES, SERVER_RELEASES, type ServerRelease } from '../catalog/openim-versions.js';
-import { compareVersions, upgradePath, versionKey, type UpgradeCatalog } from './upgrade.js';
+import { compareVersions, versionKey } from '../util/versions.js';
+import { upgradePath, type UpgradeCatalog } from './upgrade.js';
 
 const server = (version: string, line: string): ServerRelease => ({ ...SERVER_RELEASES[0]!, version, line });
 /** A catalog with older lines, to exercise stepping stones and the seq migration the real catalog does not need yet. */

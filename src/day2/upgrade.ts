@@ -4,23 +4,7 @@
 
 import { CHAT_RELEASES, SERVER_RELEASES, type ChatRelease, type ServerRelease } from '../catalog/openim-versions.js';
 import { STEPPING_STONES } from '../catalog/upgrade-paths.js';
-
-/** v3.8.3-patch.16 → [3, 8, 3, 16]; OpenIM's `-patch.N` tags come after their base release. */
-export function versionKey(version: string): number[] {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-patch\.(\d+))?/.exec(version);
-  if (!m) return [];
-  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0)];
-}
-
-export function compareVersions(a: string, b: string): number {
-  const ka = versionKey(a);
-  const kb = versionKey(b);
-  for (let i = 0; i < 4; i++) {
-    const d = (ka[i] ?? 0) - (kb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
-}
+import { compareVersions, versionKey } from '../util/versions.js';
 
 export interface Hop {
   serverVersion: string;

@@ -30,6 +30,12 @@ export interface ClusterFacts {
   storageClasses: StorageClassFact[];
   ingressClasses: string[];
   crds: string[];
+  /**
+   * Gateway API CRDs already in the cluster, from the annotations upstream stamps on each of them
+   * (`gateway.networking.k8s.io/bundle-version`, `.../channel`), read on the gateways CRD. Other charts bring
+   * them too (traefik-38.0.0 crds/gateway-standard-install.yaml: v1.4.0 standard).
+   */
+  gatewayApi?: { bundleVersion: string; channel: string };
   namespaceExists: boolean;
   nodes: NodeFact[];
   /** Every node is simulated (kwok): the API works but no container ever runs, so smoke tests cannot apply. */

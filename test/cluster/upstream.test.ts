@@ -22,6 +22,9 @@
 // - the OpenIM releases themselves: test/cluster/install.test.ts installs those;
 // - the Gateway API CRDs' download: the plan applies upstream's release URL; here
 //   the same file from ../shared/charts (gateway-api-v1.3.0-standard-install.yaml).
+// A last test installs the Gateway API flavour on a cluster where traefik's chart
+// already brought Gateway API CRDs v1.4.0: the plan, made from the real cluster's
+// facts, keeps them (applying v1.3.0 over them is refused for conflicts, shown).
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -33,7 +36,9 @@ import { parseAllDocuments } from 'yaml';
 import { CLUSTER_ADDONS } from '../../src/catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../src/catalog/ingress.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
+import { clusterFacts } from '../../src/targets/kubernetes/facts.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { Step } from '../../src/plan/types.js';
 import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
@@ -168,4 +173,39 @@ describe(`${tools.label}: production upstream releases and routes accepted by a 
     expect(docs.length).toBeGreaterThan(0);
     console.log(`[upstream] ${controller} routes: ${stored.join(' ')}`);
   }, 900_000);
+
+  it('Gateway API on a cluster where traefik\'s chart brought Gateway API CRDs v1.4.0: the plan made from the cluster\'s facts keeps them', async () => {
+    await freshCluster();
+    const workdir = join(home, 'gateway-api-over-traefik');
+    mkdirSync(workdir, { recursive: true });
+    const gatewayApiFile = join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml');
+    const planFor = async (controller: 'traefik' | 'gateway-api', probe: boolean) => {
+      const resolved = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', ...INGRESS_SETS[controller], `kubernetes.kubeconfig=${cluster.kubeconfig}`], env: {} }).spec;
+      const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
+      // The facts the product gathers, through this file's runner (its helm/kubectl and environment).
+      const runner: Runner = {
+        run: async (argv) => {
+          try {
+            return { exitCode: 0, stdout: await run([...argv], workdir), stderr: '' };
+          } catch (error) {
+            return { exitCode: 1, stdout: '', stderr: String(error) };
+          }
+        },
+      };
+      const facts = probe ? { target: 'kubernetes' as const, probed: true, cluster: await clusterFacts(spec, runner) } : unprobedFacts('kubernetes');
+      return buildPlan(spec, facts).steps.filter((st) => /^k8s\.ingress-controller\./.test(st.id));
+    };
+    for (const step of await planFor('traefik', false)) await carryOut(step, workdir, gatewayApiFile);
+
+    const steps = await planFor('gateway-api', true);
+    const crdStep = steps.find((st) => st.id === 'k8s.ingress-controller.gateway-api-crds')!;
+    expect(crdStep.actions).toEqual([{ kind: 'note', text: expect.stringMatching(/^Gateway API CRDs v1\.4\.0 \(standard channel\) already in the cluster: kept/) }]);
+    for (const step of steps) await carryOut(step, workdir, gatewayApiFile);
+    const served = await cluster.api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io');
+    expect(served.body.metadata.annotations['gateway.networking.k8s.io/bundle-version']).toBe('v1.4.0');
+
+    // Why: what the plan did before it looked (plain server-side apply of v1.3.0) is refused over traefik's fields.
+    const blind = (await planFor('gateway-api', false)).find((st) => st.id === 'k8s.ingress-controller.gateway-api-crds')!;
+    await expect(carryOut(blind, workdir, gatewayApiFile)).rejects.toThrow(/conflict/i);
+  }, 600_000);
 });

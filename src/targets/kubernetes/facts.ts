@@ -65,6 +65,8 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     getJson(runner, [...kubectl, 'get', 'nodes', '-o', 'json']),
   ]);
   const nodeItems = (nodes?.items ?? []) as Json[];
+  const gateways = ((crds?.items ?? []) as Json[]).find((c) => c.metadata?.name === 'gateways.gateway.networking.k8s.io');
+  const gatewayAnnotations = (gateways?.metadata?.annotations ?? {}) as Record<string, string>;
   // kwok marks the nodes it fakes; pods "run" there without containers.
   const simulated = nodeItems.length > 0 && nodeItems.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.type === 'kwok');
   return {
@@ -80,6 +82,9 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     })),
     ingressClasses: ((ingressClasses?.items ?? []) as Json[]).map((ic) => String(ic.metadata?.name)),
     crds: ((crds?.items ?? []) as Json[]).map((c) => String(c.metadata?.name)).sort(),
+    ...(gateways
+      ? { gatewayApi: { bundleVersion: gatewayAnnotations['gateway.networking.k8s.io/bundle-version'] ?? '', channel: gatewayAnnotations['gateway.networking.k8s.io/channel'] ?? '' } }
+      : {}),
     namespaceExists: namespace.exitCode === 0,
     nodes: nodeItems.map((n) => ({
       name: String(n.metadata?.name),

@@ -125,7 +125,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const fronts = byProduct('front').map((m) => moduleRelease(spec, m, cfg, [CHARTS_STEP, ...frontNeeds]));
   steps.push(...fronts);
 
-  const controllers = controllerSteps(spec, [NAMESPACE_STEP]);
+  const controllers = controllerSteps(spec, [NAMESPACE_STEP], facts.cluster);
   steps.push(...controllers);
   const releases = [...server, ...chat, ...fronts].map((s) => s.id);
   const objects = ingressObjects(spec);

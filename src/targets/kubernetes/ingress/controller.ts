@@ -6,7 +6,9 @@ import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { mirrorRegistry } from '../monitoring/images.js';
-import type { Step } from '../../../plan/types.js';
+import type { ClusterFacts } from '../../../facts/types.js';
+import type { Action, Step } from '../../../plan/types.js';
+import { compareVersions } from '../../../util/versions.js';
 import { releaseStep } from '../helm-release.js';
 import { kubectlBase } from '../tools.js';
 import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
@@ -52,7 +54,41 @@ function controllerValues(spec: DeploySpec, release: string): object {
   }
 }
 
-export function controllerSteps(spec: DeploySpec, needs: string[]): Step[] {
+/**
+ * What to do with the Gateway API CRD bundle when some are already in the cluster (another controller's
+ * chart brings them, e.g. traefik-38.0.0 crds/gateway-standard-install.yaml at v1.4.0, or a platform team):
+ * - `apply`: none there; server-side apply of the pinned bundle, as upstream's install guide does;
+ * - `keep`: the pinned version or newer, or the experimental channel (a superset of standard): left as they
+ *   are, since applying an older bundle conflicts with their owner's fields and would take fields away;
+ * - `upgrade`: an older standard bundle (or one without upstream's annotations): the pinned bundle is applied
+ *   taking over the fields another manager set (`--force-conflicts`), the upgrade upstream documents.
+ */
+export function gatewayApiCrdChoice(pinned: string, existing: ClusterFacts['gatewayApi']): 'apply' | 'keep' | 'upgrade' {
+  if (!existing) return 'apply';
+  if (existing.bundleVersion && compareVersions(existing.bundleVersion, pinned) >= 0) return 'keep';
+  if (existing.channel === 'experimental') return 'keep';
+  return 'upgrade';
+}
+
+function manifestActions(spec: DeploySpec, m: { name: string; url: string; version: string }, cluster: ClusterFacts | undefined): Action[] {
+  const source = spec.offline.bundle ? bundledFilePath(bundledDownloadName(m.url)) : m.url;
+  const apply = [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy'];
+  const existing = m.name === 'gateway-api-crds' ? cluster?.gatewayApi : undefined;
+  switch (gatewayApiCrdChoice(m.version, existing)) {
+    case 'keep':
+      return [{ kind: 'note', text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} (${existing!.channel || 'unknown'} channel) already in the cluster: kept as they are (the routes need ${m.version} or newer)` }];
+    case 'upgrade':
+      return [
+        { kind: 'note', text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} already in the cluster: upgraded to ${m.version}, taking over their fields` },
+        { kind: 'exec', argv: [...apply, '--force-conflicts', '-f', source], mutates: true },
+      ];
+    case 'apply':
+      return [{ kind: 'exec', argv: [...apply, '-f', source], mutates: true }];
+  }
+}
+
+/** `cluster`: what the facts saw (absent when planned without looking: dry-run, render, bundle). */
+export function controllerSteps(spec: DeploySpec, needs: string[], cluster?: ClusterFacts): Step[] {
   const ingress = spec.kubernetes.ingress;
   if (!ingress.install || ingress.controller === 'none') return [];
   const pin = INGRESS_CONTROLLERS[ingress.controller];
@@ -66,7 +102,7 @@ export function controllerSteps(spec: DeploySpec, needs: string[]): Step[] {
       phase: 'ingress',
       needs: previous,
       // Offline: the copy `bundle create` fetched (names.ts names it the same way for both).
-      actions: [{ kind: 'exec', argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', spec.offline.bundle ? bundledFilePath(bundledDownloadName(m.url)) : m.url], mutates: true }],
+      actions: manifestActions(spec, m, cluster),
       retries: 2,
     });
     previous = [id];
