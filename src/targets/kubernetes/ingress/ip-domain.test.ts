@@ -67,6 +67,15 @@ describe('openim.domain is an IP address on Kubernetes', () => {
     expect(JSON.stringify(buildPlan(spec, UNPROBED))).toContain(`externalAddress: https://${IP}/im-minio-api`);
   });
 
+  it('traefik by address with TLS makes the Secret its default certificate (no SNI comes with an address); never by name or without TLS', () => {
+    const stores = (spec: ReturnType<typeof ipSpec>) => (ingressObjects(spec) as Record<string, any>[]).filter((o) => o.kind === 'TLSStore');
+    expect(stores(ipSpec('traefik', [], 'kubernetes.ingress.tls.mode=secret', 'kubernetes.ingress.tls.secretName=openim-ip-tls'))).toEqual([
+      expect.objectContaining({ apiVersion: 'traefik.io/v1alpha1', metadata: expect.objectContaining({ name: 'default', namespace: 'openim' }), spec: { defaultCertificate: { secretName: 'openim-ip-tls' } } }),
+    ]);
+    expect(stores(ipSpec('traefik'))).toEqual([]);
+    expect(stores(specFor('dev', ['openim.domain=im.example.com', 'kubernetes.ingress.controller=traefik', 'kubernetes.ingress.tls.mode=secret', 'kubernetes.ingress.tls.secretName=x']))).toEqual([]);
+  });
+
   it('a DNS name keeps its host rules and the console on admin.<domain>', () => {
     const routes = openimRoutes(specFor('dev', ['openim.domain=im.example.com']));
     expect(new Set(routes.map((r) => r.host))).toEqual(new Set(['im.example.com', 'admin.im.example.com']));

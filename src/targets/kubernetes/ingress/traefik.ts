@@ -50,5 +50,25 @@ export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sO
       ...(secret ? { tls: { secretName: secret } } : {}),
     },
   };
-  return [...middlewares, ingressRoute];
+  return [...middlewares, ingressRoute, ...defaultCertificate(spec, routes, secret)];
+}
+
+/**
+ * With no host rule (openim.domain is an IP address) clients connect by address and send no SNI
+ * (RFC 6066 forbids an address there), and Traefik then picks a certificate by the connection's local
+ * address, the pod's, behind the Service (traefik v3.6.5 pkg/tls/certificate_store.go:79-87), else its
+ * store's default: its own self-signed "TRAEFIK DEFAULT CERT". So the Secret is made that default, with
+ * the TLSStore Traefik reads for that, the one named `default` (pkg/provider/kubernetes/crd/kubernetes.go:1309;
+ * a second `default` in another namespace makes Traefik drop both, :1356, so this is only done by address).
+ */
+function defaultCertificate(spec: DeploySpec, routes: readonly Route[], secret: string | undefined): K8sObject[] {
+  if (!secret || routes.some((r) => r.host)) return [];
+  return [
+    {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'TLSStore',
+      metadata: { name: 'default', namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
+      spec: { defaultCertificate: { secretName: secret } },
+    },
+  ];
 }
