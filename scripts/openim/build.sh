@@ -6,7 +6,7 @@
 # background start and the suite) from building the same thing at once: the
 # second waits and then finds the stamp.
 #
-#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|all
+#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|all
 #
 # Products (paths printed by `bash scripts/openim/build.sh path <name>`):
 #   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
@@ -16,6 +16,7 @@
 #   mc       mc (MinIO's client: the openim-minio chart's bucket Job runs it, test:k8s-real)
 #   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
 #   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
+#   traefik  traefik (the ingress controller the traefik chart runs: test:k8s-real sends verify through it)
 # Each folder also holds build-seconds (wall time of the build that made it).
 #
 # `go install pkg@version` is refused by this proxy, so every Go program is
@@ -31,11 +32,13 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 FERRETDB_VERSION=v1.24.2
 KAFKA_VERSION=3.9.0
+# traefik-38.0.0 Chart.yaml appVersion (the chart src/catalog/ingress.ts pins).
+TRAEFIK_VERSION=v3.6.5
 SERVER_MOD=github.com/openimsdk/open-im-server/v3
 CHAT_MOD=github.com/openimsdk/chat
 # Bump a recipe when its build below changes, so caches are rebuilt.
-declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1)
-declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION)
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
 export CGO_ENABLED=0
@@ -115,6 +118,21 @@ build_mc() {
   rm -rf "$work"
 }
 
+build_traefik() {
+  local out=$1 work="$1/work"
+  rm -rf "$work" && mkdir -p "$work"
+  # Traefik's own go.mod (v3.6.5) replaces three modules by Containous forks and excludes a
+  # tencentcloud version; a go.mod that requires traefik must say the same to build it.
+  (cd "$work" && go mod init local.openim-deploy/build-traefik >/dev/null 2>&1 && go mod edit \
+    -replace github.com/abbot/go-http-auth=github.com/containous/go-http-auth@v0.4.1-0.20200324110947-a37a7636d23e \
+    -replace github.com/gorilla/mux=github.com/containous/mux@v0.0.0-20250523120546-41b6ec3aed59 \
+    -replace github.com/mailgun/minheap=github.com/containous/minheap@v0.0.0-20190809180810-6e71eb837595 \
+    -exclude github.com/tencentcloud/tencentcloud-sdk-go@v3.0.83+incompatible &&
+    nice -n 10 go get "github.com/traefik/traefik/v3/cmd/traefik@$TRAEFIK_VERSION" >&2)
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/traefik" github.com/traefik/traefik/v3/cmd/traefik)
+  rm -rf "$work"
+}
+
 build_ferretdb() {
   local out=$1 src="$1/src"
   # FerretDB is built as its own main module (patched source), not from a scratch module.
@@ -182,9 +200,9 @@ build_one() {
 }
 
 case "${1:-}" in
-  server | chat | minio | mc | ferretdb | kafka) build_one "$1" ;;
+  server | chat | minio | mc | ferretdb | kafka | traefik) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  all) for n in kafka ferretdb server chat minio mc; do build_one "$n"; done ;;
+  all) for n in kafka ferretdb server chat minio mc traefik; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
-  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|all | path <name>" >&2; exit 2 ;;
+  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|all | path <name>" >&2; exit 2 ;;
 esac

@@ -29,6 +29,8 @@ export interface CliEnv {
   kubeconfig: string;
   /** HOME and helm's config/cache/data folders (isolated from the user's). */
   home: string;
+  /** More variables a user would have set (e.g. NODE_EXTRA_CA_CERTS for a private CA). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface RunningCli {
@@ -57,6 +59,7 @@ export function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
     CI: '1',
     NO_COLOR: '1',
     LANG: 'C.UTF-8',
+    ...env.extraEnv,
   };
 }
 

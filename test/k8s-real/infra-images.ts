@@ -14,6 +14,11 @@
 //                                        openjdk-17-jre-headless, bash, busybox; /etc/kafka/docker/run and
 //                                        /opt/kafka/bin/*.sh written here (below) to do what the upstream ones do
 //
+// And the ingress controller the traefik chart runs, in its own archive (traefikImageArchive):
+//   docker.io/library/traefik:v3.6.5    Traefik v3.6.5 built by scripts/openim/build.sh traefik (the same
+//                                        version: traefik-38.0.0's appVersion); the chart passes flags only,
+//                                        so the binary is the entrypoint, as /entrypoint.sh makes it upstream
+//
 // MongoDB has no image here: FerretDB (the test database, a stand-in) runs outside the cluster.
 //
 // The archive is cached in ~/.cache/openim-deploy/k8s-images/ under a key made of every input
@@ -197,16 +202,27 @@ function keyOf(specs: readonly ImageSpec[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** The OCI archive of the infrastructure images: built once per input set, then taken from the cache. */
-export async function infraImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
-  const specs = infraImageSpecs();
-  const path = join(CACHE, `infra-${keyOf(specs)}.tar`);
+/** An OCI archive of `specs`: built once per input set, then taken from the cache. */
+async function cachedArchive(prefix: string, specs: ImageSpec[]): Promise<{ path: string; refs: string[]; cached: boolean }> {
+  const path = join(CACHE, `${prefix}-${keyOf(specs)}.tar`);
   const refs = specs.map((s) => s.ref);
   if (existsSync(path)) return { path, refs, cached: true };
   mkdirSync(CACHE, { recursive: true });
   await writeOciArchive(`${path}.tmp`, specs);
   renameSync(`${path}.tmp`, path); // written last: an interrupted build is redone
   // Older archives (other inputs) would only fill the disk.
-  for (const f of readdirSync(CACHE)) if (f.startsWith('infra-') && join(CACHE, f) !== path) rmSync(join(CACHE, f), { force: true });
+  for (const f of readdirSync(CACHE)) if (f.startsWith(`${prefix}-`) && join(CACHE, f) !== path) rmSync(join(CACHE, f), { force: true });
   return { path, refs, cached: false };
+}
+
+/** The OCI archive of the infrastructure images. */
+export function infraImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
+  return cachedArchive('infra', infraImageSpecs());
+}
+
+/** The traefik chart's image (traefik-38.0.0 values.yaml image: docker.io, traefik, tag = appVersion v3.6.5). */
+export function traefikImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
+  const traefik = join(buildPath('traefik'), 'traefik');
+  if (!existsSync(traefik)) throw new Error(`${traefik} is missing: run bash scripts/openim/build.sh traefik`);
+  return cachedArchive('traefik', [{ ref: 'docker.io/library/traefik:v3.6.5', files: [{ path: 'usr/local/bin/traefik', from: traefik }], entrypoint: ['/usr/local/bin/traefik'] }]);
 }

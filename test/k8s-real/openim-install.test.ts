@@ -14,6 +14,13 @@
 // - Object storage external address: no ingress or load balancer here, so the test port-forwards the
 //   MinIO Service on the host side of the node's veth and gives that URL as externalAddress (the
 //   address presigned URLs carry, which verify checks).
+//
+// The last test (issue #18 item 6) re-installs with the traefik ingress the product installs from its
+// chart (served from ../shared/charts through kubernetes.helmRepoMirrors), on a Traefik image built
+// here (infra-images.ts), TLS from a Secret the test signs with its own CA for the node's address
+// (openim.domain is that address), and verify over https through Traefik. The cloud load balancer is
+// a stand-in: the test writes the node's address into the Service's status.loadBalancer, as a load
+// balancer controller would, and kube-proxy routes it (iptables mode programs load balancer IPs).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +28,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startForward, type Forward } from '../../src/exec/port-forward.js';
@@ -31,7 +39,8 @@ import { describeRun, runCli, type CliEnv, type CliRun } from '../cluster/cli-ru
 import { TestCluster } from '../cluster/cluster.js';
 import { writeOciArchive } from '../cluster/oci-image.js';
 import { until } from '../cluster/real-node.js';
-import { infraImageArchive } from './infra-images.js';
+import { sharedChartRepo } from '../helpers/shared-charts.js';
+import { infraImageArchive, traefikImageArchive } from './infra-images.js';
 import { productImageSpecs } from './openim-images.js';
 
 const NAMESPACE = 'openim';
@@ -379,4 +388,82 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     const r = await cli(['verify', '--json']);
     expect(r.code, describeRun(r)).toBe(0);
   }, 1_600_000);
+});
+
+describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
+  it('re-installed with the traefik ingress (installed by the product) and TLS for the node address: install\'s own verify and verify --json pass over https through Traefik', async () => {
+    const node = c.node!;
+    const ip = node.nodeIp;
+    const t0 = Date.now();
+    await node.importImages((await traefikImageArchive()).path);
+    figures.traefikImageS = Math.round((Date.now() - t0) / 100) / 10;
+
+    // A CA of the test's own and a certificate for the node's address, as an operator without a DNS name has.
+    const tlsDir = join(home, 'tls');
+    mkdirSync(tlsDir, { recursive: true });
+    const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: tlsDir, stdio: 'pipe' });
+    ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=openim-deploy test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${ip}`]);
+    writeFileSync(join(tlsDir, 'ext.cnf'), `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+    ssl(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '2', '-extfile', 'ext.cnf']);
+    await c.kubectl(['-n', NAMESPACE, 'create', 'secret', 'tls', 'openim-ip-tls', `--cert=${join(tlsDir, 'tls.crt')}`, `--key=${join(tlsDir, 'tls.key')}`]);
+
+    const repo = await sharedChartRepo();
+    const base = JSON.parse(readFileSync(config, 'utf8'));
+    const ingressConfig = join(home, 'openim-traefik.yaml');
+    writeFileSync(
+      ingressConfig,
+      JSON.stringify({
+        ...base,
+        openim: { ...base.openim, domain: ip },
+        kubernetes: { ...base.kubernetes, ingress: { controller: 'traefik', install: true, tls: { mode: 'secret', secretName: 'openim-ip-tls' } }, helmRepoMirrors: repo.mirrors },
+        // Presigned URLs now go through the ingress: https://<address>/im-minio-api (the product's default).
+        infrastructure: { ...base.infrastructure, objectStorage: {} },
+      }),
+    );
+
+    // The load balancer stand-in: Traefik's LoadBalancer Service gets the node's address (helm --wait waits for it).
+    let balanced = false;
+    const lb = setInterval(() => {
+      void (async () => {
+        const svc = await c.api('GET', '/api/v1/namespaces/traefik/services/traefik');
+        if (svc.status !== 200 || svc.body.status?.loadBalancer?.ingress?.length) return;
+        const r = await c.api('PATCH', '/api/v1/namespaces/traefik/services/traefik/status', { status: { loadBalancer: { ingress: [{ ip }] } } }, 'application/merge-patch+json');
+        balanced ||= r.status === 200;
+      })().catch(() => undefined);
+    }, 2_000);
+    const withCa: CliEnv = { ...env, extraEnv: { NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.crt') } };
+    const run = (args: string[]) => runCli([...args, '--preset', 'dev', '-c', ingressConfig, '--workdir', join(home, 'work')], withCa, { timeoutMs: 1_500_000 });
+    try {
+      const r = await run(['install', '--yes']);
+      figures.traefikInstallS = Math.round(r.ms / 100) / 10;
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(balanced).toBe(true);
+      // install's own last check went through the public routes (it is skipped without an ingress).
+      expect(r.stdout + r.stderr).toMatch(/✔ Verify: tokens/);
+      expect(r.stdout + r.stderr).toContain(`SDK: apiAddr=https://${ip}/api wsAddr=wss://${ip}/msg_gateway`);
+    } finally {
+      clearInterval(lb);
+    }
+
+    // What answers on the node's 443 is Traefik with the Secret's certificate, for a client that sends no SNI.
+    const peer = await new Promise<{ authorized: boolean; issuer: string; san: string }>((resolve, reject) => {
+      const socket = tlsConnect({ host: ip, port: 443, ca: readFileSync(join(tlsDir, 'ca.crt')) }, () => {
+        const cert = socket.getPeerCertificate();
+        resolve({ authorized: socket.authorized, issuer: String(cert.issuer.CN), san: String(cert.subjectaltname) });
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+    expect(peer).toEqual({ authorized: true, issuer: 'openim-deploy test CA', san: `IP Address:${ip}` });
+
+    const v = await run(['verify', '--json']);
+    figures.traefikVerifyS = Math.round(v.ms / 100) / 10;
+    expect(v.code, describeRun(v)).toBe(0);
+    const report = verifyJson(v);
+    for (const check of report.checks) expect(`${check.id}: ${check.status}`, check.detail).toBe(`${check.id}: passed`);
+    // REST under /api/, WebSocket on /msg_gateway, chat and admin, and a presigned upload under /im-minio-api/.
+    for (const id of ['admin-token', 'websocket-connect', 'push-frame', 'object-upload', 'object-download', 'chat-login', 'admin-login']) expect(report.checks.map((x) => x.id)).toContain(id);
+    expect(report.checks.find((x) => x.id === 'object-upload')!.detail).toContain(`uploaded to https://${ip}`);
+  }, 1_800_000);
 });
