@@ -86,8 +86,24 @@ async function run(argv: string[], cwd: string): Promise<string> {
   }
 }
 
-/** What the executor does with a step's write and exec actions, minus waiting (see the header). */
+/**
+ * What the executor does with a step's write and exec actions, minus waiting (see the header), with its
+ * retries: a step is tried 1 + step.retries times (src/execute/executor.ts). helm 4's status watcher can
+ * miss a hook Job that Kubernetes deletes the moment it completes (ingress-nginx's admission Jobs have
+ * ttlSecondsAfterFinished: 0; helm/helm#32224 and its kin), and a release step's one retry covers that.
+ */
 async function carryOut(step: Step, workdir: string, gatewayApiFile: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await carryOutOnce(step, workdir, gatewayApiFile);
+    } catch (error) {
+      if (attempt >= (step.retries ?? 0)) throw error;
+      console.log(`[upstream] ${step.id} attempt ${attempt + 1} failed, retried as the executor does: ${String(error).split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+}
+
+async function carryOutOnce(step: Step, workdir: string, gatewayApiFile: string): Promise<string[]> {
   const skipped: string[] = [];
   for (const action of step.actions) {
     if (action.kind === 'write') {
