@@ -28,7 +28,7 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
 
   if (spec.target === 'kubernetes') {
     if (k8s.storage.backend === 'nfs') {
-      if (!k8s.storage.nfs.server) add('kubernetes.storage.nfs.server', 'required when kubernetes.storage.backend is nfs', 'the NFS server host name or IP');
+      if (!k8s.storage.nfs.server) add('kubernetes.storage.nfs.server', 'required when kubernetes.storage.backend is nfs', 'the NFS server host name or IP, e.g. --set kubernetes.storage.nfs.server=10.0.0.5');
       if (!k8s.storage.nfs.path) add('kubernetes.storage.nfs.path', 'required when kubernetes.storage.backend is nfs', 'the exported directory, e.g. /srv/nfs/openim');
     }
     if (k8s.storage.backend === 'existing' && !k8s.storage.storageClass) {
