@@ -8,11 +8,12 @@ import { buildPlan } from '../plan/build.js';
 import { templatesDir } from '../util/package-root.js';
 import { bundleContents, scanPlanImages, SENTINEL_MIRROR } from './contents.js';
 import { PLAN_VERSION, type Plan } from '../plan/types.js';
+import { requiredSets } from '../config/test-presets.js';
 
 const MIRROR = 'registry.test:5000/offline';
 
 function spec(preset: string, sets: string[] = []) {
-  return resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...sets], env: {} }).spec;
+  return resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...requiredSets(preset), ...sets], env: {} }).spec;
 }
 
 /** Every image reference in the plan's files, found the way a reviewer would: `image:` strings and repository/tag pairs. */

@@ -3,8 +3,9 @@ import { resolveConfig } from '../config/resolve.js';
 import { diagnose, formatDiagnosis, type Diagnosis, type NetEvidence } from './doctor.js';
 import { parseMongoPing, parseTopicDescribe } from './live-helpers.js';
 import type { LiveEvidence } from './types.js';
+import { NFS_SERVER_SET } from '../config/test-presets.js';
 
-const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
 const healthy: LiveEvidence = {
   kafkaTopics: { ok: true, topics: ['toRedis', 'toMongo', 'toPush', 'toOfflinePush'].map((name) => ({ name, partitions: 8 })) },
   mongoAuth: { ok: true, detail: 'ok', authSource: 'openim_v3', user: 'openIM' },

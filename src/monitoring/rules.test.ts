@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { monitoringContext } from './context.js';
 import { ALERTS, openimAlertGroups } from './rules.js';
+import { requiredSets } from '../config/test-presets.js';
 
-const ctxOf = (preset: string, sets: string[] = []) => monitoringContext(resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec);
+const ctxOf = (preset: string, sets: string[] = []) => monitoringContext(resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec);
 
 describe('alert rules', () => {
   const k8s = openimAlertGroups(ctxOf('production', ['openim.domain=im.example.com']));

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { resolveConfig } from '../config/resolve.js';
 import { catalogMetricsModules, metricsModules } from './scrape-targets.js';
+import { requiredSets } from '../config/test-presets.js';
 
-const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
+const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec;
 
 describe('metrics modules', () => {
   it('are exactly the catalog modules with a port named metrics', () => {

@@ -12,6 +12,7 @@ import { infraEndpoints } from '../targets/kubernetes/infra-bridge.js';
 import { generateOpenIMConfig } from './generate.js';
 import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from './test-fixtures.js';
 import type { ConfigFiles } from './types.js';
+import { NFS_SERVER_SET } from '../config/test-presets.js';
 
 const get = (files: ConfigFiles, file: string, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], files[file]);
 const hostSpec = (serverVersion = 'v3.8.3', chatVersion = 'v1.8.4') =>
@@ -38,7 +39,7 @@ describe('#15 defect 6: chat share.yml proxyHeader only where a proxy sets it', 
 
   it('Kubernetes: the single-address header the ingress controller writes; none without an ingress', () => {
     const header = (controller: string) => {
-      const sets = ['openim.domain=im.example.com', `kubernetes.ingress.controller=${controller}`, ...(controller === 'gateway-api' ? ['kubernetes.ingress.className=gw'] : [])];
+      const sets = ['openim.domain=im.example.com', NFS_SERVER_SET, `kubernetes.ingress.controller=${controller}`, ...(controller === 'gateway-api' ? ['kubernetes.ingress.className=gw'] : [])];
       const spec = resolveConfig({ preset: 'production', sets }).spec;
       return get(generateOpenIMConfig(spec, openimEndpoints(spec, infraEndpoints(spec)), envOptions).chat, 'share.yml', 'proxyHeader');
     };

@@ -4,12 +4,13 @@ import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from './build.js';
 import { criticalPath, graphProblems, topologicalOrder } from './graph.js';
 import type { Step } from './types.js';
+import { MIRROR_SET, NFS_SERVER_SET } from '../config/test-presets.js';
 
 const configs = [
   { name: 'dev', input: { preset: 'dev' } },
-  { name: 'production', input: { preset: 'production', sets: ['openim.domain=im.example.com'] } },
+  { name: 'production', input: { preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] } },
   { name: 'single-host', input: { preset: 'single-host' } },
-  { name: 'offline', input: { preset: 'offline', sets: ['openim.domain=im.example.com'] } },
+  { name: 'offline', input: { preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET] } },
 ];
 
 describe('buildPlan', () => {

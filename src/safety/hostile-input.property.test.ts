@@ -18,6 +18,7 @@ import { parseUnit } from '../targets/binary/systemd-ini.js';
 import { singleHost } from '../targets/binary/test-specs.js';
 import { specFor, UNPROBED } from '../targets/kubernetes/test-specs.js';
 import { materialiseYaml } from '../util/yaml.js';
+import { NFS_SERVER_SET } from '../config/test-presets.js';
 
 const RUNS = { numRuns: 60 };
 const HOSTILE = ["'); db.dropDatabase(); ('", '"', '\\', '\\"', '$HOME', '${X}', '`id`', '%i', '%%', ' lead', 'trail ', 'a b', '#c', ';x', '\n---\nkind: x', 'é€😀', '\u2028', '--- ', '|', '*a', '&a', '!!binary', '{a: 1}', '[1]', 'true', '012', '~', 'null'];
@@ -168,7 +169,7 @@ function refusedOr<T>(fn: () => T): T | undefined {
 }
 
 function tryResolve(preset: 'single-host' | 'production', sets: string[]) {
-  return refusedOr(() => resolveConfig({ preset, sets: preset === 'production' ? ['openim.domain=im.example.com', ...sets] : sets }).spec);
+  return refusedOr(() => resolveConfig({ preset, sets: preset === 'production' ? ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets] : sets }).spec);
 }
 
 describe('hostile input: paths, names, domains, mirrors', () => {

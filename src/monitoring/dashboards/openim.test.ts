@@ -3,8 +3,9 @@ import { resolveConfig } from '../../config/resolve.js';
 import { monitoringContext } from '../context.js';
 import { promqlOf } from './grafana.js';
 import { openimDashboards } from './openim.js';
+import { NFS_SERVER_SET } from '../../config/test-presets.js';
 
-const ctx = monitoringContext(resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec);
+const ctx = monitoringContext(resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec);
 
 describe('OpenIM dashboards', () => {
   const dashboards = openimDashboards(ctx, { logs: true, logModules: ['openim-api', 'chat-api'] });

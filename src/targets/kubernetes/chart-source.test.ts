@@ -10,9 +10,10 @@ import type { ExecAction, Plan } from '../../plan/types.js';
 import { templatesDir } from '../../util/package-root.js';
 import { upstreamChartSource } from './chart-source.js';
 import { UNPROBED } from './test-specs.js';
+import { MIRROR_SET } from '../../config/test-presets.js';
 
 const offlinePreset = (sets: string[] = []): DeploySpec =>
-  resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', 'kubernetes.namespace=openim', ...sets] }).spec;
+  resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', ...sets] }).spec;
 const online = (spec: DeploySpec): DeploySpec => ({ ...spec, offline: { ...spec.offline, bundle: '' } });
 
 const execs = (plan: Plan): ExecAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is ExecAction => a.kind === 'exec'));

@@ -10,6 +10,7 @@ import type { ExecAction, Plan, WriteAction } from '../../plan/types.js';
 import { upstreamChartSource } from './chart-source.js';
 import { rookOperatorValues } from './infrastructure/rook.js';
 import { specFor, UNPROBED } from './test-specs.js';
+import { MIRROR_SET } from '../../config/test-presets.js';
 
 const ALIYUN = 'registry.cn-hangzhou.aliyuncs.com/openimsdk';
 const writes = (plan: Plan): WriteAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
@@ -70,8 +71,9 @@ describe('images.rewrite in the plan', () => {
   it('an offline install ignores the rules: every image comes from images.mirror, where bundle push put it', () => {
     const spec = resolveConfig({
       preset: 'offline',
-      sets: ['openim.domain=im.example.com', 'kubernetes.namespace=openim', `images.rewrite=[{from: docker.io/openim, to: ${ALIYUN}}]`],
+      sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', `images.rewrite=[{from: docker.io/openim, to: ${ALIYUN}}]`],
     }).spec;
+    expect(spec.images.mirror).toBe('registry.internal:5000');
     const plan = buildPlan(spec, UNPROBED);
     const refs = imageRefs(plan);
     expect(refs.length).toBeGreaterThan(0);

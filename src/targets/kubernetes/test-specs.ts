@@ -3,10 +3,12 @@
 import { resolveConfig } from '../../config/resolve.js';
 import type { DeploySpec } from '../../config/rules.js';
 import type { KubernetesFacts } from '../../facts/types.js';
+import { requiredSets } from '../../config/test-presets.js';
 
 export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
   // Tests name the namespace so expectations do not depend on the default.
-  const base = [...(preset === 'production' ? ['openim.domain=im.example.com'] : []), 'kubernetes.namespace=openim'];
+  // Production leaves the NFS server empty on purpose (#19 Medium 9): the tests name one.
+  const base = [...(preset === 'production' ? ['openim.domain=im.example.com'] : []), ...requiredSets(preset), 'kubernetes.namespace=openim'];
   return resolveConfig({ preset, sets: [...base, ...sets] }).spec;
 }
 

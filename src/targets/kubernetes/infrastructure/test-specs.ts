@@ -3,13 +3,14 @@
 
 import { resolveConfig } from '../../../config/resolve.js';
 import type { DeploySpec } from '../../../config/rules.js';
+import { NFS_SERVER_SET } from '../../../config/test-presets.js';
 
 export function devSpec(...sets: string[]): DeploySpec {
   return resolveConfig({ preset: 'dev', sets: ['kubernetes.namespace=openim', ...sets] }).spec;
 }
 
 export function productionSpec(...sets: string[]): DeploySpec {
-  return resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.namespace=openim', ...sets] }).spec;
+  return resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=openim', ...sets] }).spec;
 }
 
 /** Every infrastructure component external, with credentials where the rules ask for them. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../config/resolve.js';
 import type { ClusterFacts } from '../../../facts/types.js';
 import { controllerSteps, gatewayApiCrdChoice } from './controller.js';
+import { NFS_SERVER_SET } from '../../../config/test-presets.js';
 
 const argvOf = (sets: string[]) => {
-  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', ...sets] }).spec;
+  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.install=true', ...sets] }).spec;
   return Object.fromEntries(controllerSteps(spec, []).map((s) => [s.id, s.actions.flatMap((a) => (a.kind === 'exec' && a.argv.includes('upgrade') ? a.argv : []))]));
 };
 
@@ -28,7 +29,7 @@ describe('ingress controller releases', () => {
   });
 
   it('the Gateway API step follows what the cluster holds: traefik\'s v1.4.0 is kept, an older bundle is taken over, none is applied', () => {
-    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', 'kubernetes.ingress.controller=gateway-api'] }).spec;
+    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.install=true', 'kubernetes.ingress.controller=gateway-api'] }).spec;
     const cluster = (gatewayApi?: ClusterFacts['gatewayApi']): ClusterFacts => ({ reachable: true, storageClasses: [], ingressClasses: [], crds: [], namespaceExists: true, nodes: [], ...(gatewayApi ? { gatewayApi } : {}) });
     const actions = (c?: ClusterFacts) => controllerSteps(spec, [], c).find((s) => s.id === 'k8s.ingress-controller.gateway-api-crds')!.actions;
     const applyOf = (c?: ClusterFacts) => actions(c).flatMap((a) => (a.kind === 'exec' ? [a.argv] : []));
