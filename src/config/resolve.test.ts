@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { envNameFor, listPresets, resolveConfig, sourceOf } from './resolve.js';
 import { givenSecrets } from '../secrets/secrets.js';
 import { configFile, issuesOf } from './test-helpers.js';
+import { MIRROR_SET, NFS_SERVER_SET, requiredSets } from './test-presets.js';
 
 describe('resolution order: defaults < preset < file < env < flags/--set', () => {
   const cfg = configFile('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');
@@ -104,8 +105,8 @@ describe('cross-field rules', () => {
     { name: 'admin front needs chat', preset: 'dev', sets: ['openim.components.chat=false'], path: 'openim.components.adminFront' },
     { name: 'crontask is a singleton', preset: 'dev', sets: ['openim.replicas.openim-crontask=2'], path: 'openim.replicas.openim-crontask' },
     { name: 'msgtransfer at most 8', preset: 'dev', sets: ['openim.replicas.openim-msgtransfer=9'], path: 'openim.replicas.openim-msgtransfer' },
-    { name: 'well-known chat admin password refused in production', preset: 'production', sets: ['openim.domain=im.example.com', 'openim.chatAdminPassword=chatAdmin'], path: 'openim.chatAdminPassword' },
-    { name: 'default super code refused in production', preset: 'production', sets: ['openim.domain=im.example.com', 'openim.superCode=666666'], path: 'openim.superCode' },
+    { name: 'well-known chat admin password refused in production', preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'openim.chatAdminPassword=chatAdmin'], path: 'openim.chatAdminPassword' },
+    { name: 'default super code refused in production', preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'openim.superCode=666666'], path: 'openim.superCode' },
     { name: 'cloud storage must be external', preset: 'dev', sets: ['infrastructure.objectStorage.provider=cos'], path: 'infrastructure.objectStorage.mode' },
   ];
   for (const row of table) {
@@ -116,7 +117,7 @@ describe('cross-field rules', () => {
   }
 
   it('warns (does not fail) for production without TLS', () => {
-    const r = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.tls.mode=none'] });
+    const r = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.tls.mode=none'] });
     expect(r.warnings.map((w) => w.path)).toContain('kubernetes.ingress.tls.mode');
   });
 
@@ -132,15 +133,61 @@ describe('presets', () => {
     expect(listPresets()).toEqual(expect.arrayContaining(['dev', 'production', 'offline', 'single-host']));
   });
   for (const name of listPresets()) {
-    it(`${name} is a valid config (with a domain where production needs one)`, () => {
-      const r = resolveConfig({ preset: name, sets: ['openim.domain=im.example.com'] });
+    it(`${name} is a valid config (with a domain where production needs one, and the values the preset leaves to the operator)`, () => {
+      const r = resolveConfig({ preset: name, sets: ['openim.domain=im.example.com', ...requiredSets(name)] });
       const file = parse(readFileSync(join(presetsDir(), `${name}.yaml`), 'utf8')) as { target: string; profile: string };
       expect([r.spec.target, r.spec.profile]).toEqual([file.target, file.profile]);
     });
   }
-  it('production preset asks for the domain, and only that', () => {
+  it('production preset asks for the domain and the NFS server, and only those', () => {
     const issues = issuesOf(() => resolveConfig({ preset: 'production' }));
-    expect(issues.map((i) => i.path)).toEqual(['openim.domain']);
+    expect(issues.map((i) => i.path).sort()).toEqual(['kubernetes.storage.nfs.server', 'openim.domain']);
+  });
+
+  it('offline preset asks for the domain and the private registry, and only those', () => {
+    const issues = issuesOf(() => resolveConfig({ preset: 'offline' }));
+    expect(issues.map((i) => i.path).sort()).toEqual(['images.mirror', 'openim.domain']);
+  });
+});
+
+// #19 Medium 9: production used to ship nfs.server: nfs.internal and offline
+// images.mirror: registry.internal:5000, so a forgotten NFS server or registry
+// passed validation and failed on the cluster. The presets leave them empty; the
+// rule names the key and the --set that fixes it.
+describe('presets leave the operator’s own NFS server and registry empty (#19 Medium 9)', () => {
+  const issueAt = (issues: { path: string; message: string; hint?: string }[], path: string) => issues.find((i) => i.path === path);
+
+  it('production preset with nfs storage and no server: an issue at kubernetes.storage.nfs.server with the --set fix', () => {
+    const issue = issueAt(issuesOf(() => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] })), 'kubernetes.storage.nfs.server');
+    expect(issue?.message).toBe('required when kubernetes.storage.backend is nfs');
+    expect(issue?.hint).toMatch(/--set kubernetes\.storage\.nfs\.server=/);
+  });
+
+  it('offline preset without a registry: an issue at images.mirror with the --set fix', () => {
+    const issue = issueAt(issuesOf(() => resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com'] })), 'images.mirror');
+    expect(issue?.message).toMatch(/offline install on Kubernetes needs the private registry/);
+    expect(issue?.hint).toMatch(/--set images\.mirror=/);
+  });
+
+  it('with the values given, both presets are valid and keep them', () => {
+    const production = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5'] }).spec;
+    expect(production.kubernetes.storage.nfs).toEqual({ server: '10.0.0.5', path: '/srv/nfs/openim' });
+    const offline = resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', 'images.mirror=registry.example:5000/openim'] }).spec;
+    expect(offline.images.mirror).toBe('registry.example:5000/openim');
+    expect(() => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] })).not.toThrow();
+    expect(() => resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET] })).not.toThrow();
+  });
+
+  it('production on other storage needs no NFS server', () => {
+    expect(() => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.backend=existing', 'kubernetes.storage.storageClass=fast'] })).not.toThrow();
+  });
+
+  it('no preset file holds a value that stands in for the operator’s own NFS server or registry', () => {
+    for (const name of listPresets()) {
+      const doc = parse(readFileSync(join(presetsDir(), `${name}.yaml`), 'utf8')) as { kubernetes?: { storage?: { nfs?: { server?: string } } }; images?: { mirror?: string }; offline?: unknown };
+      expect(doc.kubernetes?.storage?.nfs?.server ?? '', name).toBe('');
+      if (doc.offline) expect(doc.images?.mirror ?? '', name).toBe('');
+    }
   });
 });
 

@@ -161,10 +161,12 @@ describe('defaults from facts', () => {
 });
 
 describe('flags, files, presets and env skip their prompts', () => {
-  it('--preset production with --domain asks only what the preset leaves open', async () => {
+  it('--preset production with --domain asks only what the preset leaves open, the NFS server among them (#19 Medium 9)', async () => {
     const run = await runScript({ preset: 'production', flags: { openim: { domain: 'im.example.com' } } }, [
       { key: 'kubernetes.namespace' },
       { key: 'kubernetes.ingress.install' },
+      // The preset names no NFS server (every site has its own): asked, and an empty answer refused.
+      { key: 'kubernetes.storage.nfs.server', message: /NFS server/, rejects: [''], answer: '10.0.0.5' },
       ...KUBERNETES_DEFAULTS.slice(8, 15),
       { key: 'offline.bundle' },
       ...KUBERNETES_DEFAULTS.slice(16, 19),
@@ -172,11 +174,28 @@ describe('flags, files, presets and env skip their prompts', () => {
       { key: 'wizard.save' },
       { key: '--yes' },
     ]);
-    expect(run.result.spec.kubernetes.storage.nfs).toEqual({ server: 'nfs.internal', path: '/srv/nfs/openim' });
+    expect(run.result.spec.kubernetes.storage.nfs).toEqual({ server: '10.0.0.5', path: '/srv/nfs/openim' });
     // No light probe needed: target and storage were given.
     expect(run.runner.calls).toHaveLength(1);
-    expect(run.output).toMatch(/Storage\s+nfs nfs\.internal:\/srv\/nfs\/openim\s+\(from preset:production\)/);
+    expect(run.output).toMatch(/Storage\s+nfs 10\.0\.0\.5:\/srv\/nfs\/openim\s+\(from preset:production\)/);
     expect(oneLine(run.output)).toMatch(/openim-deploy install --preset production --domain im\.example\.com /);
+    expect(oneLine(run.output)).toMatch(/ --set kubernetes\.storage\.nfs\.server=10\.0\.0\.5 /);
+    expect(replayCommand(run)).toEqual(run.result.spec);
+  });
+
+  it('--preset offline asks for the private registry the preset leaves open (#19 Medium 9)', async () => {
+    const run = await runScript({ preset: 'offline', flags: { openim: { domain: 'im.example.com' } } }, [
+      { key: 'kubernetes.namespace' },
+      ...KUBERNETES_DEFAULTS.slice(8, 15),
+      { key: 'images.mirror', message: /bundle’s images are pushed/, rejects: [''], answer: 'registry.example:5000' },
+      ...KUBERNETES_DEFAULTS.slice(16, 19),
+      { key: 'openim.allowRegister', default: false },
+      { key: 'wizard.save' },
+      { key: '--yes' },
+    ]);
+    expect(run.result.spec.images.mirror).toBe('registry.example:5000');
+    expect(oneLine(run.output)).toMatch(/ --mirror registry\.example:5000 /);
+    expect(replayCommand(run)).toEqual(run.result.spec);
   });
 
   it('a config file, env and --set answer their keys', async () => {

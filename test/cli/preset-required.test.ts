@@ -3,13 +3,11 @@
 // `images.mirror: registry.internal:5000`, so a forgotten NFS server or
 // registry passed validation and failed later on the cluster. The presets
 // leave them empty; the rule names the key and the fix before anything runs.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
-import { packageRoot } from '../../src/util/package-root.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'oid-preset-'));
 
@@ -39,12 +37,16 @@ describe('presets leave required values empty (#19 Medium 9)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('no preset file sets a value that only stands in for the operator’s own (NFS server, registry)', () => {
-    const dir = join(packageRoot(), 'presets');
-    for (const name of readdirSync(dir)) {
-      const doc = parse(readFileSync(join(dir, name), 'utf8')) as { kubernetes?: { storage?: { nfs?: { server?: string } } }; images?: { mirror?: string }; offline?: unknown };
-      expect(doc.kubernetes?.storage?.nfs?.server ?? '', name).toBe('');
-      if (doc.offline) expect(doc.images?.mirror ?? '', name).toBe('');
-    }
+  it('config validate agrees: each preset fails without its value and passes with it', () => {
+    const validate = (...args: string[]) => cli(['config', 'validate', '--set', 'openim.domain=im.example.com', ...args], { env: { HOME: home() } });
+    const production = validate('--preset', 'production');
+    expect(production.code).toBe(2);
+    expect(production.stderr).toMatch(/kubernetes\.storage\.nfs\.server: required .*--set kubernetes\.storage\.nfs\.server=/);
+    expect(validate('--preset', 'production', '--set', 'kubernetes.storage.nfs.server=10.0.0.5').code).toBe(0);
+    const offline = validate('--preset', 'offline');
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toMatch(/images\.mirror: .*--set images\.mirror=/);
+    expect(validate('--preset', 'offline', '--set', 'images.mirror=registry.example:5000').code).toBe(0);
+    expect(validate('--preset', 'offline', '--mirror', 'registry.example:5000').code).toBe(0);
   });
 });
