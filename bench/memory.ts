@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './stats.js';
+import { NFS_SERVER_SET } from '../src/config/test-presets.js';
 
 export function peakRssKiB(args: string[]): number {
   if (existsSync('/usr/bin/time')) {
@@ -18,7 +19,7 @@ export function peakRssKiB(args: string[]): number {
 
 export function dryRunMemory(root: string): Row {
   const bin = join(root, 'bin', 'openim-deploy.js');
-  const kib = peakRssKiB([bin, 'install', '--preset', 'production', '--set', 'openim.domain=im.example.com', '--dry-run']);
+  const kib = peakRssKiB([bin, 'install', '--preset', 'production', '--set', 'openim.domain=im.example.com', '--set', NFS_SERVER_SET, '--dry-run']);
   const base = peakRssKiB(['-e', '0']);
   return {
     id: 'M1',

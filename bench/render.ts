@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../src/config/test-presets.js';
 import { ExecaRunner } from '../src/exec/execa-runner.js';
 import type { RunOptions, RunResult, Runner } from '../src/exec/runner.js';
 import { unprobedFacts } from '../src/facts/types.js';
@@ -35,7 +36,7 @@ export async function renderBench(runs: number): Promise<Row> {
     const out = mkdtempSync(join(tmpdir(), 'oid-bench-render-'));
     const runner = new TimingRunner(new ExecaRunner());
     const start = performance.now();
-    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
     const plan = buildPlan(spec, unprobedFacts('kubernetes'));
     await renderPlan(plan, { outDir: out, templatesDir: templatesDir(), runner, helm });
     totals.push(performance.now() - start);

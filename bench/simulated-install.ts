@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../src/config/test-presets.js';
 import { executePlan } from '../src/execute/executor.js';
 import { ok, RecordingRunner, sleep } from '../src/exec/recording-runner.js';
 import { unprobedFacts } from '../src/facts/types.js';
@@ -37,7 +38,7 @@ export function modelledMs(argv: readonly string[]): number {
 const stepModel = (step: Step) => step.actions.reduce((sum, a) => sum + (a.kind === 'exec' ? modelledMs(a.argv) : 0), 0);
 
 function productionPlan(): { plan: Plan; secrets: ReturnType<typeof resolveSecrets>['values'] } {
-  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
   return { plan: buildPlan(spec, unprobedFacts('kubernetes')), secrets: resolveSecrets(spec, {}).values };
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { requiredSets } from '../../src/config/test-presets.js';
 import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/plan/build.js';
@@ -29,7 +30,8 @@ export interface RenderedConfig {
   secretProblems: Finding[];
 }
 
-/** Sets a preset needs to be valid for every target (production wants a real domain). */
+/** Sets a preset needs to be valid for every target (production wants a real domain); on Kubernetes also the
+ *  values the production and offline presets leave to the operator (NFS server, private registry). */
 const PRESET_SETS: Record<string, string[]> = { production: ['openim.domain=im.example.com'], offline: ['openim.domain=im.example.com'] };
 
 function ymlFiles(dir: string): Record<string, string> {
@@ -59,7 +61,7 @@ export async function renderConfig(args: {
   helm: string;
   runner: Runner;
 }): Promise<RenderedConfig> {
-  const sets = [...(PRESET_SETS[args.preset] ?? []), `openim.serverVersion=${args.versions.server}`, `openim.chatVersion=${args.versions.chat}`];
+  const sets = [...(PRESET_SETS[args.preset] ?? []), ...(args.target === 'kubernetes' ? requiredSets(args.preset) : []), `openim.serverVersion=${args.versions.server}`, `openim.chatVersion=${args.versions.chat}`];
   const resolved = resolveConfig({ preset: args.preset, flags: { target: args.target }, sets, env: {} }).spec;
   // Upstream charts (monitoring, logging, ingress, storage) render from ../shared/charts on loopback.
   const spec = args.target === 'kubernetes' ? withUpstreamCharts(resolved, await sharedChartRepo(), args.outDir) : resolved;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
@@ -29,11 +30,11 @@ const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 
 const CASES: Record<string, () => DeploySpec> = {
   dev: () => resolveConfig({ preset: 'dev' }).spec,
-  production: () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.namespace=im-prod'] }).spec,
+  production: () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=im-prod'] }).spec,
   'production-mirror': () =>
-    resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'images.mirror=registry.internal:5000/mirror', 'images.pullSecret=regcred'] }).spec,
+    resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'images.mirror=registry.internal:5000/mirror', 'images.pullSecret=regcred'] }).spec,
   'china-mirror': () => resolveConfig({ preset: 'china-mirror' }).spec,
-  'external-kafka-topics': () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', ...EXTERNAL_SETS] }).spec,
+  'external-kafka-topics': () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, ...EXTERNAL_SETS] }).spec,
 };
 
 type Obj = Record<string, any>;

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { INFRASTRUCTURE } from '../../src/catalog/infrastructure.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
@@ -52,7 +53,7 @@ function envLines(container: Obj, podName?: string): string[] {
 describe('openim-kafka on real Kafka jars', () => {
   it('three KRaft nodes form a quorum, advertise their DNS names, and the topics Job creates 4 x 8 partitions', async () => {
     await fetchKafkaJars();
-    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
     const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find((s) => s.release?.name === 'openim-kafka')!;
     const valuesFile = join(work, 'values.yaml');
     writeFileSync(valuesFile, step.actions.find((a): a is WriteAction => a.kind === 'write')!.content);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
@@ -35,7 +36,7 @@ function missingPrerequisites(): string[] {
 describe('openim-redis cluster scripts against real redis-server', () => {
   it('creates the cluster once, and heals after every pod moved to a new IP', async () => {
     expect(missingPrerequisites(), 'install with: apt-get install -y redis-server (and run as root)').toEqual([]);
-    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+    const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
     const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find((s) => s.release?.name === 'openim-redis')!;
     const values = step.actions.find((a): a is WriteAction => a.kind === 'write')!.content;
     expect(parse(values)).toMatchObject({ mode: 'cluster', nodes: 6, clusterReplicas: 1 });

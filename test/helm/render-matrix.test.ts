@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { MIRROR_SET } from '../../src/config/test-presets.js';
 import { OPENIM_DEFAULTS } from '../../src/catalog/openim-versions.js';
 import { ALL_MODULES } from '../../src/catalog/modules.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
@@ -24,7 +25,7 @@ import { INGRESS_SETS } from '../helpers/ingress-sets.js';
 const PRESETS: Record<string, string[]> = {
   dev: [],
   production: ['openim.domain=im.example.com'],
-  offline: ['openim.domain=im.example.com'],
+  offline: ['openim.domain=im.example.com', MIRROR_SET],
   'china-mirror': [],
 };
 const CONTROLLERS: Record<string, string[]> = { ...INGRESS_SETS, none: ['kubernetes.ingress.controller=none'] };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import type { Dashboard } from '../../src/monitoring/index.js';
 import { promqlOf } from '../../src/monitoring/index.js';
 import type { WriteAction } from '../../src/plan/types.js';
@@ -16,7 +17,7 @@ import { promtool, tempDir, writeYaml, removeTempDirs } from './promtool.js';
 afterAll(removeTempDirs);
 
 function kubernetesDashboards(): string[] {
-  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
   const write = monitoringSteps(spec, { target: 'kubernetes', probed: false })
     .flatMap((s) => s.actions)
     .find((a): a is WriteAction => a.kind === 'write' && a.render === MONITORING_FILES.dashboards)!;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import { monitoringContext } from '../../src/monitoring/index.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { binaryMonitoringFiles } from '../../src/targets/binary/monitoring/index.js';
@@ -30,7 +31,7 @@ function renderedRules(spec: DeploySpec): string {
 }
 
 const targets: [string, DeploySpec][] = [
-  ['kubernetes (production)', resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec],
+  ['kubernetes (production)', resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec],
   ['binary (single host)', resolveConfig({ preset: 'single-host' }).spec],
 ];
 

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { catalogMetricsModules } from '../../src/monitoring/index.js';
 import { buildPlan } from '../../src/plan/build.js';
@@ -17,7 +18,7 @@ import { MONITORING_FILES, MONITORING_STEPS } from '../../src/targets/kubernetes
 const writesOf = (plan: ReturnType<typeof buildPlan>) => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
 
 describe('production Kubernetes plan', () => {
-  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com'] }).spec;
+  const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
   const plan = buildPlan(spec, unprobedFacts('kubernetes'));
   const ids = plan.steps.map((s) => s.id);
 

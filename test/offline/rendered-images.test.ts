@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatImage, parseImage } from '../../src/catalog/images.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { requiredSets } from '../../src/config/test-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/plan/build.js';
@@ -32,7 +33,7 @@ afterAll(removeTempDirs);
 describe('every image the rendered production plan runs is bundled', () => {
   for (const preset of ['production', 'dev']) {
     it(`${preset}: helm template of each local release`, async () => {
-      const { spec } = resolveConfig({ preset, sets: ['openim.domain=im.example.com'], env: {} });
+      const { spec } = resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...requiredSets(preset)], env: {} });
       const plan = buildPlan(spec, unprobedFacts('kubernetes'));
       const out = tempDir('render');
       const result = await renderPlan(plan, { outDir: out, templatesDir: templatesDir(), runner: new ExecaRunner(), helm: helmBinaries()[0]!.helm });
