@@ -9,7 +9,7 @@ export const NFS_SERVER_SET = 'kubernetes.storage.nfs.server=nfs.internal';
 export const MIRROR_SET = 'images.mirror=registry.internal:5000';
 
 /** The --set lines each preset needs before it validates, besides openim.domain where production asks for one. */
-export const PRESET_REQUIRED_SETS: Readonly<Record<string, readonly string[]>> = {
+const PRESET_REQUIRED_SETS: Readonly<Record<string, readonly string[]>> = {
   production: [NFS_SERVER_SET],
   offline: [MIRROR_SET],
 };
@@ -17,9 +17,4 @@ export const PRESET_REQUIRED_SETS: Readonly<Record<string, readonly string[]>> =
 /** `PRESET_REQUIRED_SETS[preset]`, empty for a preset that needs nothing. */
 export function requiredSets(preset: string | undefined): string[] {
   return [...(PRESET_REQUIRED_SETS[preset ?? ''] ?? [])];
-}
-
-/** The same lines as CLI arguments: `--set a=b --set c=d`. */
-export function requiredSetArgs(preset: string | undefined): string[] {
-  return requiredSets(preset).flatMap((s) => ['--set', s]);
 }
