@@ -105,8 +105,9 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
   const { output, contents, client } = options;
   const report = options.report ?? (() => undefined);
   let failed = false;
+  const interrupted = () => new UserAbort(`bundle create stopped; what is done is kept in ${output}.partial`);
   const check = () => {
-    if (options.signal?.aborted) throw new UserAbort('bundle create interrupted; run the same command again to resume');
+    if (options.signal?.aborted) throw interrupted();
     if (failed) throw new Error('stopped: another download failed');
   };
   // Every task settles before an error is raised, so nothing writes after the archive is closed.
@@ -141,7 +142,7 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
   if (resumed.entries.size) report({ kind: 'resume', entries: resumed.entries.size, bytes: resumed.resumeAt, ...(resumed.cut ? { cut: resumed.cut } : {}) });
   const writer = await PartWriter.open(partial, options.splitBytes, resumed.resumeAt);
   const now = options.now ?? new Date();
-  const tar = new TarAppender(writer, Math.floor(now.getTime() / 1000));
+  const tar = new TarAppender(writer, Math.floor(now.getTime() / 1000), options.signal);
   for (const [path, entry] of resumed.entries) tar.adopt(path, entry);
 
   try {
@@ -268,7 +269,8 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
     });
     files.sort((a, b) => a.path.localeCompare(b.path));
 
-    // 6. The OCI index, manifest.json, checksums, signature.
+    // 6. The OCI index, manifest.json, checksums, signature: never for a run that was told to stop.
+    check();
     const images: BundleImage[] = resolved.map((image) => {
       const digests = [...new Set([...image.manifests.map((m) => m.digest), ...image.inline.keys(), ...image.blobs.map((b) => b.digest)])];
       return {
@@ -313,12 +315,16 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
     if (options.signingKey) await tar.appendBuffer(ENTRY.signature, signChecksums(checksums, options.signingKey));
     await tar.end();
     await writer.sync();
+    // The last moment a Ctrl-C counts: after the rename the bundle is whole and the run succeeded.
+    check();
     const bytes = writer.position;
     const paths = await writer.finish(output);
     await rm(scratch, { recursive: true, force: true });
     return { paths, manifest, bytes };
   } catch (error) {
     await writer.close().catch(() => undefined);
+    // Whatever a Ctrl-C made fail (a download cut off, a build killed) is the interrupt, not a failure.
+    if (options.signal?.aborted) throw interrupted();
     throw error;
   }
 }

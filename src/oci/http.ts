@@ -131,12 +131,27 @@ export async function sendWithRetry(url: string | URL, init: () => RequestInit, 
   }
 }
 
-/** The response body as a Node stream that fails when no chunk arrives for `idleTimeoutMs`. */
+/**
+ * The response body as a Node stream that fails when no chunk arrives for `idleTimeoutMs`,
+ * and when the caller's signal fires: sendOnce stops listening once the headers are in, so
+ * without this a Ctrl-C would let a multi-gigabyte body stream on to its end.
+ */
 export function bodyStream(sent: SentResponse, options: HttpOptions = {}): Readable {
   const body = sent.response.body;
   if (!body) return Readable.from([]);
+  if (options.signal?.aborted) {
+    sent.abort(new UserAbort());
+    return Readable.from((async function* () {
+      throw new UserAbort();
+    })());
+  }
   const idleMs = options.idleTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    clearTimeout(timer);
+    sent.abort(new UserAbort());
+    watchdog.destroy(new UserAbort());
+  };
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => sent.abort(new Error(`download stalled: no data for ${idleMs / 1000}s`)), idleMs);
@@ -151,7 +166,11 @@ export function bodyStream(sent: SentResponse, options: HttpOptions = {}): Reada
       done();
     },
   });
-  watchdog.on('close', () => clearTimeout(timer));
+  watchdog.on('close', () => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  });
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   arm();
   const source = Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
   source.on('error', (error) => watchdog.destroy(error));

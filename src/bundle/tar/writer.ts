@@ -3,6 +3,7 @@
 // finished files in any order without interleaving bytes.
 
 import { createReadStream } from 'node:fs';
+import { UserAbort } from '../../errors.js';
 import { HashCounter } from '../../oci/digest.js';
 import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../../tar/format.js';
 import type { PartWriter } from './parts.js';
@@ -20,6 +21,8 @@ export class TarAppender {
   constructor(
     private readonly out: PartWriter,
     private readonly mtime: number,
+    /** Ctrl-C: a long copy (a local multi-gigabyte file) stops at the next chunk and is taken back. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   get position(): number {
@@ -59,6 +62,7 @@ export class TarAppender {
     let writing: Promise<void> = Promise.resolve();
     try {
       for await (const chunk of chunks) {
+        if (this.signal?.aborted) throw new UserAbort();
         if (counter.bytes + chunk.length > size) throw new Error(`${path}: more than the ${size} bytes announced`);
         counter.update(chunk);
         await writing;
