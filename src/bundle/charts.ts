@@ -87,7 +87,7 @@ export async function pullRepoChart(chart: ChartRef, dest: string, http: HttpOpt
     await discard(sent);
     throw new HttpError(`chart repository ${chart.repo}: index.yaml answered HTTP ${sent.response.status}`, sent.response.status, indexUrl);
   }
-  const index = parseYaml((await readBody(sent, 256 * 1024 * 1024)).toString('utf8')) as RepoIndex;
+  const index = parseYaml((await readBody(sent, 256 * 1024 * 1024, http.signal)).toString('utf8')) as RepoIndex;
   const versions = index.entries?.[chart.name] ?? [];
   const wanted = chart.version.replace(/^v/, '');
   const entry = versions.find((v) => v.version === chart.version) ?? versions.find((v) => v.version?.replace(/^v/, '') === wanted);

@@ -177,10 +177,11 @@ export function bodyStream(sent: SentResponse, options: HttpOptions = {}): Reada
   return source.pipe(watchdog);
 }
 
-export async function readBody(sent: SentResponse, limit = 32 * 1024 * 1024): Promise<Buffer> {
+/** A whole (bounded) body in memory; `signal` (the command's Ctrl-C) stops it like any other body. */
+export async function readBody(sent: SentResponse, limit = 32 * 1024 * 1024, signal?: AbortSignal): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of bodyStream(sent)) {
+  for await (const chunk of bodyStream(sent, signal ? { signal } : {})) {
     total += (chunk as Buffer).length;
     if (total > limit) {
       sent.abort(new Error('too large'));

@@ -130,7 +130,7 @@ export class RegistryClient {
       const who = credential ? `with the credentials for ${registry} from the docker config` : `anonymously (add credentials for ${registry} to ~/.docker/config.json, e.g. docker login ${registry})`;
       throw new RegistryError(`token service ${url.host} refused access to ${wanted.join(' ')} ${who}: HTTP ${sent.response.status}`, sent.response.status, url.toString());
     }
-    const body = JSON.parse((await readBody(sent)).toString('utf8')) as { token?: string; access_token?: string };
+    const body = JSON.parse((await readBody(sent, undefined, this.options.signal)).toString('utf8')) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token service ${url.host} answered without a token`, 200, url.toString());
     return token;
@@ -173,7 +173,7 @@ export class RegistryClient {
   private async fail(sent: SentResponse, what: string): Promise<never> {
     let detail = '';
     try {
-      const text = (await readBody(sent, 64 * 1024)).toString('utf8');
+      const text = (await readBody(sent, 64 * 1024, this.options.signal)).toString('utf8');
       const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
       detail = (parsed.errors ?? []).map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ');
     } catch {
@@ -200,7 +200,7 @@ export class RegistryClient {
       throw new RegistryError(`${what} not found`, 404, sent.response.url);
     }
     if (sent.response.status !== 200) return this.fail(sent, `cannot fetch ${what}`);
-    const bytes = await readBody(sent, 4 * 1024 * 1024);
+    const bytes = await readBody(sent, 4 * 1024 * 1024, this.options.signal);
     const digest = digestOf(bytes);
     const claimed = sent.response.headers.get('docker-content-digest');
     if (isDigest(reference) && digest !== reference) throw new RegistryError(`${what}: content has digest ${digest}`, 200, sent.response.url);
