@@ -15,6 +15,9 @@ const JSON_LINES_HELP = 'JSON lines on stdout: progress events, or with --dry-ru
 const HELM_HELP = 'helm binary to run (default: helm on PATH)';
 const withHelmPath = (ctx: CliContext, flags: { helm?: string }): CliContext => (flags.helm ? { ...ctx, runner: withHelm(ctx.runner, flags.helm, ctx.cwd) } : ctx);
 
+/** A signed bundle is refused without its public key unless this is given (issue #19): one flag name on every command that verifies a bundle. */
+const ALLOW_UNVERIFIED = ['--allow-unverified-signature', 'accept a signed bundle without checking its signature (no public key at hand); without it a signed bundle needs the key'] as const;
+
 export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('openim-deploy')
     .description('Install OpenIM (server + chat) on Kubernetes or Linux hosts, online or offline.')
@@ -34,7 +37,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
-      .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen)')
+      .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen); required for a signed bundle')
+      .option(...ALLOW_UNVERIFIED)
       .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
   ).action(async (flags) => (await import('./commands/install.js')).installCommand(withHelmPath(ctx, flags), flags));
@@ -54,6 +58,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .description('write every file the plan would write (values, manifests, units, configs) into a folder')
       .requiredOption('--out <dir>', 'output folder')
       .option('--helm <path>', 'helm binary used to render manifests', 'helm')
+      .option('--bundle-key <pub>', 'public key the offline bundle (--bundle) must be signed with; required for a signed bundle')
+      .option(...ALLOW_UNVERIFIED)
       .option('--force', 'write into a folder that is not empty'),
   ).action(async (flags) => (await import('./commands/render.js')).renderCommand(ctx, flags));
 
@@ -111,7 +117,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .command('verify')
     .description('check every checksum (and the signature with --key); names each bad file, exits 1 when any is bad')
     .argument('<file>', 'bundle file (or its first part)')
-    .option('--key <pub>', 'public key (bundle keygen) the signature must verify against')
+    .option('--key <pub>', 'public key (bundle keygen) the signature must verify against; required for a signed bundle')
+    .option(...ALLOW_UNVERIFIED)
     .option('--json', 'print the result as JSON')
     .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundleVerifyCommand(ctx, file, flags));
   bundle
@@ -132,7 +139,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .option('--ca-file <pem>', 'also trust this CA (the private registry\'s; repeatable)', collectValues)
     .option('--tls-skip-verify', 'speak TLS to the registry without verifying its certificate')
     .option('--no-verify', 'skip verifying the bundle first')
-    .option('--key <pub>', 'public key the signature must verify against')
+    .option('--key <pub>', 'public key the signature must verify against; required for a signed bundle')
+    .option(...ALLOW_UNVERIFIED)
     .option('--json', 'print the pushed images as JSON')
     .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundlePushCommand(ctx, file, flags));
   bundle
@@ -143,7 +151,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .option('--namespace <ns>', 'containerd namespace (k8s.io is the one kubelet uses)', 'k8s.io')
     .option('--ctr <path>', 'the ctr binary (package containerd)', 'ctr')
     .option('--no-verify', 'skip verifying the bundle first')
-    .option('--key <pub>', 'public key the signature must verify against')
+    .option('--key <pub>', 'public key the signature must verify against; required for a signed bundle')
+    .option(...ALLOW_UNVERIFIED)
     .option('--json', 'print the loaded images as JSON')
     .action(async (file: string, flags) => (await import('./commands/bundle.js')).bundleLoadCommand(ctx, file, flags));
   bundle

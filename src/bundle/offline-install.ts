@@ -20,7 +20,7 @@ import { BUNDLE_WORK_DIR } from './names.js';
 import { missingInMirror, pushBundle } from './push.js';
 import { loadPublicKey } from './signature.js';
 import { formatBytes } from './size.js';
-import { verifyBundle, type SignatureStatus } from './verify.js';
+import { ALLOW_UNVERIFIED_SIGNATURE, verifyBundle, type SignatureStatus } from './verify.js';
 
 export interface VerifiedBundle {
   path: string;
@@ -54,15 +54,20 @@ export function bundleCoverage(spec: DeploySpec, manifest: BundleManifest, templ
 /** Step one of an offline install, before any probe, prompt or change: verify, then check coverage. */
 export async function verifyBundleForInstall(
   spec: DeploySpec,
-  options: { cwd: string; io: Io; templatesDir?: string; publicKeyFile?: string; signal?: AbortSignal },
+  options: { cwd: string; io: Io; templatesDir?: string; publicKeyFile?: string; allowUnverifiedSignature?: boolean; signal?: AbortSignal },
 ): Promise<VerifiedBundle> {
   const path = isAbsolute(spec.offline.bundle) ? spec.offline.bundle : resolve(options.cwd, spec.offline.bundle);
   const publicKey = options.publicKeyFile ? await loadPublicKey(resolve(options.cwd, options.publicKeyFile)) : undefined;
-  const result = await verifyBundle(path, { ...(publicKey ? { publicKey } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const result = await verifyBundle(path, {
+    ...(publicKey ? { publicKey } : {}),
+    allowUnverifiedSignature: Boolean(options.allowUnverifiedSignature),
+    keyFlag: '--bundle-key',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (!result.ok || !result.manifest) throw new BundleError(path, result.problems);
   const issues = bundleCoverage(spec, result.manifest, options.templatesDir ?? templatesDir());
   if (issues.length) throw new ConfigError(issues, `bundle ${path} does not fit this config`);
-  const sig = result.signature === 'valid' ? 'signature valid' : result.signature === 'unchecked' ? 'signed, signature not checked (no public key given)' : 'unsigned';
+  const sig = result.signature === 'valid' ? 'signature valid' : result.signature === 'unchecked' ? `signed, signature NOT checked (${ALLOW_UNVERIFIED_SIGNATURE})` : 'unsigned';
   options.io.err(`bundle ${path} verified: ${result.entries} files, ${formatBytes(result.bytes)}, ${sig}`);
   return { path, manifest: result.manifest, sums: result.sums, signature: result.signature };
 }

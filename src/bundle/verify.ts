@@ -2,7 +2,9 @@
 // be a safe regular file, listed once in checksums.sha256 with the right
 // digest; blobs must match their names; every image in the OCI index must be
 // complete; the signature (when a key is given) must match the list. Each
-// problem names the file it is about.
+// problem names the file it is about. A signed bundle checked without a key
+// is refused unless the caller says it accepts that (issue #19): a signature
+// nobody checks protects nothing, and "verified" must not hide that.
 
 import type { KeyObject } from 'node:crypto';
 import { HashCounter } from '../oci/digest.js';
@@ -34,7 +36,19 @@ export interface VerifyResult {
 /** Small entries kept in memory to check the image graph (manifests, configs, metadata). */
 const KEEP_BELOW = 256 * 1024;
 
-export async function verifyBundle(path: string, options: { publicKey?: KeyObject; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+export interface VerifyOptions {
+  publicKey?: KeyObject;
+  /** Accept a signed bundle without checking its signature (no key at hand): `--allow-unverified-signature`. */
+  allowUnverifiedSignature?: boolean;
+  /** The flag that takes the public key, named in the refusal (`--key`, `--bundle-key`). */
+  keyFlag?: string;
+  signal?: AbortSignal;
+}
+
+/** The flag that accepts a signed bundle without its key; one name on every command. */
+export const ALLOW_UNVERIFIED_SIGNATURE = '--allow-unverified-signature';
+
+export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const problems: BundleProblem[] = [];
   const add = (file: string, message: string) => problems.push({ file, message });
   const sums = new Map<string, string>();
@@ -94,6 +108,9 @@ export async function verifyBundle(path: string, options: { publicKey?: KeyObjec
       else if (listed !== hex) add(name, `SHA-256 ${hex} does not match checksums.sha256 (${listed})${suffix}`);
     }
     for (const name of list.sums.keys()) if (!sums.has(name)) add(name, `listed in checksums.sha256 but missing from the bundle${suffix}`);
+    if (signature === 'unchecked' && !options.publicKey && !options.allowUnverifiedSignature) {
+      add(ENTRY.signature, `the bundle is signed, but no public key was given to check it: pass ${options.keyFlag ?? '--key'} PUB (the .pub of bundle keygen), or ${ALLOW_UNVERIFIED_SIGNATURE} to accept it unchecked`);
+    }
     if (options.publicKey) {
       const sig = small.get(ENTRY.signature);
       if (!sig) {

@@ -21,7 +21,7 @@ import { loadBundleImages } from '../bundle/load.js';
 import { pushBundle } from '../bundle/push.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../bundle/signature.js';
 import { formatBytes, parseSize } from '../bundle/size.js';
-import { verifyBundle, type VerifyResult } from '../bundle/verify.js';
+import { ALLOW_UNVERIFIED_SIGNATURE, verifyBundle, type VerifyResult } from '../bundle/verify.js';
 import { packageVersion, templatesDir } from '../util/package-root.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
@@ -196,7 +196,14 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
 
 export interface BundleVerifyFlags {
   key?: string;
+  allowUnverifiedSignature?: boolean;
   json?: boolean;
+}
+
+/** verifyBundle with the key (--key) and the explicit acceptance of an unchecked signature, as every bundle command takes them. */
+async function verifyWithFlags(ctx: CliContext, path: string, flags: { key?: string; allowUnverifiedSignature?: boolean }): Promise<VerifyResult> {
+  const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
+  return verifyBundle(path, { ...(publicKey ? { publicKey } : {}), allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), keyFlag: '--key', signal: ctx.signal });
 }
 
 function signatureText(result: VerifyResult): string {
@@ -204,7 +211,7 @@ function signatureText(result: VerifyResult): string {
     case 'valid':
       return 'signature valid';
     case 'unchecked':
-      return 'signed; signature NOT checked (pass --key PUB)';
+      return `signed; signature NOT checked (${ALLOW_UNVERIFIED_SIGNATURE})`;
     case 'absent':
       return 'not signed';
     default:
@@ -214,8 +221,7 @@ function signatureText(result: VerifyResult): string {
 
 export async function bundleVerifyCommand(ctx: CliContext, file: string, flags: BundleVerifyFlags): Promise<void> {
   const path = resolve(ctx.cwd, file);
-  const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
-  const result = await verifyBundle(path, { ...(publicKey ? { publicKey } : {}), signal: ctx.signal });
+  const result = await verifyWithFlags(ctx, path, flags);
   if (flags.json) {
     const { sums: _sums, ...rest } = result;
     ctx.io.out(`${JSON.stringify({ file: path, ...rest }, null, 2)}\n`);
@@ -268,6 +274,7 @@ export interface BundlePushFlags {
   tlsSkipVerify?: boolean;
   verify?: boolean;
   key?: string;
+  allowUnverifiedSignature?: boolean;
   json?: boolean;
 }
 
@@ -282,8 +289,7 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
   const { client } = await registryAccess(ctx, { retries, plainHttp: flags.plainHttp ? [host] : [], caFiles: flags.caFile ?? [], skipVerify: flags.tlsSkipVerify ? [host] : [] });
   if (flags.verify !== false) {
     // A tampered bundle must not reach the registry either.
-    const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
-    const result = await verifyBundle(path, { ...(publicKey ? { publicKey } : {}), signal: ctx.signal });
+    const result = await verifyWithFlags(ctx, path, flags);
     if (!result.ok) throw new BundleError(path, result.problems);
     ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
   }
@@ -307,6 +313,7 @@ export interface BundleLoadFlags {
   ctr: string;
   verify?: boolean;
   key?: string;
+  allowUnverifiedSignature?: boolean;
   json?: boolean;
 }
 
@@ -315,8 +322,7 @@ export async function bundleLoadCommand(ctx: CliContext, file: string, flags: Bu
   if (!/^[A-Za-z0-9._-]+$/.test(flags.namespace)) throw new ConfigError([{ path: '--namespace', message: 'a containerd namespace: letters, digits, . _ -' }]);
   if (flags.verify !== false) {
     // A tampered bundle must not reach the node either.
-    const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
-    const result = await verifyBundle(path, { ...(publicKey ? { publicKey } : {}), signal: ctx.signal });
+    const result = await verifyWithFlags(ctx, path, flags);
     if (!result.ok) throw new BundleError(path, result.problems);
     ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
   }

@@ -26,6 +26,7 @@ export interface InstallFlags extends ConfigFlags {
   ignorePreflight?: string[];
   /** Public key the offline bundle's signature must verify against. */
   bundleKey?: string;
+  allowUnverifiedSignature?: boolean;
 }
 
 function parseConcurrency(text: string | undefined): number {
@@ -57,7 +58,7 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   const spec = wizard ? wizard.spec : resolveConfigAndWarn(ctx, input);
   // Offline bundle (#6): verified, and checked to hold what this config needs, before anything is probed or changed.
   const offline = spec.offline.bundle ? await import('../bundle/offline-install.js') : undefined;
-  const bundle = offline ? await offline.verifyBundleForInstall(spec, { cwd: ctx.cwd, io: ctx.io, signal: ctx.signal, ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) }) : undefined;
+  const bundle = offline ? await offline.verifyBundleForInstall(spec, { cwd: ctx.cwd, io: ctx.io, signal: ctx.signal, allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) }) : undefined;
 
   if (flags.dryRun) {
     // Touches nothing: no probes, no state, no secrets generated.

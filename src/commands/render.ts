@@ -16,6 +16,8 @@ export interface RenderFlags extends ConfigFlags {
   out: string;
   helm?: string;
   force?: boolean;
+  bundleKey?: string;
+  allowUnverifiedSignature?: boolean;
 }
 
 export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: RenderFlags): Promise<void> {
@@ -29,7 +31,7 @@ export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;
   // With offline.bundle the upstream charts are the bundle's: verified and taken out under DIR/bundle/charts, as install does.
   if (resolved.spec.offline.bundle && plan.steps.some((s) => s.release && !s.release.local)) {
-    const bundle = await verifyBundleForInstall(resolved.spec, { cwd: ctx.cwd, io: ctx.io });
+    const bundle = await verifyBundleForInstall(resolved.spec, { cwd: ctx.cwd, io: ctx.io, allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) });
     await extractMembers(bundle.path, join(outDir, BUNDLE_WORK_DIR), { prefixes: ['charts/'], sums: bundle.sums });
   }
   const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(helm ? { helm } : {}) });

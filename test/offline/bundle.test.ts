@@ -177,7 +177,12 @@ describe('tampering', () => {
     const ok = await runCli(['bundle', 'verify', signed, '--key', join(keys, 'ours.pub')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('signature valid');
-    const unchecked = await runCli(['bundle', 'verify', signed]);
+    // Signed but no key given: refused naming --key, unless accepted unchecked explicitly.
+    const keyless = await runCli(['bundle', 'verify', signed]);
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toContain('checksums.sha256.sig: the bundle is signed, but no public key was given to check it: pass --key');
+    const unchecked = await runCli(['bundle', 'verify', signed, '--allow-unverified-signature']);
+    expect(unchecked.code).toBe(0);
     expect(unchecked.stdout).toContain('NOT checked');
     const other = await runCli(['bundle', 'verify', signed, '--key', join(keys, 'theirs.pub')]);
     expect(other.code).toBe(1);
@@ -203,8 +208,9 @@ describe('tampering', () => {
     const names = execFileSync('tar', ['-tf', signed], { encoding: 'utf8' }).trim().split('\n');
     const forged = join(dir, 'forged.tar');
     execFileSync('tar', ['--format=ustar', '-cf', forged, '-C', out, ...names]);
-    const unkeyed = await runCli(['bundle', 'verify', forged]);
-    expect(unkeyed.code).toBe(0); // consistent, as far as checksums can tell
+    const unkeyed = await runCli(['bundle', 'verify', forged, '--allow-unverified-signature']);
+    expect(unkeyed.code).toBe(0); // consistent, as far as checksums can tell: why a signed bundle needs its key
+    expect((await runCli(['bundle', 'verify', forged])).code).toBe(1);
     const keyed = await runCli(['bundle', 'verify', forged, '--key', join(keys, 'ours.pub')]);
     expect(keyed.code).toBe(1);
     expect(keyed.stderr).toContain('  checksums.sha256.sig: signature does not match');
