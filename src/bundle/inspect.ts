@@ -1,10 +1,12 @@
 // `bundle inspect`: what a bundle holds, how big each part is, and which
 // blobs images share (stored once). Reads headers and small members only.
+// Entries the safe reader refuses (absolute paths, `..`, links, devices, a
+// name written twice) are listed with the reason: never read, never hidden.
 
 import { ENTRY, blobPath } from './names.js';
 import { layoutImages } from './images.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
-import { indexBundle, readMember } from './scan.js';
+import { indexBundle, readMember, type RefusedEntry } from './scan.js';
 
 export interface InspectImage {
   ref: string;
@@ -24,6 +26,8 @@ export interface InspectReport {
   bytes: number;
   manifest?: Pick<BundleManifest, 'format' | 'version' | 'createdBy' | 'createdAt' | 'target' | 'profile' | 'openim' | 'components' | 'platforms'>;
   signed: boolean;
+  /** Entries bundle verify and install refuse; empty for a bundle made by bundle create. */
+  refused: RefusedEntry[];
   images: InspectImage[];
   shared: { digest: string; size: number; usedBy: string[] }[];
   charts: { name: string; version: string; source: string; size: number }[];
@@ -79,6 +83,7 @@ export async function inspectBundle(path: string): Promise<InspectReport> {
         ? { manifest: { format: manifest.format, version: manifest.version, createdBy: manifest.createdBy, createdAt: manifest.createdAt, target: manifest.target, profile: manifest.profile, openim: manifest.openim, components: manifest.components, platforms: manifest.platforms } }
         : {}),
       signed: index.byPath.has(ENTRY.signature),
+      refused: index.refused,
       images: report,
       shared,
       charts: (manifest?.charts ?? []).map((c) => ({ name: c.name, version: c.version, source: c.source, size: c.size })),

@@ -5,11 +5,23 @@ import { extendedSize, ExtendedHeaders, isExtended } from '../tar/extended.js';
 import { BLOCK, decodeHeader, isZeroBlock, paddingFor, TarFormatError } from '../tar/format.js';
 import type { TarEntryInfo } from '../tar/reader.js';
 import { PartFiles } from './tar/parts.js';
+import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
+
+/** An entry no reader of a bundle takes: why, in the words of the safe-path check. */
+export interface RefusedEntry {
+  /** As written in the archive. */
+  path: string;
+  reason: string;
+}
 
 export interface BundleIndex {
   files: PartFiles;
+  /** Every entry, refused ones included (so counts are honest). */
   entries: TarEntryInfo[];
+  /** The entries a reader may take, by normalised path: never a refused one, and the first of a name written twice. */
   byPath: Map<string, TarEntryInfo>;
+  /** Entries refused (absolute, `..`, links, devices, a name written twice), in archive order: reported, never read. */
+  refused: RefusedEntry[];
 }
 
 /** Walks the headers with positioned reads, skipping data: fast on any bundle size. */
@@ -39,8 +51,20 @@ export async function indexBundle(path: string): Promise<BundleIndex> {
     headerOffset = offset;
   }
   const byPath = new Map<string, TarEntryInfo>();
-  for (const e of entries) byPath.set(e.path.replace(/^\.\//, ''), e);
-  return { files, entries, byPath };
+  const refused: RefusedEntry[] = [];
+  for (const e of entries) {
+    let name: string;
+    try {
+      name = checkBundleEntry(e);
+    } catch (error) {
+      if (!(error instanceof UnsafeEntryError)) throw error;
+      refused.push({ path: e.path, reason: error.reason });
+      continue;
+    }
+    if (byPath.has(name)) refused.push({ path: e.path, reason: 'appears twice in the bundle' });
+    else if (e.type === 'file') byPath.set(name, e);
+  }
+  return { files, entries, byPath, refused };
 }
 
 export async function readMember(index: BundleIndex, path: string, limit = 64 * 1024 * 1024): Promise<Buffer | undefined> {

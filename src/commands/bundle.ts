@@ -240,6 +240,10 @@ function formatInspect(r: InspectReport): string {
     lines.push(`  made by ${m.createdBy} at ${m.createdAt} for ${m.target}/${m.profile}: OpenIM ${m.openim.serverVersion}, chat ${m.openim.chatVersion}; platforms ${m.platforms.join(', ')}`);
     lines.push(`  components: ${m.components.join(', ') || '(none)'}`);
   } else lines.push('  manifest.json missing or unreadable (run bundle verify)');
+  if (r.refused.length) {
+    lines.push('', `REFUSED entries (${r.refused.length}): bundle verify and install refuse this bundle; what follows ignores them`);
+    for (const e of r.refused) lines.push(`  ${JSON.stringify(e.path)}: ${e.reason}`);
+  }
   lines.push('', `images (${r.images.length}): ${formatBytes(r.totals.imageBytes)} stored, ${formatBytes(r.totals.imageBytesUnshared)} if each were stored alone`);
   for (const i of r.images) {
     lines.push(`  ${i.ref}  ${i.digest.slice(0, 19)}  ${i.platforms.join(',')}  ${formatBytes(i.size)} (${formatBytes(i.ownSize)} own, ${i.sharedBlobs}/${i.blobs} blobs shared)`);
@@ -260,6 +264,8 @@ function formatInspect(r: InspectReport): string {
 export async function bundleInspectCommand(ctx: CliContext, file: string, flags: { json?: boolean }): Promise<void> {
   const report = await inspectBundle(resolve(ctx.cwd, file));
   ctx.io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspect(report));
+  // Also on stderr, so a report piped elsewhere (or --json) does not leave it unseen.
+  if (report.refused.length) ctx.io.err(`warning: ${report.file} holds ${report.refused.length} entries a bundle may not hold (listed ${flags.json ? 'under "refused"' : 'above'}); bundle verify and install refuse it`);
 }
 
 // ---------------------------------------------------------------- push

@@ -3,12 +3,14 @@
 // made and checked in test/offline; these need no registry.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tarEntry } from '../../src/tar/archive.js';
+import { END_OF_ARCHIVE } from '../../src/tar/format.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cli } from './run-cli.js';
 
@@ -134,5 +136,37 @@ describe('a signed bundle given without its key', () => {
     for (const args of [['bundle', 'verify'], ['bundle', 'push'], ['bundle', 'load'], ['install'], ['render']]) {
       expect(cli([...args, '--help']).stdout, args.join(' ')).toContain(ALLOW);
     }
+  });
+});
+
+describe('bundle inspect shows the entries it refuses', () => {
+  it('lists an absolute path, a .. path and a link leaving the bundle, in text and JSON, and warns on stderr', () => {
+    const { dir, bundle } = signedBundle();
+    const good = readFileSync(bundle);
+    const hostile = join(dir, 'hostile.tar');
+    writeFileSync(
+      hostile,
+      Buffer.concat([
+        good.subarray(0, good.length - END_OF_ARCHIVE.length),
+        tarEntry({ path: '/etc/cron.d/evil', data: '* * * * * root sh\n' }),
+        tarEntry({ path: '../escape', data: 'y' }),
+        tarEntry({ type: 'symlink', path: 'files/passwd', linkpath: '/etc/passwd' }),
+        END_OF_ARCHIVE,
+      ]),
+    );
+    const text = cli(['bundle', 'inspect', hostile]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('REFUSED entries (3): bundle verify and install refuse this bundle');
+    expect(text.stdout).toContain('  "/etc/cron.d/evil": absolute path');
+    expect(text.stdout).toContain('  "../escape": path escapes the target with ..');
+    expect(text.stdout).toContain('  "files/passwd": symlink to "/etc/passwd" (bundles hold regular files only)');
+    expect(text.stderr).toContain('holds 3 entries a bundle may not hold');
+    const json = cli(['bundle', 'inspect', hostile, '--json']);
+    expect((JSON.parse(json.stdout) as { refused: { path: string }[] }).refused.map((e) => e.path)).toEqual(['/etc/cron.d/evil', '../escape', 'files/passwd']);
+    // The bundle as made has none: no section, no warning.
+    const clean = cli(['bundle', 'inspect', bundle]);
+    expect(clean.stdout).not.toContain('REFUSED');
+    expect(clean.stderr).toBe('');
+    expect(JSON.parse(cli(['bundle', 'inspect', bundle, '--json']).stdout).refused).toEqual([]);
   });
 });

@@ -6,10 +6,13 @@ import type { EntryType } from '../../tar/format.js';
 
 export class UnsafeEntryError extends Error {
   readonly entry: string;
+  /** Why, without the entry's name (for lists that name it already). */
+  readonly reason: string;
   constructor(entry: string, reason: string) {
     super(`unsafe archive entry ${JSON.stringify(entry)}: ${reason}`);
     this.name = 'UnsafeEntryError';
     this.entry = entry;
+    this.reason = reason;
   }
 }
 
