@@ -1,7 +1,9 @@
 // An interrupted `bundle create` (the process killed halfway) resumes: a
 // re-run keeps the entries already written, continues a half-downloaded
 // layer with a Range request, fetches nothing twice, and ends with a bundle
-// equal in content to one made in one go.
+// equal in content to one made in one go. Ctrl-C (SIGINT) is an interrupt
+// too: the layer download in flight is cut off, not left to finish, the
+// command exits 130 and no bundle appears under the final name (issue #19).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +87,34 @@ describe('resume of an interrupted bundle create', () => {
       return execFileSync('tar', ['-xOf', file, 'checksums.sha256']).toString().split('\n').filter((l) => l && !l.startsWith('#') && !l.endsWith('manifest.json') && !l.endsWith('images/index.json')).sort();
     };
     expect(await sums(output)).toEqual(await sums(direct));
+  });
+
+  it('Ctrl-C cuts off the layer download in flight, exits 130 with no bundle, and the same command resumes', async () => {
+    const dir = tempDir('interrupt');
+    const output = join(dir, 'interrupted.tar');
+    const flags = ['bundle', 'create', '--preset', 'dev', '--contents-from', world.contentsFile, '-o', output, '--concurrency', '2', ...mirrorFlagsFor(proxy.host, { [world.chart.repo]: `${world.http.url}/charts` })];
+    let pid = 0;
+    const first = runCli(flags, { onSpawn: (p) => (pid = p) });
+    // Ctrl-C while the big shared layer is half-way through the slow proxy.
+    const baseTemp = join(`${output}.partial.d`, `${world.base.blob.digest.slice(7)}.part`);
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(baseTemp) && statSync(baseTemp).size > 64 * 1024)) {
+      if (Date.now() > deadline) throw new Error('the run never got half-way through the layer');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(pid, 'SIGINT');
+    const interrupted = await first;
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('interrupted: bundle create stopped');
+    expect(existsSync(output)).toBe(false);
+    // Cut off, not finished: the layer is still a part file, and the partial bundle does not hold it.
+    expect(existsSync(baseTemp)).toBe(true);
+    expect(statSync(baseTemp).size).toBeLessThan(world.base.blob.size);
+    expect((await scanPartial(`${output}.partial`)).entries.has(`images/blobs/sha256/${world.base.blob.digest.slice(7)}`)).toBe(false);
+
+    const again = await runCli(flags);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['interrupted.tar']);
+    expect((await runCli(['bundle', 'verify', output])).code).toBe(0);
   });
 });
