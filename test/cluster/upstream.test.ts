@@ -46,6 +46,7 @@ import { sharedChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/sha
 import { TestCluster } from './cluster.js';
 import { isInstallerWrite } from './observe.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
+import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
 
 // helm 4: helm v3.18.0 (the helm 3 of test/helpers/tools.ts) renders a value of 0 as set (helm/helm#30923, fixed
 // in v3.18.1), so ingress-nginx and kube-prometheus-stack are refused by the API server; preflight says so.
@@ -196,7 +197,7 @@ describe(`${tools.label}: production upstream releases and routes accepted by a 
     mkdirSync(workdir, { recursive: true });
     const gatewayApiFile = join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml');
     const planFor = async (controller: 'traefik' | 'gateway-api', probe: boolean) => {
-      const resolved = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', ...INGRESS_SETS[controller], `kubernetes.kubeconfig=${cluster.kubeconfig}`], env: {} }).spec;
+      const resolved = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.install=true', ...INGRESS_SETS[controller], `kubernetes.kubeconfig=${cluster.kubeconfig}`], env: {} }).spec;
       const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
       // The facts the product gathers, through this file's runner (its helm/kubectl and environment).
       const runner: Runner = {
