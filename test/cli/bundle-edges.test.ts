@@ -1,6 +1,7 @@
 // The offline bundle at the command line (issue #19, Medium 10): each test
 // reproduces one finding against the built CLI. Bundles with real images are
 // made and checked in test/offline; these need no registry.
+import { MIRROR_SET } from '../../src/config/test-presets.js';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -123,7 +124,7 @@ describe('a signed bundle given without its key', () => {
       expect(r.stderr).toContain('offline.bundle');
     }
     // render takes the upstream charts (the offline preset has some) out of the bundle, verified the same way.
-    const render = (...extra: string[]) => cli(['render', '--preset', 'offline', '--domain', 'im.example.com', '--bundle', bundle, '--out', join(dir, 'rendered'), ...extra], { env: { HOME: dir } });
+    const render = (...extra: string[]) => cli(['render', '--preset', 'offline', '--domain', 'im.example.com', '--set', MIRROR_SET, '--bundle', bundle, '--out', join(dir, 'rendered'), ...extra], { env: { HOME: dir } });
     const renderRefused = render();
     expect(renderRefused.code).toBe(1);
     expect(renderRefused.stderr).toContain('no public key was given to check it: pass --bundle-key');
