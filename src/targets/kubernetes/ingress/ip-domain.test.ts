@@ -38,7 +38,7 @@ describe('openim.domain is an IP address on Kubernetes', () => {
     expect(hosts.every((h) => h === '*')).toBe(true);
     // The same routes as with a name, minus the console that needs its own host.
     const ids = openimRoutes(ipSpec(controller, extra)).map((r) => r.id);
-    expect(ids).toEqual(['api', 'msg-gateway', 'chat-api', 'admin-api', 'object-storage', 'web']);
+    expect(ids).toEqual(['api', 'msg-gateway', 'chat-api', 'admin-api', 'object-storage', 'object-storage-form', 'web']);
   });
 
   it('the URLs clients get use the address: SDK, X-Request-Api, MinIO externalAddress (http without TLS)', () => {

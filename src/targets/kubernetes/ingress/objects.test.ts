@@ -15,11 +15,15 @@ describe('routes', () => {
       'im.example.com/chat → chat-api:10008',
       'im.example.com/complete_admin → admin-api:10009',
       'im.example.com/im-minio-api → openim-minio:9000',
+      'im.example.com/openim → openim-minio:9000',
       'im.example.com/ → openim-web-front:80',
       'admin.im.example.com/ → openim-admin-front:80',
       'im.example.com/grafana → openim-grafana:80',
     ]);
     expect(routes.find((r) => r.id === 'api')!.setHeaders).toEqual({ 'X-Request-Api': 'https://im.example.com/api' });
+    // Presigned form uploads reach <host>/<bucket> without the prefix (OpenIM's MinIO client drops it there).
+    expect(routes.find((r) => r.id === 'object-storage-form')).toMatchObject({ path: '/openim', stripPrefix: false, largeBody: true });
+    expect(openimRoutes(spec('traefik', ['infrastructure.objectStorage.bucket=api'])).filter((r) => r.path === '/api').map((r) => r.id)).toEqual(['api']);
   });
 
   it('leave out what is not installed', () => {

@@ -52,7 +52,18 @@ export function openimRoutes(spec: DeploySpec): Route[] {
     routes.push(route({ id: 'admin-api', host, path: ROUTE_PATHS.admin, service: 'admin-api', port: PUBLIC_PORTS.adminApi }));
   }
   const storage = objectStorageBackend(spec);
-  if (storage) routes.push(route({ id: 'object-storage', host, path: ROUTE_PATHS.objectStorage, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true }));
+  if (storage) {
+    routes.push(route({ id: 'object-storage', host, path: ROUTE_PATHS.objectStorage, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true }));
+    // Presigned form uploads (POST /object/initiate_form_data) go to <scheme>://<host>/<bucket> without the
+    // /im-minio-api prefix: OpenIM's MinIO client keeps the prefix for every other presigned URL but sets only the
+    // scheme and host on the form's (openimsdk/tools v0.0.50-alpha.63 s3/minio/minio.go:499-504, server v3.8.3),
+    // so the bucket is routed as it is, unstripped (found by verify through Traefik on the real node). A bucket
+    // named like another route's path keeps only that route.
+    const bucketPath = `/${spec.infrastructure.objectStorage.bucket}`;
+    if (!routes.some((r) => r.path === bucketPath)) {
+      routes.push(route({ id: 'object-storage-form', host, path: bucketPath, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true, stripPrefix: false }));
+    }
+  }
   const web = FRONT_MODULES.find((m) => m.name === 'openim-web-front')!;
   if (c.webFront) routes.push(route({ id: 'web', host, path: '/', service: web.name, port: modulePort(web.name, 'http') }));
   // The admin console is a single-page app built for `/`: it gets its own host. Without a domain, or with an IP address, there is
