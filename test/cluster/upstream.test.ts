@@ -22,6 +22,8 @@
 // - the OpenIM releases themselves: test/cluster/install.test.ts installs those;
 // - the Gateway API CRDs' download: the plan applies upstream's release URL; here
 //   the same file from ../shared/charts (gateway-api-v1.3.0-standard-install.yaml).
+// Then the other storage backends of the preset (nfs, local-path) with traefik: the provisioner's
+// chart or manifest and its StorageClass, with the same monitoring and logging releases.
 // A last test installs the Gateway API flavour on a cluster where traefik's chart
 // already brought Gateway API CRDs v1.4.0: the plan, made from the real cluster's
 // facts, keeps them (applying v1.3.0 over them is refused for conflicts, shown).
@@ -33,7 +35,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CLUSTER_ADDONS } from '../../src/catalog/infrastructure.js';
+import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../src/catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../src/catalog/ingress.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Runner } from '../../src/exec/runner.js';
@@ -145,50 +147,69 @@ async function freshCluster(): Promise<void> {
   await run([tools.helm, 'upgrade', '--install', 'cert-manager', cm.chart.name, '--repo', repo.mirrors[cm.chart.repo]!, '--version', cm.chart.version, '--namespace', cm.namespace, '--create-namespace', '--set', 'crds.enabled=true'], home);
 }
 
+/**
+ * The production preset with `sets`: its upstream steps carried out in plan order on a fresh cluster; checks
+ * that every step came after what it needs, that nothing but waits was skipped, that no write was refused,
+ * and that every object of the OpenIM routes is stored. Returns the releases the plan installs.
+ */
+async function applyProductionUpstream(name: string, sets: string[]): Promise<string[]> {
+  const resolved = resolveConfig({ preset: 'production', sets: [...sets, `kubernetes.namespace=openim-${name}`], env: {} }).spec;
+  const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
+  const plan = buildPlan(spec, unprobedFacts('kubernetes'));
+  const steps = plan.steps.filter((s) => UPSTREAM_STEP.test(s.id));
+  const workdir = join(home, name);
+  mkdirSync(workdir, { recursive: true });
+  await freshCluster();
+  const mark = cluster.auditMark();
+
+  const done = new Set<string>();
+  const skipped: string[] = [];
+  for (const step of steps) {
+    // Plan order already puts what a step needs first (CRDs before their objects): checked, not assumed.
+    const pending = step.needs.filter((n) => UPSTREAM_STEP.test(n) && !done.has(n));
+    expect(pending, `${step.id} comes before what it needs`).toEqual([]);
+    skipped.push(...(await carryOut(step, workdir, join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml'))));
+    done.add(step.id);
+  }
+  expect(done).toContain('k8s.ingress');
+  expect(skipped.every((s) => / wait /.test(s)), skipped.join('\n')).toBe(true);
+
+  // No write of helm or kubectl was refused (a refused object fails its command too; this names it).
+  const refused = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && e.code >= 400 && !(e.verb === 'delete' && e.code === 404));
+  expect(refused.map((e) => `${e.verb} ${e.resource} ${e.namespace ?? ''}/${e.name ?? ''}: ${e.code}`)).toEqual([]);
+  const created = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && (e.verb === 'create' || e.verb === 'patch') && e.code < 300);
+  console.log(`[upstream] ${name}: ${steps.length} plan steps, ${created.length} objects created or patched, skipped: ${skipped.length}`);
+
+  // Every object of the OpenIM routes (Ingress, Middleware/IngressRoute, Gateway/VirtualService, Gateway/HTTPRoute,
+  // ReferenceGrant) is stored, read back by kubectl from the file the plan wrote.
+  const routes = join(workdir, 'manifests', 'openim-ingress.yaml');
+  const docs = parseAllDocuments(readFileSync(routes, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null).filter((d) => d !== null);
+  const stored = (await run(['kubectl', 'get', '-f', routes, '-o', 'name'], workdir)).trim().split('\n');
+  expect(stored).toHaveLength(docs.length);
+  expect(docs.length).toBeGreaterThan(0);
+  console.log(`[upstream] ${name} routes: ${stored.join(' ')}`);
+  return plan.steps.filter((s) => UPSTREAM_STEP.test(s.id) && s.release).map((s) => s.release!.name);
+}
+
 describe(`${tools.label}: production upstream releases and routes accepted by a real API server`, () => {
   it.each(Object.keys(CONTROLLERS))('%s + rook-ceph + monitoring + logging', async (controller) => {
-    const resolved = resolveConfig({ preset: 'production', sets: [...BASE, ...CONTROLLERS[controller as keyof typeof CONTROLLERS], `kubernetes.namespace=openim-${controller}`], env: {} }).spec;
-    const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
-    const plan = buildPlan(spec, unprobedFacts('kubernetes'));
-    const steps = plan.steps.filter((s) => UPSTREAM_STEP.test(s.id));
-    const workdir = join(home, controller);
-    mkdirSync(workdir, { recursive: true });
-    await freshCluster();
-    const mark = cluster.auditMark();
-
-    const done = new Set<string>();
-    const skipped: string[] = [];
-    for (const step of steps) {
-      // Plan order already puts what a step needs first (CRDs before their objects): checked, not assumed.
-      const pending = step.needs.filter((n) => UPSTREAM_STEP.test(n) && !done.has(n));
-      expect(pending, `${step.id} comes before what it needs`).toEqual([]);
-      skipped.push(...(await carryOut(step, workdir, join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml'))));
-      done.add(step.id);
-    }
-
+    const releases = await applyProductionUpstream(controller, [...BASE, ...CONTROLLERS[controller as keyof typeof CONTROLLERS]]);
     // Every controller chart, rook, the monitoring stack and the logging charts came from the mirror.
-    const releases = plan.steps.filter((s) => UPSTREAM_STEP.test(s.id) && s.release).map((s) => s.release!.name);
     for (const name of [...INGRESS_CONTROLLERS[controller as keyof typeof INGRESS_CONTROLLERS].charts.map((c) => c.release), 'rook-ceph', 'rook-ceph-cluster', 'kube-prometheus-stack', 'loki', 'alloy']) expect(releases).toContain(name);
-    expect(done).toContain('k8s.ingress');
-    expect(skipped.every((s) => / wait /.test(s)), skipped.join('\n')).toBe(true);
-
-    // No write of helm or kubectl was refused (a refused object fails its command too; this names it).
-    const refused = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && e.code >= 400 && !(e.verb === 'delete' && e.code === 404));
-    expect(refused.map((e) => `${e.verb} ${e.resource} ${e.namespace ?? ''}/${e.name ?? ''}: ${e.code}`)).toEqual([]);
-    const created = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && (e.verb === 'create' || e.verb === 'patch') && e.code < 300);
-    console.log(`[upstream] ${controller}: ${steps.length} plan steps, ${created.length} objects created or patched, skipped: ${skipped.length}`);
-
-    // The objects that need the CRDs are there: the CephCluster, Prometheus, the OpenIM routes.
+    // The objects that need the CRDs are there: the CephCluster, Prometheus.
     expect((await cluster.api('GET', '/apis/ceph.rook.io/v1/namespaces/rook-ceph/cephclusters')).body.items.length).toBeGreaterThan(0);
     expect((await cluster.api('GET', '/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses')).body.items.length).toBeGreaterThan(0);
-    // Every object of the OpenIM routes (Ingress, Middleware/IngressRoute, Gateway/VirtualService, Gateway/HTTPRoute,
-    // ReferenceGrant) is stored, read back by kubectl from the file the plan wrote.
-    const routes = join(workdir, 'manifests', 'openim-ingress.yaml');
-    const docs = parseAllDocuments(readFileSync(routes, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null).filter((d) => d !== null);
-    const stored = (await run(['kubectl', 'get', '-f', routes, '-o', 'name'], workdir)).trim().split('\n');
-    expect(stored).toHaveLength(docs.length);
-    expect(docs.length).toBeGreaterThan(0);
-    console.log(`[upstream] ${controller} routes: ${stored.join(' ')}`);
+  }, 900_000);
+
+  // The other storage backends the production preset offers (MinIO for objects), with traefik.
+  it.each(['nfs', 'local-path'] as const)('traefik + %s storage + monitoring + logging', async (backend) => {
+    const sets = ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', 'monitoring.enabled=true', 'logging.enabled=true', `kubernetes.storage.backend=${backend}`, NFS_SERVER_SET, ...CONTROLLERS.traefik];
+    const releases = await applyProductionUpstream(`traefik-${backend}`, sets);
+    for (const name of ['traefik', 'kube-prometheus-stack', 'loki', 'alloy', ...STORAGE_PROVISIONERS[backend].charts.map((c) => c.release)]) expect(releases).toContain(name);
+    // The provisioner's StorageClass, the one the OpenIM claims name, is stored.
+    const sc = await cluster.api('GET', `/apis/storage.k8s.io/v1/storageclasses/${STORAGE_PROVISIONERS[backend].storageClass}`);
+    expect(sc.status).toBe(200);
+    expect(sc.body.provisioner).toBe(STORAGE_PROVISIONERS[backend].provisioner);
   }, 900_000);
 
   it('Gateway API on a cluster where traefik\'s chart brought Gateway API CRDs v1.4.0: the plan made from the cluster\'s facts keeps them', async () => {
