@@ -1,15 +1,15 @@
 // `bundle inspect` on a bundle with entries the safe reader refuses (issue #19,
 // Medium 10): they are listed with the reason, not left out of the report, and
 // what inspect reads about the bundle never comes from them.
+import { appendTarEntries } from '../../test/helpers/tar-append.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../catalog/openim-versions.js';
 import { RegistryClient } from '../oci/registry-client.js';
 import { tarEntry } from '../tar/archive.js';
-import { END_OF_ARCHIVE } from '../tar/format.js';
 import { templatesDir } from '../util/package-root.js';
 import { createBundle } from './create.js';
 import { inspectBundle } from './inspect.js';
@@ -29,23 +29,15 @@ async function hostileBundle(): Promise<string> {
     client: new RegistryClient(),
     http: {},
   });
-  const good = readFileSync(output);
-  const hostile = join(dir, 'hostile.tar');
-  writeFileSync(
-    hostile,
-    Buffer.concat([
-      good.subarray(0, good.length - END_OF_ARCHIVE.length),
-      tarEntry({ path: '/etc/cron.d/evil', data: 'x' }),
-      tarEntry({ path: 'files/../../escape', data: 'y' }),
-      tarEntry({ type: 'symlink', path: 'files/passwd', linkpath: '/etc/passwd' }),
-      tarEntry({ type: 'hardlink', path: 'files/shadow', linkpath: '../../etc/shadow' }),
-      tarEntry({ type: 'fifo', path: 'files/pipe' }),
-      // A second manifest.json, after the real one: inspect must not take it for the bundle's.
-      tarEntry({ path: 'manifest.json', data: '{"forged":true}' }),
-      END_OF_ARCHIVE,
-    ]),
-  );
-  return hostile;
+  return appendTarEntries(output, join(dir, 'hostile.tar'), [
+    tarEntry({ path: '/etc/cron.d/evil', data: 'x' }),
+    tarEntry({ path: 'files/../../escape', data: 'y' }),
+    tarEntry({ type: 'symlink', path: 'files/passwd', linkpath: '/etc/passwd' }),
+    tarEntry({ type: 'hardlink', path: 'files/shadow', linkpath: '../../etc/shadow' }),
+    tarEntry({ type: 'fifo', path: 'files/pipe' }),
+    // A second manifest.json, after the real one: inspect must not take it for the bundle's.
+    tarEntry({ path: 'manifest.json', data: '{"forged":true}' }),
+  ]);
 }
 
 describe('bundle inspect and refused entries', () => {

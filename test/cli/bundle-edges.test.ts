@@ -4,16 +4,16 @@
 import { MIRROR_SET } from '../../src/config/test-presets.js';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tarEntry } from '../../src/tar/archive.js';
-import { END_OF_ARCHIVE } from '../../src/tar/format.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cli } from './run-cli.js';
+import { appendTarEntries } from '../helpers/tar-append.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'oid-bundle-edges-'));
 
@@ -143,18 +143,11 @@ describe('a signed bundle given without its key', () => {
 describe('bundle inspect shows the entries it refuses', () => {
   it('lists an absolute path, a .. path and a link leaving the bundle, in text and JSON, and warns on stderr', () => {
     const { dir, bundle } = signedBundle();
-    const good = readFileSync(bundle);
-    const hostile = join(dir, 'hostile.tar');
-    writeFileSync(
-      hostile,
-      Buffer.concat([
-        good.subarray(0, good.length - END_OF_ARCHIVE.length),
-        tarEntry({ path: '/etc/cron.d/evil', data: '* * * * * root sh\n' }),
-        tarEntry({ path: '../escape', data: 'y' }),
-        tarEntry({ type: 'symlink', path: 'files/passwd', linkpath: '/etc/passwd' }),
-        END_OF_ARCHIVE,
-      ]),
-    );
+    const hostile = appendTarEntries(bundle, join(dir, 'hostile.tar'), [
+      tarEntry({ path: '/etc/cron.d/evil', data: '* * * * * root sh\n' }),
+      tarEntry({ path: '../escape', data: 'y' }),
+      tarEntry({ type: 'symlink', path: 'files/passwd', linkpath: '/etc/passwd' }),
+    ]);
     const text = cli(['bundle', 'inspect', hostile]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('REFUSED entries (3): bundle verify and install refuse this bundle');
