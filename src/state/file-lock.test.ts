@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockHeldError } from '../errors.js';
-import { FileLock, processStartTime } from './file-lock.js';
+import { FileLock, processAlive, processStartTime } from './file-lock.js';
 import { lockOwner } from './lock.js';
 
 const path = () => join(mkdtempSync(join(tmpdir(), 'oid-lock-')), 'lock');
@@ -48,15 +48,32 @@ describe('FileLock', () => {
     const p = path();
     const first = await new FileLock(p).acquire({ owner: lockOwner('install'), wait: false });
     const waitedFor: string[] = [];
-    const second = new FileLock(p).acquire({ owner: lockOwner('upgrade'), wait: true, pollMs: 10, onWait: (h) => waitedFor.push(h) });
-    await new Promise((r) => setTimeout(r, 50));
+    // The barrier: the second run's third look at the holder (each poll asks whether its process is alive).
+    let polls = 0;
+    let polledThrice!: () => void;
+    const thirdPoll = new Promise<void>((resolve) => (polledThrice = resolve));
+    const isAlive = (pid: number) => {
+      polls++;
+      if (polls === 3) polledThrice();
+      return processAlive(pid);
+    };
+    let acquired = false;
+    const second = new FileLock(p, { isAlive })
+      .acquire({ owner: lockOwner('upgrade'), wait: true, pollMs: 10, onWait: (h) => waitedFor.push(h) })
+      .then((held) => {
+        acquired = true;
+        return held;
+      });
+    await thirdPoll;
+    expect(acquired).toBe(false);
     await first.release();
     await (await second).release();
     expect(waitedFor).toHaveLength(1);
+    expect(waitedFor[0]).toContain('openim-deploy install');
     const third = await new FileLock(p).acquire({ owner: lockOwner('install'), wait: false });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    await expect(new FileLock(p).acquire({ owner: lockOwner('x'), wait: true, pollMs: 10, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    // Interrupted while it waits: the abort comes once it has started waiting.
+    await expect(new FileLock(p).acquire({ owner: lockOwner('x'), wait: true, pollMs: 10, signal: controller.signal, onWait: () => controller.abort() })).rejects.toMatchObject({ name: 'AbortError' });
     await third.release();
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockHeldError } from '../errors.js';
 import { leaseExpired, LeaseLock, microTime, type LeaseBackend, type LeaseRecord } from './lease-lock.js';
 import { lockOwner } from './lock.js';
@@ -28,6 +28,10 @@ const owner = (name: string) => ({ ...lockOwner(name), holder: name, pid: 1, hos
 const never = () => false;
 
 describe('LeaseLock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('MicroTime has six fractional digits, as the API server wants', () => {
     expect(microTime(Date.parse('2026-01-02T03:04:05.678Z'))).toBe('2026-01-02T03:04:05.678000Z');
   });
@@ -73,28 +77,49 @@ describe('LeaseLock', () => {
   });
 
   it('renews while held, and signals `lost` when another run took it over', async () => {
+    // vitest's fake clock drives both Date.now (the renewTime written) and the renewal timer.
+    vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
     const backend = new MemoryLease();
-    const held = await new LeaseLock(backend, { renewMs: 10, holderGone: never }).acquire({ owner: owner('A'), wait: false });
-    const first = backend.record!.renewTime;
-    await new Promise((r) => setTimeout(r, 40));
-    expect(backend.record!.renewTime >= first).toBe(true);
-    expect(backend.version).toBeGreaterThan(1);
+    const held = await new LeaseLock(backend, { renewMs: 10_000, holderGone: never }).acquire({ owner: owner('A'), wait: false });
+    expect(backend.record!.renewTime).toBe('2026-01-01T00:00:00.000000Z');
+    expect(backend.version).toBe(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(backend.record!.renewTime).toBe('2026-01-01T00:00:10.000000Z');
+    expect(backend.record!.holder).toBe('A');
+    expect(backend.version).toBe(2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(backend.record!.renewTime).toBe('2026-01-01T00:00:20.000000Z');
+    expect(backend.version).toBe(3);
     // Someone else writes it (as after a takeover): the next renewal conflicts.
     backend.record = { ...backend.record!, holder: 'thief' };
     backend.version++;
-    await new Promise((r) => setTimeout(r, 40));
+    expect(held.lost.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(held.lost.aborted).toBe(true);
+    expect(String(held.lost.reason)).toContain('taken over by another run (conflict)');
     await held.release();
     expect(backend.record!.holder).toBe('thief');
   });
 
-  it('waits with wait, reporting the holder once', async () => {
+  it('waits with wait, reporting the holder once, and takes the Lease at the first poll after its release', async () => {
+    vi.useFakeTimers();
     const backend = new MemoryLease();
     const a = await new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner('A'), wait: false });
     const seen: string[] = [];
-    const waiting = new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner('B'), wait: true, pollMs: 5, onWait: (h) => seen.push(h) });
-    await new Promise((r) => setTimeout(r, 30));
+    let acquired = false;
+    const waiting = new LeaseLock(backend, { holderGone: never })
+      .acquire({ owner: owner('B'), wait: true, pollMs: 1000, onWait: (h) => seen.push(h) })
+      .then((held) => {
+        acquired = true;
+        return held;
+      });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(acquired).toBe(false);
+    expect(backend.record!.holder).toBe('A');
     await a.release();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(acquired).toBe(true);
+    expect(backend.record!.holder).toBe('B');
     await (await waiting).release();
     expect(seen).toEqual(['A']);
   });
