@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApplyError, UserAbort } from '../errors.js';
 import { ok, RecordingRunner, sleep } from '../exec/recording-runner.js';
 import type { Plan, Step } from '../plan/types.js';
@@ -37,12 +37,27 @@ function options(runner: RecordingRunner, extra: Partial<ExecuteOptions> = {}): 
   };
 }
 
-/** A runner whose commands take `ms` each; `run X` is the step id. */
-const slowRunner = (ms: number, fail: (argv: readonly string[]) => boolean = () => false) =>
-  new RecordingRunner(async (argv) => {
-    await sleep(ms);
-    return fail(argv) ? { exitCode: 3, stdout: '', stderr: `boom in ${argv.join(' ')}` } : ok();
-  });
+/** A runner whose commands take `ms` each on vitest's fake clock; `run X` is the step id. */
+const slowRunner = (ms: number) =>
+  new RecordingRunner(
+    async () => {
+      await sleep(ms);
+      return ok();
+    },
+    { clock: () => Date.now() },
+  );
+
+/**
+ * Runs the plan on vitest's fake clock, which starts at 0: every command's
+ * start and end are exact, with no real waiting. Exec steps touch no files,
+ * so nothing waits on real I/O while the fake timers run.
+ */
+async function executeOnFakeClock(p: Plan, o: ExecuteOptions) {
+  vi.useFakeTimers({ now: 0 });
+  const run = executePlan(p, o);
+  await vi.runAllTimersAsync();
+  return run;
+}
 
 const interval = (runner: RecordingRunner, id: string) => {
   const call = runner.calls.find((c) => c.argv[1] === id);
@@ -52,27 +67,34 @@ const interval = (runner: RecordingRunner, id: string) => {
 const overlap = (runner: RecordingRunner, a: string, b: string) => interval(runner, a).start < interval(runner, b).end && interval(runner, b).start < interval(runner, a).end;
 
 describe('executePlan', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('runs independent steps at the same time and dependent ones strictly after', async () => {
     const runner = slowRunner(40);
-    await executePlan(plan([exec('a'), exec('b'), exec('c', ['a', 'b']), exec('d', ['c'])]), options(runner));
+    await executeOnFakeClock(plan([exec('a'), exec('b'), exec('c', ['a', 'b']), exec('d', ['c'])]), options(runner));
+    const times = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, [interval(runner, id).start, interval(runner, id).end]]));
+    expect(times).toEqual({ a: [0, 40], b: [0, 40], c: [40, 80], d: [80, 120] });
     expect(overlap(runner, 'a', 'b')).toBe(true);
-    expect(interval(runner, 'c').start).toBeGreaterThanOrEqual(Math.max(interval(runner, 'a').end, interval(runner, 'b').end));
-    expect(interval(runner, 'd').start).toBeGreaterThanOrEqual(interval(runner, 'c').end);
+    expect(overlap(runner, 'b', 'c')).toBe(false);
   });
 
   it('never runs more than --concurrency steps at once', async () => {
     const runner = slowRunner(20);
-    await executePlan(plan(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => exec(id))), options(runner, { concurrency: 2 }));
+    await executeOnFakeClock(plan(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => exec(id))), options(runner, { concurrency: 2 }));
     // Sweep line: the most calls in flight at any instant.
     const edges = runner.calls.flatMap((c) => [{ t: c.start, d: 1 }, { t: c.end, d: -1 }]).sort((x, y) => x.t - y.t || x.d - y.d);
     let inFlight = 0;
     let most = 0;
     for (const e of edges) most = Math.max(most, (inFlight += e.d));
     expect(most).toBe(2);
+    // Two at a time, back to back: three rounds of 20.
+    expect(runner.calls.map((c) => c.start).sort((x, y) => x - y)).toEqual([0, 0, 20, 20, 40, 40]);
   });
 
   it('a failing step stops its dependants, independent steps go on, and the error names step and argv', async () => {
-    const runner = slowRunner(5, (argv) => argv[1] === 'b');
+    const runner = new RecordingRunner((argv) => (argv[1] === 'b' ? { exitCode: 3, stdout: '', stderr: 'boom in run b' } : ok()));
     const events: ExecEvent[] = [];
     const error = await executePlan(plan([exec('a'), exec('b'), exec('c', ['b']), exec('d', ['c']), exec('e', ['a'])]), options(runner, { onEvent: (e) => events.push(e) })).catch((e) => e);
     expect(error).toBeInstanceOf(ApplyError);
@@ -113,7 +135,8 @@ describe('executePlan', () => {
   it('resumes after a failure: done steps are not run again', async () => {
     const store = new MemoryStateStore(emptyState());
     const p = plan([exec('a'), exec('b', ['a']), exec('c', ['b'])]);
-    await executePlan(p, options(slowRunner(1, (argv) => argv[1] === 'b'), { journal: new Journal(store, await store.load()) })).catch(() => undefined);
+    const failB = new RecordingRunner((argv) => (argv[1] === 'b' ? { exitCode: 3, stdout: '', stderr: 'boom' } : ok()));
+    await executePlan(p, options(failB, { journal: new Journal(store, await store.load()) })).catch(() => undefined);
     expect((await store.load()).steps.b!.status).toBe('failed');
     const rerun = new RecordingRunner();
     await executePlan(p, options(rerun, { journal: new Journal(store, await store.load()) }));
@@ -123,12 +146,18 @@ describe('executePlan', () => {
   it('stops on interrupt: the running command is cancelled and the journal says interrupted', async () => {
     const controller = new AbortController();
     const store = new MemoryStateStore();
+    // The barrier: the abort comes once step a's command is running.
+    let commandStarted!: () => void;
+    const running = new Promise<void>((resolve) => (commandStarted = resolve));
     const runner = new RecordingRunner(async (_argv, opts) => {
-      await sleep(5000, opts.signal);
+      commandStarted();
+      await sleep(600_000, opts.signal);
       return ok();
     });
-    setTimeout(() => controller.abort(), 30);
-    const error = await executePlan(plan([exec('a'), exec('b', ['a'])]), options(runner, { signal: controller.signal, journal: new Journal(store, await store.load()) })).catch((e) => e);
+    const result = executePlan(plan([exec('a'), exec('b', ['a'])]), options(runner, { signal: controller.signal, journal: new Journal(store, await store.load()) })).catch((e) => e);
+    await running;
+    controller.abort();
+    const error = await result;
     expect(error).toBeInstanceOf(UserAbort);
     const state = await store.load();
     expect(state.steps.a!.status).toBe('interrupted');
