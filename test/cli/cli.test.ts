@@ -8,11 +8,23 @@ import { packageRoot as packageRootForTest } from '../../src/util/package-root.j
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'oid-cli-'));
 
+/** The command names of a --help text: the first word of each entry under "Commands:" (wrapped lines are indented deeper). */
+function commandsIn(help: string): string[] {
+  const section = help.split('\nCommands:\n')[1];
+  if (section === undefined) throw new Error(`no Commands: section in\n${help}`);
+  return [...section.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+}
+
 describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
-  it('--help lists the commands and exits 0', () => {
-    const r = cli(['--help']);
-    expect(r.code).toBe(0);
-    for (const cmd of ['install', 'plan', 'render', 'doctor', 'config']) expect(r.stdout).toContain(cmd);
+  it('--help lists exactly the commands, and config and bundle list their subcommands', () => {
+    const top = cli(['--help']);
+    expect(top.code).toBe(0);
+    expect(commandsIn(top.stdout)).toEqual([
+      'install', 'plan', 'render', 'doctor', 'config', 'bundle',
+      'status', 'verify', 'upgrade', 'rollback', 'uninstall', 'support-bundle', 'logs', 'help',
+    ]);
+    expect(commandsIn(cli(['config', '--help']).stdout)).toEqual(['init', 'validate', 'schema', 'show', 'help']);
+    expect(commandsIn(cli(['bundle', '--help']).stdout)).toEqual(['create', 'verify', 'inspect', 'push', 'load', 'keygen', 'help']);
   });
 
   it('--version prints the package version', () => {
@@ -40,11 +52,13 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('install without --yes exits 2 within seconds, naming --yes, before probing anything', () => {
+  it('install without --yes exits 2 naming --yes, before probing anything', () => {
+    // No helm, kubectl or systemctl on PATH: a probe would fail on them first. (Start-up speed is measured by `npm run bench`, P1.)
     const r = cli(['install', '--preset', 'dev'], { env: { PATH: '/nonexistent' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--yes');
-    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stderr).toContain('--yes: applying changes needs confirmation and there is no terminal');
+    expect(r.stderr).not.toMatch(/helm|kubectl|systemctl|not found/);
+    expect(r.stdout).toBe('');
   });
 
   it('install --dry-run prints the plan and touches nothing', () => {
