@@ -14,7 +14,7 @@ import type { ChatAdminPasswordAction, Plan } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { resolveSecrets } from '../secrets/secrets.js';
 import { plan as binaryPlan, singleHost } from '../targets/binary/test-specs.js';
-import { REAL_CLUSTER, specFor } from '../targets/kubernetes/test-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor } from '../targets/kubernetes/test-specs.js';
 import { md5Hex } from './credentials.js';
 
 const action = (p: Plan, id: string) => p.steps.find((s) => s.id === id)?.actions.find((a): a is ChatAdminPasswordAction => a.kind === 'chat-admin-password');
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe('chat admin password in the plans', () => {
   it('kubernetes: set through a port-forward of admin-api after the chat releases and before the ingress publishes the console', () => {
-    const p = buildPlan(specFor('production'), REAL_CLUSTER);
+    const p = buildPlan(specFor('production'), PROBED_CLUSTER_FIXTURE);
     const a = action(p, 'k8s.chat.admin-password');
     expect(a).toMatchObject({ account: 'chatAdmin', password: '«secret:chat.adminPassword»', seeded: 'chatAdmin' });
     expect(a!.adminApi).toEqual({ portForward: ['kubectl', '-n', 'openim', 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', ':10009'] });
@@ -38,9 +38,9 @@ describe('chat admin password in the plans', () => {
   });
 
   it('kubernetes: not applicable on a simulated cluster, and absent without chat', () => {
-    const sim = buildPlan(specFor('dev'), { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } });
+    const sim = buildPlan(specFor('dev'), { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } });
     expect(sim.steps.find((s) => s.id === 'k8s.chat.admin-password')?.notApplicable).toMatch(/simulated/);
-    const noChat = buildPlan(specFor('dev', ['openim.components.chat=false', 'openim.components.adminFront=false', 'openim.components.webFront=false']), REAL_CLUSTER);
+    const noChat = buildPlan(specFor('dev', ['openim.components.chat=false', 'openim.components.adminFront=false', 'openim.components.webFront=false']), PROBED_CLUSTER_FIXTURE);
     expect(noChat.steps.some((s) => s.id === 'k8s.chat.admin-password')).toBe(false);
   });
 
@@ -51,7 +51,7 @@ describe('chat admin password in the plans', () => {
   });
 
   it('no summary tells anyone to log in with the seeded password', () => {
-    for (const p of [buildPlan(specFor('production'), REAL_CLUSTER), binaryPlan(singleHost())]) {
+    for (const p of [buildPlan(specFor('production'), PROBED_CLUSTER_FIXTURE), binaryPlan(singleHost())]) {
       const notes = p.steps.flatMap((s) => s.actions).filter((a) => a.kind === 'note').map((a) => (a as { text: string }).text).join('\n');
       expect(notes).not.toMatch(/password chatAdmin/);
       expect(notes).toMatch(/chat\.adminPassword/);
@@ -68,7 +68,7 @@ describe('chat admin password in the plans', () => {
 
   it('the executor runs the kubernetes step through the port-forward, stops it, and never prints the password', async () => {
     api = await startAdminStandIn();
-    const p = buildPlan(specFor('dev'), REAL_CLUSTER);
+    const p = buildPlan(specFor('dev'), PROBED_CLUSTER_FIXTURE);
     const only: Plan = { ...p, steps: p.steps.filter((s) => s.id === 'k8s.chat.admin-password').map((s) => ({ ...s, needs: [] })) };
     const password = 'Gen3rated-admin-password';
     const forwards: string[][] = [];

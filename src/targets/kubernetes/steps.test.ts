@@ -7,7 +7,7 @@ import type { Plan, Step, WriteAction } from '../../plan/types.js';
 import { SECRET_REF_PATTERN } from '../../secrets/secrets.js';
 import { CONFIG_MAPS, OPENIM_SECRET } from './names.js';
 import { enabledModules, kubernetesSteps } from './steps.js';
-import { REAL_CLUSTER, specFor, UNPROBED } from './test-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from './test-specs.js';
 import type { ServiceValues } from './modules/values.js';
 
 const plans = {
@@ -189,7 +189,7 @@ describe('kubernetes plan', () => {
     const unprobed = step(plans.production, 'k8s.verify');
     expect(unprobed.actions).toEqual([]);
     expect(unprobed.notApplicable).toMatch(/^verify not applicable: the cluster was not probed/);
-    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.verify')!;
+    const live = kubernetesSteps(specFor('production'), PROBED_CLUSTER_FIXTURE).find((s) => s.id === 'k8s.verify')!;
     expect(live.actions[0]).toMatchObject({
       kind: 'wait',
       probe: {
@@ -200,9 +200,9 @@ describe('kubernetes plan', () => {
         superCode: '«secret:chat.superCode»',
       },
     });
-    const off = kubernetesSteps(specFor('production', ['verify.afterInstall=false']), REAL_CLUSTER).find((s) => s.id === 'k8s.verify')!;
+    const off = kubernetesSteps(specFor('production', ['verify.afterInstall=false']), PROBED_CLUSTER_FIXTURE).find((s) => s.id === 'k8s.verify')!;
     expect(off).toMatchObject({ actions: [], notApplicable: expect.stringMatching(/verify\.afterInstall false/) });
-    const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
+    const simulated = { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } };
     const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify')!;
     expect(simulatedSmoke.actions).toEqual([]);
     expect(simulatedSmoke.notApplicable).toMatch(/^verify not applicable: the cluster is simulated/);
@@ -210,13 +210,13 @@ describe('kubernetes plan', () => {
   });
 
   it('API check: an admin token through a port-forward on a real cluster, not applicable on a simulated one', () => {
-    const live = kubernetesSteps(specFor('production'), REAL_CLUSTER).find((s) => s.id === 'k8s.wait.openim-api')!;
+    const live = kubernetesSteps(specFor('production'), PROBED_CLUSTER_FIXTURE).find((s) => s.id === 'k8s.wait.openim-api')!;
     expect(live.actions.map((a) => a.kind)).toEqual(['wait']);
     const probe = live.actions[0]!.kind === 'wait' ? live.actions[0]!.probe : undefined;
     expect(probe).toMatchObject({ kind: 'openim-admin-token', adminUserID: 'imAdmin', portForward: expect.arrayContaining(['port-forward', 'svc/openim-api', ':10002']) });
     // The secret is a placeholder, filled in only when the probe runs.
     expect(JSON.stringify(probe)).not.toMatch(/secret":"[A-Za-z0-9]{20,}"/);
-    const simulated = { ...REAL_CLUSTER, cluster: { ...REAL_CLUSTER.cluster!, simulated: true } };
+    const simulated = { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } };
     const note = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.wait.openim-api')!;
     expect(note.actions).toEqual([]);
     expect(note.notApplicable).toMatch(/^API check not applicable: the cluster is simulated/);

@@ -14,7 +14,13 @@ export function specFor(preset: 'dev' | 'production', sets: string[] = []): Depl
 
 export const UNPROBED: KubernetesFacts = { target: 'kubernetes', probed: false };
 
-export const REAL_CLUSTER: KubernetesFacts = {
+/**
+ * A fixture, written by hand: the facts a probe of a healthy, reachable cluster
+ * would return (no cluster is asked). The helm and kubectl versions are those of
+ * the helm3 pair scripts/fetch-tools.mjs installs. The probe itself is tested in
+ * facts.test.ts, and against real clusters by test:cluster and test:k8s-real.
+ */
+export const PROBED_CLUSTER_FIXTURE: KubernetesFacts = {
   target: 'kubernetes',
   probed: true,
   helm: { path: 'helm', version: 'v3.18.0', major: 3 },
