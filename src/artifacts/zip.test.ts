@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchive, UnsafeArchiveError } from './extract.js';
+import { interopTool } from '../../test/helpers/interop-tool.js';
 import { readZipFile, ZipError } from './zip.js';
 
 let dir: string;
@@ -18,8 +19,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const target = () => join(dir, 'out', 'loki');
-const hasZip = spawnSync('zip', ['-v']).status === 0;
-const hasPython = spawnSync('python3', ['-c', 'import zipfile']).status === 0;
+const hasZip = interopTool({ name: 'zip (Info-ZIP)', present: spawnSync('zip', ['-v']).status === 0, install: 'apt-get install -y zip' });
+const hasPython = interopTool({ name: 'python3 with zipfile', present: spawnSync('python3', ['-c', 'import zipfile']).status === 0, install: 'apt-get install -y python3' });
 
 interface Entry {
   name: string;

@@ -2,14 +2,15 @@
 // (kube-apiserver + etcd from test/cluster, the real kubectl): what the fake
 // cluster of the other tests only imitates — server-side apply from stdin,
 // MicroTime, resourceVersion conflicts when two runs race for the Lease.
-// Skipped (with the reason) when the cluster binaries were not built
-// (`bash scripts/cluster/build.sh`).
+// Skipped when the cluster binaries were not built (`bash scripts/cluster/build.sh`);
+// under CI that fails instead (test/helpers/interop-tool.ts).
 
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { interopTool } from '../helpers/interop-tool.js';
 import { LockHeldError } from '../../src/errors.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { RunOptions, Runner } from '../../src/exec/runner.js';
@@ -23,7 +24,11 @@ import { ensureNamespace, kubeStateRemote, STATE_SECRET } from '../../src/target
 import { TestCluster } from '../cluster/cluster.js';
 
 const BIN = join(process.env.CLUSTER_CACHE ?? join(process.cwd(), '.cache/cluster'), 'bin');
-const built = ['etcd', 'kube-apiserver', 'kubectl', 'kwok'].every((b) => existsSync(join(BIN, b)));
+const built = interopTool({
+  name: `the cluster binaries in ${BIN}`,
+  present: ['etcd', 'kube-apiserver', 'kubectl', 'kwok'].every((b) => existsSync(join(BIN, b))),
+  install: 'npm run cluster:build (test:cluster builds them; .ci/run runs it first)',
+});
 
 /** The real kubectl for `kubectl`, recording every argv and stdin. */
 class KubectlRunner implements Runner {

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ok, RecordingRunner } from '../../exec/recording-runner.js';
 import { catalogPackages, gatherBinaryFacts, parseInstalledPackages } from './facts.js';
+import { interopTool } from '../../../test/helpers/interop-tool.js';
 import { singleHost } from './test-specs.js';
+
+const hasDpkg = interopTool({ name: 'dpkg-query', present: spawnSync('dpkg-query', ['--version']).status === 0, install: 'a Debian or Ubuntu machine (package dpkg)' });
 
 describe('installed packages', () => {
   it('counts only packages dpkg reports installed (not removed ones with config files left)', () => {
@@ -11,7 +14,7 @@ describe('installed packages', () => {
     expect(parseInstalledPackages('dnf', 'redis\npackage etcd is not installed\n', ['redis', 'etcd'])).toEqual(['redis']);
   });
 
-  it.skipIf(spawnSync('dpkg-query', ['--version']).status !== 0)('reads the real dpkg-query output format (one name missing still lists the others)', () => {
+  it.skipIf(!hasDpkg)('reads the real dpkg-query output format (one name missing still lists the others)', () => {
     const names = [...catalogPackages('apt'), 'openim-deploy-no-such-package'];
     const r = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${db:Status-Status}\n', ...names], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
