@@ -4,9 +4,15 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { addConfigOptions } from './commands/config-options.js';
+import { wholeNumber } from './commands/integer-flag.js';
 import { withHelm } from './exec/tool-paths.js';
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Whole-number flags shared by several commands: checked while parsing, so actions get numbers. */
+const STEP_CONCURRENCY = wholeNumber('--concurrency', 1, 64);
+const BUNDLE_CONCURRENCY = wholeNumber('--concurrency', 1, 32);
+const RETRIES = wholeNumber('--retries', 1, 20);
 
 /** Commands that change things print JSON lines: one event per line, or with --dry-run one line per plan. */
 const JSON_LINES_HELP = 'JSON lines on stdout: progress events, or with --dry-run the plan as one line';
@@ -33,7 +39,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--dry-run', 'print the plan and change nothing')
       .option('-y, --yes', 'apply without asking (required without a terminal)')
       .option('--json', JSON_LINES_HELP)
-      .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
+      .option('--concurrency <n>', 'steps run at once where the plan allows', STEP_CONCURRENCY, 4)
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
@@ -101,8 +107,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .requiredOption('-o, --output <file>', 'bundle file to write (FILE.partial while writing; re-run to resume)')
       .option('--platform <list>', 'image platforms, comma-separated', 'linux/amd64')
       .option('--split <size>', 'write parts FILE.000, FILE.001 … of at most this size (e.g. 4G)')
-      .option('--concurrency <n>', 'downloads at once', '4')
-      .option('--retries <n>', 'attempts after a failed request', '4')
+      .option('--concurrency <n>', 'downloads at once', BUNDLE_CONCURRENCY, 4)
+      .option('--retries <n>', 'attempts after a failed request', RETRIES, 4)
       .option('--sign-key <file>', 'ed25519 private key (bundle keygen) to sign the checksum list')
       .option('--pull-mirror <registry=mirror>', 'pull images of a registry from a mirror, e.g. docker.io=m.daocloud.io (repeatable)', collectValues)
       .option('--url-mirror <prefix=mirror>', 'download chart repositories and files under a URL prefix from a mirror (repeatable)', collectValues)
@@ -132,8 +138,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .description('push every image of a bundle to a private registry, keeping digests')
     .argument('<file>', 'bundle file (or its first part)')
     .requiredOption('--registry <host:port[/prefix]>', 'target registry; install with --set images.mirror=<the same>')
-    .option('--concurrency <n>', 'images and blob uploads at once', '4')
-    .option('--retries <n>', 'attempts after a failed request', '4')
+    .option('--concurrency <n>', 'images and blob uploads at once', BUNDLE_CONCURRENCY, 4)
+    .option('--retries <n>', 'attempts after a failed request', RETRIES, 4)
     .option('--chunk-size <size>', 'upload blobs in chunks of this size (default: one request per blob)')
     .option('--plain-http', 'the registry speaks plain HTTP (loopback always does)')
     .option('--ca-file <pem>', 'also trust this CA (the private registry\'s; repeatable)', collectValues)
@@ -193,7 +199,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('-y, --yes', 'do not ask (you have a backup)')
       .option('--dry-run', 'print the plan of each hop and change nothing')
       .option('--json', JSON_LINES_HELP)
-      .option('--concurrency <n>', 'steps run at once where the plan allows', '4')
+      .option('--concurrency <n>', 'steps run at once where the plan allows', STEP_CONCURRENCY, 4)
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--skip-migration', 'the seq migration was already run by hand')
       .option('--helm <path>', HELM_HELP)
@@ -235,7 +241,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .description('recent logs of a module: kubectl logs across its pods, or journalctl for its units')
       .argument('<module>', 'e.g. openim-api, chat-api, mongodb')
       .option('-f, --follow', 'stream until Ctrl-C')
-      .option('--tail <n>', 'lines per pod/unit', '200'),
+      .option('--tail <n>', 'lines per pod/unit', wholeNumber('--tail', 1, 100_000), 200),
   ).action(async (module: string, flags) => (await import('./commands/logs.js')).logsCommand(ctx, module, flags));
 
   return program;

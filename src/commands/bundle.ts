@@ -26,12 +26,6 @@ import { packageVersion, templatesDir } from '../util/package-root.js';
 import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number, max: number): number {
-  const n = Number(text ?? fallback);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError([{ path: flag, message: `must be a whole number from 1 to ${max}` }]);
-  return n;
-}
-
 function sizeFlag(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const n = parseSize(text);
@@ -85,8 +79,10 @@ export interface BundleCreateFlags extends ConfigFlags {
   output: string;
   platform?: string;
   split?: string;
-  concurrency?: string;
-  retries?: string;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  concurrency?: number;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  retries?: number;
   signKey?: string;
   contentsFrom?: string;
   pullMirror?: string[];
@@ -134,8 +130,8 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
       throw new ConfigError([{ path: '--platform', message: (error as Error).message }]);
     }
   });
-  const concurrency = wholeNumber('--concurrency', flags.concurrency, 4, 32);
-  const retries = wholeNumber('--retries', flags.retries, 4, 20);
+  const concurrency = flags.concurrency ?? 4;
+  const retries = flags.retries ?? 4;
   const splitBytes = sizeFlag('--split', flags.split, 64 * 1024);
   const pullMirrors = pairs('--pull-mirror', flags.pullMirror);
   const urlMirrors = pairs('--url-mirror', flags.urlMirror);
@@ -272,8 +268,10 @@ export async function bundleInspectCommand(ctx: CliContext, file: string, flags:
 
 export interface BundlePushFlags {
   registry: string;
-  concurrency?: string;
-  retries?: string;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  concurrency?: number;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  retries?: number;
   chunkSize?: string;
   plainHttp?: boolean;
   caFile?: string[];
@@ -287,8 +285,8 @@ export interface BundlePushFlags {
 export async function bundlePushCommand(ctx: CliContext, file: string, flags: BundlePushFlags): Promise<void> {
   const path = resolve(ctx.cwd, file);
   if (!/^[^\s/]+(\/[^\s]+)?$/.test(flags.registry)) throw new ConfigError([{ path: '--registry', message: 'must be host[:port][/prefix], e.g. registry.internal:5000' }]);
-  const concurrency = wholeNumber('--concurrency', flags.concurrency, 4, 32);
-  const retries = wholeNumber('--retries', flags.retries, 4, 20);
+  const concurrency = flags.concurrency ?? 4;
+  const retries = flags.retries ?? 4;
   const chunkSize = sizeFlag('--chunk-size', flags.chunkSize, 64 * 1024);
   const host = flags.registry.split('/')[0]!;
   // Bad TLS flags are bad input: refused before the (long) verify.

@@ -19,7 +19,8 @@ export interface InstallFlags extends ConfigFlags {
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
-  concurrency?: string;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  concurrency?: number;
   workdir?: string;
   force?: boolean;
   waitLock?: boolean;
@@ -27,12 +28,6 @@ export interface InstallFlags extends ConfigFlags {
   /** Public key the offline bundle's signature must verify against. */
   bundleKey?: string;
   allowUnverifiedSignature?: boolean;
-}
-
-function parseConcurrency(text: string | undefined): number {
-  const n = Number(text ?? 4);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError([{ path: '--concurrency', message: 'must be a whole number from 1 to 64' }]);
-  return n;
 }
 
 function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput): DeploySpec {
@@ -46,7 +41,7 @@ function wizardDeps(ctx: CliContext): WizardDeps {
 }
 
 export async function installCommand(ctx: CliContext, flags: InstallFlags): Promise<void> {
-  const concurrency = parseConcurrency(flags.concurrency);
+  const concurrency = flags.concurrency ?? 4;
   const input = configInput(flags, ctx.env);
   // On a terminal without --yes the wizard fills the gaps, shows the summary and
   // preflight, and asks the confirmation; it never runs without a TTY (or with CI).

@@ -26,7 +26,8 @@ export interface UpgradeFlags extends Day2Flags {
   yes?: boolean;
   dryRun?: boolean;
   json?: boolean;
-  concurrency?: string;
+  /** Parsed by commander (integer-flag.ts); 4 when not given. */
+  concurrency?: number;
   waitLock?: boolean;
   skipMigration?: boolean;
   ignorePreflight?: string[];
@@ -50,8 +51,7 @@ function migrationFor(day2: Day2Target, spec: DeploySpec, hop: Hop, from: string
 }
 
 export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Promise<void> {
-  const concurrency = Number(flags.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ConfigError([{ path: '--concurrency', message: 'must be a whole number from 1 to 64' }]);
+  const concurrency = flags.concurrency ?? 4;
   const { spec, workdir } = day2Spec(ctx, flags);
   const preview = await readDeployment(ctx, spec, workdir);
   const { from, hops } = hopsFor(preview.state, flags);
