@@ -6,6 +6,7 @@ import { resolveConfig, type ConfigInput } from '../config/resolve.js';
 import type { DeploySpec } from '../config/rules.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
+import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { targetFor } from '../targets/registry.js';
 import { runWizard, type WizardDeps } from '../wizard/wizard.js';
@@ -71,8 +72,7 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   // The wizard already gathered facts and showed (and enforced) the findings.
   const facts = wizard ? wizard.facts : await target.gatherFacts(spec, ctx.runner);
   if (!wizard) {
-    const ignored = new Set(flags.ignorePreflight ?? []);
-    const findings = target.checks(spec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
+    const findings = ignorePreflightErrors(target.checks(spec, facts as never), flags.ignorePreflight);
     for (const f of findings) ctx.io.err(formatFinding(f));
     if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
   }

@@ -10,6 +10,7 @@ import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Step } from '../plan/types.js';
+import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { targetFor } from '../targets/registry.js';
 import { applySpec, withStepsBeforeOpenIM } from '../day2/apply.js';
 import { readDeployment, withDeployment } from '../day2/session.js';
@@ -81,8 +82,7 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
       const hopSpec = withVersions(spec, hop);
       const target = targetFor(hopSpec.target);
       const facts = await target.gatherFacts(hopSpec, ctx.runner);
-      const ignored = new Set(flags.ignorePreflight ?? []);
-      const findings = target.checks(hopSpec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
+      const findings = ignorePreflightErrors(target.checks(hopSpec, facts as never), flags.ignorePreflight);
       for (const f of findings) ctx.io.err(formatFinding(f));
       if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
       ctx.io.err(`— ${hop.serverVersion} (chat ${hop.chatVersion})`);

@@ -5,6 +5,7 @@ import type { DeploySpec } from '../config/rules.js';
 import type { PreflightFinding } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import { unprobedFacts, type Facts } from '../facts/types.js';
+import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { targetFor } from '../targets/registry.js';
 import type { HostLook, KubeLook, LightProbes } from './light-probes.js';
 
@@ -64,6 +65,5 @@ export async function preflight(
     facts = await target.gatherFacts(spec, runner);
     found = target.checks(spec, facts as never);
   }
-  const findings = found.map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
-  return { facts, findings };
+  return { facts, findings: ignorePreflightErrors(found, ignored) };
 }
