@@ -14,7 +14,7 @@
 //
 // Idempotent: the configured password is tried first, so a re-run changes nothing.
 
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import { adminPost, AdminUnreachable, type AdminAnswer } from './api.js';
 import { md5Hex } from './credentials.js';
 

@@ -4,7 +4,7 @@
 
 import type { CliContext } from '../context.js';
 import { ConfigError, UnhealthyError, UserAbort } from '../errors.js';
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import { readDeployment } from '../day2/session.js';
 import { formatStatus } from '../day2/status-format.js';
 import type { StatusReport } from '../day2/types.js';

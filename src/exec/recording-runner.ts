@@ -2,6 +2,7 @@
 // end time and answers from a handler. It is a fake, named as one; the real
 // path (ExecaRunner with helm/kubectl/systemctl) is tested in the e2e suites.
 
+import { abortError } from '../util/sleep.js';
 import type { RunOptions, RunResult, Runner } from './runner.js';
 
 export interface RecordedCall {
@@ -28,7 +29,7 @@ export class RecordingRunner implements Runner {
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const start = this.clock();
-    if (options.signal?.aborted) throw Object.assign(new Error('interrupted'), { name: 'AbortError' });
+    if (options.signal?.aborted) throw abortError();
     const result = await this.handler(argv, options);
     const call = { argv: [...argv], options, start, end: this.clock(), result };
     this.calls.push(call);
@@ -38,24 +39,4 @@ export class RecordingRunner implements Runner {
   argvs(): string[][] {
     return this.calls.map((c) => c.argv);
   }
-}
-
-/** Resolve after `ms`, or reject when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-    };
-    // The listener is removed when the timer fires, so long waits do not pile listeners up.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

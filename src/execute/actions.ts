@@ -5,7 +5,7 @@ import { chmod, cp, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ExecError, UserAbort } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import { extractArchive } from '../artifacts/extract.js';
 import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
 import { goBuildExport } from '../build/go-build.js';

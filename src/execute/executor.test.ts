@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApplyError, UserAbort } from '../errors.js';
-import { ok, RecordingRunner, sleep } from '../exec/recording-runner.js';
+import { ok, RecordingRunner } from '../exec/recording-runner.js';
 import type { Plan, Step } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { secretRef } from '../secrets/secrets.js';
 import { MemoryStateStore } from '../state/file-store.js';
 import { Journal } from '../state/journal.js';
 import { emptyState } from '../state/types.js';
+import { sleep } from '../util/sleep.js';
 import { executePlan, type ExecEvent, type ExecuteOptions } from './executor.js';
 
 const exec = (id: string, needs: string[] = [], extra: Partial<Step> = {}): Step => ({

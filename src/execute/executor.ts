@@ -5,7 +5,7 @@
 import { Listr } from 'listr2';
 import { ApplyError, UserAbort } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import { topologicalOrder } from '../plan/graph.js';
 import type { Plan, Step } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';

@@ -5,6 +5,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserAbort } from '../errors.js';
+import { sleep } from '../util/sleep.js';
 import { CERTIFICATE_HINT, CertificateError, isCertificateError } from './tls.js';
 
 export interface HttpOptions {
@@ -51,21 +52,6 @@ const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export function isRetryableStatus(status: number): boolean {
   return RETRY_STATUS.has(status);
-}
-
-export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new UserAbort());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new UserAbort());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function retryAfterMs(response: Response): number | undefined {
@@ -126,7 +112,7 @@ export async function sendWithRetry(url: string | URL, init: () => RequestInit, 
       if (certificate) throw new CertificateError(`${String(url)}: ${describeFetchError(error)}: ${CERTIFICATE_HINT}`);
       if (attempt >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
     }
-    await sleepMs(wait, options.signal);
+    await sleep(wait, options.signal, () => new UserAbort());
     delay *= 2;
   }
 }

@@ -9,7 +9,7 @@ import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promi
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { LockHeldError } from '../errors.js';
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import type { AcquireOptions, DeployLock, HeldLock, LockOwner } from './lock.js';
 
 interface LockFileContent extends LockOwner {

@@ -9,7 +9,7 @@
 
 import { hostname } from 'node:os';
 import { LockHeldError } from '../errors.js';
-import { sleep } from '../exec/recording-runner.js';
+import { sleep } from '../util/sleep.js';
 import { processAlive, processStartTime } from './file-lock.js';
 import type { AcquireOptions, DeployLock, HeldLock } from './lock.js';
 

@@ -9,6 +9,7 @@ import { ApiCallError, callApi, joinUrl, operationID } from './api.js';
 import { failureKind } from './classify.js';
 import { connectGateway, GatewayError, gatewayUrl, type GatewayConnection } from './gateway.js';
 import type { CheckId, CheckResult, VerifyCredentials, VerifyEndpoints } from './types.js';
+import { sleep } from '../util/sleep.js';
 
 export interface VerifyOptions {
   endpoints: VerifyEndpoints;
@@ -346,14 +347,4 @@ async function fetchOrExplain(url: string, init: RequestInit): Promise<Response>
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

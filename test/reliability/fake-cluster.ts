@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { sleep } from '../../src/exec/recording-runner.js';
+import { sleep } from '../../src/util/sleep.js';
 import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
 
 type Json = Record<string, any>;
