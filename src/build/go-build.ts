@@ -1,6 +1,7 @@
 // binary.source build: OpenIM server or chat built by the local Go toolchain
 // from the Go module proxy, packed in the layout `mage export` writes, cached
-// by version. The way upstream's own offline path works (OPENIM.md §5), minus
+// by version. The way upstream's own offline path works (`mage export`, in
+// docs.openim.io's intranet deployment guide), minus
 // mage: a scratch module that requires the release's module at the catalog
 // version (`go install pkg@version` is not used: it ignores the module's
 // replace directives and some proxies refuse it), `go mod tidy`, then one

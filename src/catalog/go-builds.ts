@@ -1,5 +1,6 @@
 // How the binary target builds OpenIM from source (binary.source build):
-// upstream publishes no binaries for 3.8 (OPENIM.md §5) and its own offline
+// upstream publishes no binaries for 3.8 (github.com/openimsdk/open-im-server
+// releases) and its own offline
 // path is `mage export`. The product does the same `go build` of the `cmd/...`
 // and `tools/...` main packages, in a scratch module that requires the
 // release's Go module at the catalog version, and packs the result in the

@@ -1,5 +1,6 @@
 // What the binary target installs on a host, and where each thing comes from:
-// the OpenIM `mage export` tarballs (OPENIM.md §5), upstream archives for
+// the OpenIM `mage export` tarballs (docs.openim.io's intranet deployment
+// guide), upstream archives for
 // the infrastructure that has no distribution package (MongoDB, Kafka,
 // MinIO), and distribution packages for the rest (Redis, etcd).
 //
@@ -148,7 +149,7 @@ export const HOST_PACKAGES = {
   },
 } as const satisfies Record<'redis' | 'etcd', HostPackage>;
 
-/** Ports of bundled infrastructure on a host (MinIO's API on the port clients reach, OPENIM.md §1). */
+/** Ports of bundled infrastructure on a host (MinIO's API on the port clients reach, open-im-server config/minio.yml@v3.8.3). */
 export const HOST_INFRA_PORTS = {
   mongodb: INFRASTRUCTURE.mongodb.ports.mongo,
   redis: INFRASTRUCTURE.redis.ports.redis,

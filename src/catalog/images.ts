@@ -1,5 +1,5 @@
 // Image references and the one rule that rewrites them for mirrors and
-// private registries (issue #3 §7, OPENIM.md pain point 2).
+// private registries (issue #3 §7; open-im-server issues #1398, #1418).
 
 export interface ImageRef {
   /** Registry host of the upstream image: docker.io, ghcr.io, quay.io, registry.k8s.io … */
@@ -149,7 +149,7 @@ export function parseImage(text: string): ImageRef {
   return { registry, repository: parts.join('/'), tag, ...(digest ? { digest } : {}) };
 }
 
-/** `images.registry` choices: where the OpenIM images (server, chat, fronts) are published (OPENIM.md §4). */
+/** `images.registry` choices: where the OpenIM images (server, chat, fronts) are published (open-im-server deployments/templates/env-template.yaml@v3.8.3, IMAGE_REGISTRY). */
 export const OPENIM_IMAGE_REGISTRIES = {
   'docker.io': { registry: 'docker.io', namespace: 'openim' },
   'ghcr.io': { registry: 'ghcr.io', namespace: 'openimsdk' },

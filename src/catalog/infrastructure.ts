@@ -4,7 +4,7 @@
 //
 // Sources of the pins below: /work/shared-notes/upstream-charts.md (read from
 // the upstream repositories where marked there) and the OpenIM docker stack
-// (OPENIM.md §2). No registry was queried: `bundle` and preflight are where a
+// (open-im-server .env and docker-compose.yml@v3.8.3). No registry was queried: `bundle` and preflight are where a
 // pin is proven pullable.
 
 import type { ImageRef } from './images.js';

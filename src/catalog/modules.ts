@@ -1,4 +1,5 @@
-// OpenIM processes, their ports and images (OPENIM.md §1). The single source
+// OpenIM processes, their ports and images (open-im-server config/openim-*.yml
+// and start-config.yml@v3.8.3, chat config/*.yml@v1.8.4). The single source
 // for every OpenIM port in the code base.
 
 export type Product = 'server' | 'chat' | 'front';
@@ -70,7 +71,7 @@ export const FRONT_MODULES: readonly OpenIMModule[] = [
   { name: 'openim-admin-front', product: 'front', image: 'openim-admin-front', ports: [{ name: 'http', port: 80 }], instances: { dev: 1, production: 2 } },
 ];
 
-/** Host ports for the fronts on the binary target (OPENIM.md §1). */
+/** Host ports for the fronts on the binary target (open-im-server docker-compose.yml@v3.8.3). */
 export const FRONT_HOST_PORTS: Record<string, number> = { 'openim-web-front': 11001, 'openim-admin-front': 11002 };
 
 export const ALL_MODULES: readonly OpenIMModule[] = [...SERVER_MODULES, ...CHAT_MODULES, ...FRONT_MODULES];
@@ -93,7 +94,7 @@ export const PUBLIC_PORTS = {
   adminApi: modulePort('admin-api', 'http'),
 } as const;
 
-/** Kafka topics the server needs and does not create itself (OPENIM.md §2, pain point 4). */
+/** Kafka topics the server needs and does not create itself (open-im-server config/kafka.yml@v3.8.3; issues #2694, #2726). */
 export const KAFKA_TOPICS = ['toRedis', 'toMongo', 'toPush', 'toOfflinePush'] as const;
 
 /** Consumer group per topic (kafka.yml `<topic>GroupID`); doctor and monitoring read lag by these names. */

@@ -1,4 +1,4 @@
-// Every OpenIM version fact lives here (OPENIM.md §3–§5). Nothing else in the
+// Every OpenIM version fact lives here. Nothing else in the
 // code may name a server or chat version, or branch on one: ask the catalog.
 // Each fact names the upstream file it was read from (path@tag:line). The
 // v3.8.3 and v1.8.4 facts are read from the Go module proxy's zips (the code
@@ -74,7 +74,7 @@ export interface ServerRelease {
   buildable: boolean;
   kubernetes: KubernetesRuntime;
   config: ServerConfigKeys;
-  /** Web front that matches this server (OPENIM.md §1). */
+  /** Web front that matches this server (open-im-server .env@v3.8.3 pins OPENIM_WEB_FRONT_IMAGE). */
   webFrontTag: string;
   /** Versions below this need the one-time `seq` migration when upgrading. */
   seqMigrationBelow: string;
@@ -316,7 +316,7 @@ export function needsInClusterEtcd(serverVersion: string, chatVersion: string | 
   return serverRelease(serverVersion).kubernetes.discovery === 'etcd' || (chatVersion !== undefined && chatRelease(chatVersion).kubernetes.discovery === 'etcd');
 }
 
-/** OpenIM's own default credentials: must never reach a production config (OPENIM.md §3). */
+/** OpenIM's own default credentials: must never reach a production config (open-im-server config/share.yml, mongodb.yml@v3.8.3 and chat config/*.yml@v1.8.4). */
 export const OPENIM_DEFAULTS = {
   mongoDatabase: 'openim_v3',
   mongoUsername: 'openIM',
@@ -331,7 +331,7 @@ export const OPENIM_DEFAULTS = {
   bucket: 'openim',
   /** Known weak defaults shipped by upstream; a test scans output for them. */
   weakSecrets: ['openIM123', '666666', 'chatAdmin'],
-  /** Default log levels (OPENIM.md §3). */
+  /** Default log levels (open-im-server config/log.yml@v3.8.3: 3 for production, 6 for debugging). */
   logLevel: { production: 3, dev: 6 },
 } as const;
 

@@ -21,7 +21,7 @@ const healthy: LiveEvidence = {
 const net: NetEvidence = { objectStorage: { url: 'x', status: 200 }, webSocket: [{ url: 'a', status: 101 }, { url: 'b', status: 400 }] };
 const errors = (d: Diagnosis[]) => d.filter((x) => x.severity === 'error');
 
-describe('doctor diagnosis (OPENIM.md §7)', () => {
+describe('doctor diagnosis (OpenIM\'s known pain points)', () => {
   it('a healthy install has no errors and says what it checked', () => {
     const d = diagnose(spec, healthy, net);
     expect(errors(d)).toEqual([]);

@@ -1,4 +1,5 @@
-// `doctor` on a live install: OpenIM's known pain points (OPENIM.md §7),
+// `doctor` on a live install: OpenIM's known pain points (each from upstream
+// issues, named where it is judged),
 // each judged from evidence the target gathered and from network probes
 // run here. Pure: the same evidence always gives the same findings, each
 // saying what is wrong, why it matters and how to fix it.

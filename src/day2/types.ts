@@ -83,7 +83,7 @@ export interface Day2Target {
   revisions(spec: DeploySpec, runner: Runner): Promise<Record<string, number> | undefined>;
   uninstallSteps(spec: DeploySpec, state: DeployState, options: UninstallOptions): Step[];
   rollbackSteps(spec: DeploySpec, state: DeployState, to: HistoryEntry): Step[];
-  /** The `seq` migration into 3.8 (OPENIM.md §1), or why it cannot be automated here. */
+  /** The `seq` migration into 3.8 (open-im-server tools/seq@v3.8.3), or why it cannot be automated here. */
   migrationSteps(spec: DeploySpec, fromVersion: string): Step[] | { refused: string };
   backupHint(spec: DeploySpec): string;
   /** Commands whose output is the module's recent logs (follow: stream). */

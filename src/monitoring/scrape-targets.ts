@@ -7,7 +7,7 @@ import { ALL_MODULES, type OpenIMModule } from '../catalog/modules.js';
 
 export interface MetricsModule {
   module: OpenIMModule;
-  /** Metrics port of instance 0; instance i of a host listens on port + i (OPENIM.md §1). */
+  /** Metrics port of instance 0; instance i of a host listens on port + i (open-im-server config/openim-*.yml@v3.8.3, prometheus.ports). */
   port: number;
   /** Pods (Kubernetes) or `-i` instances (host). */
   instances: number;

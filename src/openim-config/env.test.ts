@@ -3,7 +3,8 @@ import { envPrefix, envVarName } from './env.js';
 
 // Expected names are the ones upstream documents and uses in its own manifests
 // (open-im-server deployments/deploy/*.yml: IMENV_MONGODB_PASSWORD, IMENV_REDIS_PASSWORD;
-// OPENIM.md §3: IMENV_SHARE_SECRET, IMENV_MINIO_EXTERNALADDRESS, CHATENV_SHARE_OPENIM_APIURL).
+// pkg/common/config/load_config.go@v3.8.3 takes the prefix per file: IMENV_SHARE_SECRET,
+// IMENV_MINIO_EXTERNALADDRESS; chat's CHATENV_SHARE_OPENIM_APIURL likewise).
 describe('envVarName', () => {
   it('derives the prefix from the file name: upper case, "-" → "_"', () => {
     expect(envPrefix('server', 'openim-rpc-third.yml')).toBe('IMENV_OPENIM_RPC_THIRD');

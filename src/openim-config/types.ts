@@ -1,6 +1,7 @@
 // The contract between the targets and OpenIM config generation: a target
 // says where everything is; the generator builds every server and chat
-// config file as objects (OPENIM.md §3). Secrets never appear in files meant
+// config file as objects (open-im-server config/*.yml@v3.8.3, chat
+// config/*.yml@v1.8.4). Secrets never appear in files meant
 // for ConfigMaps: in `env` mode they are empty in the YAML and delivered as
 // IMENV_*/CHATENV_* variables from a Secret.
 

@@ -2,8 +2,8 @@
 // on real Kafka: the jars of the pinned version (fetched once from Maven
 // Central into the git-ignored .cache/), three KRaft nodes on loopback
 // addresses, each started with its rendered command and environment, then the
-// rendered topics Job. Checks the advertised listeners (OPENIM.md pain point
-// 5) and the topics (pain point 4) on a live cluster. See kafka-kraft-scenario.sh.
+// rendered topics Job. Checks the advertised listeners (open-im-server issues
+// #2518, #3156) and the topics (#2694, #2726) on a live cluster. See kafka-kraft-scenario.sh.
 // Needs root (unshare --mount), Java 17 and Maven.
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 
 export const HEADER = 'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
 
-/** Proxy variables a unit must not inherit: gRPC to etcd would go through the proxy (OPENIM.md pain point 7). */
+/** Proxy variables a unit must not inherit: gRPC to etcd would go through the proxy (openimsdk/openim-docker issue #180). */
 export const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy', 'GRPC_PROXY', 'no_proxy', 'NO_PROXY'];
 
 export const TARGETS = {

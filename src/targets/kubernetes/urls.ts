@@ -1,4 +1,5 @@
-// Public addresses derived from openim.domain (OPENIM.md §4): one host for the
+// Public addresses derived from openim.domain (docs.openim.io's SDK addresses:
+// https://<domain>/api, wss://<domain>/msg_gateway): one host for the
 // API, WebSocket, files and the web client; `admin.<domain>` for the admin
 // console, because the admin front is a single-page app built for `/` and
 // cannot live under a path prefix. An IPv4 address as the domain: the URLs

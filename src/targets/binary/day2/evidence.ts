@@ -1,4 +1,4 @@
-// What `doctor` reads from a live host install (OPENIM.md §7): Kafka topics
+// What `doctor` reads from a live host install (see day2/doctor.ts): Kafka topics
 // from the broker, a Mongo login with the configured authSource, proxy
 // variables systemd would hand to the units, the shared secret in the
 // server and chat config files, chat's apiURL, and the `current` links.

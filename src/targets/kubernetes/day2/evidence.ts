@@ -1,4 +1,4 @@
-// What `doctor` reads from a live Kubernetes install (OPENIM.md §7): the
+// What `doctor` reads from a live Kubernetes install (see day2/doctor.ts): the
 // Kafka topics as the broker reports them, a real Mongo login with the
 // configured authSource, proxy variables in the pods, the shared secret as
 // server and chat actually receive it, the Service behind chat's apiURL, and

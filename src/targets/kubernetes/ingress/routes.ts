@@ -1,4 +1,5 @@
-// The public routes of OpenIM (OPENIM.md §4), as data every controller
+// The public routes of OpenIM (docs.openim.io's ingress paths; ports from
+// catalog/modules.ts), as data every controller
 // flavour turns into its own objects. Main host: API, WebSocket, chat,
 // admin API, files and the web client on `/`; admin host: the admin console.
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Post-install/post-upgrade hook: creates OpenIM's topics (the server never
-# does, OPENIM.md pain point 4). Idempotent: --if-not-exists, and a topic with
+# does: open-im-server issues #2694, #2726). Idempotent: --if-not-exists, and a topic with
 # fewer partitions than wanted is grown (Kafka cannot shrink one).
 set -euo pipefail
 BIN=/opt/kafka/bin
