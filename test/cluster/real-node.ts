@@ -22,6 +22,7 @@ import { existsSync, openSync, closeSync, readFileSync, readdirSync, statSync, w
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '../../src/util/sleep.js';
 
 const execFileP = promisify(execFile);
 
@@ -515,7 +516,6 @@ export async function until(what: string, timeoutMs: number, check: () => Promis
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const tq = (s: string) => JSON.stringify(s); // a TOML basic string is a JSON string for these paths
 

@@ -22,6 +22,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../../src/util/sleep.js';
 
 /** The repository root (this file is test/systemd/container.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -79,8 +80,6 @@ const CLEAN_ENV: Record<string, string> = {
   SYSTEMD_PAGER: '',
   SYSTEMD_COLORS: '0',
 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Runs a host command and collects its output; never rejects on a non-zero exit. */
 function run(cmd: string, args: string[], input?: string | Buffer): Promise<ExecResult> {
