@@ -66,7 +66,7 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
     }
   }
   if (infra.mongodb.mode === 'external' && !infra.mongodb.uri && !infra.mongodb.password) {
-    add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)');
+    add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)', '--set infrastructure.mongodb.password=PASSWORD, or --set infrastructure.mongodb.uri=mongodb://USER:PASSWORD@HOST:PORT/DB');
   }
   // OpenIM builds `mongodb://user:password@…` from the parts without escaping them (catalog MONGO_URI_UNESCAPED):
   // the driver then refuses or misreads a password holding URI delimiters.
@@ -82,13 +82,13 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
 
   const os = infra.objectStorage;
   if (os.provider === 'minio' || os.provider === 'rook-ceph') {
-    if (os.mode === 'external' && !os.endpoint) add('infrastructure.objectStorage.endpoint', 'required for external object storage');
+    if (os.mode === 'external' && !os.endpoint) add('infrastructure.objectStorage.endpoint', 'required for external object storage', '--set infrastructure.objectStorage.endpoint=http://HOST:PORT');
   } else {
     if (os.mode === 'bundled') add('infrastructure.objectStorage.mode', `${os.provider} is a cloud service: set mode external with its endpoint and keys`);
     if (!os.accessKey || !os.secretKey) add('infrastructure.objectStorage.accessKey', `${os.provider} needs accessKey and secretKey`);
   }
   if (os.mode === 'external' && (os.provider === 'minio' || os.provider === 's3') && (!os.accessKey || !os.secretKey)) {
-    add('infrastructure.objectStorage.secretKey', 'external object storage needs accessKey and secretKey');
+    add('infrastructure.objectStorage.secretKey', 'external object storage needs accessKey and secretKey', '--set infrastructure.objectStorage.accessKey=KEY --set infrastructure.objectStorage.secretKey=SECRET');
   }
   if (os.externalAddress && !/^https?:\/\/[^\s]+$/.test(os.externalAddress)) {
     add('infrastructure.objectStorage.externalAddress', 'must be a URL clients can reach, e.g. https://im.example.com/im-minio-api');
