@@ -70,14 +70,15 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   }
   // OpenIM builds `mongodb://user:password@…` from the parts without escaping them (catalog MONGO_URI_UNESCAPED):
   // the driver then refuses or misreads a password holding URI delimiters.
-  const mongoPassword = infra.mongodb.password ?? '';
-  const reserved = [...MONGO_URI_UNESCAPED.reserved].filter((c) => mongoPassword.includes(c));
-  if (!infra.mongodb.uri && reserved.length > 0) {
-    add(
-      'infrastructure.mongodb.password',
-      `contains ${reserved.map((c) => JSON.stringify(c)).join(' ')}: OpenIM puts the password into a mongodb:// URI unescaped, so the driver cannot parse it`,
-      'use a password without : / ? # [ ] @ % (generated ones never have them), or give infrastructure.mongodb.uri with the password percent-encoded',
-    );
+  // The username too (found by src/safety/hostile-config.property.test.ts: `a@b` was accepted).
+  for (const [part, value, fix] of [
+    ['password', infra.mongodb.password ?? '', 'use a password without : / ? # [ ] @ % (generated ones never have them), or give infrastructure.mongodb.uri with the password percent-encoded'],
+    ['username', infra.mongodb.username, 'use a user name without : / ? # [ ] @ %, or give infrastructure.mongodb.uri with the name percent-encoded'],
+  ] as const) {
+    const reserved = [...MONGO_URI_UNESCAPED.reserved].filter((c) => value.includes(c));
+    if (!infra.mongodb.uri && reserved.length > 0) {
+      add(`infrastructure.mongodb.${part}`, `contains ${reserved.map((c) => JSON.stringify(c)).join(' ')}: OpenIM puts the ${part} into a mongodb:// URI unescaped, so the driver cannot parse it`, fix);
+    }
   }
 
   const os = infra.objectStorage;
