@@ -45,6 +45,18 @@ const httpUrl = z.string().regex(/^https?:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'mu
 
 const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e.g. mongo.internal:27017');
 
+/**
+ * Where OpenIM reaches external object storage: host:port or an http(s) URL without a path, as the
+ * minio client and the cloud SDKs take it. Anything else reached `new URL` in the planner and
+ * threw a TypeError there (found by src/safety/hostile-config.property.test.ts).
+ */
+const objectEndpoint = z
+  .string()
+  .refine(
+    (v) => v === '' || ((/^https?:\/\/[^\s/:@?#]+(:\d{1,5})?\/?$/.test(v) || /^[^\s:/@?#]+:\d{1,5}$/.test(v)) && URL.canParse(/^https?:/.test(v) ? v : `http://${v}`)),
+    'must be host:port or an http(s) URL without a path, e.g. https://s3.eu-west-1.amazonaws.com or minio.internal:9000',
+  );
+
 const infraMode = z.enum(['bundled', 'external']).meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
 
 const componentsSchema = z.strictObject({
@@ -223,7 +235,7 @@ const kafkaSchema = z.strictObject({
 const objectStorageSchema = z.strictObject({
   provider: z.enum(['minio', 'rook-ceph', 's3', 'cos', 'oss', 'kodo']).default('minio').meta({ description: 'minio | rook-ceph | s3 | cos | oss | kodo' }),
   mode: infraMode.default('bundled').meta({ description: 'bundled (minio or rook-ceph) or external' }),
-  endpoint: z.string().default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
+  endpoint: objectEndpoint.default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
   externalAddress: z.string().default('').meta({ description: 'URL clients use for files; default https://<domain>/im-minio-api' }),
   bucket: bucketName.default('openim'),
   region: z.string().default(''),

@@ -40,4 +40,12 @@ describe('names are checked by the rules of what reads them', () => {
     // With a full uri the parts are not used: no rule on them.
     expect(accepted('infrastructure.mongodb.username', 'a@b', ['infrastructure.mongodb.mode=external', 'infrastructure.mongodb.uri=mongodb://u:p@db:27017/openim']).infrastructure.mongodb.username).toBe('a@b');
   });
+
+  it('infrastructure.objectStorage.endpoint is host:port or an http(s) URL (a hostile one threw a TypeError in the planner)', () => {
+    const s3 = ['infrastructure.objectStorage.provider=s3', 'infrastructure.objectStorage.mode=external', 'infrastructure.objectStorage.accessKey=AKIAEXAMPLE', 'infrastructure.objectStorage.secretKey=secretsecret'];
+    for (const bad of ['\nrequirepass x', 'https://a b.example', 'https://s3.example.com/path', 'user@host:9000', 'host', 'http://%zz']) {
+      expect(refused('infrastructure.objectStorage.endpoint', bad, s3), bad).toEqual([expect.objectContaining({ message: expect.stringMatching(/host:port or an http\(s\) URL/) })]);
+    }
+    for (const ok of ['https://s3.example.com', 'https://s3.example.com:8443/', 'minio.internal:9000', '10.0.0.5:9000']) expect(accepted('infrastructure.objectStorage.endpoint', ok, s3).infrastructure.objectStorage.endpoint).toBe(ok);
+  });
 });
