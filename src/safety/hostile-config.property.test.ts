@@ -159,6 +159,7 @@ describe('hostile config values: refused with their path, or every output format
           // An empty value means "the default" for every key: not a value to find in the outputs.
           fc.pre(value !== c.marker && value !== '');
           const got = planOrRefusal(c, value);
+          // HOSTILE_STATS=1 prints each value and whether it was accepted: how often the round-trip branch runs.
           if (process.env.HOSTILE_STATS) console.log(c.key, got ? 'accepted' : 'refused', JSON.stringify(value).slice(0, 40));
           if (got) expectSameShape(base, outputs(got.plan), c.marker, c.written ? c.written(got.read) : got.read);
         }),
