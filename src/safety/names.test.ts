@@ -48,4 +48,10 @@ describe('names are checked by the rules of what reads them', () => {
     }
     for (const ok of ['https://s3.example.com', 'https://s3.example.com:8443/', 'minio.internal:9000', '10.0.0.5:9000']) expect(accepted('infrastructure.objectStorage.endpoint', ok, s3).infrastructure.objectStorage.endpoint).toBe(ok);
   });
+
+  it('install paths are held normalised: a trailing / or a .. never reaches the plan spelt another way', () => {
+    const spec = resolveConfig({ preset: 'single-host', sets: ['binary.stateDir=/srv/openim-state/', 'binary.dataDir=/srv/x/../openim-data'] }).spec;
+    expect([spec.binary.stateDir, spec.binary.dataDir]).toEqual(['/srv/openim-state', '/srv/openim-data']);
+    expect(issuesOf(() => resolveConfig({ preset: 'single-host', sets: ['binary.dataDir=/srv/../etc/'] })).map((i) => i.path)).toEqual(['binary.dataDir']);
+  });
 });
