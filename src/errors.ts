@@ -10,10 +10,16 @@ export interface ConfigIssue {
 
 export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
-  constructor(issues: ConfigIssue[], summary = 'invalid configuration') {
+  /**
+   * The config as far as it parsed (refused values left out), when it did: commands run the
+   * target's config-only checks on it too, so every problem is reported in one go (#19 Medium 13).
+   */
+  readonly parsed?: unknown;
+  constructor(issues: ConfigIssue[], summary = 'invalid configuration', parsed?: unknown) {
     super(`${summary}:\n${issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`).join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
+    if (parsed !== undefined) this.parsed = parsed;
   }
 }
 

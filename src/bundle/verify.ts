@@ -16,6 +16,7 @@ import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
 import { checkSignature } from './signature.js';
 import { TarFormatError } from '../tar/format.js';
 import { PartFiles } from './tar/parts.js';
+import { indexBundle, type BundleIndex } from './scan.js';
 import { readTar } from '../tar/reader.js';
 import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
 
@@ -48,7 +49,33 @@ export interface VerifyOptions {
 /** The flag that accepts a signed bundle without its key; one name on every command. */
 export const ALLOW_UNVERIFIED_SIGNATURE = '--allow-unverified-signature';
 
+/** The refusal of a signed bundle given without its key; one wording for the early and the full check. */
+function keyNeeded(options: VerifyOptions): string {
+  return `the bundle is signed, but no public key was given to check it: pass ${options.keyFlag ?? '--key'} PUB (the .pub of bundle keygen), or ${ALLOW_UNVERIFIED_SIGNATURE} to accept it unchecked`;
+}
+
+/**
+ * Signed, and no key to check it with: said from the headers alone (a walk that skips the data),
+ * before the checksum pass reads every byte of a bundle of many GiB. Undefined when the bundle is
+ * unsigned, a key or --allow-unverified-signature was given, or the headers cannot be read (the
+ * full pass then reports the damage).
+ */
+async function signedWithoutKey(path: string, options: VerifyOptions): Promise<VerifyResult | undefined> {
+  if (options.publicKey || options.allowUnverifiedSignature) return undefined;
+  let index: BundleIndex;
+  try {
+    index = await indexBundle(path);
+  } catch {
+    return undefined;
+  }
+  await index.files.close();
+  if (!index.byPath.has(ENTRY.signature)) return undefined;
+  return { ok: false, problems: [{ file: ENTRY.signature, message: keyNeeded(options) }], sums: new Map(), entries: index.entries.length, bytes: 0, signature: 'unchecked' };
+}
+
 export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const early = await signedWithoutKey(path, options);
+  if (early) return early;
   const problems: BundleProblem[] = [];
   const add = (file: string, message: string) => problems.push({ file, message });
   const sums = new Map<string, string>();
@@ -109,7 +136,7 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
     }
     for (const name of list.sums.keys()) if (!sums.has(name)) add(name, `listed in checksums.sha256 but missing from the bundle${suffix}`);
     if (signature === 'unchecked' && !options.publicKey && !options.allowUnverifiedSignature) {
-      add(ENTRY.signature, `the bundle is signed, but no public key was given to check it: pass ${options.keyFlag ?? '--key'} PUB (the .pub of bundle keygen), or ${ALLOW_UNVERIFIED_SIGNATURE} to accept it unchecked`);
+      add(ENTRY.signature, keyNeeded(options));
     }
     if (options.publicKey) {
       const sig = small.get(ENTRY.signature);

@@ -136,8 +136,11 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
   const pullMirrors = pairs('--pull-mirror', flags.pullMirror);
   const urlMirrors = pairs('--url-mirror', flags.urlMirror);
   const signingKey = flags.signKey ? await loadPrivateKey(flags.signKey) : undefined;
-  // The bundle is for the config as given; where it will be installed from does not matter here.
-  const resolved = resolveConfig(configInput({ ...flags, bundle: undefined } as ConfigFlags, ctx.env));
+  // The bundle is for the config as given; where it will be installed from does not matter here:
+  // no offline.bundle (the offline preset names one), so neither does the private registry an
+  // offline install pushes to (images.mirror): the bundle holds upstream references either way.
+  const input = configInput({ ...flags, bundle: undefined } as ConfigFlags, ctx.env);
+  const resolved = resolveConfig({ ...input, sets: [...(input.sets ?? []), 'offline.bundle='] });
   const spec = { ...resolved.spec, offline: { ...resolved.spec.offline, bundle: '' } };
   printWarnings(ctx.io, resolved.warnings);
 

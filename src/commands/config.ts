@@ -11,7 +11,7 @@ import { configInput, type ConfigFlags } from './config-options.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
-import { targetFor } from '../targets/registry.js';
+import { configOnlyFindings, resolveReportingAll } from './needs.js';
 import { planFor } from './session.js';
 
 export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; preset?: string; force?: boolean }): Promise<void> {
@@ -36,12 +36,11 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   // -c / --preset, or what OPENIM_DEPLOY_CONFIG / OPENIM_DEPLOY_PRESET name (as every other command reads them).
   const named = namedSources(input);
   if (!named.file && !named.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE (or --preset NAME, or set OPENIM_DEPLOY_CONFIG)' }]);
-  const resolved = resolveConfig(input);
+  const resolved = resolveReportingAll(input);
   // What install refuses before probing anything, validate refuses too: the target's checks that
   // depend on the config alone (namespace vs version, topology, addresses), and the plan itself.
   const spec = resolved.spec;
-  const issues = targetFor(spec.target)
-    .checks(spec, unprobedFacts(spec.target) as never)
+  const issues = configOnlyFindings(spec)
     .filter((f) => f.severity === 'error')
     .map((f) => ({ path: f.id, message: f.message, ...(f.fix ? { hint: f.fix } : {}) }));
   if (issues.length) throw new ConfigError(issues, 'the target refuses this configuration');

@@ -2,7 +2,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import { resolveConfig, type ConfigInput } from '../config/resolve.js';
+import type { ConfigInput } from '../config/resolve.js';
 import type { DeploySpec } from '../config/rules.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
@@ -15,6 +15,7 @@ import { formatFinding, printWarnings } from './print-issues.js';
 import { applySpec } from '../day2/apply.js';
 import { withDeployment } from '../day2/session.js';
 import { defaultWorkdir, planFor } from './session.js';
+import { printNeeds, resolveReportingAll } from './needs.js';
 
 export interface InstallFlags extends ConfigFlags {
   dryRun?: boolean;
@@ -31,8 +32,9 @@ export interface InstallFlags extends ConfigFlags {
   allowUnverifiedSignature?: boolean;
 }
 
-function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput): DeploySpec {
-  const resolved = resolveConfig(input);
+function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput, ignored: readonly string[]): DeploySpec {
+  // A refused config also lists the target's config-only errors (unpinned archives): one round of fixes.
+  const resolved = resolveReportingAll(input, ignored);
   printWarnings(ctx.io, resolved.warnings);
   return resolved.spec;
 }
@@ -51,7 +53,7 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
     ctx.io.err('nothing was changed.');
     return;
   }
-  const spec = wizard ? wizard.spec : resolveConfigAndWarn(ctx, input);
+  const spec = wizard ? wizard.spec : resolveConfigAndWarn(ctx, input, flags.ignorePreflight ?? []);
   // Offline bundle (#6): verified, and checked to hold what this config needs, before anything is probed or changed.
   const offline = spec.offline.bundle ? await import('../bundle/offline-install.js') : undefined;
   const bundle = offline ? await offline.verifyBundleForInstall(spec, { cwd: ctx.cwd, io: ctx.io, signal: ctx.signal, allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) }) : undefined;
@@ -60,6 +62,11 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
     // Touches nothing: no probes, no state, no secrets generated.
     const plan = planFor(spec, unprobedFacts(spec.target));
     ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\ndry run: nothing was changed.\n`);
+    // The wizard showed its findings already; otherwise say now what install would stop on and
+    // what the host must give, and do not call a config that install refuses a success.
+    if (wizard) return;
+    const errors = printNeeds(ctx.io, spec, flags.ignorePreflight ?? []);
+    if (errors.length) throw new PreflightError(errors);
     return;
   }
   if (!flags.yes && !wizard) {

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
 import { versionReport } from '../catalog/version-report.js';
 import { formatPlan } from '../plan/print.js';
@@ -8,6 +7,7 @@ import { configInput, type ConfigFlags } from './config-options.js';
 import { planFor } from './session.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
+import { printNeeds, resolveReportingAll } from './needs.js';
 
 export interface PlanFlags extends ConfigFlags {
   json?: boolean;
@@ -23,7 +23,7 @@ export function chosenVersions(spec: { openim: { serverVersion: string; chatVers
 /** `plan`: which catalog versions and how they run, then the exact steps, made without touching the target. */
 export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: PlanFlags): Promise<void> {
   if (flags.output) refuseExistingFile(flags.output, '--output', flags.force);
-  const resolved = resolveConfig(configInput(flags, ctx.env));
+  const resolved = resolveReportingAll(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
   const plan = planFor(resolved.spec, unprobedFacts(resolved.spec.target));
   const json = `${JSON.stringify(plan, null, 2)}\n`;
@@ -33,4 +33,7 @@ export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: Pl
   }
   if (flags.json) ctx.io.out(json);
   else if (!flags.output) ctx.io.out(`${versionReport(resolved.spec.target, chosenVersions(resolved.spec)).join('\n')}\n\n${formatPlan(plan)}\n`);
+  // The plan is a document (exit 0 as long as it could be made); what install would still refuse, and
+  // what the host must give, go to stderr so a new user sees them before running anything.
+  printNeeds(ctx.io, resolved.spec);
 }

@@ -35,6 +35,9 @@ export function systemDirProblem(path: string): string | undefined {
  */
 export const ownedDir = z
   .string()
+  // Held as the kernel reads it: `/opt/openim/` and `/srv/a/../b` would otherwise reach unit files,
+  // argv and build paths spelt two ways (found by src/safety/hostile-config.property.test.ts).
+  .overwrite((path) => (path.startsWith('/') ? normalisePath(path) : path))
   .startsWith('/', 'must be an absolute path')
   .regex(/^[A-Za-z0-9._/@+-]+$/, 'may hold only letters, digits and . _ - + @ / (unit files take the path verbatim)')
   .superRefine((path, ctx) => {

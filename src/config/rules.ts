@@ -66,29 +66,30 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
     }
   }
   if (infra.mongodb.mode === 'external' && !infra.mongodb.uri && !infra.mongodb.password) {
-    add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)');
+    add('infrastructure.mongodb.password', 'external MongoDB needs the password of infrastructure.mongodb.username (or a full uri)', '--set infrastructure.mongodb.password=PASSWORD, or --set infrastructure.mongodb.uri=mongodb://USER:PASSWORD@HOST:PORT/DB');
   }
   // OpenIM builds `mongodb://user:password@…` from the parts without escaping them (catalog MONGO_URI_UNESCAPED):
   // the driver then refuses or misreads a password holding URI delimiters.
-  const mongoPassword = infra.mongodb.password ?? '';
-  const reserved = [...MONGO_URI_UNESCAPED.reserved].filter((c) => mongoPassword.includes(c));
-  if (!infra.mongodb.uri && reserved.length > 0) {
-    add(
-      'infrastructure.mongodb.password',
-      `contains ${reserved.map((c) => JSON.stringify(c)).join(' ')}: OpenIM puts the password into a mongodb:// URI unescaped, so the driver cannot parse it`,
-      'use a password without : / ? # [ ] @ % (generated ones never have them), or give infrastructure.mongodb.uri with the password percent-encoded',
-    );
+  // The username too (found by src/safety/hostile-config.property.test.ts: `a@b` was accepted).
+  for (const [part, value, fix] of [
+    ['password', infra.mongodb.password ?? '', 'use a password without : / ? # [ ] @ % (generated ones never have them), or give infrastructure.mongodb.uri with the password percent-encoded'],
+    ['username', infra.mongodb.username, 'use a user name without : / ? # [ ] @ %, or give infrastructure.mongodb.uri with the name percent-encoded'],
+  ] as const) {
+    const reserved = [...MONGO_URI_UNESCAPED.reserved].filter((c) => value.includes(c));
+    if (!infra.mongodb.uri && reserved.length > 0) {
+      add(`infrastructure.mongodb.${part}`, `contains ${reserved.map((c) => JSON.stringify(c)).join(' ')}: OpenIM puts the ${part} into a mongodb:// URI unescaped, so the driver cannot parse it`, fix);
+    }
   }
 
   const os = infra.objectStorage;
   if (os.provider === 'minio' || os.provider === 'rook-ceph') {
-    if (os.mode === 'external' && !os.endpoint) add('infrastructure.objectStorage.endpoint', 'required for external object storage');
+    if (os.mode === 'external' && !os.endpoint) add('infrastructure.objectStorage.endpoint', 'required for external object storage', '--set infrastructure.objectStorage.endpoint=http://HOST:PORT');
   } else {
     if (os.mode === 'bundled') add('infrastructure.objectStorage.mode', `${os.provider} is a cloud service: set mode external with its endpoint and keys`);
     if (!os.accessKey || !os.secretKey) add('infrastructure.objectStorage.accessKey', `${os.provider} needs accessKey and secretKey`);
   }
   if (os.mode === 'external' && (os.provider === 'minio' || os.provider === 's3') && (!os.accessKey || !os.secretKey)) {
-    add('infrastructure.objectStorage.secretKey', 'external object storage needs accessKey and secretKey');
+    add('infrastructure.objectStorage.secretKey', 'external object storage needs accessKey and secretKey', '--set infrastructure.objectStorage.accessKey=KEY --set infrastructure.objectStorage.secretKey=SECRET');
   }
   if (os.externalAddress && !/^https?:\/\/[^\s]+$/.test(os.externalAddress)) {
     add('infrastructure.objectStorage.externalAddress', 'must be a URL clients can reach, e.g. https://im.example.com/im-minio-api');

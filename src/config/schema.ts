@@ -22,11 +22,40 @@ const hostname = z
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters');
 
+/** A Kubernetes object name the manifests refer to (a Secret, a StorageClass): a DNS-1123 subdomain, as the API server requires. */
+const dnsSubdomain = z
+  .string()
+  .max(253, 'must be a Kubernetes object name (DNS-1123 subdomain): at most 253 characters')
+  .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a Kubernetes object name (DNS-1123 subdomain): lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+
+/** An S3 bucket name (the AWS naming rules, which MinIO and the S3-compatible clouds enforce too). */
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit')
+  .refine((b) => !b.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(b), 'must be an S3 bucket name: no ".." and not an IP address');
+
+/** A MongoDB database name: mongod refuses / \\ . " $ * < > : | ? space and NUL, and names of 64 bytes or more; OpenIM puts it into its URI unescaped. */
+const mongoDatabase = z
+  .string()
+  .regex(/^[^/\\. "$*<>:|?#@%\[\]\u0000-\u001f\u007f]{1,63}$/, 'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces');
+
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
 
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be an http(s) URL, e.g. https://mirror.example.com/openim/');
 
 const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e.g. mongo.internal:27017');
+
+/**
+ * Where OpenIM reaches external object storage: host:port or an http(s) URL without a path, as the
+ * minio client and the cloud SDKs take it. Anything else reached `new URL` in the planner and
+ * threw a TypeError there (found by src/safety/hostile-config.property.test.ts).
+ */
+const objectEndpoint = z
+  .string()
+  .refine(
+    (v) => v === '' || ((/^https?:\/\/[^\s/:@?#]+(:\d{1,5})?\/?$/.test(v) || /^[^\s:/@?#]+:\d{1,5}$/.test(v)) && URL.canParse(/^https?:/.test(v) ? v : `http://${v}`)),
+    'must be host:port or an http(s) URL without a path, e.g. https://s3.eu-west-1.amazonaws.com or minio.internal:9000',
+  );
 
 const infraMode = z.enum(['bundled', 'external']).meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
 
@@ -64,7 +93,7 @@ const tlsSchema = z.strictObject({
   mode: z.enum(['none', 'cert-manager', 'secret']).default('none').meta({ description: 'none | cert-manager (issuer) | secret (an existing TLS Secret)' }),
   issuer: z.string().default('letsencrypt').meta({ description: 'cert-manager issuer name (mode cert-manager)' }),
   issuerKind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
-  secretName: z.string().default('').meta({ description: 'Existing kubernetes.io/tls Secret (mode secret)' }),
+  secretName: dnsSubdomain.default('').meta({ description: 'Existing kubernetes.io/tls Secret (mode secret)' }),
 });
 
 const ingressSchema = z.strictObject({
@@ -79,7 +108,7 @@ const ingressSchema = z.strictObject({
 
 const storageSchema = z.strictObject({
   backend: z.enum(['local-path', 'nfs', 'rook-ceph', 'existing']).default('local-path').meta({ description: 'local-path | nfs | rook-ceph | existing' }),
-  storageClass: z.string().default('').meta({ description: 'StorageClass to use; required when backend is existing' }),
+  storageClass: dnsSubdomain.default('').meta({ description: 'StorageClass to use; required when backend is existing' }),
   install: z.boolean().default(true).meta({ description: 'Install the provisioner for the backend (ignored for existing)' }),
   nfs: z
     .strictObject({
@@ -178,7 +207,7 @@ const mongodbSchema = z.strictObject({
   mode: infraMode.default('bundled'),
   uri: z.string().default('').meta({ description: 'Full mongodb:// URI (external); wins over address', secret: true }),
   address: z.array(hostPort).default([]).meta({ description: 'host:port list (external)' }),
-  database: z.string().default('openim_v3'),
+  database: mongoDatabase.default('openim_v3'),
   username: z.string().default('openIM'),
   password: secret('MongoDB password of username; generated when bundled'),
   authSource: z.string().default('').meta({ description: 'Database holding the user; empty = database (use admin for a root user)' }),
@@ -206,9 +235,9 @@ const kafkaSchema = z.strictObject({
 const objectStorageSchema = z.strictObject({
   provider: z.enum(['minio', 'rook-ceph', 's3', 'cos', 'oss', 'kodo']).default('minio').meta({ description: 'minio | rook-ceph | s3 | cos | oss | kodo' }),
   mode: infraMode.default('bundled').meta({ description: 'bundled (minio or rook-ceph) or external' }),
-  endpoint: z.string().default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
+  endpoint: objectEndpoint.default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
   externalAddress: z.string().default('').meta({ description: 'URL clients use for files; default https://<domain>/im-minio-api' }),
-  bucket: z.string().default('openim'),
+  bucket: bucketName.default('openim'),
   region: z.string().default(''),
   accessKey: secret('Access key ID; generated for bundled MinIO'),
   secretKey: secret('Secret access key; generated for bundled MinIO'),

@@ -55,19 +55,23 @@ function without(raw: unknown, paths: readonly (readonly PropertyKey[])[]): unkn
  * refused values left out, so a typo elsewhere never hides a missing domain or NFS server
  * (only the rules about paths not already reported are added).
  */
-function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): ConfigIssue[] {
+function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): { issues: ConfigIssue[]; spec?: DeploySpec } {
   const paths = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path]));
   const retry = deploySpecSchema.safeParse(without(raw, paths));
-  if (!retry.success) return [];
+  if (!retry.success) return { issues: [] };
   const reported = new Set(paths.map((p) => formatPath(p)));
-  return crossFieldErrors(retry.data).filter((i) => !reported.has(i.path));
+  return { issues: crossFieldErrors(retry.data).filter((i) => !reported.has(i.path)), spec: retry.data };
 }
 
 /** Validate; `extra` issues (from loading layers) are reported together with the schema's. */
 export function validateSpec(raw: unknown, extra: ConfigIssue[] = []): ValidationResult {
   const parsed = deploySpecSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError([...extra, ...zodIssues(parsed.error), ...crossFieldOnWhatParsed(raw, parsed.error)]);
+  if (!parsed.success) {
+    const rest = crossFieldOnWhatParsed(raw, parsed.error);
+    throw new ConfigError([...extra, ...zodIssues(parsed.error), ...rest.issues], undefined, extra.length ? undefined : rest.spec);
+  }
   const issues = [...extra, ...crossFieldErrors(parsed.data)];
-  if (issues.length > 0) throw new ConfigError(issues);
+  // A layer that did not load (a missing file, a bad --set) leaves a config we do not know: no partial spec then.
+  if (issues.length > 0) throw new ConfigError(issues, undefined, extra.length ? undefined : parsed.data);
   return { spec: parsed.data, warnings: specWarnings(parsed.data) };
 }

@@ -3,7 +3,6 @@
 // config with a ConfigError, or arrives in each file exactly as given: read
 // back with that format's own reader (yaml, V8 for mongosh JavaScript, the
 // redis.conf / EnvironmentFile / Properties / JAAS quoting rules, WHATWG URL).
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -11,7 +10,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { buildPlan } from '../plan/build.js';
 import type { WriteAction } from '../plan/types.js';
-import { ENCODERS } from '../secrets/encode.js';
+import { mongoUri } from '../secrets/encode.js';
 import { materialise, SECRET_IDS, type SecretValues } from '../secrets/secrets.js';
 import { mongoUsersScript } from '../targets/binary/infrastructure.js';
 import { parseUnit } from '../targets/binary/systemd-ini.js';
@@ -19,6 +18,7 @@ import { singleHost } from '../targets/binary/test-specs.js';
 import { specFor, UNPROBED } from '../targets/kubernetes/test-specs.js';
 import { materialiseYaml } from '../util/yaml.js';
 import { NFS_SERVER_SET } from '../config/test-presets.js';
+import { mongoshCalls, readEnvFile, readJaasQuoted, readProperties, readRedisConf } from '../../test/helpers/format-readers.js';
 
 const RUNS = { numRuns: 60 };
 const HOSTILE = ["'); db.dropDatabase(); ('", '"', '\\', '\\"', '$HOME', '${X}', '`id`', '%i', '%%', ' lead', 'trail ', 'a b', '#c', ';x', '\n---\nkind: x', 'é€😀', '\u2028', '--- ', '|', '*a', '&a', '!!binary', '{a: 1}', '[1]', 'true', '012', '~', 'null'];
@@ -29,51 +29,6 @@ const anyArb = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary',
 
 const all = (v: string) => Object.fromEntries(SECRET_IDS.map((id) => [id, v])) as SecretValues;
 const writes = (p: ReturnType<typeof buildPlan>) => p.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
-
-// --- readers, each following the format's own parser --------------------------------------
-
-/** redis sds.c sdssplitargs, inside a double-quoted argument. */
-function readRedisQuoted(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') throw new Error('unescaped quote ends the argument early');
-    if (c !== '\\') { out += c; continue; }
-    const n = text[++i]!;
-    if (n === 'x' && /^[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 3))) { out += String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16)); i += 2; }
-    else out += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\u0007' } as Record<string, string>)[n] ?? n;
-  }
-  return out;
-}
-
-/** systemd env-file.c, inside a double-quoted value. */
-function readEnvQuoted(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') throw new Error('unescaped quote ends the value early');
-    if (c !== '\\') { out += c; continue; }
-    const n = text[++i]!;
-    out += '"\\`$'.includes(n) ? n : n === '\n' ? '' : `\\${n}`;
-  }
-  return out;
-}
-
-/** java.util.Properties value escapes. */
-function readProperties(text: string): string {
-  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => (e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e));
-}
-
-/** java.io.StreamTokenizer quoted string (how JAAS ConfigFile reads option values). */
-function readJaasQuoted(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') throw new Error('unescaped quote ends the value early');
-    out += c === '\\' ? text[++i]! : c;
-  }
-  return out;
-}
 
 describe('hostile input: secrets in every output format', () => {
   const k8s = buildPlan(specFor('production'), UNPROBED);
@@ -100,58 +55,71 @@ describe('hostile input: secrets in every output format', () => {
     const script = mongoUsersScript(singleHost());
     fc.assert(
       fc.property(anyArb, anyArb, (root, pw) => {
-        const calls: unknown[][] = [];
-        const database = { auth: (...a: unknown[]) => (calls.push(['auth', ...a]), { ok: 0 }), createUser: (u: unknown) => calls.push(['createUser', u]), getUser: () => null, updateUser: () => calls.push(['updateUser']) };
-        const db = { getSiblingDB: () => database };
-        runInNewContext(materialise(script, { 'mongodb.rootPassword': root, 'mongodb.password': pw }), { db, print: () => undefined });
-        const created = calls.filter((c) => c[0] === 'createUser').map((c) => (c[1] as { pwd: string }).pwd);
+        const calls = mongoshCalls(materialise(script, { 'mongodb.rootPassword': root, 'mongodb.password': pw }));
+        expect(calls.map((c) => (c as unknown[])[0])).toEqual(['auth', 'createUser', 'auth', 'getUser', 'createUser', 'print']);
+        const created = calls.filter((c) => (c as unknown[])[0] === 'createUser').map((c) => ((c as unknown[])[2] as { pwd: string }).pwd);
         expect(created).toEqual([root, pw]);
       }),
       RUNS,
     );
   });
 
-  it('redis.conf requirepass: read back by the sds rules, the whole line one argument', () => {
+  it('redis.conf as written: read by the sds rules, the same directives, requirepass one argument holding the password', () => {
+    const conf = writes(host).find((w) => w.path.endsWith('redis.conf'))!;
+    const before = readRedisConf(conf.content);
+    expect(before.find((d) => d[0] === 'requirepass')).toBeDefined();
     fc.assert(
       fc.property(anyArb, (value) => {
-        const line = materialise('requirepass "«secret:redis.password|redis»"', { 'redis.password': value });
-        const inner = /^requirepass "(.*)"$/s.exec(line)![1]!;
-        expect(readRedisQuoted(inner)).toBe(value);
+        const after = readRedisConf(materialise(conf.content, all(value)));
+        expect(after.map((d) => d[0])).toEqual(before.map((d) => d[0]));
+        expect(after.find((d) => d[0] === 'requirepass')).toEqual(['requirepass', value]);
       }),
       RUNS,
     );
   });
 
-  it('systemd EnvironmentFile: read back by env-file.c rules', () => {
-    const minio = writes(host).find((w) => w.path.endsWith('minio.env'));
+  it('systemd EnvironmentFiles as written (MinIO, Grafana): read by env-file.c rules, the same keys, each secret exact', () => {
+    const envs = writes(host).filter((w) => w.path.endsWith('.env'));
+    expect(envs.map((w) => w.path.split('/').pop()).sort()).toEqual(['grafana.env', 'minio.env']);
     fc.assert(
-      fc.property(secretArb, (value) => {
-        const text = materialise(minio?.content ?? 'X="«secret:objectStorage.secretKey|env»"\n', all(value));
-        for (const l of text.split('\n').filter((x) => x && !x.startsWith('#'))) {
-          const m = /^([A-Z_]+)="(.*)"$/s.exec(l)!;
-          expect(readEnvQuoted(m[2]!)).toBe(value);
+      fc.property(anyArb, (value) => {
+        for (const w of envs) {
+          const before = readEnvFile(w.content);
+          const after = readEnvFile(materialise(w.content, all(value)));
+          expect(after.map(([k]) => k)).toEqual(before.map(([k]) => k));
+          before.forEach(([k, v], i) => {
+            if (/«secret:/.test(v)) expect(after[i], `${w.path} ${k}`).toEqual([k, value]);
+          });
         }
       }),
       RUNS,
     );
   });
 
-  it('Kafka client properties with JAAS: read back through both layers', () => {
+  it('Kafka client properties as written (external Kafka with SASL): read as Properties, then JAAS; user and password exact, no other key', () => {
+    const external = ['infrastructure.kafka.mode=external', 'infrastructure.kafka.address[0]=kafka.example:9092', `binary.artifacts.kafka.sha256=${'a'.repeat(64)}`];
     fc.assert(
-      fc.property(secretArb, secretArb, (user, password) => {
-        const value = materialise(`x required username="${ENCODERS.properties(ENCODERS.jaas(user))}" password="«secret:kafka.password|jaas|properties»";`, { 'kafka.password': password });
-        const m = /username="((?:[^"\\]|\\.)*)" password="((?:[^"\\]|\\.)*)";$/s.exec(readProperties(value))!;
-        expect([readJaasQuoted(m[1]!), readJaasQuoted(m[2]!)]).toEqual([user, password]);
+      fc.property(secretArb, anyArb, (user, password) => {
+        const spec = refusedOr(() => resolveConfig({ preset: 'single-host', sets: [...external, `infrastructure.kafka.username=${user}`] }).spec);
+        if (!spec) return;
+        const file = writes(buildPlan(spec, { target: 'binary', probed: false })).find((w) => w.path === 'kafka-client.properties')!;
+        const props = readProperties(materialise(file.content, { 'kafka.password': password }));
+        expect(props.map(([k]) => k)).toEqual(['security.protocol', 'sasl.mechanism', 'sasl.jaas.config']);
+        const jaas = props.find(([k]) => k === 'sasl.jaas.config')![1];
+        const m = /^org\.apache\.kafka\.common\.security\.plain\.PlainLoginModule required username="((?:[^"\\]|\\.)*)" password="((?:[^"\\]|\\.)*)";$/s.exec(jaas);
+        expect(m, jaas).not.toBeNull();
+        expect([readJaasQuoted(m![1]!), readJaasQuoted(m![2]!)]).toEqual([user, password]);
       }),
-      RUNS,
+      { numRuns: 30 },
     );
   });
 
-  it('URIs: user and password percent-encoded, read back by the WHATWG URL parser', () => {
+  it('URIs (mongoUri, doctor\'s MongoDB login): user, password, database and authSource read back by the WHATWG URL parser', () => {
     fc.assert(
-      fc.property(anyArb, anyArb, (user, password) => {
-        const url = new URL(`mongodb://${ENCODERS.uri(user)}:${ENCODERS.uri(password)}@db.example:27017/openim`);
-        expect([decodeURIComponent(url.username), decodeURIComponent(url.password), url.hostname]).toEqual([user, password, 'db.example']);
+      fc.property(anyArb, anyArb, anyArb, anyArb, (username, password, database, authSource) => {
+        const url = new URL(mongoUri({ username, password, hosts: ['db.example:27017'], database, authSource, options: { directConnection: 'true' } }));
+        expect([decodeURIComponent(url.username), decodeURIComponent(url.password), url.host, decodeURIComponent(url.pathname.slice(1))]).toEqual([username, password, 'db.example:27017', database]);
+        expect([...url.searchParams]).toEqual([['authSource', authSource], ['directConnection', 'true']]);
       }),
       RUNS,
     );

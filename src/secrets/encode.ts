@@ -74,3 +74,13 @@ export function encodeText(encoding: Encoding, text: string): string {
   }
   return out + ENCODERS[encoding](text.slice(last));
 }
+
+/**
+ * A mongodb:// connection string from its parts, each part through the `uri` encoder: the one
+ * place such a URI is built (doctor's MongoDB login on either target). `hosts` are host:port
+ * from the validated config, taken as they are.
+ */
+export function mongoUri(parts: { username: string; password: string; hosts: readonly string[]; database: string; authSource: string; options?: Record<string, string> }): string {
+  const query = Object.entries({ authSource: parts.authSource, ...parts.options }).map(([k, v]) => `${k}=${ENCODERS.uri(v)}`).join('&');
+  return `mongodb://${ENCODERS.uri(parts.username)}:${ENCODERS.uri(parts.password)}@${parts.hosts.join(',')}/${ENCODERS.uri(parts.database)}?${query}`;
+}

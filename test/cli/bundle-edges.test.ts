@@ -4,7 +4,8 @@
 import { MIRROR_SET } from '../../src/config/test-presets.js';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { indexBundle } from '../../src/bundle/scan.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,28 @@ describe('a signed bundle given without its key', () => {
     expect(keyed.stdout).toContain('signature valid');
   });
 
+  it('is refused from the headers, before the checksum pass reads the data (a known limit of the first fix)', async () => {
+    const { bundle, pub } = signedBundle();
+    // One byte of the file's data flipped: the checksum pass would find it; the refusal for the key comes first, alone.
+    const index = await indexBundle(bundle);
+    const entry = index.entries.find((e) => e.path.endsWith('openim-server.tar.gz'))!;
+    await index.files.close();
+    const fd = openSync(bundle, 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, entry.dataOffset);
+    byte[0]! ^= 0xff;
+    writeSync(fd, byte, 0, 1, entry.dataOffset);
+    closeSync(fd);
+    const refused = cli(['bundle', 'verify', bundle]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('checksums.sha256.sig: the bundle is signed, but no public key was given');
+    expect(refused.stderr).not.toContain('does not match checksums.sha256');
+    // With the key the whole bundle is read, and the damage found.
+    const keyed = cli(['bundle', 'verify', bundle, '--key', pub]);
+    expect(keyed.code).toBe(1);
+    expect(keyed.stderr).toMatch(/openim-server\.tar\.gz[^\n]*does not match checksums\.sha256/);
+  });
+
   it('bundle push and bundle load refuse it the same way before they touch a registry or containerd', () => {
     const { bundle } = signedBundle();
     const push = cli(['bundle', 'push', bundle, '--registry', '127.0.0.1:9/x']);
@@ -162,5 +185,21 @@ describe('bundle inspect shows the entries it refuses', () => {
     expect(clean.stdout).not.toContain('REFUSED');
     expect(clean.stderr).toBe('');
     expect(JSON.parse(cli(['bundle', 'inspect', bundle, '--json']).stdout).refused).toEqual([]);
+  });
+});
+
+describe('bundle create --preset offline (a known limit of #19 Medium 9/10)', () => {
+  it('needs no registry: the bundle holds upstream references, only install pushes to images.mirror', () => {
+    const dir = tmp();
+    // An empty contents file keeps the run on this machine; the config is what is checked here.
+    writeFileSync(join(dir, 'contents.yaml'), 'images: []\ncharts: []\nfiles: []\n');
+    const r = cli(['bundle', 'create', '--preset', 'offline', '--domain', 'im.example.com', '--contents-from', join(dir, 'contents.yaml'), '-o', join(dir, 'b.tar')], { env: { HOME: dir } });
+    expect(r.stderr).not.toContain('images.mirror');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'b.tar'))).toBe(true);
+    // install from it still needs the registry, named with its fix.
+    const install = cli(['install', '--preset', 'offline', '--domain', 'im.example.com', '--bundle', join(dir, 'b.tar'), '--dry-run'], { env: { HOME: dir } });
+    expect(install.code).toBe(2);
+    expect(install.stderr).toMatch(/images\.mirror: an offline install on Kubernetes needs the private registry[^\n]*--set images\.mirror=/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
-import { binaryChecks } from './checks.js';
+import { binaryChecks, binaryHostNeeds } from './checks.js';
 import { allExternal, probedHost, singleHost, unprobed } from './test-specs.js';
 
 const ids = (findings: { id: string; severity: string }[], severity = 'error') => findings.filter((f) => f.severity === severity).map((f) => f.id);
@@ -74,4 +74,24 @@ describe('binary preflight', () => {
     const warns = ids(binaryChecks(allExternal(), probedHost({ proxyEnv: ['https_proxy'], portsInUse: [10002, 9100] })), 'warn');
     expect(warns).toEqual(expect.arrayContaining(['host.proxy', 'port.10002', 'port.9100', 'binary.fronts']));
   });
+});
+
+describe('host needs said before probing (#19 Medium 13)', () => {
+  // A host that gives nothing: every host check fails. What a dry run lists must be exactly what
+  // preflight then enforces, with the same ids and fixes, for the preset and its variants.
+  const bare = probedHost({ isRoot: false, systemdPid1: false, arch: 'riscv64', packageManager: undefined, java: undefined, go: undefined } as never);
+  const cases: [string, string[]][] = [
+    ['single-host', []],
+    ['archive, external infrastructure, no monitoring', ['binary.source=archive', 'infrastructure.mongodb.mode=external', 'infrastructure.mongodb.address[0]=db:27017', 'infrastructure.mongodb.password=p', 'infrastructure.redis.mode=external', 'infrastructure.redis.address[0]=r:6379', 'infrastructure.etcd.mode=external', 'infrastructure.etcd.address[0]=e:2379', 'infrastructure.kafka.mode=external', 'infrastructure.kafka.address[0]=k:9092', 'infrastructure.kafka.createTopics=false', 'monitoring.enabled=false']],
+  ];
+  for (const [name, sets] of cases) {
+    it(`${name}: binaryHostNeeds lists exactly the host checks a bare host fails, with their fixes`, () => {
+      const spec = resolveConfig({ preset: 'single-host', sets }).spec;
+      const hostIds = (f: { id: string }) => /^(host\.|build\.go$|monitoring\.packages$)/.test(f.id) && f.id !== 'host.arch-mismatch';
+      const enforced = binaryChecks(spec, bare).filter((f) => f.severity === 'error' && hostIds(f));
+      const listed = binaryHostNeeds(spec);
+      expect(listed.map((n) => n.id).sort()).toEqual(enforced.map((f) => f.id).sort());
+      for (const n of listed) expect(n.fix).toBe(enforced.find((f) => f.id === n.id)!.fix);
+    });
+  }
 });

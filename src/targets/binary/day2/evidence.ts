@@ -10,6 +10,7 @@ import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import type { LiveEvidence } from '../../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { DeployState } from '../../../state/types.js';
+import { mongoUri } from '../../../secrets/encode.js';
 import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../../day2/live-helpers.js';
 import { binaryEndpoints, bundledInfra } from '../endpoints.js';
 import { infraHome } from '../infrastructure.js';
@@ -49,8 +50,7 @@ export async function binaryEvidence(spec: DeploySpec, runner: Runner, state: De
   if (!password) evidence.skipped.push({ check: 'mongodb.auth', why: 'no MongoDB password in the state' });
   else {
     const authSource = m.authSource || m.database;
-    const hosts = m.uri ? '' : m.address.join(',');
-    const uri = m.uri || `mongodb://${encodeURIComponent(m.username)}:${encodeURIComponent(password)}@${hosts}/${encodeURIComponent(m.database)}?authSource=${encodeURIComponent(authSource)}`;
+    const uri = m.uri || mongoUri({ username: m.username, password, hosts: m.address, database: m.database, authSource });
     const mongosh = bundled.has('mongodb') ? `${infraHome(layout, 'mongosh')}/bin/mongosh` : 'mongosh';
     const r = await runner.run([mongosh, '--quiet', '--nodb'], { input: mongoPingScript(uri), timeoutMs: 60_000 }).catch((e: Error) => ({ exitCode: 127, stdout: '', stderr: e.message }));
     const ping = r.exitCode === 0 ? parseMongoPing(r.stdout) : { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}` };

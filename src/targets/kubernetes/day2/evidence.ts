@@ -14,6 +14,7 @@ import type { LiveEvidence } from '../../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import { envVarName } from '../../../openim-config/env.js';
 import type { DeployState } from '../../../state/types.js';
+import { mongoUri as buildMongoUri } from '../../../secrets/encode.js';
 import { CONFIG_MAPS } from '../names.js';
 import { INFRA_RELEASES } from '../infrastructure/names.js';
 import { enabledModules } from '../steps.js';
@@ -59,7 +60,7 @@ function mongoUri(spec: DeploySpec, state: DeployState): { uri: string; user: st
   if (!password) return undefined;
   const authSource = m.authSource || m.database;
   const port = INFRASTRUCTURE.mongodb.ports.mongo;
-  const uri = `mongodb://${encodeURIComponent(m.username)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(m.database)}?authSource=${encodeURIComponent(authSource)}&directConnection=true`;
+  const uri = buildMongoUri({ username: m.username, password, hosts: [`127.0.0.1:${port}`], database: m.database, authSource, options: { directConnection: 'true' } });
   return { uri, user: m.username, authSource };
 }
 
