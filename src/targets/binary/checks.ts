@@ -10,6 +10,7 @@ import { goVersionFor } from '../../catalog/go-builds.js';
 import { binarySource, goOlder, productVersion } from '../../build/source.js';
 import { findPortCollisions } from '../../openim-config/index.js';
 import { isMonitoringArchive, plannedArtifact, type ArtifactId, type MonitoringArchiveId } from './artifacts.js';
+import { mongoToolsWanted } from './mongo-tools.js';
 import { bundledInfra, isLocalOnlyHost, objectExternalAddress, type InfraId } from './endpoints.js';
 import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
@@ -42,7 +43,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : [])];
   const built = (['server', 'chat'] as const).filter((p) => ids.includes(p) && binarySource(spec, p) === 'build');
   for (const id of ids) {
     if ((built as readonly ArtifactId[]).includes(id)) continue;
