@@ -242,6 +242,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .argument('<archive>', 'archive file, or s3://bucket/key')
       .option('--key-file <file>', 'passphrase file the archive was encrypted with')
       .option('--allow-version-mismatch', 'restore a backup of other OpenIM versions than those installed')
+      .option('--skip-indexes', 'restore documents only (mongorestore --noIndexRestore); OpenIM and chat create their indexes at start. For MongoDB-compatible servers that refuse mongorestore\'s index options')
       .option('-y, --yes', 'do not ask')
       .option('--json', 'print the result as JSON')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')

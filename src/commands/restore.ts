@@ -26,6 +26,7 @@ import { formatFinding } from './print-issues.js';
 export interface RestoreFlags extends Day2Flags {
   keyFile?: string;
   allowVersionMismatch?: boolean;
+  skipIndexes?: boolean;
   yes?: boolean;
   json?: boolean;
   waitLock?: boolean;
@@ -77,7 +78,7 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
     const backupState = JSON.parse(await readFile(opened.files.get('state/state.json') ?? '', 'utf8').catch(() => '{}')) as Partial<DeployState>;
     await withDeployment(ctx, spec, workdir, { command: 'restore', waitLock: Boolean(flags.waitLock) }, async (d) => {
       const io = { log: (line: string) => ctx.io.err(`restore: ${line}`), signal: d.signal };
-      const notes = await data.restoreData(spec, ctx.runner, d.state, opened.files, scratch, io);
+      const notes = await data.restoreData(spec, ctx.runner, d.state, opened.files, { skipIndexes: Boolean(flags.skipIndexes) }, io);
       for (const note of notes) ctx.io.err(`note: ${note}`);
       const changed = RESTORED_SECRETS.filter((id) => {
         const value = backupState.secrets?.[id];

@@ -22,13 +22,23 @@ export interface CollectedData {
   mongodumpVersion?: string;
 }
 
+export interface RestoreOptions {
+  /**
+   * Restore documents only, not the dump's index definitions (mongorestore --noIndexRestore): OpenIM and
+   * chat create their own indexes when they start (open-im-server v3.8.3 pkg/common/storage/database/mgo/
+   * user.go NewUserMongo, chat v1.8.4 pkg/common/db/model/…), so theirs come back; indexes added by hand do not.
+   * For MongoDB-compatible servers that refuse mongorestore's index options (FerretDB: `Index option "ns" is unknown`).
+   */
+  skipIndexes: boolean;
+}
+
 export interface DataBackup {
   /** Why backup/restore cannot run here (a missing tool, with its fix); empty when it can. */
   problems(spec: DeploySpec, mode: 'backup' | 'restore'): string[];
   /** Writes every part into `dir` (a fresh 0700 folder). */
   collect(spec: DeploySpec, runner: Runner, state: DeployState, dir: string, io: BackupIo): Promise<CollectedData>;
-  /** Stops OpenIM and puts the data parts back (database, objects; caches emptied). OpenIM stays stopped. */
-  restoreData(spec: DeploySpec, runner: Runner, state: DeployState, files: Map<string, string>, dir: string, io: BackupIo): Promise<string[]>;
+  /** Stops OpenIM and puts the data parts back (database, objects; caches emptied). OpenIM stays stopped. Returns notes. */
+  restoreData(spec: DeploySpec, runner: Runner, state: DeployState, files: Map<string, string>, options: RestoreOptions, io: BackupIo): Promise<string[]>;
   /** Starts OpenIM again after restoreData. */
   startOpenIM(spec: DeploySpec, runner: Runner, io: BackupIo): Promise<void>;
 }

@@ -96,7 +96,7 @@ describe('binary backup', () => {
     const seen: { config?: string } = {};
     const runner = toolRunner(seen);
     writeFileSync(join(root, 'dump'), 'x');
-    const notes = await binaryDataBackup.restoreData(spec(), runner, state, new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]), root, io);
+    const notes = await binaryDataBackup.restoreData(spec(), runner, state, new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]), { skipIndexes: false }, io);
     const argvs = runner.argvs();
     expect(argvs[0]).toEqual(['systemctl', 'stop', 'openim-chat.target', 'openim-server.target']);
     expect(argvs[1]).toEqual([`${root}/opt/infra/mongotools-100.11.0/bin/mongorestore`, expect.stringMatching(/^--config=/), `--archive=${root}/dump`, '--gzip', '--drop', '--nsInclude=openim_v3.*']);
@@ -105,6 +105,14 @@ describe('binary backup', () => {
     expect(flush.argv).toEqual(['redis-cli', '-h', '127.0.0.1', '-p', '6379', '--no-auth-warning', 'FLUSHALL']);
     expect(flush.options.env).toEqual({ REDISCLI_AUTH: REDIS_PW });
     expect(notes).toEqual([]);
+  });
+
+  it('restore --skip-indexes: documents only, and a note says which indexes come back', async () => {
+    const runner = toolRunner({});
+    writeFileSync(join(root, 'dump'), 'x');
+    const notes = await binaryDataBackup.restoreData(spec(), runner, state, new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]), { skipIndexes: true }, io);
+    expect(runner.argvs()[1]!.slice(-2)).toEqual(['--nsInclude=openim_v3.*', '--noIndexRestore']);
+    expect(notes).toEqual([expect.stringMatching(/^mongodb: indexes not restored \(--skip-indexes\); OpenIM and chat created theirs/)]);
   });
 
   it('a failing tool reports its output with every secret redacted', async () => {

@@ -167,7 +167,7 @@ export const binaryDataBackup: DataBackup = {
     return { files, parts, notes, ...(version ? { mongodumpVersion: version } : {}) };
   },
 
-  async restoreData(spec, runner, state, files, _dir, io) {
+  async restoreData(spec, runner, state, files, options, io) {
     const redactor = redactorOf(spec, state);
     const notes: string[] = [];
     const restore = tool(spec, 'mongorestore');
@@ -178,8 +178,10 @@ export const binaryDataBackup: DataBackup = {
     const database = spec.infrastructure.mongodb.database;
     const dump = [...files.entries()].find(([p]) => p.startsWith('mongodb/'));
     if (!dump) throw new Error('the archive holds no MongoDB dump');
-    io.log(`mongorestore --drop into database ${database}`);
-    await withMongoConfig(mongoUri(spec, state), (config) => runOk(runner, [restore, `--config=${config}`, `--archive=${dump[1]}`, '--gzip', '--drop', `--nsInclude=${database}.*`], 'mongorestore', redactor, io));
+    io.log(`mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`);
+    const argv = (config: string) => [restore, `--config=${config}`, `--archive=${dump[1]}`, '--gzip', '--drop', `--nsInclude=${database}.*`, ...(options.skipIndexes ? ['--noIndexRestore'] : [])];
+    await withMongoConfig(mongoUri(spec, state), (config) => runOk(runner, argv(config), 'mongorestore', redactor, io));
+    if (options.skipIndexes) notes.push('mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again');
 
     const indexes = [...files.entries()].filter(([p]) => /^objects\/[^/]+\/index\.json$/.test(p));
     const store = objectStore(spec, state);
