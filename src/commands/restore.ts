@@ -80,6 +80,8 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
       const io = { log: (line: string) => ctx.io.err(`restore: ${line}`), signal: d.signal };
       const notes = await data.restoreData(spec, ctx.runner, d.state, opened.files, { skipIndexes: Boolean(flags.skipIndexes) }, io);
       for (const note of notes) ctx.io.err(`note: ${note}`);
+      // Started first, with this install's config: re-applying below then restarts only what the restored secrets change.
+      await data.startOpenIM(spec, ctx.runner, io);
       const changed = RESTORED_SECRETS.filter((id) => {
         const value = backupState.secrets?.[id];
         return typeof value === 'string' && value !== '' && value !== d.state.secrets[id];
@@ -94,7 +96,6 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
         if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
         await applySpec(ctx, d, spec, facts, workdir, { action: 'install', concurrency: 4, json: false, force: false });
       }
-      await data.startOpenIM(spec, ctx.runner, io);
       io.log('waiting for every component to be healthy');
       const deadline = Date.now() + HEALTH_WAIT_MS;
       let report = await d.day2.status(spec, ctx.runner, d.state);
