@@ -45,7 +45,7 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
   const data = preview.day2.dataBackup;
   if (!data) throw new ConfigError([{ path: '--target', message: `restore is not available for the ${spec.target} target yet` }]);
   const problems = data.problems(spec, 'restore');
-  if (problems.length) throw new PreflightError(problems.map((message) => ({ id: 'restore.mongotools', severity: 'error', message })));
+  if (problems.length) throw new Error(`restore cannot run on this host:\n  ${problems.join('\n  ')}`);
 
   await mkdir(workdir, { recursive: true, mode: 0o700 });
   const scratch = await mkdtemp(join(workdir, 'restore-'));

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/rules.js';
-import { ConfigError, PreflightError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { writeBackupArchive } from '../backup/archive.js';
 import { passphraseOf } from '../backup/crypto.js';
 import { BACKUP_FORMAT } from '../backup/manifest.js';
@@ -71,7 +71,7 @@ export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: s
   const data = day2For(spec.target).dataBackup;
   if (!data) throw new ConfigError([{ path: '--target', message: `backup is not available for the ${spec.target} target yet`, hint: 'back up MongoDB and the object storage with their own tools' }]);
   const problems = data.problems(spec, 'backup');
-  if (problems.length) throw new PreflightError(problems.map((message) => ({ id: 'backup.mongotools', severity: 'error', message })));
+  if (problems.length) throw new Error(`backup cannot run on this host:\n  ${problems.join('\n  ')}`);
 
   const dir = s3Target ? workdir : resolve(ctx.cwd, options.to);
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -44,11 +44,12 @@ export function findMongoTool(layout: BinaryLayout, tool: MongoTool, path = proc
   return path.split(delimiter).filter(Boolean).map((dir) => join(dir, tool)).find((f) => existsSync(f));
 }
 
-/** What to do when a tool is missing (preflight of backup and restore). */
+/** What to do when a tool is missing (checked by backup and restore before anything runs). */
 export function mongoToolsFix(tool: MongoTool): string {
   const url = MONGO_TOOLS.url.replace('{arch}', 'x86_64').replace('{version}', MONGO_TOOLS.version);
   return [
-    `${tool} (MongoDB Database Tools ${MONGO_TOOLS.version}) is not installed: set binary.artifacts.mongotools.url (or .file) and .sha256`,
-    `in the config and re-run install (the archive: ${url}, or its aarch64 build), or put ${tool} on PATH`,
-  ].join(' ');
+    `${tool} (MongoDB Database Tools ${MONGO_TOOLS.version}) is not installed.`,
+    `  fix: set binary.artifacts.mongotools.url (or .file) and .sha256 in the config and re-run install`,
+    `       (the vendor archive: ${url}, or its aarch64 build), or put ${tool} on PATH`,
+  ].join('\n');
 }
