@@ -136,3 +136,20 @@ describe('binary backup', () => {
     }
   });
 });
+
+describe('install and the database tools', () => {
+  it('are installed only when binary.artifacts.mongotools names a source: fetched and verified, then unpacked under the infra root', async () => {
+    const { plan, byId } = await import('../test-specs.js');
+    expect(byId(plan(spec())).has('binary.tools.mongotools')).toBe(false);
+    const steps = byId(plan(spec('binary.artifacts.mongotools.file=/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', `binary.artifacts.mongotools.sha256=${'b'.repeat(64)}`)));
+    expect(steps.get('binary.fetch.mongotools')!.actions).toEqual([{ kind: 'fetch', sha256: 'b'.repeat(64), to: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', file: '/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz' }]);
+    expect(steps.get('binary.tools.mongotools')!.actions).toEqual([{ kind: 'extract', archive: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', to: `${root}/opt/infra/mongotools-100.11.0`, strip: 1 }]);
+  });
+
+  it('a source without its sha256 is a preflight error naming the field', async () => {
+    const { binaryChecks } = await import('../checks.js');
+    const { unprobed } = await import('../test-specs.js');
+    const findings = binaryChecks(spec('binary.artifacts.mongotools.url=https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz'), unprobed);
+    expect(findings.find((f) => f.id === 'artifact.mongotools.sha256')?.fix).toMatch(/set binary\.artifacts\.mongotools\.sha256/);
+  });
+});
