@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { ApiCallError, callApi } from '../../src/verify/api.js';
+import { S3Client } from '../../src/backup/s3.js';
 import { failureKind } from '../../src/verify/classify.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
@@ -478,6 +479,24 @@ describe('backup → uninstall --purge → empty MongoDB → install → restore
     for (const secret of [...Object.values(state.secrets), `backup-e2e-passphrase-${stamp}`]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
     expect(state.backups?.map((b) => b.archive)).toContain(archive);
     bench.backup = { seconds: Math.round(seconds * 10) / 10, archiveBytes: record.size };
+  });
+
+  it('backup --to s3://bucket/prefix uploads the archive over the S3 API (to this install\'s own MinIO, a bucket of its own)', async () => {
+    const secrets = (JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string> }).secrets;
+    const credentials = { endpoint: 'http://127.0.0.1:10005', region: 'us-east-1', accessKey: secrets['objectStorage.accessKey']!, secretKey: secrets['objectStorage.secretKey']! };
+    const s3 = new S3Client(credentials);
+    if (!(await s3.bucketExists('e2e-backups'))) await s3.createBucket('e2e-backups');
+    const env = { ...cliEnv(), AWS_ENDPOINT_URL: credentials.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKey, AWS_SECRET_ACCESS_KEY: credentials.secretKey, AWS_REGION: credentials.region };
+    const r = await c.exec(['node', '/repo/bin/openim-deploy.js', 'backup', '--to', 's3://e2e-backups/openim/nightly', '--key-file', KEY_FILE, '--json', '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const record = JSON.parse(r.stdout) as { archive: string; size: number; sha256: string };
+    expect(record.archive).toMatch(/^s3:\/\/e2e-backups\/openim\/nightly\/openim-backup-v3\.8\.3-\d{8}T\d{6}Z\.tar\.enc$/);
+    const key = record.archive.slice('s3://e2e-backups/'.length);
+    const local = join(workDir, 'from-s3.tar.enc');
+    await s3.get('e2e-backups', key, local);
+    expect(sha256(local)).toBe(record.sha256);
+    expect(readFileSync(local).length).toBe(record.size);
+    for (const secret of Object.values(secrets)) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
   });
 
   it('uninstall --purge, an empty MongoDB and a fresh install: the data is gone', async () => {
