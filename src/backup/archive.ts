@@ -4,7 +4,7 @@
 // entry against the manifest before the caller may use any of it.
 
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,29 +30,39 @@ export type ManifestBase = Omit<BackupManifest, 'contents'>;
 export async function writeBackupArchive(out: string, files: StagedFile[], base: ManifestBase, passphrase?: Buffer): Promise<BackupManifest> {
   await mkdir(dirname(out), { recursive: true });
   const plain = passphrase ? `${out}.plain.partial` : `${out}.partial`;
-  const writer = await PartWriter.open(plain, undefined, 0);
-  const contents: ContentEntry[] = [];
-  let manifest: BackupManifest;
+  // Created 0600 first: the writer keeps the mode of a file that exists, and this one holds secrets.
+  await writeFile(plain, '', { mode: 0o600 });
+  try {
+    const manifest = await writeTar(plain, files, base);
+    if (passphrase) await encryptFile(plain, `${out}.partial`, passphrase);
+    await rename(`${out}.partial`, out);
+    return manifest;
+  } catch (error) {
+    // Nothing half-written stays behind under any name.
+    await rm(`${out}.partial`, { force: true });
+    throw error;
+  } finally {
+    if (passphrase) await rm(plain, { force: true });
+  }
+}
+
+async function writeTar(path: string, files: StagedFile[], base: ManifestBase): Promise<BackupManifest> {
+  const writer = await PartWriter.open(path, undefined, 0);
   try {
     const tar = new TarAppender(writer, Math.floor(Date.parse(base.createdAt) / 1000));
+    const contents: ContentEntry[] = [];
     for (const f of files) {
       const written = await tar.appendFile(f.path, f.file, (await stat(f.file)).size);
       contents.push({ path: f.path, kind: f.kind, size: written.size, sha256: written.sha256 });
     }
-    manifest = { ...base, contents };
+    const manifest: BackupManifest = { ...base, contents };
     await tar.appendBuffer(MANIFEST_PATH, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
     await tar.end();
     await writer.sync();
+    return manifest;
   } finally {
     await writer.close();
   }
-  try {
-    if (passphrase) await encryptFile(plain, `${out}.partial`, passphrase);
-    await rename(`${out}.partial`, out);
-  } finally {
-    if (passphrase) await rm(plain, { force: true });
-  }
-  return manifest;
 }
 
 export interface OpenedBackup {

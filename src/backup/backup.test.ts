@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,8 @@ describe('backup archive', () => {
       { path: 'mongodb/openim_v3.archive.gz', kind: 'mongodb', size: 70_000, sha256: sha(readFileSync(join(dir, 'dump'))) },
       { path: 'state/state.json', kind: 'state', size: readFileSync(join(dir, 'state.json')).length, sha256: sha(readFileSync(join(dir, 'state.json'))) },
     ]);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${out}.partial`)).toBe(false);
     const opened = await openBackupArchive(out, join(dir, 'open'));
     expect(opened.encrypted).toBe(false);
     expect(opened.manifest).toEqual(manifest);
@@ -95,7 +97,15 @@ describe('backup archive', () => {
     expect(opened.encrypted).toBe(true);
     expect(readFileSync(opened.files.get('state/state.json')!, 'utf8')).toContain(SECRET_IN_STATE);
     // No plain copy is left next to the archive.
-    expect(() => readFileSync(`${out}.plain.partial`)).toThrow();
+    expect(existsSync(`${out}.plain.partial`)).toBe(false);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('a part that cannot be read leaves nothing behind, under any name', async () => {
+    const out = join(dir, 'a.tar.enc');
+    const error = await writeBackupArchive(out, [...files(), { path: 'gone', kind: 'config', file: join(dir, 'missing') }], base, KEY).catch((e: Error) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(readdirSync(dir).sort()).toEqual(['dump', 'state.json']);
   });
 
   it('a wrong key is refused with a clear message that does not contain either key', async () => {
