@@ -94,7 +94,9 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
         const findings = target.checks(spec, facts as never).map((f) => (ignored.has(f.id) && f.severity === 'error' ? { ...f, severity: 'warn' as const } : f));
         for (const f of findings.filter((x) => x.severity === 'error')) ctx.io.err(formatFinding(f));
         if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
-        await applySpec(ctx, d, spec, facts, workdir, { action: 'install', concurrency: 4, json: false, force: false });
+        // force: the journal hashes config and start steps over secret placeholders, not values, so a changed
+        // secret alone would rewrite nothing and restart nothing (found by test:openim: `secret invalid`).
+        await applySpec(ctx, d, spec, facts, workdir, { action: 'install', concurrency: 4, json: false, force: true });
       }
       io.log('waiting for every component to be healthy');
       const deadline = Date.now() + HEALTH_WAIT_MS;
