@@ -202,6 +202,10 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--concurrency <n>', 'steps run at once where the plan allows', STEP_CONCURRENCY, 4)
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--skip-migration', 'the seq migration was already run by hand')
+      .option('--backup', 'run `backup` first (recorded in the state); asked when neither this nor --no-backup is given on a terminal')
+      .option('--no-backup', 'do not back up first')
+      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy)')
+      .option('--key-file <file>', 'encrypt the backup with the passphrase in this file')
       .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
   ).action(async (flags) => (await import('./commands/upgrade.js')).upgradeCommand(withHelmPath(ctx, flags), flags));
@@ -228,6 +232,28 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
       .option('--helm <path>', HELM_HELP),
   ).action(async (flags) => (await import('./commands/uninstall.js')).uninstallCommand(withHelmPath(ctx, flags), flags));
+  day2(
+    program
+      .command('backup')
+      .description('one archive of the data (MongoDB dump, uploaded files), config, secrets and journal; manifest with checksums, encrypted with --key-file')
+      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
+      .option('--key-file <file>', 'encrypt with the passphrase in this file (AES-256-GCM, scrypt); restore needs the same file')
+      .option('--json', 'print the backup record as JSON')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
+  ).action(async (flags) => (await import('./commands/backup.js')).backupCommand(ctx, flags));
+  day2(
+    program
+      .command('restore')
+      .description('put a backup back into an install of the same versions: database, uploaded files, application secrets; then start and check health')
+      .argument('<archive>', 'archive file, or s3://bucket/key')
+      .option('--key-file <file>', 'passphrase file the archive was encrypted with')
+      .option('--allow-version-mismatch', 'restore a backup of other OpenIM versions than those installed')
+      .option('--skip-indexes', 'restore documents only (mongorestore --noIndexRestore); OpenIM and chat create their indexes at start. For MongoDB-compatible servers that refuse mongorestore\'s index options')
+      .option('-y, --yes', 'do not ask')
+      .option('--json', 'print the result as JSON')
+      .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing')
+      .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
+  ).action(async (archive: string, flags) => (await import('./commands/restore.js')).restoreCommand(ctx, archive, flags));
   day2(
     program
       .command('support-bundle')

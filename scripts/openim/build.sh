@@ -6,7 +6,7 @@
 # background start and the suite) from building the same thing at once: the
 # second waits and then finds the stamp.
 #
-#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|all
+#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|mongotools|all
 #
 # Products (paths printed by `bash scripts/openim/build.sh path <name>`):
 #   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
@@ -17,6 +17,7 @@
 #   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
 #   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
 #   traefik  traefik (the ingress controller the traefik chart runs: test:k8s-real sends verify through it)
+#   mongotools mongodump, mongorestore (MongoDB's database tools: `openim-deploy backup`/`restore` on hosts)
 # Each folder also holds build-seconds (wall time of the build that made it).
 #
 # `go install pkg@version` is refused by this proxy, so every Go program is
@@ -34,11 +35,17 @@ FERRETDB_VERSION=v1.24.2
 KAFKA_VERSION=3.9.0
 # traefik-38.0.0 Chart.yaml appVersion (the chart src/catalog/ingress.ts pins).
 TRAEFIK_VERSION=v3.6.5
+# github.com/mongodb/mongo-tools has no semver tags (its tags are `100.18.0`, not `v100.18.0`), so the
+# proxy refuses @latest and any tag name: this is the pseudo-version of the commit tagged 100.11.0
+# (b8a566a7f38f, committed 2025-01-31 18:35:07 UTC), the MongoDB Database Tools 100.11.0 release.
+# The proxy here serves it; the pseudo-versions of 100.12.0 .. 100.18.0 were refused (403) when tried.
+MONGOTOOLS_VERSION=v0.0.0-20250131183507-b8a566a7f38f
+MONGOTOOLS_RELEASE=100.11.0
 SERVER_MOD=github.com/openimsdk/open-im-server/v3
 CHAT_MOD=github.com/openimsdk/chat
 # Bump a recipe when its build below changes, so caches are rebuilt.
-declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1)
-declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION)
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1 [mongotools]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION [mongotools]=$MONGOTOOLS_VERSION)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
 export CGO_ENABLED=0
@@ -133,6 +140,17 @@ build_traefik() {
   rm -rf "$work"
 }
 
+build_mongotools() {
+  local out=$1 work="$1/work" mod=github.com/mongodb/mongo-tools
+  scratch_module "$work" local.openim-deploy/build-mongotools "$mod/mongodump/main@$MONGOTOOLS_VERSION" "$mod/mongorestore/main@$MONGOTOOLS_VERSION"
+  # Upstream's build stamps the release into main.VersionStr (what `--version` prints); the
+  # package is named main/, so build each one to its tool name.
+  local ld="-s -w -X main.VersionStr=$MONGOTOOLS_RELEASE -X main.GitCommit=${MONGOTOOLS_VERSION##*-}"
+  (cd "$work" && nice -n 10 go build -p 2 -trimpath "-ldflags=$ld" -o "$out/mongodump" "$mod/mongodump/main")
+  (cd "$work" && nice -n 10 go build -p 2 -trimpath "-ldflags=$ld" -o "$out/mongorestore" "$mod/mongorestore/main")
+  rm -rf "$work"
+}
+
 build_ferretdb() {
   local out=$1 src="$1/src"
   # FerretDB is built as its own main module (patched source), not from a scratch module.
@@ -200,9 +218,9 @@ build_one() {
 }
 
 case "${1:-}" in
-  server | chat | minio | mc | ferretdb | kafka | traefik) build_one "$1" ;;
+  server | chat | minio | mc | ferretdb | kafka | traefik | mongotools) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  all) for n in kafka ferretdb server chat minio mc traefik; do build_one "$n"; done ;;
+  all) for n in kafka ferretdb server chat minio mc traefik mongotools; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
-  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|all | path <name>" >&2; exit 2 ;;
+  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|mongotools|all | path <name>" >&2; exit 2 ;;
 esac

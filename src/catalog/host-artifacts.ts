@@ -106,6 +106,23 @@ export const HOST_ARCHIVES = {
     sha256: {},
     license: 'Apache-2.0',
   },
+  // MongoDB Database Tools (mongodump, mongorestore) for `openim-deploy backup`/`restore` on a host,
+  // installed when binary.artifacts.mongotools names a source. 100.11.0: the release whose commit the
+  // Go module proxy here serves (tag 100.11.0 of github.com/mongodb/mongo-tools, b8a566a7f38f; the
+  // test suite builds that commit, scripts/openim/build.sh mongotools). Archive name and layout
+  // (<name>/bin/mongodump) as published at https://www.mongodb.com/try/download/database-tools.
+  mongotools: {
+    id: 'mongotools',
+    title: 'MongoDB Database Tools (mongodump, mongorestore)',
+    url: 'https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-{arch}-{version}.tgz',
+    version: '100.11.0',
+    archNames: { amd64: 'x86_64', arm64: 'aarch64' },
+    format: 'tar',
+    strip: 1,
+    executables: { mongodump: 'bin/mongodump', mongorestore: 'bin/mongorestore' },
+    sha256: {},
+    license: 'Apache-2.0',
+  },
   minio: {
     id: 'minio',
     title: 'MinIO server',

@@ -16,6 +16,7 @@ import { applySpec, withStepsBeforeOpenIM } from '../day2/apply.js';
 import { readDeployment, withDeployment } from '../day2/session.js';
 import type { Day2Target } from '../day2/types.js';
 import { upgradePath, type Hop } from '../day2/upgrade.js';
+import { DEFAULT_BACKUP_DIR, runBackup } from '../day2/backup.js';
 import type { DeployState } from '../state/types.js';
 import { day2Spec, type Day2Flags } from './day2-common.js';
 import { formatFinding } from './print-issues.js';
@@ -32,6 +33,10 @@ export interface UpgradeFlags extends Day2Flags {
   waitLock?: boolean;
   skipMigration?: boolean;
   ignorePreflight?: string[];
+  /** undefined: ask on a terminal; without one, no backup (the hint is printed). */
+  backup?: boolean;
+  backupTo?: string;
+  keyFile?: string;
 }
 
 const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({ ...spec, openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion } });
@@ -70,8 +75,19 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
     return;
   }
   ctx.io.err(`upgrade ${route}${hops.some((h) => h.seqMigration) ? ' (with the one-time seq migration)' : ''}`);
-  ctx.io.err(preview.day2.backupHint(spec));
-  if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: `Have you backed up, and upgrade OpenIM ${route}?`, default: false }))) return;
+  const canBackUp = Boolean(preview.day2.dataBackup);
+  let backUp = canBackUp && flags.backup === true;
+  if (canBackUp && flags.backup === undefined && ctx.io.interactive && !flags.yes) {
+    backUp = await ctx.prompter.confirm({ key: '--backup', message: 'Back up first (openim-deploy backup: database, uploaded files, config, secrets)?', default: true });
+  }
+  if (flags.backup === true && !canBackUp) throw new ConfigError([{ path: '--backup', message: `backup is not available for the ${spec.target} target yet` }]);
+  if (!backUp) ctx.io.err(preview.day2.backupHint(spec));
+  const question = backUp ? `Back up, then upgrade OpenIM ${route}?` : `Have you backed up, and upgrade OpenIM ${route}?`;
+  if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: question, default: false }))) return;
+  if (backUp) {
+    const record = await runBackup(ctx, spec, workdir, { to: flags.backupTo ?? DEFAULT_BACKUP_DIR, ...(flags.keyFile ? { keyFile: flags.keyFile } : {}), waitLock: Boolean(flags.waitLock), reason: `before upgrade ${route}` });
+    ctx.io.err(`backup written: ${record.archive} (${record.seconds} s); restore it with \`openim-deploy restore\` after a rollback if the upgrade goes wrong`);
+  }
 
   await mkdir(workdir, { recursive: true, mode: 0o700 });
   await withDeployment(ctx, spec, workdir, { command: 'upgrade', waitLock: Boolean(flags.waitLock) }, async (d) => {

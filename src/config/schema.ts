@@ -195,6 +195,8 @@ const binarySchema = z.strictObject({
       mongosh: artifactSchema.prefault({}),
       kafka: artifactSchema.prefault({}),
       minio: artifactSchema.prefault({}),
+      // MongoDB Database Tools for backup/restore: installed only when url or file is given.
+      mongotools: artifactSchema.prefault({}),
       // Upstream archives for monitoring and logging on a host (monitoring.enabled / logging.enabled).
       grafana: artifactSchema.prefault({}),
       loki: artifactSchema.prefault({}),

@@ -7,6 +7,7 @@ import type { DeploySpec } from '../config/rules.js';
 import type { Runner } from '../exec/runner.js';
 import type { Step } from '../plan/types.js';
 import type { DeployLock } from '../state/lock.js';
+import type { DataBackup } from './backup-types.js';
 import type { CreatedResource, DeployState, HistoryEntry, StateStore } from '../state/types.js';
 
 export interface ComponentStatus {
@@ -86,6 +87,8 @@ export interface Day2Target {
   /** The `seq` migration into 3.8 (open-im-server tools/seq@v3.8.3), or why it cannot be automated here. */
   migrationSteps(spec: DeploySpec, fromVersion: string): Step[] | { refused: string };
   backupHint(spec: DeploySpec): string;
+  /** `backup` and `restore`; absent where they are not built yet (Kubernetes). */
+  dataBackup?: DataBackup;
   /** Commands whose output is the module's recent logs (follow: stream). */
   logsArgv(spec: DeploySpec, module: string, options: { follow: boolean; tail: number }): string[];
   /** Commands whose output goes into a support bundle, by file name. */

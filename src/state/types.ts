@@ -42,6 +42,22 @@ export interface HistoryEntry {
   revisions?: Record<string, number>;
 }
 
+export interface BackupRecord {
+  at: string;
+  action: 'backup' | 'restore';
+  /** Local path or s3:// URL of the archive. */
+  archive: string;
+  size: number;
+  /** SHA-256 of the archive file as written (encrypted bytes when encrypted). */
+  sha256: string;
+  encrypted: boolean;
+  serverVersion: string;
+  chatVersion: string;
+  /** Why it was taken, when not by hand ("before upgrade to v3.8.4"). */
+  reason?: string;
+  seconds: number;
+}
+
 export interface DeployState {
   version: 1;
   /** Bumped on every save; where a local copy and a remote one disagree, the higher wins. */
@@ -63,6 +79,8 @@ export interface DeployState {
    * that was there before holds other workloads.
    */
   createdNamespace?: string;
+  /** Backups written by `backup` (and by `upgrade --backup`), newest last; restores done by `restore`. */
+  backups?: BackupRecord[];
   /** Config the last successful run applied (secret fields removed). */
   lastApplied?: unknown;
 }

@@ -11,6 +11,7 @@ import { goVersionFor } from '../../catalog/go-builds.js';
 import { binarySource, goOlder, productVersion } from '../../build/source.js';
 import { findPortCollisions } from '../../openim-config/index.js';
 import { isMonitoringArchive, plannedArtifact, type ArtifactId, type MonitoringArchiveId } from './artifacts.js';
+import { mongoToolsWanted } from './mongo-tools.js';
 import { bundledInfra, isLocalOnlyHost, objectExternalAddress, type InfraId } from './endpoints.js';
 import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
@@ -103,7 +104,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : [])];
   const built = builtProducts(spec);
   for (const id of ids) {
     if ((built as readonly ArtifactId[]).includes(id)) continue;

@@ -24,6 +24,7 @@ import { verifyOff, verifyPlan, verifyProbe } from '../../verify/targets.js';
 import { binarySource, goBuildAction } from '../../build/source.js';
 import { OPENIM_GO_BUILDS } from '../../catalog/go-builds.js';
 import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';
+import { mongoToolsStep, mongoToolsWanted } from './mongo-tools.js';
 import { binaryEndpoints, infraAddresses } from './endpoints.js';
 import { infraArtifacts, infraPlan } from './infrastructure.js';
 import { binaryLayout, targetArch, type BinaryLayout, type Product } from './layout.js';
@@ -92,7 +93,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
 
   // 1. Fetch and verify (or build from source), before anything on the host changes.
   const built = products.filter((p) => binarySource(spec, p) === 'build');
-  const allIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const allIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : [])];
   const artifactIds = allIds.filter((id) => !(built as ArtifactId[]).includes(id));
   const artifacts = Object.fromEntries(allIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
   const packageManager = facts.host?.packageManager ?? 'apt';
@@ -153,6 +154,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
   // 3. Releases and bundled infrastructure.
   for (const p of products) steps.push(releaseSteps(p, artifacts[p]!, layout, arch, built.includes(p) ? `binary.build.${p}` : `binary.fetch.${p}`));
   steps.push(...infra.steps);
+  if (mongoToolsWanted(spec)) steps.push(mongoToolsStep(layout, artifacts.mongotools!));
 
   // 4. Config files: 0640 root:<user>, secrets written only on the host.
   const configs = binaryConfigFiles(spec, layout);

@@ -9,6 +9,7 @@ import { FileStateStore } from '../../../state/file-store.js';
 import { bundledInfra } from '../endpoints.js';
 import { INFRA_UNITS } from '../infrastructure.js';
 import { openimModules } from '../units.js';
+import { binaryDataBackup } from './backup.js';
 import { binaryEvidence } from './evidence.js';
 import { binaryBackupHint, binaryLogsArgv, binaryMigrationSteps, binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
 import { readBinaryStatus } from './status.js';
@@ -25,6 +26,7 @@ export const binaryDay2: Day2Target = {
   rollbackSteps: binaryRollbackSteps,
   migrationSteps: binaryMigrationSteps,
   backupHint: binaryBackupHint,
+  dataBackup: binaryDataBackup,
   logsArgv: binaryLogsArgv,
   supportCommands: (spec) => [
     { file: 'host/units.txt', argv: ['systemctl', 'list-units', '--all', '--no-pager', 'openim*'] },
