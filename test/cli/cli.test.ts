@@ -21,7 +21,7 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     expect(top.code).toBe(0);
     expect(commandsIn(top.stdout)).toEqual([
       'install', 'plan', 'render', 'doctor', 'config', 'bundle',
-      'status', 'verify', 'upgrade', 'rollback', 'uninstall', 'support-bundle', 'logs', 'help',
+      'status', 'verify', 'upgrade', 'rollback', 'uninstall', 'backup', 'restore', 'support-bundle', 'logs', 'help',
     ]);
     expect(commandsIn(cli(['config', '--help']).stdout)).toEqual(['init', 'validate', 'schema', 'show', 'help']);
     expect(commandsIn(cli(['bundle', '--help']).stdout)).toEqual(['create', 'verify', 'inspect', 'push', 'load', 'keygen', 'help']);
