@@ -6,7 +6,7 @@
 # background start and the suite) from building the same thing at once: the
 # second waits and then finds the stamp.
 #
-#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|all
+#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|caddy|pebble|all
 #
 # Products (paths printed by `bash scripts/openim/build.sh path <name>`):
 #   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
@@ -17,6 +17,8 @@
 #   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
 #   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
 #   traefik  traefik (the ingress controller the traefik chart runs: test:k8s-real sends verify through it)
+#   caddy    caddy, caddy_<version>_linux_amd64.tar.gz (the reverse proxy the binary target runs in front of OpenIM: test:openim sends verify through it)
+#   pebble   pebble, pebble-challtestsrv (Let's Encrypt's test ACME server and its DNS/HTTP mock: caddy's ACME test)
 # Each folder also holds build-seconds (wall time of the build that made it).
 #
 # `go install pkg@version` is refused by this proxy, so every Go program is
@@ -34,11 +36,14 @@ FERRETDB_VERSION=v1.24.2
 KAFKA_VERSION=3.9.0
 # traefik-38.0.0 Chart.yaml appVersion (the chart src/catalog/ingress.ts pins).
 TRAEFIK_VERSION=v3.6.5
+# src/catalog/proxy.ts CADDY.version (the binary target's reverse proxy).
+CADDY_VERSION=v2.11.9
+PEBBLE_VERSION=v2.10.3
 SERVER_MOD=github.com/openimsdk/open-im-server/v3
 CHAT_MOD=github.com/openimsdk/chat
 # Bump a recipe when its build below changes, so caches are rebuilt.
-declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1)
-declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION)
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1 [caddy]=2 [pebble]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION [caddy]=$CADDY_VERSION [pebble]=$PEBBLE_VERSION)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
 export CGO_ENABLED=0
@@ -133,6 +138,29 @@ build_traefik() {
   rm -rf "$work"
 }
 
+build_caddy() {
+  # Caddy's main package with its standard modules (what the release archives ship, without plugins).
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-caddy "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/caddy" github.com/caddyserver/caddy/v2/cmd/caddy)
+  # Packed as the release archive is (caddy at the top), the form binary.artifacts.caddy takes.
+  tar -czf "$out/caddy_${CADDY_VERSION#v}_linux_amd64.tar.gz" --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$out" caddy
+  rm -rf "$work"
+}
+
+build_pebble() {
+  # pebble (the ACME server) and pebble-challtestsrv (answers pebble's DNS lookups for the test domain).
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-pebble \
+    "github.com/letsencrypt/pebble/v2/cmd/pebble@$PEBBLE_VERSION" "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$PEBBLE_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/" github.com/letsencrypt/pebble/v2/cmd/pebble github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv)
+  # pebble's own test CA (test/certs in the module): its TLS listener uses it, clients trust pebble.minica.pem.
+  local src
+  src="$(cd "$work" && go list -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)"
+  mkdir -p "$out/certs" && cp -r "$src/test/certs/." "$out/certs/" && chmod -R u+w "$out/certs"
+  rm -rf "$work"
+}
+
 build_ferretdb() {
   local out=$1 src="$1/src"
   # FerretDB is built as its own main module (patched source), not from a scratch module.
@@ -200,9 +228,10 @@ build_one() {
 }
 
 case "${1:-}" in
-  server | chat | minio | mc | ferretdb | kafka | traefik) build_one "$1" ;;
+  server | chat | minio | mc | ferretdb | kafka | traefik | caddy | pebble) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  all) for n in kafka ferretdb server chat minio mc traefik; do build_one "$n"; done ;;
+  # caddy before traefik: test:openim needs it, and runs before test:k8s-real (.ci/run).
+  all) for n in kafka ferretdb server chat minio caddy mc traefik pebble; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
-  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|all | path <name>" >&2; exit 2 ;;
+  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|caddy|pebble|all | path <name>" >&2; exit 2 ;;
 esac
