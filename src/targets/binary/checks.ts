@@ -15,6 +15,10 @@ import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
 import { openimModules } from './units.js';
 import { binaryMonitoringServices } from './monitoring/services.js';
+import { CADDY } from '../../catalog/proxy.js';
+import { loopbackFilter } from './proxy/loopback.js';
+import { providedTlsFindings } from './proxy/tls-files.js';
+import { proxied } from './proxy/urls.js';
 import { monitoringArtifacts, monitoringPackages } from './monitoring/steps.js';
 
 /** What to set instead of pinning a monitoring archive. */
@@ -42,7 +46,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch)];
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(proxied(spec) ? (['caddy'] as const) : [])];
   const built = (['server', 'chat'] as const).filter((p) => ids.includes(p) && binarySource(spec, p) === 'build');
   for (const id of ids) {
     if ((built as readonly ArtifactId[]).includes(id)) continue;
@@ -96,10 +100,22 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
       'pass --domain <this host\'s IP or DNS name> (or set infrastructure.objectStorage.externalAddress to a URL clients reach)',
     );
   }
+  if (proxied(spec)) {
+    const filter = loopbackFilter(spec);
+    if ('reason' in filter) {
+      warn('proxy.raw-ports', `msggateway, chat-api and admin-api bind every interface whatever their config says, and ${filter.reason}: they stay reachable beside the proxy`, 'firewall those ports, or give the infrastructure by IP address');
+    }
+  }
   if (spec.profile === 'production' && bundledInfra(spec).length > 0) {
     warn('binary.single-node-infra', `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`, 'use external, replicated infrastructure for production');
   }
 
+  if (facts.providedTls) {
+    for (const f of providedTlsFindings(spec, facts.providedTls, new Date())) {
+      if (f.severity === 'error') error(f.id, f.message, f.fix);
+      else if (f.severity === 'warn') warn(f.id, f.message, f.fix);
+    }
+  }
   if (!host) return findings;
   if (!host.isRoot) error('host.root', 'installing units and system users needs root', 'run with sudo');
   if (!host.systemdPid1) error('host.systemd', 'systemd is not PID 1 on this host', 'use a systemd host, or the kubernetes target');
@@ -135,6 +151,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
     ...modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i })))),
     ...bundledInfra(spec).flatMap((c) => INFRA_PORTS[c].map((port) => ({ who: c, port }))),
     ...binaryMonitoringServices(spec, arch).map((s) => ({ who: s.unit.replace(/\.service$/, ''), port: s.port })),
+    ...(proxied(spec) ? [{ who: 'openim-proxy', port: CADDY.ports.https }, { who: 'openim-proxy', port: CADDY.ports.http }] : []),
   ];
   for (const { who, port } of wanted) {
     if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${who}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');
