@@ -230,8 +230,8 @@ build_one() {
 case "${1:-}" in
   server | chat | minio | mc | ferretdb | kafka | traefik | caddy | pebble) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  # caddy before traefik: test:openim needs it, and runs before test:k8s-real (.ci/run).
-  all) for n in kafka ferretdb server chat minio caddy mc traefik pebble; do build_one "$n"; done ;;
+  # caddy and pebble before traefik: test:openim needs them, and runs before test:k8s-real (.ci/run).
+  all) for n in kafka ferretdb server chat minio caddy pebble mc traefik; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
   *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|caddy|pebble|all | path <name>" >&2; exit 2 ;;
 esac
