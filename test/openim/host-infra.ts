@@ -30,7 +30,7 @@ export interface HostInfraPorts {
 }
 
 /** The folder scripts/openim/build.sh keeps a build in. */
-export function buildPath(name: 'server' | 'chat' | 'minio' | 'ferretdb' | 'kafka'): string {
+export function buildPath(name: 'server' | 'chat' | 'minio' | 'ferretdb' | 'kafka' | 'caddy'): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts/openim/build.sh'), 'path', name], { encoding: 'utf8' }).trim();
 }
 

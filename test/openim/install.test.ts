@@ -10,10 +10,17 @@
 // (the product writes their config and units and starts them); Kafka 3.9 from
 // Maven Central's jars (external, on the host: the rootfs has no JRE).
 // Stand-in, named: FerretDB for MongoDB (host-infra.ts), with its known gaps.
+// In front: the product's reverse proxy (binary.proxy, Caddy built from its Go module,
+// packed as its release archive) with TLS self-signed; `verify` goes through it over https
+// trusting the CA the product wrote.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { get as httpGet } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
+import { homedir, networkInterfaces, tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
+import WebSocket from 'ws';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +42,10 @@ const MONGO_PASSWORD = 'openim-e2e-mongo-4711';
 /** The product's build cache (binary.build.cacheDir), shared with the host so a repeat run is fast. */
 const BUILD_CACHE = join(homedir(), '.cache/openim-deploy/openim-build');
 const BENCH = join(homedir(), '.cache/openim-deploy/bench/test-openim-install.json');
+/** The public endpoint (binary.proxy, TLS self-signed) and the CA the product writes for clients. */
+const DOMAIN = 'openim.localhost';
+const PROXY_CA = '/etc/openim/tls/ca.crt';
+const CADDY_ARCHIVE = 'caddy_2.11.9_linux_amd64.tar.gz';
 
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -117,8 +128,9 @@ async function startMarks(): Promise<Record<string, string>> {
  * The installer config of both hosts: web fronts, monitoring and logging off; MongoDB (FerretDB) and Kafka
  * external on the host; Redis, etcd and MinIO bundled. `source`: binary.source (none: the offline bundle decides).
  */
-function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: string }): string {
+function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: string; caddyFile?: string }): string {
   const minio = join(buildPath('minio'), 'minio');
+  const caddy = join(buildPath('caddy'), CADDY_ARCHIVE);
   return stringify({
     // Given, not generated: chat keeps its admin account in MongoDB, which both hosts share here.
     openim: { components: { webFront: false, adminFront: false }, chatAdminPassword: 'e2e-Chat-Admin-4711' },
@@ -130,7 +142,16 @@ function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: s
     binary: {
       ...(o.source ? { source: o.source } : {}),
       ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
-      ...(o.minioFile ? { artifacts: { minio: { file: o.minioFile, sha256: sha256(minio) } } } : {}),
+      ...(o.minioFile || o.caddyFile
+        ? {
+            artifacts: {
+              ...(o.minioFile ? { minio: { file: o.minioFile, sha256: sha256(minio) } } : {}),
+              ...(o.caddyFile ? { caddy: { file: o.caddyFile, sha256: sha256(caddy) } } : {}),
+            },
+          }
+        : {}),
+      // One public HTTPS endpoint: Caddy in front, its internal CA, OpenIM's own ports on loopback.
+      proxy: { enabled: true, tls: { mode: 'self-signed' } },
     },
     monitoring: { enabled: false },
     logging: { enabled: false },
@@ -186,6 +207,7 @@ beforeAll(async () => {
     bindRo: [
       { host: goroot, container: '/usr/local/go' },
       { host: buildPath('minio'), container: '/artifacts/minio' },
+      { host: buildPath('caddy'), container: '/artifacts/caddy' },
       ...(hostCaFile ? [{ host: hostCaFile, container: '/usr/local/share/openim-e2e/host-ca.crt' }] : []),
     ],
     bind: [
@@ -196,7 +218,7 @@ beforeAll(async () => {
   });
   // What the operator's DNS does for the domain the clients use (dev profile: a name on this host).
   await c.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
-  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio' }), 0o600);
+  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio', caddyFile: `/artifacts/caddy/${CADDY_ARCHIVE}` }), 0o600);
 }, 3_600_000);
 
 afterAll(async () => {
@@ -231,7 +253,7 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     }
     // The build really ran through Go (or its cache) and its tarball is recorded with a sha256.
     expect(firstInstall.stdout).toMatch(/exported_open-im-server_v3\.8\.3_linux_amd64\.tar\.gz/);
-    for (const unit of [...moduleUnits, 'openim-redis.service', 'openim-etcd.service', 'openim-minio.service']) {
+    for (const unit of [...moduleUnits, 'openim-redis.service', 'openim-etcd.service', 'openim-minio.service', 'openim-proxy.service']) {
       expect((await show(unit, ['ActiveState'])).ActiveState, unit).toBe('active');
     }
   });
@@ -247,6 +269,91 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     // What the message path logged meanwhile (errors and warnings), for the note on slow checks.
     const logs = await c.exec(['sh', '-c', "journalctl --no-pager -o cat --since=-3min -u 'openim-rpc-msg@*' -u 'openim-api@*' -u 'openim-msgtransfer@*' | grep -iE 'error|warn|timeout' | cut -c1-400 | tail -n 15"]);
     console.log(`[verify] message path warnings:\n${logs.stdout}`);
+  });
+
+  it('verify went through the proxy over https: its addresses, the certificate signed by the CA the product wrote, HTTP redirected', async () => {
+    const report = await verify();
+    expect(report.endpoints).toMatchObject({ api: `https://${DOMAIN}/api`, ws: `wss://${DOMAIN}/msg_gateway`, chat: `https://${DOMAIN}/chat`, admin: `https://${DOMAIN}/complete_admin`, objectStorage: `https://${DOMAIN}/im-minio-api`, caFile: PROXY_CA });
+    expect(failedChecks(report)).toEqual([]);
+    // From the host (same network namespace): the served chain verifies against that CA for the domain.
+    const ca = await c.readFile(PROXY_CA);
+    const peer = await new Promise<{ authorized: boolean; subject: string; issuer: string }>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: 443, servername: DOMAIN, ca }, () => {
+        const cert = socket.getPeerCertificate();
+        resolve({ authorized: socket.authorized, subject: String(cert.subjectaltname), issuer: String(cert.issuer?.CN) });
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    console.log(`[proxy] certificate ${peer.subject} issued by ${peer.issuer}`);
+    expect(peer).toMatchObject({ authorized: true, subject: `DNS:${DOMAIN}` });
+    const redirect = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port: 80, path: '/api/auth/get_admin_token', headers: { host: DOMAIN } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, location: res.headers.location });
+      }).once('error', reject);
+    });
+    expect(redirect).toEqual({ status: 308, location: `https://${DOMAIN}/api/auth/get_admin_token` });
+  });
+
+  it('a WebSocket to wss://<domain>/msg_gateway through the proxy stays connected for more than 60 s', async () => {
+    const token = await adminToken();
+    const userID = `e2ews${Date.now()}`;
+    await callApi(API, '/user/user_register', { users: [{ userID, nickname: userID, faceURL: '' }] }, { token });
+    const platformID = 1; // iOS: msggateway pings, the client answers (ws answers pings by itself)
+    const user = await callApi<{ token: string }>(API, '/auth/get_user_token', { platformID, userID }, { token });
+    const query = new URLSearchParams({ sendID: userID, token: user.data.token, platformID: String(platformID), operationID: `e2e${Date.now()}`, isMsgResp: 'true' });
+    // Connected to 127.0.0.1 with the domain as Host and server name: what a client resolving the domain to this host does.
+    const socket = new WebSocket(`wss://127.0.0.1/msg_gateway?${query.toString()}`, { ca: await c.readFile(PROXY_CA), servername: DOMAIN, headers: { host: DOMAIN }, handshakeTimeout: 15_000 } as WebSocket.ClientOptions);
+    let closed: string | undefined;
+    socket.on('close', (code, reason) => (closed = `closed ${code} ${reason.toString()}`));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} instead of 101`)));
+    });
+    const opened = Date.now();
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    await new Promise((r) => setTimeout(r, 65_000));
+    const heldSeconds = (Date.now() - opened) / 1000;
+    console.log(`[proxy] WebSocket held ${heldSeconds.toFixed(1)} s, ${pings} pings from msggateway, ${closed ?? 'still open'}`);
+    expect(closed).toBeUndefined();
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    // msggateway still counts the user online on that connection.
+    const online = await callApi<{ userID: string; status: number }[]>(API, '/user/get_users_online_status', { userIDs: [userID] }, { token });
+    expect(online.data).toEqual([expect.objectContaining({ userID, status: 1 })]);
+    socket.close();
+    bench.websocketHeldSeconds = Math.round(heldSeconds);
+  });
+
+  it('OpenIM\'s raw ports are not reachable on the non-loopback address; the proxy is', async () => {
+    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    expect(address, 'a non-loopback IPv4 address on this host').toBeDefined();
+    const reach = (port: number) =>
+      new Promise<'connected' | 'refused' | 'dropped'>((resolve) => {
+        const s = tcpConnect({ host: address!, port });
+        const done = (r: 'connected' | 'refused' | 'dropped') => {
+          s.destroy();
+          resolve(r);
+        };
+        s.setTimeout(3000, () => done('dropped'));
+        s.once('connect', () => done('connected'));
+        s.once('error', () => done('refused'));
+      });
+    // Bound to 127.0.0.1 by their config (openim-api listenIP, MinIO --address).
+    const bound = { 10002: await reach(10002), 10005: await reach(10005) };
+    // Bound on every interface by upstream's code: systemd's IP filter (needs the unified cgroup hierarchy).
+    const filtered = { 10001: await reach(10001), 10008: await reach(10008), 10009: await reach(10009) };
+    const unified = (await c.exec(['test', '-e', '/sys/fs/cgroup/cgroup.controllers'])).exitCode === 0;
+    const proxy = { 443: await reach(443), 80: await reach(80) };
+    console.log(`[proxy] from ${address}: ${JSON.stringify({ bound, filtered, proxy })}; container cgroup hierarchy ${unified ? 'unified' : 'not unified (systemd cannot load its IP filter)'}`);
+    bench.rawPorts = { address, bound, filtered, unifiedCgroups: unified };
+    expect(bound).toEqual({ 10002: 'refused', 10005: 'refused' });
+    expect(proxy).toEqual({ 443: 'connected', 80: 'connected' });
+    if (unified) for (const [port, r] of Object.entries(filtered)) expect(r, `port ${port}`).not.toBe('connected');
+    // The filter is in the units either way.
+    expect((await show('openim-msggateway@0.service', ['IPAddressDeny'])).IPAddressDeny).not.toBe('');
   });
 
   it('friend and group writes fail on FerretDB as test-database gaps, for that reason and no other (never counted as passed)', async () => {
@@ -364,7 +471,7 @@ describe('offline: bundle create on this machine (the build reused), install fro
     mkdirSync(bundleDir);
     bundle = join(bundleDir, 'openim-bundle.tar');
     const config = join(workDir, 'bundle-config.yaml');
-    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio') }), { mode: 0o600 });
+    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio'), caddyFile: join(buildPath('caddy'), CADDY_ARCHIVE) }), { mode: 0o600 });
     const t0 = Date.now();
     const out = execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'create', '--target', 'binary', '--preset', 'single-host', '-c', config, '-o', bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     bench.bundleCreateSeconds = Math.round((Date.now() - t0) / 100) / 10;
