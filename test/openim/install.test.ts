@@ -300,9 +300,11 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     const token = await adminToken();
     const userID = `e2ews${Date.now()}`;
     await callApi(API, '/user/user_register', { users: [{ userID, nickname: userID, faceURL: '' }] }, { token });
-    const platformID = 1; // iOS: msggateway pings, the client answers (ws answers pings by itself)
+    // Web: msggateway pings every 27 s and closes a connection that has not answered within 30 s
+    // (internal/msggateway/client.go@v3.8.3 activeHeartbeat, constant.go pongWait); ws answers pings by itself.
+    const platformID = 5;
     const user = await callApi<{ token: string }>(API, '/auth/get_user_token', { platformID, userID }, { token });
-    const query = new URLSearchParams({ sendID: userID, token: user.data.token, platformID: String(platformID), operationID: `e2e${Date.now()}`, isMsgResp: 'true' });
+    const query = new URLSearchParams({ sendID: userID, token: user.data.token, platformID: String(platformID), operationID: `e2e${Date.now()}`, isMsgResp: 'true', sdkType: 'js' });
     // Connected to 127.0.0.1 with the domain as Host and server name: what a client resolving the domain to this host does.
     const socket = new WebSocket(`wss://127.0.0.1/msg_gateway?${query.toString()}`, { ca: await c.readFile(PROXY_CA), servername: DOMAIN, headers: { host: DOMAIN }, handshakeTimeout: 15_000 } as WebSocket.ClientOptions);
     let closed: string | undefined;
@@ -320,6 +322,8 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     console.log(`[proxy] WebSocket held ${heldSeconds.toFixed(1)} s, ${pings} pings from msggateway, ${closed ?? 'still open'}`);
     expect(closed).toBeUndefined();
     expect(socket.readyState).toBe(WebSocket.OPEN);
+    // The heartbeat crossed the proxy both ways (pings in, pongs out), or msggateway would have closed it.
+    expect(pings).toBeGreaterThanOrEqual(2);
     // msggateway still counts the user online on that connection.
     const online = await callApi<{ userID: string; status: number }[]>(API, '/user/get_users_online_status', { userIDs: [userID] }, { token });
     expect(online.data).toEqual([expect.objectContaining({ userID, status: 1 })]);
