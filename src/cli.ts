@@ -188,6 +188,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--chat-url <url>', 'chat-api base URL instead of the derived one')
       .option('--admin-url <url>', 'admin-api base URL instead of the derived one')
       .option('--object-url <url>', 'object storage external address presigned URLs must point at')
+      .option('--ca <file>', 'PEM CA to trust besides the system\'s for https/wss addresses (default: the proxy\'s internal CA with binary.proxy.tls.mode self-signed)')
       .option('--delivery-timeout <seconds>', 'how long the push frame and the stored message may take', '90'),
   ).action(async (flags) => (await import('./commands/verify.js')).verifyCommand(ctx, flags));
   day2(

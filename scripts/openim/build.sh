@@ -6,7 +6,7 @@
 # background start and the suite) from building the same thing at once: the
 # second waits and then finds the stamp.
 #
-#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|mongotools|all
+#   bash scripts/openim/build.sh server|chat|minio|mc|ferretdb|kafka|traefik|caddy|pebble|mongotools|all
 #
 # Products (paths printed by `bash scripts/openim/build.sh path <name>`):
 #   server   exported_open-im-server_v3.8.3_linux_amd64.tar.gz  (`mage export` layout:
@@ -17,6 +17,8 @@
 #   ferretdb ferretdb (v1.24.2 with patches/ferretdb-*.patch applied, see patches/README.md)
 #   kafka    libs/ (the Kafka 3.9 broker jars and their dependencies)
 #   traefik  traefik (the ingress controller the traefik chart runs: test:k8s-real sends verify through it)
+#   caddy    caddy, caddy_<version>_linux_amd64.tar.gz (the reverse proxy the binary target runs in front of OpenIM: test:openim sends verify through it)
+#   pebble   pebble, pebble-challtestsrv (Let's Encrypt's test ACME server and its DNS/HTTP mock: caddy's ACME test)
 #   mongotools mongodump, mongorestore (MongoDB's database tools: `openim-deploy backup`/`restore` on hosts)
 # Each folder also holds build-seconds (wall time of the build that made it).
 #
@@ -35,6 +37,9 @@ FERRETDB_VERSION=v1.24.2
 KAFKA_VERSION=3.9.0
 # traefik-38.0.0 Chart.yaml appVersion (the chart src/catalog/ingress.ts pins).
 TRAEFIK_VERSION=v3.6.5
+# src/catalog/proxy.ts CADDY.version (the binary target's reverse proxy).
+CADDY_VERSION=v2.11.9
+PEBBLE_VERSION=v2.10.3
 # github.com/mongodb/mongo-tools has no semver tags (its tags are `100.18.0`, not `v100.18.0`), so the
 # proxy refuses @latest and any tag name: this is the pseudo-version of the commit tagged 100.11.0
 # (b8a566a7f38f, committed 2025-01-31 18:35:07 UTC), the MongoDB Database Tools 100.11.0 release.
@@ -44,8 +49,8 @@ MONGOTOOLS_RELEASE=100.11.0
 SERVER_MOD=github.com/openimsdk/open-im-server/v3
 CHAT_MOD=github.com/openimsdk/chat
 # Bump a recipe when its build below changes, so caches are rebuilt.
-declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1 [mongotools]=1)
-declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION [mongotools]=$MONGOTOOLS_VERSION)
+declare -A RECIPE=([server]=1 [chat]=1 [minio]=1 [mc]=1 [ferretdb]=1 [kafka]=1 [traefik]=1 [caddy]=2 [pebble]=1 [mongotools]=1)
+declare -A VERSION=([server]=$SERVER_VERSION [chat]=$CHAT_VERSION [minio]=$MINIO_VERSION [mc]=$MC_VERSION [ferretdb]=$FERRETDB_VERSION [kafka]=$KAFKA_VERSION [traefik]=$TRAEFIK_VERSION [caddy]=$CADDY_VERSION [pebble]=$PEBBLE_VERSION [mongotools]=$MONGOTOOLS_VERSION)
 
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -mod=mod"
 export CGO_ENABLED=0
@@ -151,6 +156,29 @@ build_mongotools() {
   rm -rf "$work"
 }
 
+build_caddy() {
+  # Caddy's main package with its standard modules (what the release archives ship, without plugins).
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-caddy "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/caddy" github.com/caddyserver/caddy/v2/cmd/caddy)
+  # Packed as the release archive is (caddy at the top), the form binary.artifacts.caddy takes.
+  tar -czf "$out/caddy_${CADDY_VERSION#v}_linux_amd64.tar.gz" --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$out" caddy
+  rm -rf "$work"
+}
+
+build_pebble() {
+  # pebble (the ACME server) and pebble-challtestsrv (answers pebble's DNS lookups for the test domain).
+  local out=$1 work="$1/work"
+  scratch_module "$work" local.openim-deploy/build-pebble \
+    "github.com/letsencrypt/pebble/v2/cmd/pebble@$PEBBLE_VERSION" "github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$PEBBLE_VERSION"
+  (cd "$work" && "${GOBUILD[@]}" -o "$out/" github.com/letsencrypt/pebble/v2/cmd/pebble github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv)
+  # pebble's own test CA (test/certs in the module): its TLS listener uses it, clients trust pebble.minica.pem.
+  local src
+  src="$(cd "$work" && go list -m -f '{{.Dir}}' github.com/letsencrypt/pebble/v2)"
+  mkdir -p "$out/certs" && cp -r "$src/test/certs/." "$out/certs/" && chmod -R u+w "$out/certs"
+  rm -rf "$work"
+}
+
 build_ferretdb() {
   local out=$1 src="$1/src"
   # FerretDB is built as its own main module (patched source), not from a scratch module.
@@ -218,9 +246,10 @@ build_one() {
 }
 
 case "${1:-}" in
-  server | chat | minio | mc | ferretdb | kafka | traefik | mongotools) build_one "$1" ;;
+  server | chat | minio | mc | ferretdb | kafka | traefik | caddy | pebble | mongotools) build_one "$1" ;;
   # Kafka first (network only), then the Go builds one after another (2 cores).
-  all) for n in kafka ferretdb server chat minio mc traefik mongotools; do build_one "$n"; done ;;
+  # caddy and pebble before traefik: test:openim needs them, and runs before test:k8s-real (.ci/run).
+  all) for n in kafka ferretdb server chat minio caddy pebble mongotools mc traefik; do build_one "$n"; done ;;
   path) dir_of "$2" ;;
-  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|mongotools|all | path <name>" >&2; exit 2 ;;
+  *) echo "usage: $0 server|chat|minio|mc|ferretdb|kafka|traefik|caddy|pebble|mongotools|all | path <name>" >&2; exit 2 ;;
 esac

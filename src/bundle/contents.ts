@@ -202,6 +202,7 @@ function hostFiles(spec: DeploySpec, arches: HostArch[], buildCacheDir?: string)
     ...(infra.mongodb.mode === 'bundled' ? (['mongodb', 'mongosh'] as const) : []),
     ...(infra.kafka.mode === 'bundled' ? (['kafka'] as const) : []),
     ...(infra.objectStorage.mode === 'bundled' && infra.objectStorage.provider === 'minio' ? (['minio'] as const) : []),
+    ...(spec.target === 'binary' && spec.binary.proxy.enabled ? (['caddy'] as const) : []),
   ];
   for (const id of wanted) {
     const archive = HOST_ARCHIVES[id];

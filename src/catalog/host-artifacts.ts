@@ -11,6 +11,7 @@
 // fetched without one.
 
 import { INFRASTRUCTURE, MINIO_HOST_PORT } from './infrastructure.js';
+import { CADDY } from './proxy.js';
 
 export type HostArch = 'amd64' | 'arm64';
 
@@ -133,6 +134,18 @@ export const HOST_ARCHIVES = {
     executables: { minio: 'minio' },
     sha256: {},
     license: 'AGPL-3.0',
+  },
+  // The reverse proxy in front of OpenIM (binary.proxy.enabled), catalog proxy.ts.
+  caddy: {
+    id: 'caddy',
+    title: 'Caddy (reverse proxy, TLS)',
+    url: CADDY.url,
+    version: CADDY.version,
+    format: 'tar',
+    strip: 0,
+    executables: { caddy: 'caddy' },
+    sha256: CADDY.sha256,
+    license: CADDY.license,
   },
 } as const satisfies Record<string, UpstreamArchive>;
 

@@ -1,6 +1,7 @@
 // `verify [--json]`: real checks against the installed system (src/verify),
 // each with its time; exit 4 when a check failed or could not run.
 
+import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { ConfigError, UnhealthyError } from '../errors.js';
 import { readDeployment } from '../day2/session.js';
@@ -15,6 +16,7 @@ export interface VerifyFlags extends Day2Flags {
   chatUrl?: string;
   adminUrl?: string;
   objectUrl?: string;
+  ca?: string;
   deliveryTimeout?: string;
 }
 
@@ -44,6 +46,7 @@ export async function verifyCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   const { spec, workdir } = day2Spec(ctx, flags);
   const { state } = await readDeployment(ctx, spec, workdir);
   const report = await verifyInstall(spec, state.secrets, {
+    ...(flags.ca ? { caFile: resolve(ctx.cwd, flags.ca) } : {}),
     override: Object.fromEntries(Object.entries(override).filter(([, v]) => v)) as typeof override,
     signal: ctx.signal,
     deliveryTimeoutMs: delivery * 1000,

@@ -56,6 +56,7 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
     }
     if (infra.objectStorage.provider === 'rook-ceph') add('infrastructure.objectStorage.provider', 'rook-ceph only works with target kubernetes');
     if (k8s.storage.backend === 'rook-ceph') add('kubernetes.storage.backend', 'rook-ceph only works with target kubernetes');
+    proxyErrors(spec, add);
   }
 
   for (const [name, component] of [['mongodb', infra.mongodb], ['redis', infra.redis], ['kafka', infra.kafka], ['etcd', infra.etcd]] as const) {
@@ -127,6 +128,28 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   return issues;
 }
 
+/** binary.proxy: what each TLS mode needs (paths are checked on the host by preflight). */
+function proxyErrors(spec: DeploySpec, add: (path: string, message: string, hint?: string) => void): void {
+  const proxy = spec.binary.proxy;
+  if (!proxy.enabled) return;
+  const domain = spec.openim.domain;
+  const tls = proxy.tls;
+  if (!domain) add('openim.domain', 'the proxy serves one public host: it needs openim.domain', 'e.g. --set openim.domain=im.example.com (or turn the proxy off: --set binary.proxy.enabled=false)');
+  if (tls.mode === 'acme') {
+    if (isIpv4(domain)) {
+      add('binary.proxy.tls.mode', `ACME (Let's Encrypt HTTP-01) validates a DNS name, and openim.domain is the IP address ${domain}`, 'use --set binary.proxy.tls.mode=self-signed or provided, or a DNS name in openim.domain');
+    } else if (!tls.acme.directory && (domain.endsWith('.localhost') || domain === 'localhost' || !domain.includes('.'))) {
+      add('binary.proxy.tls.mode', `Let's Encrypt cannot validate ${domain}: it is not a public DNS name`, 'use a public name that points at this host, or --set binary.proxy.tls.mode=self-signed');
+    }
+    if (tls.acme.staging && tls.acme.directory) add('binary.proxy.tls.acme.staging', 'staging picks Let\'s Encrypt\'s staging directory, and acme.directory names another one: give one of them');
+  }
+  if (tls.acme.caRoot && !tls.acme.directory) add('binary.proxy.tls.acme.caRoot', 'only applies to a private ACME directory (binary.proxy.tls.acme.directory)');
+  if (tls.mode === 'provided') {
+    if (!tls.provided.cert) add('binary.proxy.tls.provided.cert', 'required when binary.proxy.tls.mode is provided', 'the PEM certificate chain for openim.domain, e.g. /etc/ssl/im.example.com/fullchain.pem');
+    if (!tls.provided.key) add('binary.proxy.tls.provided.key', 'required when binary.proxy.tls.mode is provided', 'its PEM private key, e.g. /etc/ssl/im.example.com/privkey.pem');
+  }
+}
+
 export function specWarnings(spec: DeploySpec): ConfigIssue[] {
   const warnings: ConfigIssue[] = [];
   if (spec.target === 'kubernetes') {
@@ -146,6 +169,12 @@ export function specWarnings(spec: DeploySpec): ConfigIssue[] {
     if (spec.profile === 'production' && spec.kubernetes.storage.backend === 'local-path') {
       warnings.push({ path: 'kubernetes.storage.backend', message: 'local-path volumes live on one node: losing it loses MongoDB, Kafka and files', hint: 'use nfs, rook-ceph or an existing replicated StorageClass' });
     }
+  }
+  if (spec.target === 'binary' && spec.binary.proxy.enabled && spec.binary.proxy.tls.mode === 'none' && spec.profile === 'production') {
+    warnings.push({ path: 'binary.proxy.tls.mode', message: 'production without TLS: tokens and messages cross the network in clear text', hint: 'use acme, provided or self-signed unless a TLS terminator of your own sits in front' });
+  }
+  if (spec.target === 'binary' && !spec.binary.proxy.enabled && spec.profile === 'production') {
+    warnings.push({ path: 'binary.proxy.enabled', message: 'production without the proxy: clients reach OpenIM on its raw ports over plain HTTP', hint: 'leave binary.proxy.enabled on (the default for production)' });
   }
   return warnings;
 }

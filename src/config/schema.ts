@@ -168,6 +168,46 @@ const goBuildSchema = z.strictObject({
   cacheDir: z.string().default('').meta({ description: 'Build cache, one folder per product and version; empty = <binary.stateDir>/build-cache' }),
 });
 
+const absolutePath = z.string().startsWith('/', 'must be an absolute path');
+
+const proxyTlsSchema = z.strictObject({
+  mode: z
+    .enum(['none', 'self-signed', 'provided', 'acme'])
+    .optional()
+    .meta({
+      description:
+        "none (plain HTTP on port 80, e.g. behind your own TLS terminator) | self-signed (Caddy's internal CA; its root is copied to <configDir>/tls/ca.crt for clients to trust) | provided (your certificate and key files) | acme (Let's Encrypt HTTP-01, or another ACME directory); default: acme for production with a DNS name, else self-signed",
+    }),
+  acme: z
+    .strictObject({
+      email: z.string().default('').meta({ description: 'Contact address given to the ACME CA (expiry notices); optional' }),
+      staging: z.boolean().default(false).meta({ description: "Use Let's Encrypt's staging directory (untrusted certificates, high rate limits): for a first try" }),
+      directory: z
+        .union([z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, 'must be an https:// ACME directory URL'), z.literal('')])
+        .default('')
+        .meta({ description: "Another ACME directory (a private CA such as step-ca or pebble); empty = Let's Encrypt" }),
+      caRoot: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM file of the CA that signs the private ACME directory\'s own TLS certificate (and its certificates); only with acme.directory' }),
+    })
+    .prefault({}),
+  provided: z
+    .strictObject({
+      cert: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM certificate chain for openim.domain (mode provided)' }),
+      key: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM private key of that certificate (mode provided); must not be readable by other users' }),
+    })
+    .prefault({}),
+});
+
+const proxySchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "Run Caddy in front of OpenIM: one endpoint on 443 (HTTP on 80 redirects), the same routes as the Kubernetes ingress, OpenIM's own ports on loopback; default: on for production, off for dev",
+    }),
+  tls: proxyTlsSchema.prefault({}),
+});
+
 const binarySchema = z.strictObject({
   prefix: ownedDir.default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
   configDir: ownedDir.default('/etc/openim'),
@@ -201,8 +241,11 @@ const binarySchema = z.strictObject({
       grafana: artifactSchema.prefault({}),
       loki: artifactSchema.prefault({}),
       alloy: artifactSchema.prefault({}),
+      // The reverse proxy (binary.proxy.enabled): Caddy's release archive.
+      caddy: artifactSchema.prefault({}),
     })
     .prefault({}),
+  proxy: proxySchema.prefault({}),
 });
 
 const mongodbSchema = z.strictObject({
@@ -335,8 +378,27 @@ export const deploySpecSchema = z
     verify: verifySchema.prefault({}),
   })
   // Defaults that depend on the profile; the JSON Schema (io: input) shows the field as optional.
-  .transform((spec) => ({ ...spec, openim: { ...spec.openim, allowRegister: spec.openim.allowRegister ?? spec.profile !== 'production' } }))
+  .transform((spec) => ({
+    ...spec,
+    openim: { ...spec.openim, allowRegister: spec.openim.allowRegister ?? spec.profile !== 'production' },
+    binary: { ...spec.binary, proxy: proxyDefaults(spec.profile, spec.openim.domain, spec.binary.proxy) },
+  }))
   .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
+
+type ProxyInput = z.output<typeof proxySchema>;
+
+/**
+ * The proxy's profile-dependent defaults: on for production (one public HTTPS endpoint), off for
+ * dev. Its TLS mode: ACME when production has a public DNS name Let's Encrypt can validate, else the
+ * internal CA (an address, a *.localhost name, or dev); `none` only when asked for.
+ */
+function proxyDefaults(profile: 'dev' | 'production', domain: string, proxy: ProxyInput) {
+  const enabled = proxy.enabled ?? profile === 'production';
+  // A name Let's Encrypt can validate: a DNS name with a dot, not an address, not *.localhost.
+  const publicName = domain.includes('.') && !/^[0-9.]+$/.test(domain) && !domain.endsWith('.localhost');
+  const mode = proxy.tls.mode ?? (profile === 'production' && publicName ? 'acme' : 'self-signed');
+  return { ...proxy, enabled, tls: { ...proxy.tls, mode } };
+}
 
 export type DeploySpecInput = z.input<typeof deploySpecSchema>;
 /** The schema's output, before cross-field rules. */

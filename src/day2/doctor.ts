@@ -156,8 +156,23 @@ function webSocket(evidence: LiveEvidence, net: NetEvidence): Diagnosis[] {
   }];
 }
 
+/** The proxy's certificate (binary.proxy): served, and how long it has left. Caddy renews what it obtains; a provided one is the operator's. */
+export function proxyCertificate(evidence: LiveEvidence, now = new Date()): Diagnosis[] {
+  const c = evidence.proxyCertificate;
+  if (!c) return [];
+  const id = 'proxy.certificate';
+  if ('error' in c) return [{ id, severity: 'error', what: `the proxy serves no certificate on 443: ${c.error}`, why: 'clients reach OpenIM only through the proxy', fix: 'systemctl status openim-proxy; journalctl -u openim-proxy' }];
+  const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
+  const what = `the proxy's certificate ${c.names} from ${c.issuer} (${c.mode}) is valid until ${c.notAfter} (${days} days left)`;
+  const renew = c.mode === 'provided' ? 'put a renewed certificate at binary.proxy.tls.provided.cert/key and re-run install' : 'Caddy renews it itself: journalctl -u openim-proxy says why it could not';
+  if (days < 0) return [{ id, severity: 'error', what: `${what}: expired`, why: 'clients refuse an expired certificate', fix: renew }];
+  if (c.mode === 'provided' && days < 14) return [{ id, severity: 'warn', what, why: 'nothing renews a provided certificate for you', fix: renew }];
+  return [{ id, severity: 'ok', what, why: '', fix: '' }];
+}
+
 export function diagnose(spec: DeploySpec, evidence: LiveEvidence, net: NetEvidence): Diagnosis[] {
   return [
+    ...proxyCertificate(evidence),
     ...objectStorage(spec, evidence, net),
     ...kafka(evidence),
     ...mongo(evidence),

@@ -30,6 +30,8 @@ export function formatStatus(report: StatusReport): string {
     const w = Math.max(...report.urls.map((u) => u.name.length));
     for (const u of report.urls) lines.push(`  ${u.name.padEnd(w)}  ${u.url}`);
   }
+  const cert = report.certificate;
+  if (cert) lines.push('', 'error' in cert ? `certificate: ${cert.error}` : `certificate: ${cert.names} from ${cert.issuer} (${cert.mode}), valid until ${cert.notAfter} (${cert.daysLeft} days left)`);
   const j = report.journal;
   lines.push('', `journal: ${j.done}/${j.total} steps done${j.failed ? `, ${j.failed} failed` : ''}${j.interrupted + j.started ? `, ${j.interrupted + j.started} interrupted` : ''}`);
   if (report.problems.length) lines.push('', 'problems:', ...report.problems.map((p) => `  - ${p}`));

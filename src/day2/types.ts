@@ -37,6 +37,8 @@ export interface StatusReport {
   journal: { done: number; failed: number; interrupted: number; started: number; total: number };
   healthy: boolean;
   problems: string[];
+  /** The certificate the host's reverse proxy serves (binary.proxy), when it serves TLS. */
+  certificate?: { names: string; notAfter: string; daysLeft: number; issuer: string; mode: string } | { error: string };
 }
 
 /** Facts gathered from a live install for `doctor`; diagnosis is a pure function of them. */
@@ -54,6 +56,8 @@ export interface LiveEvidence {
   objectStorageUrl?: string;
   objectStorageProvider?: string;
   webSocketUrl?: string;
+  /** The certificate the host's reverse proxy serves, and how it is obtained (binary.proxy.tls.mode). */
+  proxyCertificate?: { mode: string; names: string; notAfter: string; issuer: string } | { mode: string; error: string };
   skipped: { check: string; why: string }[];
 }
 

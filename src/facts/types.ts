@@ -70,10 +70,18 @@ export interface HostFacts {
   installedPackages?: string[];
 }
 
+/** binary.proxy.tls.mode provided: the files as the host has them. */
+export interface ProvidedTlsFacts {
+  cert: { path: string; exists: boolean; notAfter?: string; names?: string; invalid?: string };
+  /** mode: octal permission bits (stat %a). */
+  key: { path: string; exists: boolean; mode?: string };
+}
+
 export interface BinaryFacts {
   target: 'binary';
   probed: boolean;
   host?: HostFacts;
+  providedTls?: ProvidedTlsFacts;
 }
 
 export type Facts = KubernetesFacts | BinaryFacts;

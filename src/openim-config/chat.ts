@@ -25,7 +25,7 @@ function rpc(ctx: GenContext, moduleName: string): Record<string, unknown> {
 
 /** chat-api-*.yml: client-facing, all interfaces (chat 1.8 binds `:port` whatever listenIP says: internal/api/chat/start.go@v1.8.4:82). */
 function api(ctx: GenContext, moduleName: string): Record<string, unknown> {
-  return { api: { listenIP: '0.0.0.0', ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)) } };
+  return { api: { listenIP: ctx.endpoints.network.publicListenIP ?? '0.0.0.0', ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)) } };
 }
 
 export function chatShareFile(ctx: GenContext): Record<string, unknown> {

@@ -45,7 +45,7 @@ function rpcModule(ctx: GenContext, moduleName: string): Record<string, unknown>
 export function apiFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-api');
   return {
-    api: { listenIP: LISTEN_ALL, ports: portList('openim-api', 'http', n), compressionLevel: 0 },
+    api: { listenIP: ctx.endpoints.network.publicListenIP ?? LISTEN_ALL, ports: portList('openim-api', 'http', n), compressionLevel: 0 },
     prometheus: { ...prometheus(ctx, 'openim-api', true), grafanaURL: ctx.endpoints.grafanaURL },
   };
 }

@@ -47,7 +47,15 @@ export interface OpenIMEndpoints {
    * must dial the address the server listens on). Kubernetes: all interfaces
    * and '' (upstream then registers the pod IP).
    */
-  network: { rpcListenIP: string; rpcRegisterIP: string };
+  network: {
+    rpcListenIP: string;
+    rpcRegisterIP: string;
+    /**
+     * Client-facing listeners that honour listenIP (openim-api; chat-api/admin-api are written the same, though
+     * chat 1.8 ignores it): every interface, or loopback when a proxy on the same host fronts them. Default 0.0.0.0.
+     */
+    publicListenIP?: string;
+  };
   /**
    * Chat share.yml proxyHeader: the header a proxy in front of chat-api /
    * admin-api writes the single client address into; '' when no proxy does

@@ -36,6 +36,8 @@ export interface CallOptions {
   token?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** fetch to use (one that trusts an extra CA); default: the global one. */
+  fetch?: typeof fetch;
 }
 
 export async function callApi<T = Record<string, unknown>>(base: string, path: string, body: unknown, options: CallOptions = {}): Promise<ApiAnswer<T>> {
@@ -43,7 +45,7 @@ export async function callApi<T = Record<string, unknown>>(base: string, path: s
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {
-    response = await fetch(joinUrl(base, path), {
+    response = await (options.fetch ?? fetch)(joinUrl(base, path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', operationID: operationID(), ...(options.token ? { token: options.token } : {}) },
       body: JSON.stringify(body),

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiCallError, callApi, joinUrl, operationID } from './api.js';
 import { failureKind } from './classify.js';
+import { readCaFiles, registryTls } from '../oci/tls.js';
 import { connectGateway, GatewayError, gatewayUrl, type GatewayConnection } from './gateway.js';
 import type { CheckId, CheckResult, VerifyCredentials, VerifyEndpoints } from './types.js';
 import { sleep } from '../util/sleep.js';
@@ -76,7 +77,12 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
   const { endpoints: ep, credentials: cred } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 90_000;
-  const call = { timeoutMs: requestTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+  // The CA of the proxy's internal certificate (endpoints.caFile), read now: the install writes it just before.
+  const caPems = ep.caFile ? await readCaFiles([ep.caFile]) : [];
+  const tls = caPems.length ? await registryTls({ caPems }) : undefined;
+  const fetchFn: typeof fetch = tls?.fetch ?? fetch;
+  const call = { timeoutMs: requestTimeoutMs, fetch: fetchFn, ...(options.signal ? { signal: options.signal } : {}) };
+  const fetchOrExplain = (url: string, init: RequestInit) => fetchExplained(fetchFn, url, init);
   const results = new Map<CheckId, CheckResult>();
   const run_ = randomBytes(4).toString('hex');
   const ctx: Context = { adminToken: '', userA: `verify${run_}a`, userB: `verify${run_}b`, tokenA: '', tokenB: '' };
@@ -147,7 +153,7 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
     });
 
     await check('websocket-connect', ['user-token'], async () => {
-      ctx.gateway = await connectGateway(gatewayUrl(ep.ws, ctx.userB, ctx.tokenB, PLATFORM.web, operationID()), requestTimeoutMs);
+      ctx.gateway = await connectGateway(gatewayUrl(ep.ws, ctx.userB, ctx.tokenB, PLATFORM.web, operationID()), requestTimeoutMs, caPems.length ? { ca: tls!.tlsFor(new URL(ep.ws).host).ca } : {});
       // The gateway registers the connection after answering (ws_server.go@v3.8.3:477-482):
       // wait until the API reports user B online, so the push has somewhere to go.
       const online = await waitOnline(ep.api, ctx.adminToken, ctx.userB, call, 10_000);
@@ -340,9 +346,9 @@ function timeoutSignal(ms: number, signal?: AbortSignal): AbortSignal {
   return signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
 }
 
-async function fetchOrExplain(url: string, init: RequestInit): Promise<Response> {
+async function fetchExplained(fetchFn: typeof fetch, url: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(url, init);
+    return await fetchFn(url, init);
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);

@@ -53,9 +53,10 @@ export function gatewayUrl(base: string, userID: string, token: string, platform
 }
 
 /** Connects and waits for the gateway's connect answer; rejects with what the gateway said. */
-export function connectGateway(url: string, timeoutMs: number): Promise<GatewayConnection> {
+export function connectGateway(url: string, timeoutMs: number, tls: { ca?: string[] } = {}): Promise<GatewayConnection> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    // `ca` (wss through the proxy's internal CA): the system's roots plus that CA.
+    const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, ...(tls.ca ? { ca: tls.ca } : {}) });
     let status = 0;
     let settled = false;
     const frames: Frame[] = [];

@@ -14,6 +14,8 @@ import type { CheckResult, VerifyEndpoints, VerifyReport } from './types.js';
 export interface VerifyInstallOptions {
   /** Addresses given on the command line win over the derived ones. */
   override?: Partial<Pick<VerifyEndpoints, 'api' | 'ws' | 'chat' | 'admin' | 'objectStorage'>>;
+  /** A CA file to trust (verify --ca), instead of the one the plan names. */
+  caFile?: string;
   signal?: AbortSignal;
   deliveryTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -38,6 +40,7 @@ export async function verifyInstall(spec: DeploySpec, secrets: Partial<SecretVal
       if (v) endpoints[key] = v;
     }
     if (options.override?.objectStorage) delete endpoints.objectStorageNotApplicable;
+    if (options.caFile) endpoints.caFile = options.caFile;
     const checks = await runVerify({
       endpoints,
       credentials,

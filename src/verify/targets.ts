@@ -9,6 +9,9 @@ import { secretRef, type SecretValues } from '../secrets/secrets.js';
 import { objectExternalAddress } from '../targets/binary/endpoints.js';
 import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
 import { publicUrls } from '../targets/kubernetes/urls.js';
+import { proxied, proxyUrls } from '../targets/binary/proxy/urls.js';
+import { proxyPaths } from '../targets/binary/proxy/paths.js';
+import { binaryLayout } from '../targets/binary/layout.js';
 import type { VerifyCredentials, VerifyEndpoints } from './types.js';
 
 /** What must be port-forwarded on Kubernetes when there is no ingress to go through. */
@@ -33,6 +36,23 @@ function objectStorageNote(spec: DeploySpec): string | undefined {
 export function verifyPlan(spec: DeploySpec): VerifyPlan {
   const chat = spec.openim.components.chat;
   const note = objectStorageNote(spec);
+  if (spec.target === 'binary' && proxied(spec)) {
+    // Through the proxy, as clients go: the one public endpoint, trusting the internal CA when it made the certificate.
+    const urls = proxyUrls(spec);
+    const caFile = spec.binary.proxy.tls.mode === 'self-signed' ? proxyPaths(binaryLayout(spec)).caFile : undefined;
+    return {
+      endpoints: {
+        api: urls.apiAddr,
+        ws: urls.wsAddr,
+        chat: chat ? urls.chatApi : '',
+        admin: chat ? urls.adminApi : '',
+        objectStorage: objectExternalAddress(spec),
+        ...(caFile ? { caFile } : {}),
+        ...(note ? { objectStorageNotApplicable: note } : {}),
+      },
+      forwards: [],
+    };
+  }
   if (spec.target === 'binary') {
     const loop = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}`;
     return {

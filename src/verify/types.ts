@@ -72,6 +72,8 @@ export interface VerifyEndpoints {
   admin: string;
   /** minio.yml externalAddress: where presigned upload and download URLs must point. */
   objectStorage: string;
+  /** PEM file of a CA to trust besides the system's for these https/wss addresses (the proxy's internal CA). */
+  caFile?: string;
   /** Why object storage cannot be checked (another provider than MinIO…), when it cannot. */
   objectStorageNotApplicable?: string;
 }

@@ -10,17 +10,23 @@
 // (the product writes their config and units and starts them); Kafka 3.9 from
 // Maven Central's jars (external, on the host: the rootfs has no JRE).
 // Stand-in, named: FerretDB for MongoDB (host-infra.ts), with its known gaps.
+// In front: the product's reverse proxy (binary.proxy, Caddy built from its Go module,
+// packed as its release archive) with TLS self-signed; `verify` goes through it over https
+// trusting the CA the product wrote.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { get as httpGet } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
+import { homedir, networkInterfaces, tmpdir } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
+import WebSocket from 'ws';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { ApiCallError, callApi } from '../../src/verify/api.js';
-import { S3Client } from '../../src/backup/s3.js';
 import { failureKind } from '../../src/verify/classify.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
@@ -36,6 +42,10 @@ const MONGO_PASSWORD = 'openim-e2e-mongo-4711';
 /** The product's build cache (binary.build.cacheDir), shared with the host so a repeat run is fast. */
 const BUILD_CACHE = join(homedir(), '.cache/openim-deploy/openim-build');
 const BENCH = join(homedir(), '.cache/openim-deploy/bench/test-openim-install.json');
+/** The public endpoint (binary.proxy, TLS self-signed) and the CA the product writes for clients. */
+const DOMAIN = 'openim.localhost';
+const PROXY_CA = '/etc/openim/tls/ca.crt';
+const CADDY_ARCHIVE = 'caddy_2.11.9_linux_amd64.tar.gz';
 
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -118,8 +128,9 @@ async function startMarks(): Promise<Record<string, string>> {
  * The installer config of both hosts: web fronts, monitoring and logging off; MongoDB (FerretDB) and Kafka
  * external on the host; Redis, etcd and MinIO bundled. `source`: binary.source (none: the offline bundle decides).
  */
-function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: string }): string {
+function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: string; caddyFile?: string }): string {
   const minio = join(buildPath('minio'), 'minio');
+  const caddy = join(buildPath('caddy'), CADDY_ARCHIVE);
   return stringify({
     // Given, not generated: chat keeps its admin account in MongoDB, which both hosts share here.
     openim: { components: { webFront: false, adminFront: false }, chatAdminPassword: 'e2e-Chat-Admin-4711' },
@@ -131,7 +142,16 @@ function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: s
     binary: {
       ...(o.source ? { source: o.source } : {}),
       ...(o.cacheDir ? { build: { cacheDir: o.cacheDir } } : {}),
-      ...(o.minioFile ? { artifacts: { minio: { file: o.minioFile, sha256: sha256(minio) } } } : {}),
+      ...(o.minioFile || o.caddyFile
+        ? {
+            artifacts: {
+              ...(o.minioFile ? { minio: { file: o.minioFile, sha256: sha256(minio) } } : {}),
+              ...(o.caddyFile ? { caddy: { file: o.caddyFile, sha256: sha256(caddy) } } : {}),
+            },
+          }
+        : {}),
+      // One public HTTPS endpoint: Caddy in front, its internal CA, OpenIM's own ports on loopback.
+      proxy: { enabled: true, tls: { mode: 'self-signed' } },
     },
     monitoring: { enabled: false },
     logging: { enabled: false },
@@ -187,6 +207,7 @@ beforeAll(async () => {
     bindRo: [
       { host: goroot, container: '/usr/local/go' },
       { host: buildPath('minio'), container: '/artifacts/minio' },
+      { host: buildPath('caddy'), container: '/artifacts/caddy' },
       ...(hostCaFile ? [{ host: hostCaFile, container: '/usr/local/share/openim-e2e/host-ca.crt' }] : []),
     ],
     bind: [
@@ -197,7 +218,7 @@ beforeAll(async () => {
   });
   // What the operator's DNS does for the domain the clients use (dev profile: a name on this host).
   await c.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
-  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio' }), 0o600);
+  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio', caddyFile: `/artifacts/caddy/${CADDY_ARCHIVE}` }), 0o600);
 }, 3_600_000);
 
 afterAll(async () => {
@@ -232,13 +253,15 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     }
     // The build really ran through Go (or its cache) and its tarball is recorded with a sha256.
     expect(firstInstall.stdout).toMatch(/exported_open-im-server_v3\.8\.3_linux_amd64\.tar\.gz/);
-    for (const unit of [...moduleUnits, 'openim-redis.service', 'openim-etcd.service', 'openim-minio.service']) {
+    for (const unit of [...moduleUnits, 'openim-redis.service', 'openim-etcd.service', 'openim-minio.service', 'openim-proxy.service']) {
       expect((await show(unit, ['ActiveState'])).ActiveState, unit).toBe('active');
     }
   });
 
+  let verified: VerifyReport | undefined;
   it('verify --json: every check ran and passed against real OpenIM', async () => {
     const report = await verify();
+    verified = report;
     console.log(`[verify] ${report.checks.map((x) => `${x.id}=${x.status}(${x.ms} ms)`).join(' ')}`);
     expect(failedChecks(report)).toEqual([]);
     expect(report.passed).toBe(true);
@@ -248,6 +271,96 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     // What the message path logged meanwhile (errors and warnings), for the note on slow checks.
     const logs = await c.exec(['sh', '-c', "journalctl --no-pager -o cat --since=-3min -u 'openim-rpc-msg@*' -u 'openim-api@*' -u 'openim-msgtransfer@*' | grep -iE 'error|warn|timeout' | cut -c1-400 | tail -n 15"]);
     console.log(`[verify] message path warnings:\n${logs.stdout}`);
+  });
+
+  it('verify went through the proxy over https: its addresses, the certificate signed by the CA the product wrote, HTTP redirected', async () => {
+    // The report of the test above (one verify run takes about a minute on FerretDB).
+    const report = verified ?? (await verify());
+    expect(report.endpoints).toMatchObject({ api: `https://${DOMAIN}/api`, ws: `wss://${DOMAIN}/msg_gateway`, chat: `https://${DOMAIN}/chat`, admin: `https://${DOMAIN}/complete_admin`, objectStorage: `https://${DOMAIN}/im-minio-api`, caFile: PROXY_CA });
+    expect(failedChecks(report)).toEqual([]);
+    // From the host (same network namespace): the served chain verifies against that CA for the domain.
+    const ca = await c.readFile(PROXY_CA);
+    const peer = await new Promise<{ authorized: boolean; subject: string; issuer: string }>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: 443, servername: DOMAIN, ca }, () => {
+        const cert = socket.getPeerCertificate();
+        resolve({ authorized: socket.authorized, subject: String(cert.subjectaltname), issuer: String(cert.issuer?.CN) });
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    console.log(`[proxy] certificate ${peer.subject} issued by ${peer.issuer}`);
+    expect(peer).toMatchObject({ authorized: true, subject: `DNS:${DOMAIN}` });
+    const redirect = await new Promise<{ status?: number; location?: string }>((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port: 80, path: '/api/auth/get_admin_token', headers: { host: DOMAIN } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, location: res.headers.location });
+      }).once('error', reject);
+    });
+    expect(redirect).toEqual({ status: 308, location: `https://${DOMAIN}/api/auth/get_admin_token` });
+  });
+
+  it('a WebSocket to wss://<domain>/msg_gateway through the proxy stays connected for more than 60 s', async () => {
+    const token = await adminToken();
+    const userID = `e2ews${Date.now()}`;
+    await callApi(API, '/user/user_register', { users: [{ userID, nickname: userID, faceURL: '' }] }, { token });
+    // Web: msggateway pings every 27 s and closes a connection that has not answered within 30 s
+    // (internal/msggateway/client.go@v3.8.3 activeHeartbeat, constant.go pongWait); ws answers pings by itself.
+    const platformID = 5;
+    const user = await callApi<{ token: string }>(API, '/auth/get_user_token', { platformID, userID }, { token });
+    const query = new URLSearchParams({ sendID: userID, token: user.data.token, platformID: String(platformID), operationID: `e2e${Date.now()}`, isMsgResp: 'true', sdkType: 'js' });
+    // Connected to 127.0.0.1 with the domain as Host and server name: what a client resolving the domain to this host does.
+    const socket = new WebSocket(`wss://127.0.0.1/msg_gateway?${query.toString()}`, { ca: await c.readFile(PROXY_CA), servername: DOMAIN, headers: { host: DOMAIN }, handshakeTimeout: 15_000 } as WebSocket.ClientOptions);
+    let closed: string | undefined;
+    socket.on('close', (code, reason) => (closed = `closed ${code} ${reason.toString()}`));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} instead of 101`)));
+    });
+    const opened = Date.now();
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    await new Promise((r) => setTimeout(r, 65_000));
+    const heldSeconds = (Date.now() - opened) / 1000;
+    console.log(`[proxy] WebSocket held ${heldSeconds.toFixed(1)} s, ${pings} pings from msggateway, ${closed ?? 'still open'}`);
+    expect(closed).toBeUndefined();
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    // The heartbeat crossed the proxy both ways (pings in, pongs out), or msggateway would have closed it.
+    expect(pings).toBeGreaterThanOrEqual(2);
+    // msggateway still counts the user online on that connection.
+    const online = await callApi<{ userID: string; status: number }[]>(API, '/user/get_users_online_status', { userIDs: [userID] }, { token });
+    expect(online.data).toEqual([expect.objectContaining({ userID, status: 1 })]);
+    socket.close();
+    bench.websocketHeldSeconds = Math.round(heldSeconds);
+  });
+
+  it('OpenIM\'s raw ports are not reachable on the non-loopback address; the proxy is', async () => {
+    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    expect(address, 'a non-loopback IPv4 address on this host').toBeDefined();
+    const reach = (port: number) =>
+      new Promise<'connected' | 'refused' | 'dropped'>((resolve) => {
+        const s = tcpConnect({ host: address!, port });
+        const done = (r: 'connected' | 'refused' | 'dropped') => {
+          s.destroy();
+          resolve(r);
+        };
+        s.setTimeout(3000, () => done('dropped'));
+        s.once('connect', () => done('connected'));
+        s.once('error', () => done('refused'));
+      });
+    // Bound to 127.0.0.1 by their config (openim-api listenIP, MinIO --address).
+    const bound = { 10002: await reach(10002), 10005: await reach(10005) };
+    // Bound on every interface by upstream's code: systemd's IP filter (needs the unified cgroup hierarchy).
+    const filtered = { 10001: await reach(10001), 10008: await reach(10008), 10009: await reach(10009) };
+    const unified = (await c.exec(['test', '-e', '/sys/fs/cgroup/cgroup.controllers'])).exitCode === 0;
+    const proxy = { 443: await reach(443), 80: await reach(80) };
+    console.log(`[proxy] from ${address}: ${JSON.stringify({ bound, filtered, proxy })}; container cgroup hierarchy ${unified ? 'unified' : 'not unified (systemd cannot load its IP filter)'}`);
+    bench.rawPorts = { address, bound, filtered, unifiedCgroups: unified };
+    expect(bound).toEqual({ 10002: 'refused', 10005: 'refused' });
+    expect(proxy).toEqual({ 443: 'connected', 80: 'connected' });
+    if (unified) for (const [port, r] of Object.entries(filtered)) expect(r, `port ${port}`).not.toBe('connected');
+    // The filter is in the units either way.
+    expect((await show('openim-msggateway@0.service', ['IPAddressDeny'])).IPAddressDeny).not.toBe('');
   });
 
   it('friend and group writes fail on FerretDB as test-database gaps, for that reason and no other (never counted as passed)', async () => {
@@ -355,206 +468,6 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
   });
 });
 
-/**
- * Backup and restore (#21): data made through the client API, `backup` (encrypted), `uninstall --purge`, an empty
- * MongoDB (FerretDB restarted empty: the purge deletes a bundled MongoDB's data, not this external one's), `install`,
- * `restore`; then the same users, message and file through the API. mongodump/mongorestore are MongoDB's database
- * tools 100.11.0 built from their Go module (scripts/openim/build.sh mongotools), handed to `install` as
- * binary.artifacts.mongotools.file, as an operator hands over the vendor archive. What fails because FerretDB is
- * not MongoDB is reported as a test-database gap and fails the test: nothing here passes on a gap.
- */
-describe('backup → uninstall --purge → empty MongoDB → install → restore: users, a message and an uploaded file come back', () => {
-  const BACKUP_DIR = '/var/backups/openim-e2e';
-  const KEY_FILE = '/root/backup.key';
-  const TOOLS = '/root/mongodb-database-tools-local.tgz';
-  const stamp = Date.now();
-  const users = { a: `e2ebka${stamp}`, b: `e2ebkb${stamp}` };
-  const text = `kept by backup ${stamp}`;
-  const fileBytes = Buffer.from(`openim-deploy backup e2e ${stamp}\n${'x'.repeat(4096)}\n`);
-  const objectName = `${users.a}/backup-e2e-${stamp}.txt`;
-  let sent: { clientMsgID: string; serverMsgID: string };
-  let archive: string;
-
-  const userToken = async (userID: string) => (await callApi<{ token: string }>(API, '/auth/get_user_token', { platformID: 1, userID }, { token: await adminToken() })).data.token;
-
-  /** The message A sent B, pulled as B (router.go@v3.8.3:234,238: newest_seq, pull_msg_by_seq). */
-  /** The clientMsgID of the message A sent B when B can pull it (MsgData.content is bytes: base64 in JSON, so matched by id as verify does). */
-  async function pullSent(): Promise<string | undefined> {
-    const tokenB = await userToken(users.b);
-    const seqs = await callApi<{ maxSeqs?: Record<string, number> }>(API, '/msg/newest_seq', { userID: users.b }, { token: tokenB });
-    for (const [conversationID, seq] of Object.entries(seqs.data.maxSeqs ?? {})) {
-      if (!conversationID.includes(users.a) || !seq) continue;
-      const pulled = await callApi<{ msgs?: Record<string, { Msgs?: { clientMsgID?: string; serverMsgID?: string; content?: string }[] }> }>(
-        API,
-        '/msg/pull_msg_by_seq',
-        { userID: users.b, seqRanges: [{ conversationID, begin: 1, end: seq, num: seq }], order: 0 },
-        { token: tokenB, timeoutMs: 90_000 },
-      );
-      const m = (pulled.data.msgs?.[conversationID]?.Msgs ?? []).find((x) => x.clientMsgID === sent.clientMsgID);
-      if (m) return m.clientMsgID;
-    }
-    return undefined;
-  }
-
-  /** GET /object/<name> as A: the redirect to MinIO, then the bytes (router.go@v3.8.3:228). */
-  async function download(): Promise<{ status: number; body?: Buffer }> {
-    // Without a token, as verify's object-download does: the user may not exist (after the purge).
-    const res = await fetch(`${API}/object/${objectName.split('/').map(encodeURIComponent).join('/')}`, { redirect: 'manual' });
-    const location = res.headers.get('location');
-    if (res.status !== 302 || !location) return { status: res.status };
-    const got = await fetch(location);
-    return { status: got.status, body: Buffer.from(await got.arrayBuffer()) };
-  }
-
-  /** The two users as the API knows them; none when it answers RecordNotFound (errCode 1004, openimsdk/tools errs). */
-  const usersInfo = async () => {
-    const token = await adminToken();
-    return callApi<{ usersInfo?: { userID: string; nickname: string }[] }>(API, '/user/get_users_info', { userIDs: [users.a, users.b] }, { token }).then(
-      (r) => r.data.usersInfo ?? [],
-      (e: unknown) => {
-        if (e instanceof ApiCallError && e.errCode === 1004) return [];
-        throw e;
-      },
-    );
-  };
-
-  beforeAll(async () => {
-    // The tools as an archive laid out like the vendor's (<name>/bin/mongodump), given to install with its sha256.
-    const stage = join(workDir, 'mongotools/mongodb-database-tools-local/bin');
-    mkdirSync(stage, { recursive: true });
-    for (const t of ['mongodump', 'mongorestore']) execFileSync('cp', [join(buildPath('mongotools'), t), join(stage, t)]);
-    const tgz = join(workDir, 'mongotools.tgz');
-    execFileSync('tar', ['-czf', tgz, '-C', join(workDir, 'mongotools'), 'mongodb-database-tools-local']);
-    await c.writeFile(TOOLS, readFileSync(tgz), 0o644);
-    await c.writeFile(KEY_FILE, `backup-e2e-passphrase-${stamp}\n`, 0o600);
-    const config = parse(await c.readFile(CONFIG_PATH)) as { binary: { artifacts?: Record<string, unknown> } };
-    config.binary.artifacts = { ...config.binary.artifacts, mongotools: { file: TOOLS, sha256: sha256(tgz) } };
-    await c.writeFile(CONFIG_PATH, stringify(config), 0o600);
-    // Installed (or, when this block runs alone, installed now); the re-run adds the tools.
-    const r = await cli(['install', '--yes']);
-    if (r.exitCode !== 0) console.log(`${r.stdout}\n${r.stderr}\n${await diagnostics()}`);
-    expect(r.exitCode).toBe(0);
-    expect((await c.exec(['test', '-x', '/opt/openim/infra/mongotools-100.11.0/bin/mongodump'])).exitCode).toBe(0);
-  }, 3_600_000);
-
-  it('data made through the client API: two users, a message from A to B, a file A uploaded', async () => {
-    const admin = await adminToken();
-    await callApi(API, '/user/user_register', { users: [users.a, users.b].map((userID) => ({ userID, nickname: `before backup ${userID}`, faceURL: '' })) }, { token: admin });
-    const r = await callApi<{ serverMsgID?: string; clientMsgID?: string }>(
-      API,
-      '/msg/send_msg',
-      { sendID: users.a, recvID: users.b, senderPlatformID: 1, content: { content: text }, contentType: 101, sessionType: 1, isOnlineOnly: false, notOfflinePush: true },
-      { token: admin },
-    );
-    sent = { clientMsgID: r.data.clientMsgID ?? '', serverMsgID: r.data.serverMsgID ?? '' };
-    expect(sent.clientMsgID).not.toBe('');
-    // Stored (msgtransfer writes it to MongoDB from Kafka): pulled back before the backup is taken.
-    const stored = await until('message stored', pullSent, 300_000);
-    expect(stored).toBe(sent.clientMsgID);
-    const tokenA = await userToken(users.a);
-    const init = await callApi<{ id: string; url: string; file?: string; formData?: Record<string, string> }>(API, '/object/initiate_form_data', { name: objectName, size: fileBytes.length, contentType: 'text/plain' }, { token: tokenA });
-    const form = new FormData();
-    for (const [k, v] of Object.entries(init.data.formData ?? {})) form.append(k, v);
-    form.append(init.data.file || 'file', new Blob([fileBytes], { type: 'text/plain' }), 'e2e.txt');
-    const posted = await fetch(init.data.url, { method: 'POST', body: form });
-    expect(posted.status, await posted.text()).toBeLessThan(300);
-    await callApi(API, '/object/complete_form_data', { id: init.data.id }, { token: tokenA });
-    const got = await download();
-    expect(got.body).toEqual(fileBytes);
-  });
-
-  it('backup --key-file writes one encrypted archive with a manifest, in the journal', async () => {
-    const t0 = Date.now();
-    const r = await cli(['backup', '--to', BACKUP_DIR, '--key-file', KEY_FILE, '--json']);
-    const seconds = (Date.now() - t0) / 1000;
-    console.log(`[backup] ${seconds.toFixed(1)} s, exit ${r.exitCode}\n${r.stderr}`);
-    if (r.exitCode !== 0 && /mongodump failed/.test(r.stderr)) console.log(`[test-database gap] mongodump against FerretDB: ${r.stderr}`);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const record = JSON.parse(r.stdout) as { archive: string; size: number; sha256: string; encrypted: boolean; seconds: number };
-    archive = record.archive;
-    expect(record.encrypted).toBe(true);
-    expect(archive.startsWith(`${BACKUP_DIR}/openim-backup-v3.8.3-`)).toBe(true);
-    expect((await c.execOk(['stat', '-c', '%a %s', archive])).trim()).toBe(`600 ${record.size}`);
-    expect((await c.execOk(['sha256sum', archive])).split(' ')[0]).toBe(record.sha256);
-    // The passphrase and the stored secrets appear in no output.
-    const state = JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string>; backups?: { archive: string }[] };
-    for (const secret of [...Object.values(state.secrets), `backup-e2e-passphrase-${stamp}`]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
-    expect(state.backups?.map((b) => b.archive)).toContain(archive);
-    bench.backup = { seconds: Math.round(seconds * 10) / 10, archiveBytes: record.size };
-  });
-
-  it('backup --to s3://bucket/prefix uploads the archive over the S3 API (to this install\'s own MinIO, a bucket of its own)', async () => {
-    const secrets = (JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string> }).secrets;
-    const credentials = { endpoint: 'http://127.0.0.1:10005', region: 'us-east-1', accessKey: secrets['objectStorage.accessKey']!, secretKey: secrets['objectStorage.secretKey']! };
-    const s3 = new S3Client(credentials);
-    if (!(await s3.bucketExists('e2e-backups'))) await s3.createBucket('e2e-backups');
-    const env = { ...cliEnv(), AWS_ENDPOINT_URL: credentials.endpoint, AWS_ACCESS_KEY_ID: credentials.accessKey, AWS_SECRET_ACCESS_KEY: credentials.secretKey, AWS_REGION: credentials.region };
-    const r = await c.exec(['node', '/repo/bin/openim-deploy.js', 'backup', '--to', 's3://e2e-backups/openim/nightly', '--key-file', KEY_FILE, '--json', '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH], { env });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const record = JSON.parse(r.stdout) as { archive: string; size: number; sha256: string };
-    expect(record.archive).toMatch(/^s3:\/\/e2e-backups\/openim\/nightly\/openim-backup-v3\.8\.3-\d{8}T\d{6}Z\.tar\.enc$/);
-    const key = record.archive.slice('s3://e2e-backups/'.length);
-    const local = join(workDir, 'from-s3.tar.enc');
-    await s3.get('e2e-backups', key, local);
-    expect(sha256(local)).toBe(record.sha256);
-    expect(readFileSync(local).length).toBe(record.size);
-    for (const secret of Object.values(secrets)) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
-  });
-
-  it('uninstall --purge, an empty MongoDB and a fresh install: the data is gone', async () => {
-    const purged = await cli(['uninstall', '--purge', '--yes']);
-    expect(purged.exitCode, `${purged.stdout}\n${purged.stderr}`).toBe(0);
-    expect((await c.exec(['test', '-e', '/var/lib/openim/minio'])).exitCode).not.toBe(0);
-    await infra.emptyMongo();
-    const fresh = await cli(['install', '--yes']);
-    if (fresh.exitCode !== 0) console.log(`${fresh.stdout}\n${fresh.stderr}\n${await diagnostics()}`);
-    expect(fresh.exitCode).toBe(0);
-    expect(await usersInfo()).toEqual([]);
-    expect((await download()).status).not.toBe(302);
-  });
-
-  it('restore with a wrong key is refused and changes nothing', async () => {
-    await c.writeFile('/root/wrong.key', 'a-different-passphrase-entirely\n', 0o600);
-    const r = await cli(['restore', archive, '--key-file', '/root/wrong.key', '--yes']);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/the key does not open this archive/);
-    expect((await show('openim-api@0.service', ['ActiveState'])).ActiveState).toBe('active');
-  });
-
-  it('restore brings back the users, the message and the file; verify is green', async () => {
-    let t0 = Date.now();
-    let r = await cli(['restore', archive, '--key-file', KEY_FILE, '--yes']);
-    console.log(`[restore] ${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${r.exitCode}\n${r.stdout}${r.stderr}`);
-    // mongorestore always sends the index option `ns` with ignoreUnknownIndexOptions (mongo-tools 100.11.0
-    // mongorestore/metadata.go CreateIndexes); MongoDB ignores it, FerretDB 1.24 refuses it. A gap of the test
-    // database, shown here and not counted as passed: index restore is not proven. The documents are restored
-    // again with --skip-indexes (OpenIM and chat create their indexes at start).
-    if (r.exitCode !== 0 && /Index option "ns" is unknown/.test(r.stderr)) {
-      console.log('[test-database gap] FerretDB refuses mongorestore\'s createIndexes (Index option "ns" is unknown): index restore NOT proven; restoring documents only (--skip-indexes)');
-      bench.restoreGaps = ['mongorestore index restore refused by FerretDB (Index option "ns" is unknown): not proven; restored with --skip-indexes'];
-      t0 = Date.now();
-      r = await cli(['restore', archive, '--key-file', KEY_FILE, '--yes', '--skip-indexes']);
-      console.log(`[restore --skip-indexes] ${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${r.exitCode}\n${r.stdout}${r.stderr}`);
-    }
-    const seconds = (Date.now() - t0) / 1000;
-    if (r.exitCode !== 0 && /mongorestore failed/.test(r.stderr)) console.log(`[test-database gap?] mongorestore against FerretDB: ${r.stderr}`);
-    if (r.exitCode !== 0) console.log(await diagnostics());
-    expect(r.exitCode).toBe(0);
-    bench.restore = { seconds: Math.round(seconds * 10) / 10 };
-    expect((await usersInfo()).map((u) => [u.userID, u.nickname]).sort()).toEqual([
-      [users.a, `before backup ${users.a}`],
-      [users.b, `before backup ${users.b}`],
-    ]);
-    expect(await pullSent()).toBe(sent.clientMsgID);
-    const got = await download();
-    expect(got.status).toBe(200);
-    expect(got.body).toEqual(fileBytes);
-    const report = await verify();
-    console.log(`[verify after restore] ${report.checks.map((x) => `${x.id}=${x.status}`).join(' ')}`);
-    expect(failedChecks(report)).toEqual([]);
-  });
-});
-
 describe('offline: bundle create on this machine (the build reused), install from the bundle on a host without Go', () => {
   let host: SystemdContainer | undefined;
   let bundle: string;
@@ -565,7 +478,7 @@ describe('offline: bundle create on this machine (the build reused), install fro
     mkdirSync(bundleDir);
     bundle = join(bundleDir, 'openim-bundle.tar');
     const config = join(workDir, 'bundle-config.yaml');
-    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio') }), { mode: 0o600 });
+    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio'), caddyFile: join(buildPath('caddy'), CADDY_ARCHIVE) }), { mode: 0o600 });
     const t0 = Date.now();
     const out = execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'create', '--target', 'binary', '--preset', 'single-host', '-c', config, '-o', bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     bench.bundleCreateSeconds = Math.round((Date.now() - t0) / 100) / 10;

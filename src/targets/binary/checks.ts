@@ -17,6 +17,10 @@ import { infraArtifacts } from './infrastructure.js';
 import { binaryLayout, targetArch } from './layout.js';
 import { openimModules } from './units.js';
 import { binaryMonitoringServices } from './monitoring/services.js';
+import { CADDY } from '../../catalog/proxy.js';
+import { loopbackFilter } from './proxy/loopback.js';
+import { providedTlsFindings } from './proxy/tls-files.js';
+import { proxied } from './proxy/urls.js';
 import { monitoringArtifacts, monitoringPackages } from './monitoring/steps.js';
 
 /** What to set instead of pinning a monitoring archive. */
@@ -104,7 +108,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : [])];
+  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []), ...(proxied(spec) ? (['caddy'] as const) : [])];
   const built = builtProducts(spec);
   for (const id of ids) {
     if ((built as readonly ArtifactId[]).includes(id)) continue;
@@ -157,10 +161,22 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
       'pass --domain <this host\'s IP or DNS name> (or set infrastructure.objectStorage.externalAddress to a URL clients reach)',
     );
   }
+  if (proxied(spec)) {
+    const filter = loopbackFilter(spec);
+    if ('reason' in filter) {
+      warn('proxy.raw-ports', `msggateway, chat-api and admin-api bind every interface whatever their config says, and ${filter.reason}: they stay reachable beside the proxy`, 'firewall those ports, or give the infrastructure by IP address');
+    }
+  }
   if (spec.profile === 'production' && bundledInfra(spec).length > 0) {
     warn('binary.single-node-infra', `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`, 'use external, replicated infrastructure for production');
   }
 
+  if (facts.providedTls) {
+    for (const f of providedTlsFindings(spec, facts.providedTls, new Date())) {
+      if (f.severity === 'error') error(f.id, f.message, f.fix);
+      else if (f.severity === 'warn') warn(f.id, f.message, f.fix);
+    }
+  }
   if (!host) return findings;
   if (!host.isRoot) error('host.root', 'installing units and system users needs root', HOST_FIX.root);
   if (!host.systemdPid1) error('host.systemd', 'systemd is not PID 1 on this host', HOST_FIX.systemd);
@@ -186,6 +202,7 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
     ...modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i })))),
     ...bundledInfra(spec).flatMap((c) => INFRA_PORTS[c].map((port) => ({ who: c, port }))),
     ...binaryMonitoringServices(spec, arch).map((s) => ({ who: s.unit.replace(/\.service$/, ''), port: s.port })),
+    ...(proxied(spec) ? [{ who: 'openim-proxy', port: CADDY.ports.https }, { who: 'openim-proxy', port: CADDY.ports.http }] : []),
   ];
   for (const { who, port } of wanted) {
     if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${who}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');

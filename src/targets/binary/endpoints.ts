@@ -6,6 +6,7 @@ import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import type { OpenIMEndpoints } from '../../openim-config/types.js';
 import { hostGrafanaUrl } from './monitoring/grafana.js';
+import { proxied, proxyUrls } from './proxy/urls.js';
 
 export type InfraId = 'mongodb' | 'redis' | 'kafka' | 'objectStorage' | 'etcd';
 
@@ -44,6 +45,8 @@ export function objectExternalAddress(spec: DeploySpec): string {
   const os = spec.infrastructure.objectStorage;
   if (os.externalAddress) return os.externalAddress;
   if (os.mode === 'external') return /^https?:\/\//.test(os.endpoint) ? os.endpoint : `http://${os.endpoint}`;
+  // Behind the proxy: its /im-minio-api route, on the scheme it serves.
+  if (proxied(spec)) return proxyUrls(spec).objectStorage;
   const domain = spec.openim.domain;
   return `http://${isLocalOnlyHost(domain) ? '127.0.0.1' : domain}:${HOST_INFRA_PORTS.minio}`;
 }
@@ -74,7 +77,8 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
     grafanaURL: hostGrafanaUrl(spec),
     // One host: RPC servers listen on loopback and register it (peers dial what is registered);
     // only the client-facing ports (API, WebSocket, chat APIs, MinIO) listen on every interface.
-    network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1' },
+    // Behind the proxy the client-facing ports are loopback too: the proxy is the one public endpoint.
+    network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1', ...(proxied(spec) ? { publicListenIP: '127.0.0.1' } : {}) },
     // Nothing sits in front of chat-api/admin-api here: chat takes the peer address.
     chatProxyHeader: '',
   };

@@ -5,6 +5,7 @@ import type { Runner } from '../../exec/runner.js';
 import type { BinaryFacts, HostFacts } from '../../facts/types.js';
 import { HOST_PACKAGES, type PackageManager } from '../../catalog/host-artifacts.js';
 import { MONITORING } from '../../catalog/infrastructure.js';
+import { gatherProvidedTls } from './proxy/tls-files.js';
 
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy'];
 
@@ -97,5 +98,6 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
   if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
   const [goVersion, gotoolchain, goproxy] = (go ?? '').trim().split('\n');
   if (goVersion?.startsWith('go')) host.go = { version: goVersion, gotoolchain: gotoolchain ?? '', goproxy: goproxy ?? '' };
-  return { target: 'binary', probed: true, host };
+  const providedTls = await gatherProvidedTls(spec, runner);
+  return { target: 'binary', probed: true, host, ...(providedTls ? { providedTls } : {}) };
 }

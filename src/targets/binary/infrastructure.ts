@@ -13,6 +13,7 @@ import type { Action, ExecAction, Step } from '../../plan/types.js';
 import { encodeText } from '../../secrets/encode.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { environmentFileText } from './env-file.js';
+import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
 import type { BinaryLayout } from './layout.js';
@@ -330,7 +331,7 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
         plan.units.push(
           infraUnit(ctx, id, 'MinIO', {
             EnvironmentFile: `${conf}/minio.env`,
-            ExecStart: `${home}/${HOST_ARCHIVES.minio.executables.minio} server ${data} --address :${HOST_INFRA_PORTS.minio} --console-address 127.0.0.1:${HOST_INFRA_PORTS.minioConsole}`,
+            ExecStart: `${home}/${HOST_ARCHIVES.minio.executables.minio} server ${data} --address ${proxied(spec) ? '127.0.0.1' : ''}:${HOST_INFRA_PORTS.minio} --console-address 127.0.0.1:${HOST_INFRA_PORTS.minioConsole}`,
           }),
         );
         break;

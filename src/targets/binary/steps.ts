@@ -29,6 +29,8 @@ import { binaryEndpoints, infraAddresses } from './endpoints.js';
 import { infraArtifacts, infraPlan } from './infrastructure.js';
 import { binaryLayout, targetArch, type BinaryLayout, type Product } from './layout.js';
 import { monitoringArtifacts, monitoringPlan } from './monitoring/steps.js';
+import { proxyPlan } from './proxy/steps.js';
+import { proxied, proxyUrls } from './proxy/urls.js';
 import { CHECK_UNITS, openimModules, openimUnitFiles, TARGETS, type ModuleUnits, type UnitText } from './units.js';
 
 const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({ kind: 'exec', argv, mutates: true, ...extra });
@@ -93,7 +95,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
 
   // 1. Fetch and verify (or build from source), before anything on the host changes.
   const built = products.filter((p) => binarySource(spec, p) === 'build');
-  const allIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : [])];
+  const allIds: ArtifactId[] = [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []), ...(proxied(spec) ? (['caddy'] as const) : [])];
   const artifactIds = allIds.filter((id) => !(built as ArtifactId[]).includes(id));
   const artifacts = Object.fromEntries(allIds.map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
   const packageManager = facts.host?.packageManager ?? 'apt';
@@ -175,7 +177,9 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
 
   // 5. Units.
   const openimUnits = openimUnitFiles({ spec, layout, infraUnits: infra.unitNames });
-  const allUnits: UnitText[] = [...infra.units, ...openimUnits];
+  // The reverse proxy (binary.proxy): starts once OpenIM answers; verify goes through it.
+  const proxy = proxyPlan({ spec, layout, ...(artifacts.caddy ? { artifact: artifacts.caddy } : {}), after: products.map((p) => `binary.health.${p}`) });
+  const allUnits: UnitText[] = [...infra.units, ...openimUnits, ...proxy.units];
   steps.push({
     id: 'binary.units',
     title: `systemd units (${allUnits.length} files in ${layout.unitDir})`,
@@ -300,6 +304,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
       ]
     : [];
   steps.push(...adminPassword);
+  steps.push(...proxy.steps);
 
   // 9. The real checks of `openim-deploy verify`, once everything is up.
   const off = verifyOff(spec);
@@ -307,7 +312,7 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     id: 'binary.verify',
     title: 'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
     phase: 'verify',
-    needs: [...products.map((p) => `binary.health.${p}`), ...adminPassword.map((s) => s.id)],
+    needs: [...products.map((p) => `binary.health.${p}`), ...adminPassword.map((s) => s.id), ...proxy.ready],
     ...(off ? { notApplicable: off } : {}),
     // Chat's first answers and the first push after a start can lag: a few attempts.
     actions: off ? [] : [{ kind: 'wait', probe: verifyProbe(spec, verifyPlan(spec).endpoints), timeoutSeconds: 300, intervalSeconds: 10 }],
@@ -318,9 +323,18 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
 
   // 11. Summary: where things are, never a secret value.
   const host = spec.openim.domain || '<this host>';
+  const urls = proxyUrls(spec);
   const lines = [
-    `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
-    ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin ${CHAT_ADMIN_LOGIN})`] : []),
+    ...(proxied(spec)
+      ? [
+          `SDK: apiAddr ${urls.apiAddr}, wsAddr ${urls.wsAddr}; files ${urls.objectStorage}`,
+          ...(chat ? [`chat API ${urls.chatApi}, admin API ${urls.adminApi} (admin ${CHAT_ADMIN_LOGIN})`] : []),
+          ...proxy.summary,
+        ]
+      : [
+          `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
+          ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin ${CHAT_ADMIN_LOGIN})`] : []),
+        ]),
     `credentials: ${spec.binary.stateDir}/state.json (root only); config in ${layout.configDir} (0640 root:${user})`,
     `status: systemctl list-units 'openim*'; logs: journalctl -u 'openim-*' -f, e.g. journalctl -u openim-api@0`,
     `binaries: ${layout.current.server}${chat ? ` and ${layout.current.chat}` : ''} (switch the link to roll back)`,

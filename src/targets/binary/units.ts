@@ -10,6 +10,7 @@ import { OPENIM_TOOLS } from '../../catalog/host-artifacts.js';
 import { serverRelease } from '../../catalog/openim-versions.js';
 import type { BinaryLayout, Product } from './layout.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
+import { ALL_INTERFACE_MODULES, loopbackFilter } from './proxy/loopback.js';
 
 export const HEADER = 'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
 
@@ -115,6 +116,13 @@ function common(ctx: UnitContext): UnitSection {
   };
 }
 
+/** Behind the proxy, the listeners that ignore listenIP get systemd's IP filter (proxy/loopback.ts). */
+function loopbackOnly(spec: DeploySpec, module: OpenIMModule): UnitSection {
+  if (!ALL_INTERFACE_MODULES.includes(module.name)) return {};
+  const filter = loopbackFilter(spec);
+  return 'allow' in filter ? { IPAddressDeny: 'any', IPAddressAllow: filter.allow.join(' ') } : {};
+}
+
 function moduleUnit(ctx: UnitContext, m: ModuleUnits): UnitFile {
   const { layout } = ctx;
   const product = m.product;
@@ -144,6 +152,7 @@ function moduleUnit(ctx: UnitContext, m: ModuleUnits): UnitFile {
       LimitNOFILE: Math.max(serverRelease(ctx.spec.openim.serverVersion).maxFileDescriptors, 100000),
       SyslogIdentifier: `${m.module.name}-%i`,
       ...hardening([layout.work[product]]),
+      ...loopbackOnly(ctx.spec, m.module),
     },
     Install: { WantedBy: target },
   };

@@ -16,6 +16,9 @@ import { binaryEndpoints, bundledInfra } from '../endpoints.js';
 import { infraHome } from '../infrastructure.js';
 import { binaryLayout } from '../layout.js';
 import { openimModules } from '../units.js';
+import { CADDY } from '../../../catalog/proxy.js';
+import { servedCertificate } from '../proxy/tls-files.js';
+import { proxied } from '../proxy/urls.js';
 
 type Json = Record<string, any>;
 
@@ -101,5 +104,8 @@ export async function binaryEvidence(spec: DeploySpec, runner: Runner, state: De
   evidence.objectStorageUrl = (minio?.externalAddress as string | undefined) || endpoints.objectStorage.externalAddress;
   const ws = openimModules(spec).find((x) => x.module.name === 'openim-msggateway')?.module.ports.find((p) => p.name === 'ws')?.port;
   if (ws) evidence.webSocketUrl = `ws://127.0.0.1:${ws}/`;
+  if (proxied(spec) && spec.binary.proxy.tls.mode !== 'none') {
+    evidence.proxyCertificate = { mode: spec.binary.proxy.tls.mode, ...(await servedCertificate(spec, CADDY.ports.https)) };
+  }
   return evidence;
 }

@@ -43,6 +43,11 @@ export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[]
     if (action.kind === 'exec' && action.argv[0] === 'install' && action.argv[1] === '-d') {
       for (const path of installDirPaths(action.argv)) if (path.startsWith(`${dataDir}/`)) out.push({ type: 'dir', path });
     }
+    // A file put in place with `install` (a copy such as the proxy's CA or certificate copies, an executable): ours.
+    if (action.kind === 'exec' && action.argv[0] === 'install' && !action.argv.includes('-d')) {
+      const to = action.argv[action.argv.length - 1]!;
+      if (isAbsolute(to)) out.push({ type: 'file', path: to });
+    }
     // Enabling creates links (<target>.wants/<instance>) that are ours to remove too.
     if (action.kind === 'exec' && action.argv[0] === 'systemctl' && action.argv[1] === 'enable') {
       for (const unit of action.argv.slice(2)) if (!unit.startsWith('-')) out.push({ type: 'unit', name: unit });

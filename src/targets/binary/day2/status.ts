@@ -12,6 +12,10 @@ import { bundledInfra, type InfraId } from '../endpoints.js';
 import { INFRA_UNITS } from '../infrastructure.js';
 import { binaryLayout } from '../layout.js';
 import { CHECK_UNITS, openimModules } from '../units.js';
+import { CADDY } from '../../../catalog/proxy.js';
+import { PROXY_UNIT } from '../proxy/paths.js';
+import { daysLeft, servedCertificate, type ServedCertificate } from '../proxy/tls-files.js';
+import { proxied, proxyUrls } from '../proxy/urls.js';
 
 export const SHOW_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'NRestarts', 'MainPID', 'ExecMainStartTimestamp', 'ExecMainCode', 'ExecMainStatus', 'Result'];
 
@@ -49,6 +53,10 @@ export function binaryComponents(spec: DeploySpec): { name: string; product: Com
     const endpoints = m.instances.flatMap((_, i) => m.module.ports.map((p) => `127.0.0.1:${p.port + i}/${p.name}`));
     out.push({ name: m.module.name, product: m.product, units: m.instances, endpoints, version: m.product });
   }
+  if (proxied(spec)) {
+    const ports = spec.binary.proxy.tls.mode === 'none' ? [CADDY.ports.http] : [CADDY.ports.https, CADDY.ports.http];
+    out.push({ name: 'openim-proxy', product: 'other', units: [PROXY_UNIT], endpoints: ports.map((p) => `:${p}`), version: 'infra' });
+  }
   return out;
 }
 
@@ -78,7 +86,15 @@ export function journalExit(line: string): string | undefined {
   return `${code} ${status}${label}`;
 }
 
-export function binaryStatus(spec: DeploySpec, props: UnitProperties[], versions: { server?: string; chat?: string }, state: DeployState, now = new Date(), lastExits: Record<string, string> = {}): StatusReport {
+export function binaryStatus(
+  spec: DeploySpec,
+  props: UnitProperties[],
+  versions: { server?: string; chat?: string },
+  state: DeployState,
+  now = new Date(),
+  lastExits: Record<string, string> = {},
+  certificate?: ServedCertificate | { error: string },
+): StatusReport {
   const byId = new Map(props.map((p) => [p.Id ?? '', p]));
   const components: ComponentStatus[] = binaryComponents(spec).map((c) => {
     const units = c.units.map((u) => byId.get(u) ?? { Id: u, LoadState: 'not-found' });
@@ -101,11 +117,29 @@ export function binaryStatus(spec: DeploySpec, props: UnitProperties[], versions
     if (bad) component.waiting = bad.LoadState === 'not-found' ? `${bad.Id} not found` : `${bad.Id} ${bad.ActiveState}/${bad.SubState}${bad.Result && bad.Result !== 'success' ? ` (${bad.Result})` : ''}`;
     return component;
   });
-  const urls = [
-    { name: 'api', url: `http://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-api')}` },
-    { name: 'websocket', url: `ws://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-msggateway', 'ws')}` },
-  ];
-  return assembleReport(spec, state, components, urls, now);
+  const p = proxyUrls(spec);
+  const urls = proxied(spec)
+    ? [
+        { name: 'api', url: p.apiAddr },
+        { name: 'websocket', url: p.wsAddr },
+        ...(spec.openim.components.chat ? [{ name: 'chat', url: p.chatApi }, { name: 'admin', url: p.adminApi }] : []),
+        { name: 'files', url: p.objectStorage },
+      ]
+    : [
+        { name: 'api', url: `http://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-api')}` },
+        { name: 'websocket', url: `ws://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-msggateway', 'ws')}` },
+      ];
+  const report = assembleReport(spec, state, components, urls, now);
+  if (certificate) {
+    const mode = spec.binary.proxy.tls.mode;
+    report.certificate = 'error' in certificate ? certificate : { ...certificate, daysLeft: daysLeft(certificate.notAfter, now), mode };
+    // Caddy renews what it obtains itself; a provided certificate is the operator's to renew.
+    if ('daysLeft' in report.certificate && report.certificate.daysLeft < 0) {
+      report.problems.push(`the proxy's certificate (${report.certificate.names}) expired on ${report.certificate.notAfter}`);
+      report.healthy = false;
+    }
+  }
+  return report;
 }
 
 function portOf(spec: DeploySpec, module: string, name = 'http'): number {
@@ -130,5 +164,6 @@ export async function readBinaryStatus(spec: DeploySpec, runner: Runner, state: 
     const exit = j.exitCode === 0 ? journalExit(j.stdout.trim()) : undefined;
     if (exit && p.Id) lastExits[p.Id] = exit;
   }
-  return binaryStatus(spec, props, { ...(server ? { server } : {}), ...(chat ? { chat } : {}) }, state, new Date(), lastExits);
+  const certificate = proxied(spec) && spec.binary.proxy.tls.mode !== 'none' ? await servedCertificate(spec, CADDY.ports.https) : undefined;
+  return binaryStatus(spec, props, { ...(server ? { server } : {}), ...(chat ? { chat } : {}) }, state, new Date(), lastExits, certificate);
 }
