@@ -77,7 +77,7 @@ describe('proxy routes', () => {
     expect(routes.find((r) => r.id === 'msg-gateway')!.websocket).toBe(true);
   });
   it('one upstream per instance; no chat routes without chat; no MinIO routes for external storage', () => {
-    const r = proxyRoutes(proxiedHost('openim.replicas.openim-api=2', 'openim.components.chat=false', 'openim.components.adminFront=false', 'infrastructure.objectStorage.mode=external', 'infrastructure.objectStorage.endpoint=s3.example.com', 'infrastructure.objectStorage.accessKey=a', 'infrastructure.objectStorage.secretKey=bbbbbbbb'));
+    const r = proxyRoutes(proxiedHost('openim.replicas.openim-api=2', 'openim.components.chat=false', 'openim.components.adminFront=false', 'infrastructure.objectStorage.mode=external', 'infrastructure.objectStorage.endpoint=https://s3.example.com', 'infrastructure.objectStorage.accessKey=a', 'infrastructure.objectStorage.secretKey=bbbbbbbb'));
     expect(r.map((x) => x.id)).toEqual(['api', 'msg-gateway']);
     expect(r[0]!.upstreams).toEqual(['127.0.0.1:10002', '127.0.0.1:10003']);
   });
