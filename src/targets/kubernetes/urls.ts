@@ -17,7 +17,29 @@ export const ROUTE_PATHS = {
   objectStorage: '/im-minio-api',
 } as const;
 
-export interface PublicUrls {
+/** The client addresses of one origin (`<scheme>://<host>`) under the route paths: the ingress and the binary target's proxy share them. */
+export interface OriginUrls {
+  base: string;
+  apiAddr: string;
+  wsAddr: string;
+  chatApi: string;
+  adminApi: string;
+  objectStorage: string;
+}
+
+export function originUrls(scheme: 'http' | 'https', host: string): OriginUrls {
+  const base = `${scheme}://${host}`;
+  return {
+    base,
+    apiAddr: `${base}${ROUTE_PATHS.api}`,
+    wsAddr: `${scheme === 'https' ? 'wss' : 'ws'}://${host}${ROUTE_PATHS.msgGateway}`,
+    chatApi: `${base}${ROUTE_PATHS.chat}`,
+    adminApi: `${base}${ROUTE_PATHS.admin}`,
+    objectStorage: `${base}${ROUTE_PATHS.objectStorage}`,
+  };
+}
+
+export interface PublicUrls extends OriginUrls {
   scheme: 'http' | 'https';
   /** Host of the API, WebSocket, files and web client in URLs (a name or an address). Empty when no domain is set. */
   host: string;
@@ -25,12 +47,6 @@ export interface PublicUrls {
   routeHost: string;
   /** Host of the admin console; empty when it has none (no domain, or an address). */
   adminHost: string;
-  base: string;
-  apiAddr: string;
-  wsAddr: string;
-  chatApi: string;
-  adminApi: string;
-  objectStorage: string;
   web: string;
   /** Empty when the console is not published (no admin host). */
   adminConsole: string;
@@ -42,7 +58,7 @@ export function publicUrls(spec: DeploySpec): PublicUrls {
   const host = spec.openim.domain;
   // No domain (dev only): the routes match any host; URLs use localhost for a port-forwarded controller.
   const shown = host || 'localhost';
-  const base = `${scheme}://${shown}`;
+  const origin = originUrls(scheme, shown);
   const named = host !== '' && !isIpv4(host);
   const adminHost = named ? `admin.${host}` : '';
   return {
@@ -50,13 +66,9 @@ export function publicUrls(spec: DeploySpec): PublicUrls {
     host,
     routeHost: named ? host : '',
     adminHost,
-    base,
-    apiAddr: `${base}${ROUTE_PATHS.api}`,
-    wsAddr: `${scheme === 'https' ? 'wss' : 'ws'}://${shown}${ROUTE_PATHS.msgGateway}`,
-    chatApi: `${base}${ROUTE_PATHS.chat}`,
-    adminApi: `${base}${ROUTE_PATHS.admin}`,
-    objectStorage: spec.infrastructure.objectStorage.externalAddress || `${base}${ROUTE_PATHS.objectStorage}`,
-    web: `${base}/`,
+    ...origin,
+    objectStorage: spec.infrastructure.objectStorage.externalAddress || origin.objectStorage,
+    web: `${origin.base}/`,
     adminConsole: adminHost ? `${scheme}://${adminHost}/` : '',
   };
 }
