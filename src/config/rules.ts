@@ -105,7 +105,7 @@ export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   const server = serverRelease(spec.openim.serverVersion);
   const chat = chatRelease(spec.openim.chatVersion);
   if (spec.openim.components.chat && chat.serverLine !== server.line) {
-    add('openim.chatVersion', `chat ${chat.version} talks to server ${chat.serverLine}.x, not ${server.version}`, 'pick matching releases (OPENIM.md pain point 9)');
+    add('openim.chatVersion', `chat ${chat.version} talks to server ${chat.serverLine}.x, not ${server.version}`, 'pick a chat release made for that server line (the catalog pairs chat 1.8.x with server 3.8.x; src/catalog/openim-versions.ts serverLine)');
   }
   for (const [name, count = 0] of Object.entries(spec.openim.replicas)) {
     const mod = findModule(name);

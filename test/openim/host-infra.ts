@@ -9,7 +9,7 @@
 // - FerretDB (STAND-IN for MongoDB, which cannot be fetched here): v1.24.2
 //   built from its Go module with the patches of scripts/openim/patches,
 //   SQLite backend. Known gaps: no aggregation-pipeline updates, so OpenIM's
-//   friend, group and conversation-version writes fail on it (OPENIM.md §8).
+//   friend, group and conversation-version writes fail on it (FerretDB v1 docs, "known differences").
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -34,7 +34,7 @@ export const kubernetesDay2: Day2Target = {
   rollbackSteps: kubernetesRollbackSteps,
   migrationSteps: (spec, from) => ({
     refused:
-      `upgrading from ${from} crosses the one-time \`seq\` migration (OPENIM.md §1), which is not automated on Kubernetes yet: ` +
+      `upgrading from ${from} crosses the one-time \`seq\` migration (open-im-server tools/seq, for upgrades from below 3.8), which is not automated on Kubernetes yet: ` +
       `run the seq tool of ${spec.openim.serverVersion} once against this install's MongoDB and Redis (e.g. from a host with the export tarball: tools/seq -c <config folder>), then upgrade again with --skip-migration`,
   }),
   backupHint: kubernetesBackupHint,
