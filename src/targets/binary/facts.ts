@@ -6,17 +6,9 @@ import type { BinaryFacts, HostFacts } from '../../facts/types.js';
 import { HOST_PACKAGES, type PackageManager } from '../../catalog/host-artifacts.js';
 import { MONITORING } from '../../catalog/infrastructure.js';
 import { gatherProvidedTls } from './proxy/tls-files.js';
+import { probeOutput } from './probe-output.js';
 
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy'];
-
-async function text(runner: Runner, argv: string[]): Promise<string | undefined> {
-  try {
-    const r = await runner.run(argv, { timeoutMs: 10_000 });
-    return r.exitCode === 0 ? r.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Listening TCP ports from `ss -Hltn` output. */
 export function parseListeningPorts(ssOutput: string): number[] {
@@ -66,17 +58,17 @@ export function normaliseArch(machine: string): string {
 
 export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<BinaryFacts> {
   const [machine, uid, pid1, systemctl, ss, df, mem, java, apt, dnf, go] = await Promise.all([
-    text(runner, ['uname', '-m']),
-    text(runner, ['id', '-u']),
-    text(runner, ['cat', '/proc/1/comm']),
-    text(runner, ['systemctl', '--version']),
-    text(runner, ['ss', '-Hltn']),
-    text(runner, ['df', '--output=avail', '-B1', spec.binary.prefix.split('/').slice(0, 2).join('/') || '/']),
-    text(runner, ['cat', '/proc/meminfo']),
+    probeOutput(runner, ['uname', '-m']),
+    probeOutput(runner, ['id', '-u']),
+    probeOutput(runner, ['cat', '/proc/1/comm']),
+    probeOutput(runner, ['systemctl', '--version']),
+    probeOutput(runner, ['ss', '-Hltn']),
+    probeOutput(runner, ['df', '--output=avail', '-B1', spec.binary.prefix.split('/').slice(0, 2).join('/') || '/']),
+    probeOutput(runner, ['cat', '/proc/meminfo']),
     runner.run(['java', '-version'], { timeoutMs: 10_000 }).catch(() => undefined),
-    text(runner, ['apt-get', '--version']),
-    text(runner, ['dnf', '--version']),
-    text(runner, ['go', 'env', 'GOVERSION', 'GOTOOLCHAIN', 'GOPROXY']),
+    probeOutput(runner, ['apt-get', '--version']),
+    probeOutput(runner, ['dnf', '--version']),
+    probeOutput(runner, ['go', 'env', 'GOVERSION', 'GOTOOLCHAIN', 'GOPROXY']),
   ]);
   const host: HostFacts = {
     arch: normaliseArch(machine ?? 'unknown'),

@@ -7,21 +7,13 @@ import { X509Certificate } from 'node:crypto';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { ProvidedTlsFacts } from '../../../facts/types.js';
-
-async function run(runner: Runner, argv: string[]): Promise<string | undefined> {
-  try {
-    const r = await runner.run(argv, { timeoutMs: 10_000 });
-    return r.exitCode === 0 ? r.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { probeOutput } from '../probe-output.js';
 
 /** What the host holds at the provided paths (undefined: not mode provided). */
 export async function gatherProvidedTls(spec: DeploySpec, runner: Runner): Promise<ProvidedTlsFacts | undefined> {
   const tls = spec.binary.proxy.tls;
   if (spec.target !== 'binary' || !spec.binary.proxy.enabled || tls.mode !== 'provided' || !tls.provided.cert || !tls.provided.key) return undefined;
-  const [pem, keyMode] = await Promise.all([run(runner, ['cat', '--', tls.provided.cert]), run(runner, ['stat', '-L', '-c', '%a', '--', tls.provided.key])]);
+  const [pem, keyMode] = await Promise.all([probeOutput(runner, ['cat', '--', tls.provided.cert]), probeOutput(runner, ['stat', '-L', '-c', '%a', '--', tls.provided.key])]);
   const facts: ProvidedTlsFacts = { cert: { path: tls.provided.cert, exists: pem !== undefined }, key: { path: tls.provided.key, exists: keyMode !== undefined } };
   if (keyMode !== undefined) facts.key.mode = keyMode.trim();
   if (pem !== undefined) {
