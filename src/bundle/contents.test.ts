@@ -8,7 +8,7 @@ import { buildPlan } from '../plan/build.js';
 import { templatesDir } from '../util/package-root.js';
 import { bundleContents, scanPlanImages, SENTINEL_MIRROR } from './contents.js';
 import { PLAN_VERSION, type Plan } from '../plan/types.js';
-import { requiredSets } from '../config/test-presets.js';
+import { requiredSets } from '../../test/helpers/config-presets.js';
 
 const MIRROR = 'registry.test:5000/offline';
 

@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAdminStandIn, type AdminStandIn } from '../../test/helpers/chat-admin-stand-in.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { executePlan, type ExecEvent } from '../execute/executor.js';
 import { buildPlan } from '../plan/build.js';
 import { formatPlan } from '../plan/print.js';
 import type { ChatAdminPasswordAction, Plan } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { resolveSecrets } from '../secrets/secrets.js';
-import { plan as binaryPlan, singleHost } from '../targets/binary/test-specs.js';
-import { PROBED_CLUSTER_FIXTURE, specFor } from '../targets/kubernetes/test-specs.js';
+import { plan as binaryPlan, singleHost } from '../../test/helpers/binary-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor } from '../../test/helpers/kubernetes-specs.js';
 import { md5Hex } from './credentials.js';
 
 const action = (p: Plan, id: string) => p.steps.find((s) => s.id === id)?.actions.find((a): a is ChatAdminPasswordAction => a.kind === 'chat-admin-password');

@@ -4,7 +4,7 @@ import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from './build.js';
 import { criticalPath, graphProblems, topologicalOrder } from './graph.js';
 import type { Step } from './types.js';
-import { MIRROR_SET, NFS_SERVER_SET } from '../config/test-presets.js';
+import { MIRROR_SET, NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 
 const configs = [
   { name: 'dev', input: { preset: 'dev' } },

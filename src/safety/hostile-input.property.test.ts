@@ -14,10 +14,10 @@ import { mongoUri } from '../secrets/encode.js';
 import { materialise, SECRET_IDS, type SecretValues } from '../secrets/secrets.js';
 import { mongoUsersScript } from '../targets/binary/infrastructure.js';
 import { parseUnit } from '../targets/binary/systemd-ini.js';
-import { singleHost } from '../targets/binary/test-specs.js';
-import { specFor, UNPROBED } from '../targets/kubernetes/test-specs.js';
+import { singleHost } from '../../test/helpers/binary-specs.js';
+import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
 import { materialiseYaml } from '../util/yaml.js';
-import { NFS_SERVER_SET } from '../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 import { mongoshCalls, readEnvFile, readJaasQuoted, readProperties, readRedisConf } from '../../test/helpers/format-readers.js';
 
 const RUNS = { numRuns: 60 };

@@ -11,7 +11,7 @@ import type { WriteAction } from '../plan/types.js';
 import { renderPlan } from '../render/render.js';
 import { resolveSecrets } from '../secrets/secrets.js';
 import { materialiseYaml } from '../util/yaml.js';
-import { allExternal, unprobed } from '../targets/binary/test-specs.js';
+import { allExternal, unprobed } from '../../test/helpers/binary-specs.js';
 import { templatesDir } from '../util/package-root.js';
 
 const PASSWORD = 'Uri-Pa55word-only-here';

@@ -48,7 +48,7 @@ import { sharedChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/sha
 import { TestCluster } from './cluster.js';
 import { isInstallerWrite } from './observe.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 
 // helm 4: helm v3.18.0 (the helm 3 of test/helpers/tools.ts) renders a value of 0 as set (helm/helm#30923, fixed
 // in v3.18.1), so ingress-nginx and kube-prometheus-stack are refused by the API server; preflight says so.

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { requiredSets } from '../../src/config/test-presets.js';
+import { requiredSets } from '../helpers/config-presets.js';
 import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/plan/build.js';

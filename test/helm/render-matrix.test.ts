@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { MIRROR_SET } from '../../src/config/test-presets.js';
+import { MIRROR_SET } from '../helpers/config-presets.js';
 import { OPENIM_DEFAULTS } from '../../src/catalog/openim-versions.js';
 import { ALL_MODULES } from '../../src/catalog/modules.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';

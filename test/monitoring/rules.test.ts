@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { monitoringContext } from '../../src/monitoring/index.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { binaryMonitoringFiles } from '../../src/targets/binary/monitoring/index.js';

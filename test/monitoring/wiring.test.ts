@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { catalogMetricsModules } from '../../src/monitoring/index.js';
 import { buildPlan } from '../../src/plan/build.js';

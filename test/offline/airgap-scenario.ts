@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { formatImage } from '../../src/catalog/images.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { configInput } from '../../src/commands/config-options.js';
 import { bundleContents } from '../../src/bundle/contents.js';
 import { mirrorTarget } from '../../src/bundle/push.js';

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatImage, parseImage } from '../../src/catalog/images.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { requiredSets } from '../../src/config/test-presets.js';
+import { requiredSets } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/plan/build.js';

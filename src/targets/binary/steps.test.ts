@@ -7,7 +7,7 @@ import { resolveConfig } from '../../config/resolve.js';
 import { DEFAULT_SERVER_VERSION } from '../../catalog/openim-versions.js';
 import { renderPlan } from '../../render/render.js';
 import type { Plan, WaitAction } from '../../plan/types.js';
-import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../../../test/helpers/binary-specs.js';
 
 describe('binary plan', () => {
   it('fetches and verifies every artifact before anything touches the host', () => {

@@ -9,8 +9,8 @@ import { buildPlan } from '../../plan/build.js';
 import type { ExecAction, Plan } from '../../plan/types.js';
 import { templatesDir } from '../../util/package-root.js';
 import { upstreamChartSource } from './chart-source.js';
-import { UNPROBED } from './test-specs.js';
-import { MIRROR_SET } from '../../config/test-presets.js';
+import { UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
+import { MIRROR_SET } from '../../../test/helpers/config-presets.js';
 
 const offlinePreset = (sets: string[] = []): DeploySpec =>
   resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', ...sets] }).spec;

@@ -9,8 +9,8 @@ import { buildPlan } from '../../plan/build.js';
 import type { ExecAction, Plan, WriteAction } from '../../plan/types.js';
 import { upstreamChartSource } from './chart-source.js';
 import { rookOperatorValues } from './infrastructure/rook.js';
-import { specFor, UNPROBED } from './test-specs.js';
-import { MIRROR_SET } from '../../config/test-presets.js';
+import { specFor, UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
+import { MIRROR_SET } from '../../../test/helpers/config-presets.js';
 
 const ALIYUN = 'registry.cn-hangzhou.aliyuncs.com/openimsdk';
 const writes = (plan: Plan): WriteAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));

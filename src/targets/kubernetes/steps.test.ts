@@ -7,7 +7,7 @@ import type { Plan, Step, WriteAction } from '../../plan/types.js';
 import { SECRET_REF_PATTERN } from '../../secrets/secrets.js';
 import { CONFIG_MAPS, OPENIM_SECRET } from './names.js';
 import { enabledModules, kubernetesSteps } from './steps.js';
-import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from './test-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
 import type { ServiceValues } from './modules/values.js';
 
 const plans = {

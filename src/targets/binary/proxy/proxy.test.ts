@@ -4,7 +4,7 @@ import { ConfigError } from '../../../errors.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import { binaryConfigFiles } from '../steps.js';
 import { binaryLayout } from '../layout.js';
-import { byId, plan, singleHost } from '../test-specs.js';
+import { byId, plan, singleHost } from '../../../../test/helpers/binary-specs.js';
 import { openimUnitFiles } from '../units.js';
 import { parseUnit } from '../systemd-ini.js';
 import { verifyPlan } from '../../../verify/targets.js';
@@ -14,7 +14,7 @@ import { proxyRoutes } from './routes.js';
 import { loopbackFilter } from './loopback.js';
 import { providedTlsFindings } from './tls-files.js';
 import { binaryChecks } from '../checks.js';
-import { probedHost } from '../test-specs.js';
+import { probedHost } from '../../../../test/helpers/binary-specs.js';
 import { proxyCertificate } from '../../../day2/doctor.js';
 import { binaryStatus } from '../day2/status.js';
 

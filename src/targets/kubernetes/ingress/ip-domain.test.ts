@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../plan/build.js';
 import { parseAllDocuments } from 'yaml';
-import { specFor, UNPROBED } from '../test-specs.js';
+import { specFor, UNPROBED } from '../../../../test/helpers/kubernetes-specs.js';
 import { summaryText } from '../verify/summary.js';
 import { kubernetesUrls } from '../day2/status.js';
 import { ingressObjects } from './objects.js';
