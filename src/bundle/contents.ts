@@ -17,7 +17,7 @@ import type { GoBuildAction, Plan, ReleaseRef } from '../plan/types.js';
 import { binarySource, goBuildAction } from '../build/source.js';
 import { moduleTag } from '../targets/kubernetes/modules/images.js';
 import { readChartMeta } from './charts.js';
-import { bundledDownloadName } from './names.js';
+import { bundledDownloadName } from '../bundle-layout/names.js';
 
 export interface BundleFileSpec {
   /** Catalog id: openim-server, openim-chat, mongodb, a manifest name … */

@@ -16,7 +16,7 @@ import { bundleContents } from './contents.js';
 import { BundleError } from './errors.js';
 import { extractMembers } from './extract.js';
 import type { BundleManifest } from './manifest.js';
-import { BUNDLE_WORK_DIR } from './names.js';
+import { BUNDLE_WORK_DIR } from '../bundle-layout/names.js';
 import { missingInMirror, pushBundle } from './push.js';
 import { loadPublicKey } from './signature.js';
 import { formatBytes } from './size.js';

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { extractMembers } from '../bundle/extract.js';
-import { BUNDLE_WORK_DIR } from '../bundle/names.js';
+import { BUNDLE_WORK_DIR } from '../bundle-layout/names.js';
 import { verifyBundleForInstall } from '../bundle/offline-install.js';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';

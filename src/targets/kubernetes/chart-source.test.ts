@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bundleContents } from '../../bundle/contents.js';
-import { bundledChartPath, bundledFilePath } from '../../bundle/names.js';
+import { bundledChartPath, bundledFilePath } from '../../bundle-layout/names.js';
 import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';

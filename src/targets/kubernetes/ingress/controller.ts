@@ -2,7 +2,7 @@
 // the charts pinned in the catalog. Their images go through images.rewrite
 // and images.mirror like every other image.
 
-import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
+import { bundledDownloadName, bundledFilePath } from '../../../bundle-layout/names.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { mirrorRegistry } from '../monitoring/images.js';
