@@ -12,7 +12,7 @@ import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, bundledArtifactName, type Ho
 import { findModule } from '../catalog/modules.js';
 import type { DeploySpec } from '../config/rules.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { GoBuildAction, Plan, ReleaseRef } from '../plan/types.js';
 import { binarySource, goBuildAction } from '../build/source.js';
 import { moduleTag } from '../targets/kubernetes/modules/images.js';

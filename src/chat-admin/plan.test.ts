@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAdminStandIn, type AdminStandIn } from '../../test/helpers/chat-admin-stand-in.js';
 import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { executePlan, type ExecEvent } from '../execute/executor.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { formatPlan } from '../plan/print.js';
 import type { ChatAdminPasswordAction, Plan } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';

@@ -7,8 +7,8 @@ import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
 import { renderPlan, type RenderResult } from '../render/render.js';
 import { templatesDir } from '../util/package-root.js';
-import { configInput, type ConfigFlags } from './config-options.js';
-import { planFor } from './session.js';
+import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { planFor } from '../deployment/plan-inputs.js';
 import { printWarnings } from './print-issues.js';
 import { refuseNonEmptyFolder } from './output-file.js';
 

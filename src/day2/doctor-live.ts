@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/rules.js';
 import { diagnose, type Diagnosis } from './doctor.js';
 import { objectStorageProbeUrl, probeHttp, probeWebSocket, webSocketVariants, type NetResult } from './net-probes.js';
-import { readDeployment } from './session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 
 export interface LiveDiagnosis {
   installed: boolean;

@@ -7,7 +7,7 @@
 import type { DeploySpec } from '../config/rules.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../catalog/modules.js';
 import type { NetResult } from './net-probes.js';
-import type { LiveEvidence } from './types.js';
+import type { LiveEvidence } from '../targets/day2/types.js';
 
 export interface Diagnosis {
   id: string;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { WriteAction } from '../plan/types.js';
 import { mongoUri } from '../secrets/encode.js';
 import { materialise, SECRET_IDS, type SecretValues } from '../secrets/secrets.js';
@@ -16,7 +16,7 @@ import { mongoUsersScript } from '../targets/binary/infrastructure.js';
 import { parseUnit } from '../targets/binary/systemd-ini.js';
 import { singleHost } from '../../test/helpers/binary-specs.js';
 import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
-import { materialiseYaml } from '../util/yaml.js';
+import { materialiseYaml } from '../secrets/yaml.js';
 import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 import { mongoshCalls, readEnvFile, readJaasQuoted, readProperties, readRedisConf } from '../../test/helpers/format-readers.js';
 

@@ -1,7 +1,7 @@
 // #19 High 2: `uninstall --purge` deletes only a namespace openim-deploy
 // created itself, and never a system namespace.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { emptyState, type DeployState } from '../state/types.js';
 import { kubernetesUninstallSteps } from '../targets/kubernetes/day2/operations.js';

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../config/resolve.js';
 import { runAction } from '../execute/actions.js';
 import { RecordingRunner } from '../../test/helpers/recording-runner.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { WriteAction } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { SECRET_IDS, type SecretValues } from '../secrets/secrets.js';

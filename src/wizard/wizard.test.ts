@@ -9,7 +9,7 @@ import type { SelectQuestion } from './prompter.js';
 import { ScriptedPrompter, ScriptError, type ScriptStep } from './scripted-prompter.js';
 import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from '../../test/helpers/wizard-helpers.js';
 import { runWizard } from './wizard.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { unprobedFacts } from '../facts/types.js';
 
 afterAll(removeTempDirs);

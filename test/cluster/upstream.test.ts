@@ -41,7 +41,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { clusterFacts } from '../../src/targets/kubernetes/facts.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import type { Step } from '../../src/plan/types.js';
 import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
 import { sharedChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';

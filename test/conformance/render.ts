@@ -11,7 +11,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { requiredSets } from '../helpers/config-presets.js';
 import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';
 import { CONFIG_MAPS, OPENIM_SECRET } from '../../src/targets/kubernetes/names.js';
 import { repoRoot } from '../helpers/tools.js';

@@ -14,7 +14,7 @@ import { OPENIM_DEFAULTS } from '../../src/catalog/openim-versions.js';
 import { ALL_MODULES } from '../../src/catalog/modules.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject, type SchemaProblem } from './k8s-schemas.js';

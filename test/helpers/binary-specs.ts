@@ -3,7 +3,7 @@
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import type { BinaryFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 
 export const FAKE_SHA = 'a'.repeat(64);

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configInput, type ConfigFlags } from '../../src/commands/config-options.js';
+import { configInput, type ConfigFlags } from '../../src/config/command-options.js';
 import { envNameFor, resolveConfig, type ConfigInput } from '../../src/config/resolve.js';
 import type { DeploySpec } from '../../src/config/rules.js';
 import { ok, RecordingRunner } from './recording-runner.js';

@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { formatImage } from '../../src/catalog/images.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
-import { configInput } from '../../src/commands/config-options.js';
+import { configInput } from '../../src/config/command-options.js';
 import { bundleContents } from '../../src/bundle/contents.js';
 import { mirrorTarget } from '../../src/bundle/push.js';
 import { templatesDir } from '../../src/util/package-root.js';

@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { requiredSets } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';
 import { bundleContents } from '../../src/bundle/contents.js';
 import { templatesDir } from '../../src/util/package-root.js';

@@ -20,7 +20,7 @@ import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
 import { secretRef } from '../../secrets/secrets.js';
-import { verifyOff, verifyPlan, verifyProbe } from '../../verify/targets.js';
+import { verifyOff, verifyPlan, verifyProbe } from '../verify-plan.js';
 import { binarySource, goBuildAction } from '../../build/source.js';
 import { OPENIM_GO_BUILDS } from '../../catalog/go-builds.js';
 import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';

@@ -5,7 +5,7 @@ import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../catalog/infrastructu
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
 import type { DeploySpec } from '../../config/rules.js';
-import { buildPlan } from '../../plan/build.js';
+import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan } from '../../plan/types.js';
 import { templatesDir } from '../../util/package-root.js';
 import { upstreamChartSource } from './chart-source.js';

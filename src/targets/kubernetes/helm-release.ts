@@ -3,7 +3,7 @@
 // install argv. Upstream charts come from their repository, or from the
 // offline bundle when `offline.bundle` is set (chart-source.ts).
 
-import { toYaml } from '../../util/yaml.js';
+import { toYaml } from '../../secrets/yaml.js';
 import type { DeploySpec } from '../../config/rules.js';
 import type { ExecAction, Phase, Step } from '../../plan/types.js';
 import { chartSourceArgs, upstreamChartSource, type ChartSource } from './chart-source.js';

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
 import type { DeploySpec } from '../../config/rules.js';
-import { buildPlan } from '../../plan/build.js';
+import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan, WriteAction } from '../../plan/types.js';
 import { upstreamChartSource } from './chart-source.js';
 import { rookOperatorValues } from './infrastructure/rook.js';

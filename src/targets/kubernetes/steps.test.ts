@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
-import { buildPlan } from '../../plan/build.js';
+import { buildPlan } from '../build-plan.js';
 import { formatPlan } from '../../plan/print.js';
 import type { Plan, Step, WriteAction } from '../../plan/types.js';
 import { SECRET_REF_PATTERN } from '../../secrets/secrets.js';

@@ -4,8 +4,8 @@
 
 import type { DeploySpec } from '../../../config/rules.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
-import { assembleReport } from '../../../day2/report.js';
-import type { ComponentStatus, StatusReport } from '../../../day2/types.js';
+import { assembleReport } from '../../day2/report.js';
+import type { ComponentStatus, StatusReport } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { bundledInfra, type InfraId } from '../endpoints.js';

@@ -7,7 +7,7 @@ import { binaryLayout } from '../layout.js';
 import { byId, plan, singleHost } from '../../../../test/helpers/binary-specs.js';
 import { openimUnitFiles } from '../units.js';
 import { parseUnit } from '../systemd-ini.js';
-import { verifyPlan } from '../../../verify/targets.js';
+import { verifyPlan } from '../../verify-plan.js';
 import { caddyConfig } from './caddy-config.js';
 import { proxyPaths } from './paths.js';
 import { proxyRoutes } from './routes.js';

@@ -3,7 +3,7 @@
 // all concurrently, or a reachability check per external one; then one step
 // that everything OpenIM depends on.
 
-import { toYaml } from '../../../util/yaml.js';
+import { toYaml } from '../../../secrets/yaml.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';

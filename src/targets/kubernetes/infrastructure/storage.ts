@@ -2,7 +2,7 @@
 // existing StorageClass. The step `k8s.storage` always exists so that the
 // infrastructure releases can depend on it whatever the backend.
 
-import { toYaml } from '../../../util/yaml.js';
+import { toYaml } from '../../../secrets/yaml.js';
 import type { DeploySpec } from '../../../config/rules.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';

@@ -2,9 +2,9 @@
 
 import type { DeploySpec } from '../config/rules.js';
 import type { Facts } from '../facts/types.js';
-import { targetFor } from '../targets/registry.js';
-import { graphProblems, topologicalOrder } from './graph.js';
-import { PLAN_VERSION, type Plan, type Step } from './types.js';
+import { targetFor } from './registry.js';
+import { graphProblems, topologicalOrder } from '../plan/graph.js';
+import { PLAN_VERSION, type Plan, type Step } from '../plan/types.js';
 
 export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
   const target = targetFor(spec.target);
