@@ -5,7 +5,8 @@ import type { DeploySpec } from '../../../config/rules.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import { routeHosts, type Route } from './routes.js';
+import type { Route } from './public-route.js';
+import { routeHosts } from './routes.js';
 import { tlsSecretName } from './tls.js';
 
 export const ISTIO_GATEWAY_NAMESPACE = INGRESS_CONTROLLERS.istio.namespace;

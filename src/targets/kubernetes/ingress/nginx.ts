@@ -5,7 +5,8 @@
 import type { DeploySpec } from '../../../config/rules.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import { WEBSOCKET_TIMEOUT_SECONDS, type Route } from './routes.js';
+import type { Route } from './public-route.js';
+import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
 import { tlsSecretName } from './tls.js';
 
 const A = 'nginx.ingress.kubernetes.io/';

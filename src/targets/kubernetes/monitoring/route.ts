@@ -6,7 +6,7 @@
 
 import type { DeploySpec } from '../../../config/rules.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
-import type { Route } from '../ingress/routes.js';
+import type { Route } from '../ingress/public-route.js';
 import { publicUrls } from '../urls.js';
 
 /** The route for the bundled Grafana, or undefined when none is installed. */
