@@ -10,7 +10,7 @@ import * as infrastructureCatalog from '../catalog/infrastructure.js';
 import * as ingressCatalog from '../catalog/ingress.js';
 import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, bundledArtifactName, type HostArch } from '../catalog/host-artifacts.js';
 import { findModule } from '../catalog/modules.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from '../targets/build-plan.js';
 import type { GoBuildAction, Plan, ReleaseRef } from '../plan/types.js';

@@ -6,7 +6,7 @@
 
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Io } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { DockerConfigCredentials } from '../oci/credentials.js';
 import { RegistryClient } from '../oci/registry-client.js';

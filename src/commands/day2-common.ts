@@ -2,7 +2,7 @@
 // install, so the same deployment is found) and the work dir.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { resolveConfig } from '../config/resolve.js';
 import { configInput, type ConfigFlags } from '../config/command-options.js';
 import { printWarnings } from './print-issues.js';

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import type { ConfigInput } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { ignorePreflightErrors } from '../preflight/ignore.js';

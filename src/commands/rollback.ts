@@ -4,7 +4,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Plan } from '../plan/types.js';

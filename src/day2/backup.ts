@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { writeBackupArchive } from '../backup/archive.js';
 import { passphraseOf } from '../backup/crypto.js';

@@ -5,7 +5,7 @@
 // run again, and re-running them must never be skipped as "unchanged".
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { executePlan, type ExecEvent, type ExecutionReport, type OutputMode } from '../execute/executor.js';
 import type { Plan, Step } from '../plan/types.js';
 import { planOf } from '../targets/build-plan.js';

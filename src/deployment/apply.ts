@@ -5,7 +5,7 @@
 // versions (and Helm revisions, for rollback) once everything succeeded.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { executePlan, type ExecEvent, type OutputMode } from '../execute/executor.js';
 import type { Facts } from '../facts/types.js';

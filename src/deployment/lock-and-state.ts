@@ -5,7 +5,7 @@
 // load the state.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { UserAbort } from '../errors.js';
 import type { HeldLock } from '../state/lock.js';
 import { lockOwner } from '../state/lock.js';

@@ -2,7 +2,7 @@
 // when needed and always stopped), the checks, the report. Used by the
 // `verify` command and by the last step of every install.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { portForwardArgv } from '../targets/kubernetes/verify/forward.js';
 import { runVerify } from '../verify/checks.js';

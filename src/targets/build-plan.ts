@@ -1,6 +1,6 @@
 // buildPlan: pure and deterministic. Same spec and facts → identical JSON.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { Facts } from '../facts/types.js';
 import { targetFor } from './registry.js';
 import { graphProblems, topologicalOrder } from '../plan/graph.js';

@@ -1,7 +1,7 @@
 // Where `verify` reaches an install, per target, and the credentials it uses
 // (from the install state, like every other command; never printed).
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
 import { PUBLIC_PORTS } from '../catalog/modules.js';
 import type { Probe } from '../plan/types.js';

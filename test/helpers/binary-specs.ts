@@ -1,7 +1,7 @@
 // Specs for this folder's tests, made the way users make them: a preset plus --set.
 
 import { resolveConfig } from '../../src/config/resolve.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import type { BinaryFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/targets/build-plan.js';
 import type { Plan, Step } from '../../src/plan/types.js';

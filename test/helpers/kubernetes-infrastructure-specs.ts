@@ -2,7 +2,7 @@
 // (presets, --set, defaults and cross-field rules).
 
 import { resolveConfig } from '../../src/config/resolve.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { NFS_SERVER_SET } from './config-presets.js';
 
 export function devSpec(...sets: string[]): DeploySpec {

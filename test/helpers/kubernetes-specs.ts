@@ -1,7 +1,7 @@
 // Specs and facts shared by this folder's tests.
 
 import { resolveConfig } from '../../src/config/resolve.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
 import { requiredSets } from './config-presets.js';
 

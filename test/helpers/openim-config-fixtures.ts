@@ -1,7 +1,7 @@
 // Shared inputs for this folder's tests: a Kubernetes and a single-host case.
 
 import { deploySpecSchema, type DeploySpecInput } from '../../src/config/schema.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import type { ConfigOptions, OpenIMEndpoints } from '../../src/openim-config/types.js';
 
 export function specOf(input: DeploySpecInput): DeploySpec {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configInput, type ConfigFlags } from '../../src/config/command-options.js';
 import { envNameFor, resolveConfig, type ConfigInput } from '../../src/config/resolve.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { ok, RecordingRunner } from './recording-runner.js';
 import type { RunResult } from '../../src/exec/runner.js';
 import { ScriptedPrompter, type ScriptStep } from '../../src/wizard/scripted-prompter.js';

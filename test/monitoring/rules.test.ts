@@ -9,7 +9,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { monitoringContext } from '../../src/monitoring/index.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { binaryMonitoringFiles } from '../../src/targets/binary/monitoring/index.js';
 import { MONITORING_FILES, monitoringSteps } from '../../src/targets/kubernetes/monitoring/index.js';
 import type { WriteAction } from '../../src/plan/types.js';

@@ -11,7 +11,7 @@
 // restarts exactly the product it touches.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { OPENIM_EXPORTS, substitute } from '../../catalog/host-artifacts.js';
 import { CHAT_ADMIN_LOGIN, OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';

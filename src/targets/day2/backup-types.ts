@@ -2,7 +2,7 @@
 // archive, and the way back. The archive itself (tar, manifest, checksums,
 // encryption) is target-neutral: src/backup.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { Runner } from '../../exec/runner.js';
 import type { StagedFile } from '../../backup/archive.js';
 import type { ContentKind } from '../../backup/manifest.js';

@@ -1,7 +1,7 @@
 // The status verdict shared by both targets: journal counts, health and the
 // list of problems `status` prints and exits non-zero on.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { DeployState } from '../../state/types.js';
 import type { ComponentStatus, StatusReport } from './types.js';
 

@@ -3,7 +3,7 @@
 // src/targets/target.ts, only a target knows kubectl, helm or systemctl argv;
 // everything here is data.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { Runner } from '../../exec/runner.js';
 import type { Step } from '../../plan/types.js';
 import type { DeployLock } from '../../state/lock.js';

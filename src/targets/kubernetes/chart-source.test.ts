@@ -4,7 +4,7 @@ import { bundledChartPath, bundledFilePath } from '../../bundle-layout/names.js'
 import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan } from '../../plan/types.js';
 import { templatesDir } from '../../util/package-root.js';

@@ -4,7 +4,7 @@
 // Pure: the plan only names the path; the executor runs helm in the work dir.
 
 import { bundledChartPath } from '../../bundle-layout/names.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 
 export interface UpstreamChart {
   /** Chart name in its repository. */

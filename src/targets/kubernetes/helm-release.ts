@@ -4,7 +4,7 @@
 // offline bundle when `offline.bundle` is set (chart-source.ts).
 
 import { toYaml } from '../../secrets/yaml.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { ExecAction, Phase, Step } from '../../plan/types.js';
 import { chartSourceArgs, upstreamChartSource, type ChartSource } from './chart-source.js';
 import { helmBase, kubectlBase } from './tools.js';

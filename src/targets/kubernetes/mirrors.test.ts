@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan, WriteAction } from '../../plan/types.js';
 import { upstreamChartSource } from './chart-source.js';

@@ -5,7 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import type { LiveEvidence } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';

@@ -2,7 +2,7 @@
 // infrastructure unit (restarts, state, main PID, the result of the last
 // exit), and the `current` links for the running versions.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import { assembleReport } from '../../day2/report.js';
 import type { ComponentStatus, StatusReport } from '../../day2/types.js';

@@ -6,7 +6,7 @@
 // leaves this file.
 
 import { parse as parseYaml } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js';
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
 import { KAFKA_TOPICS } from '../../../catalog/modules.js';

@@ -4,7 +4,7 @@
 // that everything OpenIM depends on.
 
 import { toYaml } from '../../../secrets/yaml.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { clearDeadPendingRelease } from '../helm-release.js';

@@ -1,7 +1,7 @@
 // Istio: a Gateway bound to the ingress gateway pods and a VirtualService per
 // host. Istio's TLS credential must live in the gateway's own namespace.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';

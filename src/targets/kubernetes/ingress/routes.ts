@@ -3,7 +3,7 @@
 // flavour turns into its own objects. Main host: API, WebSocket, chat,
 // admin API, files and the web client on `/`; admin host: the admin console.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { FRONT_MODULES, PUBLIC_PORTS, modulePort } from '../../../catalog/modules.js';
 import { objectStorageBackend } from '../infra-bridge.js';
 import { ROUTE_PATHS, publicUrls } from '../urls.js';

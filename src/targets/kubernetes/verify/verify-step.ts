@@ -4,7 +4,7 @@
 // it does not apply rather than pretending (`openim-deploy verify` itself
 // port-forwards when there is no ingress).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { verifyOff, verifyPlan, verifyProbe } from '../../verify-plan.js';
