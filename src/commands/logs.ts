@@ -32,7 +32,7 @@ export async function logsCommand(ctx: CliContext, module: string, flags: LogsFl
     if (e instanceof ClusterUnreachableError) throw e;
     return { day2: undefined, state: undefined };
   });
-  const target = day2 ?? (await import('../targets/day2/registry.js')).day2For(spec.target);
+  const target = day2 ?? (await import('../targets/registry.js')).day2For(spec.target);
   const infraName = spec.target === 'kubernetes' && INFRA.includes(module) ? `openim-${module}` : module;
   const argv = target.logsArgv(spec, infraName, { follow: Boolean(flags.follow), tail });
   const redactor = redactorFor(state?.secrets ?? {}, spec);

@@ -16,7 +16,7 @@ import { packageVersion } from '../util/package-root.js';
 import { redactedSpec } from '../secrets/redact-config.js';
 import { Scrubber } from '../day2/scrub.js';
 import { readDeployment } from '../deployment/lock-and-state.js';
-import { day2For } from '../targets/day2/registry.js';
+import { day2For } from '../targets/registry.js';
 import { day2Spec, type Day2Flags } from './day2-common.js';
 import { planFor } from '../deployment/plan-inputs.js';
 import { refuseExistingFile } from './output-file.js';

@@ -16,7 +16,7 @@ import { BACKUP_FORMAT } from '../backup/manifest.js';
 import { parseS3Url, S3Client, type S3Credentials } from '../backup/s3.js';
 import type { BackupRecord } from '../state/types.js';
 import { packageVersion } from '../util/package-root.js';
-import { day2For } from '../targets/day2/registry.js';
+import { day2For } from '../targets/registry.js';
 import { withDeployment } from '../deployment/lock-and-state.js';
 
 export interface BackupOptions {

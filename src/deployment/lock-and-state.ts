@@ -10,7 +10,7 @@ import { UserAbort } from '../errors.js';
 import type { HeldLock } from '../state/lock.js';
 import { lockOwner } from '../state/lock.js';
 import type { DeployState, StateStore } from '../state/types.js';
-import { day2For } from '../targets/day2/registry.js';
+import { day2For } from '../targets/registry.js';
 import type { Day2Target } from '../targets/day2/types.js';
 
 export type SessionContext = Pick<CliContext, 'io' | 'runner' | 'signal'>;
