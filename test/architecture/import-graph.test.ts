@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cycles, describeCycle, folderGraph, folderOf, importSpecifiers, layerViolations, readFileGraph, type FileGraph } from './import-graph.js';
+import { cycles, describeCycle, folderGraph, folderOf, importSpecifiers, importsLeavingRoot, layerViolations, readFileGraph, type FileGraph } from './import-graph.js';
 
 const graph = (edges: Record<string, string[]>): FileGraph => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
 
@@ -73,5 +73,11 @@ describe('readFileGraph', () => {
     expect([...files.keys()]).toEqual(['a/one.ts', 'b/index.ts', 'b/two.ts']);
     expect([...files.get('a/one.ts')!]).toEqual(['b/two.ts', 'b/index.ts']);
     expect(cycles(files)).toEqual([['a/one.ts', 'b/two.ts']]);
+    expect(importsLeavingRoot(root)).toEqual([]);
+  });
+  it('names an import that leaves the root', () => {
+    mkdirSync(join(root, 'c'));
+    writeFileSync(join(root, 'c/uses-support.ts'), "import type { X } from '../../support/x.js';\n");
+    expect(importsLeavingRoot(root)).toEqual(['c/uses-support.ts → ../../support/x.js']);
   });
 });

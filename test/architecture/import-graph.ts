@@ -64,6 +64,18 @@ export function folderOf(file: string): string {
   return slash === -1 ? file.replace(/\.ts$/, '') : file.slice(0, slash);
 }
 
+/** Relative imports that leave `root` (src/ reaching into test/ support, scripts, ...): "file → specifier". */
+export function importsLeavingRoot(root: string): string[] {
+  const out: string[] = [];
+  for (const file of listSourceFiles(root)) {
+    for (const specifier of importSpecifiers(readFileSync(join(root, file), 'utf8'))) {
+      const target = relative(root, resolve(dirname(join(root, file)), specifier));
+      if (target.startsWith('..')) out.push(`${file} → ${specifier}`);
+    }
+  }
+  return out;
+}
+
 /** Folder graph: an edge A → B when some file in A imports some file in B (A ≠ B). */
 export function folderGraph(files: FileGraph): FileGraph {
   const graph: FileGraph = new Map();
