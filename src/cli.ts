@@ -3,7 +3,7 @@
 
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
-import { addConfigOptions } from './commands/config-options.js';
+import { addConfigOptions } from './config/command-options.js';
 import { wholeNumber } from './commands/integer-flag.js';
 import { withHelm } from './exec/tool-paths.js';
 

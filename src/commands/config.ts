@@ -7,12 +7,12 @@ import { configJsonSchema, secretPaths } from '../config/json-schema.js';
 import { initFileText } from '../config/init-file.js';
 import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
-import { configInput, type ConfigFlags } from './config-options.js';
+import { configInput, type ConfigFlags } from '../config/command-options.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
 import { configOnlyFindings, resolveReportingAll } from './needs.js';
-import { planFor } from './session.js';
+import { planFor } from '../deployment/plan-inputs.js';
 
 export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; preset?: string; force?: boolean }): Promise<void> {
   let seed: Plain = {};

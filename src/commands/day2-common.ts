@@ -2,11 +2,11 @@
 // install, so the same deployment is found) and the work dir.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { resolveConfig } from '../config/resolve.js';
-import { configInput, type ConfigFlags } from './config-options.js';
+import { configInput, type ConfigFlags } from '../config/command-options.js';
 import { printWarnings } from './print-issues.js';
-import { defaultWorkdir } from './session.js';
+import { defaultWorkdir } from '../deployment/plan-inputs.js';
 
 export interface Day2Flags extends ConfigFlags {
   workdir?: string;

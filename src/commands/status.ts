@@ -5,9 +5,9 @@
 import type { CliContext } from '../context.js';
 import { ConfigError, UnhealthyError, UserAbort } from '../errors.js';
 import { sleep } from '../util/sleep.js';
-import { readDeployment } from '../day2/session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 import { formatStatus } from '../day2/status-format.js';
-import type { StatusReport } from '../day2/types.js';
+import type { StatusReport } from '../targets/day2/types.js';
 import { day2Spec, type Day2Flags } from './day2-common.js';
 
 export interface StatusFlags extends Day2Flags {

@@ -401,5 +401,5 @@ function proxyDefaults(profile: 'dev' | 'production', domain: string, proxy: Pro
 }
 
 export type DeploySpecInput = z.input<typeof deploySpecSchema>;
-/** The schema's output, before cross-field rules. */
-export type DeploySpecShape = z.output<typeof deploySpecSchema>;
+/** The config model every command works from: the schema's output (rules.ts adds the cross-field checks). */
+export type DeploySpec = z.output<typeof deploySpecSchema>;

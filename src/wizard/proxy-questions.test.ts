@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScriptStep } from './scripted-prompter.js';
-import { replayCommand, runScript, tempDir } from './test-helpers.js';
+import { replayCommand, runScript, tempDir } from '../../test/helpers/wizard-helpers.js';
 
 // The binary target's proxy questions (binary.proxy): defaults follow the profile
 // and the domain exactly as the schema's, and what each TLS mode needs is asked.

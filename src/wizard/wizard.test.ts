@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError, PreflightError, UserAbort } from '../errors.js';
-import { ok } from '../exec/recording-runner.js';
+import { ok } from '../../test/helpers/recording-runner.js';
 import type { SelectQuestion } from './prompter.js';
 import { ScriptedPrompter, ScriptError, type ScriptStep } from './scripted-prompter.js';
-import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from './test-helpers.js';
+import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from '../../test/helpers/wizard-helpers.js';
 import { runWizard } from './wizard.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { unprobedFacts } from '../facts/types.js';
 
 afterAll(removeTempDirs);

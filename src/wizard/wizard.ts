@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import { collectLayers, type ConfigInput } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { deploySpecSchema } from '../config/schema.js';
 import { validateSpec, zodIssues } from '../config/validate.js';
 import { ConfigError, PreflightError, UserAbort, type ConfigIssue, type PreflightFinding } from '../errors.js';

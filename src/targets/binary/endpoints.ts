@@ -1,7 +1,7 @@
 // Where OpenIM finds its infrastructure on a host: bundled components on
 // loopback at the catalog ports, external ones where the user says.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import type { OpenIMEndpoints } from '../../openim-config/types.js';

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { HOST_ARCHIVES, HOST_INFRA_PORTS, HOST_PACKAGES, type HostArch, type PackageManager } from '../../catalog/host-artifacts.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { Action, ExecAction, Step } from '../../plan/types.js';

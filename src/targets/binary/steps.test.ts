@@ -7,7 +7,7 @@ import { resolveConfig } from '../../config/resolve.js';
 import { DEFAULT_SERVER_VERSION } from '../../catalog/openim-versions.js';
 import { renderPlan } from '../../render/render.js';
 import type { ExecAction, Plan, WaitAction } from '../../plan/types.js';
-import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../../../test/helpers/binary-specs.js';
 import { KAFKA_CONSUMER_GROUPS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import { REGISTER_GROUP_SCRIPT } from './kafka-groups.js';
 

@@ -3,7 +3,7 @@
 // loopback ports, one upstream per instance. No web or admin front and no
 // Grafana: the binary target installs none of them behind the proxy.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import { findModule, PUBLIC_PORTS } from '../../../catalog/modules.js';

@@ -2,7 +2,7 @@
 // for the bundled Kafka and for the topics-only release against an external one.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
 import { KAFKA_CONSUMER_GROUPS, KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';

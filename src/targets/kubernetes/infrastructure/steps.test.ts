@@ -9,7 +9,7 @@ import { kafkaValues } from './kafka.js';
 import { mongodbValues } from './mongodb.js';
 import { INFRASTRUCTURE_STEP, STORAGE_STEP } from './names.js';
 import { infrastructureSteps, ROOK_BUCKET_STEP } from './steps.js';
-import { devSpec, EXTERNAL_SETS, productionSpec } from './test-specs.js';
+import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 /** The target's own steps these depend on, so the graph can be checked whole. */

@@ -2,8 +2,8 @@
 // the config layers (flags beat env, files and presets).
 
 import { Option, type Command } from 'commander';
-import type { ConfigInput } from '../config/resolve.js';
-import { setPath, type Plain } from '../config/paths.js';
+import type { ConfigInput } from './resolve.js';
+import { setPath, type Plain } from './paths.js';
 
 export interface ConfigFlags {
   preset?: string;
