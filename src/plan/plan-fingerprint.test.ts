@@ -25,6 +25,8 @@ const plans: Record<string, () => Plan> = {
   'binary external kafka with topics, SASL over TLS': () =>
     binaryPlan(allExternal('infrastructure.kafka.createTopics=true', 'infrastructure.kafka.username=openim', 'infrastructure.kafka.password=kafka-pw', 'infrastructure.kafka.tls=true')),
   'binary behind the proxy, production profile': () => binaryPlan(singleHost('binary.proxy.enabled=true', `binary.artifacts.caddy.sha256=${'b'.repeat(64)}`, 'openim.domain=im.example.com', 'profile=production')),
+  'binary monitoring external (files only), logging to a remote Loki': () =>
+    binaryPlan(singleHost('monitoring.prometheusUrl=http://prom.example:9090', 'monitoring.grafanaUrl=https://grafana.example/', 'logging.enabled=true', 'logging.lokiUrl=http://logs.example:3100')),
   'kubernetes dev': () => buildPlan(specFor('dev'), UNPROBED),
   'kubernetes dev probed': () => buildPlan(specFor('dev'), PROBED_CLUSTER_FIXTURE),
   'kubernetes production': () => buildPlan(specFor('production'), UNPROBED),
