@@ -17,6 +17,7 @@ import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
 import type { BinaryLayout } from './layout.js';
+import { BINARY_STEP, fetchStepId } from './step-ids.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { hardening, HEADER, PROXY_VARIABLES, TARGETS, type UnitText } from './units.js';
 
@@ -162,7 +163,7 @@ interface ComponentParts {
   setup?: Step;
 }
 
-const fetchNeeds = (ids: ArtifactId[]) => ids.map((a) => `binary.fetch.${a}`);
+const fetchNeeds = (ids: ArtifactId[]) => ids.map(fetchStepId);
 
 export function infraPlan(ctx: InfraContext): InfraPlan {
   const { spec, layout } = ctx;
@@ -209,10 +210,10 @@ function packagesStep(ctx: InfraContext): Step | undefined {
         ]
       : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
   return {
-    id: 'binary.infra.packages',
+    id: BINARY_STEP.infraPackages,
     title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,
     phase: 'infrastructure',
-    needs: ['binary.dirs'],
+    needs: [BINARY_STEP.dirs],
     retries: 2,
     actions: [
       ...install,
@@ -231,11 +232,11 @@ function mongodbParts(ctx: InfraContext): ComponentParts {
   return {
     configDir: conf,
     step: {
-      id: 'binary.infra.mongodb',
+      id: BINARY_STEP.infraMongodb,
       title: `MongoDB ${HOST_ARCHIVES.mongodb.version}`,
       phase: 'infrastructure',
       component: 'mongodb',
-      needs: ['binary.dirs', ...fetchNeeds(['mongodb', 'mongosh'])],
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['mongodb', 'mongosh'])],
       actions: [
         extractStep(ctx, 'mongodb', 'mongodb'),
         extractStep(ctx, 'mongodb', 'mongosh'),
@@ -245,7 +246,7 @@ function mongodbParts(ctx: InfraContext): ComponentParts {
     },
     unit: infraUnit(ctx, 'mongodb', 'MongoDB', { ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`, LimitNPROC: 64000 }, true),
     setup: {
-      id: 'binary.infra.mongodb.users',
+      id: BINARY_STEP.infraMongodbUsers,
       title: `MongoDB users (root, ${spec.infrastructure.mongodb.username} in ${spec.infrastructure.mongodb.database})`,
       phase: 'infrastructure',
       component: 'mongodb',
@@ -283,11 +284,11 @@ function redisParts(ctx: InfraContext): ComponentParts {
   return {
     configDir: conf,
     step: {
-      id: 'binary.infra.redis',
+      id: BINARY_STEP.infraRedis,
       title: 'Redis config',
       phase: 'infrastructure',
       component: 'redis',
-      needs: ['binary.dirs', 'binary.infra.packages'],
+      needs: [BINARY_STEP.dirs, BINARY_STEP.infraPackages],
       actions: [write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'), chown(layout.user, `${conf}/redis.conf`)],
     },
     unit: infraUnit(ctx, 'redis', 'Redis', { ExecStart: `${HOST_PACKAGES.redis.executable} ${conf}/redis.conf` }),
@@ -318,11 +319,11 @@ function kafkaParts(ctx: InfraContext): ComponentParts {
   return {
     configDir: conf,
     step: {
-      id: 'binary.infra.kafka',
+      id: BINARY_STEP.infraKafka,
       title: `Kafka ${HOST_ARCHIVES.kafka.version} (KRaft)`,
       phase: 'infrastructure',
       component: 'kafka',
-      needs: ['binary.dirs', ...fetchNeeds(['kafka'])],
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['kafka'])],
       actions: [
         extractStep(ctx, 'kafka', 'kafka'),
         write(`${conf}/server.properties`, props, 0o640, 'config/kafka/server.properties'),
@@ -359,11 +360,11 @@ function minioParts(ctx: InfraContext): ComponentParts {
   return {
     configDir: conf,
     step: {
-      id: 'binary.infra.minio',
+      id: BINARY_STEP.infraMinio,
       title: `MinIO ${HOST_ARCHIVES.minio.version}`,
       phase: 'infrastructure',
       component: 'minio',
-      needs: ['binary.dirs', ...fetchNeeds(['minio'])],
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['minio'])],
       actions: [
         { kind: 'exec', argv: ['install', '-D', '-m', '0755', ctx.artifacts.minio!.path, `${home}/${HOST_ARCHIVES.minio.executables.minio}`], mutates: true },
         // Not rendered: it holds nothing but credentials.
@@ -421,11 +422,11 @@ function kafkaTopicsStep(ctx: InfraContext): Step | undefined {
   }
   actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
   return {
-    id: 'binary.infra.kafka.topics',
+    id: BINARY_STEP.infraKafkaTopics,
     title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions)`,
     phase: 'infrastructure',
     component: 'kafka',
-    needs: external ? ['binary.dirs', ...fetchNeeds(['kafka'])] : [],
+    needs: external ? [BINARY_STEP.dirs, ...fetchNeeds(['kafka'])] : [],
     retries: 5,
     actions,
   };
