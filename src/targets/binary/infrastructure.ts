@@ -18,6 +18,7 @@ import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
 import type { BinaryLayout } from './layout.js';
+import { BINARY_STEP, fetchStepId } from './step-ids.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { hardening, HEADER, PROXY_VARIABLES, TARGETS, type UnitText } from './units.js';
 
@@ -155,247 +156,293 @@ export function kafkaTopicActions(kafkaHome: string, bootstrap: string, logDir: 
   }));
 }
 
+/** What one bundled component adds to the plan: its config folder, install step, unit and after-start setup. */
+interface ComponentParts {
+  configDir?: string;
+  step?: Step;
+  unit: UnitText;
+  setup?: Step;
+}
+
+const fetchNeeds = (ids: ArtifactId[]) => ids.map(fetchStepId);
+
 export function infraPlan(ctx: InfraContext): InfraPlan {
   const { spec, layout } = ctx;
-  const bundled = bundledInfra(spec);
-  const user = layout.user;
   const plan: InfraPlan = { artifacts: infraArtifacts(spec), steps: [], units: [], unitNames: [], dataDirs: [], configDirs: [], setup: [] };
-  const fetchNeeds = (ids: ArtifactId[]) => ids.map((a) => `binary.fetch.${a}`);
-
-  const packages = bundled.filter((c): c is 'redis' | 'etcd' => c === 'redis' || c === 'etcd');
-  if (packages.length > 0) {
-    const pm = ctx.packageManager;
-    const names = packages.map((c) => HOST_PACKAGES[c].names[pm]);
-    const missing = names.filter((n) => !(ctx.installedPackages ?? []).includes(n));
-    const theirUnits = packages.flatMap((c) => HOST_PACKAGES[c].packageUnits[pm]);
-    const install: ExecAction[] =
-      missing.length === 0
-        ? []
-        : pm === 'apt'
-        ? [
-            { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
-            { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], mutates: true, timeoutSeconds: 900 },
-          ]
-        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
-    plan.steps.push({
-      id: 'binary.infra.packages',
-      title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,
-      phase: 'infrastructure',
-      needs: ['binary.dirs'],
-      retries: 2,
-      actions: [
-        ...install,
-        // The package's own service would hold the port; the hardened openim-* unit replaces it.
-        ...(theirUnits.length ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction] : []),
-      ],
-    });
-  }
-
-  for (const id of bundled) {
-    const data = dataOf(layout, id);
-    const conf = configOf(layout, id);
-    plan.dataDirs.push({ path: data, mode: id === 'etcd' ? '0700' : '0750' });
+  const packages = packagesStep(ctx);
+  if (packages) plan.steps.push(packages);
+  for (const id of bundledInfra(spec)) {
+    plan.dataDirs.push({ path: dataOf(layout, id), mode: id === 'etcd' ? '0700' : '0750' });
     plan.unitNames.push(INFRA_UNITS[id]);
-    switch (id) {
-      case 'mongodb': {
-        plan.configDirs.push(conf);
-        const home = infraHome(layout, 'mongodb');
-        const config = { storage: { dbPath: data }, net: { bindIp: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, security: { authorization: 'enabled' }, processManagement: { fork: false } };
-        plan.steps.push({
-          id: 'binary.infra.mongodb',
-          title: `MongoDB ${HOST_ARCHIVES.mongodb.version}`,
-          phase: 'infrastructure',
-          component: 'mongodb',
-          needs: ['binary.dirs', ...fetchNeeds(['mongodb', 'mongosh'])],
-          actions: [
-            extractStep(ctx, id, 'mongodb'),
-            extractStep(ctx, id, 'mongosh'),
-            write(`${conf}/mongod.conf`, stringify(config), 0o640, 'config/mongodb/mongod.conf'),
-            chown(user, `${conf}/mongod.conf`),
-          ],
-        });
-        plan.units.push(infraUnit(ctx, id, 'MongoDB', { ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`, LimitNPROC: 64000 }, true));
-        plan.setup.push({
-          id: 'binary.infra.mongodb.users',
-          title: `MongoDB users (root, ${spec.infrastructure.mongodb.username} in ${spec.infrastructure.mongodb.database})`,
-          phase: 'infrastructure',
-          component: 'mongodb',
-          needs: [],
-          retries: 5,
-          actions: [
-            { kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, timeoutSeconds: 120, intervalSeconds: 2 },
-            {
-              kind: 'exec',
-              argv: [`${infraHome(layout, 'mongosh')}/${HOST_ARCHIVES.mongosh.executables.mongosh}`, '--quiet', '--norc', `mongodb://127.0.0.1:${HOST_INFRA_PORTS.mongodb}/admin`],
-              input: mongoUsersScript(spec),
-              mutates: true,
-              timeoutSeconds: 120,
-            },
-          ],
-        });
-        break;
-      }
-      case 'redis': {
-        plan.configDirs.push(conf);
-        const lines = [
-          'bind 127.0.0.1 -::1',
-          `port ${HOST_INFRA_PORTS.redis}`,
-          'protected-mode yes',
-          'daemonize no',
-          'supervised no',
-          'logfile ""',
-          `dir ${data}`,
-          'appendonly yes',
-          `requirepass "${encodeText('redis', secretRef('redis.password'))}"`,
-        ];
-        plan.steps.push({
-          id: 'binary.infra.redis',
-          title: 'Redis config',
-          phase: 'infrastructure',
-          component: 'redis',
-          needs: ['binary.dirs', 'binary.infra.packages'],
-          actions: [write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'), chown(user, `${conf}/redis.conf`)],
-        });
-        plan.units.push(infraUnit(ctx, id, 'Redis', { ExecStart: `${HOST_PACKAGES.redis.executable} ${conf}/redis.conf` }));
-        break;
-      }
-      case 'kafka': {
-        plan.configDirs.push(conf);
-        const home = infraHome(layout, 'kafka');
-        const props = properties({
-          'process.roles': 'broker,controller',
-          'node.id': 1,
-          'controller.quorum.voters': `1@127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
-          listeners: `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka},CONTROLLER://127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
-          // OpenIM runs on this host: the advertised listener is the one it can reach (pain point 5).
-          'advertised.listeners': `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka}`,
-          'controller.listener.names': 'CONTROLLER',
-          'inter.broker.listener.name': 'PLAINTEXT',
-          'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-          'log.dirs': `${data}/data`,
-          'num.partitions': KAFKA_PARTITIONS,
-          'offsets.topic.replication.factor': 1,
-          'transaction.state.log.replication.factor': 1,
-          'transaction.state.log.min.isr': 1,
-        });
-        plan.steps.push({
-          id: 'binary.infra.kafka',
-          title: `Kafka ${HOST_ARCHIVES.kafka.version} (KRaft)`,
-          phase: 'infrastructure',
-          component: 'kafka',
-          needs: ['binary.dirs', ...fetchNeeds(['kafka'])],
-          actions: [
-            extractStep(ctx, id, 'kafka'),
-            write(`${conf}/server.properties`, props, 0o640, 'config/kafka/server.properties'),
-            chown(user, `${conf}/server.properties`),
-            {
-              kind: 'exec',
-              argv: ['runuser', '-u', user, '--', 'env', `LOG_DIR=${data}/logs`, `${home}/${HOST_ARCHIVES.kafka.executables.storage}`, 'format', '--ignore-formatted', '-t', kafkaClusterId(layout.dataDir), '-c', `${conf}/server.properties`],
-              mutates: true,
-              timeoutSeconds: 120,
-            },
-          ],
-        });
-        plan.units.push(
-          infraUnit(
-            ctx,
-            id,
-            'Kafka (KRaft)',
-            {
-              // Quoted: an unquoted space would split the assignment.
-              Environment: [`LOG_DIR=${data}/logs`, `"KAFKA_HEAP_OPTS=${spec.profile === 'production' ? '-Xms2g -Xmx2g' : '-Xms512m -Xmx512m'}"`],
-              ExecStart: `${home}/${HOST_ARCHIVES.kafka.executables.server} ${conf}/server.properties`,
-              TimeoutStopSec: '120s',
-            },
-            true,
-          ),
-        );
-        break;
-      }
-      case 'objectStorage': {
-        plan.configDirs.push(conf);
-        const home = infraHome(layout, 'minio');
-        const env = environmentFileText({ MINIO_ROOT_USER: secretRef('objectStorage.accessKey'), MINIO_ROOT_PASSWORD: secretRef('objectStorage.secretKey') });
-        plan.steps.push({
-          id: 'binary.infra.minio',
-          title: `MinIO ${HOST_ARCHIVES.minio.version}`,
-          phase: 'infrastructure',
-          component: 'minio',
-          needs: ['binary.dirs', ...fetchNeeds(['minio'])],
-          actions: [
-            { kind: 'exec', argv: ['install', '-D', '-m', '0755', ctx.artifacts.minio!.path, `${home}/${HOST_ARCHIVES.minio.executables.minio}`], mutates: true },
-            // Not rendered: it holds nothing but credentials.
-            { kind: 'write', path: `${conf}/minio.env`, mode: 0o640, content: env },
-            chown(user, `${conf}/minio.env`),
-          ],
-        });
-        plan.units.push(
-          infraUnit(ctx, id, 'MinIO', {
-            EnvironmentFile: `${conf}/minio.env`,
-            ExecStart: `${home}/${HOST_ARCHIVES.minio.executables.minio} server ${data} --address ${proxied(spec) ? '127.0.0.1' : ''}:${HOST_INFRA_PORTS.minio} --console-address 127.0.0.1:${HOST_INFRA_PORTS.minioConsole}`,
-          }),
-        );
-        break;
-      }
-      case 'etcd': {
-        const peer = `http://127.0.0.1:${HOST_INFRA_PORTS.etcdPeer}`;
-        const client = `http://127.0.0.1:${HOST_INFRA_PORTS.etcd}`;
-        plan.units.push(
-          infraUnit(ctx, id, 'etcd', {
-            ...(ctx.arch === 'arm64' ? { Environment: 'ETCD_UNSUPPORTED_ARCH=arm64' } : {}),
-            ExecStart: [
-              HOST_PACKAGES.etcd.executable,
-              '--name openim',
-              `--data-dir ${data}`,
-              `--listen-client-urls ${client}`,
-              `--advertise-client-urls ${client}`,
-              `--listen-peer-urls ${peer}`,
-              `--initial-advertise-peer-urls ${peer}`,
-              `--initial-cluster openim=${peer}`,
-            ].join(' '),
-          }),
-        );
-        break;
-      }
-    }
+    const parts = COMPONENT_PARTS[id](ctx);
+    if (parts.configDir) plan.configDirs.push(parts.configDir);
+    if (parts.step) plan.steps.push(parts.step);
+    plan.units.push(parts.unit);
+    if (parts.setup) plan.setup.push(parts.setup);
   }
+  const topics = kafkaTopicsStep(ctx);
+  if (topics) plan.setup.push(topics);
+  return plan;
+}
 
-  // Topics on an external Kafka: its tools from the Kafka archive (needs Java, checked in preflight).
-  const kafka = spec.infrastructure.kafka;
-  if (kafka.createTopics) {
-    const home = infraHome(layout, 'kafka');
-    const external = kafka.mode === 'external';
-    const bootstrap = external ? kafka.address.join(',') : `127.0.0.1:${HOST_INFRA_PORTS.kafka}`;
-    const actions: Action[] = [];
-    let commandConfig: string | undefined;
-    if (external) {
-      actions.push({ kind: 'extract', archive: ctx.artifacts.kafka!.path, to: home, strip: HOST_ARCHIVES.kafka.strip });
-      if (kafka.username || kafka.tls) {
-        commandConfig = 'kafka-client.properties';
-        const protocol = kafka.tls ? (kafka.username ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
-        const client: Record<string, string> = { 'security.protocol': protocol };
-        if (kafka.username) {
-          client['sasl.mechanism'] = 'PLAIN';
-          client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${encodeText('jaas', kafka.username)}" password="${encodeText('jaas', secretRef('kafka.password'))}";`;
-        }
-        actions.push({ kind: 'write', path: commandConfig, mode: 0o600, content: properties(client) });
-      }
-    } else {
-      actions.push({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka }, timeoutSeconds: 180, intervalSeconds: 2 });
-    }
-    actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
-    actions.push(...kafkaGroupActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
-    plan.setup.push({
-      id: 'binary.infra.kafka.topics',
-      title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions) and OpenIM's consumer groups`,
+const COMPONENT_PARTS: Record<InfraId, (ctx: InfraContext) => ComponentParts> = {
+  mongodb: mongodbParts,
+  redis: redisParts,
+  kafka: kafkaParts,
+  objectStorage: minioParts,
+  etcd: etcdParts,
+};
+
+/** Redis and etcd come from the distribution's packages: installed unless already there, their own units disabled. */
+function packagesStep(ctx: InfraContext): Step | undefined {
+  const packages = bundledInfra(ctx.spec).filter((c): c is 'redis' | 'etcd' => c === 'redis' || c === 'etcd');
+  if (packages.length === 0) return undefined;
+  const pm = ctx.packageManager;
+  const names = packages.map((c) => HOST_PACKAGES[c].names[pm]);
+  const missing = names.filter((n) => !(ctx.installedPackages ?? []).includes(n));
+  const theirUnits = packages.flatMap((c) => HOST_PACKAGES[c].packageUnits[pm]);
+  const install: ExecAction[] =
+    missing.length === 0
+      ? []
+      : pm === 'apt'
+      ? [
+          { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
+          { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], mutates: true, timeoutSeconds: 900 },
+        ]
+      : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
+  return {
+    id: BINARY_STEP.infraPackages,
+    title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,
+    phase: 'infrastructure',
+    needs: [BINARY_STEP.dirs],
+    retries: 2,
+    actions: [
+      ...install,
+      // The package's own service would hold the port; the hardened openim-* unit replaces it.
+      ...(theirUnits.length ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction] : []),
+    ],
+  };
+}
+
+function mongodbParts(ctx: InfraContext): ComponentParts {
+  const { spec, layout } = ctx;
+  const data = dataOf(layout, 'mongodb');
+  const conf = configOf(layout, 'mongodb');
+  const home = infraHome(layout, 'mongodb');
+  const config = { storage: { dbPath: data }, net: { bindIp: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, security: { authorization: 'enabled' }, processManagement: { fork: false } };
+  return {
+    configDir: conf,
+    step: {
+      id: BINARY_STEP.infraMongodb,
+      title: `MongoDB ${HOST_ARCHIVES.mongodb.version}`,
+      phase: 'infrastructure',
+      component: 'mongodb',
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['mongodb', 'mongosh'])],
+      actions: [
+        extractStep(ctx, 'mongodb', 'mongodb'),
+        extractStep(ctx, 'mongodb', 'mongosh'),
+        write(`${conf}/mongod.conf`, stringify(config), 0o640, 'config/mongodb/mongod.conf'),
+        chown(layout.user, `${conf}/mongod.conf`),
+      ],
+    },
+    unit: infraUnit(ctx, 'mongodb', 'MongoDB', { ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`, LimitNPROC: 64000 }, true),
+    setup: {
+      id: BINARY_STEP.infraMongodbUsers,
+      title: `MongoDB users (root, ${spec.infrastructure.mongodb.username} in ${spec.infrastructure.mongodb.database})`,
+      phase: 'infrastructure',
+      component: 'mongodb',
+      needs: [],
+      retries: 5,
+      actions: [
+        { kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, timeoutSeconds: 120, intervalSeconds: 2 },
+        {
+          kind: 'exec',
+          argv: [`${infraHome(layout, 'mongosh')}/${HOST_ARCHIVES.mongosh.executables.mongosh}`, '--quiet', '--norc', `mongodb://127.0.0.1:${HOST_INFRA_PORTS.mongodb}/admin`],
+          input: mongoUsersScript(spec),
+          mutates: true,
+          timeoutSeconds: 120,
+        },
+      ],
+    },
+  };
+}
+
+function redisParts(ctx: InfraContext): ComponentParts {
+  const { layout } = ctx;
+  const data = dataOf(layout, 'redis');
+  const conf = configOf(layout, 'redis');
+  const lines = [
+    'bind 127.0.0.1 -::1',
+    `port ${HOST_INFRA_PORTS.redis}`,
+    'protected-mode yes',
+    'daemonize no',
+    'supervised no',
+    'logfile ""',
+    `dir ${data}`,
+    'appendonly yes',
+    `requirepass "${encodeText('redis', secretRef('redis.password'))}"`,
+  ];
+  return {
+    configDir: conf,
+    step: {
+      id: BINARY_STEP.infraRedis,
+      title: 'Redis config',
+      phase: 'infrastructure',
+      component: 'redis',
+      needs: [BINARY_STEP.dirs, BINARY_STEP.infraPackages],
+      actions: [write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'), chown(layout.user, `${conf}/redis.conf`)],
+    },
+    unit: infraUnit(ctx, 'redis', 'Redis', { ExecStart: `${HOST_PACKAGES.redis.executable} ${conf}/redis.conf` }),
+  };
+}
+
+function kafkaParts(ctx: InfraContext): ComponentParts {
+  const { spec, layout } = ctx;
+  const data = dataOf(layout, 'kafka');
+  const conf = configOf(layout, 'kafka');
+  const home = infraHome(layout, 'kafka');
+  const props = properties({
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
+    listeners: `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka},CONTROLLER://127.0.0.1:${HOST_INFRA_PORTS.kafkaController}`,
+    // OpenIM runs on this host: the advertised listener is the one it can reach (pain point 5).
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${HOST_INFRA_PORTS.kafka}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': `${data}/data`,
+    'num.partitions': KAFKA_PARTITIONS,
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+  });
+  return {
+    configDir: conf,
+    step: {
+      id: BINARY_STEP.infraKafka,
+      title: `Kafka ${HOST_ARCHIVES.kafka.version} (KRaft)`,
       phase: 'infrastructure',
       component: 'kafka',
-      needs: external ? ['binary.dirs', ...fetchNeeds(['kafka'])] : [],
-      retries: 5,
-      actions,
-    });
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['kafka'])],
+      actions: [
+        extractStep(ctx, 'kafka', 'kafka'),
+        write(`${conf}/server.properties`, props, 0o640, 'config/kafka/server.properties'),
+        chown(layout.user, `${conf}/server.properties`),
+        {
+          kind: 'exec',
+          argv: ['runuser', '-u', layout.user, '--', 'env', `LOG_DIR=${data}/logs`, `${home}/${HOST_ARCHIVES.kafka.executables.storage}`, 'format', '--ignore-formatted', '-t', kafkaClusterId(layout.dataDir), '-c', `${conf}/server.properties`],
+          mutates: true,
+          timeoutSeconds: 120,
+        },
+      ],
+    },
+    unit: infraUnit(
+      ctx,
+      'kafka',
+      'Kafka (KRaft)',
+      {
+        // Quoted: an unquoted space would split the assignment.
+        Environment: [`LOG_DIR=${data}/logs`, `"KAFKA_HEAP_OPTS=${spec.profile === 'production' ? '-Xms2g -Xmx2g' : '-Xms512m -Xmx512m'}"`],
+        ExecStart: `${home}/${HOST_ARCHIVES.kafka.executables.server} ${conf}/server.properties`,
+        TimeoutStopSec: '120s',
+      },
+      true,
+    ),
+  };
+}
+
+function minioParts(ctx: InfraContext): ComponentParts {
+  const { spec, layout } = ctx;
+  const data = dataOf(layout, 'objectStorage');
+  const conf = configOf(layout, 'objectStorage');
+  const home = infraHome(layout, 'minio');
+  const env = environmentFileText({ MINIO_ROOT_USER: secretRef('objectStorage.accessKey'), MINIO_ROOT_PASSWORD: secretRef('objectStorage.secretKey') });
+  return {
+    configDir: conf,
+    step: {
+      id: BINARY_STEP.infraMinio,
+      title: `MinIO ${HOST_ARCHIVES.minio.version}`,
+      phase: 'infrastructure',
+      component: 'minio',
+      needs: [BINARY_STEP.dirs, ...fetchNeeds(['minio'])],
+      actions: [
+        { kind: 'exec', argv: ['install', '-D', '-m', '0755', ctx.artifacts.minio!.path, `${home}/${HOST_ARCHIVES.minio.executables.minio}`], mutates: true },
+        // Not rendered: it holds nothing but credentials.
+        { kind: 'write', path: `${conf}/minio.env`, mode: 0o640, content: env },
+        chown(layout.user, `${conf}/minio.env`),
+      ],
+    },
+    unit: infraUnit(ctx, 'objectStorage', 'MinIO', {
+      EnvironmentFile: `${conf}/minio.env`,
+      ExecStart: `${home}/${HOST_ARCHIVES.minio.executables.minio} server ${data} --address ${proxied(spec) ? '127.0.0.1' : ''}:${HOST_INFRA_PORTS.minio} --console-address 127.0.0.1:${HOST_INFRA_PORTS.minioConsole}`,
+    }),
+  };
+}
+
+/** etcd: the distribution's binary, no config file (flags only), no install step. */
+function etcdParts(ctx: InfraContext): ComponentParts {
+  const data = dataOf(ctx.layout, 'etcd');
+  const peer = `http://127.0.0.1:${HOST_INFRA_PORTS.etcdPeer}`;
+  const client = `http://127.0.0.1:${HOST_INFRA_PORTS.etcd}`;
+  return {
+    unit: infraUnit(ctx, 'etcd', 'etcd', {
+      ...(ctx.arch === 'arm64' ? { Environment: 'ETCD_UNSUPPORTED_ARCH=arm64' } : {}),
+      ExecStart: [
+        HOST_PACKAGES.etcd.executable,
+        '--name openim',
+        `--data-dir ${data}`,
+        `--listen-client-urls ${client}`,
+        `--advertise-client-urls ${client}`,
+        `--listen-peer-urls ${peer}`,
+        `--initial-advertise-peer-urls ${peer}`,
+        `--initial-cluster openim=${peer}`,
+      ].join(' '),
+    }),
+  };
+}
+
+/** Topics, on the bundled Kafka once it listens, or on an external one with the tools from the Kafka archive (needs Java, checked in preflight). */
+function kafkaTopicsStep(ctx: InfraContext): Step | undefined {
+  const { spec, layout } = ctx;
+  const kafka = spec.infrastructure.kafka;
+  if (!kafka.createTopics) return undefined;
+  const home = infraHome(layout, 'kafka');
+  const external = kafka.mode === 'external';
+  const bootstrap = external ? kafka.address.join(',') : `127.0.0.1:${HOST_INFRA_PORTS.kafka}`;
+  const actions: Action[] = [];
+  let commandConfig: string | undefined;
+  if (external) {
+    actions.push({ kind: 'extract', archive: ctx.artifacts.kafka!.path, to: home, strip: HOST_ARCHIVES.kafka.strip });
+    if (kafka.username || kafka.tls) {
+      commandConfig = 'kafka-client.properties';
+      actions.push({ kind: 'write', path: commandConfig, mode: 0o600, content: properties(kafkaClientProperties(kafka)) });
+    }
+  } else {
+    actions.push({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka }, timeoutSeconds: 180, intervalSeconds: 2 });
   }
-  return plan;
+  actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
+  actions.push(...kafkaGroupActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
+  return {
+    id: BINARY_STEP.infraKafkaTopics,
+    title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions) and OpenIM's consumer groups`,
+    phase: 'infrastructure',
+    component: 'kafka',
+    needs: external ? [BINARY_STEP.dirs, ...fetchNeeds(['kafka'])] : [],
+    retries: 5,
+    actions,
+  };
+}
+
+/** Client settings for kafka-topics.sh against an external Kafka with SASL and/or TLS. */
+function kafkaClientProperties(kafka: DeploySpec['infrastructure']['kafka']): Record<string, string> {
+  const protocol = kafka.tls ? (kafka.username ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
+  const client: Record<string, string> = { 'security.protocol': protocol };
+  if (kafka.username) {
+    client['sasl.mechanism'] = 'PLAIN';
+    client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${encodeText('jaas', kafka.username)}" password="${encodeText('jaas', secretRef('kafka.password'))}";`;
+  }
+  return client;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { DeploySpec } from '../../config/schema.js';
 import type { Step } from '../../plan/types.js';
 import { artifactConfig, type PlannedArtifact } from './artifacts.js';
 import type { BinaryLayout } from './layout.js';
+import { BINARY_STEP, fetchStepId } from './step-ids.js';
 
 export const MONGO_TOOLS = HOST_ARCHIVES.mongotools;
 
@@ -26,11 +27,11 @@ export function mongoToolsHome(layout: BinaryLayout): string {
 
 export function mongoToolsStep(layout: BinaryLayout, planned: PlannedArtifact): Step {
   return {
-    id: 'binary.tools.mongotools',
+    id: BINARY_STEP.mongoTools,
     title: `MongoDB Database Tools ${MONGO_TOOLS.version} (backup, restore)`,
     phase: 'infrastructure',
     component: 'mongotools',
-    needs: ['binary.dirs', 'binary.fetch.mongotools'],
+    needs: [BINARY_STEP.dirs, fetchStepId('mongotools')],
     actions: [{ kind: 'extract', archive: planned.path, to: mongoToolsHome(layout), strip: MONGO_TOOLS.strip }],
   };
 }

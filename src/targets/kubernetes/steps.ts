@@ -17,7 +17,9 @@ import { controllerSteps } from './ingress/controller.js';
 import { ingressObjects } from './ingress/objects.js';
 import { moduleValues } from './modules/values.js';
 import { chatAdminPasswordStep } from './chat-admin.js';
-import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, MANAGED_BY, NAMESPACE_STEP, SECRETS_STEP, SERVICE_CHART, VERIFY_STEP } from './names.js';
+import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, NAMESPACE_STEP, SECRETS_STEP, VERIFY_STEP } from './names.js';
+import { releaseStepId } from './infrastructure/names.js';
+import { kubernetesLayout, type KubernetesLayout } from './layout.js';
 import { yamlDocuments } from './yaml-docs.js';
 import { apiReadyStep } from './verify/api-ready.js';
 import { verifyStep } from './verify/verify-step.js';
@@ -33,11 +35,9 @@ export function enabledModules(spec: DeploySpec): OpenIMModule[] {
   ];
 }
 
-export const releaseStepId = (module: string): string => `k8s.release.${module}`;
-
-function namespaceStep(spec: DeploySpec): Step {
-  const ns = spec.kubernetes.namespace;
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...MANAGED_BY } } };
+function namespaceStep(spec: DeploySpec, layout: KubernetesLayout): Step {
+  const ns = layout.namespace;
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...layout.labels } } };
   return {
     id: NAMESPACE_STEP,
     title: `Namespace ${ns}`,
@@ -48,7 +48,7 @@ function namespaceStep(spec: DeploySpec): Step {
   };
 }
 
-function configSteps(spec: DeploySpec, cfg: ConfigObjects): Step[] {
+function configSteps(spec: DeploySpec, layout: KubernetesLayout, cfg: ConfigObjects): Step[] {
   return [
     {
       id: CONFIG_STEP,
@@ -72,7 +72,7 @@ function configSteps(spec: DeploySpec, cfg: ConfigObjects): Step[] {
       title: 'Chart openim-service',
       phase: 'prepare',
       needs: [],
-      actions: [{ kind: 'copy', from: SERVICE_CHART.from, to: SERVICE_CHART.from, render: SERVICE_CHART.from }],
+      actions: [{ kind: 'copy', from: layout.serviceChart.from, to: layout.serviceChart.from, render: layout.serviceChart.from }],
     },
   ];
 }
@@ -84,15 +84,15 @@ function attachInfrastructure(steps: Step[]): { steps: Step[]; done: string[] } 
   return { steps: attached, done: attached.filter((s) => !needed.has(s.id)).map((s) => s.id) };
 }
 
-function moduleRelease(spec: DeploySpec, mod: OpenIMModule, cfg: ConfigObjects, needs: string[]): Step {
+function moduleRelease(spec: DeploySpec, layout: KubernetesLayout, mod: OpenIMModule, cfg: ConfigObjects, needs: string[]): Step {
   return releaseStep(spec, {
     id: releaseStepId(mod.name),
     title: `Release ${mod.name}`,
     phase: mod.product === 'server' ? 'server' : mod.product === 'chat' ? 'chat' : 'front',
     needs,
     name: mod.name,
-    namespace: spec.kubernetes.namespace,
-    chart: SERVICE_CHART.path,
+    namespace: layout.namespace,
+    chart: layout.serviceChart.path,
     values: moduleValues(spec, mod, cfg.modules[mod.name]),
     local: true,
     component: mod.name,
@@ -100,29 +100,30 @@ function moduleRelease(spec: DeploySpec, mod: OpenIMModule, cfg: ConfigObjects, 
 }
 
 export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
+  const layout = kubernetesLayout(spec);
   const modules = enabledModules(spec);
-  const steps: Step[] = [namespaceStep(spec)];
+  const steps: Step[] = [namespaceStep(spec, layout)];
 
   const infra = attachInfrastructure(infraSteps(spec, facts));
   steps.push(...infra.steps);
 
-  const cfg = configObjects(spec, generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))), modules);
-  steps.push(...configSteps(spec, cfg));
+  const cfg = configObjects(spec, layout, generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))), modules);
+  steps.push(...configSteps(spec, layout, cfg));
 
   const base = [CONFIG_STEP, SECRETS_STEP, CHARTS_STEP, ...infra.done];
   const byProduct = (p: OpenIMModule['product']) => modules.filter((m) => m.product === p);
-  const server = byProduct('server').map((m) => moduleRelease(spec, m, cfg, base));
+  const server = byProduct('server').map((m) => moduleRelease(spec, layout, m, cfg, base));
   steps.push(...server);
   // The admin token needs the API and the auth RPC (found through etcd).
   steps.push(apiReadyStep(spec, facts, [releaseStepId('openim-api'), releaseStepId('openim-rpc-auth')]));
 
-  const chat = byProduct('chat').map((m) => moduleRelease(spec, m, cfg, [...base, API_READY_STEP]));
+  const chat = byProduct('chat').map((m) => moduleRelease(spec, layout, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);
   // The seeded console password is replaced before any route to the console exists.
   const adminPassword = chat.length ? [chatAdminPasswordStep(spec, facts, chat.map((s) => s.id))] : [];
   steps.push(...adminPassword);
   const frontNeeds = chat.length ? chat.map((s) => s.id) : [API_READY_STEP];
-  const fronts = byProduct('front').map((m) => moduleRelease(spec, m, cfg, [CHARTS_STEP, ...frontNeeds]));
+  const fronts = byProduct('front').map((m) => moduleRelease(spec, layout, m, cfg, [CHARTS_STEP, ...frontNeeds]));
   steps.push(...fronts);
 
   const controllers = controllerSteps(spec, [NAMESPACE_STEP], facts.cluster);

@@ -17,6 +17,7 @@ import { MONITORING } from '../../../catalog/infrastructure.js';
 import type { ExecAction, Step, WaitAction } from '../../../plan/types.js';
 import type { ArtifactId, MonitoringArchiveId, PlannedArtifact } from '../artifacts.js';
 import type { BinaryLayout } from '../layout.js';
+import { BINARY_STEP, fetchStepId, monitoringExtractStepId } from '../step-ids.js';
 import { execStart, renderUnit, type UnitFile, type UnitSection } from '../systemd-ini.js';
 import { hardening, HEADER, PROXY_VARIABLES, type UnitText } from '../units.js';
 import { binaryMonitoringFiles } from './files.js';
@@ -151,112 +152,138 @@ export function monitoringPlan(ctx: MonitoringPlanContext): MonitoringPlan {
   const paths = monitoringPaths(spec);
   const plan: MonitoringPlan = { steps: [], units: [], summary: [] };
   if (files.length === 0 && services.length === 0) return plan;
-  const user = MONITORING_USER;
 
-  plan.steps.push({
-    id: 'binary.monitoring.user',
+  // What must be in place before the processes start: packages, unpacked archives, config files.
+  const prepared = [monitoringPackagesStep(ctx), ...monitoringExtractSteps(ctx, services), monitoringConfigStep(files, paths)].filter((s): s is Step => s !== undefined);
+  plan.steps.push(monitoringUserStep(paths), monitoringDirsStep(services, files, paths), ...prepared);
+  if (services.length === 0) return plan; // external Prometheus and Grafana: only the files for them
+
+  plan.units = monitoringUnitFiles(services);
+  const units = monitoringUnitsStep(layout, plan.units);
+  const needs = [BINARY_STEP.monitoringDirs, ...prepared.map((s) => s.id), units.id];
+  plan.steps.push(units, monitoringStartStep(ctx, services, files, plan.units, needs), monitoringHealthStep(services));
+  plan.summary.push(...monitoringSummary(spec, services, paths));
+  return plan;
+}
+
+type MonitoringPaths = ReturnType<typeof monitoringPaths>;
+type MonitoringFile = ReturnType<typeof binaryMonitoringFiles>[number];
+
+function monitoringUserStep(paths: MonitoringPaths): Step {
+  const user = MONITORING_USER;
+  return {
+    id: BINARY_STEP.monitoringUser,
     title: `System user ${user}`,
     phase: 'monitoring',
-    needs: ['binary.user'],
+    needs: [BINARY_STEP.user],
     // 9: the user already exists.
     actions: [exec(['useradd', '--system', '--user-group', '--home-dir', paths.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', user], { okExitCodes: [9] })],
-  });
+  };
+}
+
+function monitoringDirsStep(services: HostMonitoringService[], files: MonitoringFile[], paths: MonitoringPaths): Step {
+  const user = MONITORING_USER;
   const writable = services.flatMap((s) => s.writablePaths);
-  plan.steps.push({
-    id: 'binary.monitoring.dirs',
+  return {
+    id: BINARY_STEP.monitoringDirs,
     title: 'Monitoring directories',
     phase: 'monitoring',
-    needs: ['binary.dirs', 'binary.monitoring.user'],
+    needs: [BINARY_STEP.dirs, BINARY_STEP.monitoringUser],
     actions: [
       // Readable by the monitoring processes, not by the OpenIM user.
       exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, ...foldersBelow(paths.configDir, files.map((f) => f.path)), paths.dataDir]),
       ...(writable.length ? [exec(['install', '-d', '-m', '0750', '-o', user, '-g', user, ...writable])] : []),
     ],
-  });
+  };
+}
 
-  const needs: string[] = ['binary.monitoring.dirs'];
+/** Prometheus and node_exporter from the distribution, unless installed; their own services off (Debian's unit names). */
+function monitoringPackagesStep(ctx: MonitoringPlanContext): Step | undefined {
   const pm = ctx.packageManager;
-  const packages = monitoringPackages(spec, arch, pm);
-  if (packages.names.length > 0) {
-    const missing = packages.names.filter((n) => !ctx.installedPackages.includes(n));
-    const install: ExecAction[] =
-      missing.length === 0
-        ? []
-        : pm === 'apt'
-          ? [
-              exec(['apt-get', 'update'], { timeoutSeconds: 600 }),
-              exec(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], { timeoutSeconds: 900 }),
-            ]
-          : [exec(['dnf', 'install', '-y', ...missing], { timeoutSeconds: 900 })];
-    const actions: ExecAction[] = [
-      ...install,
-      // The packages' own services would hold the ports; the hardened openim-* units replace them. The unit names are Debian's.
-      ...(pm === 'apt' && packages.packageUnits.length ? [exec(['systemctl', 'disable', '--now', ...packages.packageUnits])] : []),
-    ];
-    if (actions.length > 0) {
-      plan.steps.push({
-        id: 'binary.monitoring.packages',
-        title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${packages.names.join(', ')} (installed; their own services off)`,
-        phase: 'monitoring',
-        // After the infrastructure's own package step: two package managers at once would fight over the lock.
-        needs: ['binary.dirs', ...ctx.after],
-        retries: 2,
-        actions,
-      });
-      needs.push('binary.monitoring.packages');
-    }
-  }
+  const packages = monitoringPackages(ctx.spec, ctx.arch, pm);
+  if (packages.names.length === 0) return undefined;
+  const missing = packages.names.filter((n) => !ctx.installedPackages.includes(n));
+  const install: ExecAction[] =
+    missing.length === 0
+      ? []
+      : pm === 'apt'
+        ? [
+            exec(['apt-get', 'update'], { timeoutSeconds: 600 }),
+            exec(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], { timeoutSeconds: 900 }),
+          ]
+        : [exec(['dnf', 'install', '-y', ...missing], { timeoutSeconds: 900 })];
+  const actions: ExecAction[] = [
+    ...install,
+    // The packages' own services would hold the ports; the hardened openim-* units replace them. The unit names are Debian's.
+    ...(pm === 'apt' && packages.packageUnits.length ? [exec(['systemctl', 'disable', '--now', ...packages.packageUnits])] : []),
+  ];
+  if (actions.length === 0) return undefined;
+  return {
+    id: BINARY_STEP.monitoringPackages,
+    title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${packages.names.join(', ')} (installed; their own services off)`,
+    phase: 'monitoring',
+    // After the infrastructure's own package step: two package managers at once would fight over the lock.
+    needs: [BINARY_STEP.dirs, ...ctx.after],
+    retries: 2,
+    actions,
+  };
+}
 
-  for (const s of services) {
-    if (s.source.kind !== 'archive') continue;
+/** One step per upstream archive (Grafana, Loki, Alloy): unpacked into its install folder. */
+function monitoringExtractSteps(ctx: MonitoringPlanContext, services: HostMonitoringService[]): Step[] {
+  return services.flatMap((s): Step[] => {
+    if (s.source.kind !== 'archive') return [];
     const source = s.source;
     const planned = ctx.artifacts[source.archive]!;
     const executable = s.argv[0]!;
-    plan.steps.push({
-      id: `binary.monitoring.extract.${source.archive}`,
-      title: `Unpack ${planned.title} into ${source.installDir}`,
-      phase: 'monitoring',
-      component: source.archive,
-      needs: ['binary.dirs', `binary.fetch.${source.archive}`],
-      actions: [
-        { kind: 'extract', archive: planned.path, to: source.installDir, ...(source.strip ? { strip: source.strip } : {}) },
-        // A zip made without Unix modes would leave it 0644.
-        exec(['chmod', '0755', executable]),
-      ],
-    });
-    needs.push(`binary.monitoring.extract.${source.archive}`);
-  }
+    return [
+      {
+        id: monitoringExtractStepId(source.archive),
+        title: `Unpack ${planned.title} into ${source.installDir}`,
+        phase: 'monitoring',
+        component: source.archive,
+        needs: [BINARY_STEP.dirs, fetchStepId(source.archive)],
+        actions: [
+          { kind: 'extract', archive: planned.path, to: source.installDir, ...(source.strip ? { strip: source.strip } : {}) },
+          // A zip made without Unix modes would leave it 0644.
+          exec(['chmod', '0755', executable]),
+        ],
+      },
+    ];
+  });
+}
 
-  if (files.length > 0) {
-    plan.steps.push({
-      id: 'binary.monitoring.config',
-      title: `Monitoring config (${files.length} files in ${paths.configDir})`,
-      phase: 'monitoring',
-      needs: ['binary.monitoring.dirs'],
-      actions: files.map((f) => ({ kind: 'write' as const, path: f.path, mode: f.mode, content: f.content, render: f.render })),
-    });
-    needs.push('binary.monitoring.config');
-  }
-  if (services.length === 0) return plan; // external Prometheus and Grafana: only the files for them
-
-  plan.units = monitoringUnitFiles(services);
-  plan.steps.push({
-    id: 'binary.monitoring.units',
-    title: `Monitoring units (${plan.units.length} files in ${layout.unitDir})`,
+function monitoringConfigStep(files: MonitoringFile[], paths: MonitoringPaths): Step | undefined {
+  if (files.length === 0) return undefined;
+  return {
+    id: BINARY_STEP.monitoringConfig,
+    title: `Monitoring config (${files.length} files in ${paths.configDir})`,
     phase: 'monitoring',
-    needs: ['binary.dirs'],
+    needs: [BINARY_STEP.monitoringDirs],
+    actions: files.map((f) => ({ kind: 'write' as const, path: f.path, mode: f.mode, content: f.content, render: f.render })),
+  };
+}
+
+function monitoringUnitsStep(layout: BinaryLayout, units: UnitText[]): Step {
+  return {
+    id: BINARY_STEP.monitoringUnits,
+    title: `Monitoring units (${units.length} files in ${layout.unitDir})`,
+    phase: 'monitoring',
+    needs: [BINARY_STEP.dirs],
     actions: [
-      ...plan.units.map((u) => ({ kind: 'write' as const, path: `${layout.unitDir}/${u.name}`, mode: 0o644, content: u.text, render: `systemd/${u.name}` })),
+      ...units.map((u) => ({ kind: 'write' as const, path: `${layout.unitDir}/${u.name}`, mode: 0o644, content: u.text, render: `systemd/${u.name}` })),
       exec(['systemctl', 'daemon-reload']),
     ],
-  });
-  needs.push('binary.monitoring.units');
+  };
+}
 
+/** Start (restart when the digest of binaries, config and units moved) after everything it needs and `ctx.after`. */
+function monitoringStartStep(ctx: MonitoringPlanContext, services: HostMonitoringService[], files: MonitoringFile[], units: UnitText[], needs: string[]): Step {
   const unitNames = services.map((s) => s.unit);
   const pins = services.flatMap((s) => (s.source.kind === 'archive' ? [ctx.artifacts[s.source.archive]!.fetch.sha256] : []));
-  const state = digest([...pins, ...files.map((f) => f.content), ...plan.units.map((u) => u.text)]);
-  plan.steps.push({
-    id: 'binary.monitoring.start',
+  const state = digest([...pins, ...files.map((f) => f.content), ...units.map((u) => u.text)]);
+  return {
+    id: BINARY_STEP.monitoringStart,
     title: `Start ${unitNames.join(', ')}`,
     phase: 'monitoring',
     needs: [...needs, ...ctx.after],
@@ -267,12 +294,16 @@ export function monitoringPlan(ctx: MonitoringPlanContext): MonitoringPlan {
       // The target up too, as a boot would bring it (stop/restart it to act on all of monitoring).
       exec(['systemctl', 'start', MONITORING_TARGET]),
     ],
-  });
-  plan.steps.push({
-    id: 'binary.monitoring.health',
+  };
+}
+
+function monitoringHealthStep(services: HostMonitoringService[]): Step {
+  const unitNames = services.map((s) => s.unit);
+  return {
+    id: BINARY_STEP.monitoringHealth,
     title: 'Monitoring answers',
     phase: 'verify',
-    needs: ['binary.monitoring.start'],
+    needs: [BINARY_STEP.monitoringStart],
     actions: [
       ...services.map(
         (s): WaitAction => ({
@@ -285,16 +316,19 @@ export function monitoringPlan(ctx: MonitoringPlanContext): MonitoringPlan {
       ),
       { kind: 'wait', probe: { kind: 'exec', argv: ['systemctl', 'is-active', '--quiet', ...unitNames] }, timeoutSeconds: 60, intervalSeconds: 2 },
     ],
-  });
-
-  const host = spec.openim.domain || '<this host>';
-  const ids = new Set(services.map((s) => s.id));
-  if (ids.has('grafana')) plan.summary.push(`Grafana ${hostGrafanaUrl(spec)} (user admin, password grafana.adminPassword in ${spec.binary.stateDir}/state.json)`);
-  else if (spec.monitoring.grafanaUrl) plan.summary.push(`Grafana: yours at ${spec.monitoring.grafanaUrl}; dashboards to import are in ${paths.grafanaDashboards}`);
-  if (ids.has('prometheus')) plan.summary.push(`Prometheus http://127.0.0.1:${MONITORING.hostPorts.prometheus} (loopback only; alert rules in ${paths.rulesDir})`);
-  else plan.summary.push(`Prometheus: add the scrape jobs of ${paths.prometheusConfig} and the rules in ${paths.rulesDir} to ${spec.monitoring.prometheusUrl}; node_exporter listens on ${host}:${MONITORING.hostPorts.nodeExporter}`);
-  if (ids.has('alloy')) plan.summary.push(`logs: the journal of openim* units is shipped to Loki at ${spec.logging.lokiUrl || `http://127.0.0.1:${MONITORING.hostPorts.loki}`}`);
-  plan.summary.push(`monitoring status: systemctl list-dependencies ${MONITORING_TARGET}`);
-  return plan;
+  };
 }
 
+/** Summary lines: where Grafana, Prometheus and the logs are (or what to add to the user's own). */
+function monitoringSummary(spec: DeploySpec, services: HostMonitoringService[], paths: MonitoringPaths): string[] {
+  const summary: string[] = [];
+  const host = spec.openim.domain || '<this host>';
+  const ids = new Set(services.map((s) => s.id));
+  if (ids.has('grafana')) summary.push(`Grafana ${hostGrafanaUrl(spec)} (user admin, password grafana.adminPassword in ${spec.binary.stateDir}/state.json)`);
+  else if (spec.monitoring.grafanaUrl) summary.push(`Grafana: yours at ${spec.monitoring.grafanaUrl}; dashboards to import are in ${paths.grafanaDashboards}`);
+  if (ids.has('prometheus')) summary.push(`Prometheus http://127.0.0.1:${MONITORING.hostPorts.prometheus} (loopback only; alert rules in ${paths.rulesDir})`);
+  else summary.push(`Prometheus: add the scrape jobs of ${paths.prometheusConfig} and the rules in ${paths.rulesDir} to ${spec.monitoring.prometheusUrl}; node_exporter listens on ${host}:${MONITORING.hostPorts.nodeExporter}`);
+  if (ids.has('alloy')) summary.push(`logs: the journal of openim* units is shipped to Loki at ${spec.logging.lokiUrl || `http://127.0.0.1:${MONITORING.hostPorts.loki}`}`);
+  summary.push(`monitoring status: systemctl list-dependencies ${MONITORING_TARGET}`);
+  return summary;
+}

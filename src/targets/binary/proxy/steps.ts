@@ -11,6 +11,7 @@ import { HOST_ARCHIVES } from '../../../catalog/host-artifacts.js';
 import type { Action, ExecAction, Step, WaitAction } from '../../../plan/types.js';
 import type { PlannedArtifact } from '../artifacts.js';
 import type { BinaryLayout } from '../layout.js';
+import { BINARY_STEP, fetchStepId } from '../step-ids.js';
 import type { UnitText } from '../units.js';
 import { caddyConfig } from './caddy-config.js';
 import { PROXY_UNIT, proxyPaths } from './paths.js';
@@ -55,11 +56,11 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
         ]
       : [];
   const install: Step = {
-    id: 'binary.proxy.install',
+    id: BINARY_STEP.proxyInstall,
     title: `Caddy ${CADDY.version} (reverse proxy, TLS ${tls.mode}) in ${paths.home}`,
     phase: 'config',
     component: 'proxy',
-    needs: ['binary.dirs', `binary.fetch.${artifact.id}`],
+    needs: [BINARY_STEP.dirs, fetchStepId(artifact.id)],
     actions: [
       { kind: 'extract', archive: artifact.path, to: paths.home, strip: HOST_ARCHIVES.caddy.strip },
       exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, paths.configDir]),
@@ -72,11 +73,11 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
   };
   const digest = createHash('sha256').update(`${artifact.fetch.sha256}\0${config}\0${unit.text}`).digest('hex').slice(0, 16);
   const start: Step = {
-    id: 'binary.start.proxy',
+    id: BINARY_STEP.startProxy,
     title: 'Start the reverse proxy (openim-proxy.service)',
     phase: 'verify',
     component: 'proxy',
-    needs: ['binary.units', install.id, ...ctx.after],
+    needs: [BINARY_STEP.units, install.id, ...ctx.after],
     actions: [
       { kind: 'note', text: `proxy ${digest}: restarted when its executable, config or unit change` },
       exec(['systemctl', 'enable', PROXY_UNIT]),
@@ -86,7 +87,7 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
   const tcp = (port: number): WaitAction => ({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port }, timeoutSeconds: 120, intervalSeconds: 2 });
   const ports = tls.mode === 'none' ? [CADDY.ports.http] : [CADDY.ports.https, CADDY.ports.http];
   const health: Step = {
-    id: 'binary.health.proxy',
+    id: BINARY_STEP.proxyHealth,
     title: `Reverse proxy listening (${ports.join(', ')})`,
     phase: 'verify',
     component: 'proxy',
@@ -98,7 +99,7 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
   if (tls.mode === 'self-signed') {
     caFile = paths.caFile;
     steps.push({
-      id: 'binary.proxy.ca',
+      id: BINARY_STEP.proxyCa,
       title: `Internal CA root for clients: ${paths.caFile}`,
       phase: 'verify',
       component: 'proxy',

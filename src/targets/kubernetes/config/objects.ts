@@ -10,7 +10,8 @@ import type { DeploySpec } from '../../../config/schema.js';
 import { ALL_MODULES, type OpenIMModule } from '../../../catalog/modules.js';
 import { envPrefix, generateOpenIMConfig, serialiseConfigFiles, type GeneratedConfig, type OpenIMEndpoints } from '../../../openim-config/index.js';
 import { secretRef, type SecretId } from '../../../secrets/secrets.js';
-import { CONFIG_MAPS, LOG_DIR, MANAGED_BY, OPENIM_SECRET } from '../names.js';
+import { LOG_DIR } from '../names.js';
+import type { KubernetesLayout } from '../layout.js';
 import type { ModuleConfigInfo } from '../modules/values.js';
 import type { K8sObject } from '../yaml-docs.js';
 import { externalSecretSource } from '../infra-bridge.js';
@@ -52,27 +53,27 @@ export function checksumOf(texts: Record<string, string>, files: string[]): stri
   return hash.digest('hex');
 }
 
-function configMap(spec: DeploySpec, name: string, data: Record<string, string>): K8sObject {
+function configMap(layout: KubernetesLayout, name: string, data: Record<string, string>): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
+    metadata: { name, namespace: layout.namespace, labels: { ...layout.labels } },
     data,
   };
 }
 
-export function configObjects(spec: DeploySpec, generated: GeneratedConfig, modules: readonly OpenIMModule[]): ConfigObjects {
+export function configObjects(spec: DeploySpec, layout: KubernetesLayout, generated: GeneratedConfig, modules: readonly OpenIMModule[]): ConfigObjects {
   const texts: Record<ConfigProduct, Record<string, string>> = { server: serialiseConfigFiles(generated.server), chat: serialiseConfigFiles(generated.chat) };
   const envs: Record<ConfigProduct, Record<string, SecretId>> = { server: generated.serverEnv, chat: generated.chatEnv };
-  const configMaps = (['server', 'chat'] as const).filter((p) => Object.keys(texts[p]).length > 0).map((p) => configMap(spec, CONFIG_MAPS[p], texts[p]));
+  const configMaps = (['server', 'chat'] as const).filter((p) => Object.keys(texts[p]).length > 0).map((p) => configMap(layout, layout.configMaps[p], texts[p]));
 
-  const source = (id: SecretId) => externalSecretSource(spec, id) ?? { secretName: OPENIM_SECRET, key: id };
+  const source = (id: SecretId) => externalSecretSource(spec, id) ?? { secretName: layout.secrets.openim, key: id };
   // Only the installer's own credentials go in the OpenIM Secret (Rook's bucket keys stay in Rook's).
-  const used = new Set<SecretId>([...Object.values(envs.server), ...Object.values(envs.chat)].filter((id) => source(id).secretName === OPENIM_SECRET));
+  const used = new Set<SecretId>([...Object.values(envs.server), ...Object.values(envs.chat)].filter((id) => source(id).secretName === layout.secrets.openim));
   const secret: K8sObject = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: OPENIM_SECRET, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
+    metadata: { name: layout.secrets.openim, namespace: layout.namespace, labels: { ...layout.labels } },
     type: 'Opaque',
     // Keys are the secret ids; values stay placeholders until the executor writes the file.
     stringData: Object.fromEntries([...used].sort().map((id) => [id, secretRef(id)])),
