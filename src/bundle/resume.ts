@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { HashCounter } from '../oci/digest.js';
 import { blobDigestOf, ENTRY } from './names.js';
-import { TarFormatError } from '../tar/format.js';
-import { findParts, PartFiles, partName } from './tar/parts.js';
-import { readTar } from '../tar/reader.js';
-import { checkBundleEntry } from './tar/safe-path.js';
-import type { WrittenEntry } from './tar/writer.js';
+import { TarFormatError } from '../archive/tar/format.js';
+import { findParts, PartFiles, partName } from './parts.js';
+import { readTar } from '../archive/tar/reader.js';
+import { checkBundleEntry } from '../archive/safe-path.js';
+import type { WrittenEntry } from '../archive/tar/appender.js';
 
 export interface ResumeState {
   /** Where appending continues. */

@@ -14,11 +14,11 @@ import type { BundleProblem } from './errors.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
 import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
 import { checkSignature } from './signature.js';
-import { TarFormatError } from '../tar/format.js';
-import { PartFiles } from './tar/parts.js';
+import { TarFormatError } from '../archive/tar/format.js';
+import { PartFiles } from './parts.js';
 import { indexBundle, type BundleIndex } from './scan.js';
-import { readTar } from '../tar/reader.js';
-import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
+import { readTar } from '../archive/tar/reader.js';
+import { checkBundleEntry, UnsafeEntryError } from '../archive/safe-path.js';
 
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'absent';
 

@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { UserAbort } from '../../errors.js';
 import { HashCounter } from '../../oci/digest.js';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../../tar/format.js';
-import type { PartWriter } from './parts.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
+import type { PartWriter } from '../../bundle/parts.js';
 
 export interface WrittenEntry {
   sha256: string;

@@ -21,7 +21,7 @@ export interface HttpOptions {
   /** Injectable for tests that count requests; defaults to the global fetch. */
   fetch?: typeof fetch;
   userAgent?: string;
-  /** TLS settings per host for requests made outside fetch (streamed uploads); see oci/tls.ts. */
+  /** TLS settings per host for requests made outside fetch (streamed uploads); see http/tls.ts. */
   tlsFor?: (host: string) => TlsSettings | undefined;
 }
 

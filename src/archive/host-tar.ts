@@ -1,6 +1,6 @@
 // Host archives (the `mage export` tarballs, the infrastructure archives) as
 // entries for safe extraction: tar or tar.gz, read by the shared tar reader
-// (src/tar/). It only parses; what is safe to write is decided by extract.ts.
+// (src/archive/tar/). It only parses; what is safe to write is decided by extract.ts.
 // Compared with bundles, host archives may be old v7 tars or lack their
 // end-of-archive blocks, and a type flag we do not know refuses the archive.
 
@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { TarFormatError, type EntryType } from '../tar/format.js';
-import { readTar } from '../tar/reader.js';
+import { TarFormatError, type EntryType } from './tar/format.js';
+import { readTar } from './tar/reader.js';
 
 /** One archive entry as extract.ts takes it (zip.ts hands out the same shape). */
 export interface TarEntry {

@@ -10,8 +10,8 @@ import { chmod, link, lstat, mkdir, readlink, rename, rm, symlink } from 'node:f
 import { basename, dirname, join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TarFormatError } from '../tar/format.js';
-import { readTarFile, type TarEntry } from './tar.js';
+import { TarFormatError } from './tar/format.js';
+import { readTarFile, type TarEntry } from './host-tar.js';
 import { isZip, readZipFile, ZipError } from './zip.js';
 
 export class UnsafeArchiveError extends Error {

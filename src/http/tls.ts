@@ -6,7 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import type { TlsSettings } from './http.js';
+import type { TlsSettings } from './request.js';
 
 export interface RegistryTls {
   /** PEM certificates of CAs to trust besides the system's (readCaFiles). */

@@ -9,8 +9,8 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32 } from 'node:zlib';
-import type { EntryType } from '../tar/format.js';
-import type { TarEntry } from './tar.js';
+import type { EntryType } from './tar/format.js';
+import type { TarEntry } from './host-tar.js';
 
 export class ZipError extends Error {
   constructor(message: string) {

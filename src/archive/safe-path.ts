@@ -2,7 +2,7 @@
 // path that stays inside the target, and (for bundles) a regular file or a
 // directory. Absolute paths, `..`, device files, fifos and links are refused.
 
-import type { EntryType } from '../../tar/format.js';
+import type { EntryType } from './tar/format.js';
 
 export class UnsafeEntryError extends Error {
   readonly entry: string;
