@@ -11,6 +11,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashFile } from '../util/hash.js';
 
 export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
 
@@ -69,11 +70,6 @@ async function sizeOf(path: string): Promise<number | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-}
-
-async function hashFile(path: string, hash: Hash = createHash('sha256')): Promise<Hash> {
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash;
 }
 
 /** Counts and hashes what flows through, and reports progress. */

@@ -8,7 +8,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { PartWriter } from '../bundle/parts.js';
 import { checkBundleEntry } from '../archive/safe-path.js';
 import { TarAppender } from '../archive/tar/appender.js';

@@ -6,11 +6,12 @@
 // UNSIGNED-PAYLOAD (the transport's own integrity, plus the archive's
 // SHA-256 list), so a multi-gigabyte object is never held in memory.
 
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
+import { sha256Hex } from '../util/hash.js';
 
 export interface S3Credentials {
   /** http(s)://host:port */
@@ -26,7 +27,6 @@ export interface S3Object {
 }
 
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 
 /** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 export function uriEncode(text: string, keepSlash = false): string {

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { BundleError } from './errors.js';
 import { PartFiles } from './parts.js';
 import { readTar } from '../archive/tar/reader.js';

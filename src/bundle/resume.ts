@@ -4,7 +4,7 @@
 // which is always regenerated), and those entries are not fetched again.
 
 import { existsSync } from 'node:fs';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { blobDigestOf, ENTRY } from './names.js';
 import { TarFormatError } from '../archive/tar/format.js';
 import { findParts, PartFiles, partName } from './parts.js';

@@ -7,7 +7,7 @@
 // nobody checks protects nothing, and "verified" must not hide that.
 
 import type { KeyObject } from 'node:crypto';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { isIndexType, type Descriptor } from '../oci/media-types.js';
 import { parseChecksums } from './checksums.js';
 import type { BundleProblem } from './errors.js';

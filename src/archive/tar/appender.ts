@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { UserAbort } from '../../errors.js';
-import { HashCounter } from '../../oci/digest.js';
+import { HashCounter } from '../../util/hash.js';
 import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
 
 /** Where the archive goes: a file or a bundle's parts (bundle/parts.ts PartWriter), one offset space. */
