@@ -6,7 +6,13 @@
 
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import type { TlsSettings } from './request.js';
+
+/** TLS options for one host of a node:https request (streamed uploads, S3). */
+export interface TlsSettings {
+  /** The whole list of CAs to trust (system roots included). */
+  ca?: string[];
+  rejectUnauthorized?: boolean;
+}
 
 export interface RegistryTls {
   /** PEM certificates of CAs to trust besides the system's (readCaFiles). */
