@@ -7,7 +7,7 @@
 //   node scripts/require-packages.mjs <suite>      exit 1 naming what is missing
 //   node scripts/require-packages.mjs --list       every suite's table, as JSON
 //
-// Only node built-ins: it runs before `npm run build` and `scripts/fetch-tools.mjs`.
+// Only node built-ins: it runs before `npm run build` and `scripts/fetch-tools.ts`.
 
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';

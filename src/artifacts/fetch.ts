@@ -2,7 +2,7 @@
 // an HTTP(S) URL (streamed, resumed with a Range request after an
 // interruption, progress reported) or a local file. The file appears at `to`
 // only when its SHA-256 matches; a mismatch deletes what was fetched and
-// refuses. The one exception is a file an offline bundle already verified
+// refuses. Requests go through the HTTP stack (src/http/). The one exception is a file an offline bundle already verified
 // (`verifiedBy`): its pin is the bundle's signed checksum list.
 
 import { createHash, type Hash } from 'node:crypto';
@@ -11,6 +11,9 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sendWithRetry, type HttpOptions } from '../http/request.js';
+import { CertificateError } from '../http/tls.js';
+import { hashFile } from '../util/hash.js';
 
 export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
 
@@ -47,6 +50,8 @@ export interface FetchOptions {
   idleTimeoutMs?: number;
   /** Minimum time between progress lines (default 1 s). */
   progressIntervalMs?: number;
+  /** Retries and the fetch to use: registryTls(...).fetch trusts a custom CA (http/tls.ts). */
+  http?: Pick<HttpOptions, 'fetch' | 'retries' | 'retryDelayMs' | 'userAgent'>;
 }
 
 export interface FetchResult {
@@ -69,11 +74,6 @@ async function sizeOf(path: string): Promise<number | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-}
-
-async function hashFile(path: string, hash: Hash = createHash('sha256')): Promise<Hash> {
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash;
 }
 
 /** Counts and hashes what flows through, and reports progress. */
@@ -118,16 +118,19 @@ async function download(url: string, partial: string, name: string, options: Fet
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new FetchError(`${url}: no data for ${idleMs / 1000}s`)), idleMs);
   };
-  touch();
   try {
     const headers: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
     let response: Response;
     try {
-      response = await fetch(url, { headers, signal, redirect: 'follow' });
+      // The HTTP stack's request: retried on network errors and busy answers (Retry-After honoured),
+      // `idleMs` to the headers, the caller's CAs through `http.fetch`.
+      const http: HttpOptions = { ...options.http, timeoutMs: idleMs, ...(options.signal ? { signal: options.signal } : {}) };
+      response = (await sendWithRetry(url, () => ({ headers }), http)).response;
     } catch (e) {
-      if (options.signal?.aborted) throw e;
-      throw new FetchError(`cannot download ${url}: ${(idle.signal.reason as Error | undefined)?.message ?? (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
+      if (options.signal?.aborted || e instanceof CertificateError) throw e;
+      throw new FetchError(`cannot download ${(e as Error).message}`);
     }
+    touch();
     let resumed = false;
     if (response.status === 416 && have > 0) {
       // The partial file is already whole (the previous run was cut after the last byte).

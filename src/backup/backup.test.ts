@@ -7,7 +7,7 @@ import { openBackupArchive, writeBackupArchive, type ManifestBase } from './arch
 import { BackupKeyError, ENCRYPTED_MAGIC, passphraseOf } from './crypto.js';
 import { BACKUP_FORMAT, BackupFormatError, versionMismatch } from './manifest.js';
 import { authorization, parseS3Url, signingKey, uriEncode } from './s3.js';
-import { readTar } from '../tar/reader.js';
+import { readTar } from '../archive/tar/reader.js';
 
 const KEY = Buffer.from('correct horse battery staple 4711');
 const SECRET_IN_STATE = 'state-secret-value-91b2c3';
@@ -157,7 +157,7 @@ describe('backup manifest', () => {
     expect(versionMismatch(m, undefined)).toMatch(/nothing is installed here yet/);
   });
   it('an archive with no manifest is not a backup', async () => {
-    const { tarArchive } = await import('../tar/archive.js');
+    const { tarArchive } = await import('../archive/tar/in-memory.js');
     writeFileSync(join(dir, 'x.tar'), tarArchive([{ path: 'a', data: 'b' }]));
     await expect(openBackupArchive(join(dir, 'x.tar'), join(dir, 'open'))).rejects.toThrow(/has no manifest\.json: not an openim-deploy backup/);
   });

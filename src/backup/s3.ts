@@ -4,13 +4,17 @@
 // uploads through the presigned URLs OpenIM hands out, which cannot read a
 // whole bucket. Bodies stream from and to files; payloads are sent as
 // UNSIGNED-PAYLOAD (the transport's own integrity, plus the archive's
-// SHA-256 list), so a multi-gigabyte object is never held in memory.
+// SHA-256 list), so a multi-gigabyte object is never held in memory. Requests go
+// through the HTTP stack (src/http/): retried on network errors and busy answers
+// (honouring Retry-After), an upload by reading its file again; idle timeouts.
 
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { nodeRequestWithRetry } from '../http/node-request.js';
+import type { HttpOptions } from '../http/request.js';
+import { sha256Hex } from '../util/hash.js';
 
 export interface S3Credentials {
   /** http(s)://host:port */
@@ -26,7 +30,6 @@ export interface S3Object {
 }
 
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 
 /** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 export function uriEncode(text: string, keepSlash = false): string {
@@ -74,7 +77,11 @@ const amzDateOf = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\
 const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/&amp;/g, '&');
 
 export class S3Client {
-  constructor(private readonly c: S3Credentials) {}
+  constructor(
+    private readonly c: S3Credentials,
+    /** Retries, timeouts, TLS and the command's signal (defaults: http/retry.ts). */
+    private readonly http: HttpOptions = {},
+  ) {}
 
   private async send(method: string, bucket: string, key: string, query: Record<string, string>, body?: { file: string; size: number; contentType: string }): Promise<IncomingMessage> {
     const base = new URL(this.c.endpoint);
@@ -87,13 +94,8 @@ export class S3Client {
     }
     headers.authorization = authorization({ method, path, query, headers, payloadHash: 'UNSIGNED-PAYLOAD', amzDate, region: this.c.region || 'us-east-1', service: 's3', accessKey: this.c.accessKey, secretKey: this.c.secretKey });
     const qs = Object.entries(query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
-    const request = base.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({ method, hostname: base.hostname, port: base.port, path: qs ? `${path}?${qs}` : path, headers }, resolve);
-      req.once('error', reject);
-      if (body) createReadStream(body.file).once('error', reject).pipe(req);
-      else req.end();
-    });
+    // The path is sent exactly as signed; a retried upload reads its file again.
+    return nodeRequestWithRetry({ origin: base.origin, path: qs ? `${path}?${qs}` : path }, () => ({ method, headers, ...(body ? { body: createReadStream(body.file) } : {}) }), this.http);
   }
 
   private async failIfNot2xx(res: IncomingMessage, what: string): Promise<void> {

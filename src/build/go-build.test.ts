@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTarFile } from '../artifacts/tar.js';
+import { readTarFile } from '../archive/host-tar.js';
 import type { GoBuildAction } from '../plan/types.js';
 import { buildDir, goBuildExport } from './go-build.js';
 import { MODULE, proxyWithModule, VERSION } from '../../test/helpers/go-proxy.js';

@@ -18,8 +18,8 @@ import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { tarEntry } from '../tar/archive.js';
-import { END_OF_ARCHIVE } from '../tar/format.js';
+import { tarEntry } from '../archive/tar/in-memory.js';
+import { END_OF_ARCHIVE } from '../archive/tar/format.js';
 import { binaryName } from '../catalog/go-builds.js';
 import type { GoBuildAction } from '../plan/types.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { templatesDir } from '../util/package-root.js';
 import { imagesInManifests } from './chart-images.js';
 import { mirrorUrl, packChart } from './charts.js';
-import { readTar } from '../tar/reader.js';
+import { readTar } from '../archive/tar/reader.js';
 
 async function names(tgz: Buffer): Promise<string[]> {
   const out: string[] = [];

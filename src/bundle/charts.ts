@@ -8,12 +8,12 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import type { ChartRef } from '../catalog/infrastructure.js';
-import { readBody, discard, sendWithRetry, type HttpOptions, HttpError } from '../oci/http.js';
+import { readBody, discard, sendWithRetry, type HttpOptions, HttpError } from '../http/request.js';
 import { MEDIA, type ImageManifest } from '../oci/media-types.js';
 import type { RegistryClient } from '../oci/registry-client.js';
 import { pullLocation } from '../oci/resolve.js';
 import { fetchVerified, urlOpener, type Verified } from './download.js';
-import { tarArchive } from '../tar/archive.js';
+import { tarArchive } from '../archive/tar/in-memory.js';
 
 /** `.helmignore` lines as matchers (basename globs and folder names, as helm mostly uses them). */
 function ignoreMatchers(chartDir: string): ((rel: string, isDir: boolean) => boolean)[] {

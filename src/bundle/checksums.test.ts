@@ -3,7 +3,7 @@ import { rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../oci/digest.js';
+import { sha256Hex } from '../util/hash.js';
 import { formatChecksums, parseChecksums } from './checksums.js';
 
 

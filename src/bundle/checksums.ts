@@ -3,7 +3,7 @@
 // a damaged list is told apart from a damaged file it lists (sha256sum
 // ignores `#` lines).
 
-import { sha256Hex } from '../oci/digest.js';
+import { sha256Hex } from '../util/hash.js';
 
 const SELF = '# sha256 of the lines above: ';
 

@@ -21,7 +21,7 @@ import { formatImage, type ImageRef } from '../catalog/images.js';
 import { ConfigError, UserAbort } from '../errors.js';
 import { Semaphore } from '../execute/semaphore.js';
 import { digestHex } from '../oci/digest.js';
-import type { HttpOptions } from '../oci/http.js';
+import type { HttpOptions } from '../http/request.js';
 import type { Platform } from '../oci/media-types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { RegistryClient } from '../oci/registry-client.js';
@@ -36,8 +36,8 @@ import type { BundleChart, BundleFileEntry, BundleImage, BundleManifest } from '
 import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { scanPartial } from './resume.js';
 import { signChecksums } from './signature.js';
-import { PartWriter } from '../tar/parts.js';
-import { TarAppender } from '../tar/writer.js';
+import { PartWriter } from '../archive/parts.js';
+import { TarAppender } from '../archive/tar/appender.js';
 
 export type CreateEvent =
   | { kind: 'resume'; entries: number; bytes: number; cut?: string }

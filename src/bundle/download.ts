@@ -7,8 +7,8 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HashCounter } from '../oci/digest.js';
-import { bodyStream, discard, HttpError, sendWithRetry, type HttpOptions } from '../oci/http.js';
+import { HashCounter } from '../util/hash.js';
+import { bodyStream, discard, HttpError, sendWithRetry, type HttpOptions } from '../http/request.js';
 
 export interface Verified {
   file: string;

@@ -7,11 +7,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { BundleError } from './errors.js';
-import { PartFiles } from '../tar/parts.js';
-import { readTar } from '../tar/reader.js';
-import { checkBundleEntry } from '../tar/safe-path.js';
+import { PartFiles } from '../archive/parts.js';
+import { readTar } from '../archive/tar/reader.js';
+import { checkBundleEntry } from '../archive/safe-path.js';
 
 /** Refuses when any existing component between root and path is a symlink. */
 async function assertNoLinks(root: string, path: string): Promise<void> {

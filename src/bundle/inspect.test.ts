@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../catalog/openim-versions.js';
 import { RegistryClient } from '../oci/registry-client.js';
-import { tarEntry } from '../tar/archive.js';
+import { tarEntry } from '../archive/tar/in-memory.js';
 import { templatesDir } from '../util/package-root.js';
 import { createBundle } from './create.js';
 import { inspectBundle } from './inspect.js';

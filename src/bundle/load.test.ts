@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tarArchive } from '../tar/archive.js';
-import { readTar } from '../tar/reader.js';
+import { tarArchive } from '../archive/tar/in-memory.js';
+import { readTar } from '../archive/tar/reader.js';
 import { layoutRefs, layoutTarStream, loadBundleImages } from './load.js';
 import { indexBundle } from './scan.js';
 

@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../tar/format.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../archive/tar/format.js';
 import { indexBundle, type BundleIndex } from './scan.js';
 
 const IMAGES_PREFIX = 'images/';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tarArchive, type TarWriteEntry } from '../tar/archive.js';
+import { tarArchive, type TarWriteEntry } from '../archive/tar/in-memory.js';
 import { RegistryClient } from '../oci/registry-client.js';
 import { blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { pushBundle } from './push.js';

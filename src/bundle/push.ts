@@ -10,7 +10,7 @@ import { parseImage, resolveImage, formatImage } from '../catalog/images.js';
 import { UserAbort } from '../errors.js';
 import { Semaphore } from '../execute/semaphore.js';
 import { RegistryClient, RegistryError } from '../oci/registry-client.js';
-import { CertificateError } from '../oci/tls.js';
+import { CertificateError } from '../http/tls.js';
 import { layoutImages, type LayoutImage } from './images.js';
 import { blobPath } from '../bundle-layout/names.js';
 import { indexBundle, type BundleIndex } from './scan.js';

@@ -4,13 +4,13 @@
 // which is always regenerated), and those entries are not fetched again.
 
 import { existsSync } from 'node:fs';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { blobDigestOf, ENTRY } from '../bundle-layout/names.js';
-import { TarFormatError } from '../tar/format.js';
-import { findParts, PartFiles, partName } from '../tar/parts.js';
-import { readTar } from '../tar/reader.js';
-import { checkBundleEntry } from '../tar/safe-path.js';
-import type { WrittenEntry } from '../tar/writer.js';
+import { TarFormatError } from '../archive/tar/format.js';
+import { findParts, PartFiles, partName } from '../archive/parts.js';
+import { readTar } from '../archive/tar/reader.js';
+import { checkBundleEntry } from '../archive/safe-path.js';
+import type { WrittenEntry } from '../archive/tar/appender.js';
 
 export interface ResumeState {
   /** Where appending continues. */

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tarArchive } from '../tar/archive.js';
-import { TarFormatError } from '../tar/format.js';
-import { readTar } from '../tar/reader.js';
+import { tarArchive } from '../archive/tar/in-memory.js';
+import { TarFormatError } from '../archive/tar/format.js';
+import { readTar } from '../archive/tar/reader.js';
 import { indexBundle, readMember } from './scan.js';
 
 let dir: string;

@@ -1,11 +1,11 @@
 // Reading a bundle: a header-only index for random access (inspect, push,
 // extraction of single members) and a full streaming pass (verify, resume).
 
-import { extendedSize, ExtendedHeaders, isExtended } from '../tar/extended.js';
-import { BLOCK, decodeHeader, isZeroBlock, paddingFor, TarFormatError } from '../tar/format.js';
-import type { TarEntryInfo } from '../tar/reader.js';
-import { PartFiles } from '../tar/parts.js';
-import { checkBundleEntry, UnsafeEntryError } from '../tar/safe-path.js';
+import { extendedSize, ExtendedHeaders, isExtended } from '../archive/tar/extended.js';
+import { BLOCK, decodeHeader, isZeroBlock, paddingFor, TarFormatError } from '../archive/tar/format.js';
+import type { TarEntryInfo } from '../archive/tar/reader.js';
+import { PartFiles } from '../archive/parts.js';
+import { checkBundleEntry, UnsafeEntryError } from '../archive/safe-path.js';
 
 /** An entry no reader of a bundle takes: why, in the words of the safe-path check. */
 export interface RefusedEntry {

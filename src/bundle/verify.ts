@@ -7,18 +7,18 @@
 // nobody checks protects nothing, and "verified" must not hide that.
 
 import type { KeyObject } from 'node:crypto';
-import { HashCounter } from '../oci/digest.js';
+import { HashCounter } from '../util/hash.js';
 import { isIndexType, type Descriptor } from '../oci/media-types.js';
 import { parseChecksums } from './checksums.js';
 import type { BundleProblem } from './errors.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
 import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { checkSignature } from './signature.js';
-import { TarFormatError } from '../tar/format.js';
-import { PartFiles } from '../tar/parts.js';
+import { TarFormatError } from '../archive/tar/format.js';
+import { PartFiles } from '../archive/parts.js';
 import { indexBundle, type BundleIndex } from './scan.js';
-import { readTar } from '../tar/reader.js';
-import { checkBundleEntry, UnsafeEntryError } from '../tar/safe-path.js';
+import { readTar } from '../archive/tar/reader.js';
+import { checkBundleEntry, UnsafeEntryError } from '../archive/safe-path.js';
 
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'absent';
 

@@ -11,7 +11,7 @@ import type { HostArch } from '../catalog/host-artifacts.js';
 import { DockerConfigCredentials } from '../oci/credentials.js';
 import { parsePlatform } from '../oci/platform.js';
 import { isLoopbackHost, RegistryClient } from '../oci/registry-client.js';
-import { readCaFiles, registryTls } from '../oci/tls.js';
+import { readCaFiles, registryTls } from '../http/tls.js';
 import { bundleContents } from '../bundle/contents.js';
 import { applyContentsFile } from '../bundle/contents-file.js';
 import { createBundle, type CreateEvent } from '../bundle/create.js';

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import type { CliContext } from '../context.js';
-import { tarArchive } from '../tar/archive.js';
+import { tarArchive } from '../archive/tar/in-memory.js';
 import { unprobedFacts } from '../facts/types.js';
 import { REDACTED } from '../secrets/redact.js';
 import { givenSecrets } from '../secrets/secrets.js';

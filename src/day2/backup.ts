@@ -3,8 +3,6 @@
 // the destination or in the work dir, upload when the destination is S3, and
 // record the backup in the state. Used by `backup` and by `upgrade --backup`.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
@@ -15,6 +13,7 @@ import { passphraseOf } from '../backup/crypto.js';
 import { BACKUP_FORMAT } from '../backup/manifest.js';
 import { parseS3Url, S3Client, type S3Credentials } from '../backup/s3.js';
 import type { BackupRecord } from '../state/types.js';
+import { sha256File } from '../util/hash.js';
 import { packageVersion } from '../util/package-root.js';
 import { day2For } from '../targets/registry.js';
 import { withDeployment } from '../deployment/lock-and-state.js';
@@ -53,12 +52,6 @@ export function s3FromEnv(env: Record<string, string | undefined>): S3Credential
   const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL'].filter((k) => !env[k]);
   if (missing.length) throw new ConfigError([{ path: '--to', message: `an s3:// destination needs ${missing.join(', ')} in the environment`, hint: 'AWS_ENDPOINT_URL is the S3-compatible endpoint, e.g. https://s3.eu-central-1.amazonaws.com or http://minio.example:9000' }]);
   return { endpoint: env.AWS_ENDPOINT_URL!, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', accessKey: env.AWS_ACCESS_KEY_ID!, secretKey: env.AWS_SECRET_ACCESS_KEY! };
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
@@ -108,7 +101,7 @@ export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: s
       await rm(staging, { recursive: true, force: true });
     }
     const size = (await stat(out)).size;
-    const sha256 = await sha256Of(out);
+    const sha256 = await sha256File(out);
     let archive = out;
     if (s3 && s3Target) {
       const key = [s3Target.prefix, name].filter(Boolean).join('/');

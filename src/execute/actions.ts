@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { ExecError, UserAbort } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import { sleep } from '../util/sleep.js';
-import { extractArchive } from '../artifacts/extract.js';
+import { extractArchive } from '../archive/extract.js';
 import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
 import { goBuildExport } from '../build/go-build.js';
 import type { Action, FetchAction } from '../plan/types.js';

@@ -1,7 +1,7 @@
 // Content digests: the identity of every blob and manifest. Only sha256 is
 // produced; anything else read from a registry is refused rather than trusted.
 
-import { createHash, type Hash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.js';
 
 export type Digest = `sha256:${string}`;
 
@@ -16,10 +16,6 @@ export function assertDigest(text: string, what = 'digest'): Digest {
   return text;
 }
 
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 export function digestOf(data: Buffer | string): Digest {
   return `sha256:${sha256Hex(data)}`;
 }
@@ -27,17 +23,4 @@ export function digestOf(data: Buffer | string): Digest {
 /** The hex part, used as a file name under blobs/sha256/. */
 export function digestHex(digest: string): string {
   return assertDigest(digest).slice('sha256:'.length);
-}
-
-/** Counts and hashes bytes as they pass; used by every streaming copy. */
-export class HashCounter {
-  readonly hash: Hash = createHash('sha256');
-  bytes = 0;
-  update(chunk: Buffer): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-  }
-  hex(): string {
-    return this.hash.digest('hex');
-  }
 }

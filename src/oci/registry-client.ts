@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { UserAbort } from '../errors.js';
 import { noCredentials, type Credential, type CredentialStore } from './credentials.js';
 import { digestOf, isDigest } from './digest.js';
-import { bodyStream, discard, HttpError, readBody, sendOnce, sendStream, sendWithRetry, type HttpOptions, type SentResponse, type StreamedResponse } from './http.js';
+import { sendStream, type StreamedResponse } from '../http/node-request.js';
+import { bodyStream, discard, HttpError, readBody, sendOnce, sendWithRetry, type HttpOptions, type SentResponse } from '../http/request.js';
 import { ACCEPT_MANIFESTS, manifestMediaType } from './media-types.js';
 import { parseChallenges, type Challenge } from './www-authenticate.js';
 

@@ -73,7 +73,7 @@ export interface FetchAction {
 }
 
 /**
- * Unpack a tar/tar.gz or zip safely (src/artifacts/extract.ts): absolute paths, `..`
+ * Unpack a tar/tar.gz or zip safely (src/archive/extract.ts): absolute paths, `..`
  * and escaping links refuse the whole archive; `to` is replaced only when
  * everything was read.
  */

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiCallError, callApi, joinUrl, operationID } from './api.js';
 import { failureKind } from './classify.js';
-import { readCaFiles, registryTls } from '../oci/tls.js';
+import { readCaFiles, registryTls } from '../http/tls.js';
 import { connectGateway, GatewayError, gatewayUrl, type GatewayConnection } from './gateway.js';
 import type { CheckId, CheckResult, VerifyCredentials, VerifyEndpoints } from './types.js';
 import { sleep } from '../util/sleep.js';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tarEntry } from '../../src/tar/archive.js';
+import { tarEntry } from '../../src/archive/tar/in-memory.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { cli } from './run-cli.js';
 import { appendTarEntries } from '../helpers/tar-append.js';

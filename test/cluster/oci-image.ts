@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tarArchive, type TarWriteEntry } from '../../src/tar/archive.js';
+import { tarArchive, type TarWriteEntry } from '../../src/archive/tar/in-memory.js';
 
 /** The user images run as: the uid/gid distroless calls `nonroot`. */
 export const NONROOT = { uid: 65532, name: 'nonroot' } as const;

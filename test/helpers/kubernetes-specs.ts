@@ -17,7 +17,7 @@ export const UNPROBED: KubernetesFacts = { target: 'kubernetes', probed: false }
 /**
  * A fixture, written by hand: the facts a probe of a healthy, reachable cluster
  * would return (no cluster is asked). The helm and kubectl versions are those of
- * the helm3 pair scripts/fetch-tools.mjs installs. The probe itself is tested in
+ * the helm3 pair scripts/fetch-tools.ts installs. The probe itself is tested in
  * facts.test.ts, and against real clusters by test:cluster and test:k8s-real.
  */
 export const PROBED_CLUSTER_FIXTURE: KubernetesFacts = {

@@ -2,7 +2,7 @@
 // marker, the way a tampered bundle carries entries its writer never made.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { END_OF_ARCHIVE } from '../../src/tar/format.js';
+import { END_OF_ARCHIVE } from '../../src/archive/tar/format.js';
 
 /** Writes `to`: the archive at `from` with `entries` (tarEntry() buffers) added at its end. */
 export function appendTarEntries(from: string, to: string, entries: readonly Buffer[]): string {

@@ -1,5 +1,5 @@
 // Real helm and kubectl binaries for tests, extracted by `npm run tools`
-// (scripts/fetch-tools.mjs) into the git-ignored folder .tools/.
+// (scripts/fetch-tools.ts) into the git-ignored folder .tools/.
 //   helm3: helm v3.18.0 + kubectl v1.33.0 (most users run helm 3: test it first)
 //   helm4: helm v4.1.4  + kubectl v1.33.9
 import { accessSync, constants } from 'node:fs';

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTarFile } from '../../src/artifacts/tar.js';
+import { readTarFile } from '../../src/archive/host-tar.js';
 import { FakeRunner } from './fake-cluster.js';
 import { setup } from './dev-install.js';
 import { fakeBin } from './fake-bin.js';

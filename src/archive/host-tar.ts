@@ -1,6 +1,6 @@
 // Host archives (the `mage export` tarballs, the infrastructure archives) as
 // entries for safe extraction: tar or tar.gz, read by the shared tar reader
-// (src/tar/). It only parses; what is safe to write is decided by extract.ts.
+// (src/archive/tar/). It only parses; what is safe to write is decided by extract.ts.
 // Compared with bundles, host archives may be old v7 tars or lack their
 // end-of-archive blocks, and a type flag we do not know refuses the archive.
 
@@ -8,26 +8,12 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { TarFormatError, type EntryType } from '../tar/format.js';
-import { readTar } from '../tar/reader.js';
-
-/** One archive entry as extract.ts takes it (zip.ts hands out the same shape). */
-export interface TarEntry {
-  type: EntryType;
-  /** As written in the archive (pax/GNU long names applied); not normalised. */
-  path: string;
-  /** Link target for symlinks and hard links. */
-  linkpath: string;
-  /** Permission bits only (file type bits dropped). */
-  mode: number;
-  /** Bytes of data (0 for links, directories and devices). */
-  size: number;
-  /** The entry's data; read it (or not) before asking for the next entry. */
-  body(): AsyncGenerator<Buffer>;
-}
+import type { ArchiveEntry } from './entry.js';
+import { TarFormatError } from './tar/format.js';
+import { readTar } from './tar/reader.js';
 
 /** Entries of an uncompressed tar stream, in order. */
-async function* readHostTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
+async function* readHostTar(source: AsyncIterable<Buffer>): AsyncGenerator<ArchiveEntry> {
   for await (const entry of readTar(source, { v7: true, allowMissingEnd: true })) {
     if (entry.type === 'other') throw new TarFormatError(`unsupported tar entry type ${JSON.stringify(entry.flag)} (${entry.path})`, entry.headerOffset);
     yield { type: entry.type, path: entry.path, linkpath: entry.linkpath, mode: entry.mode & 0o7777, size: entry.size, body: entry.body };
@@ -54,7 +40,7 @@ export async function openArchive(path: string): Promise<Readable> {
 }
 
 /** Entries of a tar or tar.gz file. */
-export async function* readTarFile(path: string): AsyncGenerator<TarEntry> {
+export async function* readTarFile(path: string): AsyncGenerator<ArchiveEntry> {
   const stream = await openArchive(path);
   try {
     yield* readHostTar(stream);

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeFetchError, sendWithRetry } from './http.js';
+import { sendWithRetry } from './request.js';
+import { describeFetchError } from './retry.js';
 import { readCaFiles, registryTls } from './tls.js';
 
 const certificateError = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }) });

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchive, resolveInside, UnsafeArchiveError } from './extract.js';
-import { tarArchive, tarEntry, type TarWriteEntry } from '../tar/archive.js';
-import { TarFormatError } from '../tar/format.js';
+import { tarArchive, tarEntry, type TarWriteEntry } from './tar/in-memory.js';
+import { TarFormatError } from './tar/format.js';
 import { patchHeader } from '../../test/helpers/tar-helpers.js';
-import { readTarFile } from './tar.js';
+import { readTarFile } from './host-tar.js';
 
 let dir: string;
 beforeEach(() => {

@@ -10,8 +10,10 @@ import { chmod, link, lstat, mkdir, readlink, rename, rm, symlink } from 'node:f
 import { basename, dirname, join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TarFormatError } from '../tar/format.js';
-import { readTarFile, type TarEntry } from './tar.js';
+import { TarFormatError } from './tar/format.js';
+import type { ArchiveEntry } from './entry.js';
+import { readTarFile } from './host-tar.js';
+import { splitEntryPath, type PathProblem } from './safe-path.js';
 import { isZip, readZipFile, ZipError } from './zip.js';
 
 export class UnsafeArchiveError extends Error {
@@ -49,13 +51,17 @@ export interface ExtractResult {
   bytes: number;
 }
 
-/** Splits an archive path into components, refusing absolute paths and `..`. */
+/** Splits an archive path into components, refusing absolute paths, NUL bytes and `..` (safe-path.ts decides). */
 function components(path: string, archive: string, what = 'path'): string[] {
-  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) throw new UnsafeArchiveError(archive, path, `has an absolute ${what}`);
-  if (path.includes('\0')) throw new UnsafeArchiveError(archive, path, `has a NUL byte in its ${what}`);
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new UnsafeArchiveError(archive, path, `has a ".." component in its ${what}`);
-  return parts;
+  const split = splitEntryPath(path);
+  if (split.ok) return split.parts;
+  const reason: Record<PathProblem, string> = {
+    absolute: `has an absolute ${what}`,
+    nul: `has a NUL byte in its ${what}`,
+    backslash: `has a backslash in its ${what}`,
+    parent: `has a ".." component in its ${what}`,
+  };
+  throw new UnsafeArchiveError(archive, path, reason[split.problem]);
 }
 
 function normaliseSelection(select: readonly ExtractSelection[] | undefined): { from: string[]; to: string[] }[] | undefined {
@@ -111,7 +117,7 @@ async function clearSlot(path: string, keepDirectory: boolean): Promise<void> {
 /** No setuid/setgid/sticky bits and nothing writable by group or others. */
 const safeMode = (mode: number, fallback: number) => (mode & 0o755) || fallback;
 
-async function writeFileEntry(entry: TarEntry, path: string, signal?: AbortSignal): Promise<number> {
+async function writeFileEntry(entry: ArchiveEntry, path: string, signal?: AbortSignal): Promise<number> {
   let bytes = 0;
   const body = entry.body();
   const counting = async function* () {

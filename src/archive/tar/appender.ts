@@ -3,10 +3,18 @@
 // finished files in any order without interleaving bytes.
 
 import { createReadStream } from 'node:fs';
-import { UserAbort } from '../errors.js';
-import { HashCounter } from '../oci/digest.js';
+import { UserAbort } from '../../errors.js';
+import { HashCounter } from '../../util/hash.js';
 import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
-import type { PartWriter } from './parts.js';
+
+/** Where the archive goes: a file or a bundle's parts (archive/parts.ts PartWriter), one offset space. */
+export interface AppendTarget {
+  /** Offset of the next byte written. */
+  readonly position: number;
+  write(data: Buffer): Promise<void>;
+  /** Cuts everything from `position` on; the next write lands there. */
+  rewind(position: number): Promise<void>;
+}
 
 export interface WrittenEntry {
   sha256: string;
@@ -19,7 +27,7 @@ export class TarAppender {
   readonly entries = new Map<string, WrittenEntry>();
 
   constructor(
-    private readonly out: PartWriter,
+    private readonly out: AppendTarget,
     private readonly mtime: number,
     /** Ctrl-C: a long copy (a local multi-gigabyte file) stops at the next chunk and is taken back. */
     private readonly signal?: AbortSignal,

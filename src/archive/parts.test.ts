@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PartFiles, PartWriter, partName } from './parts.js';
-import { TarAppender } from './writer.js';
+import { TarAppender } from './tar/appender.js';
 
 const tmp = () => scratch(mkdtempSync(join(tmpdir(), 'oid-tar-')));
 

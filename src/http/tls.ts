@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 
+/** TLS options for one host of a node:https request (streamed uploads, S3). */
 export interface TlsSettings {
   /** The whole list of CAs to trust (system roots included). */
   ca?: string[];

@@ -1,6 +1,6 @@
 // A small zip reader (stored and deflate entries, zip64 sizes and offsets):
 // enough for the Loki and Alloy release zips, and small enough to test with
-// crafted archives. Like tar.ts it only parses and hands out the same entry
+// crafted archives. Like host-tar.ts it only parses and hands out the same entry
 // shape; what is safe to write is decided by extract.ts. Entries come from
 // the central directory (the authoritative list); each local header must
 // agree with it, and each body is checked against its size and CRC-32 while
@@ -9,8 +9,8 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32 } from 'node:zlib';
-import type { EntryType } from '../tar/format.js';
-import type { TarEntry } from './tar.js';
+import type { EntryType } from './tar/format.js';
+import type { ArchiveEntry } from './entry.js';
 
 export class ZipError extends Error {
   constructor(message: string) {
@@ -224,8 +224,8 @@ export async function isZip(path: string): Promise<boolean> {
   }
 }
 
-/** Entries of a zip file in central-directory order, in the same shape tar entries have. */
-export async function* readZipFile(path: string): AsyncGenerator<TarEntry> {
+/** Entries of a zip file in central-directory order, in the same shape host tar entries have (ArchiveEntry). */
+export async function* readZipFile(path: string): AsyncGenerator<ArchiveEntry> {
   const handle = await open(path, 'r');
   try {
     const fileSize = (await handle.stat()).size;

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tarArchive, tarEntry } from './archive.js';
+import { tarArchive, tarEntry } from './in-memory.js';
 import { BLOCK, decodeHeader, encodeHeader, END_OF_ARCHIVE, paddingFor, paxRecord, TarFormatError } from './format.js';
 import { readTar, type ReadOptions } from './reader.js';
-import { patchHeader } from '../../test/helpers/tar-helpers.js';
+import { patchHeader } from '../../../test/helpers/tar-helpers.js';
 
 const made: string[] = [];
 const tmp = () => {

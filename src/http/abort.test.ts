@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bodyStream, readBody, sendWithRetry } from './http.js';
+import { bodyStream, readBody, sendWithRetry } from './request.js';
 
 let server: Server | undefined;
 afterEach(async () => {
