@@ -13,8 +13,11 @@ import { pipeline } from 'node:stream/promises';
 import { TarFormatError } from '../tar/format.js';
 import { readTarFile, type TarEntry } from './tar.js';
 import { isZip, readZipFile, ZipError } from './zip.js';
+import { DeployError, EXIT } from '../errors.js';
 
-export class UnsafeArchiveError extends Error {
+export class UnsafeArchiveError extends DeployError {
+  readonly code = 'ARCHIVE_UNSAFE';
+  readonly exitStatus = EXIT.failed;
   constructor(
     readonly archive: string,
     readonly entry: string,

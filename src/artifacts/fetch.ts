@@ -11,10 +11,13 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DeployError, EXIT } from '../errors.js';
 
 export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
 
-export class ChecksumError extends Error {
+export class ChecksumError extends DeployError {
+  readonly code = 'CHECKSUM_MISMATCH';
+  readonly exitStatus = EXIT.failed;
   constructor(
     readonly artifact: string,
     readonly expected: string,
@@ -25,7 +28,9 @@ export class ChecksumError extends Error {
   }
 }
 
-export class FetchError extends Error {
+export class FetchError extends DeployError {
+  readonly code = 'DOWNLOAD_FAILED';
+  readonly exitStatus = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'FetchError';

@@ -4,7 +4,7 @@
 
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { UserAbort } from '../errors.js';
+import { UserAbort, DeployError, EXIT } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import { CERTIFICATE_HINT, CertificateError, isCertificateError } from './tls.js';
 
@@ -31,7 +31,9 @@ export interface TlsSettings {
   rejectUnauthorized?: boolean;
 }
 
-export class HttpError extends Error {
+export class HttpError extends DeployError {
+  readonly code = 'HTTP_FAILED';
+  readonly exitStatus = EXIT.failed;
   readonly status: number;
   readonly url: string;
   constructor(message: string, status: number, url: string) {
