@@ -1,7 +1,7 @@
 // The entry point: the only place that maps errors to exit codes and exits.
 
 import chalk from 'chalk';
-import { CommanderError } from 'commander';
+import { CommanderError } from '@commander-js/extra-typings';
 import { buildProgram } from './cli.js';
 import type { CliContext } from './context.js';
 import { ApplyError, ConfigError, DeployError, EXIT, InternalError, PreflightError, UnhealthyError, UserAbort, errorRecord, isAbort } from './errors.js';

@@ -10,27 +10,13 @@ import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { targetFor } from '../targets/registry.js';
 import { runWizard, type WizardDeps } from '../wizard/wizard.js';
-import { configInput, type ConfigFlags } from './config-options.js';
+import { configInput } from './config-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
 import { applySpec } from '../day2/apply.js';
 import { withDeployment } from '../day2/session.js';
 import { defaultWorkdir, planFor } from './session.js';
 import { printNeeds, resolveReportingAll } from './needs.js';
-
-export interface InstallFlags extends ConfigFlags {
-  dryRun?: boolean;
-  yes?: boolean;
-  json?: boolean;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  concurrency?: number;
-  workdir?: string;
-  force?: boolean;
-  waitLock?: boolean;
-  ignorePreflight?: string[];
-  /** Public key the offline bundle's signature must verify against. */
-  bundleKey?: string;
-  allowUnverifiedSignature?: boolean;
-}
+import type { InstallFlags } from './flags.js';
 
 function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput, ignored: readonly string[]): DeploySpec {
   // A refused config also lists the target's config-only errors (unpinned archives): one round of fixes.
