@@ -9,7 +9,6 @@ import { ExecaRunner } from './exec/execa-runner.js';
 import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
 import { packageBugsUrl, packageVersion } from './util/package-root.js';
 
-
 export function exitCodeFor(error: unknown): number {
   if (error instanceof DeployError) return error.exitStatus;
   if (isAbort(error)) return EXIT.interrupted;
