@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from './stats.js';
-import { NFS_SERVER_SET } from '../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../test/helpers/config-presets.js';
 
 export function peakRssKiB(args: string[]): number {
   if (existsSync('/usr/bin/time')) {

@@ -14,7 +14,7 @@ import { BackupKeyError } from './backup/crypto.js';
 import { BackupFormatError } from './backup/manifest.js';
 import { GoBuildError } from './build/go-build.js';
 import { BundleError } from './bundle/errors.js';
-import { UnsafeEntryError } from './bundle/tar/safe-path.js';
+import { UnsafeEntryError } from './tar/safe-path.js';
 import {
   ApplyError,
   ClusterUnreachableError,

@@ -23,6 +23,11 @@ CACHE=${CLUSTER_CACHE:-$ROOT/.cache/cluster}
 BIN=$CACHE/bin
 SRC=$CACHE/src
 mkdir -p "$BIN" "$SRC"
+# One build at a time per cache: .ci/run starts this script in the background at its top,
+# and the suites that need the binaries call it again; the second caller waits here, then
+# finds every binary fresh and skips it.
+exec 9>"$CACHE/.build.lock"
+flock 9
 
 # Be nice to the shared 2-core machine; GOTOOLCHAIN=local fails loudly instead of
 # fetching another Go if a module ever asks for one.

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchive, resolveInside, UnsafeArchiveError } from './extract.js';
 import { tarArchive, tarEntry, type TarWriteEntry } from '../tar/archive.js';
 import { TarFormatError } from '../tar/format.js';
-import { patchHeader } from '../tar/test-helpers.js';
+import { patchHeader } from '../../test/helpers/tar-helpers.js';
 import { readTarFile } from './tar.js';
 
 let dir: string;

@@ -1,5 +1,5 @@
-// One backup = one tar (the project's writer and reader, src/bundle/tar and
-// src/tar): the parts, then manifest.json with the SHA-256 of every part;
+// One backup = one tar (the project's writer and reader in
+// src/tar/): the parts, then manifest.json with the SHA-256 of every part;
 // encrypted as a whole when a key is given (crypto.ts). Reading checks every
 // entry against the manifest before the caller may use any of it.
 
@@ -9,9 +9,9 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HashCounter } from '../oci/digest.js';
-import { PartWriter } from '../bundle/tar/parts.js';
-import { checkBundleEntry } from '../bundle/tar/safe-path.js';
-import { TarAppender } from '../bundle/tar/writer.js';
+import { PartWriter } from '../tar/parts.js';
+import { checkBundleEntry } from '../tar/safe-path.js';
+import { TarAppender } from '../tar/writer.js';
 import { readTar } from '../tar/reader.js';
 import { decryptFile, encryptFile, isEncrypted, BackupKeyError } from './crypto.js';
 import { BackupFormatError, contentProblems, MANIFEST_PATH, parseManifest, type BackupManifest, type ContentEntry, type ContentKind } from './manifest.js';

@@ -2,7 +2,7 @@
 // action when it builds them (binary.source; src/build/go-build.ts runs it).
 
 import { join } from 'node:path';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { goVersionFor, OPENIM_GO_BUILDS } from '../catalog/go-builds.js';
 import { OPENIM_EXPORTS, substitute } from '../catalog/host-artifacts.js';
 import type { GoBuildAction } from '../plan/types.js';

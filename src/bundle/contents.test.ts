@@ -4,11 +4,11 @@ import { formatImage, parseImage } from '../catalog/images.js';
 import { findModule } from '../catalog/modules.js';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { templatesDir } from '../util/package-root.js';
 import { bundleContents, scanPlanImages, SENTINEL_MIRROR } from './contents.js';
 import { PLAN_VERSION, type Plan } from '../plan/types.js';
-import { requiredSets } from '../config/test-presets.js';
+import { requiredSets } from '../../test/helpers/config-presets.js';
 
 const MIRROR = 'registry.test:5000/offline';
 

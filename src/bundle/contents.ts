@@ -10,14 +10,14 @@ import * as infrastructureCatalog from '../catalog/infrastructure.js';
 import * as ingressCatalog from '../catalog/ingress.js';
 import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, bundledArtifactName, type HostArch } from '../catalog/host-artifacts.js';
 import { findModule } from '../catalog/modules.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { GoBuildAction, Plan, ReleaseRef } from '../plan/types.js';
 import { binarySource, goBuildAction } from '../build/source.js';
 import { moduleTag } from '../targets/kubernetes/modules/images.js';
 import { readChartMeta } from './charts.js';
-import { bundledDownloadName } from './names.js';
+import { bundledDownloadName } from '../bundle-layout/names.js';
 
 export interface BundleFileSpec {
   /** Catalog id: openim-server, openim-chat, mongodb, a manifest name … */

@@ -33,11 +33,11 @@ import { formatChecksums } from './checksums.js';
 import type { BundleContents } from './contents.js';
 import { fetchVerified, localSource, urlOpener } from './download.js';
 import type { BundleChart, BundleFileEntry, BundleImage, BundleManifest } from './manifest.js';
-import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from './names.js';
+import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { scanPartial } from './resume.js';
 import { signChecksums } from './signature.js';
-import { PartWriter } from './tar/parts.js';
-import { TarAppender } from './tar/writer.js';
+import { PartWriter } from '../tar/parts.js';
+import { TarAppender } from '../tar/writer.js';
 
 export type CreateEvent =
   | { kind: 'resume'; entries: number; bytes: number; cut?: string }

@@ -9,9 +9,9 @@ import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { HashCounter } from '../oci/digest.js';
 import { BundleError } from './errors.js';
-import { PartFiles } from './tar/parts.js';
+import { PartFiles } from '../tar/parts.js';
 import { readTar } from '../tar/reader.js';
-import { checkBundleEntry } from './tar/safe-path.js';
+import { checkBundleEntry } from '../tar/safe-path.js';
 
 /** Refuses when any existing component between root and path is a symlink. */
 async function assertNoLinks(root: string, path: string): Promise<void> {

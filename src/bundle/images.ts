@@ -3,7 +3,7 @@
 
 import type { Descriptor } from '../oci/media-types.js';
 import { isIndexType } from '../oci/media-types.js';
-import { blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
+import { blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { readMember, type BundleIndex } from './scan.js';
 
 export interface LayoutManifest {

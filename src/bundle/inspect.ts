@@ -3,7 +3,7 @@
 // Entries the safe reader refuses (absolute paths, `..`, links, devices, a
 // name written twice) are listed with the reason: never read, never hidden.
 
-import { ENTRY, blobPath } from './names.js';
+import { ENTRY, blobPath } from '../bundle-layout/names.js';
 import { layoutImages } from './images.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
 import { indexBundle, readMember, type RefusedEntry } from './scan.js';

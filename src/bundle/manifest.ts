@@ -2,7 +2,7 @@
 // reader refuses a format it does not know rather than guessing.
 
 import { z } from 'zod';
-import { BUNDLE_FORMAT, BUNDLE_VERSION } from './names.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../bundle-layout/names.js';
 
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
 const hex = z.string().regex(/^[a-f0-9]{64}$/);

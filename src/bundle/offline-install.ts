@@ -6,7 +6,7 @@
 
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Io } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { DockerConfigCredentials } from '../oci/credentials.js';
 import { RegistryClient } from '../oci/registry-client.js';
@@ -16,7 +16,7 @@ import { bundleContents } from './contents.js';
 import { BundleError } from './errors.js';
 import { extractMembers } from './extract.js';
 import type { BundleManifest } from './manifest.js';
-import { BUNDLE_WORK_DIR } from './names.js';
+import { BUNDLE_WORK_DIR } from '../bundle-layout/names.js';
 import { missingInMirror, pushBundle } from './push.js';
 import { loadPublicKey } from './signature.js';
 import { formatBytes } from './size.js';

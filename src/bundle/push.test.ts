@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tarArchive, type TarWriteEntry } from '../tar/archive.js';
 import { RegistryClient } from '../oci/registry-client.js';
-import { blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
+import { blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { pushBundle } from './push.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -12,7 +12,7 @@ import { Semaphore } from '../execute/semaphore.js';
 import { RegistryClient, RegistryError } from '../oci/registry-client.js';
 import { CertificateError } from '../oci/tls.js';
 import { layoutImages, type LayoutImage } from './images.js';
-import { blobPath } from './names.js';
+import { blobPath } from '../bundle-layout/names.js';
 import { indexBundle, type BundleIndex } from './scan.js';
 
 export interface PushOptions {

@@ -5,12 +5,12 @@
 
 import { existsSync } from 'node:fs';
 import { HashCounter } from '../oci/digest.js';
-import { blobDigestOf, ENTRY } from './names.js';
+import { blobDigestOf, ENTRY } from '../bundle-layout/names.js';
 import { TarFormatError } from '../tar/format.js';
-import { findParts, PartFiles, partName } from './tar/parts.js';
+import { findParts, PartFiles, partName } from '../tar/parts.js';
 import { readTar } from '../tar/reader.js';
-import { checkBundleEntry } from './tar/safe-path.js';
-import type { WrittenEntry } from './tar/writer.js';
+import { checkBundleEntry } from '../tar/safe-path.js';
+import type { WrittenEntry } from '../tar/writer.js';
 
 export interface ResumeState {
   /** Where appending continues. */

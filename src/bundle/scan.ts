@@ -4,8 +4,8 @@
 import { extendedSize, ExtendedHeaders, isExtended } from '../tar/extended.js';
 import { BLOCK, decodeHeader, isZeroBlock, paddingFor, TarFormatError } from '../tar/format.js';
 import type { TarEntryInfo } from '../tar/reader.js';
-import { PartFiles } from './tar/parts.js';
-import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
+import { PartFiles } from '../tar/parts.js';
+import { checkBundleEntry, UnsafeEntryError } from '../tar/safe-path.js';
 
 /** An entry no reader of a bundle takes: why, in the words of the safe-path check. */
 export interface RefusedEntry {

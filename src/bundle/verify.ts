@@ -12,13 +12,13 @@ import { isIndexType, type Descriptor } from '../oci/media-types.js';
 import { parseChecksums } from './checksums.js';
 import type { BundleProblem } from './errors.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
-import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from './names.js';
+import { blobDigestOf, blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { checkSignature } from './signature.js';
 import { TarFormatError } from '../tar/format.js';
-import { PartFiles } from './tar/parts.js';
+import { PartFiles } from '../tar/parts.js';
 import { indexBundle, type BundleIndex } from './scan.js';
 import { readTar } from '../tar/reader.js';
-import { checkBundleEntry, UnsafeEntryError } from './tar/safe-path.js';
+import { checkBundleEntry, UnsafeEntryError } from '../tar/safe-path.js';
 
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unchecked' | 'absent';
 

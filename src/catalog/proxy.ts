@@ -40,6 +40,14 @@ export const CADDY = {
    * the default CA id is `local`, caddypki.DefaultCAID).
    */
   internalRoot: 'pki/authorities/local/root.crt',
+  /**
+   * The header Caddy sets, on the chat-api and admin-api routes, to the one address it saw
+   * (`{http.request.remote.host}`, modules/caddyhttp/replacer.go@v2.11.9), replacing any value
+   * the client sent. Chat's share.yml proxyHeader names it: chat reads the client address from it
+   * for login records and IP rules, and answers 500 when it is missing or holds a list
+   * (internal/api/util/api.go@v1.8.4:22-34), so one address, never X-Forwarded-For.
+   */
+  clientIpHeader: { name: 'X-Real-IP', value: '{http.request.remote.host}' },
   /** Let's Encrypt's ACME directories (production and staging; letsencrypt.org/docs/staging-environment). */
   acme: {
     production: 'https://acme-v02.api.letsencrypt.org/directory',

@@ -23,7 +23,7 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../bundle/signat
 import { formatBytes, parseSize } from '../bundle/size.js';
 import { ALLOW_UNVERIFIED_SIGNATURE, verifyBundle, type VerifyResult } from '../bundle/verify.js';
 import { packageVersion, templatesDir } from '../util/package-root.js';
-import { configInput, type ConfigFlags } from './config-options.js';
+import { configInput, type ConfigFlags } from '../config/command-options.js';
 import { printWarnings } from './print-issues.js';
 import type { BundleCreateFlags, BundleInspectFlags, BundleKeygenFlags, BundleLoadFlags, BundlePushFlags, BundleVerifyFlags } from './flags.js';
 

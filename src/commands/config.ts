@@ -7,13 +7,13 @@ import { configJsonSchema, secretPaths } from '../config/json-schema.js';
 import { initFileText } from '../config/init-file.js';
 import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
-import { configInput } from './config-options.js';
+import { configInput } from '../config/command-options.js';
 import type { ConfigInitFlags, ConfigSchemaFlags, ConfigShowFlags, ConfigValidateFlags } from './flags.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
 import { configOnlyFindings, resolveReportingAll } from './needs.js';
-import { planFor } from './session.js';
+import { planFor } from '../deployment/plan-inputs.js';
 
 export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: ConfigInitFlags): Promise<void> {
   let seed: Plain = {};

@@ -7,7 +7,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { buildProgram } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { NonInteractivePrompter } from '../wizard/prompter.js';
 
 /** The real program; its runner refuses every command, since parsing flags runs none. */

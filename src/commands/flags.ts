@@ -7,7 +7,7 @@
 // Whole numbers and seconds arrive as numbers, checked while parsing (./integer-flag.ts).
 
 import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
-import { addConfigOptions } from './config-options.js';
+import { addConfigOptions } from '../config/command-options.js';
 import { numberOfSeconds, wholeNumber } from './integer-flag.js';
 
 /** The options object commander hands the action of a command declared by `declare`. */

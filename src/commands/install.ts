@@ -3,18 +3,18 @@
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import type { ConfigInput } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { targetFor } from '../targets/registry.js';
 import { runWizard, type WizardDeps } from '../wizard/wizard.js';
-import { configInput } from './config-options.js';
+import { configInput } from '../config/command-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
-import { applySpec } from '../day2/apply.js';
-import { withDeployment } from '../day2/session.js';
-import { defaultWorkdir, planFor } from './session.js';
+import { applySpec } from '../deployment/apply.js';
+import { withDeployment } from '../deployment/lock-and-state.js';
+import { defaultWorkdir, planFor } from '../deployment/plan-inputs.js';
 import { printNeeds, resolveReportingAll } from './needs.js';
 import type { InstallFlags } from './flags.js';
 
@@ -73,7 +73,7 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   const workdir = defaultWorkdir(spec, ctx.env, ctx.cwd, flags.workdir);
   await mkdir(workdir, { recursive: true, mode: 0o700 });
   if (offline && bundle) await offline.stageBundle(bundle, spec, { workdir, io: ctx.io, env: ctx.env, concurrency, signal: ctx.signal });
-  // Lock, state, identity and version guard, secrets, plan, journal: src/day2/apply.ts.
+  // Lock, state, identity and version guard, secrets, plan, journal: src/deployment/apply.ts.
   await withDeployment(ctx, spec, workdir, { command: 'install', waitLock: Boolean(flags.waitLock) }, (deployment) =>
     applySpec(ctx, deployment, spec, facts, workdir, { action: 'install', concurrency, json: Boolean(flags.json), force: Boolean(flags.force) }),
   );

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../cli.js';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { NonInteractivePrompter } from '../wizard/prompter.js';
 import { wholeNumber } from './integer-flag.js';
 

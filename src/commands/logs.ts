@@ -7,9 +7,9 @@ import type { CliContext } from '../context.js';
 import { ClusterUnreachableError, ConfigError } from '../errors.js';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { closest } from '../util/closest.js';
-import { readDeployment } from '../day2/session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 import { day2Spec } from './day2-common.js';
-import { redactorFor } from './session.js';
+import { redactorFor } from '../deployment/plan-inputs.js';
 import type { LogsFlags } from './flags.js';
 
 const INFRA = ['mongodb', 'redis', 'kafka', 'minio', 'etcd'];
@@ -27,7 +27,7 @@ export async function logsCommand(ctx: CliContext, module: string, flags: LogsFl
     if (e instanceof ClusterUnreachableError) throw e;
     return { day2: undefined, state: undefined };
   });
-  const target = day2 ?? (await import('../day2/registry.js')).day2For(spec.target);
+  const target = day2 ?? (await import('../targets/registry.js')).day2For(spec.target);
   const infraName = spec.target === 'kubernetes' && INFRA.includes(module) ? `openim-${module}` : module;
   const argv = target.logsArgv(spec, infraName, { follow: Boolean(flags.follow), tail });
   const redactor = redactorFor(state?.secrets ?? {}, spec);

@@ -7,7 +7,7 @@
 import chalk from 'chalk';
 import type { Io } from '../context.js';
 import { resolveConfig, type ConfigInput, type ResolvedConfig } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, type PreflightFinding } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { targetFor } from '../targets/registry.js';

@@ -1,14 +1,14 @@
 import { join, resolve } from 'node:path';
 import { extractMembers } from '../bundle/extract.js';
-import { BUNDLE_WORK_DIR } from '../bundle/names.js';
+import { BUNDLE_WORK_DIR } from '../bundle-layout/names.js';
 import { verifyBundleForInstall } from '../bundle/offline-install.js';
 import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
 import { renderPlan, type RenderResult } from '../render/render.js';
 import { templatesDir } from '../util/package-root.js';
-import { configInput } from './config-options.js';
-import { planFor } from './session.js';
+import { configInput } from '../config/command-options.js';
+import { planFor } from '../deployment/plan-inputs.js';
 import { printWarnings } from './print-issues.js';
 import { refuseNonEmptyFolder } from './output-file.js';
 import type { RenderFlags } from './flags.js';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBackupArchive } from '../backup/archive.js';
 import { BACKUP_FORMAT } from '../backup/manifest.js';
 import { ConfigError } from '../errors.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { backupCommand } from './backup.js';
 import { restoreCommand } from './restore.js';
 

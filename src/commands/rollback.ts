@@ -4,15 +4,15 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Plan } from '../plan/types.js';
 import type { DeployState, HistoryEntry } from '../state/types.js';
-import { recordApplied } from '../day2/apply.js';
+import { recordApplied } from '../deployment/apply.js';
 import { operationPlan, runOperation } from '../day2/operation.js';
-import { readDeployment, withDeployment } from '../day2/session.js';
-import type { Day2Target } from '../day2/types.js';
+import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
+import type { Day2Target } from '../targets/day2/types.js';
 import { day2Spec } from './day2-common.js';
 import type { RollbackFlags } from './flags.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { resolveConfig } from '../config/resolve.js';
 import { kubernetesTarget } from '../targets/kubernetes/index.js';
 import { statusCommand } from './status.js';

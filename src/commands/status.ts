@@ -5,9 +5,9 @@
 import type { CliContext } from '../context.js';
 import { UnhealthyError, UserAbort } from '../errors.js';
 import { sleep } from '../util/sleep.js';
-import { readDeployment } from '../day2/session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 import { formatStatus } from '../day2/status-format.js';
-import type { StatusReport } from '../day2/types.js';
+import type { StatusReport } from '../targets/day2/types.js';
 import { day2Spec } from './day2-common.js';
 import type { StatusFlags } from './flags.js';
 

@@ -13,12 +13,12 @@ import { REDACTED } from '../secrets/redact.js';
 import { givenSecrets } from '../secrets/secrets.js';
 import { emptyState, type DeployState } from '../state/types.js';
 import { packageVersion } from '../util/package-root.js';
-import { redactedSpec } from '../day2/redact-config.js';
+import { redactedSpec } from '../secrets/redact-config.js';
 import { Scrubber } from '../day2/scrub.js';
-import { readDeployment } from '../day2/session.js';
-import { day2For } from '../day2/registry.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
+import { day2For } from '../targets/registry.js';
 import { day2Spec } from './day2-common.js';
-import { planFor } from './session.js';
+import { planFor } from '../deployment/plan-inputs.js';
 import { refuseExistingFile } from './output-file.js';
 import type { Day2Flags, SupportBundleFlags } from './flags.js';
 

@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { operationPlan, runOperation } from '../day2/operation.js';
-import { readDeployment, withDeployment } from '../day2/session.js';
+import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
 import { day2Spec } from './day2-common.js';
 import type { UninstallFlags } from './flags.js';
 

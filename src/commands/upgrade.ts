@@ -5,22 +5,22 @@
 
 import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import type { Step } from '../plan/types.js';
 import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { targetFor } from '../targets/registry.js';
-import { applySpec, withStepsBeforeOpenIM } from '../day2/apply.js';
-import { readDeployment, withDeployment } from '../day2/session.js';
-import type { Day2Target } from '../day2/types.js';
+import { applySpec, withStepsBeforeOpenIM } from '../deployment/apply.js';
+import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
+import type { Day2Target } from '../targets/day2/types.js';
 import { upgradePath, type Hop } from '../day2/upgrade.js';
 import { DEFAULT_BACKUP_DIR, runBackup } from '../day2/backup.js';
 import type { DeployState } from '../state/types.js';
 import { day2Spec } from './day2-common.js';
 import { formatFinding } from './print-issues.js';
-import { planFor } from './session.js';
+import { planFor } from '../deployment/plan-inputs.js';
 import type { UpgradeFlags } from './flags.js';
 
 const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({ ...spec, openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion } });

@@ -4,9 +4,9 @@
 import { resolve } from 'node:path';
 import type { CliContext } from '../context.js';
 import { ConfigError, UnhealthyError } from '../errors.js';
-import { readDeployment } from '../day2/session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 import { formatCheck, formatSummary, problems } from '../verify/report.js';
-import { verifyInstall } from '../verify/index.js';
+import { verifyInstall } from '../deployment/verify-install.js';
 import { day2Spec } from './day2-common.js';
 import type { VerifyFlags } from './flags.js';
 

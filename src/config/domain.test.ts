@@ -2,7 +2,7 @@
 // works, refused with the key and the fix where it cannot.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './resolve.js';
-import { issuesOf } from './test-helpers.js';
+import { issuesOf } from '../../test/helpers/config-helpers.js';
 import { isIpv4 } from './domain.js';
 
 const production = (...sets: string[]) => resolveConfig({ preset: 'production', sets: ['kubernetes.storage.nfs.server=10.0.0.6', ...sets] });

@@ -5,7 +5,8 @@ import { Document, isMap, type YAMLMap, type Pair, type Scalar } from 'yaml';
 import { configJsonSchema, schemaAt } from './json-schema.js';
 import { deploySpecSchema } from './schema.js';
 import { deepMerge, type Plain } from './paths.js';
-import { crossFieldErrors, type DeploySpec } from './rules.js';
+import { crossFieldErrors } from './rules.js';
+import type { DeploySpec } from './schema.js';
 
 function stripSecrets(value: Plain, path: string[] = []): Plain {
   const out: Plain = {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from './resolve.js';
-import { configFile, issuesOf } from './test-helpers.js';
+import { configFile, issuesOf } from '../../test/helpers/config-helpers.js';
 
 const ALIYUN = 'registry.cn-hangzhou.aliyuncs.com/openimsdk';
 

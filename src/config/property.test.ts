@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { validateSpec } from './validate.js';
 
 const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(''));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envNameFor, listPresets, resolveConfig, sourceOf } from './resolve.js';
 import { givenSecrets } from '../secrets/secrets.js';
-import { configFile, issuesOf } from './test-helpers.js';
-import { MIRROR_SET, NFS_SERVER_SET, requiredSets } from './test-presets.js';
+import { configFile, issuesOf } from '../../test/helpers/config-helpers.js';
+import { MIRROR_SET, NFS_SERVER_SET, requiredSets } from '../../test/helpers/config-presets.js';
 
 describe('resolution order: defaults < preset < file < env < flags/--set', () => {
   const cfg = configFile('openim:\n  domain: from-file.example.com\nkubernetes:\n  namespace: filens\n');

@@ -12,7 +12,7 @@ import { loadConfigFile } from './config-file.js';
 import { deepMerge, leavesOf, setPath, splitPath, type Plain } from './paths.js';
 import { leafPaths, leafTypes, schemaAt } from './json-schema.js';
 import { validateSpec } from './validate.js';
-import type { DeploySpec } from './rules.js';
+import type { DeploySpec } from './schema.js';
 
 export const ENV_PREFIX = 'OPENIM_DEPLOY_';
 /** Env variables that are not config keys. */

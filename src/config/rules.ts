@@ -2,14 +2,12 @@
 // warnings are printed and the run goes on.
 
 import type { ConfigIssue } from '../errors.js';
-import type { DeploySpecShape } from './schema.js';
+import type { DeploySpec } from './schema.js';
 import { chatRelease, MONGO_URI_UNESCAPED, serverRelease, WELL_KNOWN_SECRETS } from '../catalog/openim-versions.js';
 import { isIpv4, looksLikeIpv4, unusableIpv4 } from './domain.js';
 import { secretPaths } from './json-schema.js';
 import { getPath, type Plain } from './paths.js';
 import { findModule } from '../catalog/modules.js';
-
-export type DeploySpec = DeploySpecShape;
 
 export function crossFieldErrors(spec: DeploySpec): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

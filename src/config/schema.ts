@@ -273,7 +273,7 @@ const kafkaSchema = z.strictObject({
   username: z.string().default(''),
   password: secret('Kafka SASL password (external)'),
   tls: z.boolean().default(false),
-  createTopics: z.boolean().default(true).meta({ description: 'Create toRedis/toMongo/toPush/toOfflinePush (8 partitions each); OpenIM does not' }),
+  createTopics: z.boolean().default(true).meta({ description: 'Create toRedis/toMongo/toPush/toOfflinePush (8 partitions each; OpenIM does not) and register OpenIM\'s consumer groups at their earliest offsets when new (OpenIM\'s consumers start at the newest offset and would skip what was produced before they first joined)' }),
   brokers: z.number().int().min(1).max(9).optional().meta({ description: 'KRaft brokers (bundled); default 1 dev, 3 production' }),
 });
 
@@ -401,5 +401,5 @@ function proxyDefaults(profile: 'dev' | 'production', domain: string, proxy: Pro
 }
 
 export type DeploySpecInput = z.input<typeof deploySpecSchema>;
-/** The schema's output, before cross-field rules. */
-export type DeploySpecShape = z.output<typeof deploySpecSchema>;
+/** The config model every command works from: the schema's output (rules.ts adds the cross-field checks). */
+export type DeploySpec = z.output<typeof deploySpecSchema>;

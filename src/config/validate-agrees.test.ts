@@ -12,7 +12,7 @@ import { configValidateCommand } from '../commands/config.js';
 import { ConfigError } from '../errors.js';
 import { initFileText } from './init-file.js';
 import { resolveConfig } from './resolve.js';
-import { issuesOf } from './test-helpers.js';
+import { issuesOf } from '../../test/helpers/config-helpers.js';
 
 const io = () => {
   const out: string[] = [];

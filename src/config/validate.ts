@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { closest } from '../util/closest.js';
 import { deploySpecSchema } from './schema.js';
-import { crossFieldErrors, specWarnings, type DeploySpec } from './rules.js';
+import { crossFieldErrors, specWarnings } from './rules.js';
+import type { DeploySpec } from './schema.js';
 import { schemaAt } from './json-schema.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {

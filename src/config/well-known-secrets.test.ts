@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WELL_KNOWN_SECRETS } from '../catalog/openim-versions.js';
 import { secretPaths } from './json-schema.js';
 import { resolveConfig } from './resolve.js';
-import { issuesOf } from './test-helpers.js';
+import { issuesOf } from '../../test/helpers/config-helpers.js';
 
 const production = (...sets: string[]) => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5', ...sets] });
 

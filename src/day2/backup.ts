@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { writeBackupArchive } from '../backup/archive.js';
 import { passphraseOf } from '../backup/crypto.js';
@@ -16,8 +16,8 @@ import { BACKUP_FORMAT } from '../backup/manifest.js';
 import { parseS3Url, S3Client, type S3Credentials } from '../backup/s3.js';
 import type { BackupRecord } from '../state/types.js';
 import { packageVersion } from '../util/package-root.js';
-import { day2For } from './registry.js';
-import { withDeployment } from './session.js';
+import { day2For } from '../targets/registry.js';
+import { withDeployment } from '../deployment/lock-and-state.js';
 
 export interface BackupOptions {
   /** Folder or s3://bucket/prefix. */

@@ -2,10 +2,10 @@
 // evidence, probe the public addresses from here, diagnose.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { diagnose, type Diagnosis } from './doctor.js';
 import { objectStorageProbeUrl, probeHttp, probeWebSocket, webSocketVariants, type NetResult } from './net-probes.js';
-import { readDeployment } from './session.js';
+import { readDeployment } from '../deployment/lock-and-state.js';
 
 export interface LiveDiagnosis {
   installed: boolean;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { diagnose, formatDiagnosis, type Diagnosis, type NetEvidence } from './doctor.js';
-import { parseMongoPing, parseTopicDescribe } from './live-helpers.js';
-import type { LiveEvidence } from './types.js';
-import { NFS_SERVER_SET } from '../config/test-presets.js';
+import { parseMongoPing, parseTopicDescribe } from '../targets/day2/live-helpers.js';
+import type { LiveEvidence } from '../targets/day2/types.js';
+import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 
 const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
 const healthy: LiveEvidence = {

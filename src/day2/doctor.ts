@@ -4,10 +4,10 @@
 // run here. Pure: the same evidence always gives the same findings, each
 // saying what is wrong, why it matters and how to fix it.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../catalog/modules.js';
 import type { NetResult } from './net-probes.js';
-import type { LiveEvidence } from './types.js';
+import type { LiveEvidence } from '../targets/day2/types.js';
 
 export interface Diagnosis {
   id: string;

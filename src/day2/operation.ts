@@ -5,13 +5,13 @@
 // run again, and re-running them must never be skipped as "unchanged".
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { executePlan, type ExecEvent, type ExecutionReport, type OutputMode } from '../execute/executor.js';
 import type { Plan, Step } from '../plan/types.js';
-import { planOf } from '../plan/build.js';
+import { planOf } from '../targets/build-plan.js';
 import { templatesDir } from '../util/package-root.js';
-import { redactorFor } from '../commands/session.js';
-import type { OpenDeployment } from './session.js';
+import { redactorFor } from '../deployment/plan-inputs.js';
+import type { OpenDeployment } from '../deployment/lock-and-state.js';
 
 export function operationPlan(spec: DeploySpec, steps: Step[]): Plan {
   return planOf(spec, steps);

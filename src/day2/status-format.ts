@@ -1,6 +1,6 @@
 // Text form of a StatusReport: one row per component, the reasons under it.
 
-import type { StatusReport } from './types.js';
+import type { StatusReport } from '../targets/day2/types.js';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -12,7 +12,7 @@ import { goBuildExport } from '../build/go-build.js';
 import type { Action, FetchAction } from '../plan/types.js';
 import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
-import { isYamlPath, materialiseYaml } from '../util/yaml.js';
+import { isYamlPath, materialiseYaml } from '../secrets/yaml.js';
 import type { ProbeFn } from './probes.js';
 import { startForward, type ForwardFn } from '../exec/port-forward.js';
 import { ensureChatAdminPassword } from '../chat-admin/password.js';

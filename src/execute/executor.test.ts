@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApplyError, UserAbort } from '../errors.js';
-import { ok, RecordingRunner } from '../exec/recording-runner.js';
+import { ok, RecordingRunner } from '../../test/helpers/recording-runner.js';
 import type { Plan, Step } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { secretRef } from '../secrets/secrets.js';

@@ -7,7 +7,7 @@
 //   namespace = the OpenIM namespace (Kubernetes only).
 //   unit      = systemd instance unit, e.g. openim-api@0.service (hosts only).
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { metricsModules } from './scrape-targets.js';
 import type { Matcher } from './promql.js';
 import { anyOf } from './promql.js';

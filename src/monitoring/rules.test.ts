@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { monitoringContext } from './context.js';
 import { ALERTS, openimAlertGroups } from './rules.js';
-import { requiredSets } from '../config/test-presets.js';
+import { requiredSets } from '../../test/helpers/config-presets.js';
 
 const ctxOf = (preset: string, sets: string[] = []) => monitoringContext(resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { resolveConfig } from '../config/resolve.js';
 import { catalogMetricsModules, metricsModules } from './scrape-targets.js';
-import { requiredSets } from '../config/test-presets.js';
+import { requiredSets } from '../../test/helpers/config-presets.js';
 
 const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec;
 

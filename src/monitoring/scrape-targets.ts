@@ -2,7 +2,7 @@
 // each run, derived from the catalog (src/catalog/modules.ts): every module
 // with a port named `metrics`. Both targets scrape exactly these.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ALL_MODULES, type OpenIMModule } from '../catalog/modules.js';
 
 export interface MetricsModule {

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserAbort, DeployError, EXIT } from '../errors.js';
 import { sleep } from '../util/sleep.js';
-import { CERTIFICATE_HINT, CertificateError, isCertificateError } from './tls.js';
+import { CERTIFICATE_HINT, CertificateError, isCertificateError, type TlsSettings } from './tls.js';
 
 export interface HttpOptions {
   /** Attempts after the first one. */
@@ -23,12 +23,6 @@ export interface HttpOptions {
   userAgent?: string;
   /** TLS settings per host for requests made outside fetch (streamed uploads); see oci/tls.ts. */
   tlsFor?: (host: string) => TlsSettings | undefined;
-}
-
-export interface TlsSettings {
-  /** The whole list of CAs to trust (system roots included). */
-  ca?: string[];
-  rejectUnauthorized?: boolean;
 }
 
 export class HttpError extends DeployError {

@@ -6,8 +6,13 @@
 
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import type { TlsSettings } from './http.js';
 import { DeployError, EXIT } from '../errors.js';
+
+export interface TlsSettings {
+  /** The whole list of CAs to trust (system roots included). */
+  ca?: string[];
+  rejectUnauthorized?: boolean;
+}
 
 export interface RegistryTls {
   /** PEM certificates of CAs to trust besides the system's (readCaFiles). */

@@ -1,7 +1,7 @@
 // What every builder needs: the spec, the endpoints, the options and the
 // catalog entries of the selected releases.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { chatRelease, serverRelease, type ChatRelease, type ServerRelease } from '../catalog/openim-versions.js';
 import type { ConfigOptions, OpenIMEndpoints } from './types.js';
 

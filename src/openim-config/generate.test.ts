@@ -9,7 +9,7 @@ import { envVarName } from './env.js';
 import { ConfigInputError } from './infra.js';
 import { findPortCollisions } from './ports.js';
 import { serialiseConfigFiles } from './serialise.js';
-import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from './test-fixtures.js';
+import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from '../../test/helpers/openim-config-fixtures.js';
 import type { ConfigFiles, OpenIMEndpoints } from './types.js';
 
 const prodSpec = specOf({ profile: 'production', openim: { domain: 'im.example.com' } });

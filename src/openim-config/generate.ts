@@ -1,7 +1,7 @@
 // generateOpenIMConfig: DeploySpec + endpoints → every server and chat config
 // file as objects, secrets as placeholders (inline) or env variables (env).
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { chatFiles } from './chat.js';
 import { makeContext } from './context.js';
 import { discoveryFile, kafkaFile, logFile, mongodbFile, redisFile } from './infra.js';

@@ -3,7 +3,7 @@
 // port per instance: base, base+1, … (the upstream convention, e.g. push
 // 10170..10177 for 8 instances).
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { findModule, type ModulePort, type OpenIMModule } from '../catalog/modules.js';
 import type { ConfigOptions } from './types.js';
 

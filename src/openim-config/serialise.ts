@@ -2,7 +2,7 @@
 // concatenation). Key order follows the builders. Secret placeholders become
 // literal blocks so any value stays a string once written (see toYaml).
 
-import { toYaml } from '../util/yaml.js';
+import { toYaml } from '../secrets/yaml.js';
 import type { ConfigFiles } from './types.js';
 
 export function serialiseConfigFiles(files: ConfigFiles): Record<string, string> {

@@ -10,9 +10,9 @@ import { binaryChecks } from '../targets/binary/checks.js';
 import { openimEndpoints } from '../targets/kubernetes/config/endpoints.js';
 import { infraEndpoints } from '../targets/kubernetes/infra-bridge.js';
 import { generateOpenIMConfig } from './generate.js';
-import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from './test-fixtures.js';
+import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from '../../test/helpers/openim-config-fixtures.js';
 import type { ConfigFiles } from './types.js';
-import { NFS_SERVER_SET } from '../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 
 const get = (files: ConfigFiles, file: string, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], files[file]);
 const hostSpec = (serverVersion = 'v3.8.3', chatVersion = 'v1.8.4') =>

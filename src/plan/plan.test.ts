@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from './build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { criticalPath, graphProblems, topologicalOrder } from './graph.js';
 import type { Step } from './types.js';
-import { MIRROR_SET, NFS_SERVER_SET } from '../config/test-presets.js';
+import { MIRROR_SET, NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 
 const configs = [
   { name: 'dev', input: { preset: 'dev' } },

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import type { Runner } from '../exec/runner.js';
 import { unprobedFacts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { templatesDir } from '../util/package-root.js';
 import { renderPlan } from './render.js';
 

@@ -10,10 +10,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import { NFS_SERVER_SET } from '../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
 import { getPath, type Plain } from '../config/paths.js';
 import { ConfigError } from '../errors.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { flatten, mongoshCalls, readWritten, type Flat } from '../../test/helpers/format-readers.js';
 

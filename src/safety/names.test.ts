@@ -5,8 +5,8 @@
 // mongodb:// URI unescaped, openimsdk/tools db/mongoutil/common.go) all passed validation.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import { NFS_SERVER_SET } from '../config/test-presets.js';
-import { issuesOf } from '../config/test-helpers.js';
+import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
+import { issuesOf } from '../../test/helpers/config-helpers.js';
 
 const production = ['openim.domain=im.example.com', NFS_SERVER_SET];
 const refused = (key: string, value: string, extra: string[] = []) => issuesOf(() => resolveConfig({ preset: 'production', sets: [...production, ...extra, `${key}=${value}`] })).filter((i) => i.path === key);

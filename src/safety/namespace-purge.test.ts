@@ -1,13 +1,13 @@
 // #19 High 2: `uninstall --purge` deletes only a namespace openim-deploy
 // created itself, and never a system namespace.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../plan/build.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { buildPlan } from '../targets/build-plan.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { emptyState, type DeployState } from '../state/types.js';
 import { kubernetesUninstallSteps } from '../targets/kubernetes/day2/operations.js';
 import { kubernetesResources } from '../targets/kubernetes/day2/resources.js';
 import { ensureNamespace } from '../targets/kubernetes/day2/state-secret.js';
-import { specFor, UNPROBED } from '../targets/kubernetes/test-specs.js';
+import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
 
 /** The state after an install: every step done, its resources recorded as the journal does. */
 function installedState(namespace: string, extra: Partial<DeployState> = {}): DeployState {

@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { emptyState, type DeployState } from '../state/types.js';
 import { binaryResources, binaryUninstallSteps } from '../targets/binary/day2/operations.js';
-import { plan, singleHost } from '../targets/binary/test-specs.js';
+import { plan, singleHost } from '../../test/helpers/binary-specs.js';
 
 const binary = (sets: string[]) => resolveConfig({ preset: 'single-host', sets });
 

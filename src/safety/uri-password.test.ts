@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { WriteAction } from '../plan/types.js';
 import { renderPlan } from '../render/render.js';
 import { resolveSecrets } from '../secrets/secrets.js';
-import { materialiseYaml } from '../util/yaml.js';
-import { allExternal, unprobed } from '../targets/binary/test-specs.js';
+import { materialiseYaml } from '../secrets/yaml.js';
+import { allExternal, unprobed } from '../../test/helpers/binary-specs.js';
 import { templatesDir } from '../util/package-root.js';
 
 const PASSWORD = 'Uri-Pa55word-only-here';

@@ -5,12 +5,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordingRunner } from '../exec/recording-runner.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
 import { FileStateStore } from '../state/file-store.js';
 import { MirroredStateStore, type RemoteState } from '../state/mirrored-store.js';
 import { emptyState, type DeployState } from '../state/types.js';
 import { clusterIdentity } from '../targets/kubernetes/day2/state-secret.js';
-import { specFor } from '../targets/kubernetes/test-specs.js';
+import { specFor } from '../../test/helpers/kubernetes-specs.js';
 
 class ClusterSecret implements RemoteState {
   readonly location = 'Secret openim/openim-deploy-state';

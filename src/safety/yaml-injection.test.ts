@@ -4,15 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../config/resolve.js';
 import { runAction } from '../execute/actions.js';
-import { RecordingRunner } from '../exec/recording-runner.js';
-import { buildPlan } from '../plan/build.js';
+import { RecordingRunner } from '../../test/helpers/recording-runner.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { WriteAction } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { SECRET_IDS, type SecretValues } from '../secrets/secrets.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { specFor, UNPROBED } from '../targets/kubernetes/test-specs.js';
+import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
 
 const INJECTION = 'x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: pwned}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: default, namespace: openim}]';
 

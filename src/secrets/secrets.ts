@@ -3,7 +3,7 @@
 // carry only placeholders, so no plan, log or render ever holds a value.
 
 import { randomBytes } from 'node:crypto';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { applyEncodings, encodingsOf, TAGGED_REF } from './encode.js';
 
 export const SECRET_IDS = [

@@ -2,7 +2,7 @@
 // say which ones, and refuse with the reason instead of half-moving things).
 // Each is stored in the state at the first install and compared on every run.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { ConfigIssue } from '../errors.js';
 
 interface Immutable {

@@ -1,7 +1,7 @@
 // Reads a tar stream entry by entry without buffering entries, keeping the
 // byte offset of each one (for resume and for random access later). It
 // parses only: what an entry may be is decided by its user (bundle entries
-// by src/bundle/tar/safe-path.ts, host archives by src/artifacts/extract.ts).
+// by src/tar/safe-path.ts, host archives by src/artifacts/extract.ts).
 
 import { ByteReader } from './byte-reader.js';
 import { extendedSize, ExtendedHeaders, isExtended, type TarEntryInfo } from './extended.js';

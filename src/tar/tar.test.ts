@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tarArchive, tarEntry } from './archive.js';
 import { BLOCK, decodeHeader, encodeHeader, END_OF_ARCHIVE, paddingFor, paxRecord, TarFormatError } from './format.js';
 import { readTar, type ReadOptions } from './reader.js';
-import { patchHeader } from './test-helpers.js';
+import { patchHeader } from '../../test/helpers/tar-helpers.js';
 
 const made: string[] = [];
 const tmp = () => {

@@ -1,6 +1,6 @@
 // What every target exposes. Nothing outside a target knows helm or systemctl argv.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { PreflightFinding } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import type { Facts } from '../facts/types.js';

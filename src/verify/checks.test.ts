@@ -1,4 +1,4 @@
-// The verify client against a loopback STAND-IN of OpenIM (src/verify/openim-stand-in.ts):
+// The verify client against a loopback STAND-IN of OpenIM (test/helpers/openim-stand-in.ts):
 // the logic of each check, the dependencies between them, and the error
 // classification. Real OpenIM: npm run test:openim (h-harness).
 
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runVerify, THROWAWAY_NICKNAME, type VerifyOptions } from './checks.js';
 import { buildReport } from './report.js';
 import type { CheckResult } from './types.js';
-import { startStandIn, type StandIn, type StandInOptions } from './openim-stand-in.js';
+import { startStandIn, type StandIn, type StandInOptions } from '../../test/helpers/openim-stand-in.js';
 
 const creds = { secret: 's3cret', imAdminUserID: 'imAdmin', superCode: '314159', chatAdminAccount: 'chatAdmin', chatAdminPassword: 'adm1n-pass' };
 let standIn: StandIn | undefined;

@@ -4,7 +4,7 @@
 
 import { envNameFor, type ConfigInput } from '../config/resolve.js';
 import { getPath, leavesOf, splitPath } from '../config/paths.js';
-import { flagFor } from '../commands/config-options.js';
+import { flagFor } from '../config/command-options.js';
 import { quoteArg } from '../plan/print.js';
 import { schemaDefaults, type Answers } from './answers.js';
 import { isSecretPath } from './schema-piece.js';

@@ -1,7 +1,7 @@
 // Preflight findings for the summary. A real install runs the target's full
 // checks on gathered facts; a dry run only uses the wizard's light looks.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { PreflightFinding } from '../errors.js';
 import type { Runner } from '../exec/runner.js';
 import { unprobedFacts, type Facts } from '../facts/types.js';

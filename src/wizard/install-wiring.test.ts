@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { NonInteractivePrompter, type Prompter } from './prompter.js';
 import { ScriptedPrompter } from './scripted-prompter.js';
-import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, tempDir } from './test-helpers.js';
+import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, tempDir } from '../../test/helpers/wizard-helpers.js';
 
 afterAll(removeTempDirs);
 

@@ -2,7 +2,7 @@
 // reachable kube context (and which StorageClasses it has), and is systemd
 // PID 1 here. Cheap, bounded by timeouts, and the only probes a dry run makes.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { Runner } from '../exec/runner.js';
 import type { StorageClassFact } from '../facts/types.js';
 import { kubectlBase } from '../targets/kubernetes/tools.js';

@@ -1,7 +1,7 @@
 // The table shown before confirming: every choice in words, where it came
 // from when not answered here, and never a credential's value.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { targetFor } from '../targets/registry.js';
 import type { Answers } from './answers.js';
 import type { Row } from './text.js';

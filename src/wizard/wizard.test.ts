@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError, PreflightError, UserAbort } from '../errors.js';
-import { ok } from '../exec/recording-runner.js';
+import { ok } from '../../test/helpers/recording-runner.js';
 import type { SelectQuestion } from './prompter.js';
 import { ScriptedPrompter, ScriptError, type ScriptStep } from './scripted-prompter.js';
-import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from './test-helpers.js';
+import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from '../../test/helpers/wizard-helpers.js';
 import { runWizard } from './wizard.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import { unprobedFacts } from '../facts/types.js';
 
 afterAll(removeTempDirs);
@@ -54,6 +54,7 @@ describe('Enter through every prompt', () => {
       { key: 'target', default: 'binary', help: /this host runs systemd/ },
       { key: 'profile' },
       { key: 'openim.domain' },
+      { key: 'binary.proxy.enabled', default: false, help: /one HTTPS endpoint|raw ports/ },
       { key: 'infrastructure.objectStorage.provider', choices: ['minio', 's3', 'cos', 'oss', 'kodo'] },
       { key: 'infrastructure.objectStorage.mode' },
       { key: 'infrastructure.objectStorage.externalAddress' },
@@ -94,6 +95,7 @@ describe('Enter through every prompt', () => {
     const run = await runScript({ flags: { target: 'binary' } }, [
       { key: 'profile' },
       { key: 'openim.domain' },
+      { key: 'binary.proxy.enabled' },
       ...KUBERNETES_DEFAULTS.slice(8, 11),
       ...KUBERNETES_DEFAULTS.slice(11, 14),
       { key: 'infrastructure.etcd.mode' },
@@ -497,6 +499,7 @@ describe('the summary shows the URLs the plan writes (issue #19: it said https w
   it('binary with a domain: the host\'s MinIO port', async () => {
     const run = await runScript({ flags: { target: 'binary', openim: { domain: '10.0.0.5' } } }, [
       { key: 'profile' },
+      { key: 'binary.proxy.enabled' },
       { key: 'infrastructure.objectStorage.provider' },
       { key: 'infrastructure.objectStorage.mode' },
       { key: 'infrastructure.objectStorage.externalAddress', message: /empty: http:\/\/10\.0\.0\.5:10005\)/ },

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import { collectLayers, type ConfigInput } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { deploySpecSchema } from '../config/schema.js';
 import { validateSpec, zodIssues } from '../config/validate.js';
 import { ConfigError, PreflightError, UserAbort, type ConfigIssue, type PreflightFinding } from '../errors.js';
@@ -27,6 +27,7 @@ import { askComponents, askObservability } from './questions/features.js';
 import { askInfrastructure } from './questions/infrastructure.js';
 import { askIngress, askStorage } from './questions/kubernetes.js';
 import { askObjectStorage } from './questions/object-storage.js';
+import { askProxy } from './questions/proxy.js';
 import { askArtifacts, askBinarySource, askDownloadMirror, askImages, askOffline } from './questions/sources.js';
 import { ANSWERS_FILE, saveAnswers } from './save.js';
 import { printReport } from './report.js';
@@ -74,6 +75,8 @@ async function askAll(q: QuestionContext, cwd: string): Promise<void> {
   if (kubernetes) {
     await askIngress(q);
     await askStorage(q);
+  } else {
+    await askProxy(q);
   }
   await askObjectStorage(q);
   await askInfrastructure(q);

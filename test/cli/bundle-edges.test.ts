@@ -1,7 +1,7 @@
 // The offline bundle at the command line (issue #19, Medium 10): each test
 // reproduces one finding against the built CLI. Bundles with real images are
 // made and checked in test/offline; these need no registry.
-import { MIRROR_SET } from '../../src/config/test-presets.js';
+import { MIRROR_SET } from '../helpers/config-presets.js';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';

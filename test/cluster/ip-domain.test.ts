@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { unprobedFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
 import { sharedChartsDir } from '../helpers/shared-charts.js';
 import { TestCluster } from './cluster.js';

@@ -41,14 +41,14 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import type { Runner } from '../../src/exec/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { clusterFacts } from '../../src/targets/kubernetes/facts.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import type { Step } from '../../src/plan/types.js';
 import { helmBinaries, type HelmBinaries } from '../helpers/tools.js';
 import { sharedChartRepo, sharedChartsDir, type ChartRepo } from '../helpers/shared-charts.js';
 import { TestCluster } from './cluster.js';
 import { isInstallerWrite } from './observe.js';
 import { INGRESS_SETS } from '../helpers/ingress-sets.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 
 // helm 4: helm v3.18.0 (the helm 3 of test/helpers/tools.ts) renders a value of 0 as set (helm/helm#30923, fixed
 // in v3.18.1), so ingress-nginx and kube-prometheus-stack are refused by the API server; preflight says so.

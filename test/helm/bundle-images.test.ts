@@ -28,7 +28,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { RegistryClient, type FetchedManifest } from '../../src/oci/registry-client.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { sharedChartRepo, type ChartRepo } from '../helpers/shared-charts.js';

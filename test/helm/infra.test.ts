@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
 import type { Step, WriteAction } from '../../src/plan/types.js';
@@ -18,7 +18,7 @@ import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastruc
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
 import { ETCD_VOLUME_SIZE } from '../../src/targets/kubernetes/infrastructure/etcd.js';
 import { storageSteps } from '../../src/targets/kubernetes/infrastructure/storage.js';
-import { EXTERNAL_SETS } from '../../src/targets/kubernetes/infrastructure/test-specs.js';
+import { EXTERNAL_SETS } from '../helpers/kubernetes-infrastructure-specs.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject } from './k8s-schemas.js';
 

@@ -8,6 +8,7 @@
 # Usage: unshare --mount --propagation private bash kafka-kraft-scenario.sh DIR LIBS
 #   DIR/node<N>.env    the node's environment (KEY=VALUE lines), DIR/node.command its command
 #   DIR/topics.env     the topics Job's environment, DIR/create-topics.sh its script
+#   DIR/register-group.sh  the binary target's consumer-group registration program (sh -c text)
 set -euo pipefail
 DIR=$1
 LIBS=$2
@@ -36,6 +37,9 @@ exec java \$KAFKA_HEAP_OPTS -Dlog4j.configuration=file:$DIR/defaults/log4j.prope
 SH
 printf '#!/bin/sh\nexec java -Xmx256m -Dlog4j.configuration=file:%s/defaults/tools-log4j.properties -cp "%s/*" org.apache.kafka.tools.TopicCommand "$@"\n' "$DIR" "$LIBS" > "$DIR/bin/kafka-topics.sh"
 printf '#!/bin/sh\nexec java -Xmx256m -Dlog4j.configuration=file:%s/defaults/tools-log4j.properties -cp "%s/*" kafka.admin.BrokerApiVersionsCommand "$@"\n' "$DIR" "$LIBS" > "$DIR/bin/kafka-broker-api-versions.sh"
+printf '#!/bin/sh\nexec java -Xmx256m -Dlog4j.configuration=file:%s/defaults/tools-log4j.properties -cp "%s/*" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "$@"\n' "$DIR" "$LIBS" > "$DIR/bin/kafka-consumer-groups.sh"
+printf '#!/bin/sh\nexec java -Xmx256m -Dlog4j.configuration=file:%s/defaults/tools-log4j.properties -cp "%s/*" kafka.tools.ConsoleProducer "$@"\n' "$DIR" "$LIBS" > "$DIR/bin/kafka-console-producer.sh"
+printf '#!/bin/sh\nexec java -Xmx256m -Dlog4j.configuration=file:%s/defaults/tools-log4j.properties -cp "%s/*" org.apache.kafka.tools.consumer.ConsoleConsumer "$@"\n' "$DIR" "$LIBS" > "$DIR/bin/kafka-console-consumer.sh"
 chmod +x "$DIR"/bin/*
 
 stop_nodes() {
@@ -80,10 +84,18 @@ sed -e "s|^BIN=.*|BIN=$DIR/bin|" -e "s|^CONFIG=.*|CONFIG=$DIR/client.properties|
 mapfile -t job < "$DIR/topics.env"
 echo "== topics job"
 env -i PATH="$PATH" HOME="$DIR" "${job[@]}" bash "$DIR/create-topics-local.sh"
+bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$DIR/topics.env")
+# A message produced before OpenIM's msgtransfer first joins its group (redis): a consumer
+# that starts at the newest offset when its group has none, as OpenIM's do, must still get it.
+echo "first-message-$$" | "$DIR/bin/kafka-console-producer.sh" --bootstrap-server "$bootstrap" --topic toRedis > /dev/null
+echo "== consumed by group redis (auto.offset.reset=latest): $("$DIR/bin/kafka-console-consumer.sh" --bootstrap-server "$bootstrap" --topic toRedis --group redis --consumer-property auto.offset.reset=latest --max-messages 1 --timeout-ms 60000 2> /dev/null)"
 echo "== topics job again (idempotent)"
 env -i PATH="$PATH" HOME="$DIR" "${job[@]}" bash "$DIR/create-topics-local.sh"
+# The binary target's own registration program (src/targets/binary/kafka-groups.ts), on the same brokers.
+echo "== binary target's registration, twice: $(sh -c "$(cat "$DIR/register-group.sh")" register-group "$DIR/bin/kafka-consumer-groups.sh" "$bootstrap" binary-target-check toMongo 2> /dev/null) / $(sh -c "$(cat "$DIR/register-group.sh")" register-group "$DIR/bin/kafka-consumer-groups.sh" "$bootstrap" binary-target-check toMongo 2> /dev/null)"
+echo "== group redis after the second run"
+"$DIR/bin/kafka-consumer-groups.sh" --bootstrap-server "$bootstrap" --describe --group redis 2> /dev/null | awk '$2 == "toRedis" { sum += $4 } END { print "committed toRedis offsets: " sum }'
 
-bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$DIR/topics.env")
 echo "== describe"
 "$DIR/bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe | grep -E 'PartitionCount' | sed -E 's/\s+/ /g; s/TopicId: [^ ]+ //; s/Configs:.*//'
 echo "== brokers as clients see them"

@@ -13,11 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { INFRASTRUCTURE } from '../../src/catalog/infrastructure.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
+import { REGISTER_GROUP_SCRIPT } from '../../src/targets/binary/kafka-groups.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 
 const KAFKA_VERSION = INFRASTRUCTURE.kafka.images.kafka.tag;
@@ -51,7 +52,7 @@ function envLines(container: Obj, podName?: string): string[] {
 }
 
 describe('openim-kafka on real Kafka jars', () => {
-  it('three KRaft nodes form a quorum, advertise their DNS names, and the topics Job creates 4 x 8 partitions', async () => {
+  it('three KRaft nodes form a quorum, advertise their DNS names, and the topics Job creates 4 x 8 partitions and registers OpenIM\'s consumer groups at the earliest offsets', async () => {
     await fetchKafkaJars();
     const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
     const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find((s) => s.release?.name === 'openim-kafka')!;
@@ -78,6 +79,7 @@ describe('openim-kafka on real Kafka jars', () => {
     }
     writeFileSync(join(dir, 'topics.env'), envLines(job.spec.template.spec.containers[0]).join('\n') + '\n');
     writeFileSync(join(dir, 'create-topics.sh'), scripts.data['create-topics.sh']);
+    writeFileSync(join(dir, 'register-group.sh'), REGISTER_GROUP_SCRIPT);
     writeFileSync(join(dir, 'scenario.env'), `STATEFULSET=${sts.metadata.name}\nHEADLESS_DOMAIN=${headless.metadata.name}.${step.release!.namespace}.svc\n`);
 
     const result = await runner.run(['unshare', '--mount', '--propagation', 'private', 'bash', join(repoRoot, 'test/helm/kafka-kraft-scenario.sh'), dir, libs], { timeoutMs: 600_000 });
@@ -92,6 +94,16 @@ describe('openim-kafka on real Kafka jars', () => {
     for (const topic of ['toRedis', 'toMongo', 'toPush', 'toOfflinePush']) {
       expect(out).toMatch(new RegExp(`Topic: ${topic} PartitionCount: 8 ReplicationFactor: 3`));
     }
+    // OpenIM's consumer groups: registered at the earliest offsets by the first run, so a message produced
+    // before a consumer first joined still reaches it; left alone by the second run (no replay).
+    const [firstRun, secondRun] = out.split('== topics job again (idempotent)');
+    for (const [group, topic] of [['redis', 'toRedis'], ['mongo', 'toMongo'], ['push', 'toPush'], ['offlinePush', 'toOfflinePush']]) {
+      expect(firstRun).toContain(`group ${group}: registered at the earliest offsets of ${topic}`);
+      expect(secondRun).toContain(`group ${group}: exists, offsets left alone`);
+    }
+    expect(out).toMatch(/== consumed by group redis \(auto\.offset\.reset=latest\): first-message-\d+\n/);
+    expect(out).toContain('committed toRedis offsets: 1\n');
+    expect(out).toContain("== binary target's registration, twice: group binary-target-check: registered at the earliest offsets of toMongo / group binary-target-check: exists, offsets left alone\n");
     // What clients are told after bootstrap: the per-pod names OpenIM is configured with.
     const advertised = [...out.matchAll(/^(\S+:9092) \(id: (\d+)/gm)].map((m) => m[1]);
     expect(advertised.sort()).toEqual([...infrastructureEndpoints(spec).kafka.address].sort());

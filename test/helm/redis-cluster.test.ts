@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/exec/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { unprobedFacts } from '../../src/facts/types.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import { sharedChartsDir } from '../helpers/shared-charts.js';
 
 const GRAFANA_INI = 'kube-prometheus-stack-81.4.3 charts/grafana (10.5.15) writes its `grafana.ini` map whole into Grafana\'s grafana.ini (values.yaml:884, templates/_config.tpl), so any Grafana ini section/key is read';

@@ -9,7 +9,7 @@ import { join, normalize, resolve } from 'node:path';
 import * as infrastructure from '../../src/catalog/infrastructure.js';
 import type { ChartRef } from '../../src/catalog/infrastructure.js';
 import * as ingress from '../../src/catalog/ingress.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { repoRoot } from './tools.js';
 
 const CANDIDATES = [process.env.OPENIM_SHARED_CHARTS, resolve(repoRoot, '..', 'shared', 'charts'), resolve(repoRoot, '..', '..', 'shared', 'charts'), '/work/shared/charts'].filter((p): p is string => !!p);

@@ -92,6 +92,8 @@ const KAFKA_TOOLS: Record<string, string> = {
   'kafka-storage.sh': 'kafka.tools.StorageTool',
   'kafka-topics.sh': 'org.apache.kafka.tools.TopicCommand',
   'kafka-broker-api-versions.sh': 'kafka.admin.BrokerApiVersionsCommand',
+  // The topics Job registers OpenIM's consumer groups with it (templates/charts/openim-kafka/files/create-topics.sh).
+  'kafka-consumer-groups.sh': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
 };
 const LOG4J = `log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { formatImage } from '../../src/catalog/images.js';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
-import type { DeploySpec } from '../../src/config/rules.js';
+import type { DeploySpec } from '../../src/config/schema.js';
 import { moduleImage } from '../../src/targets/kubernetes/modules/images.js';
 import type { ImageSpec } from '../cluster/oci-image.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import type { Dashboard } from '../../src/monitoring/index.js';
 import { promqlOf } from '../../src/monitoring/index.js';
 import type { WriteAction } from '../../src/plan/types.js';

@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { NFS_SERVER_SET } from '../../src/config/test-presets.js';
+import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { catalogMetricsModules } from '../../src/monitoring/index.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { MONITORING_FILES, MONITORING_STEPS } from '../../src/targets/kubernetes/monitoring/index.js';
 

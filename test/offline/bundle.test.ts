@@ -244,7 +244,7 @@ describe('unsafe entries', () => {
   it('traversal, absolute, symlink, hard link and device entries are refused by verify, install and extraction', async () => {
     const { encodeHeader, END_OF_ARCHIVE, paddingFor } = await import('../../src/tar/format.js');
     const { extractMembers } = await import('../../src/bundle/extract.js');
-    const { UnsafeEntryError } = await import('../../src/bundle/tar/safe-path.js');
+    const { UnsafeEntryError } = await import('../../src/tar/safe-path.js');
     const { verifyBundle } = await import('../../src/bundle/verify.js');
     // A real bundle with hostile entries appended before its end marker.
     const good = readFileSync(bundle).subarray(0, -1024);

@@ -186,6 +186,8 @@ describe('the wizard in a real terminal (tmux)', () => {
     await driver.choose(/Where should OpenIM run\?/, 'This Linux host');
     await driver.enter(/Profile/);
     await driver.enter(/Public domain/);
+    // dev: no reverse proxy by default (production puts Caddy in front).
+    await driver.enter(/Put a reverse proxy \(Caddy\) in front of OpenIM/);
     await driver.enter(/Object storage for files/);
     await driver.enter(/MinIO: bundled or external\?/);
     await driver.enter(/Public URL for files/);

@@ -3,7 +3,7 @@ import { resolveConfig } from '../../config/resolve.js';
 import { monitoringContext } from '../context.js';
 import { promqlOf } from './grafana.js';
 import { openimDashboards } from './openim.js';
-import { NFS_SERVER_SET } from '../../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../../test/helpers/config-presets.js';
 
 const ctx = monitoringContext(resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec);
 

@@ -10,7 +10,7 @@ import { HOST_ARCHIVES, type HostArch } from '../../catalog/host-artifacts.js';
 import { MONITORING } from '../../catalog/infrastructure.js';
 import { plannedArtifact, type ArtifactId } from './artifacts.js';
 import { binaryLayout } from './layout.js';
-import { singleHost } from './test-specs.js';
+import { singleHost } from '../../../test/helpers/binary-specs.js';
 
 const ids = [...Object.keys(HOST_ARCHIVES), ...Object.keys(MONITORING.hostArchives)] as ArtifactId[];
 

@@ -7,9 +7,9 @@
 // fetch, preflight reports it, and the executor refuses.
 
 import { basename } from 'node:path';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { archiveUrl, bundledArtifactName, HOST_ARCHIVES, OPENIM_EXPORTS, substitute, type HostArch, type HostArchiveId } from '../../catalog/host-artifacts.js';
-import { bundledFilePath } from '../../bundle/names.js';
+import { bundledFilePath } from '../../bundle-layout/names.js';
 import { MONITORING } from '../../catalog/infrastructure.js';
 import type { FetchAction } from '../../plan/types.js';
 import type { BinaryLayout } from './layout.js';

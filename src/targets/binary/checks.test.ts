@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
 import { binaryChecks, binaryHostNeeds } from './checks.js';
-import { allExternal, probedHost, singleHost, unprobed } from './test-specs.js';
+import { allExternal, probedHost, singleHost, unprobed } from '../../../test/helpers/binary-specs.js';
 
 const ids = (findings: { id: string; severity: string }[], severity = 'error') => findings.filter((f) => f.severity === severity).map((f) => f.id);
 

@@ -2,7 +2,7 @@
 // spec alone decides (artifact sources and pins, port collisions) is checked
 // even without probing; the host itself only when it was probed.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { HostNeed } from '../target.js';
 import type { BinaryFacts } from '../../facts/types.js';

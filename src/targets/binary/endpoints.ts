@@ -1,11 +1,12 @@
 // Where OpenIM finds its infrastructure on a host: bundled components on
 // loopback at the catalog ports, external ones where the user says.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import type { OpenIMEndpoints } from '../../openim-config/types.js';
 import { hostGrafanaUrl } from './monitoring/grafana.js';
+import { CADDY } from '../../catalog/proxy.js';
 import { proxied, proxyUrls } from './proxy/urls.js';
 
 export type InfraId = 'mongodb' | 'redis' | 'kafka' | 'objectStorage' | 'etcd';
@@ -79,8 +80,9 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
     // only the client-facing ports (API, WebSocket, chat APIs, MinIO) listen on every interface.
     // Behind the proxy the client-facing ports are loopback too: the proxy is the one public endpoint.
     network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1', ...(proxied(spec) ? { publicListenIP: '127.0.0.1' } : {}) },
-    // Nothing sits in front of chat-api/admin-api here: chat takes the peer address.
-    chatProxyHeader: '',
+    // Behind the proxy chat reads the client's address from the header Caddy sets (chat's own ports are
+    // then on loopback, so only Caddy reaches them); without it nothing sits in front: the peer address.
+    chatProxyHeader: proxied(spec) ? CADDY.clientIpHeader.name : '',
   };
 }
 

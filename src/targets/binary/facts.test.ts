@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ok, RecordingRunner } from '../../exec/recording-runner.js';
+import { ok, RecordingRunner } from '../../../test/helpers/recording-runner.js';
 import { catalogPackages, gatherBinaryFacts, parseInstalledPackages } from './facts.js';
 import { interopTool } from '../../../test/helpers/interop-tool.js';
-import { singleHost } from './test-specs.js';
+import { singleHost } from '../../../test/helpers/binary-specs.js';
 
 const hasDpkg = interopTool({ name: 'dpkg-query', present: spawnSync('dpkg-query', ['--version']).status === 0, install: 'a Debian or Ubuntu machine (package dpkg)' });
 

@@ -6,13 +6,14 @@
 
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { HOST_ARCHIVES, HOST_INFRA_PORTS, HOST_PACKAGES, type HostArch, type PackageManager } from '../../catalog/host-artifacts.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { Action, ExecAction, Step } from '../../plan/types.js';
 import { encodeText } from '../../secrets/encode.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { environmentFileText } from './env-file.js';
+import { kafkaGroupActions } from './kafka-groups.js';
 import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
@@ -383,9 +384,10 @@ export function infraPlan(ctx: InfraContext): InfraPlan {
       actions.push({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka }, timeoutSeconds: 180, intervalSeconds: 2 });
     }
     actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
+    actions.push(...kafkaGroupActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
     plan.setup.push({
       id: 'binary.infra.kafka.topics',
-      title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions)`,
+      title: `Kafka topics ${KAFKA_TOPICS.join(', ')} (${KAFKA_PARTITIONS} partitions) and OpenIM's consumer groups`,
       phase: 'infrastructure',
       component: 'kafka',
       needs: external ? ['binary.dirs', ...fetchNeeds(['kafka'])] : [],

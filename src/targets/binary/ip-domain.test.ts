@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Plan } from '../../plan/types.js';
 import { binaryTarget } from './index.js';
-import { byId, plan, singleHost, unprobed } from './test-specs.js';
+import { byId, plan, singleHost, unprobed } from '../../../test/helpers/binary-specs.js';
 
 const IP = '192.168.1.20';
 

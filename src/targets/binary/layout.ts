@@ -10,7 +10,7 @@
 // the same names as the server's (check-component). Switching `current` is
 // how an upgrade or a rollback takes effect.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { HostArch } from '../../catalog/host-artifacts.js';
 import { normalisePath } from '../../config/install-path.js';
 

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { HOST_ARCHIVES } from '../../catalog/host-artifacts.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { Step } from '../../plan/types.js';
 import { artifactConfig, type PlannedArtifact } from './artifacts.js';
 import type { BinaryLayout } from './layout.js';

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../config/resolve.js';
 import { DEFAULT_SERVER_VERSION } from '../../catalog/openim-versions.js';
 import { renderPlan } from '../../render/render.js';
-import type { Plan, WaitAction } from '../../plan/types.js';
-import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from './test-specs.js';
+import type { ExecAction, Plan, WaitAction } from '../../plan/types.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../../../test/helpers/binary-specs.js';
+import { KAFKA_CONSUMER_GROUPS, KAFKA_TOPICS } from '../../catalog/modules.js';
+import { REGISTER_GROUP_SCRIPT } from './kafka-groups.js';
 
 describe('binary plan', () => {
   it('fetches and verifies every artifact before anything touches the host', () => {
@@ -217,9 +219,28 @@ describe('binary plan', () => {
     const p = plan(allExternal('infrastructure.kafka.createTopics=true'));
     const topics = byId(p).get('binary.infra.kafka.topics')!;
     expect(p.steps.map((s) => s.id)).toContain('binary.fetch.kafka');
-    const execs = topics.actions.filter((a) => a.kind === 'exec');
+    const execs = topics.actions.filter((a): a is ExecAction => a.kind === 'exec' && a.argv.some((x) => x.endsWith('/kafka-topics.sh')));
     expect(execs.map((e) => e.argv[e.argv.indexOf('--topic') + 1])).toEqual(['toRedis', 'toMongo', 'toPush', 'toOfflinePush']);
     expect(execs[0]!.argv).toEqual(expect.arrayContaining(['--bootstrap-server', '127.0.0.1:9092', '--partitions', '8', '--if-not-exists']));
+  });
+
+  it('then registers OpenIM\'s consumer groups at the earliest offsets, each only if it does not exist (the program is run for real by test:helm)', () => {
+    const topics = byId(plan(singleHost(), probedHost())).get('binary.infra.kafka.topics')!;
+    const execs = topics.actions.filter((a): a is ExecAction => a.kind === 'exec');
+    const groups = execs.filter((e) => e.argv.includes(REGISTER_GROUP_SCRIPT));
+    // After every topic exists.
+    expect(execs.indexOf(groups[0]!)).toBe(4);
+    expect(groups.map((e) => e.argv.slice(e.argv.indexOf(REGISTER_GROUP_SCRIPT) + 2))).toEqual([
+      ['/opt/openim/infra/kafka-3.9.1/bin/kafka-consumer-groups.sh', '127.0.0.1:9092', 'redis', 'toRedis'],
+      ['/opt/openim/infra/kafka-3.9.1/bin/kafka-consumer-groups.sh', '127.0.0.1:9092', 'mongo', 'toMongo'],
+      ['/opt/openim/infra/kafka-3.9.1/bin/kafka-consumer-groups.sh', '127.0.0.1:9092', 'push', 'toPush'],
+      ['/opt/openim/infra/kafka-3.9.1/bin/kafka-consumer-groups.sh', '127.0.0.1:9092', 'offlinePush', 'toOfflinePush'],
+    ]);
+    // The group names come from the catalog, as OpenIM's kafka.yml gets them.
+    expect(groups.map((e) => e.argv.at(-2))).toEqual(KAFKA_TOPICS.map((t) => KAFKA_CONSUMER_GROUPS[t]));
+    // An existing group is never moved; the text takes its values as arguments, never spliced in.
+    expect(REGISTER_GROUP_SCRIPT).toMatch(/grep -qxF "\$group"; then echo "group \$group: exists, offsets left alone"; exit 0; fi/);
+    expect(REGISTER_GROUP_SCRIPT).not.toMatch(/redis|toRedis/);
   });
 
   it('bundled infrastructure: packages for Redis and etcd, archives for the rest, a unit each, generated credentials', () => {

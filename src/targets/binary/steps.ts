@@ -11,7 +11,7 @@
 // restarts exactly the product it touches.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { OPENIM_EXPORTS, substitute } from '../../catalog/host-artifacts.js';
 import { CHAT_ADMIN_LOGIN, OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
@@ -20,7 +20,7 @@ import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
 import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
 import { secretRef } from '../../secrets/secrets.js';
-import { verifyOff, verifyPlan, verifyProbe } from '../../verify/targets.js';
+import { verifyOff, verifyPlan, verifyProbe } from '../verify-plan.js';
 import { binarySource, goBuildAction } from '../../build/source.js';
 import { OPENIM_GO_BUILDS } from '../../catalog/go-builds.js';
 import { plannedArtifact, type ArtifactId, type PlannedArtifact } from './artifacts.js';

@@ -12,7 +12,7 @@ import type { WriteAction } from '../../plan/types.js';
 import { parseUnit } from './systemd-ini.js';
 import { binarySteps } from './steps.js';
 import { interopTool } from '../../../test/helpers/interop-tool.js';
-import { probedHost, singleHost } from './test-specs.js';
+import { probedHost, singleHost } from '../../../test/helpers/binary-specs.js';
 
 const systemUnits = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => existsSync(join(d, 'sysinit.target')));
 const analyze = interopTool({

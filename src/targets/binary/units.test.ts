@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SERVER_MODULES } from '../../catalog/modules.js';
 import { binaryLayout } from './layout.js';
 import { parseUnit } from './systemd-ini.js';
-import { singleHost } from './test-specs.js';
+import { singleHost } from '../../../test/helpers/binary-specs.js';
 import { CHECK_UNITS, openimModules, openimUnitFiles, PROXY_VARIABLES, TARGETS } from './units.js';
 
 function units(spec = singleHost(), infraUnits: string[] = []) {

@@ -4,7 +4,7 @@
 // group them: openim.target ⊃ openim-infra.target, openim-server.target,
 // openim-chat.target. Start order: infrastructure → server → chat.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { CHAT_MODULES, SERVER_MODULES, type OpenIMModule } from '../../catalog/modules.js';
 import { OPENIM_TOOLS } from '../../catalog/host-artifacts.js';
 import { serverRelease } from '../../catalog/openim-versions.js';

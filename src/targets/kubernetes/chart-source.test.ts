@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { bundleContents } from '../../bundle/contents.js';
-import { bundledChartPath, bundledFilePath } from '../../bundle/names.js';
+import { bundledChartPath, bundledFilePath } from '../../bundle-layout/names.js';
 import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
-import { buildPlan } from '../../plan/build.js';
+import type { DeploySpec } from '../../config/schema.js';
+import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan } from '../../plan/types.js';
 import { templatesDir } from '../../util/package-root.js';
 import { upstreamChartSource } from './chart-source.js';
-import { UNPROBED } from './test-specs.js';
-import { MIRROR_SET } from '../../config/test-presets.js';
+import { UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
+import { MIRROR_SET } from '../../../test/helpers/config-presets.js';
 
 const offlinePreset = (sets: string[] = []): DeploySpec =>
   resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', ...sets] }).spec;

@@ -3,8 +3,8 @@
 // stages under <workdir>/bundle/charts/, so helm never opens a connection.
 // Pure: the plan only names the path; the executor runs helm in the work dir.
 
-import { bundledChartPath } from '../../bundle/names.js';
-import type { DeploySpec } from '../../config/rules.js';
+import { bundledChartPath } from '../../bundle-layout/names.js';
+import type { DeploySpec } from '../../config/schema.js';
 
 export interface UpstreamChart {
   /** Chart name in its repository. */

@@ -5,7 +5,7 @@
 
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { chatAdminPasswordAction } from '../../chat-admin/action.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
 import { CHAT_ADMIN_STEP } from './names.js';

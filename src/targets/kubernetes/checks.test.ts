@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kubernetesChecks } from './checks.js';
-import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from './test-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
 
 const ids = (f: ReturnType<typeof kubernetesChecks>) => f.map((x) => `${x.severity}:${x.id}`);
 

@@ -1,6 +1,6 @@
 // Preflight for Kubernetes: pure functions of (spec, facts).
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { PreflightFinding } from '../../errors.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';

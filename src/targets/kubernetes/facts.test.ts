@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ok, RecordingRunner } from '../../exec/recording-runner.js';
+import { ok, RecordingRunner } from '../../../test/helpers/recording-runner.js';
 import { clusterFacts } from './facts.js';
-import { specFor } from './test-specs.js';
+import { specFor } from '../../../test/helpers/kubernetes-specs.js';
 
 function runner(nodes: object[], crds: object[] = []) {
   return new RecordingRunner((argv) => {

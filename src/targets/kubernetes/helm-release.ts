@@ -3,8 +3,8 @@
 // install argv. Upstream charts come from their repository, or from the
 // offline bundle when `offline.bundle` is set (chart-source.ts).
 
-import { toYaml } from '../../util/yaml.js';
-import type { DeploySpec } from '../../config/rules.js';
+import { toYaml } from '../../secrets/yaml.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { ExecAction, Phase, Step } from '../../plan/types.js';
 import { chartSourceArgs, upstreamChartSource, type ChartSource } from './chart-source.js';
 import { helmBase, kubectlBase } from './tools.js';

@@ -3,7 +3,7 @@
 // object storage, topics). Everything this folder takes from there goes
 // through here, so the contract is visible in one place.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
 import type { SecretId } from '../../secrets/secrets.js';

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
-import { buildPlan } from '../../plan/build.js';
+import type { DeploySpec } from '../../config/schema.js';
+import { buildPlan } from '../build-plan.js';
 import type { ExecAction, Plan, WriteAction } from '../../plan/types.js';
 import { upstreamChartSource } from './chart-source.js';
 import { rookOperatorValues } from './infrastructure/rook.js';
-import { specFor, UNPROBED } from './test-specs.js';
-import { MIRROR_SET } from '../../config/test-presets.js';
+import { specFor, UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
+import { MIRROR_SET } from '../../../test/helpers/config-presets.js';
 
 const ALIYUN = 'registry.cn-hangzhou.aliyuncs.com/openimsdk';
 const writes = (plan: Plan): WriteAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));

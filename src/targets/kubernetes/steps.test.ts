@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { OPENIM_DEFAULTS } from '../../catalog/openim-versions.js';
-import { buildPlan } from '../../plan/build.js';
+import { buildPlan } from '../build-plan.js';
 import { formatPlan } from '../../plan/print.js';
 import type { Plan, Step, WriteAction } from '../../plan/types.js';
 import { SECRET_REF_PATTERN } from '../../secrets/secrets.js';
 import { CONFIG_MAPS, OPENIM_SECRET } from './names.js';
 import { enabledModules, kubernetesSteps } from './steps.js';
-import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from './test-specs.js';
+import { PROBED_CLUSTER_FIXTURE, specFor, UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
 import type { ServiceValues } from './modules/values.js';
 
 const plans = {

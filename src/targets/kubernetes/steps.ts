@@ -5,7 +5,7 @@
 //   → smoke test → summary.
 // Pure: the same spec and facts always give the same steps.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
 import { CHAT_MODULES, FRONT_MODULES, SERVER_MODULES, type OpenIMModule } from '../../catalog/modules.js';

@@ -1,6 +1,6 @@
 // argv builders for helm and kubectl: the only place that knows their flags.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 
 export function kubectlBase(spec: DeploySpec): string[] {
   const argv = ['kubectl'];

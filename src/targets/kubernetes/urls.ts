@@ -7,7 +7,7 @@
 // the console has no host of its own, so it is not published.
 
 import { isIpv4 } from '../../config/domain.js';
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 
 export const ROUTE_PATHS = {
   api: '/api',

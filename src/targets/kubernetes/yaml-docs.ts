@@ -2,7 +2,7 @@
 // from an object (secret placeholders as literal blocks, see toYaml); only the
 // standard `---` separator joins them.
 
-import { toYaml } from '../../util/yaml.js';
+import { toYaml } from '../../secrets/yaml.js';
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
 

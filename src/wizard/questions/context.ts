@@ -1,6 +1,6 @@
 // What every group of questions works with.
 
-import type { DeploySpec } from '../../config/rules.js';
+import type { DeploySpec } from '../../config/schema.js';
 import { deploySpecSchema } from '../../config/schema.js';
 import type { ProbeResult } from '../../execute/probes.js';
 import type { Answers } from '../answers.js';

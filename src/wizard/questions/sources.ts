@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { unprobedFacts } from '../../facts/types.js';
 import { targetFor } from '../../targets/registry.js';
 import type { QuestionContext } from './context.js';
+import { CADDY_ARCHIVE_HELP } from './proxy.js';
 import { specSoFar } from './context.js';
 
 type Source = 'docker.io' | 'ghcr.io' | 'aliyun' | 'custom';
@@ -58,7 +59,7 @@ export async function askDownloadMirror(q: QuestionContext): Promise<void> {
 }
 
 /** What the binary target's own (pure) preflight would refuse about an artifact right now. */
-function artifactProblems(q: QuestionContext, id: 'server' | 'chat'): { source: boolean; sha256: boolean } {
+function artifactProblems(q: QuestionContext, id: 'server' | 'chat' | 'caddy'): { source: boolean; sha256: boolean } {
   const ids = targetFor('binary')
     .checks(specSoFar(q.answers), unprobedFacts('binary') as never)
     .map((f) => f.id);
@@ -120,6 +121,18 @@ export async function askArtifacts(q: QuestionContext, cwd: string): Promise<voi
       });
     }
   }
+  await askCaddyArchive(q);
+}
+
+/** Caddy (binary.proxy): the catalog names its release URL but pins no checksum, so preflight wants one. */
+async function askCaddyArchive(q: QuestionContext): Promise<void> {
+  const key = 'binary.artifacts.caddy';
+  if (q.answers.given(`${key}.sha256`) || !artifactProblems(q, 'caddy').sha256) return;
+  await q.ask.text(`${key}.sha256`, {
+    message: `SHA-256 of Caddy's release archive (empty: decide later)`,
+    help: CADDY_ARCHIVE_HELP,
+    toValue: (text) => text.toLowerCase(),
+  });
 }
 
 export async function askOffline(q: QuestionContext, cwd: string): Promise<void> {

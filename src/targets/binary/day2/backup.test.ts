@@ -2,10 +2,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ok, RecordingRunner } from '../../../exec/recording-runner.js';
+import { ok, RecordingRunner } from '../../../../test/helpers/recording-runner.js';
 import type { RunOptions } from '../../../exec/runner.js';
 import { emptyState, type DeployState } from '../../../state/types.js';
-import { singleHost } from '../test-specs.js';
+import { singleHost } from '../../../../test/helpers/binary-specs.js';
 import { binaryDataBackup, mongoUri } from './backup.js';
 
 const MONGO_PW = 'mongo-pw-with/odd:chars@1';
@@ -139,7 +139,7 @@ describe('binary backup', () => {
 
 describe('install and the database tools', () => {
   it('are installed only when binary.artifacts.mongotools names a source: fetched and verified, then unpacked under the infra root', async () => {
-    const { plan, byId } = await import('../test-specs.js');
+    const { plan, byId } = await import('../../../../test/helpers/binary-specs.js');
     expect(byId(plan(spec())).has('binary.tools.mongotools')).toBe(false);
     const steps = byId(plan(spec('binary.artifacts.mongotools.file=/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', `binary.artifacts.mongotools.sha256=${'b'.repeat(64)}`)));
     expect(steps.get('binary.fetch.mongotools')!.actions).toEqual([{ kind: 'fetch', sha256: 'b'.repeat(64), to: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', file: '/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz' }]);
@@ -148,7 +148,7 @@ describe('install and the database tools', () => {
 
   it('a source without its sha256 is a preflight error naming the field', async () => {
     const { binaryChecks } = await import('../checks.js');
-    const { unprobed } = await import('../test-specs.js');
+    const { unprobed } = await import('../../../../test/helpers/binary-specs.js');
     const findings = binaryChecks(spec('binary.artifacts.mongotools.url=https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz'), unprobed);
     expect(findings.find((f) => f.id === 'artifact.mongotools.sha256')?.fix).toMatch(/set binary\.artifacts\.mongotools\.sha256/);
   });

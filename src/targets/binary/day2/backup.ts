@@ -17,11 +17,11 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { StagedFile } from '../../../backup/archive.js';
 import { S3Client, type S3Credentials } from '../../../backup/s3.js';
-import type { BackupIo, CollectedData, DataBackup } from '../../../day2/backup-types.js';
+import type { BackupIo, CollectedData, DataBackup } from '../../day2/backup-types.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import { Redactor } from '../../../secrets/redact.js';
 import { givenSecrets, type SecretId } from '../../../secrets/secrets.js';

@@ -3,7 +3,7 @@
 // files, and the uninstall and rollback plans.
 
 import { join } from 'node:path';
-import type { Day2Target } from '../../../day2/types.js';
+import type { Day2Target } from '../../day2/types.js';
 import { FileLock } from '../../../state/file-lock.js';
 import { FileStateStore } from '../../../state/file-store.js';
 import { bundledInfra } from '../endpoints.js';

@@ -7,8 +7,8 @@
 //   rollback:  point `current` back at the recorded versions and restart.
 //   migration: the one-time `seq` tool when crossing into 3.8.
 
-import type { DeploySpec } from '../../../config/rules.js';
-import type { UninstallOptions } from '../../../day2/types.js';
+import type { DeploySpec } from '../../../config/schema.js';
+import type { UninstallOptions } from '../../day2/types.js';
 import type { Step } from '../../../plan/types.js';
 import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/types.js';
 import { binaryLayout, type Product } from '../layout.js';

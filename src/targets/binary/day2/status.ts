@@ -2,10 +2,10 @@
 // infrastructure unit (restarts, state, main PID, the result of the last
 // exit), and the `current` links for the running versions.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
-import { assembleReport } from '../../../day2/report.js';
-import type { ComponentStatus, StatusReport } from '../../../day2/types.js';
+import { assembleReport } from '../../day2/report.js';
+import type { ComponentStatus, StatusReport } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { bundledInfra, type InfraId } from '../endpoints.js';

@@ -3,7 +3,7 @@
 // is where unit state and restart counts (NRestarts) come from, and an
 // external Prometheus scrapes it too.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 
 export interface HostMonitoringChoices {
   nodeExporter: boolean;

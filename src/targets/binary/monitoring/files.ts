@@ -3,7 +3,7 @@
 // the one file holding a placeholder (Grafana's environment) is 0600.
 
 import { stringify } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import { hostAlloyConfig, installedModules, lokiPushUrl, monitoringContext, openimAlertGroups, openimDashboards, rulesFile } from '../../../monitoring/index.js';
 import { hostMonitoringChoices } from './choices.js';

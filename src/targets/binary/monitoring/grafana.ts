@@ -2,7 +2,7 @@
 // to template), datasources and dashboards provisioned from files.
 
 import { stringify } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import { lokiBaseUrl } from '../../../monitoring/log-shipping.js';
 import { secretRef } from '../../../secrets/secrets.js';

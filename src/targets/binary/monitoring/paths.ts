@@ -3,7 +3,7 @@
 //   <dataDir>/monitoring/{prometheus,loki,alloy,grafana}/
 //   <prefix>/infra/<component>-<version>/   (Loki, Alloy, Grafana archives)
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { binaryLayout } from '../layout.js';
 
 export interface MonitoringPaths {

@@ -4,7 +4,7 @@
 // monitoring services themselves. Alert rules are loaded from files.
 
 import { Document } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import { metricsModules } from '../../../monitoring/index.js';
 import { unitNameOf } from '../units.js';

@@ -11,7 +11,7 @@
 // OpenIMUnitFailed rules alert on them. It reads them over the system D-Bus
 // (the unit must allow AF_UNIX).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { HostArch } from '../../../catalog/host-artifacts.js';
 import { substitute } from '../../../catalog/host-artifacts.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import type { ExecAction, Plan, Step, WaitAction, WriteAction } from '../../../plan/types.js';
 import { parseUnit } from '../systemd-ini.js';
-import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../test-specs.js';
+import { allExternal, ancestors, byId, FAKE_SHA, plan, probedHost, singleHost } from '../../../../test/helpers/binary-specs.js';
 import { binaryMonitoringFiles } from './files.js';
 import { MONITORING_USER } from './services.js';
 import { MONITORING_TARGET } from './steps.js';

@@ -11,7 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { HostArch, PackageManager } from '../../../catalog/host-artifacts.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import type { ExecAction, Step, WaitAction } from '../../../plan/types.js';

@@ -6,7 +6,7 @@
 // Field names are Caddy v2.11.9's JSON config (caddyconfig, modules/caddyhttp,
 // modules/caddytls, modules/caddypki).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import type { ProxyPaths } from './paths.js';
 import { proxyRoutes, type ProxyRoute } from './routes.js';

@@ -9,7 +9,7 @@
 // distributions); where systemd cannot load it, systemd logs so and runs the unit unfiltered: firewall
 // those ports yourself there (README, single host in production).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { isIpv4 } from '../../../config/domain.js';
 import { infraAddresses, isLocalOnlyHost } from '../endpoints.js';
 import { proxied } from './urls.js';

@@ -4,17 +4,17 @@ import { ConfigError } from '../../../errors.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import { binaryConfigFiles } from '../steps.js';
 import { binaryLayout } from '../layout.js';
-import { byId, plan, singleHost } from '../test-specs.js';
+import { byId, plan, singleHost } from '../../../../test/helpers/binary-specs.js';
 import { openimUnitFiles } from '../units.js';
 import { parseUnit } from '../systemd-ini.js';
-import { verifyPlan } from '../../../verify/targets.js';
+import { verifyPlan } from '../../verify-plan.js';
 import { caddyConfig } from './caddy-config.js';
 import { proxyPaths } from './paths.js';
 import { proxyRoutes } from './routes.js';
 import { loopbackFilter } from './loopback.js';
 import { providedTlsFindings } from './tls-files.js';
 import { binaryChecks } from '../checks.js';
-import { probedHost } from '../test-specs.js';
+import { probedHost } from '../../../../test/helpers/binary-specs.js';
 import { proxyCertificate } from '../../../day2/doctor.js';
 import { binaryStatus } from '../day2/status.js';
 
@@ -74,6 +74,8 @@ describe('proxy routes', () => {
       ['object-storage-form', '/openim', '127.0.0.1:10005', false],
     ]);
     expect(routes[0]!.setHeaders).toEqual({ 'X-Request-Api': 'https://openim.localhost/api' });
+    // Chat records the client's address (login records, IP rules): the one address Caddy saw, replacing any the client sent.
+    for (const id of ['chat-api', 'admin-api']) expect(routes.find((r) => r.id === id)!.setHeaders).toEqual({ 'X-Real-IP': '{http.request.remote.host}' });
     expect(routes.find((r) => r.id === 'msg-gateway')!.websocket).toBe(true);
   });
   it('one upstream per instance; no chat routes without chat; no MinIO routes for external storage', () => {
@@ -129,6 +131,8 @@ describe('the host plan with the proxy', () => {
     const files = binaryConfigFiles(spec, binaryLayout(spec));
     expect(files.server['openim-api.yml']).toMatch(/listenIP: 127\.0\.0\.1/);
     expect(files.server['minio.yml']).toMatch(/externalAddress: https:\/\/openim\.localhost\/im-minio-api/);
+    // Chat reads the client's address from the header Caddy sets on its routes.
+    expect(files.chat['share.yml']).toMatch(/^proxyHeader: X-Real-IP$/m);
     const p = plan(spec);
     const minio = byId(p).get('binary.units')!.actions.find((a) => a.kind === 'write' && a.path.endsWith('openim-minio.service'));
     expect(minio && 'content' in minio ? minio.content : '').toMatch(/--address 127\.0\.0\.1:10005/);
@@ -138,6 +142,8 @@ describe('the host plan with the proxy', () => {
   it('without the proxy nothing changes: every interface, raw ports in the summary', () => {
     const spec = singleHost();
     expect(binaryConfigFiles(spec, binaryLayout(spec)).server['openim-api.yml']).toMatch(/listenIP: 0\.0\.0\.0/);
+    // Nothing in front of chat: it takes the peer address (a named header that is absent makes chat answer 500).
+    expect(binaryConfigFiles(spec, binaryLayout(spec)).chat['share.yml']).toMatch(/^proxyHeader: ["']{2}$/m);
     expect(byId(plan(spec)).has('binary.start.proxy')).toBe(false);
   });
   it('starts the proxy after server and chat answer, copies the CA, and verify goes through it trusting that CA', () => {

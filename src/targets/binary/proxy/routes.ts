@@ -3,8 +3,9 @@
 // loopback ports, one upstream per instance. No web or admin front and no
 // Grafana: the binary target installs none of them behind the proxy.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
+import { CADDY } from '../../../catalog/proxy.js';
 import { findModule, PUBLIC_PORTS } from '../../../catalog/modules.js';
 import { ROUTE_PATHS } from '../../kubernetes/urls.js';
 import { bundledInfra } from '../endpoints.js';
@@ -39,8 +40,10 @@ export function proxyRoutes(spec: DeploySpec): ProxyRoute[] {
     route({ id: 'msg-gateway', path: ROUTE_PATHS.msgGateway, upstreams: loopback(PUBLIC_PORTS.msgGateway, count('openim-msggateway')), websocket: true }),
   ];
   if (spec.openim.components.chat) {
-    routes.push(route({ id: 'chat-api', path: ROUTE_PATHS.chat, upstreams: loopback(PUBLIC_PORTS.chatApi, count('chat-api')) }));
-    routes.push(route({ id: 'admin-api', path: ROUTE_PATHS.admin, upstreams: loopback(PUBLIC_PORTS.adminApi, count('admin-api')) }));
+    // Chat takes the client's address from this header (share.yml proxyHeader, binary/endpoints.ts), not the peer's: Caddy's.
+    const clientIp = { [CADDY.clientIpHeader.name]: CADDY.clientIpHeader.value };
+    routes.push(route({ id: 'chat-api', path: ROUTE_PATHS.chat, upstreams: loopback(PUBLIC_PORTS.chatApi, count('chat-api')), setHeaders: clientIp }));
+    routes.push(route({ id: 'admin-api', path: ROUTE_PATHS.admin, upstreams: loopback(PUBLIC_PORTS.adminApi, count('admin-api')), setHeaders: clientIp }));
   }
   if (bundledInfra(spec).includes('objectStorage')) {
     const minio = [`127.0.0.1:${HOST_INFRA_PORTS.minio}`];

@@ -5,7 +5,7 @@
 //   the others (units step). A changed config or executable restarts it; nothing else does.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import { HOST_ARCHIVES } from '../../../catalog/host-artifacts.js';
 import type { Action, ExecAction, Step, WaitAction } from '../../../plan/types.js';

@@ -4,7 +4,7 @@
 // and group, the certificate's names and expiry.
 
 import { X509Certificate } from 'node:crypto';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { ProvidedTlsFacts } from '../../../facts/types.js';
 import { probeOutput } from '../probe-output.js';

@@ -3,7 +3,7 @@
 // to bind 443 and 80. Ordered after OpenIM's targets: it starts once the
 // server and chat are up, and stops first.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { BinaryLayout } from '../layout.js';
 import { renderUnit, type UnitFile } from '../systemd-ini.js';
 import { hardening, HEADER, PROXY_VARIABLES, TARGETS, type UnitText } from '../units.js';

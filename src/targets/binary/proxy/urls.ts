@@ -1,7 +1,7 @@
 // What clients use when the proxy fronts OpenIM: one origin, the paths of the
 // Kubernetes ingress (docs.openim.io: https://<domain>/api, wss://<domain>/msg_gateway). https unless binary.proxy.tls.mode is none.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { originUrls, type OriginUrls } from '../../kubernetes/urls.js';
 
 export interface ProxyUrls extends OriginUrls {

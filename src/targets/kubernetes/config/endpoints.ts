@@ -2,7 +2,7 @@
 // infrastructure addresses plus discovery and the chat → server API URL.
 
 import { grafanaUrl } from '../monitoring/urls.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INGRESS_CLIENT_IP_HEADER } from '../../../catalog/ingress.js';
 import { modulePort } from '../../../catalog/modules.js';
 import { serverRelease } from '../../../catalog/openim-versions.js';

@@ -6,7 +6,7 @@
 // the files it reads, so changing openim-push.yml rolls only openim-push.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { ALL_MODULES, type OpenIMModule } from '../../../catalog/modules.js';
 import { envPrefix, generateOpenIMConfig, serialiseConfigFiles, type GeneratedConfig, type OpenIMEndpoints } from '../../../openim-config/index.js';
 import { secretRef, type SecretId } from '../../../secrets/secrets.js';

@@ -6,11 +6,11 @@
 // leaves this file.
 
 import { parse as parseYaml } from 'yaml';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js';
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
 import { KAFKA_TOPICS } from '../../../catalog/modules.js';
-import type { LiveEvidence } from '../../../day2/types.js';
+import type { LiveEvidence } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import { envVarName } from '../../../openim-config/env.js';
 import type { DeployState } from '../../../state/types.js';
@@ -20,7 +20,7 @@ import { INFRA_RELEASES } from '../infrastructure/names.js';
 import { enabledModules } from '../steps.js';
 import { publicUrls } from '../urls.js';
 import { getJson, inNamespace, listItems, type Json } from './kubectl.js';
-import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../../day2/live-helpers.js';
+import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../day2/live-helpers.js';
 import { readSnapshot, type ClusterSnapshot } from './status.js';
 
 const runningPod = (pods: Json[], release: string): string | undefined =>

@@ -3,7 +3,7 @@
 // and rollback plans.
 
 import { join } from 'node:path';
-import type { Day2Target } from '../../../day2/types.js';
+import type { Day2Target } from '../../day2/types.js';
 import { FileStateStore } from '../../../state/file-store.js';
 import { LeaseLock } from '../../../state/lease-lock.js';
 import { MirroredStateStore } from '../../../state/mirrored-store.js';

@@ -2,7 +2,7 @@
 // Runner, JSON out, manifests in through stdin (never argv, so no secret
 // ever shows in a process list).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner, RunResult } from '../../../exec/runner.js';
 import { kubectlBase } from '../tools.js';
 import { isUnreachable, unreachableError } from '../unreachable.js';

@@ -2,7 +2,7 @@
 // in the install's namespace. Create fails when it exists; replace carries
 // the resourceVersion, so two runs racing for a free Lease cannot both win.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { LeaseBackend, LeaseRecord } from '../../../state/lease-lock.js';
 import { MANAGED_BY } from '../names.js';

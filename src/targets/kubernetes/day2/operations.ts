@@ -7,8 +7,8 @@
 //   rollback:  `helm rollback` of each release to the revision recorded for
 //              the version we go back to, in reverse install order.
 
-import type { DeploySpec } from '../../../config/rules.js';
-import type { UninstallOptions } from '../../../day2/types.js';
+import type { DeploySpec } from '../../../config/schema.js';
+import type { UninstallOptions } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { Step } from '../../../plan/types.js';
 import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/types.js';

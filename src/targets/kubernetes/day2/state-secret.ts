@@ -2,7 +2,7 @@
 // namespace, the JSON in data["state.json"]. Written with server-side apply
 // from stdin, so the content never appears in argv.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { RemoteState } from '../../../state/mirrored-store.js';
 import { MANAGED_BY } from '../names.js';

@@ -3,9 +3,9 @@
 // public URLs the ingress serves. Reading is three list calls; the rest is a
 // pure function of their JSON (tested with fixtures).
 
-import type { DeploySpec } from '../../../config/rules.js';
-import { assembleReport } from '../../../day2/report.js';
-import type { ComponentStatus, StatusReport } from '../../../day2/types.js';
+import type { DeploySpec } from '../../../config/schema.js';
+import { assembleReport } from '../../day2/report.js';
+import type { ComponentStatus, StatusReport } from '../../day2/types.js';
 import type { Runner } from '../../../exec/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { enabledModules } from '../steps.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatImage, parseImage } from '../../../catalog/images.js';
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
-import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
+import { KAFKA_CONSUMER_GROUPS, KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
 import { packageRoot } from '../../../util/package-root.js';
 
 const chartsDir = join(packageRoot(), 'templates', 'charts');
@@ -41,6 +41,6 @@ describe('infrastructure chart defaults match the catalog', () => {
   });
 
   it('topics', () => {
-    expect(read('openim-kafka', 'values.yaml').topics.items).toEqual(KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS })));
+    expect(read('openim-kafka', 'values.yaml').topics.items).toEqual(KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] })));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterFacts, KubernetesFacts } from '../../../facts/types.js';
 import { infrastructureChecks } from './checks.js';
-import { devSpec, productionSpec } from './test-specs.js';
+import { devSpec, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 function facts(cluster: Partial<ClusterFacts>): KubernetesFacts {

@@ -1,7 +1,7 @@
 // Preflight for storage and infrastructure: pure functions of (spec, facts).
 // The Kubernetes target adds these findings to its own.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { PreflightFinding } from '../../../errors.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { infrastructureEndpoints, objectStorageBackend, objectStorageCredentials, parseEndpoint } from './endpoints.js';
-import { devSpec, EXTERNAL_SETS, productionSpec } from './test-specs.js';
+import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 describe('infrastructureEndpoints', () => {
   it('dev: the client Services of single instances', () => {

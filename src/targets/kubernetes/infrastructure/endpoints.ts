@@ -3,7 +3,7 @@
 // generator (src/openim-config) turns these into mongodb.yml, redis.yml,
 // kafka.yml and minio.yml.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, ROOK_OBJECT_STORE, STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import type { OpenIMEndpoints } from '../../../openim-config/types.js';
 import { publicUrls } from '../urls.js';

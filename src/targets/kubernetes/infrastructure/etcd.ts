@@ -4,7 +4,7 @@
 // kubernetes.discovery), with authentication on: root, password from the
 // infrastructure Secret.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HELPER_IMAGES, INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
 import { needsInClusterEtcd } from '../../../catalog/openim-versions.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';

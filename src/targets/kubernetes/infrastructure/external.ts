@@ -2,7 +2,7 @@
 // reachable from inside the cluster, where OpenIM runs (not merely from the
 // installer's machine). A throw-away busybox pod tries each host:port.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { HELPER_IMAGES } from '../../../catalog/infrastructure.js';
 import type { Step } from '../../../plan/types.js';
 import { kubectlBase } from '../tools.js';

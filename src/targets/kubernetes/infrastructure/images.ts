@@ -1,6 +1,6 @@
 // Every infrastructure image goes through the one mirror rule (issue #3 §7).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { formatImage, resolveImage, specImageSource, type ImageRef } from '../../../catalog/images.js';
 
 /** The reference the cluster pulls, after `images.rewrite` and `images.mirror`. */

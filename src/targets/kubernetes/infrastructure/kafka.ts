@@ -2,9 +2,9 @@
 // for the bundled Kafka and for the topics-only release against an external one.
 
 import { createHash } from 'node:crypto';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
-import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
+import { KAFKA_CONSUMER_GROUPS, KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';
 import { INFRA_SECRET_NAME, type InfraSecretKey } from './names.js';
 import { storageClassFor } from './storage-class.js';
@@ -25,7 +25,7 @@ export interface KafkaValues {
     bootstrapServers: string;
     /** 0 = the broker's default.replication.factor (external Kafka: its size is unknown). */
     replicationFactor: number;
-    items: { name: string; partitions: number }[];
+    items: { name: string; partitions: number; group: string }[];
     security: { protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'; username: string; existingSecret: string; passwordKey: InfraSecretKey | '' };
   };
   persistence: { size: string; storageClass: string };
@@ -47,8 +47,8 @@ export function kafkaClusterId(namespace: string): string {
 }
 
 /** OpenIM's topics, with the partition count its consumer groups are sized for. */
-export function kafkaTopicItems(): { name: string; partitions: number }[] {
-  return KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS }));
+export function kafkaTopicItems(): { name: string; partitions: number; group: string }[] {
+  return KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] }));
 }
 
 function common(spec: DeploySpec): Pick<KafkaValues, 'image' | 'imagePullSecrets' | 'ports' | 'clusterId' | 'heapOpts' | 'logRetentionHours' | 'persistence' | 'resources' | 'securityContext' | 'setupJob'> {

@@ -3,7 +3,7 @@
 // deploy manifest (deploy/local-path-storage.yaml), built here as objects from
 // the catalog pins. One `v1 List` keeps it a single YAML document.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import { imageString } from './images.js';
 

@@ -1,6 +1,6 @@
 // Values of templates/charts/openim-mongodb (mirrors its values.schema.json).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';
 import { INFRA_SECRET_NAME, type InfraSecretKey } from './names.js';

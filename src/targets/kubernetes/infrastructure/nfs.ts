@@ -1,7 +1,7 @@
 // Values of the upstream nfs-subdir-external-provisioner chart (keys read from
 // its values.yaml; see /work/shared-notes/upstream-charts.md §7).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import { pulledImage } from './images.js';
 

@@ -5,7 +5,7 @@
 // with `helm show values rook-release/rook-ceph-cluster --version <pin>` when
 // bumping the pin.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { ROOK_CSI_IMAGES, ROOK_OBJECT_STORE, STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import { pulledImage } from './images.js';
 import { ROOK_BUCKET_CLAIM } from './endpoints.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SECRET_IDS, secretRef } from '../../../secrets/secrets.js';
 import { INFRA_SECRET_KEYS, INFRA_SECRET_NAME } from './names.js';
 import { infraSecret } from './secret.js';
-import { devSpec } from './test-specs.js';
+import { devSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 describe('infraSecret', () => {
   it('maps every key the charts read to a known secret id, as placeholders only', () => {

@@ -2,7 +2,7 @@
 // executor fills them in when it writes the manifest, never the plan.
 
 import { secretRef } from '../../../secrets/secrets.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRA_SECRET_KEYS, INFRA_SECRET_NAME } from './names.js';
 
 /** `stringData` of the infrastructure Secret: key → «secret:id». */

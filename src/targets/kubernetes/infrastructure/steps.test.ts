@@ -9,7 +9,7 @@ import { kafkaValues } from './kafka.js';
 import { mongodbValues } from './mongodb.js';
 import { INFRASTRUCTURE_STEP, STORAGE_STEP } from './names.js';
 import { infrastructureSteps, ROOK_BUCKET_STEP } from './steps.js';
-import { devSpec, EXTERNAL_SETS, productionSpec } from './test-specs.js';
+import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 /** The target's own steps these depend on, so the graph can be checked whole. */
@@ -64,10 +64,15 @@ describe('infrastructureSteps', () => {
     ]);
   });
 
-  it('writes the topics into the Kafka release values: 4 topics x 8 partitions', () => {
+  it('writes the topics into the Kafka release values: 4 topics x 8 partitions, each with the consumer group that reads it', () => {
     const step = byId(infrastructureSteps(productionSpec(), unprobed), 'k8s.release.openim-kafka');
     const values = parse(writes(step)[0]!.content) as ReturnType<typeof kafkaValues>;
-    expect(values.topics.items).toEqual(['toRedis', 'toMongo', 'toPush', 'toOfflinePush'].map((name) => ({ name, partitions: 8 })));
+    expect(values.topics.items).toEqual([
+      { name: 'toRedis', partitions: 8, group: 'redis' },
+      { name: 'toMongo', partitions: 8, group: 'mongo' },
+      { name: 'toPush', partitions: 8, group: 'push' },
+      { name: 'toOfflinePush', partitions: 8, group: 'offlinePush' },
+    ]);
   });
 
   it('external: reachability checks from inside the cluster instead of releases, and topics for the external Kafka', () => {

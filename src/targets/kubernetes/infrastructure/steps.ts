@@ -3,8 +3,8 @@
 // all concurrently, or a reachability check per external one; then one step
 // that everything OpenIM depends on.
 
-import { toYaml } from '../../../util/yaml.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import { toYaml } from '../../../secrets/yaml.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { clearDeadPendingRelease } from '../helm-release.js';

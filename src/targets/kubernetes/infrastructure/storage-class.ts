@@ -1,6 +1,6 @@
 // The one answer to "which StorageClass does a PVC use".
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 
 /**

@@ -9,7 +9,7 @@ import { localPathObjects } from './local-path.js';
 import { STORAGE_STEP } from './names.js';
 import { ROOK_OPERATOR_STEP, storageSteps } from './storage.js';
 import { storageClassFor } from './storage-class.js';
-import { devSpec, productionSpec } from './test-specs.js';
+import { devSpec, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 const execs = (step: Step) => step.actions.filter((a): a is ExecAction => a.kind === 'exec').map((a) => a.argv);

@@ -2,8 +2,8 @@
 // existing StorageClass. The step `k8s.storage` always exists so that the
 // infrastructure releases can depend on it whatever the backend.
 
-import { toYaml } from '../../../util/yaml.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import { toYaml } from '../../../secrets/yaml.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { STORAGE_PROVISIONERS, type ChartRef } from '../../../catalog/infrastructure.js';

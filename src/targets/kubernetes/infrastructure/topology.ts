@@ -1,7 +1,7 @@
 // How many nodes each bundled component runs, and in which shape, from the
 // spec's overrides and the catalog's profile defaults.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
 
 export interface MongoTopology {

@@ -5,7 +5,7 @@ import { kafkaClusterId, kafkaTopicsValues, kafkaValues } from './kafka.js';
 import { minioValues } from './minio.js';
 import { mongodbValues } from './mongodb.js';
 import { redisValues } from './redis.js';
-import { devSpec, EXTERNAL_SETS, productionSpec } from './test-specs.js';
+import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 
 describe('infrastructure chart values', () => {
   it('dev runs single instances on local-path with the dev sizes', () => {

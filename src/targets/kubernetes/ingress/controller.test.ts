@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../config/resolve.js';
 import type { ClusterFacts } from '../../../facts/types.js';
 import { controllerSteps, gatewayApiCrdChoice } from './controller.js';
-import { NFS_SERVER_SET } from '../../../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../../../test/helpers/config-presets.js';
 
 const argvOf = (sets: string[]) => {
   const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.install=true', ...sets] }).spec;

@@ -2,8 +2,8 @@
 // the charts pinned in the catalog. Their images go through images.rewrite
 // and images.mirror like every other image.
 
-import { bundledDownloadName, bundledFilePath } from '../../../bundle/names.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import { bundledDownloadName, bundledFilePath } from '../../../bundle-layout/names.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { mirrorRegistry } from '../monitoring/images.js';
 import type { ClusterFacts } from '../../../facts/types.js';

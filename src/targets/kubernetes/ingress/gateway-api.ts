@@ -3,10 +3,10 @@
 // X-Request-Api. WebSocket upgrades are passed through by conformant
 // implementations; idle timeouts are the implementation's to configure.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import type { Route } from './routes.js';
+import type { Route } from './public-route.js';
 import { tlsSecretName } from './tls.js';
 
 /** GatewayClass used when kubernetes.ingress.className is empty (preflight asks for one). */

@@ -3,9 +3,9 @@
 // clients get (SDK, X-Request-Api, MinIO's externalAddress) use the address;
 // the admin console, which needs admin.<domain>, is not published.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../plan/build.js';
+import { buildPlan } from '../../build-plan.js';
 import { parseAllDocuments } from 'yaml';
-import { specFor, UNPROBED } from '../test-specs.js';
+import { specFor, UNPROBED } from '../../../../test/helpers/kubernetes-specs.js';
 import { summaryText } from '../verify/summary.js';
 import { kubernetesUrls } from '../day2/status.js';
 import { ingressObjects } from './objects.js';

@@ -1,11 +1,12 @@
 // Istio: a Gateway bound to the ingress gateway pods and a VirtualService per
 // host. Istio's TLS credential must live in the gateway's own namespace.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import { routeHosts, type Route } from './routes.js';
+import type { Route } from './public-route.js';
+import { routeHosts } from './routes.js';
 import { tlsSecretName } from './tls.js';
 
 export const ISTIO_GATEWAY_NAMESPACE = INGRESS_CONTROLLERS.istio.namespace;

@@ -2,10 +2,11 @@
 // Ingress and the routes need different ones (rewrite, WebSocket timeouts,
 // body size). Dev only: the project was retired in March 2026 (config warns).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import { WEBSOCKET_TIMEOUT_SECONDS, type Route } from './routes.js';
+import type { Route } from './public-route.js';
+import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
 import { tlsSecretName } from './tls.js';
 
 const A = 'nginx.ingress.kubernetes.io/';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { specFor } from '../test-specs.js';
+import { specFor } from '../../../../test/helpers/kubernetes-specs.js';
 import { ingressObjects } from './objects.js';
 import { openimRoutes } from './routes.js';
 

@@ -1,6 +1,6 @@
 // The ingress objects for the chosen controller, plus the TLS Certificate.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { K8sObject } from '../yaml-docs.js';
 import { gatewayApiObjects } from './gateway-api.js';
 import { ISTIO_GATEWAY_NAMESPACE, istioObjects } from './istio.js';

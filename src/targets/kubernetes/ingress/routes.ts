@@ -3,32 +3,12 @@
 // flavour turns into its own objects. Main host: API, WebSocket, chat,
 // admin API, files and the web client on `/`; admin host: the admin console.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { FRONT_MODULES, PUBLIC_PORTS, modulePort } from '../../../catalog/modules.js';
 import { objectStorageBackend } from '../infra-bridge.js';
 import { ROUTE_PATHS, publicUrls } from '../urls.js';
 import { grafanaRoute } from '../monitoring/route.js';
-
-export interface Route {
-  /** Object-name suffix: openim-<id>. */
-  id: string;
-  /** Empty: any host (no domain set). */
-  host: string;
-  /** `/` or a prefix without trailing slash. */
-  path: string;
-  service: string;
-  /** Namespace of the Service: OpenIM's, or another (Ceph RGW lives in Rook's). */
-  serviceNamespace: string;
-  port: number;
-  /** The back end serves at `/`: the prefix is removed before forwarding. */
-  stripPrefix: boolean;
-  /** WebSocket upgrade with long timeouts. */
-  websocket: boolean;
-  /** File uploads: no body size limit, no request buffering. */
-  largeBody: boolean;
-  /** Request headers to set (X-Request-Api for the API). */
-  setHeaders: Record<string, string>;
-}
+import type { Route } from './public-route.js';
 
 export function openimRoutes(spec: DeploySpec): Route[] {
   const route = (r: Partial<Route> & Pick<Route, 'id' | 'host' | 'path' | 'service' | 'port'>): Route => ({

@@ -3,7 +3,7 @@
 // works the same for Ingress, IngressRoute, Istio and Gateway API, and gives
 // one certificate for both hosts instead of one per Ingress object.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 

@@ -3,10 +3,10 @@
 // upgrades and unlimited bodies by default; the entry-point read timeout is
 // lifted in the values we install the controller with.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
-import type { Route } from './routes.js';
+import type { Route } from './public-route.js';
 import { tlsSecretName } from './tls.js';
 
 function match(r: Route): string {

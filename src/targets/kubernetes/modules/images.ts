@@ -1,7 +1,7 @@
 // The image each OpenIM module runs: registry from images.registry, tag from
 // the catalog release, then the mirror rewrite every image goes through.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { resolveImage, openimImageRef, specImageSource, type ImageRef } from '../../../catalog/images.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
 import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHAT_RELEASES, KUBERNETES_DISCOVERY_RBAC, SERVER_RELEASES } from '../../../catalog/openim-versions.js';
 import { ALL_MODULES } from '../../../catalog/modules.js';
-import { specFor } from '../test-specs.js';
+import { specFor } from '../../../../test/helpers/kubernetes-specs.js';
 import { moduleValues, processInvocation } from './values.js';
 
 const chart = (path: string) => readFileSync(new URL(`../../../../templates/charts/openim-service/${path}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@
 // version-dependent choice (config flag or CONFIG_PATH, discovery RBAC) is made
 // here from the catalog, so the chart stays free of version logic.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
 import { chatRelease, KUBERNETES_DISCOVERY_RBAC, serverRelease, type KubernetesRuntime } from '../../../catalog/openim-versions.js';
 import { envVarName } from '../../../openim-config/env.js';

@@ -7,7 +7,7 @@
 // ServiceMonitors and PrometheusRules are applied when an operator will read
 // them: the bundled one, or one whose CRDs the cluster already has.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 
 export const OPERATOR_CRDS = ['servicemonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com'] as const;

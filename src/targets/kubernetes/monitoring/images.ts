@@ -4,7 +4,7 @@
 // catalog/images.ts resolveImagePrefix); a chart that takes `registry` +
 // `repository` therefore gets where that whole upstream registry moved.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { resolveImagePrefix, specImageSource } from '../../../catalog/images.js';
 
 /** The `registry` value for images whose upstream registry is `upstream`, or undefined when nothing moves them. */

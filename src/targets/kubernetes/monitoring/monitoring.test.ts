@@ -8,7 +8,7 @@ import type { Step, WriteAction } from '../../../plan/types.js';
 import { catalogMetricsModules } from '../../../monitoring/index.js';
 import { hasSecretRefs } from '../../../secrets/secrets.js';
 import { grafanaRoute, grafanaUrl, loggingSteps, MONITORING_FILES, MONITORING_STEPS, monitoringSteps, OPERATOR_CRDS } from './index.js';
-import { NFS_SERVER_SET } from '../../../config/test-presets.js';
+import { NFS_SERVER_SET } from '../../../../test/helpers/config-presets.js';
 
 const specOf = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
 const production = (sets: string[] = []) => specOf('production', ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets]);

@@ -13,7 +13,7 @@
 //     app.kubernetes.io/part-of=openim, with a port named `metrics`; its
 //     app.kubernetes.io/name becomes the job label.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import { installedModules, monitoringContext, metricsModules, openimAlertGroups, openimDashboards } from '../../../monitoring/index.js';
 import { secretRef } from '../../../secrets/secrets.js';

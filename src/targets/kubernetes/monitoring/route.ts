@@ -4,9 +4,9 @@
 // serves from the sub-path itself (serve_from_sub_path), so the prefix is
 // kept; Grafana Live uses WebSockets.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
-import type { Route } from '../ingress/routes.js';
+import type { Route } from '../ingress/public-route.js';
 import { publicUrls } from '../urls.js';
 
 /** The route for the bundled Grafana, or undefined when none is installed. */

@@ -9,7 +9,7 @@
 //   k8s.logging.loki              helm: Loki single binary
 //   k8s.logging.alloy             helm: Alloy DaemonSet
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { CLUSTER_ADDONS, MONITORING } from '../../../catalog/infrastructure.js';

@@ -1,7 +1,7 @@
 // Addresses of the monitoring services on Kubernetes: in-cluster for the
 // datasources and the log shipper, public for Grafana.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { CLUSTER_ADDONS, MONITORING } from '../../../catalog/infrastructure.js';
 import { lokiBaseUrl, lokiPushUrl } from '../../../monitoring/log-shipping.js';
 import { publicUrls } from '../urls.js';

@@ -4,7 +4,7 @@
 // which were read from the charts. No secret value ever appears here: Grafana
 // reads its admin password from an existing Secret.
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import { kubernetesAlloyConfig } from '../../../monitoring/log-shipping.js';
 import { storageClassFor } from '../infrastructure/storage-class.js';

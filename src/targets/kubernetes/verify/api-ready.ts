@@ -13,7 +13,7 @@
 
 import { modulePort } from '../../../catalog/modules.js';
 import { OPENIM_DEFAULTS } from '../../../catalog/openim-versions.js';
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { secretRef } from '../../../secrets/secrets.js';

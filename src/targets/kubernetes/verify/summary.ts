@@ -1,7 +1,7 @@
 // The last word of an install: where to point clients and where the
 // credentials are (never the credentials themselves).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import { CHAT_ADMIN_LOGIN } from '../../../catalog/openim-versions.js';
 import type { Step } from '../../../plan/types.js';
 import { OPENIM_SECRET, SUMMARY_STEP } from '../names.js';

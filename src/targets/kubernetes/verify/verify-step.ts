@@ -4,10 +4,10 @@
 // it does not apply rather than pretending (`openim-deploy verify` itself
 // port-forwards when there is no ingress).
 
-import type { DeploySpec } from '../../../config/rules.js';
+import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
-import { verifyOff, verifyPlan, verifyProbe } from '../../../verify/targets.js';
+import { verifyOff, verifyPlan, verifyProbe } from '../../verify-plan.js';
 import { VERIFY_STEP } from '../names.js';
 
 export function verifyNotApplicable(spec: DeploySpec, facts: KubernetesFacts): string | undefined {

@@ -39,3 +39,21 @@ for spec in ${TOPICS}; do
   fi
   echo "topic ${name}: ${partitions} partitions"
 done
+
+# OpenIM's consumers start at the newest offset when their group has committed none
+# (openimsdk/tools mq/kafka/consumer_group.go: sarama.OffsetNewest), so whatever is produced
+# before a group first joins is skipped: the first messages of a fresh install. A group that
+# does not exist yet gets committed offsets at the start of its topic; an existing group
+# (OpenIM ran before) is left alone: moving its offsets would deliver messages twice.
+groups() { "${BIN}/kafka-consumer-groups.sh" --bootstrap-server "${BOOTSTRAP}" --command-config "${CONFIG}" "$@"; }
+existing=$(groups --list)
+for pair in ${CONSUMER_GROUPS:-}; do
+  group="${pair%%:*}"
+  topic="${pair##*:}"
+  if printf '%s\n' "${existing}" | grep -qxF "${group}"; then
+    echo "group ${group}: exists, offsets left alone"
+  else
+    groups --group "${group}" --topic "${topic}" --reset-offsets --to-earliest --execute > /dev/null
+    echo "group ${group}: registered at the earliest offsets of ${topic}"
+  fi
+done

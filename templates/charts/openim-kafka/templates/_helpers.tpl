@@ -61,6 +61,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{ join " " $topics }}
 {{- end -}}
 
+{{- define "openim-kafka.groupList" -}}
+{{- $groups := list -}}
+{{- range .Values.topics.items -}}
+{{- if .group -}}
+{{- $groups = append $groups (printf "%s:%s" .group .name) -}}
+{{- end -}}
+{{- end -}}
+{{ join " " $groups }}
+{{- end -}}
+
 {{- define "openim-kafka.podSecurityContext" -}}
 runAsNonRoot: true
 runAsUser: {{ .Values.securityContext.runAsUser }}

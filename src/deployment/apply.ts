@@ -5,7 +5,7 @@
 // versions (and Helm revisions, for rollback) once everything succeeded.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { ConfigError, InternalError, type ConfigIssue } from '../errors.js';
 import { executePlan, type ExecEvent, type OutputMode } from '../execute/executor.js';
 import type { Facts } from '../facts/types.js';
@@ -16,9 +16,9 @@ import { identityIssues, identityOf } from '../state/identity.js';
 import { Journal } from '../state/journal.js';
 import type { DeployState } from '../state/types.js';
 import { templatesDir } from '../util/package-root.js';
-import { planFor, redactorFor } from '../commands/session.js';
-import { redactedSpec } from './redact-config.js';
-import type { OpenDeployment } from './session.js';
+import { planFor, redactorFor } from './plan-inputs.js';
+import { redactedSpec } from '../secrets/redact-config.js';
+import type { OpenDeployment } from './lock-and-state.js';
 import { compareVersions } from '../util/versions.js';
 
 export type ApplyContext = Pick<CliContext, 'io' | 'env' | 'runner'>;

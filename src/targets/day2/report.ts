@@ -1,8 +1,8 @@
 // The status verdict shared by both targets: journal counts, health and the
 // list of problems `status` prints and exits non-zero on.
 
-import type { DeploySpec } from '../config/rules.js';
-import type { DeployState } from '../state/types.js';
+import type { DeploySpec } from '../../config/schema.js';
+import type { DeployState } from '../../state/types.js';
 import type { ComponentStatus, StatusReport } from './types.js';
 
 /** Shared by both targets: journal counts, health verdict and problem list. */

@@ -1,10 +1,10 @@
 // Specs for this folder's tests, made the way users make them: a preset plus --set.
 
-import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
-import type { BinaryFacts } from '../../facts/types.js';
-import { buildPlan } from '../../plan/build.js';
-import type { Plan, Step } from '../../plan/types.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { DeploySpec } from '../../src/config/schema.js';
+import type { BinaryFacts } from '../../src/facts/types.js';
+import { buildPlan } from '../../src/targets/build-plan.js';
+import type { Plan, Step } from '../../src/plan/types.js';
 
 export const FAKE_SHA = 'a'.repeat(64);
 

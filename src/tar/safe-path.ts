@@ -2,8 +2,8 @@
 // path that stays inside the target, and (for bundles) a regular file or a
 // directory. Absolute paths, `..`, device files, fifos and links are refused.
 
-import type { EntryType } from '../../tar/format.js';
-import { DeployError, EXIT } from '../../errors.js';
+import type { EntryType } from './format.js';
+import { DeployError, EXIT } from '../errors.js';
 
 export class UnsafeEntryError extends DeployError {
   readonly code = 'ARCHIVE_UNSAFE';

@@ -3,9 +3,9 @@
 // finished files in any order without interleaving bytes.
 
 import { createReadStream } from 'node:fs';
-import { InternalError, UserAbort } from '../../errors.js';
-import { HashCounter } from '../../oci/digest.js';
-import { encodeHeader, END_OF_ARCHIVE, paddingFor } from '../../tar/format.js';
+import { InternalError, UserAbort } from '../errors.js';
+import { HashCounter } from '../oci/digest.js';
+import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
 import type { PartWriter } from './parts.js';
 
 export interface WrittenEntry {

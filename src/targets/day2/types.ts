@@ -3,12 +3,12 @@
 // src/targets/target.ts, only a target knows kubectl, helm or systemctl argv;
 // everything here is data.
 
-import type { DeploySpec } from '../config/rules.js';
-import type { Runner } from '../exec/runner.js';
-import type { Step } from '../plan/types.js';
-import type { DeployLock } from '../state/lock.js';
+import type { DeploySpec } from '../../config/schema.js';
+import type { Runner } from '../../exec/runner.js';
+import type { Step } from '../../plan/types.js';
+import type { DeployLock } from '../../state/lock.js';
 import type { DataBackup } from './backup-types.js';
-import type { CreatedResource, DeployState, HistoryEntry, StateStore } from '../state/types.js';
+import type { CreatedResource, DeployState, HistoryEntry, StateStore } from '../../state/types.js';
 
 export interface ComponentStatus {
   name: string;

@@ -2,11 +2,11 @@
 // archive, and the way back. The archive itself (tar, manifest, checksums,
 // encryption) is target-neutral: src/backup.
 
-import type { DeploySpec } from '../config/rules.js';
-import type { Runner } from '../exec/runner.js';
-import type { StagedFile } from '../backup/archive.js';
-import type { ContentKind } from '../backup/manifest.js';
-import type { DeployState } from '../state/types.js';
+import type { DeploySpec } from '../../config/schema.js';
+import type { Runner } from '../../exec/runner.js';
+import type { StagedFile } from '../../backup/archive.js';
+import type { ContentKind } from '../../backup/manifest.js';
+import type { DeployState } from '../../state/types.js';
 
 export interface BackupIo {
   /** One line of progress (never a secret). */

@@ -1,7 +1,7 @@
 // For tests: crafts headers our writer never writes (unknown type flags, v7
 // headers, base-256 numbers, lying size fields) from ones it does.
 
-import { BLOCK, checksum } from './format.js';
+import { BLOCK, checksum } from '../../src/tar/format.js';
 
 /** Overwrites bytes of the header block at byte `header` of `tar` (at field offset `at`) and fixes its checksum. */
 export function patchHeader(tar: Buffer, header: number, at: number, bytes: Buffer | string): Buffer {

@@ -1,10 +1,10 @@
 // buildPlan: pure and deterministic. Same spec and facts → identical JSON.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { Facts } from '../facts/types.js';
-import { targetFor } from '../targets/registry.js';
-import { graphProblems, topologicalOrder } from './graph.js';
-import { PLAN_VERSION, type Plan, type Step } from './types.js';
+import { targetFor } from './registry.js';
+import { graphProblems, topologicalOrder } from '../plan/graph.js';
+import { PLAN_VERSION, type Plan, type Step } from '../plan/types.js';
 import { InternalError } from '../errors.js';
 
 export function buildPlan(spec: DeploySpec, facts: Facts): Plan {

@@ -1,9 +1,9 @@
 // Specs and facts shared by this folder's tests.
 
-import { resolveConfig } from '../../config/resolve.js';
-import type { DeploySpec } from '../../config/rules.js';
-import type { KubernetesFacts } from '../../facts/types.js';
-import { requiredSets } from '../../config/test-presets.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { DeploySpec } from '../../src/config/schema.js';
+import type { KubernetesFacts } from '../../src/facts/types.js';
+import { requiredSets } from './config-presets.js';
 
 export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
   // Tests name the namespace so expectations do not depend on the default.

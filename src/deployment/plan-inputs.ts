@@ -3,9 +3,9 @@
 
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { Facts } from '../facts/types.js';
-import { buildPlan } from '../plan/build.js';
+import { buildPlan } from '../targets/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
 import { resolveSecrets, type SecretValues } from '../secrets/secrets.js';

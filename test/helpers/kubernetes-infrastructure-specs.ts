@@ -1,9 +1,9 @@
 // Specs for this folder's tests, resolved the way the CLI resolves them
 // (presets, --set, defaults and cross-field rules).
 
-import { resolveConfig } from '../../../config/resolve.js';
-import type { DeploySpec } from '../../../config/rules.js';
-import { NFS_SERVER_SET } from '../../../config/test-presets.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { DeploySpec } from '../../src/config/schema.js';
+import { NFS_SERVER_SET } from './config-presets.js';
 
 export function devSpec(...sets: string[]): DeploySpec {
   return resolveConfig({ preset: 'dev', sets: ['kubernetes.namespace=openim', ...sets] }).spec;

@@ -2,14 +2,14 @@
 // when needed and always stopped), the checks, the report. Used by the
 // `verify` command and by the last step of every install.
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { portForwardArgv } from '../targets/kubernetes/verify/forward.js';
-import { runVerify } from './checks.js';
+import { runVerify } from '../verify/checks.js';
 import { startForward, type Forward } from '../exec/port-forward.js';
-import { buildReport } from './report.js';
-import { verifyCredentials, verifyPlan } from './targets.js';
-import type { CheckResult, VerifyEndpoints, VerifyReport } from './types.js';
+import { buildReport } from '../verify/report.js';
+import { verifyCredentials, verifyPlan } from '../targets/verify-plan.js';
+import type { CheckResult, VerifyEndpoints, VerifyReport } from '../verify/types.js';
 
 export interface VerifyInstallOptions {
   /** Addresses given on the command line win over the derived ones. */
@@ -57,5 +57,5 @@ export async function verifyInstall(spec: DeploySpec, secrets: Partial<SecretVal
   }
 }
 
-export { formatReport, problems } from './report.js';
-export type { VerifyReport, CheckResult } from './types.js';
+export { formatReport, problems } from '../verify/report.js';
+export type { VerifyReport, CheckResult } from '../verify/types.js';

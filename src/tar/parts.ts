@@ -6,7 +6,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, readdir, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { InternalError } from '../../errors.js';
+import { InternalError } from '../errors.js';
 
 export const partName = (base: string, index: number) => `${base}.${String(index).padStart(3, '0')}`;
 

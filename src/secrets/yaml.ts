@@ -1,7 +1,7 @@
 // YAML text from objects, safe for secret placeholders.
 
 import { Document, parseAllDocuments, Scalar, visit } from 'yaml';
-import { hasSecretRefs, materialise, type SecretValues } from '../secrets/secrets.js';
+import { hasSecretRefs, materialise, type SecretValues } from './secrets.js';
 
 /**
  * A secret placeholder is replaced by its value as plain text when the file is

@@ -1,18 +1,18 @@
 // Where `verify` reaches an install, per target, and the credentials it uses
 // (from the install state, like every other command; never printed).
 
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
 import { PUBLIC_PORTS } from '../catalog/modules.js';
 import type { Probe } from '../plan/types.js';
 import { secretRef, type SecretValues } from '../secrets/secrets.js';
-import { objectExternalAddress } from '../targets/binary/endpoints.js';
+import { objectExternalAddress } from './binary/endpoints.js';
 import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
-import { publicUrls } from '../targets/kubernetes/urls.js';
-import { proxied, proxyUrls } from '../targets/binary/proxy/urls.js';
-import { proxyPaths } from '../targets/binary/proxy/paths.js';
-import { binaryLayout } from '../targets/binary/layout.js';
-import type { VerifyCredentials, VerifyEndpoints } from './types.js';
+import { publicUrls } from './kubernetes/urls.js';
+import { proxied, proxyUrls } from './binary/proxy/urls.js';
+import { proxyPaths } from './binary/proxy/paths.js';
+import { binaryLayout } from './binary/layout.js';
+import type { VerifyCredentials, VerifyEndpoints } from '../verify/types.js';
 
 /** What must be port-forwarded on Kubernetes when there is no ingress to go through. */
 export interface ForwardNeed {

@@ -3,8 +3,8 @@
 
 import { secretPaths } from '../config/json-schema.js';
 import { getPath, setPath, type Plain } from '../config/paths.js';
-import type { DeploySpec } from '../config/rules.js';
-import { REDACTED } from '../secrets/redact.js';
+import type { DeploySpec } from '../config/schema.js';
+import { REDACTED } from './redact.js';
 
 export function redactedSpec(spec: DeploySpec): Plain {
   const copy = structuredClone(spec) as unknown as Plain;

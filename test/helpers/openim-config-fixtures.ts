@@ -1,8 +1,8 @@
 // Shared inputs for this folder's tests: a Kubernetes and a single-host case.
 
-import { deploySpecSchema, type DeploySpecInput } from '../config/schema.js';
-import type { DeploySpec } from '../config/rules.js';
-import type { ConfigOptions, OpenIMEndpoints } from './types.js';
+import { deploySpecSchema, type DeploySpecInput } from '../../src/config/schema.js';
+import type { DeploySpec } from '../../src/config/schema.js';
+import type { ConfigOptions, OpenIMEndpoints } from '../../src/openim-config/types.js';
 
 export function specOf(input: DeploySpecInput): DeploySpec {
   return deploySpecSchema.parse(input);

@@ -2,8 +2,8 @@
 // the config layers (flags beat env, files and presets).
 
 import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
-import type { ConfigInput } from '../config/resolve.js';
-import { setPath, type Plain } from '../config/paths.js';
+import type { ConfigInput } from './resolve.js';
+import { setPath, type Plain } from './paths.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -2,8 +2,8 @@
 // end time and answers from a handler. It is a fake, named as one; the real
 // path (ExecaRunner with helm/kubectl/systemctl) is tested in the e2e suites.
 
-import { abortError } from '../util/sleep.js';
-import type { RunOptions, RunResult, Runner } from './runner.js';
+import { abortError } from '../../src/util/sleep.js';
+import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
 
 export interface RecordedCall {
   argv: string[];

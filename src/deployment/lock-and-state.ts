@@ -5,13 +5,13 @@
 // load the state.
 
 import type { CliContext } from '../context.js';
-import type { DeploySpec } from '../config/rules.js';
+import type { DeploySpec } from '../config/schema.js';
 import { UserAbort } from '../errors.js';
 import type { HeldLock } from '../state/lock.js';
 import { lockOwner } from '../state/lock.js';
 import type { DeployState, StateStore } from '../state/types.js';
-import { day2For } from './registry.js';
-import type { Day2Target } from './types.js';
+import { day2For } from '../targets/registry.js';
+import type { Day2Target } from '../targets/day2/types.js';
 
 export type SessionContext = Pick<CliContext, 'io' | 'runner' | 'signal'>;
 

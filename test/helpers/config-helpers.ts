@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../../src/errors.js';
 
 /** Writes `text` to a fresh c.yaml in a new temp folder and returns its path. */
 export function configFile(text: string): string {

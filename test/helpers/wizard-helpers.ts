@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configInput, type ConfigFlags } from '../commands/config-options.js';
-import { envNameFor, resolveConfig, type ConfigInput } from '../config/resolve.js';
-import type { DeploySpec } from '../config/rules.js';
-import { ok, RecordingRunner } from '../exec/recording-runner.js';
-import type { RunResult } from '../exec/runner.js';
-import { ScriptedPrompter, type ScriptStep } from './scripted-prompter.js';
-import { runWizard, type WizardOptions, type WizardResult } from './wizard.js';
+import { configInput, type ConfigFlags } from '../../src/config/command-options.js';
+import { envNameFor, resolveConfig, type ConfigInput } from '../../src/config/resolve.js';
+import type { DeploySpec } from '../../src/config/schema.js';
+import { ok, RecordingRunner } from './recording-runner.js';
+import type { RunResult } from '../../src/exec/runner.js';
+import { ScriptedPrompter, type ScriptStep } from '../../src/wizard/scripted-prompter.js';
+import { runWizard, type WizardOptions, type WizardResult } from '../../src/wizard/wizard.js';
 
 export interface Machine {
   /** kubectl current-context, or undefined for none. */

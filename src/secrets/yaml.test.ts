@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { materialise, secretRef } from '../secrets/secrets.js';
+import { materialise, secretRef } from './secrets.js';
 import { toYaml } from './yaml.js';
 
 describe('toYaml', () => {
