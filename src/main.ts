@@ -1,40 +1,38 @@
 // The entry point: the only place that maps errors to exit codes and exits.
 
 import chalk from 'chalk';
-import { CommanderError } from 'commander';
+import { CommanderError } from '@commander-js/extra-typings';
 import { buildProgram } from './cli.js';
 import type { CliContext } from './context.js';
-import { ApplyError, ConfigError, EXIT, LockHeldError, PreflightError, UnhealthyError, UserAbort } from './errors.js';
+import { ApplyError, ConfigError, DeployError, EXIT, InternalError, PreflightError, UnhealthyError, UserAbort, errorRecord, isAbort } from './errors.js';
 import { ExecaRunner } from './exec/execa-runner.js';
 import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
-import { packageVersion } from './util/package-root.js';
-
-/** A command cancelled by Ctrl-C outside the executor (facts, lock wait): an interrupt too. */
-const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
+import { packageBugsUrl, packageVersion } from './util/package-root.js';
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError) return EXIT.invalidInput;
-  if (error instanceof PreflightError) return EXIT.preflight;
-  if (error instanceof UserAbort || isAbort(error)) return EXIT.interrupted;
-  if (error instanceof UnhealthyError) return EXIT.unhealthy;
-  if (error instanceof LockHeldError) return EXIT.locked;
+  if (error instanceof DeployError) return error.exitStatus;
+  if (isAbort(error)) return EXIT.interrupted;
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
   return EXIT.failed;
+}
+
+/** Where to report a bug: package.json's `bugs`, when the package names one. */
+function bugReportPlace(): string {
+  const url = packageBugsUrl();
+  return url ? `; report it at ${url} (openim-deploy ${packageVersion()})` : ` (openim-deploy ${packageVersion()})`;
 }
 
 function describe(error: unknown): string {
   if (error instanceof ConfigError) {
     return [`${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`, ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`)].join('\n');
   }
-  if (error instanceof PreflightError) {
-    const ids = error.findings.filter((f) => f.severity === 'error').map((f) => f.id);
-    return `${chalk.red('error')} preflight failed; fix the errors above (or accept those you have judged: --ignore-preflight ${ids.length ? ids.join(' ') : '<id>'})`;
-  }
+  if (error instanceof PreflightError) return `${chalk.red('error')} preflight failed; ${error.hint}`;
   if (isAbort(error)) return `${chalk.yellow('interrupted')}: re-run the same command to continue`;
-  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}${error.resumable ? '; re-run the same command to continue' : ''}`;
+  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}${error.hint ? `; ${error.hint}` : ''}`;
   if (error instanceof UnhealthyError) return `${chalk.red('unhealthy')}: ${error.problems.join('; ')}`;
-  if (error instanceof LockHeldError) return `${chalk.red('error')} ${error.message}\nwait for it to finish (or pass --wait-lock to wait); a lock left by a crashed run is taken over once it is stale`;
-  if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\nre-run the same command to continue from here`;
+  if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\n${error.hint}`;
+  if (error instanceof InternalError) return `${chalk.red('error')} ${error.message}\n${error.hint}${bugReportPlace()}`;
+  if (error instanceof DeployError && error.hint) return `${chalk.red('error')} ${error.message}\n${error.hint}`;
   return `${chalk.red('error')} ${(error as Error).message ?? String(error)}`;
 }
 
@@ -68,12 +66,22 @@ export async function main(argv: string[]): Promise<number> {
     prompter: interactive ? new InquirerPrompter() : new NonInteractivePrompter(),
     signal: controller.signal,
   };
+  // The command's own --json flag, as commander parsed it; before parsing ends (a bad flag value), argv says.
+  let json = argv.slice(2).includes('--json');
   try {
-    await buildProgram(ctx, packageVersion()).parseAsync(argv, { from: 'node' });
+    await buildProgram(ctx, packageVersion())
+      .hook('preAction', (_program, command) => {
+        json = command.opts().json === true;
+      })
+      .parseAsync(argv, { from: 'node' });
     return EXIT.ok;
   } catch (error) {
     const code = exitCodeFor(error);
-    if (!(error instanceof CommanderError)) ctx.io.err(describe(error));
+    if (!(error instanceof CommanderError)) {
+      ctx.io.err(describe(error));
+      // With --json, stderr ends with one JSON line, so a script reads the code without parsing prose; stdout keeps the command's own JSON.
+      if (json) ctx.io.err(JSON.stringify(errorRecord(error, code)));
+    }
     return code;
   } finally {
     process.off('SIGINT', onSignal);

@@ -15,8 +15,11 @@ import type { ArchiveEntry } from './entry.js';
 import { readTarFile } from './host-tar.js';
 import { splitEntryPath, type PathProblem } from './safe-path.js';
 import { isZip, readZipFile, ZipError } from './zip.js';
+import { DeployError, EXIT } from '../errors.js';
 
-export class UnsafeArchiveError extends Error {
+export class UnsafeArchiveError extends DeployError {
+  readonly code = 'ARCHIVE_UNSAFE';
+  readonly exitStatus = EXIT.failed;
   constructor(
     readonly archive: string,
     readonly entry: string,

@@ -6,6 +6,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, readdir, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { InternalError } from '../errors.js';
 
 export const partName = (base: string, index: number) => `${base}.${String(index).padStart(3, '0')}`;
 
@@ -156,7 +157,7 @@ export class PartWriter {
 
   /** Takes back what was written since `position` (an entry that failed half-way), so the archive stays well formed. */
   async rewind(position: number): Promise<void> {
-    if (position > this.position) throw new Error(`internal: rewind to ${position} past the end ${this.position}`);
+    if (position > this.position) throw new InternalError(`rewind to ${position} past the end ${this.position}`);
     await this.cutAt(position);
   }
 

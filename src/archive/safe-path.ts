@@ -6,8 +6,11 @@
 // refusal their own way.
 
 import type { EntryType } from './tar/format.js';
+import { DeployError, EXIT } from '../errors.js';
 
-export class UnsafeEntryError extends Error {
+export class UnsafeEntryError extends DeployError {
+  readonly code = 'ARCHIVE_UNSAFE';
+  readonly exitStatus = EXIT.failed;
   readonly entry: string;
   /** Why, without the entry's name (for lists that name it already). */
   readonly reason: string;

@@ -11,8 +11,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32 } from 'node:zlib';
 import type { EntryType } from './tar/format.js';
 import type { ArchiveEntry } from './entry.js';
+import { DeployError, EXIT } from '../errors.js';
 
-export class ZipError extends Error {
+export class ZipError extends DeployError {
+  readonly code = 'ARCHIVE_INVALID';
+  readonly exitStatus = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'ZipError';

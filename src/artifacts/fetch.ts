@@ -14,10 +14,13 @@ import { pipeline } from 'node:stream/promises';
 import { sendWithRetry, type HttpOptions } from '../http/request.js';
 import { CertificateError } from '../http/tls.js';
 import { hashFile } from '../util/hash.js';
+import { DeployError, EXIT } from '../errors.js';
 
 export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
 
-export class ChecksumError extends Error {
+export class ChecksumError extends DeployError {
+  readonly code = 'CHECKSUM_MISMATCH';
+  readonly exitStatus = EXIT.failed;
   constructor(
     readonly artifact: string,
     readonly expected: string,
@@ -28,7 +31,9 @@ export class ChecksumError extends Error {
   }
 }
 
-export class FetchError extends Error {
+export class FetchError extends DeployError {
+  readonly code = 'DOWNLOAD_FAILED';
+  readonly exitStatus = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'FetchError';

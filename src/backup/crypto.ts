@@ -12,6 +12,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { DeployError, EXIT } from '../errors.js';
 
 export const ENCRYPTED_MAGIC = Buffer.from('OIMBAK1\n', 'ascii');
 const HEADER = ENCRYPTED_MAGIC.length + 3 + 16 + 12;
@@ -19,7 +20,10 @@ const TAG = 16;
 /** scrypt cost: 2^15 × r 8 = 32 MiB of memory, about 0.1 s: cheap for one run, costly for guessing. */
 const DEFAULT_COST = { log2N: 15, r: 8, p: 1 };
 
-export class BackupKeyError extends Error {}
+export class BackupKeyError extends DeployError {
+  readonly code = 'BACKUP_KEY';
+  readonly exitStatus = EXIT.failed;
+}
 
 function deriveKey(passphrase: Buffer, salt: Buffer, cost: { log2N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: 2 ** cost.log2N, r: cost.r, p: cost.p, maxmem: 256 * 1024 * 1024 };

@@ -2,6 +2,8 @@
 // the checksums are known only once everything else is written) and the
 // check of an archive against it.
 
+import { DeployError, EXIT } from '../errors.js';
+
 export const BACKUP_FORMAT = 'openim-deploy-backup/1';
 export const MANIFEST_PATH = 'manifest.json';
 
@@ -30,7 +32,10 @@ export interface BackupManifest {
   contents: ContentEntry[];
 }
 
-export class BackupFormatError extends Error {}
+export class BackupFormatError extends DeployError {
+  readonly code = 'BACKUP_INVALID';
+  readonly exitStatus = EXIT.failed;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -22,6 +22,7 @@ import { tarEntry } from '../archive/tar/in-memory.js';
 import { END_OF_ARCHIVE } from '../archive/tar/format.js';
 import { binaryName } from '../catalog/go-builds.js';
 import type { GoBuildAction } from '../plan/types.js';
+import { DeployError, EXIT } from '../errors.js';
 
 export interface GoBuildResult {
   sha256: string;
@@ -49,7 +50,9 @@ interface Stamp {
   go: string;
 }
 
-export class GoBuildError extends Error {
+export class GoBuildError extends DeployError {
+  readonly code = 'BUILD_FAILED';
+  readonly exitStatus = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'GoBuildError';

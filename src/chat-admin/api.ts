@@ -3,6 +3,7 @@
 // requires an `operationID` header on POST (openimsdk/tools mw GinParseOperationID).
 
 import { randomBytes } from 'node:crypto';
+import { DeployError, EXIT } from '../errors.js';
 
 export interface AdminAnswer {
   errCode: number;
@@ -11,7 +12,9 @@ export interface AdminAnswer {
 }
 
 /** admin-api did not give an OpenIM answer at all (not up yet, wrong address). */
-export class AdminUnreachable extends Error {
+export class AdminUnreachable extends DeployError {
+  readonly code = 'CHAT_ADMIN_UNREACHABLE';
+  readonly exitStatus = EXIT.failed;
   override name = 'AdminUnreachable';
 }
 

@@ -17,6 +17,7 @@
 import { sleep } from '../util/sleep.js';
 import { adminPost, AdminUnreachable, type AdminAnswer } from './api.js';
 import { md5Hex } from './credentials.js';
+import { DeployError, EXIT } from '../errors.js';
 
 /** chat pkg/eerrs/predefine.go@v1.8.4-patch.5:20-21 */
 export const CHAT_ERR = { password: 20001, accountNotFound: 20002 } as const;
@@ -38,7 +39,9 @@ export interface EnsureOptions {
 export type EnsureOutcome = 'already-set' | 'changed';
 
 /** The account exists with a password neither configured nor seeded: retrying cannot help. */
-export class ChatAdminPasswordError extends Error {
+export class ChatAdminPasswordError extends DeployError {
+  readonly code = 'CHAT_ADMIN_PASSWORD';
+  readonly exitStatus = EXIT.failed;
   override name = 'ChatAdminPasswordError';
 }
 

@@ -3,14 +3,8 @@
 
 import type { CliContext } from '../context.js';
 import { DEFAULT_BACKUP_DIR, runBackup } from '../day2/backup.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
-
-export interface BackupFlags extends Day2Flags {
-  to?: string;
-  keyFile?: string;
-  json?: boolean;
-  waitLock?: boolean;
-}
+import { day2Spec } from './day2-common.js';
+import type { BackupFlags } from './flags.js';
 
 export async function backupCommand(ctx: CliContext, flags: BackupFlags): Promise<void> {
   const { spec, workdir } = day2Spec(ctx, flags);

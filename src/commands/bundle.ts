@@ -25,6 +25,7 @@ import { ALLOW_UNVERIFIED_SIGNATURE, verifyBundle, type VerifyResult } from '../
 import { packageVersion, templatesDir } from '../util/package-root.js';
 import { configInput, type ConfigFlags } from '../config/command-options.js';
 import { printWarnings } from './print-issues.js';
+import type { BundleCreateFlags, BundleInspectFlags, BundleKeygenFlags, BundleLoadFlags, BundlePushFlags, BundleVerifyFlags } from './flags.js';
 
 function sizeFlag(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -74,25 +75,6 @@ async function registryAccess(ctx: CliContext, options: RegistryFlags = {}): Pro
 }
 
 // ---------------------------------------------------------------- create
-
-export interface BundleCreateFlags extends ConfigFlags {
-  output: string;
-  platform?: string;
-  split?: string;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  concurrency?: number;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  retries?: number;
-  signKey?: string;
-  contentsFrom?: string;
-  pullMirror?: string[];
-  urlMirror?: string[];
-  plainHttp?: string[];
-  caFile?: string[];
-  tlsSkipVerify?: string[];
-  helm?: string;
-  json?: boolean;
-}
 
 function describeEvent(e: CreateEvent): string | undefined {
   switch (e.kind) {
@@ -193,12 +175,6 @@ export async function bundleCreateCommand(ctx: CliContext, flags: BundleCreateFl
 
 // ---------------------------------------------------------------- verify
 
-export interface BundleVerifyFlags {
-  key?: string;
-  allowUnverifiedSignature?: boolean;
-  json?: boolean;
-}
-
 /** verifyBundle with the key (--key) and the explicit acceptance of an unchecked signature, as every bundle command takes them. */
 async function verifyWithFlags(ctx: CliContext, path: string, flags: { key?: string; allowUnverifiedSignature?: boolean }): Promise<VerifyResult> {
   const publicKey = flags.key ? await loadPublicKey(resolve(ctx.cwd, flags.key)) : undefined;
@@ -260,7 +236,7 @@ function formatInspect(r: InspectReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function bundleInspectCommand(ctx: CliContext, file: string, flags: { json?: boolean }): Promise<void> {
+export async function bundleInspectCommand(ctx: CliContext, file: string, flags: BundleInspectFlags): Promise<void> {
   const report = await inspectBundle(resolve(ctx.cwd, file));
   ctx.io.out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspect(report));
   // Also on stderr, so a report piped elsewhere (or --json) does not leave it unseen.
@@ -268,22 +244,6 @@ export async function bundleInspectCommand(ctx: CliContext, file: string, flags:
 }
 
 // ---------------------------------------------------------------- push
-
-export interface BundlePushFlags {
-  registry: string;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  concurrency?: number;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  retries?: number;
-  chunkSize?: string;
-  plainHttp?: boolean;
-  caFile?: string[];
-  tlsSkipVerify?: boolean;
-  verify?: boolean;
-  key?: string;
-  allowUnverifiedSignature?: boolean;
-  json?: boolean;
-}
 
 export async function bundlePushCommand(ctx: CliContext, file: string, flags: BundlePushFlags): Promise<void> {
   const path = resolve(ctx.cwd, file);
@@ -314,16 +274,6 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
 
 // ---------------------------------------------------------------- load
 
-export interface BundleLoadFlags {
-  address: string;
-  namespace: string;
-  ctr: string;
-  verify?: boolean;
-  key?: string;
-  allowUnverifiedSignature?: boolean;
-  json?: boolean;
-}
-
 export async function bundleLoadCommand(ctx: CliContext, file: string, flags: BundleLoadFlags): Promise<void> {
   const path = resolve(ctx.cwd, file);
   if (!/^[A-Za-z0-9._-]+$/.test(flags.namespace)) throw new ConfigError([{ path: '--namespace', message: 'a containerd namespace: letters, digits, . _ -' }]);
@@ -340,7 +290,7 @@ export async function bundleLoadCommand(ctx: CliContext, file: string, flags: Bu
 
 // ---------------------------------------------------------------- keygen
 
-export async function bundleKeygenCommand(ctx: CliContext, flags: { output: string; force?: boolean }): Promise<void> {
+export async function bundleKeygenCommand(ctx: CliContext, flags: BundleKeygenFlags): Promise<void> {
   const files = await generateKeyPair(resolve(ctx.cwd, flags.output), Boolean(flags.force));
   ctx.io.out(`wrote ${files.privateKey} (keep it secret; bundle create --sign-key) and ${files.publicKey} (give it to installers; bundle verify --key, install --bundle-key)\n`);
 }

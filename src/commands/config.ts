@@ -7,14 +7,15 @@ import { configJsonSchema, secretPaths } from '../config/json-schema.js';
 import { initFileText } from '../config/init-file.js';
 import { getPath, leavesOf, setPath, type Plain } from '../config/paths.js';
 import { REDACTED } from '../secrets/redact.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
+import type { ConfigInitFlags, ConfigSchemaFlags, ConfigShowFlags, ConfigValidateFlags } from './flags.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
 import { unprobedFacts } from '../facts/types.js';
 import { configOnlyFindings, resolveReportingAll } from './needs.js';
 import { planFor } from '../deployment/plan-inputs.js';
 
-export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; preset?: string; force?: boolean }): Promise<void> {
+export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: ConfigInitFlags): Promise<void> {
   let seed: Plain = {};
   if (flags.preset) {
     const { layer, issue } = loadPresetLayer(flags.preset);
@@ -31,7 +32,7 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: { ou
   ctx.io.err(`wrote ${flags.output}`);
 }
 
-export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags): Promise<void> {
+export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigValidateFlags): Promise<void> {
   const input = configInput(flags, ctx.env);
   // -c / --preset, or what OPENIM_DEPLOY_CONFIG / OPENIM_DEPLOY_PRESET name (as every other command reads them).
   const named = namedSources(input);
@@ -49,7 +50,7 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   ctx.io.out(`${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
 }
 
-export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { output?: string; force?: boolean }): Promise<void> {
+export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: ConfigSchemaFlags): Promise<void> {
   const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
   if (flags.output) refuseExistingFile(flags.output, '--output', flags.force);
   if (flags.output) await writeFile(flags.output, text);
@@ -57,7 +58,7 @@ export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: { 
 }
 
 /** The effective config with secrets redacted, and where each value came from. */
-export async function configShowCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigFlags & { json?: boolean }): Promise<void> {
+export async function configShowCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigShowFlags): Promise<void> {
   const input = configInput(flags, ctx.env);
   const resolved = resolveConfig(input);
   const spec = structuredClone(resolved.spec) as unknown as Plain;

@@ -4,13 +4,10 @@
 import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/schema.js';
 import { resolveConfig } from '../config/resolve.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
+import type { Day2Flags } from './flags.js';
 import { printWarnings } from './print-issues.js';
 import { defaultWorkdir } from '../deployment/plan-inputs.js';
-
-export interface Day2Flags extends ConfigFlags {
-  workdir?: string;
-}
 
 export function day2Spec(ctx: Pick<CliContext, 'io' | 'env' | 'cwd'>, flags: Day2Flags): { spec: DeploySpec; workdir: string } {
   const resolved = resolveConfig(configInput(flags, ctx.env));

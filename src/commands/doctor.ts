@@ -2,18 +2,14 @@ import type { CliContext } from '../context.js';
 import { resolveConfig } from '../config/resolve.js';
 import { PreflightError, UnhealthyError } from '../errors.js';
 import { targetFor } from '../targets/registry.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
 import { defaultWorkdir } from '../deployment/plan-inputs.js';
 import { diagnoseLive } from '../day2/doctor-live.js';
 import { formatDiagnosis } from '../day2/doctor.js';
 import { versionReport } from '../catalog/version-report.js';
 import { chosenVersions } from './plan.js';
-
-export interface DoctorFlags extends ConfigFlags {
-  json?: boolean;
-  workdir?: string;
-}
+import type { DoctorFlags } from './flags.js';
 
 /**
  * `doctor`: preflight facts and checks, then, when an install is recorded,

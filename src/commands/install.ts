@@ -10,27 +10,13 @@ import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { targetFor } from '../targets/registry.js';
 import { runWizard, type WizardDeps } from '../wizard/wizard.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
 import { formatFinding, printWarnings } from './print-issues.js';
 import { applySpec } from '../deployment/apply.js';
 import { withDeployment } from '../deployment/lock-and-state.js';
 import { defaultWorkdir, planFor } from '../deployment/plan-inputs.js';
 import { printNeeds, resolveReportingAll } from './needs.js';
-
-export interface InstallFlags extends ConfigFlags {
-  dryRun?: boolean;
-  yes?: boolean;
-  json?: boolean;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  concurrency?: number;
-  workdir?: string;
-  force?: boolean;
-  waitLock?: boolean;
-  ignorePreflight?: string[];
-  /** Public key the offline bundle's signature must verify against. */
-  bundleKey?: string;
-  allowUnverifiedSignature?: boolean;
-}
+import type { InstallFlags } from './flags.js';
 
 function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput, ignored: readonly string[]): DeploySpec {
   // A refused config also lists the target's config-only errors (unpinned archives): one round of fixes.

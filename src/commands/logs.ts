@@ -8,14 +8,9 @@ import { ClusterUnreachableError, ConfigError } from '../errors.js';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { closest } from '../util/closest.js';
 import { readDeployment } from '../deployment/lock-and-state.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
+import { day2Spec } from './day2-common.js';
 import { redactorFor } from '../deployment/plan-inputs.js';
-
-export interface LogsFlags extends Day2Flags {
-  follow?: boolean;
-  /** Parsed by commander (integer-flag.ts); 200 when not given. */
-  tail?: number;
-}
+import type { LogsFlags } from './flags.js';
 
 const INFRA = ['mongodb', 'redis', 'kafka', 'minio', 'etcd'];
 

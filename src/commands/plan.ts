@@ -3,17 +3,12 @@ import type { CliContext } from '../context.js';
 import { unprobedFacts } from '../facts/types.js';
 import { versionReport } from '../catalog/version-report.js';
 import { formatPlan } from '../plan/print.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
 import { planFor } from '../deployment/plan-inputs.js';
 import { printWarnings } from './print-issues.js';
 import { refuseExistingFile } from './output-file.js';
 import { printNeeds, resolveReportingAll } from './needs.js';
-
-export interface PlanFlags extends ConfigFlags {
-  json?: boolean;
-  output?: string;
-  force?: boolean;
-}
+import type { PlanFlags } from './flags.js';
 
 /** The versions a spec runs: chat only when it is installed. */
 export function chosenVersions(spec: { openim: { serverVersion: string; chatVersion: string; components: { chat: boolean } } }): { server: string; chat?: string } {

@@ -7,18 +7,11 @@ import { resolveConfig } from '../config/resolve.js';
 import { unprobedFacts } from '../facts/types.js';
 import { renderPlan, type RenderResult } from '../render/render.js';
 import { templatesDir } from '../util/package-root.js';
-import { configInput, type ConfigFlags } from '../config/command-options.js';
+import { configInput } from '../config/command-options.js';
 import { planFor } from '../deployment/plan-inputs.js';
 import { printWarnings } from './print-issues.js';
 import { refuseNonEmptyFolder } from './output-file.js';
-
-export interface RenderFlags extends ConfigFlags {
-  out: string;
-  helm?: string;
-  force?: boolean;
-  bundleKey?: string;
-  allowUnverifiedSignature?: boolean;
-}
+import type { RenderFlags } from './flags.js';
 
 export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: RenderFlags): Promise<void> {
   const outDir = resolve(ctx.cwd, flags.out);

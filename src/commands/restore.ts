@@ -20,18 +20,9 @@ import { readDeployment, withDeployment } from '../deployment/lock-and-state.js'
 import type { SecretId } from '../secrets/secrets.js';
 import type { DeployState } from '../state/types.js';
 import { targetFor } from '../targets/registry.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
+import { day2Spec } from './day2-common.js';
 import { formatFinding } from './print-issues.js';
-
-export interface RestoreFlags extends Day2Flags {
-  keyFile?: string;
-  allowVersionMismatch?: boolean;
-  skipIndexes?: boolean;
-  yes?: boolean;
-  json?: boolean;
-  waitLock?: boolean;
-  ignorePreflight?: string[];
-}
+import type { RestoreFlags } from './flags.js';
 
 /** Secrets that belong to the data and its users, not to this host's infrastructure. */
 export const RESTORED_SECRETS: readonly SecretId[] = ['openim.secret', 'chat.adminPassword', 'chat.superCode', 'chat.adminTokenSecret'];

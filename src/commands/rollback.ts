@@ -13,14 +13,8 @@ import { recordApplied } from '../deployment/apply.js';
 import { operationPlan, runOperation } from '../day2/operation.js';
 import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
 import type { Day2Target } from '../targets/day2/types.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
-
-export interface RollbackFlags extends Day2Flags {
-  yes?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  waitLock?: boolean;
-}
+import { day2Spec } from './day2-common.js';
+import type { RollbackFlags } from './flags.js';
 
 /** The newest recorded version that differs from the installed one, and the plan back to it. */
 export function rollbackPlan(spec: DeploySpec, state: DeployState, day2: Day2Target): { to: HistoryEntry; toSpec: DeploySpec; plan: Plan } {

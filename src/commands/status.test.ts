@@ -24,7 +24,7 @@ describe('status against an unreachable cluster', () => {
     // A fake kubectl (named as one): every call answers as kubectl does when no API server listens.
     const runner = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: REFUSED }));
     const home = mkdtempSync(join(tmpdir(), 'oid-status-'));
-    const error = await statusCommand({ io: io(), env: { HOME: home }, cwd: home, runner, signal: new AbortController().signal }, { preset: 'dev' }).then(
+    const error = await statusCommand({ io: io(), env: { HOME: home }, cwd: home, runner, signal: new AbortController().signal }, { preset: 'dev', interval: 5 }).then(
       () => undefined,
       (e: Error) => e,
     );

@@ -3,22 +3,16 @@
 // anything is unhealthy; watch mode ends on Ctrl-C, as an interrupt (130).
 
 import type { CliContext } from '../context.js';
-import { ConfigError, UnhealthyError, UserAbort } from '../errors.js';
+import { UnhealthyError, UserAbort } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import { readDeployment } from '../deployment/lock-and-state.js';
 import { formatStatus } from '../day2/status-format.js';
 import type { StatusReport } from '../targets/day2/types.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
-
-export interface StatusFlags extends Day2Flags {
-  json?: boolean;
-  watch?: boolean;
-  interval?: string;
-}
+import { day2Spec } from './day2-common.js';
+import type { StatusFlags } from './flags.js';
 
 export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>, flags: StatusFlags): Promise<void> {
-  const seconds = Number(flags.interval ?? 5);
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) throw new ConfigError([{ path: '--interval', message: 'must be a number of seconds from 1 to 3600' }]);
+  const seconds = flags.interval; // checked while parsing (integer-flag.ts numberOfSeconds)
   const { spec, workdir } = day2Spec(ctx, flags);
   const once = async (): Promise<StatusReport> => {
     const { day2, state } = await readDeployment(ctx, spec, workdir);

@@ -17,14 +17,10 @@ import { redactedSpec } from '../secrets/redact-config.js';
 import { Scrubber } from '../day2/scrub.js';
 import { readDeployment } from '../deployment/lock-and-state.js';
 import { day2For } from '../targets/registry.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
+import { day2Spec } from './day2-common.js';
 import { planFor } from '../deployment/plan-inputs.js';
 import { refuseExistingFile } from './output-file.js';
-
-export interface SupportBundleFlags extends Day2Flags {
-  output: string;
-  force?: boolean;
-}
+import type { Day2Flags, SupportBundleFlags } from './flags.js';
 
 export interface BundleFile {
   path: string;

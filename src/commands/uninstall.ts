@@ -10,17 +10,8 @@ import { ConfigError } from '../errors.js';
 import { formatPlan, jsonLine } from '../plan/print.js';
 import { operationPlan, runOperation } from '../day2/operation.js';
 import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
-
-export interface UninstallFlags extends Day2Flags {
-  keepData?: boolean;
-  purge?: boolean;
-  deleteData?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  waitLock?: boolean;
-}
+import { day2Spec } from './day2-common.js';
+import type { UninstallFlags } from './flags.js';
 
 export async function uninstallCommand(ctx: CliContext, flags: UninstallFlags): Promise<void> {
   const purge = Boolean(flags.purge || flags.deleteData);

@@ -18,26 +18,10 @@ import type { Day2Target } from '../targets/day2/types.js';
 import { upgradePath, type Hop } from '../day2/upgrade.js';
 import { DEFAULT_BACKUP_DIR, runBackup } from '../day2/backup.js';
 import type { DeployState } from '../state/types.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
+import { day2Spec } from './day2-common.js';
 import { formatFinding } from './print-issues.js';
 import { planFor } from '../deployment/plan-inputs.js';
-
-export interface UpgradeFlags extends Day2Flags {
-  to: string;
-  chatVersion?: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  /** Parsed by commander (integer-flag.ts); 4 when not given. */
-  concurrency?: number;
-  waitLock?: boolean;
-  skipMigration?: boolean;
-  ignorePreflight?: string[];
-  /** undefined: ask on a terminal; without one, no backup (the hint is printed). */
-  backup?: boolean;
-  backupTo?: string;
-  keyFile?: string;
-}
+import type { UpgradeFlags } from './flags.js';
 
 const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({ ...spec, openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion } });
 

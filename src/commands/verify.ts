@@ -7,18 +7,8 @@ import { ConfigError, UnhealthyError } from '../errors.js';
 import { readDeployment } from '../deployment/lock-and-state.js';
 import { formatCheck, formatSummary, problems } from '../verify/report.js';
 import { verifyInstall } from '../deployment/verify-install.js';
-import { day2Spec, type Day2Flags } from './day2-common.js';
-
-export interface VerifyFlags extends Day2Flags {
-  json?: boolean;
-  apiUrl?: string;
-  wsUrl?: string;
-  chatUrl?: string;
-  adminUrl?: string;
-  objectUrl?: string;
-  ca?: string;
-  deliveryTimeout?: string;
-}
+import { day2Spec } from './day2-common.js';
+import type { VerifyFlags } from './flags.js';
 
 function url(flag: string, value: string | undefined, schemes: string[]): string | undefined {
   if (value === undefined) return undefined;
@@ -41,15 +31,13 @@ export async function verifyCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
     admin: url('--admin-url', flags.adminUrl, http),
     objectStorage: url('--object-url', flags.objectUrl, http),
   };
-  const delivery = Number(flags.deliveryTimeout ?? 90);
-  if (!Number.isFinite(delivery) || delivery < 1 || delivery > 3600) throw new ConfigError([{ path: '--delivery-timeout', message: 'must be a number of seconds from 1 to 3600' }]);
   const { spec, workdir } = day2Spec(ctx, flags);
   const { state } = await readDeployment(ctx, spec, workdir);
   const report = await verifyInstall(spec, state.secrets, {
     ...(flags.ca ? { caFile: resolve(ctx.cwd, flags.ca) } : {}),
     override: Object.fromEntries(Object.entries(override).filter(([, v]) => v)) as typeof override,
     signal: ctx.signal,
-    deliveryTimeoutMs: delivery * 1000,
+    deliveryTimeoutMs: flags.deliveryTimeout * 1000, // seconds, checked while parsing (integer-flag.ts numberOfSeconds)
     // Text: each check as it finishes (some take a while), then the totals.
     ...(flags.json ? {} : { onCheck: (c) => ctx.io.out(`${formatCheck(c)}\n`) }),
   });

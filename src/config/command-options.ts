@@ -1,27 +1,14 @@
 // Flags shared by every command that reads a config, and their mapping onto
 // the config layers (flags beat env, files and presets).
 
-import { Option, type Command } from 'commander';
+import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
 import type { ConfigInput } from './resolve.js';
 import { setPath, type Plain } from './paths.js';
 
-export interface ConfigFlags {
-  preset?: string;
-  config?: string;
-  set?: string[];
-  target?: string;
-  profile?: string;
-  domain?: string;
-  namespace?: string;
-  ingress?: string;
-  storage?: string;
-  mirror?: string;
-  bundle?: string;
-}
-
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function addConfigOptions(command: Command): Command {
+/** Adds the config flags after a command's own (so --help lists them last); the options type follows (./flags.ts). */
+export function addConfigOptions<Args extends unknown[], Opts extends OptionValues>(command: Command<Args, Opts>) {
   return command
     .option('--preset <name>', 'start from a preset (dev, production, offline, single-host, china-mirror)')
     .option('-c, --config <file>', 'YAML config file')
@@ -35,6 +22,9 @@ export function addConfigOptions(command: Command): Command {
     .option('--mirror <registry>', 'rewrite every image to this registry (images.mirror)')
     .option('--bundle <file>', 'install from an offline bundle (offline.bundle)');
 }
+
+/** The config flags as an action receives them, typed from the declaration above. */
+export type ConfigFlags = ReturnType<ReturnType<typeof addConfigOptions<[], {}>>['opts']>;
 
 const FLAG_PATHS: Record<keyof Omit<ConfigFlags, 'preset' | 'config' | 'set'>, string> = {
   target: 'target',

@@ -6,7 +6,7 @@
 
 import type { CliContext } from '../context.js';
 import type { DeploySpec } from '../config/schema.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, InternalError, type ConfigIssue } from '../errors.js';
 import { executePlan, type ExecEvent, type OutputMode } from '../execute/executor.js';
 import type { Facts } from '../facts/types.js';
 import { dependantsOf, graphProblems, topologicalOrder } from '../plan/graph.js';
@@ -72,7 +72,7 @@ export function withStepsBeforeOpenIM(plan: Plan, extra: Step[]): Plan {
     ...extra.map((s) => ({ ...s, needs: [...new Set([...s.needs, ...before])] })),
   ];
   const problems = graphProblems(steps);
-  if (problems.length) throw new Error(`internal: invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
+  if (problems.length) throw new InternalError(`invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
   return { ...plan, steps: topologicalOrder(steps) };
 }
 

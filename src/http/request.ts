@@ -4,7 +4,7 @@
 
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { UserAbort } from '../errors.js';
+import { UserAbort, DeployError, EXIT } from '../errors.js';
 import { withRetries, type RetryOptions } from './retry.js';
 import type { TlsSettings } from './tls.js';
 
@@ -20,7 +20,9 @@ export interface HttpOptions extends RetryOptions {
   tlsFor?: (host: string) => TlsSettings | undefined;
 }
 
-export class HttpError extends Error {
+export class HttpError extends DeployError {
+  readonly code = 'HTTP_FAILED';
+  readonly exitStatus = EXIT.failed;
   readonly status: number;
   readonly url: string;
   constructor(message: string, status: number, url: string) {

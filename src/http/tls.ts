@@ -6,6 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
+import { DeployError, EXIT } from '../errors.js';
 
 /** TLS options for one host of a node:https request (streamed uploads, S3). */
 export interface TlsSettings {
@@ -41,7 +42,9 @@ export const CERTIFICATE_HINT =
   "the server's certificate is not trusted here: give its CA with --ca-file ca.pem (bundle create, bundle push) or NODE_EXTRA_CA_CERTS=ca.pem (every command, install included); bundle create and bundle push also take --tls-skip-verify for a registry you cannot verify";
 
 /** A request refused for its certificate: retrying cannot help, so nothing retries it. */
-export class CertificateError extends Error {
+export class CertificateError extends DeployError {
+  readonly code = 'CERTIFICATE_INVALID';
+  readonly exitStatus = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'CertificateError';

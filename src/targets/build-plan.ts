@@ -5,6 +5,7 @@ import type { Facts } from '../facts/types.js';
 import { targetFor } from './registry.js';
 import { graphProblems, topologicalOrder } from '../plan/graph.js';
 import { PLAN_VERSION, type Plan, type Step } from '../plan/types.js';
+import { InternalError } from '../errors.js';
 
 export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
   const target = targetFor(spec.target);
@@ -12,7 +13,7 @@ export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
   const problems = graphProblems(steps);
   if (problems.length > 0) {
     // A planner bug, not a user error: say exactly where.
-    throw new Error(`internal: invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
+    throw new InternalError(`invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
   }
   return planOf(spec, topologicalOrder(steps));
 }

@@ -25,5 +25,11 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
+/** package.json's `bugs` (a URL, or `{ url }`), where bug reports go; undefined while the package names none. */
+export function packageBugsUrl(): string | undefined {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bugs?: string | { url?: string } };
+  return typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
+}
+
 export const templatesDir = () => join(packageRoot(), 'templates');
 export const presetsDir = () => join(packageRoot(), 'presets');

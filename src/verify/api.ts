@@ -4,6 +4,7 @@
 // success when errCode is 0. A failure keeps those fields so the report can show them.
 
 import { randomBytes } from 'node:crypto';
+import { DeployError, EXIT } from '../errors.js';
 
 export interface ApiAnswer<T = Record<string, unknown>> {
   errCode: number;
@@ -13,7 +14,9 @@ export interface ApiAnswer<T = Record<string, unknown>> {
 }
 
 /** A call that did not answer errCode 0 (or no OpenIM answer at all). */
-export class ApiCallError extends Error {
+export class ApiCallError extends DeployError {
+  readonly code = 'VERIFY_CALL_FAILED';
+  readonly exitStatus = EXIT.failed;
   constructor(
     readonly call: string,
     message: string,

@@ -9,10 +9,13 @@
 
 import WebSocket from 'ws';
 import { decodePushMessages, type PushedMessage } from './protobuf.js';
+import { DeployError, EXIT } from '../errors.js';
 
 export const WS_PUSH_MSG = 2001;
 
-export class GatewayError extends Error {
+export class GatewayError extends DeployError {
+  readonly code = 'VERIFY_CALL_FAILED';
+  readonly exitStatus = EXIT.failed;
   constructor(
     message: string,
     readonly httpStatus?: number,

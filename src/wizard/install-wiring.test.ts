@@ -2,7 +2,8 @@
 // dry-run and non-interactive behaviour stay as they were.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { installCommand, type InstallFlags } from '../commands/install.js';
+import type { InstallFlags } from '../commands/flags.js';
+import { installCommand } from '../commands/install.js';
 import type { CliContext } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { NonInteractivePrompter, type Prompter } from './prompter.js';
@@ -26,7 +27,9 @@ function context(prompter: Prompter, interactive: boolean) {
   return { ctx, out, err, runner };
 }
 
-async function install(prompter: Prompter, interactive: boolean, flags: InstallFlags) {
+/** `flags` as commander hands them over: --concurrency has its default. */
+async function install(prompter: Prompter, interactive: boolean, given: Omit<InstallFlags, 'concurrency'>) {
+  const flags: InstallFlags = { concurrency: 4, ...given };
   const c = context(prompter, interactive);
   await installCommand(c.ctx, flags);
   return { out: c.out.join(''), err: c.err.join('\n'), runner: c.runner };
@@ -67,7 +70,7 @@ describe('install and the wizard', () => {
 
   it('without a terminal, install without --yes fails naming --yes, before any probe', async () => {
     const c = context(new NonInteractivePrompter(), false);
-    const error = await installCommand(c.ctx, { preset: 'dev' }).catch((e: unknown) => e);
+    const error = await installCommand(c.ctx, { preset: 'dev', concurrency: 4 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues[0]?.path).toBe('--yes');
     expect(c.runner.calls).toHaveLength(0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli.js';
 import type { CliContext } from '../../src/context.js';
-import { ConfigError, EXIT, LockHeldError, PreflightError, UnhealthyError, UserAbort } from '../../src/errors.js';
+import { DeployError, EXIT, isAbort } from '../../src/errors.js';
 import type { ExecEvent } from '../../src/execute/executor.js';
 import type { Runner } from '../../src/exec/runner.js';
 import type { DeployState } from '../../src/state/types.js';
@@ -23,11 +23,8 @@ export interface CliRun {
 }
 
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof ConfigError) return EXIT.invalidInput;
-  if (error instanceof PreflightError) return EXIT.preflight;
-  if (error instanceof UserAbort || (error instanceof Error && error.name === 'AbortError')) return EXIT.interrupted;
-  if (error instanceof UnhealthyError) return EXIT.unhealthy;
-  if (error instanceof LockHeldError) return EXIT.locked;
+  if (error instanceof DeployError) return error.exitStatus;
+  if (isAbort(error)) return EXIT.interrupted;
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
   return EXIT.failed;
 }

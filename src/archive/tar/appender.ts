@@ -3,7 +3,7 @@
 // finished files in any order without interleaving bytes.
 
 import { createReadStream } from 'node:fs';
-import { UserAbort } from '../../errors.js';
+import { InternalError, UserAbort } from '../../errors.js';
 import { HashCounter } from '../../util/hash.js';
 import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './format.js';
 
@@ -48,7 +48,7 @@ export class TarAppender {
   }
 
   private async writeEntry(path: string, size: number, chunks: AsyncIterable<Buffer>, expectedHex?: string): Promise<WrittenEntry> {
-    if (this.entries.has(path)) throw new Error(`internal: ${path} written twice`);
+    if (this.entries.has(path)) throw new InternalError(`${path} written twice`);
     const start = this.out.position;
     try {
       const written = await this.copyEntry(path, size, chunks);

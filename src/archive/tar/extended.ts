@@ -4,6 +4,7 @@
 // entry that follows, so both read the same path and size from the same bytes.
 
 import { BLOCK, cString, paddingFor, parsePax, TarFormatError, type EntryType, type ExtendedType, type HeaderType, type RawHeader } from './format.js';
+import { InternalError } from '../../errors.js';
 
 /** An extended header larger than this is refused rather than held in memory. */
 const MAX_EXTENDED = 1024 * 1024;
@@ -61,7 +62,7 @@ export class ExtendedHeaders {
    * headers applied; they are used up. Its headers start at `headerOffset`.
    */
   entry(raw: RawHeader, at: number, headerOffset: number): TarEntryInfo {
-    if (isExtended(raw.type)) throw new Error(`internal: a ${raw.type} header is not an entry`);
+    if (isExtended(raw.type)) throw new InternalError(`a ${raw.type} header is not an entry`);
     const paxSize = this.pax.size;
     const declared = paxSize === undefined ? raw.size : /^[0-9]+$/.test(paxSize) ? Number(paxSize) : NaN;
     if (!Number.isSafeInteger(declared)) throw new TarFormatError('bad entry size', at);

@@ -4,6 +4,8 @@
 // at random offsets, and so that host archives can be checked entry by entry.
 // The one place that knows the byte layout: readers and writers build on it.
 
+import { DeployError, EXIT } from '../../errors.js';
+
 export const BLOCK = 512;
 
 /** What an entry is (what readers hand out and writers write). */
@@ -42,7 +44,9 @@ const FLAG_OF_TYPE: Record<EntryType | 'pax-header', string> = {
   'pax-header': 'x',
 };
 
-export class TarFormatError extends Error {
+export class TarFormatError extends DeployError {
+  readonly code = 'ARCHIVE_INVALID';
+  readonly exitStatus = EXIT.failed;
   /** Byte offset of the block that could not be read. */
   readonly offset: number;
   constructor(message: string, offset: number) {
