@@ -205,7 +205,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
       .option('--skip-migration', 'the seq migration was already run by hand')
       .option('--backup', 'run `backup` first (recorded in the state); asked when neither this nor --no-backup is given on a terminal')
       .option('--no-backup', 'do not back up first')
-      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy)')
+      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes)')
       .option('--key-file <file>', 'encrypt the backup with the passphrase in this file')
       .option('--helm <path>', HELM_HELP)
       .addOption(new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings')),
@@ -237,7 +237,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     program
       .command('backup')
       .description('one archive of the data (MongoDB dump, uploaded files), config, secrets and journal; manifest with checksums, encrypted with --key-file')
-      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
+      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
       .option('--key-file <file>', 'encrypt with the passphrase in this file (AES-256-GCM, scrypt); restore needs the same file')
       .option('--json', 'print the backup record as JSON')
       .option('--wait-lock', 'wait for another run holding the deployment lock instead of refusing'),
