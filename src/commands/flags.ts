@@ -192,7 +192,7 @@ export const upgradeOptions = (command: Command) =>
       // Neither --backup nor --no-backup: `backup` is undefined, so a terminal asks; without one, no backup (the hint is printed).
       .option('--backup', 'run `backup` first (recorded in the state); asked when neither this nor --no-backup is given on a terminal')
       .option('--no-backup', 'do not back up first')
-      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy)')
+      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes)')
       .option('--key-file <file>', 'encrypt the backup with the passphrase in this file')
       .option('--helm <path>', HELM_HELP)
       .addOption(ignorePreflight()),
@@ -227,7 +227,7 @@ export type UninstallFlags = FlagsOf<typeof uninstallOptions>;
 export const backupOptions = (command: Command) =>
   day2(
     command
-      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
+      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
       .option('--key-file <file>', 'encrypt with the passphrase in this file (AES-256-GCM, scrypt); restore needs the same file')
       .option('--json', 'print the backup record as JSON')
       .option('--wait-lock', WAIT_LOCK_HELP),

@@ -78,9 +78,10 @@ describe('restore refuses before changing anything', () => {
     expect(lines.join('\n')).not.toContain('some other passphrase');
   });
 
-  it('the Kubernetes target: not available yet, said plainly', async () => {
-    const error = await backupCommand(ctx(), { preset: 'dev', workdir: join(root, 'work') }).catch((e: Error) => e);
-    expect((error as ConfigError).issues[0]!.message).toBe('backup is not available for the kubernetes target yet');
-    expect(runner.calls).toEqual([]);
+  it('on Kubernetes, a backup of a host install is refused after reading the state only', async () => {
+    runner = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): secrets "openim-deploy-state" not found' }));
+    const error = await restoreCommand(ctx(), await archive('v3.8.3'), { preset: 'dev', workdir: join(root, 'work') }).catch((e: Error) => e);
+    expect((error as ConfigError).issues[0]!.message).toBe('the backup is of a binary install; this is kubernetes');
+    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual(['kubectl -n openim get secret openim-deploy-state -o json']);
   });
 });

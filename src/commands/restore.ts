@@ -88,6 +88,7 @@ export async function restoreCommand(ctx: CliContext, archiveArg: string, flags:
         // force: the journal hashes config and start steps over secret placeholders, not values, so a changed
         // secret alone would rewrite nothing and restart nothing (found by test:openim: `secret invalid`).
         await applySpec(ctx, d, spec, facts, workdir, { action: 'install', concurrency: 4, json: false, force: true });
+        await data.afterSecretsRestored?.(spec, ctx.runner, io);
       }
       io.log('waiting for every component to be healthy');
       const deadline = Date.now() + HEALTH_WAIT_MS;

@@ -16,7 +16,7 @@ import { applySpec, withStepsBeforeOpenIM } from '../deployment/apply.js';
 import { readDeployment, withDeployment } from '../deployment/lock-and-state.js';
 import type { Day2Target } from '../targets/day2/types.js';
 import { upgradePath, type Hop } from '../day2/upgrade.js';
-import { DEFAULT_BACKUP_DIR, runBackup } from '../day2/backup.js';
+import { defaultBackupDir, runBackup } from '../day2/backup.js';
 import type { DeployState } from '../state/types.js';
 import { day2Spec } from './day2-common.js';
 import { formatFinding } from './print-issues.js';
@@ -69,7 +69,7 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
   const question = backUp ? `Back up, then upgrade OpenIM ${route}?` : `Have you backed up, and upgrade OpenIM ${route}?`;
   if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: question, default: false }))) return;
   if (backUp) {
-    const record = await runBackup(ctx, spec, workdir, { to: flags.backupTo ?? DEFAULT_BACKUP_DIR, ...(flags.keyFile ? { keyFile: flags.keyFile } : {}), waitLock: Boolean(flags.waitLock), reason: `before upgrade ${route}` });
+    const record = await runBackup(ctx, spec, workdir, { to: flags.backupTo ?? defaultBackupDir(spec, workdir), ...(flags.keyFile ? { keyFile: flags.keyFile } : {}), waitLock: Boolean(flags.waitLock), reason: `before upgrade ${route}` });
     ctx.io.err(`backup written: ${record.archive} (${record.seconds} s); restore it with \`openim-deploy restore\` after a rollback if the upgrade goes wrong`);
   }
 

@@ -28,8 +28,16 @@ export interface BackupOptions {
 
 export type BackupContext = Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>;
 
-/** Where backups go when --to is not given. */
+/** Where backups go on a host when --to is not given. */
 export const DEFAULT_BACKUP_DIR = '/var/backups/openim-deploy';
+
+/**
+ * Where backups go when --to is not given: on a host, its backup folder; for Kubernetes the CLI
+ * runs on a workstation, usually not as root, so beside the install's local state (the work dir).
+ */
+export function defaultBackupDir(spec: DeploySpec, workdir: string): string {
+  return spec.target === 'kubernetes' ? join(workdir, 'backups') : DEFAULT_BACKUP_DIR;
+}
 
 export async function readPassphrase(ctx: Pick<CliContext, 'cwd'>, keyFile: string | undefined): Promise<Buffer | undefined> {
   if (!keyFile) return undefined;

@@ -9,7 +9,9 @@ export class ExecaRunner implements Runner {
     const result = await execa(file, args, {
       cwd: options.cwd,
       env: options.env,
-      input: options.input,
+      ...(options.inputFile ? { inputFile: options.inputFile } : { input: options.input }),
+      // Not kept in memory as well: a dump may be larger than the heap.
+      ...(options.stdoutFile ? { stdout: { file: options.stdoutFile }, buffer: { stdout: false } } : {}),
       timeout: options.timeoutMs,
       cancelSignal: options.signal,
       reject: false,
@@ -22,6 +24,6 @@ export class ExecaRunner implements Runner {
       const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : (result.cause as Error | undefined)?.message ?? result.shortMessage;
       return { exitCode: 127, stdout: String(result.stdout ?? ''), stderr: `${String(result.stderr ?? '')}${why}` };
     }
-    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr) };
   }
 }

@@ -5,6 +5,10 @@ export interface RunOptions {
   cwd?: string;
   env?: Record<string, string>;
   input?: string;
+  /** A file streamed to stdin as bytes (binary-safe, unlike `input`). */
+  inputFile?: string;
+  /** stdout written to this file as bytes instead of returned (binary-safe); `stdout` is then empty. */
+  stdoutFile?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }

@@ -19,7 +19,7 @@ export class ConfigInputError extends ConfigError {
 }
 
 /** A mongodb:// URI with user:password@ in it. */
-function uriHasPassword(uri: string): boolean {
+export function uriHasPassword(uri: string): boolean {
   return /^mongodb(\+srv)?:\/\/[^/@]*:[^/@]*@/.test(uri);
 }
 

@@ -19,7 +19,12 @@
 //                                        version: traefik-38.0.0's appVersion); the chart passes flags only,
 //                                        so the binary is the entrypoint, as /entrypoint.sh makes it upstream
 //
-// MongoDB has no image here: FerretDB (the test database, a stand-in) runs outside the cluster.
+// MongoDB has no server image here: FerretDB (the test database, a stand-in) runs outside the cluster.
+// For `backup`/`restore` (their mongo-tools pod runs the catalog's MongoDB image, whose official
+// build carries MongoDB's database tools), its own archive (mongoToolsImageArchive):
+//   docker.io/library/mongo:7.0.14     NOT mongod: mongodump and mongorestore built by scripts/openim/build.sh
+//                                        mongotools (github.com/mongodb/mongo-tools at a pseudo-version, static Go),
+//                                        busybox sh/sed/test/mv/sleep for the pod's start script
 //
 // The archive is cached in ~/.cache/openim-deploy/k8s-images/ under a key made of every input
 // (paths, sizes, mtimes, the recipe below), so a warm run only imports it.
@@ -227,4 +232,18 @@ export function traefikImageArchive(): Promise<{ path: string; refs: string[]; c
   const traefik = join(buildPath('traefik'), 'traefik');
   if (!existsSync(traefik)) throw new Error(`${traefik} is missing: run bash scripts/openim/build.sh traefik`);
   return cachedArchive('traefik', [{ ref: 'docker.io/library/traefik:v3.6.5', files: [{ path: 'usr/local/bin/traefik', from: traefik }], entrypoint: ['/usr/local/bin/traefik'] }]);
+}
+
+/** What the product's mongo-tools pod needs of the `mongo` image: the database tools and a shell (see the header). */
+export function mongoToolsImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
+  const dir = buildPath('mongotools');
+  const tools = ['mongodump', 'mongorestore'].map((t) => join(dir, t));
+  for (const f of tools) if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh mongotools`);
+  return cachedArchive('mongotools', [
+    {
+      ref: formatImage(INFRASTRUCTURE.mongodb.images.mongo),
+      files: [...busybox(), { path: 'bin/mv', from: { link: 'busybox' } }, ...tools.map((t) => ({ path: `usr/bin/${t.split('/').pop()}`, from: t }))],
+      entrypoint: ['sh'],
+    },
+  ]);
 }

@@ -23,6 +23,7 @@
 // balancer controller would, and kube-proxy routes it (iptables mode programs load balancer IPs).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startForward, type Forward } from '../../src/exec/port-forward.js';
+import { S3Client } from '../../src/backup/s3.js';
 import { callApi } from '../../src/verify/api.js';
 import { runVerify } from '../../src/verify/checks.js';
 import { helmBinaries } from '../helpers/tools.js';
@@ -40,7 +42,7 @@ import { TestCluster } from '../cluster/cluster.js';
 import { writeOciArchive } from '../cluster/oci-image.js';
 import { until } from '../cluster/real-node.js';
 import { sharedChartRepo } from '../helpers/shared-charts.js';
-import { infraImageArchive, traefikImageArchive } from './infra-images.js';
+import { infraImageArchive, mongoToolsImageArchive, traefikImageArchive } from './infra-images.js';
 import { productImageSpecs } from './openim-images.js';
 
 const NAMESPACE = 'openim';
@@ -141,6 +143,30 @@ async function allReady(what: string): Promise<any[]> {
   return last;
 }
 
+/** FerretDB on the host side of the node's veth; an empty data folder gets OpenIM's user and database. */
+function startFerret(): void {
+  const ferretBin = join(execFileSync('bash', ['scripts/openim/build.sh', 'path', 'ferretdb'], { encoding: 'utf8' }).trim(), 'ferretdb');
+  const ferretDir = join(home, 'ferretdb');
+  mkdirSync(ferretDir, { recursive: true });
+  ferret = spawn(
+    ferretBin,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${ferretDir}/`,
+      `--state-dir=${ferretDir}`,
+      `--listen-addr=${c.node!.hostIp}:27017`,
+      '--debug-addr=-',
+      '--test-enable-new-auth',
+      '--setup-database=openim_v3',
+      '--setup-username=openIM',
+      `--setup-password=${FERRET_PASSWORD}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
 function verifyJson(r: CliRun): { passed: boolean; checks: { id: string; status: string; kind?: string; detail: string }[] } {
   return JSON.parse(r.stdout);
 }
@@ -160,6 +186,7 @@ beforeAll(async () => {
   const infra = await infraImageArchive();
   await node.importImages(openim);
   await node.importImages(infra.path);
+  await node.importImages((await mongoToolsImageArchive()).path);
   figures.imagesS = Math.round((Date.now() - t1) / 100) / 10;
   figures.infraImages = infra.cached ? 'cached' : 'built';
 
@@ -168,26 +195,7 @@ beforeAll(async () => {
 
   // The test database: FerretDB on the host side of the node's veth, reachable from every pod,
   // with OpenIM's user and database set up at start as a MongoDB operator would create them.
-  const ferretBin = join(execFileSync('bash', ['scripts/openim/build.sh', 'path', 'ferretdb'], { encoding: 'utf8' }).trim(), 'ferretdb');
-  const ferretDir = join(home, 'ferretdb');
-  mkdirSync(ferretDir, { recursive: true });
-  ferret = spawn(
-    ferretBin,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${ferretDir}/`,
-      `--state-dir=${ferretDir}`,
-      `--listen-addr=${node.hostIp}:27017`,
-      '--debug-addr=-',
-      '--test-enable-new-auth',
-      '--setup-database=openim_v3',
-      '--setup-username=openIM',
-      `--setup-password=${FERRET_PASSWORD}`,
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
+  startFerret();
 
   // The MinIO port-forward for presigned URLs: its port is chosen now, started before the install.
   minioPort = await freePort(node.hostIp);
@@ -387,6 +395,86 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     }
     const r = await cli(['verify', '--json']);
     expect(r.code, describeRun(r)).toBe(0);
+  }, 1_600_000);
+
+  // Issue #21 item 3 on Kubernetes. MongoDB is FerretDB here (a stand-in): mongorestore's index
+  // options are refused by it (`Index option "ns" is unknown`), so restore runs with --skip-indexes
+  // and OpenIM recreates its indexes when its pods start again: a test-database gap, named.
+  it('backup (encrypted), MongoDB loses everything and the object is overwritten, restore: the user and the object are back', async () => {
+    const userID = `bak${Date.now()}`;
+    const withApi = async <T>(fn: (base: string, token: string) => Promise<T>): Promise<T> => {
+      const api = await forward('svc/openim-api', 10002);
+      try {
+        const base = `http://127.0.0.1:${api.localPort}`;
+        const token = (await callApi<{ token: string }>(base, '/auth/get_admin_token', { secret: secrets()['openim.secret'], userID: 'imAdmin' })).data.token;
+        return await fn(base, token);
+      } finally {
+        api.stop();
+      }
+    };
+    const usersFound = () => withApi(async (base, token) => (await callApi<{ usersInfo: { userID: string }[] }>(base, '/user/get_users_info', { userIDs: [userID] }, { token })).data.usersInfo.map((u) => u.userID));
+    await withApi((base, token) => callApi(base, '/user/user_register', { users: [{ userID, nickname: 'backed up', faceURL: '' }] }, { token }));
+    expect(await usersFound()).toEqual([userID]);
+
+    // An object in the bucket, put through the S3 API as OpenIM's uploads are.
+    const bucket = 'openim';
+    const key = `backup-test/${userID}.bin`;
+    const original = randomBytes(300_000);
+    writeFileSync(join(home, 'object.bin'), original);
+    writeFileSync(join(home, 'other.bin'), Buffer.from('not what was backed up'));
+    const withS3 = async (fn: (s3: S3Client) => Promise<void>) => {
+      const f = await forward('svc/openim-minio', 9000);
+      try {
+        await fn(new S3Client({ endpoint: `http://127.0.0.1:${f.localPort}`, region: 'us-east-1', accessKey: secrets()['objectStorage.accessKey']!, secretKey: secrets()['objectStorage.secretKey']! }));
+      } finally {
+        f.stop();
+      }
+    };
+    await withS3((s3) => s3.put(bucket, key, join(home, 'object.bin'), original.length));
+
+    const keyFile = join(home, 'backup.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const b = await cli(['backup', '--to', join(home, 'backups'), '--key-file', keyFile, '--json']);
+    expect(b.code, describeRun(b)).toBe(0);
+    const record = JSON.parse(b.stdout.trim().split('\n').pop()!) as { archive: string; size: number; seconds: number; encrypted: boolean };
+    expect(record.encrypted).toBe(true);
+    figures.backupS = record.seconds;
+    figures.backupKiB = Math.round(record.size / 1024);
+    const secretValues = Object.values(secrets()).filter((v) => v.length >= 8);
+    for (const v of [...secretValues, FERRET_PASSWORD]) expect(b.stdout + b.stderr).not.toContain(v);
+    // The tools pod is gone.
+    await until('the mongo-tools pod gone', 60_000, async () => !(await pods()).some((p) => p.metadata.name === 'openim-deploy-mongo-tools'));
+
+    // Lost: FerretDB's data folder (it starts again empty, with only OpenIM's user), and the object.
+    const dead = new Promise((res) => ferret!.once('exit', res));
+    ferret!.kill();
+    await dead;
+    await rm(join(home, 'ferretdb'), { recursive: true, force: true });
+    startFerret();
+    await withS3((s3) => s3.put(bucket, key, join(home, 'other.bin'), 22));
+    // And Redis, which would still answer the user from its cache (REDISCLI_AUTH is in the container's env).
+    await c.kubectl(['-n', NAMESPACE, 'exec', 'openim-redis-0', '-c', 'redis', '--', 'redis-cli', 'FLUSHALL']);
+    // The user is gone: an empty answer, or OpenIM's "not found" (anything else, e.g. the database still down, is retried).
+    await until('OpenIM answers without the user', 120_000, async () => {
+      const found = await usersFound().catch((e: Error) => e);
+      return Array.isArray(found) ? found.length === 0 : /not ?found|record/i.test(found.message);
+    });
+
+    const r = await cli(['restore', record.archive, '--key-file', keyFile, '--skip-indexes', '--yes', '--json']);
+    expect(r.code, describeRun(r)).toBe(0);
+    figures.restoreS = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
+    for (const v of [...secretValues, FERRET_PASSWORD]) expect(r.stdout + r.stderr).not.toContain(v);
+    expect(r.stderr).toMatch(/restore: scaling OpenIM to 0 and waiting until its pods are gone/);
+    expect(r.stderr).toMatch(/restore: emptying the bundled Redis/);
+
+    expect(await usersFound()).toEqual([userID]);
+    await withS3(async (s3) => {
+      await s3.get(bucket, key, join(home, 'restored.bin'));
+      expect(readFileSync(join(home, 'restored.bin')).equals(original)).toBe(true);
+    });
+    await allReady('every pod Ready after the restore');
+    const v = await cli(['verify', '--json']);
+    expect(v.code, describeRun(v)).toBe(0);
   }, 1_600_000);
 });
 

@@ -41,4 +41,9 @@ export interface DataBackup {
   restoreData(spec: DeploySpec, runner: Runner, state: DeployState, files: Map<string, string>, options: RestoreOptions, io: BackupIo): Promise<string[]>;
   /** Starts OpenIM again after restoreData. */
   startOpenIM(spec: DeploySpec, runner: Runner, io: BackupIo): Promise<void>;
+  /**
+   * After restore re-applied the config with the backup's application secrets, when re-applying alone
+   * does not make running processes read them (Kubernetes: env from a Secret is read when a container starts).
+   */
+  afterSecretsRestored?(spec: DeploySpec, runner: Runner, io: BackupIo): Promise<void>;
 }

@@ -1,12 +1,13 @@
 // Day two on Kubernetes: state in a Secret (plus a local copy), the lock in
-// a Lease, status and doctor evidence read with kubectl, and the uninstall
-// and rollback plans.
+// a Lease, status and doctor evidence read with kubectl, the uninstall
+// and rollback plans, and backup/restore (./backup.ts).
 
 import { join } from 'node:path';
 import type { Day2Target } from '../../day2/types.js';
 import { FileStateStore } from '../../../state/file-store.js';
 import { LeaseLock } from '../../../state/lease-lock.js';
 import { MirroredStateStore } from '../../../state/mirrored-store.js';
+import { kubernetesDataBackup } from './backup.js';
 import { kubernetesEvidence } from './evidence.js';
 import { inNamespace } from './kubectl.js';
 import { kubeLeaseBackend } from './lease.js';
@@ -38,6 +39,7 @@ export const kubernetesDay2: Day2Target = {
       `run the seq tool of ${spec.openim.serverVersion} once against this install's MongoDB and Redis (e.g. from a host with the export tarball: tools/seq -c <config folder>), then upgrade again with --skip-migration`,
   }),
   backupHint: kubernetesBackupHint,
+  dataBackup: kubernetesDataBackup(),
   logsArgv: kubernetesLogsArgv,
   supportCommands: (spec) => [
     { file: 'cluster/resources.txt', argv: inNamespace(spec, 'get', 'all,pvc,ingress,configmap,lease', '-o', 'wide') },

@@ -148,9 +148,11 @@ export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Pro
 
 export function kubernetesBackupHint(spec: DeploySpec): string {
   const ns = spec.kubernetes.namespace;
-  if (spec.infrastructure.mongodb.mode === 'external') return 'Back up your external MongoDB (mongodump, or your provider\'s snapshot) before upgrading.';
+  const ours = 'Back up first: `openim-deploy backup --to <folder|s3://bucket/prefix>` (or `upgrade --backup`).';
+  if (spec.infrastructure.mongodb.mode === 'external') return `${ours} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
   return [
-    'Back up MongoDB first, e.g. snapshot the PVCs of openim-mongodb, or:',
+    ours,
+    'Or back up MongoDB by hand, e.g. snapshot the PVCs of openim-mongodb, or:',
     `  kubectl -n ${ns} exec openim-mongodb-0 -- sh -c 'mongodump --archive --gzip -u root -p "$MONGODB_ROOT_PASSWORD" --authenticationDatabase admin' > openim-mongodb-$(date +%F).archive.gz`,
     'The root password is in the openim-deploy state (mongodb.rootPassword) and in Secret openim-infra-secrets.',
   ].join('\n');
