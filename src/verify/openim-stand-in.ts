@@ -92,7 +92,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       req.on('end', () => resolve(Buffer.concat(chunks)));
     });
 
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => void (async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     calls.push(`${req.method} ${path}`);
@@ -125,6 +125,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       return res.end();
     }
     if (!req.headers.operationid) return err(res, 1001, 'ArgsError', 'header must have operationID');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in reading request bodies it answers itself
     const body = JSON.parse((await read(req)).toString() || '{}') as Record<string, any>;
     const failure = options.fail?.[path];
     if (failure) return err(res, failure.errCode, failure.errMsg, failure.errDlt);
@@ -212,7 +213,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       default:
         return json(res, 404, { error: `no route ${path}` });
     }
-  });
+  })());
 
   // msggateway: the connect answer as a text frame (isMsgResp), then pushes.
   const wss = new WebSocketServer({ noServer: true });
