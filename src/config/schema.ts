@@ -37,6 +37,7 @@ const bucketName = z
 /** A MongoDB database name: mongod refuses / \\ . " $ * < > : | ? space and NUL, and names of 64 bytes or more; OpenIM puts it into its URI unescaped. */
 const mongoDatabase = z
   .string()
+  // eslint-disable-next-line no-useless-escape -- the escaped [ reads as a literal; the committed JSON Schema carries this pattern verbatim
   .regex(/^[^/\\. "$*<>:|?#@%\[\]\u0000-\u001f\u007f]{1,63}$/, 'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces');
 
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
