@@ -129,9 +129,10 @@ export function bodyStream(sent: SentResponse, options: HttpOptions = {}): Reada
     sent.abort(new UserAbort());
     // A stream that fails on its first read, as a cancelled download does.
     // eslint-disable-next-line require-yield -- it throws before anything could be yielded
-    return Readable.from((async function* () {
+    const failing = async function* () {
       throw new UserAbort();
-    })());
+    };
+    return Readable.from(failing());
   }
   const idleMs = options.idleTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
