@@ -8,7 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarFormatError } from './tar/format.js';
 import type { ArchiveEntry } from './entry.js';

@@ -24,7 +24,10 @@ const digest = (b: Buffer) => `sha256:${sha256(b)}`;
 const bytesOf = (seed: string, length: number) => {
   const out = Buffer.alloc(length);
   let block = Buffer.from(seed);
-  for (let i = 0; i < length; i += 32) (block = createHash('sha256').update(block).digest()), block.copy(out, i);
+  for (let i = 0; i < length; i += 32) {
+    block = createHash('sha256').update(block).digest();
+    block.copy(out, i);
+  }
   return out;
 };
 

@@ -47,7 +47,7 @@ async function fakeRegistry(delayMs = 15): Promise<FakeRegistry> {
   let blobInFlight = 0;
   const has = (repo: string, digest: string) => state.blobs.get(repo)?.has(digest) ?? false;
   const add = (repo: string, digest: string) => state.blobs.set(repo, (state.blobs.get(repo) ?? new Set()).add(digest));
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => void (async () => {
     const url = new URL(req.url!, 'http://x');
     const blobRequest = url.pathname.includes('/blobs/');
     inFlight++;
@@ -92,7 +92,7 @@ async function fakeRegistry(delayMs = 15): Promise<FakeRegistry> {
       return digest ? res.writeHead(200, { 'docker-content-digest': digest }).end() : res.writeHead(404).end();
     }
     res.writeHead(404).end();
-  });
+  })());
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   state.host = `127.0.0.1:${(server!.address() as AddressInfo).port}`;
   return state;

@@ -2,8 +2,8 @@
 // per component; the Kubernetes and binary targets and the offline bundle all
 // read these pins and nothing else.
 //
-// Sources of the pins below: /work/shared-notes/upstream-charts.md (read from
-// the upstream repositories where marked there) and the OpenIM docker stack
+// Sources of the pins below: each chart's Chart.yaml and values.yaml at the
+// pinned version, in the chart repository named beside the pin, and the OpenIM docker stack
 // (open-im-server .env and docker-compose.yml@v3.8.3). No registry was queried: `bundle` and preflight are where a
 // pin is proven pullable.
 

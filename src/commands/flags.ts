@@ -153,7 +153,7 @@ export type BundleKeygenFlags = FlagsOf<typeof bundleKeygenOptions>;
 /** Day two (issue #7): a command's own flags, then --workdir and the config flags, so the same deployment is found as install's. */
 const day2 = <Opts extends OptionValues>(command: Command<[], Opts>) => addConfigOptions(command.option('--workdir <dir>', 'work dir of the install (where its local state lives)'));
 /** What every day-two command takes to find its deployment (./day2-common.ts). */
-export type Day2Flags = ReturnType<ReturnType<typeof day2<{}>>['opts']>;
+export type Day2Flags = ReturnType<ReturnType<typeof day2<Record<never, never>>>['opts']>;
 
 export const statusOptions = (command: Command) =>
   day2(

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import type { CliContext } from '../context.js';
 import type { ConfigInput } from '../config/resolve.js';
 import type { DeploySpec } from '../config/schema.js';
-import { ConfigError, PreflightError } from '../errors.js';
+import { PreflightError } from '../errors.js';
 import { unprobedFacts } from '../facts/types.js';
 import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { formatPlan, jsonLine } from '../plan/print.js';

@@ -9,7 +9,6 @@ import { writeBackupArchive } from '../backup/archive.js';
 import { BACKUP_FORMAT } from '../backup/manifest.js';
 import { ConfigError } from '../errors.js';
 import { RecordingRunner } from '../../test/helpers/recording-runner.js';
-import { backupCommand } from './backup.js';
 import { restoreCommand } from './restore.js';
 
 const KEY = 'the right passphrase, 4711 4711';

@@ -24,7 +24,7 @@ export function addConfigOptions<Args extends unknown[], Opts extends OptionValu
 }
 
 /** The config flags as an action receives them, typed from the declaration above. */
-export type ConfigFlags = ReturnType<ReturnType<typeof addConfigOptions<[], {}>>['opts']>;
+export type ConfigFlags = ReturnType<ReturnType<typeof addConfigOptions<[], Record<never, never>>>['opts']>;
 
 const FLAG_PATHS: Record<keyof Omit<ConfigFlags, 'preset' | 'config' | 'set'>, string> = {
   target: 'target',

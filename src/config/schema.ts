@@ -34,10 +34,14 @@ const bucketName = z
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit')
   .refine((b) => !b.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(b), 'must be an S3 bucket name: no ".." and not an IP address');
 
+// The escaped [ reads as a literal; the committed JSON Schema carries this pattern verbatim.
+// eslint-disable-next-line no-useless-escape -- kept on a line of its own, so formatting cannot move it
+const MONGO_DATABASE_NAME = /^[^/\\. "$*<>:|?#@%\[\]\u0000-\u001f\u007f]{1,63}$/;
+
 /** A MongoDB database name: mongod refuses / \\ . " $ * < > : | ? space and NUL, and names of 64 bytes or more; OpenIM puts it into its URI unescaped. */
 const mongoDatabase = z
   .string()
-  .regex(/^[^/\\. "$*<>:|?#@%\[\]\u0000-\u001f\u007f]{1,63}$/, 'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces');
+  .regex(MONGO_DATABASE_NAME, 'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces');
 
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
 

@@ -84,14 +84,13 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
     }
     case 'wait': {
       const deadline = Date.now() + action.timeoutSeconds * 1000;
-      let last = '';
       for (;;) {
         const result = await ctx.probe(action.probe, { runner: ctx.runner, cwd: ctx.workdir, secrets: ctx.secrets, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         if (result.ok) {
           ctx.report(ctx.redactor.redact(result.detail));
           return;
         }
-        last = ctx.redactor.redact(result.detail);
+        const last = ctx.redactor.redact(result.detail);
         ctx.report(`waiting: ${last}`);
         if (Date.now() >= deadline) throw new Error(`step ${ctx.stepId}: not ready after ${action.timeoutSeconds}s: ${last}`);
         await sleep(action.intervalSeconds * 1000, ctx.signal);

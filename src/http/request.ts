@@ -84,9 +84,12 @@ export function bodyStream(sent: SentResponse, options: HttpOptions = {}): Reada
   if (!body) return Readable.from([]);
   if (options.signal?.aborted) {
     sent.abort(new UserAbort());
-    return Readable.from((async function* () {
+    // A stream that fails on its first read, as a cancelled download does.
+    // eslint-disable-next-line require-yield -- it throws before anything could be yielded
+    const failing = async function* () {
       throw new UserAbort();
-    })());
+    };
+    return Readable.from(failing());
   }
   const idleMs = options.idleTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;

@@ -37,7 +37,7 @@ export interface DeployLock {
 }
 
 export function lockOwner(command: string, now: Date = new Date()): LockOwner {
-  let user = 'unknown';
+  let user: string;
   try {
     user = userInfo().username;
   } catch {

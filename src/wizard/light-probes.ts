@@ -34,6 +34,7 @@ export async function lookAtKube(runner: Runner, spec: Pick<DeploySpec, 'kuberne
   const classes = await runner.run([...kubectl, 'get', 'storageclass', '-o', 'json', '--request-timeout=5s'], opts(10_000));
   if (classes.exitCode !== 0) return { context, reachable: false, storageClasses: [], problem: lastLine(classes.stderr) || `kubectl exited ${classes.exitCode}` };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's StorageClass JSON; each field read is checked
     const items = (JSON.parse(classes.stdout) as { items?: Record<string, any>[] }).items ?? [];
     const storageClasses = items.map((sc) => ({
       name: String(sc.metadata?.name),

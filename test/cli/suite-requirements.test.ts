@@ -17,7 +17,7 @@ function pathWithout(without: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'oid-path-'));
   const seen = new Set<string>(without);
   for (const from of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(from);
     } catch {

@@ -44,7 +44,6 @@ const NOT_APPLICABLE = 3;
 const JOURNALLED_STEPS = PLANNED_STEPS - NOT_APPLICABLE;
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-const sec = (ms: number) => Math.round(ms / 100) / 10;
 
 interface Metrics {
   helm: string;

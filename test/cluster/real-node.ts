@@ -301,7 +301,7 @@ export class RealNode {
     const pids: number[] = [];
     const walk = (d: string) => {
       for (const line of readIfExists(join(d, 'cgroup.procs')).split('\n')) if (line) pids.push(Number(line));
-      let entries: string[] = [];
+      let entries: string[];
       try {
         entries = readdirSync(d).filter((e) => statSync(join(d, e)).isDirectory());
       } catch {

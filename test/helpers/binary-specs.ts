@@ -62,7 +62,11 @@ export function ancestors(p: Plan, id: string): Set<string> {
   const steps = byId(p);
   const seen = new Set<string>();
   const visit = (s: Step) => {
-    for (const n of s.needs) if (!seen.has(n)) (seen.add(n), visit(steps.get(n)!));
+    for (const n of s.needs) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      visit(steps.get(n)!);
+    }
   };
   visit(steps.get(id)!);
   return seen;

@@ -43,16 +43,20 @@ export function redisArgs(line: string): string[] {
     for (let done = false; !done; ) {
       const c = line[i];
       if (inq) {
-        if (c === '\\' && line[i + 1] === 'x' && hex(line[i + 2]) && hex(line[i + 3])) (cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16))), (i += 3);
-        else if (c === '\\' && i + 1 < line.length) cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\u0007' } as Record<string, string>)[line[++i]!] ?? line[i]!;
+        if (c === '\\' && line[i + 1] === 'x' && hex(line[i + 2]) && hex(line[i + 3])) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < line.length) cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\u0007' } as Record<string, string>)[line[++i]!] ?? line[i]!;
         else if (c === '"') {
           if (i + 1 < line.length && !/\s/.test(line[i + 1]!)) throw new Error('closing quote must be followed by a space');
           done = true;
         } else if (c === undefined) throw new Error('unbalanced quotes');
         else cur += c;
       } else if (insq) {
-        if (c === '\\' && line[i + 1] === "'") (cur += "'"), i++;
-        else if (c === "'") {
+        if (c === '\\' && line[i + 1] === "'") {
+          cur += "'";
+          i++;
+        } else if (c === "'") {
           if (i + 1 < line.length && !/\s/.test(line[i + 1]!)) throw new Error('closing quote must be followed by a space');
           done = true;
         } else if (c === undefined) throw new Error('unbalanced quotes');
@@ -114,7 +118,10 @@ export function readEnvFile(text: string): [string, string][] {
         value += trailing + (text[++i] === '\n' ? '' : text[i]);
         trailing = '';
       } else if (c === ' ' || c === '\t') trailing += c;
-      else (value += trailing + c), (trailing = '');
+      else {
+        value += trailing + c;
+        trailing = '';
+      }
     }
     out.push([key, value]);
   }

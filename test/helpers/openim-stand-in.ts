@@ -92,7 +92,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       req.on('end', () => resolve(Buffer.concat(chunks)));
     });
 
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => void (async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     calls.push(`${req.method} ${path}`);
@@ -212,7 +212,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       default:
         return json(res, 404, { error: `no route ${path}` });
     }
-  });
+  })());
 
   // msggateway: the connect answer as a text frame (isMsgResp), then pushes.
   const wss = new WebSocketServer({ noServer: true });

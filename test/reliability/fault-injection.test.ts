@@ -7,7 +7,6 @@
 // retries may absorb it), and the k-th and every later command fail (the
 // API server goes away at k, retries and independent steps fail too).
 
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeRunner } from './fake-cluster.js';
 import { normalisedState, readState, rerunAfterSuccess, runCli } from './harness.js';

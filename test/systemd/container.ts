@@ -254,7 +254,7 @@ export class SystemdContainer {
     }
     // 2. Wait for the boot to settle. Early on systemctl may fail to connect
     //    or answer initializing/starting.
-    let state = '';
+    let state: string;
     for (;;) {
       if (this.nspawnExited) throw new Error('systemd-nspawn exited during boot');
       state = (await this.exec(['systemctl', 'is-system-running'])).stdout.trim();

@@ -53,7 +53,7 @@ export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch
   const config = artifactConfig(spec, id);
   let fileName: string;
   let upstream = '';
-  let pinned = '';
+  let pinned: string;
   let title: string;
   const version = id === 'server' ? spec.openim.serverVersion : id === 'chat' ? spec.openim.chatVersion : isMonitoringArchive(id) ? MONITORING.hostArchives[id].version : HOST_ARCHIVES[id].version;
   if (isMonitoringArchive(id)) {

@@ -1,7 +1,6 @@
 // Target, profile, domain and (Kubernetes) namespace: the answers every later
 // question depends on.
 
-import { serverRelease } from '../../catalog/openim-versions.js';
 import type { QuestionContext } from './context.js';
 import { specSoFar } from './context.js';
 

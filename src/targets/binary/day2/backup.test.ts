@@ -129,7 +129,7 @@ describe('binary backup', () => {
     process.env.PATH = join(root, 'empty');
     try {
       const [problem] = binaryDataBackup.problems(spec(), 'restore');
-      expect(problem).toMatch(/^mongorestore \(MongoDB Database Tools 100\.11\.0\) is not installed\.\n  fix: set binary\.artifacts\.mongotools\.url \(or \.file\) and \.sha256/);
+      expect(problem).toMatch(/^mongorestore \(MongoDB Database Tools 100\.11\.0\) is not installed\.\n {2}fix: set binary\.artifacts\.mongotools\.url \(or \.file\) and \.sha256/);
       expect(problem).toContain('https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz');
     } finally {
       process.env.PATH = saved;

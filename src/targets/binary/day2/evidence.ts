@@ -20,6 +20,7 @@ import { CADDY } from '../../../catalog/proxy.js';
 import { servedCertificate } from '../proxy/tls-files.js';
 import { proxied } from '../proxy/urls.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON walked by path; readers check what they use
 type Json = Record<string, any>;
 
 async function yamlFile(path: string): Promise<Json | undefined> {

@@ -9,6 +9,7 @@ import { isUnreachable, unreachableError } from '../unreachable.js';
 
 export const DAY2_FIELD_MANAGER = 'openim-deploy';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's JSON walked by path; readers check what they use
 export type Json = Record<string, any>;
 
 export function kubectl(spec: DeploySpec, ...args: string[]): string[] {

@@ -137,7 +137,7 @@ export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Pro
   const argv = [...helmBase(spec), 'list', '--namespace', spec.kubernetes.namespace, '--all', '-o', 'json'];
   const r = await runner.run(argv, { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw failure(argv, r);
-  let list: Json[] = [];
+  let list: Json[];
   try {
     list = JSON.parse(r.stdout || '[]') as Json[];
   } catch {

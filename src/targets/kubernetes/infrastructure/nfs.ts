@@ -1,5 +1,6 @@
 // Values of the upstream nfs-subdir-external-provisioner chart (keys read from
-// its values.yaml; see /work/shared-notes/upstream-charts.md §7).
+// its values.yaml: kubernetes-sigs/nfs-subdir-external-provisioner,
+// charts/nfs-subdir-external-provisioner/values.yaml at the pinned chart version).
 
 import type { DeploySpec } from '../../../config/schema.js';
 import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';

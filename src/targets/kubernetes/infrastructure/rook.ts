@@ -1,7 +1,7 @@
 // Values of the upstream rook-ceph (operator) and rook-ceph-cluster charts,
 // and the ObjectBucketClaim that gives OpenIM its bucket on Ceph RGW. Keys
-// follow the charts' values.yaml (see /work/shared-notes/upstream-charts.md
-// §9); they are not renderable offline, so a test cannot prove them: check
+// follow the charts' values.yaml (rook/rook: deploy/charts/rook-ceph/values.yaml
+// and deploy/charts/rook-ceph-cluster/values.yaml at the pinned tag); they are not renderable offline, so a test cannot prove them: check
 // with `helm show values rook-release/rook-ceph-cluster --version <pin>` when
 // bumping the pin.
 

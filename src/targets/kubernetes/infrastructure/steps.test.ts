@@ -5,7 +5,7 @@ import { graphProblems } from '../../../plan/graph.js';
 import type { ExecAction, Step, WaitAction, WriteAction } from '../../../plan/types.js';
 import { SECRET_REF_PATTERN } from '../../../secrets/secrets.js';
 import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
-import { kafkaValues } from './kafka.js';
+import type { kafkaValues } from './kafka.js';
 import { mongodbValues } from './mongodb.js';
 import { INFRASTRUCTURE_STEP, STORAGE_STEP } from './names.js';
 import { infrastructureSteps, ROOK_BUCKET_STEP } from './steps.js';

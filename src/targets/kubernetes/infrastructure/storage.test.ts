@@ -15,7 +15,6 @@ const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 const execs = (step: Step) => step.actions.filter((a): a is ExecAction => a.kind === 'exec').map((a) => a.argv);
 const written = (step: Step) => parse(step.actions.find((a): a is WriteAction => a.kind === 'write')!.content) as Record<string, any>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model takes its own object type
 type Model = new (data: any) => { validate(): void };
 const MODELS: Record<string, Model> = {
   'v1/Namespace': models.v1.Namespace,

@@ -1,7 +1,8 @@
 // Values of the upstream charts, as objects. Keys follow the pinned chart
 // versions in the catalog (kube-prometheus-stack 81.x, loki 12.x in
-// single-binary mode, alloy 1.x); /work/shared-notes/upstream-charts.md says
-// which were read from the charts. No secret value ever appears here: Grafana
+// single-binary mode, alloy 1.x): each chart's values.yaml at the pinned version
+// (prometheus-community/helm-charts charts/kube-prometheus-stack,
+// grafana-community/helm-charts charts/loki, grafana/alloy operations/helm/charts/alloy). No secret value ever appears here: Grafana
 // reads its admin password from an existing Secret.
 
 import type { DeploySpec } from '../../../config/schema.js';
