@@ -5,7 +5,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import * as flags from './commands/flags.js';
-import { withHelm } from './exec/tool-paths.js';
+import { withHelm } from './process/tool-paths.js';
 
 /** `--helm PATH` on the commands that run helm: every helm call of the command (probes and steps) runs that binary. */
 const withHelmPath = (ctx: CliContext, options: { helm?: string }): CliContext => (options.helm ? { ...ctx, runner: withHelm(ctx.runner, options.helm, ctx.cwd) } : ctx);

@@ -1,7 +1,7 @@
 // What commands get from the entry point: streams, env, and the seams tests
 // replace (runner, prompter). Each command takes only the slice it needs.
 
-import type { Runner } from './exec/runner.js';
+import type { Runner } from './process/runner.js';
 import type { Prompter } from './wizard/prompter.js';
 
 export interface Io {

@@ -5,7 +5,7 @@ import { CommanderError } from '@commander-js/extra-typings';
 import { buildProgram } from './cli.js';
 import type { CliContext } from './context.js';
 import { ApplyError, ConfigError, DeployError, EXIT, InternalError, PreflightError, UnhealthyError, UserAbort, errorRecord, isAbort } from './errors.js';
-import { ExecaRunner } from './exec/execa-runner.js';
+import { ExecaRunner } from './process/execa-runner.js';
 import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
 import { packageBugsUrl, packageVersion } from './util/package-root.js';
 

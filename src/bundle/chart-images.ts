@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseImage, type ImageRef } from '../catalog/images.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 
 /** An image-looking value: `[registry/]path[:tag][@digest]` without spaces or a scheme. */
 const IMAGE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;

@@ -26,7 +26,7 @@ import type { Platform } from '../oci/media-types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { RegistryClient } from '../oci/registry-client.js';
 import { pullLocation, resolveImage, type ImageLocation, type ResolvedImage } from '../oci/resolve.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { renderChartImages } from './chart-images.js';
 import { mirrorUrl, packChart, pullOciChart, pullRepoChart } from './charts.js';
 import { formatChecksums } from './checksums.js';

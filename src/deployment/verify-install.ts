@@ -6,7 +6,7 @@ import type { DeploySpec } from '../config/schema.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { portForwardArgv } from '../targets/kubernetes/verify/forward.js';
 import { runVerify } from '../verify/checks.js';
-import { startForward, type Forward } from '../exec/port-forward.js';
+import { startForward, type Forward } from '../process/port-forward.js';
 import { buildReport } from '../verify/report.js';
 import { verifyCredentials, verifyPlan } from '../targets/verify-plan.js';
 import type { CheckResult, VerifyEndpoints, VerifyReport } from '../verify/types.js';

@@ -4,7 +4,7 @@
 import { chmod, cp, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ExecError, UserAbort } from '../errors.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { sleep } from '../util/sleep.js';
 import { extractArchive } from '../archive/extract.js';
 import { fetchArtifact, type ArtifactSource } from '../artifacts/fetch.js';
@@ -14,7 +14,7 @@ import type { Redactor } from '../secrets/redact.js';
 import { materialise, type SecretValues } from '../secrets/secrets.js';
 import { isYamlPath, materialiseYaml } from '../secrets/yaml.js';
 import type { ProbeFn } from './probes.js';
-import { startForward, type ForwardFn } from '../exec/port-forward.js';
+import { startForward, type ForwardFn } from '../process/port-forward.js';
 import { ensureChatAdminPassword } from '../chat-admin/password.js';
 
 export interface ActionContext {

@@ -4,7 +4,7 @@
 
 import { Listr } from 'listr2';
 import { ApplyError, UserAbort } from '../errors.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { sleep } from '../util/sleep.js';
 import { topologicalOrder } from '../plan/graph.js';
 import type { Plan, Step } from '../plan/types.js';
@@ -14,7 +14,7 @@ import type { Journal } from '../state/journal.js';
 import { runAction } from './actions.js';
 import { stepHash } from './hash.js';
 import { defaultProbe, type ProbeFn } from './probes.js';
-import type { ForwardFn } from '../exec/port-forward.js';
+import type { ForwardFn } from '../process/port-forward.js';
 import { Semaphore } from './semaphore.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json' | 'silent';

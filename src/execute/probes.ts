@@ -3,12 +3,12 @@
 
 import { connect } from 'node:net';
 import type { Probe } from '../plan/types.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { materialise } from '../secrets/secrets.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { OPENIM_DEFAULTS } from '../catalog/openim-versions.js';
 import { CHAT_ADMIN_SECRET } from '../chat-admin/credentials.js';
-import { startForward } from '../exec/port-forward.js';
+import { startForward } from '../process/port-forward.js';
 import { callApi } from '../verify/api.js';
 import { runVerify } from '../verify/checks.js';
 import { buildReport, problems } from '../verify/report.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { unprobedFacts } from '../facts/types.js';
 import { buildPlan } from '../targets/build-plan.js';
 import { templatesDir } from '../util/package-root.js';

@@ -4,7 +4,7 @@
 
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import type { Plan } from '../plan/types.js';
 import { Semaphore } from '../execute/semaphore.js';
 import { hasSecretRefs } from '../secrets/secrets.js';

@@ -2,7 +2,7 @@
 
 import type { DeploySpec } from '../config/schema.js';
 import type { PreflightFinding } from '../errors.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import type { Facts } from '../facts/types.js';
 import type { Step } from '../plan/types.js';
 

@@ -3,7 +3,7 @@
 
 import type { DeploySpec } from '../config/schema.js';
 import type { PreflightFinding } from '../errors.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { unprobedFacts, type Facts } from '../facts/types.js';
 import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { targetFor } from '../targets/registry.js';

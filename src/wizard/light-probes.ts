@@ -3,7 +3,7 @@
 // PID 1 here. Cheap, bounded by timeouts, and the only probes a dry run makes.
 
 import type { DeploySpec } from '../config/schema.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import type { StorageClassFact } from '../facts/types.js';
 import { kubectlBase } from '../targets/kubernetes/tools.js';
 

@@ -12,7 +12,7 @@ import type { DeploySpec } from '../config/schema.js';
 import { deploySpecSchema } from '../config/schema.js';
 import { validateSpec, zodIssues } from '../config/validate.js';
 import { ConfigError, PreflightError, UserAbort, type ConfigIssue, type PreflightFinding } from '../errors.js';
-import type { Runner } from '../exec/runner.js';
+import type { Runner } from '../process/runner.js';
 import { tcpProbe, type ProbeResult } from '../execute/probes.js';
 import type { Facts } from '../facts/types.js';
 import { Answers } from './answers.js';

@@ -5,7 +5,7 @@
 export const LAYERS = [
   { name: 'foundation', folders: ['util', 'errors'] },
   { name: 'model', folders: ['catalog', 'config', 'secrets'] },
-  { name: 'io', folders: ['exec', 'http', 'oci', 'archive', 'artifacts', 'verify', 'preflight', 'bundle-layout'] },
+  { name: 'io', folders: ['process', 'http', 'oci', 'archive', 'artifacts', 'verify', 'preflight', 'bundle-layout'] },
   { name: 'plan', folders: ['plan', 'facts'] },
   { name: 'parts', folders: ['state', 'build', 'chat-admin', 'backup', 'openim-config', 'monitoring'] },
   { name: 'targets', folders: ['targets'] },

@@ -38,7 +38,7 @@ import { parseAllDocuments } from 'yaml';
 import { CLUSTER_ADDONS, STORAGE_PROVISIONERS } from '../../src/catalog/infrastructure.js';
 import { INGRESS_CONTROLLERS } from '../../src/catalog/ingress.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import type { Runner } from '../../src/exec/runner.js';
+import type { Runner } from '../../src/process/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { clusterFacts } from '../../src/targets/kubernetes/facts.js';
 import { buildPlan } from '../../src/targets/build-plan.js';

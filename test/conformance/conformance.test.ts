@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_RELEASES, SERVER_RELEASES, findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
 import { listPresets } from '../../src/config/resolve.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { TemplateCache } from '../helm/template-cache.js';
 import { helmBinaries } from '../helpers/tools.js';
 import { ALLOW_LIST, allowEntryFor, type AllowEntry } from './allow-list.js';

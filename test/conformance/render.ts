@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { requiredSets } from '../helpers/config-presets.js';
-import type { Runner } from '../../src/exec/runner.js';
+import type { Runner } from '../../src/process/runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';

@@ -25,7 +25,7 @@ import { createBundle } from '../../src/bundle/create.js';
 import { formatImage, parseImage } from '../../src/catalog/images.js';
 import { INGRESS_CONTROLLERS } from '../../src/catalog/ingress.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { RegistryClient, type FetchedManifest } from '../../src/oci/registry-client.js';
 import { buildPlan } from '../../src/targets/build-plan.js';

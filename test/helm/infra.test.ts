@@ -11,7 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import type { DeploySpec } from '../../src/config/schema.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
 import type { Step, WriteAction } from '../../src/plan/types.js';
 import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';

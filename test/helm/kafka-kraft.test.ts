@@ -14,7 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { INFRASTRUCTURE } from '../../src/catalog/infrastructure.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';

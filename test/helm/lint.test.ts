@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 
 const chartsDir = join(repoRoot, 'templates', 'charts');

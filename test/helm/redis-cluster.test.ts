@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';

@@ -12,7 +12,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { MIRROR_SET } from '../helpers/config-presets.js';
 import { OPENIM_DEFAULTS } from '../../src/catalog/openim-versions.js';
 import { ALL_MODULES } from '../../src/catalog/modules.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';

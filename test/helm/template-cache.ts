@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
+import type { RunOptions, RunResult, Runner } from '../../src/process/runner.js';
 
 function hashTree(path: string, hash: ReturnType<typeof createHash>): void {
   if (statSync(path).isDirectory()) {

@@ -3,7 +3,7 @@
 // path (ExecaRunner with helm/kubectl/systemctl) is tested in the e2e suites.
 
 import { abortError } from '../../src/util/sleep.js';
-import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
+import type { RunOptions, RunResult, Runner } from '../../src/process/runner.js';
 
 export interface RecordedCall {
   argv: string[];

@@ -8,7 +8,7 @@ import { configInput, type ConfigFlags } from '../../src/config/command-options.
 import { envNameFor, resolveConfig, type ConfigInput } from '../../src/config/resolve.js';
 import type { DeploySpec } from '../../src/config/schema.js';
 import { ok, RecordingRunner } from './recording-runner.js';
-import type { RunResult } from '../../src/exec/runner.js';
+import type { RunResult } from '../../src/process/runner.js';
 import { ScriptedPrompter, type ScriptStep } from '../../src/wizard/scripted-prompter.js';
 import { runWizard, type WizardOptions, type WizardResult } from '../../src/wizard/wizard.js';
 

@@ -32,7 +32,7 @@ import { createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { startForward, type Forward } from '../../src/exec/port-forward.js';
+import { startForward, type Forward } from '../../src/process/port-forward.js';
 import { S3Client } from '../../src/backup/s3.js';
 import { callApi } from '../../src/verify/api.js';
 import { runVerify } from '../../src/verify/checks.js';

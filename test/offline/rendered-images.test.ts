@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatImage, parseImage } from '../../src/catalog/images.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { requiredSets } from '../helpers/config-presets.js';
-import { ExecaRunner } from '../../src/exec/execa-runner.js';
+import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/targets/build-plan.js';
 import { renderPlan } from '../../src/render/render.js';

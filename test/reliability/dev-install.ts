@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { RunOptions } from '../../src/exec/runner.js';
+import type { RunOptions } from '../../src/process/runner.js';
 import { FakeCluster, FakeRunner } from './fake-cluster.js';
 import { normalisedState, readState, runCli, seedState, tempDir } from './harness.js';
 

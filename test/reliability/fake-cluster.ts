@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, r
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { sleep } from '../../src/util/sleep.js';
-import type { RunOptions, RunResult, Runner } from '../../src/exec/runner.js';
+import type { RunOptions, RunResult, Runner } from '../../src/process/runner.js';
 
 type Json = Record<string, any>;
 

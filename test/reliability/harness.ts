@@ -10,7 +10,7 @@ import { buildProgram } from '../../src/cli.js';
 import type { CliContext } from '../../src/context.js';
 import { DeployError, EXIT, isAbort } from '../../src/errors.js';
 import type { ExecEvent } from '../../src/execute/executor.js';
-import type { Runner } from '../../src/exec/runner.js';
+import type { Runner } from '../../src/process/runner.js';
 import type { DeployState } from '../../src/state/types.js';
 import { NonInteractivePrompter } from '../../src/wizard/prompter.js';
 

@@ -19,7 +19,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../../src/errors.js';
 import { leafPaths } from '../../src/config/json-schema.js';
 import { envNameFor } from '../../src/config/resolve.js';
-import type { Runner } from '../../src/exec/runner.js';
+import type { Runner } from '../../src/process/runner.js';
 import { runCli, tempDir } from './harness.js';
 
 const noTools: Runner = { run: async (argv) => ({ exitCode: 127, stdout: '', stderr: `${argv[0]}: not found` }) };

@@ -1,7 +1,7 @@
 // Read-only probes of the host.
 
 import type { DeploySpec } from '../../config/schema.js';
-import type { Runner } from '../../exec/runner.js';
+import type { Runner } from '../../process/runner.js';
 import type { BinaryFacts, HostFacts } from '../../facts/types.js';
 import { HOST_PACKAGES, type PackageManager } from '../../catalog/host-artifacts.js';
 import { MONITORING } from '../../catalog/infrastructure.js';

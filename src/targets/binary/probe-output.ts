@@ -2,7 +2,7 @@
 // undefined otherwise (missing tool, refused, timed out). Facts treat "could not
 // tell" as absent and let preflight say what is missing.
 
-import type { Runner } from '../../exec/runner.js';
+import type { Runner } from '../../process/runner.js';
 
 export async function probeOutput(runner: Runner, argv: string[]): Promise<string | undefined> {
   try {

@@ -3,7 +3,7 @@
 // encryption) is target-neutral: src/backup.
 
 import type { DeploySpec } from '../../config/schema.js';
-import type { Runner } from '../../exec/runner.js';
+import type { Runner } from '../../process/runner.js';
 import type { StagedFile } from '../../backup/archive.js';
 import type { ContentKind } from '../../backup/manifest.js';
 import type { DeployState } from '../../state/types.js';

@@ -4,7 +4,7 @@
 // everything here is data.
 
 import type { DeploySpec } from '../../config/schema.js';
-import type { Runner } from '../../exec/runner.js';
+import type { Runner } from '../../process/runner.js';
 import type { Step } from '../../plan/types.js';
 import type { DeployLock } from '../../state/lock.js';
 import type { DataBackup } from './backup-types.js';

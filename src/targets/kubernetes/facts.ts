@@ -1,7 +1,7 @@
 // Read-only probes of helm, kubectl and the cluster.
 
 import type { DeploySpec } from '../../config/schema.js';
-import type { Runner } from '../../exec/runner.js';
+import type { Runner } from '../../process/runner.js';
 import type { ClusterFacts, KubernetesFacts, ToolInfo } from '../../facts/types.js';
 import { helmBase, kubectlBase } from './tools.js';
 

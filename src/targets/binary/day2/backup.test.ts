@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ok, RecordingRunner } from '../../../../test/helpers/recording-runner.js';
-import type { RunOptions } from '../../../exec/runner.js';
+import type { RunOptions } from '../../../process/runner.js';
 import { emptyState, type DeployState } from '../../../state/types.js';
 import { singleHost } from '../../../../test/helpers/binary-specs.js';
 import { binaryDataBackup, mongoUri } from './backup.js';

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { StagedFile } from '../../../backup/archive.js';
 import { S3Client, type S3Credentials } from '../../../backup/s3.js';
 import type { BackupIo, CollectedData, DataBackup } from '../../day2/backup-types.js';

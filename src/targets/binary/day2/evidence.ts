@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import type { LiveEvidence } from '../../day2/types.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { mongoUri } from '../../../secrets/encode.js';
 import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../day2/live-helpers.js';

@@ -6,7 +6,7 @@ import type { DeploySpec } from '../../../config/schema.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
 import { assembleReport } from '../../day2/report.js';
 import type { ComponentStatus, StatusReport } from '../../day2/types.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { bundledInfra, type InfraId } from '../endpoints.js';
 import { INFRA_UNITS } from '../infrastructure.js';

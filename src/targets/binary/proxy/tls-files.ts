@@ -5,7 +5,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { ProvidedTlsFacts } from '../../../facts/types.js';
 import { probeOutput } from '../probe-output.js';
 

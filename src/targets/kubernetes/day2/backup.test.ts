@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ok, RecordingRunner, type RecordedCall } from '../../../../test/helpers/recording-runner.js';
-import type { RunOptions } from '../../../exec/runner.js';
+import type { RunOptions } from '../../../process/runner.js';
 import { emptyState, type DeployState } from '../../../state/types.js';
 import { devSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
 import { kubernetesDataBackup } from './backup.js';

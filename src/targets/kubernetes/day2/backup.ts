@@ -17,8 +17,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner, RunOptions } from '../../../exec/runner.js';
-import { startForward, type ForwardFn } from '../../../exec/port-forward.js';
+import type { Runner, RunOptions } from '../../../process/runner.js';
+import { startForward, type ForwardFn } from '../../../process/port-forward.js';
 import type { StagedFile } from '../../../backup/archive.js';
 import { objectIndexes, restoreBucket, saveBucket } from '../../../backup/objects.js';
 import { S3Client, type S3Credentials } from '../../../backup/s3.js';

@@ -11,7 +11,7 @@ import { chatRelease, serverRelease } from '../../../catalog/openim-versions.js'
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
 import { KAFKA_TOPICS } from '../../../catalog/modules.js';
 import type { LiveEvidence } from '../../day2/types.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import { envVarName } from '../../../openim-config/env.js';
 import type { DeployState } from '../../../state/types.js';
 import { mongoUri as buildMongoUri } from '../../../secrets/encode.js';

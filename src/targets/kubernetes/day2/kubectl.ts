@@ -3,7 +3,7 @@
 // ever shows in a process list).
 
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner, RunResult } from '../../../exec/runner.js';
+import type { Runner, RunResult } from '../../../process/runner.js';
 import { kubectlBase } from '../tools.js';
 import { isUnreachable, unreachableError } from '../unreachable.js';
 

@@ -3,7 +3,7 @@
 // the resourceVersion, so two runs racing for a free Lease cannot both win.
 
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { LeaseBackend, LeaseRecord } from '../../../state/lease-lock.js';
 import { MANAGED_BY } from '../names.js';
 import { failure, getJson, inNamespace, isAlreadyExists, isConflict, isNotFound, kubectl, type Json } from './kubectl.js';

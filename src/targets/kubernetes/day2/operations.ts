@@ -9,7 +9,7 @@
 
 import type { DeploySpec } from '../../../config/schema.js';
 import type { UninstallOptions } from '../../day2/types.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { Step } from '../../../plan/types.js';
 import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/types.js';
 import { helmBase } from '../tools.js';

@@ -3,7 +3,7 @@
 // from stdin, so the content never appears in argv.
 
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { RemoteState } from '../../../state/mirrored-store.js';
 import { MANAGED_BY } from '../names.js';
 import { DAY2_FIELD_MANAGER, failure, getJson, inNamespace, isAlreadyExists, kubectl } from './kubectl.js';

@@ -6,7 +6,7 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { assembleReport } from '../../day2/report.js';
 import type { ComponentStatus, StatusReport } from '../../day2/types.js';
-import type { Runner } from '../../../exec/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { enabledModules } from '../steps.js';
 import { publicUrls } from '../urls.js';
