@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // Slower real-infrastructure suites have their own configs (test/*/vitest.config.ts).
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/helpers/**/*.test.ts', 'test/architecture/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'test/cli/**/*.test.ts',
+      'test/helpers/**/*.test.ts',
+      'test/architecture/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     pool: 'forks',
   },

@@ -14,7 +14,8 @@ const MiB = 2 ** 20;
 function randomFile(path: string, bytes: number): void {
   const fd = openSync(path, 'w');
   const chunk = Buffer.alloc(8 * MiB);
-  for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, randomFillSync(chunk), 0, Math.min(chunk.length, bytes - written));
+  for (let written = 0; written < bytes; written += chunk.length)
+    writeSync(fd, randomFillSync(chunk), 0, Math.min(chunk.length, bytes - written));
   closeSync(fd);
 }
 
@@ -38,7 +39,18 @@ function makeBundle(bin: string, dir: string, files: number, each: number): { bu
   writeFileSync(join(dir, 'contents.yaml'), ['images: []', 'charts: []', 'files:', ...entries, ''].join('\n'));
   const bundle = join(dir, 'bundle.tar');
   rmSync(bundle, { force: true });
-  timed([process.execPath, bin, 'bundle', 'create', '--preset', 'dev', '--contents-from', join(dir, 'contents.yaml'), '-o', bundle]);
+  timed([
+    process.execPath,
+    bin,
+    'bundle',
+    'create',
+    '--preset',
+    'dev',
+    '--contents-from',
+    join(dir, 'contents.yaml'),
+    '-o',
+    bundle,
+  ]);
   return { bundle, inputs };
 }
 
@@ -57,12 +69,36 @@ export function bundleBench(root: string, runs: number, quick: boolean): Row[] {
       sha.push(timed(['sha256sum', bundle]));
       verify.push(timed([process.execPath, bin, 'bundle', 'verify', bundle]));
       const out = join(dir, `again-${i}.tar`);
-      create.push(timed([process.execPath, bin, 'bundle', 'create', '--preset', 'dev', '--contents-from', join(dir, 'contents.yaml'), '-o', out]));
+      create.push(
+        timed([
+          process.execPath,
+          bin,
+          'bundle',
+          'create',
+          '--preset',
+          'dev',
+          '--contents-from',
+          join(dir, 'contents.yaml'),
+          '-o',
+          out,
+        ]),
+      );
       rmSync(out, { force: true });
       tar.push(timed(['tar', 'cf', join(dir, 'plain.tar'), ...inputs.map((p) => p.slice(dir.length + 1))], dir));
       rmSync(join(dir, 'plain.tar'), { force: true });
       // What create does beyond tar: a SHA-256 of every byte (checksums.sha256, the OCI digests).
-      tarSha.push(timed(['sh', '-c', 'tar cf plain.tar "$@" && sha256sum "$@" >/dev/null', 'tar-sha', ...inputs.map((p) => p.slice(dir.length + 1))], dir));
+      tarSha.push(
+        timed(
+          [
+            'sh',
+            '-c',
+            'tar cf plain.tar "$@" && sha256sum "$@" >/dev/null',
+            'tar-sha',
+            ...inputs.map((p) => p.slice(dir.length + 1)),
+          ],
+          dir,
+        ),
+      );
       rmSync(join(dir, 'plain.tar'), { force: true });
     }
     const v = median(verify);
@@ -92,12 +128,14 @@ export function bundleBench(root: string, runs: number, quick: boolean): Row[] {
     ];
     // Memory: the same command on a bundle four times larger must not need more memory.
     const small = peakRssKiB([bin, 'bundle', 'verify', bundle]);
-    const bigger = quick ? small : (() => {
-      rmSync(bundle, { force: true });
-      for (const p of inputs) rmSync(p, { force: true });
-      const large = makeBundle(bin, dir, 4, size);
-      return peakRssKiB([bin, 'bundle', 'verify', large.bundle]);
-    })();
+    const bigger = quick
+      ? small
+      : (() => {
+          rmSync(bundle, { force: true });
+          for (const p of inputs) rmSync(p, { force: true });
+          const large = makeBundle(bin, dir, 4, size);
+          return peakRssKiB([bin, 'bundle', 'verify', large.bundle]);
+        })();
     rows.push({
       id: 'M2',
       title: `peak RSS: bundle verify, ${mib} MiB vs ${quick ? mib : mib * 4} MiB bundle`,

@@ -42,7 +42,10 @@ function describeWrites(events: AuditEvent[]): string {
 
 /** The plan's exec commands, as a script would list them (waits and probes are not commands). */
 function planCommands(root: string, env: NodeJS.ProcessEnv): string[][] {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], {
+    encoding: 'utf8',
+    env,
+  });
   if (r.status !== 0) throw new Error(`plan --json exited ${r.status}: ${r.stderr}`);
   const plan = JSON.parse(r.stdout) as Plan;
   return plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv as string[]] : [])));
@@ -83,7 +86,8 @@ export async function clusterRerunBench(root: string, runs: number): Promise<Row
       if (toDeployed.length >= deployed.length) deployed = toDeployed;
       bookkeeping = writes.filter(isLockWrite);
       // Every run takes and releases the lock: an audit log that shows not even that is not recording.
-      if (bookkeeping.length === 0) throw new Error('P4 cluster: the audit log does not show the lock being taken; mutations cannot be counted');
+      if (bookkeeping.length === 0)
+        throw new Error('P4 cluster: the audit log does not show the lock being taken; mutations cannot be counted');
     }
 
     const commands = planCommands(root, cliEnv(env));

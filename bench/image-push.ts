@@ -36,7 +36,8 @@ import { median, type Row } from './stats.js';
 
 const MiB = 2 ** 20;
 const REMOTE_RTT_MS = 10;
-const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 /**
  * CPU seconds used by this process's finished children (cutime + cstime of
@@ -72,11 +73,17 @@ async function checkPushed(registry: Registry, images: Map<string, BuiltImage>, 
     const base = `http://${registry.host}/v2/${target.repository}`;
     const res = await fetch(`${base}/manifests/${target.tag}`, { method: 'HEAD', headers: { accept: ACCEPT } });
     const digest = res.headers.get('docker-content-digest');
-    if (res.status !== 200 || digest !== image.root.digest) throw new Error(`P6: ${registry.host}/${target.repository}:${target.tag} is ${res.status} ${digest ?? ''}, expected ${image.root.digest}`);
+    if (res.status !== 200 || digest !== image.root.digest)
+      throw new Error(
+        `P6: ${registry.host}/${target.repository}:${target.tag} is ${res.status} ${digest ?? ''}, expected ${image.root.digest}`,
+      );
     // Config and layers (image.blobs also holds the manifest, checked above).
     for (const blob of image.blobs.filter((b) => b.digest !== image.root.digest)) {
       const head = await fetch(`${base}/blobs/${blob.digest}`, { method: 'HEAD' });
-      if (head.status !== 200 || Number(head.headers.get('content-length')) !== blob.size) throw new Error(`P6: blob ${blob.digest} of ${ref} is missing from ${registry.host} (HEAD: ${head.status} ${head.headers.get('content-length')} bytes)`);
+      if (head.status !== 200 || Number(head.headers.get('content-length')) !== blob.size)
+        throw new Error(
+          `P6: blob ${blob.digest} of ${ref} is missing from ${registry.host} (HEAD: ${head.status} ${head.headers.get('content-length')} bytes)`,
+        );
     }
   }
 }
@@ -110,7 +117,18 @@ export async function imagePushBench(root: string, runs: number, quick: boolean)
     const contents = join(dir, 'contents.yaml');
     writeFileSync(contents, stringify({ images: [...images.keys()], charts: [], files: [] }));
     const bundle = join(dir, 'bundle.tar');
-    await timedCli(['bundle', 'create', '--preset', 'dev', '--contents-from', contents, '--pull-mirror', `docker.io=${source.host}/docker.io`, '-o', bundle]);
+    await timedCli([
+      'bundle',
+      'create',
+      '--preset',
+      'dev',
+      '--contents-from',
+      contents,
+      '--pull-mirror',
+      `docker.io=${source.host}/docker.io`,
+      '-o',
+      bundle,
+    ]);
     await source.stop();
     const sizes = new Map<string, number>();
     for (const image of images.values()) for (const b of image.blobs) sizes.set(b.digest, b.size);
@@ -129,7 +147,16 @@ export async function imagePushBench(root: string, runs: number, quick: boolean)
       const proxy = roundTripMs ? await startDelayProxy(target.host, roundTripMs) : undefined;
       let ms: number;
       try {
-        ms = await timedCli(['bundle', 'push', bundle, '--registry', proxy?.host ?? target.host, '--plain-http', '--no-verify', ...flags]);
+        ms = await timedCli([
+          'bundle',
+          'push',
+          bundle,
+          '--registry',
+          proxy?.host ?? target.host,
+          '--plain-http',
+          '--no-verify',
+          ...flags,
+        ]);
         await checkPushed(target, images, proxy?.host ?? target.host);
       } finally {
         await proxy?.stop();

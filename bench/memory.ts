@@ -8,18 +8,34 @@ import { NFS_SERVER_SET } from '../test/helpers/config-presets.js';
 
 export function peakRssKiB(args: string[]): number {
   if (existsSync('/usr/bin/time')) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const kib = Number(r.stderr.trim().split('\n').pop());
     if (r.status === 0 && Number.isFinite(kib)) return kib;
   }
   const wrapper = `process.on('exit',()=>{process.stderr.write('\\nRSS '+process.resourceUsage().maxRSS)});process.argv.splice(1,1);await import(process.argv[1]);`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper, '--', ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper, '--', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return Number(/RSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
 }
 
 export function dryRunMemory(root: string): Row {
   const bin = join(root, 'bin', 'openim-deploy.js');
-  const kib = peakRssKiB([bin, 'install', '--preset', 'production', '--set', 'openim.domain=im.example.com', '--set', NFS_SERVER_SET, '--dry-run']);
+  const kib = peakRssKiB([
+    bin,
+    'install',
+    '--preset',
+    'production',
+    '--set',
+    'openim.domain=im.example.com',
+    '--set',
+    NFS_SERVER_SET,
+    '--dry-run',
+  ]);
   const base = peakRssKiB(['-e', '0']);
   return {
     id: 'M1',

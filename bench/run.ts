@@ -21,7 +21,16 @@ const quick = process.argv.includes('--quick');
 /** `--only cold-start,render`: run these groups only (RESULTS.md is then not written); `--only none` runs nothing. */
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
-const GROUPS = ['cold-start', 'render', 'simulated-install', 'cluster-rerun', 'memory', 'bundle', 'image-push', 'real-openim'] as const;
+const GROUPS = [
+  'cold-start',
+  'render',
+  'simulated-install',
+  'cluster-rerun',
+  'memory',
+  'bundle',
+  'image-push',
+  'real-openim',
+] as const;
 const unknown = only ? [...only].filter((g) => g !== 'none' && !(GROUPS as readonly string[]).includes(g)) : [];
 if (unknown.length) {
   console.error(`unknown --only group ${unknown.join(', ')}: one of ${GROUPS.join(', ')}, or none`);
@@ -34,7 +43,10 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(tot
 const rows: Row[] = [];
 const log = (row: Row) => {
   rows.push(row);
-  if (!json) console.log(`${row.pass ? 'ok  ' : 'MISS'} ${row.id.padEnd(12)} ${row.ratio.toFixed(2)}×  ${row.measured}  (${row.baseline}; goal ${row.goal})`);
+  if (!json)
+    console.log(
+      `${row.pass ? 'ok  ' : 'MISS'} ${row.id.padEnd(12)} ${row.ratio.toFixed(2)}×  ${row.measured}  (${row.baseline}; goal ${row.goal})`,
+    );
 };
 
 if (runs('cold-start')) for (const row of coldStart(root, quick ? 3 : 7)) log(row);
@@ -54,7 +66,10 @@ const table = [
   '',
   '| id | what | measured | baseline | ratio | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.id} | ${r.title} | ${r.measured} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.goal} | ${r.pass ? 'yes' : 'no'} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.id} | ${r.title} | ${r.measured} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.goal} | ${r.pass ? 'yes' : 'no'} |`,
+  ),
   '',
   ...rows.filter((r) => r.note).map((r) => `- ${r.id}: ${r.note}`),
   '',
@@ -62,7 +77,7 @@ const table = [
   '',
   'P6 (bench/image-push.ts): on a loopback registry the gain is bounded by the CPU of the CLI and the registry together (see "cores busy" in the note above: a sequential push already keeps more than one core busy, so on a 2-core machine concurrency has little room). The P6 remote row is the same push against a registry 10 ms away, where waiting dominates.',
   '',
-  'P4 cluster (bench/cluster-rerun.ts): the loopback cluster of `npm run test:cluster` (kube-apiserver, etcd, controllers built from source; nodes and pods simulated by kwok), real helm and kubectl. Mutations are counted from the API server\'s audit log (every create/update/patch/delete sent by helm or kubectl and accepted during the run); the lock Lease is the installer\'s own bookkeeping and is listed apart. The baseline re-runs the plan\'s own commands, in order, as a script would.',
+  "P4 cluster (bench/cluster-rerun.ts): the loopback cluster of `npm run test:cluster` (kube-apiserver, etcd, controllers built from source; nodes and pods simulated by kwok), real helm and kubectl. Mutations are counted from the API server's audit log (every create/update/patch/delete sent by helm or kubectl and accepted during the run); the lock Lease is the installer's own bookkeeping and is listed apart. The baseline re-runs the plan's own commands, in order, as a script would.",
   '',
 ].join('\n');
 if (!quick && !only) writeFileSync(join(root, 'bench', 'RESULTS.md'), table);

@@ -36,7 +36,8 @@ export function modelledMs(argv: readonly string[]): number {
   return 10;
 }
 
-const stepModel = (step: Step) => step.actions.reduce((sum, a) => sum + (a.kind === 'exec' ? modelledMs(a.argv) : 0), 0);
+const stepModel = (step: Step) =>
+  step.actions.reduce((sum, a) => sum + (a.kind === 'exec' ? modelledMs(a.argv) : 0), 0);
 
 function productionPlan(): { plan: Plan; secrets: ReturnType<typeof resolveSecrets>['values'] } {
   const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
@@ -61,7 +62,10 @@ async function run(plan: Plan, secrets: Record<string, string>, store: MemorySta
     // Probes would reach for real endpoints; the model treats waits as instantaneous.
     probe: async () => ({ ok: true, detail: 'modelled' }),
   });
-  const mutations = runner.calls.filter((c) => c.argv[0] === 'helm' || (c.argv[0] === 'kubectl' && /apply|create|delete|patch|label/.test(c.argv.join(' ')))).length;
+  const mutations = runner.calls.filter(
+    (c) =>
+      c.argv[0] === 'helm' || (c.argv[0] === 'kubectl' && /apply|create|delete|patch|label/.test(c.argv.join(' '))),
+  ).length;
   return { ms: performance.now() - started, mutations };
 }
 

@@ -55,7 +55,10 @@ let failed = false;
 for (const set of SETS) {
   const dir = join(root, '.tools', set.label);
   const want: Record<'helm' | 'kubectl', string> = { helm: set.helm, kubectl: set.kubectl };
-  const have: Record<'helm' | 'kubectl', string | undefined> = { helm: versionOf('helm', join(dir, 'helm')), kubectl: versionOf('kubectl', join(dir, 'kubectl')) };
+  const have: Record<'helm' | 'kubectl', string | undefined> = {
+    helm: versionOf('helm', join(dir, 'helm')),
+    kubectl: versionOf('kubectl', join(dir, 'kubectl')),
+  };
   const kinds = ['helm', 'kubectl'] as const;
   const missing = kinds.filter((k) => have[k] !== want[k]);
   if (missing.length > 0) {
@@ -65,7 +68,10 @@ for (const set of SETS) {
       failed = true;
       continue;
     }
-    const zip = await readEntries(zipPath, missing.map((kind) => `${kind}/${kind}`));
+    const zip = await readEntries(
+      zipPath,
+      missing.map((kind) => `${kind}/${kind}`),
+    );
     mkdirSync(dir, { recursive: true });
     for (const kind of missing) {
       const data = zip.get(`${kind}/${kind}`);
@@ -83,7 +89,9 @@ for (const set of SETS) {
     const ok = have[kind] === want[kind];
     if (!ok) failed = true;
     const state = missing.includes(kind) ? 'extracted' : 'present';
-    console.log(`${set.label}: ${kind.padEnd(7)} ${String(have[kind] ?? 'does not run').padEnd(8)} ${ok ? state : `MISMATCH, expected ${want[kind]}`}  .tools/${set.label}/${kind}`);
+    console.log(
+      `${set.label}: ${kind.padEnd(7)} ${String(have[kind] ?? 'does not run').padEnd(8)} ${ok ? state : `MISMATCH, expected ${want[kind]}`}  .tools/${set.label}/${kind}`,
+    );
   }
 }
 process.exit(failed ? 1 : 0);

@@ -20,9 +20,22 @@ export const SUITES = {
   wizard: [apt('tmux')],
   monitoring: [apt('promtool', 'prometheus')],
   offline: [apt('docker-registry'), apt('skopeo'), apt('unshare', 'util-linux'), apt('openssl')],
-  systemd: [apt('systemd-nspawn', 'systemd-container'), apt('debootstrap'), apt('systemd-analyze', 'systemd'), apt('nsenter', 'util-linux')],
+  systemd: [
+    apt('systemd-nspawn', 'systemd-container'),
+    apt('debootstrap'),
+    apt('systemd-analyze', 'systemd'),
+    apt('nsenter', 'util-linux'),
+  ],
   helm: [apt('etcd', 'etcd-server'), apt('wget')],
-  openim: [apt('systemd-nspawn', 'systemd-container'), apt('debootstrap'), apt('nsenter', 'util-linux'), apt('java', 'openjdk-17-jre-headless'), apt('mvn', 'maven'), apt('flock', 'util-linux'), GO],
+  openim: [
+    apt('systemd-nspawn', 'systemd-container'),
+    apt('debootstrap'),
+    apt('nsenter', 'util-linux'),
+    apt('java', 'openjdk-17-jre-headless'),
+    apt('mvn', 'maven'),
+    apt('flock', 'util-linux'),
+    GO,
+  ],
   cluster: [apt('openssl'), apt('flock', 'util-linux'), GO],
   conformance: [apt('flock', 'util-linux'), GO],
   reliability: [],
@@ -50,7 +63,9 @@ export function missingMessage(suite, path) {
   const other = missing.filter((m) => !m.pkg);
   return [
     `npm run test:${suite} needs ${missing.map((m) => m.command).join(', ')}, not found on PATH.`,
-    ...(packages.length ? [`  install (Debian/Ubuntu, as root; .ci/run does this): apt-get install -y ${packages.join(' ')}`] : []),
+    ...(packages.length
+      ? [`  install (Debian/Ubuntu, as root; .ci/run does this): apt-get install -y ${packages.join(' ')}`]
+      : []),
     ...other.map((m) => `  ${m.command}: ${m.install}`),
   ].join('\n');
 }

@@ -66,20 +66,35 @@ const TABLE: [DeployError, string, number][] = [
 ];
 
 describe('error codes and exit statuses', () => {
-  it.each(TABLE.map(([error, code, exit]) => [error.constructor.name, error, code, exit] as const))('%s: %s', (_name, error, code, exit) => {
-    expect(error).toBeInstanceOf(DeployError);
-    expect(error).toBeInstanceOf(Error);
-    expect(error.code).toBe(code);
-    expect(error.exitStatus).toBe(exit);
-    expect(errorCodeFor(error)).toBe(code);
-  });
+  it.each(TABLE.map(([error, code, exit]) => [error.constructor.name, error, code, exit] as const))(
+    '%s: %s',
+    (_name, error, code, exit) => {
+      expect(error).toBeInstanceOf(DeployError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.code).toBe(code);
+      expect(error.exitStatus).toBe(exit);
+      expect(errorCodeFor(error)).toBe(code);
+    },
+  );
 
   it('every error class under src/ is a DeployError (or named here with the reason it is not)', () => {
     // DeployError is the base itself; the scripted prompter is test support; NotReady is a retry signal that never leaves password.ts.
     const exempt = ['DeployError', 'ScriptError', 'NotReady'];
-    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? files(join(dir, e.name))
+          : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+            ? [join(dir, e.name)]
+            : [],
+      );
     const src = import.meta.dirname;
-    const plain = files(src).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/class (\w+) extends Error\b/g)].map((m) => ({ file: relative(src, file), name: m[1]! })));
+    const plain = files(src).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/class (\w+) extends Error\b/g)].map((m) => ({
+        file: relative(src, file),
+        name: m[1]!,
+      })),
+    );
     expect(plain.length).toBeGreaterThan(0); // the scan reads the sources (DeployError itself is found)
     expect(plain.filter((c) => !exempt.includes(c.name))).toEqual([]);
   });
@@ -87,9 +102,16 @@ describe('error codes and exit statuses', () => {
 
 describe('hints', () => {
   it('say what to do where the CLI always said it', () => {
-    expect(new LockHeldError('h', 'l').hint).toBe('wait for it to finish (or pass --wait-lock to wait); a lock left by a crashed run is taken over once it is stale');
+    expect(new LockHeldError('h', 'l').hint).toBe(
+      'wait for it to finish (or pass --wait-lock to wait); a lock left by a crashed run is taken over once it is stale',
+    );
     expect(new ApplyError([]).hint).toBe('re-run the same command to continue from here');
-    expect(new PreflightError([{ id: 'disk', severity: 'error', message: 'm' }, { id: 'swap', severity: 'warn', message: 'w' }]).hint).toBe('fix the errors above (or accept those you have judged: --ignore-preflight disk)');
+    expect(
+      new PreflightError([
+        { id: 'disk', severity: 'error', message: 'm' },
+        { id: 'swap', severity: 'warn', message: 'w' },
+      ]).hint,
+    ).toBe('fix the errors above (or accept those you have judged: --ignore-preflight disk)');
     expect(new UserAbort().hint).toBe('re-run the same command to continue');
     expect(new UserAbort('status --watch stopped', { resumable: false }).hint).toBeUndefined();
   });
@@ -104,12 +126,19 @@ describe('hints', () => {
 describe('errorRecord (what --json readers get)', () => {
   it('carries the code, message, hint and exit status', () => {
     expect(errorRecord(new LockHeldError('host-1', '/l'), EXIT.locked)).toEqual({
-      error: { code: 'LOCKED', message: 'another openim-deploy run holds the lock /l: host-1', hint: new LockHeldError('h', 'l').hint, exitStatus: 5 },
+      error: {
+        code: 'LOCKED',
+        message: 'another openim-deploy run holds the lock /l: host-1',
+        hint: new LockHeldError('h', 'l').hint,
+        exitStatus: 5,
+      },
     });
   });
 
   it('names an error no class names FAILED, and a cancelled wait INTERRUPTED', () => {
-    expect(errorRecord(new Error('systemctl show exited 1'), EXIT.failed)).toEqual({ error: { code: 'FAILED', message: 'systemctl show exited 1', exitStatus: 1 } });
+    expect(errorRecord(new Error('systemctl show exited 1'), EXIT.failed)).toEqual({
+      error: { code: 'FAILED', message: 'systemctl show exited 1', exitStatus: 1 },
+    });
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(errorCodeFor(abort)).toBe('INTERRUPTED');
   });
@@ -119,9 +148,14 @@ describe('README', () => {
   it('documents every code, with its exit status, and no other', () => {
     const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
     const table = readme.split('| code | exit | meaning |')[1]?.split('\n\n')[0] ?? '';
-    const rows = [...table.matchAll(/^\| (.+?) \| (\d+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`(\w+)`/g)].map((c) => [c[1]!, Number(m[2])] as const));
+    const rows = [...table.matchAll(/^\| (.+?) \| (\d+) \|/gm)].flatMap((m) =>
+      [...m[1]!.matchAll(/`(\w+)`/g)].map((c) => [c[1]!, Number(m[2])] as const),
+    );
     const documented = Object.fromEntries(rows);
-    const expected = Object.fromEntries([...TABLE.map(([e]) => [e.code, e.exitStatus] as const), ['FAILED', 1] as const]);
+    const expected = Object.fromEntries([
+      ...TABLE.map(([e]) => [e.code, e.exitStatus] as const),
+      ['FAILED', 1] as const,
+    ]);
     expect(documented).toEqual(expected);
     expect(Object.keys(documented).sort()).toEqual([...ERROR_CODES, 'FAILED'].sort());
   });

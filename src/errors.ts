@@ -1,6 +1,14 @@
 // Typed errors thrown by deep code. Only src/main.ts maps them to exit codes.
 
-export const EXIT = { ok: 0, failed: 1, invalidInput: 2, preflight: 3, unhealthy: 4, locked: 5, interrupted: 130 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  invalidInput: 2,
+  preflight: 3,
+  unhealthy: 4,
+  locked: 5,
+  interrupted: 130,
+} as const;
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 
 /**
@@ -58,7 +66,9 @@ export class InternalError extends DeployError {
   readonly code = 'INTERNAL';
   readonly exitStatus = EXIT.failed;
   constructor(detail: string) {
-    super(`internal: ${detail}`, { hint: 'this is a bug in openim-deploy, not in your input or your machine: please report it with the command you ran and this message (it holds no secrets)' });
+    super(`internal: ${detail}`, {
+      hint: 'this is a bug in openim-deploy, not in your input or your machine: please report it with the command you ran and this message (it holds no secrets)',
+    });
     this.name = 'InternalError';
   }
 }
@@ -134,7 +144,9 @@ export class ApplyError extends DeployError {
   readonly exitStatus = EXIT.failed;
   readonly failures: { stepId: string; error: Error }[];
   constructor(failures: { stepId: string; error: Error }[]) {
-    super(failures.map((f) => `${f.stepId}: ${f.error.message}`).join('\n'), { hint: 're-run the same command to continue from here' });
+    super(failures.map((f) => `${f.stepId}: ${f.error.message}`).join('\n'), {
+      hint: 're-run the same command to continue from here',
+    });
     this.name = 'ApplyError';
     this.failures = failures;
   }
@@ -201,7 +213,10 @@ export function errorCodeFor(error: unknown): ErrorCode | 'FAILED' {
 }
 
 /** A failure as `--json` readers get it (main prints it as stderr's last line); `exitStatus` is what the CLI exits with. */
-export function errorRecord(error: unknown, exitStatus: number): { error: { code: ErrorCode | 'FAILED'; message: string; hint?: string; exitStatus: number } } {
+export function errorRecord(
+  error: unknown,
+  exitStatus: number,
+): { error: { code: ErrorCode | 'FAILED'; message: string; hint?: string; exitStatus: number } } {
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof DeployError ? error.hint : undefined;
   return { error: { code: errorCodeFor(error), message, ...(hint !== undefined ? { hint } : {}), exitStatus } };

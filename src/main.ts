@@ -4,7 +4,18 @@ import chalk from 'chalk';
 import { CommanderError } from '@commander-js/extra-typings';
 import { buildProgram } from './cli.js';
 import type { CliContext } from './context.js';
-import { ApplyError, ConfigError, DeployError, EXIT, InternalError, PreflightError, UnhealthyError, UserAbort, errorRecord, isAbort } from './errors.js';
+import {
+  ApplyError,
+  ConfigError,
+  DeployError,
+  EXIT,
+  InternalError,
+  PreflightError,
+  UnhealthyError,
+  UserAbort,
+  errorRecord,
+  isAbort,
+} from './errors.js';
 import { ExecaRunner } from './process/execa-runner.js';
 import { InquirerPrompter, NonInteractivePrompter } from './wizard/prompter.js';
 import { packageBugsUrl, packageVersion } from './util/package-root.js';
@@ -24,13 +35,18 @@ function bugReportPlace(): string {
 
 function describe(error: unknown): string {
   if (error instanceof ConfigError) {
-    return [`${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`, ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`)].join('\n');
+    return [
+      `${chalk.red('error')} ${error.issues.length === 1 ? 'invalid input' : `${error.issues.length} problems in the input`}:`,
+      ...error.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? chalk.dim(` (${i.hint})`) : ''}`),
+    ].join('\n');
   }
   if (error instanceof PreflightError) return `${chalk.red('error')} preflight failed; ${error.hint}`;
   if (isAbort(error)) return `${chalk.yellow('interrupted')}: re-run the same command to continue`;
-  if (error instanceof UserAbort) return `${chalk.yellow('interrupted')}: ${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+  if (error instanceof UserAbort)
+    return `${chalk.yellow('interrupted')}: ${error.message}${error.hint ? `; ${error.hint}` : ''}`;
   if (error instanceof UnhealthyError) return `${chalk.red('unhealthy')}: ${error.problems.join('; ')}`;
-  if (error instanceof ApplyError) return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\n${error.hint}`;
+  if (error instanceof ApplyError)
+    return `${chalk.red('error')} ${error.failures.length} step(s) failed:\n${error.failures.map((f) => `  ${f.error.message}`).join('\n')}\n${error.hint}`;
   if (error instanceof InternalError) return `${chalk.red('error')} ${error.message}\n${error.hint}${bugReportPlace()}`;
   if (error instanceof DeployError && error.hint) return `${chalk.red('error')} ${error.message}\n${error.hint}`;
   return `${chalk.red('error')} ${(error as Error).message ?? String(error)}`;
@@ -59,7 +75,12 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
   const ctx: CliContext = {
-    io: { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`), interactive, tty: Boolean(process.stdout.isTTY) },
+    io: {
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+      interactive,
+      tty: Boolean(process.stdout.isTTY),
+    },
     env: process.env,
     cwd: process.cwd(),
     runner: new ExecaRunner(),

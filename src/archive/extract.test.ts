@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, mkdirSync, symlinkSync, linkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+  symlinkSync,
+  linkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -68,7 +80,13 @@ describe('readTar', () => {
 
   it('reads pax long paths, and skips unread bodies', async () => {
     const long = `a/${'x'.repeat(160)}/file`; // too long for the ustar prefix: a pax record
-    const path = archive([{ path: long, data: 'x'.repeat(1000) }, { path: 'b', data: 'second' }], false);
+    const path = archive(
+      [
+        { path: long, data: 'x'.repeat(1000) },
+        { path: 'b', data: 'second' },
+      ],
+      false,
+    );
     const entries: { path: string; data?: string }[] = [];
     for await (const e of readTarFile(path)) {
       if (e.path === 'b') entries.push({ path: e.path, data: (await collect(e.body())).map(String).join('') });
@@ -99,9 +117,19 @@ describe('readTar', () => {
   it('refuses empty files and entry types it does not know', async () => {
     writeFileSync(join(dir, 'empty.tar'), '');
     await expect(collect(readTarFile(join(dir, 'empty.tar')))).rejects.toThrow(/not a tar archive/);
-    const sparse = patchHeader(tarArchive([{ path: 'ok', data: '1' }, { path: 'sparse', data: 'x' }]), 1024, 156, 'S'); // 2nd header: after 'ok' and its data block
+    const sparse = patchHeader(
+      tarArchive([
+        { path: 'ok', data: '1' },
+        { path: 'sparse', data: 'x' },
+      ]),
+      1024,
+      156,
+      'S',
+    ); // 2nd header: after 'ok' and its data block
     writeFileSync(join(dir, 'sparse.tar'), sparse);
-    await expect(extractArchive({ archive: join(dir, 'sparse.tar'), to: target() })).rejects.toThrow(/unsupported tar entry type "S".*nothing was extracted/);
+    await expect(extractArchive({ archive: join(dir, 'sparse.tar'), to: target() })).rejects.toThrow(
+      /unsupported tar entry type "S".*nothing was extracted/,
+    );
     expect(existsSync(target())).toBe(false);
   });
 });
@@ -129,7 +157,11 @@ describe('extractArchive', () => {
       { path: 'export/_output/bin/platforms/linux/amd64/openim-api', data: 'api', mode: 0o755 },
       { path: 'export/_output/bin/tools/linux/amd64/check-component', data: 'check', mode: 0o755 },
       { path: 'export/config/share.yml', data: 'secret: openIM123' },
-      { type: 'hardlink', path: 'export/_output/bin/platforms/linux/amd64/openim-push', linkpath: 'export/_output/bin/platforms/linux/amd64/openim-api' },
+      {
+        type: 'hardlink',
+        path: 'export/_output/bin/platforms/linux/amd64/openim-push',
+        linkpath: 'export/_output/bin/platforms/linux/amd64/openim-api',
+      },
     ]);
     await extractArchive({
       archive: path,
@@ -148,7 +180,10 @@ describe('extractArchive', () => {
 
   it('keeps the previous target when a new archive is refused', async () => {
     await extractArchive({ archive: archive([{ path: 'old', data: '1' }]), to: target() });
-    const bad = archive([{ path: 'new', data: '2' }, { path: '../escape', data: 'x' }]);
+    const bad = archive([
+      { path: 'new', data: '2' },
+      { path: '../escape', data: 'x' },
+    ]);
     await expect(extractArchive({ archive: bad, to: target() })).rejects.toThrow(UnsafeArchiveError);
     expect(readFileSync(join(target(), 'old'), 'utf8')).toBe('1');
     expect(existsSync(join(target(), 'new'))).toBe(false);
@@ -156,13 +191,30 @@ describe('extractArchive', () => {
     expect(existsSync(join(target(), 'old'))).toBe(false);
   });
 
-  it('refuses absolute paths', () => refused([{ path: 'ok', data: '1' }, { path: '/tmp/evil', data: 'x' }], /absolute path/));
-  it('refuses .. components, even ones that would stay inside', () => refused([{ path: 'a/../b', data: 'x' }], /"\.\." component/));
+  it('refuses absolute paths', () =>
+    refused(
+      [
+        { path: 'ok', data: '1' },
+        { path: '/tmp/evil', data: 'x' },
+      ],
+      /absolute path/,
+    ));
+  it('refuses .. components, even ones that would stay inside', () =>
+    refused([{ path: 'a/../b', data: 'x' }], /"\.\." component/));
   it('refuses .. at the top', () => refused([{ path: '../../etc/cron.d/evil', data: 'x' }], /"\.\." component/));
-  it('refuses a symlink to an absolute path', () => refused([{ type: 'symlink', path: 'etc', linkpath: '/etc' }], /absolute path \/etc/));
-  it('refuses a symlink that climbs out', () => refused([{ type: 'symlink', path: 'a/up', linkpath: '../../x' }], /escaping the target/));
+  it('refuses a symlink to an absolute path', () =>
+    refused([{ type: 'symlink', path: 'etc', linkpath: '/etc' }], /absolute path \/etc/));
+  it('refuses a symlink that climbs out', () =>
+    refused([{ type: 'symlink', path: 'a/up', linkpath: '../../x' }], /escaping the target/));
   it('refuses writing through a symlink, even one that points inside', () =>
-    refused([{ type: 'directory', path: 'real/' }, { type: 'symlink', path: 'alias', linkpath: 'real' }, { path: 'alias/file', data: 'x' }], /through a symbolic link/));
+    refused(
+      [
+        { type: 'directory', path: 'real/' },
+        { type: 'symlink', path: 'alias', linkpath: 'real' },
+        { path: 'alias/file', data: 'x' },
+      ],
+      /through a symbolic link/,
+    ));
   it('refuses a chain of links that escapes although each looks inside', () =>
     refused(
       [
@@ -172,21 +224,31 @@ describe('extractArchive', () => {
       ],
       /escaping the target through other links/,
     ));
-  it('refuses a hard link to an absolute path', () => refused([{ type: 'hardlink', path: 'passwd', linkpath: '/etc/passwd' }], /absolute link target/));
-  it('refuses a hard link climbing out', () => refused([{ type: 'hardlink', path: 'shadow', linkpath: '../../etc/shadow' }], /"\.\." component/));
+  it('refuses a hard link to an absolute path', () =>
+    refused([{ type: 'hardlink', path: 'passwd', linkpath: '/etc/passwd' }], /absolute link target/));
+  it('refuses a hard link climbing out', () =>
+    refused([{ type: 'hardlink', path: 'shadow', linkpath: '../../etc/shadow' }], /"\.\." component/));
   it('refuses a hard link to something not extracted', () =>
     refused([{ type: 'hardlink', path: 'bin/x', linkpath: 'nowhere/file' }], /not a file extracted before it/));
-  it('refuses device files and fifos', () => refused([{ type: 'character-device', path: 'dev/null' }], /character-device/));
+  it('refuses device files and fifos', () =>
+    refused([{ type: 'character-device', path: 'dev/null' }], /character-device/));
   it('checks entries outside the selection too', async () => {
-    const path = archive([{ path: 'bin/ok', data: '1' }, { path: 'other/../../escape', data: 'x' }]);
-    await expect(extractArchive({ archive: path, to: target(), select: [{ from: 'bin', to: 'bin' }] })).rejects.toThrow(/"\.\." component/);
+    const path = archive([
+      { path: 'bin/ok', data: '1' },
+      { path: 'other/../../escape', data: 'x' },
+    ]);
+    await expect(extractArchive({ archive: path, to: target(), select: [{ from: 'bin', to: 'bin' }] })).rejects.toThrow(
+      /"\.\." component/,
+    );
     expect(existsSync(target())).toBe(false);
   });
   it('refuses a corrupt archive without leaving anything', async () => {
     const tar = tarArchive([{ path: 'f', data: 'x'.repeat(3000) }]);
     tar[10] = tar[10]! ^ 0xff; // break the header checksum
     writeFileSync(join(dir, 'bad.tar'), tar);
-    await expect(extractArchive({ archive: join(dir, 'bad.tar'), to: target() })).rejects.toThrow(/checksum.*nothing was extracted/);
+    await expect(extractArchive({ archive: join(dir, 'bad.tar'), to: target() })).rejects.toThrow(
+      /checksum.*nothing was extracted/,
+    );
     expect(existsSync(target())).toBe(false);
   });
 });

@@ -67,7 +67,9 @@ function components(path: string, archive: string, what = 'path'): string[] {
   throw new UnsafeArchiveError(archive, path, reason[split.problem]);
 }
 
-function normaliseSelection(select: readonly ExtractSelection[] | undefined): { from: string[]; to: string[] }[] | undefined {
+function normaliseSelection(
+  select: readonly ExtractSelection[] | undefined,
+): { from: string[]; to: string[] }[] | undefined {
   return select?.map((s) => ({
     from: s.from.split('/').filter((p) => p !== '' && p !== '.'),
     to: s.to.split('/').filter((p) => p !== '' && p !== '.'),
@@ -104,8 +106,10 @@ async function ensureParents(root: string, rel: string[], archive: string, entry
     current = join(current, part);
     const info = await lstatOrUndefined(current);
     if (!info) await mkdir(current, { mode: 0o755 });
-    else if (info.isSymbolicLink()) throw new UnsafeArchiveError(archive, entryPath, 'would be written through a symbolic link');
-    else if (!info.isDirectory()) throw new UnsafeArchiveError(archive, entryPath, 'has a parent that is not a directory');
+    else if (info.isSymbolicLink())
+      throw new UnsafeArchiveError(archive, entryPath, 'would be written through a symbolic link');
+    else if (!info.isDirectory())
+      throw new UnsafeArchiveError(archive, entryPath, 'has a parent that is not a directory');
   }
 }
 
@@ -118,7 +122,7 @@ async function clearSlot(path: string, keepDirectory: boolean): Promise<void> {
 }
 
 /** No setuid/setgid/sticky bits and nothing writable by group or others. */
-const safeMode = (mode: number, fallback: number) => (mode & 0o755) || fallback;
+const safeMode = (mode: number, fallback: number) => mode & 0o755 || fallback;
 
 async function writeFileEntry(entry: ArchiveEntry, path: string, signal?: AbortSignal): Promise<number> {
   let bytes = 0;
@@ -189,18 +193,32 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
       const rel = mapPath(parts, strip, select);
       let linkRel: string[] | undefined;
       if (entry.type === 'symlink') {
-        if (posix.isAbsolute(entry.linkpath)) throw new UnsafeArchiveError(archive, entry.path, `is a symbolic link to the absolute path ${entry.linkpath}`);
+        if (posix.isAbsolute(entry.linkpath))
+          throw new UnsafeArchiveError(
+            archive,
+            entry.path,
+            `is a symbolic link to the absolute path ${entry.linkpath}`,
+          );
         if (rel) {
           const resolved = posix.normalize(posix.join(posix.dirname(rel.join('/')), entry.linkpath));
           if (resolved === '..' || resolved.startsWith('../')) {
-            throw new UnsafeArchiveError(archive, entry.path, `is a symbolic link escaping the target (${entry.linkpath})`);
+            throw new UnsafeArchiveError(
+              archive,
+              entry.path,
+              `is a symbolic link escaping the target (${entry.linkpath})`,
+            );
           }
         }
       } else if (entry.type === 'hardlink') {
         const targetParts = components(entry.linkpath, archive, 'link target');
         if (rel) {
           linkRel = mapPath(targetParts, strip, select);
-          if (!linkRel) throw new UnsafeArchiveError(archive, entry.path, `is a hard link to ${entry.linkpath}, which is outside what is extracted`);
+          if (!linkRel)
+            throw new UnsafeArchiveError(
+              archive,
+              entry.path,
+              `is a hard link to ${entry.linkpath}, which is outside what is extracted`,
+            );
         }
       }
       if (!rel) continue;
@@ -210,7 +228,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
       switch (entry.type) {
         case 'directory': {
           const info = await lstatOrUndefined(dest);
-          if (info?.isSymbolicLink()) throw new UnsafeArchiveError(archive, entry.path, 'replaces a symbolic link with a directory');
+          if (info?.isSymbolicLink())
+            throw new UnsafeArchiveError(archive, entry.path, 'replaces a symbolic link with a directory');
           if (!info) await mkdir(dest, { mode: 0o755 });
           else if (!info.isDirectory()) {
             await rm(dest, { force: true });
@@ -235,7 +254,12 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
           const target = join(staging, ...linkRel!);
           await ensureParents(staging, linkRel!, archive, entry.linkpath);
           const info = await lstatOrUndefined(target);
-          if (!info?.isFile()) throw new UnsafeArchiveError(archive, entry.path, `is a hard link to ${entry.linkpath}, which is not a file extracted before it`);
+          if (!info?.isFile())
+            throw new UnsafeArchiveError(
+              archive,
+              entry.path,
+              `is a hard link to ${entry.linkpath}, which is not a file extracted before it`,
+            );
           await clearSlot(dest, false);
           await link(target, dest);
           result.links++;
@@ -249,7 +273,11 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractRe
       if (!info?.isSymbolicLink()) continue; // replaced by a later entry
       const target = await readlink(join(staging, ...rel));
       if (!(await resolveInside(staging, rel.slice(0, -1), target))) {
-        throw new UnsafeArchiveError(archive, entry, `is a symbolic link escaping the target through other links (${target})`);
+        throw new UnsafeArchiveError(
+          archive,
+          entry,
+          `is a symbolic link escaping the target through other links (${target})`,
+        );
       }
     }
   } catch (error) {

@@ -15,8 +15,19 @@ import { readTar } from './tar/reader.js';
 /** Entries of an uncompressed tar stream, in order. */
 async function* readHostTar(source: AsyncIterable<Buffer>): AsyncGenerator<ArchiveEntry> {
   for await (const entry of readTar(source, { v7: true, allowMissingEnd: true })) {
-    if (entry.type === 'other') throw new TarFormatError(`unsupported tar entry type ${JSON.stringify(entry.flag)} (${entry.path})`, entry.headerOffset);
-    yield { type: entry.type, path: entry.path, linkpath: entry.linkpath, mode: entry.mode & 0o7777, size: entry.size, body: entry.body };
+    if (entry.type === 'other')
+      throw new TarFormatError(
+        `unsupported tar entry type ${JSON.stringify(entry.flag)} (${entry.path})`,
+        entry.headerOffset,
+      );
+    yield {
+      type: entry.type,
+      path: entry.path,
+      linkpath: entry.linkpath,
+      mode: entry.mode & 0o7777,
+      size: entry.size,
+      body: entry.body,
+    };
   }
 }
 

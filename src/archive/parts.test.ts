@@ -59,7 +59,12 @@ describe('parts', () => {
     await tar.end();
     await w.close();
     expect(tar.entries.get('two')).toEqual({ sha256: createHash('sha256').update('file body').digest('hex'), size: 9 });
-    expect(execFileSync('tar', ['-tf', join(dir, 'a.tar')], { encoding: 'utf8' }).trim().split('\n').sort()).toEqual(['one', 'two']);
+    expect(
+      execFileSync('tar', ['-tf', join(dir, 'a.tar')], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .sort(),
+    ).toEqual(['one', 'two']);
   });
 
   it('the appender refuses a file that is longer than announced', async () => {

@@ -30,7 +30,8 @@ export async function findParts(path: string): Promise<PartInfo[]> {
     const prefix = `${basename(base)}.`;
     const numbered = names.filter((n) => n.startsWith(prefix) && /^\d{3}$/.test(n.slice(prefix.length))).sort();
     numbered.forEach((n, i) => {
-      if (n !== basename(partName(base, i))) throw new Error(`bundle part ${partName(base, i)} is missing (found ${n})`);
+      if (n !== basename(partName(base, i)))
+        throw new Error(`bundle part ${partName(base, i)} is missing (found ${n})`);
       paths.push(join(dir, n));
     });
   }
@@ -92,7 +93,11 @@ export class PartFiles {
         const from = Math.max(start, part.start);
         const to = Math.min(end, part.start + part.size);
         if (from >= to) continue;
-        yield* createReadStream(part.path, { start: from - part.start, end: to - part.start - 1, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
+        yield* createReadStream(part.path, {
+          start: from - part.start,
+          end: to - part.start - 1,
+          highWaterMark: 1024 * 1024,
+        }) as AsyncIterable<Buffer>;
       }
     }
     return Readable.from(chunks(), { objectMode: false });
@@ -174,7 +179,12 @@ export class PartWriter {
       const piece = rest.subarray(0, Math.min(room, rest.length));
       let written = 0;
       while (written < piece.length) {
-        const { bytesWritten } = await this.handle!.write(piece, written, piece.length - written, this.inPart + written);
+        const { bytesWritten } = await this.handle!.write(
+          piece,
+          written,
+          piece.length - written,
+          this.inPart + written,
+        );
         written += bytesWritten;
       }
       this.inPart += piece.length;

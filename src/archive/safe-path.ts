@@ -34,7 +34,10 @@ export interface SplitOptions {
  * The components of an archive path (empty and `.` components dropped), or
  * why it is refused. Windows drive paths count as absolute.
  */
-export function splitEntryPath(path: string, options: SplitOptions = {}): { ok: true; parts: string[] } | { ok: false; problem: PathProblem } {
+export function splitEntryPath(
+  path: string,
+  options: SplitOptions = {},
+): { ok: true; parts: string[] } | { ok: false; problem: PathProblem } {
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return { ok: false, problem: 'absolute' };
   if (path.includes('\0')) return { ok: false, problem: 'nul' };
   if (options.refuseBackslash && path.includes('\\')) return { ok: false, problem: 'backslash' };
@@ -63,7 +66,12 @@ export function checkEntryPath(path: string): { ok: true; path: string } | { ok:
 export function checkBundleEntry(entry: { path: string; type: EntryType | 'other'; linkpath?: string }): string {
   const checked = checkEntryPath(entry.path);
   if (!checked.ok) throw new UnsafeEntryError(entry.path, checked.reason);
-  if (entry.type === 'symlink' || entry.type === 'hardlink') throw new UnsafeEntryError(entry.path, `${entry.type} to ${JSON.stringify(entry.linkpath ?? '')} (bundles hold regular files only)`);
-  if (entry.type !== 'file' && entry.type !== 'directory') throw new UnsafeEntryError(entry.path, `${entry.type} entries are refused`);
+  if (entry.type === 'symlink' || entry.type === 'hardlink')
+    throw new UnsafeEntryError(
+      entry.path,
+      `${entry.type} to ${JSON.stringify(entry.linkpath ?? '')} (bundles hold regular files only)`,
+    );
+  if (entry.type !== 'file' && entry.type !== 'directory')
+    throw new UnsafeEntryError(entry.path, `${entry.type} entries are refused`);
   return checked.path;
 }

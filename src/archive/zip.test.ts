@@ -3,7 +3,17 @@
 // paths, `..`, escaping links, devices, lying headers or bombs are refused
 // as a whole, and nothing lands in the target.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -19,8 +29,16 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const target = () => join(dir, 'out', 'loki');
-const hasZip = interopTool({ name: 'zip (Info-ZIP)', present: spawnSync('zip', ['-v']).status === 0, install: 'apt-get install -y zip' });
-const hasPython = interopTool({ name: 'python3 with zipfile', present: spawnSync('python3', ['-c', 'import zipfile']).status === 0, install: 'apt-get install -y python3' });
+const hasZip = interopTool({
+  name: 'zip (Info-ZIP)',
+  present: spawnSync('zip', ['-v']).status === 0,
+  install: 'apt-get install -y zip',
+});
+const hasPython = interopTool({
+  name: 'python3 with zipfile',
+  present: spawnSync('python3', ['-c', 'import zipfile']).status === 0,
+  install: 'apt-get install -y python3',
+});
 
 interface Entry {
   name: string;
@@ -111,7 +129,11 @@ function zipFile(entries: Entry[]): string {
   return path;
 }
 
-async function refused(entries: Entry[], pattern: RegExp, kind: typeof UnsafeArchiveError | typeof ZipError = UnsafeArchiveError): Promise<void> {
+async function refused(
+  entries: Entry[],
+  pattern: RegExp,
+  kind: typeof UnsafeArchiveError | typeof ZipError = UnsafeArchiveError,
+): Promise<void> {
   const error = await extractArchive({ archive: zipFile(entries), to: target() }).catch((e: Error) => e);
   expect(error).toBeInstanceOf(kind);
   expect((error as Error).message).toMatch(pattern);
@@ -155,7 +177,11 @@ describe('zip extraction', () => {
       for await (const chunk of entry.body()) data += chunk.toString();
       seen[`${entry.type} ${entry.path}`] = data;
     }
-    expect(seen).toEqual({ 'file stored.txt': 'stored text', 'file deflated.txt': 'deflated '.repeat(1000), 'file big/zip64.bin': '64'.repeat(5000) });
+    expect(seen).toEqual({
+      'file stored.txt': 'stored text',
+      'file deflated.txt': 'deflated '.repeat(1000),
+      'file big/zip64.bin': '64'.repeat(5000),
+    });
     await extractArchive({ archive: path, to: target(), strip: 1 });
     expect(readFileSync(join(target(), 'zip64.bin'), 'utf8')).toBe('64'.repeat(5000));
     expect(existsSync(join(target(), 'stored.txt'))).toBe(false); // stripped away: only one component
@@ -163,9 +189,25 @@ describe('zip extraction', () => {
 
   it('reads sizes, offsets and counts from zip64 records', async () => {
     const path = join(dir, 'z64.zip');
-    writeFileSync(path, zipBuffer([{ name: 'a', data: 'first' }, { name: 'b/c', data: 'second '.repeat(100), unixMode: FILE | 0o755 }], true));
+    writeFileSync(
+      path,
+      zipBuffer(
+        [
+          { name: 'a', data: 'first' },
+          { name: 'b/c', data: 'second '.repeat(100), unixMode: FILE | 0o755 },
+        ],
+        true,
+      ),
+    );
     // The crafted layout is a real zip64 file, not one only this reader accepts.
-    if (hasPython) expect(execFileSync('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.namelist())', path], { encoding: 'utf8' }).trim()).toBe("None ['a', 'b/c']");
+    if (hasPython)
+      expect(
+        execFileSync(
+          'python3',
+          ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.namelist())', path],
+          { encoding: 'utf8' },
+        ).trim(),
+      ).toBe("None ['a', 'b/c']");
     await extractArchive({ archive: path, to: target() });
     expect(readFileSync(join(target(), 'a'), 'utf8')).toBe('first');
     expect(readFileSync(join(target(), 'b/c'), 'utf8')).toBe('second '.repeat(100));
@@ -175,7 +217,10 @@ describe('zip extraction', () => {
   it('replaces the target only when the whole archive was read, and keeps no setuid bit', async () => {
     mkdirSync(target(), { recursive: true });
     writeFileSync(join(target(), 'old'), 'previous version');
-    await extractArchive({ archive: zipFile([{ name: 'alloy-linux-amd64', data: 'alloy', unixMode: FILE | 0o4755 }]), to: target() });
+    await extractArchive({
+      archive: zipFile([{ name: 'alloy-linux-amd64', data: 'alloy', unixMode: FILE | 0o4755 }]),
+      to: target(),
+    });
     expect(existsSync(join(target(), 'old'))).toBe(false);
     expect(statSync(join(target(), 'alloy-linux-amd64')).mode & 0o7777).toBe(0o755);
   });
@@ -186,7 +231,13 @@ describe('zip extraction', () => {
   });
 
   it('refuses absolute paths and ".." components', async () => {
-    await refused([{ name: 'ok', data: 'x' }, { name: '/etc/cron.d/evil', data: 'x' }], /absolute path/);
+    await refused(
+      [
+        { name: 'ok', data: 'x' },
+        { name: '/etc/cron.d/evil', data: 'x' },
+      ],
+      /absolute path/,
+    );
     await refused([{ name: 'a/../../evil', data: 'x' }], /"\.\." component/);
   });
 
@@ -200,7 +251,13 @@ describe('zip extraction', () => {
       ],
       /escaping the target through other links/,
     );
-    await refused([{ name: 'l', data: 'sub', unixMode: LINK | 0o777 }, { name: 'l/file', data: 'x' }], /through a symbolic link/);
+    await refused(
+      [
+        { name: 'l', data: 'sub', unixMode: LINK | 0o777 },
+        { name: 'l/file', data: 'x' },
+      ],
+      /through a symbolic link/,
+    );
   });
 
   it('refuses devices and fifos', async () => {
@@ -210,11 +267,22 @@ describe('zip extraction', () => {
 
   it('refuses lying and unsupported entries (ZipError), writing nothing', async () => {
     await refused([{ name: 'f', data: 'hello', crc: 1 }], /CRC-32 mismatch/, ZipError);
-    await refused([{ name: 'bomb', data: Buffer.alloc(100_000), size: 10 }], /inflates beyond its declared 10 bytes/, ZipError);
+    await refused(
+      [{ name: 'bomb', data: Buffer.alloc(100_000), size: 10 }],
+      /inflates beyond its declared 10 bytes/,
+      ZipError,
+    );
     await refused([{ name: 'short', data: 'abc', size: 100 }], /holds 3 bytes, not the declared 100/, ZipError);
     await refused([{ name: 'safe', localName: '../evil', data: 'x' }], /local header of safe names/, ZipError);
     await refused([{ name: 'secret', data: 'x', flags: 0x801 }], /encrypted/, ZipError);
-    await refused([{ name: 'ok', data: 'x' }, { name: 'lzma', data: 'x', method: 14 as 0 }], /compression method 14/, ZipError);
+    await refused(
+      [
+        { name: 'ok', data: 'x' },
+        { name: 'lzma', data: 'x', method: 14 as 0 },
+      ],
+      /compression method 14/,
+      ZipError,
+    );
   });
 
   it('refuses a truncated zip', async () => {

@@ -80,9 +80,13 @@ async function findEnd(handle: FileHandle, fileSize: number): Promise<{ offset: 
   throw new ZipError('not a zip archive (no end of central directory)');
 }
 
-async function centralDirectory(handle: FileHandle, fileSize: number): Promise<{ offset: number; size: number; count: number }> {
+async function centralDirectory(
+  handle: FileHandle,
+  fileSize: number,
+): Promise<{ offset: number; size: number; count: number }> {
   const { offset: endOffset, record } = await findEnd(handle, fileSize);
-  if (record.readUInt16LE(4) !== 0 || record.readUInt16LE(6) !== 0) throw new ZipError('multi-disk archives are not supported');
+  if (record.readUInt16LE(4) !== 0 || record.readUInt16LE(6) !== 0)
+    throw new ZipError('multi-disk archives are not supported');
   let count = record.readUInt16LE(10);
   let size = record.readUInt32LE(12);
   let offset = record.readUInt32LE(16);
@@ -104,7 +108,7 @@ async function centralDirectory(handle: FileHandle, fileSize: number): Promise<{
 function applyZip64(extra: Buffer, entry: CentralEntry): void {
   const need = [entry.size === 0xffffffff, entry.compressedSize === 0xffffffff, entry.localOffset === 0xffffffff];
   if (!need.some(Boolean)) return;
-  for (let i = 0; i + 4 <= extra.length; ) {
+  for (let i = 0; i + 4 <= extra.length;) {
     const id = extra.readUInt16LE(i);
     const length = extra.readUInt16LE(i + 2);
     if (id === 0x0001) {
@@ -165,13 +169,19 @@ function typeAndMode(entry: CentralEntry): { type: EntryType; mode: number } {
 }
 
 /** The entry's data, decompressed and checked against the central directory's size and CRC-32. */
-async function* entryBody(path: string, handle: FileHandle, entry: CentralEntry, fileSize: number): AsyncGenerator<Buffer> {
+async function* entryBody(
+  path: string,
+  handle: FileHandle,
+  entry: CentralEntry,
+  fileSize: number,
+): AsyncGenerator<Buffer> {
   const local = await readAt(handle, entry.localOffset, 30);
   if (local.readUInt32LE(0) !== SIG.local) throw new ZipError(`no local header for ${entry.name}`);
   const nameLength = local.readUInt16LE(26);
   const localName = await readAt(handle, entry.localOffset + 30, nameLength);
   // Two names for one entry would let a checker and an extractor disagree about what is written.
-  if (!localName.equals(entry.rawName)) throw new ZipError(`local header of ${entry.name} names ${JSON.stringify(localName.toString('latin1'))}`);
+  if (!localName.equals(entry.rawName))
+    throw new ZipError(`local header of ${entry.name} names ${JSON.stringify(localName.toString('latin1'))}`);
   const start = entry.localOffset + 30 + nameLength + local.readUInt16LE(28);
   if (start + entry.compressedSize > fileSize) throw new ZipError(`data of ${entry.name} lies outside the archive`);
   if (entry.compressedSize === 0 && entry.size === 0) return;
@@ -189,7 +199,8 @@ async function* entryBody(path: string, handle: FileHandle, entry: CentralEntry,
   try {
     for await (const chunk of source) {
       bytes += chunk.length;
-      if (bytes > entry.size) throw new ZipError(`entry ${entry.name} inflates beyond its declared ${entry.size} bytes`);
+      if (bytes > entry.size)
+        throw new ZipError(`entry ${entry.name} inflates beyond its declared ${entry.size} bytes`);
       crc = crc32(chunk, crc);
       yield chunk;
     }
@@ -199,7 +210,8 @@ async function* entryBody(path: string, handle: FileHandle, entry: CentralEntry,
   } finally {
     raw.destroy();
   }
-  if (bytes !== entry.size) throw new ZipError(`entry ${entry.name} holds ${bytes} bytes, not the declared ${entry.size}`);
+  if (bytes !== entry.size)
+    throw new ZipError(`entry ${entry.name} holds ${bytes} bytes, not the declared ${entry.size}`);
   if (crc >>> 0 !== entry.crc) throw new ZipError(`CRC-32 mismatch in ${entry.name}`);
 }
 
@@ -236,10 +248,16 @@ export async function* readZipFile(path: string): AsyncGenerator<ArchiveEntry> {
     const entries = parseCentral(await readAt(handle, cd.offset, cd.size), cd.count);
     for (const e of entries) {
       if (e.flags & 0x1) throw new ZipError(`entry ${e.name} is encrypted`);
-      if (e.method !== 0 && e.method !== 8) throw new ZipError(`entry ${e.name} uses compression method ${e.method} (only stored and deflate are supported)`);
+      if (e.method !== 0 && e.method !== 8)
+        throw new ZipError(
+          `entry ${e.name} uses compression method ${e.method} (only stored and deflate are supported)`,
+        );
       const { type, mode } = typeAndMode(e);
       let linkpath = '';
-      if (type === 'symlink') linkpath = (await readWhole(entryBody(path, handle, e, fileSize), MAX_LINK, `symbolic link ${e.name}`)).toString('utf8');
+      if (type === 'symlink')
+        linkpath = (
+          await readWhole(entryBody(path, handle, e, fileSize), MAX_LINK, `symbolic link ${e.name}`)
+        ).toString('utf8');
       let consumed = false;
       yield {
         type,

@@ -21,7 +21,27 @@ let caPem: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oid-fetch-tls-'));
   // A self-signed certificate for 127.0.0.1: its own CA, trusted nowhere but where it is given.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   caPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
   server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: caPem }, (_req, res) => {
     requests++;
@@ -39,13 +59,25 @@ afterAll(async () => {
 describe('fetchArtifact and custom CAs', () => {
   it('an untrusted certificate fails at once with the CA hint', async () => {
     requests = 0;
-    await expect(fetchArtifact({ source: { url }, sha256: sha256Hex(payload), to: join(dir, 'untrusted'), http: { retries: 3, retryDelayMs: 1 } })).rejects.toThrow(/certificate.*--ca-file/);
+    await expect(
+      fetchArtifact({
+        source: { url },
+        sha256: sha256Hex(payload),
+        to: join(dir, 'untrusted'),
+        http: { retries: 3, retryDelayMs: 1 },
+      }),
+    ).rejects.toThrow(/certificate.*--ca-file/);
     expect(requests).toBe(0); // refused in the TLS handshake, before any request reached the handler
   });
 
   it('the CA given through the stack (registryTls) is trusted', async () => {
     const tls = (await registryTls({ caPems: [caPem] }))!;
-    const result = await fetchArtifact({ source: { url }, sha256: sha256Hex(payload), to: join(dir, 'trusted'), http: { fetch: tls.fetch } });
+    const result = await fetchArtifact({
+      source: { url },
+      sha256: sha256Hex(payload),
+      to: join(dir, 'trusted'),
+      http: { fetch: tls.fetch },
+    });
     expect(result).toMatchObject({ how: 'downloaded', bytes: payload.length });
     expect(readFileSync(join(dir, 'trusted'), 'utf8')).toBe(payload.toString());
   });

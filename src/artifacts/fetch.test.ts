@@ -32,7 +32,10 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
       return;
     }
-    res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+    res.writeHead(206, {
+      'content-length': body.length - start,
+      'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+    });
   } else res.writeHead(200, { 'content-length': body.length });
   if (serverState.cutAfter > 0) {
     const cut = serverState.cutAfter;
@@ -61,7 +64,13 @@ describe('fetchArtifact', () => {
   it('downloads, verifies and reports progress', async () => {
     const lines: string[] = [];
     const to = join(dir, 'a/artifact.tar.gz');
-    const result = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to, report: (t) => lines.push(t), progressIntervalMs: 0 });
+    const result = await fetchArtifact({
+      source: { url: `${base}/artifact.tar.gz` },
+      sha256: good,
+      to,
+      report: (t) => lines.push(t),
+      progressIntervalMs: 0,
+    });
     expect(result).toEqual({ how: 'downloaded', bytes: payload.length, sha256: good });
     expect(sha(readFileSync(to))).toBe(good);
     expect(lines.at(-1)).toMatch(/artifact\.tar\.gz: 3\.0 \/ 3\.0 MiB \(100%\)/);
@@ -71,7 +80,9 @@ describe('fetchArtifact', () => {
   it('resumes an interrupted download with a Range request', async () => {
     const to = join(dir, 'artifact.tar.gz');
     serverState.cutAfter = 1024 * 1024;
-    const first = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to }).catch((e: Error) => e);
+    const first = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to }).catch(
+      (e: Error) => e,
+    );
     expect(first).toBeInstanceOf(FetchError);
     expect((first as Error).message).toMatch(/interrupted after .* re-run to resume/);
     const partialSize = readFileSync(`${to}.partial`).length;
@@ -79,7 +90,12 @@ describe('fetchArtifact', () => {
     expect(partialSize).toBeLessThan(payload.length);
 
     const lines: string[] = [];
-    const second = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to, report: (t) => lines.push(t) });
+    const second = await fetchArtifact({
+      source: { url: `${base}/artifact.tar.gz` },
+      sha256: good,
+      to,
+      report: (t) => lines.push(t),
+    });
     expect(second.how).toBe('resumed');
     expect(serverState.ranges).toEqual([`bytes=${partialSize}-`]);
     expect(lines.some((l) => l.includes('resuming at'))).toBe(true);
@@ -106,7 +122,9 @@ describe('fetchArtifact', () => {
     tampered[1000] = tampered[1000]! ^ 1;
     serverState.body = tampered;
     const to = join(dir, 'artifact.tar.gz');
-    const error = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to }).catch((e: Error) => e);
+    const error = await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to }).catch(
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(ChecksumError);
     expect((error as ChecksumError).actual).toBe(sha(tampered));
     expect(existsSync(to)).toBe(false);
@@ -114,7 +132,9 @@ describe('fetchArtifact', () => {
   });
 
   it('refuses without a pinned checksum, before any request', async () => {
-    await expect(fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: '', to: join(dir, 'x') })).rejects.toThrow(/no pinned SHA-256/);
+    await expect(
+      fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: '', to: join(dir, 'x') }),
+    ).rejects.toThrow(/no pinned SHA-256/);
     expect(serverState.requests).toBe(0);
   });
 
@@ -124,11 +144,15 @@ describe('fetchArtifact', () => {
     expect((await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to })).how).toBe('cached');
     expect(serverState.requests).toBe(0);
     writeFileSync(to, 'changed on disk');
-    expect((await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to })).how).toBe('downloaded');
+    expect((await fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: good, to })).how).toBe(
+      'downloaded',
+    );
   });
 
   it('reports HTTP errors with the status', async () => {
-    await expect(fetchArtifact({ source: { url: `${base}/missing.tar.gz` }, sha256: good, to: join(dir, 'x') })).rejects.toThrow(/HTTP 404/);
+    await expect(
+      fetchArtifact({ source: { url: `${base}/missing.tar.gz` }, sha256: good, to: join(dir, 'x') }),
+    ).rejects.toThrow(/HTTP 404/);
   });
 
   it('copies a local file, verifying it', async () => {
@@ -136,17 +160,28 @@ describe('fetchArtifact', () => {
     writeFileSync(file, payload);
     const to = join(dir, 'out/artifact.tar.gz');
     expect((await fetchArtifact({ source: { file }, sha256: good, to })).how).toBe('copied');
-    await expect(fetchArtifact({ source: { file }, sha256: 'a'.repeat(64), to: join(dir, 'out/other') })).rejects.toThrow(ChecksumError);
+    await expect(
+      fetchArtifact({ source: { file }, sha256: 'a'.repeat(64), to: join(dir, 'out/other') }),
+    ).rejects.toThrow(ChecksumError);
     expect(existsSync(join(dir, 'out/other'))).toBe(false);
   });
 
   it('accepts an unpinned file only when something else verified it (offline bundle)', async () => {
     const file = join(dir, 'staged.tar.gz');
     writeFileSync(file, payload);
-    await expect(fetchArtifact({ source: { file }, sha256: '', to: join(dir, 'a') })).rejects.toThrow(/no pinned SHA-256/);
-    const result = await fetchArtifact({ source: { file }, sha256: '', verifiedBy: 'the offline bundle', to: join(dir, 'b') });
+    await expect(fetchArtifact({ source: { file }, sha256: '', to: join(dir, 'a') })).rejects.toThrow(
+      /no pinned SHA-256/,
+    );
+    const result = await fetchArtifact({
+      source: { file },
+      sha256: '',
+      verifiedBy: 'the offline bundle',
+      to: join(dir, 'b'),
+    });
     expect(result).toMatchObject({ how: 'copied', sha256: good });
     // A URL is never trusted that way.
-    await expect(fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: '', verifiedBy: 'x', to: join(dir, 'c') })).rejects.toThrow(/no pinned SHA-256/);
+    await expect(
+      fetchArtifact({ source: { url: `${base}/artifact.tar.gz` }, sha256: '', verifiedBy: 'x', to: join(dir, 'c') }),
+    ).rejects.toThrow(/no pinned SHA-256/);
   });
 });

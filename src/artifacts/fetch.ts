@@ -26,7 +26,9 @@ export class ChecksumError extends DeployError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`SHA-256 mismatch for ${artifact}: expected ${expected}, got ${actual}; refusing it (the download was deleted)`);
+    super(
+      `SHA-256 mismatch for ${artifact}: expected ${expected}, got ${actual}; refusing it (the download was deleted)`,
+    );
     this.name = 'ChecksumError';
   }
 }
@@ -82,7 +84,14 @@ async function sizeOf(path: string): Promise<number | undefined> {
 }
 
 /** Counts and hashes what flows through, and reports progress. */
-function meter(hash: Hash, name: string, already: number, total: number | undefined, options: FetchOptions, onData?: () => void): Transform {
+function meter(
+  hash: Hash,
+  name: string,
+  already: number,
+  total: number | undefined,
+  options: FetchOptions,
+  onData?: () => void,
+): Transform {
   let done = already;
   let last = 0;
   const started = Date.now();
@@ -112,7 +121,12 @@ function meter(hash: Hash, name: string, already: number, total: number | undefi
   });
 }
 
-async function download(url: string, partial: string, name: string, options: FetchOptions): Promise<{ hash: Hash; resumed: boolean; bytes: number }> {
+async function download(
+  url: string,
+  partial: string,
+  name: string,
+  options: FetchOptions,
+): Promise<{ hash: Hash; resumed: boolean; bytes: number }> {
   const have = (await sizeOf(partial)) ?? 0;
   const idle = new AbortController();
   const signals = [idle.signal, ...(options.signal ? [options.signal] : [])];
@@ -129,7 +143,11 @@ async function download(url: string, partial: string, name: string, options: Fet
     try {
       // The HTTP stack's request: retried on network errors and busy answers (Retry-After honoured),
       // `idleMs` to the headers, the caller's CAs through `http.fetch`.
-      const http: HttpOptions = { ...options.http, timeoutMs: idleMs, ...(options.signal ? { signal: options.signal } : {}) };
+      const http: HttpOptions = {
+        ...options.http,
+        timeoutMs: idleMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
       response = (await sendWithRetry(url, () => ({ headers }), http)).response;
     } catch (e) {
       if (options.signal?.aborted || e instanceof CertificateError) throw e;
@@ -146,7 +164,9 @@ async function download(url: string, partial: string, name: string, options: Fet
       const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
       if (!range || Number(range[1]) !== have) {
         await response.body?.cancel();
-        throw new FetchError(`${url}: the server answered a resume request with an unexpected range (${response.headers.get('content-range') ?? 'none'}); delete ${partial} and retry`);
+        throw new FetchError(
+          `${url}: the server answered a resume request with an unexpected range (${response.headers.get('content-range') ?? 'none'}); delete ${partial} and retry`,
+        );
       }
       resumed = true;
     } else if (response.status !== 200) {
@@ -161,24 +181,43 @@ async function download(url: string, partial: string, name: string, options: Fet
     if (resumed) options.report?.(`${name}: resuming at ${mib(have)} MiB`);
     const out = createWriteStream(partial, { flags: resumed ? 'a' : 'w', mode: 0o644 });
     try {
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), meter(hash, name, start, total, options, touch), out as Writable, { signal });
+      await pipeline(
+        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+        meter(hash, name, start, total, options, touch),
+        out as Writable,
+        { signal },
+      );
     } catch (e) {
       if (options.signal?.aborted) throw e;
       const why = idle.signal.aborted ? (idle.signal.reason as Error).message : (e as Error).message;
       // The partial file stays: the next attempt resumes from where this one stopped.
-      throw new FetchError(`download of ${url} interrupted after ${mib((await sizeOf(partial)) ?? 0)} MiB (${why}); re-run to resume`);
+      throw new FetchError(
+        `download of ${url} interrupted after ${mib((await sizeOf(partial)) ?? 0)} MiB (${why}); re-run to resume`,
+      );
     }
     const bytes = (await sizeOf(partial)) ?? 0;
-    if (total !== undefined && bytes !== total) throw new FetchError(`download of ${url} ended at ${bytes} of ${total} bytes; re-run to resume`);
+    if (total !== undefined && bytes !== total)
+      throw new FetchError(`download of ${url} ended at ${bytes} of ${total} bytes; re-run to resume`);
     return { hash, resumed, bytes };
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function copyStream(source: Readable, partial: string, name: string, total: number | undefined, options: FetchOptions): Promise<{ hash: Hash; bytes: number }> {
+async function copyStream(
+  source: Readable,
+  partial: string,
+  name: string,
+  total: number | undefined,
+  options: FetchOptions,
+): Promise<{ hash: Hash; bytes: number }> {
   const hash = createHash('sha256');
-  await pipeline(Readable.from(source), meter(hash, name, 0, total, options), createWriteStream(partial, { mode: 0o644 }) as Writable, options.signal ? { signal: options.signal } : {});
+  await pipeline(
+    Readable.from(source),
+    meter(hash, name, 0, total, options),
+    createWriteStream(partial, { mode: 0o644 }) as Writable,
+    options.signal ? { signal: options.signal } : {},
+  );
   return { hash, bytes: (await sizeOf(partial)) ?? 0 };
 }
 
@@ -188,7 +227,8 @@ export async function fetchArtifact(options: FetchOptions): Promise<FetchResult>
   const label = describeSource(source);
   const expected = options.sha256.toLowerCase();
   const trusted = expected === '' && options.verifiedBy !== undefined && 'file' in source;
-  if (!trusted && !SHA256_PATTERN.test(expected)) throw new FetchError(`no pinned SHA-256 for ${label}: refusing to use an unverified artifact`);
+  if (!trusted && !SHA256_PATTERN.test(expected))
+    throw new FetchError(`no pinned SHA-256 for ${label}: refusing to use an unverified artifact`);
   const name = basename(to);
   await mkdir(dirname(to), { recursive: true });
 

@@ -14,7 +14,15 @@ import { checkBundleEntry } from '../archive/safe-path.js';
 import { TarAppender } from '../archive/tar/appender.js';
 import { readTar } from '../archive/tar/reader.js';
 import { decryptFile, encryptFile, isEncrypted, BackupKeyError } from './crypto.js';
-import { BackupFormatError, contentProblems, MANIFEST_PATH, parseManifest, type BackupManifest, type ContentEntry, type ContentKind } from './manifest.js';
+import {
+  BackupFormatError,
+  contentProblems,
+  MANIFEST_PATH,
+  parseManifest,
+  type BackupManifest,
+  type ContentEntry,
+  type ContentKind,
+} from './manifest.js';
 
 export interface StagedFile {
   /** Path inside the archive. */
@@ -27,7 +35,12 @@ export interface StagedFile {
 export type ManifestBase = Omit<BackupManifest, 'contents'>;
 
 /** Writes the archive to `out` (0600); returns the manifest written into it. */
-export async function writeBackupArchive(out: string, files: StagedFile[], base: ManifestBase, passphrase?: Buffer): Promise<BackupManifest> {
+export async function writeBackupArchive(
+  out: string,
+  files: StagedFile[],
+  base: ManifestBase,
+  passphrase?: Buffer,
+): Promise<BackupManifest> {
   await mkdir(dirname(out), { recursive: true });
   const plain = passphrase ? `${out}.plain.partial` : `${out}.partial`;
   // Created 0600 first: the writer keeps the mode of a file that exists, and this one holds secrets.
@@ -93,7 +106,8 @@ export async function openBackupArchive(archive: string, dir: string, passphrase
     for await (const entry of readTar(createReadStream(tarPath) as AsyncIterable<Buffer>)) {
       const path = checkBundleEntry(entry);
       if (entry.type !== 'file') continue;
-      if (found.has(path) || (path === MANIFEST_PATH && manifestText !== undefined)) throw new BackupFormatError(`${path} appears twice in the archive`);
+      if (found.has(path) || (path === MANIFEST_PATH && manifestText !== undefined))
+        throw new BackupFormatError(`${path} appears twice in the archive`);
       if (path === MANIFEST_PATH) {
         const chunks: Buffer[] = [];
         for await (const chunk of entry.body()) chunks.push(chunk);
@@ -117,9 +131,13 @@ export async function openBackupArchive(archive: string, dir: string, passphrase
   } finally {
     if (encrypted) await rm(tarPath, { force: true });
   }
-  if (manifestText === undefined) throw new BackupFormatError(`${archive} has no ${MANIFEST_PATH}: not an openim-deploy backup`);
+  if (manifestText === undefined)
+    throw new BackupFormatError(`${archive} has no ${MANIFEST_PATH}: not an openim-deploy backup`);
   const manifest = parseManifest(manifestText);
   const problems = contentProblems(manifest, found);
-  if (problems.length) throw new BackupFormatError(`${archive} does not match its manifest, nothing was restored:\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new BackupFormatError(
+      `${archive} does not match its manifest, nothing was restored:\n  ${problems.join('\n  ')}`,
+    );
   return { manifest, encrypted, files };
 }

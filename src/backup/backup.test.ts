@@ -46,10 +46,24 @@ describe('backup archive', () => {
   it('is a tar of the parts and a manifest with the SHA-256 and size of each, last', async () => {
     const out = join(dir, 'out/a.tar');
     const manifest = await writeBackupArchive(out, files(), base);
-    expect(await entriesOf(readFileSync(out))).toEqual(['mongodb/openim_v3.archive.gz', 'state/state.json', 'manifest.json']);
+    expect(await entriesOf(readFileSync(out))).toEqual([
+      'mongodb/openim_v3.archive.gz',
+      'state/state.json',
+      'manifest.json',
+    ]);
     expect(manifest.contents).toEqual([
-      { path: 'mongodb/openim_v3.archive.gz', kind: 'mongodb', size: 70_000, sha256: sha(readFileSync(join(dir, 'dump'))) },
-      { path: 'state/state.json', kind: 'state', size: readFileSync(join(dir, 'state.json')).length, sha256: sha(readFileSync(join(dir, 'state.json'))) },
+      {
+        path: 'mongodb/openim_v3.archive.gz',
+        kind: 'mongodb',
+        size: 70_000,
+        sha256: sha(readFileSync(join(dir, 'dump'))),
+      },
+      {
+        path: 'state/state.json',
+        kind: 'state',
+        size: readFileSync(join(dir, 'state.json')).length,
+        sha256: sha(readFileSync(join(dir, 'state.json'))),
+      },
     ]);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(existsSync(`${out}.partial`)).toBe(false);
@@ -67,7 +81,9 @@ describe('backup archive', () => {
     writeFileSync(out, bytes);
     const error = await openBackupArchive(out, join(dir, 'open')).catch((e: Error) => e);
     expect(error).toBeInstanceOf(BackupFormatError);
-    expect((error as Error).message).toMatch(/mongodb\/openim_v3\.archive\.gz: SHA-256 \w+ \(70000 bytes\) does not match/);
+    expect((error as Error).message).toMatch(
+      /mongodb\/openim_v3\.archive\.gz: SHA-256 \w+ \(70000 bytes\) does not match/,
+    );
   });
 
   it('an entry the manifest does not list, or one it lists that is missing, is refused', async () => {
@@ -79,7 +95,10 @@ describe('backup archive', () => {
     const tarA = readFileSync(out);
     const tarOne = readFileSync(one);
     const manifestAt = tarA.indexOf(Buffer.from('manifest.json'));
-    const spliced = Buffer.concat([tarOne.subarray(0, tarOne.indexOf(Buffer.from('manifest.json'))), tarA.subarray(manifestAt)]);
+    const spliced = Buffer.concat([
+      tarOne.subarray(0, tarOne.indexOf(Buffer.from('manifest.json'))),
+      tarA.subarray(manifestAt),
+    ]);
     writeFileSync(join(dir, 'spliced.tar'), spliced);
     const error = await openBackupArchive(join(dir, 'spliced.tar'), join(dir, 'open')).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/state\/state\.json: listed in the manifest, missing from the archive/);
@@ -103,7 +122,12 @@ describe('backup archive', () => {
 
   it('a part that cannot be read leaves nothing behind, under any name', async () => {
     const out = join(dir, 'a.tar.enc');
-    const error = await writeBackupArchive(out, [...files(), { path: 'gone', kind: 'config', file: join(dir, 'missing') }], base, KEY).catch((e: Error) => e);
+    const error = await writeBackupArchive(
+      out,
+      [...files(), { path: 'gone', kind: 'config', file: join(dir, 'missing') }],
+      base,
+      KEY,
+    ).catch((e: Error) => e);
     expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect(readdirSync(dir).sort()).toEqual(['dump', 'state.json']);
   });
@@ -114,7 +138,9 @@ describe('backup archive', () => {
     const wrong = Buffer.from('not the right passphrase at all');
     const error = await openBackupArchive(out, join(dir, 'open'), wrong).catch((e: Error) => e);
     expect(error).toBeInstanceOf(BackupKeyError);
-    expect((error as Error).message).toBe('the key does not open this archive: wrong --key-file, or the archive was changed after it was written');
+    expect((error as Error).message).toBe(
+      'the key does not open this archive: wrong --key-file, or the archive was changed after it was written',
+    );
     expect((error as Error).message).not.toContain(wrong.toString());
     expect((error as Error).message).not.toContain(KEY.toString());
   });
@@ -122,7 +148,9 @@ describe('backup archive', () => {
   it('an encrypted archive without a key asks for --key-file', async () => {
     const out = join(dir, 'a.tar.enc');
     await writeBackupArchive(out, files(), base, KEY);
-    await expect(openBackupArchive(out, join(dir, 'open'))).rejects.toThrow(/is encrypted: pass the key it was written with \(--key-file\)/);
+    await expect(openBackupArchive(out, join(dir, 'open'))).rejects.toThrow(
+      /is encrypted: pass the key it was written with \(--key-file\)/,
+    );
   });
 
   it.each([
@@ -152,14 +180,18 @@ describe('backup manifest', () => {
   const m = { ...base, contents: [] };
   it('the same versions may be restored; others are refused, naming both', () => {
     expect(versionMismatch(m, { serverVersion: 'v3.8.3', chatVersion: 'v1.8.4' })).toBeUndefined();
-    expect(versionMismatch(m, { serverVersion: 'v3.8.4', chatVersion: 'v1.8.4' })).toBe('the backup is of OpenIM v3.8.3 (chat v1.8.4) and v3.8.4 (chat v1.8.4) is installed');
+    expect(versionMismatch(m, { serverVersion: 'v3.8.4', chatVersion: 'v1.8.4' })).toBe(
+      'the backup is of OpenIM v3.8.3 (chat v1.8.4) and v3.8.4 (chat v1.8.4) is installed',
+    );
     expect(versionMismatch(m, { serverVersion: 'v3.8.3', chatVersion: 'v1.8.5' })).toMatch(/v1\.8\.5/);
     expect(versionMismatch(m, undefined)).toMatch(/nothing is installed here yet/);
   });
   it('an archive with no manifest is not a backup', async () => {
     const { tarArchive } = await import('../archive/tar/in-memory.js');
     writeFileSync(join(dir, 'x.tar'), tarArchive([{ path: 'a', data: 'b' }]));
-    await expect(openBackupArchive(join(dir, 'x.tar'), join(dir, 'open'))).rejects.toThrow(/has no manifest\.json: not an openim-deploy backup/);
+    await expect(openBackupArchive(join(dir, 'x.tar'), join(dir, 'open'))).rejects.toThrow(
+      /has no manifest\.json: not an openim-deploy backup/,
+    );
   });
 });
 
@@ -167,14 +199,20 @@ describe('S3 Signature Version 4', () => {
   // AWS documentation, "Signature Version 4 signing process" examples (IAM ListUsers, 2015-08-30).
   const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
   it('derives the documented signing key', () => {
-    expect(signingKey(secret, '20150830', 'us-east-1', 'iam').toString('hex')).toBe('c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
+    expect(signingKey(secret, '20150830', 'us-east-1', 'iam').toString('hex')).toBe(
+      'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9',
+    );
   });
   it('signs the documented GET request to the documented signature', () => {
     const header = authorization({
       method: 'GET',
       path: '/',
       query: { Action: 'ListUsers', Version: '2010-05-08' },
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host: 'iam.amazonaws.com', 'x-amz-date': '20150830T123600Z' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        host: 'iam.amazonaws.com',
+        'x-amz-date': '20150830T123600Z',
+      },
       payloadHash: sha(''),
       amzDate: '20150830T123600Z',
       region: 'us-east-1',
@@ -182,7 +220,9 @@ describe('S3 Signature Version 4', () => {
       accessKey: 'AKIDEXAMPLE',
       secretKey: secret,
     });
-    expect(header).toBe('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7');
+    expect(header).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+    );
   });
   it('encodes keys as RFC 3986 wants, keeping slashes in object paths', () => {
     expect(uriEncode("a b/c(d)*!'", true)).toBe('a%20b/c%28d%29%2A%21%27');

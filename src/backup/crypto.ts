@@ -27,7 +27,9 @@ export class BackupKeyError extends DeployError {
 
 function deriveKey(passphrase: Buffer, salt: Buffer, cost: { log2N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: 2 ** cost.log2N, r: cost.r, p: cost.p, maxmem: 256 * 1024 * 1024 };
-  return new Promise((resolve, reject) => scryptCb(passphrase, salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(passphrase, salt, 32, options, (e, key) => (e ? reject(e) : resolve(key))),
+  );
 }
 
 /** True when the file starts with the encrypted-archive magic. */
@@ -70,21 +72,29 @@ export async function decryptFile(from: string, to: string, passphrase: Buffer):
   } finally {
     await handle.close();
   }
-  if (!header.subarray(0, ENCRYPTED_MAGIC.length).equals(ENCRYPTED_MAGIC)) throw new BackupKeyError('not an encrypted openim-deploy backup');
+  if (!header.subarray(0, ENCRYPTED_MAGIC.length).equals(ENCRYPTED_MAGIC))
+    throw new BackupKeyError('not an encrypted openim-deploy backup');
   const at = ENCRYPTED_MAGIC.length;
   const cost = { log2N: header[at]!, r: header[at + 1]!, p: header[at + 2]! };
-  if (cost.log2N < 10 || cost.log2N > 20 || cost.r < 1 || cost.r > 32 || cost.p < 1 || cost.p > 16) throw new BackupKeyError('the encrypted archive header is damaged (scrypt parameters out of range)');
+  if (cost.log2N < 10 || cost.log2N > 20 || cost.r < 1 || cost.r > 32 || cost.p < 1 || cost.p > 16)
+    throw new BackupKeyError('the encrypted archive header is damaged (scrypt parameters out of range)');
   const salt = header.subarray(at + 3, at + 19);
   const iv = header.subarray(at + 19, at + 31);
   const decipher = createDecipheriv('aes-256-gcm', await deriveKey(passphrase, salt, cost), iv);
   decipher.setAAD(header);
   decipher.setAuthTag(tag);
   try {
-    await pipeline(createReadStream(from, { start: HEADER, end: size - TAG - 1 }), decipher, createWriteStream(to, { mode: 0o600 }));
+    await pipeline(
+      createReadStream(from, { start: HEADER, end: size - TAG - 1 }),
+      decipher,
+      createWriteStream(to, { mode: 0o600 }),
+    );
   } catch (error) {
     await rm(to, { force: true });
     if (/authenticate/i.test((error as Error).message)) {
-      throw new BackupKeyError('the key does not open this archive: wrong --key-file, or the archive was changed after it was written');
+      throw new BackupKeyError(
+        'the key does not open this archive: wrong --key-file, or the archive was changed after it was written',
+      );
     }
     throw error;
   }
@@ -95,6 +105,9 @@ export function passphraseOf(text: Buffer, path: string): Buffer {
   let key = text;
   if (key.at(-1) === 0x0a) key = key.subarray(0, -1);
   if (key.at(-1) === 0x0d) key = key.subarray(0, -1);
-  if (key.length < 16) throw new BackupKeyError(`key file ${path} holds ${key.length} byte(s); use at least 16 (e.g. openssl rand -base64 32 > ${path})`);
+  if (key.length < 16)
+    throw new BackupKeyError(
+      `key file ${path} holds ${key.length} byte(s); use at least 16 (e.g. openssl rand -base64 32 > ${path})`,
+    );
   return key;
 }

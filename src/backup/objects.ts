@@ -26,7 +26,13 @@ export interface ObjectIndex {
 export const OBJECT_INDEX_PATTERN = /^objects\/[^/]+\/index\.json$/;
 
 /** Downloads every object of `bucket` into `dir`/objects; returns the staged files and a one-line description. */
-export async function saveBucket(s3: S3Client, bucket: string, dir: string, signal: AbortSignal, log: (line: string) => void): Promise<{ files: StagedFile[]; description: string }> {
+export async function saveBucket(
+  s3: S3Client,
+  bucket: string,
+  dir: string,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<{ files: StagedFile[]; description: string }> {
   const objects = await s3.list(bucket);
   const objDir = join(dir, 'objects');
   await mkdir(objDir, { recursive: true, mode: 0o700 });
@@ -41,20 +47,35 @@ export async function saveBucket(s3: S3Client, bucket: string, dir: string, sign
     files.push({ path: `objects/${bucket}/${file}`, kind: 'objects', file: join(objDir, file) });
   }
   const indexFile = join(objDir, 'index.json');
-  await writeFile(indexFile, `${JSON.stringify({ bucket, objects: index } satisfies ObjectIndex, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(indexFile, `${JSON.stringify({ bucket, objects: index } satisfies ObjectIndex, null, 2)}\n`, {
+    mode: 0o600,
+  });
   files.push({ path: `objects/${bucket}/index.json`, kind: 'objects', file: indexFile });
-  return { files, description: `${index.length} object(s), ${index.reduce((n, o) => n + o.size, 0)} bytes, of bucket ${bucket}` };
+  return {
+    files,
+    description: `${index.length} object(s), ${index.reduce((n, o) => n + o.size, 0)} bytes, of bucket ${bucket}`,
+  };
 }
 
 /** The object indexes of an opened archive (entry path → local file). */
 export async function objectIndexes(files: Map<string, string>): Promise<{ path: string; index: ObjectIndex }[]> {
   const out: { path: string; index: ObjectIndex }[] = [];
-  for (const [path, file] of files) if (OBJECT_INDEX_PATTERN.test(path)) out.push({ path, index: JSON.parse(await readFile(file, 'utf8')) as ObjectIndex });
+  for (const [path, file] of files)
+    if (OBJECT_INDEX_PATTERN.test(path))
+      out.push({ path, index: JSON.parse(await readFile(file, 'utf8')) as ObjectIndex });
   return out;
 }
 
 /** Puts the objects of one index back into `bucket` (created when missing). */
-export async function restoreBucket(s3: S3Client, bucket: string, indexPath: string, index: ObjectIndex, files: Map<string, string>, signal: AbortSignal, log: (line: string) => void): Promise<void> {
+export async function restoreBucket(
+  s3: S3Client,
+  bucket: string,
+  indexPath: string,
+  index: ObjectIndex,
+  files: Map<string, string>,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<void> {
   log(`putting ${index.objects.length} object(s) back into bucket ${bucket}`);
   if (!(await s3.bucketExists(bucket))) await s3.createBucket(bucket);
   const folder = indexPath.slice(0, -'index.json'.length);

@@ -59,22 +59,46 @@ export interface SignInput {
 /** The Authorization header of a SigV4 request (headers must include host and x-amz-date). */
 export function authorization(input: SignInput): string {
   const date = input.amzDate.slice(0, 8);
-  const names = Object.keys(input.headers).map((h) => h.toLowerCase()).sort();
-  const lower = Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v.trim().replace(/\s+/g, ' ')]));
+  const names = Object.keys(input.headers)
+    .map((h) => h.toLowerCase())
+    .sort();
+  const lower = Object.fromEntries(
+    Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v.trim().replace(/\s+/g, ' ')]),
+  );
   const query = Object.keys(input.query)
     .sort()
     .map((k) => `${uriEncode(k)}=${uriEncode(input.query[k]!)}`)
     .join('&');
-  const canonical = [input.method, input.path, query, names.map((n) => `${n}:${lower[n]}\n`).join(''), names.join(';'), input.payloadHash].join('\n');
+  const canonical = [
+    input.method,
+    input.path,
+    query,
+    names.map((n) => `${n}:${lower[n]}\n`).join(''),
+    names.join(';'),
+    input.payloadHash,
+  ].join('\n');
   const scope = `${date}/${input.region}/${input.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', input.amzDate, scope, sha256Hex(canonical)].join('\n');
-  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.region, input.service)).update(toSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.region, input.service))
+    .update(toSign, 'utf8')
+    .digest('hex');
   return `AWS4-HMAC-SHA256 Credential=${input.accessKey}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
 }
 
-const amzDateOf = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDateOf = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
-const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/&amp;/g, '&');
+const xmlText = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&');
 
 export class S3Client {
   constructor(
@@ -83,19 +107,46 @@ export class S3Client {
     private readonly http: HttpOptions = {},
   ) {}
 
-  private async send(method: string, bucket: string, key: string, query: Record<string, string>, body?: { file: string; size: number; contentType: string }): Promise<IncomingMessage> {
+  private async send(
+    method: string,
+    bucket: string,
+    key: string,
+    query: Record<string, string>,
+    body?: { file: string; size: number; contentType: string },
+  ): Promise<IncomingMessage> {
     const base = new URL(this.c.endpoint);
     const path = `/${uriEncode(bucket)}${key ? `/${uriEncode(key, true)}` : ''}`;
     const amzDate = amzDateOf(new Date());
-    const headers: Record<string, string> = { host: base.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    const headers: Record<string, string> = {
+      host: base.host,
+      'x-amz-date': amzDate,
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    };
     if (body) {
       headers['content-length'] = String(body.size);
       headers['content-type'] = body.contentType;
     }
-    headers.authorization = authorization({ method, path, query, headers, payloadHash: 'UNSIGNED-PAYLOAD', amzDate, region: this.c.region || 'us-east-1', service: 's3', accessKey: this.c.accessKey, secretKey: this.c.secretKey });
-    const qs = Object.entries(query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
+    headers.authorization = authorization({
+      method,
+      path,
+      query,
+      headers,
+      payloadHash: 'UNSIGNED-PAYLOAD',
+      amzDate,
+      region: this.c.region || 'us-east-1',
+      service: 's3',
+      accessKey: this.c.accessKey,
+      secretKey: this.c.secretKey,
+    });
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`)
+      .join('&');
     // The path is sent exactly as signed; a retried upload reads its file again.
-    return nodeRequestWithRetry({ origin: base.origin, path: qs ? `${path}?${qs}` : path }, () => ({ method, headers, ...(body ? { body: createReadStream(body.file) } : {}) }), this.http);
+    return nodeRequestWithRetry(
+      { origin: base.origin, path: qs ? `${path}?${qs}` : path },
+      () => ({ method, headers, ...(body ? { body: createReadStream(body.file) } : {}) }),
+      this.http,
+    );
   }
 
   private async failIfNot2xx(res: IncomingMessage, what: string): Promise<void> {
@@ -112,7 +163,12 @@ export class S3Client {
     const out: S3Object[] = [];
     let token: string | undefined;
     do {
-      const query: Record<string, string> = { 'list-type': '2', 'max-keys': '1000', ...(prefix ? { prefix } : {}), ...(token ? { 'continuation-token': token } : {}) };
+      const query: Record<string, string> = {
+        'list-type': '2',
+        'max-keys': '1000',
+        ...(prefix ? { prefix } : {}),
+        ...(token ? { 'continuation-token': token } : {}),
+      };
       const res = await this.send('GET', bucket, '', query);
       await this.failIfNot2xx(res, `list ${bucket}`);
       const chunks: Buffer[] = [];
@@ -123,7 +179,9 @@ export class S3Client {
         const size = /<Size>(\d+)<\/Size>/.exec(m[1]!)?.[1];
         if (key !== undefined) out.push({ key: xmlText(key), size: Number(size ?? 0) });
       }
-      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? xmlText(/<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || undefined : undefined;
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? xmlText(/<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || undefined
+        : undefined;
     } while (token);
     return out;
   }
@@ -150,7 +208,13 @@ export class S3Client {
     return String(res.headers['content-type'] ?? 'application/octet-stream');
   }
 
-  async put(bucket: string, key: string, file: string, size: number, contentType = 'application/octet-stream'): Promise<void> {
+  async put(
+    bucket: string,
+    key: string,
+    file: string,
+    size: number,
+    contentType = 'application/octet-stream',
+  ): Promise<void> {
     const res = await this.send('PUT', bucket, key, {}, { file, size, contentType });
     await this.failIfNot2xx(res, `put ${bucket}/${key}`);
     res.resume();

@@ -61,14 +61,25 @@ describe('go build of a release module into the mage export layout', () => {
     expect(readFileSync(action.to).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   }, 180_000);
 
-  it('a version the proxy does not serve fails with go\'s own message', async () => {
+  it("a version the proxy does not serve fails with go's own message", async () => {
     const proxy = proxyWithModule();
     const cacheDir = mkdtempSync(join(tmpdir(), 'openim-build-cache-'));
     const action: GoBuildAction = {
-      kind: 'go-build', product: 'chat', module: MODULE, version: 'v9.9.9', goVersion: '1.21', arch: 'amd64',
-      services: ['cmd/im-api'], tools: [], env: { GOPROXY: `file://${proxy}`, GOSUMDB: 'off', GOTOOLCHAIN: 'local' },
-      cacheDir, fileName: 'x.tar.gz', to: join(cacheDir, 'out.tar.gz'),
+      kind: 'go-build',
+      product: 'chat',
+      module: MODULE,
+      version: 'v9.9.9',
+      goVersion: '1.21',
+      arch: 'amd64',
+      services: ['cmd/im-api'],
+      tools: [],
+      env: { GOPROXY: `file://${proxy}`, GOSUMDB: 'off', GOTOOLCHAIN: 'local' },
+      cacheDir,
+      fileName: 'x.tar.gz',
+      to: join(cacheDir, 'out.tar.gz'),
     };
-    await expect(goBuildExport(action, action.to, { report: () => undefined })).rejects.toThrow(/go mod tidy exited 1:[\s\S]*v9\.9\.9/);
+    await expect(goBuildExport(action, action.to, { report: () => undefined })).rejects.toThrow(
+      /go mod tidy exited 1:[\s\S]*v9\.9\.9/,
+    );
   }, 60_000);
 });

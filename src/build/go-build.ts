@@ -76,13 +76,26 @@ async function sha256File(path: string): Promise<{ sha256: string; bytes: number
 
 /** The go environment: the user's, then the config's settings (binary.build.*), then the target platform. */
 export function goEnv(action: GoBuildAction, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...base, ...action.env, GOOS: 'linux', GOARCH: action.arch, CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: [action.env.GOFLAGS ?? base.GOFLAGS ?? '', '-mod=mod'].join(' ').trim() };
+  return {
+    ...base,
+    ...action.env,
+    GOOS: 'linux',
+    GOARCH: action.arch,
+    CGO_ENABLED: '0',
+    GOWORK: 'off',
+    GOFLAGS: [action.env.GOFLAGS ?? base.GOFLAGS ?? '', '-mod=mod'].join(' ').trim(),
+  };
 }
 
 /** Runs `go …` in `cwd`, streaming its last line to `report`; throws with the tail of its output. */
 function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, ctx: GoBuildContext): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const child = spawn('go', args, {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
@@ -93,11 +106,20 @@ function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, ctx: GoBuild
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (e) => {
-      reject((e as NodeJS.ErrnoException).code === 'ENOENT' ? new GoBuildError('go not found on PATH: install Go (https://go.dev/dl/) or set binary.source archive with a mage export tarball') : e);
+      reject(
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new GoBuildError(
+              'go not found on PATH: install Go (https://go.dev/dl/) or set binary.source archive with a mage export tarball',
+            )
+          : e,
+      );
     });
     child.on('close', (code) => {
       if (code === 0) resolve(out);
-      else reject(new GoBuildError(`go ${args.join(' ')} exited ${code}:\n${out.trim().split('\n').slice(-15).join('\n')}`));
+      else
+        reject(
+          new GoBuildError(`go ${args.join(' ')} exited ${code}:\n${out.trim().split('\n').slice(-15).join('\n')}`),
+        );
     });
   });
 }
@@ -113,19 +135,36 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Packs bin/ and tools/ and the module's config/ as `mage export` lays them out. */
-async function packExport(out: string, binDir: string, toolsDir: string, configDir: string | undefined, arch: string): Promise<void> {
+async function packExport(
+  out: string,
+  binDir: string,
+  toolsDir: string,
+  configDir: string | undefined,
+  arch: string,
+): Promise<void> {
   async function* entries(): AsyncGenerator<Buffer> {
-    const dirs = ['_output/', '_output/bin/', '_output/bin/platforms/', '_output/bin/platforms/linux/', `_output/bin/platforms/linux/${arch}/`, '_output/bin/tools/', '_output/bin/tools/linux/', `_output/bin/tools/linux/${arch}/`];
+    const dirs = [
+      '_output/',
+      '_output/bin/',
+      '_output/bin/platforms/',
+      '_output/bin/platforms/linux/',
+      `_output/bin/platforms/linux/${arch}/`,
+      '_output/bin/tools/',
+      '_output/bin/tools/linux/',
+      `_output/bin/tools/linux/${arch}/`,
+    ];
     for (const d of dirs) yield tarEntry({ type: 'directory', path: d, mode: 0o755 });
     for (const [from, to] of [
       [binDir, `_output/bin/platforms/linux/${arch}`],
       [toolsDir, `_output/bin/tools/linux/${arch}`],
     ] as const) {
-      for (const name of (await readdir(from)).sort()) yield tarEntry({ path: `${to}/${name}`, mode: 0o755, data: await readFile(join(from, name)) });
+      for (const name of (await readdir(from)).sort())
+        yield tarEntry({ path: `${to}/${name}`, mode: 0o755, data: await readFile(join(from, name)) });
     }
     if (configDir) {
       yield tarEntry({ type: 'directory', path: 'config/', mode: 0o755 });
-      for (const file of await listFiles(configDir)) yield tarEntry({ path: `config/${relative(configDir, file)}`, mode: 0o644, data: await readFile(file) });
+      for (const file of await listFiles(configDir))
+        yield tarEntry({ path: `config/${relative(configDir, file)}`, mode: 0o644, data: await readFile(file) });
     }
     yield END_OF_ARCHIVE;
   }
@@ -154,7 +193,11 @@ async function withLock<T>(path: string, ctx: GoBuildContext, fn: () => Promise<
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = Date.now() - (await stat(path).then((s) => s.mtimeMs).catch(() => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(path)
+          .then((s) => s.mtimeMs)
+          .catch(() => Date.now()));
       if (age > staleMs) {
         await rm(path, { force: true });
         continue;
@@ -162,10 +205,14 @@ async function withLock<T>(path: string, ctx: GoBuildContext, fn: () => Promise<
       ctx.report(`waiting for another build of the same version (${path})`);
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, 2000);
-        ctx.signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(ctx.signal!.reason);
-        }, { once: true });
+        ctx.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            reject(ctx.signal!.reason);
+          },
+          { once: true },
+        );
       });
     }
   }
@@ -211,32 +258,58 @@ async function buildLocked(action: GoBuildAction, to: string, ctx: GoBuildContex
   await mkdir(src, { recursive: true });
   // Scratch module: require the release, keep its main packages reachable for `go mod tidy` (build tag: never compiled).
   const pkgs = [...action.services, ...action.tools].map((p) => `${action.module}/${p}`);
-  await writeFile(join(src, 'go.mod'), `module openim-deploy.local/build\n\ngo ${action.goVersion}\n\nrequire ${action.module} ${action.version}\n`);
-  await writeFile(join(src, 'tools.go'), `//go:build tools\n\npackage build\n\nimport (\n${pkgs.map((p) => `\t_ "${p}"`).join('\n')}\n)\n`);
-  ctx.report(`go mod tidy: resolving ${action.module}@${action.version} through ${env.GOPROXY || 'the default Go module proxy'}`);
+  await writeFile(
+    join(src, 'go.mod'),
+    `module openim-deploy.local/build\n\ngo ${action.goVersion}\n\nrequire ${action.module} ${action.version}\n`,
+  );
+  await writeFile(
+    join(src, 'tools.go'),
+    `//go:build tools\n\npackage build\n\nimport (\n${pkgs.map((p) => `\t_ "${p}"`).join('\n')}\n)\n`,
+  );
+  ctx.report(
+    `go mod tidy: resolving ${action.module}@${action.version} through ${env.GOPROXY || 'the default Go module proxy'}`,
+  );
   await runGo(['mod', 'tidy'], src, env, ctx);
-  const listed = JSON.parse(await runGo(['list', '-m', '-json', action.module], src, env, ctx)) as { Dir?: string; Version?: string };
-  if (listed.Version !== action.version) throw new GoBuildError(`go resolved ${action.module} to ${listed.Version ?? 'nothing'}, not ${action.version}`);
+  const listed = JSON.parse(await runGo(['list', '-m', '-json', action.module], src, env, ctx)) as {
+    Dir?: string;
+    Version?: string;
+  };
+  if (listed.Version !== action.version)
+    throw new GoBuildError(`go resolved ${action.module} to ${listed.Version ?? 'nothing'}, not ${action.version}`);
   for (const [label, group, out] of [
     ['services', action.services, bin],
     ['tools', action.tools, tools],
   ] as const) {
     await mkdir(out, { recursive: true });
-    ctx.report(`go build: ${group.length} ${label} of ${action.module}@${action.version} (${goVersion}, linux/${action.arch}; this takes minutes)`);
-    await runGo(['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}/`, ...group.map((p) => `${action.module}/${p}`)], src, env, ctx);
+    ctx.report(
+      `go build: ${group.length} ${label} of ${action.module}@${action.version} (${goVersion}, linux/${action.arch}; this takes minutes)`,
+    );
+    await runGo(
+      ['build', '-trimpath', '-ldflags=-s -w', '-o', `${out}/`, ...group.map((p) => `${action.module}/${p}`)],
+      src,
+      env,
+      ctx,
+    );
     const built = await readdir(out);
     const missing = group.map(binaryName).filter((n) => !built.includes(n));
     if (missing.length) throw new GoBuildError(`go build left no ${missing.join(', ')} in ${out}`);
   }
   const configDir = listed.Dir ? join(listed.Dir, 'config') : undefined;
-  const hasConfig = configDir ? await stat(configDir).then((s) => s.isDirectory()).catch(() => false) : false;
+  const hasConfig = configDir
+    ? await stat(configDir)
+        .then((s) => s.isDirectory())
+        .catch(() => false)
+    : false;
   ctx.report(`packing ${tarball}`);
   const partial = `${tarball}.partial`;
   await packExport(partial, bin, tools, hasConfig ? configDir : undefined, action.arch);
   await rename(partial, tarball);
   const { sha256, bytes } = await sha256File(tarball);
   const seconds = Math.round((performance.now() - started) / 1000);
-  await writeFile(stampPath, `${JSON.stringify({ module: action.module, version: action.version, arch: action.arch, sha256, bytes, seconds, go: goVersion } satisfies Stamp, null, 2)}\n`);
+  await writeFile(
+    stampPath,
+    `${JSON.stringify({ module: action.module, version: action.version, arch: action.arch, sha256, bytes, seconds, go: goVersion } satisfies Stamp, null, 2)}\n`,
+  );
   await rm(bin, { recursive: true, force: true });
   await rm(tools, { recursive: true, force: true });
   await copyOut(tarball, to);

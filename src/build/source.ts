@@ -60,7 +60,12 @@ export function goBuildAction(spec: DeploySpec, product: Product, arch: string, 
 
 /** Go version "go1.22.7" / "1.22" compared numerically: a < b. */
 export function goOlder(a: string, b: string): boolean {
-  const parts = (v: string) => v.replace(/^go/, '').split(/[.\s-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .replace(/^go/, '')
+      .split(/[.\s-]/)
+      .slice(0, 3)
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
   return false;

@@ -10,7 +10,8 @@ import { parseImage, type ImageRef } from '../catalog/images.js';
 import type { Runner } from '../process/runner.js';
 
 /** An image-looking value: `[registry/]path[:tag][@digest]` without spaces or a scheme. */
-const IMAGE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE =
+  /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** Flags that hand an image to an operator (prometheus-operator's config reloader, and the like). */
 const IMAGE_FLAG = /^--[a-z0-9-]*(?:image|reloader)[a-z0-9-]*=(.+)$/;
 
@@ -41,7 +42,8 @@ export function imagesInManifests(yamlText: string): ImageRef[] {
     if (Array.isArray(node)) return node.forEach((n) => visit(n));
     if (typeof node !== 'object' || node === null) return;
     const entry = node as { name?: unknown; value?: unknown };
-    if (typeof entry.name === 'string' && typeof entry.value === 'string' && IMAGE_SETTING.test(entry.name)) add(entry.value);
+    if (typeof entry.name === 'string' && typeof entry.value === 'string' && IMAGE_SETTING.test(entry.name))
+      add(entry.value);
     for (const [k, v] of Object.entries(node)) visit(v, k);
   };
   for (const doc of parseAllDocuments(yamlText)) {
@@ -63,7 +65,10 @@ export interface RenderInput {
 }
 
 /** `helm template` of one chart archive; undefined (with the reason) when helm cannot render it. */
-export async function renderChartImages(input: RenderInput, options: { runner: Runner; helm: string; scratch: string }): Promise<{ images: ImageRef[] } | { error: string }> {
+export async function renderChartImages(
+  input: RenderInput,
+  options: { runner: Runner; helm: string; scratch: string },
+): Promise<{ images: ImageRef[] } | { error: string }> {
   const argv = [options.helm, 'template', input.release, input.chartFile, '--namespace', input.namespace];
   if (input.values) {
     const file = join(options.scratch, `values-${input.release}.yaml`);
@@ -76,6 +81,7 @@ export async function renderChartImages(input: RenderInput, options: { runner: R
   } catch (error) {
     return { error: (error as Error).message };
   }
-  if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n').pop() ?? `helm exited ${result.exitCode}` };
+  if (result.exitCode !== 0)
+    return { error: result.stderr.trim().split('\n').pop() ?? `helm exited ${result.exitCode}` };
   return { images: imagesInManifests(result.stdout) };
 }

@@ -66,7 +66,11 @@ spec:
           image: docker.io/rook/ceph:v1.19.6
           env: [{ name: ROOK_CSIADDONS_IMAGE, value: "quay.io/csiaddons/k8s-sidecar:v0.14.0" }, { name: LOG_LEVEL, value: "INFO" }]
 `;
-    expect(imagesInManifests(yaml).map((r) => `${r.registry}/${r.repository}:${r.tag}${r.digest ? '@' : ''}`).sort()).toEqual([
+    expect(
+      imagesInManifests(yaml)
+        .map((r) => `${r.registry}/${r.repository}:${r.tag}${r.digest ? '@' : ''}`)
+        .sort(),
+    ).toEqual([
       'docker.io/grafana/grafana:11.0.1@',
       'docker.io/rook/ceph:v1.19.6',
       'quay.io/cephcsi/cephcsi:v3.16.2',
@@ -79,7 +83,10 @@ spec:
 
 describe('URL mirrors', () => {
   it('replace the longest matching prefix', () => {
-    const mirrors = { 'https://charts.example.com': 'http://127.0.0.1:8080/all', 'https://charts.example.com/stable': 'http://127.0.0.1:8080/stable' };
+    const mirrors = {
+      'https://charts.example.com': 'http://127.0.0.1:8080/all',
+      'https://charts.example.com/stable': 'http://127.0.0.1:8080/stable',
+    };
     expect(mirrorUrl('https://charts.example.com/stable', mirrors)).toBe('http://127.0.0.1:8080/stable');
     expect(mirrorUrl('https://charts.example.com/stable/a.tgz', mirrors)).toBe('http://127.0.0.1:8080/stable/a.tgz');
     expect(mirrorUrl('https://charts.example.com/other/', mirrors)).toBe('http://127.0.0.1:8080/all/other/');

@@ -19,7 +19,13 @@ import { tarArchive } from '../archive/tar/in-memory.js';
 function ignoreMatchers(chartDir: string): ((rel: string, isDir: boolean) => boolean)[] {
   const file = join(chartDir, '.helmignore');
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-  const toRegex = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const toRegex = (glob: string) =>
+    new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`,
+    );
   return lines
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
@@ -27,13 +33,15 @@ function ignoreMatchers(chartDir: string): ((rel: string, isDir: boolean) => boo
       const dirOnly = pattern.endsWith('/');
       const glob = pattern.replace(/\/$/, '');
       const re = toRegex(glob);
-      return (rel: string, isDir: boolean) => (!dirOnly || isDir) && (glob.includes('/') ? re.test(rel) : re.test(rel.split('/').pop()!));
+      return (rel: string, isDir: boolean) =>
+        (!dirOnly || isDir) && (glob.includes('/') ? re.test(rel) : re.test(rel.split('/').pop()!));
     });
 }
 
 export function readChartMeta(chartDir: string): { name: string; version: string } {
   const meta = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { name?: unknown; version?: unknown };
-  if (typeof meta.name !== 'string' || typeof meta.version !== 'string') throw new Error(`${chartDir}/Chart.yaml needs a name and a version`);
+  if (typeof meta.name !== 'string' || typeof meta.version !== 'string')
+    throw new Error(`${chartDir}/Chart.yaml needs a name and a version`);
   return { name: meta.name, version: String(meta.version) };
 }
 
@@ -54,7 +62,9 @@ export function packChart(chartDir: string): { name: string; version: string; tg
     }
   };
   walk(chartDir);
-  const archive = tarArchive(files.map((rel) => ({ path: `${name}/${rel}`, data: readFileSync(join(chartDir, rel)), mode: 0o644, mtime: 0 })));
+  const archive = tarArchive(
+    files.map((rel) => ({ path: `${name}/${rel}`, data: readFileSync(join(chartDir, rel)), mode: 0o644, mtime: 0 })),
+  );
   return { name, version, tgz: gzipSync(archive, { level: 9 }) };
 }
 
@@ -79,24 +89,47 @@ export function mirrorUrl(url: string, mirrors: Record<string, string>): string 
 }
 
 /** Pulls `name@version` from a classic HTTP chart repository into `dest`. */
-export async function pullRepoChart(chart: ChartRef, dest: string, http: HttpOptions, mirrors: Record<string, string> = {}): Promise<Verified> {
+export async function pullRepoChart(
+  chart: ChartRef,
+  dest: string,
+  http: HttpOptions,
+  mirrors: Record<string, string> = {},
+): Promise<Verified> {
   const base = withSlash(mirrorUrl(chart.repo, mirrors));
   const indexUrl = new URL('index.yaml', base).toString();
   const sent = await sendWithRetry(indexUrl, () => ({}), http);
   if (sent.response.status !== 200) {
     await discard(sent);
-    throw new HttpError(`chart repository ${chart.repo}: index.yaml answered HTTP ${sent.response.status}`, sent.response.status, indexUrl);
+    throw new HttpError(
+      `chart repository ${chart.repo}: index.yaml answered HTTP ${sent.response.status}`,
+      sent.response.status,
+      indexUrl,
+    );
   }
   const index = parseYaml((await readBody(sent, 256 * 1024 * 1024, http.signal)).toString('utf8')) as RepoIndex;
   const versions = index.entries?.[chart.name] ?? [];
   const wanted = chart.version.replace(/^v/, '');
-  const entry = versions.find((v) => v.version === chart.version) ?? versions.find((v) => v.version?.replace(/^v/, '') === wanted);
-  if (!entry) throw new Error(`chart ${chart.name} ${chart.version} is not in ${chart.repo} (it has ${versions.slice(0, 5).map((v) => v.version).join(', ') || 'no versions of it'})`);
+  const entry =
+    versions.find((v) => v.version === chart.version) ?? versions.find((v) => v.version?.replace(/^v/, '') === wanted);
+  if (!entry)
+    throw new Error(
+      `chart ${chart.name} ${chart.version} is not in ${chart.repo} (it has ${
+        versions
+          .slice(0, 5)
+          .map((v) => v.version)
+          .join(', ') || 'no versions of it'
+      })`,
+    );
   const url = entry.urls?.[0];
   if (!url) throw new Error(`chart ${chart.name} ${chart.version} in ${chart.repo} has no download URL`);
   const absolute = new URL(url, base).toString();
   const pinned = entry.digest && /^[a-f0-9]{64}$/.test(entry.digest) ? entry.digest : undefined;
-  return fetchVerified(`chart ${chart.name}-${chart.version}`, dest, pinned ? { sha256: pinned } : {}, urlOpener(absolute, http));
+  return fetchVerified(
+    `chart ${chart.name}-${chart.version}`,
+    dest,
+    pinned ? { sha256: pinned } : {},
+    urlOpener(absolute, http),
+  );
 }
 
 /** `oci://host/path` + name → registry, repository. */
@@ -108,13 +141,23 @@ export function ociChartLocation(chart: ChartRef): { registry: string; repositor
 }
 
 /** Pulls a chart stored as an OCI artifact (helm push) into `dest`. */
-export async function pullOciChart(chart: ChartRef, dest: string, client: RegistryClient, pullMirrors: Record<string, string> = {}): Promise<Verified> {
+export async function pullOciChart(
+  chart: ChartRef,
+  dest: string,
+  client: RegistryClient,
+  pullMirrors: Record<string, string> = {},
+): Promise<Verified> {
   const upstream = ociChartLocation(chart);
   const { registry, repository } = pullLocation({ ...upstream, tag: chart.version }, pullMirrors);
   const found = await client.getManifest(registry, repository, chart.version, `${MEDIA.ociManifest}`);
   const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest;
   const layer = manifest.layers.find((l) => l.mediaType === MEDIA.helmChart);
-  if (!layer) throw new Error(`${registry}/${repository}:${chart.version} is not a Helm chart (no ${MEDIA.helmChart} layer)`);
-  return fetchVerified(`chart ${chart.name}-${chart.version}`, dest, { sha256: layer.digest.slice(7), size: layer.size }, async (offset) => client.openBlob(registry, repository, layer.digest, offset));
+  if (!layer)
+    throw new Error(`${registry}/${repository}:${chart.version} is not a Helm chart (no ${MEDIA.helmChart} layer)`);
+  return fetchVerified(
+    `chart ${chart.name}-${chart.version}`,
+    dest,
+    { sha256: layer.digest.slice(7), size: layer.size },
+    async (offset) => client.openBlob(registry, repository, layer.digest, offset),
+  );
 }
-

@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../util/hash.js';
 import { formatChecksums, parseChecksums } from './checksums.js';
 
-
 const made: string[] = [];
 const scratch = (dir: string) => (made.push(dir), dir);
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -26,7 +25,9 @@ describe('checksums.sha256', () => {
     writeFileSync(join(dir, 'a.txt'), 'a');
     writeFileSync(join(dir, 'b.txt'), 'b');
     writeFileSync(join(dir, 'checksums.sha256'), data);
-    expect(execFileSync('sha256sum', ['--strict', '-c', 'checksums.sha256'], { cwd: dir, encoding: 'utf8' })).toContain('a.txt: OK');
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'checksums.sha256'], { cwd: dir, encoding: 'utf8' })).toContain(
+      'a.txt: OK',
+    );
   });
 
   it('tells a damaged list apart: any flipped byte breaks its self-check', () => {

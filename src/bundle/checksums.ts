@@ -8,7 +8,9 @@ import { sha256Hex } from '../util/hash.js';
 const SELF = '# sha256 of the lines above: ';
 
 export function formatChecksums(sums: Map<string, string>): Buffer {
-  const lines = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, hex]) => `${hex}  ${path}\n`);
+  const lines = [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, hex]) => `${hex}  ${path}\n`);
   const body = `# openim-deploy bundle: sha256 of every file (sha256sum -c checksums.sha256)\n${lines.join('')}`;
   return Buffer.from(`${body}${SELF}${sha256Hex(body)}\n`, 'utf8');
 }
@@ -28,7 +30,8 @@ export function parseChecksums(data: Buffer): ParsedChecksums {
   else {
     const body = text.slice(0, selfAt + 1);
     const claimed = text.slice(selfAt + 1 + SELF.length).trim();
-    if (claimed !== sha256Hex(body)) damage = 'the list does not match its own digest (the file is damaged or was edited)';
+    if (claimed !== sha256Hex(body))
+      damage = 'the list does not match its own digest (the file is damaged or was edited)';
   }
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '' || line.startsWith('#')) continue;

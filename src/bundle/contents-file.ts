@@ -42,11 +42,17 @@ export function applyContentsFile(contents: BundleContents, file: string, templa
   const { layer: raw, issue } = loadConfigFile(file, '--contents-from');
   if (issue) throw new ConfigError([issue]);
   const parsed = contentsFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ path: `${file}: ${i.path.join('.')}`, message: i.message })));
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ path: `${file}: ${i.path.join('.')}`, message: i.message })),
+    );
   const given = parsed.data;
   const charts = given.charts?.map((c) => {
     if (c.source === 'local') return { ...c, version: readChartMeta(join(templatesDir, 'charts', c.name)).version };
-    if (!c.version || !c.repo) throw new ConfigError([{ path: `${file}: charts.${c.name}`, message: 'repo and version are required for repo and oci charts' }]);
+    if (!c.version || !c.repo)
+      throw new ConfigError([
+        { path: `${file}: charts.${c.name}`, message: 'repo and version are required for repo and oci charts' },
+      ]);
     return c;
   });
   return {

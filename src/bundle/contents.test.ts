@@ -13,12 +13,16 @@ import { requiredSets } from '../../test/helpers/config-presets.js';
 const MIRROR = 'registry.test:5000/offline';
 
 function spec(preset: string, sets: string[] = []) {
-  return resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...requiredSets(preset), ...sets], env: {} }).spec;
+  return resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...requiredSets(preset), ...sets], env: {} })
+    .spec;
 }
 
 /** Every image reference in the plan's files, found the way a reviewer would: `image:` strings and repository/tag pairs. */
 function imagesInPlan(presetSpec: ReturnType<typeof spec>): string[] {
-  const plan = buildPlan({ ...presetSpec, images: { ...presetSpec.images, mirror: MIRROR } }, unprobedFacts(presetSpec.target));
+  const plan = buildPlan(
+    { ...presetSpec, images: { ...presetSpec.images, mirror: MIRROR } },
+    unprobedFacts(presetSpec.target),
+  );
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
@@ -32,7 +36,8 @@ function imagesInPlan(presetSpec: ReturnType<typeof spec>): string[] {
     Object.values(o).forEach(visit);
   };
   for (const step of plan.steps)
-    for (const a of step.actions) if (a.kind === 'write') for (const doc of parseAllDocuments(a.content)) visit(doc.toJS());
+    for (const a of step.actions)
+      if (a.kind === 'write') for (const doc of parseAllDocuments(a.content)) visit(doc.toJS());
   // Back to the upstream name: the mirror keeps the upstream path below it.
   return [...found].map((ref) => formatImage(parseImage(ref.slice(MIRROR.length + 1))));
 }
@@ -50,16 +55,29 @@ describe('bundleContents', () => {
 
   it('has the image of every OpenIM module the plan releases, and upstream names only', () => {
     const plan = buildPlan(production, unprobedFacts('kubernetes'));
-    const modules = plan.steps.flatMap((s) => (s.release && findModule(s.release.name) ? [findModule(s.release.name)!] : []));
+    const modules = plan.steps.flatMap((s) =>
+      s.release && findModule(s.release.name) ? [findModule(s.release.name)!] : [],
+    );
     expect(modules.length).toBeGreaterThanOrEqual(18);
-    for (const mod of modules) expect([...bundled].some((r) => r.includes(`/openim/${mod.image}:`)), mod.name).toBe(true);
+    for (const mod of modules)
+      expect(
+        [...bundled].some((r) => r.includes(`/openim/${mod.image}:`)),
+        mod.name,
+      ).toBe(true);
     for (const ref of bundled) expect(ref).not.toContain(MIRROR);
   });
 
   it('has every chart the plan installs, and catalog images for each upstream chart', () => {
     const plan = buildPlan(production, unprobedFacts('kubernetes'));
     for (const release of plan.steps.flatMap((s) => (s.release ? [s.release] : []))) {
-      expect(contents.charts.some((c) => c.release?.name === release.name || (release.local ? c.source === 'local' : c.name === release.chart.split('/').pop())), release.name).toBe(true);
+      expect(
+        contents.charts.some(
+          (c) =>
+            c.release?.name === release.name ||
+            (release.local ? c.source === 'local' : c.name === release.chart.split('/').pop()),
+        ),
+        release.name,
+      ).toBe(true);
     }
     expect(contents.gaps).toEqual([]);
   });
@@ -84,7 +102,13 @@ describe('bundleContents', () => {
   });
 
   it('a host archive the plan fetches is listed once, under the name the offline plan reads, whether or not a local file is given', () => {
-    const withFile = bundleContents(spec('single-host', ['binary.artifacts.minio.file=/srv/minio', `binary.artifacts.minio.sha256=${'c'.repeat(64)}`]), { templatesDir: templatesDir() });
+    const withFile = bundleContents(
+      spec('single-host', [
+        'binary.artifacts.minio.file=/srv/minio',
+        `binary.artifacts.minio.sha256=${'c'.repeat(64)}`,
+      ]),
+      { templatesDir: templatesDir() },
+    );
     const vendor = bundleContents(spec('single-host'), { templatesDir: templatesDir() });
     const minio = (c: typeof vendor) => c.files.filter((f) => f.id === 'minio').map((f) => f.name);
     expect(minio(vendor)).toEqual(minio(withFile));
@@ -93,7 +117,11 @@ describe('bundleContents', () => {
 
   it('binary.source build (the default without a source): server and chat are built on the connected machine, per arch, unpinned, into the given cache', () => {
     const host = spec('single-host');
-    const c = bundleContents(host, { templatesDir: templatesDir(), arches: ['amd64', 'arm64'], buildCacheDir: '/home/u/.cache/openim-deploy/openim-build' });
+    const c = bundleContents(host, {
+      templatesDir: templatesDir(),
+      arches: ['amd64', 'arm64'],
+      buildCacheDir: '/home/u/.cache/openim-deploy/openim-build',
+    });
     const built = c.files.filter((f) => f.build);
     expect(built.map((f) => [f.id, f.arch, f.build!.arch, f.build!.version])).toEqual([
       ['openim-server', 'amd64', 'amd64', host.openim.serverVersion],
@@ -123,22 +151,41 @@ describe('bundle contents and the binary target agree on file names', () => {
         .steps.flatMap((s) => s.actions)
         .flatMap((a) => (a.kind === 'fetch' && a.file?.startsWith('bundle/') ? [a.file] : []));
       expect(read.length, arch).toBeGreaterThan(0);
-      expect(read.filter((f) => !held.has(f)), arch).toEqual([]);
+      expect(
+        read.filter((f) => !held.has(f)),
+        arch,
+      ).toEqual([]);
     }
   });
 });
 
 describe('scanPlanImages', () => {
   it('reads upstream names back from mirrored references, registries with a port included', () => {
-    const content = [`image: ${SENTINEL_MIRROR}/localhost_5000/a/b:1`, `other: "${SENTINEL_MIRROR}/quay.io/ceph/ceph:v19.2.3"`, `third: ${SENTINEL_MIRROR}/library/redis:7`].join('\n');
+    const content = [
+      `image: ${SENTINEL_MIRROR}/localhost_5000/a/b:1`,
+      `other: "${SENTINEL_MIRROR}/quay.io/ceph/ceph:v19.2.3"`,
+      `third: ${SENTINEL_MIRROR}/library/redis:7`,
+    ].join('\n');
     const plan: Plan = {
       version: PLAN_VERSION,
       target: 'kubernetes',
       profile: 'dev',
       openim: { serverVersion: 'x', chatVersion: 'y' },
       scope: 'openim',
-      steps: [{ id: 's', title: 's', phase: 'config', needs: [], actions: [{ kind: 'write', path: 'f.yaml', mode: 0o644, content }] }],
+      steps: [
+        {
+          id: 's',
+          title: 's',
+          phase: 'config',
+          needs: [],
+          actions: [{ kind: 'write', path: 'f.yaml', mode: 0o644, content }],
+        },
+      ],
     };
-    expect(scanPlanImages(plan).map(formatImage).sort()).toEqual(['docker.io/library/redis:7', 'localhost:5000/a/b:1', 'quay.io/ceph/ceph:v19.2.3']);
+    expect(scanPlanImages(plan).map(formatImage).sort()).toEqual([
+      'docker.io/library/redis:7',
+      'localhost:5000/a/b:1',
+      'quay.io/ceph/ceph:v19.2.3',
+    ]);
   });
 });

@@ -8,7 +8,13 @@ import { formatImage, mirrorPathUpstream, openimImageRef, type ImageRef } from '
 import type { ChartRef } from '../catalog/infrastructure.js';
 import * as infrastructureCatalog from '../catalog/infrastructure.js';
 import * as ingressCatalog from '../catalog/ingress.js';
-import { HOST_ARCHIVES, OPENIM_EXPORTS, archiveUrl, bundledArtifactName, type HostArch } from '../catalog/host-artifacts.js';
+import {
+  HOST_ARCHIVES,
+  OPENIM_EXPORTS,
+  archiveUrl,
+  bundledArtifactName,
+  type HostArch,
+} from '../catalog/host-artifacts.js';
 import { findModule } from '../catalog/modules.js';
 import type { DeploySpec } from '../config/schema.js';
 import { unprobedFacts } from '../facts/types.js';
@@ -72,10 +78,18 @@ interface CatalogComponent {
 }
 
 const isImageRef = (v: unknown): v is ImageRef =>
-  typeof v === 'object' && v !== null && typeof (v as ImageRef).registry === 'string' && typeof (v as ImageRef).repository === 'string' && typeof (v as ImageRef).tag === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as ImageRef).registry === 'string' &&
+  typeof (v as ImageRef).repository === 'string' &&
+  typeof (v as ImageRef).tag === 'string';
 
 const isChartRef = (v: unknown): v is ChartRef =>
-  typeof v === 'object' && v !== null && typeof (v as ChartRef).name === 'string' && typeof (v as ChartRef).version === 'string' && typeof (v as ChartRef).source === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as ChartRef).name === 'string' &&
+  typeof (v as ChartRef).version === 'string' &&
+  typeof (v as ChartRef).source === 'string';
 
 /** Every catalog entry that has images and/or charts, found by shape so new entries need no registration here. */
 export function catalogComponents(): CatalogComponent[] {
@@ -86,7 +100,15 @@ export function catalogComponents(): CatalogComponent[] {
     const images = typeof v.images === 'object' && v.images !== null ? Object.values(v.images).filter(isImageRef) : [];
     const charts = [
       ...(isChartRef(v.chart) ? [v.chart] : []),
-      ...(Array.isArray(v.charts) ? v.charts.flatMap((c: unknown) => (isChartRef(c) ? [c] : isChartRef((c as { chart?: unknown })?.chart) ? [(c as { chart: ChartRef }).chart] : [])) : []),
+      ...(Array.isArray(v.charts)
+        ? v.charts.flatMap((c: unknown) =>
+            isChartRef(c)
+              ? [c]
+              : isChartRef((c as { chart?: unknown })?.chart)
+                ? [(c as { chart: ChartRef }).chart]
+                : [],
+          )
+        : []),
     ];
     if (images.length || charts.length) {
       found.push({ id: typeof v.id === 'string' ? v.id : id, charts, images });
@@ -94,7 +116,8 @@ export function catalogComponents(): CatalogComponent[] {
     }
     for (const [key, child] of Object.entries(v)) visit(key, child, depth + 1);
   };
-  for (const mod of [infrastructureCatalog, ingressCatalog]) for (const [key, value] of Object.entries(mod)) visit(key, value, 0);
+  for (const mod of [infrastructureCatalog, ingressCatalog])
+    for (const [key, value] of Object.entries(mod)) visit(key, value, 0);
   return found;
 }
 
@@ -123,7 +146,10 @@ export function scanPlanImages(plan: Plan): ImageRef[] {
     for (const child of Object.values(o)) walk(child, depth + 1);
   };
   const text = (s: string) => {
-    const re = new RegExp(`${SENTINEL_MIRROR.replace(/\./g, '\\.')}/([a-z0-9][a-z0-9._/-]*?):([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(@sha256:[a-f0-9]{64})?(?=$|[\\s"',\\]}])`, 'g');
+    const re = new RegExp(
+      `${SENTINEL_MIRROR.replace(/\./g, '\\.')}/([a-z0-9][a-z0-9._/-]*?):([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(@sha256:[a-f0-9]{64})?(?=$|[\\s"',\\]}])`,
+      'g',
+    );
     for (const m of s.matchAll(re)) add(unmirror(m[1]!, m[2]!, m[3]?.slice(1)));
   };
   for (const step of plan.steps) {
@@ -144,9 +170,15 @@ export function scanPlanImages(plan: Plan): ImageRef[] {
 /** A release's chart as a ChartRef (local charts read their Chart.yaml). */
 function releaseChart(release: ReleaseRef, plan: Plan, templatesDir: string): BundleChartSpec {
   const values = plan.steps.flatMap((s) => s.actions).find((a) => a.kind === 'write' && a.path === release.valuesFile);
-  const rel = { name: release.name, namespace: release.namespace, values: values && values.kind === 'write' ? values.content : '' };
+  const rel = {
+    name: release.name,
+    namespace: release.namespace,
+    values: values && values.kind === 'write' ? values.content : '',
+  };
   if (release.local) {
-    const copy = plan.steps.flatMap((s) => s.actions).find((a) => a.kind === 'copy' && a.to.replace(/^\.\//, '') === release.chart.replace(/^\.\//, ''));
+    const copy = plan.steps
+      .flatMap((s) => s.actions)
+      .find((a) => a.kind === 'copy' && a.to.replace(/^\.\//, '') === release.chart.replace(/^\.\//, ''));
     const from = copy && copy.kind === 'copy' ? copy.from : release.chart.replace(/^\.\//, '');
     const meta = readChartMeta(`${templatesDir}/${from}`);
     return { source: 'local', name: meta.name, version: meta.version, repo: '', license: 'Apache-2.0', release: rel };
@@ -154,13 +186,29 @@ function releaseChart(release: ReleaseRef, plan: Plan, templatesDir: string): Bu
   if (release.chart.startsWith('oci://')) {
     const path = release.chart.replace(/\/+$/, '');
     const cut = path.lastIndexOf('/');
-    return { source: 'oci', name: path.slice(cut + 1), repo: path.slice(0, cut), version: release.version ?? '', license: '', release: rel };
+    return {
+      source: 'oci',
+      name: path.slice(cut + 1),
+      repo: path.slice(0, cut),
+      version: release.version ?? '',
+      license: '',
+      release: rel,
+    };
   }
-  const name = release.chart.includes('/') && !release.repo ? release.chart.split('/').pop()! : release.chart.replace(/^.*\//, '');
-  return { source: release.repo?.startsWith('oci://') ? 'oci' : 'repo', name, repo: release.repo ?? '', version: release.version ?? '', license: '', release: rel };
+  const name =
+    release.chart.includes('/') && !release.repo ? release.chart.split('/').pop()! : release.chart.replace(/^.*\//, '');
+  return {
+    source: release.repo?.startsWith('oci://') ? 'oci' : 'repo',
+    name,
+    repo: release.repo ?? '',
+    version: release.version ?? '',
+    license: '',
+    release: rel,
+  };
 }
 
-const sameChart = (a: ChartRef, b: ChartRef) => a.name === b.name && a.version.replace(/^v/, '') === b.version.replace(/^v/, '');
+const sameChart = (a: ChartRef, b: ChartRef) =>
+  a.name === b.name && a.version.replace(/^v/, '') === b.version.replace(/^v/, '');
 
 function hostFiles(spec: DeploySpec, arches: HostArch[], buildCacheDir?: string): BundleFileSpec[] {
   const files: BundleFileSpec[] = [];
@@ -181,8 +229,11 @@ function hostFiles(spec: DeploySpec, arches: HostArch[], buildCacheDir?: string)
       const pin = (exp.sha256 as Record<string, Partial<Record<HostArch, string>>>)[version]?.[arch] ?? '';
       const source = given.file || given.url || (base ? `${base}/${name}` : '');
       // Nothing to fetch and binary.source build: built here, as install would build it on the host.
-      const forBuild = buildCacheDir ? { ...spec, binary: { ...spec.binary, build: { ...spec.binary.build, cacheDir: buildCacheDir } } } : spec;
-      const build = !source && binarySource(spec, key) === 'build' ? goBuildAction(forBuild, key, arch, name) : undefined;
+      const forBuild = buildCacheDir
+        ? { ...spec, binary: { ...spec.binary, build: { ...spec.binary.build, cacheDir: buildCacheDir } } }
+        : spec;
+      const build =
+        !source && binarySource(spec, key) === 'build' ? goBuildAction(forBuild, key, arch, name) : undefined;
       files.push({
         id,
         name,
@@ -193,7 +244,11 @@ function hostFiles(spec: DeploySpec, arches: HostArch[], buildCacheDir?: string)
         sha256: build ? '' : (arches.length === 1 ? given.sha256 : '') || pin,
         license: 'Apache-2.0',
         ...(build ? { build } : {}),
-        ...(source || build ? {} : { missing: `OpenIM publishes no ${key} binaries: set binary.source build (needs Go here), binary.artifacts.${key}.url or .file, or binary.mirror` }),
+        ...(source || build
+          ? {}
+          : {
+              missing: `OpenIM publishes no ${key} binaries: set binary.source build (needs Go here), binary.artifacts.${key}.url or .file, or binary.mirror`,
+            }),
       });
     }
   }
@@ -234,7 +289,13 @@ function planUrls(plan: Plan): BundleFileSpec[] {
       if (action.kind !== 'exec') continue;
       for (const [i, arg] of action.argv.entries()) {
         if (!/^https?:\/\/\S+$/.test(arg) || repos.has(arg) || action.argv[i - 1] === '--repo') continue;
-        found.set(arg, { id: step.component ?? step.id, name: bundledDownloadName(arg, step.component), arch: 'any', source: arg, sha256: '' });
+        found.set(arg, {
+          id: step.component ?? step.id,
+          name: bundledDownloadName(arg, step.component),
+          arch: 'any',
+          source: arg,
+          sha256: '',
+        });
       }
     }
   return [...found.values()];
@@ -253,7 +314,8 @@ function planFetches(upstream: DeploySpec, arches: HostArch[]): BundleFileSpec[]
       for (const action of step.actions) {
         if (action.kind !== 'fetch' || !action.url) continue;
         const name = action.to.split('/').pop()!;
-        if (!found.some((f) => f.name === name)) found.push({ id: step.component ?? step.id, name, arch, source: action.url, sha256: action.sha256 });
+        if (!found.some((f) => f.name === name))
+          found.push({ id: step.component ?? step.id, name, arch, source: action.url, sha256: action.sha256 });
       }
   }
   return found;
@@ -302,13 +364,20 @@ export function bundleContents(spec: DeploySpec, options: ContentsOptions): Bund
     }
   }
   for (const chart of charts) {
-    if (chart.source !== 'local' && !catalog.some((e) => e.images.length > 0 && e.charts.some((c) => sameChart(c, chart)))) {
-      gaps.push(`chart ${chart.name} ${chart.version}: the catalog pins no image for it; only rendering it with helm (bundle create --helm) finds the images it runs`);
+    if (
+      chart.source !== 'local' &&
+      !catalog.some((e) => e.images.length > 0 && e.charts.some((c) => sameChart(c, chart)))
+    ) {
+      gaps.push(
+        `chart ${chart.name} ${chart.version}: the catalog pins no image for it; only rendering it with helm (bundle create --helm) finds the images it runs`,
+      );
     }
   }
 
   // Every image the plan's files name, once rewritten to a mirror (issue #3 §7 makes that every image).
-  const scanned = scanPlanImages(buildPlan({ ...upstream, images: { ...upstream.images, mirror: SENTINEL_MIRROR } }, unprobedFacts(spec.target)));
+  const scanned = scanPlanImages(
+    buildPlan({ ...upstream, images: { ...upstream.images, mirror: SENTINEL_MIRROR } }, unprobedFacts(spec.target)),
+  );
   scanned.forEach(addImage);
   for (const c of stepComponents) components.add(c);
 
@@ -316,7 +385,10 @@ export function bundleContents(spec: DeploySpec, options: ContentsOptions): Bund
   const host = spec.target === 'binary' ? hostFiles(spec, arches, options.buildCacheDir) : [];
   // A host artifact the plan also fetches (MinIO, Kafka… from the vendor URL) is the same file: the bundle keeps it
   // once, under the per-arch name the offline plan reads (matched by component, as the fetch names it differently).
-  const fetched = spec.target === 'binary' ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name || h.id === f.id)) : [];
+  const fetched =
+    spec.target === 'binary'
+      ? planFetches(upstream, arches).filter((f) => !host.some((h) => h.name === f.name || h.id === f.id))
+      : [];
   const files = [...planUrls(plan), ...host, ...fetched];
   return {
     images: [...images.values()].sort((a, b) => imageKey(a).localeCompare(imageKey(b))),

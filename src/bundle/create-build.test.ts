@@ -19,18 +19,47 @@ import { verifyBundle } from './verify.js';
 function action(cacheDir: string, proxy: string): GoBuildAction {
   const fileName = `exported_tinyim_${VERSION}_linux_amd64.tar.gz`;
   return {
-    kind: 'go-build', product: 'server', module: MODULE, version: VERSION, goVersion: '1.21', arch: 'amd64',
-    services: ['cmd/im-api', 'cmd/rpc/im-rpc-user'], tools: ['tools/check-component'],
-    env: { GOPROXY: `file://${proxy}`, GOSUMDB: 'off', GOTOOLCHAIN: 'local' }, cacheDir, fileName, to: fileName,
+    kind: 'go-build',
+    product: 'server',
+    module: MODULE,
+    version: VERSION,
+    goVersion: '1.21',
+    arch: 'amd64',
+    services: ['cmd/im-api', 'cmd/rpc/im-rpc-user'],
+    tools: ['tools/check-component'],
+    env: { GOPROXY: `file://${proxy}`, GOSUMDB: 'off', GOTOOLCHAIN: 'local' },
+    cacheDir,
+    fileName,
+    to: fileName,
   };
 }
 
 function create(dir: string, build: GoBuildAction, events: CreateEvent[], name = 'bundle.tar') {
   return createBundle({
     output: join(dir, name),
-    contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: build.fileName, arch: 'amd64', source: `go build ${build.module}@${build.version}`, sha256: '', build }] },
+    contents: {
+      components: ['openim-server'],
+      gaps: [],
+      images: [],
+      charts: [],
+      files: [
+        {
+          id: 'openim-server',
+          name: build.fileName,
+          arch: 'amd64',
+          source: `go build ${build.module}@${build.version}`,
+          sha256: '',
+          build,
+        },
+      ],
+    },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
-    meta: { target: 'binary', profile: 'dev', openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION }, createdBy: 'test' },
+    meta: {
+      target: 'binary',
+      profile: 'dev',
+      openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION },
+      createdBy: 'test',
+    },
     templatesDir: templatesDir(),
     concurrency: 2,
     client: new RegistryClient(),
@@ -47,7 +76,15 @@ describe('bundle create builds OpenIM when binary.source is build', () => {
     const first = await create(dir, build, events);
     const built = readFileSync(join(buildDir(build), build.fileName));
     const digest = createHash('sha256').update(built).digest('hex');
-    expect(first.manifest.files).toEqual([expect.objectContaining({ id: 'openim-server', name: build.fileName, sha256: digest, pinned: false, source: `go build ${MODULE}@${VERSION}` })]);
+    expect(first.manifest.files).toEqual([
+      expect.objectContaining({
+        id: 'openim-server',
+        name: build.fileName,
+        sha256: digest,
+        pinned: false,
+        source: `go build ${MODULE}@${VERSION}`,
+      }),
+    ]);
     expect(events).toContainEqual({ kind: 'file', name: build.fileName, how: 'built', pinned: false });
     expect(events.some((e) => e.kind === 'build' && /go build: 2 services/.test(e.message))).toBe(true);
     // No "unpinned download" warning for a build: there was no download.
@@ -60,7 +97,7 @@ describe('bundle create builds OpenIM when binary.source is build', () => {
     expect(again.some((e) => e.kind === 'build' && /cached build/.test(e.message))).toBe(true);
   }, 180_000);
 
-  it('a failing build stops the bundle with go\'s own message and leaves no bundle', async () => {
+  it("a failing build stops the bundle with go's own message and leaves no bundle", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oid-create-build-'));
     const build = { ...action(join(dir, 'cache'), proxyWithModule()), version: 'v9.9.9' };
     await expect(create(dir, build, [])).rejects.toThrow(/go mod tidy exited 1:[\s\S]*v9\.9\.9/);

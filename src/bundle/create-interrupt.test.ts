@@ -52,7 +52,12 @@ async function halfServer(bytes: Buffer, waitMs: number): Promise<HalfServer> {
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/openim-server.tar.gz`, halfSent, hungUp: () => hungUp, finished: () => finished };
+  return {
+    url: `http://127.0.0.1:${port}/openim-server.tar.gz`,
+    halfSent,
+    hungUp: () => hungUp,
+    finished: () => finished,
+  };
 }
 
 describe('bundle create interrupted by Ctrl-C', () => {
@@ -63,9 +68,20 @@ describe('bundle create interrupted by Ctrl-C', () => {
     const controller = new AbortController();
     const run = createBundle({
       output,
-      contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: http.url, sha256: '' }] },
+      contents: {
+        components: ['openim-server'],
+        gaps: [],
+        images: [],
+        charts: [],
+        files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: http.url, sha256: '' }],
+      },
       platforms: [{ os: 'linux', architecture: 'amd64' }],
-      meta: { target: 'binary', profile: 'dev', openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION }, createdBy: 'test' },
+      meta: {
+        target: 'binary',
+        profile: 'dev',
+        openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION },
+        createdBy: 'test',
+      },
       templatesDir: templatesDir(),
       concurrency: 2,
       client: new RegistryClient({ signal: controller.signal }),
@@ -79,7 +95,8 @@ describe('bundle create interrupted by Ctrl-C', () => {
     // Ctrl-C once the first half has reached the scratch file: the body is streaming.
     await http.halfSent;
     const part = join(`${output}.partial.d`, 'file-openim-server.tar.gz.part');
-    for (let i = 0; i < 100 && !(existsSync(part) && statSync(part).size > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !(existsSync(part) && statSync(part).size > 0); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(statSync(part).size).toBeGreaterThan(0);
     controller.abort();
     const error = await settled;

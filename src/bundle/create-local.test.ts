@@ -25,9 +25,28 @@ function setup() {
 function create(dir: string, file: { source: string; sha256?: string }) {
   return createBundle({
     output: join(dir, 'bundle.tar'),
-    contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: file.source, sha256: file.sha256 ?? '' }] },
+    contents: {
+      components: ['openim-server'],
+      gaps: [],
+      images: [],
+      charts: [],
+      files: [
+        {
+          id: 'openim-server',
+          name: 'openim-server.tar.gz',
+          arch: 'amd64',
+          source: file.source,
+          sha256: file.sha256 ?? '',
+        },
+      ],
+    },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
-    meta: { target: 'binary', profile: 'dev', openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION }, createdBy: 'test' },
+    meta: {
+      target: 'binary',
+      profile: 'dev',
+      openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION },
+      createdBy: 'test',
+    },
     templatesDir: templatesDir(),
     concurrency: 2,
     client: new RegistryClient(),
@@ -52,7 +71,9 @@ describe('bundle create with local files', () => {
 
   it('a local file that does not match its pin is refused; the re-run with the right pin completes', async () => {
     const { dir, bytes, source } = setup();
-    await expect(create(dir, { source, sha256: 'a'.repeat(64) })).rejects.toThrow(/does not match the pinned or verified a{64}/);
+    await expect(create(dir, { source, sha256: 'a'.repeat(64) })).rejects.toThrow(
+      /does not match the pinned or verified a{64}/,
+    );
     expect(existsSync(join(dir, 'bundle.tar'))).toBe(false);
     // The partial bundle holds nothing of the refused file: the re-run resumes from it and adds it once.
     const result = await create(dir, { source, sha256: sha256(bytes) });

@@ -35,7 +35,10 @@ const bytesOf = (seed: string, length: number) => {
 function registryFixture() {
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, { bytes: Buffer; type: string }>();
-  const blob = (b: Buffer, mediaType: string) => (blobs.set(digest(b), b), { mediaType, digest: digest(b), size: b.length });
+  const blob = (b: Buffer, mediaType: string) => (
+    blobs.set(digest(b), b),
+    { mediaType, digest: digest(b), size: b.length }
+  );
   const manifest = (repo: string, tag: string | undefined, body: object, type: string) => {
     const bytes = Buffer.from(JSON.stringify(body));
     manifests.set(`${repo}@${digest(bytes)}`, { bytes, type });
@@ -44,13 +47,48 @@ function registryFixture() {
   };
   const shared = blob(gzipSync(bytesOf('shared layer', 40_000)), MEDIA.ociLayerGzip);
   const image = (repo: string, tag: string | undefined, arch: string, own: string) =>
-    manifest(repo, tag, { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: blob(Buffer.from(JSON.stringify({ os: 'linux', architecture: arch, rootfs: { type: 'layers' } })), MEDIA.ociConfig), layers: [shared, blob(gzipSync(bytesOf(own, 20_000)), MEDIA.ociLayerGzip)] }, MEDIA.ociManifest);
+    manifest(
+      repo,
+      tag,
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociManifest,
+        config: blob(
+          Buffer.from(JSON.stringify({ os: 'linux', architecture: arch, rootfs: { type: 'layers' } })),
+          MEDIA.ociConfig,
+        ),
+        layers: [shared, blob(gzipSync(bytesOf(own, 20_000)), MEDIA.ociLayerGzip)],
+      },
+      MEDIA.ociManifest,
+    );
   image('fixture/single', '1.0', 'amd64', 'single own layer');
   const amd = image('fixture/multi', undefined, 'amd64', 'multi amd64 layer');
   const arm = image('fixture/multi', undefined, 'arm64', 'multi arm64 layer');
-  manifest('fixture/multi', '2.0', { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [{ ...amd, platform: { os: 'linux', architecture: 'amd64' } }, { ...arm, platform: { os: 'linux', architecture: 'arm64' } }] }, MEDIA.ociIndex);
+  manifest(
+    'fixture/multi',
+    '2.0',
+    {
+      schemaVersion: 2,
+      mediaType: MEDIA.ociIndex,
+      manifests: [
+        { ...amd, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    },
+    MEDIA.ociIndex,
+  );
   const chart = gzipSync(bytesOf('oci chart', 5_000));
-  manifest('charts/oci-chart', '0.3.0', { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: blob(Buffer.from('{}'), MEDIA.helmConfig), layers: [blob(chart, MEDIA.helmChart)] }, MEDIA.ociManifest);
+  manifest(
+    'charts/oci-chart',
+    '0.3.0',
+    {
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: blob(Buffer.from('{}'), MEDIA.helmConfig),
+      layers: [blob(chart, MEDIA.helmChart)],
+    },
+    MEDIA.ociManifest,
+  );
   return { blobs, manifests };
 }
 
@@ -66,7 +104,11 @@ beforeAll(async () => {
     const send = (body: Buffer, type = 'application/octet-stream', headers: Record<string, string> = {}) => {
       const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const from = range ? Number(range[1]) : 0;
-      res.writeHead(range ? 206 : 200, { 'content-type': type, 'content-length': String(body.length - from), ...headers });
+      res.writeHead(range ? 206 : 200, {
+        'content-type': type,
+        'content-length': String(body.length - from),
+        ...headers,
+      });
       res.end(req.method === 'HEAD' ? undefined : body.subarray(from));
     };
     if (url === '/v2/') return send(Buffer.from('{}'), 'application/json');
@@ -76,7 +118,17 @@ beforeAll(async () => {
       return send(found.bytes, found.type, { 'docker-content-digest': digest(found.bytes) });
     }
     if (m && m[2] === 'blobs' && blobs.has(m[3]!)) return send(blobs.get(m[3]!)!);
-    if (url === '/charts/index.yaml') return send(Buffer.from(stringify({ apiVersion: 'v1', entries: { 'repo-chart': [{ version: '1.2.3', urls: ['repo-chart-1.2.3.tgz'], digest: sha256(repoChart) }] } })));
+    if (url === '/charts/index.yaml')
+      return send(
+        Buffer.from(
+          stringify({
+            apiVersion: 'v1',
+            entries: {
+              'repo-chart': [{ version: '1.2.3', urls: ['repo-chart-1.2.3.tgz'], digest: sha256(repoChart) }],
+            },
+          }),
+        ),
+      );
     if (url === '/charts/repo-chart-1.2.3.tgz') return send(repoChart);
     if (url === '/files/downloaded.bin') return send(downloaded);
     res.writeHead(404).end();
@@ -90,7 +142,11 @@ afterAll(async () => {
 });
 
 // An ed25519 key from a fixed seed: its signatures are deterministic.
-const signingKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), bytesOf('signing seed', 32)]), format: 'der', type: 'pkcs8' });
+const signingKey = createPrivateKey({
+  key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), bytesOf('signing seed', 32)]),
+  format: 'der',
+  type: 'pkcs8',
+});
 
 async function create(dir: string) {
   // Run from the bundle's folder with the local file given by a relative path: manifest.json records
@@ -99,8 +155,14 @@ async function create(dir: string) {
   writeFileSync(join(dir, local), bytesOf('local file', 50_000));
   // A fixture chart of our own, so edits to templates/charts do not move this snapshot.
   mkdirSync(join(dir, 'templates/charts/fixture-chart/templates'), { recursive: true });
-  writeFileSync(join(dir, 'templates/charts/fixture-chart/Chart.yaml'), 'apiVersion: v2\nname: fixture-chart\nversion: 0.1.0\n');
-  writeFileSync(join(dir, 'templates/charts/fixture-chart/templates/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixture\n');
+  writeFileSync(
+    join(dir, 'templates/charts/fixture-chart/Chart.yaml'),
+    'apiVersion: v2\nname: fixture-chart\nversion: 0.1.0\n',
+  );
+  writeFileSync(
+    join(dir, 'templates/charts/fixture-chart/templates/configmap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixture\n',
+  );
   const cwd = process.cwd();
   process.chdir(dir);
   try {
@@ -125,26 +187,58 @@ async function createIn(dir: string, local: string) {
       charts: [
         { source: 'local', name: 'fixture-chart', repo: '', version: '', license: 'Apache-2.0' },
         { source: 'repo', name: 'repo-chart', repo: 'https://charts.example/charts', version: '1.2.3', license: 'MIT' },
-        { source: 'oci', name: 'oci-chart', repo: 'oci://registry.example/charts', version: '0.3.0', license: 'BSD-3-Clause' },
+        {
+          source: 'oci',
+          name: 'oci-chart',
+          repo: 'oci://registry.example/charts',
+          version: '0.3.0',
+          license: 'BSD-3-Clause',
+        },
       ],
       files: [
-        { id: 'local', name: 'local.bin', arch: 'amd64', source: local, sha256: sha256(readFileSync(local)), license: 'MIT' },
-        { id: 'downloaded', name: 'downloaded.bin', arch: 'any', source: 'https://user:secret@files.example/files/downloaded.bin', sha256: '' },
+        {
+          id: 'local',
+          name: 'local.bin',
+          arch: 'amd64',
+          source: local,
+          sha256: sha256(readFileSync(local)),
+          license: 'MIT',
+        },
+        {
+          id: 'downloaded',
+          name: 'downloaded.bin',
+          arch: 'any',
+          source: 'https://user:secret@files.example/files/downloaded.bin',
+          sha256: '',
+        },
       ],
     },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
-    meta: { target: 'kubernetes', profile: 'dev', openim: { serverVersion: 'v0.0.0', chatVersion: 'v0.0.0' }, createdBy: 'snapshot' },
+    meta: {
+      target: 'kubernetes',
+      profile: 'dev',
+      openim: { serverVersion: 'v0.0.0', chatVersion: 'v0.0.0' },
+      createdBy: 'snapshot',
+    },
     templatesDir: join(dir, 'templates'),
     concurrency: 1,
     client: new RegistryClient(),
     http: {},
     signingKey,
     pullMirrors: { 'registry.example': host },
-    urlMirrors: { 'https://charts.example/charts': `http://${host}/charts`, 'https://user:secret@files.example/files': `http://${host}/files` },
+    urlMirrors: {
+      'https://charts.example/charts': `http://${host}/charts`,
+      'https://user:secret@files.example/files': `http://${host}/files`,
+    },
     report: (e) => events.push(e),
     now: new Date('2026-01-02T03:04:05Z'),
   });
-  return { parts: result.paths.map((p) => `${basename(p)} ${sha256(readFileSync(p))}`), bytes: result.bytes, manifest: result.manifest, events: events.map((e) => JSON.stringify(e)).sort() };
+  return {
+    parts: result.paths.map((p) => `${basename(p)} ${sha256(readFileSync(p))}`),
+    bytes: result.bytes,
+    manifest: result.manifest,
+    events: events.map((e) => JSON.stringify(e)).sort(),
+  };
 }
 
 describe('bundle create (refactor guard)', () => {

@@ -33,7 +33,15 @@ import { formatChecksums } from './checksums.js';
 import type { BundleChartSpec, BundleContents, BundleFileSpec } from './contents.js';
 import { fetchVerified, localSource, urlOpener } from './download.js';
 import type { BundleChart, BundleFileEntry, BundleImage, BundleManifest } from './manifest.js';
-import { blobPath, BUNDLE_FORMAT, BUNDLE_VERSION, chartPath, ENTRY, filePath, REF_ANNOTATIONS } from '../bundle-layout/names.js';
+import {
+  blobPath,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  chartPath,
+  ENTRY,
+  filePath,
+  REF_ANNOTATIONS,
+} from '../bundle-layout/names.js';
 import { scanPartial } from './resume.js';
 import { signChecksums } from './signature.js';
 import { PartWriter } from '../archive/parts.js';
@@ -129,7 +137,9 @@ function runControl(options: CreateOptions): RunControl {
         }),
       ),
     );
-    const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as Error);
+    const rejected = settled
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => s.reason as Error);
     const first = rejected.find((e) => !/^stopped: another download failed/.test(e.message)) ?? rejected[0];
     if (first) throw first;
     return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
@@ -157,16 +167,32 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
   const { partial, scratch } = await openScratch(options);
 
   const resumed = await scanPartial(partial);
-  if (resumed.entries.size) report({ kind: 'resume', entries: resumed.entries.size, bytes: resumed.resumeAt, ...(resumed.cut ? { cut: resumed.cut } : {}) });
+  if (resumed.entries.size)
+    report({
+      kind: 'resume',
+      entries: resumed.entries.size,
+      bytes: resumed.resumeAt,
+      ...(resumed.cut ? { cut: resumed.cut } : {}),
+    });
   const writer = await PartWriter.open(partial, options.splitBytes, resumed.resumeAt);
   const now = options.now ?? new Date();
   const tar = new TarAppender(writer, Math.floor(now.getTime() / 1000), options.signal);
   for (const [path, entry] of resumed.entries) tar.adopt(path, entry);
 
   try {
-    if (!tar.has(ENTRY.ociLayout)) await tar.appendBuffer(ENTRY.ociLayout, Buffer.from(`${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`));
+    if (!tar.has(ENTRY.ociLayout))
+      await tar.appendBuffer(ENTRY.ociLayout, Buffer.from(`${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`));
     const imageRefs = new Map(contents.images.map((ref) => [formatImage(ref), ref]));
-    const run: BundleRun = { ...control, options, report, tar, partial, scratch, resumed, gate: new Semaphore(Math.max(1, options.concurrency)) };
+    const run: BundleRun = {
+      ...control,
+      options,
+      report,
+      tar,
+      partial,
+      scratch,
+      resumed,
+      gate: new Semaphore(Math.max(1, options.concurrency)),
+    };
 
     // 1. Charts first: upstream ones are rendered for the images they run.
     const charts = await appendCharts(run, imageRefs);
@@ -203,8 +229,12 @@ export async function createBundle(options: CreateOptions): Promise<CreateResult
 
 /** Bad input: a clear error before anything is written. */
 function refuseBadInputs(options: CreateOptions): void {
-  for (const f of options.contents.files) if (f.missing) throw new ConfigError([{ path: `files.${f.id}`, message: f.missing }]);
-  if (existsSync(options.output)) throw new ConfigError([{ path: '-o', message: `${options.output} already exists`, hint: 'remove it or choose another file' }]);
+  for (const f of options.contents.files)
+    if (f.missing) throw new ConfigError([{ path: `files.${f.id}`, message: f.missing }]);
+  if (existsSync(options.output))
+    throw new ConfigError([
+      { path: '-o', message: `${options.output} already exists`, hint: 'remove it or choose another file' },
+    ]);
 }
 
 /** The scratch folder beside the partial bundle; a resumed run must use the --split it was started with. */
@@ -215,7 +245,13 @@ async function openScratch(options: CreateOptions): Promise<{ partial: string; s
   await mkdir(dirname(output), { recursive: true });
   const previous = await readScratch(scratch);
   if (previous && (previous.splitBytes ?? undefined) !== options.splitBytes) {
-    throw new ConfigError([{ path: '--split', message: `an interrupted bundle at ${partial} was started with ${previous.splitBytes ? `--split ${previous.splitBytes}` : 'no --split'}`, hint: `use the same value to resume, or delete ${partial}* to start over` }]);
+    throw new ConfigError([
+      {
+        path: '--split',
+        message: `an interrupted bundle at ${partial} was started with ${previous.splitBytes ? `--split ${previous.splitBytes}` : 'no --split'}`,
+        hint: `use the same value to resume, or delete ${partial}* to start over`,
+      },
+    ]);
   }
   await mkdir(scratch, { recursive: true });
   await writeFile(join(scratch, 'state.json'), JSON.stringify({ splitBytes: options.splitBytes ?? null }));
@@ -239,19 +275,36 @@ async function appendCharts(run: BundleRun, imageRefs: Map<string, ImageRef>): P
       }
     } else if (await appendUpstreamChart(run, chart, path, imageRefs)) how = 'pulled';
     const entry = tar.entries.get(path)!;
-    charts.push({ name: chart.name, version: chart.version, source: chart.source, repo: chart.repo, path, sha256: entry.sha256, size: entry.size, ...(chart.license ? { license: chart.license } : {}) });
+    charts.push({
+      name: chart.name,
+      version: chart.version,
+      source: chart.source,
+      repo: chart.repo,
+      path,
+      sha256: entry.sha256,
+      size: entry.size,
+      ...(chart.license ? { license: chart.license } : {}),
+    });
     run.report({ kind: 'chart', name: chart.name, version: chart.version, how });
   }
   return charts;
 }
 
 /** Pulls an upstream chart unless the partial bundle has it (true when pulled), then renders it for its images. */
-async function appendUpstreamChart(run: BundleRun, chart: BundleChartSpec, path: string, imageRefs: Map<string, ImageRef>): Promise<boolean> {
+async function appendUpstreamChart(
+  run: BundleRun,
+  chart: BundleChartSpec,
+  path: string,
+  imageRefs: Map<string, ImageRef>,
+): Promise<boolean> {
   const { tar, options, scratch } = run;
   const temp = join(scratch, `chart-${chart.name}-${chart.version}.tgz`);
   let pulled = false;
   if (!tar.has(path)) {
-    const got = chart.source === 'oci' ? await pullOciChart(chart, temp, options.client, options.pullMirrors) : await pullRepoChart(chart, temp, options.http, options.urlMirrors);
+    const got =
+      chart.source === 'oci'
+        ? await pullOciChart(chart, temp, options.client, options.pullMirrors)
+        : await pullRepoChart(chart, temp, options.http, options.urlMirrors);
     await tar.appendFile(path, got.file, got.size, got.sha256);
     pulled = true;
   } else await writeFile(temp, run.resumed.small.get(path) ?? Buffer.alloc(0));
@@ -261,16 +314,35 @@ async function appendUpstreamChart(run: BundleRun, chart: BundleChartSpec, path:
 }
 
 /** Images an upstream chart runs beyond the catalog's: bundled too, each with a warning to pin it. */
-async function addRenderedImages(run: BundleRun, chart: BundleChartSpec, chartFile: string, imageRefs: Map<string, ImageRef>): Promise<void> {
+async function addRenderedImages(
+  run: BundleRun,
+  chart: BundleChartSpec,
+  chartFile: string,
+  imageRefs: Map<string, ImageRef>,
+): Promise<void> {
   const rendered = await renderChartImages(
-    { release: chart.release?.name ?? chart.name, namespace: chart.release?.namespace ?? 'default', chartFile, values: chart.release?.values ?? '' },
+    {
+      release: chart.release?.name ?? chart.name,
+      namespace: chart.release?.namespace ?? 'default',
+      chartFile,
+      values: chart.release?.values ?? '',
+    },
     { ...run.options.helm!, scratch: run.scratch },
   );
-  if ('error' in rendered) run.report({ kind: 'warning', message: `chart ${chart.name} ${chart.version} could not be rendered (${rendered.error}): only its catalog images are bundled` });
-  else for (const ref of rendered.images) if (!imageRefs.has(formatImage(ref))) {
-    imageRefs.set(formatImage(ref), ref);
-    run.report({ kind: 'warning', message: `chart ${chart.name} ${chart.version} also runs ${formatImage(ref)}: bundled (pin it in the catalog)` });
-  }
+  if ('error' in rendered)
+    run.report({
+      kind: 'warning',
+      message: `chart ${chart.name} ${chart.version} could not be rendered (${rendered.error}): only its catalog images are bundled`,
+    });
+  else
+    for (const ref of rendered.images)
+      if (!imageRefs.has(formatImage(ref))) {
+        imageRefs.set(formatImage(ref), ref);
+        run.report({
+          kind: 'warning',
+          message: `chart ${chart.name} ${chart.version} also runs ${formatImage(ref)}: bundled (pin it in the catalog)`,
+        });
+      }
 }
 
 async function resolveImages(run: BundleRun, refs: ImageRef[]): Promise<ResolvedImage[]> {
@@ -279,8 +351,20 @@ async function resolveImages(run: BundleRun, refs: ImageRef[]): Promise<Resolved
     const release = await run.gate.acquire();
     try {
       run.check();
-      const image = await resolveImage(options.client, ref, options.platforms, pullLocation(ref, options.pullMirrors ?? {}), (digest) => run.resumed.small.get(blobPath(digest)));
-      run.report({ kind: 'image', ref: formatImage(ref), digest: image.root.digest, platforms: image.platforms, blobs: image.blobs.length });
+      const image = await resolveImage(
+        options.client,
+        ref,
+        options.platforms,
+        pullLocation(ref, options.pullMirrors ?? {}),
+        (digest) => run.resumed.small.get(blobPath(digest)),
+      );
+      run.report({
+        kind: 'image',
+        ref: formatImage(ref),
+        digest: image.root.digest,
+        platforms: image.platforms,
+        blobs: image.blobs.length,
+      });
       return image;
     } finally {
       release();
@@ -291,15 +375,20 @@ async function resolveImages(run: BundleRun, refs: ImageRef[]): Promise<Resolved
 async function appendImageManifests(run: BundleRun, resolved: ResolvedImage[]): Promise<void> {
   const { tar } = run;
   for (const image of resolved) {
-    for (const m of image.manifests) if (!tar.has(blobPath(m.digest))) await tar.appendBuffer(blobPath(m.digest), m.bytes);
-    for (const [digest, bytes] of image.inline) if (!tar.has(blobPath(digest))) await tar.appendBuffer(blobPath(digest), bytes);
+    for (const m of image.manifests)
+      if (!tar.has(blobPath(m.digest))) await tar.appendBuffer(blobPath(m.digest), m.bytes);
+    for (const [digest, bytes] of image.inline)
+      if (!tar.has(blobPath(digest))) await tar.appendBuffer(blobPath(digest), bytes);
   }
 }
 
 async function appendLayers(run: BundleRun, resolved: ResolvedImage[]): Promise<void> {
   const { tar, options } = run;
   const layers = new Map<string, { size: number; from: ImageLocation; ref: ImageRef }>();
-  for (const image of resolved) for (const b of image.blobs) if (!image.inline.has(b.digest) && !layers.has(b.digest)) layers.set(b.digest, { size: b.size, from: image.from, ref: image.ref });
+  for (const image of resolved)
+    for (const b of image.blobs)
+      if (!image.inline.has(b.digest) && !layers.has(b.digest))
+        layers.set(b.digest, { size: b.size, from: image.from, ref: image.ref });
   let done = 0;
   const total = layers.size;
   await run.all([...layers], async ([digest, { size, from, ref }]) => {
@@ -311,7 +400,12 @@ async function appendLayers(run: BundleRun, resolved: ResolvedImage[]): Promise<
     try {
       run.check();
       const temp = join(run.scratch, digestHex(digest));
-      const got = await fetchVerified(`layer ${digest} of ${formatImage(ref)}`, temp, { sha256: digestHex(digest), size }, (offset) => options.client.openBlob(from.registry, from.repository, digest, offset));
+      const got = await fetchVerified(
+        `layer ${digest} of ${formatImage(ref)}`,
+        temp,
+        { sha256: digestHex(digest), size },
+        (offset) => options.client.openBlob(from.registry, from.repository, digest, offset),
+      );
       await tar.appendFile(blobPath(digest), got.file, got.size, got.sha256);
       await rm(got.file, { force: true });
       run.report({ kind: 'blob', digest, size, done: ++done, total, how: 'fetched' });
@@ -329,9 +423,26 @@ async function appendFiles(run: BundleRun): Promise<BundleFileEntry[]> {
     const path = filePath(f.name);
     const how = tar.has(path) ? 'kept' : await appendFile(run, f, path);
     const entry = tar.entries.get(path)!;
-    if (f.sha256 && entry.sha256 !== f.sha256) throw new Error(`${path} in the partial bundle does not match its pin ${f.sha256}; delete ${run.partial}* and start over`);
-    if (!f.sha256 && !f.build) run.report({ kind: 'warning', message: `${f.name} has no SHA-256 pin: the bundle records the digest of what was downloaded (${entry.sha256})` });
-    files.push({ id: f.id, name: f.name, path, arch: f.arch, source: withoutUserinfo(f.source), sha256: entry.sha256, pinned: Boolean(f.sha256), size: entry.size, ...(f.license ? { license: f.license } : {}) });
+    if (f.sha256 && entry.sha256 !== f.sha256)
+      throw new Error(
+        `${path} in the partial bundle does not match its pin ${f.sha256}; delete ${run.partial}* and start over`,
+      );
+    if (!f.sha256 && !f.build)
+      run.report({
+        kind: 'warning',
+        message: `${f.name} has no SHA-256 pin: the bundle records the digest of what was downloaded (${entry.sha256})`,
+      });
+    files.push({
+      id: f.id,
+      name: f.name,
+      path,
+      arch: f.arch,
+      source: withoutUserinfo(f.source),
+      sha256: entry.sha256,
+      pinned: Boolean(f.sha256),
+      size: entry.size,
+      ...(f.license ? { license: f.license } : {}),
+    });
     run.report({ kind: 'file', name: f.name, how, pinned: Boolean(f.sha256) });
   });
   files.sort((a, b) => a.path.localeCompare(b.path));
@@ -349,7 +460,10 @@ async function appendFile(run: BundleRun, f: BundleFileSpec, path: string): Prom
     if (f.build) {
       // Built with the local Go toolchain (or taken from its cache), then appended from the cache.
       const action = f.build;
-      const built = await goBuildExport(action, join(buildDir(action), action.fileName), { report: (message) => run.report({ kind: 'build', name: f.name, message }), ...(options.signal ? { signal: options.signal } : {}) });
+      const built = await goBuildExport(action, join(buildDir(action), action.fileName), {
+        report: (message) => run.report({ kind: 'build', name: f.name, message }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       await tar.appendFile(path, built.tarball, built.bytes, built.sha256);
       return 'built';
     }
@@ -358,7 +472,12 @@ async function appendFile(run: BundleRun, f: BundleFileSpec, path: string): Prom
       // bytes do not match is refused and taken back out of the archive by the writer.
       await tar.appendFile(path, local, (await stat(local)).size, f.sha256 || undefined);
     } else {
-      const got = await fetchVerified(`${f.id} ${f.name}`, join(run.scratch, `file-${f.name}`), f.sha256 ? { sha256: f.sha256 } : {}, urlOpener(source, options.http));
+      const got = await fetchVerified(
+        `${f.id} ${f.name}`,
+        join(run.scratch, `file-${f.name}`),
+        f.sha256 ? { sha256: f.sha256 } : {},
+        urlOpener(source, options.http),
+      );
       await tar.appendFile(path, got.file, got.size, got.sha256);
       await rm(got.file, { force: true });
     }
@@ -371,7 +490,13 @@ async function appendFile(run: BundleRun, f: BundleFileSpec, path: string): Prom
 /** manifest.json's image list: each image's blobs and their total size in this bundle. */
 function bundleImages(tar: TarAppender, resolved: ResolvedImage[]): BundleImage[] {
   return resolved.map((image) => {
-    const digests = [...new Set([...image.manifests.map((m) => m.digest), ...image.inline.keys(), ...image.blobs.map((b) => b.digest)])];
+    const digests = [
+      ...new Set([
+        ...image.manifests.map((m) => m.digest),
+        ...image.inline.keys(),
+        ...image.blobs.map((b) => b.digest),
+      ]),
+    ];
     return {
       ref: formatImage(image.ref),
       digest: image.root.digest,
@@ -393,12 +518,21 @@ function ociIndex(resolved: ResolvedImage[]) {
       mediaType: image.root.mediaType,
       digest: image.root.digest,
       size: image.root.bytes.length,
-      annotations: { [REF_ANNOTATIONS.refName]: formatImage(image.ref), [REF_ANNOTATIONS.containerdName]: formatImage(image.ref) },
+      annotations: {
+        [REF_ANNOTATIONS.refName]: formatImage(image.ref),
+        [REF_ANNOTATIONS.containerdName]: formatImage(image.ref),
+      },
     })),
   };
 }
 
-function bundleManifest(options: CreateOptions, now: Date, images: BundleImage[], charts: BundleChart[], files: BundleFileEntry[]): BundleManifest {
+function bundleManifest(
+  options: CreateOptions,
+  now: Date,
+  images: BundleImage[],
+  charts: BundleChart[],
+  files: BundleFileEntry[],
+): BundleManifest {
   return {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,

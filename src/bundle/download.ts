@@ -21,7 +21,12 @@ async function hashFile(file: string, counter: HashCounter): Promise<void> {
 }
 
 /** Copies `stream` onto the end of `file`, hashing as it goes. */
-async function appendTo(file: string, stream: AsyncIterable<Buffer>, counter: HashCounter, flags: 'a' | 'w'): Promise<void> {
+async function appendTo(
+  file: string,
+  stream: AsyncIterable<Buffer>,
+  counter: HashCounter,
+  flags: 'a' | 'w',
+): Promise<void> {
   const out = createWriteStream(file, { flags });
   try {
     for await (const chunk of stream) {
@@ -29,14 +34,18 @@ async function appendTo(file: string, stream: AsyncIterable<Buffer>, counter: Ha
       if (!out.write(chunk)) await once(out, 'drain');
     }
   } finally {
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
 }
 
 function check(what: string, counter: HashCounter, expected: { sha256?: string; size?: number }): string {
   const hex = counter.hex();
-  if (expected.size !== undefined && counter.bytes !== expected.size) throw new Error(`${what}: got ${counter.bytes} bytes, expected ${expected.size}`);
-  if (expected.sha256 && hex !== expected.sha256) throw new Error(`${what}: SHA-256 ${hex} does not match the pinned ${expected.sha256}`);
+  if (expected.size !== undefined && counter.bytes !== expected.size)
+    throw new Error(`${what}: got ${counter.bytes} bytes, expected ${expected.size}`);
+  if (expected.sha256 && hex !== expected.sha256)
+    throw new Error(`${what}: SHA-256 ${hex} does not match the pinned ${expected.sha256}`);
   return hex;
 }
 
@@ -85,13 +94,23 @@ export function localSource(url: string): string | undefined {
 }
 
 /** An opener for an http(s) URL (Range-resumable), file:// URL or local path. */
-export function urlOpener(url: string, http: HttpOptions): (offset: number) => Promise<{ stream: Readable | AsyncIterable<Buffer>; offset: number }> {
+export function urlOpener(
+  url: string,
+  http: HttpOptions,
+): (offset: number) => Promise<{ stream: Readable | AsyncIterable<Buffer>; offset: number }> {
   const path = localSource(url);
   if (path !== undefined) {
-    return async (offset) => ({ stream: createReadStream(path, { start: offset, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>, offset });
+    return async (offset) => ({
+      stream: createReadStream(path, { start: offset, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>,
+      offset,
+    });
   }
   return async (offset) => {
-    const sent = await sendWithRetry(url, (): RequestInit => ({ headers: offset > 0 ? { range: `bytes=${offset}-` } : {} as Record<string, string> }), http);
+    const sent = await sendWithRetry(
+      url,
+      (): RequestInit => ({ headers: offset > 0 ? { range: `bytes=${offset}-` } : ({} as Record<string, string>) }),
+      http,
+    );
     const status = sent.response.status;
     if (status !== 200 && status !== 206) {
       await discard(sent);

@@ -15,7 +15,9 @@ export class BundleError extends DeployError {
   readonly exitStatus = EXIT.failed;
   readonly problems: BundleProblem[];
   constructor(bundle: string, problems: BundleProblem[]) {
-    super(`bundle ${bundle} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`);
+    super(
+      `bundle ${bundle} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`,
+    );
     this.name = 'BundleError';
     this.problems = problems;
   }

@@ -26,7 +26,11 @@ async function assertNoLinks(root: string, path: string): Promise<void> {
   }
 }
 
-export async function extractMembers(bundle: string, to: string, options: { prefixes: string[]; sums: Map<string, string> }): Promise<string[]> {
+export async function extractMembers(
+  bundle: string,
+  to: string,
+  options: { prefixes: string[]; sums: Map<string, string> },
+): Promise<string[]> {
   const root = resolve(to);
   await mkdir(root, { recursive: true });
   const files = await PartFiles.open(bundle);

@@ -39,7 +39,8 @@ export async function layoutImages(index: BundleIndex): Promise<LayoutImage[]> {
     const image: LayoutImage = { ref, root, manifests: [], blobs: [] };
     const addBlobs = (m: LayoutManifest) => {
       const body = JSON.parse(m.bytes.toString('utf8')) as { config: Descriptor; layers: Descriptor[] };
-      for (const b of [body.config, ...body.layers]) if (!image.blobs.some((x) => x.digest === b.digest)) image.blobs.push(b);
+      for (const b of [body.config, ...body.layers])
+        if (!image.blobs.some((x) => x.digest === b.digest)) image.blobs.push(b);
     };
     if (isIndexType(d.mediaType)) {
       const body = JSON.parse(root.bytes.toString('utf8')) as { manifests: Descriptor[] };

@@ -21,9 +21,28 @@ async function hostileBundle(): Promise<string> {
   const output = join(dir, 'bundle.tar');
   await createBundle({
     output,
-    contents: { components: ['openim-server'], gaps: [], images: [], charts: [], files: [{ id: 'openim-server', name: 'openim-server.tar.gz', arch: 'amd64', source: join(dir, 'openim-server.tar.gz'), sha256: '' }] },
+    contents: {
+      components: ['openim-server'],
+      gaps: [],
+      images: [],
+      charts: [],
+      files: [
+        {
+          id: 'openim-server',
+          name: 'openim-server.tar.gz',
+          arch: 'amd64',
+          source: join(dir, 'openim-server.tar.gz'),
+          sha256: '',
+        },
+      ],
+    },
     platforms: [{ os: 'linux', architecture: 'amd64' }],
-    meta: { target: 'binary', profile: 'dev', openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION }, createdBy: 'test' },
+    meta: {
+      target: 'binary',
+      profile: 'dev',
+      openim: { serverVersion: DEFAULT_SERVER_VERSION, chatVersion: DEFAULT_CHAT_VERSION },
+      createdBy: 'test',
+    },
     templatesDir: templatesDir(),
     concurrency: 1,
     client: new RegistryClient(),

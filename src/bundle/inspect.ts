@@ -24,7 +24,10 @@ export interface InspectReport {
   file: string;
   parts: { path: string; size: number }[];
   bytes: number;
-  manifest?: Pick<BundleManifest, 'format' | 'version' | 'createdBy' | 'createdAt' | 'target' | 'profile' | 'openim' | 'components' | 'platforms'>;
+  manifest?: Pick<
+    BundleManifest,
+    'format' | 'version' | 'createdBy' | 'createdAt' | 'target' | 'profile' | 'openim' | 'components' | 'platforms'
+  >;
   signed: boolean;
   /** Entries bundle verify and install refuse; empty for a bundle made by bundle create. */
   refused: RefusedEntry[];
@@ -80,14 +83,37 @@ export async function inspectBundle(path: string): Promise<InspectReport> {
       parts: index.files.parts.map((p) => ({ path: p.path, size: p.size })),
       bytes: index.files.size,
       ...(manifest
-        ? { manifest: { format: manifest.format, version: manifest.version, createdBy: manifest.createdBy, createdAt: manifest.createdAt, target: manifest.target, profile: manifest.profile, openim: manifest.openim, components: manifest.components, platforms: manifest.platforms } }
+        ? {
+            manifest: {
+              format: manifest.format,
+              version: manifest.version,
+              createdBy: manifest.createdBy,
+              createdAt: manifest.createdAt,
+              target: manifest.target,
+              profile: manifest.profile,
+              openim: manifest.openim,
+              components: manifest.components,
+              platforms: manifest.platforms,
+            },
+          }
         : {}),
       signed: index.byPath.has(ENTRY.signature),
       refused: index.refused,
       images: report,
       shared,
-      charts: (manifest?.charts ?? []).map((c) => ({ name: c.name, version: c.version, source: c.source, size: c.size })),
-      files: (manifest?.files ?? []).map((f) => ({ name: f.name, arch: f.arch, size: f.size, pinned: f.pinned, source: f.source })),
+      charts: (manifest?.charts ?? []).map((c) => ({
+        name: c.name,
+        version: c.version,
+        source: c.source,
+        size: c.size,
+      })),
+      files: (manifest?.files ?? []).map((f) => ({
+        name: f.name,
+        arch: f.arch,
+        size: f.size,
+        pinned: f.pinned,
+        source: f.source,
+      })),
       totals: {
         imageBytes: blobEntries.reduce((n, e) => n + e.size, 0),
         imageBytesUnshared: report.reduce((n, i) => n + i.size, 0),

@@ -11,7 +11,18 @@ const dir = mkdtempSync(join(tmpdir(), 'bundle-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const blob = Buffer.alloc(5 * 1024 * 1024 + 7, 'x'); // more than one read chunk, not block-aligned
-const index = { schemaVersion: 2, manifests: [{ digest: 'sha256:aa', annotations: { 'io.containerd.image.name': 'docker.io/openim/openim-api:v3.8.3', 'org.opencontainers.image.ref.name': 'v3.8.3' } }] };
+const index = {
+  schemaVersion: 2,
+  manifests: [
+    {
+      digest: 'sha256:aa',
+      annotations: {
+        'io.containerd.image.name': 'docker.io/openim/openim-api:v3.8.3',
+        'org.opencontainers.image.ref.name': 'v3.8.3',
+      },
+    },
+  ],
+};
 const bundle = join(dir, 'b.bundle');
 writeFileSync(
   bundle,
@@ -47,10 +58,14 @@ describe('bundle load', () => {
   });
 
   it('a missing ctr is an error that names the fix', async () => {
-    await expect(loadBundleImages(bundle, { ctr: join(dir, 'no-ctr'), address: '/x.sock', namespace: 'k8s.io' })).rejects.toThrow(/install containerd/);
+    await expect(
+      loadBundleImages(bundle, { ctr: join(dir, 'no-ctr'), address: '/x.sock', namespace: 'k8s.io' }),
+    ).rejects.toThrow(/install containerd/);
   });
 
   it('a failing ctr is an error with its exit code', async () => {
-    await expect(loadBundleImages(bundle, { ctr: 'false', address: '/x.sock', namespace: 'k8s.io' })).rejects.toThrow(/exit 1/);
+    await expect(loadBundleImages(bundle, { ctr: 'false', address: '/x.sock', namespace: 'k8s.io' })).rejects.toThrow(
+      /exit 1/,
+    );
   });
 });

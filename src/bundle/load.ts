@@ -30,7 +30,12 @@ export function layoutTarStream(index: BundleIndex): Readable {
       if (!path.startsWith(IMAGES_PREFIX) || path === IMAGES_PREFIX) continue;
       if (e.type !== 'file' && e.type !== 'directory') continue;
       const inner = path.slice(IMAGES_PREFIX.length);
-      yield encodeHeader({ path: inner, size: e.type === 'file' ? e.size : 0, type: e.type, mode: e.type === 'directory' ? 0o755 : 0o644 });
+      yield encodeHeader({
+        path: inner,
+        size: e.type === 'file' ? e.size : 0,
+        type: e.type,
+        mode: e.type === 'directory' ? 0o755 : 0o644,
+      });
       if (e.type !== 'file') continue;
       for (let at = 0; at < e.size; at += CHUNK) {
         const n = Math.min(CHUNK, e.size - at);
@@ -52,7 +57,11 @@ export async function layoutRefs(index: BundleIndex): Promise<string[]> {
   const top = JSON.parse((await index.files.read(entry.dataOffset, entry.size)).toString('utf8')) as {
     manifests?: { annotations?: Record<string, string> }[];
   };
-  return (top.manifests ?? []).map((m) => m.annotations?.['io.containerd.image.name'] ?? m.annotations?.['org.opencontainers.image.ref.name'] ?? '').filter(Boolean);
+  return (top.manifests ?? [])
+    .map(
+      (m) => m.annotations?.['io.containerd.image.name'] ?? m.annotations?.['org.opencontainers.image.ref.name'] ?? '',
+    )
+    .filter(Boolean);
 }
 
 /**
@@ -66,12 +75,19 @@ export async function loadBundleImages(bundle: string, options: LoadOptions): Pr
     if (refs.length === 0) throw new Error(`${bundle} holds no images`);
     const args = ['--address', options.address, '-n', options.namespace, 'images', 'import', '-'];
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(options.ctr, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+      const child = spawn(options.ctr, args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.stdout.resume();
       child.on('error', (e: NodeJS.ErrnoException) =>
-        reject(e.code === 'ENOENT' ? new Error(`${options.ctr} not found: install containerd (it ships ctr) or pass --ctr PATH`) : e),
+        reject(
+          e.code === 'ENOENT'
+            ? new Error(`${options.ctr} not found: install containerd (it ships ctr) or pass --ctr PATH`)
+            : e,
+        ),
       );
       child.stdin.on('error', () => {}); // EPIPE when ctr fails early: its exit code and stderr tell why
       const stream = layoutTarStream(index);
@@ -82,7 +98,9 @@ export async function loadBundleImages(bundle: string, options: LoadOptions): Pr
       stream.pipe(child.stdin);
       child.on('close', (code) => {
         if (code === 0) return resolve();
-        const hint = /connect|no such file|permission denied/i.test(err) ? ` (is containerd running at ${options.address}? pass --address SOCKET; root is usually needed)` : '';
+        const hint = /connect|no such file|permission denied/i.test(err)
+          ? ` (is containerd running at ${options.address}? pass --address SOCKET; root is usually needed)`
+          : '';
         reject(new Error(`ctr images import failed (exit ${code})${hint}: ${err.trim()}`));
       });
     });

@@ -78,9 +78,12 @@ export function parseManifest(data: Buffer): { manifest?: BundleManifest; error?
   const format = (json as { format?: unknown; version?: unknown } | null)?.format;
   const version = (json as { version?: unknown } | null)?.version;
   if (format === BUNDLE_FORMAT && typeof version === 'number' && version > BUNDLE_VERSION) {
-    return { error: `bundle format version ${version} is newer than this openim-deploy understands (${BUNDLE_VERSION}); upgrade openim-deploy` };
+    return {
+      error: `bundle format version ${version} is newer than this openim-deploy understands (${BUNDLE_VERSION}); upgrade openim-deploy`,
+    };
   }
   const parsed = bundleManifestSchema.safeParse(json);
-  if (!parsed.success) return { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
   return { manifest: parsed.data };
 }

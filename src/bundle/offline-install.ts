@@ -33,17 +33,28 @@ export interface VerifiedBundle {
 export function bundleCoverage(spec: DeploySpec, manifest: BundleManifest, templatesDir: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (message: string) => issues.push({ path: 'offline.bundle', message });
-  if (manifest.target !== spec.target) add(`the bundle was made for target ${manifest.target}, this config installs ${spec.target}`);
-  if (manifest.openim.serverVersion !== spec.openim.serverVersion || manifest.openim.chatVersion !== spec.openim.chatVersion) {
-    add(`the bundle holds OpenIM ${manifest.openim.serverVersion} / chat ${manifest.openim.chatVersion}, this config wants ${spec.openim.serverVersion} / ${spec.openim.chatVersion}`);
+  if (manifest.target !== spec.target)
+    add(`the bundle was made for target ${manifest.target}, this config installs ${spec.target}`);
+  if (
+    manifest.openim.serverVersion !== spec.openim.serverVersion ||
+    manifest.openim.chatVersion !== spec.openim.chatVersion
+  ) {
+    add(
+      `the bundle holds OpenIM ${manifest.openim.serverVersion} / chat ${manifest.openim.chatVersion}, this config wants ${spec.openim.serverVersion} / ${spec.openim.chatVersion}`,
+    );
   }
-  const bundled = manifest.platforms.map((p) => p.split('/')[1]).filter((a): a is 'amd64' | 'arm64' => a === 'amd64' || a === 'arm64');
+  const bundled = manifest.platforms
+    .map((p) => p.split('/')[1])
+    .filter((a): a is 'amd64' | 'arm64' => a === 'amd64' || a === 'arm64');
   const arches = spec.binary.arch !== 'auto' ? [spec.binary.arch] : bundled.length ? bundled : (['amd64'] as const);
   const needed = bundleContents(spec, { templatesDir, arches: [...arches] });
   const images = new Set(manifest.images.map((i) => i.ref));
   const missingImages = needed.images.map(formatImage).filter((r) => !images.has(r));
-  if (missingImages.length) add(`the bundle lacks ${missingImages.length} image(s) this config uses: ${missingImages.join(', ')}`);
-  const charts = needed.charts.filter((c) => !manifest.charts.some((b) => b.name === c.name && b.version === c.version));
+  if (missingImages.length)
+    add(`the bundle lacks ${missingImages.length} image(s) this config uses: ${missingImages.join(', ')}`);
+  const charts = needed.charts.filter(
+    (c) => !manifest.charts.some((b) => b.name === c.name && b.version === c.version),
+  );
   if (charts.length) add(`the bundle lacks chart(s) ${charts.map((c) => `${c.name}-${c.version}`).join(', ')}`);
   const files = needed.files.filter((f) => !manifest.files.some((b) => b.name === f.name));
   if (files.length) add(`the bundle lacks file(s) ${files.map((f) => f.name).join(', ')}`);
@@ -54,10 +65,19 @@ export function bundleCoverage(spec: DeploySpec, manifest: BundleManifest, templ
 /** Step one of an offline install, before any probe, prompt or change: verify, then check coverage. */
 export async function verifyBundleForInstall(
   spec: DeploySpec,
-  options: { cwd: string; io: Io; templatesDir?: string; publicKeyFile?: string; allowUnverifiedSignature?: boolean; signal?: AbortSignal },
+  options: {
+    cwd: string;
+    io: Io;
+    templatesDir?: string;
+    publicKeyFile?: string;
+    allowUnverifiedSignature?: boolean;
+    signal?: AbortSignal;
+  },
 ): Promise<VerifiedBundle> {
   const path = isAbsolute(spec.offline.bundle) ? spec.offline.bundle : resolve(options.cwd, spec.offline.bundle);
-  const publicKey = options.publicKeyFile ? await loadPublicKey(resolve(options.cwd, options.publicKeyFile)) : undefined;
+  const publicKey = options.publicKeyFile
+    ? await loadPublicKey(resolve(options.cwd, options.publicKeyFile))
+    : undefined;
   const result = await verifyBundle(path, {
     ...(publicKey ? { publicKey } : {}),
     allowUnverifiedSignature: Boolean(options.allowUnverifiedSignature),
@@ -67,7 +87,12 @@ export async function verifyBundleForInstall(
   if (!result.ok || !result.manifest) throw new BundleError(path, result.problems);
   const issues = bundleCoverage(spec, result.manifest, options.templatesDir ?? templatesDir());
   if (issues.length) throw new ConfigError(issues, `bundle ${path} does not fit this config`);
-  const sig = result.signature === 'valid' ? 'signature valid' : result.signature === 'unchecked' ? `signed, signature NOT checked (${ALLOW_UNVERIFIED_SIGNATURE})` : 'unsigned';
+  const sig =
+    result.signature === 'valid'
+      ? 'signature valid'
+      : result.signature === 'unchecked'
+        ? `signed, signature NOT checked (${ALLOW_UNVERIFIED_SIGNATURE})`
+        : 'unsigned';
   options.io.err(`bundle ${path} verified: ${result.entries} files, ${formatBytes(result.bytes)}, ${sig}`);
   return { path, manifest: result.manifest, sums: result.sums, signature: result.signature };
 }
@@ -76,12 +101,26 @@ export async function verifyBundleForInstall(
 export async function stageBundle(
   bundle: VerifiedBundle,
   spec: DeploySpec,
-  options: { workdir: string; io: Io; env: Record<string, string | undefined>; concurrency: number; signal?: AbortSignal },
+  options: {
+    workdir: string;
+    io: Io;
+    env: Record<string, string | undefined>;
+    concurrency: number;
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
-  const written = await extractMembers(bundle.path, join(options.workdir, BUNDLE_WORK_DIR), { prefixes: ['charts/', 'files/'], sums: bundle.sums });
-  options.io.err(`took ${written.length} charts and files out of the bundle into ${join(options.workdir, BUNDLE_WORK_DIR)}`);
+  const written = await extractMembers(bundle.path, join(options.workdir, BUNDLE_WORK_DIR), {
+    prefixes: ['charts/', 'files/'],
+    sums: bundle.sums,
+  });
+  options.io.err(
+    `took ${written.length} charts and files out of the bundle into ${join(options.workdir, BUNDLE_WORK_DIR)}`,
+  );
   if (spec.target !== 'kubernetes' || bundle.manifest.images.length === 0) return;
-  const client = new RegistryClient({ credentials: DockerConfigCredentials.fromEnv(options.env), ...(options.signal ? { signal: options.signal } : {}) });
+  const client = new RegistryClient({
+    credentials: DockerConfigCredentials.fromEnv(options.env),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const missing = await missingInMirror(bundle.manifest.images, spec.images.mirror, client);
   if (missing.length === 0) {
     options.io.err(`all ${bundle.manifest.images.length} images are in ${spec.images.mirror}`);
@@ -94,7 +133,8 @@ export async function stageBundle(
     client,
     concurrency: Math.min(options.concurrency, 4),
     only: (ref) => wanted.has(ref),
-    report: (e) => options.io.err(e.kind === 'image' ? `  pushed ${e.target}@${e.digest}` : `  retrying ${e.ref}: ${e.error}`),
+    report: (e) =>
+      options.io.err(e.kind === 'image' ? `  pushed ${e.target}@${e.digest}` : `  retrying ${e.ref}: ${e.error}`),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }

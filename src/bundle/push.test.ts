@@ -42,57 +42,71 @@ afterEach(async () => {
 
 /** Every answer waits `delayMs`, so requests that can overlap do. */
 async function fakeRegistry(delayMs = 15): Promise<FakeRegistry> {
-  const state: FakeRegistry = { host: '', blobs: new Map(), tags: new Map(), uploads: [], mounts: [], maxInFlight: 0, maxBlobInFlight: 0 };
+  const state: FakeRegistry = {
+    host: '',
+    blobs: new Map(),
+    tags: new Map(),
+    uploads: [],
+    mounts: [],
+    maxInFlight: 0,
+    maxBlobInFlight: 0,
+  };
   let inFlight = 0;
   let blobInFlight = 0;
   const has = (repo: string, digest: string) => state.blobs.get(repo)?.has(digest) ?? false;
   const add = (repo: string, digest: string) => state.blobs.set(repo, (state.blobs.get(repo) ?? new Set()).add(digest));
-  server = createServer((req, res) => void (async () => {
-    const url = new URL(req.url!, 'http://x');
-    const blobRequest = url.pathname.includes('/blobs/');
-    inFlight++;
-    state.maxInFlight = Math.max(state.maxInFlight, inFlight);
-    if (blobRequest) state.maxBlobInFlight = Math.max(state.maxBlobInFlight, ++blobInFlight);
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    await new Promise((r) => setTimeout(r, delayMs));
-    inFlight--;
-    if (blobRequest) blobInFlight--;
-    let m: RegExpExecArray | null;
-    if ((m = /^\/v2\/(.+)\/blobs\/uploads\/([^/]*)$/.exec(url.pathname))) {
-      const repo = m[1]!;
-      if (req.method === 'POST') {
-        const mount = url.searchParams.get('mount');
-        const from = url.searchParams.get('from');
-        if (mount && from && has(from, mount)) {
-          add(repo, mount);
-          state.mounts.push(`${repo} ${mount}`);
+  server = createServer(
+    (req, res) =>
+      void (async () => {
+        const url = new URL(req.url!, 'http://x');
+        const blobRequest = url.pathname.includes('/blobs/');
+        inFlight++;
+        state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+        if (blobRequest) state.maxBlobInFlight = Math.max(state.maxBlobInFlight, ++blobInFlight);
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const body = Buffer.concat(chunks);
+        await new Promise((r) => setTimeout(r, delayMs));
+        inFlight--;
+        if (blobRequest) blobInFlight--;
+        let m: RegExpExecArray | null;
+        if ((m = /^\/v2\/(.+)\/blobs\/uploads\/([^/]*)$/.exec(url.pathname))) {
+          const repo = m[1]!;
+          if (req.method === 'POST') {
+            const mount = url.searchParams.get('mount');
+            const from = url.searchParams.get('from');
+            if (mount && from && has(from, mount)) {
+              add(repo, mount);
+              state.mounts.push(`${repo} ${mount}`);
+              return res.writeHead(201).end();
+            }
+            return res
+              .writeHead(202, { location: `/v2/${repo}/blobs/uploads/${randomBytes(4).toString('hex')}` })
+              .end();
+          }
+          const digest = url.searchParams.get('digest')!;
+          if (req.method !== 'PUT' || sha(body) !== digest) return res.writeHead(400).end();
+          add(repo, digest);
+          state.uploads.push(`${repo} ${digest}`);
           return res.writeHead(201).end();
         }
-        return res.writeHead(202, { location: `/v2/${repo}/blobs/uploads/${randomBytes(4).toString('hex')}` }).end();
-      }
-      const digest = url.searchParams.get('digest')!;
-      if (req.method !== 'PUT' || sha(body) !== digest) return res.writeHead(400).end();
-      add(repo, digest);
-      state.uploads.push(`${repo} ${digest}`);
-      return res.writeHead(201).end();
-    }
-    if ((m = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname))) return res.writeHead(has(m[1]!, m[2]!) ? 200 : 404).end();
-    if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname))) {
-      const key = `${m[1]}:${m[2]}`;
-      if (req.method === 'PUT') {
-        const parsed = JSON.parse(body.toString()) as { config: { digest: string }; layers: { digest: string }[] };
-        // A registry refuses a manifest whose blobs it lacks.
-        if (![parsed.config, ...parsed.layers].every((d) => has(m![1]!, d.digest))) return res.writeHead(400).end();
-        state.tags.set(key, sha(body));
-        return res.writeHead(201, { 'docker-content-digest': sha(body) }).end();
-      }
-      const digest = state.tags.get(key);
-      return digest ? res.writeHead(200, { 'docker-content-digest': digest }).end() : res.writeHead(404).end();
-    }
-    res.writeHead(404).end();
-  })());
+        if ((m = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)))
+          return res.writeHead(has(m[1]!, m[2]!) ? 200 : 404).end();
+        if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname))) {
+          const key = `${m[1]}:${m[2]}`;
+          if (req.method === 'PUT') {
+            const parsed = JSON.parse(body.toString()) as { config: { digest: string }; layers: { digest: string }[] };
+            // A registry refuses a manifest whose blobs it lacks.
+            if (![parsed.config, ...parsed.layers].every((d) => has(m![1]!, d.digest))) return res.writeHead(400).end();
+            state.tags.set(key, sha(body));
+            return res.writeHead(201, { 'docker-content-digest': sha(body) }).end();
+          }
+          const digest = state.tags.get(key);
+          return digest ? res.writeHead(200, { 'docker-content-digest': digest }).end() : res.writeHead(404).end();
+        }
+        res.writeHead(404).end();
+      })(),
+  );
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   state.host = `127.0.0.1:${(server!.address() as AddressInfo).port}`;
   return state;
@@ -136,7 +150,11 @@ describe('pushBundle', () => {
   it('sends the layers of one image side by side, never more than --concurrency blob requests at once', async () => {
     const registry = await fakeRegistry();
     const { path, digests } = writeBundle({ 'docker.io/openim/big:1': [layer(), layer(), layer(), layer(), layer()] });
-    const pushed = await pushBundle(path, { registry: registry.host, client: new RegistryClient({ retries: 0 }), concurrency: 3 });
+    const pushed = await pushBundle(path, {
+      registry: registry.host,
+      client: new RegistryClient({ retries: 0 }),
+      concurrency: 3,
+    });
     expect(pushed).toHaveLength(1);
     expect(pushed[0]!.digest).toBe(digests['docker.io/openim/big:1']);
     expect(pushed[0]!.blobs).toEqual({ uploaded: 6, mounted: 0, existing: 0 });
@@ -145,8 +163,15 @@ describe('pushBundle', () => {
 
   it('with --concurrency 1 sends one request at a time', async () => {
     const registry = await fakeRegistry(5);
-    const { path } = writeBundle({ 'docker.io/openim/a:1': [layer(), layer()], 'docker.io/openim/b:1': [layer(), layer()] });
-    const pushed = await pushBundle(path, { registry: registry.host, client: new RegistryClient({ retries: 0 }), concurrency: 1 });
+    const { path } = writeBundle({
+      'docker.io/openim/a:1': [layer(), layer()],
+      'docker.io/openim/b:1': [layer(), layer()],
+    });
+    const pushed = await pushBundle(path, {
+      registry: registry.host,
+      client: new RegistryClient({ retries: 0 }),
+      concurrency: 1,
+    });
     expect(pushed.map((p) => p.blobs.uploaded)).toEqual([3, 3]);
     expect(registry.maxInFlight).toBe(1);
   });
@@ -156,14 +181,22 @@ describe('pushBundle', () => {
     const base = randomBytes(64 * 1024);
     const refs = ['docker.io/openim/a:1', 'docker.io/openim/b:1', 'docker.io/openim/c:1', 'docker.io/openim/d:1'];
     const { path, digests } = writeBundle(Object.fromEntries(refs.map((r) => [r, [base, layer()]])));
-    const pushed = await pushBundle(path, { registry: registry.host, client: new RegistryClient({ retries: 0 }), concurrency: 4 });
+    const pushed = await pushBundle(path, {
+      registry: registry.host,
+      client: new RegistryClient({ retries: 0 }),
+      concurrency: 4,
+    });
     expect(registry.uploads.filter((u) => u.endsWith(sha(base)))).toHaveLength(1);
     expect(registry.mounts).toHaveLength(3);
     expect(pushed.reduce((n, p) => n + p.blobs.uploaded, 0)).toBe(4 * 2 + 1);
     expect(pushed.reduce((n, p) => n + p.blobs.mounted, 0)).toBe(3);
     for (const p of pushed) expect(p.digest).toBe(digests[p.ref]);
     // A second push finds every blob where it belongs and uploads nothing.
-    const again = await pushBundle(path, { registry: registry.host, client: new RegistryClient({ retries: 0 }), concurrency: 4 });
+    const again = await pushBundle(path, {
+      registry: registry.host,
+      client: new RegistryClient({ retries: 0 }),
+      concurrency: 4,
+    });
     expect(again.every((p) => p.blobs.uploaded === 0 && p.blobs.mounted === 0 && p.blobs.existing === 3)).toBe(true);
   });
 });

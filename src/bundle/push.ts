@@ -61,7 +61,12 @@ class BlobPusher {
   /** Blob transfers at once, across all images (set per round: the retry round takes one). */
   gate!: Semaphore;
 
-  push(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
+  push(
+    registry: string,
+    repository: string,
+    digest: string,
+    size: number,
+  ): Promise<'uploaded' | 'mounted' | 'existing'> {
     // Two images sharing a blob: the second waits for the first, then mounts it.
     const previous = this.inFlight.get(digest) ?? Promise.resolve();
     const work = previous.catch(() => undefined).then(() => this.pushOne(registry, repository, digest, size));
@@ -69,7 +74,12 @@ class BlobPusher {
     return work;
   }
 
-  private async pushOne(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
+  private async pushOne(
+    registry: string,
+    repository: string,
+    digest: string,
+    size: number,
+  ): Promise<'uploaded' | 'mounted' | 'existing'> {
     // Taken after waiting for an earlier push of the same digest: a waiter holds no slot.
     const release = await this.gate.acquire();
     try {
@@ -80,7 +90,12 @@ class BlobPusher {
     }
   }
 
-  private async transfer(registry: string, repository: string, digest: string, size: number): Promise<'uploaded' | 'mounted' | 'existing'> {
+  private async transfer(
+    registry: string,
+    repository: string,
+    digest: string,
+    size: number,
+  ): Promise<'uploaded' | 'mounted' | 'existing'> {
     const client = this.options.client;
     const held = this.holders.get(digest) ?? [];
     if (held.includes(repository) || (await client.blobExists(registry, repository, digest))) {
@@ -101,7 +116,14 @@ class BlobPusher {
     const entry = this.index.byPath.get(blobPath(digest));
     if (!entry) throw new Error(`${blobPath(digest)} is missing from the bundle`);
     if (entry.size !== size) throw new Error(`${blobPath(digest)} has ${entry.size} bytes, its manifest says ${size}`);
-    await client.uploadBlob(registry, repository, location, { digest, size }, (start, end) => this.index.files.stream(entry.dataOffset + start, entry.dataOffset + end), this.options.chunkSize || undefined);
+    await client.uploadBlob(
+      registry,
+      repository,
+      location,
+      { digest, size },
+      (start, end) => this.index.files.stream(entry.dataOffset + start, entry.dataOffset + end),
+      this.options.chunkSize || undefined,
+    );
     this.remember(digest, repository);
     return 'uploaded';
   }
@@ -119,7 +141,9 @@ async function pushImage(image: LayoutImage, blobs: BlobPusher, options: PushOpt
   if (options.signal?.aborted) throw new UserAbort();
   // All blobs of the image at once (the shared gate bounds them); settle all before
   // failing, so a retry never races a transfer of this attempt still running.
-  const settled = await Promise.allSettled(image.blobs.map((b) => blobs.push(target.registry, target.repository, b.digest, b.size)));
+  const settled = await Promise.allSettled(
+    image.blobs.map((b) => blobs.push(target.registry, target.repository, b.digest, b.size)),
+  );
   const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (errors.length > 0) throw errors.find((e) => e instanceof UserAbort) ?? errors[0];
   for (const r of settled) if (r.status === 'fulfilled') counts[r.value]++;
@@ -127,8 +151,13 @@ async function pushImage(image: LayoutImage, blobs: BlobPusher, options: PushOpt
     const reference = m === image.root ? target.tag : m.digest;
     await options.client.putManifest(target.registry, target.repository, reference, m.bytes, m.mediaType);
   }
-  const digest = await options.client.headManifest(target.registry, target.repository, target.tag, [RegistryClient.pushScope(target.repository)]);
-  if (digest !== image.root.digest) throw new Error(`${target.registry}/${target.repository}:${target.tag} resolves to ${digest ?? 'nothing'}, not ${image.root.digest}`);
+  const digest = await options.client.headManifest(target.registry, target.repository, target.tag, [
+    RegistryClient.pushScope(target.repository),
+  ]);
+  if (digest !== image.root.digest)
+    throw new Error(
+      `${target.registry}/${target.repository}:${target.tag} resolves to ${digest ?? 'nothing'}, not ${image.root.digest}`,
+    );
   return { ref: image.ref, target: formatImage({ ...target }), digest, blobs: counts };
 }
 
@@ -149,7 +178,13 @@ export async function pushBundle(path: string, options: PushOptions): Promise<Pu
             const pushed = await pushImage(image, blobs, options);
             results.set(image.ref, pushed);
             failures.delete(image.ref);
-            options.report?.({ kind: 'image', ref: image.ref, target: pushed.target, digest: pushed.digest, ...pushed.blobs });
+            options.report?.({
+              kind: 'image',
+              ref: image.ref,
+              target: pushed.target,
+              digest: pushed.digest,
+              ...pushed.blobs,
+            });
           } catch (error) {
             if (error instanceof UserAbort) throw error;
             failures.set(image.ref, error as Error);
@@ -163,13 +198,23 @@ export async function pushBundle(path: string, options: PushOptions): Promise<Pu
     // A registry that choked under load often takes the same images one at a time.
     for (let attempt = 0; attempt < 2 && failures.size > 0; attempt++) {
       // Refused credentials or names do not get better with a retry.
-      const again = images.filter((i) => failures.has(i.ref) && !(failures.get(i.ref) instanceof CertificateError) && !(failures.get(i.ref) instanceof RegistryError && [401, 403, 404].includes((failures.get(i.ref) as RegistryError).status)));
+      const again = images.filter(
+        (i) =>
+          failures.has(i.ref) &&
+          !(failures.get(i.ref) instanceof CertificateError) &&
+          !(
+            failures.get(i.ref) instanceof RegistryError &&
+            [401, 403, 404].includes((failures.get(i.ref) as RegistryError).status)
+          ),
+      );
       if (again.length === 0) break;
       for (const i of again) options.report?.({ kind: 'retry', ref: i.ref, error: failures.get(i.ref)!.message });
       await run(again, 1);
     }
     if (failures.size > 0) {
-      throw new Error(`${failures.size} image(s) could not be pushed:\n${[...failures].map(([ref, e]) => `  ${ref}: ${e.message}`).join('\n')}`);
+      throw new Error(
+        `${failures.size} image(s) could not be pushed:\n${[...failures].map(([ref, e]) => `  ${ref}: ${e.message}`).join('\n')}`,
+      );
     }
     return images.map((i) => results.get(i.ref)!);
   } finally {
@@ -178,7 +223,11 @@ export async function pushBundle(path: string, options: PushOptions): Promise<Pu
 }
 
 /** Which bundle images a mirror registry lacks (by digest). */
-export async function missingInMirror(images: { ref: string; digest: string }[], mirror: string, client: RegistryClient): Promise<string[]> {
+export async function missingInMirror(
+  images: { ref: string; digest: string }[],
+  mirror: string,
+  client: RegistryClient,
+): Promise<string[]> {
   const missing: string[] = [];
   for (const image of images) {
     const target = mirrorTarget(image.ref, mirror);

@@ -24,7 +24,8 @@ export interface ResumeState {
 
 const SMALL = 64 * 1024;
 /** Image configs, and chart archives (rendered again for their images). */
-const keepable = (path: string, size: number) => size <= SMALL || (path.startsWith('charts/') && size <= 32 * 1024 * 1024);
+const keepable = (path: string, size: number) =>
+  size <= SMALL || (path.startsWith('charts/') && size <= 32 * 1024 * 1024);
 
 const REGENERATED: readonly string[] = [ENTRY.ociIndex, ENTRY.manifest, ENTRY.checksums, ENTRY.signature];
 

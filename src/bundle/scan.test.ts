@@ -33,7 +33,10 @@ describe('indexBundle', () => {
   });
 
   it('reports a bundle cut inside an entry or without its end marker', async () => {
-    const tar = tarArchive([{ path: 'a', data: 'A'.repeat(600) }, { path: 'b', data: 'B' }]);
+    const tar = tarArchive([
+      { path: 'a', data: 'A'.repeat(600) },
+      { path: 'b', data: 'B' },
+    ]);
     writeFileSync(join(dir, 'cut.tar'), tar.subarray(0, 1024));
     await expect(indexBundle(join(dir, 'cut.tar'))).rejects.toThrow(/truncated \(inside a\)/);
     writeFileSync(join(dir, 'open.tar'), tar.subarray(0, tar.length - 1024));

@@ -67,7 +67,11 @@ export async function indexBundle(path: string): Promise<BundleIndex> {
   return { files, entries, byPath, refused };
 }
 
-export async function readMember(index: BundleIndex, path: string, limit = 64 * 1024 * 1024): Promise<Buffer | undefined> {
+export async function readMember(
+  index: BundleIndex,
+  path: string,
+  limit = 64 * 1024 * 1024,
+): Promise<Buffer | undefined> {
   const entry = index.byPath.get(path);
   if (!entry) return undefined;
   if (entry.size > limit) throw new Error(`${path} is larger than expected (${entry.size} bytes)`);

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { checkSignature, generateKeyPair, loadPrivateKey, loadPublicKey, signChecksums } from './signature.js';
 
-
 const made: string[] = [];
 const scratch = (dir: string) => (made.push(dir), dir);
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -15,7 +15,8 @@ export interface KeyPairFiles {
 export async function generateKeyPair(base: string, force = false): Promise<KeyPairFiles> {
   const files = { privateKey: `${base}.key`, publicKey: `${base}.pub` };
   for (const f of Object.values(files)) {
-    if (existsSync(f) && !force) throw new ConfigError([{ path: '-o', message: `${f} already exists`, hint: 'pass --force to overwrite it' }]);
+    if (existsSync(f) && !force)
+      throw new ConfigError([{ path: '-o', message: `${f} already exists`, hint: 'pass --force to overwrite it' }]);
   }
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   await writeFile(files.privateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -24,7 +25,14 @@ export async function generateKeyPair(base: string, force = false): Promise<KeyP
 }
 
 function ensureEd25519(key: KeyObject, file: string): KeyObject {
-  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError([{ path: file, message: `is a ${key.asymmetricKeyType ?? 'symmetric'} key, not ed25519`, hint: 'make one with openim-deploy bundle keygen' }]);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ConfigError([
+      {
+        path: file,
+        message: `is a ${key.asymmetricKeyType ?? 'symmetric'} key, not ed25519`,
+        hint: 'make one with openim-deploy bundle keygen',
+      },
+    ]);
   return key;
 }
 

@@ -1,6 +1,24 @@
 // Sizes as users write them (`--split 4G`, `--chunk-size 16M`) and as we print them.
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, ki: 1024, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mi: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gi: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, ti: 1024 ** 4, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  ki: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
+};
 
 /** `4G` = 4 GiB, `700MB` = 700 000 000 bytes; undefined when not a size. */
 export function parseSize(text: string): number | undefined {

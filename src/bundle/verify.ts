@@ -70,7 +70,14 @@ async function signedWithoutKey(path: string, options: VerifyOptions): Promise<V
   }
   await index.files.close();
   if (!index.byPath.has(ENTRY.signature)) return undefined;
-  return { ok: false, problems: [{ file: ENTRY.signature, message: keyNeeded(options) }], sums: new Map(), entries: index.entries.length, bytes: 0, signature: 'unchecked' };
+  return {
+    ok: false,
+    problems: [{ file: ENTRY.signature, message: keyNeeded(options) }],
+    sums: new Map(),
+    entries: index.entries.length,
+    bytes: 0,
+    signature: 'unchecked',
+  };
 }
 
 export async function verifyBundle(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -85,7 +92,14 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   try {
     files = await PartFiles.open(path);
   } catch (error) {
-    return { ok: false, problems: [{ file: path, message: (error as Error).message }], sums, entries, bytes: 0, signature: 'absent' };
+    return {
+      ok: false,
+      problems: [{ file: path, message: (error as Error).message }],
+      sums,
+      entries,
+      bytes: 0,
+      signature: 'absent',
+    };
   }
   try {
     for await (const entry of readTar(files.stream())) {
@@ -134,7 +148,8 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
       if (!listed) add(name, `not listed in checksums.sha256 (an added file)${suffix}`);
       else if (listed !== hex) add(name, `SHA-256 ${hex} does not match checksums.sha256 (${listed})${suffix}`);
     }
-    for (const name of list.sums.keys()) if (!sums.has(name)) add(name, `listed in checksums.sha256 but missing from the bundle${suffix}`);
+    for (const name of list.sums.keys())
+      if (!sums.has(name)) add(name, `listed in checksums.sha256 but missing from the bundle${suffix}`);
     if (signature === 'unchecked' && !options.publicKey && !options.allowUnverifiedSignature) {
       add(ENTRY.signature, keyNeeded(options));
     }
@@ -146,7 +161,10 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
       } else if (checkSignature(listBytes, sig, options.publicKey)) signature = 'valid';
       else {
         signature = 'invalid';
-        add(ENTRY.signature, 'signature does not match checksums.sha256 for this key (the list was changed, or signed with another key)');
+        add(
+          ENTRY.signature,
+          'signature does not match checksums.sha256 for this key (the list was changed, or signed with another key)',
+        );
       }
     }
   }
@@ -161,7 +179,8 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
   // manifest.json, and that what it promises is there.
   let manifest: BundleManifest | undefined;
   const manifestBytes = small.get(ENTRY.manifest);
-  if (!manifestBytes) add(ENTRY.manifest, sums.has(ENTRY.manifest) ? 'too large to be a bundle manifest' : 'missing from the bundle');
+  if (!manifestBytes)
+    add(ENTRY.manifest, sums.has(ENTRY.manifest) ? 'too large to be a bundle manifest' : 'missing from the bundle');
   else {
     const parsed = parseManifest(manifestBytes);
     if (parsed.error) add(ENTRY.manifest, parsed.error);
@@ -173,7 +192,9 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
       if (!got) add(item.path, 'named in manifest.json but missing from the bundle');
       else if (got !== item.sha256) add(item.path, `SHA-256 ${got} differs from manifest.json (${item.sha256})`);
     }
-    for (const image of manifest.images) for (const d of image.blobs) if (!sums.has(blobPath(d))) add(blobPath(d), `blob of ${image.ref} missing from the bundle`);
+    for (const image of manifest.images)
+      for (const d of image.blobs)
+        if (!sums.has(blobPath(d))) add(blobPath(d), `blob of ${image.ref} missing from the bundle`);
   }
 
   // The OCI index: every image complete (manifests, configs, layers present).
@@ -195,7 +216,10 @@ export async function verifyBundle(path: string, options: VerifyOptions = {}): P
           return add(p, `manifest of ${ref} is not valid JSON`);
         }
         if (isIndexType(d.mediaType)) for (const child of parsed.manifests ?? []) visit(child, ref, depth + 1);
-        else for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob && !sums.has(blobPath(blob.digest))) add(blobPath(blob.digest), `layer/config of ${ref} missing from the bundle`);
+        else
+          for (const blob of [parsed.config, ...(parsed.layers ?? [])])
+            if (blob && !sums.has(blobPath(blob.digest)))
+              add(blobPath(blob.digest), `layer/config of ${ref} missing from the bundle`);
       };
       for (const d of index.manifests ?? []) visit(d, d.annotations?.[REF_ANNOTATIONS.refName] ?? d.digest, 0);
     } catch (error) {

@@ -12,13 +12,18 @@ import { pinnedRepoCharts, sharedChartsDir } from '../../test/helpers/shared-cha
 
 describe('upstream chart pins', () => {
   it('every pinned repository chart exists in the upstream index at that version', () => {
-    const index = parse(readFileSync(join(sharedChartsDir(), 'index.yaml'), 'utf8')) as { entries: Record<string, { version: string }[]> };
+    const index = parse(readFileSync(join(sharedChartsDir(), 'index.yaml'), 'utf8')) as {
+      entries: Record<string, { version: string }[]>;
+    };
     const charts = pinnedRepoCharts();
     // ingress-nginx, traefik, istio ×3, nfs, rook ×2, cert-manager, kube-prometheus-stack, loki, alloy.
     expect(charts.length).toBeGreaterThanOrEqual(12);
     const missing = charts
       .filter((c) => !(index.entries[c.name] ?? []).some((e) => e.version === c.version))
-      .map((c) => `${c.name} ${c.version} (${c.repo}); upstream has ${(index.entries[c.name] ?? []).map((e) => e.version).join(', ') || 'no such chart'}`);
+      .map(
+        (c) =>
+          `${c.name} ${c.version} (${c.repo}); upstream has ${(index.entries[c.name] ?? []).map((e) => e.version).join(', ') || 'no such chart'}`,
+      );
     expect(missing).toEqual([]);
   });
 });

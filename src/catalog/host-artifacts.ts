@@ -103,7 +103,12 @@ export const HOST_ARCHIVES = {
     version: kafkaVersion,
     format: 'tar',
     strip: 1,
-    executables: { server: 'bin/kafka-server-start.sh', storage: 'bin/kafka-storage.sh', topics: 'bin/kafka-topics.sh', groups: 'bin/kafka-consumer-groups.sh' },
+    executables: {
+      server: 'bin/kafka-server-start.sh',
+      storage: 'bin/kafka-storage.sh',
+      topics: 'bin/kafka-topics.sh',
+      groups: 'bin/kafka-consumer-groups.sh',
+    },
     sha256: {},
     license: 'Apache-2.0',
   },

@@ -1,23 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { formatImage, mirrorPathElement, mirrorPathUpstream, parseImage, resolveImage, resolveImagePrefix, specImageSource, type ImageSource } from './images.js';
+import {
+  formatImage,
+  mirrorPathElement,
+  mirrorPathUpstream,
+  parseImage,
+  resolveImage,
+  resolveImagePrefix,
+  specImageSource,
+  type ImageSource,
+} from './images.js';
 import { mirrorTarget } from '../bundle/push.js';
 
 describe('images', () => {
   it('parses short Docker Hub names', () => {
     expect(parseImage('redis:7.0.15')).toEqual({ registry: 'docker.io', repository: 'library/redis', tag: '7.0.15' });
-    expect(parseImage('openim/openim-api:v3.8.3')).toEqual({ registry: 'docker.io', repository: 'openim/openim-api', tag: 'v3.8.3' });
+    expect(parseImage('openim/openim-api:v3.8.3')).toEqual({
+      registry: 'docker.io',
+      repository: 'openim/openim-api',
+      tag: 'v3.8.3',
+    });
   });
 
   it('parses registries with ports and digests', () => {
-    expect(parseImage('localhost:5000/a/b:1@sha256:abc')).toEqual({ registry: 'localhost:5000', repository: 'a/b', tag: '1', digest: 'sha256:abc' });
-    expect(parseImage('quay.io/coreos/etcd')).toEqual({ registry: 'quay.io', repository: 'coreos/etcd', tag: 'latest' });
+    expect(parseImage('localhost:5000/a/b:1@sha256:abc')).toEqual({
+      registry: 'localhost:5000',
+      repository: 'a/b',
+      tag: '1',
+      digest: 'sha256:abc',
+    });
+    expect(parseImage('quay.io/coreos/etcd')).toEqual({
+      registry: 'quay.io',
+      repository: 'coreos/etcd',
+      tag: 'latest',
+    });
   });
 
   it('rewrites every image below a mirror, keeping non-Docker Hub registries as a path element', () => {
     const src = { registry: 'docker.io', mirror: 'm.daocloud.io/', rewrite: [] };
     expect(formatImage(resolveImage(parseImage('mongo:7.0.14'), src))).toBe('m.daocloud.io/library/mongo:7.0.14');
-    expect(formatImage(resolveImage(parseImage('quay.io/coreos/etcd:v3.5.13'), src))).toBe('m.daocloud.io/quay.io/coreos/etcd:v3.5.13');
-    expect(formatImage(resolveImage(parseImage('redis:7'), { registry: 'docker.io', mirror: 'reg.local:5000/mirror', rewrite: [] }))).toBe('reg.local:5000/mirror/library/redis:7');
+    expect(formatImage(resolveImage(parseImage('quay.io/coreos/etcd:v3.5.13'), src))).toBe(
+      'm.daocloud.io/quay.io/coreos/etcd:v3.5.13',
+    );
+    expect(
+      formatImage(
+        resolveImage(parseImage('redis:7'), { registry: 'docker.io', mirror: 'reg.local:5000/mirror', rewrite: [] }),
+      ),
+    ).toBe('reg.local:5000/mirror/library/redis:7');
   });
 
   it('leaves images alone without a mirror', () => {
@@ -32,21 +60,43 @@ describe('images', () => {
     expect(formatImage(ref)).toBe('registry.internal:5000/localhost_5000/a/b:1');
     // The reference parses back to the same parts: the port of the mirror is the only `:` before the tag.
     expect(parseImage(formatImage(ref))).toEqual(ref);
-    expect(formatImage(resolveImage(parseImage('reg.example.com:8443/team/app:2@sha256:abc'), { registry: 'docker.io', mirror: 'm.local/pfx/', rewrite: [] }))).toBe(
-      'm.local/pfx/reg.example.com_8443/team/app:2@sha256:abc',
-    );
+    expect(
+      formatImage(
+        resolveImage(parseImage('reg.example.com:8443/team/app:2@sha256:abc'), {
+          registry: 'docker.io',
+          mirror: 'm.local/pfx/',
+          rewrite: [],
+        }),
+      ),
+    ).toBe('m.local/pfx/reg.example.com_8443/team/app:2@sha256:abc');
   });
 
   it('gives every rewritten repository only characters the distribution spec allows', () => {
     const component = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-    for (const text of ['localhost:5000/a/b:1', '127.0.0.1:5000/x:1', 'quay.io/ceph/ceph:v19', 'redis:7', 'ghcr.io/openimsdk/openim-api:v3']) {
-      const { repository } = resolveImage(parseImage(text), { registry: 'docker.io', mirror: 'mirror.local:5000/offline', rewrite: [] });
+    for (const text of [
+      'localhost:5000/a/b:1',
+      '127.0.0.1:5000/x:1',
+      'quay.io/ceph/ceph:v19',
+      'redis:7',
+      'ghcr.io/openimsdk/openim-api:v3',
+    ]) {
+      const { repository } = resolveImage(parseImage(text), {
+        registry: 'docker.io',
+        mirror: 'mirror.local:5000/offline',
+        rewrite: [],
+      });
       for (const part of repository.split('/')) expect(part, `${text} → ${repository}`).toMatch(component);
     }
   });
 
   it('undoes the path rewrite (the bundle reads upstream names back from mirrored plans)', () => {
-    for (const text of ['localhost:5000/a/b:1', 'quay.io/ceph/ceph:v19', 'docker.io/library/redis:7', 'openim/openim-api:v3', 'registry.k8s.io/sig-storage/x:v4']) {
+    for (const text of [
+      'localhost:5000/a/b:1',
+      'quay.io/ceph/ceph:v19',
+      'docker.io/library/redis:7',
+      'openim/openim-api:v3',
+      'registry.k8s.io/sig-storage/x:v4',
+    ]) {
       const ref = parseImage(text);
       const mirrored = resolveImage(ref, { registry: 'docker.io', mirror: 'm.example', rewrite: [] });
       expect(mirrorPathUpstream(mirrored.repository)).toEqual({ registry: ref.registry, repository: ref.repository });
@@ -62,14 +112,22 @@ describe('images', () => {
       ['docker.io/library/redis:7', 'registry.internal:5000'],
     ] as const) {
       const pulled = resolveImage(parseImage(text), { registry: 'docker.io', mirror, rewrite: [] });
-      expect(mirrorTarget(text, mirror)).toEqual({ registry: pulled.registry, repository: pulled.repository, tag: pulled.tag });
+      expect(mirrorTarget(text, mirror)).toEqual({
+        registry: pulled.registry,
+        repository: pulled.repository,
+        tag: pulled.tag,
+      });
       expect(mirrorTarget(text, mirror).repository).not.toContain(':');
     }
   });
 
   describe('rewrite rules', () => {
     const aliyun = 'registry.cn-hangzhou.aliyuncs.com/openimsdk';
-    const source = (mirror: string, rewrite: ImageSource['rewrite']): ImageSource => ({ registry: 'docker.io', mirror, rewrite });
+    const source = (mirror: string, rewrite: ImageSource['rewrite']): ImageSource => ({
+      registry: 'docker.io',
+      mirror,
+      rewrite,
+    });
     const pulled = (text: string, src: ImageSource) => formatImage(resolveImage(parseImage(text), src));
 
     it('moves a matching prefix to the rule target, keeping the rest of the path, and leaves the rest to the mirror', () => {
@@ -85,7 +143,9 @@ describe('images', () => {
     it('does not send a rule-moved image through the mirror, and without a mirror leaves unmatched images alone', () => {
       const ref = parseImage('redis:7.0.15');
       expect(resolveImage(ref, source('', [{ from: 'docker.io/openim', to: aliyun }]))).toBe(ref);
-      expect(pulled('openim/openim-chat:v1.8.4', source('', [{ from: 'docker.io/openim', to: aliyun }]))).toBe(`${aliyun}/openim-chat:v1.8.4`);
+      expect(pulled('openim/openim-chat:v1.8.4', source('', [{ from: 'docker.io/openim', to: aliyun }]))).toBe(
+        `${aliyun}/openim-chat:v1.8.4`,
+      );
     });
 
     it('lets the longest matching from win, whatever the order of the rules', () => {
@@ -97,7 +157,9 @@ describe('images', () => {
       for (const rewrite of [rules, [...rules].reverse()]) {
         const src = source('m.daocloud.io', rewrite);
         expect(pulled('quay.io/prometheus/alertmanager:v0.27.0', src)).toBe('mirror.c/am:v0.27.0');
-        expect(pulled('quay.io/prometheus/prometheus:v3@sha256:abc', src)).toBe('mirror.b:5000/prom/prometheus:v3@sha256:abc');
+        expect(pulled('quay.io/prometheus/prometheus:v3@sha256:abc', src)).toBe(
+          'mirror.b:5000/prom/prometheus:v3@sha256:abc',
+        );
         expect(pulled('quay.io/ceph/ceph:v19', src)).toBe('mirror.a/quay/ceph/ceph:v19');
       }
     });
@@ -108,11 +170,16 @@ describe('images', () => {
         { from: 'registry.k8s.io', to: 'k8s.m.daocloud.io' },
       ]);
       expect(pulled('localhost:5000/a/b:1', src)).toBe('registry.internal:5000/local/a/b:1');
-      expect(pulled('registry.k8s.io/sig-storage/csi-provisioner:v5', src)).toBe('k8s.m.daocloud.io/sig-storage/csi-provisioner:v5');
+      expect(pulled('registry.k8s.io/sig-storage/csi-provisioner:v5', src)).toBe(
+        'k8s.m.daocloud.io/sig-storage/csi-provisioner:v5',
+      );
     });
 
     it('gives charts the registry a whole upstream prefix moves to', () => {
-      const src = source('m.daocloud.io', [{ from: 'docker.io/istio', to: 'mirror.local/istio-hub' }, { from: 'quay.io', to: 'q.mirror' }]);
+      const src = source('m.daocloud.io', [
+        { from: 'docker.io/istio', to: 'mirror.local/istio-hub' },
+        { from: 'quay.io', to: 'q.mirror' },
+      ]);
       expect(resolveImagePrefix('docker.io/istio', src)).toBe('mirror.local/istio-hub');
       expect(resolveImagePrefix('quay.io', src)).toBe('q.mirror');
       // No rule: the mirror layout, as resolveImage builds it for each image below the prefix.
@@ -120,20 +187,36 @@ describe('images', () => {
       expect(resolveImagePrefix('docker.io', src)).toBe('m.daocloud.io');
       expect(resolveImagePrefix('registry.k8s.io', source('', []))).toBeUndefined();
       // Agrees with resolveImage for the images below it.
-      for (const [prefix, text] of [['registry.k8s.io', 'registry.k8s.io/ingress-nginx/controller:v1'], ['docker.io/istio', 'docker.io/istio/pilot:1.24'], ['docker.io', 'docker.io/grafana/alloy:v1']] as const) {
+      for (const [prefix, text] of [
+        ['registry.k8s.io', 'registry.k8s.io/ingress-nginx/controller:v1'],
+        ['docker.io/istio', 'docker.io/istio/pilot:1.24'],
+        ['docker.io', 'docker.io/grafana/alloy:v1'],
+      ] as const) {
         const ref = resolveImage(parseImage(text), src);
         expect(formatImage(ref)).toBe(`${resolveImagePrefix(prefix, src)}/${text.slice(prefix.length + 1)}`);
       }
     });
 
     it('drops the rules for an offline install (the bundle pushed every image to images.mirror)', () => {
-      const images = { registry: 'docker.io', mirror: 'registry.internal:5000', rewrite: [{ from: 'docker.io/openim', to: aliyun }] };
+      const images = {
+        registry: 'docker.io',
+        mirror: 'registry.internal:5000',
+        rewrite: [{ from: 'docker.io/openim', to: aliyun }],
+      };
       expect(specImageSource({ images, offline: { bundle: '' } }).rewrite).toEqual(images.rewrite);
       const offline = specImageSource({ images, offline: { bundle: '/tmp/b.tar' } });
       expect(offline.rewrite).toEqual([]);
       // Where install pulls it is where bundle push put it.
-      expect(resolveImage(parseImage('openim/openim-api:v3'), offline)).toEqual({ registry: 'registry.internal:5000', repository: 'openim/openim-api', tag: 'v3' });
-      expect(mirrorTarget('openim/openim-api:v3', 'registry.internal:5000')).toEqual({ registry: 'registry.internal:5000', repository: 'openim/openim-api', tag: 'v3' });
+      expect(resolveImage(parseImage('openim/openim-api:v3'), offline)).toEqual({
+        registry: 'registry.internal:5000',
+        repository: 'openim/openim-api',
+        tag: 'v3',
+      });
+      expect(mirrorTarget('openim/openim-api:v3', 'registry.internal:5000')).toEqual({
+        registry: 'registry.internal:5000',
+        repository: 'openim/openim-api',
+        tag: 'v3',
+      });
     });
   });
 });

@@ -59,7 +59,10 @@ function matchLength(from: string, path: string): number | undefined {
 }
 
 /** The rule that moves `path` (`registry/repository`): the longest matching `from` wins. */
-function matchingRule(path: string, rules: readonly ImageRewrite[]): { rule: ImageRewrite; length: number } | undefined {
+function matchingRule(
+  path: string,
+  rules: readonly ImageRewrite[],
+): { rule: ImageRewrite; length: number } | undefined {
   let best: { rule: ImageRewrite; length: number } | undefined;
   for (const rule of rules) {
     const length = matchLength(rule.from, path);
@@ -84,7 +87,8 @@ export function resolveImage(ref: ImageRef, source: ImageSource): ImageRef {
   const match = matchingRule(path, source.rewrite);
   if (match) return { ...ref, ...below(match.rule.to, path.slice(match.length).replace(/^\//, '')) };
   if (!source.mirror) return ref;
-  const upstreamPath = ref.registry === 'docker.io' ? ref.repository : `${mirrorPathElement(ref.registry)}/${ref.repository}`;
+  const upstreamPath =
+    ref.registry === 'docker.io' ? ref.repository : `${mirrorPathElement(ref.registry)}/${ref.repository}`;
   return { ...ref, ...below(source.mirror, upstreamPath) };
 }
 
@@ -119,7 +123,8 @@ export function mirrorPathUpstream(path: string): { registry: string; repository
   const first = parts[0] ?? '';
   const ported = /^(.+)_(\d+)$/.exec(first);
   const host = ported ? `${ported[1]}:${ported[2]}` : first;
-  if (parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost')) return { registry: host, repository: parts.slice(1).join('/') };
+  if (parts.length > 1 && (host.includes('.') || host.includes(':') || host === 'localhost'))
+    return { registry: host, repository: parts.slice(1).join('/') };
   return { registry: 'docker.io', repository: parts.length === 1 ? `library/${first}` : path };
 }
 

@@ -58,7 +58,10 @@ export interface InfraComponent {
 }
 
 const hub = (repository: string, tag: string): ImageRef => ({ registry: 'docker.io', repository, tag });
-const res = (cpu: string, memory: string, limit: string): ResourceSpec => ({ requests: { cpu, memory }, limits: { memory: limit } });
+const res = (cpu: string, memory: string, limit: string): ResourceSpec => ({
+  requests: { cpu, memory },
+  limits: { memory: limit },
+});
 
 export const INFRASTRUCTURE = {
   mongodb: {
@@ -98,7 +101,10 @@ export const INFRASTRUCTURE = {
   minio: {
     id: 'minio',
     title: 'MinIO',
-    images: { minio: hub('minio/minio', 'RELEASE.2024-01-16T16-07-38Z'), mc: hub('minio/mc', 'RELEASE.2024-01-16T16-06-34Z') },
+    images: {
+      minio: hub('minio/minio', 'RELEASE.2024-01-16T16-07-38Z'),
+      mc: hub('minio/mc', 'RELEASE.2024-01-16T16-06-34Z'),
+    },
     chart: { source: 'local', name: 'openim-minio', repo: '', version: '0.1.0', license: 'AGPL-3.0 (image)' },
     ports: { api: 9000, console: 9090 },
     // Distributed MinIO needs at least 4 drives for erasure coding.
@@ -154,7 +160,13 @@ export interface StorageProvisioner {
   license: string;
 }
 
-const repoChart = (name: string, repo: string, version: string, license: string): ChartRef => ({ source: 'repo', name, repo, version, license });
+const repoChart = (name: string, repo: string, version: string, license: string): ChartRef => ({
+  source: 'repo',
+  name,
+  repo,
+  version,
+  license,
+});
 
 /** Rook and Ceph versions travel together: both charts at the same version. */
 const ROOK_VERSION = 'v1.19.6';
@@ -178,10 +190,21 @@ export const STORAGE_PROVISIONERS = {
     charts: [
       {
         release: 'nfs-subdir-external-provisioner',
-        chart: repoChart('nfs-subdir-external-provisioner', 'https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner/', '4.0.18', 'Apache-2.0'),
+        chart: repoChart(
+          'nfs-subdir-external-provisioner',
+          'https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner/',
+          '4.0.18',
+          'Apache-2.0',
+        ),
       },
     ],
-    images: { provisioner: { registry: 'registry.k8s.io', repository: 'sig-storage/nfs-subdir-external-provisioner', tag: 'v4.0.2' } },
+    images: {
+      provisioner: {
+        registry: 'registry.k8s.io',
+        repository: 'sig-storage/nfs-subdir-external-provisioner',
+        tag: 'v4.0.2',
+      },
+    },
     namespace: 'nfs-provisioner',
     storageClass: 'nfs-client',
     provisioner: 'cluster.local/nfs-subdir-external-provisioner',
@@ -191,8 +214,14 @@ export const STORAGE_PROVISIONERS = {
     id: 'rook-ceph',
     title: 'Rook Ceph',
     charts: [
-      { release: 'rook-ceph', chart: repoChart('rook-ceph', 'https://charts.rook.io/release', ROOK_VERSION, 'Apache-2.0') },
-      { release: 'rook-ceph-cluster', chart: repoChart('rook-ceph-cluster', 'https://charts.rook.io/release', ROOK_VERSION, 'Apache-2.0') },
+      {
+        release: 'rook-ceph',
+        chart: repoChart('rook-ceph', 'https://charts.rook.io/release', ROOK_VERSION, 'Apache-2.0'),
+      },
+      {
+        release: 'rook-ceph-cluster',
+        chart: repoChart('rook-ceph-cluster', 'https://charts.rook.io/release', ROOK_VERSION, 'Apache-2.0'),
+      },
     ],
     images: {
       operator: hub('rook/ceph', ROOK_VERSION),
@@ -240,14 +269,26 @@ export const CLUSTER_ADDONS = {
   },
   'kube-prometheus-stack': {
     // 81.4.3: the chart went 81.4.3 → 81.5.0 (no 81.4.5); Chart.yaml@kube-prometheus-stack-81.4.3 appVersion v0.88.1.
-    chart: repoChart('kube-prometheus-stack', 'https://prometheus-community.github.io/helm-charts', '81.4.3', 'Apache-2.0'),
+    chart: repoChart(
+      'kube-prometheus-stack',
+      'https://prometheus-community.github.io/helm-charts',
+      '81.4.3',
+      'Apache-2.0',
+    ),
     namespace: 'monitoring',
-    images: { operator: { registry: 'quay.io', repository: 'prometheus-operator/prometheus-operator', tag: 'v0.88.1' } },
+    images: {
+      operator: { registry: 'quay.io', repository: 'prometheus-operator/prometheus-operator', tag: 'v0.88.1' },
+    },
   },
   loki: {
     // grafana.github.io/helm-charts froze its loki chart in 2026; the community copy is maintained.
     // 12.0.0: the tag after it is loki-13.0.0 (no 12.0.1); Chart.yaml@loki-12.0.0 appVersion 3.7.1.
-    chart: repoChart('loki', 'https://grafana-community.github.io/helm-charts', '12.0.0', 'Apache-2.0 (chart), AGPL-3.0 (Loki)'),
+    chart: repoChart(
+      'loki',
+      'https://grafana-community.github.io/helm-charts',
+      '12.0.0',
+      'Apache-2.0 (chart), AGPL-3.0 (Loki)',
+    ),
     namespace: 'monitoring',
     images: { loki: hub('grafana/loki', '3.7.1') },
   },
@@ -289,8 +330,18 @@ export const MONITORING = {
   retention: { prometheus: '15d', lokiHours: 336 },
   /** Bundled on a host from the distribution (Debian 12: prometheus 2.42, node-exporter 1.5). dnf names are Fedora's [not verified]; RHEL needs EPEL. */
   hostPackages: {
-    prometheus: { apt: 'prometheus', dnf: 'golang-github-prometheus', executable: '/usr/bin/prometheus', packageUnits: ['prometheus.service'] },
-    nodeExporter: { apt: 'prometheus-node-exporter', dnf: 'golang-github-prometheus-node-exporter', executable: '/usr/bin/prometheus-node-exporter', packageUnits: ['prometheus-node-exporter.service'] },
+    prometheus: {
+      apt: 'prometheus',
+      dnf: 'golang-github-prometheus',
+      executable: '/usr/bin/prometheus',
+      packageUnits: ['prometheus.service'],
+    },
+    nodeExporter: {
+      apt: 'prometheus-node-exporter',
+      dnf: 'golang-github-prometheus-node-exporter',
+      executable: '/usr/bin/prometheus-node-exporter',
+      packageUnits: ['prometheus-node-exporter.service'],
+    },
   },
   /**
    * Upstream archives for a host (no distribution package). Loki and Alloy

@@ -18,25 +18,44 @@ export interface IngressControllerPin {
   images?: Record<string, ImageRef>;
 }
 
-const repo = (name: string, url: string, version: string, license: string): ChartRef => ({ source: 'repo', name, repo: url, version, license });
+const repo = (name: string, url: string, version: string, license: string): ChartRef => ({
+  source: 'repo',
+  name,
+  repo: url,
+  version,
+  license,
+});
 
 export const INGRESS_CONTROLLERS = {
   nginx: {
-    charts: [{ release: 'ingress-nginx', chart: repo('ingress-nginx', 'https://kubernetes.github.io/ingress-nginx', '4.14.3', 'Apache-2.0') }],
+    charts: [
+      {
+        release: 'ingress-nginx',
+        chart: repo('ingress-nginx', 'https://kubernetes.github.io/ingress-nginx', '4.14.3', 'Apache-2.0'),
+      },
+    ],
     manifests: [],
     className: 'nginx',
     namespace: 'ingress-nginx',
   },
   traefik: {
-    charts: [{ release: 'traefik', chart: repo('traefik', 'https://traefik.github.io/charts', '38.0.0', 'Apache-2.0') }],
+    charts: [
+      { release: 'traefik', chart: repo('traefik', 'https://traefik.github.io/charts', '38.0.0', 'Apache-2.0') },
+    ],
     manifests: [],
     className: 'traefik',
     namespace: 'traefik',
   },
   istio: {
     charts: [
-      { release: 'istio-base', chart: repo('base', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
-      { release: 'istiod', chart: repo('istiod', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0') },
+      {
+        release: 'istio-base',
+        chart: repo('base', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0'),
+      },
+      {
+        release: 'istiod',
+        chart: repo('istiod', 'https://istio-release.storage.googleapis.com/charts', '1.26.2', 'Apache-2.0'),
+      },
       {
         release: 'istio-ingressgateway',
         chart: {
@@ -44,7 +63,8 @@ export const INGRESS_CONTROLLERS = {
           // gateway-1.26.2 values.schema.json: top-level `additionalProperties: false` beside a `$ref` to the real
           // properties, so a validator that follows JSON Schema 2019+ (helm 4's) rejects every value given, even
           // `global.hub` which templates/_helpers.tpl reads (found by rendering it with helm 4 and a mirror).
-          skipSchemaValidation: 'istio gateway 1.26.2: its values.schema.json rejects every value under helm 4 (additionalProperties beside $ref)',
+          skipSchemaValidation:
+            'istio gateway 1.26.2: its values.schema.json rejects every value under helm 4 (additionalProperties beside $ref)',
         },
       },
     ],

@@ -112,7 +112,8 @@ const SERVER_383_K8S =
 const SERVER_PATCH16_K8S =
   'enable: k8s is hard-wired to namespace "default" (pkg/common/discoveryregister/discoveryregister.go@v3.8.3-patch.16:32) and its push gateway hash gets an empty host from tools discovery/kubernetes/kubernetes.go@v0.0.50-alpha.113:275, so push dials a nil connection (internal/push/onlinepusher.go@v3.8.3-patch.16:150-166): etcd in the cluster instead';
 /** The root command closes its etcd client on every start, nil unless `enable: etcd`: a nil-pointer panic. */
-const rootCmdNilEtcd = (at: string) => `the root command closes its etcd client at every start, nil unless enable is etcd (pkg/common/cmd/root.go@${at} r.etcdClient.Close())`;
+const rootCmdNilEtcd = (at: string) =>
+  `the root command closes its etcd client at every start, nil unless enable is etcd (pkg/common/cmd/root.go@${at} r.etcdClient.Close())`;
 const SERVER_384_K8S = `${rootCmdNilEtcd('v3.8.4-alpha.1:116')}, so Kubernetes discovery crashes every process: etcd in the cluster instead, pods without a service-account token (with one it picks Kubernetes discovery by itself: pkg/common/discovery/discoveryregister.go@v3.8.4-alpha.1:32)`;
 const chatK8s = (tag: string) =>
   `${rootCmdNilEtcd(`${tag}:122`)}, and pkg/common/kdisc/discoveryregister.go@${tag}:36 switches to Kubernetes discovery whenever a service-account token is mounted: etcd in the cluster, pods without a token`;
@@ -138,12 +139,26 @@ const CHAT_PATCH5_COMMAND: Readonly<Record<string, string>> = {
 
 /** config/notification.yml@v3.8.3 (module zip) and @v3.8.4-alpha.1: offlinePush.enable true. */
 const OFFLINE_PUSH_383 = [
-  'friendApplicationApproved', 'friendApplicationRejected', 'friendAdded', 'friendDeleted', 'friendRemarkSet', 'blackAdded', 'blackDeleted',
-  'friendInfoUpdated', 'userInfoUpdated', 'conversationChanged', 'conversationSetPrivate',
+  'friendApplicationApproved',
+  'friendApplicationRejected',
+  'friendAdded',
+  'friendDeleted',
+  'friendRemarkSet',
+  'blackAdded',
+  'blackDeleted',
+  'friendInfoUpdated',
+  'userInfoUpdated',
+  'conversationChanged',
+  'conversationSetPrivate',
 ] as const;
 /** config/notification.yml@v3.8.3-patch.16 (lines 36, 56, 66, 203 turned on; 233-325 turned off). */
 const OFFLINE_PUSH_PATCH16 = [
-  'joinGroupApplication', 'groupApplicationAccepted', 'groupApplicationRejected', 'friendApplicationAdded', 'friendApplicationApproved', 'friendApplicationRejected',
+  'joinGroupApplication',
+  'groupApplicationAccepted',
+  'groupApplicationRejected',
+  'friendApplicationAdded',
+  'friendApplicationApproved',
+  'friendApplicationRejected',
 ] as const;
 
 export const SERVER_RELEASES: readonly ServerRelease[] = [
@@ -153,7 +168,13 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
     verification: 'real-run',
     buildable: true,
     // cmd reads the folder from -c/--config_folder_path only (pkg/common/cmd/root.go@v3.8.3:83,160); no runtime detection.
-    kubernetes: { discovery: 'etcd', discoveryReason: SERVER_383_K8S, configVia: 'flag', command: SERVER_ARGS_REACH_BINARY, detectsKubernetesFromToken: false },
+    kubernetes: {
+      discovery: 'etcd',
+      discoveryReason: SERVER_383_K8S,
+      configVia: 'flag',
+      command: SERVER_ARGS_REACH_BINARY,
+      detectsKubernetesFromToken: false,
+    },
     config: {
       // pkg/common/config/config.go@v3.8.3 Redis{ClusterMode `clusterMode`}; config/redis.yml@v3.8.3:4.
       redisMode: 'clusterMode',
@@ -176,7 +197,13 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
     verification: 'unverified',
     buildable: false,
     // -c only (pkg/common/cmd/root.go@v3.8.3-patch.16:83,160); CONFIG_PATH is declared (pkg/common/config/constant.go:18) but read only by tools/seq.
-    kubernetes: { discovery: 'etcd', discoveryReason: SERVER_PATCH16_K8S, configVia: 'flag', command: SERVER_ARGS_REACH_BINARY, detectsKubernetesFromToken: false },
+    kubernetes: {
+      discovery: 'etcd',
+      discoveryReason: SERVER_PATCH16_K8S,
+      configVia: 'flag',
+      command: SERVER_ARGS_REACH_BINARY,
+      detectsKubernetesFromToken: false,
+    },
     config: {
       // config/redis.yml@v3.8.3-patch.16:5 `redisMode: "standalone"`; config.go:360 RedisMode, no ClusterMode.
       redisMode: 'redisMode',
@@ -199,7 +226,13 @@ export const SERVER_RELEASES: readonly ServerRelease[] = [
     verification: 'unverified',
     buildable: false,
     // Reads CONFIG_PATH only when it detects Kubernetes (pkg/common/config/load_config.go@v3.8.4-alpha.1:14-18); without a token it takes -c.
-    kubernetes: { discovery: 'etcd', discoveryReason: SERVER_384_K8S, configVia: 'flag', command: SERVER_ARGS_REACH_BINARY, detectsKubernetesFromToken: true },
+    kubernetes: {
+      discovery: 'etcd',
+      discoveryReason: SERVER_384_K8S,
+      configVia: 'flag',
+      command: SERVER_ARGS_REACH_BINARY,
+      detectsKubernetesFromToken: true,
+    },
     config: {
       // config/redis.yml@v3.8.4-alpha.1:4 `clusterMode: false`.
       redisMode: 'clusterMode',
@@ -238,7 +271,13 @@ export const CHAT_RELEASES: readonly ChatRelease[] = [
     buildable: true,
     serverLine: '3.8',
     adminFrontTag: 'release-v1.8.4',
-    kubernetes: { discovery: 'etcd', discoveryReason: chatK8s('v1.8.4'), configVia: 'flag', command: CHAT_184_COMMAND, detectsKubernetesFromToken: true },
+    kubernetes: {
+      discovery: 'etcd',
+      discoveryReason: chatK8s('v1.8.4'),
+      configVia: 'flag',
+      command: CHAT_184_COMMAND,
+      detectsKubernetesFromToken: true,
+    },
     config: CHAT_184_KEYS,
   },
   {
@@ -313,7 +352,10 @@ export function chatRelease(version: string): ChatRelease {
 
 /** Either release of a spec needs etcd running in the cluster on the Kubernetes target. */
 export function needsInClusterEtcd(serverVersion: string, chatVersion: string | undefined): boolean {
-  return serverRelease(serverVersion).kubernetes.discovery === 'etcd' || (chatVersion !== undefined && chatRelease(chatVersion).kubernetes.discovery === 'etcd');
+  return (
+    serverRelease(serverVersion).kubernetes.discovery === 'etcd' ||
+    (chatVersion !== undefined && chatRelease(chatVersion).kubernetes.discovery === 'etcd')
+  );
 }
 
 /** OpenIM's own default credentials: must never reach a production config (open-im-server config/share.yml, mongodb.yml@v3.8.3 and chat config/*.yml@v1.8.4). */
@@ -340,7 +382,11 @@ export const OPENIM_DEFAULTS = {
  * every one of them in every secret field (a value anyone can look up is no credential).
  */
 export const WELL_KNOWN_SECRETS: readonly { value: string; source: string }[] = [
-  { value: 'openIM123', source: "OpenIM's default (open-im-server config/share.yml secret, mongodb.yml, redis.yml, minio.yml; openim-docker .env)" },
+  {
+    value: 'openIM123',
+    source:
+      "OpenIM's default (open-im-server config/share.yml secret, mongodb.yml, redis.yml, minio.yml; openim-docker .env)",
+  },
   { value: '666666', source: "chat's default verification super code (config/chat-rpc-chat.yml verifyCode.superCode)" },
   { value: 'chatAdmin', source: "chat's seeded admin console password (internal/rpc/admin/start.go initAdmin)" },
   { value: 'admin', source: "Grafana's default (conf/defaults.ini admin_password)" },

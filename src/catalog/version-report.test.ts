@@ -11,16 +11,24 @@ const readmeTable = (): string[][] => {
     .trim()
     .split('\n')
     .slice(2)
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim().replace(/^`|`$/g, '')));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/^`|`$/g, '')),
+    );
 };
 
 describe('version report', () => {
   it("the README's version table matches the catalog row for row", () => {
-    expect(readmeTable()).toEqual(versionRows().map((r) => [r.product, r.version, r.kubernetesDiscovery, r.config, r.verification]));
+    expect(readmeTable()).toEqual(
+      versionRows().map((r) => [r.product, r.version, r.kubernetesDiscovery, r.config, r.verification]),
+    );
   });
 
   it('the default versions are the newest verified end to end, and every entry says how it is verified', () => {
-    for (const r of [...SERVER_RELEASES, ...CHAT_RELEASES]) expect(['conformance', 'real-run', 'unverified']).toContain(r.verification);
+    for (const r of [...SERVER_RELEASES, ...CHAT_RELEASES])
+      expect(['conformance', 'real-run', 'unverified']).toContain(r.verification);
     expect(SERVER_RELEASES.find((r) => r.version === DEFAULT_SERVER_VERSION)?.verification).toBe('real-run');
     expect(CHAT_RELEASES.find((r) => r.version === DEFAULT_CHAT_VERSION)?.verification).toBe('real-run');
   });

@@ -27,8 +27,22 @@ export function configText(runtime: KubernetesRuntime): string {
 /** Every catalog version, server lines first, in catalog order. */
 export function versionRows(): VersionRow[] {
   return [
-    ...SERVER_RELEASES.map((r) => ({ product: 'server' as const, version: r.version, kubernetesDiscovery: discoveryText(r.kubernetes), config: configText(r.kubernetes), verification: r.verification, reason: r.kubernetes.discoveryReason })),
-    ...CHAT_RELEASES.map((r) => ({ product: 'chat' as const, version: r.version, kubernetesDiscovery: discoveryText(r.kubernetes), config: configText(r.kubernetes), verification: r.verification, reason: r.kubernetes.discoveryReason })),
+    ...SERVER_RELEASES.map((r) => ({
+      product: 'server' as const,
+      version: r.version,
+      kubernetesDiscovery: discoveryText(r.kubernetes),
+      config: configText(r.kubernetes),
+      verification: r.verification,
+      reason: r.kubernetes.discoveryReason,
+    })),
+    ...CHAT_RELEASES.map((r) => ({
+      product: 'chat' as const,
+      version: r.version,
+      kubernetesDiscovery: discoveryText(r.kubernetes),
+      config: configText(r.kubernetes),
+      verification: r.verification,
+      reason: r.kubernetes.discoveryReason,
+    })),
   ];
 }
 
@@ -38,9 +52,14 @@ export function versionRows(): VersionRow[] {
  * versions (discovery is always the host's etcd there).
  */
 export function versionReport(target: 'kubernetes' | 'binary', chosen: { server: string; chat?: string }): string[] {
-  const isChosen = (r: VersionRow) => (r.product === 'server' ? r.version === chosen.server : r.version === chosen.chat);
+  const isChosen = (r: VersionRow) =>
+    r.product === 'server' ? r.version === chosen.server : r.version === chosen.chat;
   const rows = versionRows().filter((r) => target === 'kubernetes' || isChosen(r));
-  const lines = [target === 'kubernetes' ? 'OpenIM versions on Kubernetes (* = chosen):' : 'OpenIM versions (binary target: discovery through etcd on this host, config with -c):'];
+  const lines = [
+    target === 'kubernetes'
+      ? 'OpenIM versions on Kubernetes (* = chosen):'
+      : 'OpenIM versions (binary target: discovery through etcd on this host, config with -c):',
+  ];
   for (const r of rows) {
     const mark = isChosen(r) ? '*' : ' ';
     const discovery = target === 'kubernetes' ? `discovery: ${r.kubernetesDiscovery}; ` : '';

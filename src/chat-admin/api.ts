@@ -18,7 +18,13 @@ export class AdminUnreachable extends DeployError {
   override name = 'AdminUnreachable';
 }
 
-export async function adminPost(base: string, path: string, body: unknown, token: string | undefined, signal?: AbortSignal): Promise<AdminAnswer> {
+export async function adminPost(
+  base: string,
+  path: string,
+  body: unknown,
+  token: string | undefined,
+  signal?: AbortSignal,
+): Promise<AdminAnswer> {
   const url = `${base.replace(/\/+$/, '')}${path}`;
   const timeout = AbortSignal.timeout(10_000);
   let text: string;
@@ -26,7 +32,11 @@ export async function adminPost(base: string, path: string, body: unknown, token
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', operationID: `openim-deploy-${randomBytes(6).toString('hex')}`, ...(token ? { token } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        operationID: `openim-deploy-${randomBytes(6).toString('hex')}`,
+        ...(token ? { token } : {}),
+      },
       body: JSON.stringify(body),
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });

@@ -23,7 +23,10 @@ export interface ChatAdminCredentials {
  */
 export function chatAdminCredentials(secrets: Partial<SecretValues>): ChatAdminCredentials {
   const password = secrets[CHAT_ADMIN_SECRET];
-  if (!password) throw new Error(`no ${CHAT_ADMIN_SECRET} in the install state: is chat installed with this config (same -c/--preset, --workdir)?`);
+  if (!password)
+    throw new Error(
+      `no ${CHAT_ADMIN_SECRET} in the install state: is chat installed with this config (same -c/--preset, --workdir)?`,
+    );
   return { account: OPENIM_DEFAULTS.chatAdminAccount, password };
 }
 

@@ -50,7 +50,9 @@ describe('ensureChatAdminPassword (against a stand-in of chat admin-api)', () =>
     api = await startAdminStandIn();
     api.notReadyFor = 3;
     const reports: string[] = [];
-    expect(await ensureChatAdminPassword(opts(api.url, 'N3w-strong-pw', { report: (t) => reports.push(t) }))).toBe('changed');
+    expect(await ensureChatAdminPassword(opts(api.url, 'N3w-strong-pw', { report: (t) => reports.push(t) }))).toBe(
+      'changed',
+    );
     expect(reports.filter((r) => r.startsWith('waiting for admin-api'))).toHaveLength(3);
   });
 
@@ -59,13 +61,18 @@ describe('ensureChatAdminPassword (against a stand-in of chat admin-api)', () =>
     const url = api.url;
     await api.close();
     api = undefined;
-    await expect(ensureChatAdminPassword(opts(url, 'pw', { timeoutSeconds: 0.05 }))).rejects.toThrow(/admin-api at http:\/\/127\.0\.0\.1:\d+ did not get ready within/);
+    await expect(ensureChatAdminPassword(opts(url, 'pw', { timeoutSeconds: 0.05 }))).rejects.toThrow(
+      /admin-api at http:\/\/127\.0\.0\.1:\d+ did not get ready within/,
+    );
   });
 });
 
 describe('chatAdminCredentials (what verify logs in with)', () => {
   it('reads the account and the stored password; no state, no guess', () => {
-    expect(chatAdminCredentials({ 'chat.adminPassword': 'from-state' })).toEqual({ account: 'chatAdmin', password: 'from-state' });
+    expect(chatAdminCredentials({ 'chat.adminPassword': 'from-state' })).toEqual({
+      account: 'chatAdmin',
+      password: 'from-state',
+    });
     expect(() => chatAdminCredentials({})).toThrow(/no chat\.adminPassword in the install state/);
   });
 });

@@ -54,14 +54,18 @@ function check(answer: AdminAnswer, call: string): AdminAnswer {
 }
 
 async function attempt(o: EnsureOptions): Promise<EnsureOutcome> {
-  const login = (password: string) => adminPost(o.base, '/account/login', { account: o.account, password: md5Hex(password) }, undefined, o.signal);
+  const login = (password: string) =>
+    adminPost(o.base, '/account/login', { account: o.account, password: md5Hex(password) }, undefined, o.signal);
   const wanted = await login(o.password);
   if (wanted.errCode === 0) return 'already-set';
   if (wanted.errCode === CHAT_ERR.accountNotFound) {
-    throw new ChatAdminPasswordError(`admin account ${o.account} does not exist: chat seeds it from share.yml chatAdmin when admin-rpc starts; is the chat config the one openim-deploy wrote?`);
+    throw new ChatAdminPasswordError(
+      `admin account ${o.account} does not exist: chat seeds it from share.yml chatAdmin when admin-rpc starts; is the chat config the one openim-deploy wrote?`,
+    );
   }
   if (wanted.errCode !== CHAT_ERR.password) check(wanted, 'POST /account/login');
-  if (o.password === o.seeded) throw new ChatAdminPasswordError('the configured admin password is the seeded default, and it does not log in');
+  if (o.password === o.seeded)
+    throw new ChatAdminPasswordError('the configured admin password is the seeded default, and it does not log in');
   const seeded = await login(o.seeded);
   if (seeded.errCode === CHAT_ERR.password) {
     throw new ChatAdminPasswordError(
@@ -73,11 +77,20 @@ async function attempt(o: EnsureOptions): Promise<EnsureOutcome> {
   const token = String(seeded.data.adminToken ?? '');
   const userID = String(seeded.data.adminUserID ?? '');
   check(
-    await adminPost(o.base, '/account/change_password', { userID, currentPassword: md5Hex(o.seeded), newPassword: md5Hex(o.password) }, token, o.signal),
+    await adminPost(
+      o.base,
+      '/account/change_password',
+      { userID, currentPassword: md5Hex(o.seeded), newPassword: md5Hex(o.password) },
+      token,
+      o.signal,
+    ),
     'POST /account/change_password',
   );
   const confirmed = await login(o.password);
-  if (confirmed.errCode !== 0) throw new ChatAdminPasswordError(`the password was changed but does not log in: errCode ${confirmed.errCode} ${confirmed.errMsg}`);
+  if (confirmed.errCode !== 0)
+    throw new ChatAdminPasswordError(
+      `the password was changed but does not log in: errCode ${confirmed.errCode} ${confirmed.errMsg}`,
+    );
   return 'changed';
 }
 
@@ -87,12 +100,17 @@ export async function ensureChatAdminPassword(o: EnsureOptions): Promise<EnsureO
   for (;;) {
     try {
       const outcome = await attempt(o);
-      o.report(outcome === 'changed' ? `admin ${o.account}: seeded password replaced by the configured one` : `admin ${o.account}: the configured password already logs in`);
+      o.report(
+        outcome === 'changed'
+          ? `admin ${o.account}: seeded password replaced by the configured one`
+          : `admin ${o.account}: the configured password already logs in`,
+      );
       return outcome;
     } catch (e) {
       if (!(e instanceof NotReady || e instanceof AdminUnreachable)) throw e;
       o.report(`waiting for admin-api: ${e.message}`);
-      if (Date.now() >= deadline) throw new Error(`admin-api at ${o.base} did not get ready within ${o.timeoutSeconds}s: ${e.message}`);
+      if (Date.now() >= deadline)
+        throw new Error(`admin-api at ${o.base} did not get ready within ${o.timeoutSeconds}s: ${e.message}`);
       await sleep(o.intervalSeconds * 1000, o.signal);
     }
   }

@@ -17,7 +17,8 @@ import { plan as binaryPlan, singleHost } from '../../test/helpers/binary-specs.
 import { PROBED_CLUSTER_FIXTURE, specFor } from '../../test/helpers/kubernetes-specs.js';
 import { md5Hex } from './credentials.js';
 
-const action = (p: Plan, id: string) => p.steps.find((s) => s.id === id)?.actions.find((a): a is ChatAdminPasswordAction => a.kind === 'chat-admin-password');
+const action = (p: Plan, id: string) =>
+  p.steps.find((s) => s.id === id)?.actions.find((a): a is ChatAdminPasswordAction => a.kind === 'chat-admin-password');
 
 let api: AdminStandIn | undefined;
 afterEach(async () => {
@@ -30,17 +31,31 @@ describe('chat admin password in the plans', () => {
     const p = buildPlan(specFor('production'), PROBED_CLUSTER_FIXTURE);
     const a = action(p, 'k8s.chat.admin-password');
     expect(a).toMatchObject({ account: 'chatAdmin', password: '«secret:chat.adminPassword»', seeded: 'chatAdmin' });
-    expect(a!.adminApi).toEqual({ portForward: ['kubectl', '-n', 'openim', 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', ':10009'] });
+    expect(a!.adminApi).toEqual({
+      portForward: ['kubectl', '-n', 'openim', 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', ':10009'],
+    });
     const step = p.steps.find((s) => s.id === 'k8s.chat.admin-password')!;
-    expect(step.needs).toEqual(expect.arrayContaining(['k8s.release.admin-api', 'k8s.release.admin-rpc', 'k8s.release.chat-rpc']));
+    expect(step.needs).toEqual(
+      expect.arrayContaining(['k8s.release.admin-api', 'k8s.release.admin-rpc', 'k8s.release.chat-rpc']),
+    );
     expect(p.steps.find((s) => s.id === 'k8s.ingress')!.needs).toContain('k8s.chat.admin-password');
     expect(formatPlan(p)).toContain('set the chat admin password of chatAdmin to «secret:chat.adminPassword»');
   });
 
   it('kubernetes: not applicable on a simulated cluster, and absent without chat', () => {
-    const sim = buildPlan(specFor('dev'), { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } });
+    const sim = buildPlan(specFor('dev'), {
+      ...PROBED_CLUSTER_FIXTURE,
+      cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true },
+    });
     expect(sim.steps.find((s) => s.id === 'k8s.chat.admin-password')?.notApplicable).toMatch(/simulated/);
-    const noChat = buildPlan(specFor('dev', ['openim.components.chat=false', 'openim.components.adminFront=false', 'openim.components.webFront=false']), PROBED_CLUSTER_FIXTURE);
+    const noChat = buildPlan(
+      specFor('dev', [
+        'openim.components.chat=false',
+        'openim.components.adminFront=false',
+        'openim.components.webFront=false',
+      ]),
+      PROBED_CLUSTER_FIXTURE,
+    );
     expect(noChat.steps.some((s) => s.id === 'k8s.chat.admin-password')).toBe(false);
   });
 
@@ -52,7 +67,11 @@ describe('chat admin password in the plans', () => {
 
   it('no summary tells anyone to log in with the seeded password', () => {
     for (const p of [buildPlan(specFor('production'), PROBED_CLUSTER_FIXTURE), binaryPlan(singleHost())]) {
-      const notes = p.steps.flatMap((s) => s.actions).filter((a) => a.kind === 'note').map((a) => (a as { text: string }).text).join('\n');
+      const notes = p.steps
+        .flatMap((s) => s.actions)
+        .filter((a) => a.kind === 'note')
+        .map((a) => (a as { text: string }).text)
+        .join('\n');
       expect(notes).not.toMatch(/password chatAdmin/);
       expect(notes).toMatch(/chat\.adminPassword/);
     }
@@ -69,7 +88,10 @@ describe('chat admin password in the plans', () => {
   it('the executor runs the kubernetes step through the port-forward, stops it, and never prints the password', async () => {
     api = await startAdminStandIn();
     const p = buildPlan(specFor('dev'), PROBED_CLUSTER_FIXTURE);
-    const only: Plan = { ...p, steps: p.steps.filter((s) => s.id === 'k8s.chat.admin-password').map((s) => ({ ...s, needs: [] })) };
+    const only: Plan = {
+      ...p,
+      steps: p.steps.filter((s) => s.id === 'k8s.chat.admin-password').map((s) => ({ ...s, needs: [] })),
+    };
     const password = 'Gen3rated-admin-password';
     const forwards: string[][] = [];
     let stopped = 0;
@@ -90,7 +112,9 @@ describe('chat admin password in the plans', () => {
     });
     expect(report.outcomes.map((o) => o.status)).toEqual(['done']);
     expect(api.stored.get('chatAdmin')).toBe(md5Hex(password));
-    expect(forwards).toEqual([['kubectl', '-n', 'openim', 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', ':10009']]);
+    expect(forwards).toEqual([
+      ['kubectl', '-n', 'openim', 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', ':10009'],
+    ]);
     expect(stopped).toBe(1);
     expect(JSON.stringify(events)).not.toContain(password);
     expect(JSON.stringify(events)).not.toContain(md5Hex(password));

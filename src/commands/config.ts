@@ -32,11 +32,21 @@ export async function configInitCommand(ctx: Pick<CliContext, 'io'>, flags: Conf
   ctx.io.err(`wrote ${flags.output}`);
 }
 
-export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: ConfigValidateFlags): Promise<void> {
+export async function configValidateCommand(
+  ctx: Pick<CliContext, 'io' | 'env'>,
+  flags: ConfigValidateFlags,
+): Promise<void> {
   const input = configInput(flags, ctx.env);
   // -c / --preset, or what OPENIM_DEPLOY_CONFIG / OPENIM_DEPLOY_PRESET name (as every other command reads them).
   const named = namedSources(input);
-  if (!named.file && !named.preset) throw new ConfigError([{ path: '--config', message: 'nothing to validate', hint: 'pass -c FILE (or --preset NAME, or set OPENIM_DEPLOY_CONFIG)' }]);
+  if (!named.file && !named.preset)
+    throw new ConfigError([
+      {
+        path: '--config',
+        message: 'nothing to validate',
+        hint: 'pass -c FILE (or --preset NAME, or set OPENIM_DEPLOY_CONFIG)',
+      },
+    ]);
   const resolved = resolveReportingAll(input);
   // What install refuses before probing anything, validate refuses too: the target's checks that
   // depend on the config alone (namespace vs version, topology, addresses), and the plan itself.
@@ -47,7 +57,9 @@ export async function configValidateCommand(ctx: Pick<CliContext, 'io' | 'env'>,
   if (issues.length) throw new ConfigError(issues, 'the target refuses this configuration');
   planFor(spec, unprobedFacts(spec.target));
   printWarnings(ctx.io, resolved.warnings);
-  ctx.io.out(`${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`);
+  ctx.io.out(
+    `${named.file ?? `preset ${named.preset}`}: valid (target ${resolved.spec.target}, profile ${resolved.spec.profile})\n`,
+  );
 }
 
 export async function configSchemaCommand(ctx: Pick<CliContext, 'io'>, flags: ConfigSchemaFlags): Promise<void> {
@@ -68,15 +80,22 @@ export async function configShowCommand(ctx: Pick<CliContext, 'io' | 'env'>, fla
     if (typeof value === 'string' && value !== '') setPath(spec, parts, REDACTED);
   }
   const sources = collectLayers(input).sources;
-  const rows = leavesOf(spec).map((parts) => ({ path: parts.join('.'), value: getPath(spec, parts), source: sourceOf(sources, parts.join('.')) }));
+  const rows = leavesOf(spec).map((parts) => ({
+    path: parts.join('.'),
+    value: getPath(spec, parts),
+    source: sourceOf(sources, parts.join('.')),
+  }));
   if (flags.json) {
-    ctx.io.out(`${JSON.stringify({ config: spec, sources: Object.fromEntries(rows.map((r) => [r.path, r.source])) }, null, 2)}\n`);
+    ctx.io.out(
+      `${JSON.stringify({ config: spec, sources: Object.fromEntries(rows.map((r) => [r.path, r.source])) }, null, 2)}\n`,
+    );
     return;
   }
   printWarnings(ctx.io, resolved.warnings);
   const width = Math.max(...rows.map((r) => r.path.length));
   for (const row of rows) {
-    const value = typeof row.value === 'string' ? row.value || '""' : stringify(row.value, { collectionStyle: 'flow' }).trim();
+    const value =
+      typeof row.value === 'string' ? row.value || '""' : stringify(row.value, { collectionStyle: 'flow' }).trim();
     ctx.io.out(`${row.path.padEnd(width)}  ${value}  (${row.source})\n`);
   }
 }

@@ -16,7 +16,10 @@ import type { DoctorFlags } from './flags.js';
  * the live diagnosis of OpenIM's known pain points. Exit 3 when a preflight
  * finding is an error, else 4 when the live diagnosis found one.
  */
-export async function doctorCommand(ctx: Pick<CliContext, 'io' | 'env' | 'runner'> & Partial<Pick<CliContext, 'cwd'>>, flags: DoctorFlags): Promise<void> {
+export async function doctorCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'runner'> & Partial<Pick<CliContext, 'cwd'>>,
+  flags: DoctorFlags,
+): Promise<void> {
   const resolved = resolveConfig(configInput(flags, ctx.env));
   printWarnings(ctx.io, resolved.warnings);
   const spec = resolved.spec;
@@ -31,7 +34,9 @@ export async function doctorCommand(ctx: Pick<CliContext, 'io' | 'env' | 'runner
     if (findings.length === 0) ctx.io.out('preflight: no problems found\n');
     else for (const f of findings) ctx.io.out(`${formatFinding(f)}\n`);
     if (live.installed) {
-      ctx.io.out(`\nlive install (${spec.target === 'kubernetes' ? `namespace ${spec.kubernetes.namespace}` : spec.binary.prefix}):\n`);
+      ctx.io.out(
+        `\nlive install (${spec.target === 'kubernetes' ? `namespace ${spec.kubernetes.namespace}` : spec.binary.prefix}):\n`,
+      );
       for (const d of live.diagnosis) ctx.io.out(`${formatDiagnosis(d)}\n`);
     } else ctx.io.out(`\nno install recorded in ${live.location}: live checks skipped\n`);
   }

@@ -11,7 +11,9 @@ import { addConfigOptions } from '../config/command-options.js';
 import { numberOfSeconds, wholeNumber } from './integer-flag.js';
 
 /** The options object commander hands the action of a command declared by `declare`. */
-export type FlagsOf<Declare extends (command: Command) => Command<unknown[], OptionValues, OptionValues>> = ReturnType<ReturnType<Declare>['opts']>;
+export type FlagsOf<Declare extends (command: Command) => Command<unknown[], OptionValues, OptionValues>> = ReturnType<
+  ReturnType<Declare>['opts']
+>;
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -27,7 +29,10 @@ const JSON_LINES_HELP = 'JSON lines on stdout: progress events, or with --dry-ru
 const HELM_HELP = 'helm binary to run (default: helm on PATH)';
 
 /** A signed bundle is refused without its public key unless this is given (issue #19): one flag name on every command that verifies a bundle. */
-const ALLOW_UNVERIFIED = ['--allow-unverified-signature', 'accept a signed bundle without checking its signature (no public key at hand); without it a signed bundle needs the key'] as const;
+const ALLOW_UNVERIFIED = [
+  '--allow-unverified-signature',
+  'accept a signed bundle without checking its signature (no public key at hand); without it a signed bundle needs the key',
+] as const;
 
 const WAIT_LOCK_HELP = 'wait for another run holding the deployment lock instead of refusing';
 const ignorePreflight = () => new Option('--ignore-preflight <id...>', 'treat these preflight errors as warnings');
@@ -42,7 +47,10 @@ export const installOptions = (command: Command) =>
       .option('--workdir <dir>', 'where values files, charts and the local state live')
       .option('--force', 're-run every step even when the journal says it is done and unchanged')
       .option('--wait-lock', WAIT_LOCK_HELP)
-      .option('--bundle-key <pub>', 'public key the offline bundle must be signed with (bundle keygen); required for a signed bundle')
+      .option(
+        '--bundle-key <pub>',
+        'public key the offline bundle must be signed with (bundle keygen); required for a signed bundle',
+      )
       .option(...ALLOW_UNVERIFIED)
       .option('--helm <path>', HELM_HELP)
       .addOption(ignorePreflight()),
@@ -51,7 +59,10 @@ export type InstallFlags = FlagsOf<typeof installOptions>;
 
 export const planOptions = (command: Command) =>
   addConfigOptions(
-    command.option('--json', 'print the plan as JSON').option('-o, --output <file>', 'write the plan JSON to a file').option('--force', 'overwrite the -o file if it exists'),
+    command
+      .option('--json', 'print the plan as JSON')
+      .option('-o, --output <file>', 'write the plan JSON to a file')
+      .option('--force', 'overwrite the -o file if it exists'),
   );
 export type PlanFlags = FlagsOf<typeof planOptions>;
 
@@ -60,7 +71,10 @@ export const renderOptions = (command: Command) =>
     command
       .requiredOption('--out <dir>', 'output folder')
       .option('--helm <path>', 'helm binary used to render manifests', 'helm')
-      .option('--bundle-key <pub>', 'public key the offline bundle (--bundle) must be signed with; required for a signed bundle')
+      .option(
+        '--bundle-key <pub>',
+        'public key the offline bundle (--bundle) must be signed with; required for a signed bundle',
+      )
       .option(...ALLOW_UNVERIFIED)
       .option('--force', 'write into a folder that is not empty'),
   );
@@ -85,7 +99,8 @@ export type ConfigInitFlags = FlagsOf<typeof configInitOptions>;
 export const configValidateOptions = (command: Command) => addConfigOptions(command);
 export type ConfigValidateFlags = FlagsOf<typeof configValidateOptions>;
 
-export const configSchemaOptions = (command: Command) => command.option('-o, --output <file>', 'write to a file').option('--force', 'overwrite an existing file');
+export const configSchemaOptions = (command: Command) =>
+  command.option('-o, --output <file>', 'write to a file').option('--force', 'overwrite an existing file');
 export type ConfigSchemaFlags = FlagsOf<typeof configSchemaOptions>;
 
 export const configShowOptions = (command: Command) => addConfigOptions(command.option('--json', 'as JSON'));
@@ -100,11 +115,27 @@ export const bundleCreateOptions = (command: Command) =>
       .option('--concurrency <n>', 'downloads at once', BUNDLE_CONCURRENCY, 4)
       .option('--retries <n>', 'attempts after a failed request', RETRIES, 4)
       .option('--sign-key <file>', 'ed25519 private key (bundle keygen) to sign the checksum list')
-      .option('--pull-mirror <registry=mirror>', 'pull images of a registry from a mirror, e.g. docker.io=m.daocloud.io (repeatable)', collectValues)
-      .option('--url-mirror <prefix=mirror>', 'download chart repositories and files under a URL prefix from a mirror (repeatable)', collectValues)
-      .option('--plain-http <host>', 'speak plain HTTP to this registry (loopback always does; repeatable)', collectValues)
+      .option(
+        '--pull-mirror <registry=mirror>',
+        'pull images of a registry from a mirror, e.g. docker.io=m.daocloud.io (repeatable)',
+        collectValues,
+      )
+      .option(
+        '--url-mirror <prefix=mirror>',
+        'download chart repositories and files under a URL prefix from a mirror (repeatable)',
+        collectValues,
+      )
+      .option(
+        '--plain-http <host>',
+        'speak plain HTTP to this registry (loopback always does; repeatable)',
+        collectValues,
+      )
       .option('--ca-file <pem>', 'also trust this CA for registries and downloads (repeatable)', collectValues)
-      .option('--tls-skip-verify <host>', 'speak TLS to this registry without verifying its certificate (repeatable)', collectValues)
+      .option(
+        '--tls-skip-verify <host>',
+        'speak TLS to this registry without verifying its certificate (repeatable)',
+        collectValues,
+      )
       .option('--contents-from <file>', 'YAML with images/charts/files lists that replace the derived ones')
       .option('--helm <path>', 'helm binary that renders upstream charts to find the images they run', 'helm')
       .option('--json', 'print the result (manifest) as JSON'),
@@ -147,11 +178,15 @@ export const bundleLoadOptions = (command: Command) =>
     .option('--json', 'print the loaded images as JSON');
 export type BundleLoadFlags = FlagsOf<typeof bundleLoadOptions>;
 
-export const bundleKeygenOptions = (command: Command) => command.option('-o, --output <base>', 'file name without extension', 'openim-bundle').option('--force', 'overwrite existing key files');
+export const bundleKeygenOptions = (command: Command) =>
+  command
+    .option('-o, --output <base>', 'file name without extension', 'openim-bundle')
+    .option('--force', 'overwrite existing key files');
 export type BundleKeygenFlags = FlagsOf<typeof bundleKeygenOptions>;
 
 /** Day two (issue #7): a command's own flags, then --workdir and the config flags, so the same deployment is found as install's. */
-const day2 = <Opts extends OptionValues>(command: Command<[], Opts>) => addConfigOptions(command.option('--workdir <dir>', 'work dir of the install (where its local state lives)'));
+const day2 = <Opts extends OptionValues>(command: Command<[], Opts>) =>
+  addConfigOptions(command.option('--workdir <dir>', 'work dir of the install (where its local state lives)'));
 /** What every day-two command takes to find its deployment (./day2-common.ts). */
 export type Day2Flags = ReturnType<ReturnType<typeof day2<Record<never, never>>>['opts']>;
 
@@ -173,8 +208,16 @@ export const verifyOptions = (command: Command) =>
       .option('--chat-url <url>', 'chat-api base URL instead of the derived one')
       .option('--admin-url <url>', 'admin-api base URL instead of the derived one')
       .option('--object-url <url>', 'object storage external address presigned URLs must point at')
-      .option('--ca <file>', "PEM CA to trust besides the system's for https/wss addresses (default: the proxy's internal CA with binary.proxy.tls.mode self-signed)")
-      .option('--delivery-timeout <seconds>', 'how long the push frame and the stored message may take', numberOfSeconds('--delivery-timeout', 1, 3600), 90),
+      .option(
+        '--ca <file>',
+        "PEM CA to trust besides the system's for https/wss addresses (default: the proxy's internal CA with binary.proxy.tls.mode self-signed)",
+      )
+      .option(
+        '--delivery-timeout <seconds>',
+        'how long the push frame and the stored message may take',
+        numberOfSeconds('--delivery-timeout', 1, 3600),
+        90,
+      ),
   );
 export type VerifyFlags = FlagsOf<typeof verifyOptions>;
 
@@ -190,9 +233,15 @@ export const upgradeOptions = (command: Command) =>
       .option('--wait-lock', WAIT_LOCK_HELP)
       .option('--skip-migration', 'the seq migration was already run by hand')
       // Neither --backup nor --no-backup: `backup` is undefined, so a terminal asks; without one, no backup (the hint is printed).
-      .option('--backup', 'run `backup` first (recorded in the state); asked when neither this nor --no-backup is given on a terminal')
+      .option(
+        '--backup',
+        'run `backup` first (recorded in the state); asked when neither this nor --no-backup is given on a terminal',
+      )
       .option('--no-backup', 'do not back up first')
-      .option('--backup-to <dir|s3://bucket/prefix>', 'where the backup goes (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes)')
+      .option(
+        '--backup-to <dir|s3://bucket/prefix>',
+        'where the backup goes (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes)',
+      )
       .option('--key-file <file>', 'encrypt the backup with the passphrase in this file')
       .option('--helm <path>', HELM_HELP)
       .addOption(ignorePreflight()),
@@ -227,8 +276,14 @@ export type UninstallFlags = FlagsOf<typeof uninstallOptions>;
 export const backupOptions = (command: Command) =>
   day2(
     command
-      .option('--to <dir|s3://bucket/prefix>', 'folder (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
-      .option('--key-file <file>', 'encrypt with the passphrase in this file (AES-256-GCM, scrypt); restore needs the same file')
+      .option(
+        '--to <dir|s3://bucket/prefix>',
+        'folder (default /var/backups/openim-deploy on a host, <workdir>/backups for Kubernetes), or S3-compatible storage (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+      )
+      .option(
+        '--key-file <file>',
+        'encrypt with the passphrase in this file (AES-256-GCM, scrypt); restore needs the same file',
+      )
       .option('--json', 'print the backup record as JSON')
       .option('--wait-lock', WAIT_LOCK_HELP),
   );
@@ -251,9 +306,17 @@ export const restoreOptions = (command: Command) =>
 export type RestoreFlags = FlagsOf<typeof restoreOptions>;
 
 export const supportBundleOptions = (command: Command) =>
-  day2(command.requiredOption('-o, --output <file>', 'archive to write (.tar.gz)').option('--force', 'overwrite an existing archive'));
+  day2(
+    command
+      .requiredOption('-o, --output <file>', 'archive to write (.tar.gz)')
+      .option('--force', 'overwrite an existing archive'),
+  );
 export type SupportBundleFlags = FlagsOf<typeof supportBundleOptions>;
 
 export const logsOptions = (command: Command) =>
-  day2(command.option('-f, --follow', 'stream until Ctrl-C').option('--tail <n>', 'lines per pod/unit', wholeNumber('--tail', 1, 100_000), 200));
+  day2(
+    command
+      .option('-f, --follow', 'stream until Ctrl-C')
+      .option('--tail <n>', 'lines per pod/unit', wholeNumber('--tail', 1, 100_000), 200),
+  );
 export type LogsFlags = FlagsOf<typeof logsOptions>;

@@ -26,7 +26,14 @@ function resolveConfigAndWarn(ctx: Pick<CliContext, 'io'>, input: ConfigInput, i
 }
 
 function wizardDeps(ctx: CliContext): WizardDeps {
-  return { prompter: ctx.prompter, runner: ctx.runner, err: (s) => ctx.io.err(s), cwd: ctx.cwd, signal: ctx.signal, columns: process.stdout.columns ?? 80 };
+  return {
+    prompter: ctx.prompter,
+    runner: ctx.runner,
+    err: (s) => ctx.io.err(s),
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    columns: process.stdout.columns ?? 80,
+  };
 }
 
 export async function installCommand(ctx: CliContext, flags: InstallFlags): Promise<void> {
@@ -34,7 +41,13 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   const input = configInput(flags, ctx.env);
   // On a terminal without --yes the wizard fills the gaps, shows the summary and
   // preflight, and asks the confirmation; it never runs without a TTY (or with CI).
-  const wizard = ctx.io.interactive && !flags.yes ? await runWizard(input, wizardDeps(ctx), { dryRun: Boolean(flags.dryRun), ...(flags.ignorePreflight ? { ignorePreflight: flags.ignorePreflight } : {}) }) : undefined;
+  const wizard =
+    ctx.io.interactive && !flags.yes
+      ? await runWizard(input, wizardDeps(ctx), {
+          dryRun: Boolean(flags.dryRun),
+          ...(flags.ignorePreflight ? { ignorePreflight: flags.ignorePreflight } : {}),
+        })
+      : undefined;
   if (wizard && !wizard.confirmed) {
     ctx.io.err('nothing was changed.');
     return;
@@ -42,7 +55,15 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   const spec = wizard ? wizard.spec : resolveConfigAndWarn(ctx, input, flags.ignorePreflight ?? []);
   // Offline bundle (#6): verified, and checked to hold what this config needs, before anything is probed or changed.
   const offline = spec.offline.bundle ? await import('../bundle/offline-install.js') : undefined;
-  const bundle = offline ? await offline.verifyBundleForInstall(spec, { cwd: ctx.cwd, io: ctx.io, signal: ctx.signal, allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) }) : undefined;
+  const bundle = offline
+    ? await offline.verifyBundleForInstall(spec, {
+        cwd: ctx.cwd,
+        io: ctx.io,
+        signal: ctx.signal,
+        allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature),
+        ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}),
+      })
+    : undefined;
 
   if (flags.dryRun) {
     // Touches nothing: no probes, no state, no secrets generated.
@@ -57,7 +78,11 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
   }
   if (!flags.yes && !wizard) {
     // Without a terminal this throws a ConfigError naming --yes, before any probe.
-    const go = await ctx.prompter.confirm({ key: '--yes', message: `Install OpenIM on ${spec.target === 'kubernetes' ? `Kubernetes namespace ${spec.kubernetes.namespace}` : 'this host'}?`, default: true });
+    const go = await ctx.prompter.confirm({
+      key: '--yes',
+      message: `Install OpenIM on ${spec.target === 'kubernetes' ? `Kubernetes namespace ${spec.kubernetes.namespace}` : 'this host'}?`,
+      default: true,
+    });
     if (!go) return;
   }
 
@@ -72,9 +97,15 @@ export async function installCommand(ctx: CliContext, flags: InstallFlags): Prom
 
   const workdir = defaultWorkdir(spec, ctx.env, ctx.cwd, flags.workdir);
   await mkdir(workdir, { recursive: true, mode: 0o700 });
-  if (offline && bundle) await offline.stageBundle(bundle, spec, { workdir, io: ctx.io, env: ctx.env, concurrency, signal: ctx.signal });
+  if (offline && bundle)
+    await offline.stageBundle(bundle, spec, { workdir, io: ctx.io, env: ctx.env, concurrency, signal: ctx.signal });
   // Lock, state, identity and version guard, secrets, plan, journal: src/deployment/apply.ts.
   await withDeployment(ctx, spec, workdir, { command: 'install', waitLock: Boolean(flags.waitLock) }, (deployment) =>
-    applySpec(ctx, deployment, spec, facts, workdir, { action: 'install', concurrency, json: Boolean(flags.json), force: Boolean(flags.force) }),
+    applySpec(ctx, deployment, spec, facts, workdir, {
+      action: 'install',
+      concurrency,
+      json: Boolean(flags.json),
+      force: Boolean(flags.force),
+    }),
   );
 }

@@ -47,7 +47,10 @@ const CASES: [argv: string[], expected: Record<string, number>][] = [
   [['bundle', 'create', '-o', 'b.tar'], { concurrency: 4, retries: 4 }],
   [['bundle', 'create', '-o', 'b.tar', '--concurrency', '32', '--retries', '1'], { concurrency: 32, retries: 1 }],
   [['bundle', 'push', 'b.tar', '--registry', 'r:5000'], { concurrency: 4, retries: 4 }],
-  [['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--concurrency', '2', '--retries', '20'], { concurrency: 2, retries: 20 }],
+  [
+    ['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--concurrency', '2', '--retries', '20'],
+    { concurrency: 2, retries: 20 },
+  ],
   [['logs', 'openim-api'], { tail: 200 }],
   [['logs', 'openim-api', '--tail', '100000'], { tail: 100_000 }],
 ];
@@ -59,8 +62,14 @@ const BAD: [argv: string[], message: string][] = [
   [['install', '--concurrency', '2.5'], '--concurrency: must be a whole number from 1 to 64'],
   [['upgrade', '--to', 'v3.8.3', '--concurrency', ''], '--concurrency: must be a whole number from 1 to 64'],
   [['bundle', 'create', '-o', 'b.tar', '--concurrency', '33'], '--concurrency: must be a whole number from 1 to 32'],
-  [['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--retries', '0'], '--retries: must be a whole number from 1 to 20'],
-  [['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--retries', '21'], '--retries: must be a whole number from 1 to 20'],
+  [
+    ['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--retries', '0'],
+    '--retries: must be a whole number from 1 to 20',
+  ],
+  [
+    ['bundle', 'push', 'b.tar', '--registry', 'r:5000', '--retries', '21'],
+    '--retries: must be a whole number from 1 to 20',
+  ],
   [['logs', 'openim-api', '--tail', '100001'], '--tail: must be a whole number from 1 to 100000'],
   [['logs', 'openim-api', '--tail', '-5'], '--tail: must be a whole number from 1 to 100000'],
 ];
@@ -84,6 +93,7 @@ describe('whole-number flags', () => {
   it('accepts the bounds and nothing outside them', () => {
     const parse = wholeNumber('--n', 2, 5);
     expect([2, 5].map((n) => parse(String(n)))).toEqual([2, 5]);
-    for (const text of ['1', '6', 'NaN', 'Infinity', '3.1']) expect(() => parse(text)).toThrow('--n: must be a whole number from 2 to 5');
+    for (const text of ['1', '6', 'NaN', 'Infinity', '3.1'])
+      expect(() => parse(text)).toThrow('--n: must be a whole number from 2 to 5');
   });
 });

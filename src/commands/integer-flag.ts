@@ -11,7 +11,8 @@ import { ConfigError } from '../errors.js';
 export function wholeNumber(flag: string, min: number, max: number): (text: string) => number {
   return (text) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError([{ path: flag, message: `must be a whole number from ${min} to ${max}` }]);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError([{ path: flag, message: `must be a whole number from ${min} to ${max}` }]);
     return n;
   };
 }
@@ -23,7 +24,8 @@ export function wholeNumber(flag: string, min: number, max: number): (text: stri
 export function numberOfSeconds(flag: string, min: number, max: number): (text: string) => number {
   return (text) => {
     const n = Number(text);
-    if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError([{ path: flag, message: `must be a number of seconds from ${min} to ${max}` }]);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new ConfigError([{ path: flag, message: `must be a number of seconds from ${min} to ${max}` }]);
     return n;
   };
 }

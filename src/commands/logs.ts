@@ -18,7 +18,13 @@ export async function logsCommand(ctx: CliContext, module: string, flags: LogsFl
   const known = [...ALL_MODULES.map((m) => m.name), ...INFRA];
   if (!known.includes(module)) {
     const guess = closest(module, known);
-    throw new ConfigError([{ path: '<module>', message: `unknown module "${module}"`, hint: guess ? `did you mean ${guess}?` : `one of: ${known.join(', ')}` }]);
+    throw new ConfigError([
+      {
+        path: '<module>',
+        message: `unknown module "${module}"`,
+        hint: guess ? `did you mean ${guess}?` : `one of: ${known.join(', ')}`,
+      },
+    ]);
   }
   const tail = flags.tail ?? 200;
   const { spec, workdir } = day2Spec(ctx, flags);
@@ -34,7 +40,8 @@ export async function logsCommand(ctx: CliContext, module: string, flags: LogsFl
   if (!flags.follow) {
     const r = await ctx.runner.run(argv, { timeoutMs: 60_000, signal: ctx.signal });
     ctx.io.out(redactor.redact(r.stdout));
-    if (r.exitCode !== 0) throw new Error(`\`${argv.join(' ')}\` exited ${r.exitCode}: ${redactor.redact(r.stderr.trim())}`);
+    if (r.exitCode !== 0)
+      throw new Error(`\`${argv.join(' ')}\` exited ${r.exitCode}: ${redactor.redact(r.stderr.trim())}`);
     return;
   }
   await new Promise<void>((resolve, reject) => {

@@ -37,7 +37,9 @@ export function resolveReportingAll(input: ConfigInput, ignored: readonly string
       // A config refused by its own rules may not plan at all: its own issues are what to fix first.
     }
     const known = new Set(error.issues.map((i) => i.path));
-    const extra = more.filter((f) => !known.has(f.id)).map((f) => ({ path: f.id, message: f.message, ...(f.fix ? { hint: f.fix } : {}) }));
+    const extra = more
+      .filter((f) => !known.has(f.id))
+      .map((f) => ({ path: f.id, message: f.message, ...(f.fix ? { hint: f.fix } : {}) }));
     if (!extra.length) throw error;
     throw new ConfigError([...error.issues, ...extra]);
   }
@@ -52,10 +54,16 @@ export function printNeeds(io: Pick<Io, 'err'>, spec: DeploySpec, ignored: reado
   const needs = targetFor(spec.target).hostNeeds?.(spec) ?? [];
   const errors = findings.filter((f) => f.severity === 'error');
   if (!findings.length && !needs.length) return errors;
-  io.err(errors.length ? `${chalk.red('install would stop here')}: ${errors.length} problem(s) of this config, each with its fix:` : 'install checks this config first:');
+  io.err(
+    errors.length
+      ? `${chalk.red('install would stop here')}: ${errors.length} problem(s) of this config, each with its fix:`
+      : 'install checks this config first:',
+  );
   for (const f of findings) io.err(formatFinding(f));
   if (needs.length) {
-    io.err(`this host must give (install's preflight checks each; \`openim-deploy doctor\` with the same flags checks them now):`);
+    io.err(
+      `this host must give (install's preflight checks each; \`openim-deploy doctor\` with the same flags checks them now):`,
+    );
     for (const n of needs) io.err(`  - ${n.need} [${n.id}]\n       fix: ${n.fix}`);
   }
   return errors;

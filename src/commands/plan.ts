@@ -11,8 +11,12 @@ import { printNeeds, resolveReportingAll } from './needs.js';
 import type { PlanFlags } from './flags.js';
 
 /** The versions a spec runs: chat only when it is installed. */
-export function chosenVersions(spec: { openim: { serverVersion: string; chatVersion: string; components: { chat: boolean } } }): { server: string; chat?: string } {
-  return spec.openim.components.chat ? { server: spec.openim.serverVersion, chat: spec.openim.chatVersion } : { server: spec.openim.serverVersion };
+export function chosenVersions(spec: {
+  openim: { serverVersion: string; chatVersion: string; components: { chat: boolean } };
+}): { server: string; chat?: string } {
+  return spec.openim.components.chat
+    ? { server: spec.openim.serverVersion, chat: spec.openim.chatVersion }
+    : { server: spec.openim.serverVersion };
 }
 
 /** `plan`: which catalog versions and how they run, then the exact steps, made without touching the target. */
@@ -27,7 +31,10 @@ export async function planCommand(ctx: Pick<CliContext, 'io' | 'env'>, flags: Pl
     ctx.io.err(`plan written to ${flags.output} (${plan.steps.length} steps)`);
   }
   if (flags.json) ctx.io.out(json);
-  else if (!flags.output) ctx.io.out(`${versionReport(resolved.spec.target, chosenVersions(resolved.spec)).join('\n')}\n\n${formatPlan(plan)}\n`);
+  else if (!flags.output)
+    ctx.io.out(
+      `${versionReport(resolved.spec.target, chosenVersions(resolved.spec)).join('\n')}\n\n${formatPlan(plan)}\n`,
+    );
   // The plan is a document (exit 0 as long as it could be made); what install would still refuse, and
   // what the host must give, go to stderr so a new user sees them before running anything.
   printNeeds(ctx.io, resolved.spec);

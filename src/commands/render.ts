@@ -13,7 +13,10 @@ import { printWarnings } from './print-issues.js';
 import { refuseNonEmptyFolder } from './output-file.js';
 import type { RenderFlags } from './flags.js';
 
-export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: RenderFlags): Promise<void> {
+export async function renderCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>,
+  flags: RenderFlags,
+): Promise<void> {
   const outDir = resolve(ctx.cwd, flags.out);
   refuseNonEmptyFolder(outDir, '--out', flags.force);
   const resolved = resolveConfig(configInput(flags, ctx.env));
@@ -24,10 +27,20 @@ export async function renderCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' |
   const helm = flags.helm && flags.helm.includes('/') ? resolve(ctx.cwd, flags.helm) : flags.helm;
   // With offline.bundle the upstream charts are the bundle's: verified and taken out under DIR/bundle/charts, as install does.
   if (resolved.spec.offline.bundle && plan.steps.some((s) => s.release && !s.release.local)) {
-    const bundle = await verifyBundleForInstall(resolved.spec, { cwd: ctx.cwd, io: ctx.io, allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature), ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}) });
+    const bundle = await verifyBundleForInstall(resolved.spec, {
+      cwd: ctx.cwd,
+      io: ctx.io,
+      allowUnverifiedSignature: Boolean(flags.allowUnverifiedSignature),
+      ...(flags.bundleKey ? { publicKeyFile: flags.bundleKey } : {}),
+    });
     await extractMembers(bundle.path, join(outDir, BUNDLE_WORK_DIR), { prefixes: ['charts/'], sums: bundle.sums });
   }
-  const result = await renderPlan(plan, { outDir, templatesDir: templatesDir(), runner: ctx.runner, ...(helm ? { helm } : {}) });
+  const result = await renderPlan(plan, {
+    outDir,
+    templatesDir: templatesDir(),
+    runner: ctx.runner,
+    ...(helm ? { helm } : {}),
+  });
   if (result.failed.length) throw renderFailure(result.failed, helm ?? 'helm', outDir);
   ctx.io.out(`rendered ${result.files.length} files and ${result.manifests.length} release manifests into ${outDir}\n`);
 }
@@ -38,5 +51,11 @@ function renderFailure(failed: RenderResult['failed'], helm: string, outDir: str
   const head = missing
     ? `${helm} was not found, so no release manifest was rendered: install helm 3 (https://helm.sh/docs/intro/install/) or pass --helm /path/to/helm`
     : `helm template failed for ${failed.length} release(s), so the render in ${outDir} is incomplete (pass --helm /path/to/helm to use another helm)`;
-  return new Error([head, ...failed.slice(0, 5).map((f) => `  ${f.release}: ${f.reason}`), ...(failed.length > 5 ? [`  … and ${failed.length - 5} more`] : [])].join('\n'));
+  return new Error(
+    [
+      head,
+      ...failed.slice(0, 5).map((f) => `  ${f.release}: ${f.reason}`),
+      ...(failed.length > 5 ? [`  … and ${failed.length - 5} more`] : []),
+    ].join('\n'),
+  );
 }

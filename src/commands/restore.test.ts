@@ -27,7 +27,12 @@ const flags = () => ({
   target: 'binary',
   preset: 'single-host',
   workdir: join(root, 'work'),
-  set: [`binary.prefix=${root}/opt`, `binary.configDir=${root}/etc`, `binary.stateDir=${root}/state`, `binary.dataDir=${root}/data`],
+  set: [
+    `binary.prefix=${root}/opt`,
+    `binary.configDir=${root}/etc`,
+    `binary.stateDir=${root}/state`,
+    `binary.dataDir=${root}/data`,
+  ],
 });
 
 async function archive(serverVersion: string, key?: string): Promise<string> {
@@ -36,7 +41,16 @@ async function archive(serverVersion: string, key?: string): Promise<string> {
   await writeBackupArchive(
     out,
     [{ path: 'state/state.json', kind: 'state', file: join(root, 'state.json') }],
-    { format: BACKUP_FORMAT, createdAt: '2026-12-04T10:00:00.000Z', target: 'binary', scope: '/opt/openim', openim: { serverVersion, chatVersion: 'v1.8.4' }, tools: { openimDeploy: 'test' }, parts: {}, notes: [] },
+    {
+      format: BACKUP_FORMAT,
+      createdAt: '2026-12-04T10:00:00.000Z',
+      target: 'binary',
+      scope: '/opt/openim',
+      openim: { serverVersion, chatVersion: 'v1.8.4' },
+      tools: { openimDeploy: 'test' },
+      parts: {},
+      notes: [],
+    },
     key ? Buffer.from(key) : undefined,
   );
   return out;
@@ -53,7 +67,15 @@ beforeEach(() => {
     chmodSync(join(tools, t), 0o755);
   }
   mkdirSync(join(root, 'state'));
-  writeFileSync(join(root, 'state/state.json'), JSON.stringify({ version: 1, secrets: { 'openim.secret': 'installed-secret-0099' }, steps: {}, installed: { serverVersion: 'v3.8.3', chatVersion: 'v1.8.4', at: 'x' } }));
+  writeFileSync(
+    join(root, 'state/state.json'),
+    JSON.stringify({
+      version: 1,
+      secrets: { 'openim.secret': 'installed-secret-0099' },
+      steps: {},
+      installed: { serverVersion: 'v3.8.3', chatVersion: 'v1.8.4', at: 'x' },
+    }),
+  );
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -61,7 +83,9 @@ describe('restore refuses before changing anything', () => {
   it('a backup of other versions than those installed, naming both and the flag', async () => {
     const error = await restoreCommand(ctx(), await archive('v3.8.2'), flags()).catch((e: Error) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues[0]!.message).toBe('the backup is of OpenIM v3.8.2 (chat v1.8.4) and v3.8.3 (chat v1.8.4) is installed: nothing was restored');
+    expect((error as ConfigError).issues[0]!.message).toBe(
+      'the backup is of OpenIM v3.8.2 (chat v1.8.4) and v3.8.3 (chat v1.8.4) is installed: nothing was restored',
+    );
     expect((error as ConfigError).issues[0]!.hint).toMatch(/--allow-version-mismatch/);
     expect(runner.calls).toEqual([]);
   });
@@ -70,17 +94,30 @@ describe('restore refuses before changing anything', () => {
     const sealed = await archive('v3.8.3', KEY);
     writeFileSync(join(root, 'wrong.key'), 'some other passphrase entirely\n');
     const wrong = await restoreCommand(ctx(), sealed, { ...flags(), keyFile: 'wrong.key' }).catch((e: Error) => e);
-    expect((wrong as ConfigError).issues[0]!.message).toBe('the key does not open this archive: wrong --key-file, or the archive was changed after it was written');
+    expect((wrong as ConfigError).issues[0]!.message).toBe(
+      'the key does not open this archive: wrong --key-file, or the archive was changed after it was written',
+    );
     const none = await restoreCommand(ctx(), sealed, flags()).catch((e: Error) => e);
-    expect((none as ConfigError).issues[0]!.message).toMatch(/is encrypted: pass the key it was written with \(--key-file\)/);
+    expect((none as ConfigError).issues[0]!.message).toMatch(
+      /is encrypted: pass the key it was written with \(--key-file\)/,
+    );
     expect(runner.calls).toEqual([]);
     expect(lines.join('\n')).not.toContain('some other passphrase');
   });
 
   it('on Kubernetes, a backup of a host install is refused after reading the state only', async () => {
-    runner = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): secrets "openim-deploy-state" not found' }));
-    const error = await restoreCommand(ctx(), await archive('v3.8.3'), { preset: 'dev', workdir: join(root, 'work') }).catch((e: Error) => e);
+    runner = new RecordingRunner(() => ({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Error from server (NotFound): secrets "openim-deploy-state" not found',
+    }));
+    const error = await restoreCommand(ctx(), await archive('v3.8.3'), {
+      preset: 'dev',
+      workdir: join(root, 'work'),
+    }).catch((e: Error) => e);
     expect((error as ConfigError).issues[0]!.message).toBe('the backup is of a binary install; this is kubernetes');
-    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual(['kubectl -n openim get secret openim-deploy-state -o json']);
+    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual([
+      'kubectl -n openim get secret openim-deploy-state -o json',
+    ]);
   });
 });

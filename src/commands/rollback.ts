@@ -17,13 +17,39 @@ import { day2Spec } from './day2-common.js';
 import type { RollbackFlags } from './flags.js';
 
 /** The newest recorded version that differs from the installed one, and the plan back to it. */
-export function rollbackPlan(spec: DeploySpec, state: DeployState, day2: Day2Target): { to: HistoryEntry; toSpec: DeploySpec; plan: Plan } {
+export function rollbackPlan(
+  spec: DeploySpec,
+  state: DeployState,
+  day2: Day2Target,
+): { to: HistoryEntry; toSpec: DeploySpec; plan: Plan } {
   const installed = state.installed;
-  if (!installed) throw new ConfigError([{ path: 'rollback', message: 'nothing is installed (no completed install recorded)', hint: 'run install first' }]);
-  const to = [...(state.history ?? [])].reverse().find((h) => h.serverVersion !== installed.serverVersion || h.chatVersion !== installed.chatVersion);
-  if (!to) throw new ConfigError([{ path: 'rollback', message: `no earlier version recorded than the installed ${installed.serverVersion} (chat ${installed.chatVersion})`, hint: 'rollback returns to the version before the last upgrade' }]);
-  if (spec.target === 'kubernetes' && !to.revisions) throw new ConfigError([{ path: 'rollback', message: `no Helm revisions were recorded for ${to.serverVersion}`, hint: 'run `helm rollback <release> <revision>` by hand (helm history <release>)' }]);
-  const toSpec: DeploySpec = { ...spec, openim: { ...spec.openim, serverVersion: to.serverVersion, chatVersion: to.chatVersion } };
+  if (!installed)
+    throw new ConfigError([
+      { path: 'rollback', message: 'nothing is installed (no completed install recorded)', hint: 'run install first' },
+    ]);
+  const to = [...(state.history ?? [])]
+    .reverse()
+    .find((h) => h.serverVersion !== installed.serverVersion || h.chatVersion !== installed.chatVersion);
+  if (!to)
+    throw new ConfigError([
+      {
+        path: 'rollback',
+        message: `no earlier version recorded than the installed ${installed.serverVersion} (chat ${installed.chatVersion})`,
+        hint: 'rollback returns to the version before the last upgrade',
+      },
+    ]);
+  if (spec.target === 'kubernetes' && !to.revisions)
+    throw new ConfigError([
+      {
+        path: 'rollback',
+        message: `no Helm revisions were recorded for ${to.serverVersion}`,
+        hint: 'run `helm rollback <release> <revision>` by hand (helm history <release>)',
+      },
+    ]);
+  const toSpec: DeploySpec = {
+    ...spec,
+    openim: { ...spec.openim, serverVersion: to.serverVersion, chatVersion: to.chatVersion },
+  };
   return { to, toSpec, plan: operationPlan(toSpec, day2.rollbackSteps(toSpec, state, to)) };
 }
 
@@ -39,11 +65,21 @@ export async function rollbackCommand(ctx: CliContext, flags: RollbackFlags): Pr
   await withDeployment(ctx, spec, workdir, { command: 'rollback', waitLock: Boolean(flags.waitLock) }, async (d) => {
     const { to, toSpec, plan } = rollbackPlan(spec, d.state, d.day2);
     const from = d.state.installed!;
-    if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: `Roll OpenIM back from ${from.serverVersion} to ${to.serverVersion} (chat ${to.chatVersion})?`, default: false }))) return;
+    if (
+      !flags.yes &&
+      !(await ctx.prompter.confirm({
+        key: '--yes',
+        message: `Roll OpenIM back from ${from.serverVersion} to ${to.serverVersion} (chat ${to.chatVersion})?`,
+        default: false,
+      }))
+    )
+      return;
     await runOperation(ctx, d, toSpec, plan, { workdir, json: Boolean(flags.json) });
     // The journal's hashes describe the newer version: the next install re-applies every step once.
     for (const entry of Object.values(d.state.steps)) entry.hash = '';
     await recordApplied(ctx, d, toSpec, 'rollback');
-    ctx.io.err(`rolled back to ${to.serverVersion} (chat ${to.chatVersion}); set openim.serverVersion/chatVersion to these in your config before the next install`);
+    ctx.io.err(
+      `rolled back to ${to.serverVersion} (chat ${to.chatVersion}); set openim.serverVersion/chatVersion to these in your config before the next install`,
+    );
   });
 }

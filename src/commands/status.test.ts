@@ -24,12 +24,29 @@ describe('status against an unreachable cluster', () => {
     // A fake kubectl (named as one): every call answers as kubectl does when no API server listens.
     const runner = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: REFUSED }));
     const home = mkdtempSync(join(tmpdir(), 'oid-status-'));
-    const error = await statusCommand({ io: io(), env: { HOME: home }, cwd: home, runner, signal: new AbortController().signal }, { preset: 'dev', interval: 5 }).then(
+    const error = await statusCommand(
+      { io: io(), env: { HOME: home }, cwd: home, runner, signal: new AbortController().signal },
+      { preset: 'dev', interval: 5 },
+    ).then(
       () => undefined,
       (e: Error) => e,
     );
     const spec = resolveConfig({ preset: 'dev' }).spec;
-    const doctor = kubernetesTarget.checks(spec, { target: 'kubernetes', probed: true, helm: { path: 'helm', version: 'v3.19.0', major: 3 }, kubectl: { path: 'kubectl', version: 'v1.33.0', major: 1 }, cluster: { reachable: false, error: REFUSED.trim().split('\n').pop()!, storageClasses: [], ingressClasses: [], crds: [], namespaceExists: false, nodes: [] } } as never);
+    const doctor = kubernetesTarget.checks(spec, {
+      target: 'kubernetes',
+      probed: true,
+      helm: { path: 'helm', version: 'v3.19.0', major: 3 },
+      kubectl: { path: 'kubectl', version: 'v1.33.0', major: 1 },
+      cluster: {
+        reachable: false,
+        error: REFUSED.trim().split('\n').pop()!,
+        storageClasses: [],
+        ingressClasses: [],
+        crds: [],
+        namespaceExists: false,
+        nodes: [],
+      },
+    } as never);
     const finding = doctor.find((f) => f.id === 'cluster.unreachable')!;
     expect(error?.message).toBe(`${finding.message}\n       fix: ${finding.fix}`);
     expect(error?.message).not.toContain('memcache.go');

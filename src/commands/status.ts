@@ -11,14 +11,18 @@ import type { StatusReport } from '../targets/day2/types.js';
 import { day2Spec } from './day2-common.js';
 import type { StatusFlags } from './flags.js';
 
-export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>, flags: StatusFlags): Promise<void> {
+export async function statusCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>,
+  flags: StatusFlags,
+): Promise<void> {
   const seconds = flags.interval; // checked while parsing (integer-flag.ts numberOfSeconds)
   const { spec, workdir } = day2Spec(ctx, flags);
   const once = async (): Promise<StatusReport> => {
     const { day2, state } = await readDeployment(ctx, spec, workdir);
     return day2.status(spec, ctx.runner, state);
   };
-  const print = (report: StatusReport) => ctx.io.out(flags.json ? `${JSON.stringify(report, null, flags.watch ? 0 : 2)}\n` : formatStatus(report));
+  const print = (report: StatusReport) =>
+    ctx.io.out(flags.json ? `${JSON.stringify(report, null, flags.watch ? 0 : 2)}\n` : formatStatus(report));
   let last: StatusReport;
   if (!flags.watch) {
     last = await once();

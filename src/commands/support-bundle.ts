@@ -27,7 +27,10 @@ export interface BundleFile {
   text: string;
 }
 
-export async function collectSupportFiles(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: Day2Flags): Promise<BundleFile[]> {
+export async function collectSupportFiles(
+  ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>,
+  flags: Day2Flags,
+): Promise<BundleFile[]> {
   const { spec, workdir } = day2Spec(ctx, flags);
   const files: BundleFile[] = [];
   const errors: string[] = [];
@@ -42,9 +45,19 @@ export async function collectSupportFiles(ctx: Pick<CliContext, 'io' | 'env' | '
   files.push({ path: 'config.yaml', text: stringify(redactedSpec(spec)) });
   files.push({
     path: 'versions.json',
-    text: json({ openimDeploy: packageVersion(), node: process.version, config: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion }, installed: state.installed ?? null, upgrading: state.upgrading ?? null, history: state.history ?? [] }),
+    text: json({
+      openimDeploy: packageVersion(),
+      node: process.version,
+      config: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
+      installed: state.installed ?? null,
+      upgrading: state.upgrading ?? null,
+      history: state.history ?? [],
+    }),
   });
-  files.push({ path: 'journal.json', text: json({ ...state, secrets: Object.fromEntries(Object.keys(state.secrets).map((k) => [k, REDACTED])) }) });
+  files.push({
+    path: 'journal.json',
+    text: json({ ...state, secrets: Object.fromEntries(Object.keys(state.secrets).map((k) => [k, REDACTED])) }),
+  });
   try {
     files.push({ path: 'plan.json', text: json(planFor(spec, unprobedFacts(spec.target))) });
   } catch (e) {
@@ -58,17 +71,27 @@ export async function collectSupportFiles(ctx: Pick<CliContext, 'io' | 'env' | '
   for (const { file, argv } of day2.supportCommands(spec, state)) {
     try {
       const r = await ctx.runner.run(argv, { timeoutMs: 30_000 });
-      files.push({ path: file, text: `$ ${argv.join(' ')}\n# exit ${r.exitCode}\n${r.stdout}${r.stderr ? `\n# stderr\n${r.stderr}` : ''}` });
+      files.push({
+        path: file,
+        text: `$ ${argv.join(' ')}\n# exit ${r.exitCode}\n${r.stdout}${r.stderr ? `\n# stderr\n${r.stderr}` : ''}`,
+      });
     } catch (e) {
       errors.push(`${argv.join(' ')}: ${(e as Error).message}`);
     }
   }
   if (errors.length) files.push({ path: 'errors.txt', text: `${errors.join('\n')}\n` });
-  const scrubber = new Scrubber([...Object.values(state.secrets), ...Object.values(givenSecrets(spec)), spec.infrastructure.mongodb.uri].filter((v): v is string => typeof v === 'string'));
+  const scrubber = new Scrubber(
+    [...Object.values(state.secrets), ...Object.values(givenSecrets(spec)), spec.infrastructure.mongodb.uri].filter(
+      (v): v is string => typeof v === 'string',
+    ),
+  );
   return files.map((f) => ({ path: f.path, text: scrubber.scrub(f.text) }));
 }
 
-export async function supportBundleCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>, flags: SupportBundleFlags): Promise<void> {
+export async function supportBundleCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner'>,
+  flags: SupportBundleFlags,
+): Promise<void> {
   refuseExistingFile(flags.output, '--output', flags.force);
   const files = await collectSupportFiles(ctx, flags);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

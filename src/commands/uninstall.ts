@@ -15,9 +15,13 @@ import type { UninstallFlags } from './flags.js';
 
 export async function uninstallCommand(ctx: CliContext, flags: UninstallFlags): Promise<void> {
   const purge = Boolean(flags.purge || flags.deleteData);
-  if (purge && flags.keepData) throw new ConfigError([{ path: flags.purge ? '--purge' : '--delete-data', message: 'cannot be combined with --keep-data' }]);
+  if (purge && flags.keepData)
+    throw new ConfigError([
+      { path: flags.purge ? '--purge' : '--delete-data', message: 'cannot be combined with --keep-data' },
+    ]);
   const { spec, workdir } = day2Spec(ctx, flags);
-  const where = spec.target === 'kubernetes' ? `namespace ${spec.kubernetes.namespace}` : `this host (${spec.binary.prefix})`;
+  const where =
+    spec.target === 'kubernetes' ? `namespace ${spec.kubernetes.namespace}` : `this host (${spec.binary.prefix})`;
 
   if (flags.dryRun) {
     const { day2, state } = await readDeployment(ctx, spec, workdir);
@@ -26,7 +30,9 @@ export async function uninstallCommand(ctx: CliContext, flags: UninstallFlags): 
     return;
   }
   if (!flags.yes) {
-    const message = purge ? `Uninstall OpenIM from ${where} and DELETE ITS DATA (volumes, data folders, stored credentials)? This cannot be undone.` : `Uninstall OpenIM from ${where}? Data and credentials are kept.`;
+    const message = purge
+      ? `Uninstall OpenIM from ${where} and DELETE ITS DATA (volumes, data folders, stored credentials)? This cannot be undone.`
+      : `Uninstall OpenIM from ${where}? Data and credentials are kept.`;
     if (!(await ctx.prompter.confirm({ key: '--yes', message, default: false }))) return;
   }
   await mkdir(workdir, { recursive: true, mode: 0o700 });
@@ -47,6 +53,8 @@ export async function uninstallCommand(ctx: CliContext, flags: UninstallFlags): 
     delete d.state.installed;
     delete d.state.upgrading;
     await d.store.save(d.state);
-    ctx.io.err(`uninstalled; data kept (${spec.target === 'kubernetes' ? 'PVCs' : spec.binary.dataDir}) and credentials kept in ${d.store.location}: a later install reuses both; \`uninstall --purge\` deletes them`);
+    ctx.io.err(
+      `uninstalled; data kept (${spec.target === 'kubernetes' ? 'PVCs' : spec.binary.dataDir}) and credentials kept in ${d.store.location}: a later install reuses both; \`uninstall --purge\` deletes them`,
+    );
   });
 }

@@ -23,20 +23,34 @@ import { formatFinding } from './print-issues.js';
 import { planFor } from '../deployment/plan-inputs.js';
 import type { UpgradeFlags } from './flags.js';
 
-const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({ ...spec, openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion } });
+const withVersions = (spec: DeploySpec, hop: Hop): DeploySpec => ({
+  ...spec,
+  openim: { ...spec.openim, serverVersion: hop.serverVersion, chatVersion: hop.chatVersion },
+});
 
 function hopsFor(state: DeployState, flags: UpgradeFlags): { from: string; hops: Hop[] } {
   const installed = state.installed;
-  if (!installed) throw new ConfigError([{ path: '--to', message: 'nothing is installed yet (no completed install recorded)', hint: 'run install first' }]);
-  const path = upgradePath(installed.serverVersion, flags.to, flags.chatVersion ? { chatVersion: flags.chatVersion } : {});
-  if (!path.ok) throw new ConfigError([{ path: '--to', message: path.reason, ...(path.hint ? { hint: path.hint } : {}) }]);
+  if (!installed)
+    throw new ConfigError([
+      { path: '--to', message: 'nothing is installed yet (no completed install recorded)', hint: 'run install first' },
+    ]);
+  const path = upgradePath(
+    installed.serverVersion,
+    flags.to,
+    flags.chatVersion ? { chatVersion: flags.chatVersion } : {},
+  );
+  if (!path.ok)
+    throw new ConfigError([{ path: '--to', message: path.reason, ...(path.hint ? { hint: path.hint } : {}) }]);
   return { from: installed.serverVersion, hops: path.hops };
 }
 
 function migrationFor(day2: Day2Target, spec: DeploySpec, hop: Hop, from: string, skip: boolean): Step[] {
   if (!hop.seqMigration || skip) return [];
   const steps = day2.migrationSteps(spec, from);
-  if ('refused' in steps) throw new ConfigError([{ path: '--to', message: steps.refused, hint: 'after running it yourself, pass --skip-migration' }]);
+  if ('refused' in steps)
+    throw new ConfigError([
+      { path: '--to', message: steps.refused, hint: 'after running it yourself, pass --skip-migration' },
+    ]);
   return steps;
 }
 
@@ -51,7 +65,10 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
     let previous = from;
     for (const hop of hops) {
       const hopSpec = withVersions(spec, hop);
-      const plan = withStepsBeforeOpenIM(planFor(hopSpec, unprobedFacts(spec.target)), migrationFor(preview.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)));
+      const plan = withStepsBeforeOpenIM(
+        planFor(hopSpec, unprobedFacts(spec.target)),
+        migrationFor(preview.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)),
+      );
       ctx.io.out(flags.json ? jsonLine(plan) : `${formatPlan(plan)}\n\n`);
       previous = hop.serverVersion;
     }
@@ -62,15 +79,29 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
   const canBackUp = Boolean(preview.day2.dataBackup);
   let backUp = canBackUp && flags.backup === true;
   if (canBackUp && flags.backup === undefined && ctx.io.interactive && !flags.yes) {
-    backUp = await ctx.prompter.confirm({ key: '--backup', message: 'Back up first (openim-deploy backup: database, uploaded files, config, secrets)?', default: true });
+    backUp = await ctx.prompter.confirm({
+      key: '--backup',
+      message: 'Back up first (openim-deploy backup: database, uploaded files, config, secrets)?',
+      default: true,
+    });
   }
-  if (flags.backup === true && !canBackUp) throw new ConfigError([{ path: '--backup', message: `backup is not available for the ${spec.target} target yet` }]);
+  if (flags.backup === true && !canBackUp)
+    throw new ConfigError([{ path: '--backup', message: `backup is not available for the ${spec.target} target yet` }]);
   if (!backUp) ctx.io.err(preview.day2.backupHint(spec));
-  const question = backUp ? `Back up, then upgrade OpenIM ${route}?` : `Have you backed up, and upgrade OpenIM ${route}?`;
+  const question = backUp
+    ? `Back up, then upgrade OpenIM ${route}?`
+    : `Have you backed up, and upgrade OpenIM ${route}?`;
   if (!flags.yes && !(await ctx.prompter.confirm({ key: '--yes', message: question, default: false }))) return;
   if (backUp) {
-    const record = await runBackup(ctx, spec, workdir, { to: flags.backupTo ?? defaultBackupDir(spec, workdir), ...(flags.keyFile ? { keyFile: flags.keyFile } : {}), waitLock: Boolean(flags.waitLock), reason: `before upgrade ${route}` });
-    ctx.io.err(`backup written: ${record.archive} (${record.seconds} s); restore it with \`openim-deploy restore\` after a rollback if the upgrade goes wrong`);
+    const record = await runBackup(ctx, spec, workdir, {
+      to: flags.backupTo ?? defaultBackupDir(spec, workdir),
+      ...(flags.keyFile ? { keyFile: flags.keyFile } : {}),
+      waitLock: Boolean(flags.waitLock),
+      reason: `before upgrade ${route}`,
+    });
+    ctx.io.err(
+      `backup written: ${record.archive} (${record.seconds} s); restore it with \`openim-deploy restore\` after a rollback if the upgrade goes wrong`,
+    );
   }
 
   await mkdir(workdir, { recursive: true, mode: 0o700 });
@@ -86,10 +117,18 @@ export async function upgradeCommand(ctx: CliContext, flags: UpgradeFlags): Prom
       for (const f of findings) ctx.io.err(formatFinding(f));
       if (findings.some((f) => f.severity === 'error')) throw new PreflightError(findings);
       ctx.io.err(`— ${hop.serverVersion} (chat ${hop.chatVersion})`);
-      await applySpec(ctx, d, hopSpec, facts, workdir, { action: 'upgrade', concurrency, json: Boolean(flags.json), force: false, beforeOpenIM: migrationFor(d.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)) });
+      await applySpec(ctx, d, hopSpec, facts, workdir, {
+        action: 'upgrade',
+        concurrency,
+        json: Boolean(flags.json),
+        force: false,
+        beforeOpenIM: migrationFor(d.day2, hopSpec, hop, previous, Boolean(flags.skipMigration)),
+      });
       previous = hop.serverVersion;
     }
   });
   const last = hops[hops.length - 1]!;
-  ctx.io.err(`upgraded to ${last.serverVersion} (chat ${last.chatVersion}); set openim.serverVersion and openim.chatVersion to these in your config so install keeps them`);
+  ctx.io.err(
+    `upgraded to ${last.serverVersion} (chat ${last.chatVersion}); set openim.serverVersion and openim.chatVersion to these in your config so install keeps them`,
+  );
 }

@@ -18,11 +18,15 @@ function url(flag: string, value: string | undefined, schemes: string[]): string
   } catch {
     throw new ConfigError([{ path: flag, message: `not a URL: ${value}` }]);
   }
-  if (!schemes.includes(parsed.protocol)) throw new ConfigError([{ path: flag, message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}` }]);
+  if (!schemes.includes(parsed.protocol))
+    throw new ConfigError([{ path: flag, message: `must start with ${schemes.map((s) => `${s}//`).join(' or ')}` }]);
   return value;
 }
 
-export async function verifyCommand(ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>, flags: VerifyFlags): Promise<void> {
+export async function verifyCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>,
+  flags: VerifyFlags,
+): Promise<void> {
   const http = ['http:', 'https:'];
   const override = {
     api: url('--api-url', flags.apiUrl, http),

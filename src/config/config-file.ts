@@ -23,15 +23,35 @@ export function readConfigText(file: string, label: string, maxBytes = MAX_CONFI
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    return { issue: { path: label, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    return {
+      issue: {
+        path: label,
+        message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    };
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) {
-      const kind = stat.isFIFO() ? 'a named pipe' : stat.isDirectory() ? 'a directory' : stat.isSocket() ? 'a socket' : 'a device';
-      return { issue: { path: label, message: `${file} is ${kind}, not a regular file`, hint: 'save the config to a file and pass its path' } };
+      const kind = stat.isFIFO()
+        ? 'a named pipe'
+        : stat.isDirectory()
+          ? 'a directory'
+          : stat.isSocket()
+            ? 'a socket'
+            : 'a device';
+      return {
+        issue: {
+          path: label,
+          message: `${file} is ${kind}, not a regular file`,
+          hint: 'save the config to a file and pass its path',
+        },
+      };
     }
-    if (stat.size > maxBytes) return { issue: { path: label, message: `${file} is ${stat.size} bytes; a config file may have at most ${maxBytes}` } };
+    if (stat.size > maxBytes)
+      return {
+        issue: { path: label, message: `${file} is ${stat.size} bytes; a config file may have at most ${maxBytes}` },
+      };
     // Read at most one byte past the cap: the size can change between fstat and read.
     const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
     let length = 0;
@@ -41,10 +61,16 @@ export function readConfigText(file: string, label: string, maxBytes = MAX_CONFI
       length += n;
       if (length === buffer.length) break;
     }
-    if (length > maxBytes) return { issue: { path: label, message: `${file} grew past ${maxBytes} bytes while being read` } };
+    if (length > maxBytes)
+      return { issue: { path: label, message: `${file} grew past ${maxBytes} bytes while being read` } };
     return { text: buffer.subarray(0, length).toString('utf8') };
   } catch (e) {
-    return { issue: { path: label, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` } };
+    return {
+      issue: {
+        path: label,
+        message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    };
   } finally {
     closeSync(fd);
   }
@@ -61,7 +87,13 @@ export function parseConfigYaml(text: string, file: string, label: string): { la
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     // yaml throws a ReferenceError for an excessive alias count (resource exhaustion) or a bad alias.
-    return { issue: { path: label, message: `${file} is not accepted as YAML: ${(e as Error).message}`, hint: `a config needs no more than ${MAX_ALIASES} aliases` } };
+    return {
+      issue: {
+        path: label,
+        message: `${file} is not accepted as YAML: ${(e as Error).message}`,
+        hint: `a config needs no more than ${MAX_ALIASES} aliases`,
+      },
+    };
   }
   if (value === null || value === undefined) return { layer: {} };
   if (!isPlainObject(value)) return { issue: { path: label, message: `${file} must hold a mapping at the top level` } };

@@ -22,7 +22,9 @@ export function initFileText(seed: Plain = {}): string {
   const spec = deploySpecSchema.parse(seed);
   const defaults = spec as unknown as Plain;
   // What the config still lacks (a domain for production, an NFS server …) is marked where it goes.
-  const required = new Map(crossFieldErrors(spec as DeploySpec).map((i) => [i.path, `REQUIRED: ${i.message}${i.hint ? ` (${i.hint})` : ''}`]));
+  const required = new Map(
+    crossFieldErrors(spec as DeploySpec).map((i) => [i.path, `REQUIRED: ${i.message}${i.hint ? ` (${i.hint})` : ''}`]),
+  );
   const doc = new Document(stripSecrets(deepMerge(defaults, {})));
   doc.commentBefore = [
     ' openim-deploy configuration. Validate with: openim-deploy config validate -c FILE',
@@ -34,7 +36,10 @@ export function initFileText(seed: Plain = {}): string {
       const key = String(pair.key.value);
       const node = schemaAt([...path, key], configJsonSchema());
       const mark = required.get([...path, key].join('.'));
-      const comment = [node?.description, mark].filter(Boolean).map((c) => ` ${c}`).join('\n');
+      const comment = [node?.description, mark]
+        .filter(Boolean)
+        .map((c) => ` ${c}`)
+        .join('\n');
       if (comment) pair.key.commentBefore = comment;
       if (isMap(pair.value)) annotate(pair.value, [...path, key]);
     }

@@ -8,11 +8,65 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 
 export const SYSTEM_DIRS: ReadonlySet<string> = new Set([
-  '/', '/bin', '/boot', '/data', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/media', '/mnt', '/nix',
-  '/opt', '/proc', '/root', '/run', '/sbin', '/snap', '/srv', '/sys', '/tmp', '/usr', '/var',
-  '/etc/default', '/etc/systemd', '/etc/systemd/system', '/lib/systemd', '/lib/systemd/system', '/usr/lib/systemd', '/usr/lib/systemd/system',
-  '/usr/bin', '/usr/include', '/usr/lib', '/usr/lib64', '/usr/libexec', '/usr/local', '/usr/local/bin', '/usr/local/etc', '/usr/local/lib', '/usr/local/sbin', '/usr/local/share', '/usr/sbin', '/usr/share', '/usr/src',
-  '/var/backups', '/var/cache', '/var/lib', '/var/local', '/var/lock', '/var/log', '/var/mail', '/var/opt', '/var/run', '/var/spool', '/var/tmp', '/var/www',
+  '/',
+  '/bin',
+  '/boot',
+  '/data',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/lost+found',
+  '/media',
+  '/mnt',
+  '/nix',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/snap',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+  '/etc/default',
+  '/etc/systemd',
+  '/etc/systemd/system',
+  '/lib/systemd',
+  '/lib/systemd/system',
+  '/usr/lib/systemd',
+  '/usr/lib/systemd/system',
+  '/usr/bin',
+  '/usr/include',
+  '/usr/lib',
+  '/usr/lib64',
+  '/usr/libexec',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/local/etc',
+  '/usr/local/lib',
+  '/usr/local/sbin',
+  '/usr/local/share',
+  '/usr/sbin',
+  '/usr/share',
+  '/usr/src',
+  '/var/backups',
+  '/var/cache',
+  '/var/lib',
+  '/var/local',
+  '/var/lock',
+  '/var/log',
+  '/var/mail',
+  '/var/opt',
+  '/var/run',
+  '/var/spool',
+  '/var/tmp',
+  '/var/www',
 ]);
 
 /** `/opt/../etc/` → `/etc`: what the kernel would resolve, without touching the disk. */
@@ -24,7 +78,8 @@ export function normalisePath(path: string): string {
 /** Why `path` cannot be a folder openim-deploy owns, or undefined when it can. */
 export function systemDirProblem(path: string): string | undefined {
   const n = normalisePath(path);
-  if (SYSTEM_DIRS.has(n)) return `${n} is a system folder that other software uses; give openim-deploy a folder of its own, e.g. ${n === '/' ? '' : n}/openim`;
+  if (SYSTEM_DIRS.has(n))
+    return `${n} is a system folder that other software uses; give openim-deploy a folder of its own, e.g. ${n === '/' ? '' : n}/openim`;
   return undefined;
 }
 

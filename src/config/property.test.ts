@@ -18,8 +18,14 @@ const configArb = fc.record(
     openim: fc.record(
       {
         domain: fc.oneof(choice('im.example.com', '', 'Bad Domain', 'a.b'), scalar),
-        components: fc.record({ chat: fc.boolean(), webFront: fc.boolean(), adminFront: fc.oneof(fc.boolean(), scalar) }, { requiredKeys: [] }),
-        replicas: fc.dictionary(choice('openim-api', 'openim-push', 'openim-crontask', 'nope'), fc.integer({ min: -1, max: 12 })),
+        components: fc.record(
+          { chat: fc.boolean(), webFront: fc.boolean(), adminFront: fc.oneof(fc.boolean(), scalar) },
+          { requiredKeys: [] },
+        ),
+        replicas: fc.dictionary(
+          choice('openim-api', 'openim-push', 'openim-crontask', 'nope'),
+          fc.integer({ min: -1, max: 12 }),
+        ),
         superCode: fc.oneof(choice('666666', '123457'), scalar),
       },
       { requiredKeys: [] },
@@ -27,20 +33,59 @@ const configArb = fc.record(
     kubernetes: fc.record(
       {
         namespace: fc.oneof(choice('openim', 'default', 'Bad_NS'), scalar),
-        ingress: fc.record({ controller: fc.oneof(choice('nginx', 'traefik', 'istio', 'gateway-api', 'none'), scalar), tls: fc.record({ mode: choice('none', 'cert-manager', 'secret'), secretName: fc.string({ maxLength: 5 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
-        storage: fc.record({ backend: fc.oneof(choice('local-path', 'nfs', 'rook-ceph', 'existing'), scalar), storageClass: fc.string({ maxLength: 6 }), nfs: fc.record({ server: fc.string({ maxLength: 6 }), path: fc.string({ maxLength: 6 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+        ingress: fc.record(
+          {
+            controller: fc.oneof(choice('nginx', 'traefik', 'istio', 'gateway-api', 'none'), scalar),
+            tls: fc.record(
+              { mode: choice('none', 'cert-manager', 'secret'), secretName: fc.string({ maxLength: 5 }) },
+              { requiredKeys: [] },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+        storage: fc.record(
+          {
+            backend: fc.oneof(choice('local-path', 'nfs', 'rook-ceph', 'existing'), scalar),
+            storageClass: fc.string({ maxLength: 6 }),
+            nfs: fc.record(
+              { server: fc.string({ maxLength: 6 }), path: fc.string({ maxLength: 6 }) },
+              { requiredKeys: [] },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     ),
     infrastructure: fc.record(
       {
-        mongodb: fc.record({ mode: fc.oneof(choice('bundled', 'external'), scalar), address: fc.array(choice('m:27017', 'bad'), { maxLength: 2 }), password: fc.oneof(fc.string({ maxLength: 8 }), scalar) }, { requiredKeys: [] }),
-        kafka: fc.record({ mode: choice('bundled', 'external'), address: fc.array(choice('k:9092'), { maxLength: 1 }) }, { requiredKeys: [] }),
-        objectStorage: fc.record({ provider: fc.oneof(choice('minio', 'rook-ceph', 's3', 'cos'), scalar), mode: choice('bundled', 'external'), externalAddress: choice('', 'https://im.example.com/im-minio-api', 'http://external_ip:10005') }, { requiredKeys: [] }),
+        mongodb: fc.record(
+          {
+            mode: fc.oneof(choice('bundled', 'external'), scalar),
+            address: fc.array(choice('m:27017', 'bad'), { maxLength: 2 }),
+            password: fc.oneof(fc.string({ maxLength: 8 }), scalar),
+          },
+          { requiredKeys: [] },
+        ),
+        kafka: fc.record(
+          { mode: choice('bundled', 'external'), address: fc.array(choice('k:9092'), { maxLength: 1 }) },
+          { requiredKeys: [] },
+        ),
+        objectStorage: fc.record(
+          {
+            provider: fc.oneof(choice('minio', 'rook-ceph', 's3', 'cos'), scalar),
+            mode: choice('bundled', 'external'),
+            externalAddress: choice('', 'https://im.example.com/im-minio-api', 'http://external_ip:10005'),
+          },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     ),
-    images: fc.record({ registry: fc.oneof(choice('docker.io', 'ghcr.io', 'aliyun'), scalar), mirror: choice('', 'm.daocloud.io') }, { requiredKeys: [] }),
+    images: fc.record(
+      { registry: fc.oneof(choice('docker.io', 'ghcr.io', 'aliyun'), scalar), mirror: choice('', 'm.daocloud.io') },
+      { requiredKeys: [] },
+    ),
     unknownKey: scalar,
   },
   { requiredKeys: [] },
@@ -51,9 +96,40 @@ const cleanArb = fc.record(
   {
     target: choice('kubernetes', 'binary'),
     profile: choice('dev', 'production'),
-    openim: fc.record({ domain: choice('im.example.com', ''), components: fc.record({ chat: fc.boolean(), adminFront: fc.boolean() }, { requiredKeys: [] }), replicas: fc.dictionary(choice('openim-api', 'openim-push'), fc.integer({ min: 0, max: 8 })) }, { requiredKeys: [] }),
-    kubernetes: fc.record({ ingress: fc.record({ controller: choice('nginx', 'traefik', 'istio', 'gateway-api', 'none') }, { requiredKeys: [] }), storage: fc.record({ backend: choice('local-path', 'nfs', 'existing'), storageClass: choice('', 'fast'), nfs: fc.record({ server: choice('', 'nfs1'), path: choice('', '/x') }) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
-    infrastructure: fc.record({ redis: fc.record({ mode: choice('bundled', 'external'), address: fc.array(choice('r:6379'), { maxLength: 1 }) }) }, { requiredKeys: [] }),
+    openim: fc.record(
+      {
+        domain: choice('im.example.com', ''),
+        components: fc.record({ chat: fc.boolean(), adminFront: fc.boolean() }, { requiredKeys: [] }),
+        replicas: fc.dictionary(choice('openim-api', 'openim-push'), fc.integer({ min: 0, max: 8 })),
+      },
+      { requiredKeys: [] },
+    ),
+    kubernetes: fc.record(
+      {
+        ingress: fc.record(
+          { controller: choice('nginx', 'traefik', 'istio', 'gateway-api', 'none') },
+          { requiredKeys: [] },
+        ),
+        storage: fc.record(
+          {
+            backend: choice('local-path', 'nfs', 'existing'),
+            storageClass: choice('', 'fast'),
+            nfs: fc.record({ server: choice('', 'nfs1'), path: choice('', '/x') }),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    infrastructure: fc.record(
+      {
+        redis: fc.record({
+          mode: choice('bundled', 'external'),
+          address: fc.array(choice('r:6379'), { maxLength: 1 }),
+        }),
+      },
+      { requiredKeys: [] },
+    ),
     monitoring: fc.record({ enabled: fc.boolean() }),
     images: fc.record({ mirror: choice('', 'm.daocloud.io') }),
   },

@@ -5,7 +5,11 @@ import { configJsonSchema, type JsonSchema } from './json-schema.js';
 
 function typeOf(node: JsonSchema): string {
   if (node.enum) return node.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
-  if (node.anyOf) return node.anyOf.map(typeOf).filter((t) => t !== '``').join(' \\| ');
+  if (node.anyOf)
+    return node.anyOf
+      .map(typeOf)
+      .filter((t) => t !== '``')
+      .join(' \\| ');
   if (node.type === 'array') return `list of ${node.items ? typeOf(node.items) : 'any'}`;
   if (node.type === 'object' && node.additionalProperties) return 'map';
   if (node.const !== undefined) return `\`${String(node.const)}\``;
@@ -13,7 +17,14 @@ function typeOf(node: JsonSchema): string {
 }
 
 function defaultOf(node: JsonSchema): string {
-  if (node.default === undefined || (typeof node.default === 'object' && node.default !== null && !Array.isArray(node.default) && Object.keys(node.default).length === 0)) return '';
+  if (
+    node.default === undefined ||
+    (typeof node.default === 'object' &&
+      node.default !== null &&
+      !Array.isArray(node.default) &&
+      Object.keys(node.default).length === 0)
+  )
+    return '';
   return `\`${JSON.stringify(node.default)}\``;
 }
 
@@ -24,7 +35,10 @@ export function configReferenceMarkdown(): string {
       for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key]);
       return;
     }
-    const description = `${node.description ?? ''}${node.secret ? ' (secret: never printed)' : ''}`.replace(/\|/g, '\\|');
+    const description = `${node.description ?? ''}${node.secret ? ' (secret: never printed)' : ''}`.replace(
+      /\|/g,
+      '\\|',
+    );
     rows.push(`| \`${path.join('.')}\` | ${typeOf(node)} | ${defaultOf(node)} | ${description} |`);
   };
   walk(configJsonSchema(), []);

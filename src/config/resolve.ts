@@ -16,7 +16,12 @@ import type { DeploySpec } from './schema.js';
 
 export const ENV_PREFIX = 'OPENIM_DEPLOY_';
 /** Env variables that are not config keys. */
-const RESERVED_ENV = new Set(['OPENIM_DEPLOY_PRESET', 'OPENIM_DEPLOY_CONFIG', 'OPENIM_DEPLOY_WORKDIR', 'OPENIM_DEPLOY_LOG']);
+const RESERVED_ENV = new Set([
+  'OPENIM_DEPLOY_PRESET',
+  'OPENIM_DEPLOY_CONFIG',
+  'OPENIM_DEPLOY_WORKDIR',
+  'OPENIM_DEPLOY_LOG',
+]);
 
 export interface ConfigInput {
   preset?: string;
@@ -58,7 +63,13 @@ export function loadPresetLayer(name: string): { layer?: Plain; issue?: ConfigIs
   const names = listPresets();
   if (!names.includes(name)) {
     const guess = closest(name, names);
-    return { issue: { path: '--preset', message: `unknown preset "${name}"`, hint: guess ? `did you mean ${guess}?` : `one of: ${names.join(', ')}` } };
+    return {
+      issue: {
+        path: '--preset',
+        message: `unknown preset "${name}"`,
+        hint: guess ? `did you mean ${guess}?` : `one of: ${names.join(', ')}`,
+      },
+    };
   }
   return loadYamlLayer(join(presetsDir(), `${name}.yaml`), '--preset');
 }
@@ -69,10 +80,24 @@ export function loadYamlLayer(file: string, label = '--config'): { layer?: Plain
 
 /** `OPENIM_DEPLOY_KUBERNETES__INGRESS__CONTROLLER` ↔ `kubernetes.ingress.controller`. */
 export function envNameFor(path: string): string {
-  return ENV_PREFIX + splitPath(path).map((s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase()).join('__');
+  return (
+    ENV_PREFIX +
+    splitPath(path)
+      .map((s) =>
+        s
+          .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+          .replace(/-/g, '_')
+          .toUpperCase(),
+      )
+      .join('__')
+  );
 }
 
-export function envLayer(env: Record<string, string | undefined>): { layer: Plain; sources: Map<string, SourceLabel>; issues: ConfigIssue[] } {
+export function envLayer(env: Record<string, string | undefined>): {
+  layer: Plain;
+  sources: Map<string, SourceLabel>;
+  issues: ConfigIssue[];
+} {
   const byName = new Map(leafPaths().map((p) => [envNameFor(p), p]));
   const layer: Plain = {};
   const sources = new Map<string, SourceLabel>();
@@ -82,7 +107,11 @@ export function envLayer(env: Record<string, string | undefined>): { layer: Plai
     const path = byName.get(name);
     if (!path) {
       const guess = closest(name, [...byName.keys()]);
-      issues.push({ path: name, message: 'unknown OPENIM_DEPLOY_ variable', ...(guess ? { hint: `did you mean ${guess}?` } : {}) });
+      issues.push({
+        path: name,
+        message: 'unknown OPENIM_DEPLOY_ variable',
+        ...(guess ? { hint: `did you mean ${guess}?` } : {}),
+      });
       continue;
     }
     const typed = typedValue(splitPath(path), value);
@@ -102,7 +131,11 @@ export function setLayer(sets: string[]): { layer: Plain; paths: string[]; issue
   for (const item of sets) {
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      issues.push({ path: `--set ${item}`, message: 'expected key=value', hint: 'e.g. --set openim.domain=im.example.com' });
+      issues.push({
+        path: `--set ${item}`,
+        message: 'expected key=value',
+        hint: 'e.g. --set openim.domain=im.example.com',
+      });
       continue;
     }
     const path = splitPath(item.slice(0, eq));
@@ -135,7 +168,13 @@ function typedValue(path: string[], text: string): { value: unknown } | { issue:
   if (types.has('string') && !types.has('array') && !types.has('object')) return { value: text };
   if (types.has('boolean') && /^(true|false)$/i.test(text)) return { value: text.toLowerCase() === 'true' };
   if ((types.has('integer') || types.has('number')) && /^-?\d+(\.\d+)?$/.test(text)) return { value: Number(text) };
-  if (types.has('array') && !text.trim().startsWith('[')) return { value: text.split(',').map((s) => s.trim()).filter(Boolean) };
+  if (types.has('array') && !text.trim().startsWith('['))
+    return {
+      value: text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   try {
     return { value: parseYaml(text) as unknown };
   } catch {

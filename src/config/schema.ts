@@ -2,7 +2,12 @@
 // wizard all end here. User-facing keys are fixed by issue #2; scripts depend on them.
 
 import { z } from 'zod';
-import { CHAT_RELEASES, DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION, SERVER_RELEASES } from '../catalog/openim-versions.js';
+import {
+  CHAT_RELEASES,
+  DEFAULT_CHAT_VERSION,
+  DEFAULT_SERVER_VERSION,
+  SERVER_RELEASES,
+} from '../catalog/openim-versions.js';
 import { ALL_MODULES } from '../catalog/modules.js';
 import { ownedDir } from './install-path.js';
 
@@ -11,7 +16,12 @@ import { ownedDir } from './install-path.js';
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 /** A value that is a credential: never printed, generated when left empty. */
 const secret = (description: string) =>
-  z.string().min(1).regex(NO_CONTROL, 'must not contain control characters (newline, tab, NUL...)').optional().meta({ description, secret: true });
+  z
+    .string()
+    .min(1)
+    .regex(NO_CONTROL, 'must not contain control characters (newline, tab, NUL...)')
+    .optional()
+    .meta({ description, secret: true });
 
 const hostname = z
   .string()
@@ -20,19 +30,33 @@ const hostname = z
     'must be a lower-case DNS name such as im.example.com, or an IPv4 address such as 203.0.113.10 (no scheme, no port, no path; IPv6 is not supported)',
   );
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters');
+const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters',
+  );
 
 /** A Kubernetes object name the manifests refer to (a Secret, a StorageClass): a DNS-1123 subdomain, as the API server requires. */
 const dnsSubdomain = z
   .string()
   .max(253, 'must be a Kubernetes object name (DNS-1123 subdomain): at most 253 characters')
-  .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a Kubernetes object name (DNS-1123 subdomain): lower-case letters, digits, "-" and ".", starting and ending with a letter or digit');
+  .regex(
+    /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a Kubernetes object name (DNS-1123 subdomain): lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+  );
 
 /** An S3 bucket name (the AWS naming rules, which MinIO and the S3-compatible clouds enforce too). */
 const bucketName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit')
-  .refine((b) => !b.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(b), 'must be an S3 bucket name: no ".." and not an IP address');
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit',
+  )
+  .refine(
+    (b) => !b.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(b),
+    'must be an S3 bucket name: no ".." and not an IP address',
+  );
 
 // The escaped [ reads as a literal; the committed JSON Schema carries this pattern verbatim.
 // eslint-disable-next-line no-useless-escape -- kept on a line of its own, so formatting cannot move it
@@ -41,11 +65,18 @@ const MONGO_DATABASE_NAME = /^[^/\\. "$*<>:|?#@%\[\]\u0000-\u001f\u007f]{1,63}$/
 /** A MongoDB database name: mongod refuses / \\ . " $ * < > : | ? space and NUL, and names of 64 bytes or more; OpenIM puts it into its URI unescaped. */
 const mongoDatabase = z
   .string()
-  .regex(MONGO_DATABASE_NAME, 'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces');
+  .regex(
+    MONGO_DATABASE_NAME,
+    'must be a MongoDB database name: 1-63 characters, none of / \\ . " $ * < > : | ? # @ % [ ] or spaces',
+  );
 
-const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$/, 'must be a Kubernetes quantity such as 20Gi');
 
-const httpUrl = z.string().regex(/^https?:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be an http(s) URL, e.g. https://mirror.example.com/openim/');
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be an http(s) URL, e.g. https://mirror.example.com/openim/');
 
 const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e.g. mongo.internal:27017');
 
@@ -57,16 +88,27 @@ const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'must be host:port, e
 const objectEndpoint = z
   .string()
   .refine(
-    (v) => v === '' || ((/^https?:\/\/[^\s/:@?#]+(:\d{1,5})?\/?$/.test(v) || /^[^\s:/@?#]+:\d{1,5}$/.test(v)) && URL.canParse(/^https?:/.test(v) ? v : `http://${v}`)),
+    (v) =>
+      v === '' ||
+      ((/^https?:\/\/[^\s/:@?#]+(:\d{1,5})?\/?$/.test(v) || /^[^\s:/@?#]+:\d{1,5}$/.test(v)) &&
+        URL.canParse(/^https?:/.test(v) ? v : `http://${v}`)),
     'must be host:port or an http(s) URL without a path, e.g. https://s3.eu-west-1.amazonaws.com or minio.internal:9000',
   );
 
-const infraMode = z.enum(['bundled', 'external']).meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
+const infraMode = z
+  .enum(['bundled', 'external'])
+  .meta({ description: 'bundled: the installer runs it; external: you give its address and credentials' });
 
 const componentsSchema = z.strictObject({
-  chat: z.boolean().default(true).meta({ description: 'Install openim-chat (chat-api, admin-api, chat-rpc, admin-rpc)' }),
+  chat: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Install openim-chat (chat-api, admin-api, chat-rpc, admin-rpc)' }),
   webFront: z.boolean().default(true).meta({ description: 'Install the web client (openim-web-front)' }),
-  adminFront: z.boolean().default(true).meta({ description: 'Install the admin console (openim-admin-front); needs chat' }),
+  adminFront: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Install the admin console (openim-admin-front); needs chat' }),
 });
 
 const openimSchema = z.strictObject({
@@ -81,20 +123,31 @@ const openimSchema = z.strictObject({
   domain: z
     .union([hostname, z.literal('')])
     .default('')
-    .meta({ description: 'Public host name or IPv4 address; drives ingress, TLS, the MinIO external address and the SDK URLs (an address: ingress rules match any host, no cert-manager certificate, the admin console is not published on Kubernetes)' }),
+    .meta({
+      description:
+        'Public host name or IPv4 address; drives ingress, TLS, the MinIO external address and the SDK URLs (an address: ingress rules match any host, no cert-manager certificate, the admin console is not published on Kubernetes)',
+    }),
   components: componentsSchema.prefault({}),
   replicas: z
     .partialRecord(z.enum(ALL_MODULES.map((m) => m.name) as [string, ...string[]]), z.number().int().min(0).max(64))
     .default({})
     .meta({ description: 'Per-module replica (Kubernetes) or instance (binary) count, overriding the profile' }),
   secret: secret('OpenIM share.secret, identical in server and chat; generated when empty'),
-  chatAdminPassword: secret('Password of the chat admin console account (chatAdmin); generated when empty. Chat seeds the account with a well-known password, which install replaces through the admin API before the console is published'),
+  chatAdminPassword: secret(
+    'Password of the chat admin console account (chatAdmin); generated when empty. Chat seeds the account with a well-known password, which install replaces through the admin API before the console is published',
+  ),
   superCode: secret('chat verifyCode.superCode; the upstream default 666666 is refused in production'),
-  allowRegister: z.boolean().optional().meta({ description: 'Let anyone register an account through chat (open registration); default: on for the dev profile, off for production, where accounts are made by the admin' }),
+  allowRegister: z.boolean().optional().meta({
+    description:
+      'Let anyone register an account through chat (open registration); default: on for the dev profile, off for production, where accounts are made by the admin',
+  }),
 });
 
 const tlsSchema = z.strictObject({
-  mode: z.enum(['none', 'cert-manager', 'secret']).default('none').meta({ description: 'none | cert-manager (issuer) | secret (an existing TLS Secret)' }),
+  mode: z
+    .enum(['none', 'cert-manager', 'secret'])
+    .default('none')
+    .meta({ description: 'none | cert-manager (issuer) | secret (an existing TLS Secret)' }),
   issuer: z.string().default('letsencrypt').meta({ description: 'cert-manager issuer name (mode cert-manager)' }),
   issuerKind: z.enum(['ClusterIssuer', 'Issuer']).default('ClusterIssuer'),
   secretName: dnsSubdomain.default('').meta({ description: 'Existing kubernetes.io/tls Secret (mode secret)' }),
@@ -105,15 +158,29 @@ const ingressSchema = z.strictObject({
     .enum(['nginx', 'traefik', 'istio', 'gateway-api', 'none'])
     .default('traefik')
     .meta({ description: 'nginx (dev only) | traefik | istio | gateway-api | none' }),
-  install: z.boolean().default(false).meta({ description: 'Install the controller itself (pinned chart) instead of using one already in the cluster' }),
-  className: z.string().default('').meta({ description: 'IngressClass / GatewayClass name; empty = the controller default' }),
+  install: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Install the controller itself (pinned chart) instead of using one already in the cluster' }),
+  className: z
+    .string()
+    .default('')
+    .meta({ description: 'IngressClass / GatewayClass name; empty = the controller default' }),
   tls: tlsSchema.prefault({}),
 });
 
 const storageSchema = z.strictObject({
-  backend: z.enum(['local-path', 'nfs', 'rook-ceph', 'existing']).default('local-path').meta({ description: 'local-path | nfs | rook-ceph | existing' }),
-  storageClass: dnsSubdomain.default('').meta({ description: 'StorageClass to use; required when backend is existing' }),
-  install: z.boolean().default(true).meta({ description: 'Install the provisioner for the backend (ignored for existing)' }),
+  backend: z
+    .enum(['local-path', 'nfs', 'rook-ceph', 'existing'])
+    .default('local-path')
+    .meta({ description: 'local-path | nfs | rook-ceph | existing' }),
+  storageClass: dnsSubdomain
+    .default('')
+    .meta({ description: 'StorageClass to use; required when backend is existing' }),
+  install: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Install the provisioner for the backend (ignored for existing)' }),
   nfs: z
     .strictObject({
       server: z.string().default('').meta({ description: 'NFS server address (backend nfs)' }),
@@ -133,7 +200,12 @@ const storageSchema = z.strictObject({
 });
 
 /** A Helm chart repository: an http(s) URL, or an `oci://` registry path. */
-const chartRepo = z.string().regex(/^(?:https?|oci):\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, 'must be a chart repository URL: https://charts.example.com/path or oci://registry.example.com/path');
+const chartRepo = z
+  .string()
+  .regex(
+    /^(?:https?|oci):\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/,
+    'must be a chart repository URL: https://charts.example.com/path or oci://registry.example.com/path',
+  );
 
 const helmRepoMirrorsSchema = z
   .record(chartRepo, chartRepo)
@@ -141,95 +213,160 @@ const helmRepoMirrorsSchema = z
   .superRefine((mirrors, ctx) => {
     for (const [from, to] of Object.entries(mirrors)) {
       // helm reads an oci:// chart as a reference and an http(s) one through --repo: a mirror must be the same kind.
-      if (from.startsWith('oci://') !== to.startsWith('oci://')) ctx.addIssue({ code: 'custom', path: [from], message: `mirror "${to}" must be the same kind of repository as "${from}" (both oci:// or both http(s)://)` });
+      if (from.startsWith('oci://') !== to.startsWith('oci://'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [from],
+          message: `mirror "${to}" must be the same kind of repository as "${from}" (both oci:// or both http(s)://)`,
+        });
     }
   })
-  .meta({ description: 'Chart repository mirrors for online installs: upstream repository URL (as pinned in the catalog, e.g. https://traefik.github.io/charts) → the URL to use instead. Not used with offline.bundle' });
+  .meta({
+    description:
+      'Chart repository mirrors for online installs: upstream repository URL (as pinned in the catalog, e.g. https://traefik.github.io/charts) → the URL to use instead. Not used with offline.bundle',
+  });
 
 const kubernetesSchema = z.strictObject({
   context: z.string().default('').meta({ description: 'kubeconfig context; empty = current' }),
   kubeconfig: z.string().default('').meta({ description: 'kubeconfig file; empty = $KUBECONFIG or ~/.kube/config' }),
-  namespace: dnsLabel.default('openim').meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install)' }),
+  namespace: dnsLabel
+    .default('openim')
+    .meta({ description: 'Namespace for OpenIM and its infrastructure (cannot change after install)' }),
   ingress: ingressSchema.prefault({}),
   storage: storageSchema.prefault({}),
-  helmTimeout: z.string().regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m').default('10m').meta({ description: 'Timeout of each helm --wait' }),
+  helmTimeout: z
+    .string()
+    .regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 10m')
+    .default('10m')
+    .meta({ description: 'Timeout of each helm --wait' }),
   helmRepoMirrors: helmRepoMirrorsSchema,
 });
 
 const artifactSchema = z.strictObject({
-  url: z.union([httpUrl, z.literal('')]).default('').meta({ description: 'Where to download the export tarball or archive; empty = mirror base URL + file name (infrastructure: else the vendor URL)' }),
+  url: z
+    .union([httpUrl, z.literal('')])
+    .default('')
+    .meta({
+      description:
+        'Where to download the export tarball or archive; empty = mirror base URL + file name (infrastructure: else the vendor URL)',
+    }),
   file: z.string().default('').meta({ description: 'A local file instead of a download' }),
-  sha256: z.union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')]).default('').meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
+  sha256: z
+    .union([z.string().regex(/^[a-f0-9]{64}$/, 'must be 64 lower-case hex digits'), z.literal('')])
+    .default('')
+    .meta({ description: 'Pinned SHA-256; required when the catalog has none for this version' }),
 });
 
 const goBuildSchema = z.strictObject({
-  goproxy: z.string().default('').meta({ description: 'GOPROXY for the build; empty = the environment\'s (else Go\'s default, https://proxy.golang.org,direct)' }),
-  goflags: z.string().default('').meta({ description: 'GOFLAGS for the build; empty = the environment\'s' }),
-  gonosumdb: z.string().default('').meta({ description: 'GONOSUMDB (module path patterns not checked against the checksum database); empty = the environment\'s' }),
-  gosumdb: z.string().default('').meta({ description: 'GOSUMDB (checksum database, or off); empty = the environment\'s' }),
-  goprivate: z.string().default('').meta({ description: 'GOPRIVATE; empty = the environment\'s' }),
-  gotoolchain: z.string().default('').meta({ description: 'GOTOOLCHAIN: with a local Go older than the release needs, auto (Go\'s default) downloads the newer toolchain through the module proxy; local refuses' }),
-  cacheDir: z.string().default('').meta({ description: 'Build cache, one folder per product and version; empty = <binary.stateDir>/build-cache' }),
+  goproxy: z.string().default('').meta({
+    description:
+      "GOPROXY for the build; empty = the environment's (else Go's default, https://proxy.golang.org,direct)",
+  }),
+  goflags: z.string().default('').meta({ description: "GOFLAGS for the build; empty = the environment's" }),
+  gonosumdb: z.string().default('').meta({
+    description:
+      "GONOSUMDB (module path patterns not checked against the checksum database); empty = the environment's",
+  }),
+  gosumdb: z
+    .string()
+    .default('')
+    .meta({ description: "GOSUMDB (checksum database, or off); empty = the environment's" }),
+  goprivate: z.string().default('').meta({ description: "GOPRIVATE; empty = the environment's" }),
+  gotoolchain: z.string().default('').meta({
+    description:
+      "GOTOOLCHAIN: with a local Go older than the release needs, auto (Go's default) downloads the newer toolchain through the module proxy; local refuses",
+  }),
+  cacheDir: z
+    .string()
+    .default('')
+    .meta({ description: 'Build cache, one folder per product and version; empty = <binary.stateDir>/build-cache' }),
 });
 
 const absolutePath = z.string().startsWith('/', 'must be an absolute path');
 
 const proxyTlsSchema = z.strictObject({
-  mode: z
-    .enum(['none', 'self-signed', 'provided', 'acme'])
-    .optional()
-    .meta({
-      description:
-        "none (plain HTTP on port 80, e.g. behind your own TLS terminator) | self-signed (Caddy's internal CA; its root is copied to <configDir>/tls/ca.crt for clients to trust) | provided (your certificate and key files) | acme (Let's Encrypt HTTP-01, or another ACME directory); default: acme for production with a DNS name, else self-signed",
-    }),
+  mode: z.enum(['none', 'self-signed', 'provided', 'acme']).optional().meta({
+    description:
+      "none (plain HTTP on port 80, e.g. behind your own TLS terminator) | self-signed (Caddy's internal CA; its root is copied to <configDir>/tls/ca.crt for clients to trust) | provided (your certificate and key files) | acme (Let's Encrypt HTTP-01, or another ACME directory); default: acme for production with a DNS name, else self-signed",
+  }),
   acme: z
     .strictObject({
-      email: z.string().default('').meta({ description: 'Contact address given to the ACME CA (expiry notices); optional' }),
-      staging: z.boolean().default(false).meta({ description: "Use Let's Encrypt's staging directory (untrusted certificates, high rate limits): for a first try" }),
-      directory: z
-        .union([z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, 'must be an https:// ACME directory URL'), z.literal('')])
+      email: z
+        .string()
         .default('')
-        .meta({ description: "Another ACME directory (a private CA such as step-ca or pebble); empty = Let's Encrypt" }),
-      caRoot: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM file of the CA that signs the private ACME directory\'s own TLS certificate (and its certificates); only with acme.directory' }),
+        .meta({ description: 'Contact address given to the ACME CA (expiry notices); optional' }),
+      staging: z.boolean().default(false).meta({
+        description:
+          "Use Let's Encrypt's staging directory (untrusted certificates, high rate limits): for a first try",
+      }),
+      directory: z
+        .union([
+          z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, 'must be an https:// ACME directory URL'),
+          z.literal(''),
+        ])
+        .default('')
+        .meta({
+          description: "Another ACME directory (a private CA such as step-ca or pebble); empty = Let's Encrypt",
+        }),
+      caRoot: z
+        .union([absolutePath, z.literal('')])
+        .default('')
+        .meta({
+          description:
+            "PEM file of the CA that signs the private ACME directory's own TLS certificate (and its certificates); only with acme.directory",
+        }),
     })
     .prefault({}),
   provided: z
     .strictObject({
-      cert: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM certificate chain for openim.domain (mode provided)' }),
-      key: z.union([absolutePath, z.literal('')]).default('').meta({ description: 'PEM private key of that certificate (mode provided); must not be readable by other users' }),
+      cert: z
+        .union([absolutePath, z.literal('')])
+        .default('')
+        .meta({ description: 'PEM certificate chain for openim.domain (mode provided)' }),
+      key: z
+        .union([absolutePath, z.literal('')])
+        .default('')
+        .meta({
+          description: 'PEM private key of that certificate (mode provided); must not be readable by other users',
+        }),
     })
     .prefault({}),
 });
 
 const proxySchema = z.strictObject({
-  enabled: z
-    .boolean()
-    .optional()
-    .meta({
-      description:
-        "Run Caddy in front of OpenIM: one endpoint on 443 (HTTP on 80 redirects), the same routes as the Kubernetes ingress, OpenIM's own ports on loopback; default: on for production, off for dev",
-    }),
+  enabled: z.boolean().optional().meta({
+    description:
+      "Run Caddy in front of OpenIM: one endpoint on 443 (HTTP on 80 redirects), the same routes as the Kubernetes ingress, OpenIM's own ports on loopback; default: on for production, off for dev",
+  }),
   tls: proxyTlsSchema.prefault({}),
 });
 
 const binarySchema = z.strictObject({
-  prefix: ownedDir.default('/opt/openim').meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
+  prefix: ownedDir
+    .default('/opt/openim')
+    .meta({ description: 'Install root: <prefix>/<version>/{bin,tools}, <prefix>/current' }),
   configDir: ownedDir.default('/etc/openim'),
   dataDir: ownedDir.default('/var/lib/openim'),
   stateDir: ownedDir.default('/var/lib/openim-deploy'),
   unitDir: z.string().startsWith('/', 'must be an absolute path').default('/etc/systemd/system'),
-  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name').default('openim'),
+  user: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a valid Linux user name')
+    .default('openim'),
   arch: z.enum(['auto', 'amd64', 'arm64']).default('auto'),
-  source: z
-    .enum(['build', 'archive'])
-    .optional()
-    .meta({
-      description:
-        'Where the server and chat binaries come from: build (the local Go toolchain builds them from the Go module proxy at the catalog version, cached; the default when no archive is given) | archive (a mage export tarball: binary.artifacts.server/chat url or file + sha256, binary.mirror or the offline bundle; the default when one is given)',
-    }),
+  source: z.enum(['build', 'archive']).optional().meta({
+    description:
+      'Where the server and chat binaries come from: build (the local Go toolchain builds them from the Go module proxy at the catalog version, cached; the default when no archive is given) | archive (a mage export tarball: binary.artifacts.server/chat url or file + sha256, binary.mirror or the offline bundle; the default when one is given)',
+  }),
   build: goBuildSchema.prefault({}),
-  mirror: z.union([httpUrl, z.literal('')]).default('').meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
-  fileLogs: z.boolean().default(false).meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
+  mirror: z
+    .union([httpUrl, z.literal('')])
+    .default('')
+    .meta({ description: 'Base URL that serves the export tarballs and infrastructure archives' }),
+  fileLogs: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Also write OpenIM file logs (the journal always has them)' }),
   artifacts: z
     .strictObject({
       server: artifactSchema.prefault({}),
@@ -259,8 +396,17 @@ const mongodbSchema = z.strictObject({
   database: mongoDatabase.default('openim_v3'),
   username: z.string().default('openIM'),
   password: secret('MongoDB password of username; generated when bundled'),
-  authSource: z.string().default('').meta({ description: 'Database holding the user; empty = database (use admin for a root user)' }),
-  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Replica-set members (bundled); default 1 dev, 3 production' }),
+  authSource: z
+    .string()
+    .default('')
+    .meta({ description: 'Database holding the user; empty = database (use admin for a root user)' }),
+  replicas: z
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .optional()
+    .meta({ description: 'Replica-set members (bundled); default 1 dev, 3 production' }),
 });
 
 const redisSchema = z.strictObject({
@@ -268,24 +414,44 @@ const redisSchema = z.strictObject({
   address: z.array(hostPort).default([]).meta({ description: 'host:port list (external)' }),
   password: secret('Redis requirepass; generated when bundled'),
   clusterMode: z.boolean().default(false).meta({ description: 'External Redis is a Redis Cluster' }),
-  replicas: z.number().int().min(1).max(7).optional().meta({ description: 'Redis nodes (bundled); default 1 dev, 6 production (Redis Cluster: 3 masters + 3 replicas)' }),
+  replicas: z.number().int().min(1).max(7).optional().meta({
+    description: 'Redis nodes (bundled); default 1 dev, 6 production (Redis Cluster: 3 masters + 3 replicas)',
+  }),
 });
 
 const kafkaSchema = z.strictObject({
   mode: infraMode.default('bundled'),
-  address: z.array(hostPort).default([]).meta({ description: 'Bootstrap host:port list (external); must be the advertised listeners' }),
+  address: z
+    .array(hostPort)
+    .default([])
+    .meta({ description: 'Bootstrap host:port list (external); must be the advertised listeners' }),
   username: z.string().default(''),
   password: secret('Kafka SASL password (external)'),
   tls: z.boolean().default(false),
-  createTopics: z.boolean().default(true).meta({ description: 'Create toRedis/toMongo/toPush/toOfflinePush (8 partitions each; OpenIM does not) and register OpenIM\'s consumer groups at their earliest offsets when new (OpenIM\'s consumers start at the newest offset and would skip what was produced before they first joined)' }),
-  brokers: z.number().int().min(1).max(9).optional().meta({ description: 'KRaft brokers (bundled); default 1 dev, 3 production' }),
+  createTopics: z.boolean().default(true).meta({
+    description:
+      "Create toRedis/toMongo/toPush/toOfflinePush (8 partitions each; OpenIM does not) and register OpenIM's consumer groups at their earliest offsets when new (OpenIM's consumers start at the newest offset and would skip what was produced before they first joined)",
+  }),
+  brokers: z
+    .number()
+    .int()
+    .min(1)
+    .max(9)
+    .optional()
+    .meta({ description: 'KRaft brokers (bundled); default 1 dev, 3 production' }),
 });
 
 const objectStorageSchema = z.strictObject({
-  provider: z.enum(['minio', 'rook-ceph', 's3', 'cos', 'oss', 'kodo']).default('minio').meta({ description: 'minio | rook-ceph | s3 | cos | oss | kodo' }),
+  provider: z
+    .enum(['minio', 'rook-ceph', 's3', 'cos', 'oss', 'kodo'])
+    .default('minio')
+    .meta({ description: 'minio | rook-ceph | s3 | cos | oss | kodo' }),
   mode: infraMode.default('bundled').meta({ description: 'bundled (minio or rook-ceph) or external' }),
   endpoint: objectEndpoint.default('').meta({ description: 'Internal S3 endpoint host:port or URL (external)' }),
-  externalAddress: z.string().default('').meta({ description: 'URL clients use for files; default https://<domain>/im-minio-api' }),
+  externalAddress: z
+    .string()
+    .default('')
+    .meta({ description: 'URL clients use for files; default https://<domain>/im-minio-api' }),
   bucket: bucketName.default('openim'),
   region: z.string().default(''),
   accessKey: secret('Access key ID; generated for bundled MinIO'),
@@ -333,34 +499,58 @@ const imageLocation = z
 
 const imageRewriteSchema = z
   .strictObject({
-    from: imageLocation.meta({ description: 'Upstream registry[/path] prefix, e.g. docker.io/openim (Docker Hub images are docker.io/<namespace>/<name>; official ones docker.io/library/<name>)' }),
-    to: imageLocation.meta({ description: 'Registry[/path] that replaces it, e.g. registry.cn-hangzhou.aliyuncs.com/openimsdk' }),
+    from: imageLocation.meta({
+      description:
+        'Upstream registry[/path] prefix, e.g. docker.io/openim (Docker Hub images are docker.io/<namespace>/<name>; official ones docker.io/library/<name>)',
+    }),
+    to: imageLocation.meta({
+      description: 'Registry[/path] that replaces it, e.g. registry.cn-hangzhou.aliyuncs.com/openimsdk',
+    }),
   })
   .meta({ description: 'One image rewrite rule' });
 
 const imagesSchema = z.strictObject({
-  registry: z.enum(['docker.io', 'ghcr.io', 'aliyun']).default('docker.io').meta({ description: 'Where OpenIM images come from: docker.io | ghcr.io | aliyun (registry.cn-hangzhou.aliyuncs.com)' }),
-  mirror: z.string().default('').meta({ description: 'Registry every image no images.rewrite rule matched is rewritten to (pull-through mirror or private registry), e.g. m.daocloud.io' }),
+  registry: z.enum(['docker.io', 'ghcr.io', 'aliyun']).default('docker.io').meta({
+    description: 'Where OpenIM images come from: docker.io | ghcr.io | aliyun (registry.cn-hangzhou.aliyuncs.com)',
+  }),
+  mirror: z.string().default('').meta({
+    description:
+      'Registry every image no images.rewrite rule matched is rewritten to (pull-through mirror or private registry), e.g. m.daocloud.io',
+  }),
   rewrite: z
     .array(imageRewriteSchema)
     .default([])
     .superRefine((rules, ctx) => {
       const seen = new Set<string>();
       rules.forEach((rule, i) => {
-        if (seen.has(rule.from)) ctx.addIssue({ code: 'custom', path: [i, 'from'], message: `"${rule.from}" is the from of an earlier rule; give each prefix one rule` });
+        if (seen.has(rule.from))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'from'],
+            message: `"${rule.from}" is the from of an earlier rule; give each prefix one rule`,
+          });
         seen.add(rule.from);
       });
     })
     .meta({
       description:
-        'Image rewrite rules for online installs, applied before images.mirror: the rule whose from is the longest prefix (whole path elements) of an image\'s upstream registry/repository moves it to to + the rest of its path; images.mirror then applies only to images no rule matched. Not used with offline.bundle (every image comes from images.mirror)',
+        "Image rewrite rules for online installs, applied before images.mirror: the rule whose from is the longest prefix (whole path elements) of an image's upstream registry/repository moves it to to + the rest of its path; images.mirror then applies only to images no rule matched. Not used with offline.bundle (every image comes from images.mirror)",
     }),
   pullSecret: z.string().default('').meta({ description: 'imagePullSecret name for a private registry' }),
 });
 
 const verifySchema = z.strictObject({
-  afterInstall: z.boolean().default(true).meta({ description: 'Run the real checks of `openim-deploy verify` as the last step of install (a failed check fails the install); off: run `openim-deploy verify` yourself' }),
-  deliveryTimeoutSeconds: z.number().int().min(5).max(3600).default(90).meta({ description: 'How long verify waits for the push frame and the stored message' }),
+  afterInstall: z.boolean().default(true).meta({
+    description:
+      'Run the real checks of `openim-deploy verify` as the last step of install (a failed check fails the install); off: run `openim-deploy verify` yourself',
+  }),
+  deliveryTimeoutSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(90)
+    .meta({ description: 'How long verify waits for the push frame and the stored message' }),
 });
 
 const offlineSchema = z.strictObject({
@@ -369,8 +559,14 @@ const offlineSchema = z.strictObject({
 
 export const deploySpecSchema = z
   .strictObject({
-    target: z.enum(['kubernetes', 'binary']).default('kubernetes').meta({ description: 'kubernetes (Helm) | binary (systemd units on this host)' }),
-    profile: z.enum(['dev', 'production']).default('production').meta({ description: 'dev: single instances; production: HA infrastructure and replicas' }),
+    target: z
+      .enum(['kubernetes', 'binary'])
+      .default('kubernetes')
+      .meta({ description: 'kubernetes (Helm) | binary (systemd units on this host)' }),
+    profile: z
+      .enum(['dev', 'production'])
+      .default('production')
+      .meta({ description: 'dev: single instances; production: HA infrastructure and replicas' }),
     openim: openimSchema.prefault({}),
     kubernetes: kubernetesSchema.prefault({}),
     binary: binarySchema.prefault({}),
@@ -387,7 +583,10 @@ export const deploySpecSchema = z
     openim: { ...spec.openim, allowRegister: spec.openim.allowRegister ?? spec.profile !== 'production' },
     binary: { ...spec.binary, proxy: proxyDefaults(spec.profile, spec.openim.domain, spec.binary.proxy) },
   }))
-  .meta({ title: 'openim-deploy configuration', description: 'DeploySpec: everything openim-deploy needs to install OpenIM' });
+  .meta({
+    title: 'openim-deploy configuration',
+    description: 'DeploySpec: everything openim-deploy needs to install OpenIM',
+  });
 
 type ProxyInput = z.output<typeof proxySchema>;
 

@@ -16,7 +16,10 @@ import { issuesOf } from '../../test/helpers/config-helpers.js';
 
 const io = () => {
   const out: string[] = [];
-  return { out, io: { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s), interactive: false, tty: false } };
+  return {
+    out,
+    io: { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s), interactive: false, tty: false },
+  };
 };
 
 function file(text: string): string {
@@ -32,24 +35,38 @@ async function validate(text: string) {
 
 describe('config validate agrees with plan and preflight', () => {
   it('runs the cross-field rules on what parsed: a type error or unknown key does not hide a missing domain', () => {
-    const issues = issuesOf(() => resolveConfig({ sets: ['profile=production'], file: file('openim:\n  domian: x\n  replicas: notamap\n') }));
+    const issues = issuesOf(() =>
+      resolveConfig({ sets: ['profile=production'], file: file('openim:\n  domian: x\n  replicas: notamap\n') }),
+    );
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['openim.domian', 'openim.replicas', 'openim.domain']));
   });
 
   it('a missing NFS server is reported beside a bad key', () => {
-    const issues = issuesOf(() => resolveConfig({ preset: 'dev', sets: ['kubernetes.storage.backend=nfs'], file: file('kubernetes:\n  namspace: x\n') }));
-    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['kubernetes.namspace', 'kubernetes.storage.nfs.server']));
+    const issues = issuesOf(() =>
+      resolveConfig({
+        preset: 'dev',
+        sets: ['kubernetes.storage.backend=nfs'],
+        file: file('kubernetes:\n  namspace: x\n'),
+      }),
+    );
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['kubernetes.namspace', 'kubernetes.storage.nfs.server']),
+    );
   });
 
   it('refuses what install refuses before probing: a Gateway API ingress without its GatewayClass', async () => {
-    const error = await validate('target: kubernetes\nprofile: dev\nkubernetes:\n  ingress:\n    controller: gateway-api\n').catch((e: unknown) => e);
+    const error = await validate(
+      'target: kubernetes\nprofile: dev\nkubernetes:\n  ingress:\n    controller: gateway-api\n',
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.path)).toContain('ingress.gateway-class');
   });
 
   it('accepts any namespace: no catalog version is tied to one (discovery runs through etcd in the cluster)', async () => {
-    await expect(validate('target: kubernetes\nprofile: dev\nkubernetes:\n  namespace: team-im\n')).resolves.toBeUndefined();
+    await expect(
+      validate('target: kubernetes\nprofile: dev\nkubernetes:\n  namespace: team-im\n'),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses what the plan refuses: single-host without artifact sources', async () => {
@@ -61,9 +78,11 @@ describe('config validate agrees with plan and preflight', () => {
 });
 
 describe('config init writes what the tool accepts', () => {
-  it('dev: the init file validates as written (namespace is the default version\'s)', async () => {
+  it("dev: the init file validates as written (namespace is the default version's)", async () => {
     const text = initFileText({ profile: 'dev' });
-    expect((parse(text) as { kubernetes: { namespace: string } }).kubernetes.namespace).toBe(resolveConfig({ preset: 'dev' }).spec.kubernetes.namespace);
+    expect((parse(text) as { kubernetes: { namespace: string } }).kubernetes.namespace).toBe(
+      resolveConfig({ preset: 'dev' }).spec.kubernetes.namespace,
+    );
     await expect(validate(text)).resolves.toBeUndefined();
   });
 

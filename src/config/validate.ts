@@ -10,7 +10,9 @@ import type { DeploySpec } from './schema.js';
 import { schemaAt } from './json-schema.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)';
+  return (
+    path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)'
+  );
 }
 
 export function zodIssues(error: z.ZodError): ConfigIssue[] {
@@ -57,7 +59,9 @@ function without(raw: unknown, paths: readonly (readonly PropertyKey[])[]): unkn
  * (only the rules about paths not already reported are added).
  */
 function crossFieldOnWhatParsed(raw: unknown, error: z.ZodError): { issues: ConfigIssue[]; spec?: DeploySpec } {
-  const paths = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path]));
+  const paths = error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path],
+  );
   const retry = deploySpecSchema.safeParse(without(raw, paths));
   if (!retry.success) return { issues: [] };
   const reported = new Set(paths.map((p) => formatPath(p)));
@@ -69,7 +73,11 @@ export function validateSpec(raw: unknown, extra: ConfigIssue[] = []): Validatio
   const parsed = deploySpecSchema.safeParse(raw);
   if (!parsed.success) {
     const rest = crossFieldOnWhatParsed(raw, parsed.error);
-    throw new ConfigError([...extra, ...zodIssues(parsed.error), ...rest.issues], undefined, extra.length ? undefined : rest.spec);
+    throw new ConfigError(
+      [...extra, ...zodIssues(parsed.error), ...rest.issues],
+      undefined,
+      extra.length ? undefined : rest.spec,
+    );
   }
   const issues = [...extra, ...crossFieldErrors(parsed.data)];
   // A layer that did not load (a missing file, a bad --set) leaves a config we do not know: no partial spec then.

@@ -6,7 +6,11 @@ import { secretPaths } from './json-schema.js';
 import { resolveConfig } from './resolve.js';
 import { issuesOf } from '../../test/helpers/config-helpers.js';
 
-const production = (...sets: string[]) => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5', ...sets] });
+const production = (...sets: string[]) =>
+  resolveConfig({
+    preset: 'production',
+    sets: ['openim.domain=im.example.com', 'kubernetes.storage.nfs.server=10.0.0.5', ...sets],
+  });
 
 describe('production refuses upstream default secrets', () => {
   const cases: [path: string, value: string][] = [
@@ -32,13 +36,20 @@ describe('production refuses upstream default secrets', () => {
   it('every secret field is covered, and the dev profile keeps accepting them', () => {
     for (const path of secretPaths()) {
       const issues = issuesOf(() => production(`${path}=openIM123`));
-      expect(issues.map((i) => i.path), path).toContain(path);
+      expect(
+        issues.map((i) => i.path),
+        path,
+      ).toContain(path);
     }
-    expect(() => resolveConfig({ preset: 'dev', sets: ['openim.secret=openIM123', 'monitoring.grafanaAdminPassword=admin'] })).not.toThrow();
+    expect(() =>
+      resolveConfig({ preset: 'dev', sets: ['openim.secret=openIM123', 'monitoring.grafanaAdminPassword=admin'] }),
+    ).not.toThrow();
   });
 
-  it('a value of the operator\'s own is accepted', () => {
-    expect(() => production('openim.secret=a-long-secret-of-ours', 'monitoring.grafanaAdminPassword=Gr4fana-own')).not.toThrow();
+  it("a value of the operator's own is accepted", () => {
+    expect(() =>
+      production('openim.secret=a-long-secret-of-ours', 'monitoring.grafanaAdminPassword=Gr4fana-own'),
+    ).not.toThrow();
     expect(WELL_KNOWN_SECRETS.map((w) => w.value)).toContain('openIM123');
   });
 });

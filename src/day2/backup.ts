@@ -39,14 +39,22 @@ export function defaultBackupDir(spec: DeploySpec, workdir: string): string {
   return spec.target === 'kubernetes' ? join(workdir, 'backups') : DEFAULT_BACKUP_DIR;
 }
 
-export async function readPassphrase(ctx: Pick<CliContext, 'cwd'>, keyFile: string | undefined): Promise<Buffer | undefined> {
+export async function readPassphrase(
+  ctx: Pick<CliContext, 'cwd'>,
+  keyFile: string | undefined,
+): Promise<Buffer | undefined> {
   if (!keyFile) return undefined;
   const path = resolve(ctx.cwd, keyFile);
   let text: Buffer;
   try {
     text = await readFile(path);
   } catch (e) {
-    throw new ConfigError([{ path: '--key-file', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new ConfigError([
+      {
+        path: '--key-file',
+        message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    ]);
   }
   try {
     return passphraseOf(text, path);
@@ -58,19 +66,48 @@ export async function readPassphrase(ctx: Pick<CliContext, 'cwd'>, keyFile: stri
 /** S3 credentials for --to s3://… from the standard AWS variables. */
 export function s3FromEnv(env: Record<string, string | undefined>): S3Credentials {
   const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL'].filter((k) => !env[k]);
-  if (missing.length) throw new ConfigError([{ path: '--to', message: `an s3:// destination needs ${missing.join(', ')} in the environment`, hint: 'AWS_ENDPOINT_URL is the S3-compatible endpoint, e.g. https://s3.eu-central-1.amazonaws.com or http://minio.example:9000' }]);
-  return { endpoint: env.AWS_ENDPOINT_URL!, region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', accessKey: env.AWS_ACCESS_KEY_ID!, secretKey: env.AWS_SECRET_ACCESS_KEY! };
+  if (missing.length)
+    throw new ConfigError([
+      {
+        path: '--to',
+        message: `an s3:// destination needs ${missing.join(', ')} in the environment`,
+        hint: 'AWS_ENDPOINT_URL is the S3-compatible endpoint, e.g. https://s3.eu-central-1.amazonaws.com or http://minio.example:9000',
+      },
+    ]);
+  return {
+    endpoint: env.AWS_ENDPOINT_URL!,
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accessKey: env.AWS_ACCESS_KEY_ID!,
+    secretKey: env.AWS_SECRET_ACCESS_KEY!,
+  };
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 
-export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: string, options: BackupOptions): Promise<BackupRecord> {
+export async function runBackup(
+  ctx: BackupContext,
+  spec: DeploySpec,
+  workdir: string,
+  options: BackupOptions,
+): Promise<BackupRecord> {
   const s3Target = options.to.startsWith('s3://') ? parseS3Url(options.to) : undefined;
-  if (options.to.startsWith('s3://') && !s3Target) throw new ConfigError([{ path: '--to', message: `${options.to} is not s3://bucket[/prefix]` }]);
+  if (options.to.startsWith('s3://') && !s3Target)
+    throw new ConfigError([{ path: '--to', message: `${options.to} is not s3://bucket[/prefix]` }]);
   const s3 = s3Target ? new S3Client(s3FromEnv(ctx.env)) : undefined;
   const passphrase = await readPassphrase(ctx, options.keyFile);
   const data = day2For(spec.target).dataBackup;
-  if (!data) throw new ConfigError([{ path: '--target', message: `backup is not available for the ${spec.target} target yet`, hint: 'back up MongoDB and the object storage with their own tools' }]);
+  if (!data)
+    throw new ConfigError([
+      {
+        path: '--target',
+        message: `backup is not available for the ${spec.target} target yet`,
+        hint: 'back up MongoDB and the object storage with their own tools',
+      },
+    ]);
   const problems = data.problems(spec, 'backup');
   if (problems.length) throw new Error(`backup cannot run on this host:\n  ${problems.join('\n  ')}`);
 
@@ -79,7 +116,10 @@ export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: s
   await mkdir(workdir, { recursive: true, mode: 0o700 });
   return withDeployment(ctx, spec, workdir, { command: 'backup', waitLock: options.waitLock }, async (d) => {
     const installed = d.state.installed;
-    if (!installed) throw new ConfigError([{ path: '--target', message: 'nothing is installed here (no completed install recorded): nothing to back up' }]);
+    if (!installed)
+      throw new ConfigError([
+        { path: '--target', message: 'nothing is installed here (no completed install recorded): nothing to back up' },
+      ]);
     const started = Date.now();
     const createdAt = new Date();
     const name = `openim-backup-${installed.serverVersion}-${stamp(createdAt)}.tar${passphrase ? '.enc' : ''}`;
@@ -98,7 +138,10 @@ export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: s
           target: spec.target,
           scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
           openim: { serverVersion: installed.serverVersion, chatVersion: installed.chatVersion },
-          tools: { openimDeploy: packageVersion(), ...(collected.mongodumpVersion ? { mongodump: collected.mongodumpVersion } : {}) },
+          tools: {
+            openimDeploy: packageVersion(),
+            ...(collected.mongodumpVersion ? { mongodump: collected.mongodumpVersion } : {}),
+          },
           parts: collected.parts,
           notes: collected.notes,
         },
@@ -118,7 +161,10 @@ export async function runBackup(ctx: BackupContext, spec: DeploySpec, workdir: s
       await rm(out, { force: true });
       archive = `s3://${s3Target.bucket}/${key}`;
     }
-    if (!passphrase) ctx.io.err(`note: ${basename(out)} is not encrypted and holds the install's secrets (state, config): keep it as private as ${spec.target === 'binary' ? `${spec.binary.stateDir}/state.json` : 'the state Secret'}, or pass --key-file`);
+    if (!passphrase)
+      ctx.io.err(
+        `note: ${basename(out)} is not encrypted and holds the install's secrets (state, config): keep it as private as ${spec.target === 'binary' ? `${spec.binary.stateDir}/state.json` : 'the state Secret'}, or pass --key-file`,
+      );
     const record: BackupRecord = {
       at: createdAt.toISOString(),
       action: 'backup',

@@ -5,7 +5,8 @@
 
 import { REDACTED, Redactor } from '../secrets/redact.js';
 
-const ASSIGNMENT = /((?:["']?)(?:[A-Za-z0-9_.-]*?)(?:password|passwd|secret|token|secretkey|secret_key|accesskey|access_key|supercode|keyfile)(?:["']?)\s*[:=]\s*["']?)([^\s"',}]+)/gi;
+const ASSIGNMENT =
+  /((?:["']?)(?:[A-Za-z0-9_.-]*?)(?:password|passwd|secret|token|secretkey|secret_key|accesskey|access_key|supercode|keyfile)(?:["']?)\s*[:=]\s*["']?)([^\s"',}]+)/gi;
 const URI_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)([^@\s/]+)(@)/gi;
 
 export class Scrubber {
@@ -25,6 +26,10 @@ export class Scrubber {
     return this.redactor
       .redact(text)
       .replace(URI_PASSWORD, (_, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`)
-      .replace(ASSIGNMENT, (whole: string, key: string, value: string) => (value === REDACTED || value.startsWith('«') || /^(true|false|null|""|''|\$\{?\w+\}?)$/i.test(value) ? whole : `${key}${REDACTED}`));
+      .replace(ASSIGNMENT, (whole: string, key: string, value: string) =>
+        value === REDACTED || value.startsWith('«') || /^(true|false|null|""|''|\$\{?\w+\}?)$/i.test(value)
+          ? whole
+          : `${key}${REDACTED}`,
+      );
   }
 }

@@ -26,19 +26,33 @@ const CATALOG: UpgradeCatalog = { servers: SERVER_RELEASES, chats: CHAT_RELEASES
 /** The newest chat release for a server line. */
 export function chatFor(serverVersion: string, catalog: UpgradeCatalog = CATALOG): string | undefined {
   const line = catalog.servers.find((r) => r.version === serverVersion)?.line;
-  return [...catalog.chats].filter((c) => c.serverLine === line).sort((a, b) => compareVersions(b.version, a.version))[0]?.version;
+  return [...catalog.chats]
+    .filter((c) => c.serverLine === line)
+    .sort((a, b) => compareVersions(b.version, a.version))[0]?.version;
 }
 
 const lineOf = (version: string) => versionKey(version).slice(0, 2).join('.');
 
-export function upgradePath(from: string, to: string, options: { chatVersion?: string } = {}, catalog: UpgradeCatalog = CATALOG): UpgradePath {
+export function upgradePath(
+  from: string,
+  to: string,
+  options: { chatVersion?: string } = {},
+  catalog: UpgradeCatalog = CATALOG,
+): UpgradePath {
   const target = catalog.servers.find((r) => r.version === to);
   const known = catalog.servers.map((r) => r.version).join(', ');
   if (!target) return { ok: false, reason: `${to} is not in the catalog`, hint: `one of: ${known}` };
   const order = compareVersions(to, from);
   if (order === 0) return { ok: false, reason: `${from} is already installed`, hint: 're-run install to repair it' };
-  if (order < 0) return { ok: false, reason: `${to} is older than the installed ${from}`, hint: 'use `openim-deploy rollback` to go back to the previous recorded version' };
-  const stones = catalog.stones.filter((s) => compareVersions(s, from) > 0 && compareVersions(s, to) < 0).sort(compareVersions);
+  if (order < 0)
+    return {
+      ok: false,
+      reason: `${to} is older than the installed ${from}`,
+      hint: 'use `openim-deploy rollback` to go back to the previous recorded version',
+    };
+  const stones = catalog.stones
+    .filter((s) => compareVersions(s, from) > 0 && compareVersions(s, to) < 0)
+    .sort(compareVersions);
   const versions = [...stones, to];
   const hops: Hop[] = [];
   let previous = from;
@@ -49,8 +63,17 @@ export function upgradePath(from: string, to: string, options: { chatVersion?: s
     const chat = isLast && options.chatVersion ? options.chatVersion : chatFor(version, catalog);
     if (!chat) return { ok: false, reason: `no chat release for server line ${release.line}` };
     const chatRelease = catalog.chats.find((c) => c.version === chat);
-    if (!chatRelease) return { ok: false, reason: `chat ${chat} is not in the catalog`, hint: `one of: ${catalog.chats.map((c) => c.version).join(', ')}` };
-    if (chatRelease.serverLine !== release.line) return { ok: false, reason: `chat ${chat} belongs to server line ${chatRelease.serverLine}, not ${release.line}` };
+    if (!chatRelease)
+      return {
+        ok: false,
+        reason: `chat ${chat} is not in the catalog`,
+        hint: `one of: ${catalog.chats.map((c) => c.version).join(', ')}`,
+      };
+    if (chatRelease.serverLine !== release.line)
+      return {
+        ok: false,
+        reason: `chat ${chat} belongs to server line ${chatRelease.serverLine}, not ${release.line}`,
+      };
     const below = release.seqMigrationBelow;
     const seqMigration = compareVersions(lineOf(previous), below) < 0 && compareVersions(lineOf(version), below) >= 0;
     hops.push({ serverVersion: version, chatVersion: chat, seqMigration });

@@ -37,8 +37,15 @@ export function installGuard(state: DeployState, spec: DeploySpec, action: Apply
   const issues = identityIssues(state.identity, spec);
   if (action !== 'install' || issues.length) return issues;
   const pending = state.upgrading;
-  if (pending && (pending.serverVersion !== spec.openim.serverVersion || pending.chatVersion !== spec.openim.chatVersion)) {
-    issues.push({ path: 'openim.serverVersion', message: `an upgrade to ${pending.serverVersion} (chat ${pending.chatVersion}) did not finish`, hint: `re-run \`openim-deploy upgrade --to ${pending.serverVersion}\` to complete it, or \`openim-deploy rollback\`` });
+  if (
+    pending &&
+    (pending.serverVersion !== spec.openim.serverVersion || pending.chatVersion !== spec.openim.chatVersion)
+  ) {
+    issues.push({
+      path: 'openim.serverVersion',
+      message: `an upgrade to ${pending.serverVersion} (chat ${pending.chatVersion}) did not finish`,
+      hint: `re-run \`openim-deploy upgrade --to ${pending.serverVersion}\` to complete it, or \`openim-deploy rollback\``,
+    });
     return issues;
   }
   const installed = state.installed;
@@ -52,7 +59,9 @@ export function installGuard(state: DeployState, spec: DeploySpec, action: Apply
     issues.push({
       path,
       message: `${was} is installed and the config says ${now}: install does not change versions`,
-      hint: newer ? `run \`openim-deploy upgrade --to ${path === 'openim.serverVersion' ? now : spec.openim.serverVersion}\` (stepping stones, migration), or set ${path}: ${was}` : `run \`openim-deploy rollback\`, or set ${path}: ${was}`,
+      hint: newer
+        ? `run \`openim-deploy upgrade --to ${path === 'openim.serverVersion' ? now : spec.openim.serverVersion}\` (stepping stones, migration), or set ${path}: ${was}`
+        : `run \`openim-deploy rollback\`, or set ${path}: ${was}`,
     });
   }
   return issues;
@@ -72,11 +81,19 @@ export function withStepsBeforeOpenIM(plan: Plan, extra: Step[]): Plan {
     ...extra.map((s) => ({ ...s, needs: [...new Set([...s.needs, ...before])] })),
   ];
   const problems = graphProblems(steps);
-  if (problems.length) throw new InternalError(`invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
+  if (problems.length)
+    throw new InternalError(`invalid plan: ${problems.map((p) => `${p.stepId}: ${p.message}`).join('; ')}`);
   return { ...plan, steps: topologicalOrder(steps) };
 }
 
-export async function applySpec(ctx: ApplyContext, d: OpenDeployment, spec: DeploySpec, facts: Facts, workdir: string, options: ApplyOptions): Promise<void> {
+export async function applySpec(
+  ctx: ApplyContext,
+  d: OpenDeployment,
+  spec: DeploySpec,
+  facts: Facts,
+  workdir: string,
+  options: ApplyOptions,
+): Promise<void> {
   const issues = installGuard(d.state, spec, options.action);
   if (issues.length) throw new ConfigError(issues, 'cannot apply this config to the existing install');
 
@@ -84,7 +101,12 @@ export async function applySpec(ctx: ApplyContext, d: OpenDeployment, spec: Depl
   // Saved before any step uses them: a re-run after a crash reuses the same values.
   d.state.secrets = values;
   d.state.identity = identityOf(spec);
-  if (options.action === 'upgrade') d.state.upgrading = { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion, at: new Date().toISOString() };
+  if (options.action === 'upgrade')
+    d.state.upgrading = {
+      serverVersion: spec.openim.serverVersion,
+      chatVersion: spec.openim.chatVersion,
+      at: new Date().toISOString(),
+    };
   await d.store.save(d.state);
   if (generated.length) ctx.io.err(`generated ${generated.length} credentials, stored in ${d.store.location}`);
 
@@ -110,8 +132,13 @@ export async function applySpec(ctx: ApplyContext, d: OpenDeployment, spec: Depl
   const changed = report.outcomes.filter((o) => o.status === 'done').length;
   const unchanged = report.outcomes.filter((o) => o.status === 'unchanged').length;
   const notApplicable = report.outcomes.filter((o) => o.status === 'not-applicable').length;
-  ctx.io.err(`done: ${changed} steps applied, ${unchanged} unchanged${notApplicable ? `, ${notApplicable} not applicable` : ''}, in ${(report.wallMs / 1000).toFixed(1)}s`);
-  if (stale.length) ctx.io.err(`note: ${stale.length} step(s) from an earlier config are no longer planned (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}); what they created stays until \`openim-deploy uninstall\``);
+  ctx.io.err(
+    `done: ${changed} steps applied, ${unchanged} unchanged${notApplicable ? `, ${notApplicable} not applicable` : ''}, in ${(report.wallMs / 1000).toFixed(1)}s`,
+  );
+  if (stale.length)
+    ctx.io.err(
+      `note: ${stale.length} step(s) from an earlier config are no longer planned (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}); what they created stays until \`openim-deploy uninstall\``,
+    );
 }
 
 /** Equal once stored: the state is JSON, so compare what JSON keeps (undefined fields drop out). */
@@ -119,7 +146,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export async function recordApplied(ctx: Pick<CliContext, 'io' | 'runner'>, d: OpenDeployment, spec: DeploySpec, action: 'install' | 'upgrade' | 'rollback'): Promise<void> {
+export async function recordApplied(
+  ctx: Pick<CliContext, 'io' | 'runner'>,
+  d: OpenDeployment,
+  spec: DeploySpec,
+  action: 'install' | 'upgrade' | 'rollback',
+): Promise<void> {
   const revisions = await d.day2.revisions(spec, ctx.runner).catch((e: Error) => {
     ctx.io.err(`warning: could not read release revisions (rollback will not know them): ${e.message}`);
     return undefined;
@@ -144,7 +176,8 @@ export async function recordApplied(ctx: Pick<CliContext, 'io' | 'runner'>, d: O
   const history = [...(d.state.history ?? [])];
   const last = history[history.length - 1];
   const entry = { at, action, serverVersion, chatVersion, ...(revisions ? { revisions } : {}) };
-  if (last && last.serverVersion === serverVersion && last.chatVersion === chatVersion) history[history.length - 1] = { ...entry, action: last.action };
+  if (last && last.serverVersion === serverVersion && last.chatVersion === chatVersion)
+    history[history.length - 1] = { ...entry, action: last.action };
   else history.push(entry);
   d.state.history = history.slice(-20);
   d.state.lastApplied = applied;

@@ -12,7 +12,12 @@ import { resolveSecrets, type SecretValues } from '../secrets/secrets.js';
 import { FileStateStore } from '../state/file-store.js';
 import type { StateStore } from '../state/types.js';
 
-export function defaultWorkdir(spec: DeploySpec, env: Record<string, string | undefined>, cwd: string, flag?: string): string {
+export function defaultWorkdir(
+  spec: DeploySpec,
+  env: Record<string, string | undefined>,
+  cwd: string,
+  flag?: string,
+): string {
   const chosen = flag ?? env.OPENIM_DEPLOY_WORKDIR;
   if (chosen) return isAbsolute(chosen) ? chosen : resolve(cwd, chosen);
   if (spec.target === 'binary') return join(spec.binary.stateDir, 'work');

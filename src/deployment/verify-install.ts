@@ -22,7 +22,11 @@ export interface VerifyInstallOptions {
   onCheck?: (result: CheckResult) => void;
 }
 
-export async function verifyInstall(spec: DeploySpec, secrets: Partial<SecretValues>, options: VerifyInstallOptions = {}): Promise<VerifyReport> {
+export async function verifyInstall(
+  spec: DeploySpec,
+  secrets: Partial<SecretValues>,
+  options: VerifyInstallOptions = {},
+): Promise<VerifyReport> {
   const started = performance.now();
   const credentials = verifyCredentials(spec, secrets);
   const plan = verifyPlan(spec);

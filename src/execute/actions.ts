@@ -60,7 +60,12 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       if (result.exitCode !== 0 && !(action.okExitCodes ?? []).includes(result.exitCode)) {
-        throw new ExecError(action.argv, result.exitCode, ctx.redactor.redact(result.stderr || result.stdout), ctx.stepId);
+        throw new ExecError(
+          action.argv,
+          result.exitCode,
+          ctx.redactor.redact(result.stderr || result.stdout),
+          ctx.stepId,
+        );
       }
       return;
     }
@@ -69,7 +74,9 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
       ctx.report(`write ${path}`);
       await mkdir(dirname(path), { recursive: true });
       const tmp = `${path}.openim-deploy.tmp`;
-      const content = isYamlPath(action.path) ? materialiseYaml(action.content, ctx.secrets) : materialise(action.content, ctx.secrets);
+      const content = isYamlPath(action.path)
+        ? materialiseYaml(action.content, ctx.secrets)
+        : materialise(action.content, ctx.secrets);
       await writeFile(tmp, content, { mode: action.mode });
       await chmod(tmp, action.mode);
       await rename(tmp, path);
@@ -85,14 +92,20 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
     case 'wait': {
       const deadline = Date.now() + action.timeoutSeconds * 1000;
       for (;;) {
-        const result = await ctx.probe(action.probe, { runner: ctx.runner, cwd: ctx.workdir, secrets: ctx.secrets, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const result = await ctx.probe(action.probe, {
+          runner: ctx.runner,
+          cwd: ctx.workdir,
+          secrets: ctx.secrets,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
         if (result.ok) {
           ctx.report(ctx.redactor.redact(result.detail));
           return;
         }
         const last = ctx.redactor.redact(result.detail);
         ctx.report(`waiting: ${last}`);
-        if (Date.now() >= deadline) throw new Error(`step ${ctx.stepId}: not ready after ${action.timeoutSeconds}s: ${last}`);
+        if (Date.now() >= deadline)
+          throw new Error(`step ${ctx.stepId}: not ready after ${action.timeoutSeconds}s: ${last}`);
         await sleep(action.intervalSeconds * 1000, ctx.signal);
       }
     }
@@ -109,11 +122,16 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
         report: ctx.report,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
-      ctx.report(`${to}: ${result.how}, ${result.bytes} bytes, sha256 ${result.sha256}${action.sha256 ? ' verified' : ` (verified by the ${action.verifiedBy})`}`);
+      ctx.report(
+        `${to}: ${result.how}, ${result.bytes} bytes, sha256 ${result.sha256}${action.sha256 ? ' verified' : ` (verified by the ${action.verifiedBy})`}`,
+      );
       return;
     }
     case 'chat-admin-password': {
-      const forward = 'portForward' in action.adminApi ? await (ctx.forward ?? startForward)(action.adminApi.portForward, ctx.signal) : undefined;
+      const forward =
+        'portForward' in action.adminApi
+          ? await (ctx.forward ?? startForward)(action.adminApi.portForward, ctx.signal)
+          : undefined;
       try {
         const base = forward ? `http://127.0.0.1:${forward.localPort}` : (action.adminApi as { url: string }).url;
         await ensureChatAdminPassword({
@@ -133,8 +151,13 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
     }
     case 'go-build': {
       const to = resolvePath(ctx.workdir, action.to);
-      const result = await goBuildExport(action, to, { report: ctx.report, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      ctx.report(`${to}: ${result.cached ? 'from the build cache' : `built in ${result.seconds} s`}, ${result.bytes} bytes, sha256 ${result.sha256}`);
+      const result = await goBuildExport(action, to, {
+        report: ctx.report,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      ctx.report(
+        `${to}: ${result.cached ? 'from the build cache' : `built in ${result.seconds} s`}, ${result.bytes} bytes, sha256 ${result.sha256}`,
+      );
       return { artifacts: [{ path: to, sha256: result.sha256 }] };
     }
     case 'extract': {

@@ -22,7 +22,14 @@ const exec = (id: string, needs: string[] = [], extra: Partial<Step> = {}): Step
   ...extra,
 });
 
-const plan = (steps: Step[]): Plan => ({ version: 1, target: 'kubernetes', profile: 'dev', openim: { serverVersion: 'x', chatVersion: 'y' }, scope: 'test', steps });
+const plan = (steps: Step[]): Plan => ({
+  version: 1,
+  target: 'kubernetes',
+  profile: 'dev',
+  openim: { serverVersion: 'x', chatVersion: 'y' },
+  scope: 'test',
+  steps,
+});
 
 function options(runner: RecordingRunner, extra: Partial<ExecuteOptions> = {}): ExecuteOptions {
   return {
@@ -65,7 +72,8 @@ const interval = (runner: RecordingRunner, id: string) => {
   if (!call) throw new Error(`${id} did not run`);
   return call;
 };
-const overlap = (runner: RecordingRunner, a: string, b: string) => interval(runner, a).start < interval(runner, b).end && interval(runner, b).start < interval(runner, a).end;
+const overlap = (runner: RecordingRunner, a: string, b: string) =>
+  interval(runner, a).start < interval(runner, b).end && interval(runner, b).start < interval(runner, a).end;
 
 describe('executePlan', () => {
   afterEach(() => {
@@ -75,7 +83,9 @@ describe('executePlan', () => {
   it('runs independent steps at the same time and dependent ones strictly after', async () => {
     const runner = slowRunner(40);
     await executeOnFakeClock(plan([exec('a'), exec('b'), exec('c', ['a', 'b']), exec('d', ['c'])]), options(runner));
-    const times = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, [interval(runner, id).start, interval(runner, id).end]]));
+    const times = Object.fromEntries(
+      ['a', 'b', 'c', 'd'].map((id) => [id, [interval(runner, id).start, interval(runner, id).end]]),
+    );
     expect(times).toEqual({ a: [0, 40], b: [0, 40], c: [40, 80], d: [80, 120] });
     expect(overlap(runner, 'a', 'b')).toBe(true);
     expect(overlap(runner, 'b', 'c')).toBe(false);
@@ -83,9 +93,17 @@ describe('executePlan', () => {
 
   it('never runs more than --concurrency steps at once', async () => {
     const runner = slowRunner(20);
-    await executeOnFakeClock(plan(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => exec(id))), options(runner, { concurrency: 2 }));
+    await executeOnFakeClock(
+      plan(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => exec(id))),
+      options(runner, { concurrency: 2 }),
+    );
     // Sweep line: the most calls in flight at any instant.
-    const edges = runner.calls.flatMap((c) => [{ t: c.start, d: 1 }, { t: c.end, d: -1 }]).sort((x, y) => x.t - y.t || x.d - y.d);
+    const edges = runner.calls
+      .flatMap((c) => [
+        { t: c.start, d: 1 },
+        { t: c.end, d: -1 },
+      ])
+      .sort((x, y) => x.t - y.t || x.d - y.d);
     let inFlight = 0;
     let most = 0;
     for (const e of edges) most = Math.max(most, (inFlight += e.d));
@@ -95,13 +113,23 @@ describe('executePlan', () => {
   });
 
   it('a failing step stops its dependants, independent steps go on, and the error names step and argv', async () => {
-    const runner = new RecordingRunner((argv) => (argv[1] === 'b' ? { exitCode: 3, stdout: '', stderr: 'boom in run b' } : ok()));
+    const runner = new RecordingRunner((argv) =>
+      argv[1] === 'b' ? { exitCode: 3, stdout: '', stderr: 'boom in run b' } : ok(),
+    );
     const events: ExecEvent[] = [];
-    const error = await executePlan(plan([exec('a'), exec('b'), exec('c', ['b']), exec('d', ['c']), exec('e', ['a'])]), options(runner, { onEvent: (e) => events.push(e) })).catch((e) => e);
+    const error = await executePlan(
+      plan([exec('a'), exec('b'), exec('c', ['b']), exec('d', ['c']), exec('e', ['a'])]),
+      options(runner, { onEvent: (e) => events.push(e) }),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).failures.map((f) => f.stepId)).toEqual(['b']);
     expect((error as ApplyError).message).toContain('step b: `run b` exited 3');
-    expect(runner.argvs().map((a) => a[1]).sort()).toEqual(['a', 'b', 'e']);
+    expect(
+      runner
+        .argvs()
+        .map((a) => a[1])
+        .sort(),
+    ).toEqual(['a', 'b', 'e']);
     const blocked = events.filter((e) => e.type === 'step' && e.status === 'blocked').map((e) => e.id);
     expect(blocked.sort()).toEqual(['c', 'd']);
   });
@@ -127,7 +155,10 @@ describe('executePlan', () => {
     expect(second.calls).toHaveLength(0);
     expect(report.outcomes.map((o) => o.status)).toEqual(['unchanged', 'unchanged']);
 
-    const changed = plan([exec('a'), { ...exec('b', ['a']), actions: [{ kind: 'exec', argv: ['run', 'b', '--changed'], mutates: true }] }]);
+    const changed = plan([
+      exec('a'),
+      { ...exec('b', ['a']), actions: [{ kind: 'exec', argv: ['run', 'b', '--changed'], mutates: true }] },
+    ]);
     const third = new RecordingRunner();
     await executePlan(changed, options(third, { journal: new Journal(store, await store.load()) }));
     expect(third.argvs()).toEqual([['run', 'b', '--changed']]);
@@ -155,7 +186,10 @@ describe('executePlan', () => {
       await sleep(600_000, opts.signal);
       return ok();
     });
-    const result = executePlan(plan([exec('a'), exec('b', ['a'])]), options(runner, { signal: controller.signal, journal: new Journal(store, await store.load()) })).catch((e) => e);
+    const result = executePlan(
+      plan([exec('a'), exec('b', ['a'])]),
+      options(runner, { signal: controller.signal, journal: new Journal(store, await store.load()) }),
+    ).catch((e) => e);
     await running;
     controller.abort();
     const error = await result;
@@ -169,10 +203,28 @@ describe('executePlan', () => {
     const secret = 'pa55w0rd-very-secret';
     const runner = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: `auth failed for ${secret}` }));
     const events: ExecEvent[] = [];
-    const o = options(runner, { secrets: { 'redis.password': secret }, redactor: new Redactor([secret]), onEvent: (e) => events.push(e) });
+    const o = options(runner, {
+      secrets: { 'redis.password': secret },
+      redactor: new Redactor([secret]),
+      onEvent: (e) => events.push(e),
+    });
     const steps: Step[] = [
-      { id: 'w', title: 'write', phase: 'config', needs: [], actions: [{ kind: 'write', path: 'conf/redis.yml', mode: 0o600, content: `password: ${secretRef('redis.password')}\n` }] },
-      { id: 'x', title: 'exec', phase: 'config', needs: ['w'], actions: [{ kind: 'exec', argv: ['redis-cli', '-a', secretRef('redis.password'), 'ping'], mutates: false }] },
+      {
+        id: 'w',
+        title: 'write',
+        phase: 'config',
+        needs: [],
+        actions: [
+          { kind: 'write', path: 'conf/redis.yml', mode: 0o600, content: `password: ${secretRef('redis.password')}\n` },
+        ],
+      },
+      {
+        id: 'x',
+        title: 'exec',
+        phase: 'config',
+        needs: ['w'],
+        actions: [{ kind: 'exec', argv: ['redis-cli', '-a', secretRef('redis.password'), 'ping'], mutates: false }],
+      },
     ];
     const error = (await executePlan(plan(steps), o).catch((e) => e)) as ApplyError;
     expect(readFileSync(join(o.workdir, 'conf/redis.yml'), 'utf8')).toBe(`password: "${secret}"\n`); // filled through the YAML serializer
@@ -188,22 +240,45 @@ describe('executePlan', () => {
     const p = plan([exec('a'), exec('b', ['a'])]);
     await executePlan(p, options(new RecordingRunner(), { journal: new Journal(store, await store.load()) }));
     const events: ExecEvent[] = [];
-    await executePlan(p, options(new RecordingRunner(), { journal: new Journal(store, await store.load()), onEvent: (e) => events.push(e) }));
-    expect(events.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : ''))).toEqual(['a:unchanged', 'b:unchanged']);
+    await executePlan(
+      p,
+      options(new RecordingRunner(), {
+        journal: new Journal(store, await store.load()),
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    expect(
+      events.filter((e) => e.type === 'step').map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : '')),
+    ).toEqual(['a:unchanged', 'b:unchanged']);
   });
 
   it('a not-applicable step runs nothing, is never journalled, and does not block what needs it', async () => {
     const store = new MemoryStateStore();
-    const na: Step = { id: 'smoke', title: 'Smoke test', phase: 'verify', needs: ['a'], actions: [], notApplicable: 'smoke test not applicable: the cluster is simulated' };
+    const na: Step = {
+      id: 'smoke',
+      title: 'Smoke test',
+      phase: 'verify',
+      needs: ['a'],
+      actions: [],
+      notApplicable: 'smoke test not applicable: the cluster is simulated',
+    };
     const p = plan([exec('a'), na, exec('c', ['smoke'])]);
     for (let run = 0; run < 2; run++) {
       const events: ExecEvent[] = [];
       const runner = new RecordingRunner();
-      const report = await executePlan(p, options(runner, { journal: new Journal(store, await store.load()), onEvent: (e) => events.push(e) }));
+      const report = await executePlan(
+        p,
+        options(runner, { journal: new Journal(store, await store.load()), onEvent: (e) => events.push(e) }),
+      );
       // The first run applies a and c; the second finds them unchanged. The smoke test is never either.
       const expected = run === 0 ? ['done', 'not-applicable', 'done'] : ['unchanged', 'not-applicable', 'unchanged'];
       expect(report.outcomes.map((o) => o.status)).toEqual(expected);
-      expect(events).toContainEqual({ type: 'step', id: 'smoke', status: 'not-applicable', message: 'smoke test not applicable: the cluster is simulated' });
+      expect(events).toContainEqual({
+        type: 'step',
+        id: 'smoke',
+        status: 'not-applicable',
+        message: 'smoke test not applicable: the cluster is simulated',
+      });
       expect(runner.argvs().map((a) => a[1])).toEqual(run === 0 ? ['a', 'c'] : []);
       expect((await store.load()).steps.smoke).toBeUndefined();
     }

@@ -140,7 +140,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           emit({ type: 'step', id: step.id, status: 'done' });
           break;
         } catch (error) {
-          const aborted = options.signal?.aborted || (error as Error).name === 'AbortError' || error instanceof UserAbort;
+          const aborted =
+            options.signal?.aborted || (error as Error).name === 'AbortError' || error instanceof UserAbort;
           const message = options.redactor.redact((error as Error).message);
           await options.journal?.record(step.id, aborted ? 'interrupted' : 'failed', hash, message);
           if (aborted) {
@@ -183,7 +184,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       task: async (_ctx: unknown, task: TaskUi) => {
         const outcome = await settle(step, task);
         if (outcome.status === 'unchanged') task.skip(`${step.title} (unchanged)`);
-        else if (outcome.status === 'not-applicable') task.skip(outcome.reason); // the reason names what was not done
+        else if (outcome.status === 'not-applicable')
+          task.skip(outcome.reason); // the reason names what was not done
         else if (outcome.status === 'blocked') task.skip(`${step.title} (not run: a step it needs failed)`);
         else if (outcome.status === 'interrupted') throw new UserAbort();
         else if (outcome.status === 'failed') throw outcome.error ?? new Error(`${step.id} failed`);
@@ -206,7 +208,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const outcomes = await Promise.all(order.map((s) => results.get(s.id)!.promise));
   const report = { outcomes, wallMs: performance.now() - started };
   if (outcomes.some((o) => o.status === 'interrupted') || options.signal?.aborted) throw new UserAbort();
-  const failures = outcomes.filter((o) => o.status === 'failed').map((o) => ({ stepId: o.id, error: o.error ?? new Error('failed') }));
+  const failures = outcomes
+    .filter((o) => o.status === 'failed')
+    .map((o) => ({ stepId: o.id, error: o.error ?? new Error('failed') }));
   if (failures.length > 0) throw Object.assign(new ApplyError(failures), { report });
   return report;
 }

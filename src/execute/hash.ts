@@ -20,7 +20,9 @@ async function hashTree(hash: ReturnType<typeof createHash>, path: string): Prom
  */
 export async function stepHash(step: Step, secrets: Partial<SecretValues>, templatesDir: string): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(materialise(JSON.stringify({ id: step.id, actions: step.actions, release: step.release ?? null }), secrets));
+  hash.update(
+    materialise(JSON.stringify({ id: step.id, actions: step.actions, release: step.release ?? null }), secrets),
+  );
   for (const action of step.actions) if (action.kind === 'copy') await hashTree(hash, join(templatesDir, action.from));
   return hash.digest('hex');
 }

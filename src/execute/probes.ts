@@ -41,9 +41,19 @@ export function tcpProbe(host: string, port: number, timeoutMs = 3000): Promise<
 }
 
 /** The API and its auth RPC serve: get_admin_token answers errCode 0 (open-im-server internal/api/router.go@v3.8.3:199). */
-export async function openimAdminToken(apiUrl: string, secret: string, adminUserID: string, signal?: AbortSignal): Promise<ProbeResult> {
+export async function openimAdminToken(
+  apiUrl: string,
+  secret: string,
+  adminUserID: string,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   try {
-    await callApi(apiUrl, '/auth/get_admin_token', { secret, userID: adminUserID }, { timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+    await callApi(
+      apiUrl,
+      '/auth/get_admin_token',
+      { secret, userID: adminUserID },
+      { timeoutMs: 10_000, ...(signal ? { signal } : {}) },
+    );
     return { ok: true, detail: `${apiUrl} gave an admin token` };
   } catch (e) {
     return { ok: false, detail: (e as Error).message };
@@ -51,7 +61,11 @@ export async function openimAdminToken(apiUrl: string, secret: string, adminUser
 }
 
 /** One run of every verify check; the detail lists what failed, or what passed with its time. */
-export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify' }>, secrets: Partial<SecretValues>, signal?: AbortSignal): Promise<ProbeResult> {
+export async function openimVerify(
+  probe: Extract<Probe, { kind: 'openim-verify' }>,
+  secrets: Partial<SecretValues>,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   const started = performance.now();
   const checks = await runVerify({
     endpoints: probe.endpoints,
@@ -68,7 +82,11 @@ export async function openimVerify(probe: Extract<Probe, { kind: 'openim-verify'
     ...(signal ? { signal } : {}),
   });
   const report = buildReport('direct', probe.endpoints, checks, Math.round(performance.now() - started));
-  if (report.passed) return { ok: true, detail: checks.map((c) => (c.status === 'passed' ? `${c.id} ok ${c.ms} ms` : `${c.id} ${c.status}`)).join(', ') };
+  if (report.passed)
+    return {
+      ok: true,
+      detail: checks.map((c) => (c.status === 'passed' ? `${c.id} ok ${c.ms} ms` : `${c.id} ${c.status}`)).join(', '),
+    };
   return { ok: false, detail: problems(report).join('; ') };
 }
 
@@ -85,8 +103,14 @@ export const defaultProbe: ProbeFn = async (probe, ctx) => {
       }
     }
     case 'exec': {
-      const result = await ctx.runner.run(probe.argv.map((a) => materialise(a, ctx.secrets)), { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-      return { ok: result.exitCode === 0, detail: result.exitCode === 0 ? 'ok' : result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}` };
+      const result = await ctx.runner.run(
+        probe.argv.map((a) => materialise(a, ctx.secrets)),
+        { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      );
+      return {
+        ok: result.exitCode === 0,
+        detail: result.exitCode === 0 ? 'ok' : (result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`),
+      };
     }
     case 'openim-admin-token': {
       const secret = materialise(probe.secret, ctx.secrets);

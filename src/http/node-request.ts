@@ -27,7 +27,11 @@ const describeTarget = (target: NodeTarget) => (typeof target === 'string' ? tar
  * is the caller's to read or resume). A pause of `idleTimeoutMs` in either
  * direction fails it; the caller's signal aborts it with UserAbort.
  */
-export async function nodeRequest(target: NodeTarget, init: NodeRequestInit, options: HttpOptions = {}): Promise<IncomingMessage> {
+export async function nodeRequest(
+  target: NodeTarget,
+  init: NodeRequestInit,
+  options: HttpOptions = {},
+): Promise<IncomingMessage> {
   const url = new URL(typeof target === 'string' ? target : target.origin);
   const path = typeof target === 'string' ? `${url.pathname}${url.search}` : target.path;
   const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
@@ -36,10 +40,21 @@ export async function nodeRequest(target: NodeTarget, init: NodeRequestInit, opt
   return new Promise<IncomingMessage>((resolve, reject) => {
     const tls = url.protocol === 'https:' ? options.tlsFor?.(url.host) : undefined;
     const req = request(
-      { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path, method: init.method, headers: { 'user-agent': options.userAgent ?? 'openim-deploy', ...init.headers }, ...(options.signal ? { signal: options.signal } : {}), ...tls },
+      {
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port,
+        path,
+        method: init.method,
+        headers: { 'user-agent': options.userAgent ?? 'openim-deploy', ...init.headers },
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...tls,
+      },
       resolve,
     );
-    req.setTimeout(options.idleTimeoutMs ?? 60_000, () => req.destroy(new Error(`${init.body ? 'upload' : 'request'} to ${url.host} stalled`)));
+    req.setTimeout(options.idleTimeoutMs ?? 60_000, () =>
+      req.destroy(new Error(`${init.body ? 'upload' : 'request'} to ${url.host} stalled`)),
+    );
     const fail = (error: Error) => reject(options.signal?.aborted ? new UserAbort() : error);
     req.on('error', fail);
     if (init.body) pipeline(init.body, req).catch(fail);
@@ -52,7 +67,11 @@ export async function nodeRequest(target: NodeTarget, init: NodeRequestInit, opt
  * statuses, Retry-After). `init` is a factory: each attempt streams its body
  * anew (a file opened again), which is what makes an upload retryable.
  */
-export async function nodeRequestWithRetry(target: NodeTarget, init: () => NodeRequestInit, options: HttpOptions = {}): Promise<IncomingMessage> {
+export async function nodeRequestWithRetry(
+  target: NodeTarget,
+  init: () => NodeRequestInit,
+  options: HttpOptions = {},
+): Promise<IncomingMessage> {
   return withRetries(
     describeTarget(target),
     () => nodeRequest(target, init(), options),
@@ -77,7 +96,11 @@ export interface StreamedResponse {
  * A request whose body is a stream, its (small) answer read whole. Not
  * retried: the registry client replays it itself after a 401 (a new token).
  */
-export async function sendStream(url: string, init: { method: string; headers: Record<string, string>; body: Readable }, options: HttpOptions = {}): Promise<StreamedResponse> {
+export async function sendStream(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: Readable },
+  options: HttpOptions = {},
+): Promise<StreamedResponse> {
   const res = await nodeRequest(url, init, options);
   return new Promise<StreamedResponse>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -88,7 +111,8 @@ export async function sendStream(url: string, init: { method: string; headers: R
     });
     res.on('end', () => {
       const headers = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       resolve({ status: res.statusCode ?? 0, headers, url, text: Buffer.concat(chunks).toString('utf8') });
     });
     res.on('error', (error) => reject(options.signal?.aborted ? new UserAbort() : error));

@@ -45,11 +45,22 @@ export async function sendOnce(url: string | URL, init: RequestInit, options: Ht
   const onAbort = () => controller.abort(new UserAbort());
   if (options.signal?.aborted) throw new UserAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timeout = setTimeout(() => controller.abort(new Error(`no response from ${new URL(url).host} within ${(options.timeoutMs ?? 60_000) / 1000}s`)), options.timeoutMs ?? 60_000);
+  const timeout = setTimeout(
+    () =>
+      controller.abort(
+        new Error(`no response from ${new URL(url).host} within ${(options.timeoutMs ?? 60_000) / 1000}s`),
+      ),
+    options.timeoutMs ?? 60_000,
+  );
   const headers = new Headers(init.headers);
   if (!headers.has('user-agent')) headers.set('user-agent', options.userAgent ?? 'openim-deploy');
   try {
-    const response = await (options.fetch ?? fetch)(url, { ...init, headers, signal: controller.signal, redirect: 'follow' });
+    const response = await (options.fetch ?? fetch)(url, {
+      ...init,
+      headers,
+      signal: controller.signal,
+      redirect: 'follow',
+    });
     return { response, abort: (reason) => controller.abort(reason) };
   } catch (error) {
     if (options.signal?.aborted) throw new UserAbort();
@@ -65,11 +76,19 @@ export async function sendOnce(url: string | URL, init: RequestInit, options: Ht
  * A request retried on network errors and retryable statuses (retry.ts). `init`
  * is a factory so each attempt gets a fresh body. Other statuses are returned.
  */
-export async function sendWithRetry(url: string | URL, init: () => RequestInit, options: HttpOptions = {}): Promise<SentResponse> {
+export async function sendWithRetry(
+  url: string | URL,
+  init: () => RequestInit,
+  options: HttpOptions = {},
+): Promise<SentResponse> {
   return withRetries(
     url,
     () => sendOnce(url, init(), options),
-    (sent) => ({ status: sent.response.status, retryAfter: sent.response.headers.get('retry-after'), discard: () => discard(sent) }),
+    (sent) => ({
+      status: sent.response.status,
+      retryAfter: sent.response.headers.get('retry-after'),
+      discard: () => discard(sent),
+    }),
     options,
   );
 }

@@ -18,7 +18,10 @@ function scripted(answers: { status: number; headers?: Record<string, string> }[
   const fetch = (async () => {
     const answer = answers[Math.min(calls.length, answers.length - 1)]!;
     calls.push(answer.status);
-    return new Response(answer.status === 204 ? null : 'body', { status: answer.status, ...(answer.headers ? { headers: answer.headers } : {}) });
+    return new Response(answer.status === 204 ? null : 'body', {
+      status: answer.status,
+      ...(answer.headers ? { headers: answer.headers } : {}),
+    });
   }) as unknown as typeof globalThis.fetch;
   return { fetch, calls };
 }
@@ -91,7 +94,15 @@ describe('upload retries (node:http, S3)', () => {
     dirs.push(dir);
     const file = join(dir, 'backup.tar');
     writeFileSync(file, 'x'.repeat(100_000));
-    const s3 = new S3Client({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', accessKey: 'AK', secretKey: 'SK' }, { retryDelayMs: 1 });
+    const s3 = new S3Client(
+      {
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        region: 'us-east-1',
+        accessKey: 'AK',
+        secretKey: 'SK',
+      },
+      { retryDelayMs: 1 },
+    );
     await s3.put('backups', 'openim/a b.tar', file, 100_000);
     expect(received.map((r) => [r.status, r.body.length, r.path])).toEqual([
       [503, 100_000, '/backups/openim/a%20b.tar'],

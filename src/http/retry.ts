@@ -54,7 +54,12 @@ export interface Answer {
  * Ctrl-C or an untrusted certificate (retrying cannot help), else after the
  * last retry, naming `url`.
  */
-export async function withRetries<T>(url: string | URL, attempt: () => Promise<T>, answer: (result: T) => Answer, options: RetryOptions = {}): Promise<T> {
+export async function withRetries<T>(
+  url: string | URL,
+  attempt: () => Promise<T>,
+  answer: (result: T) => Answer,
+  options: RetryOptions = {},
+): Promise<T> {
   const retries = options.retries ?? 4;
   let delay = options.retryDelayMs ?? 500;
   for (let n = 0; ; n++) {
@@ -70,7 +75,8 @@ export async function withRetries<T>(url: string | URL, attempt: () => Promise<T
       // A certificate that is not trusted now will not be trusted on the next attempt either.
       // fetch puts the TLS code on the cause, node:https on the error itself.
       const e = error as { code?: string; cause?: { code?: string } };
-      if (isCertificateError(e.cause?.code ?? e.code)) throw new CertificateError(`${String(url)}: ${describeFetchError(error)}: ${CERTIFICATE_HINT}`);
+      if (isCertificateError(e.cause?.code ?? e.code))
+        throw new CertificateError(`${String(url)}: ${describeFetchError(error)}: ${CERTIFICATE_HINT}`);
       if (n >= retries) throw new Error(`${String(url)}: ${describeFetchError(error)}`);
     }
     await sleep(wait, options.signal, () => new UserAbort());

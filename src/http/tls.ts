@@ -65,7 +65,8 @@ export async function readCaFiles(files: string[]): Promise<string[]> {
       const pem = await readFile(file, 'utf8').catch((e: Error) => {
         throw new Error(`cannot read the CA file ${file}: ${e.message}`);
       });
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+      if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+        throw new Error(`${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
       return pem;
     }),
   );
@@ -96,7 +97,9 @@ export async function registryTls(tls: RegistryTls): Promise<TlsAccess | undefin
   const wrapped = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const dispatcher = skipped(url.host) ? unverified : verified;
-    return undici.fetch(url, { ...(init as object), dispatcher } as Parameters<typeof undici.fetch>[1]) as unknown as Promise<Response>;
+    return undici.fetch(url, { ...(init as object), dispatcher } as Parameters<
+      typeof undici.fetch
+    >[1]) as unknown as Promise<Response>;
   };
   return {
     fetch: wrapped as typeof fetch,

@@ -5,7 +5,9 @@ import { hostAlloyConfig, kubernetesAlloyConfig, lokiBaseUrl, lokiPushUrl } from
 /** Every `a.b.label.export` reference must name a declared `a.b "label"` component. */
 function references(text: string): { refs: string[]; missing: string[] } {
   const declared = new Set([...text.matchAll(/^([a-z_]+(?:\.[a-z_]+)+) "([^"]+)" \{/gm)].map((m) => `${m[1]}.${m[2]}`));
-  const refs = [...text.matchAll(/= \[?((?:loki|discovery|local)\.[a-z_.]+)\.(receiver|targets|output|rules)\b/g)].map((m) => m[1]!);
+  const refs = [...text.matchAll(/= \[?((?:loki|discovery|local)\.[a-z_.]+)\.(receiver|targets|output|rules)\b/g)].map(
+    (m) => m[1]!,
+  );
   return { refs, missing: refs.filter((r) => !declared.has(r)) };
 }
 
@@ -27,8 +29,15 @@ function balanced(text: string): boolean {
 
 describe('Alloy syntax printer', () => {
   it('prints blocks, attributes, arrays, objects and raw expressions', () => {
-    const text = printAlloy([block('loki.write', 'default', [block('endpoint', undefined, [['url', 'http://x/"q"']]), ['external_labels', { cluster: 'a', 'my-key': expr('constants.hostname') }]])]);
-    expect(text).toBe('loki.write "default" {\n  endpoint {\n    url = "http://x/\\"q\\""\n  }\n  external_labels = {\n    cluster = "a",\n    "my-key" = constants.hostname,\n  }\n}\n');
+    const text = printAlloy([
+      block('loki.write', 'default', [
+        block('endpoint', undefined, [['url', 'http://x/"q"']]),
+        ['external_labels', { cluster: 'a', 'my-key': expr('constants.hostname') }],
+      ]),
+    ]);
+    expect(text).toBe(
+      'loki.write "default" {\n  endpoint {\n    url = "http://x/\\"q\\""\n  }\n  external_labels = {\n    cluster = "a",\n    "my-key" = constants.hostname,\n  }\n}\n',
+    );
   });
 
   it('refuses names that are not identifiers', () => {
@@ -52,7 +61,9 @@ describe('log shipping pipelines', () => {
   it('label Kubernetes lines with namespace and module, from the OpenIM namespace only', () => {
     expect(k8s).toContain('names = ["openim"]');
     expect(k8s).toMatch(/source_labels = \["__meta_kubernetes_namespace"\]\n\s+target_label = "namespace"/);
-    expect(k8s).toMatch(/source_labels = \["__meta_kubernetes_pod_label_app_kubernetes_io_name"\]\n\s+regex = "\(\.\+\)"\n\s+target_label = "module"/);
+    expect(k8s).toMatch(
+      /source_labels = \["__meta_kubernetes_pod_label_app_kubernetes_io_name"\]\n\s+regex = "\(\.\+\)"\n\s+target_label = "module"/,
+    );
   });
 
   it('read the journal on hosts and derive module from the unit', () => {

@@ -9,7 +9,8 @@ export interface AlloyExpr {
   readonly expr: string;
 }
 
-export type AlloyValue = string | number | boolean | AlloyExpr | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
+export type AlloyValue =
+  string | number | boolean | AlloyExpr | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
 
 export interface AlloyBlock {
   readonly block: string;
@@ -28,7 +29,13 @@ export function block(name: string, label: string | undefined, body: readonly Al
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function isExpr(v: AlloyValue): v is AlloyExpr {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as AlloyExpr).expr === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as AlloyExpr).expr === 'string'
+  );
 }
 
 function value(v: AlloyValue, indent: string): string {
@@ -39,7 +46,9 @@ function value(v: AlloyValue, indent: string): string {
   const entries = Object.entries(v as Record<string, AlloyValue>);
   if (entries.length === 0) return '{}';
   const inner = `${indent}  `;
-  const lines = entries.map(([k, item]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)} = ${value(item, inner)},`);
+  const lines = entries.map(
+    ([k, item]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)} = ${value(item, inner)},`,
+  );
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 
@@ -58,6 +67,11 @@ function item(i: AlloyItem, indent: string): string {
 
 /** The configuration file text: top-level blocks separated by blank lines. */
 export function printAlloy(blocks: readonly AlloyBlock[], header?: string): string {
-  const comment = header ? `${header.split('\n').map((l) => `// ${l}`.trimEnd()).join('\n')}\n\n` : '';
+  const comment = header
+    ? `${header
+        .split('\n')
+        .map((l) => `// ${l}`.trimEnd())
+        .join('\n')}\n\n`
+    : '';
   return `${comment}${blocks.map((b) => item(b, '')).join('\n\n')}\n`;
 }

@@ -42,12 +42,28 @@ export function kubernetesAlloyConfig(namespace: string, pushUrl: string): strin
       ]),
       block('discovery.relabel', 'pods', [
         ['targets', expr('discovery.kubernetes.pods.targets')],
-        rule([['source_labels', ['__meta_kubernetes_namespace']], ['target_label', 'namespace']]),
-        rule([['source_labels', ['__meta_kubernetes_pod_name']], ['target_label', 'pod']]),
-        rule([['source_labels', ['__meta_kubernetes_pod_container_name']], ['target_label', 'container']]),
+        rule([
+          ['source_labels', ['__meta_kubernetes_namespace']],
+          ['target_label', 'namespace'],
+        ]),
+        rule([
+          ['source_labels', ['__meta_kubernetes_pod_name']],
+          ['target_label', 'pod'],
+        ]),
+        rule([
+          ['source_labels', ['__meta_kubernetes_pod_container_name']],
+          ['target_label', 'container'],
+        ]),
         // module: the container name, replaced by app.kubernetes.io/name where the pod has one (every OpenIM module does).
-        rule([['source_labels', ['__meta_kubernetes_pod_container_name']], ['target_label', 'module']]),
-        rule([['source_labels', ['__meta_kubernetes_pod_label_app_kubernetes_io_name']], ['regex', '(.+)'], ['target_label', 'module']]),
+        rule([
+          ['source_labels', ['__meta_kubernetes_pod_container_name']],
+          ['target_label', 'module'],
+        ]),
+        rule([
+          ['source_labels', ['__meta_kubernetes_pod_label_app_kubernetes_io_name']],
+          ['regex', '(.+)'],
+          ['target_label', 'module'],
+        ]),
         rule([
           ['source_labels', ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name']],
           ['separator', '/'],
@@ -61,7 +77,10 @@ export function kubernetesAlloyConfig(namespace: string, pushUrl: string): strin
         ['forward_to', [expr('loki.process.pods.receiver')]],
       ]),
       // Container runtimes write CRI-formatted lines; cri {} unwraps them.
-      block('loki.process', 'pods', [block('stage.cri', undefined, []), ['forward_to', [expr('loki.write.default.receiver')]]]),
+      block('loki.process', 'pods', [
+        block('stage.cri', undefined, []),
+        ['forward_to', [expr('loki.write.default.receiver')]],
+      ]),
       lokiWrite(pushUrl),
     ],
     HEADER,
@@ -79,12 +98,36 @@ export function hostAlloyConfig(pushUrl: string): string {
     [
       block('loki.relabel', 'journal', [
         ['forward_to', []],
-        rule([['source_labels', ['__journal__systemd_unit']], ['regex', HOST_UNIT_PATTERN], ['action', 'keep']]),
-        rule([['source_labels', ['__journal__systemd_unit']], ['target_label', 'unit']]),
-        rule([['source_labels', ['__journal__systemd_unit']], ['regex', '(.+)\\.service'], ['target_label', 'module']]),
-        rule([['source_labels', ['__journal_syslog_identifier']], ['regex', '(.+)-([0-9]+)'], ['replacement', '$1'], ['target_label', 'module']]),
-        rule([['source_labels', ['__journal_syslog_identifier']], ['regex', '.+-([0-9]+)'], ['replacement', '$1'], ['target_label', 'index']]),
-        rule([['source_labels', ['__journal_priority_keyword']], ['target_label', 'level']]),
+        rule([
+          ['source_labels', ['__journal__systemd_unit']],
+          ['regex', HOST_UNIT_PATTERN],
+          ['action', 'keep'],
+        ]),
+        rule([
+          ['source_labels', ['__journal__systemd_unit']],
+          ['target_label', 'unit'],
+        ]),
+        rule([
+          ['source_labels', ['__journal__systemd_unit']],
+          ['regex', '(.+)\\.service'],
+          ['target_label', 'module'],
+        ]),
+        rule([
+          ['source_labels', ['__journal_syslog_identifier']],
+          ['regex', '(.+)-([0-9]+)'],
+          ['replacement', '$1'],
+          ['target_label', 'module'],
+        ]),
+        rule([
+          ['source_labels', ['__journal_syslog_identifier']],
+          ['regex', '.+-([0-9]+)'],
+          ['replacement', '$1'],
+          ['target_label', 'index'],
+        ]),
+        rule([
+          ['source_labels', ['__journal_priority_keyword']],
+          ['target_label', 'level'],
+        ]),
       ]),
       block('loki.source.journal', 'openim', [
         ['forward_to', [expr('loki.write.default.receiver')]],

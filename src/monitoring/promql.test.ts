@@ -14,7 +14,12 @@ describe('promql builders', () => {
   });
 
   it('builds selectors from matchers', () => {
-    expect(selector('up', [['namespace', '=', 'openim'], ['job', '=~', 'a|b']])).toBe('up{namespace="openim", job=~"a|b"}');
+    expect(
+      selector('up', [
+        ['namespace', '=', 'openim'],
+        ['job', '=~', 'a|b'],
+      ]),
+    ).toBe('up{namespace="openim", job=~"a|b"}');
     expect(selector('up', [])).toBe('up{}');
   });
 });

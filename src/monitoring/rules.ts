@@ -9,7 +9,13 @@
 //               unit state comes from node_systemd_unit_state.
 
 import { KAFKA_CONSUMER_GROUPS } from '../catalog/modules.js';
-import { HOST_UNIT_PATTERN, jobMatchers, namespaceMatchers, openimMatchers, type MonitoringContext } from './context.js';
+import {
+  HOST_UNIT_PATTERN,
+  jobMatchers,
+  namespaceMatchers,
+  openimMatchers,
+  type MonitoringContext,
+} from './context.js';
 import { anyOf, selector } from './promql.js';
 import { FOR, THRESHOLDS } from './thresholds.js';
 
@@ -28,7 +34,14 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
-const alert = (name: string, severity: Severity, expr: string, forDuration: string | undefined, summary: string, description: string): AlertRule => ({
+const alert = (
+  name: string,
+  severity: Severity,
+  expr: string,
+  forDuration: string | undefined,
+  summary: string,
+  description: string,
+): AlertRule => ({
   alert: name,
   expr,
   ...(forDuration ? { for: forDuration } : {}),
@@ -53,12 +66,18 @@ function availability(ctx: MonitoringContext): RuleGroup {
   const by = ctx.platform === 'kubernetes' ? 'namespace, job' : 'job';
   const rules = [
     alert(
-      ALERTS.moduleDown, 'critical', `sum by (${by}) (${up}) == 0`, FOR.moduleDown,
+      ALERTS.moduleDown,
+      'critical',
+      `sum by (${by}) (${up}) == 0`,
+      FOR.moduleDown,
       'OpenIM module {{ $labels.job }} is down',
       'Every metrics target of {{ $labels.job }} has failed its scrape for 2 minutes: the module is not running or not reachable.',
     ),
     alert(
-      ALERTS.instanceDown, 'warning', `${up} == 0`, FOR.instanceDown,
+      ALERTS.instanceDown,
+      'warning',
+      `${up} == 0`,
+      FOR.instanceDown,
       'OpenIM instance {{ $labels.instance }} of {{ $labels.job }} is down',
       'Prometheus could not scrape {{ $labels.instance }} ({{ $labels.job }}) for 5 minutes.',
     ),
@@ -68,7 +87,10 @@ function availability(ctx: MonitoringContext): RuleGroup {
     const absent = ctx.jobs.map((job) => `absent(${selector('up', jobMatchers(ctx, job))})`).join(' or ');
     rules.push(
       alert(
-        ALERTS.moduleAbsent, 'critical', absent, FOR.moduleAbsent,
+        ALERTS.moduleAbsent,
+        'critical',
+        absent,
+        FOR.moduleAbsent,
         'OpenIM module {{ $labels.job }} has no metrics target',
         ctx.platform === 'kubernetes'
           ? 'No Service endpoint of {{ $labels.job }} is scraped: no ready pod, a missing Service or ServiceMonitor, or Prometheus cannot select it.'
@@ -87,14 +109,18 @@ function restarts(ctx: MonitoringContext): RuleGroup {
       name: 'openim.restarts',
       rules: [
         alert(
-          ALERTS.crashLooping, 'critical',
-          `max_over_time(${selector('kube_pod_container_status_waiting_reason', [...ns, ['reason', '=', 'CrashLoopBackOff']])}[5m]) >= 1`, FOR.crashLoop,
+          ALERTS.crashLooping,
+          'critical',
+          `max_over_time(${selector('kube_pod_container_status_waiting_reason', [...ns, ['reason', '=', 'CrashLoopBackOff']])}[5m]) >= 1`,
+          FOR.crashLoop,
           'Container {{ $labels.container }} of {{ $labels.pod }} is crash-looping',
           'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) has been in CrashLoopBackOff for 10 minutes. See `openim-deploy logs` or `kubectl logs --previous`.',
         ),
         alert(
-          ALERTS.restartsHigh, 'warning',
-          `increase(${selector('kube_pod_container_status_restarts_total', ns)}[1h]) > ${n}`, undefined,
+          ALERTS.restartsHigh,
+          'warning',
+          `increase(${selector('kube_pod_container_status_restarts_total', ns)}[1h]) > ${n}`,
+          undefined,
           'Container {{ $labels.container }} restarted more than ' + n + ' times in an hour',
           'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted {{ $value | humanize }} times in the last hour.',
         ),
@@ -107,17 +133,26 @@ function restarts(ctx: MonitoringContext): RuleGroup {
     name: 'openim.restarts',
     rules: [
       alert(
-        ALERTS.crashLooping, 'critical', `increase(${restartsTotal}[15m]) >= ${THRESHOLDS.hostCrashLoopRestarts}`, undefined,
+        ALERTS.crashLooping,
+        'critical',
+        `increase(${restartsTotal}[15m]) >= ${THRESHOLDS.hostCrashLoopRestarts}`,
+        undefined,
         'Unit {{ $labels.name }} is crash-looping',
         'systemd restarted {{ $labels.name }} {{ $value | humanize }} times in 15 minutes (NRestarts). See `journalctl -u {{ $labels.name }}`.',
       ),
       alert(
-        ALERTS.restartsHigh, 'warning', `increase(${restartsTotal}[1h]) > ${n}`, undefined,
+        ALERTS.restartsHigh,
+        'warning',
+        `increase(${restartsTotal}[1h]) > ${n}`,
+        undefined,
         'Unit {{ $labels.name }} restarted more than ' + n + ' times in an hour',
         'systemd restarted {{ $labels.name }} {{ $value | humanize }} times in the last hour (NRestarts).',
       ),
       alert(
-        ALERTS.unitFailed, 'critical', `${selector('node_systemd_unit_state', [units, ['state', '=', 'failed']])} == 1`, FOR.unitFailed,
+        ALERTS.unitFailed,
+        'critical',
+        `${selector('node_systemd_unit_state', [units, ['state', '=', 'failed']])} == 1`,
+        FOR.unitFailed,
         'Unit {{ $labels.name }} has failed',
         'systemd gave up on {{ $labels.name }}. See `systemctl status {{ $labels.name }}`.',
       ),
@@ -126,16 +161,22 @@ function restarts(ctx: MonitoringContext): RuleGroup {
 }
 
 function kafka(): RuleGroup {
-  const lag = selector('kafka_consumergroup_lag', [['consumergroup', '=~', anyOf(Object.values(KAFKA_CONSUMER_GROUPS))]]);
+  const lag = selector('kafka_consumergroup_lag', [
+    ['consumergroup', '=~', anyOf(Object.values(KAFKA_CONSUMER_GROUPS))],
+  ]);
   const t = THRESHOLDS.kafkaLag;
   return {
     name: 'openim.kafka',
     rules: [
       alert(
-        ALERTS.kafkaLagGrowing, 'warning',
-        `(sum by (consumergroup, topic) (${lag}) > ${t}) and (sum by (consumergroup, topic) (delta(${lag}[15m])) > 0)`, FOR.kafkaLag,
+        ALERTS.kafkaLagGrowing,
+        'warning',
+        `(sum by (consumergroup, topic) (${lag}) > ${t}) and (sum by (consumergroup, topic) (delta(${lag}[15m])) > 0)`,
+        FOR.kafkaLag,
         'Kafka consumer group {{ $labels.consumergroup }} is falling behind on {{ $labels.topic }}',
-        'The lag of {{ $labels.consumergroup }} on {{ $labels.topic }} is above ' + t + ' messages and still growing: msgtransfer or push cannot keep up (or is stuck).',
+        'The lag of {{ $labels.consumergroup }} on {{ $labels.topic }} is above ' +
+          t +
+          ' messages and still growing: msgtransfer or push cannot keep up (or is stuck).',
       ),
     ],
   };
@@ -149,21 +190,28 @@ function storage(ctx: MonitoringContext): RuleGroup {
       name: 'openim.storage',
       rules: [
         alert(
-          ALERTS.volumeAlmostFull, 'warning',
-          `${selector('kubelet_volume_stats_available_bytes', ns)} / ${selector('kubelet_volume_stats_capacity_bytes', ns)} < ${ratio}`, FOR.volume,
+          ALERTS.volumeAlmostFull,
+          'warning',
+          `${selector('kubelet_volume_stats_available_bytes', ns)} / ${selector('kubelet_volume_stats_capacity_bytes', ns)} < ${ratio}`,
+          FOR.volume,
           'Volume {{ $labels.persistentvolumeclaim }} is almost full',
           'PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free.',
         ),
       ],
     };
   }
-  const fs = [['fstype', '!~', 'tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs'], ['mountpoint', '!~', '/(run|sys|proc|dev)(/.*)?']] as const;
+  const fs = [
+    ['fstype', '!~', 'tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs'],
+    ['mountpoint', '!~', '/(run|sys|proc|dev)(/.*)?'],
+  ] as const;
   return {
     name: 'openim.storage',
     rules: [
       alert(
-        ALERTS.volumeAlmostFull, 'warning',
-        `${selector('node_filesystem_avail_bytes', fs)} / ${selector('node_filesystem_size_bytes', fs)} < ${ratio}`, FOR.volume,
+        ALERTS.volumeAlmostFull,
+        'warning',
+        `${selector('node_filesystem_avail_bytes', fs)} / ${selector('node_filesystem_size_bytes', fs)} < ${ratio}`,
+        FOR.volume,
         'Filesystem {{ $labels.mountpoint }} is almost full',
         'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) has {{ $value | humanizePercentage }} free; MongoDB, Kafka and logs live on it.',
       ),

@@ -4,7 +4,8 @@ import { resolveConfig } from '../config/resolve.js';
 import { catalogMetricsModules, metricsModules } from './scrape-targets.js';
 import { requiredSets } from '../../test/helpers/config-presets.js';
 
-const spec = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec;
+const spec = (preset: string, sets: string[] = []) =>
+  resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...requiredSets(preset), ...sets] }).spec;
 
 describe('metrics modules', () => {
   it('are exactly the catalog modules with a port named metrics', () => {
@@ -17,7 +18,13 @@ describe('metrics modules', () => {
     const production = metricsModules(spec('production', ['openim.domain=im.example.com']));
     const transfer = production.find((m) => m.module.name === 'openim-msgtransfer')!;
     expect(transfer.instances).toBe(transfer.module.instances.production);
-    const custom = metricsModules(spec('production', ['openim.domain=im.example.com', 'openim.replicas.openim-push=5', 'openim.replicas.openim-rpc-third=0']));
+    const custom = metricsModules(
+      spec('production', [
+        'openim.domain=im.example.com',
+        'openim.replicas.openim-push=5',
+        'openim.replicas.openim-rpc-third=0',
+      ]),
+    );
     expect(custom.find((m) => m.module.name === 'openim-push')!.instances).toBe(5);
     expect(custom.some((m) => m.module.name === 'openim-rpc-third')).toBe(false);
   });

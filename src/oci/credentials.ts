@@ -26,7 +26,14 @@ interface AuthEntry {
 
 /** Docker Hub is stored under its legacy index URL by `docker login`. */
 const HOST_ALIASES: Record<string, string[]> = {
-  'docker.io': ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/', 'https://index.docker.io/v1', 'https://registry-1.docker.io'],
+  'docker.io': [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'https://index.docker.io/v1/',
+    'https://index.docker.io/v1',
+    'https://registry-1.docker.io',
+  ],
 };
 
 function keyHost(key: string): string {

@@ -8,23 +8,41 @@ import { apiHost, isLoopbackHost } from './registry-client.js';
 import { parseChallenges } from './www-authenticate.js';
 import { pullLocation } from './resolve.js';
 
-
 const made: string[] = [];
 const scratch = (dir: string) => (made.push(dir), dir);
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('WWW-Authenticate', () => {
   it('parses Docker Hub, ghcr and Basic challenges', () => {
-    expect(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/redis:pull"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/redis:pull' } },
+    expect(
+      parseChallenges(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/redis:pull"',
+      ),
+    ).toEqual([
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/redis:pull',
+        },
+      },
     ]);
-    expect(parseChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:openimsdk/openim-server:pull"')[0]!.params.service).toBe('ghcr.io');
-    expect(parseChallenges('Basic realm="Registry Realm"')).toEqual([{ scheme: 'basic', params: { realm: 'Registry Realm' } }]);
+    expect(
+      parseChallenges(
+        'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:openimsdk/openim-server:pull"',
+      )[0]!.params.service,
+    ).toBe('ghcr.io');
+    expect(parseChallenges('Basic realm="Registry Realm"')).toEqual([
+      { scheme: 'basic', params: { realm: 'Registry Realm' } },
+    ]);
     expect(parseChallenges('Basic realm="a", Bearer realm="b",service=s')).toEqual([
       { scheme: 'basic', params: { realm: 'a' } },
       { scheme: 'bearer', params: { realm: 'b', service: 's' } },
     ]);
-    expect(parseChallenges('Bearer realm="x",scope="repository:a/b:pull,push"')[0]!.params.scope).toBe('repository:a/b:pull,push');
+    expect(parseChallenges('Bearer realm="x",scope="repository:a/b:pull,push"')[0]!.params.scope).toBe(
+      'repository:a/b:pull,push',
+    );
   });
 });
 
@@ -52,9 +70,13 @@ describe('docker config credentials', () => {
 
 describe('platforms and hosts', () => {
   it('matches arm64 with or without v8', () => {
-    expect(platformMatches({ os: 'linux', architecture: 'arm64', variant: 'v8' }, parsePlatform('linux/arm64'))).toBe(true);
+    expect(platformMatches({ os: 'linux', architecture: 'arm64', variant: 'v8' }, parsePlatform('linux/arm64'))).toBe(
+      true,
+    );
     expect(platformMatches({ os: 'linux', architecture: 'arm64' }, parsePlatform('linux/arm64/v8'))).toBe(true);
-    expect(platformMatches({ os: 'linux', architecture: 'arm', variant: 'v6' }, parsePlatform('linux/arm/v7'))).toBe(false);
+    expect(platformMatches({ os: 'linux', architecture: 'arm', variant: 'v6' }, parsePlatform('linux/arm/v7'))).toBe(
+      false,
+    );
     expect(() => parsePlatform('amd64')).toThrow(/os\/arch/);
   });
   it('Docker Hub answers on registry-1; loopback is plain HTTP', () => {
@@ -64,7 +86,10 @@ describe('platforms and hosts', () => {
   });
   it('pull mirrors keep the upstream path below the mirror', () => {
     const ref = { registry: 'docker.io', repository: 'library/redis', tag: '7' };
-    expect(pullLocation(ref, { 'docker.io': 'm.daocloud.io/docker.io' })).toEqual({ registry: 'm.daocloud.io', repository: 'docker.io/library/redis' });
+    expect(pullLocation(ref, { 'docker.io': 'm.daocloud.io/docker.io' })).toEqual({
+      registry: 'm.daocloud.io',
+      repository: 'docker.io/library/redis',
+    });
     expect(pullLocation(ref, {})).toEqual({ registry: 'docker.io', repository: 'library/redis' });
   });
 });

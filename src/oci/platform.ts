@@ -4,7 +4,8 @@ import type { Platform } from './media-types.js';
 
 export function parsePlatform(text: string): Platform {
   const [os, architecture, variant, ...rest] = text.trim().split('/');
-  if (!os || !architecture || rest.length > 0) throw new Error(`platform "${text}" must be os/arch[/variant], e.g. linux/amd64`);
+  if (!os || !architecture || rest.length > 0)
+    throw new Error(`platform "${text}" must be os/arch[/variant], e.g. linux/amd64`);
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 

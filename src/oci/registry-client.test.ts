@@ -7,7 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { digestOf } from './digest.js';
 import { RegistryClient, RegistryError } from './registry-client.js';
 
-const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'x', digest: `sha256:${'0'.repeat(64)}`, size: 1 }, layers: [] }));
+const manifest = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'x', digest: `sha256:${'0'.repeat(64)}`, size: 1 },
+    layers: [],
+  }),
+);
 let server: Server | undefined;
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -26,10 +33,19 @@ describe('RegistryClient', () => {
     const seen: (string | undefined)[] = [];
     const host = await serve((req, res) => {
       seen.push(req.headers.authorization);
-      if (req.headers.authorization !== `Basic ${Buffer.from('u:p').toString('base64')}`) return res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
-      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': digestOf(manifest) }).end(manifest);
+      if (req.headers.authorization !== `Basic ${Buffer.from('u:p').toString('base64')}`)
+        return res.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end();
+      res
+        .writeHead(200, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'docker-content-digest': digestOf(manifest),
+        })
+        .end(manifest);
     });
-    const client = new RegistryClient({ credentials: { get: (h) => (h === host ? { username: 'u', password: 'p' } : undefined) }, retries: 0 });
+    const client = new RegistryClient({
+      credentials: { get: (h) => (h === host ? { username: 'u', password: 'p' } : undefined) },
+      retries: 0,
+    });
     const got = await client.getManifest(host, 'team/app', '1');
     expect(got.digest).toBe(digestOf(manifest));
     expect(seen[0]).toBeUndefined();
@@ -51,7 +67,14 @@ describe('RegistryClient', () => {
   });
 
   it('refuses a manifest whose content does not have the digest asked for or claimed', async () => {
-    const host = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': `sha256:${'1'.repeat(64)}` }).end(manifest));
+    const host = await serve((_req, res) =>
+      res
+        .writeHead(200, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'docker-content-digest': `sha256:${'1'.repeat(64)}`,
+        })
+        .end(manifest),
+    );
     const client = new RegistryClient({ retries: 0 });
     await expect(client.getManifest(host, 'a', '1')).rejects.toThrow(/registry says/);
     await expect(client.getManifest(host, 'a', `sha256:${'2'.repeat(64)}`)).rejects.toBeInstanceOf(RegistryError);
@@ -64,12 +87,16 @@ describe('RegistryClient', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname === '/token') {
         tokenRequests++;
-        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `t-${url.searchParams.get('scope')}` }));
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ token: `t-${url.searchParams.get('scope')}` }));
       }
       const repo = url.pathname.split('/manifests/')[0]!.slice(4);
       if (req.headers.authorization !== `Bearer t-repository:${repo}:pull`) {
         unauthorized++;
-        return res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test"` }).end();
+        return res
+          .writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test"` })
+          .end();
       }
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest);
     });

@@ -4,7 +4,15 @@
 
 import { formatImage, type ImageRef } from '../catalog/images.js';
 import { digestOf } from './digest.js';
-import { isIndexType, isManifestType, MEDIA, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './media-types.js';
+import {
+  isIndexType,
+  isManifestType,
+  MEDIA,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type Platform,
+} from './media-types.js';
 import { formatPlatform, platformMatches } from './platform.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -65,7 +73,13 @@ export function pullLocation(ref: ImageRef, mirrors: Record<string, string>): Im
 /** Blobs already at hand (a resumed bundle), by digest. */
 export type KnownBlobs = (digest: string) => Buffer | undefined;
 
-async function fetchConfig(client: RegistryClient, ref: ImageRef, from: ImageLocation, desc: Descriptor, known?: KnownBlobs): Promise<Buffer> {
+async function fetchConfig(
+  client: RegistryClient,
+  ref: ImageRef,
+  from: ImageLocation,
+  desc: Descriptor,
+  known?: KnownBlobs,
+): Promise<Buffer> {
   const have = known?.(desc.digest);
   if (have && digestOf(have) === desc.digest) return have;
   const { stream } = await client.openBlob(from.registry, from.repository, desc.digest);
@@ -77,20 +91,39 @@ async function fetchConfig(client: RegistryClient, ref: ImageRef, from: ImageLoc
     chunks.push(chunk as Buffer);
   }
   const bytes = Buffer.concat(chunks);
-  if (digestOf(bytes) !== desc.digest) throw new Error(`config blob of ${imageText(ref)} does not match ${desc.digest}`);
+  if (digestOf(bytes) !== desc.digest)
+    throw new Error(`config blob of ${imageText(ref)} does not match ${desc.digest}`);
   return bytes;
 }
 
-async function resolveManifest(client: RegistryClient, ref: ImageRef, stored: StoredManifest, out: ResolvedImage, wanted: Platform[], fromIndex: boolean, known?: KnownBlobs): Promise<string> {
-  if (!isManifestType(stored.mediaType)) throw new Error(`${imageText(ref)}: unsupported manifest type ${stored.mediaType}`);
+async function resolveManifest(
+  client: RegistryClient,
+  ref: ImageRef,
+  stored: StoredManifest,
+  out: ResolvedImage,
+  wanted: Platform[],
+  fromIndex: boolean,
+  known?: KnownBlobs,
+): Promise<string> {
+  if (!isManifestType(stored.mediaType))
+    throw new Error(`${imageText(ref)}: unsupported manifest type ${stored.mediaType}`);
   const manifest = parseJson<ImageManifest>(stored.bytes, `manifest of ${imageText(ref)}`);
   const config = await fetchConfig(client, ref, out.from, manifest.config, known);
   out.inline.set(manifest.config.digest, config);
-  const parsed = parseJson<{ os?: string; architecture?: string; variant?: string }>(config, `config of ${imageText(ref)}`);
-  const platform: Platform = { os: parsed.os ?? 'unknown', architecture: parsed.architecture ?? 'unknown', ...(parsed.variant ? { variant: parsed.variant } : {}) };
+  const parsed = parseJson<{ os?: string; architecture?: string; variant?: string }>(
+    config,
+    `config of ${imageText(ref)}`,
+  );
+  const platform: Platform = {
+    os: parsed.os ?? 'unknown',
+    architecture: parsed.architecture ?? 'unknown',
+    ...(parsed.variant ? { variant: parsed.variant } : {}),
+  };
   // A single-platform image is only useful when it is for a requested platform.
   if (!fromIndex && !wanted.some((w) => platformMatches(platform, w))) {
-    throw new Error(`${imageText(ref)} is only published for ${formatPlatform(platform)}, not ${wanted.map(formatPlatform).join(', ')}`);
+    throw new Error(
+      `${imageText(ref)} is only published for ${formatPlatform(platform)}, not ${wanted.map(formatPlatform).join(', ')}`,
+    );
   }
   for (const desc of [manifest.config, ...manifest.layers]) {
     if (desc.urls?.length) throw new Error(`${imageText(ref)}: foreign layers (${desc.digest}) cannot be bundled`);
@@ -101,15 +134,32 @@ async function resolveManifest(client: RegistryClient, ref: ImageRef, stored: St
 }
 
 /** Fetches what the bundle needs for one image. */
-export async function resolveImage(client: RegistryClient, ref: ImageRef, wanted: Platform[], from: ImageLocation = ref, known?: KnownBlobs): Promise<ResolvedImage> {
+export async function resolveImage(
+  client: RegistryClient,
+  ref: ImageRef,
+  wanted: Platform[],
+  from: ImageLocation = ref,
+  known?: KnownBlobs,
+): Promise<ResolvedImage> {
   const top = await client.getManifest(from.registry, from.repository, ref.digest ?? ref.tag);
-  const out: ResolvedImage = { ref, from: { registry: from.registry, repository: from.repository }, root: top, sourceDigest: top.digest, manifests: [], blobs: [], inline: new Map(), platforms: [] };
+  const out: ResolvedImage = {
+    ref,
+    from: { registry: from.registry, repository: from.repository },
+    root: top,
+    sourceDigest: top.digest,
+    manifests: [],
+    blobs: [],
+    inline: new Map(),
+    platforms: [],
+  };
   if (!isIndexType(top.mediaType)) {
     out.platforms.push(await resolveManifest(client, ref, top, out, wanted, false, known));
     return out;
   }
   const index = parseJson<ImageIndex>(top.bytes, `index of ${imageText(ref)}`);
-  const images = index.manifests.filter((d) => d.annotations?.['vnd.docker.reference.type'] !== ATTESTATION && d.platform?.os !== 'unknown');
+  const images = index.manifests.filter(
+    (d) => d.annotations?.['vnd.docker.reference.type'] !== ATTESTATION && d.platform?.os !== 'unknown',
+  );
   const picked: Descriptor[] = [];
   for (const w of wanted) {
     const match = images.find((d) => d.platform && platformMatches(d.platform, w));

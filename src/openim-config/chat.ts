@@ -12,7 +12,8 @@ function chatRpcNames(ctx: GenContext): Record<string, string> {
   const names: Record<string, string> = {};
   for (const mod of CHAT_MODULES) {
     if (!mod.rpcServiceKey) continue;
-    names[mod.rpcServiceKey] = ctx.endpoints.discovery.kind === 'kubernetes' ? serviceName(ctx, mod.name) : mod.rpcServiceKey;
+    names[mod.rpcServiceKey] =
+      ctx.endpoints.discovery.kind === 'kubernetes' ? serviceName(ctx, mod.name) : mod.rpcServiceKey;
   }
   return names;
 }
@@ -20,12 +21,21 @@ function chatRpcNames(ctx: GenContext): Record<string, string> {
 /** chat-rpc-*.yml `rpc` (pkg/common/config/config.go@v1.8.4:110-114: registerIP, listenIP, ports; no autoSetPorts). */
 function rpc(ctx: GenContext, moduleName: string): Record<string, unknown> {
   const net = ctx.endpoints.network;
-  return { registerIP: net.rpcRegisterIP, listenIP: net.rpcListenIP, ports: portList(moduleName, 'grpc', instancesOf(ctx.spec, ctx.options, moduleName)) };
+  return {
+    registerIP: net.rpcRegisterIP,
+    listenIP: net.rpcListenIP,
+    ports: portList(moduleName, 'grpc', instancesOf(ctx.spec, ctx.options, moduleName)),
+  };
 }
 
 /** chat-api-*.yml: client-facing, all interfaces (chat 1.8 binds `:port` whatever listenIP says: internal/api/chat/start.go@v1.8.4:82). */
 function api(ctx: GenContext, moduleName: string): Record<string, unknown> {
-  return { api: { listenIP: ctx.endpoints.network.publicListenIP ?? '0.0.0.0', ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)) } };
+  return {
+    api: {
+      listenIP: ctx.endpoints.network.publicListenIP ?? '0.0.0.0',
+      ports: portList(moduleName, 'http', instancesOf(ctx.spec, ctx.options, moduleName)),
+    },
+  };
 }
 
 export function chatShareFile(ctx: GenContext): Record<string, unknown> {
@@ -64,7 +74,14 @@ export function chatRpcChatFile(ctx: GenContext): Record<string, unknown> {
       len: 6,
       // No SMS/mail provider configured: codes are only usable through superCode until one is added.
       phone: { use: '', ali: aliBlock() },
-      mail: { [ctx.chat.config.mailSwitch]: false, title: '', senderMail: '', senderAuthorizationCode: '', smtpAddr: '', smtpPort: 0 },
+      mail: {
+        [ctx.chat.config.mailSwitch]: false,
+        title: '',
+        senderMail: '',
+        senderAuthorizationCode: '',
+        smtpAddr: '',
+        smtpPort: 0,
+      },
     },
     liveKit: { url: '', key: '', secret: '' },
     allowRegister: ctx.spec.openim.allowRegister,

@@ -21,7 +21,9 @@ describe('envVarName', () => {
     expect(envVarName('server', 'log.yml', ['isStdout'])).toBe('IMENV_LOG_ISSTDOUT');
     expect(envVarName('chat', 'share.yml', ['openIM', 'secret'])).toBe('CHATENV_SHARE_OPENIM_SECRET');
     expect(envVarName('chat', 'share.yml', ['openIM', 'apiURL'])).toBe('CHATENV_SHARE_OPENIM_APIURL');
-    expect(envVarName('chat', 'chat-rpc-chat.yml', ['verifyCode', 'superCode'])).toBe('CHATENV_CHAT_RPC_CHAT_VERIFYCODE_SUPERCODE');
+    expect(envVarName('chat', 'chat-rpc-chat.yml', ['verifyCode', 'superCode'])).toBe(
+      'CHATENV_CHAT_RPC_CHAT_VERIFYCODE_SUPERCODE',
+    );
   });
 
   it('refuses an empty key path', () => {

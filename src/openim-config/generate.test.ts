@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CHAT_MODULES, KAFKA_CONSUMER_GROUPS, KAFKA_TOPICS, SERVER_MODULES, type OpenIMModule } from '../catalog/modules.js';
+import {
+  CHAT_MODULES,
+  KAFKA_CONSUMER_GROUPS,
+  KAFKA_TOPICS,
+  SERVER_MODULES,
+  type OpenIMModule,
+} from '../catalog/modules.js';
 import { OPENIM_DEFAULTS, serverRelease } from '../catalog/openim-versions.js';
 import { materialise, SECRET_IDS, secretRef, type SecretValues } from '../secrets/secrets.js';
 import { CHAT_CONFIG_FILES, generateOpenIMConfig, SERVER_CONFIG_FILES } from './generate.js';
@@ -9,14 +15,27 @@ import { envVarName } from './env.js';
 import { ConfigInputError } from './infra.js';
 import { findPortCollisions } from './ports.js';
 import { serialiseConfigFiles } from './serialise.js';
-import { envOptions, hostEndpoints, inlineOptions, k8sEndpoints, specOf } from '../../test/helpers/openim-config-fixtures.js';
+import {
+  envOptions,
+  hostEndpoints,
+  inlineOptions,
+  k8sEndpoints,
+  specOf,
+} from '../../test/helpers/openim-config-fixtures.js';
 import type { ConfigFiles, OpenIMEndpoints } from './types.js';
 
 const prodSpec = specOf({ profile: 'production', openim: { domain: 'im.example.com' } });
-const devHostSpec = specOf({ target: 'binary', profile: 'dev', openim: { domain: 'openim.localhost' }, kubernetes: { ingress: { controller: 'none' } } });
+const devHostSpec = specOf({
+  target: 'binary',
+  profile: 'dev',
+  openim: { domain: 'openim.localhost' },
+  kubernetes: { ingress: { controller: 'none' } },
+});
 
 /** Values that look like nothing OpenIM ships, so a leak is unmistakable. */
-const fakeSecrets = Object.fromEntries(SECRET_IDS.map((id, i) => [id, `S3cr3t-${i}-${id.replace('.', '-')}`])) as SecretValues;
+const fakeSecrets = Object.fromEntries(
+  SECRET_IDS.map((id, i) => [id, `S3cr3t-${i}-${id.replace('.', '-')}`]),
+) as SecretValues;
 
 function get(files: ConfigFiles, file: string, ...path: string[]): unknown {
   let v: unknown = files[file];
@@ -56,7 +75,11 @@ describe('generateOpenIMConfig: files', () => {
   });
 
   it('leaves chat out when it is not a component', () => {
-    const out = generateOpenIMConfig(specOf({ profile: 'dev', openim: { components: { chat: false, adminFront: false } } }), k8sEndpoints, envOptions);
+    const out = generateOpenIMConfig(
+      specOf({ profile: 'dev', openim: { components: { chat: false, adminFront: false } } }),
+      k8sEndpoints,
+      envOptions,
+    );
     expect(out.chat).toEqual({});
     expect(out.chatEnv).toEqual({});
     expect(Object.keys(out.server)).toHaveLength(SERVER_CONFIG_FILES.length);
@@ -108,7 +131,10 @@ describe('generateOpenIMConfig: secrets', () => {
 
   it('every env variable names a key that is present and empty in its file', () => {
     const out = generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions);
-    for (const [product, files, env] of [['server', out.server, out.serverEnv], ['chat', out.chat, out.chatEnv]] as const) {
+    for (const [product, files, env] of [
+      ['server', out.server, out.serverEnv],
+      ['chat', out.chat, out.chatEnv],
+    ] as const) {
       const emptyLeaves = new Set<string>();
       for (const [file, content] of Object.entries(files)) {
         for (const [path, value] of leaves(content)) if (value === '') emptyLeaves.add(envVarName(product, file, path));
@@ -117,7 +143,9 @@ describe('generateOpenIMConfig: secrets', () => {
     }
     // As many variables as inline placeholders: none lost, none invented.
     const inline = generateOpenIMConfig(prodSpec, k8sEndpoints, inlineOptions);
-    expect(Object.keys(out.serverEnv)).toHaveLength(strings(inline.server).filter((s) => s.startsWith('«secret:')).length);
+    expect(Object.keys(out.serverEnv)).toHaveLength(
+      strings(inline.server).filter((s) => s.startsWith('«secret:')).length,
+    );
     expect(Object.keys(out.chatEnv)).toHaveLength(strings(inline.chat).filter((s) => s.startsWith('«secret:')).length);
   });
 
@@ -137,8 +165,13 @@ describe('generateOpenIMConfig: secrets', () => {
 
   it('inline placeholders materialise to the real values, identical in server and chat', () => {
     const out = generateOpenIMConfig(prodSpec, hostEndpoints, inlineOptions);
-    const serverShare = parse(materialise(serialiseConfigFiles(out.server)['share.yml']!, fakeSecrets)) as Record<string, unknown>;
-    const chatShare = parse(materialise(serialiseConfigFiles(out.chat)['share.yml']!, fakeSecrets)) as { openIM: Record<string, unknown> };
+    const serverShare = parse(materialise(serialiseConfigFiles(out.server)['share.yml']!, fakeSecrets)) as Record<
+      string,
+      unknown
+    >;
+    const chatShare = parse(materialise(serialiseConfigFiles(out.chat)['share.yml']!, fakeSecrets)) as {
+      openIM: Record<string, unknown>;
+    };
     expect(serverShare['secret']).toBe(fakeSecrets['openim.secret']);
     expect(chatShare.openIM['secret']).toBe(serverShare['secret']);
   });
@@ -159,10 +192,15 @@ describe('generateOpenIMConfig: secrets', () => {
   });
 
   it('refuses a Mongo URI with an embedded password in env mode', () => {
-    const ep: OpenIMEndpoints = { ...k8sEndpoints, mongodb: { ...k8sEndpoints.mongodb, uri: 'mongodb://openIM:hunter2@db:27017/openim_v3' } };
+    const ep: OpenIMEndpoints = {
+      ...k8sEndpoints,
+      mongodb: { ...k8sEndpoints.mongodb, uri: 'mongodb://openIM:hunter2@db:27017/openim_v3' },
+    };
     expect(() => generateOpenIMConfig(prodSpec, ep, envOptions)).toThrow(ConfigInputError);
     // Inline (hosts): a credential, so a placeholder like every other one (#19 Medium 11).
-    expect(get(generateOpenIMConfig(prodSpec, ep, inlineOptions).server, 'mongodb.yml', 'uri')).toBe('«secret:mongodb.uri»');
+    expect(get(generateOpenIMConfig(prodSpec, ep, inlineOptions).server, 'mongodb.yml', 'uri')).toBe(
+      '«secret:mongodb.uri»',
+    );
   });
 });
 
@@ -174,7 +212,11 @@ describe('generateOpenIMConfig: wiring rules', () => {
     expect(get(out.server, 'share.yml', 'imAdminUserID')).toEqual([OPENIM_DEFAULTS.imAdminUserID]);
     // Production: open registration is off unless asked for.
     expect(get(out.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(false);
-    const open = generateOpenIMConfig(specOf({ profile: 'production', openim: { domain: 'im.example.com', allowRegister: true } }), k8sEndpoints, envOptions);
+    const open = generateOpenIMConfig(
+      specOf({ profile: 'production', openim: { domain: 'im.example.com', allowRegister: true } }),
+      k8sEndpoints,
+      envOptions,
+    );
     expect(get(open.chat, 'chat-rpc-chat.yml', 'allowRegister')).toBe(true);
   });
 
@@ -191,10 +233,16 @@ describe('generateOpenIMConfig: wiring rules', () => {
       'http://127.0.0.1:10005',
       'http://localhost:10005',
     ]) {
-      const ep: OpenIMEndpoints = { ...k8sEndpoints, objectStorage: { ...k8sEndpoints.objectStorage, externalAddress: bad } };
+      const ep: OpenIMEndpoints = {
+        ...k8sEndpoints,
+        objectStorage: { ...k8sEndpoints.objectStorage, externalAddress: bad },
+      };
       expect(() => generateOpenIMConfig(prodSpec, ep, envOptions), bad).toThrow(ConfigInputError);
     }
-    const bad: OpenIMEndpoints = { ...k8sEndpoints, objectStorage: { ...k8sEndpoints.objectStorage, externalAddress: 'http://external_ip:10005' } };
+    const bad: OpenIMEndpoints = {
+      ...k8sEndpoints,
+      objectStorage: { ...k8sEndpoints.objectStorage, externalAddress: 'http://external_ip:10005' },
+    };
     try {
       generateOpenIMConfig(prodSpec, bad, envOptions);
       expect.unreachable();
@@ -204,8 +252,13 @@ describe('generateOpenIMConfig: wiring rules', () => {
       expect((e as ConfigError).issues[0]?.path).toBe('infrastructure.objectStorage.externalAddress');
     }
     // Loopback is reachable by a client on the same machine: dev only.
-    const local: OpenIMEndpoints = { ...hostEndpoints, objectStorage: { ...hostEndpoints.objectStorage, externalAddress: 'http://127.0.0.1:10005' } };
-    expect(get(generateOpenIMConfig(devHostSpec, local, inlineOptions).server, 'minio.yml', 'externalAddress')).toBe('http://127.0.0.1:10005');
+    const local: OpenIMEndpoints = {
+      ...hostEndpoints,
+      objectStorage: { ...hostEndpoints.objectStorage, externalAddress: 'http://127.0.0.1:10005' },
+    };
+    expect(get(generateOpenIMConfig(devHostSpec, local, inlineOptions).server, 'minio.yml', 'externalAddress')).toBe(
+      'http://127.0.0.1:10005',
+    );
   });
 
   it('sets authSource to the database when empty, keeps it when given', () => {
@@ -213,7 +266,10 @@ describe('generateOpenIMConfig: wiring rules', () => {
     expect(get(out.server, 'mongodb.yml', 'authSource')).toBe('openim_v3');
     expect(get(out.chat, 'mongodb.yml', 'authSource')).toBe('openim_v3');
     expect(get(out.server, 'mongodb.yml', 'username')).toBe('openIM');
-    const root: OpenIMEndpoints = { ...k8sEndpoints, mongodb: { ...k8sEndpoints.mongodb, username: 'root', authSource: 'admin' } };
+    const root: OpenIMEndpoints = {
+      ...k8sEndpoints,
+      mongodb: { ...k8sEndpoints.mongodb, username: 'root', authSource: 'admin' },
+    };
     expect(get(generateOpenIMConfig(prodSpec, root, envOptions).server, 'mongodb.yml', 'authSource')).toBe('admin');
   });
 
@@ -230,15 +286,35 @@ describe('generateOpenIMConfig: wiring rules', () => {
 
   it('turns prometheus on with monitoring and passes the Grafana URL', () => {
     const out = generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions);
-    expect(get(out.server, 'openim-api.yml', 'prometheus')).toMatchObject({ enable: true, grafanaURL: 'https://im.example.com/grafana' });
-    const off = generateOpenIMConfig(specOf({ profile: 'dev', monitoring: { enabled: false } }), k8sEndpoints, envOptions);
+    expect(get(out.server, 'openim-api.yml', 'prometheus')).toMatchObject({
+      enable: true,
+      grafanaURL: 'https://im.example.com/grafana',
+    });
+    const off = generateOpenIMConfig(
+      specOf({ profile: 'dev', monitoring: { enabled: false } }),
+      k8sEndpoints,
+      envOptions,
+    );
     expect(get(off.server, 'openim-rpc-user.yml', 'prometheus', 'enable')).toBe(false);
   });
 
-  it('keeps msgtransfer\'s metrics port on on Kubernetes (its only port: the probes check it), off on a host without monitoring', () => {
-    const k8s = generateOpenIMConfig(specOf({ profile: 'dev', monitoring: { enabled: false } }), k8sEndpoints, envOptions);
+  it("keeps msgtransfer's metrics port on on Kubernetes (its only port: the probes check it), off on a host without monitoring", () => {
+    const k8s = generateOpenIMConfig(
+      specOf({ profile: 'dev', monitoring: { enabled: false } }),
+      k8sEndpoints,
+      envOptions,
+    );
     expect(get(k8s.server, 'openim-msgtransfer.yml', 'prometheus', 'enable')).toBe(true);
-    const host = generateOpenIMConfig(specOf({ target: 'binary', profile: 'dev', monitoring: { enabled: false }, kubernetes: { ingress: { controller: 'none' } } }), hostEndpoints, envOptions);
+    const host = generateOpenIMConfig(
+      specOf({
+        target: 'binary',
+        profile: 'dev',
+        monitoring: { enabled: false },
+        kubernetes: { ingress: { controller: 'none' } },
+      }),
+      hostEndpoints,
+      envOptions,
+    );
     expect(get(host.server, 'openim-msgtransfer.yml', 'prometheus', 'enable')).toBe(false);
   });
 
@@ -256,20 +332,30 @@ describe('generateOpenIMConfig: wiring rules', () => {
     expect(Object.keys(n).length).toBeGreaterThanOrEqual(30);
     expect(n['groupCreated']).toMatchObject({ isSendMsg: true, reliabilityLevel: 1 });
     expect(n['joinGroupApplication']).toMatchObject({ isSendMsg: false, reliabilityLevel: 1 });
-    for (const v of Object.values(n)) expect(v).toMatchObject({ reliabilityLevel: 1, offlinePush: { enable: expect.any(Boolean) } });
+    for (const v of Object.values(n))
+      expect(v).toMatchObject({ reliabilityLevel: 1, offlinePush: { enable: expect.any(Boolean) } });
   });
 
   it('selects the cloud driver and puts credentials only in its block', () => {
     const cos: OpenIMEndpoints = {
       ...k8sEndpoints,
-      objectStorage: { provider: 'cos', internalAddress: 'https://b-1.cos.ap-x.myqcloud.com', externalAddress: 'https://b-1.cos.ap-x.myqcloud.com', bucket: 'b-1', region: 'ap-x', useSSL: true },
+      objectStorage: {
+        provider: 'cos',
+        internalAddress: 'https://b-1.cos.ap-x.myqcloud.com',
+        externalAddress: 'https://b-1.cos.ap-x.myqcloud.com',
+        bucket: 'b-1',
+        region: 'ap-x',
+        useSSL: true,
+      },
     };
     const out = generateOpenIMConfig(prodSpec, cos, envOptions);
     expect(get(out.server, 'openim-rpc-third.yml', 'object', 'enable')).toBe('cos');
     expect(out.serverEnv['IMENV_OPENIM_RPC_THIRD_OBJECT_COS_SECRETID']).toBe('objectStorage.accessKey');
     expect(out.serverEnv['IMENV_OPENIM_RPC_THIRD_OBJECT_COS_SECRETKEY']).toBe('objectStorage.secretKey');
     expect(out.serverEnv).not.toHaveProperty('IMENV_MINIO_SECRETACCESSKEY');
-    expect(get(generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions).server, 'openim-rpc-third.yml', 'object', 'enable')).toBe('minio');
+    expect(
+      get(generateOpenIMConfig(prodSpec, k8sEndpoints, envOptions).server, 'openim-rpc-third.yml', 'object', 'enable'),
+    ).toBe('minio');
   });
 });
 
@@ -281,10 +367,13 @@ describe('generateOpenIMConfig: ports', () => {
     const file = moduleFileName(mod);
     for (const p of mod.ports) {
       const path =
-        p.name === 'metrics' ? ['prometheus', 'ports']
-        : p.name === 'ws' ? ['longConnSvr', 'ports']
-        : p.name === 'grpc' ? ['rpc', 'ports']
-        : ['api', 'ports'];
+        p.name === 'metrics'
+          ? ['prometheus', 'ports']
+          : p.name === 'ws'
+            ? ['longConnSvr', 'ports']
+            : p.name === 'grpc'
+              ? ['rpc', 'ports']
+              : ['api', 'ports'];
       const ports = get(files, file, ...path) as number[];
       expect(ports.length, `${file} ${path.join('.')}`).toBeGreaterThanOrEqual(count);
       expect(ports[0], `${file} ${path.join('.')}`).toBe(p.port);
@@ -298,10 +387,16 @@ describe('generateOpenIMConfig: ports', () => {
       expectPorts(out.server, mod, count);
       const rpc = get(out.server, moduleFileName(mod), 'rpc') as Record<string, unknown> | undefined;
       // false where the version reads the switch (patch line), absent where it does not (3.8.3): never true.
-      if (rpc) expect(rpc['autoSetPorts']).toBe(serverRelease(prodSpec.openim.serverVersion).config.autoSetPorts ? false : undefined);
+      if (rpc)
+        expect(rpc['autoSetPorts']).toBe(
+          serverRelease(prodSpec.openim.serverVersion).config.autoSetPorts ? false : undefined,
+        );
     }
-    for (const mod of CHAT_MODULES) expectPorts(out.chat, mod, instances[mod.name as keyof typeof instances] ?? mod.instances.production);
-    expect(get(out.server, 'openim-push.yml', 'rpc', 'ports')).toEqual([10170, 10171, 10172, 10173, 10174, 10175, 10176, 10177]);
+    for (const mod of CHAT_MODULES)
+      expectPorts(out.chat, mod, instances[mod.name as keyof typeof instances] ?? mod.instances.production);
+    expect(get(out.server, 'openim-push.yml', 'rpc', 'ports')).toEqual([
+      10170, 10171, 10172, 10173, 10174, 10175, 10176, 10177,
+    ]);
   });
 
   it('falls back to spec replicas, then the profile default', () => {
@@ -312,24 +407,51 @@ describe('generateOpenIMConfig: ports', () => {
   });
 
   it('reports ports two instances would share on one host', () => {
-    const clash = findPortCollisions(devHostSpec, { ...inlineOptions, instances: { 'openim-msggateway': 2 } }, ['openim-api', 'openim-msggateway']);
-    expect(clash).toEqual([[{ module: 'openim-api', portName: 'http', port: 10002 }, { module: 'openim-msggateway', portName: 'ws', port: 10002 }]]);
-    expect(findPortCollisions(devHostSpec, inlineOptions, SERVER_MODULES.map((m) => m.name))).toEqual([]);
+    const clash = findPortCollisions(devHostSpec, { ...inlineOptions, instances: { 'openim-msggateway': 2 } }, [
+      'openim-api',
+      'openim-msggateway',
+    ]);
+    expect(clash).toEqual([
+      [
+        { module: 'openim-api', portName: 'http', port: 10002 },
+        { module: 'openim-msggateway', portName: 'ws', port: 10002 },
+      ],
+    ]);
+    expect(
+      findPortCollisions(
+        devHostSpec,
+        inlineOptions,
+        SERVER_MODULES.map((m) => m.name),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('generateOpenIMConfig: discovery', () => {
   it('etcd: address and root directory, no Kubernetes keys; chat also names its RPC services', () => {
     const out = generateOpenIMConfig(devHostSpec, hostEndpoints, inlineOptions);
-    expect(out.server['discovery.yml']).toEqual({ enable: 'etcd', etcd: { rootDirectory: 'openim', address: ['127.0.0.1:2379'], username: '', password: '' } });
-    expect(out.chat['discovery.yml']).toEqual({ ...out.server['discovery.yml'], kubernetes: { namespace: 'default' }, rpcService: { chat: 'chat', admin: 'admin' } });
+    expect(out.server['discovery.yml']).toEqual({
+      enable: 'etcd',
+      etcd: { rootDirectory: 'openim', address: ['127.0.0.1:2379'], username: '', password: '' },
+    });
+    expect(out.chat['discovery.yml']).toEqual({
+      ...out.server['discovery.yml'],
+      kubernetes: { namespace: 'default' },
+      rpcService: { chat: 'chat', admin: 'admin' },
+    });
     // etcd keys are free-form: upstream's register names stay.
     expect(get(out.server, 'share.yml', 'rpcRegisterName', 'messageGateway')).toBe('messageGateway');
   });
 
   it('kubernetes (for a version whose catalog entry uses it): namespace and rpcService in discovery.yml, overrides honoured', () => {
-    const spec = specOf({ profile: 'production', openim: { domain: 'im.example.com', serverVersion: 'v3.8.4', chatVersion: 'v1.8.4' } });
-    const ep: OpenIMEndpoints = { ...k8sEndpoints, discovery: { kind: 'kubernetes', namespace: 'openim', serviceNames: { 'openim-rpc-user': 'user-rpc-service' } } };
+    const spec = specOf({
+      profile: 'production',
+      openim: { domain: 'im.example.com', serverVersion: 'v3.8.4', chatVersion: 'v1.8.4' },
+    });
+    const ep: OpenIMEndpoints = {
+      ...k8sEndpoints,
+      discovery: { kind: 'kubernetes', namespace: 'openim', serviceNames: { 'openim-rpc-user': 'user-rpc-service' } },
+    };
     const out = generateOpenIMConfig(spec, ep, envOptions);
     expect(get(out.server, 'discovery.yml', 'enable')).toBe('kubernetes');
     expect(get(out.server, 'discovery.yml', 'kubernetes')).toEqual({ namespace: 'openim' });

@@ -14,17 +14,47 @@ import type { ConfigFiles, ConfigOptions, GeneratedConfig, OpenIMEndpoints } fro
 
 /** Every file an OpenIM server process may load from its config folder (3.8). */
 export const SERVER_CONFIG_FILES = [
-  'discovery.yml', 'kafka.yml', 'local-cache.yml', 'log.yml', 'minio.yml', 'mongodb.yml', 'notification.yml', 'redis.yml',
-  'share.yml', 'webhooks.yml', 'openim-api.yml', 'openim-crontask.yml', 'openim-msggateway.yml', 'openim-msgtransfer.yml',
-  'openim-push.yml', 'openim-rpc-auth.yml', 'openim-rpc-conversation.yml', 'openim-rpc-friend.yml', 'openim-rpc-group.yml',
-  'openim-rpc-msg.yml', 'openim-rpc-third.yml', 'openim-rpc-user.yml',
+  'discovery.yml',
+  'kafka.yml',
+  'local-cache.yml',
+  'log.yml',
+  'minio.yml',
+  'mongodb.yml',
+  'notification.yml',
+  'redis.yml',
+  'share.yml',
+  'webhooks.yml',
+  'openim-api.yml',
+  'openim-crontask.yml',
+  'openim-msggateway.yml',
+  'openim-msgtransfer.yml',
+  'openim-push.yml',
+  'openim-rpc-auth.yml',
+  'openim-rpc-conversation.yml',
+  'openim-rpc-friend.yml',
+  'openim-rpc-group.yml',
+  'openim-rpc-msg.yml',
+  'openim-rpc-third.yml',
+  'openim-rpc-user.yml',
 ] as const;
 
 export const CHAT_CONFIG_FILES = [
-  'chat-api-admin.yml', 'chat-api-chat.yml', 'chat-rpc-admin.yml', 'chat-rpc-chat.yml', 'discovery.yml', 'log.yml', 'mongodb.yml', 'redis.yml', 'share.yml',
+  'chat-api-admin.yml',
+  'chat-api-chat.yml',
+  'chat-rpc-admin.yml',
+  'chat-rpc-chat.yml',
+  'discovery.yml',
+  'log.yml',
+  'mongodb.yml',
+  'redis.yml',
+  'share.yml',
 ] as const;
 
-export function generateOpenIMConfig(spec: DeploySpec, endpoints: OpenIMEndpoints, options: ConfigOptions): GeneratedConfig {
+export function generateOpenIMConfig(
+  spec: DeploySpec,
+  endpoints: OpenIMEndpoints,
+  options: ConfigOptions,
+): GeneratedConfig {
   const ctx = makeContext(spec, endpoints, options);
   const server: ConfigFiles = {
     'discovery.yml': discoveryFile(ctx, 'server', serverRpcNames(ctx, 'rpcServiceKey')),

@@ -63,7 +63,10 @@ export function redisFile(ctx: GenContext, product: 'server' | 'chat'): Record<s
       maxRetry: 10,
     };
   }
-  const mode = ctx.server.config.redisMode === 'redisMode' ? { redisMode: r.clusterMode ? 'cluster' : 'standalone' } : { clusterMode: r.clusterMode };
+  const mode =
+    ctx.server.config.redisMode === 'redisMode'
+      ? { redisMode: r.clusterMode ? 'cluster' : 'standalone' }
+      : { clusterMode: r.clusterMode };
   return { ...base, ...mode, db: 0, maxRetry: 10, poolSize: 100 };
 }
 
@@ -118,7 +121,11 @@ function etcdBlock(ctx: GenContext): Record<string, unknown> {
  * an empty name gives "unknown service openim.chat.chat"); the server from
  * 3.8.4 on (3.8.3 reads share.yml rpcRegisterName instead).
  */
-export function discoveryFile(ctx: GenContext, product: 'server' | 'chat', rpcService: Record<string, string>): Record<string, unknown> {
+export function discoveryFile(
+  ctx: GenContext,
+  product: 'server' | 'chat',
+  rpcService: Record<string, string>,
+): Record<string, unknown> {
   const d = ctx.endpoints.discovery;
   const readsRpcService = product === 'chat' || ctx.server.config.rpcNames === 'discovery.rpcService';
   return {

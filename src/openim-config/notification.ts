@@ -66,7 +66,8 @@ function entry(d: { isSendMsg: boolean; title: string; offlinePush: boolean }): 
 export function notificationFile(server: ServerRelease): Record<string, unknown> {
   const push = new Set<string>(server.config.offlinePushOn);
   const out: Record<string, unknown> = {};
-  for (const [name, isSendMsg] of Object.entries(GROUP)) out[name] = entry({ isSendMsg, offlinePush: push.has(name), title: name });
+  for (const [name, isSendMsg] of Object.entries(GROUP))
+    out[name] = entry({ isSendMsg, offlinePush: push.has(name), title: name });
   for (const [name, d] of Object.entries(OTHER)) out[name] = entry({ ...d, offlinePush: push.has(name) });
   return out;
 }

@@ -26,7 +26,8 @@ export function unreachableReason(url: string, profile: 'dev' | 'production'): s
   const loopback = host === 'localhost' || host.endsWith('.localhost') || host.startsWith('127.') || host === '::1';
   if (loopback) return profile === 'production' ? 'is a loopback address' : null;
   const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
-  if (!ipv4 && !host.includes('.') && !host.includes(':')) return 'is a bare service name that only resolves inside the cluster or compose network';
+  if (!ipv4 && !host.includes('.') && !host.includes(':'))
+    return 'is a bare service name that only resolves inside the cluster or compose network';
   return null;
 }
 
@@ -83,7 +84,13 @@ export function thirdObjectBlock(ctx: GenContext): Record<string, unknown> {
   const url = os.externalAddress || os.internalAddress;
   return {
     enable,
-    cos: { bucketURL: on('cos') ? url : '', secretID: key('cos'), secretKey: sec('cos'), sessionToken: '', publicRead: false },
+    cos: {
+      bucketURL: on('cos') ? url : '',
+      secretID: key('cos'),
+      secretKey: sec('cos'),
+      sessionToken: '',
+      publicRead: false,
+    },
     oss: {
       endpoint: on('oss') ? os.internalAddress : '',
       bucket: on('oss') ? os.bucket : '',
@@ -102,6 +109,13 @@ export function thirdObjectBlock(ctx: GenContext): Record<string, unknown> {
       sessionToken: '',
       publicRead: false,
     },
-    aws: { region: on('aws') ? os.region : '', bucket: on('aws') ? os.bucket : '', accessKeyID: key('aws'), secretAccessKey: sec('aws'), sessionToken: '', publicRead: false },
+    aws: {
+      region: on('aws') ? os.region : '',
+      bucket: on('aws') ? os.bucket : '',
+      accessKeyID: key('aws'),
+      secretAccessKey: sec('aws'),
+      sessionToken: '',
+      publicRead: false,
+    },
   };
 }

@@ -39,7 +39,11 @@ export interface PortUse {
  * ws 10001 and 10002, and 10002 is openim-api's. Kubernetes pods each use
  * index 0 in their own network namespace and need not care.
  */
-export function findPortCollisions(spec: DeploySpec, options: ConfigOptions, moduleNames: readonly string[]): PortUse[][] {
+export function findPortCollisions(
+  spec: DeploySpec,
+  options: ConfigOptions,
+  moduleNames: readonly string[],
+): PortUse[][] {
   const byPort = new Map<number, PortUse[]>();
   for (const name of moduleNames) {
     const mod = moduleOrThrow(name);

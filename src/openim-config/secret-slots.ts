@@ -43,7 +43,8 @@ export function resolveSecretSlots(
 
 function walk(value: unknown, path: string[], onSlot: (slot: SecretSlot, path: string[]) => string): unknown {
   if (value instanceof SecretSlot) {
-    if (path.some((p) => /^\d+$/.test(p))) throw new Error(`secret ${value.id} inside a list at ${path.join('.')}: env overrides cannot reach it`);
+    if (path.some((p) => /^\d+$/.test(p)))
+      throw new Error(`secret ${value.id} inside a list at ${path.join('.')}: env overrides cannot reach it`);
     return onSlot(value, path);
   }
   if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)], onSlot));

@@ -26,7 +26,11 @@ function fixedPorts(ctx: GenContext): Record<string, unknown> {
  * openim-msgtransfer.yml@v3.8.3-patch.16).
  */
 function prometheus(ctx: GenContext, moduleName: string, ownAutoSetPorts = false): Record<string, unknown> {
-  return { enable: ctx.spec.monitoring.enabled, ...(ownAutoSetPorts ? fixedPorts(ctx) : {}), ports: portList(moduleName, 'metrics', count(ctx, moduleName)) };
+  return {
+    enable: ctx.spec.monitoring.enabled,
+    ...(ownAutoSetPorts ? fixedPorts(ctx) : {}),
+    ports: portList(moduleName, 'metrics', count(ctx, moduleName)),
+  };
 }
 
 /**
@@ -37,7 +41,12 @@ function prometheus(ctx: GenContext, moduleName: string, ownAutoSetPorts = false
 function rpcModule(ctx: GenContext, moduleName: string): Record<string, unknown> {
   const net = ctx.endpoints.network;
   return {
-    rpc: { registerIP: net.rpcRegisterIP, listenIP: net.rpcListenIP, ...fixedPorts(ctx), ports: portList(moduleName, 'grpc', count(ctx, moduleName)) },
+    rpc: {
+      registerIP: net.rpcRegisterIP,
+      listenIP: net.rpcListenIP,
+      ...fixedPorts(ctx),
+      ports: portList(moduleName, 'grpc', count(ctx, moduleName)),
+    },
     prometheus: prometheus(ctx, moduleName),
   };
 }
@@ -45,7 +54,11 @@ function rpcModule(ctx: GenContext, moduleName: string): Record<string, unknown>
 export function apiFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-api');
   return {
-    api: { listenIP: ctx.endpoints.network.publicListenIP ?? LISTEN_ALL, ports: portList('openim-api', 'http', n), compressionLevel: 0 },
+    api: {
+      listenIP: ctx.endpoints.network.publicListenIP ?? LISTEN_ALL,
+      ports: portList('openim-api', 'http', n),
+      compressionLevel: 0,
+    },
     prometheus: { ...prometheus(ctx, 'openim-api', true), grafanaURL: ctx.endpoints.grafanaURL },
   };
 }
@@ -87,7 +100,14 @@ export function pushFile(ctx: GenContext): Record<string, unknown> {
     // than geTui/fcm/jpush selects upstream's no-op pusher (inferred from the
     // 3.8 push factory). Users add credentials later.
     enable: 'none',
-    geTui: { pushUrl: 'https://restapi.getui.com/v2/$appId', masterSecret: '', appKey: '', intent: '', channelID: '', channelName: '' },
+    geTui: {
+      pushUrl: 'https://restapi.getui.com/v2/$appId',
+      masterSecret: '',
+      appKey: '',
+      intent: '',
+      channelID: '',
+      channelName: '',
+    },
     fcm: { filePath: '', authURL: '' },
     // `jpush` (config/openim-push.yml@v3.8.3, pkg/common/config/config.go@v3.8.3:223); `jpns` is read by nothing.
     jpush: { appKey: '', masterSecret: '', pushURL: '', pushIntent: '' },

@@ -37,22 +37,67 @@ export function serverShareFile(ctx: GenContext): Record<string, unknown> {
 export function localCacheFile(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of ['user', 'group', 'friend', 'conversation']) {
-    out[name] = { topic: `DELETE_CACHE_${name.toUpperCase()}`, slotNum: 100, slotSize: 2000, successExpire: 300, failedExpire: 5 };
+    out[name] = {
+      topic: `DELETE_CACHE_${name.toUpperCase()}`,
+      slotNum: 100,
+      slotSize: 2000,
+      successExpire: 300,
+      failedExpire: 5,
+    };
   }
   return out;
 }
 
 /** Webhooks the 3.8 server knows; all off. `before*` hooks may block the action, so they carry failedContinue. */
 const WEBHOOKS = [
-  'beforeSendSingleMsg', 'beforeUpdateUserInfoEx', 'afterUpdateUserInfoEx', 'afterSendSingleMsg', 'beforeSendGroupMsg',
-  'beforeMsgModify', 'afterSendGroupMsg', 'afterUserOnline', 'afterUserOffline', 'afterUserKickOff', 'beforeOfflinePush',
-  'beforeOnlinePush', 'beforeGroupOnlinePush', 'beforeAddFriend', 'beforeUpdateUserInfo', 'afterUpdateUserInfo',
-  'beforeCreateGroup', 'afterCreateGroup', 'beforeMemberJoinGroup', 'beforeSetGroupMemberInfo', 'afterSetGroupMemberInfo',
-  'afterQuitGroup', 'afterKickGroupMember', 'afterDismissGroup', 'beforeApplyJoinGroup', 'afterGroupMsgRead',
-  'afterSingleMsgRead', 'beforeUserRegister', 'afterUserRegister', 'afterTransferGroupOwner', 'beforeSetFriendRemark',
-  'afterSetFriendRemark', 'afterGroupMsgRevoke', 'afterJoinGroup', 'beforeInviteUserToGroup', 'afterSetGroupInfo',
-  'beforeSetGroupInfo', 'afterSetGroupInfoEx', 'beforeSetGroupInfoEx', 'afterRevokeMsg', 'beforeAddBlack', 'afterAddFriend',
-  'beforeAddFriendAgree', 'afterAddFriendAgree', 'afterDeleteFriend', 'beforeImportFriends', 'afterImportFriends', 'afterRemoveBlack',
+  'beforeSendSingleMsg',
+  'beforeUpdateUserInfoEx',
+  'afterUpdateUserInfoEx',
+  'afterSendSingleMsg',
+  'beforeSendGroupMsg',
+  'beforeMsgModify',
+  'afterSendGroupMsg',
+  'afterUserOnline',
+  'afterUserOffline',
+  'afterUserKickOff',
+  'beforeOfflinePush',
+  'beforeOnlinePush',
+  'beforeGroupOnlinePush',
+  'beforeAddFriend',
+  'beforeUpdateUserInfo',
+  'afterUpdateUserInfo',
+  'beforeCreateGroup',
+  'afterCreateGroup',
+  'beforeMemberJoinGroup',
+  'beforeSetGroupMemberInfo',
+  'afterSetGroupMemberInfo',
+  'afterQuitGroup',
+  'afterKickGroupMember',
+  'afterDismissGroup',
+  'beforeApplyJoinGroup',
+  'afterGroupMsgRead',
+  'afterSingleMsgRead',
+  'beforeUserRegister',
+  'afterUserRegister',
+  'afterTransferGroupOwner',
+  'beforeSetFriendRemark',
+  'afterSetFriendRemark',
+  'afterGroupMsgRevoke',
+  'afterJoinGroup',
+  'beforeInviteUserToGroup',
+  'afterSetGroupInfo',
+  'beforeSetGroupInfo',
+  'afterSetGroupInfoEx',
+  'beforeSetGroupInfoEx',
+  'afterRevokeMsg',
+  'beforeAddBlack',
+  'afterAddFriend',
+  'beforeAddFriendAgree',
+  'afterAddFriendAgree',
+  'afterDeleteFriend',
+  'beforeImportFriends',
+  'afterImportFriends',
+  'afterRemoveBlack',
 ] as const;
 
 /**
@@ -71,7 +116,9 @@ const TYPE_FILTERED: Record<string, Record<string, string[]>> = {
 export function webhooksFile(): Record<string, unknown> {
   const out: Record<string, unknown> = { url: '' };
   for (const name of WEBHOOKS) {
-    const base = name.startsWith('before') ? { enable: false, timeout: 5, failedContinue: true } : { enable: false, timeout: 5 };
+    const base = name.startsWith('before')
+      ? { enable: false, timeout: 5, failedContinue: true }
+      : { enable: false, timeout: 5 };
     out[name] = { ...base, ...TYPE_FILTERED[name] };
   }
   return out;

@@ -12,7 +12,14 @@ export interface OpenIMEndpoints {
    * `uri` wins over `address` upstream. A uri carrying a password cannot go
    * to a ConfigMap: the generator refuses it in `env` mode.
    */
-  mongodb: { uri: string; address: string[]; database: string; username: string; authSource: string; replicaSet?: string };
+  mongodb: {
+    uri: string;
+    address: string[];
+    database: string;
+    username: string;
+    authSource: string;
+    replicaSet?: string;
+  };
   redis: { address: string[]; clusterMode: boolean };
   /** `username` empty = no SASL (the password is then left empty too). */
   kafka: { address: string[]; username: string; tls: boolean };

@@ -15,7 +15,8 @@ export function graphProblems(steps: readonly Step[]): GraphProblem[] {
     ids.add(step.id);
   }
   for (const step of steps) {
-    for (const need of step.needs) if (!ids.has(need)) problems.push({ stepId: step.id, message: `needs unknown step ${need}` });
+    for (const need of step.needs)
+      if (!ids.has(need)) problems.push({ stepId: step.id, message: `needs unknown step ${need}` });
   }
   const cycle = findCycle(steps);
   if (cycle) problems.push({ stepId: cycle[0]!, message: `dependency cycle: ${cycle.join(' → ')}` });
@@ -68,10 +69,11 @@ export function dependantsOf(steps: readonly Step[], id: string): Set<string> {
   let frontier = [id];
   while (frontier.length) {
     const next: string[] = [];
-    for (const s of steps) if (!out.has(s.id) && s.needs.some((n) => frontier.includes(n))) {
-      out.add(s.id);
-      next.push(s.id);
-    }
+    for (const s of steps)
+      if (!out.has(s.id) && s.needs.some((n) => frontier.includes(n))) {
+        out.add(s.id);
+        next.push(s.id);
+      }
     frontier = next;
   }
   return out;

@@ -40,7 +40,8 @@ describe('buildPlan', () => {
   it('uses argv arrays for every command', () => {
     const spec = resolveConfig({ preset: 'dev' }).spec;
     for (const step of buildPlan(spec, unprobedFacts('kubernetes')).steps) {
-      for (const action of step.actions) if (action.kind === 'exec') for (const arg of action.argv) expect(typeof arg).toBe('string');
+      for (const action of step.actions)
+        if (action.kind === 'exec') for (const arg of action.argv) expect(typeof arg).toBe('string');
     }
   });
 });
@@ -51,7 +52,9 @@ describe('graph', () => {
   it('finds unknown needs, duplicates and cycles', () => {
     expect(graphProblems([step('a', ['x'])])).toEqual([{ stepId: 'a', message: 'needs unknown step x' }]);
     expect(graphProblems([step('a'), step('a')])[0]!.message).toBe('duplicate step id');
-    expect(graphProblems([step('a', ['b']), step('b', ['a'])]).some((p) => p.message.startsWith('dependency cycle'))).toBe(true);
+    expect(
+      graphProblems([step('a', ['b']), step('b', ['a'])]).some((p) => p.message.startsWith('dependency cycle')),
+    ).toBe(true);
   });
 
   it('orders topologically and keeps declaration order among ready steps', () => {

@@ -20,7 +20,9 @@ function formatProbe(probe: Probe): string {
     case 'exec':
       return `until ${formatArgv(probe.argv)} succeeds`;
     case 'openim-admin-token':
-      return probe.portForward ? `OpenIM API (through ${formatArgv(probe.portForward)}) gives an admin token` : `OpenIM API ${probe.apiUrl} gives an admin token`;
+      return probe.portForward
+        ? `OpenIM API (through ${formatArgv(probe.portForward)}) gives an admin token`
+        : `OpenIM API ${probe.apiUrl} gives an admin token`;
     case 'openim-verify':
       return `openim-deploy verify against ${probe.endpoints.api} (tokens, throw-away users, WebSocket push, stored message, file upload/download${probe.chat ? ', chat and admin login' : ''})`;
   }
@@ -40,15 +42,23 @@ export function formatAction(action: Action): string {
       return `note: ${action.text}`;
     case 'fetch': {
       const from = action.url ?? action.file ?? '(no source)';
-      const pin = action.sha256 ? `sha256 ${action.sha256.slice(0, 12)}…` : action.verifiedBy ? `verified by the ${action.verifiedBy}` : 'sha256 NOT PINNED';
+      const pin = action.sha256
+        ? `sha256 ${action.sha256.slice(0, 12)}…`
+        : action.verifiedBy
+          ? `verified by the ${action.verifiedBy}`
+          : 'sha256 NOT PINNED';
       return `fetch ${from} → ${action.to} (${pin})`;
     }
     case 'chat-admin-password': {
-      const where = 'url' in action.adminApi ? action.adminApi.url : `port-forward (${formatArgv(action.adminApi.portForward)})`;
+      const where =
+        'url' in action.adminApi ? action.adminApi.url : `port-forward (${formatArgv(action.adminApi.portForward)})`;
       return `set the chat admin password of ${action.account} to ${action.password} through admin-api at ${where} (replaces chat's seeded one; no change when it already logs in)`;
     }
     case 'extract': {
-      const how = [action.strip ? `strip ${action.strip}` : '', ...(action.select ?? []).map((s) => `${s.from} → ${s.to}`)].filter(Boolean);
+      const how = [
+        action.strip ? `strip ${action.strip}` : '',
+        ...(action.select ?? []).map((s) => `${s.from} → ${s.to}`),
+      ].filter(Boolean);
       return `extract ${action.archive} → ${action.to}${how.length ? ` (${how.join(', ')})` : ''}`;
     }
     case 'go-build': {

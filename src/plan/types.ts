@@ -126,7 +126,16 @@ export type Probe =
    * The checks of `openim-deploy verify` (src/verify): ok when every applicable one passed.
    * `secret` and `superCode` are placeholders; the chat admin password is chat's default unless a stored secret says otherwise.
    */
-  | { kind: 'openim-verify'; endpoints: VerifyEndpoints; chat: boolean; openRegistration: boolean; secret: string; superCode: string; adminUserID: string; deliveryTimeoutSeconds: number };
+  | {
+      kind: 'openim-verify';
+      endpoints: VerifyEndpoints;
+      chat: boolean;
+      openRegistration: boolean;
+      secret: string;
+      superCode: string;
+      adminUserID: string;
+      deliveryTimeoutSeconds: number;
+    };
 
 export interface WaitAction {
   kind: 'wait';
@@ -158,7 +167,16 @@ export interface ChatAdminPasswordAction {
   intervalSeconds: number;
 }
 
-export type Action = ExecAction | WriteAction | CopyAction | WaitAction | NoteAction | FetchAction | ExtractAction | ChatAdminPasswordAction | GoBuildAction;
+export type Action =
+  | ExecAction
+  | WriteAction
+  | CopyAction
+  | WaitAction
+  | NoteAction
+  | FetchAction
+  | ExtractAction
+  | ChatAdminPasswordAction
+  | GoBuildAction;
 
 /** A Helm release a step installs; render and status read it. */
 export interface ReleaseRef {

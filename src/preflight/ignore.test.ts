@@ -20,6 +20,10 @@ describe('--ignore-preflight', () => {
   it('leaves warnings, unknown ids and an empty list alone', () => {
     expect(ignorePreflightErrors(found, ['cluster.memory', 'no.such.check'])).toEqual(found);
     expect(ignorePreflightErrors(found)).toEqual(found);
-    expect(ignorePreflightErrors(found, new Set(['helm.version', 'ingress.class'])).map((f) => f.severity)).toEqual(['warn', 'warn', 'warn']);
+    expect(ignorePreflightErrors(found, new Set(['helm.version', 'ingress.class'])).map((f) => f.severity)).toEqual([
+      'warn',
+      'warn',
+      'warn',
+    ]);
   });
 });

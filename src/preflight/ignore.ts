@@ -5,7 +5,10 @@
 
 import type { PreflightFinding } from '../errors.js';
 
-export function ignorePreflightErrors(findings: readonly PreflightFinding[], ignored: Iterable<string> = []): PreflightFinding[] {
+export function ignorePreflightErrors(
+  findings: readonly PreflightFinding[],
+  ignored: Iterable<string> = [],
+): PreflightFinding[] {
   const accepted = new Set(ignored);
   return findings.map((f) => (f.severity === 'error' && accepted.has(f.id) ? { ...f, severity: 'warn' as const } : f));
 }

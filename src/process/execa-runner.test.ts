@@ -18,7 +18,9 @@ describe('ExecaRunner with files for stdin and stdout', () => {
     expect(readFileSync(join(dir, 'out')).equals(bytes)).toBe(true);
   });
   it('stderr and the exit code still come back when stdout goes to a file', async () => {
-    const r = await new ExecaRunner().run(['sh', '-c', 'echo out; echo err >&2; exit 3'], { stdoutFile: join(dir, 'out2') });
+    const r = await new ExecaRunner().run(['sh', '-c', 'echo out; echo err >&2; exit 3'], {
+      stdoutFile: join(dir, 'out2'),
+    });
     expect(r).toEqual({ exitCode: 3, stdout: '', stderr: 'err\n' });
     expect(readFileSync(join(dir, 'out2'), 'utf8')).toBe('out\n');
   });

@@ -21,7 +21,9 @@ export class ExecaRunner implements Runner {
     if (result.isCanceled) throw Object.assign(new Error(`interrupted: ${argv.join(' ')}`), { name: 'AbortError' });
     if (result.failed && result.exitCode === undefined) {
       // Could not start or was killed by a signal/timeout.
-      const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : (result.cause as Error | undefined)?.message ?? result.shortMessage;
+      const why = result.timedOut
+        ? `timed out after ${options.timeoutMs} ms`
+        : ((result.cause as Error | undefined)?.message ?? result.shortMessage);
       return { exitCode: 127, stdout: String(result.stdout ?? ''), stderr: `${String(result.stderr ?? '')}${why}` };
     }
     return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr) };

@@ -23,7 +23,11 @@ describe('startForward', () => {
 
   it("fails with kubectl's last error line when it exits, and names the fix when kubectl is missing", async () => {
     const bin = fakeKubectl(`console.error('error: services "admin-api" not found'); process.exit(1);`);
-    await expect(startForward([bin, 'port-forward'])).rejects.toThrow(/exited 1: error: services "admin-api" not found/);
-    await expect(startForward(['/nonexistent/kubectl', 'port-forward'])).rejects.toThrow(/not found on PATH \(install kubectl\)/);
+    await expect(startForward([bin, 'port-forward'])).rejects.toThrow(
+      /exited 1: error: services "admin-api" not found/,
+    );
+    await expect(startForward(['/nonexistent/kubectl', 'port-forward'])).rejects.toThrow(
+      /not found on PATH \(install kubectl\)/,
+    );
   });
 });

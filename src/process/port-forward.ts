@@ -34,8 +34,13 @@ export const startForward: ForwardFn = (argv, signal, timeoutMs = 30_000) =>
       stop();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`${argv.join(' ')}: no forwarding within ${timeoutMs / 1000}s ${err.trim()}`)), timeoutMs);
-    signal?.addEventListener('abort', () => fail(Object.assign(new Error('interrupted'), { name: 'AbortError' })), { once: true });
+    const timer = setTimeout(
+      () => fail(new Error(`${argv.join(' ')}: no forwarding within ${timeoutMs / 1000}s ${err.trim()}`)),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', () => fail(Object.assign(new Error('interrupted'), { name: 'AbortError' })), {
+      once: true,
+    });
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
@@ -46,6 +51,14 @@ export const startForward: ForwardFn = (argv, signal, timeoutMs = 30_000) =>
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', (e) => fail(new Error(`${argv[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH (install kubectl)' : e.message}`)));
-    child.on('exit', (code) => fail(new Error(`${argv.join(' ')} exited ${code}: ${err.trim().split('\n').pop() ?? ''}`)));
+    child.on('error', (e) =>
+      fail(
+        new Error(
+          `${argv[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH (install kubectl)' : e.message}`,
+        ),
+      ),
+    );
+    child.on('exit', (code) =>
+      fail(new Error(`${argv.join(' ')} exited ${code}: ${err.trim().split('\n').pop() ?? ''}`)),
+    );
   });

@@ -16,7 +16,10 @@ export interface RenderResult {
   failed: { release: string; reason: string; exitCode: number }[];
 }
 
-export async function renderPlan(plan: Plan, options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string; concurrency?: number }): Promise<RenderResult> {
+export async function renderPlan(
+  plan: Plan,
+  options: { outDir: string; templatesDir: string; runner?: Runner; helm?: string; concurrency?: number },
+): Promise<RenderResult> {
   const out = options.outDir;
   const files: string[] = [];
   await mkdir(out, { recursive: true });
@@ -51,14 +54,31 @@ export async function renderPlan(plan: Plan, options: { outDir: string; template
       try {
         // Upstream charts come from their repository (or its kubernetes.helmRepoMirrors entry, already in
         // the plan) at the pinned version, exactly as install would fetch them.
-        const source = release.local ? [] : [...(release.version ? ['--version', release.version] : []), ...(release.repo ? ['--repo', release.repo] : [])];
-        const argv = [options.helm ?? 'helm', 'template', release.name, release.chart, '--namespace', release.namespace, '--values', release.valuesFile, ...source, ...(release.skipSchemaValidation ? ['--skip-schema-validation'] : [])];
+        const source = release.local
+          ? []
+          : [
+              ...(release.version ? ['--version', release.version] : []),
+              ...(release.repo ? ['--repo', release.repo] : []),
+            ];
+        const argv = [
+          options.helm ?? 'helm',
+          'template',
+          release.name,
+          release.chart,
+          '--namespace',
+          release.namespace,
+          '--values',
+          release.valuesFile,
+          ...source,
+          ...(release.skipSchemaValidation ? ['--skip-schema-validation'] : []),
+        ];
         const result = await options.runner.run(argv, { cwd: out });
         if (result.exitCode !== 0) {
           const why = result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`;
-          const reason = release.local || !release.repo
-            ? why
-            : `upstream chart ${release.chart}${release.version ? ` ${release.version}` : ''}${release.repo ? ` from ${release.repo}` : ''}: ${why} (without access to that repository, set kubernetes.helmRepoMirrors to a mirror that serves it)`;
+          const reason =
+            release.local || !release.repo
+              ? why
+              : `upstream chart ${release.chart}${release.version ? ` ${release.version}` : ''}${release.repo ? ` from ${release.repo}` : ''}: ${why} (without access to that repository, set kubernetes.helmRepoMirrors to a mirror that serves it)`;
           return { fail: { release: release.name, reason, exitCode: result.exitCode } };
         }
         const path = `manifests/${release.name}.yaml`;

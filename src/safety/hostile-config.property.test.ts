@@ -19,14 +19,72 @@ import { flatten, mongoshCalls, readWritten, type Flat } from '../../test/helper
 
 const PIN = 'a'.repeat(64);
 const BASE: Record<'single-host' | 'production', string[]> = {
-  'single-host': ['mongodb', 'mongosh', 'kafka', 'minio', 'grafana'].map((id) => `binary.artifacts.${id}.sha256=${PIN}`),
+  'single-host': ['mongodb', 'mongosh', 'kafka', 'minio', 'grafana'].map(
+    (id) => `binary.artifacts.${id}.sha256=${PIN}`,
+  ),
   production: ['openim.domain=im.example.com', NFS_SERVER_SET],
 };
 
 /** Strings that end a value early in some format, or mean something in it. */
 const HOSTILE = [
-  "'", '"', '\\', '\\"', '$HOME', '${X}', '$$', '`id`', '%i', '%%', '%', ' lead', 'trail ', 'a b', '#c', ';x', 'x=y', 'a:b', 'a@b', 'a/b', 'a?b', '\n---\nkind: ClusterRoleBinding', '\nExecStartPre=/bin/sh', '\nrequirepass x', '\r\n', '\t', '\u0000', '\u001b[31m',
-  'é€😀', '\u2028', '\u00a0', '--- ', '---', '...', '|', '>', '*a', '&a', '!!binary', '!tag', '{a: 1}', '[1]', '? x', '- x', 'true', 'no', '012', '0x1f', '1e3', '~', 'null', '', ' ', '-n', '--help', '..', '../etc', 'x'.repeat(5000),
+  "'",
+  '"',
+  '\\',
+  '\\"',
+  '$HOME',
+  '${X}',
+  '$$',
+  '`id`',
+  '%i',
+  '%%',
+  '%',
+  ' lead',
+  'trail ',
+  'a b',
+  '#c',
+  ';x',
+  'x=y',
+  'a:b',
+  'a@b',
+  'a/b',
+  'a?b',
+  '\n---\nkind: ClusterRoleBinding',
+  '\nExecStartPre=/bin/sh',
+  '\nrequirepass x',
+  '\r\n',
+  '\t',
+  '\u0000',
+  '\u001b[31m',
+  'é€😀',
+  '\u2028',
+  '\u00a0',
+  '--- ',
+  '---',
+  '...',
+  '|',
+  '>',
+  '*a',
+  '&a',
+  '!!binary',
+  '!tag',
+  '{a: 1}',
+  '[1]',
+  '? x',
+  '- x',
+  'true',
+  'no',
+  '012',
+  '0x1f',
+  '1e3',
+  '~',
+  'null',
+  '',
+  ' ',
+  '-n',
+  '--help',
+  '..',
+  '../etc',
+  'x'.repeat(5000),
 ];
 /** A marker-shaped prefix or suffix keeps the rest of the value in spots a bare hostile string never reaches (a domain, a path). */
 const hostile = (shape: (s: string) => string) =>
@@ -52,7 +110,13 @@ interface Case {
   sets?: string[];
 }
 
-const S3 = ['infrastructure.objectStorage.provider=s3', 'infrastructure.objectStorage.mode=external', 'infrastructure.objectStorage.endpoint=https://s3.example.com', 'infrastructure.objectStorage.accessKey=AKIAEXAMPLE', 'infrastructure.objectStorage.secretKey=secretsecret'];
+const S3 = [
+  'infrastructure.objectStorage.provider=s3',
+  'infrastructure.objectStorage.mode=external',
+  'infrastructure.objectStorage.endpoint=https://s3.example.com',
+  'infrastructure.objectStorage.accessKey=AKIAEXAMPLE',
+  'infrastructure.objectStorage.secretKey=secretsecret',
+];
 const word = (s: string) => `zqv${s}`;
 const domain = (s: string) => `zqv${s}.example`;
 const path = (s: string) => `/srv/zqv${s}`;
@@ -60,7 +124,13 @@ const CASES: Case[] = [
   { key: 'openim.domain', preset: 'single-host', marker: 'zqvm.example', values: hostile(domain) },
   { key: 'openim.domain', preset: 'production', marker: 'zqvm.example', values: hostile(domain) },
   { key: 'kubernetes.namespace', preset: 'production', marker: 'zqvm', values: hostile(word) },
-  { key: 'images.mirror', preset: 'production', marker: 'zqvm.example:5000/m', values: hostile((s) => `zqvm.example:5000/${s}`), written: (v) => v.replace(/\/+$/, '') },
+  {
+    key: 'images.mirror',
+    preset: 'production',
+    marker: 'zqvm.example:5000/m',
+    values: hostile((s) => `zqvm.example:5000/${s}`),
+    written: (v) => v.replace(/\/+$/, ''),
+  },
   { key: 'binary.prefix', preset: 'single-host', marker: '/srv/zqvm', values: hostile(path) },
   { key: 'binary.dataDir', preset: 'single-host', marker: '/srv/zqvm', values: hostile(path) },
   { key: 'binary.configDir', preset: 'single-host', marker: '/srv/zqvm', values: hostile(path) },
@@ -71,19 +141,63 @@ const CASES: Case[] = [
   { key: 'infrastructure.mongodb.username', preset: 'production', marker: 'zqvm', values: hostile(word) },
   { key: 'infrastructure.objectStorage.bucket', preset: 'single-host', marker: 'zqvm', values: hostile(word) },
   { key: 'infrastructure.objectStorage.bucket', preset: 'production', marker: 'zqvm', values: hostile(word) },
-  { key: 'infrastructure.objectStorage.endpoint', preset: 'production', marker: 'https://zqvm.example.com', values: hostile((s) => `https://zqvm${s}.example.com`), sets: S3 },
-  { key: 'infrastructure.objectStorage.externalAddress', preset: 'single-host', marker: 'https://zqvm.example/f', values: hostile((s) => `https://zqvm.example/${s}`) },
+  {
+    key: 'infrastructure.objectStorage.endpoint',
+    preset: 'production',
+    marker: 'https://zqvm.example.com',
+    values: hostile((s) => `https://zqvm${s}.example.com`),
+    sets: S3,
+  },
+  {
+    key: 'infrastructure.objectStorage.externalAddress',
+    preset: 'single-host',
+    marker: 'https://zqvm.example/f',
+    values: hostile((s) => `https://zqvm.example/${s}`),
+  },
   { key: 'kubernetes.storage.nfs.path', preset: 'production', marker: '/srv/zqvm', values: hostile(path) },
-  { key: 'kubernetes.storage.storageClass', preset: 'production', marker: 'zqvm', values: hostile(word), sets: ['kubernetes.storage.backend=existing'] },
-  { key: 'kubernetes.ingress.tls.secretName', preset: 'production', marker: 'zqvm', values: hostile(word), sets: ['kubernetes.ingress.tls.mode=secret'] },
+  {
+    key: 'kubernetes.storage.storageClass',
+    preset: 'production',
+    marker: 'zqvm',
+    values: hostile(word),
+    sets: ['kubernetes.storage.backend=existing'],
+  },
+  {
+    key: 'kubernetes.ingress.tls.secretName',
+    preset: 'production',
+    marker: 'zqvm',
+    values: hostile(word),
+    sets: ['kubernetes.ingress.tls.mode=secret'],
+  },
   // Secrets given in the config travel as «secret:id» placeholders (src/safety/hostile-input.property.test.ts reads them back in each format).
   { key: 'openim.secret', preset: 'production', marker: 'zqvmzqvmzqvm', values: hostile(word), secret: true },
-  { key: 'infrastructure.mongodb.password', preset: 'single-host', marker: 'zqvmzqvmzqvm', values: hostile(word), secret: true },
-  { key: 'infrastructure.redis.password', preset: 'single-host', marker: 'zqvmzqvmzqvm', values: hostile(word), secret: true },
-  { key: 'infrastructure.objectStorage.secretKey', preset: 'production', marker: 'zqvmzqvmzqvm', values: hostile(word), secret: true },
+  {
+    key: 'infrastructure.mongodb.password',
+    preset: 'single-host',
+    marker: 'zqvmzqvmzqvm',
+    values: hostile(word),
+    secret: true,
+  },
+  {
+    key: 'infrastructure.redis.password',
+    preset: 'single-host',
+    marker: 'zqvmzqvmzqvm',
+    values: hostile(word),
+    secret: true,
+  },
+  {
+    key: 'infrastructure.objectStorage.secretKey',
+    preset: 'production',
+    marker: 'zqvmzqvmzqvm',
+    values: hostile(word),
+    secret: true,
+  },
 ];
 
-const facts = (preset: Case['preset']) => (preset === 'single-host' ? { target: 'binary' as const, probed: false } : { target: 'kubernetes' as const, probed: false });
+const facts = (preset: Case['preset']) =>
+  preset === 'single-host'
+    ? { target: 'binary' as const, probed: false }
+    : { target: 'kubernetes' as const, probed: false };
 
 /** A refusal must be a ConfigError naming the key (or a part of it) with a message; anything else thrown is a bug. */
 function planOrRefusal(c: Case, value: string): { plan: Plan; read: string } | undefined {
@@ -92,7 +206,13 @@ function planOrRefusal(c: Case, value: string): { plan: Plan; read: string } | u
     spec = resolveConfig({ preset: c.preset, sets: [...BASE[c.preset], ...(c.sets ?? []), `${c.key}=${value}`] }).spec;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const mine = e.issues.filter((i) => i.path === c.key || i.path.startsWith(`${c.key}.`) || i.path.startsWith(`${c.key}[`) || i.path === `--set ${c.key}`);
+    const mine = e.issues.filter(
+      (i) =>
+        i.path === c.key ||
+        i.path.startsWith(`${c.key}.`) ||
+        i.path.startsWith(`${c.key}[`) ||
+        i.path === `--set ${c.key}`,
+    );
     expect(mine.length, `refused without naming ${c.key}: ${e.message}`).toBeGreaterThan(0);
     for (const i of mine) expect(i.message.trim().length).toBeGreaterThan(5);
     if (c.secret && value.length >= 4) expect(e.message).not.toContain(value);
@@ -121,7 +241,12 @@ function outputs(plan: Plan): Flat {
         for (const [k, v] of readWritten(action.path, action.content)) out.set(`${at}.content${k}`, v);
       } else if (action.kind === 'exec') {
         flatten(action.argv, `${at}.argv`, out);
-        if (action.input !== undefined) flatten(/mongosh/.test(action.argv[0] ?? '') ? mongoshCalls(action.input) : action.input.split('\n'), `${at}.input`, out);
+        if (action.input !== undefined)
+          flatten(
+            /mongosh/.test(action.argv[0] ?? '') ? mongoshCalls(action.input) : action.input.split('\n'),
+            `${at}.input`,
+            out,
+          );
       } else flatten(action, at, out);
     });
   }
@@ -153,14 +278,18 @@ describe('hostile config values: refused with their path, or every output format
       const marked = planOrRefusal(c, c.marker);
       expect(marked?.read, `the marker ${c.marker} must be accepted as it is`).toBe(c.marker);
       const base = outputs(marked!.plan);
-      expect([...base.values()].some((v) => v.includes(c.marker)) || c.secret, `the marker never reaches an output`).toBe(true);
+      expect(
+        [...base.values()].some((v) => v.includes(c.marker)) || c.secret,
+        `the marker never reaches an output`,
+      ).toBe(true);
       fc.assert(
         fc.property(c.values, (value) => {
           // An empty value means "the default" for every key: not a value to find in the outputs.
           fc.pre(value !== c.marker && value !== '');
           const got = planOrRefusal(c, value);
           // HOSTILE_STATS=1 prints each value and whether it was accepted: how often the round-trip branch runs.
-          if (process.env.HOSTILE_STATS) console.log(c.key, got ? 'accepted' : 'refused', JSON.stringify(value).slice(0, 40));
+          if (process.env.HOSTILE_STATS)
+            console.log(c.key, got ? 'accepted' : 'refused', JSON.stringify(value).slice(0, 40));
           if (got) expectSameShape(base, outputs(got.plan), c.marker, c.written ? c.written(got.read) : got.read);
         }),
         { numRuns: c.preset === 'production' ? 10 : 20 },

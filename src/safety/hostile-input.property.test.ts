@@ -18,24 +18,65 @@ import { singleHost } from '../../test/helpers/binary-specs.js';
 import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
 import { materialiseYaml } from '../secrets/yaml.js';
 import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
-import { mongoshCalls, readEnvFile, readJaasQuoted, readProperties, readRedisConf } from '../../test/helpers/format-readers.js';
+import {
+  mongoshCalls,
+  readEnvFile,
+  readJaasQuoted,
+  readProperties,
+  readRedisConf,
+} from '../../test/helpers/format-readers.js';
 
 const RUNS = { numRuns: 60 };
-const HOSTILE = ["'); db.dropDatabase(); ('", '"', '\\', '\\"', '$HOME', '${X}', '`id`', '%i', '%%', ' lead', 'trail ', 'a b', '#c', ';x', '\n---\nkind: x', 'é€😀', '\u2028', '--- ', '|', '*a', '&a', '!!binary', '{a: 1}', '[1]', 'true', '012', '~', 'null'];
+const HOSTILE = [
+  "'); db.dropDatabase(); ('",
+  '"',
+  '\\',
+  '\\"',
+  '$HOME',
+  '${X}',
+  '`id`',
+  '%i',
+  '%%',
+  ' lead',
+  'trail ',
+  'a b',
+  '#c',
+  ';x',
+  '\n---\nkind: x',
+  'é€😀',
+  '\u2028',
+  '--- ',
+  '|',
+  '*a',
+  '&a',
+  '!!binary',
+  '{a: 1}',
+  '[1]',
+  'true',
+  '012',
+  '~',
+  'null',
+];
 /** What the schema lets through: no control characters (refused at validation). */
-const secretArb = fc.oneof(fc.constantFrom(...HOSTILE.filter((s) => !/[\u0000-\u001f\u007f]/.test(s))), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s)));
+const secretArb = fc.oneof(
+  fc.constantFrom(...HOSTILE.filter((s) => !/[\u0000-\u001f\u007f]/.test(s))),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s)),
+);
 /** Any string, control characters included, for the readers that must hold them too. */
 const anyArb = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 24 }));
 
 const all = (v: string) => Object.fromEntries(SECRET_IDS.map((id) => [id, v])) as SecretValues;
-const writes = (p: ReturnType<typeof buildPlan>) => p.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
+const writes = (p: ReturnType<typeof buildPlan>) =>
+  p.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
 
 describe('hostile input: secrets in every output format', () => {
   const k8s = buildPlan(specFor('production'), UNPROBED);
   const host = buildPlan(singleHost(), { target: 'binary', probed: false });
 
   it('YAML (every Kubernetes manifest and host config file): the same documents, the value exact', () => {
-    const yamlWrites = [...writes(k8s), ...writes(host)].filter((w) => /\.ya?ml$/.test(w.path) && w.content.includes('«secret:'));
+    const yamlWrites = [...writes(k8s), ...writes(host)].filter(
+      (w) => /\.ya?ml$/.test(w.path) && w.content.includes('«secret:'),
+    );
     expect(yamlWrites.length).toBeGreaterThan(3);
     fc.assert(
       fc.property(anyArb, (value) => {
@@ -44,7 +85,9 @@ describe('hostile input: secrets in every output format', () => {
           const after = parseAllDocuments(materialiseYaml(w.content, all(value))).map((d) => d.toJS());
           expect(after.length).toBe(before.length);
           // Same shape; each placeholder became exactly the value.
-          expect(JSON.stringify(after)).toBe(JSON.stringify(before).replace(/«secret:[a-zA-Z.]+»/g, () => JSON.stringify(value).slice(1, -1)));
+          expect(JSON.stringify(after)).toBe(
+            JSON.stringify(before).replace(/«secret:[a-zA-Z.]+»/g, () => JSON.stringify(value).slice(1, -1)),
+          );
         }
       }),
       RUNS,
@@ -56,8 +99,17 @@ describe('hostile input: secrets in every output format', () => {
     fc.assert(
       fc.property(anyArb, anyArb, (root, pw) => {
         const calls = mongoshCalls(materialise(script, { 'mongodb.rootPassword': root, 'mongodb.password': pw }));
-        expect(calls.map((c) => (c as unknown[])[0])).toEqual(['auth', 'createUser', 'auth', 'getUser', 'createUser', 'print']);
-        const created = calls.filter((c) => (c as unknown[])[0] === 'createUser').map((c) => ((c as unknown[])[2] as { pwd: string }).pwd);
+        expect(calls.map((c) => (c as unknown[])[0])).toEqual([
+          'auth',
+          'createUser',
+          'auth',
+          'getUser',
+          'createUser',
+          'print',
+        ]);
+        const created = calls
+          .filter((c) => (c as unknown[])[0] === 'createUser')
+          .map((c) => ((c as unknown[])[2] as { pwd: string }).pwd);
         expect(created).toEqual([root, pw]);
       }),
       RUNS,
@@ -97,16 +149,28 @@ describe('hostile input: secrets in every output format', () => {
   });
 
   it('Kafka client properties as written (external Kafka with SASL): read as Properties, then JAAS; user and password exact, no other key', () => {
-    const external = ['infrastructure.kafka.mode=external', 'infrastructure.kafka.address[0]=kafka.example:9092', `binary.artifacts.kafka.sha256=${'a'.repeat(64)}`];
+    const external = [
+      'infrastructure.kafka.mode=external',
+      'infrastructure.kafka.address[0]=kafka.example:9092',
+      `binary.artifacts.kafka.sha256=${'a'.repeat(64)}`,
+    ];
     fc.assert(
       fc.property(secretArb, anyArb, (user, password) => {
-        const spec = refusedOr(() => resolveConfig({ preset: 'single-host', sets: [...external, `infrastructure.kafka.username=${user}`] }).spec);
+        const spec = refusedOr(
+          () =>
+            resolveConfig({ preset: 'single-host', sets: [...external, `infrastructure.kafka.username=${user}`] }).spec,
+        );
         if (!spec) return;
-        const file = writes(buildPlan(spec, { target: 'binary', probed: false })).find((w) => w.path === 'kafka-client.properties')!;
+        const file = writes(buildPlan(spec, { target: 'binary', probed: false })).find(
+          (w) => w.path === 'kafka-client.properties',
+        )!;
         const props = readProperties(materialise(file.content, { 'kafka.password': password }));
         expect(props.map(([k]) => k)).toEqual(['security.protocol', 'sasl.mechanism', 'sasl.jaas.config']);
         const jaas = props.find(([k]) => k === 'sasl.jaas.config')![1];
-        const m = /^org\.apache\.kafka\.common\.security\.plain\.PlainLoginModule required username="((?:[^"\\]|\\.)*)" password="((?:[^"\\]|\\.)*)";$/s.exec(jaas);
+        const m =
+          /^org\.apache\.kafka\.common\.security\.plain\.PlainLoginModule required username="((?:[^"\\]|\\.)*)" password="((?:[^"\\]|\\.)*)";$/s.exec(
+            jaas,
+          );
         expect(m, jaas).not.toBeNull();
         expect([readJaasQuoted(m![1]!), readJaasQuoted(m![2]!)]).toEqual([user, password]);
       }),
@@ -114,12 +178,29 @@ describe('hostile input: secrets in every output format', () => {
     );
   });
 
-  it('URIs (mongoUri, doctor\'s MongoDB login): user, password, database and authSource read back by the WHATWG URL parser', () => {
+  it("URIs (mongoUri, doctor's MongoDB login): user, password, database and authSource read back by the WHATWG URL parser", () => {
     fc.assert(
       fc.property(anyArb, anyArb, anyArb, anyArb, (username, password, database, authSource) => {
-        const url = new URL(mongoUri({ username, password, hosts: ['db.example:27017'], database, authSource, options: { directConnection: 'true' } }));
-        expect([decodeURIComponent(url.username), decodeURIComponent(url.password), url.host, decodeURIComponent(url.pathname.slice(1))]).toEqual([username, password, 'db.example:27017', database]);
-        expect([...url.searchParams]).toEqual([['authSource', authSource], ['directConnection', 'true']]);
+        const url = new URL(
+          mongoUri({
+            username,
+            password,
+            hosts: ['db.example:27017'],
+            database,
+            authSource,
+            options: { directConnection: 'true' },
+          }),
+        );
+        expect([
+          decodeURIComponent(url.username),
+          decodeURIComponent(url.password),
+          url.host,
+          decodeURIComponent(url.pathname.slice(1)),
+        ]).toEqual([username, password, 'db.example:27017', database]);
+        expect([...url.searchParams]).toEqual([
+          ['authSource', authSource],
+          ['directConnection', 'true'],
+        ]);
       }),
       RUNS,
     );
@@ -137,16 +218,47 @@ function refusedOr<T>(fn: () => T): T | undefined {
 }
 
 function tryResolve(preset: 'single-host' | 'production', sets: string[]) {
-  return refusedOr(() => resolveConfig({ preset, sets: preset === 'production' ? ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets] : sets }).spec);
+  return refusedOr(
+    () =>
+      resolveConfig({
+        preset,
+        sets: preset === 'production' ? ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets] : sets,
+      }).spec,
+  );
 }
 
 describe('hostile input: paths, names, domains, mirrors', () => {
-  const text = fc.oneof(fc.constantFrom('/', '/etc', '/a b', '/x%i', '/$HOME', '/"q"', '/opt/../etc', 'relative', '/ok/openim', '-n', 'a\nb', 'Bad_Name', 'xn--d1a', 'reg.io:5000/m', 'reg.io/a b'), fc.string({ maxLength: 20 }), fc.string({ maxLength: 12 }).map((s) => `/${s}`));
+  const text = fc.oneof(
+    fc.constantFrom(
+      '/',
+      '/etc',
+      '/a b',
+      '/x%i',
+      '/$HOME',
+      '/"q"',
+      '/opt/../etc',
+      'relative',
+      '/ok/openim',
+      '-n',
+      'a\nb',
+      'Bad_Name',
+      'xn--d1a',
+      'reg.io:5000/m',
+      'reg.io/a b',
+    ),
+    fc.string({ maxLength: 20 }),
+    fc.string({ maxLength: 12 }).map((s) => `/${s}`),
+  );
 
   it('install paths: refused, or in every unit file verbatim and one word', () => {
     fc.assert(
       fc.property(text, (path) => {
-        const spec = tryResolve('single-host', [`binary.dataDir=${path}`, 'binary.mirror=http://m.example/o', `binary.artifacts.server.sha256=${'a'.repeat(64)}`, `binary.artifacts.chat.sha256=${'a'.repeat(64)}`]);
+        const spec = tryResolve('single-host', [
+          `binary.dataDir=${path}`,
+          'binary.mirror=http://m.example/o',
+          `binary.artifacts.server.sha256=${'a'.repeat(64)}`,
+          `binary.artifacts.chat.sha256=${'a'.repeat(64)}`,
+        ]);
         const plan = spec && refusedOr(() => buildPlan(spec, { target: 'binary', probed: false }));
         if (!plan) return;
         for (const w of writes(plan).filter((x) => x.path.endsWith('.service'))) {

@@ -14,7 +14,14 @@ function installedState(namespace: string, extra: Partial<DeployState> = {}): De
   const plan = buildPlan(specFor('dev', [`kubernetes.namespace=${namespace}`]), UNPROBED);
   const state = { ...emptyState(), ...extra };
   plan.steps.forEach((step, order) => {
-    state.steps[step.id] = { status: 'done', hash: 'h', at: 'now', attempt: 1, order, resources: kubernetesResources(step) };
+    state.steps[step.id] = {
+      status: 'done',
+      hash: 'h',
+      at: 'now',
+      attempt: 1,
+      order,
+      resources: kubernetesResources(step),
+    };
   });
   return state;
 }
@@ -34,18 +41,29 @@ describe('#19 High 2: uninstall --purge and the namespace', () => {
   });
 
   it('never plans deleting default or a kube- namespace, even when recorded as created', () => {
-    for (const ns of ['default', 'kube-system', 'kube-public']) expect(deletesNamespace(ns, installedState(ns, { createdNamespace: ns }))).toBe(false);
+    for (const ns of ['default', 'kube-system', 'kube-public'])
+      expect(deletesNamespace(ns, installedState(ns, { createdNamespace: ns }))).toBe(false);
   });
 
   it('still deletes the owned PVCs on purge when the namespace stays', () => {
-    const steps = kubernetesUninstallSteps(specFor('dev', ['kubernetes.namespace=shop']), installedState('shop'), { purge: true });
+    const steps = kubernetesUninstallSteps(specFor('dev', ['kubernetes.namespace=shop']), installedState('shop'), {
+      purge: true,
+    });
     expect(steps.some((s) => s.id === 'uninstall.volumes')).toBe(true);
   });
 
   it('ensureNamespace says whether it created the namespace', async () => {
-    const missing = new RecordingRunner((argv) => (argv.includes('get') ? { exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): namespaces "openim" not found' } : { exitCode: 0, stdout: '', stderr: '' }));
+    const missing = new RecordingRunner((argv) =>
+      argv.includes('get')
+        ? { exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): namespaces "openim" not found' }
+        : { exitCode: 0, stdout: '', stderr: '' },
+    );
     expect(await ensureNamespace(specFor('dev'), missing)).toBe(true);
-    const present = new RecordingRunner(() => ({ exitCode: 0, stdout: '{"kind":"Namespace","metadata":{"name":"openim"}}', stderr: '' }));
+    const present = new RecordingRunner(() => ({
+      exitCode: 0,
+      stdout: '{"kind":"Namespace","metadata":{"name":"openim"}}',
+      stderr: '',
+    }));
     expect(await ensureNamespace(specFor('dev'), present)).toBe(false);
   });
 });

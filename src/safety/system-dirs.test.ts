@@ -11,7 +11,19 @@ const binary = (sets: string[]) => resolveConfig({ preset: 'single-host', sets }
 
 describe('#19 High 5: install paths', () => {
   for (const key of ['binary.dataDir', 'binary.configDir', 'binary.prefix', 'binary.stateDir']) {
-    for (const dir of ['/', '/etc', '/var/lib', '/data', '/usr', '/var/lib/', '//etc', '/opt/../etc', '/home', '/root', '/tmp']) {
+    for (const dir of [
+      '/',
+      '/etc',
+      '/var/lib',
+      '/data',
+      '/usr',
+      '/var/lib/',
+      '//etc',
+      '/opt/../etc',
+      '/home',
+      '/root',
+      '/tmp',
+    ]) {
       it(`refuses ${key}=${dir}`, () => {
         let error: unknown;
         try {
@@ -26,7 +38,9 @@ describe('#19 High 5: install paths', () => {
   }
 
   it('accepts a folder of its own below a system one', () => {
-    expect(binary(['binary.dataDir=/data/openim', 'binary.prefix=/opt/openim2']).spec.binary.dataDir).toBe('/data/openim');
+    expect(binary(['binary.dataDir=/data/openim', 'binary.prefix=/opt/openim2']).spec.binary.dataDir).toBe(
+      '/data/openim',
+    );
   });
 });
 
@@ -35,12 +49,21 @@ describe('#19 High 5: purge deletes only what the journal created', () => {
   function installed(spec = singleHost()): DeployState {
     const state = emptyState();
     plan(spec).steps.forEach((step, order) => {
-      state.steps[step.id] = { status: 'done', hash: 'h', at: 'now', attempt: 1, order, resources: binaryResources(spec, step) };
+      state.steps[step.id] = {
+        status: 'done',
+        hash: 'h',
+        at: 'now',
+        attempt: 1,
+        order,
+        resources: binaryResources(spec, step),
+      };
     });
     return state;
   }
   const argvs = (state: DeployState, spec = singleHost()) =>
-    binaryUninstallSteps(spec, state, { purge: true }).flatMap((s) => s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv] : [])));
+    binaryUninstallSteps(spec, state, { purge: true }).flatMap((s) =>
+      s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv] : [])),
+    );
 
   it('never rm -rf the data folder itself: its own sub-folders, then rmdir if empty', () => {
     const spec = singleHost('binary.dataDir=/srv/shared/openim');

@@ -18,7 +18,9 @@ const PASSWORD = 'Uri-Pa55word-only-here';
 const URI = `mongodb://openim:${PASSWORD}@db1.example:27017,db2.example:27017/openim?authSource=admin&replicaSet=rs0`;
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('#19 Medium 11: the password of a mongodb uri', () => {
@@ -40,7 +42,9 @@ describe('#19 Medium 11: the password of a mongodb uri', () => {
   });
 
   it('reaches mongodb.yml on the host exactly as given', () => {
-    const write = plan.steps.flatMap((s) => s.actions).find((a): a is WriteAction => a.kind === 'write' && a.path.endsWith('/server/mongodb.yml'))!;
+    const write = plan.steps
+      .flatMap((s) => s.actions)
+      .find((a): a is WriteAction => a.kind === 'write' && a.path.endsWith('/server/mongodb.yml'))!;
     const { values } = resolveSecrets(spec, {});
     expect(parse(materialiseYaml(write.content, values)).uri).toBe(URI);
   });

@@ -42,7 +42,7 @@ async function localCopy(state: DeployState): Promise<FileStateStore> {
 }
 
 describe('#19 High 1: state of another cluster', () => {
-  it('a second cluster starts from its own (empty) state; the first cluster\'s local copy is kept aside', async () => {
+  it("a second cluster starts from its own (empty) state; the first cluster's local copy is kept aside", async () => {
     const file = await localCopy(installedOn('uid-first'));
     const second = new ClusterSecret();
     const store = new MirroredStateStore(file, second, { cluster: 'uid-second' });
@@ -65,21 +65,33 @@ describe('#19 High 1: state of another cluster', () => {
 
   it('refuses an unmarked local install that this cluster has no record of', async () => {
     const file = await localCopy(installedOn(undefined));
-    await expect(new MirroredStateStore(file, new ClusterSecret(), { cluster: 'uid-second' }).load()).rejects.toThrow(/no record of|--workdir/);
+    await expect(new MirroredStateStore(file, new ClusterSecret(), { cluster: 'uid-second' }).load()).rejects.toThrow(
+      /no record of|--workdir/,
+    );
     expect(existsSync(file.location)).toBe(true);
   });
 
   it('an unmarked local copy that the cluster also holds is adopted (older versions did not mark it)', async () => {
     const old = installedOn(undefined);
     const file = await localCopy(old);
-    const state = await new MirroredStateStore(file, new ClusterSecret(JSON.stringify(old)), { cluster: 'uid-first' }).load();
+    const state = await new MirroredStateStore(file, new ClusterSecret(JSON.stringify(old)), {
+      cluster: 'uid-first',
+    }).load();
     expect(state.installed).toBeDefined();
   });
 
   it('the identity is the kube-system namespace UID', async () => {
-    const runner = new RecordingRunner((argv) => ({ exitCode: 0, stdout: argv.includes('kube-system') ? '{"metadata":{"name":"kube-system","uid":"5f1c-uid"}}' : '{}', stderr: '' }));
+    const runner = new RecordingRunner((argv) => ({
+      exitCode: 0,
+      stdout: argv.includes('kube-system') ? '{"metadata":{"name":"kube-system","uid":"5f1c-uid"}}' : '{}',
+      stderr: '',
+    }));
     expect(await clusterIdentity(specFor('dev'), runner)).toBe('5f1c-uid');
-    const forbidden = new RecordingRunner(() => ({ exitCode: 1, stdout: '', stderr: 'Error from server (Forbidden): namespaces "kube-system" is forbidden' }));
+    const forbidden = new RecordingRunner(() => ({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Error from server (Forbidden): namespaces "kube-system" is forbidden',
+    }));
     expect(await clusterIdentity(specFor('dev'), forbidden)).toBeUndefined();
   });
 });

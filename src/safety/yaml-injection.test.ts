@@ -14,11 +14,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { specFor, UNPROBED } from '../../test/helpers/kubernetes-specs.js';
 
-const INJECTION = 'x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: pwned}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: default, namespace: openim}]';
+const INJECTION =
+  'x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: pwned}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: default, namespace: openim}]';
 
 async function writeWith(action: WriteAction, values: Partial<SecretValues>): Promise<string> {
   const workdir = await mkdtemp(join(tmpdir(), 'openim-safety-'));
-  await runAction(action, { runner: new RecordingRunner(), workdir, templatesDir: workdir, secrets: values, redactor: new Redactor([]), probe: async () => ({ ok: true, detail: '' }), report: () => {}, stepId: 't' });
+  await runAction(action, {
+    runner: new RecordingRunner(),
+    workdir,
+    templatesDir: workdir,
+    secrets: values,
+    redactor: new Redactor([]),
+    probe: async () => ({ ok: true, detail: '' }),
+    report: () => {},
+    stepId: 't',
+  });
   return readFile(join(workdir, action.path), 'utf8');
 }
 
@@ -28,7 +38,9 @@ function all(value: string): SecretValues {
 
 describe('#19 High 4: secret values cannot inject YAML', () => {
   const plan = buildPlan(specFor('production'), UNPROBED);
-  const secrets = plan.steps.flatMap((s) => s.actions).find((a): a is WriteAction => a.kind === 'write' && a.path === 'manifests/openim-secrets.yaml')!;
+  const secrets = plan.steps
+    .flatMap((s) => s.actions)
+    .find((a): a is WriteAction => a.kind === 'write' && a.path === 'manifests/openim-secrets.yaml')!;
 
   for (const hostile of [INJECTION, '  leading spaces', 'trailing  ', 'a\nb', '#x', "'q'\"", '|', '- item', '{a: 1}']) {
     it(`keeps ${JSON.stringify(hostile).slice(0, 30)} one string in the same documents`, async () => {
@@ -40,7 +52,12 @@ describe('#19 High 4: secret values cannot inject YAML', () => {
   }
 
   it('refuses control characters in secret values at validation', () => {
-    for (const key of ['openim.secret', 'infrastructure.redis.password', 'infrastructure.mongodb.password', 'monitoring.grafanaAdminPassword']) {
+    for (const key of [
+      'openim.secret',
+      'infrastructure.redis.password',
+      'infrastructure.mongodb.password',
+      'monitoring.grafanaAdminPassword',
+    ]) {
       expect(() => resolveConfig({ preset: 'dev', sets: [`${key}=a\u0007b`] })).toThrow(/control character/);
     }
   });

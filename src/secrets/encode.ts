@@ -23,7 +23,10 @@ export const ENCODERS: Record<Encoding, (value: string) => string> = {
    * escapes `"`, `\` and control characters; U+2028/2029 are escaped too for
    * engines older than ES2019.
    */
-  js: (v) => JSON.stringify(v).slice(1, -1).replace(/[\u2028\u2029]/g, (c) => `\\u${hex4(c)}`),
+  js: (v) =>
+    JSON.stringify(v)
+      .slice(1, -1)
+      .replace(/[\u2028\u2029]/g, (c) => `\\u${hex4(c)}`),
   /**
    * Inside a double-quoted redis.conf argument: redis (sds.c sdssplitargs)
    * reads `\\`, `\"` and `\xHH` there, so every other byte stands for itself.
@@ -50,7 +53,8 @@ export const TAGGED_REF = /«secret:([a-zA-Z.]+)((?:\|[a-z]+)*)»/g;
 
 export function encodingsOf(tail: string): Encoding[] {
   const list = tail.split('|').filter(Boolean);
-  for (const e of list) if (!(ENCODINGS as readonly string[]).includes(e)) throw new Error(`unknown secret encoding ${e}`);
+  for (const e of list)
+    if (!(ENCODINGS as readonly string[]).includes(e)) throw new Error(`unknown secret encoding ${e}`);
   return list as Encoding[];
 }
 
@@ -80,7 +84,16 @@ export function encodeText(encoding: Encoding, text: string): string {
  * place such a URI is built (doctor's MongoDB login on either target). `hosts` are host:port
  * from the validated config, taken as they are.
  */
-export function mongoUri(parts: { username: string; password: string; hosts: readonly string[]; database: string; authSource: string; options?: Record<string, string> }): string {
-  const query = Object.entries({ authSource: parts.authSource, ...parts.options }).map(([k, v]) => `${k}=${ENCODERS.uri(v)}`).join('&');
+export function mongoUri(parts: {
+  username: string;
+  password: string;
+  hosts: readonly string[];
+  database: string;
+  authSource: string;
+  options?: Record<string, string>;
+}): string {
+  const query = Object.entries({ authSource: parts.authSource, ...parts.options })
+    .map(([k, v]) => `${k}=${ENCODERS.uri(v)}`)
+    .join('&');
   return `mongodb://${ENCODERS.uri(parts.username)}:${ENCODERS.uri(parts.password)}@${parts.hosts.join(',')}/${ENCODERS.uri(parts.database)}?${query}`;
 }

@@ -58,7 +58,9 @@ export function givenSecrets(spec: DeploySpec): Partial<SecretValues> {
     'grafana.adminPassword': spec.monitoring.grafanaAdminPassword,
     'mongodb.uri': spec.infrastructure.mongodb.uri,
   };
-  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined && v !== '')) as Partial<SecretValues>;
+  return Object.fromEntries(
+    Object.entries(given).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<SecretValues>;
 }
 
 export type RandomSource = (bytes: number) => Buffer;

@@ -40,7 +40,8 @@ export function materialiseYaml(text: string, values: Partial<SecretValues>): st
   const docs = parseAllDocuments(text, { version: '1.1' });
   return docs
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`cannot fill secrets: the YAML does not parse: ${doc.errors[0]!.message}`);
+      if (doc.errors.length > 0)
+        throw new Error(`cannot fill secrets: the YAML does not parse: ${doc.errors[0]!.message}`);
       visit(doc, {
         Scalar(_key, node) {
           if (typeof node.value !== 'string' || !hasSecretRefs(node.value)) return;

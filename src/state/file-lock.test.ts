@@ -7,13 +7,23 @@ import { FileLock, processAlive, processStartTime } from './file-lock.js';
 import { lockOwner } from './lock.js';
 
 const path = () => join(mkdtempSync(join(tmpdir(), 'oid-lock-')), 'lock');
-const foreign = (pid: number, extra: object = {}) => JSON.stringify({ holder: `someone pid ${pid}`, pid, host: hostname(), command: 'install', since: '2026-01-01T00:00:00Z', ...extra });
+const foreign = (pid: number, extra: object = {}) =>
+  JSON.stringify({
+    holder: `someone pid ${pid}`,
+    pid,
+    host: hostname(),
+    command: 'install',
+    since: '2026-01-01T00:00:00Z',
+    ...extra,
+  });
 
 describe('FileLock', () => {
   it('creates the lock exclusively and refuses a second holder, naming the first', async () => {
     const p = path();
     const held = await new FileLock(p).acquire({ owner: lockOwner('install'), wait: false });
-    const error = await new FileLock(p).acquire({ owner: { ...lockOwner('upgrade'), pid: process.pid }, wait: false }).catch((e) => e);
+    const error = await new FileLock(p)
+      .acquire({ owner: { ...lockOwner('upgrade'), pid: process.pid }, wait: false })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as LockHeldError).holder).toContain(`pid ${process.pid}`);
     expect((error as LockHeldError).holder).toContain('openim-deploy install');
@@ -41,7 +51,9 @@ describe('FileLock', () => {
   it('never judges a lock from another host stale', async () => {
     const p = path();
     writeFileSync(p, JSON.stringify({ holder: 'remote', pid: 1, host: 'another-host', command: 'x', since: 'y' }));
-    await expect(new FileLock(p, { isAlive: () => false }).acquire({ owner: lockOwner('install'), wait: false })).rejects.toBeInstanceOf(LockHeldError);
+    await expect(
+      new FileLock(p, { isAlive: () => false }).acquire({ owner: lockOwner('install'), wait: false }),
+    ).rejects.toBeInstanceOf(LockHeldError);
   });
 
   it('waits for the holder with wait, telling who it waits for, and can be interrupted', async () => {
@@ -73,7 +85,15 @@ describe('FileLock', () => {
     const third = await new FileLock(p).acquire({ owner: lockOwner('install'), wait: false });
     const controller = new AbortController();
     // Interrupted while it waits: the abort comes once it has started waiting.
-    await expect(new FileLock(p).acquire({ owner: lockOwner('x'), wait: true, pollMs: 10, signal: controller.signal, onWait: () => controller.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      new FileLock(p).acquire({
+        owner: lockOwner('x'),
+        wait: true,
+        pollMs: 10,
+        signal: controller.signal,
+        onWait: () => controller.abort(),
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     await third.release();
   });
 

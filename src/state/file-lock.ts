@@ -65,7 +65,8 @@ export class FileLock implements DeployLock {
     const text = `${JSON.stringify(content)}\n`;
     let waiting = false;
     for (;;) {
-      if (options.signal?.aborted) throw Object.assign(new Error('interrupted while waiting for the lock'), { name: 'AbortError' });
+      if (options.signal?.aborted)
+        throw Object.assign(new Error('interrupted while waiting for the lock'), { name: 'AbortError' });
       if (await this.tryCreate(text)) return this.held(text);
       const current = await this.read();
       if (current === 'gone') continue;
@@ -140,7 +141,10 @@ export class FileLock implements DeployLock {
     } catch {
       movedContent = undefined;
     }
-    const same = judged === undefined ? movedContent === undefined : movedContent?.pid === judged.pid && movedContent.since === judged.since;
+    const same =
+      judged === undefined
+        ? movedContent === undefined
+        : movedContent?.pid === judged.pid && movedContent.since === judged.since;
     if (!same) await link(aside, this.location).catch(() => undefined);
     await unlink(aside).catch(() => undefined);
   }

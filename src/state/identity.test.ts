@@ -6,8 +6,16 @@ const spec = (sets: string[], preset = 'dev') => resolveConfig({ preset, sets })
 
 describe('identity: values that cannot change after install', () => {
   it('records the target and its immutable places', () => {
-    expect(identityOf(spec(['kubernetes.namespace=im']))).toMatchObject({ target: 'kubernetes', 'kubernetes.namespace': 'im', 'infrastructure.mongodb.database': 'openim_v3' });
-    expect(identityOf(spec([], 'single-host'))).toMatchObject({ target: 'binary', 'binary.prefix': '/opt/openim', 'binary.dataDir': '/var/lib/openim' });
+    expect(identityOf(spec(['kubernetes.namespace=im']))).toMatchObject({
+      target: 'kubernetes',
+      'kubernetes.namespace': 'im',
+      'infrastructure.mongodb.database': 'openim_v3',
+    });
+    expect(identityOf(spec([], 'single-host'))).toMatchObject({
+      target: 'binary',
+      'binary.prefix': '/opt/openim',
+      'binary.dataDir': '/var/lib/openim',
+    });
   });
 
   it('refuses a changed namespace, naming the path, both values and why', () => {
@@ -28,7 +36,9 @@ describe('identity: values that cannot change after install', () => {
 
   it('accepts every other change, and anything when nothing is stored', () => {
     const before = identityOf(spec([]));
-    expect(identityIssues(before, spec(['openim.domain=im.example.com', 'kubernetes.ingress.controller=traefik']))).toEqual([]);
+    expect(
+      identityIssues(before, spec(['openim.domain=im.example.com', 'kubernetes.ingress.controller=traefik'])),
+    ).toEqual([]);
     expect(identityIssues(undefined, spec(['kubernetes.namespace=x']))).toEqual([]);
   });
 });

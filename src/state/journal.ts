@@ -33,9 +33,20 @@ export class Journal {
     return e?.status === 'done' && e.hash === hash;
   }
 
-  record(stepId: string, status: StepStatus, hash: string, error?: string, outputs?: Pick<JournalEntry, 'artifacts'>): Promise<void> {
+  record(
+    stepId: string,
+    status: StepStatus,
+    hash: string,
+    error?: string,
+    outputs?: Pick<JournalEntry, 'artifacts'>,
+  ): Promise<void> {
     const previous = this.state.steps[stepId];
-    const attempt = status === 'started' ? (previous?.status === 'done' ? 1 : (previous?.attempt ?? 0) + 1) : (previous?.attempt ?? 1);
+    const attempt =
+      status === 'started'
+        ? previous?.status === 'done'
+          ? 1
+          : (previous?.attempt ?? 0) + 1
+        : (previous?.attempt ?? 1);
     const entry: JournalEntry = { status, hash, at: new Date().toISOString(), attempt };
     if (error !== undefined) entry.error = error;
     if (outputs?.artifacts) entry.artifacts = outputs.artifacts;
@@ -48,7 +59,8 @@ export class Journal {
       const merged = mergeResources(previous?.resources ?? [], resources);
       if (merged.length) entry.resources = merged;
     } else if (previous) {
-      for (const key of ['order', 'component', 'resources'] as const) if (previous[key] !== undefined) (entry as unknown as Record<string, unknown>)[key] = previous[key];
+      for (const key of ['order', 'component', 'resources'] as const)
+        if (previous[key] !== undefined) (entry as unknown as Record<string, unknown>)[key] = previous[key];
     }
     this.state.steps[stepId] = entry;
     return this.flush();

@@ -39,7 +39,9 @@ describe('LeaseLock', () => {
   it('creates the Lease, refuses a second holder with its name and expiry, and frees it on release', async () => {
     const backend = new MemoryLease();
     const a = await new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner('run A'), wait: false });
-    const error = await new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner('run B'), wait: false }).catch((e) => e);
+    const error = await new LeaseLock(backend, { holderGone: never })
+      .acquire({ owner: owner('run B'), wait: false })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as Error).message).toContain('run A');
     expect((error as Error).message).toMatch(/expires in \d+s/);
@@ -54,33 +56,55 @@ describe('LeaseLock', () => {
   it('takes over an expired Lease (a run that died) and a Lease whose holder is gone on this host', async () => {
     const backend = new MemoryLease();
     let now = Date.parse('2026-01-01T00:00:00Z');
-    await new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({ owner: owner('dead run'), wait: false });
+    await new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({
+      owner: owner('dead run'),
+      wait: false,
+    });
     now += 30_000;
-    await expect(new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({ owner: owner('B'), wait: false })).rejects.toBeInstanceOf(LockHeldError);
+    await expect(
+      new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({ owner: owner('B'), wait: false }),
+    ).rejects.toBeInstanceOf(LockHeldError);
     now += 31_000;
     expect(leaseExpired(backend.record!, now)).toBe(true);
-    const b = await new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({ owner: owner('B'), wait: false });
+    const b = await new LeaseLock(backend, { now: () => now, holderGone: never }).acquire({
+      owner: owner('B'),
+      wait: false,
+    });
     expect(backend.record!.holder).toBe('B');
     await b.release();
 
     await new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner('killed'), wait: false });
-    const c = await new LeaseLock(backend, { holderGone: (r) => r.holder === 'killed' }).acquire({ owner: owner('C'), wait: false });
+    const c = await new LeaseLock(backend, { holderGone: (r) => r.holder === 'killed' }).acquire({
+      owner: owner('C'),
+      wait: false,
+    });
     expect(backend.record!.holder).toBe('C');
     await c.release();
   });
 
   it('two runs racing for a free Lease: exactly one wins', async () => {
     const backend = new MemoryLease();
-    const results = await Promise.allSettled(['A', 'B', 'C'].map((n) => new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner(n), wait: false })));
+    const results = await Promise.allSettled(
+      ['A', 'B', 'C'].map((n) =>
+        new LeaseLock(backend, { holderGone: never }).acquire({ owner: owner(n), wait: false }),
+      ),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof LockHeldError)).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => (r as PromiseRejectedResult).reason instanceof LockHeldError),
+    ).toBe(true);
   });
 
   it('renews while held, and signals `lost` when another run took it over', async () => {
     // vitest's fake clock drives both Date.now (the renewTime written) and the renewal timer.
     vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
     const backend = new MemoryLease();
-    const held = await new LeaseLock(backend, { renewMs: 10_000, holderGone: never }).acquire({ owner: owner('A'), wait: false });
+    const held = await new LeaseLock(backend, { renewMs: 10_000, holderGone: never }).acquire({
+      owner: owner('A'),
+      wait: false,
+    });
     expect(backend.record!.renewTime).toBe('2026-01-01T00:00:00.000000Z');
     expect(backend.version).toBe(1);
     await vi.advanceTimersByTimeAsync(10_000);

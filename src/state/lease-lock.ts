@@ -88,7 +88,8 @@ export class LeaseLock implements DeployLock {
   async acquire(options: AcquireOptions): Promise<HeldLock> {
     let waiting = false;
     for (;;) {
-      if (options.signal?.aborted) throw Object.assign(new Error('interrupted while waiting for the lock'), { name: 'AbortError' });
+      if (options.signal?.aborted)
+        throw Object.assign(new Error('interrupted while waiting for the lock'), { name: 'AbortError' });
       const at = microTime(this.now());
       const current = await this.backend.get();
       const start = processStartTime(options.owner.pid);
@@ -108,12 +109,23 @@ export class LeaseLock implements DeployLock {
         continue;
       }
       if (current.holder === '' || leaseExpired(current, this.now()) || this.holderGone(current)) {
-        const { result, resourceVersion } = await this.backend.update({ ...mine, resourceVersion: current.resourceVersion! });
+        const { result, resourceVersion } = await this.backend.update({
+          ...mine,
+          resourceVersion: current.resourceVersion!,
+        });
         if (result === 'ok') return this.held({ ...mine, ...(resourceVersion ? { resourceVersion } : {}) });
         continue;
       }
-      const left = Math.max(0, Math.round((Date.parse(current.renewTime) + current.durationSeconds * 1000 - this.now()) / 1000));
-      if (!options.wait) throw new LockHeldError(current.holder, this.location, `renewed ${current.renewTime}; if that run died, the lock expires in ${left}s`);
+      const left = Math.max(
+        0,
+        Math.round((Date.parse(current.renewTime) + current.durationSeconds * 1000 - this.now()) / 1000),
+      );
+      if (!options.wait)
+        throw new LockHeldError(
+          current.holder,
+          this.location,
+          `renewed ${current.renewTime}; if that run died, the lock expires in ${left}s`,
+        );
       if (!waiting) {
         waiting = true;
         options.onWait?.(current.holder);
@@ -140,7 +152,8 @@ export class LeaseLock implements DeployLock {
         controller.abort(new Error(`lock ${this.location} was taken over by another run (${result})`));
       } catch {
         // Transient API error: try again next period; give up once the Lease would have expired.
-        if (this.now() - lastRenewed > this.durationSeconds * 1000) controller.abort(new Error(`lock ${this.location} could not be renewed for ${this.durationSeconds}s`));
+        if (this.now() - lastRenewed > this.durationSeconds * 1000)
+          controller.abort(new Error(`lock ${this.location} could not be renewed for ${this.durationSeconds}s`));
       }
     };
     const timer = setInterval(() => {

@@ -46,5 +46,11 @@ export function lockOwner(command: string, now: Date = new Date()): LockOwner {
   }
   const host = hostname();
   const since = now.toISOString();
-  return { holder: `${user}@${host} pid ${process.pid} (openim-deploy ${command}, since ${since})`, pid: process.pid, host, command, since };
+  return {
+    holder: `${user}@${host} pid ${process.pid} (openim-deploy ${command}, since ${since})`,
+    pid: process.pid,
+    host,
+    command,
+    since,
+  };
 }

@@ -133,7 +133,9 @@ export class MirroredStateStore implements StateStore {
     while (this.inflight) await this.inflight;
     if (this.lastError) {
       const error = this.lastError;
-      throw new Error(`could not update ${this.remote.location}: ${error.message}; the local copy ${this.local.location} is current and the next run writes it`);
+      throw new Error(
+        `could not update ${this.remote.location}: ${error.message}; the local copy ${this.local.location} is current and the next run writes it`,
+      );
     }
   }
 

@@ -19,15 +19,51 @@ function fingerprint(plan: Plan): string[] {
 const plans: Record<string, () => Plan> = {
   'binary single-host': () => binaryPlan(),
   'binary single-host probed': () => binaryPlan(singleHost(), probedHost()),
-  'binary single-host logging, no monitoring': () => binaryPlan(singleHost('monitoring.enabled=false', 'logging.enabled=true')),
+  'binary single-host logging, no monitoring': () =>
+    binaryPlan(singleHost('monitoring.enabled=false', 'logging.enabled=true')),
   'binary all external': () => binaryPlan(allExternal()),
-  'binary arm64 dnf, redis installed': () => binaryPlan(singleHost('binary.arch=arm64'), probedHost({ arch: 'arm64', packageManager: 'dnf', installedPackages: ['redis'] })),
+  'binary arm64 dnf, redis installed': () =>
+    binaryPlan(
+      singleHost('binary.arch=arm64'),
+      probedHost({ arch: 'arm64', packageManager: 'dnf', installedPackages: ['redis'] }),
+    ),
   'binary external kafka with topics, SASL over TLS': () =>
-    binaryPlan(allExternal('infrastructure.kafka.createTopics=true', 'infrastructure.kafka.username=openim', 'infrastructure.kafka.password=kafka-pw', 'infrastructure.kafka.tls=true')),
-  'binary behind the proxy, production profile': () => binaryPlan(singleHost('binary.proxy.enabled=true', `binary.artifacts.caddy.sha256=${'b'.repeat(64)}`, 'openim.domain=im.example.com', 'profile=production')),
+    binaryPlan(
+      allExternal(
+        'infrastructure.kafka.createTopics=true',
+        'infrastructure.kafka.username=openim',
+        'infrastructure.kafka.password=kafka-pw',
+        'infrastructure.kafka.tls=true',
+      ),
+    ),
+  'binary behind the proxy, production profile': () =>
+    binaryPlan(
+      singleHost(
+        'binary.proxy.enabled=true',
+        `binary.artifacts.caddy.sha256=${'b'.repeat(64)}`,
+        'openim.domain=im.example.com',
+        'profile=production',
+      ),
+    ),
   'binary monitoring external (files only), logging to a remote Loki': () =>
-    binaryPlan(singleHost('monitoring.prometheusUrl=http://prom.example:9090', 'monitoring.grafanaUrl=https://grafana.example/', 'logging.enabled=true', 'logging.lokiUrl=http://logs.example:3100')),
-  'binary built from source, no chat, mongo tools': () => binaryPlan(singleHost('binary.source=build', 'openim.components.chat=false', 'openim.components.adminFront=false', 'binary.artifacts.mongotools.url=http://mirror.example/mongotools.tgz', `binary.artifacts.mongotools.sha256=${'c'.repeat(64)}`)),
+    binaryPlan(
+      singleHost(
+        'monitoring.prometheusUrl=http://prom.example:9090',
+        'monitoring.grafanaUrl=https://grafana.example/',
+        'logging.enabled=true',
+        'logging.lokiUrl=http://logs.example:3100',
+      ),
+    ),
+  'binary built from source, no chat, mongo tools': () =>
+    binaryPlan(
+      singleHost(
+        'binary.source=build',
+        'openim.components.chat=false',
+        'openim.components.adminFront=false',
+        'binary.artifacts.mongotools.url=http://mirror.example/mongotools.tgz',
+        `binary.artifacts.mongotools.sha256=${'c'.repeat(64)}`,
+      ),
+    ),
   'kubernetes dev': () => buildPlan(specFor('dev'), UNPROBED),
   'kubernetes dev probed': () => buildPlan(specFor('dev'), PROBED_CLUSTER_FIXTURE),
   'kubernetes production': () => buildPlan(specFor('production'), UNPROBED),

@@ -29,7 +29,8 @@ export interface VerifyPlan {
 
 function objectStorageNote(spec: DeploySpec): string | undefined {
   const os = spec.infrastructure.objectStorage;
-  if (os.provider !== 'minio') return `object storage provider ${os.provider}: presigned URLs point at the provider's own endpoint, which verify does not compare (checked only for MinIO, whose externalAddress openim-deploy sets)`;
+  if (os.provider !== 'minio')
+    return `object storage provider ${os.provider}: presigned URLs point at the provider's own endpoint, which verify does not compare (checked only for MinIO, whose externalAddress openim-deploy sets)`;
   return undefined;
 }
 
@@ -70,7 +71,14 @@ export function verifyPlan(spec: DeploySpec): VerifyPlan {
   const urls = publicUrls(spec);
   if (spec.kubernetes.ingress.controller !== 'none' && spec.openim.domain) {
     return {
-      endpoints: { api: urls.apiAddr, ws: urls.wsAddr, chat: chat ? urls.chatApi : '', admin: chat ? urls.adminApi : '', objectStorage: urls.objectStorage, ...(note ? { objectStorageNotApplicable: note } : {}) },
+      endpoints: {
+        api: urls.apiAddr,
+        ws: urls.wsAddr,
+        chat: chat ? urls.chatApi : '',
+        admin: chat ? urls.adminApi : '',
+        objectStorage: urls.objectStorage,
+        ...(note ? { objectStorageNotApplicable: note } : {}),
+      },
       forwards: [],
     };
   }
@@ -81,7 +89,14 @@ export function verifyPlan(spec: DeploySpec): VerifyPlan {
     : 'no ingress or domain, so the object storage external address (presigned URLs) is not reachable from here; set infrastructure.objectStorage.externalAddress to a reachable URL or use an ingress';
   const objectNote = note ?? viaIngress;
   return {
-    endpoints: { api: '', ws: '', chat: '', admin: '', objectStorage: urls.objectStorage, ...(objectNote ? { objectStorageNotApplicable: objectNote } : {}) },
+    endpoints: {
+      api: '',
+      ws: '',
+      chat: '',
+      admin: '',
+      objectStorage: urls.objectStorage,
+      ...(objectNote ? { objectStorageNotApplicable: objectNote } : {}),
+    },
     forwards: [
       { key: 'api', service: 'openim-api', port: PUBLIC_PORTS.api },
       { key: 'ws', service: 'openim-msggateway', port: PUBLIC_PORTS.msgGateway },
@@ -97,7 +112,10 @@ export function verifyPlan(spec: DeploySpec): VerifyPlan {
 
 export function verifyCredentials(spec: DeploySpec, secrets: Partial<SecretValues>): VerifyCredentials {
   const secret = secrets['openim.secret'] ?? '';
-  if (!secret) throw new Error('no OpenIM secret in the install state: is OpenIM installed with this config (same -c/--preset, --workdir)?');
+  if (!secret)
+    throw new Error(
+      'no OpenIM secret in the install state: is OpenIM installed with this config (same -c/--preset, --workdir)?',
+    );
   return {
     secret,
     imAdminUserID: OPENIM_DEFAULTS.imAdminUserID,
@@ -124,5 +142,7 @@ export function verifyProbe(spec: DeploySpec, endpoints: VerifyEndpoints): Extra
 
 /** Why the install's verify step does not run, when it does not. */
 export function verifyOff(spec: DeploySpec): string | undefined {
-  return spec.verify.afterInstall ? undefined : 'verify after install is off (verify.afterInstall false): run openim-deploy verify';
+  return spec.verify.afterInstall
+    ? undefined
+    : 'verify after install is off (verify.afterInstall false): run openim-deploy verify';
 }

@@ -27,7 +27,9 @@ export function packageVersion(): string {
 
 /** package.json's `bugs` (a URL, or `{ url }`), where bug reports go; undefined while the package names none. */
 export function packageBugsUrl(): string | undefined {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bugs?: string | { url?: string } };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    bugs?: string | { url?: string };
+  };
   return typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
 }
 

@@ -43,14 +43,23 @@ export interface CallOptions {
   fetch?: typeof fetch;
 }
 
-export async function callApi<T = Record<string, unknown>>(base: string, path: string, body: unknown, options: CallOptions = {}): Promise<ApiAnswer<T>> {
+export async function callApi<T = Record<string, unknown>>(
+  base: string,
+  path: string,
+  body: unknown,
+  options: CallOptions = {},
+): Promise<ApiAnswer<T>> {
   const call = `POST ${path}`;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(joinUrl(base, path), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', operationID: operationID(), ...(options.token ? { token: options.token } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        operationID: operationID(),
+        ...(options.token ? { token: options.token } : {}),
+      },
       body: JSON.stringify(body),
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
@@ -66,11 +75,25 @@ export async function callApi<T = Record<string, unknown>>(base: string, path: s
     parsed = undefined;
   }
   if (!parsed || typeof parsed.errCode !== 'number') {
-    throw new ApiCallError(call, `HTTP ${response.status} from ${joinUrl(base, path)}, not an OpenIM answer: ${text.slice(0, 200).trim() || '(empty body)'}`);
+    throw new ApiCallError(
+      call,
+      `HTTP ${response.status} from ${joinUrl(base, path)}, not an OpenIM answer: ${text.slice(0, 200).trim() || '(empty body)'}`,
+    );
   }
-  const answer: ApiAnswer<T> = { errCode: parsed.errCode, errMsg: parsed.errMsg ?? '', errDlt: parsed.errDlt ?? '', data: (parsed.data ?? {}) as T };
+  const answer: ApiAnswer<T> = {
+    errCode: parsed.errCode,
+    errMsg: parsed.errMsg ?? '',
+    errDlt: parsed.errDlt ?? '',
+    data: (parsed.data ?? {}) as T,
+  };
   if (answer.errCode !== 0) {
-    throw new ApiCallError(call, `errCode ${answer.errCode} ${answer.errMsg}${answer.errDlt ? ` (${answer.errDlt.slice(0, 300)})` : ''}`.trim(), answer.errCode, answer.errMsg, answer.errDlt);
+    throw new ApiCallError(
+      call,
+      `errCode ${answer.errCode} ${answer.errMsg}${answer.errDlt ? ` (${answer.errDlt.slice(0, 300)})` : ''}`.trim(),
+      answer.errCode,
+      answer.errMsg,
+      answer.errDlt,
+    );
   }
   return answer;
 }

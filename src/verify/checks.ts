@@ -49,11 +49,12 @@ const TITLES: Record<CheckId, string> = {
   'user-token': 'user tokens (POST /auth/get_user_token)',
   'websocket-connect': 'WebSocket of user B to msggateway (101 + connect answer)',
   'send-msg': 'message from user A to user B (POST /msg/send_msg)',
-  'push-frame': 'push frame 2001 with that message on user B\'s WebSocket',
+  'push-frame': "push frame 2001 with that message on user B's WebSocket",
   'message-stored': 'message retrievable (POST /msg/newest_seq + /msg/pull_msg_by_seq)',
   'object-upload': 'object upload, presigned form (/object/initiate_form_data → MinIO → /object/complete_form_data)',
   'object-download': 'object download through the object storage external address',
-  'chat-register': 'chat account register (chat-api POST /account/register, verify code = superCode; admin-api POST /account/add_user when registration is closed)',
+  'chat-register':
+    'chat account register (chat-api POST /account/register, verify code = superCode; admin-api POST /account/add_user when registration is closed)',
   'chat-login': 'chat account login (chat-api POST /account/login)',
   'admin-login': 'admin console login (admin-api POST /account/login)',
   cleanup: 'throw-away users logged out and marked',
@@ -91,7 +92,8 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
     results.set(r.id, r);
     options.onCheck?.(r);
   };
-  const skip = (id: CheckId, status: 'not-applicable' | 'not-run', detail: string) => record({ id, title: TITLES[id], status, ms: 0, detail });
+  const skip = (id: CheckId, status: 'not-applicable' | 'not-run', detail: string) =>
+    record({ id, title: TITLES[id], status, ms: 0, detail });
 
   async function check(id: CheckId, needs: CheckId[], fn: () => Promise<string>): Promise<void> {
     const blocked = needs.filter((n) => results.get(n)?.status !== 'passed');
@@ -119,7 +121,15 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
           ...(e.errCode !== undefined ? { errCode: e.errCode, errMsg: e.errMsg ?? '', errDlt: e.errDlt ?? '' } : {}),
         });
       } else if (e instanceof GatewayError) {
-        record({ id, title: TITLES[id], status: 'failed', ms, detail: e.message, kind: failureKind(e.errCode, e.errMsg), ...(e.errCode !== undefined ? { errCode: e.errCode, errMsg: e.errMsg ?? '' } : {}) });
+        record({
+          id,
+          title: TITLES[id],
+          status: 'failed',
+          ms,
+          detail: e.message,
+          kind: failureKind(e.errCode, e.errMsg),
+          ...(e.errCode !== undefined ? { errCode: e.errCode, errMsg: e.errMsg ?? '' } : {}),
+        });
       } else {
         record({ id, title: TITLES[id], status: 'failed', ms, detail: (e as Error).message, kind: 'failure' });
       }
@@ -129,7 +139,12 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
   try {
     // open-im-server internal/api/router.go@v3.8.3:199; share.yml secret + imAdminUserID.
     await check('admin-token', [], async () => {
-      const r = await callApi<{ token?: string }>(ep.api, '/auth/get_admin_token', { secret: cred.secret, userID: cred.imAdminUserID }, call);
+      const r = await callApi<{ token?: string }>(
+        ep.api,
+        '/auth/get_admin_token',
+        { secret: cred.secret, userID: cred.imAdminUserID },
+        call,
+      );
       if (!r.data.token) throw new Error('errCode 0 but no token in the answer');
       ctx.adminToken = r.data.token;
       return `token for ${cred.imAdminUserID}`;
@@ -138,14 +153,29 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
     // router.go@v3.8.3:109. 3.8 has no user delete route (router.go:108-131): users are marked in nickname and ex.
     await check('user-register', ['admin-token'], async () => {
       const ex = JSON.stringify({ openimDeployVerify: true, at: new Date().toISOString() });
-      await callApi(ep.api, '/user/user_register', { users: [ctx.userA, ctx.userB].map((userID) => ({ userID, nickname: THROWAWAY_NICKNAME, faceURL: '', ex })) }, { ...call, token: ctx.adminToken });
+      await callApi(
+        ep.api,
+        '/user/user_register',
+        { users: [ctx.userA, ctx.userB].map((userID) => ({ userID, nickname: THROWAWAY_NICKNAME, faceURL: '', ex })) },
+        { ...call, token: ctx.adminToken },
+      );
       return `registered ${ctx.userA} and ${ctx.userB}`;
     });
 
     // router.go@v3.8.3:200 (needs the admin token: not on the whitelist, router.go:306).
     await check('user-token', ['user-register'], async () => {
-      const a = await callApi<{ token?: string }>(ep.api, '/auth/get_user_token', { platformID: PLATFORM.ios, userID: ctx.userA }, { ...call, token: ctx.adminToken });
-      const b = await callApi<{ token?: string }>(ep.api, '/auth/get_user_token', { platformID: PLATFORM.web, userID: ctx.userB }, { ...call, token: ctx.adminToken });
+      const a = await callApi<{ token?: string }>(
+        ep.api,
+        '/auth/get_user_token',
+        { platformID: PLATFORM.ios, userID: ctx.userA },
+        { ...call, token: ctx.adminToken },
+      );
+      const b = await callApi<{ token?: string }>(
+        ep.api,
+        '/auth/get_user_token',
+        { platformID: PLATFORM.web, userID: ctx.userB },
+        { ...call, token: ctx.adminToken },
+      );
       if (!a.data.token || !b.data.token) throw new Error('errCode 0 but no token in the answer');
       ctx.tokenA = a.data.token;
       ctx.tokenB = b.data.token;
@@ -153,7 +183,11 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
     });
 
     await check('websocket-connect', ['user-token'], async () => {
-      ctx.gateway = await connectGateway(gatewayUrl(ep.ws, ctx.userB, ctx.tokenB, PLATFORM.web, operationID()), requestTimeoutMs, caPems.length ? { ca: tls!.tlsFor(new URL(ep.ws).host).ca } : {});
+      ctx.gateway = await connectGateway(
+        gatewayUrl(ep.ws, ctx.userB, ctx.tokenB, PLATFORM.web, operationID()),
+        requestTimeoutMs,
+        caPems.length ? { ca: tls!.tlsFor(new URL(ep.ws).host).ca } : {},
+      );
       // The gateway registers the connection after answering (ws_server.go@v3.8.3:477-482):
       // wait until the API reports user B online, so the push has somewhere to go.
       const online = await waitOnline(ep.api, ctx.adminToken, ctx.userB, call, 10_000);
@@ -166,7 +200,16 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       const r = await callApi<{ serverMsgID?: string; clientMsgID?: string }>(
         ep.api,
         '/msg/send_msg',
-        { sendID: ctx.userA, recvID: ctx.userB, senderPlatformID: PLATFORM.ios, content: { content: text }, contentType: TEXT, sessionType: SINGLE_CHAT, isOnlineOnly: false, notOfflinePush: true },
+        {
+          sendID: ctx.userA,
+          recvID: ctx.userB,
+          senderPlatformID: PLATFORM.ios,
+          content: { content: text },
+          contentType: TEXT,
+          sessionType: SINGLE_CHAT,
+          isOnlineOnly: false,
+          notOfflinePush: true,
+        },
         { ...call, token: ctx.adminToken },
       );
       if (!r.data.serverMsgID && !r.data.clientMsgID) throw new Error('errCode 0 but no message id in the answer');
@@ -176,8 +219,16 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
 
     await check('push-frame', ['websocket-connect', 'send-msg'], async () => {
       const sent = ctx.sent!;
-      const m = await ctx.gateway!.waitForPush((p) => (sent.clientMsgID !== '' && p.clientMsgID === sent.clientMsgID) || (sent.serverMsgID !== '' && p.serverMsgID === sent.serverMsgID), deliveryTimeoutMs);
-      if (!m.content.includes(sent.text)) throw new Error(`pushed message ${m.clientMsgID} does not carry the text sent (content ${m.content.slice(0, 80)})`);
+      const m = await ctx.gateway!.waitForPush(
+        (p) =>
+          (sent.clientMsgID !== '' && p.clientMsgID === sent.clientMsgID) ||
+          (sent.serverMsgID !== '' && p.serverMsgID === sent.serverMsgID),
+        deliveryTimeoutMs,
+      );
+      if (!m.content.includes(sent.text))
+        throw new Error(
+          `pushed message ${m.clientMsgID} does not carry the text sent (content ${m.content.slice(0, 80)})`,
+        );
       return `2001 frame in ${m.conversationID}, seq ${m.seq}, from ${m.sendID}`;
     });
 
@@ -187,16 +238,27 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       const deadline = Date.now() + deliveryTimeoutMs;
       let last = 'no conversation of user B has a message yet';
       for (;;) {
-        const seqs = await callApi<{ maxSeqs?: Record<string, number> }>(ep.api, '/msg/newest_seq', { userID: ctx.userB }, { ...call, token: ctx.tokenB });
+        const seqs = await callApi<{ maxSeqs?: Record<string, number> }>(
+          ep.api,
+          '/msg/newest_seq',
+          { userID: ctx.userB },
+          { ...call, token: ctx.tokenB },
+        );
         for (const [conversationID, seq] of Object.entries(seqs.data.maxSeqs ?? {})) {
           if (!conversationID.includes(ctx.userA) || !seq) continue;
-          const pulled = await callApi<{ msgs?: Record<string, { Msgs?: { serverMsgID?: string; clientMsgID?: string; seq?: number }[] }> }>(
+          const pulled = await callApi<{
+            msgs?: Record<string, { Msgs?: { serverMsgID?: string; clientMsgID?: string; seq?: number }[] }>;
+          }>(
             ep.api,
             '/msg/pull_msg_by_seq',
             { userID: ctx.userB, seqRanges: [{ conversationID, begin: 1, end: seq, num: seq }], order: 0 },
             { ...call, token: ctx.tokenB, timeoutMs: Math.max(requestTimeoutMs, 60_000) },
           );
-          const found = (pulled.data.msgs?.[conversationID]?.Msgs ?? []).find((m) => (sent.serverMsgID && m.serverMsgID === sent.serverMsgID) || (sent.clientMsgID && m.clientMsgID === sent.clientMsgID));
+          const found = (pulled.data.msgs?.[conversationID]?.Msgs ?? []).find(
+            (m) =>
+              (sent.serverMsgID && m.serverMsgID === sent.serverMsgID) ||
+              (sent.clientMsgID && m.clientMsgID === sent.clientMsgID),
+          );
           if (found) return `pulled from ${conversationID} at seq ${found.seq ?? seq}`;
           last = `${conversationID} has seq ${seq} but not the message sent`;
         }
@@ -213,7 +275,13 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       await check('object-upload', ['user-token'], async () => {
         const bytes = Buffer.from(`openim-deploy verify ${run_} ${randomBytes(16).toString('hex')}\n`);
         const name = `${ctx.userA}/openim-deploy-verify-${run_}.txt`;
-        const init = await callApi<{ id?: string; url?: string; file?: string; formData?: Record<string, string>; successCodes?: number[] }>(
+        const init = await callApi<{
+          id?: string;
+          url?: string;
+          file?: string;
+          formData?: Record<string, string>;
+          successCodes?: number[];
+        }>(
           ep.api,
           '/object/initiate_form_data',
           { name, size: bytes.length, contentType: 'text/plain' },
@@ -221,14 +289,29 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
         );
         const d = init.data;
         if (!d.id || !d.url) throw new Error('errCode 0 but no upload id or URL in the answer');
-        if (!sameOrigin(d.url, ep.objectStorage)) throw new Error(`presigned upload URL ${originOf(d.url)} is not the object storage external address ${originOf(ep.objectStorage)}: clients would upload somewhere else (minio.yml externalAddress)`);
+        if (!sameOrigin(d.url, ep.objectStorage))
+          throw new Error(
+            `presigned upload URL ${originOf(d.url)} is not the object storage external address ${originOf(ep.objectStorage)}: clients would upload somewhere else (minio.yml externalAddress)`,
+          );
         const form = new FormData();
         for (const [k, v] of Object.entries(d.formData ?? {})) form.append(k, v);
         form.append(d.file || 'file', new Blob([bytes], { type: 'text/plain' }), 'verify.txt');
-        const posted = await fetchOrExplain(d.url, { method: 'POST', body: form, signal: timeoutSignal(requestTimeoutMs, options.signal) });
+        const posted = await fetchOrExplain(d.url, {
+          method: 'POST',
+          body: form,
+          signal: timeoutSignal(requestTimeoutMs, options.signal),
+        });
         const ok = d.successCodes?.length ? d.successCodes.includes(posted.status) : posted.status < 300;
-        if (!ok) throw new Error(`object storage answered HTTP ${posted.status} to the presigned form upload: ${(await posted.text()).slice(0, 200)}`);
-        const done = await callApi<{ url?: string }>(ep.api, '/object/complete_form_data', { id: d.id }, { ...call, token: ctx.tokenA });
+        if (!ok)
+          throw new Error(
+            `object storage answered HTTP ${posted.status} to the presigned form upload: ${(await posted.text()).slice(0, 200)}`,
+          );
+        const done = await callApi<{ url?: string }>(
+          ep.api,
+          '/object/complete_form_data',
+          { id: d.id },
+          { ...call, token: ctx.tokenA },
+        );
         if (!done.data.url) throw new Error('errCode 0 but no object URL in the answer');
         ctx.upload = { url: done.data.url, bytes, name };
         return `${bytes.length} bytes uploaded to ${originOf(d.url)}; object URL ${done.data.url}`;
@@ -240,14 +323,24 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
         // The URL complete_form_data returns is built from the request's host (third.go@v3.8.3:58-79), which
         // may be an address only the server sees; the API path itself is the one we reached.
         const objectUrl = joinUrl(ep.api, `/object/${up.name.split('/').map(encodeURIComponent).join('/')}`);
-        const redirect = await fetchOrExplain(objectUrl, { redirect: 'manual', signal: timeoutSignal(requestTimeoutMs, options.signal) });
+        const redirect = await fetchOrExplain(objectUrl, {
+          redirect: 'manual',
+          signal: timeoutSignal(requestTimeoutMs, options.signal),
+        });
         const location = redirect.headers.get('location');
-        if (redirect.status !== 302 || !location) throw new Error(`GET ${objectUrl}: HTTP ${redirect.status} instead of a redirect: ${(await redirect.text()).slice(0, 200)}`);
-        if (!sameOrigin(location, ep.objectStorage)) throw new Error(`download redirects to ${originOf(location)}, not the object storage external address ${originOf(ep.objectStorage)}`);
+        if (redirect.status !== 302 || !location)
+          throw new Error(
+            `GET ${objectUrl}: HTTP ${redirect.status} instead of a redirect: ${(await redirect.text()).slice(0, 200)}`,
+          );
+        if (!sameOrigin(location, ep.objectStorage))
+          throw new Error(
+            `download redirects to ${originOf(location)}, not the object storage external address ${originOf(ep.objectStorage)}`,
+          );
         const got = await fetchOrExplain(location, { signal: timeoutSignal(requestTimeoutMs, options.signal) });
         const body = Buffer.from(await got.arrayBuffer());
         if (got.status !== 200) throw new Error(`object storage answered HTTP ${got.status} to the presigned download`);
-        if (!body.equals(up.bytes)) throw new Error(`downloaded ${body.length} bytes differ from the ${up.bytes.length} uploaded`);
+        if (!body.equals(up.bytes))
+          throw new Error(`downloaded ${body.length} bytes differ from the ${up.bytes.length} uploaded`);
         return `${body.length} identical bytes from ${originOf(location)}`;
       });
     }
@@ -261,11 +354,20 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       // chat internal/api/admin/start.go@v1.8.4:124, internal/rpc/admin/admin.go:175 (password compared as md5 hex).
       const adminLogin = async () => {
         if (!cred.chatAdminPassword) {
-          skip('admin-login', 'not-applicable', 'no chat.adminPassword in the install state (the install sets it through admin-api): is chat installed with this config (same -c/--preset, --workdir)?');
+          skip(
+            'admin-login',
+            'not-applicable',
+            'no chat.adminPassword in the install state (the install sets it through admin-api): is chat installed with this config (same -c/--preset, --workdir)?',
+          );
           return;
         }
         await check('admin-login', [], async () => {
-          const r = await callApi<{ adminToken?: string }>(ep.admin, '/account/login', { account: cred.chatAdminAccount, password: md5(cred.chatAdminPassword) }, call);
+          const r = await callApi<{ adminToken?: string }>(
+            ep.admin,
+            '/account/login',
+            { account: cred.chatAdminAccount, password: md5(cred.chatAdminPassword) },
+            call,
+          );
           if (!r.data.adminToken) throw new Error('errCode 0 but no admin token in the answer');
           ctx.chatAdminToken = r.data.adminToken;
           return `admin token for ${cred.chatAdminAccount}`;
@@ -274,7 +376,12 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       if (options.openRegistration ?? true) {
         // chat internal/api/chat/start.go@v1.8.4:131 and chat.go:79; pkg/protocol/chat/chat.go:112 (email or phone, platform 1-10).
         await check('chat-register', [], async () => {
-          const r = await callApi<{ userID?: string }>(ep.chat, '/account/register', { verifyCode: cred.superCode, platform: PLATFORM.ios, autoLogin: false, user }, call);
+          const r = await callApi<{ userID?: string }>(
+            ep.chat,
+            '/account/register',
+            { verifyCode: cred.superCode, platform: PLATFORM.ios, autoLogin: false, user },
+            call,
+          );
           if (!r.data.userID) throw new Error('errCode 0 but no userID in the answer');
           ctx.chatUserID = r.data.userID;
           ctx.chatAccount = account;
@@ -293,7 +400,12 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
       // start.go@v1.8.4:132, chat.go:159: answers a chat token and an IM token.
       await check('chat-login', ['chat-register'], async () => {
         const a = ctx.chatAccount!;
-        const r = await callApi<{ chatToken?: string; imToken?: string; userID?: string }>(ep.chat, '/account/login', { email: a.email, password: a.password, platform: PLATFORM.ios }, call);
+        const r = await callApi<{ chatToken?: string; imToken?: string; userID?: string }>(
+          ep.chat,
+          '/account/login',
+          { email: a.email, password: a.password, platform: PLATFORM.ios },
+          call,
+        );
         if (!r.data.chatToken || !r.data.imToken) throw new Error('errCode 0 but no chat or IM token in the answer');
         ctx.chatUserID ??= r.data.userID;
         return `chat and IM tokens for ${r.data.userID ?? ctx.chatUserID}`;
@@ -306,7 +418,12 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
 
   // Users cannot be deleted through the 3.8 API: log them out and leave them marked.
   const made = [
-    ...(results.get('user-register')?.status === 'passed' ? [{ userID: ctx.userA, platformID: PLATFORM.ios }, { userID: ctx.userB, platformID: PLATFORM.web }] : []),
+    ...(results.get('user-register')?.status === 'passed'
+      ? [
+          { userID: ctx.userA, platformID: PLATFORM.ios },
+          { userID: ctx.userB, platformID: PLATFORM.web },
+        ]
+      : []),
     ...(ctx.chatUserID ? [{ userID: ctx.chatUserID, platformID: PLATFORM.ios }] : []),
   ];
   if (made.length === 0) skip('cleanup', 'not-applicable', 'no throw-away user was created');
@@ -319,11 +436,22 @@ export async function runVerify(options: VerifyOptions): Promise<CheckResult[]> 
   return [...results.values()];
 }
 
-async function waitOnline(api: string, adminToken: string, userID: string, call: { timeoutMs: number; signal?: AbortSignal }, withinMs: number): Promise<boolean> {
+async function waitOnline(
+  api: string,
+  adminToken: string,
+  userID: string,
+  call: { timeoutMs: number; signal?: AbortSignal },
+  withinMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
     // internal/api/user.go@v3.8.3:73: data is a list of {userID, status} (status 1 = online).
-    const r = await callApi<{ userID?: string; status?: number }[]>(api, '/user/get_users_online_status', { userIDs: [userID] }, { ...call, token: adminToken }).catch(() => undefined);
+    const r = await callApi<{ userID?: string; status?: number }[]>(
+      api,
+      '/user/get_users_online_status',
+      { userIDs: [userID] },
+      { ...call, token: adminToken },
+    ).catch(() => undefined);
     if (Array.isArray(r?.data) && r.data.some((s) => s.userID === userID && s.status === 1)) return true;
     await sleep(500, call.signal);
   }

@@ -10,7 +10,14 @@
 
 import type { FailureKind } from './types.js';
 
-const GAP_PATTERNS = [/pipeline-style update/i, /is not implemented/i, /NotImplemented/, /not supported/i, /Unknown modifier/i, /Unrecognized (expression|pipeline stage)/i];
+const GAP_PATTERNS = [
+  /pipeline-style update/i,
+  /is not implemented/i,
+  /NotImplemented/,
+  /not supported/i,
+  /Unknown modifier/i,
+  /Unrecognized (expression|pipeline stage)/i,
+];
 
 /** OpenIM's internal-error code (openimsdk/tools errs/predefine.go@v0.0.50-alpha.63:19 ServerInternalError). */
 export const SERVER_INTERNAL_ERROR = 500;

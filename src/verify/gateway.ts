@@ -44,7 +44,13 @@ interface Frame {
   data?: string;
 }
 
-export function gatewayUrl(base: string, userID: string, token: string, platformID: number, operationID: string): string {
+export function gatewayUrl(
+  base: string,
+  userID: string,
+  token: string,
+  platformID: number,
+  operationID: string,
+): string {
   const url = new URL(base);
   url.searchParams.set('sendID', userID);
   url.searchParams.set('token', token);
@@ -56,7 +62,11 @@ export function gatewayUrl(base: string, userID: string, token: string, platform
 }
 
 /** Connects and waits for the gateway's connect answer; rejects with what the gateway said. */
-export function connectGateway(url: string, timeoutMs: number, tls: { ca?: string[] } = {}): Promise<GatewayConnection> {
+export function connectGateway(
+  url: string,
+  timeoutMs: number,
+  tls: { ca?: string[] } = {},
+): Promise<GatewayConnection> {
   return new Promise((resolve, reject) => {
     // `ca` (wss through the proxy's internal CA): the system's roots plus that CA.
     const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, ...(tls.ca ? { ca: tls.ca } : {}) });
@@ -72,20 +82,40 @@ export function connectGateway(url: string, timeoutMs: number, tls: { ca?: strin
       socket.terminate();
       reject(e);
     };
-    const timer = setTimeout(() => fail(new GatewayError(status ? `HTTP ${status} but no connect answer within ${timeoutMs} ms` : `no upgrade within ${timeoutMs} ms`, status || undefined)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new GatewayError(
+            status
+              ? `HTTP ${status} but no connect answer within ${timeoutMs} ms`
+              : `no upgrade within ${timeoutMs} ms`,
+            status || undefined,
+          ),
+        ),
+      timeoutMs,
+    );
     socket.on('upgrade', (response) => {
       status = response.statusCode ?? 0;
     });
     socket.on('unexpected-response', (_request, response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => fail(new GatewayError(`HTTP ${response.statusCode} instead of 101: ${body.slice(0, 200).trim()}`, response.statusCode)));
+      response.on('end', () =>
+        fail(
+          new GatewayError(
+            `HTTP ${response.statusCode} instead of 101: ${body.slice(0, 200).trim()}`,
+            response.statusCode,
+          ),
+        ),
+      );
     });
     socket.on('error', (e) => fail(new GatewayError(e.message, status || undefined)));
     socket.on('message', (raw, isBinary) => {
       let frame: Frame;
       try {
-        frame = JSON.parse((Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer)).toString('utf8')) as Frame;
+        frame = JSON.parse(
+          (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer)).toString('utf8'),
+        ) as Frame;
       } catch {
         seen.push(-1);
         return;
@@ -99,7 +129,14 @@ export function connectGateway(url: string, timeoutMs: number, tls: { ca?: strin
           return;
         }
         socket.terminate();
-        reject(new GatewayError(`the gateway refused the connection: errCode ${frame.errCode} ${frame.errMsg ?? ''}`.trim(), status, frame.errCode, frame.errMsg));
+        reject(
+          new GatewayError(
+            `the gateway refused the connection: errCode ${frame.errCode} ${frame.errMsg ?? ''}`.trim(),
+            status,
+            frame.errCode,
+            frame.errMsg,
+          ),
+        );
         return;
       }
       seen.push(frame.reqIdentifier ?? 0);
@@ -135,7 +172,11 @@ export function connectGateway(url: string, timeoutMs: number, tls: { ca?: strin
           };
           const t = setTimeout(() => {
             waiters.delete(onFrame);
-            rej(new GatewayError(`no push frame for the message within ${waitMs} ms (frames seen: ${seen.length ? seen.join(', ') : 'none'})`));
+            rej(
+              new GatewayError(
+                `no push frame for the message within ${waitMs} ms (frames seen: ${seen.length ? seen.join(', ') : 'none'})`,
+              ),
+            );
           }, waitMs);
           waiters.add(onFrame);
         });

@@ -67,7 +67,17 @@ export function readFields(buf: Uint8Array): Field[] {
 const text = (b?: Uint8Array) => (b ? new TextDecoder().decode(b) : '');
 
 function readMsgData(buf: Uint8Array, conversationID: string, notification: boolean): PushedMessage {
-  const m: PushedMessage = { conversationID, notification, sendID: '', recvID: '', clientMsgID: '', serverMsgID: '', contentType: 0, content: '', seq: 0 };
+  const m: PushedMessage = {
+    conversationID,
+    notification,
+    sendID: '',
+    recvID: '',
+    clientMsgID: '',
+    serverMsgID: '',
+    contentType: 0,
+    content: '',
+    seq: 0,
+  };
   for (const f of readFields(buf)) {
     if (f.no === 1 && f.bytes) m.sendID = text(f.bytes);
     else if (f.no === 2 && f.bytes) m.recvID = text(f.bytes);

@@ -29,15 +29,26 @@ export class Asker {
     if (this.signal?.aborted) throw new UserAbort('cancelled');
   }
 
-  async choose<T extends string>(path: string, q: { message: string; help?: string; choices: Choice<T>[]; default?: T }): Promise<T> {
+  async choose<T extends string>(
+    path: string,
+    q: { message: string; help?: string; choices: Choice<T>[]; default?: T },
+  ): Promise<T> {
     if (this.answers.given(path)) return this.answers.get<T>(path);
     this.checkAbort();
     // Offer only what the schema and the rules accept given the answers so far.
     const allowed = new Set(enumValues(path));
-    const choices = q.choices.filter((c) => allowed.has(c.value) && ruleVerdict(this.answers.raw, path, c.value) === true);
+    const choices = q.choices.filter(
+      (c) => allowed.has(c.value) && ruleVerdict(this.answers.raw, path, c.value) === true,
+    );
     if (choices.length === 0) throw new Error(`${path}: no choice is valid with the answers so far`);
     const fallback = choices.some((c) => c.value === q.default) ? q.default : choices[0]!.value;
-    const answer = await this.prompter.select<T>({ key: path, message: q.message, choices, default: fallback as T, ...(q.help ? { help: q.help } : {}) });
+    const answer = await this.prompter.select<T>({
+      key: path,
+      message: q.message,
+      choices,
+      default: fallback as T,
+      ...(q.help ? { help: q.help } : {}),
+    });
     this.answers.put(path, parseValue(path, answer));
     return answer;
   }
@@ -54,7 +65,15 @@ export class Asker {
       const extra = q.extra ? q.extra(value, text.trim()) : true;
       return extra === true ? ruleVerdict(this.answers.raw, path, parseValue(path, value)) : extra;
     };
-    const text = (await this.prompter.input({ key: path, message: q.message, validate, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}) })).trim();
+    const text = (
+      await this.prompter.input({
+        key: path,
+        message: q.message,
+        validate,
+        ...(q.help ? { help: q.help } : {}),
+        ...(q.default !== undefined ? { default: q.default } : {}),
+      })
+    ).trim();
     const value = parseValue<T>(path, toValue(text));
     this.answers.put(path, value);
     return value;
@@ -63,7 +82,12 @@ export class Asker {
   async yesNo(path: string, q: { message: string; help?: string; default?: boolean }): Promise<boolean> {
     if (this.answers.given(path)) return this.answers.get<boolean>(path);
     this.checkAbort();
-    const answer = await this.prompter.confirm({ key: path, message: q.message, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}) });
+    const answer = await this.prompter.confirm({
+      key: path,
+      message: q.message,
+      ...(q.help ? { help: q.help } : {}),
+      ...(q.default !== undefined ? { default: q.default } : {}),
+    });
     this.answers.put(path, parseValue(path, answer));
     return answer;
   }
@@ -76,7 +100,12 @@ export class Asker {
       if (text === '') return q.required ? 'required' : true;
       return checkValue(path, text);
     };
-    const answer = await this.prompter.password({ key: path, message: q.message, validate, ...(q.help ? { help: q.help } : {}) });
+    const answer = await this.prompter.password({
+      key: path,
+      message: q.message,
+      validate,
+      ...(q.help ? { help: q.help } : {}),
+    });
     if (answer !== '') this.answers.put(path, parseValue(path, answer));
   }
 

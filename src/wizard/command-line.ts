@@ -25,7 +25,11 @@ function option(path: string, value: unknown): string[] {
   return flag ? [flag, text(value)] : ['--set', `${path}=${text(value)}`];
 }
 
-export function equivalentCommand(input: ConfigInput, answers: Answers, options: { dryRun?: boolean } = {}): CommandLine {
+export function equivalentCommand(
+  input: ConfigInput,
+  answers: Answers,
+  options: { dryRun?: boolean } = {},
+): CommandLine {
   const out: string[][] = [];
   if (input.preset) out.push(['--preset', input.preset]);
   if (input.file) out.push(['-c', input.file]);
@@ -40,7 +44,8 @@ export function equivalentCommand(input: ConfigInput, answers: Answers, options:
       continue;
     }
     // An answer equal to the schema default changes nothing on the command line (target and profile stay, for the reader).
-    const isDefault = JSON.stringify(value) === JSON.stringify(getPath(schemaDefaults(answers.get('profile')), splitPath(path)));
+    const isDefault =
+      JSON.stringify(value) === JSON.stringify(getPath(schemaDefaults(answers.get('profile')), splitPath(path)));
     if (isDefault && path !== 'target' && path !== 'profile') continue;
     out.push(option(path, value));
   }

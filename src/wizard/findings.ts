@@ -20,7 +20,10 @@ export function lightFindings(spec: DeploySpec, look: { kube?: KubeLook; host?: 
         message: `no reachable Kubernetes cluster${kube.problem ? ` (${kube.problem})` : ''}: the plan is made without looking at it`,
         fix: 'point kubectl at the cluster (kubectl config use-context NAME) before installing',
       });
-    } else if (spec.kubernetes.storage.backend === 'existing' && !kube.storageClasses.some((sc) => sc.name === spec.kubernetes.storage.storageClass)) {
+    } else if (
+      spec.kubernetes.storage.backend === 'existing' &&
+      !kube.storageClasses.some((sc) => sc.name === spec.kubernetes.storage.storageClass)
+    ) {
       findings.push({
         id: 'storage.class-missing',
         severity: 'error',

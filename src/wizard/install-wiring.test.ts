@@ -46,7 +46,9 @@ describe('install and the wizard', () => {
   });
 
   it('answering no at the end prints no plan and changes nothing', async () => {
-    const prompter = new ScriptedPrompter(KUBERNETES_DEFAULTS.map((s) => (s.key === '--yes' ? { ...s, answer: false } : s)));
+    const prompter = new ScriptedPrompter(
+      KUBERNETES_DEFAULTS.map((s) => (s.key === '--yes' ? { ...s, answer: false } : s)),
+    );
     const { out, err } = await install(prompter, true, { dryRun: true });
     expect(out).toBe('');
     expect(err).toMatch(/nothing was changed/);

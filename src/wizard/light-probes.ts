@@ -25,14 +25,28 @@ export interface HostLook {
 
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';
 
-export async function lookAtKube(runner: Runner, spec: Pick<DeploySpec, 'kubernetes'>, signal?: AbortSignal): Promise<KubeLook> {
+export async function lookAtKube(
+  runner: Runner,
+  spec: Pick<DeploySpec, 'kubernetes'>,
+  signal?: AbortSignal,
+): Promise<KubeLook> {
   const kubectl = kubectlBase(spec as DeploySpec);
   const opts = (timeoutMs: number) => ({ timeoutMs, ...(signal ? { signal } : {}) });
   const current = await runner.run([...kubectl, 'config', 'current-context'], opts(5_000));
-  if (current.exitCode !== 0) return { reachable: false, storageClasses: [], problem: lastLine(current.stderr) || 'no current kubectl context' };
+  if (current.exitCode !== 0)
+    return { reachable: false, storageClasses: [], problem: lastLine(current.stderr) || 'no current kubectl context' };
   const context = spec.kubernetes.context || current.stdout.trim();
-  const classes = await runner.run([...kubectl, 'get', 'storageclass', '-o', 'json', '--request-timeout=5s'], opts(10_000));
-  if (classes.exitCode !== 0) return { context, reachable: false, storageClasses: [], problem: lastLine(classes.stderr) || `kubectl exited ${classes.exitCode}` };
+  const classes = await runner.run(
+    [...kubectl, 'get', 'storageclass', '-o', 'json', '--request-timeout=5s'],
+    opts(10_000),
+  );
+  if (classes.exitCode !== 0)
+    return {
+      context,
+      reachable: false,
+      storageClasses: [],
+      problem: lastLine(classes.stderr) || `kubectl exited ${classes.exitCode}`,
+    };
   try {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's StorageClass JSON; each field read is checked
     const items = (JSON.parse(classes.stdout) as { items?: Record<string, any>[] }).items ?? [];

@@ -33,7 +33,8 @@ describe('text layout', () => {
   it('wraps words to the width and cuts words longer than a line', () => {
     expect(wrapText('one two three four', 9)).toEqual(['one two', 'three', 'four']);
     expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
-    for (const line of wrapText('ingress-nginx was retired in March 2026 and gets no security fixes', 20)) expect(line.length).toBeLessThanOrEqual(20);
+    for (const line of wrapText('ingress-nginx was retired in March 2026 and gets no security fixes', 20))
+      expect(line.length).toBeLessThanOrEqual(20);
   });
 
   it('puts values under their labels on a narrow terminal', () => {
@@ -48,7 +49,11 @@ describe('text layout', () => {
 
 describe('the equivalent command line', () => {
   it('repeats the user’s own options, adds one per answer, quotes for the shell and names credentials only', () => {
-    const input = { preset: 'dev', flags: { kubernetes: { ingress: { controller: 'traefik' } } }, sets: ['openim.allowRegister=false'] };
+    const input = {
+      preset: 'dev',
+      flags: { kubernetes: { ingress: { controller: 'traefik' } } },
+      sets: ['openim.allowRegister=false'],
+    };
     const answers = new Answers(collectLayers(input));
     answers.put('openim.domain', 'im.example.com');
     answers.put('binary.mirror', 'https://mirror.example.com/a b');
@@ -75,8 +80,18 @@ describe('the equivalent command line', () => {
 
 describe('the answers file', () => {
   it('holds what was said, without credentials', () => {
-    const text = answersFileText({ target: 'binary', infrastructure: { mongodb: { mode: 'external', password: 'pw', address: ['m:1'] }, objectStorage: { secretKey: 'sk' } }, openim: { secret: 's' } });
-    expect(parse(text)).toEqual({ target: 'binary', infrastructure: { mongodb: { mode: 'external', address: ['m:1'] } } });
+    const text = answersFileText({
+      target: 'binary',
+      infrastructure: {
+        mongodb: { mode: 'external', password: 'pw', address: ['m:1'] },
+        objectStorage: { secretKey: 'sk' },
+      },
+      openim: { secret: 's' },
+    });
+    expect(parse(text)).toEqual({
+      target: 'binary',
+      infrastructure: { mongodb: { mode: 'external', address: ['m:1'] } },
+    });
     expect(text).toMatch(/^# Written by the openim-deploy wizard/);
   });
 });

@@ -48,7 +48,13 @@ export interface Prompter {
 /** Used without a TTY or with CI set: answers with the default, or fails naming the flag to pass. */
 export class NonInteractivePrompter implements Prompter {
   private missing(key: string, message: string): never {
-    throw new ConfigError([{ path: key, message: `${message}: no terminal to ask on`, hint: `pass --set ${key}=… or use a preset/config file` }]);
+    throw new ConfigError([
+      {
+        path: key,
+        message: `${message}: no terminal to ask on`,
+        hint: `pass --set ${key}=… or use a preset/config file`,
+      },
+    ]);
   }
   async select<T extends string>(q: SelectQuestion<T>): Promise<T> {
     return q.default ?? this.missing(q.key, q.message);
@@ -57,7 +63,14 @@ export class NonInteractivePrompter implements Prompter {
     return q.default ?? this.missing(q.key, q.message);
   }
   async confirm(q: ConfirmQuestion): Promise<boolean> {
-    if (q.key === '--yes') throw new ConfigError([{ path: '--yes', message: 'applying changes needs confirmation and there is no terminal', hint: 'pass --yes, or --dry-run to only print the plan' }]);
+    if (q.key === '--yes')
+      throw new ConfigError([
+        {
+          path: '--yes',
+          message: 'applying changes needs confirmation and there is no terminal',
+          hint: 'pass --yes, or --dry-run to only print the plan',
+        },
+      ]);
     return q.default ?? this.missing(q.key, q.message);
   }
   async password(q: PasswordQuestion): Promise<string> {
@@ -132,7 +145,8 @@ export class InquirerPrompter implements Prompter {
       return await fn();
     } catch (e) {
       const name = (e as Error).name;
-      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new UserAbort('cancelled at a prompt');
+      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError')
+        throw new UserAbort('cancelled at a prompt');
       throw e;
     }
   }
@@ -144,7 +158,16 @@ export class InquirerPrompter implements Prompter {
     // Keep the list and its description on short terminals.
     const pageSize = Math.max(3, Math.min(q.choices.length, rows ? rows - 8 : 10));
     return this.ask(() =>
-      select<T>({ message: q.message, choices: q.choices, pageSize, ...(q.default !== undefined ? { default: q.default } : {}), ...this.theme() } as Parameters<typeof select<T>>[0], this.context()),
+      select<T>(
+        {
+          message: q.message,
+          choices: q.choices,
+          pageSize,
+          ...(q.default !== undefined ? { default: q.default } : {}),
+          ...this.theme(),
+        } as Parameters<typeof select<T>>[0],
+        this.context(),
+      ),
     );
   }
 
@@ -152,19 +175,37 @@ export class InquirerPrompter implements Prompter {
     const { input } = await import('@inquirer/prompts');
     this.showHelp(q.help);
     return this.ask(() =>
-      input({ message: q.message, ...(q.default !== undefined && q.default !== '' ? { default: q.default } : {}), ...(q.validate ? { validate: q.validate } : {}), ...this.theme() }, this.context()),
+      input(
+        {
+          message: q.message,
+          ...(q.default !== undefined && q.default !== '' ? { default: q.default } : {}),
+          ...(q.validate ? { validate: q.validate } : {}),
+          ...this.theme(),
+        },
+        this.context(),
+      ),
     );
   }
 
   async confirm(q: ConfirmQuestion): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
     this.showHelp(q.help);
-    return this.ask(() => confirm({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...this.theme() }, this.context()));
+    return this.ask(() =>
+      confirm(
+        { message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), ...this.theme() },
+        this.context(),
+      ),
+    );
   }
 
   async password(q: PasswordQuestion): Promise<string> {
     const { password } = await import('@inquirer/prompts');
     this.showHelp(q.help);
-    return this.ask(() => password({ message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}), ...this.theme() }, this.context()));
+    return this.ask(() =>
+      password(
+        { message: q.message, mask: '*', ...(q.validate ? { validate: q.validate } : {}), ...this.theme() },
+        this.context(),
+      ),
+    );
   }
 }

@@ -11,7 +11,8 @@ type AnySchema = z.ZodType;
 function unwrap(schema: AnySchema): AnySchema {
   let node = schema;
   for (;;) {
-    if (node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodOptional) node = node.unwrap() as AnySchema;
+    if (node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodOptional)
+      node = node.unwrap() as AnySchema;
     // The whole spec is an object piped into a transform (profile-dependent defaults): its keys are the object's.
     else if (node instanceof z.ZodPipe) node = node.in as AnySchema;
     else return node;

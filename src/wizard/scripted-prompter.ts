@@ -49,18 +49,28 @@ export class ScriptedPrompter implements Prompter {
     const where = `prompt #${this.asked.length + 1} (${kind} ${q.key}: "${q.message}")`;
     if (!step) throw new ScriptError(`unexpected ${where}: the script has no more steps`);
     if (step.key !== q.key) throw new ScriptError(`unexpected ${where}: the script expected ${step.key}`);
-    if (step.message !== undefined && !(typeof step.message === 'string' ? q.message === step.message : step.message.test(q.message))) {
+    if (
+      step.message !== undefined &&
+      !(typeof step.message === 'string' ? q.message === step.message : step.message.test(q.message))
+    ) {
       throw new ScriptError(`${where}: message does not match ${String(step.message)}`);
     }
-    if (step.help && !step.help.test(q.help ?? '')) throw new ScriptError(`${where}: help "${q.help ?? ''}" does not match ${String(step.help)}`);
+    if (step.help && !step.help.test(q.help ?? ''))
+      throw new ScriptError(`${where}: help "${q.help ?? ''}" does not match ${String(step.help)}`);
     return step;
   }
 
   private checkDefault(step: ScriptStep, actual: string | boolean | undefined, key: string): void {
-    if (step.default !== undefined && step.default !== actual) throw new ScriptError(`${key}: default is ${String(actual)}, the script expected ${String(step.default)}`);
+    if (step.default !== undefined && step.default !== actual)
+      throw new ScriptError(`${key}: default is ${String(actual)}, the script expected ${String(step.default)}`);
   }
 
-  private validateText(step: ScriptStep, key: string, validate: ((v: string) => string | true) | undefined, answer: string): void {
+  private validateText(
+    step: ScriptStep,
+    key: string,
+    validate: ((v: string) => string | true) | undefined,
+    answer: string,
+  ): void {
     for (const bad of step.rejects ?? []) {
       if (!validate || validate(bad) === true) throw new ScriptError(`${key}: "${bad}" should have been refused`);
     }
@@ -71,11 +81,23 @@ export class ScriptedPrompter implements Prompter {
   async select<T extends string>(q: SelectQuestion<T>): Promise<T> {
     const step = this.next('select', q);
     const values = q.choices.map((c) => c.value as string);
-    if (step.choices && JSON.stringify(step.choices) !== JSON.stringify(values)) throw new ScriptError(`${q.key}: choices are ${values.join(', ')}, the script expected ${step.choices.join(', ')}`);
+    if (step.choices && JSON.stringify(step.choices) !== JSON.stringify(values))
+      throw new ScriptError(
+        `${q.key}: choices are ${values.join(', ')}, the script expected ${step.choices.join(', ')}`,
+      );
     this.checkDefault(step, q.default, q.key);
     const answer = step.answer === undefined ? (q.default ?? values[0]) : String(step.answer);
-    if (answer === undefined || !values.includes(answer)) throw new ScriptError(`${q.key}: "${String(answer)}" is not one of the choices (${values.join(', ')})`);
-    this.asked.push({ kind: 'select', key: q.key, message: q.message, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}), choices: values, answer });
+    if (answer === undefined || !values.includes(answer))
+      throw new ScriptError(`${q.key}: "${String(answer)}" is not one of the choices (${values.join(', ')})`);
+    this.asked.push({
+      kind: 'select',
+      key: q.key,
+      message: q.message,
+      ...(q.help ? { help: q.help } : {}),
+      ...(q.default !== undefined ? { default: q.default } : {}),
+      choices: values,
+      answer,
+    });
     return answer as T;
   }
 
@@ -86,16 +108,31 @@ export class ScriptedPrompter implements Prompter {
     const typed = step.answer === undefined ? '' : String(step.answer);
     const answer = typed === '' ? (q.default ?? '') : typed;
     this.validateText(step, q.key, q.validate, answer);
-    this.asked.push({ kind: 'input', key: q.key, message: q.message, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}), answer });
+    this.asked.push({
+      kind: 'input',
+      key: q.key,
+      message: q.message,
+      ...(q.help ? { help: q.help } : {}),
+      ...(q.default !== undefined ? { default: q.default } : {}),
+      answer,
+    });
     return answer;
   }
 
   async confirm(q: ConfirmQuestion): Promise<boolean> {
     const step = this.next('confirm', q);
     this.checkDefault(step, q.default, q.key);
-    if (step.answer !== undefined && typeof step.answer !== 'boolean') throw new ScriptError(`${q.key}: a confirm needs a boolean answer`);
+    if (step.answer !== undefined && typeof step.answer !== 'boolean')
+      throw new ScriptError(`${q.key}: a confirm needs a boolean answer`);
     const answer = step.answer ?? q.default ?? true;
-    this.asked.push({ kind: 'confirm', key: q.key, message: q.message, ...(q.help ? { help: q.help } : {}), ...(q.default !== undefined ? { default: q.default } : {}), answer });
+    this.asked.push({
+      kind: 'confirm',
+      key: q.key,
+      message: q.message,
+      ...(q.help ? { help: q.help } : {}),
+      ...(q.default !== undefined ? { default: q.default } : {}),
+      answer,
+    });
     return answer;
   }
 

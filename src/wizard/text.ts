@@ -53,7 +53,8 @@ export function formatTable(rows: Row[], width: number): string[] {
   }
   for (const row of rows) {
     out.push(`  ${row.label}`);
-    for (const line of wrapText(row.note ? `${row.value} (${row.note})` : row.value, Math.max(10, width - 6))) out.push(`    ${line}`);
+    for (const line of wrapText(row.note ? `${row.value} (${row.note})` : row.value, Math.max(10, width - 6)))
+      out.push(`    ${line}`);
   }
   return out;
 }

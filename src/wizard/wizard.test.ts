@@ -7,13 +7,19 @@ import { ConfigError, PreflightError, UserAbort } from '../errors.js';
 import { ok } from '../../test/helpers/recording-runner.js';
 import type { SelectQuestion } from './prompter.js';
 import { ScriptedPrompter, ScriptError, type ScriptStep } from './scripted-prompter.js';
-import { fakeMachine, KUBERNETES_DEFAULTS, removeTempDirs, replayCommand, runScript, tempDir } from '../../test/helpers/wizard-helpers.js';
+import {
+  fakeMachine,
+  KUBERNETES_DEFAULTS,
+  removeTempDirs,
+  replayCommand,
+  runScript,
+  tempDir,
+} from '../../test/helpers/wizard-helpers.js';
 import { runWizard } from './wizard.js';
 import { buildPlan } from '../targets/build-plan.js';
 import { unprobedFacts } from '../facts/types.js';
 
 afterAll(removeTempDirs);
-
 
 /** The printed command line as one line (it is wrapped with `\` to the terminal width). */
 const oneLine = (output: string) => output.replace(/ \\\n\s+/g, ' ');
@@ -39,11 +45,18 @@ describe('Enter through every prompt', () => {
     expect(facts.probed).toBe(false);
     expect(findings.map((f) => f.id)).toEqual(['cluster.unreachable']);
     // Light probes only: nothing beyond the context, storage classes and PID 1.
-    expect(run.runner.argvs().map((a) => a.join(' ')).sort()).toEqual(['cat /proc/1/comm', 'kubectl config current-context']);
+    expect(
+      run.runner
+        .argvs()
+        .map((a) => a.join(' '))
+        .sort(),
+    ).toEqual(['cat /proc/1/comm', 'kubectl config current-context']);
     expect(run.output).toMatch(/Summary/);
     expect(run.output).toMatch(/Storage\s+local-path/);
     expect(replayCommand(run)).toEqual(spec);
-    expect(oneLine(run.output)).toMatch(/openim-deploy install --target kubernetes --profile dev --domain openim\.localhost --set monitoring\.enabled=false --set logging\.enabled=false --yes\n/);
+    expect(oneLine(run.output)).toMatch(
+      /openim-deploy install --target kubernetes --profile dev --domain openim\.localhost --set monitoring\.enabled=false --set logging\.enabled=false --yes\n/,
+    );
   });
 
   it('binary (systemd host): asks etcd, downloads and the export tarballs, not ingress, storage, images or fronts', async () => {
@@ -66,8 +79,19 @@ describe('Enter through every prompt', () => {
       { key: 'offline.bundle' },
       { key: 'openim.components.chat' },
       { key: 'openim.allowRegister', default: true },
-      { key: 'binary.source', choices: ['build', 'archive'], default: 'build', answer: 'archive', help: /builds them with its Go toolchain/ },
-      { key: 'binary.artifacts.server', rejects: ['missing.tar.gz'], answer: 'server.tar.gz', help: /publishes no binaries/ },
+      {
+        key: 'binary.source',
+        choices: ['build', 'archive'],
+        default: 'build',
+        answer: 'archive',
+        help: /builds them with its Go toolchain/,
+      },
+      {
+        key: 'binary.artifacts.server',
+        rejects: ['missing.tar.gz'],
+        answer: 'server.tar.gz',
+        help: /publishes no binaries/,
+      },
       { key: 'binary.artifacts.server.sha256', rejects: ['abc'], answer: sha.toUpperCase() },
       { key: 'binary.artifacts.chat', answer: 'https://files.example.com/exported_chat.tar.gz' },
       { key: 'binary.artifacts.chat.sha256', answer: sha },
@@ -81,7 +105,10 @@ describe('Enter through every prompt', () => {
     expect(spec.target).toBe('binary');
     expect(spec.openim.components).toEqual({ chat: true, webFront: false, adminFront: false });
     expect(spec.binary.artifacts.server).toEqual({ url: '', file: join(cwd, 'server.tar.gz'), sha256: sha });
-    expect(spec.binary.artifacts.chat).toMatchObject({ url: 'https://files.example.com/exported_chat.tar.gz', sha256: sha });
+    expect(spec.binary.artifacts.chat).toMatchObject({
+      url: 'https://files.example.com/exported_chat.tar.gz',
+      sha256: sha,
+    });
     const ids = run.result.findings.map((f) => f.id);
     expect(ids.filter((id) => /^artifact\.(server|chat)\./.test(id))).toEqual([]);
     expect(ids).not.toContain('binary.fronts');
@@ -120,10 +147,21 @@ describe('Enter through every prompt', () => {
 
 describe('defaults from facts', () => {
   it('a reachable context suggests kubernetes and offers its StorageClasses', async () => {
-    const machine = { context: 'k3d-dev', init: 'systemd', storageClasses: [{ name: 'local-path', provisioner: 'rancher.io/local-path', isDefault: true }, { name: 'fast', provisioner: 'ebs.csi.aws.com' }] };
+    const machine = {
+      context: 'k3d-dev',
+      init: 'systemd',
+      storageClasses: [
+        { name: 'local-path', provisioner: 'rancher.io/local-path', isDefault: true },
+        { name: 'fast', provisioner: 'ebs.csi.aws.com' },
+      ],
+    };
     const script = edit(KUBERNETES_DEFAULTS, {
       target: { default: 'kubernetes', help: /k3d-dev answers/ },
-      'kubernetes.storage.backend': { choices: ['class:local-path', 'class:fast', 'local-path', 'nfs', 'rook-ceph'], default: 'local-path', answer: 'class:fast' },
+      'kubernetes.storage.backend': {
+        choices: ['class:local-path', 'class:fast', 'local-path', 'nfs', 'rook-ceph'],
+        default: 'local-path',
+        answer: 'class:fast',
+      },
     });
     const run = await runScript({}, script, { machine });
     expect(run.result.spec.kubernetes.storage).toMatchObject({ backend: 'existing', storageClass: 'fast' });
@@ -133,14 +171,26 @@ describe('defaults from facts', () => {
   });
 
   it('production suggests the cluster default StorageClass, cert-manager, monitoring and logging', async () => {
-    const machine = { context: 'prod', storageClasses: [{ name: 'ceph-rbd', provisioner: 'rbd.csi.ceph.com', isDefault: true }] };
+    const machine = {
+      context: 'prod',
+      storageClasses: [{ name: 'ceph-rbd', provisioner: 'rbd.csi.ceph.com', isDefault: true }],
+    };
     const script = edit(KUBERNETES_DEFAULTS, {
       profile: { answer: 'production' },
-      'openim.domain': { default: '', rejects: ['', 'IM.Example.com', 'https://im.example.com', 'im.example.com:443'], answer: 'im.example.com' },
+      'openim.domain': {
+        default: '',
+        rejects: ['', 'IM.Example.com', 'https://im.example.com', 'im.example.com:443'],
+        answer: 'im.example.com',
+      },
       'kubernetes.ingress.controller': { help: /retired in March 2026/ },
       'kubernetes.ingress.tls.mode': { default: 'cert-manager' },
-      'kubernetes.storage.backend': { default: 'class:ceph-rbd', choices: ['class:ceph-rbd', 'local-path', 'nfs', 'rook-ceph'] },
-      'infrastructure.objectStorage.externalAddress': { rejects: ['ftp://x', 'http://external_ip:10005', 'http://minio.openim.svc:9000'] },
+      'kubernetes.storage.backend': {
+        default: 'class:ceph-rbd',
+        choices: ['class:ceph-rbd', 'local-path', 'nfs', 'rook-ceph'],
+      },
+      'infrastructure.objectStorage.externalAddress': {
+        rejects: ['ftp://x', 'http://external_ip:10005', 'http://minio.openim.svc:9000'],
+      },
       // Open registration: a question, off by default in production.
       'openim.allowRegister': { default: false },
       'monitoring.enabled': { default: true },
@@ -148,12 +198,22 @@ describe('defaults from facts', () => {
       '--yes': { message: /dry run/ },
     });
     const withIssuer = script.flatMap((s) =>
-      s.key === 'kubernetes.ingress.tls.mode' ? [s, { key: 'kubernetes.ingress.tls.issuer', default: 'letsencrypt' }, { key: 'kubernetes.ingress.tls.issuerKind', default: 'ClusterIssuer' }] : [s],
+      s.key === 'kubernetes.ingress.tls.mode'
+        ? [
+            s,
+            { key: 'kubernetes.ingress.tls.issuer', default: 'letsencrypt' },
+            { key: 'kubernetes.ingress.tls.issuerKind', default: 'ClusterIssuer' },
+          ]
+        : [s],
     );
     const run = await runScript({}, withIssuer, { machine });
     const spec = run.result.spec;
     expect(spec.profile).toBe('production');
-    expect(spec.kubernetes.ingress.tls).toMatchObject({ mode: 'cert-manager', issuer: 'letsencrypt', issuerKind: 'ClusterIssuer' });
+    expect(spec.kubernetes.ingress.tls).toMatchObject({
+      mode: 'cert-manager',
+      issuer: 'letsencrypt',
+      issuerKind: 'ClusterIssuer',
+    });
     expect(spec.kubernetes.storage).toMatchObject({ backend: 'existing', storageClass: 'ceph-rbd' });
     expect(spec.monitoring.enabled).toBe(true);
     expect(spec.openim.allowRegister).toBe(false);
@@ -203,9 +263,16 @@ describe('flags, files, presets and env skip their prompts', () => {
   it('a config file, env and --set answer their keys', async () => {
     const dir = tempDir();
     const file = join(dir, 'c.yaml');
-    writeFileSync(file, 'target: kubernetes\nprofile: dev\nopenim:\n  domain: chat.example.org\nkubernetes:\n  ingress:\n    controller: none\n');
+    writeFileSync(
+      file,
+      'target: kubernetes\nprofile: dev\nopenim:\n  domain: chat.example.org\nkubernetes:\n  ingress:\n    controller: none\n',
+    );
     const run = await runScript(
-      { file, env: { OPENIM_DEPLOY_KUBERNETES__STORAGE__BACKEND: 'local-path', OPENIM_DEPLOY_MONITORING__ENABLED: 'false' }, sets: ['logging.enabled=false', 'images.registry=ghcr.io'] },
+      {
+        file,
+        env: { OPENIM_DEPLOY_KUBERNETES__STORAGE__BACKEND: 'local-path', OPENIM_DEPLOY_MONITORING__ENABLED: 'false' },
+        sets: ['logging.enabled=false', 'images.registry=ghcr.io'],
+      },
       [
         { key: 'kubernetes.namespace' },
         ...KUBERNETES_DEFAULTS.slice(8, 14),
@@ -220,7 +287,12 @@ describe('flags, files, presets and env skip their prompts', () => {
     expect(run.result.spec.logging.enabled).toBe(false);
     expect(run.output).toMatch(/Monitoring\s+no\s+\(from env:OPENIM_DEPLOY_MONITORING__ENABLED\)/);
     // Env layers are not repeated on the command line: it runs in the same environment.
-    expect(replayCommand(run, { OPENIM_DEPLOY_KUBERNETES__STORAGE__BACKEND: 'local-path', OPENIM_DEPLOY_MONITORING__ENABLED: 'false' })).toEqual(run.result.spec);
+    expect(
+      replayCommand(run, {
+        OPENIM_DEPLOY_KUBERNETES__STORAGE__BACKEND: 'local-path',
+        OPENIM_DEPLOY_MONITORING__ENABLED: 'false',
+      }),
+    ).toEqual(run.result.spec);
   });
 
   it('a complete config asks nothing but the confirmation', async () => {
@@ -229,7 +301,11 @@ describe('flags, files, presets and env skip their prompts', () => {
     const run0 = await runScript({}, edit(KUBERNETES_DEFAULTS, { 'wizard.save': { answer: true } }), { cwd: dir });
     expect(run0.result.saved).toBe(join(dir, 'openim-deploy.yaml'));
     writeFileSync(file, readFileSync(run0.result.saved!, 'utf8'));
-    const run = await runScript({ file }, [{ key: 'wizard.save', message: /exists here: overwrite/ }, { key: '--yes' }], { cwd: dir });
+    const run = await runScript(
+      { file },
+      [{ key: 'wizard.save', message: /exists here: overwrite/ }, { key: '--yes' }],
+      { cwd: dir },
+    );
     expect(run.result.spec).toEqual(run0.result.spec);
   });
 
@@ -264,7 +340,11 @@ describe('external services', () => {
       if (s.key === 'infrastructure.mongodb.mode')
         return [
           s,
-          { key: 'infrastructure.mongodb.address', rejects: ['', 'mongo:notaport', 'a b:1'], answer: `127.0.0.1:${openPort}` },
+          {
+            key: 'infrastructure.mongodb.address',
+            rejects: ['', 'mongo:notaport', 'a b:1'],
+            answer: `127.0.0.1:${openPort}`,
+          },
           { key: 'infrastructure.mongodb.database', default: 'openim_v3' },
           { key: 'infrastructure.mongodb.username', default: 'openIM' },
           { key: 'infrastructure.mongodb.password', rejects: [''], answer: 'Mongo-Pa55word' },
@@ -294,7 +374,12 @@ describe('external services', () => {
     });
     const run = await runScript({}, script);
     const infra = run.result.spec.infrastructure;
-    expect(infra.mongodb).toMatchObject({ mode: 'external', address: [`127.0.0.1:${openPort}`], password: 'Mongo-Pa55word', authSource: 'admin' });
+    expect(infra.mongodb).toMatchObject({
+      mode: 'external',
+      address: [`127.0.0.1:${openPort}`],
+      password: 'Mongo-Pa55word',
+      authSource: 'admin',
+    });
     expect(infra.redis).toMatchObject({ mode: 'external', address: [`127.0.0.1:${openPort}`] });
     expect(infra.redis.password).toBeUndefined();
     expect(infra.kafka.address).toEqual(['kafka-0.invalid:9092']);
@@ -307,7 +392,13 @@ describe('external services', () => {
     expect(run.output).toMatch(/OPENIM_DEPLOY_INFRASTRUCTURE__MONGODB__PASSWORD=…/);
     const saved = parse(readFileSync(run.result.saved!, 'utf8'));
     expect(replayCommand(run)).toEqual(run.result.spec);
-    expect(saved.infrastructure.mongodb).toEqual({ mode: 'external', address: [`127.0.0.1:${openPort}`], database: 'openim_v3', username: 'openIM', authSource: 'admin' });
+    expect(saved.infrastructure.mongodb).toEqual({
+      mode: 'external',
+      address: [`127.0.0.1:${openPort}`],
+      database: 'openim_v3',
+      username: 'openIM',
+      authSource: 'admin',
+    });
   });
 
   it('cloud object storage is external by nature: endpoint checked, keys required', async () => {
@@ -319,7 +410,11 @@ describe('external services', () => {
       s.key === 'infrastructure.objectStorage.provider'
         ? [
             s,
-            { key: 'infrastructure.objectStorage.endpoint', rejects: ['', 'not a url'], answer: `http://127.0.0.1:${openPort}` },
+            {
+              key: 'infrastructure.objectStorage.endpoint',
+              rejects: ['', 'not a url'],
+              answer: `http://127.0.0.1:${openPort}`,
+            },
             { key: 'infrastructure.objectStorage.bucket', default: 'openim' },
             { key: 'infrastructure.objectStorage.region', answer: 'us-east-1' },
             { key: 'infrastructure.objectStorage.accessKey', rejects: [''], answer: 'AKIAEXAMPLE' },
@@ -328,10 +423,17 @@ describe('external services', () => {
         : [s],
     );
     const run = await runScript({}, script);
-    expect(run.result.spec.infrastructure.objectStorage).toMatchObject({ provider: 's3', mode: 'external', endpoint: `http://127.0.0.1:${openPort}`, region: 'us-east-1' });
+    expect(run.result.spec.infrastructure.objectStorage).toMatchObject({
+      provider: 's3',
+      mode: 'external',
+      endpoint: `http://127.0.0.1:${openPort}`,
+      region: 'us-east-1',
+    });
     expect(run.output).not.toContain('wJalrXUtnFEMI');
     expect(replayCommand(run)).toEqual(run.result.spec);
-    expect(oneLine(run.output)).toMatch(/--set infrastructure\.objectStorage\.provider=s3 --set infrastructure\.objectStorage\.mode=external --set infrastructure\.objectStorage\.endpoint=http:\/\/127\.0\.0\.1:\d+ /);
+    expect(oneLine(run.output)).toMatch(
+      /--set infrastructure\.objectStorage\.provider=s3 --set infrastructure\.objectStorage\.mode=external --set infrastructure\.objectStorage\.endpoint=http:\/\/127\.0\.0\.1:\d+ /,
+    );
   });
 });
 
@@ -341,9 +443,14 @@ describe('branches', () => {
       'kubernetes.ingress.tls.mode': { answer: 'secret' },
       'kubernetes.storage.backend': { answer: 'nfs' },
     }).flatMap((s): ScriptStep[] => {
-      if (s.key === 'kubernetes.ingress.tls.mode') return [s, { key: 'kubernetes.ingress.tls.secretName', default: 'openim-tls', rejects: ['Bad_Name'] }];
+      if (s.key === 'kubernetes.ingress.tls.mode')
+        return [s, { key: 'kubernetes.ingress.tls.secretName', default: 'openim-tls', rejects: ['Bad_Name'] }];
       if (s.key === 'kubernetes.storage.backend')
-        return [s, { key: 'kubernetes.storage.nfs.server', rejects: ['', 'nfs://x', 'x:/srv'], answer: '10.0.0.5' }, { key: 'kubernetes.storage.nfs.path', rejects: ['srv/nfs'], answer: '/srv/nfs/openim' }];
+        return [
+          s,
+          { key: 'kubernetes.storage.nfs.server', rejects: ['', 'nfs://x', 'x:/srv'], answer: '10.0.0.5' },
+          { key: 'kubernetes.storage.nfs.path', rejects: ['srv/nfs'], answer: '/srv/nfs/openim' },
+        ];
       return [s];
     });
     const run = await runScript({}, script);
@@ -370,8 +477,17 @@ describe('branches', () => {
   it('a custom registry asks the mirror and pull secret; an offline bundle must exist and needs a registry', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'bundle.tar'), 'not really a bundle');
-    const script = edit(KUBERNETES_DEFAULTS, { 'images.registry': { answer: 'custom' }, 'offline.bundle': { rejects: ['missing.tar'], answer: 'bundle.tar' } }).flatMap((s): ScriptStep[] =>
-      s.key === 'images.registry' ? [s, { key: 'images.mirror', rejects: ['', 'https://registry.internal'], answer: 'registry.internal:5000' }, { key: 'images.pullSecret', answer: 'regcred' }] : [s],
+    const script = edit(KUBERNETES_DEFAULTS, {
+      'images.registry': { answer: 'custom' },
+      'offline.bundle': { rejects: ['missing.tar'], answer: 'bundle.tar' },
+    }).flatMap((s): ScriptStep[] =>
+      s.key === 'images.registry'
+        ? [
+            s,
+            { key: 'images.mirror', rejects: ['', 'https://registry.internal'], answer: 'registry.internal:5000' },
+            { key: 'images.pullSecret', answer: 'regcred' },
+          ]
+        : [s],
     );
     const run = await runScript({}, script, { cwd });
     expect(run.result.spec.images).toMatchObject({ mirror: 'registry.internal:5000', pullSecret: 'regcred' });
@@ -382,7 +498,9 @@ describe('branches', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'b.tar'), 'x');
     const script = edit(KUBERNETES_DEFAULTS, { 'offline.bundle': { answer: 'b.tar' } }).flatMap((s): ScriptStep[] =>
-      s.key === 'offline.bundle' ? [s, { key: 'images.mirror', message: /bundle’s images are pushed/, answer: 'registry.internal:5000' }] : [s],
+      s.key === 'offline.bundle'
+        ? [s, { key: 'images.mirror', message: /bundle’s images are pushed/, answer: 'registry.internal:5000' }]
+        : [s],
     );
     const run = await runScript({}, script, { cwd });
     expect(run.result.spec.images.mirror).toBe('registry.internal:5000');
@@ -402,13 +520,24 @@ describe('a real install (not a dry run)', () => {
     other: (argv: readonly string[]) => {
       const line = argv.join(' ');
       if (line === 'helm version --short') return ok('v3.18.0+g1234\n');
-      if (line === 'kubectl version --client -o json') return ok(JSON.stringify({ clientVersion: { gitVersion: 'v1.33.0' } }));
+      if (line === 'kubectl version --client -o json')
+        return ok(JSON.stringify({ clientVersion: { gitVersion: 'v1.33.0' } }));
       if (line === 'kubectl version -o json') return ok(JSON.stringify({ serverVersion: { gitVersion: 'v1.33.1' } }));
-      if (line.startsWith('kubectl get ingressclass')) return ok(JSON.stringify({ items: [{ metadata: { name: 'traefik' } }] }));
+      if (line.startsWith('kubectl get ingressclass'))
+        return ok(JSON.stringify({ items: [{ metadata: { name: 'traefik' } }] }));
       if (line.startsWith('kubectl get crd')) return ok(JSON.stringify({ items: [] }));
       if (line.startsWith('kubectl get namespace')) return { exitCode: 1, stdout: '', stderr: 'NotFound' };
       if (line.startsWith('kubectl get nodes')) {
-        return ok(JSON.stringify({ items: [{ metadata: { name: 'n1' }, status: { conditions: [{ type: 'Ready', status: 'True' }], allocatable: { cpu: '4', memory: '8Gi' } } }] }));
+        return ok(
+          JSON.stringify({
+            items: [
+              {
+                metadata: { name: 'n1' },
+                status: { conditions: [{ type: 'Ready', status: 'True' }], allocatable: { cpu: '4', memory: '8Gi' } },
+              },
+            ],
+          }),
+        );
       }
       return undefined;
     },
@@ -434,7 +563,11 @@ describe('a real install (not a dry run)', () => {
       'kubernetes.ingress.tls.mode': { answer: 'cert-manager' },
       'kubernetes.storage.backend': { choices: ['class:local-path', 'local-path', 'nfs', 'rook-ceph'] },
       '--yes': 'SKIP',
-    }).flatMap((s): ScriptStep[] => (s.key === 'kubernetes.ingress.tls.mode' ? [s, { key: 'kubernetes.ingress.tls.issuer' }, { key: 'kubernetes.ingress.tls.issuerKind' }] : [s]));
+    }).flatMap((s): ScriptStep[] =>
+      s.key === 'kubernetes.ingress.tls.mode'
+        ? [s, { key: 'kubernetes.ingress.tls.issuer' }, { key: 'kubernetes.ingress.tls.issuerKind' }]
+        : [s],
+    );
     const error = await runScript({}, script, { machine, wizard: { dryRun: false } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreflightError);
     expect((error as PreflightError).findings.map((f) => f.id)).toContain('crd.certificates.cert-manager.io');
@@ -444,7 +577,11 @@ describe('a real install (not a dry run)', () => {
 describe('Ctrl-C and the script itself', () => {
   it('Ctrl-C at a prompt is a UserAbort and writes nothing', async () => {
     const cwd = tempDir();
-    const abortAt = (key: string): ScriptStep[] => KUBERNETES_DEFAULTS.slice(0, KUBERNETES_DEFAULTS.findIndex((s) => s.key === key));
+    const abortAt = (key: string): ScriptStep[] =>
+      KUBERNETES_DEFAULTS.slice(
+        0,
+        KUBERNETES_DEFAULTS.findIndex((s) => s.key === key),
+      );
     // Ctrl-C in inquirer becomes UserAbort in InquirerPrompter; here the prompt throws it directly.
     class CtrlC extends ScriptedPrompter {
       override async select<T extends string>(q: SelectQuestion<T>): Promise<T> {
@@ -453,7 +590,9 @@ describe('Ctrl-C and the script itself', () => {
       }
     }
     const prompter = new CtrlC(abortAt('infrastructure.mongodb.mode'));
-    await expect(runWizard({}, { prompter, runner: fakeMachine({ init: 'x' }), err: () => {}, cwd }, { dryRun: true })).rejects.toBeInstanceOf(UserAbort);
+    await expect(
+      runWizard({}, { prompter, runner: fakeMachine({ init: 'x' }), err: () => {}, cwd }, { dryRun: true }),
+    ).rejects.toBeInstanceOf(UserAbort);
     expect(existsSync(join(cwd, 'openim-deploy.yaml'))).toBe(false);
   });
 
@@ -464,8 +603,12 @@ describe('Ctrl-C and the script itself', () => {
   });
 
   it('fails on an unexpected prompt, a refused answer, and unused steps', async () => {
-    await expect(runScript({}, [{ key: 'profile' }])).rejects.toThrow(/unexpected prompt #1 \(select target.*expected profile/);
-    await expect(runScript({}, [...KUBERNETES_DEFAULTS.slice(0, 2), { key: 'openim.domain', answer: 'Not A Domain' }])).rejects.toThrow(/answer "Not A Domain" refused: must be a lower-case DNS name/);
+    await expect(runScript({}, [{ key: 'profile' }])).rejects.toThrow(
+      /unexpected prompt #1 \(select target.*expected profile/,
+    );
+    await expect(
+      runScript({}, [...KUBERNETES_DEFAULTS.slice(0, 2), { key: 'openim.domain', answer: 'Not A Domain' }]),
+    ).rejects.toThrow(/answer "Not A Domain" refused: must be a lower-case DNS name/);
     await expect(runScript({}, [...KUBERNETES_DEFAULTS, { key: 'extra' }])).rejects.toBeInstanceOf(ScriptError);
   });
 });
@@ -480,7 +623,14 @@ describe('the summary shows the URLs the plan writes (issue #19: it said https w
   };
 
   it('kubernetes without TLS: http, as the ingress serves it; the question offers the same', async () => {
-    const run = await runScript({}, edit(KUBERNETES_DEFAULTS, { 'infrastructure.objectStorage.externalAddress': { message: /empty: http:\/\/openim\.localhost\/im-minio-api\)/ } }));
+    const run = await runScript(
+      {},
+      edit(KUBERNETES_DEFAULTS, {
+        'infrastructure.objectStorage.externalAddress': {
+          message: /empty: http:\/\/openim\.localhost\/im-minio-api\)/,
+        },
+      }),
+    );
     const url = planFilesUrl(run.result.spec);
     expect(url).toBe('http://openim.localhost/im-minio-api');
     expect(run.output).toContain(`files at ${url}`);
@@ -488,15 +638,18 @@ describe('the summary shows the URLs the plan writes (issue #19: it said https w
   });
 
   it('kubernetes with TLS from a Secret: https', async () => {
-    const script = edit(KUBERNETES_DEFAULTS, { 'kubernetes.ingress.tls.mode': { answer: 'secret' } }).flatMap((s): ScriptStep[] =>
-      s.key === 'kubernetes.ingress.tls.mode' ? [s, { key: 'kubernetes.ingress.tls.secretName', answer: 'openim-tls' }] : [s],
+    const script = edit(KUBERNETES_DEFAULTS, { 'kubernetes.ingress.tls.mode': { answer: 'secret' } }).flatMap(
+      (s): ScriptStep[] =>
+        s.key === 'kubernetes.ingress.tls.mode'
+          ? [s, { key: 'kubernetes.ingress.tls.secretName', answer: 'openim-tls' }]
+          : [s],
     );
     const run = await runScript({}, script);
     expect(planFilesUrl(run.result.spec)).toBe('https://openim.localhost/im-minio-api');
     expect(run.output).toContain('files at https://openim.localhost/im-minio-api');
   });
 
-  it('binary with a domain: the host\'s MinIO port', async () => {
+  it("binary with a domain: the host's MinIO port", async () => {
     const run = await runScript({ flags: { target: 'binary', openim: { domain: '10.0.0.5' } } }, [
       { key: 'profile' },
       { key: 'binary.proxy.enabled' },

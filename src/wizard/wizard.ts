@@ -113,7 +113,8 @@ export async function runWizard(input: ConfigInput, deps: WizardDeps, options: W
 
   try {
     deps.err(chalk.bold('OpenIM installer'));
-    for (const line of wrapText('Enter takes the default shown; Ctrl-C stops without changing anything.', width - 2)) deps.err(chalk.dim(line));
+    for (const line of wrapText('Enter takes the default shown; Ctrl-C stops without changing anything.', width - 2))
+      deps.err(chalk.dim(line));
     await askAll(q, deps.cwd);
     ask.checkAbort();
 
@@ -123,13 +124,21 @@ export async function runWizard(input: ConfigInput, deps: WizardDeps, options: W
     ask.checkAbort();
 
     const seen = await probes.seen();
-    printReport(deps.err, { rows: summaryRows(spec, answers, seen.kube?.context), warnings, findings, dryRun: options.dryRun, width });
+    printReport(deps.err, {
+      rows: summaryRows(spec, answers, seen.kube?.context),
+      warnings,
+      findings,
+      dryRun: options.dryRun,
+      width,
+    });
 
     const file = join(deps.cwd, ANSWERS_FILE);
     const exists = existsSync(file);
     const save = await deps.prompter.confirm({
       key: 'wizard.save',
-      message: exists ? `${ANSWERS_FILE} exists here: overwrite it with these answers?` : `Save these answers to ${ANSWERS_FILE}?`,
+      message: exists
+        ? `${ANSWERS_FILE} exists here: overwrite it with these answers?`
+        : `Save these answers to ${ANSWERS_FILE}?`,
       help: 'A config file to re-run or review later; credentials are not written to it.',
       default: false,
     });
@@ -141,10 +150,13 @@ export async function runWizard(input: ConfigInput, deps: WizardDeps, options: W
     }
 
     const command = equivalentCommand(input, answers);
-    deps.err(options.dryRun ? 'To install with these answers, without questions:' : 'The same install without questions:');
+    deps.err(
+      options.dryRun ? 'To install with these answers, without questions:' : 'The same install without questions:',
+    );
     for (const line of formatCommand(command, width)) deps.err(line);
     if (saved) deps.err(`  or: openim-deploy install -c ${ANSWERS_FILE} --yes`);
-    if (command.env.length) deps.err(chalk.dim(`  (set ${command.env.join(', ')} to the credentials you typed; they are not printed)`));
+    if (command.env.length)
+      deps.err(chalk.dim(`  (set ${command.env.join(', ')} to the credentials you typed; they are not printed)`));
     deps.err('');
 
     const base = { spec, warnings, facts, findings, answered: answers.set, command, ...(saved ? { saved } : {}) };
@@ -154,7 +166,9 @@ export async function runWizard(input: ConfigInput, deps: WizardDeps, options: W
     const where = spec.target === 'kubernetes' ? `Kubernetes namespace ${spec.kubernetes.namespace}` : 'this host';
     const confirmed = await deps.prompter.confirm({
       key: '--yes',
-      message: options.dryRun ? 'Make the plan with these choices? (dry run: nothing is installed)' : `Install OpenIM on ${where}?`,
+      message: options.dryRun
+        ? 'Make the plan with these choices? (dry run: nothing is installed)'
+        : `Install OpenIM on ${where}?`,
       default: true,
     });
     return { ...base, confirmed };

@@ -4,9 +4,20 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cycles, describeCycle, folderGraph, folderOf, importSpecifiers, importsLeavingRoot, layerViolations, readFileGraph, type FileGraph } from './import-graph.js';
+import {
+  cycles,
+  describeCycle,
+  folderGraph,
+  folderOf,
+  importSpecifiers,
+  importsLeavingRoot,
+  layerViolations,
+  readFileGraph,
+  type FileGraph,
+} from './import-graph.js';
 
-const graph = (edges: Record<string, string[]>): FileGraph => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
+const graph = (edges: Record<string, string[]>): FileGraph =>
+  new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
 
 describe('importSpecifiers', () => {
   it('sees static, type-only, re-export and dynamic imports, and skips packages and comments', () => {
@@ -18,7 +29,7 @@ describe('importSpecifiers', () => {
       "const e = await import('./e.js');",
       "import { z } from 'zod';",
       "// import { f } from './f.js';",
-      "const s = \"import { g } from './g.js'\";",
+      'const s = "import { g } from \'./g.js\'";',
     ].join('\n');
     expect(importSpecifiers(source)).toEqual(['./a.js', '../b/b.js', './c.js', './d.js', './e.js']);
   });
@@ -27,7 +38,10 @@ describe('importSpecifiers', () => {
 describe('cycles', () => {
   it('finds a two-node and a three-node cycle and ignores the acyclic rest', () => {
     const g = graph({ a: ['b'], b: ['a', 'c'], c: [], x: ['y'], y: ['z'], z: ['x'], lone: ['a'] });
-    expect(cycles(g)).toEqual([['a', 'b'], ['x', 'y', 'z']]);
+    expect(cycles(g)).toEqual([
+      ['a', 'b'],
+      ['x', 'y', 'z'],
+    ]);
     expect(describeCycle(g, ['x', 'y', 'z'])).toBe('x → y → z → x');
   });
 
@@ -40,7 +54,13 @@ describe('folderGraph', () => {
   it('turns file edges into folder edges; a file directly in src/ is its own folder', () => {
     expect(folderOf('main.ts')).toBe('main');
     expect(folderOf('plan/types.ts')).toBe('plan');
-    const folders = folderGraph(graph({ 'plan/build.ts': ['targets/registry.ts', 'plan/types.ts'], 'targets/registry.ts': ['plan/types.ts'], 'plan/types.ts': [] }));
+    const folders = folderGraph(
+      graph({
+        'plan/build.ts': ['targets/registry.ts', 'plan/types.ts'],
+        'targets/registry.ts': ['plan/types.ts'],
+        'plan/types.ts': [],
+      }),
+    );
     expect(cycles(folders)).toEqual([['plan', 'targets']]);
   });
 });
@@ -48,14 +68,21 @@ describe('folderGraph', () => {
 describe('layerViolations', () => {
   const layers = [['util'], ['plan'], ['targets']];
   it('names an import that goes up a layer', () => {
-    const files = graph({ 'plan/build.ts': ['targets/registry.ts', 'util/x.ts'], 'targets/registry.ts': ['plan/types.ts'], 'util/x.ts': [], 'plan/types.ts': [] });
+    const files = graph({
+      'plan/build.ts': ['targets/registry.ts', 'util/x.ts'],
+      'targets/registry.ts': ['plan/types.ts'],
+      'util/x.ts': [],
+      'plan/types.ts': [],
+    });
     expect(layerViolations(files, layers)).toEqual({
       violations: [{ file: 'plan/build.ts', imports: 'targets/registry.ts', fromLayer: 1, toLayer: 2 }],
       unknownFolders: [],
     });
   });
   it('names a folder missing from the table', () => {
-    expect(layerViolations(graph({ 'extra/a.ts': ['util/x.ts'], 'util/x.ts': [] }), layers).unknownFolders).toEqual(['extra']);
+    expect(layerViolations(graph({ 'extra/a.ts': ['util/x.ts'], 'util/x.ts': [] }), layers).unknownFolders).toEqual([
+      'extra',
+    ]);
   });
 });
 
@@ -65,7 +92,10 @@ describe('readFileGraph', () => {
   it('resolves .js specifiers to .ts files and folder imports to index.ts, and leaves test files out', () => {
     mkdirSync(join(root, 'a'));
     mkdirSync(join(root, 'b'));
-    writeFileSync(join(root, 'a/one.ts'), "import { two } from '../b/two.js';\nexport const one = () => import('../b');\n");
+    writeFileSync(
+      join(root, 'a/one.ts'),
+      "import { two } from '../b/two.js';\nexport const one = () => import('../b');\n",
+    );
     writeFileSync(join(root, 'b/two.ts'), "import type { one } from '../a/one.js';\nexport const two = 2;\n");
     writeFileSync(join(root, 'b/index.ts'), 'export const three = 3;\n');
     writeFileSync(join(root, 'b/two.test.ts'), "import { one } from '../a/one.js';\n");

@@ -20,12 +20,7 @@ export function importSpecifiers(source: string): string[] {
 /** Resolves a relative specifier ('./x.js', '../y') from `fromFile` to a .ts file under `root`, or undefined. */
 function resolveSpecifier(root: string, fromFile: string, specifier: string): string | undefined {
   const base = resolve(dirname(join(root, fromFile)), specifier);
-  const candidates = [
-    base.replace(/\.js$/, '.ts'),
-    base,
-    `${base}.ts`,
-    join(base, 'index.ts'),
-  ];
+  const candidates = [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, join(base, 'index.ts')];
   for (const candidate of candidates) {
     if (candidate.endsWith('.ts') && existsSync(candidate) && statSync(candidate).isFile()) {
       return relative(root, candidate).split(sep).join('/');
@@ -39,7 +34,8 @@ function listSourceFiles(root: string, dir = ''): string[] {
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
     const rel = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listSourceFiles(root, rel));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts'))
+      out.push(rel);
   }
   return out.sort();
 }
@@ -163,7 +159,10 @@ export interface LayerViolation {
 }
 
 /** Every import that goes up a layer (or into / out of a folder the layer table does not name). */
-export function layerViolations(files: FileGraph, layers: Layers): { violations: LayerViolation[]; unknownFolders: string[] } {
+export function layerViolations(
+  files: FileGraph,
+  layers: Layers,
+): { violations: LayerViolation[]; unknownFolders: string[] } {
   const layerOf = new Map<string, number>();
   layers.forEach((folders, i) => folders.forEach((folder) => layerOf.set(folder, i)));
   const violations: LayerViolation[] = [];

@@ -3,7 +3,14 @@
 // and dynamic import(). A failure names the cycle or the forbidden import.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cycles, describeCycle, folderGraph, importsLeavingRoot, layerViolations, readFileGraph } from './import-graph.js';
+import {
+  cycles,
+  describeCycle,
+  folderGraph,
+  importsLeavingRoot,
+  layerViolations,
+  readFileGraph,
+} from './import-graph.js';
 import { LAYERS } from './layers.js';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
@@ -28,7 +35,11 @@ describe('src/ import rules', () => {
     const layers = LAYERS.map((l) => l.folders);
     const { violations, unknownFolders } = layerViolations(files, layers);
     expect(unknownFolders, 'folders missing from test/architecture/layers.ts').toEqual([]);
-    expect(violations.map((v) => `${v.file} (${LAYERS[v.fromLayer]!.name}) imports ${v.imports} (${LAYERS[v.toLayer]!.name})`)).toEqual([]);
+    expect(
+      violations.map(
+        (v) => `${v.file} (${LAYERS[v.fromLayer]!.name}) imports ${v.imports} (${LAYERS[v.toLayer]!.name})`,
+      ),
+    ).toEqual([]);
   });
 
   it('never imports from outside src/ (test support stays under test/)', () => {

@@ -4,7 +4,17 @@
 import { MIRROR_SET } from '../helpers/config-presets.js';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { indexBundle } from '../../src/bundle/scan.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,18 +48,36 @@ describe('Ctrl-C during bundle create', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/openim-server.tar.gz`;
-      writeFileSync(join(dir, 'contents.yaml'), `images: []\ncharts: []\nfiles:\n  - id: openim-server\n    name: openim-server.tar.gz\n    source: ${url}\n`);
+      writeFileSync(
+        join(dir, 'contents.yaml'),
+        `images: []\ncharts: []\nfiles:\n  - id: openim-server\n    name: openim-server.tar.gz\n    source: ${url}\n`,
+      );
       const output = join(dir, 'out', 'bundle.tar');
-      const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'openim-deploy.js'), 'bundle', 'create', '--preset', 'dev', '--contents-from', join(dir, 'contents.yaml'), '-o', output], {
-        env: { PATH: process.env.PATH ?? '', HOME: dir, CI: '1', NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(packageRoot(), 'bin', 'openim-deploy.js'),
+          'bundle',
+          'create',
+          '--preset',
+          'dev',
+          '--contents-from',
+          join(dir, 'contents.yaml'),
+          '-o',
+          output,
+        ],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: dir, CI: '1', NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       // Ctrl-C once the first half is on disk: the body is streaming.
       const part = join(`${output}.partial.d`, 'file-openim-server.tar.gz.part');
-      for (let i = 0; i < 200 && !(existsSync(part) && statSync(part).size > 0); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !(existsSync(part) && statSync(part).size > 0); i++)
+        await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(part), stderr).toBe(true);
       child.kill('SIGINT');
       const code = await exited;
@@ -71,10 +99,27 @@ describe('Ctrl-C during bundle create', () => {
 function signedBundle(): { dir: string; bundle: string; pub: string } {
   const dir = tmp();
   writeFileSync(join(dir, 'openim-server.tar.gz'), randomBytes(4096));
-  writeFileSync(join(dir, 'contents.yaml'), `images: []\ncharts: []\nfiles:\n  - id: openim-server\n    name: openim-server.tar.gz\n    source: ${join(dir, 'openim-server.tar.gz')}\n`);
+  writeFileSync(
+    join(dir, 'contents.yaml'),
+    `images: []\ncharts: []\nfiles:\n  - id: openim-server\n    name: openim-server.tar.gz\n    source: ${join(dir, 'openim-server.tar.gz')}\n`,
+  );
   expect(cli(['bundle', 'keygen', '-o', join(dir, 'release')]).code).toBe(0);
   const bundle = join(dir, 'signed.tar');
-  const created = cli(['bundle', 'create', '--preset', 'dev', '--contents-from', join(dir, 'contents.yaml'), '-o', bundle, '--sign-key', join(dir, 'release.key')], { env: { HOME: dir } });
+  const created = cli(
+    [
+      'bundle',
+      'create',
+      '--preset',
+      'dev',
+      '--contents-from',
+      join(dir, 'contents.yaml'),
+      '-o',
+      bundle,
+      '--sign-key',
+      join(dir, 'release.key'),
+    ],
+    { env: { HOME: dir } },
+  );
   expect(created.code, created.stderr).toBe(0);
   expect(created.stdout).toContain(', signed');
   return { dir, bundle, pub: join(dir, 'release.pub') };
@@ -87,7 +132,9 @@ describe('a signed bundle given without its key', () => {
     const { bundle, pub } = signedBundle();
     const refused = cli(['bundle', 'verify', bundle]);
     expect(refused.code, refused.stdout).toBe(1);
-    expect(refused.stderr).toContain('checksums.sha256.sig: the bundle is signed, but no public key was given to check it: pass --key');
+    expect(refused.stderr).toContain(
+      'checksums.sha256.sig: the bundle is signed, but no public key was given to check it: pass --key',
+    );
     expect(refused.stderr).toContain(ALLOW);
     expect(refused.stdout).toBe('');
     const accepted = cli(['bundle', 'verify', bundle, ALLOW]);
@@ -132,7 +179,11 @@ describe('a signed bundle given without its key', () => {
 
   it('install --bundle and render refuse it naming --bundle-key, before anything else', () => {
     const { dir, bundle, pub } = signedBundle();
-    const install = (...extra: string[]) => cli(['install', '--preset', 'dev', '--bundle', bundle, '--mirror', 'registry.internal:5000', '--dry-run', ...extra], { env: { HOME: dir } });
+    const install = (...extra: string[]) =>
+      cli(
+        ['install', '--preset', 'dev', '--bundle', bundle, '--mirror', 'registry.internal:5000', '--dry-run', ...extra],
+        { env: { HOME: dir } },
+      );
     const refused = install();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('no public key was given to check it: pass --bundle-key');
@@ -147,7 +198,24 @@ describe('a signed bundle given without its key', () => {
       expect(r.stderr).toContain('offline.bundle');
     }
     // render takes the upstream charts (the offline preset has some) out of the bundle, verified the same way.
-    const render = (...extra: string[]) => cli(['render', '--preset', 'offline', '--domain', 'im.example.com', '--set', MIRROR_SET, '--bundle', bundle, '--out', join(dir, 'rendered'), ...extra], { env: { HOME: dir } });
+    const render = (...extra: string[]) =>
+      cli(
+        [
+          'render',
+          '--preset',
+          'offline',
+          '--domain',
+          'im.example.com',
+          '--set',
+          MIRROR_SET,
+          '--bundle',
+          bundle,
+          '--out',
+          join(dir, 'rendered'),
+          ...extra,
+        ],
+        { env: { HOME: dir } },
+      );
     const renderRefused = render();
     expect(renderRefused.code).toBe(1);
     expect(renderRefused.stderr).toContain('no public key was given to check it: pass --bundle-key');
@@ -179,7 +247,11 @@ describe('bundle inspect shows the entries it refuses', () => {
     expect(text.stdout).toContain('  "files/passwd": symlink to "/etc/passwd" (bundles hold regular files only)');
     expect(text.stderr).toContain('holds 3 entries a bundle may not hold');
     const json = cli(['bundle', 'inspect', hostile, '--json']);
-    expect((JSON.parse(json.stdout) as { refused: { path: string }[] }).refused.map((e) => e.path)).toEqual(['/etc/cron.d/evil', '../escape', 'files/passwd']);
+    expect((JSON.parse(json.stdout) as { refused: { path: string }[] }).refused.map((e) => e.path)).toEqual([
+      '/etc/cron.d/evil',
+      '../escape',
+      'files/passwd',
+    ]);
     // The bundle as made has none: no section, no warning.
     const clean = cli(['bundle', 'inspect', bundle]);
     expect(clean.stdout).not.toContain('REFUSED');
@@ -193,13 +265,32 @@ describe('bundle create --preset offline (a known limit of #19 Medium 9/10)', ()
     const dir = tmp();
     // An empty contents file keeps the run on this machine; the config is what is checked here.
     writeFileSync(join(dir, 'contents.yaml'), 'images: []\ncharts: []\nfiles: []\n');
-    const r = cli(['bundle', 'create', '--preset', 'offline', '--domain', 'im.example.com', '--contents-from', join(dir, 'contents.yaml'), '-o', join(dir, 'b.tar')], { env: { HOME: dir } });
+    const r = cli(
+      [
+        'bundle',
+        'create',
+        '--preset',
+        'offline',
+        '--domain',
+        'im.example.com',
+        '--contents-from',
+        join(dir, 'contents.yaml'),
+        '-o',
+        join(dir, 'b.tar'),
+      ],
+      { env: { HOME: dir } },
+    );
     expect(r.stderr).not.toContain('images.mirror');
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'b.tar'))).toBe(true);
     // install from it still needs the registry, named with its fix.
-    const install = cli(['install', '--preset', 'offline', '--domain', 'im.example.com', '--bundle', join(dir, 'b.tar'), '--dry-run'], { env: { HOME: dir } });
+    const install = cli(
+      ['install', '--preset', 'offline', '--domain', 'im.example.com', '--bundle', join(dir, 'b.tar'), '--dry-run'],
+      { env: { HOME: dir } },
+    );
     expect(install.code).toBe(2);
-    expect(install.stderr).toMatch(/images\.mirror: an offline install on Kubernetes needs the private registry[^\n]*--set images\.mirror=/);
+    expect(install.stderr).toMatch(
+      /images\.mirror: an offline install on Kubernetes needs the private registry[^\n]*--set images\.mirror=/,
+    );
   });
 });

@@ -20,11 +20,33 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     const top = cli(['--help']);
     expect(top.code).toBe(0);
     expect(commandsIn(top.stdout)).toEqual([
-      'install', 'plan', 'render', 'doctor', 'config', 'bundle',
-      'status', 'verify', 'upgrade', 'rollback', 'uninstall', 'backup', 'restore', 'support-bundle', 'logs', 'help',
+      'install',
+      'plan',
+      'render',
+      'doctor',
+      'config',
+      'bundle',
+      'status',
+      'verify',
+      'upgrade',
+      'rollback',
+      'uninstall',
+      'backup',
+      'restore',
+      'support-bundle',
+      'logs',
+      'help',
     ]);
     expect(commandsIn(cli(['config', '--help']).stdout)).toEqual(['init', 'validate', 'schema', 'show', 'help']);
-    expect(commandsIn(cli(['bundle', '--help']).stdout)).toEqual(['create', 'verify', 'inspect', 'push', 'load', 'keygen', 'help']);
+    expect(commandsIn(cli(['bundle', '--help']).stdout)).toEqual([
+      'create',
+      'verify',
+      'inspect',
+      'push',
+      'load',
+      'keygen',
+      'help',
+    ]);
   });
 
   it('--version prints the package version', () => {
@@ -35,7 +57,10 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
   it('config validate on a bad file exits 2 and lists each bad path', () => {
     const dir = tmp();
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'target: cloud\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n  storage:\n    backend: nfs\n');
+    writeFileSync(
+      file,
+      'target: cloud\nopenim:\n  domian: x\nkubernetes:\n  namespace: Bad_NS\n  storage:\n    backend: nfs\n',
+    );
     const r = cli(['config', 'validate', '-c', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('target:');
@@ -87,7 +112,9 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
   });
 
   it('config show redacts secrets and names sources', () => {
-    const r = cli(['config', 'show', '--preset', 'dev', '--set', 'openim.secret=TopSecretValue9'], { env: { OPENIM_DEPLOY_OPENIM__DOMAIN: 'env.example.com' } });
+    const r = cli(['config', 'show', '--preset', 'dev', '--set', 'openim.secret=TopSecretValue9'], {
+      env: { OPENIM_DEPLOY_OPENIM__DOMAIN: 'env.example.com' },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('TopSecretValue9');
     expect(r.stdout).toMatch(/openim\.secret\s+«redacted»\s+\(flag:--set\)/);
@@ -129,13 +156,25 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2 by fake-helm"\n', { mode: 0o755 });
     const r = cli(['render', '--preset', 'dev', '--out', 'out', '--helm', './fake-helm'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'out', 'manifests', 'openim-api.yaml'), 'utf8')).toContain('rendered openim-api by fake-helm');
+    expect(readFileSync(join(dir, 'out', 'manifests', 'openim-api.yaml'), 'utf8')).toContain(
+      'rendered openim-api by fake-helm',
+    );
   });
 
   it('render writes plan.json and values without secret values', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'fake-helm'), '#!/bin/sh\necho "# rendered $2 by fake-helm"\n', { mode: 0o755 });
-    const r = cli(['render', '--preset', 'dev', '--set', 'openim.secret=NeverRenderedValue1', '--out', join(dir, 'out'), '--helm', join(dir, 'fake-helm')]);
+    const r = cli([
+      'render',
+      '--preset',
+      'dev',
+      '--set',
+      'openim.secret=NeverRenderedValue1',
+      '--out',
+      join(dir, 'out'),
+      '--helm',
+      join(dir, 'fake-helm'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'out', 'plan.json'))).toBe(true);
     expect(readFileSync(join(dir, 'out', 'plan.json'), 'utf8')).not.toContain('NeverRenderedValue1');
@@ -147,10 +186,12 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
     const r = cli(['render', '--preset', 'dev', '--out', join(dir, 'out')], { env: { PATH: tmp() } });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(/rendered/);
-    expect(r.stderr).toMatch(/helm was not found, so no release manifest was rendered: install helm 3 .* or pass --helm/);
+    expect(r.stderr).toMatch(
+      /helm was not found, so no release manifest was rendered: install helm 3 .* or pass --helm/,
+    );
   });
 
-  it('render with a failing helm exits 1 naming the releases and helm\'s error', () => {
+  it("render with a failing helm exits 1 naming the releases and helm's error", () => {
     const dir = tmp();
     writeFileSync(join(dir, 'bad-helm'), '#!/bin/sh\necho "Error: chart is broken" >&2\nexit 1\n', { mode: 0o755 });
     const r = cli(['render', '--preset', 'dev', '--out', join(dir, 'out'), '--helm', join(dir, 'bad-helm')]);
@@ -161,10 +202,14 @@ describe('openim-deploy CLI (built bin, CI=1, no stdin)', () => {
 
   it('plan piped into a reader that stops early (head) ends quietly, no EPIPE crash', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(packageRootForTest(), 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(packageRootForTest(), 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.once('data', () => child.stdout.destroy());

@@ -28,7 +28,11 @@ describe('error codes on the command line (built bin, CI=1)', () => {
   it('a bad whole-number flag with --json is CONFIG_INVALID too (refused while parsing, before the action)', () => {
     const r = cli(['bundle', 'create', '-o', '/nonexistent/b.tar', '--retries', '0', '--json']);
     expect(r.code).toBe(2);
-    expect(errorLine(r.stderr).error).toEqual({ code: 'CONFIG_INVALID', message: 'invalid configuration:\n  --retries: must be a whole number from 1 to 20', exitStatus: 2 });
+    expect(errorLine(r.stderr).error).toEqual({
+      code: 'CONFIG_INVALID',
+      message: 'invalid configuration:\n  --retries: must be a whole number from 1 to 20',
+      exitStatus: 2,
+    });
   });
 
   it('bundle verify --json of a missing bundle: the report on stdout still parses, BUNDLE_INVALID ends stderr, exit 1', () => {

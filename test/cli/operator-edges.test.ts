@@ -20,7 +20,9 @@ describe('preflight lines name the id --ignore-preflight takes', () => {
     expect(ids).toEqual(['helm.missing', 'kubectl.missing']);
     expect(r.stderr).toContain(`--ignore-preflight ${ids.join(' ')}`);
 
-    const accepted = cli(['install', '--preset', 'dev', '--yes', '--ignore-preflight', ...ids], { env: { PATH: '/nonexistent', HOME: home } });
+    const accepted = cli(['install', '--preset', 'dev', '--yes', '--ignore-preflight', ...ids], {
+      env: { PATH: '/nonexistent', HOME: home },
+    });
     expect(accepted.code).not.toBe(3);
     expect(accepted.stderr).not.toContain('preflight failed');
     expect(accepted.stderr).toContain('warn  helm is not installed');
@@ -64,12 +66,16 @@ describe('a config file that is not a sane YAML file exits 2 naming it', () => {
     const fifo = join(tmp(), 'config.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     // SIGKILL: a CLI blocked in open() never runs its SIGTERM handler.
-    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'openim-deploy.js'), 'config', 'validate', '-c', fifo], {
-      env: { PATH: process.env.PATH ?? '', HOME: tmp(), CI: '1', NO_COLOR: '1' },
-      encoding: 'utf8',
-      timeout: 10_000,
-      killSignal: 'SIGKILL',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(packageRoot(), 'bin', 'openim-deploy.js'), 'config', 'validate', '-c', fifo],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: tmp(), CI: '1', NO_COLOR: '1' },
+        encoding: 'utf8',
+        timeout: 10_000,
+        killSignal: 'SIGKILL',
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${fifo} is a named pipe, not a regular file`);
   });
@@ -142,7 +148,7 @@ describe('output files are never replaced silently: refused, or --force (as conf
 });
 
 describe('status --watch ends on Ctrl-C as an interrupt', () => {
-  it('exits 130 (not the last report\'s 4 or 0)', async () => {
+  it("exits 130 (not the last report's 4 or 0)", async () => {
     const dir = tmp();
     // A stand-in kubectl (named as one; the real one is used by test:cluster): no state Secret, empty lists.
     writeFileSync(
@@ -150,10 +156,14 @@ describe('status --watch ends on Ctrl-C as an interrupt', () => {
       '#!/bin/sh\ncase "$*" in\n  *"get secret"*|*"get namespace"*) echo \'Error from server (NotFound): not found\' >&2; exit 1;;\n  *) echo \'{"items":[]}\';;\nesac\n',
       { mode: 0o755 },
     );
-    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'openim-deploy.js'), 'status', '--preset', 'dev', '--watch', '--interval', '30'], {
-      env: { PATH: `${dir}:${process.env.PATH ?? ''}`, HOME: dir, CI: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(packageRoot(), 'bin', 'openim-deploy.js'), 'status', '--preset', 'dev', '--watch', '--interval', '30'],
+      {
+        env: { PATH: `${dir}:${process.env.PATH ?? ''}`, HOME: dir, CI: '1', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -172,11 +182,19 @@ describe('install --helm, like render --helm', () => {
   it('every helm call of the command runs the given binary (a path relative to where the user stands)', () => {
     const dir = tmp();
     // A stand-in helm (named as one) that answers the version probe and notes each call.
-    writeFileSync(join(dir, 'my-helm'), `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\necho v3.19.0+gabc\n`, { mode: 0o755 });
-    const without = cli(['install', '--preset', 'dev', '--yes'], { env: { PATH: '/nonexistent', HOME: dir }, cwd: dir });
+    writeFileSync(join(dir, 'my-helm'), `#!/bin/sh\necho "$*" >> ${join(dir, 'calls')}\necho v3.19.0+gabc\n`, {
+      mode: 0o755,
+    });
+    const without = cli(['install', '--preset', 'dev', '--yes'], {
+      env: { PATH: '/nonexistent', HOME: dir },
+      cwd: dir,
+    });
     expect(without.stderr).toContain('helm is not installed or not on PATH');
     expect(without.stderr).toContain('or pass --helm /path/to/helm');
-    const r = cli(['install', '--preset', 'dev', '--yes', '--helm', './my-helm'], { env: { PATH: '/nonexistent', HOME: dir }, cwd: dir });
+    const r = cli(['install', '--preset', 'dev', '--yes', '--helm', './my-helm'], {
+      env: { PATH: '/nonexistent', HOME: dir },
+      cwd: dir,
+    });
     // kubectl is still missing (exit 3), but helm was found where --helm said.
     expect(r.code).toBe(3);
     expect(r.stderr).not.toContain('helm is not installed');
@@ -185,7 +203,8 @@ describe('install --helm, like render --helm', () => {
   });
 
   it('is offered by every command that runs helm', () => {
-    for (const command of ['install', 'doctor', 'upgrade', 'rollback', 'uninstall', 'render']) expect(cli([command, '--help']).stdout, command).toContain('--helm <path>');
+    for (const command of ['install', 'doctor', 'upgrade', 'rollback', 'uninstall', 'render'])
+      expect(cli([command, '--help']).stdout, command).toContain('--helm <path>');
   });
 });
 

@@ -11,9 +11,13 @@ export interface CliResult {
   ms: number;
 }
 
-export function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): CliResult {
+export function cli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): CliResult {
   const bin = join(packageRoot(), 'bin', 'openim-deploy.js');
-  if (!existsSync(join(packageRoot(), 'dist', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(packageRoot(), 'dist', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   const started = performance.now();
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? packageRoot(),

@@ -15,7 +15,15 @@ const home = () => mkdtempSync(join(tmpdir(), 'oid-needs-'));
 const UNPINNED = ['mongodb', 'mongosh', 'kafka', 'minio', 'grafana'];
 const PINS = UNPINNED.map((id) => `--set=binary.artifacts.${id}.sha256=${'a'.repeat(64)}`);
 /** What the host must give for the preset as it is: checked by install's preflight, listed by a dry run. */
-const HOST_NEEDS = ['host.root', 'host.systemd', 'host.arch', 'build.go', 'host.java', 'host.package-manager', 'monitoring.packages'];
+const HOST_NEEDS = [
+  'host.root',
+  'host.systemd',
+  'host.arch',
+  'build.go',
+  'host.java',
+  'host.package-manager',
+  'monitoring.packages',
+];
 
 describe('single-host says what it needs before anything runs (#19 Medium 13)', () => {
   it('install --dry-run without pins: the plan, then every unpinned archive with its --set fix and every host need; exit 3, nothing written', () => {
@@ -49,7 +57,11 @@ describe('single-host says what it needs before anything runs (#19 Medium 13)', 
 
   it('a refused config lists its own problems and the unpinned archives at once, each with a fix (install, dry run, config validate)', () => {
     const sets = ['--set', 'infrastructure.mongodb.mode=external', '--set', 'infrastructure.kafka.mode=external'];
-    for (const args of [['install', '--yes', '--workdir', 'wd'], ['install', '--dry-run'], ['config', 'validate']]) {
+    for (const args of [
+      ['install', '--yes', '--workdir', 'wd'],
+      ['install', '--dry-run'],
+      ['config', 'validate'],
+    ]) {
       const h = home();
       const r = cli([...args, '--preset', 'single-host', ...sets], { env: { HOME: h }, cwd: h });
       expect(r.code, args.join(' ')).toBe(2);
@@ -64,7 +76,17 @@ describe('single-host says what it needs before anything runs (#19 Medium 13)', 
   });
 
   it('--ignore-preflight accepts the judged pins in the dry run as in install', () => {
-    const r = cli(['install', '--preset', 'single-host', '--dry-run', '--ignore-preflight', ...UNPINNED.map((id) => `artifact.${id}.sha256`)], { env: { HOME: home() } });
+    const r = cli(
+      [
+        'install',
+        '--preset',
+        'single-host',
+        '--dry-run',
+        '--ignore-preflight',
+        ...UNPINNED.map((id) => `artifact.${id}.sha256`),
+      ],
+      { env: { HOME: home() } },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warn +no pinned SHA-256 for mongodb/);
   });
@@ -75,12 +97,26 @@ describe('the README says what the dry run says', () => {
     const { readFileSync } = await import('node:fs');
     const { packageRoot } = await import('../../src/util/package-root.js');
     const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Single host (`--preset single-host`)'), readme.indexOf('### OpenIM binaries on a host'));
-    const listed = /the catalog pins none of ([^(]+)\(/.exec(section)![1]!.match(/`(\w+)`/g)!.map((s) => s.slice(1, -1));
+    const section = readme.slice(
+      readme.indexOf('### Single host (`--preset single-host`)'),
+      readme.indexOf('### OpenIM binaries on a host'),
+    );
+    const listed = /the catalog pins none of ([^(]+)\(/
+      .exec(section)![1]!
+      .match(/`(\w+)`/g)!
+      .map((s) => s.slice(1, -1));
     expect(listed).toEqual(UNPINNED);
     const r = cli(['install', '--preset', 'single-host', '--dry-run'], { env: { HOME: home() } });
     expect([...r.stderr.matchAll(/\[artifact\.(\w+)\.sha256\]/g)].map((m) => m[1])).toEqual(UNPINNED);
-    for (const words of ['root', 'systemd as PID 1', 'amd64 or arm64', 'Go 1.22.7 or newer', 'Java 11 or newer', '`apt-get` or `dnf`']) expect(section).toContain(words);
+    for (const words of [
+      'root',
+      'systemd as PID 1',
+      'amd64 or arm64',
+      'Go 1.22.7 or newer',
+      'Java 11 or newer',
+      '`apt-get` or `dnf`',
+    ])
+      expect(section).toContain(words);
     expect(r.stderr).toContain('Go 1.22.7 or newer');
   });
 });

@@ -40,9 +40,16 @@ function pathWithout(without: string[]): string {
 describe('real suites name their missing system packages', () => {
   it('npm run test:offline without docker-registry, skopeo, unshare and openssl: the apt-get line, exit 1, nothing run', () => {
     const path = pathWithout(suites.offline!.map((n) => n.command));
-    const r = spawnSync('npm', ['run', 'test:offline'], { cwd: packageRoot(), env: { PATH: path, HOME: mkdtempSync(join(tmpdir(), 'oid-home-')), CI: '1' }, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('npm', ['run', 'test:offline'], {
+      cwd: packageRoot(),
+      env: { PATH: path, HOME: mkdtempSync(join(tmpdir(), 'oid-home-')), CI: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('npm run test:offline needs docker-registry, skopeo, unshare, openssl, not found on PATH.');
+    expect(r.stderr).toContain(
+      'npm run test:offline needs docker-registry, skopeo, unshare, openssl, not found on PATH.',
+    );
     expect(r.stderr).toContain('apt-get install -y docker-registry skopeo util-linux openssl');
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/ENOENT/);
     // Stopped before the build and the tests.
@@ -50,10 +57,15 @@ describe('real suites name their missing system packages', () => {
   });
 
   it('every suite with a table checks it first, and names every command it lacks', () => {
-    const scripts = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     for (const [suite, needs] of Object.entries(suites)) {
       expect(scripts[`test:${suite}`], suite).toMatch(new RegExp(`^node scripts/require-packages\\.mjs ${suite} && `));
-      const r = spawnSync(process.execPath, [join(packageRoot(), 'scripts', 'require-packages.mjs'), suite], { env: { PATH: mkdtempSync(join(tmpdir(), 'oid-empty-')) }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(packageRoot(), 'scripts', 'require-packages.mjs'), suite], {
+        env: { PATH: mkdtempSync(join(tmpdir(), 'oid-empty-')) },
+        encoding: 'utf8',
+      });
       if (needs.length === 0) {
         expect(r.status, suite).toBe(0);
         continue;

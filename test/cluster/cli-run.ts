@@ -94,7 +94,12 @@ export function startCli(args: string[], env: CliEnv, opts: { timeoutMs?: number
   const bin = join(repoRoot, 'bin', 'openim-deploy.js');
   if (!existsSync(join(repoRoot, 'dist', 'main.js'))) throw new Error('dist/ is missing: run `npm run build`');
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: cliEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const pid = child.pid!;
   const killGroup = () => {
     try {

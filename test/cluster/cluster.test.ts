@@ -13,7 +13,10 @@ beforeAll(async () => {
   const rss = cluster.rss();
   const mb = (b: number) => Math.round(b / 2 ** 20);
   const total = Object.values(rss).reduce((a, b) => a + b, 0);
-  console.log(`cluster up in ${cluster.startMs} ms at ${cluster.server}; RSS ${mb(total)} MB`, Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, mb(v)])));
+  console.log(
+    `cluster up in ${cluster.startMs} ms at ${cluster.server}; RSS ${mb(total)} MB`,
+    Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, mb(v)])),
+  );
 });
 
 afterAll(async () => {
@@ -73,7 +76,8 @@ spec:
       resources: {requests: {storage: 2Gi}}
 `;
 
-const getJson = async (...args: string[]) => JSON.parse(await cluster.kubectl(['-n', NS, 'get', ...args, '-o', 'json']));
+const getJson = async (...args: string[]) =>
+  JSON.parse(await cluster.kubectl(['-n', NS, 'get', ...args, '-o', 'json']));
 
 it('applies a namespace, a Deployment, a Service and a PVC with kubectl', async () => {
   const out = await cluster.kubectl(['apply', '-f', '-'], { input: manifests });

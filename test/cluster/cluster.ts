@@ -123,7 +123,8 @@ export class TestCluster {
     for (const f of [...COMPONENTS.map((b) => join(binDir, b)), stages]) {
       if (!existsSync(f)) throw new Error(`${f} is missing: run npm run cluster:build`);
     }
-    const kubectl = opts.kubectl ?? process.env.KUBECTL ?? firstExisting(join(REPO, '.tools/helm3/kubectl'), join(binDir, 'kubectl'));
+    const kubectl =
+      opts.kubectl ?? process.env.KUBECTL ?? firstExisting(join(REPO, '.tools/helm3/kubectl'), join(binDir, 'kubectl'));
     const dir = await mkdtemp(join(tmpdir(), 'openim-cluster-'));
     await mkdir(join(dir, 'logs'));
     const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
@@ -176,7 +177,9 @@ export class TestCluster {
         `--secure-port=${apiPort}`,
         `--advertise-address=${host}`,
         ...nodeArgs,
-        ...(opts.noAdmissionWebhooks ? ['--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook'] : []),
+        ...(opts.noAdmissionWebhooks
+          ? ['--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook']
+          : []),
         `--tls-cert-file=${pki.files.apiserverCert}`,
         `--tls-private-key-file=${pki.files.apiserverKey}`,
         `--client-ca-file=${pki.files.caCert}`,
@@ -216,13 +219,14 @@ export class TestCluster {
         '--kube-api-burst=200',
       ]);
       c.run('kube-scheduler', common);
-      if (!node) c.run('kwok', [
-        `--kubeconfig=${c.kubeconfig}`,
-        `--config=${stages}`,
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${NODE_LABEL}=fake`,
-        '--node-lease-duration-seconds=40',
-      ]);
+      if (!node)
+        c.run('kwok', [
+          `--kubeconfig=${c.kubeconfig}`,
+          `--config=${stages}`,
+          '--manage-all-nodes=false',
+          `--manage-nodes-with-annotation-selector=${NODE_LABEL}=fake`,
+          '--node-lease-duration-seconds=40',
+        ]);
 
       await c.create(storageClass());
       const version = readIfExists(join(binDir, '.kube-apiserver.version')) || 'v1.34.4';
@@ -237,11 +241,17 @@ export class TestCluster {
         return ready.length === nodes.length;
       });
       // Pods are refused until the namespace's default ServiceAccount exists (controller-manager).
-      await c.waitFor('default ServiceAccount (kube-controller-manager)', deadline, async () =>
-        (await c.api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      await c.waitFor(
+        'default ServiceAccount (kube-controller-manager)',
+        deadline,
+        async () => (await c.api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
       );
-      await c.waitFor('kube-scheduler leader lease', deadline, async () =>
-        (await c.api('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).status === 200,
+      await c.waitFor(
+        'kube-scheduler leader lease',
+        deadline,
+        async () =>
+          (await c.api('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).status ===
+          200,
       );
       if (node) await c.startNode(node, pki, deadline);
       c.startMs = Date.now() - t0;
@@ -265,14 +275,20 @@ export class TestCluster {
     await writeOciArchive(archive, [
       { ref: PAUSE_IMAGE, files: [{ path: 'pause', from: bin('pause') }], entrypoint: ['/pause'] },
       { ref: this.corednsImage, files: [{ path: 'coredns', from: bin('coredns') }], entrypoint: ['/coredns'] },
-      { ref: HELLO_IMAGE, files: [{ path: 'usr/local/bin/hello', from: bin('hello') }], entrypoint: ['/usr/local/bin/hello'] },
+      {
+        ref: HELLO_IMAGE,
+        files: [{ path: 'usr/local/bin/hello', from: bin('hello') }],
+        entrypoint: ['/usr/local/bin/hello'],
+      },
     ]);
     const kc = (cert: string, key: string) => kubeconfigYaml(this.server, { ca: pki.ca, cert, key });
     const kubeletKubeconfig = join(node.dir, 'kubelet.kubeconfig');
     const kubeProxyKubeconfig = join(node.dir, 'kube-proxy.kubeconfig');
     await writeFile(kubeletKubeconfig, kc(pki.kubeletCert, pki.kubeletKey));
     await writeFile(kubeProxyKubeconfig, kc(pki.kubeProxyCert, pki.kubeProxyKey));
-    await node.start({ server: this.server, caFile: pki.files.caCert, kubeletKubeconfig, kubeProxyKubeconfig }, [archive]);
+    await node.start({ server: this.server, caFile: pki.files.caCert, kubeletKubeconfig, kubeProxyKubeconfig }, [
+      archive,
+    ]);
     const left = () => Math.max(1_000, deadline - Date.now());
     await until(`node ${NODE_NAME} Ready (kubelet)`, left(), async () => {
       node.checkAlive();
@@ -333,15 +349,23 @@ export class TestCluster {
   }
 
   /** Creates one object with a POST (not apply: apply drops a Node's status, which kwok needs). */
-  async create(obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<void> {
+  async create(obj: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+  }): Promise<void> {
     const r = await this.api('POST', collectionPath(obj), obj);
-    if (r.status >= 300) throw new Error(`create ${obj.kind}/${obj.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status >= 300)
+      throw new Error(`create ${obj.kind}/${obj.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
   /** How many writes the audit log holds so far: a mark for auditEvents(mark). */
   auditMark(): number {
     const text = readIfExists(this.auditLogPath);
-    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).length;
+    return text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean).length;
   }
 
   /**
@@ -351,14 +375,17 @@ export class TestCluster {
   auditEvents(from = 0): AuditEvent[] {
     const text = readIfExists(this.auditLogPath);
     // A line still being written has no newline yet: left for the next call.
-    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+    const lines = text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean);
     return lines.slice(from).map((line) => {
       const e = JSON.parse(line);
       const ref = e.objectRef ?? {};
       return {
         verb: e.verb,
         userAgent: e.userAgent ?? '',
-        resource: ref.apiGroup ? `${ref.resource}.${ref.apiGroup}` : ref.resource ?? e.requestURI,
+        resource: ref.apiGroup ? `${ref.resource}.${ref.apiGroup}` : (ref.resource ?? e.requestURI),
         ...(ref.namespace ? { namespace: ref.namespace } : {}),
         ...(ref.name ? { name: ref.name } : {}),
         code: e.responseStatus?.code ?? 0,
@@ -426,7 +453,8 @@ export class TestCluster {
     let last = '';
     while (Date.now() < deadline) {
       for (const [name, p] of this.procs) {
-        if (p.exitCode !== null || p.signalCode !== null) throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) while waiting for ${what}`);
+        if (p.exitCode !== null || p.signalCode !== null)
+          throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}) while waiting for ${what}`);
       }
       try {
         if (await check()) return;
@@ -479,7 +507,12 @@ function fakeNode(i: number, kubeletVersion: string) {
         { type: 'Hostname', address: name },
       ],
       // Kept by kwok; a real-looking kubelet version pleases tools that read it.
-      nodeInfo: { kubeletVersion, kubeProxyVersion: kubeletVersion, containerRuntimeVersion: 'containerd://kwok', osImage: 'kwok fake node' },
+      nodeInfo: {
+        kubeletVersion,
+        kubeProxyVersion: kubeletVersion,
+        containerRuntimeVersion: 'containerd://kwok',
+        osImage: 'kwok fake node',
+      },
     },
   };
 }
@@ -560,11 +593,52 @@ async function makePki(dir: string, nodeHostIp?: string): Promise<Pki> {
   const ssl = (args: string[]) => execFileP('openssl', args, { cwd: dir, env });
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const common = ['-config', f('openssl.cnf'), '-days', '3650'];
-  await ssl(['req', '-x509', ...newKey, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-subj', '/CN=openim-test-ca', ...common, '-extensions', 'ca']);
+  await ssl([
+    'req',
+    '-x509',
+    ...newKey,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-subj',
+    '/CN=openim-test-ca',
+    ...common,
+    '-extensions',
+    'ca',
+  ]);
   const signed = ['-CA', f('ca.crt'), '-CAkey', f('ca.key')];
   await Promise.all([
-    ssl(['req', '-x509', ...newKey, ...signed, '-keyout', f('apiserver.key'), '-out', f('apiserver.crt'), '-subj', '/CN=kube-apiserver', ...common, '-extensions', 'server']),
-    ssl(['req', '-x509', ...newKey, ...signed, '-keyout', f('admin.key'), '-out', f('admin.crt'), '-subj', '/O=system:masters/CN=admin', ...common, '-extensions', 'client']),
+    ssl([
+      'req',
+      '-x509',
+      ...newKey,
+      ...signed,
+      '-keyout',
+      f('apiserver.key'),
+      '-out',
+      f('apiserver.crt'),
+      '-subj',
+      '/CN=kube-apiserver',
+      ...common,
+      '-extensions',
+      'server',
+    ]),
+    ssl([
+      'req',
+      '-x509',
+      ...newKey,
+      ...signed,
+      '-keyout',
+      f('admin.key'),
+      '-out',
+      f('admin.crt'),
+      '-subj',
+      '/O=system:masters/CN=admin',
+      ...common,
+      '-extensions',
+      'client',
+    ]),
     ssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('sa.key')]).then(() =>
       ssl(['pkey', '-in', f('sa.key'), '-pubout', '-out', f('sa.pub')]),
     ),
@@ -574,7 +648,21 @@ async function makePki(dir: string, nodeHostIp?: string): Promise<Pki> {
           ['kube-proxy', '/CN=system:kube-proxy'],
           ['apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client'],
         ].map(([n, subj]) =>
-          ssl(['req', '-x509', ...newKey, ...signed, '-keyout', f(`${n}.key`), '-out', f(`${n}.crt`), '-subj', subj!, ...common, '-extensions', 'client']),
+          ssl([
+            'req',
+            '-x509',
+            ...newKey,
+            ...signed,
+            '-keyout',
+            f(`${n}.key`),
+            '-out',
+            f(`${n}.crt`),
+            '-subj',
+            subj!,
+            ...common,
+            '-extensions',
+            'client',
+          ]),
         )
       : []),
   ]);
@@ -626,12 +714,14 @@ current-context: test
 /** Free loopback ports, all held open together so that none is handed out twice. */
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<ReturnType<typeof createServer>>((res, rej) => {
-        const s = createServer();
-        s.on('error', rej);
-        s.listen(0, '127.0.0.1', () => res(s));
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((res, rej) => {
+          const s = createServer();
+          s.on('error', rej);
+          s.listen(0, '127.0.0.1', () => res(s));
+        }),
     ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);

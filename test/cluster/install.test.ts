@@ -21,7 +21,18 @@ import { INFRA_RELEASES } from '../../src/targets/kubernetes/infrastructure/name
 import { helmBinaries, repoRoot, type HelmBinaries } from '../helpers/tools.js';
 import { buildCliOnce, describeRun, runCli, startCli, type CliEnv, type CliRun } from './cli-run.js';
 import { TestCluster } from './cluster.js';
-import { endState, eventually, helmReleases, isInstallerWrite, isLockWrite, isReady, list, ns, revisions, workloads } from './observe.js';
+import {
+  endState,
+  eventually,
+  helmReleases,
+  isInstallerWrite,
+  isLockWrite,
+  isReady,
+  list,
+  ns,
+  revisions,
+  workloads,
+} from './observe.js';
 
 const NAMESPACE = 'openim'; // the default: every catalog version registers in the in-cluster etcd, any namespace works
 const INSTALL = ['install', '--preset', 'dev', '--yes'];
@@ -33,7 +44,12 @@ buildCliOnce();
 const buildMs = performance.now() - buildStarted;
 
 // The dev plan, straight from the CLI: what the cluster must end up holding.
-const plan = JSON.parse(spawnSync(process.execPath, [join(repoRoot, 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], { encoding: 'utf8', env: { ...process.env, CI: '1' } }).stdout) as {
+const plan = JSON.parse(
+  spawnSync(process.execPath, [join(repoRoot, 'bin', 'openim-deploy.js'), 'plan', '--preset', 'dev', '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  }).stdout,
+) as {
   steps: { id: string; release?: { name: string; namespace: string } }[];
 };
 const PLANNED_RELEASES = plan.steps.flatMap((s) => (s.release ? [s.release.name] : [])).sort();
@@ -54,7 +70,13 @@ interface Metrics {
 }
 
 function record(m: Metrics, what: string, r: CliRun): void {
-  m.runs.push({ what, ms: Math.round(r.ms), exit: r.code ?? r.signal, peakGroupRssMB: mb(r.peakGroupRss), peakCliRssMB: mb(r.peakCliRss) });
+  m.runs.push({
+    what,
+    ms: Math.round(r.ms),
+    exit: r.code ?? r.signal,
+    peakGroupRssMB: mb(r.peakGroupRss),
+    peakCliRssMB: mb(r.peakCliRss),
+  });
 }
 
 function stateFrom(secret: any): any {
@@ -109,10 +131,21 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     metrics.clusterRssMB = Object.fromEntries(Object.entries(cluster.rss()).map(([k, v]) => [k, mb(v)]));
 
     // The plan holds the 18 OpenIM modules of the catalog and the 4 bundled infrastructure releases.
-    expect(PLANNED_RELEASES).toEqual(expect.arrayContaining([...ALL_MODULES.map((m) => m.name), INFRA_RELEASES.mongodb, INFRA_RELEASES.redis, INFRA_RELEASES.kafka, INFRA_RELEASES.minio]));
+    expect(PLANNED_RELEASES).toEqual(
+      expect.arrayContaining([
+        ...ALL_MODULES.map((m) => m.name),
+        INFRA_RELEASES.mongodb,
+        INFRA_RELEASES.redis,
+        INFRA_RELEASES.kafka,
+        INFRA_RELEASES.minio,
+      ]),
+    );
     const releases = await helmReleases(tools, cluster.kubeconfig, home);
     expect(releases.map((r) => r.name)).toEqual(PLANNED_RELEASES);
-    for (const r of releases) expect(`${r.name}: ${r.status} rev ${r.revision} in ${r.namespace}`).toBe(`${r.name}: deployed rev 1 in ${NAMESPACE}`);
+    for (const r of releases)
+      expect(`${r.name}: ${r.status} rev ${r.revision} in ${r.namespace}`).toBe(
+        `${r.name}: deployed rev 1 in ${NAMESPACE}`,
+      );
     cleanRevisions = revisions(releases);
 
     const state = await readState(cluster);
@@ -126,11 +159,29 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
   it('every Deployment and StatefulSet is Ready', async () => {
     const all = await workloads(cluster, NAMESPACE);
     // Every OpenIM module is a Deployment, each infrastructure component a StatefulSet.
-    expect(all.filter((w) => w.kind === 'Deployment').map((w) => w.metadata.name).sort()).toEqual(ALL_MODULES.map((m) => m.name).sort());
-    expect(all.filter((w) => w.kind === 'StatefulSet').map((w) => w.metadata.name).sort()).toEqual(
-      [INFRA_RELEASES.etcd, INFRA_RELEASES.kafka, INFRA_RELEASES.minio, INFRA_RELEASES.mongodb, INFRA_RELEASES.redis].sort(),
+    expect(
+      all
+        .filter((w) => w.kind === 'Deployment')
+        .map((w) => w.metadata.name)
+        .sort(),
+    ).toEqual(ALL_MODULES.map((m) => m.name).sort());
+    expect(
+      all
+        .filter((w) => w.kind === 'StatefulSet')
+        .map((w) => w.metadata.name)
+        .sort(),
+    ).toEqual(
+      [
+        INFRA_RELEASES.etcd,
+        INFRA_RELEASES.kafka,
+        INFRA_RELEASES.minio,
+        INFRA_RELEASES.mongodb,
+        INFRA_RELEASES.redis,
+      ].sort(),
     );
-    const notReady = all.filter((w) => !isReady(w)).map((w) => `${w.kind}/${w.metadata.name} ${JSON.stringify(w.status)}`);
+    const notReady = all
+      .filter((w) => !isReady(w))
+      .map((w) => `${w.kind}/${w.metadata.name} ${JSON.stringify(w.status)}`);
     expect(notReady).toEqual([]);
     // Their pods run (as far as kwok can tell) on the fake nodes, with volumes bound.
     const pods = await list(cluster, ns(NAMESPACE, 'pods'));
@@ -139,7 +190,13 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     for (const p of running) expect(p.spec.nodeName).toMatch(/^kwok-node-\d$/);
     const pvcs = await list(cluster, ns(NAMESPACE, 'persistentvolumeclaims'));
     expect(pvcs.map((p) => `${p.metadata.name}:${p.status.phase}:${p.spec.storageClassName}`).sort()).toEqual(
-      ['data-openim-etcd-0', 'data-openim-kafka-0', 'data-openim-minio-0', 'data-openim-mongodb-0', 'data-openim-redis-0'].map((n) => `${n}:Bound:local-path`),
+      [
+        'data-openim-etcd-0',
+        'data-openim-kafka-0',
+        'data-openim-minio-0',
+        'data-openim-mongodb-0',
+        'data-openim-redis-0',
+      ].map((n) => `${n}:Bound:local-path`),
     );
   });
 
@@ -152,11 +209,15 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
       const s = svc.get(mod.name);
       expect(s, `Service ${mod.name}`).toBeDefined();
       // Ports exactly as the catalog lists them: names, numbers and order (grpc first).
-      expect(s!.spec.ports.map((p: any) => `${p.name}:${p.port}`), mod.name).toEqual(mod.ports.map((p) => `${p.name}:${p.port}`));
+      expect(
+        s!.spec.ports.map((p: any) => `${p.name}:${p.port}`),
+        mod.name,
+      ).toEqual(mod.ports.map((p) => `${p.name}:${p.port}`));
       if (mod.ports.some((p) => p.name === 'grpc')) expect(s!.spec.ports[0].name, mod.name).toBe('grpc');
       // Endpoints carry the pod addresses and the same port names (msggateway fan-out reads `grpc` there).
       const ep = await eventually(`Endpoints ${mod.name} with addresses`, async () => {
-        const e = eps.get(mod.name) ?? (await cluster.api('GET', `/api/v1/namespaces/${NAMESPACE}/endpoints/${mod.name}`)).body;
+        const e =
+          eps.get(mod.name) ?? (await cluster.api('GET', `/api/v1/namespaces/${NAMESPACE}/endpoints/${mod.name}`)).body;
         eps.delete(mod.name); // re-read on the next poll
         return (e?.subsets ?? []).some((x: any) => (x.addresses ?? []).length > 0) && e;
       });
@@ -174,23 +235,67 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     const byName = new Map(configMaps.map((c) => [c.metadata.name, c]));
     const server = byName.get('openim-server-config')?.data ?? {};
     const chat = byName.get('openim-chat-config')?.data ?? {};
-    for (const f of ['share.yml', 'discovery.yml', 'mongodb.yml', 'redis.yml', 'kafka.yml', 'minio.yml', 'log.yml', 'openim-api.yml', 'openim-rpc-user.yml', 'openim-msggateway.yml']) expect(Object.keys(server)).toContain(f);
-    for (const f of ['share.yml', 'discovery.yml', 'mongodb.yml', 'redis.yml', 'chat-api-chat.yml', 'chat-rpc-chat.yml']) expect(Object.keys(chat)).toContain(f);
+    for (const f of [
+      'share.yml',
+      'discovery.yml',
+      'mongodb.yml',
+      'redis.yml',
+      'kafka.yml',
+      'minio.yml',
+      'log.yml',
+      'openim-api.yml',
+      'openim-rpc-user.yml',
+      'openim-msggateway.yml',
+    ])
+      expect(Object.keys(server)).toContain(f);
+    for (const f of [
+      'share.yml',
+      'discovery.yml',
+      'mongodb.yml',
+      'redis.yml',
+      'chat-api-chat.yml',
+      'chat-rpc-chat.yml',
+    ])
+      expect(Object.keys(chat)).toContain(f);
     // Discovery as the catalog says: etcd in the cluster (the openim-etcd release), for server and chat.
     expect(server['discovery.yml']).toMatch(/enable:\s*"?etcd"?/);
     expect(server['discovery.yml']).toContain(`openim-etcd.${NAMESPACE}.svc:2379`);
     for (const cm of configMaps) {
       const text = JSON.stringify(cm.data ?? {});
       expect(text, `ConfigMap ${cm.metadata.name} holds a placeholder`).not.toContain('«secret:');
-      for (const v of secretValues) expect(text.includes(v), `ConfigMap ${cm.metadata.name} holds a generated secret`).toBe(false);
+      for (const v of secretValues)
+        expect(text.includes(v), `ConfigMap ${cm.metadata.name} holds a generated secret`).toBe(false);
     }
 
     const secrets = new Map((await list(cluster, ns(NAMESPACE, 'secrets'))).map((s) => [s.metadata.name, s]));
-    const decoded = (name: string) => Object.fromEntries(Object.entries(secrets.get(name)?.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]));
+    const decoded = (name: string) =>
+      Object.fromEntries(
+        Object.entries(secrets.get(name)?.data ?? {}).map(([k, v]) => [
+          k,
+          Buffer.from(String(v), 'base64').toString('utf8'),
+        ]),
+      );
     const openim = decoded('openim-secrets');
-    expect(Object.keys(openim).sort()).toEqual(expect.arrayContaining(['openim.secret', 'mongodb.password', 'redis.password', 'objectStorage.accessKey', 'objectStorage.secretKey', 'chat.superCode']));
+    expect(Object.keys(openim).sort()).toEqual(
+      expect.arrayContaining([
+        'openim.secret',
+        'mongodb.password',
+        'redis.password',
+        'objectStorage.accessKey',
+        'objectStorage.secretKey',
+        'chat.superCode',
+      ]),
+    );
     const infra = decoded('openim-infra-secrets');
-    expect(Object.keys(infra).sort()).toEqual(expect.arrayContaining(['mongodb-root-password', 'mongodb-password', 'redis-password', 'object-storage-access-key', 'object-storage-secret-key']));
+    expect(Object.keys(infra).sort()).toEqual(
+      expect.arrayContaining([
+        'mongodb-root-password',
+        'mongodb-password',
+        'redis-password',
+        'object-storage-access-key',
+        'object-storage-secret-key',
+      ]),
+    );
     for (const [k, v] of [...Object.entries(openim), ...Object.entries(infra)]) {
       expect(v, k).not.toBe('');
       expect(v, k).not.toContain('«secret:');
@@ -204,15 +309,29 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     // The processes read them as IMENV_/CHATENV_ variables from the Secret, not from files.
     const api = (await workloads(cluster, NAMESPACE)).find((w) => w.metadata.name === 'openim-api')!;
     const envs = api.spec.template.spec.containers[0].env ?? [];
-    const fromSecret = envs.filter((e: any) => e.valueFrom?.secretKeyRef?.name === 'openim-secrets').map((e: any) => e.name);
-    expect(fromSecret).toEqual(expect.arrayContaining(['IMENV_SHARE_SECRET', 'IMENV_MONGODB_PASSWORD', 'IMENV_REDIS_PASSWORD']));
+    const fromSecret = envs
+      .filter((e: any) => e.valueFrom?.secretKeyRef?.name === 'openim-secrets')
+      .map((e: any) => e.name);
+    expect(fromSecret).toEqual(
+      expect.arrayContaining(['IMENV_SHARE_SECRET', 'IMENV_MONGODB_PASSWORD', 'IMENV_REDIS_PASSWORD']),
+    );
     expect(envs.filter((e: any) => e.value !== undefined && secretValues.includes(e.value))).toEqual([]);
   });
 
   it('Helm hook Jobs (Mongo setup, Kafka topics, MinIO bucket, etcd auth) ran to completion', async () => {
-    const events = await list(cluster, `/api/v1/namespaces/${NAMESPACE}/events?fieldSelector=${encodeURIComponent('involvedObject.kind=Job')}`);
+    const events = await list(
+      cluster,
+      `/api/v1/namespaces/${NAMESPACE}/events?fieldSelector=${encodeURIComponent('involvedObject.kind=Job')}`,
+    );
     const completed = new Set(events.filter((e) => e.reason === 'Completed').map((e) => e.involvedObject.name));
-    expect([...completed].sort()).toEqual(expect.arrayContaining(['openim-etcd-enable-auth', 'openim-kafka-topics', 'openim-minio-bucket', 'openim-mongodb-setup']));
+    expect([...completed].sort()).toEqual(
+      expect.arrayContaining([
+        'openim-etcd-enable-auth',
+        'openim-kafka-topics',
+        'openim-minio-bucket',
+        'openim-mongodb-setup',
+      ]),
+    );
     // hook-succeeded deletes them; a failed hook would have left its Job (and failed the release).
     const left = await list(cluster, ns(NAMESPACE, 'jobs', '/apis/batch/v1'));
     expect(left.map((j) => j.metadata.name)).toEqual([]);
@@ -223,7 +342,9 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
     expect(out).toContain('verify not applicable: the cluster is simulated');
     expect(out).toContain('API check not applicable: the cluster is simulated');
     // Shown as skipped with the reason, never with a check mark.
-    expect(out).toMatch(/↓ Verify: tokens, throw-away users, WebSocket push, stored message, file upload\/download, chat and admin login \[SKIPPED: verify not applicable: the cluster is simulated/);
+    expect(out).toMatch(
+      /↓ Verify: tokens, throw-away users, WebSocket push, stored message, file upload\/download, chat and admin login \[SKIPPED: verify not applicable: the cluster is simulated/,
+    );
     expect(out).toMatch(/↓ Wait until openim-api gives an admin token \[SKIPPED: API check not applicable/);
     expect(out).not.toMatch(/✔ Verify/);
     expect(out).not.toMatch(/✔ Wait until openim-api gives an admin token/);
@@ -264,24 +385,49 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
   }, 300_000);
 
   it('status reports every module, healthy', async () => {
-    const r = await cli(['status', '--preset', 'dev', '--set', `openim.replicas.openim-push=${PUSH_REPLICAS}`, '--json']);
+    const r = await cli([
+      'status',
+      '--preset',
+      'dev',
+      '--set',
+      `openim.replicas.openim-push=${PUSH_REPLICAS}`,
+      '--json',
+    ]);
     record(metrics, 'status --json', r);
     expect(r.code, describeRun(r)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.healthy, JSON.stringify(report.problems)).toBe(true);
     const components = new Map<string, any>(report.components.map((c: any) => [c.name, c]));
-    for (const name of [...ALL_MODULES.map((m) => m.name), INFRA_RELEASES.mongodb, INFRA_RELEASES.redis, INFRA_RELEASES.kafka, INFRA_RELEASES.minio]) {
+    for (const name of [
+      ...ALL_MODULES.map((m) => m.name),
+      INFRA_RELEASES.mongodb,
+      INFRA_RELEASES.redis,
+      INFRA_RELEASES.kafka,
+      INFRA_RELEASES.minio,
+    ]) {
       const c = components.get(name);
       expect(c, `status lists ${name}`).toBeDefined();
-      expect(`${name} ${c.ready}/${c.desired} healthy=${c.healthy}`).toBe(`${name} ${c.desired}/${c.desired} healthy=true`);
+      expect(`${name} ${c.ready}/${c.desired} healthy=${c.healthy}`).toBe(
+        `${name} ${c.desired}/${c.desired} healthy=true`,
+      );
     }
     expect(components.get('openim-push').desired).toBe(PUSH_REPLICAS);
   }, 120_000);
 
   it('uninstall --keep-data removes the releases and keeps the PVCs', async () => {
-    const pvcsBefore = (await list(cluster, ns(NAMESPACE, 'persistentvolumeclaims'))).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort();
+    const pvcsBefore = (await list(cluster, ns(NAMESPACE, 'persistentvolumeclaims')))
+      .map((p) => `${p.metadata.name}:${p.metadata.uid}`)
+      .sort();
     expect(pvcsBefore).toHaveLength(5);
-    const r = await cli(['uninstall', '--keep-data', '--yes', '--preset', 'dev', '--set', `openim.replicas.openim-push=${PUSH_REPLICAS}`]);
+    const r = await cli([
+      'uninstall',
+      '--keep-data',
+      '--yes',
+      '--preset',
+      'dev',
+      '--set',
+      `openim.replicas.openim-push=${PUSH_REPLICAS}`,
+    ]);
     record(metrics, 'uninstall --keep-data', r);
     expect(r.code, describeRun(r)).toBe(0);
     expect(await helmReleases(tools, cluster.kubeconfig, home)).toEqual([]);
@@ -317,7 +463,8 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
       const deadline = Date.now() + 300_000;
       while (!atKill) {
         if (exited) throw new Error(`the install ended before it could be killed\n${describeRun(exited)}`);
-        if (Date.now() > deadline) throw new Error('no moment with >= 5 releases deployed and one pending within 300 s');
+        if (Date.now() > deadline)
+          throw new Error('no moment with >= 5 releases deployed and one pending within 300 s');
         const rs = await helmReleases(tools, cluster.kubeconfig, home).catch(() => []);
         const deployed = rs.filter((r) => r.status === 'deployed').length;
         const pending = rs.filter((r) => r.status.startsWith('pending')).length;
@@ -329,7 +476,9 @@ describe.each(helmBinaries())('$label: install --preset dev on a kwok cluster', 
       record(metrics, `install killed (${atKill.deployed} deployed, ${atKill.pending} pending)`, killed);
       expect(killed.signal).toBe('SIGKILL');
       left = await helmReleases(tools, cluster.kubeconfig, home);
-      console.log(`[kill] ${tools.label} attempt ${attempt}: killed with ${left.map((r) => `${r.name}=${r.status}`).join(' ')}`);
+      console.log(
+        `[kill] ${tools.label} attempt ${attempt}: killed with ${left.map((r) => `${r.name}=${r.status}`).join(' ')}`,
+      );
       if (left.some((r) => r.status.startsWith('pending'))) break;
     }
     expect(left.some((r) => r.status.startsWith('pending'))).toBe(true);

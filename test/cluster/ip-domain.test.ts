@@ -39,7 +39,13 @@ const home = mkdtempSync(join(tmpdir(), 'openim-ip-domain-'));
 async function run(argv: string[], input?: string): Promise<string> {
   const [cmd, ...args] = argv;
   const bin = cmd === 'helm' ? tools.helm : cmd === 'kubectl' ? tools.kubectl : cmd!;
-  const child = promisify(execFile)(bin, args, { cwd: home, env: { PATH: `${dirname(tools.helm)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: cluster.kubeconfig }, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20 });
+  const child = promisify(execFile)(bin, args, {
+    cwd: home,
+    env: { PATH: `${dirname(tools.helm)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: cluster.kubeconfig },
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (input !== undefined) child.child.stdin!.end(input);
   try {
     return (await child).stdout;
@@ -74,7 +80,13 @@ beforeAll(async () => {
   const crds = join(home, 'crds.yaml');
   writeFileSync(crds, [await chartCrds('traefik-crds-1.13.0.tgz'), await chartCrds('base-1.26.2.tgz')].join(''));
   await run(['kubectl', 'apply', '--server-side', '-f', crds]);
-  await run(['kubectl', 'apply', '--server-side', '-f', join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml')]);
+  await run([
+    'kubectl',
+    'apply',
+    '--server-side',
+    '-f',
+    join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml'),
+  ]);
   await run(['kubectl', 'wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
   await run(['kubectl', 'create', 'namespace', 'istio-system']);
 }, 240_000);
@@ -110,8 +122,25 @@ describe(`${tools.label}: openim.domain=${IP}, routes accepted by a real API ser
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: { name: 'openim-api', namespace: ns },
-      spec: { rules: [{ host: IP, http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'openim-api', port: { number: 10002 } } } }] } }] },
+      spec: {
+        rules: [
+          {
+            host: IP,
+            http: {
+              paths: [
+                {
+                  path: '/api',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'openim-api', port: { number: 10002 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
     };
-    await expect(run(['kubectl', 'apply', '-f', '-'], JSON.stringify(ingress))).rejects.toThrow(/must be a DNS name, not an IP address/);
+    await expect(run(['kubectl', 'apply', '-f', '-'], JSON.stringify(ingress))).rejects.toThrow(
+      /must be a DNS name, not an IP address/,
+    );
   });
 });

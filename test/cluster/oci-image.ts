@@ -49,7 +49,10 @@ async function layerEntries(spec: ImageSpec): Promise<TarWriteEntry[]> {
   const u = NONROOT;
   const entries: TarWriteEntry[] = [
     { type: 'directory', path: 'etc/' },
-    { path: 'etc/passwd', data: `root:x:0:0:root:/root:/sbin/nologin\n${u.name}:x:${u.uid}:${u.uid}:${u.name}:/home/${u.name}:/sbin/nologin\n` },
+    {
+      path: 'etc/passwd',
+      data: `root:x:0:0:root:/root:/sbin/nologin\n${u.name}:x:${u.uid}:${u.uid}:${u.name}:/home/${u.name}:/sbin/nologin\n`,
+    },
     { path: 'etc/group', data: `root:x:0:\n${u.name}:x:${u.uid}:\n` },
     { path: 'etc/nsswitch.conf', data: 'hosts: files dns\n' },
     { type: 'directory', path: 'etc/ssl/' },
@@ -111,7 +114,11 @@ export async function writeOciArchive(path: string, specs: readonly ImageSpec[])
           User: spec.user ?? `${NONROOT.uid}:${NONROOT.uid}`,
           Entrypoint: spec.entrypoint,
           ...(spec.cmd ? { Cmd: spec.cmd } : {}),
-          Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt', ...(spec.env ?? [])],
+          Env: [
+            'PATH=/usr/local/bin:/usr/bin:/bin',
+            'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+            ...(spec.env ?? []),
+          ],
           WorkingDir: spec.workdir ?? '/',
         },
         // An uncompressed layer: its diff ID is its digest.

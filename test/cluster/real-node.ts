@@ -34,7 +34,14 @@ export const PAUSE_IMAGE = 'openim-deploy.local/pause:v1.34.4';
 const CNI_BIN = '/usr/lib/cni'; // Debian's containernetworking-plugins
 const CGROUP_FS = '/sys/fs/cgroup';
 /** Host settings kubelet rewrites (KernelTunableModify), restored on stop. */
-const KERNEL_TUNABLES = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes'];
+const KERNEL_TUNABLES = [
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+];
 const DAEMONS = ['kube-proxy', 'kubelet', 'containerd'] as const;
 type Daemon = (typeof DAEMONS)[number];
 
@@ -65,7 +72,10 @@ export class RealNode {
     private readonly binDir: string,
     octet: number,
   ) {
-    this.id = dir.slice(-6).replace(/[^a-zA-Z0-9]/g, 'x').toLowerCase();
+    this.id = dir
+      .slice(-6)
+      .replace(/[^a-zA-Z0-9]/g, 'x')
+      .toLowerCase();
     this.hostIp = `10.123.${octet}.1`;
     this.nodeIp = `10.123.${octet}.2`;
     this.hostIf = `oimk-${this.id}`;
@@ -77,14 +87,18 @@ export class RealNode {
   static async create(dir: string, binDir: string): Promise<RealNode> {
     for (const tool of ['unshare', 'nsenter', 'ip', 'iptables', 'containerd', 'runc', 'ctr']) {
       await execFileP('sh', ['-c', `command -v ${tool}`]).catch(() => {
-        throw new Error(`${tool} is missing: apt-get install containerd runc containernetworking-plugins iptables iproute2 util-linux`);
+        throw new Error(
+          `${tool} is missing: apt-get install containerd runc containernetworking-plugins iptables iproute2 util-linux`,
+        );
       });
     }
     for (const p of ['bridge', 'host-local', 'portmap', 'loopback']) {
-      if (!existsSync(join(CNI_BIN, p))) throw new Error(`${CNI_BIN}/${p} is missing: apt-get install containernetworking-plugins`);
+      if (!existsSync(join(CNI_BIN, p)))
+        throw new Error(`${CNI_BIN}/${p} is missing: apt-get install containernetworking-plugins`);
     }
     for (const b of [...DAEMONS.filter((d) => d !== 'containerd'), 'coredns', 'pause', 'hello']) {
-      if (!existsSync(join(binDir, b))) throw new Error(`${join(binDir, b)} is missing: run bash scripts/cluster/build.sh node`);
+      if (!existsSync(join(binDir, b)))
+        throw new Error(`${join(binDir, b)} is missing: run bash scripts/cluster/build.sh node`);
     }
     if (process.getuid?.() !== 0) throw new Error('a real node needs root (namespaces, cgroups, mounts)');
     const node = new RealNode(dir, binDir, await freeOctet());
@@ -98,7 +112,8 @@ export class RealNode {
   }
 
   private async setup(): Promise<void> {
-    for (const d of ['var-lib', 'var-log', 'containerd', 'kubelet', 'cni/net.d', 'cni/ipam', 'logs']) await mkdir(join(this.dir, d), { recursive: true });
+    for (const d of ['var-lib', 'var-log', 'containerd', 'kubelet', 'cni/net.d', 'cni/ipam', 'logs'])
+      await mkdir(join(this.dir, d), { recursive: true });
     for (const t of KERNEL_TUNABLES) this.tunables[t] = readFileSync(`/proc/sys/${t}`, 'utf8').trim();
     await this.makeCgroup();
     // The holder keeps the namespaces alive; the daemons join it with nsenter. A private
@@ -112,14 +127,20 @@ export class RealNode {
       'echo ready',
       'exec sleep infinity',
     ].join('\n');
-    this.holder = this.spawnInCgroup('holder', ['unshare', '--mount', '--net', '--propagation', 'private', '--', 'sh', '-c', holderScript], 'pipe');
+    this.holder = this.spawnInCgroup(
+      'holder',
+      ['unshare', '--mount', '--net', '--propagation', 'private', '--', 'sh', '-c', holderScript],
+      'pipe',
+    );
     await new Promise<void>((res, rej) => {
       let out = '';
       this.holder!.stdout!.on('data', (d) => {
         out += d;
         if (out.includes('ready')) res();
       });
-      this.holder!.on('exit', (code) => rej(new Error(`namespace holder exited (${code}): ${readIfExists(join(this.dir, 'logs', 'holder.log'))}`)));
+      this.holder!.on('exit', (code) =>
+        rej(new Error(`namespace holder exited (${code}): ${readIfExists(join(this.dir, 'logs', 'holder.log'))}`)),
+      );
     });
     const pid = String(this.holder.pid);
     await execFileP('ip', ['link', 'add', this.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pid]);
@@ -129,17 +150,22 @@ export class RealNode {
     // product's readiness step uses): the pod network is routed through the node. Without this
     // route the host sends pod traffic to its default gateway. It vanishes with the veth.
     await execFileP('ip', ['route', 'add', POD_CIDR, 'via', this.nodeIp, 'dev', this.hostIf]).catch((e: Error) => {
-      throw new Error(`cannot route the pod network ${POD_CIDR} to the node (is another real test node running?): ${e.message}`);
+      throw new Error(
+        `cannot route the pod network ${POD_CIDR} to the node (is another real test node running?): ${e.message}`,
+      );
     });
-    await this.inNode('sh', ['-c', [
-      `ip addr add ${this.nodeIp}/30 dev eth0`,
-      'ip link set eth0 up',
-      `ip route add default via ${this.hostIp}`,
-      // Per network namespace: routing between pods and out of the veth, and bridged
-      // pod-to-pod traffic seen by iptables (kube-proxy's DNAT for a Service on the same bridge).
-      'echo 1 > /proc/sys/net/ipv4/ip_forward',
-      'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
-    ].join(' && ')]);
+    await this.inNode('sh', [
+      '-c',
+      [
+        `ip addr add ${this.nodeIp}/30 dev eth0`,
+        'ip link set eth0 up',
+        `ip route add default via ${this.hostIp}`,
+        // Per network namespace: routing between pods and out of the veth, and bridged
+        // pod-to-pod traffic seen by iptables (kube-proxy's DNAT for a Service on the same bridge).
+        'echo 1 > /proc/sys/net/ipv4/ip_forward',
+        'echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables',
+      ].join(' && '),
+    ]);
   }
 
   /** Starts containerd, loads `images` (OCI archives), then kubelet and kube-proxy. */
@@ -162,7 +188,11 @@ export class RealNode {
       `--node-ip=${this.nodeIp}`,
       '--v=1',
     ]);
-    this.runDaemon('kube-proxy', [join(this.binDir, 'kube-proxy'), `--config=${join(this.dir, 'kube-proxy.json')}`, '--v=1']);
+    this.runDaemon('kube-proxy', [
+      join(this.binDir, 'kube-proxy'),
+      `--config=${join(this.dir, 'kube-proxy.json')}`,
+      '--v=1',
+    ]);
   }
 
   /** `ctr -n k8s.io images import` of one OCI archive into the node's containerd. */
@@ -172,7 +202,10 @@ export class RealNode {
 
   /** Runs ctr against this node's containerd (namespace k8s.io, the CRI's). */
   async ctr(args: string[]): Promise<string> {
-    const { stdout } = await execFileP('ctr', ['--address', this.containerdSocket, '-n', 'k8s.io', ...args], { maxBuffer: 16 << 20, timeout: 300_000 });
+    const { stdout } = await execFileP('ctr', ['--address', this.containerdSocket, '-n', 'k8s.io', ...args], {
+      maxBuffer: 16 << 20,
+      timeout: 300_000,
+    });
     return stdout;
   }
 
@@ -190,7 +223,9 @@ export class RealNode {
   checkAlive(): void {
     for (const [name, p] of this.procs) {
       if (p.exitCode !== null || p.signalCode !== null) {
-        throw new Error(`${name} exited (${p.exitCode ?? p.signalCode}):\n${tail(join(this.dir, 'logs', `${name}.log`))}`);
+        throw new Error(
+          `${name} exited (${p.exitCode ?? p.signalCode}):\n${tail(join(this.dir, 'logs', `${name}.log`))}`,
+        );
       }
     }
   }
@@ -210,7 +245,9 @@ export class RealNode {
   }
 
   logTails(): string {
-    return [...this.procs.keys()].map((n) => `--- ${n} (last lines)\n${tail(join(this.dir, 'logs', `${n}.log`))}`).join('\n');
+    return [...this.procs.keys()]
+      .map((n) => `--- ${n} (last lines)\n${tail(join(this.dir, 'logs', `${n}.log`))}`)
+      .join('\n');
   }
 
   /**
@@ -290,7 +327,8 @@ export class RealNode {
         await mkdir(d, { recursive: true });
         if (h === 'cpuset') {
           // A new cpuset cgroup starts empty and takes no task until given CPUs and memory nodes.
-          for (const f of ['cpuset.cpus', 'cpuset.mems']) await writeFile(join(d, f), readFileSync(join(CGROUP_FS, h, f), 'utf8'));
+          for (const f of ['cpuset.cpus', 'cpuset.mems'])
+            await writeFile(join(d, f), readFileSync(join(CGROUP_FS, h, f), 'utf8'));
         }
       }
     }
@@ -378,11 +416,21 @@ export class RealNode {
   }
 
   private runDaemon(name: Daemon, argv: string[]): void {
-    this.procs.set(name, this.spawnInCgroup(name, ['nsenter', `--target=${this.holder!.pid}`, '--mount', '--net', '--', ...argv]));
+    this.procs.set(
+      name,
+      this.spawnInCgroup(name, ['nsenter', `--target=${this.holder!.pid}`, '--mount', '--net', '--', ...argv]),
+    );
   }
 
   private async inNode(cmd: string, args: string[]): Promise<string> {
-    const { stdout } = await execFileP('nsenter', [`--target=${this.holder!.pid}`, '--mount', '--net', '--', cmd, ...args]);
+    const { stdout } = await execFileP('nsenter', [
+      `--target=${this.holder!.pid}`,
+      '--mount',
+      '--net',
+      '--',
+      cmd,
+      ...args,
+    ]);
     return stdout;
   }
 
@@ -430,7 +478,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
           isGateway: true,
           ipMasq: true, // pod traffic leaving the node (to the API server) takes the node's address
           hairpinMode: true, // a pod reaching itself through its Service
-          ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(d, 'cni', 'ipam') },
+          ipam: {
+            type: 'host-local',
+            ranges: [[{ subnet: POD_CIDR }]],
+            routes: [{ dst: '0.0.0.0/0' }],
+            dataDir: join(d, 'cni', 'ipam'),
+          },
         },
         { type: 'portmap', capabilities: { portMappings: true }, snat: true },
       ],
@@ -446,7 +499,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       readOnlyPort: 0,
       healthzBindAddress: '127.0.0.1',
       healthzPort: 10248,
-      authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: creds.caFile } },
+      authentication: {
+        anonymous: { enabled: false },
+        webhook: { enabled: true },
+        x509: { clientCAFile: creds.caFile },
+      },
       authorization: { mode: 'Webhook' },
       cgroupDriver: 'cgroupfs',
       cgroupRoot: `/${this.cgroup}`,
@@ -459,7 +516,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       resolvConf: join(d, 'kubelet', 'resolv.conf'),
       podLogsDir: join(d, 'var-log', 'pods'),
       // The machine is shared: only evict on real exhaustion.
-      evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
+      evictionHard: {
+        'memory.available': '100Mi',
+        'nodefs.available': '1%',
+        'imagefs.available': '1%',
+        'nodefs.inodesFree': '1%',
+      },
       // Images here were imported, not pulled: a GC could not get them back.
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
@@ -530,4 +592,3 @@ function readIfExists(path: string): string {
 function tail(path: string, n = 20): string {
   return readIfExists(path).split('\n').slice(-n).join('\n');
 }
-

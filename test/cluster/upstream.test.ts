@@ -63,7 +63,8 @@ const BASE = [
   'infrastructure.objectStorage.provider=rook-ceph',
 ];
 /** The plan's steps this test carries out: everything but OpenIM's own config and releases. */
-const UPSTREAM_STEP = /^k8s\.(namespace|ingress-controller\..+|storage(\..+)?|objectstorage\..+|monitoring\..+|logging\..+|ingress)$/;
+const UPSTREAM_STEP =
+  /^k8s\.(namespace|ingress-controller\..+|storage(\..+)?|objectstorage\..+|monitoring\..+|logging\..+|ingress)$/;
 
 let cluster: TestCluster;
 let repo: ChartRepo;
@@ -82,10 +83,14 @@ async function run(argv: string[], cwd: string): Promise<string> {
   const [cmd, ...args] = argv;
   const bin = cmd === 'helm' ? tools.helm : cmd === 'kubectl' ? tools.kubectl : cmd!;
   try {
-    return (await promisify(execFile)(bin, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20 })).stdout;
+    return (
+      await promisify(execFile)(bin, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20 })
+    ).stdout;
   } catch (error) {
     const e = error as { code?: number; signal?: string; stdout?: string; stderr?: string };
-    throw new Error(`${argv.join(' ')} exited ${e.code ?? e.signal}\n${(e.stdout ?? '').slice(-2000)}\n${(e.stderr ?? '').slice(-4000)}`);
+    throw new Error(
+      `${argv.join(' ')} exited ${e.code ?? e.signal}\n${(e.stdout ?? '').slice(-2000)}\n${(e.stderr ?? '').slice(-4000)}`,
+    );
   }
 }
 
@@ -101,7 +106,9 @@ async function carryOut(step: Step, workdir: string, gatewayApiFile: string): Pr
       return await carryOutOnce(step, workdir, gatewayApiFile);
     } catch (error) {
       if (attempt >= (step.retries ?? 0)) throw error;
-      console.log(`[upstream] ${step.id} attempt ${attempt + 1} failed, retried as the executor does: ${String(error).split('\n').slice(0, 3).join(' | ')}`);
+      console.log(
+        `[upstream] ${step.id} attempt ${attempt + 1} failed, retried as the executor does: ${String(error).split('\n').slice(0, 3).join(' | ')}`,
+      );
     }
   }
 }
@@ -123,7 +130,10 @@ async function carryOutOnce(step: Step, workdir: string, gatewayApiFile: string)
       const wait = argv.indexOf('--wait');
       if (argv[0] === 'helm' && wait >= 0) argv.splice(wait, argv[wait + 1] === '--timeout' ? 3 : 1);
       const manifests: string[] = INGRESS_CONTROLLERS['gateway-api'].manifests.map((m) => m.url);
-      await run(argv.map((a) => (manifests.includes(a) ? gatewayApiFile : a)), workdir);
+      await run(
+        argv.map((a) => (manifests.includes(a) ? gatewayApiFile : a)),
+        workdir,
+      );
     } else if (action.kind !== 'note') skipped.push(`${action.kind} action of ${step.id}`); // a note only prints
   }
   return skipped;
@@ -144,7 +154,25 @@ async function freshCluster(): Promise<void> {
   cluster = await TestCluster.start({ kubectl: tools.kubectl, noAdmissionWebhooks: true });
   env.KUBECONFIG = cluster.kubeconfig;
   const cm = CLUSTER_ADDONS['cert-manager'];
-  await run([tools.helm, 'upgrade', '--install', 'cert-manager', cm.chart.name, '--repo', repo.mirrors[cm.chart.repo]!, '--version', cm.chart.version, '--namespace', cm.namespace, '--create-namespace', '--set', 'crds.enabled=true'], home);
+  await run(
+    [
+      tools.helm,
+      'upgrade',
+      '--install',
+      'cert-manager',
+      cm.chart.name,
+      '--repo',
+      repo.mirrors[cm.chart.repo]!,
+      '--version',
+      cm.chart.version,
+      '--namespace',
+      cm.namespace,
+      '--create-namespace',
+      '--set',
+      'crds.enabled=true',
+    ],
+    home,
+  );
 }
 
 /**
@@ -153,7 +181,11 @@ async function freshCluster(): Promise<void> {
  * and that every object of the OpenIM routes is stored. Returns the releases the plan installs.
  */
 async function applyProductionUpstream(name: string, sets: string[]): Promise<string[]> {
-  const resolved = resolveConfig({ preset: 'production', sets: [...sets, `kubernetes.namespace=openim-${name}`], env: {} }).spec;
+  const resolved = resolveConfig({
+    preset: 'production',
+    sets: [...sets, `kubernetes.namespace=openim-${name}`],
+    env: {},
+  }).spec;
   const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
   const plan = buildPlan(spec, unprobedFacts('kubernetes'));
   const steps = plan.steps.filter((s) => UPSTREAM_STEP.test(s.id));
@@ -168,22 +200,35 @@ async function applyProductionUpstream(name: string, sets: string[]): Promise<st
     // Plan order already puts what a step needs first (CRDs before their objects): checked, not assumed.
     const pending = step.needs.filter((n) => UPSTREAM_STEP.test(n) && !done.has(n));
     expect(pending, `${step.id} comes before what it needs`).toEqual([]);
-    skipped.push(...(await carryOut(step, workdir, join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml'))));
+    skipped.push(
+      ...(await carryOut(step, workdir, join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml'))),
+    );
     done.add(step.id);
   }
   expect(done).toContain('k8s.ingress');
-  expect(skipped.every((s) => / wait /.test(s)), skipped.join('\n')).toBe(true);
+  expect(
+    skipped.every((s) => / wait /.test(s)),
+    skipped.join('\n'),
+  ).toBe(true);
 
   // No write of helm or kubectl was refused (a refused object fails its command too; this names it).
-  const refused = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && e.code >= 400 && !(e.verb === 'delete' && e.code === 404));
+  const refused = cluster
+    .auditEvents(mark)
+    .filter((e) => isInstallerWrite(e) && e.code >= 400 && !(e.verb === 'delete' && e.code === 404));
   expect(refused.map((e) => `${e.verb} ${e.resource} ${e.namespace ?? ''}/${e.name ?? ''}: ${e.code}`)).toEqual([]);
-  const created = cluster.auditEvents(mark).filter((e) => isInstallerWrite(e) && (e.verb === 'create' || e.verb === 'patch') && e.code < 300);
-  console.log(`[upstream] ${name}: ${steps.length} plan steps, ${created.length} objects created or patched, skipped: ${skipped.length}`);
+  const created = cluster
+    .auditEvents(mark)
+    .filter((e) => isInstallerWrite(e) && (e.verb === 'create' || e.verb === 'patch') && e.code < 300);
+  console.log(
+    `[upstream] ${name}: ${steps.length} plan steps, ${created.length} objects created or patched, skipped: ${skipped.length}`,
+  );
 
   // Every object of the OpenIM routes (Ingress, Middleware/IngressRoute, Gateway/VirtualService, Gateway/HTTPRoute,
   // ReferenceGrant) is stored, read back by kubectl from the file the plan wrote.
   const routes = join(workdir, 'manifests', 'openim-ingress.yaml');
-  const docs = parseAllDocuments(readFileSync(routes, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null).filter((d) => d !== null);
+  const docs = parseAllDocuments(readFileSync(routes, 'utf8'))
+    .map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null)
+    .filter((d) => d !== null);
   const stored = (await run(['kubectl', 'get', '-f', routes, '-o', 'name'], workdir)).trim().split('\n');
   expect(stored).toHaveLength(docs.length);
   expect(docs.length).toBeGreaterThan(0);
@@ -192,33 +237,85 @@ async function applyProductionUpstream(name: string, sets: string[]): Promise<st
 }
 
 describe(`${tools.label}: production upstream releases and routes accepted by a real API server`, () => {
-  it.each(Object.keys(CONTROLLERS))('%s + rook-ceph + monitoring + logging', async (controller) => {
-    const releases = await applyProductionUpstream(controller, [...BASE, ...CONTROLLERS[controller as keyof typeof CONTROLLERS]]);
-    // Every controller chart, rook, the monitoring stack and the logging charts came from the mirror.
-    for (const name of [...INGRESS_CONTROLLERS[controller as keyof typeof INGRESS_CONTROLLERS].charts.map((c) => c.release), 'rook-ceph', 'rook-ceph-cluster', 'kube-prometheus-stack', 'loki', 'alloy']) expect(releases).toContain(name);
-    // The objects that need the CRDs are there: the CephCluster, Prometheus.
-    expect((await cluster.api('GET', '/apis/ceph.rook.io/v1/namespaces/rook-ceph/cephclusters')).body.items.length).toBeGreaterThan(0);
-    expect((await cluster.api('GET', '/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses')).body.items.length).toBeGreaterThan(0);
-  }, 900_000);
+  it.each(Object.keys(CONTROLLERS))(
+    '%s + rook-ceph + monitoring + logging',
+    async (controller) => {
+      const releases = await applyProductionUpstream(controller, [
+        ...BASE,
+        ...CONTROLLERS[controller as keyof typeof CONTROLLERS],
+      ]);
+      // Every controller chart, rook, the monitoring stack and the logging charts came from the mirror.
+      for (const name of [
+        ...INGRESS_CONTROLLERS[controller as keyof typeof INGRESS_CONTROLLERS].charts.map((c) => c.release),
+        'rook-ceph',
+        'rook-ceph-cluster',
+        'kube-prometheus-stack',
+        'loki',
+        'alloy',
+      ])
+        expect(releases).toContain(name);
+      // The objects that need the CRDs are there: the CephCluster, Prometheus.
+      expect(
+        (await cluster.api('GET', '/apis/ceph.rook.io/v1/namespaces/rook-ceph/cephclusters')).body.items.length,
+      ).toBeGreaterThan(0);
+      expect(
+        (await cluster.api('GET', '/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses')).body.items
+          .length,
+      ).toBeGreaterThan(0);
+    },
+    900_000,
+  );
 
   // The other storage backends the production preset offers (MinIO for objects), with traefik.
-  it.each(['nfs', 'local-path'] as const)('traefik + %s storage + monitoring + logging', async (backend) => {
-    const sets = ['openim.domain=im.example.com', 'kubernetes.ingress.install=true', 'monitoring.enabled=true', 'logging.enabled=true', `kubernetes.storage.backend=${backend}`, NFS_SERVER_SET, ...CONTROLLERS.traefik];
-    const releases = await applyProductionUpstream(`traefik-${backend}`, sets);
-    for (const name of ['traefik', 'kube-prometheus-stack', 'loki', 'alloy', ...STORAGE_PROVISIONERS[backend].charts.map((c) => c.release)]) expect(releases).toContain(name);
-    // The provisioner's StorageClass, the one the OpenIM claims name, is stored.
-    const sc = await cluster.api('GET', `/apis/storage.k8s.io/v1/storageclasses/${STORAGE_PROVISIONERS[backend].storageClass}`);
-    expect(sc.status).toBe(200);
-    expect(sc.body.provisioner).toBe(STORAGE_PROVISIONERS[backend].provisioner);
-  }, 900_000);
+  it.each(['nfs', 'local-path'] as const)(
+    'traefik + %s storage + monitoring + logging',
+    async (backend) => {
+      const sets = [
+        'openim.domain=im.example.com',
+        'kubernetes.ingress.install=true',
+        'monitoring.enabled=true',
+        'logging.enabled=true',
+        `kubernetes.storage.backend=${backend}`,
+        NFS_SERVER_SET,
+        ...CONTROLLERS.traefik,
+      ];
+      const releases = await applyProductionUpstream(`traefik-${backend}`, sets);
+      for (const name of [
+        'traefik',
+        'kube-prometheus-stack',
+        'loki',
+        'alloy',
+        ...STORAGE_PROVISIONERS[backend].charts.map((c) => c.release),
+      ])
+        expect(releases).toContain(name);
+      // The provisioner's StorageClass, the one the OpenIM claims name, is stored.
+      const sc = await cluster.api(
+        'GET',
+        `/apis/storage.k8s.io/v1/storageclasses/${STORAGE_PROVISIONERS[backend].storageClass}`,
+      );
+      expect(sc.status).toBe(200);
+      expect(sc.body.provisioner).toBe(STORAGE_PROVISIONERS[backend].provisioner);
+    },
+    900_000,
+  );
 
-  it('Gateway API on a cluster where traefik\'s chart brought Gateway API CRDs v1.4.0: the plan made from the cluster\'s facts keeps them', async () => {
+  it("Gateway API on a cluster where traefik's chart brought Gateway API CRDs v1.4.0: the plan made from the cluster's facts keeps them", async () => {
     await freshCluster();
     const workdir = join(home, 'gateway-api-over-traefik');
     mkdirSync(workdir, { recursive: true });
     const gatewayApiFile = join(sharedChartsDir(), 'gateway-api-v1.3.0-standard-install.yaml');
     const planFor = async (controller: 'traefik' | 'gateway-api', probe: boolean) => {
-      const resolved = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.ingress.install=true', ...INGRESS_SETS[controller], `kubernetes.kubeconfig=${cluster.kubeconfig}`], env: {} }).spec;
+      const resolved = resolveConfig({
+        preset: 'production',
+        sets: [
+          'openim.domain=im.example.com',
+          NFS_SERVER_SET,
+          'kubernetes.ingress.install=true',
+          ...INGRESS_SETS[controller],
+          `kubernetes.kubeconfig=${cluster.kubeconfig}`,
+        ],
+        env: {},
+      }).spec;
       const spec = { ...resolved, kubernetes: { ...resolved.kubernetes, helmRepoMirrors: repo.mirrors } };
       // The facts the product gathers, through this file's runner (its helm/kubectl and environment).
       const runner: Runner = {
@@ -230,20 +327,32 @@ describe(`${tools.label}: production upstream releases and routes accepted by a 
           }
         },
       };
-      const facts = probe ? { target: 'kubernetes' as const, probed: true, cluster: await clusterFacts(spec, runner) } : unprobedFacts('kubernetes');
+      const facts = probe
+        ? { target: 'kubernetes' as const, probed: true, cluster: await clusterFacts(spec, runner) }
+        : unprobedFacts('kubernetes');
       return buildPlan(spec, facts).steps.filter((st) => /^k8s\.ingress-controller\./.test(st.id));
     };
     for (const step of await planFor('traefik', false)) await carryOut(step, workdir, gatewayApiFile);
 
     const steps = await planFor('gateway-api', true);
     const crdStep = steps.find((st) => st.id === 'k8s.ingress-controller.gateway-api-crds')!;
-    expect(crdStep.actions).toEqual([{ kind: 'note', text: expect.stringMatching(/^Gateway API CRDs v1\.4\.0 \(standard channel\) already in the cluster: kept/) }]);
+    expect(crdStep.actions).toEqual([
+      {
+        kind: 'note',
+        text: expect.stringMatching(/^Gateway API CRDs v1\.4\.0 \(standard channel\) already in the cluster: kept/),
+      },
+    ]);
     for (const step of steps) await carryOut(step, workdir, gatewayApiFile);
-    const served = await cluster.api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io');
+    const served = await cluster.api(
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io',
+    );
     expect(served.body.metadata.annotations['gateway.networking.k8s.io/bundle-version']).toBe('v1.4.0');
 
     // Why: what the plan did before it looked (plain server-side apply of v1.3.0) is refused over traefik's fields.
-    const blind = (await planFor('gateway-api', false)).find((st) => st.id === 'k8s.ingress-controller.gateway-api-crds')!;
+    const blind = (await planFor('gateway-api', false)).find(
+      (st) => st.id === 'k8s.ingress-controller.gateway-api-crds',
+    )!;
     await expect(carryOut(blind, workdir, gatewayApiFile)).rejects.toThrow(/conflict/i);
   }, 600_000);
 });

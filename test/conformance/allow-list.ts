@@ -26,16 +26,41 @@ const MONITORING_FILE =
   "Prometheus/Alertmanager config shipped beside OpenIM's: no OpenIM process loads it (the loaded files are listed in pkg/common/cmd/constant.go and wired per command in pkg/common/cmd/*.go); the project's monitoring generates its own";
 
 export const ALLOW_LIST: readonly AllowEntry[] = [
-  { kind: 'file-missing', product: 'server', version: 'v3.8.3', file: 'prometheus.yml', key: '', reason: MONITORING_FILE, upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86' },
-  { kind: 'file-missing', product: 'server', version: 'v3.8.3', file: 'alertmanager.yml', key: '', reason: MONITORING_FILE, upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86' },
-  { kind: 'file-missing', product: 'server', version: 'v3.8.3', file: 'instance-down-rules.yml', key: '', reason: MONITORING_FILE, upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86' },
+  {
+    kind: 'file-missing',
+    product: 'server',
+    version: 'v3.8.3',
+    file: 'prometheus.yml',
+    key: '',
+    reason: MONITORING_FILE,
+    upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86',
+  },
+  {
+    kind: 'file-missing',
+    product: 'server',
+    version: 'v3.8.3',
+    file: 'alertmanager.yml',
+    key: '',
+    reason: MONITORING_FILE,
+    upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86',
+  },
+  {
+    kind: 'file-missing',
+    product: 'server',
+    version: 'v3.8.3',
+    file: 'instance-down-rules.yml',
+    key: '',
+    reason: MONITORING_FILE,
+    upstream: 'pkg/common/cmd/constant.go@v3.8.3:75-86',
+  },
   {
     kind: 'key-missing',
     product: 'server',
     version: 'v3.8.3',
     file: 'notification.yml',
     key: 'groupCancelMuted.defaultTips',
-    reason: 'dead key in upstream\'s file: NotificationConfig has no defaultTips field (the strict decoder reports it unused in upstream\'s own notification.yml), so it is not written',
+    reason:
+      "dead key in upstream's file: NotificationConfig has no defaultTips field (the strict decoder reports it unused in upstream's own notification.yml), so it is not written",
     upstream: 'config/notification.yml@v3.8.3:141, pkg/common/config/config.go@v3.8.3:130-135',
   },
   {
@@ -44,7 +69,8 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     version: 'v3.8.3',
     file: 'redis.yml',
     key: 'db',
-    reason: 'upstream\'s redis.yml names the key db but config.Redis reads `storage`, so db is dead in v3.8.3; written as upstream ships it (0, the default database, either way)',
+    reason:
+      "upstream's redis.yml names the key db but config.Redis reads `storage`, so db is dead in v3.8.3; written as upstream ships it (0, the default database, either way)",
     upstream: 'config/redis.yml@v3.8.3:5, pkg/common/config/config.go@v3.8.3:347',
   },
   {
@@ -53,7 +79,8 @@ export const ALLOW_LIST: readonly AllowEntry[] = [
     version: 'v3.8.3',
     file: 'openim-rpc-third.yml',
     key: 'object.aws.publicRead',
-    reason: 'upstream\'s file carries object.aws.publicRead but the Aws struct has no such field; written as upstream ships it (false)',
+    reason:
+      "upstream's file carries object.aws.publicRead but the Aws struct has no such field; written as upstream ships it (false)",
     upstream: 'config/openim-rpc-third.yml@v3.8.3:47, pkg/common/config/config.go@v3.8.3:324-331',
   },
   {
@@ -72,6 +99,12 @@ export function allowEntryFor(f: Finding, version: string, target: 'binary' | 'k
   const decoderKey = f.kind.startsWith('decode-');
   const same = (a: string, b: string) => (decoderKey ? a.toLowerCase() === b.toLowerCase() : a === b);
   return ALLOW_LIST.find(
-    (e) => e.kind === f.kind && e.product === f.product && e.version === version && e.file === f.file && same(e.key, f.key) && (!e.targets || e.targets.includes(target)),
+    (e) =>
+      e.kind === f.kind &&
+      e.product === f.product &&
+      e.version === version &&
+      e.file === f.file &&
+      same(e.key, f.key) &&
+      (!e.targets || e.targets.includes(target)),
   );
 }

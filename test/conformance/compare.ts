@@ -45,7 +45,11 @@ function typeOf(value: unknown): ValueType {
 }
 
 /** Every key path of a parsed file (maps recursed, arrays are leaves) → its value type. */
-export function keyTypes(value: unknown, prefix: string[] = [], out = new Map<string, ValueType>()): Map<string, ValueType> {
+export function keyTypes(
+  value: unknown,
+  prefix: string[] = [],
+  out = new Map<string, ValueType>(),
+): Map<string, ValueType> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) {
       const path = [...prefix, k];
@@ -100,8 +104,12 @@ export function compareFile(product: Product, file: string, renderedText: string
 /** File-set comparison of one product. */
 export function compareFileSets(product: Product, rendered: string[], upstream: string[]): Finding[] {
   return [
-    ...upstream.filter((f) => !rendered.includes(f)).map((file): Finding => ({ kind: 'file-missing', product, file, key: '' })),
-    ...rendered.filter((f) => !upstream.includes(f)).map((file): Finding => ({ kind: 'file-unknown', product, file, key: '' })),
+    ...upstream
+      .filter((f) => !rendered.includes(f))
+      .map((file): Finding => ({ kind: 'file-missing', product, file, key: '' })),
+    ...rendered
+      .filter((f) => !upstream.includes(f))
+      .map((file): Finding => ({ kind: 'file-unknown', product, file, key: '' })),
   ];
 }
 

@@ -11,7 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAT_RELEASES, SERVER_RELEASES, findChatRelease, findServerRelease } from '../../src/catalog/openim-versions.js';
+import {
+  CHAT_RELEASES,
+  SERVER_RELEASES,
+  findChatRelease,
+  findServerRelease,
+} from '../../src/catalog/openim-versions.js';
 import { listPresets } from '../../src/config/resolve.js';
 import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { TemplateCache } from '../helm/template-cache.js';
@@ -40,18 +45,25 @@ beforeAll(async () => {
     // reference for "missing" (a field upstream itself never sets is not our omission).
     baseline[p] = await decode(bin, p, upstream[p]);
   }
-  const lines = ALLOW_LIST.map((e) => `  ${e.kind} ${e.product}@${e.version} ${e.file}${e.key ? ` ${e.key}` : ''}${e.targets ? ` [${e.targets.join(',')}]` : ''}\n      ${e.reason} (${e.upstream})`);
-  console.log(`conformance allow-list (${ALLOW_LIST.length} entries, test/conformance/allow-list.ts):\n${lines.join('\n')}`);
+  const lines = ALLOW_LIST.map(
+    (e) =>
+      `  ${e.kind} ${e.product}@${e.version} ${e.file}${e.key ? ` ${e.key}` : ''}${e.targets ? ` [${e.targets.join(',')}]` : ''}\n      ${e.reason} (${e.upstream})`,
+  );
+  console.log(
+    `conformance allow-list (${ALLOW_LIST.length} entries, test/conformance/allow-list.ts):\n${lines.join('\n')}`,
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function decoderFindings(product: Product, result: DecodeResult): Finding[] {
   const out: Finding[] = [];
-  for (const file of result.missingFiles) out.push({ kind: 'file-missing', product, file, key: '', detail: 'decoder: a process loads it' });
+  for (const file of result.missingFiles)
+    out.push({ kind: 'file-missing', product, file, key: '', detail: 'decoder: a process loads it' });
   for (const [file, r] of Object.entries(result.files)) {
     for (const key of r.unused) out.push({ kind: 'decode-unused', product, file, key });
     const upstreamUnset = new Set(baseline[product].files[file]?.unset ?? []);
-    for (const key of r.unset.filter((k) => !upstreamUnset.has(k))) out.push({ kind: 'decode-unset', product, file, key });
+    for (const key of r.unset.filter((k) => !upstreamUnset.has(k)))
+      out.push({ kind: 'decode-unset', product, file, key });
     if (r.error && r.unused.length === 0) out.push({ kind: 'decode-error', product, file, key: '', detail: r.error });
   }
   for (const name of result.unusedEnv) out.push({ kind: 'env-unused', product, file: '(env)', key: name });
@@ -60,7 +72,10 @@ function decoderFindings(product: Product, result: DecodeResult): Finding[] {
 
 describe('the catalog knows the upstream versions checked here', () => {
   it(`server ${versions.server} and chat ${versions.chat} are catalog releases`, () => {
-    expect(findServerRelease(versions.server), `src/catalog/openim-versions.ts has no server ${versions.server}`).toBeDefined();
+    expect(
+      findServerRelease(versions.server),
+      `src/catalog/openim-versions.ts has no server ${versions.server}`,
+    ).toBeDefined();
     expect(findChatRelease(versions.chat), `src/catalog/openim-versions.ts has no chat ${versions.chat}`).toBeDefined();
   });
 
@@ -84,7 +99,8 @@ describe(`rendered config vs upstream server ${versions.server} / chat ${version
       const files = rendered.files[p];
       expect(Object.keys(files).length, `${p} config files rendered`).toBeGreaterThan(0);
       findings.push(...compareFileSets(p, Object.keys(files), Object.keys(upstream[p])));
-      for (const [file, text] of Object.entries(files)) if (upstream[p][file]) findings.push(...compareFile(p, file, text, upstream[p][file]!));
+      for (const [file, text] of Object.entries(files))
+        if (upstream[p][file]) findings.push(...compareFile(p, file, text, upstream[p][file]!));
       findings.push(...envFindings(p, rendered.env[p], files));
       // Any value does for env: the type check is viper's weak decoding, as in the pod.
       const env = Object.fromEntries(rendered.env[p].map((n) => [n, 'conformance-env-value']));
@@ -101,7 +117,9 @@ describe(`rendered config vs upstream server ${versions.server} / chat ${version
   });
 
   it('every allow-list entry still matches a difference', () => {
-    const stale = ALLOW_LIST.filter((e) => !used.has(e)).map((e) => `${e.kind} ${e.product}@${e.version} ${e.file} ${e.key}`);
+    const stale = ALLOW_LIST.filter((e) => !used.has(e)).map(
+      (e) => `${e.kind} ${e.product}@${e.version} ${e.file} ${e.key}`,
+    );
     expect(stale).toEqual([]);
   });
 });

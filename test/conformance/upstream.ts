@@ -35,18 +35,27 @@ export function upstreamVersions(): Record<Product, string> {
 /** Upstream's config/*.yml at a version: file name → text. */
 export function upstreamConfig(product: Product, version: string): Record<string, string> {
   const dir = join(cacheRoot, 'upstream-config', `${MODULES[product].replaceAll('/', '+')}@${version}`, 'config');
-  if (!existsSync(dir)) throw new Error(`upstream config of ${MODULES[product]}@${version} is missing (${dir}): run ${PREPARE}`);
+  if (!existsSync(dir))
+    throw new Error(`upstream config of ${MODULES[product]}@${version} is missing (${dir}): run ${PREPARE}`);
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yml')).sort()) out[f] = readFileSync(join(dir, f), 'utf8');
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.yml'))
+    .sort())
+    out[f] = readFileSync(join(dir, f), 'utf8');
   return out;
 }
 
 /** The decoder binary built from the current sources (same hash as prepare.sh). */
 export function decoderBinary(): string {
-  const goFiles = readdirSync(decodeDir).filter((f) => f.endsWith('.go')).sort();
+  const goFiles = readdirSync(decodeDir)
+    .filter((f) => f.endsWith('.go'))
+    .sort();
   const hash = createHash('sha256');
   for (const f of ['go.mod', 'go.sum', ...goFiles]) hash.update(readFileSync(join(decodeDir, f)));
   const bin = join(cacheRoot, 'conformance', `decode-${hash.digest('hex').slice(0, 16)}`);
-  if (!existsSync(bin)) throw new Error(`the strict decoder for the current test/conformance/decode sources is not built (${bin}): run ${PREPARE}`);
+  if (!existsSync(bin))
+    throw new Error(
+      `the strict decoder for the current test/conformance/decode sources is not built (${bin}): run ${PREPARE}`,
+    );
   return bin;
 }

@@ -56,7 +56,11 @@ class StandInRegistry extends RegistryClient {
     );
     return { bytes, digest: sha(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
   }
-  override async openBlob(_registry: string, _repo: string, digest: string): Promise<{ stream: Readable; offset: number; length?: number }> {
+  override async openBlob(
+    _registry: string,
+    _repo: string,
+    digest: string,
+  ): Promise<{ stream: Readable; offset: number; length?: number }> {
     const bytes = this.blobs.get(digest);
     if (!bytes) throw new Error(`stand-in registry: no blob ${digest}`);
     return { stream: Readable.from([bytes]), offset: 0, length: bytes.length };
@@ -71,7 +75,8 @@ class StandInRegistry extends RegistryClient {
  */
 function imagesIn(text: string): Set<string> {
   const out = new Set<string>();
-  const ref = /^(?:[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?\/|[a-z0-9.-]+:\d+\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*(?::[\w][\w.-]*)?(?:@sha256:[a-f0-9]{64})?$/;
+  const ref =
+    /^(?:[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?\/|[a-z0-9.-]+:\d+\/)?[a-z0-9._-]+(?:\/[a-z0-9._-]+)*(?::[\w][\w.-]*)?(?:@sha256:[a-f0-9]{64})?$/;
   const add = (value: string) => {
     const v = value.trim();
     if (!ref.test(v) || !/[:@]/.test(v.split('/').pop()!)) return;
@@ -94,7 +99,8 @@ function imagesIn(text: string): Set<string> {
     visit(obj);
     // Istio's gateway runs `image: auto`: the proxy image istiod's injector puts in at admission, from its values.
     if (obj?.kind === 'ConfigMap' && obj.metadata?.name === 'istio-sidecar-injector' && obj.data?.values) {
-      const g = (JSON.parse(obj.data.values) as { global: { hub: string; tag: string; proxy: { image: string } } }).global;
+      const g = (JSON.parse(obj.data.values) as { global: { hub: string; tag: string; proxy: { image: string } } })
+        .global;
       add(`${g.hub}/${g.proxy.image}:${g.tag}`);
     }
   }
@@ -102,7 +108,13 @@ function imagesIn(text: string): Set<string> {
 }
 
 const CONTROLLERS = INGRESS_SETS;
-const BASE = ['openim.domain=im.example.com', 'monitoring.enabled=true', 'logging.enabled=true', 'kubernetes.storage.backend=rook-ceph', 'infrastructure.objectStorage.provider=rook-ceph'];
+const BASE = [
+  'openim.domain=im.example.com',
+  'monitoring.enabled=true',
+  'logging.enabled=true',
+  'kubernetes.storage.backend=rook-ceph',
+  'infrastructure.objectStorage.provider=rook-ceph',
+];
 const helm = helmBinaries()[0]!.helm;
 const work = mkdtempSync(join(tmpdir(), 'openim-bundle-images-'));
 let repo: ChartRepo;
@@ -113,20 +125,36 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('bundle image list equals the images of the rendered manifests (production, monitoring, logging, rook-ceph)', () => {
   it.each(Object.keys(CONTROLLERS))('%s', async (controller) => {
-    const spec = resolveConfig({ preset: 'production', sets: [...BASE, ...CONTROLLERS[controller as keyof typeof CONTROLLERS]], env: {} }).spec;
+    const spec = resolveConfig({
+      preset: 'production',
+      sets: [...BASE, ...CONTROLLERS[controller as keyof typeof CONTROLLERS]],
+      env: {},
+    }).spec;
     const dir = join(work, controller);
     const runner = new ExecaRunner();
 
     // render: every release through the chart mirror, as a user with a mirror would run it.
     const renderOut = join(dir, 'render');
-    const plan = buildPlan({ ...spec, kubernetes: { ...spec.kubernetes, helmRepoMirrors: repo.mirrors } }, unprobedFacts('kubernetes'));
-    const rendered = await renderPlan(plan, { outDir: renderOut, templatesDir: join(repoRoot, 'templates'), runner, helm });
+    const plan = buildPlan(
+      { ...spec, kubernetes: { ...spec.kubernetes, helmRepoMirrors: repo.mirrors } },
+      unprobedFacts('kubernetes'),
+    );
+    const rendered = await renderPlan(plan, {
+      outDir: renderOut,
+      templatesDir: join(repoRoot, 'templates'),
+      runner,
+      helm,
+    });
     expect(rendered.failed, JSON.stringify(rendered.failed)).toEqual([]);
     const releases = plan.steps.filter((s) => s.release).length;
     expect(rendered.manifests.length).toBe(releases);
     // Every manifest render wrote: helm's per release and the plan's own (manifests/**/*.yaml).
-    const files = readdirSync(join(renderOut, 'manifests'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
-    const inRender = new Set(files.flatMap((f) => [...imagesIn(readFileSync(join(renderOut, 'manifests', f), 'utf8'))]));
+    const files = readdirSync(join(renderOut, 'manifests'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.yaml'),
+    );
+    const inRender = new Set(
+      files.flatMap((f) => [...imagesIn(readFileSync(join(renderOut, 'manifests', f), 'utf8'))]),
+    );
 
     // bundle create: the same config, charts through --url-mirror, images from the stand-in registry.
     const client = new StandInRegistry();
@@ -135,13 +163,26 @@ describe('bundle image list equals the images of the rendered manifests (product
       output: join(dir, 'bundle.tar'),
       contents: bundleContents(spec, { templatesDir: join(repoRoot, 'templates') }),
       platforms: [{ os: 'linux', architecture: 'amd64' }],
-      meta: { target: spec.target, profile: spec.profile, openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion }, createdBy: 'test' },
+      meta: {
+        target: spec.target,
+        profile: spec.profile,
+        openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
+        createdBy: 'test',
+      },
       templatesDir: join(repoRoot, 'templates'),
       concurrency: 4,
       client,
       http: {},
       helm: { runner, helm },
-      urlMirrors: { ...repo.mirrors, ...Object.fromEntries(INGRESS_CONTROLLERS['gateway-api'].manifests.map((m) => [m.url, `${repo.url}/gateway-api-${m.version}-standard-install.yaml`])) },
+      urlMirrors: {
+        ...repo.mirrors,
+        ...Object.fromEntries(
+          INGRESS_CONTROLLERS['gateway-api'].manifests.map((m) => [
+            m.url,
+            `${repo.url}/gateway-api-${m.version}-standard-install.yaml`,
+          ]),
+        ),
+      },
       report: (e) => {
         if (e.kind === 'warning' && /could not be rendered/.test(e.message)) warnings.push(e.message);
       },
@@ -150,10 +191,14 @@ describe('bundle image list equals the images of the rendered manifests (product
     const inBundle = result.manifest.images.map((i) => i.ref);
     expect(inBundle.length, 'de-duplicated').toBe(new Set(inBundle).size);
     // Every upstream chart came from the mirror, none from the internet.
-    for (const c of result.manifest.charts.filter((c) => c.source === 'repo')) expect(repo.requests).toContain(`/${c.name}-${c.version}.tgz`);
+    for (const c of result.manifest.charts.filter((c) => c.source === 'repo'))
+      expect(repo.requests).toContain(`/${c.name}-${c.version}.tgz`);
 
     const bundled = new Set(inBundle);
-    expect({ missingFromBundle: [...inRender].filter((i) => !bundled.has(i)).sort(), notInRender: [...bundled].filter((i) => !inRender.has(i)).sort() }).toEqual({ missingFromBundle: [], notInRender: [] });
+    expect({
+      missingFromBundle: [...inRender].filter((i) => !bundled.has(i)).sort(),
+      notInRender: [...bundled].filter((i) => !inRender.has(i)).sort(),
+    }).toEqual({ missingFromBundle: [], notInRender: [] });
     expect(inRender.size).toBeGreaterThan(30);
   });
 });

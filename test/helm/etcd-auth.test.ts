@@ -45,7 +45,11 @@ const freePort = () =>
 
 function runScript(script: string, url: string, password: string): { code: number; out: string } {
   try {
-    const out = execFileSync('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ETCD_URL: url, ETCD_ROOT_PASSWORD: password }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('sh', ['-c', script], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ETCD_URL: url, ETCD_ROOT_PASSWORD: password },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, out };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -63,7 +67,9 @@ describe('openim-etcd auth setup against a real etcd', () => {
     expect(missing(), 'install with: apt-get install -y etcd-server wget').toEqual([]);
     // The script exactly as helm renders it into the chart's ConfigMap.
     const helm = helmBinaries()[0]!;
-    const rendered = execFileSync(helm.helm, ['template', 'openim-etcd', chart, '--namespace', 'openim'], { encoding: 'utf8' });
+    const rendered = execFileSync(helm.helm, ['template', 'openim-etcd', chart, '--namespace', 'openim'], {
+      encoding: 'utf8',
+    });
     const configMap = parseAllDocuments(rendered)
       .map((d) => d.toJS() as { kind?: string; data?: Record<string, string> })
       .find((d) => d.kind === 'ConfigMap')!;
@@ -74,7 +80,20 @@ describe('openim-etcd auth setup against a real etcd', () => {
     const url = `http://127.0.0.1:${client}`;
     etcd = spawn(
       '/usr/bin/etcd',
-      ['--data-dir', join(work, 'data'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `default=http://127.0.0.1:${peer}`],
+      [
+        '--data-dir',
+        join(work, 'data'),
+        '--listen-client-urls',
+        url,
+        '--advertise-client-urls',
+        url,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${peer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${peer}`,
+        '--initial-cluster',
+        `default=http://127.0.0.1:${peer}`,
+      ],
       { stdio: 'ignore' },
     );
     const password = 'Gen3rated-"quote\\and space';
@@ -87,7 +106,9 @@ describe('openim-etcd auth setup against a real etcd', () => {
     expect(again.code).toBe(0);
 
     // Anonymous reads are refused now; root with the Secret's password gets a token.
-    expect(JSON.stringify(await post(url, 'kv/range', { key: Buffer.from('x').toString('base64') }))).toMatch(/user name is empty|permission denied/);
+    expect(JSON.stringify(await post(url, 'kv/range', { key: Buffer.from('x').toString('base64') }))).toMatch(
+      /user name is empty|permission denied/,
+    );
     expect(await post(url, 'auth/authenticate', { name: 'root', password })).toHaveProperty('token');
 
     const wrong = runScript(script, url, 'not-the-password');

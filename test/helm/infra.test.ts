@@ -30,11 +30,25 @@ const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 
 const CASES: Record<string, () => DeploySpec> = {
   dev: () => resolveConfig({ preset: 'dev' }).spec,
-  production: () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=im-prod'] }).spec,
+  production: () =>
+    resolveConfig({
+      preset: 'production',
+      sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=im-prod'],
+    }).spec,
   'production-mirror': () =>
-    resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'images.mirror=registry.internal:5000/mirror', 'images.pullSecret=regcred'] }).spec,
+    resolveConfig({
+      preset: 'production',
+      sets: [
+        'openim.domain=im.example.com',
+        NFS_SERVER_SET,
+        'images.mirror=registry.internal:5000/mirror',
+        'images.pullSecret=regcred',
+      ],
+    }).spec,
   'china-mirror': () => resolveConfig({ preset: 'china-mirror' }).spec,
-  'external-kafka-topics': () => resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, ...EXTERNAL_SETS] }).spec,
+  'external-kafka-topics': () =>
+    resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, ...EXTERNAL_SETS] })
+      .spec,
 };
 
 type Obj = Record<string, any>;
@@ -61,16 +75,36 @@ async function renderAll(helm: string, label: string, name: string, spec: Deploy
     const write = step.actions.find((a): a is WriteAction => a.kind === 'write')!;
     const valuesPath = join(work, `${label}-${name}-${release.name}.yaml`);
     writeFileSync(valuesPath, write.content);
-    await helmRun(helm, ['lint', '--strict', join(chartsDir, chart), '--namespace', release.namespace, '--values', valuesPath]);
-    const manifest = await helmRun(helm, ['template', release.name, join(chartsDir, chart), '--namespace', release.namespace, '--values', valuesPath]);
-    const objects = parseAllDocuments(manifest).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
+    await helmRun(helm, [
+      'lint',
+      '--strict',
+      join(chartsDir, chart),
+      '--namespace',
+      release.namespace,
+      '--values',
+      valuesPath,
+    ]);
+    const manifest = await helmRun(helm, [
+      'template',
+      release.name,
+      join(chartsDir, chart),
+      '--namespace',
+      release.namespace,
+      '--values',
+      valuesPath,
+    ]);
+    const objects = parseAllDocuments(manifest)
+      .map((d) => d.toJS() as Obj | null)
+      .filter((o): o is Obj => o !== null);
     out.push({ step, chart, values: parse(write.content) as Obj, objects });
   }
   return out;
 }
 
 function podSpecs(objects: Obj[]): { owner: string; spec: Obj }[] {
-  return objects.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Job').map((o) => ({ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }));
+  return objects
+    .filter((o) => o.kind === 'StatefulSet' || o.kind === 'Job')
+    .map((o) => ({ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }));
 }
 
 function env(container: Obj, name: string): string | undefined {
@@ -90,61 +124,93 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     return found;
   };
 
-  it.each(Object.keys(CASES))('%s: lint --strict and template pass, every object passes its Kubernetes schema', async (name) => {
-    const { releases } = await get(name);
-    expect(releases.length).toBeGreaterThan(0);
-    for (const r of releases) {
-      expect(r.objects.length).toBeGreaterThan(0);
-      const problems = r.objects.flatMap((o) => validateObject(o));
-      expect(problems, r.step.release!.name).toEqual([]);
-      const text = JSON.stringify(r.objects);
-      expect(text).not.toMatch(/bitnami/i);
-      expect(text).not.toContain('«secret:');
-    }
-  });
+  it.each(Object.keys(CASES))(
+    '%s: lint --strict and template pass, every object passes its Kubernetes schema',
+    async (name) => {
+      const { releases } = await get(name);
+      expect(releases.length).toBeGreaterThan(0);
+      for (const r of releases) {
+        expect(r.objects.length).toBeGreaterThan(0);
+        const problems = r.objects.flatMap((o) => validateObject(o));
+        expect(problems, r.step.release!.name).toEqual([]);
+        const text = JSON.stringify(r.objects);
+        expect(text).not.toMatch(/bitnami/i);
+        expect(text).not.toContain('«secret:');
+      }
+    },
+  );
 
-  it.each(Object.keys(CASES))('%s: every pod is non-root with requests, limits and probes on long-running containers', async (name) => {
-    const { releases } = await get(name);
-    for (const { owner, spec } of releases.flatMap((r) => podSpecs(r.objects))) {
-      expect(spec.securityContext, owner).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(spec.automountServiceAccountToken, owner).toBe(false);
-      for (const c of spec.containers as Obj[]) {
-        expect(c.securityContext, owner).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-        expect(c.resources?.requests?.memory, owner).toBeTruthy();
-        expect(c.resources?.limits?.memory, owner).toBeTruthy();
-        if (owner.startsWith('StatefulSet/')) {
-          expect(c.readinessProbe, owner).toBeTruthy();
-          expect(c.livenessProbe, owner).toBeTruthy();
+  it.each(Object.keys(CASES))(
+    '%s: every pod is non-root with requests, limits and probes on long-running containers',
+    async (name) => {
+      const { releases } = await get(name);
+      for (const { owner, spec } of releases.flatMap((r) => podSpecs(r.objects))) {
+        expect(spec.securityContext, owner).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(spec.automountServiceAccountToken, owner).toBe(false);
+        for (const c of spec.containers as Obj[]) {
+          expect(c.securityContext, owner).toEqual({
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(c.resources?.requests?.memory, owner).toBeTruthy();
+          expect(c.resources?.limits?.memory, owner).toBeTruthy();
+          if (owner.startsWith('StatefulSet/')) {
+            expect(c.readinessProbe, owner).toBeTruthy();
+            expect(c.livenessProbe, owner).toBeTruthy();
+          }
         }
       }
-    }
-  });
+    },
+  );
 
-  it.each(['production-mirror', 'china-mirror'])('%s: every image, infrastructure and storage, comes from the mirror', async (name) => {
-    const { spec, releases } = await get(name);
-    const prefix = `${spec.images.mirror}/`;
-    const images = releases.flatMap((r) => podSpecs(r.objects).flatMap(({ spec: s }) => (s.containers as Obj[]).map((c) => String(c.image))));
-    // One StatefulSet per release, plus the setup Jobs.
-    expect(images.length).toBeGreaterThan(releases.length);
-    for (const image of images) expect(image.startsWith(prefix), image).toBe(true);
-    // The storage provisioner's images too (local-path manifest, nfs/rook values).
-    const storage = JSON.stringify(storageSteps(spec, unprobed).flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write').map((a) => parse(a.content))));
-    const refs = [...storage.matchAll(/"(?:image|repository)":"([^"]+)"/g)].map((m) => m[1]!);
-    expect(refs.length).toBeGreaterThan(0);
-    for (const ref of refs) expect(ref.startsWith(prefix), ref).toBe(true);
-    if (spec.images.pullSecret) {
-      for (const r of releases) for (const { spec: s } of podSpecs(r.objects)) expect(s.imagePullSecrets).toEqual([{ name: spec.images.pullSecret }]);
-    }
-  });
+  it.each(['production-mirror', 'china-mirror'])(
+    '%s: every image, infrastructure and storage, comes from the mirror',
+    async (name) => {
+      const { spec, releases } = await get(name);
+      const prefix = `${spec.images.mirror}/`;
+      const images = releases.flatMap((r) =>
+        podSpecs(r.objects).flatMap(({ spec: s }) => (s.containers as Obj[]).map((c) => String(c.image))),
+      );
+      // One StatefulSet per release, plus the setup Jobs.
+      expect(images.length).toBeGreaterThan(releases.length);
+      for (const image of images) expect(image.startsWith(prefix), image).toBe(true);
+      // The storage provisioner's images too (local-path manifest, nfs/rook values).
+      const storage = JSON.stringify(
+        storageSteps(spec, unprobed).flatMap((s) =>
+          s.actions.filter((a): a is WriteAction => a.kind === 'write').map((a) => parse(a.content)),
+        ),
+      );
+      const refs = [...storage.matchAll(/"(?:image|repository)":"([^"]+)"/g)].map((m) => m[1]!);
+      expect(refs.length).toBeGreaterThan(0);
+      for (const ref of refs) expect(ref.startsWith(prefix), ref).toBe(true);
+      if (spec.images.pullSecret) {
+        for (const r of releases)
+          for (const { spec: s } of podSpecs(r.objects))
+            expect(s.imagePullSecrets).toEqual([{ name: spec.images.pullSecret }]);
+      }
+    },
+  );
 
   it('dev: single instances with the dev PVC sizes on local-path', async () => {
     const { spec, releases } = await get('dev');
     const sizes = spec.kubernetes.storage.sizes;
-    const expected: Record<string, string> = { 'openim-mongodb': sizes.mongodb, 'openim-redis': sizes.redis, 'openim-kafka': sizes.kafka, 'openim-minio': sizes.objectStorage, 'openim-etcd': ETCD_VOLUME_SIZE };
+    const expected: Record<string, string> = {
+      'openim-mongodb': sizes.mongodb,
+      'openim-redis': sizes.redis,
+      'openim-kafka': sizes.kafka,
+      'openim-minio': sizes.objectStorage,
+      'openim-etcd': ETCD_VOLUME_SIZE,
+    };
     for (const r of releases) {
       const sts = r.objects.find((o) => o.kind === 'StatefulSet')!;
       expect(sts.spec.replicas).toBe(1);
-      expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'local-path', resources: { requests: { storage: expected[r.step.release!.name] } } });
+      expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({
+        storageClassName: 'local-path',
+        resources: { requests: { storage: expected[r.step.release!.name] } },
+      });
       expect(r.objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
     }
     const mongo = release(releases, 'openim-mongodb').objects.find((o) => o.kind === 'StatefulSet')!;
@@ -167,7 +233,10 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
       expect(sts.spec.replicas).toBe(replicas);
       expect(sts.spec.podManagementPolicy).toBe('Parallel');
       expect(sts.metadata.namespace).toBe('im-prod');
-      expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'nfs-client', resources: { requests: { storage: size } } });
+      expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({
+        storageClassName: 'nfs-client',
+        resources: { requests: { storage: size } },
+      });
       expect(r.objects.find((o) => o.kind === 'PodDisruptionBudget')?.spec.maxUnavailable).toBe(1);
       const headless = r.objects.find((o) => o.kind === 'Service' && o.spec.clusterIP === 'None')!;
       expect(headless.spec.publishNotReadyAddresses).toBe(true);
@@ -179,13 +248,18 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     const { releases } = await get('production');
     const etcd = release(releases, 'openim-etcd');
     const c = etcd.objects.find((o) => o.kind === 'StatefulSet')!.spec.template.spec.containers[0];
-    expect(env(c, 'ETCD_INITIAL_CLUSTER')!.split(',')).toEqual([0, 1, 2].map((i) => `openim-etcd-${i}=http://openim-etcd-${i}.openim-etcd-headless.im-prod.svc:2380`));
+    expect(env(c, 'ETCD_INITIAL_CLUSTER')!.split(',')).toEqual(
+      [0, 1, 2].map((i) => `openim-etcd-${i}=http://openim-etcd-${i}.openim-etcd-headless.im-prod.svc:2380`),
+    );
     expect(env(c, 'ETCD_ADVERTISE_CLIENT_URLS')).toBe('http://$(POD_NAME).openim-etcd-headless.im-prod.svc:2379');
     const job = etcd.objects.find((o) => o.kind === 'Job')!;
     expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
     const jc = job.spec.template.spec.containers[0];
     expect(env(jc, 'ETCD_URL')).toBe('http://openim-etcd.im-prod.svc:2379');
-    expect(jc.env.find((e: Obj) => e.name === 'ETCD_ROOT_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'openim-infra-secrets', key: 'etcd-root-password' });
+    expect(jc.env.find((e: Obj) => e.name === 'ETCD_ROOT_PASSWORD').valueFrom.secretKeyRef).toEqual({
+      name: 'openim-infra-secrets',
+      key: 'etcd-root-password',
+    });
   });
 
   it('production: the Kafka topics Job creates 4 topics x 8 partitions with replication 3', async () => {
@@ -207,9 +281,13 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     const advertised = env(c, 'KAFKA_ADVERTISED_LISTENERS')!;
     expect(advertised).toBe('PLAINTEXT://$(POD_NAME).openim-kafka-headless.im-prod.svc:9092');
     // What each pod advertises is exactly one of the addresses handed to OpenIM.
-    const names = [0, 1, 2].map((i) => advertised.replace('PLAINTEXT://', '').replace('$(POD_NAME)', `${sts.metadata.name}-${i}`));
+    const names = [0, 1, 2].map((i) =>
+      advertised.replace('PLAINTEXT://', '').replace('$(POD_NAME)', `${sts.metadata.name}-${i}`),
+    );
     expect(names).toEqual(infrastructureEndpoints(spec).kafka.address);
-    expect(env(c, 'KAFKA_CONTROLLER_QUORUM_VOTERS')!.split(',')).toEqual([0, 1, 2].map((i) => `${i}@openim-kafka-${i}.openim-kafka-headless.im-prod.svc:9093`));
+    expect(env(c, 'KAFKA_CONTROLLER_QUORUM_VOTERS')!.split(',')).toEqual(
+      [0, 1, 2].map((i) => `${i}@openim-kafka-${i}.openim-kafka-headless.im-prod.svc:9093`),
+    );
     expect(env(c, 'KAFKA_PROCESS_ROLES')).toBe('broker,controller');
     expect(env(c, 'KAFKA_MIN_INSYNC_REPLICAS')).toBe('2');
     expect(sts.spec.template.spec.enableServiceLinks).toBe(false);
@@ -225,14 +303,19 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     expect(env(c, 'REPLICA_SET')).toBe(endpoints.replicaSet);
     expect(env(c, 'APP_USERNAME')).toBe(endpoints.username);
     expect(env(c, 'APP_DATABASE')).toBe(endpoints.authSource);
-    const secretRefs = (c.env as Obj[]).filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
+    const secretRefs = (c.env as Obj[])
+      .filter((e) => e.valueFrom)
+      .map((e) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
     expect(secretRefs).toEqual([
       ['ROOT_PASSWORD', 'openim-infra-secrets', 'mongodb-root-password'],
       ['APP_PASSWORD', 'openim-infra-secrets', 'mongodb-password'],
     ]);
     const sts = mongo.objects.find((o) => o.kind === 'StatefulSet')!;
     const keyfile = (sts.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'keyfile')!;
-    expect(keyfile.secret).toMatchObject({ secretName: 'openim-infra-secrets', items: [{ key: 'mongodb-replica-set-key', path: 'keyfile' }] });
+    expect(keyfile.secret).toMatchObject({
+      secretName: 'openim-infra-secrets',
+      items: [{ key: 'mongodb-replica-set-key', path: 'keyfile' }],
+    });
   });
 
   it('production: Redis runs as a cluster whose node names are the addresses OpenIM is given', async () => {
@@ -253,7 +336,9 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     const { releases } = await get('production');
     const minio = release(releases, 'openim-minio');
     const sts = minio.objects.find((o) => o.kind === 'StatefulSet')!;
-    expect(sts.spec.template.spec.containers[0].args).toContain('http://openim-minio-{0...3}.openim-minio-headless.im-prod.svc:9000/data');
+    expect(sts.spec.template.spec.containers[0].args).toContain(
+      'http://openim-minio-{0...3}.openim-minio-headless.im-prod.svc:9000/data',
+    );
     const job = minio.objects.find((o) => o.kind === 'Job')!;
     expect(env(job.spec.template.spec.containers[0], 'BUCKET')).toBe('openim');
   });
@@ -267,7 +352,10 @@ describe.each(helmBinaries())('$label: infrastructure charts', ({ label, helm })
     expect(env(c, 'BOOTSTRAP')).toBe('kafka-1.mq.internal:9093,kafka-2.mq.internal:9093');
     expect(env(c, 'SECURITY_PROTOCOL')).toBe('SASL_SSL');
     expect(env(c, 'SASL_USERNAME')).toBe('openim');
-    expect((c.env as Obj[]).find((e) => e.name === 'SASL_PASSWORD')!.valueFrom.secretKeyRef).toEqual({ name: 'openim-infra-secrets', key: 'kafka-password' });
+    expect((c.env as Obj[]).find((e) => e.name === 'SASL_PASSWORD')!.valueFrom.secretKeyRef).toEqual({
+      name: 'openim-infra-secrets',
+      key: 'kafka-password',
+    });
   });
 
   it.each([

@@ -19,14 +19,22 @@ function collect(ns: unknown, into: Map<string, ModelClass>, seen = new Set<unkn
   seen.add(ns);
   if (typeof ns === 'function') {
     const c = ns as Partial<ModelClass>;
-    if (typeof c.apiVersion === 'string' && typeof c.kind === 'string') into.set(`${c.apiVersion}/${c.kind}`, ns as ModelClass);
+    if (typeof c.apiVersion === 'string' && typeof c.kind === 'string')
+      into.set(`${c.apiVersion}/${c.kind}`, ns as ModelClass);
     return into;
   }
   for (const value of Object.values(ns as Record<string, unknown>)) collect(value, into, seen);
   return into;
 }
 
-export const MODELS: ReadonlyMap<string, ModelClass> = [core, traefik, istio, gatewayApi, certManager, prometheus].reduce((m, pkg) => collect(pkg, m), new Map<string, ModelClass>());
+export const MODELS: ReadonlyMap<string, ModelClass> = [
+  core,
+  traefik,
+  istio,
+  gatewayApi,
+  certManager,
+  prometheus,
+].reduce((m, pkg) => collect(pkg, m), new Map<string, ModelClass>());
 
 export interface SchemaProblem {
   object: string;

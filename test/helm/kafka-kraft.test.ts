@@ -34,14 +34,18 @@ async function fetchKafkaJars(): Promise<void> {
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) return;
   const project = join(work, 'maven');
   mkdirSync(project, { recursive: true });
-  const dep = (g: string, a: string, v: string) => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
+  const dep = (g: string, a: string, v: string) =>
+    `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   writeFileSync(
     join(project, 'pom.xml'),
     `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>local.openim-deploy</groupId><artifactId>kafka-libs</artifactId><version>1</version>
 <dependencies>${dep('org.apache.kafka', 'kafka_2.13', KAFKA_VERSION)}${dep('org.apache.kafka', 'kafka-tools', KAFKA_VERSION)}${dep('org.slf4j', 'slf4j-reload4j', '1.7.36')}</dependencies></project>`,
   );
-  const r = await runner.run(['mvn', '-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`], { cwd: project, timeoutMs: 600_000 });
+  const r = await runner.run(['mvn', '-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`], {
+    cwd: project,
+    timeoutMs: 600_000,
+  });
   if (r.exitCode !== 0) throw new Error(`mvn failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -52,16 +56,29 @@ function envLines(container: Obj, podName?: string): string[] {
 }
 
 describe('openim-kafka on real Kafka jars', () => {
-  it('three KRaft nodes form a quorum, advertise their DNS names, and the topics Job creates 4 x 8 partitions and registers OpenIM\'s consumer groups at the earliest offsets', async () => {
+  it("three KRaft nodes form a quorum, advertise their DNS names, and the topics Job creates 4 x 8 partitions and registers OpenIM's consumer groups at the earliest offsets", async () => {
     await fetchKafkaJars();
     const spec = resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec;
-    const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find((s) => s.release?.name === 'openim-kafka')!;
+    const step = infrastructureSteps(spec, { target: 'kubernetes', probed: false }).find(
+      (s) => s.release?.name === 'openim-kafka',
+    )!;
     const valuesFile = join(work, 'values.yaml');
     writeFileSync(valuesFile, step.actions.find((a): a is WriteAction => a.kind === 'write')!.content);
     const { helm } = helmBinaries()[0]!;
-    const rendered = await runner.run([helm, 'template', 'openim-kafka', join(repoRoot, 'templates/charts/openim-kafka'), '--namespace', step.release!.namespace, '--values', valuesFile]);
+    const rendered = await runner.run([
+      helm,
+      'template',
+      'openim-kafka',
+      join(repoRoot, 'templates/charts/openim-kafka'),
+      '--namespace',
+      step.release!.namespace,
+      '--values',
+      valuesFile,
+    ]);
     expect(rendered.exitCode, rendered.stderr).toBe(0);
-    const objects = parseAllDocuments(rendered.stdout).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
+    const objects = parseAllDocuments(rendered.stdout)
+      .map((d) => d.toJS() as Obj | null)
+      .filter((o): o is Obj => o !== null);
     const sts = objects.find((o) => o.kind === 'StatefulSet')!;
     const job = objects.find((o) => o.kind === 'Job')!;
     const scripts = objects.find((o) => o.kind === 'ConfigMap')!;
@@ -80,14 +97,39 @@ describe('openim-kafka on real Kafka jars', () => {
     writeFileSync(join(dir, 'topics.env'), envLines(job.spec.template.spec.containers[0]).join('\n') + '\n');
     writeFileSync(join(dir, 'create-topics.sh'), scripts.data['create-topics.sh']);
     writeFileSync(join(dir, 'register-group.sh'), REGISTER_GROUP_SCRIPT);
-    writeFileSync(join(dir, 'scenario.env'), `STATEFULSET=${sts.metadata.name}\nHEADLESS_DOMAIN=${headless.metadata.name}.${step.release!.namespace}.svc\n`);
+    writeFileSync(
+      join(dir, 'scenario.env'),
+      `STATEFULSET=${sts.metadata.name}\nHEADLESS_DOMAIN=${headless.metadata.name}.${step.release!.namespace}.svc\n`,
+    );
 
-    const result = await runner.run(['unshare', '--mount', '--propagation', 'private', 'bash', join(repoRoot, 'test/helm/kafka-kraft-scenario.sh'), dir, libs], { timeoutMs: 600_000 });
+    const result = await runner.run(
+      [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'bash',
+        join(repoRoot, 'test/helm/kafka-kraft-scenario.sh'),
+        dir,
+        libs,
+      ],
+      { timeoutMs: 600_000 },
+    );
     const out = result.stdout;
     const nodeLogs = () =>
       readdirSync(dir)
         .filter((f) => /^node\d+$/.test(f))
-        .map((f) => `--- ${f}\n${existsSync(join(dir, f, 'stdout')) ? readFileSync(join(dir, f, 'stdout'), 'utf8').split('\n').slice(-15).join('\n') : ''}`)
+        .map(
+          (f) =>
+            `--- ${f}\n${
+              existsSync(join(dir, f, 'stdout'))
+                ? readFileSync(join(dir, f, 'stdout'), 'utf8')
+                    .split('\n')
+                    .slice(-15)
+                    .join('\n')
+                : ''
+            }`,
+        )
         .join('\n');
     expect(result.exitCode, `${out}\n${result.stderr}\n${result.exitCode === 0 ? '' : nodeLogs()}`).toBe(0);
     expect(out).toContain('SCENARIO OK');
@@ -97,13 +139,20 @@ describe('openim-kafka on real Kafka jars', () => {
     // OpenIM's consumer groups: registered at the earliest offsets by the first run, so a message produced
     // before a consumer first joined still reaches it; left alone by the second run (no replay).
     const [firstRun, secondRun] = out.split('== topics job again (idempotent)');
-    for (const [group, topic] of [['redis', 'toRedis'], ['mongo', 'toMongo'], ['push', 'toPush'], ['offlinePush', 'toOfflinePush']]) {
+    for (const [group, topic] of [
+      ['redis', 'toRedis'],
+      ['mongo', 'toMongo'],
+      ['push', 'toPush'],
+      ['offlinePush', 'toOfflinePush'],
+    ]) {
       expect(firstRun).toContain(`group ${group}: registered at the earliest offsets of ${topic}`);
       expect(secondRun).toContain(`group ${group}: exists, offsets left alone`);
     }
     expect(out).toMatch(/== consumed by group redis \(auto\.offset\.reset=latest\): first-message-\d+\n/);
     expect(out).toContain('committed toRedis offsets: 1\n');
-    expect(out).toContain("== binary target's registration, twice: group binary-target-check: registered at the earliest offsets of toMongo / group binary-target-check: exists, offsets left alone\n");
+    expect(out).toContain(
+      "== binary target's registration, twice: group binary-target-check: registered at the earliest offsets of toMongo / group binary-target-check: exists, offsets left alone\n",
+    );
     // What clients are told after bootstrap: the per-pod names OpenIM is configured with.
     const advertised = [...out.matchAll(/^(\S+:9092) \(id: (\d+)/gm)].map((m) => m[1]);
     expect(advertised.sort()).toEqual([...infrastructureEndpoints(spec).kafka.address].sort());

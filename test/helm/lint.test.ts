@@ -5,7 +5,10 @@ import { ExecaRunner } from '../../src/process/execa-runner.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 
 const chartsDir = join(repoRoot, 'templates', 'charts');
-const charts = readdirSync(chartsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const charts = readdirSync(chartsDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const runner = new ExecaRunner();
 
 describe.each(helmBinaries())('$label: helm lint --strict', ({ helm }) => {
@@ -20,7 +23,20 @@ describe.each(helmBinaries())('$label: helm lint --strict', ({ helm }) => {
   });
 
   it('openim-service refuses a gRPC port that is not first', async () => {
-    const r = await runner.run([helm, 'template', 'x', join(chartsDir, 'openim-service'), '--set', 'ports[0].name=metrics', '--set', 'ports[0].port=12000', '--set', 'ports[1].name=grpc', '--set', 'ports[1].port=10000']);
+    const r = await runner.run([
+      helm,
+      'template',
+      'x',
+      join(chartsDir, 'openim-service'),
+      '--set',
+      'ports[0].name=metrics',
+      '--set',
+      'ports[0].port=12000',
+      '--set',
+      'ports[1].name=grpc',
+      '--set',
+      'ports[1].port=10000',
+    ]);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('grpc port of openim-service must be listed first');
   });

@@ -31,13 +31,21 @@ const PRESETS: Record<string, string[]> = {
 const CONTROLLERS: Record<string, string[]> = { ...INGRESS_SETS, none: ['kubernetes.ingress.controller=none'] };
 const STORAGE: Record<string, string[]> = {
   'local-path': ['kubernetes.storage.backend=local-path'],
-  nfs: ['kubernetes.storage.backend=nfs', 'kubernetes.storage.nfs.server=nfs.internal', 'kubernetes.storage.nfs.path=/srv/nfs/openim'],
+  nfs: [
+    'kubernetes.storage.backend=nfs',
+    'kubernetes.storage.nfs.server=nfs.internal',
+    'kubernetes.storage.nfs.path=/srv/nfs/openim',
+  ],
   // Ceph also serves the object storage (RGW), so the cross-namespace /im-minio-api route is covered.
   'rook-ceph': ['kubernetes.storage.backend=rook-ceph', 'infrastructure.objectStorage.provider=rook-ceph'],
   existing: ['kubernetes.storage.backend=existing', 'kubernetes.storage.storageClass=standard'],
 };
 
-const cases = Object.keys(PRESETS).flatMap((preset) => Object.keys(CONTROLLERS).flatMap((controller) => Object.keys(STORAGE).map((storage) => ({ preset, controller, storage }))));
+const cases = Object.keys(PRESETS).flatMap((preset) =>
+  Object.keys(CONTROLLERS).flatMap((controller) =>
+    Object.keys(STORAGE).map((storage) => ({ preset, controller, storage })),
+  ),
+);
 const OPENIM_RELEASES = new Set(ALL_MODULES.map((m) => m.name));
 const templatesDir = join(repoRoot, 'templates');
 const work = mkdtempSync(join(tmpdir(), 'openim-helm-'));
@@ -51,7 +59,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function objectsIn(dir: string, only?: string[]): Record<string, any>[] {
   const out: Record<string, any>[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && (!only || only.includes(f))).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && (!only || only.includes(f)))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const obj = doc.toJS() as Record<string, any> | null;
       if (!obj) continue;
@@ -67,7 +77,10 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
   const runner = new TemplateCache(new ExecaRunner());
 
   it.each(cases)('$preset × $controller × $storage', async ({ preset, controller, storage }) => {
-    const resolved = resolveConfig({ preset, sets: [...PRESETS[preset]!, ...CONTROLLERS[controller]!, ...STORAGE[storage]!] }).spec;
+    const resolved = resolveConfig({
+      preset,
+      sets: [...PRESETS[preset]!, ...CONTROLLERS[controller]!, ...STORAGE[storage]!],
+    }).spec;
     const outDir = join(work, `${label}-${preset}-${controller}-${storage}`);
     const spec = withUpstreamCharts(resolved, repo, outDir);
     const plan = buildPlan(spec, unprobedFacts('kubernetes'));
@@ -81,13 +94,21 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
     for (const upstream of releases.filter((r) => !r.local)) {
       expect(objectsIn(join(outDir, 'manifests'), [`${upstream.name}.yaml`]).length, upstream.name).toBeGreaterThan(0);
     }
-    if (storage === 'rook-ceph') expect(objectsIn(join(outDir, 'manifests'), ['rook-ceph-cluster.yaml']).some((o) => o.kind === 'CephCluster')).toBe(true);
+    if (storage === 'rook-ceph')
+      expect(
+        objectsIn(join(outDir, 'manifests'), ['rook-ceph-cluster.yaml']).some((o) => o.kind === 'CephCluster'),
+      ).toBe(true);
     const openimReleases = locals.filter((n) => OPENIM_RELEASES.has(n));
     expect(openimReleases.length).toBe(18);
 
     // The project's own objects against the Kubernetes schemas (upstream charts bring CRD kinds of their own).
-    const objects = objectsIn(join(outDir, 'manifests'), locals.map((n) => `${n}.yaml`));
-    const problems: SchemaProblem[] = objects.flatMap(({ __file, ...obj }) => validateObject(obj).map((p) => ({ ...p, object: `${__file}: ${p.object}` })));
+    const objects = objectsIn(
+      join(outDir, 'manifests'),
+      locals.map((n) => `${n}.yaml`),
+    );
+    const problems: SchemaProblem[] = objects.flatMap(({ __file, ...obj }) =>
+      validateObject(obj).map((p) => ({ ...p, object: `${__file}: ${p.object}` })),
+    );
     expect(problems).toEqual([]);
 
     // Traps, on what helm actually rendered.
@@ -97,8 +118,15 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
     }
     for (const role of objects.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-discovery'))) {
       const rules = role.rules as { resources: string[]; verbs: string[] }[];
-      expect(rules.some((r) => r.resources.includes('pods') && r.verbs.includes('get')), role.metadata.name).toBe(true);
-      expect(rules.some((r) => r.resources.includes('endpoints') && ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)))).toBe(true);
+      expect(
+        rules.some((r) => r.resources.includes('pods') && r.verbs.includes('get')),
+        role.metadata.name,
+      ).toBe(true);
+      expect(
+        rules.some(
+          (r) => r.resources.includes('endpoints') && ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)),
+        ),
+      ).toBe(true);
     }
     for (const dep of objects.filter((o) => o.kind === 'Deployment' && OPENIM_RELEASES.has(o.metadata.name))) {
       const pod = dep.spec.template.spec;
@@ -108,11 +136,15 @@ describe.each(helmBinaries())('$label: render matrix', ({ label, helm }) => {
       if (dep.metadata.name !== 'openim-web-front' && dep.metadata.name !== 'openim-admin-front') {
         expect(dep.spec.template.metadata.annotations['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
       }
-      expect(objects.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === dep.metadata.name)).toBe(dep.spec.replicas > 1);
+      expect(objects.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === dep.metadata.name)).toBe(
+        dep.spec.replicas > 1,
+      );
     }
-    for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) expect(JSON.stringify(cm.data ?? {})).not.toMatch(/«secret:/);
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap'))
+      expect(JSON.stringify(cm.data ?? {})).not.toMatch(/«secret:/);
     const text = objects.map((o) => JSON.stringify(o)).join('\n');
-    for (const weak of OPENIM_DEFAULTS.weakSecrets.filter((w) => w !== OPENIM_DEFAULTS.chatAdminAccount)) expect(text).not.toContain(weak);
+    for (const weak of OPENIM_DEFAULTS.weakSecrets.filter((w) => w !== OPENIM_DEFAULTS.chatAdminAccount))
+      expect(text).not.toContain(weak);
     rmSync(outDir, { recursive: true, force: true });
   });
 

@@ -14,7 +14,8 @@ import { unprobedFacts } from '../../src/facts/types.js';
 import { buildPlan } from '../../src/targets/build-plan.js';
 import { sharedChartsDir } from '../helpers/shared-charts.js';
 
-const GRAFANA_INI = 'kube-prometheus-stack-81.4.3 charts/grafana (10.5.15) writes its `grafana.ini` map whole into Grafana\'s grafana.ini (values.yaml:884, templates/_config.tpl), so any Grafana ini section/key is read';
+const GRAFANA_INI =
+  "kube-prometheus-stack-81.4.3 charts/grafana (10.5.15) writes its `grafana.ini` map whole into Grafana's grafana.ini (values.yaml:884, templates/_config.tpl), so any Grafana ini section/key is read";
 
 /** `<chart name> <key path>` → why the chart reads it though its values.yaml does not list it. */
 const ALLOWED: Record<string, string> = {
@@ -24,7 +25,8 @@ const ALLOWED: Record<string, string> = {
   'kube-prometheus-stack grafana.grafana.ini.server.serve_from_sub_path': GRAFANA_INI,
   'kube-prometheus-stack grafana.grafana.ini.server.root_url': GRAFANA_INI,
   'kube-prometheus-stack grafana.grafana.ini.analytics.reporting_enabled': GRAFANA_INI,
-  'kube-prometheus-stack grafana.fullnameOverride': 'charts/grafana templates/_helpers.tpl:15 reads .Values.fullnameOverride (not listed in its values.yaml)',
+  'kube-prometheus-stack grafana.fullnameOverride':
+    'charts/grafana templates/_helpers.tpl:15 reads .Values.fullnameOverride (not listed in its values.yaml)',
   'nfs-subdir-external-provisioner storageClass.provisionerName':
     'nfs-subdir-external-provisioner-4.0.18 values.yaml:22-23 documents it as a commented key (`# provisionerName:`); templates/storageclass.yaml:15 reads it through the provisionerName helper',
 };
@@ -51,10 +53,14 @@ function deepMerge(base: Tree, over: Tree): Tree {
 }
 function valuesOf(archive: string, chart: string): Tree {
   if (!chartValues.has(archive)) {
-    const read = (path: string) => (parse(execFileSync('tar', ['xzf', archive, '-O', path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) ?? {}) as Tree;
+    const read = (path: string) =>
+      (parse(execFileSync('tar', ['xzf', archive, '-O', path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) ??
+        {}) as Tree;
     const top = read(`${chart}/values.yaml`);
     const merged: Tree = { ...((top._internal_defaults_do_not_set as Tree | undefined) ?? {}), ...top };
-    const members = execFileSync('tar', ['tzf', archive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n');
+    const members = execFileSync('tar', ['tzf', archive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split(
+      '\n',
+    );
     for (const m of members) {
       const sub = new RegExp(`^${chart}/charts/([^/]+)/values\\.yaml$`).exec(m);
       if (sub) merged[sub[1]!] = deepMerge(read(m), (merged[sub[1]!] as Tree | undefined) ?? {});
@@ -68,7 +74,11 @@ function valuesOf(archive: string, chart: string): Tree {
 function unknownPaths(ours: unknown, theirs: unknown, path: string[] = []): string[] {
   if (!ours || typeof ours !== 'object' || Array.isArray(ours)) return [];
   // The chart takes anything here: an open map (`{}`) or a null placeholder.
-  if (theirs === null || (typeof theirs === 'object' && !Array.isArray(theirs) && Object.keys(theirs as object).length === 0)) return [];
+  if (
+    theirs === null ||
+    (typeof theirs === 'object' && !Array.isArray(theirs) && Object.keys(theirs as object).length === 0)
+  )
+    return [];
   if (!theirs || typeof theirs !== 'object' || Array.isArray(theirs)) return [path.join('.')];
   const out: string[] = [];
   for (const [k, v] of Object.entries(ours as Tree)) {
@@ -114,7 +124,11 @@ describe('values we set on upstream charts are values the charts read', () => {
         checked++;
       }
     }
-    console.log(`[upstream values] ${checked} values files checked; allowed unknown keys:\n${Object.entries(ALLOWED).map(([k, why]) => `  ${k}: ${why}`).join('\n')}`);
+    console.log(
+      `[upstream values] ${checked} values files checked; allowed unknown keys:\n${Object.entries(ALLOWED)
+        .map(([k, why]) => `  ${k}: ${why}`)
+        .join('\n')}`,
+    );
     expect(checked).toBeGreaterThan(20);
     expect([...unknown].sort()).toEqual([]);
   });

@@ -48,7 +48,16 @@ export function probedHost(overrides: Partial<NonNullable<BinaryFacts['host']>> 
   return {
     target: 'binary',
     probed: true,
-    host: { arch: 'amd64', isRoot: true, systemdPid1: true, portsInUse: [], proxyEnv: [], packageManager: 'apt', java: { path: 'java', version: '17.0.9', major: 17 }, ...overrides },
+    host: {
+      arch: 'amd64',
+      isRoot: true,
+      systemdPid1: true,
+      portsInUse: [],
+      proxyEnv: [],
+      packageManager: 'apt',
+      java: { path: 'java', version: '17.0.9', major: 17 },
+      ...overrides,
+    },
   };
 }
 

@@ -40,15 +40,18 @@ export function redisArgs(line: string): string[] {
     let cur = '';
     let inq = false;
     let insq = false;
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       const c = line[i];
       if (inq) {
         if (c === '\\' && line[i + 1] === 'x' && hex(line[i + 2]) && hex(line[i + 3])) {
           cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
           i += 3;
-        } else if (c === '\\' && i + 1 < line.length) cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\u0007' } as Record<string, string>)[line[++i]!] ?? line[i]!;
+        } else if (c === '\\' && i + 1 < line.length)
+          cur +=
+            ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\u0007' } as Record<string, string>)[line[++i]!] ?? line[i]!;
         else if (c === '"') {
-          if (i + 1 < line.length && !/\s/.test(line[i + 1]!)) throw new Error('closing quote must be followed by a space');
+          if (i + 1 < line.length && !/\s/.test(line[i + 1]!))
+            throw new Error('closing quote must be followed by a space');
           done = true;
         } else if (c === undefined) throw new Error('unbalanced quotes');
         else cur += c;
@@ -57,7 +60,8 @@ export function redisArgs(line: string): string[] {
           cur += "'";
           i++;
         } else if (c === "'") {
-          if (i + 1 < line.length && !/\s/.test(line[i + 1]!)) throw new Error('closing quote must be followed by a space');
+          if (i + 1 < line.length && !/\s/.test(line[i + 1]!))
+            throw new Error('closing quote must be followed by a space');
           done = true;
         } else if (c === undefined) throw new Error('unbalanced quotes');
         else cur += c;
@@ -73,7 +77,11 @@ export function redisArgs(line: string): string[] {
 
 /** redis.conf: directive lines, each split into its arguments. */
 export function readRedisConf(text: string): string[][] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map(redisArgs);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map(redisArgs);
 }
 
 /** systemd env-file.c (parse_env_file_internal): KEY=value lines, quotes and backslash escapes, comments. */
@@ -130,7 +138,12 @@ export function readEnvFile(text: string): [string, string][] {
 
 /** java.util.Properties (load(Reader)): key=value lines, `\` escapes, \uXXXX. */
 export function readProperties(text: string): [string, string][] {
-  const unescape = (s: string) => s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => (e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e));
+  const unescape = (s: string) =>
+    s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) =>
+      e.length === 5
+        ? String.fromCharCode(parseInt(e.slice(1), 16))
+        : (({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[e] ?? e),
+    );
   return text
     .split('\n')
     .map((l) => l.replace(/^[ \t\f]+/, ''))
@@ -164,11 +177,14 @@ export function execStartWords(value: string): string[] {
   const words: string[] = [];
   let i = 0;
   const literal = (s: string) =>
-    s.replace(/%(.)|%$|\$\{([^}]*)\}|\$(\$|[A-Za-z_][A-Za-z0-9_]*)|\$/g, (m: string, spec?: string, braced?: string, name?: string) => {
-      if (spec === '%') return '%';
-      if (name === '$') return '$';
-      return `⟨${m}⟩`;
-    });
+    s.replace(
+      /%(.)|%$|\$\{([^}]*)\}|\$(\$|[A-Za-z_][A-Za-z0-9_]*)|\$/g,
+      (m: string, spec?: string, braced?: string, name?: string) => {
+        if (spec === '%') return '%';
+        if (name === '$') return '$';
+        return `⟨${m}⟩`;
+      },
+    );
   while (i < value.length) {
     while (value[i] === ' ' || value[i] === '\t') i++;
     if (i >= value.length) break;
@@ -230,7 +246,11 @@ function expandNested(flat: Flat): Flat {
   const out: Flat = new Map();
   for (const [k, v] of flat) {
     const name = /\{([^{}]+)\}$/.exec(k)?.[1];
-    if (name && /\.(ya?ml|json|service|env|properties)$|redis\.conf$|mongod\.conf$/.test(name) && !k.endsWith('#length')) {
+    if (
+      name &&
+      /\.(ya?ml|json|service|env|properties)$|redis\.conf$|mongod\.conf$/.test(name) &&
+      !k.endsWith('#length')
+    ) {
       for (const [nk, nv] of readWritten(name, v)) out.set(`${k}${nk}`, nv);
     } else out.set(k, v);
   }

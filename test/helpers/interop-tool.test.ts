@@ -10,13 +10,16 @@ describe('interop tools', () => {
   });
 
   it('skips them without the tool outside CI', () => {
-    for (const CI of [undefined, '', 'false', '0']) expect(interopTool(zip(false), CI === undefined ? {} : { CI })).toBe(false);
+    for (const CI of [undefined, '', 'false', '0'])
+      expect(interopTool(zip(false), CI === undefined ? {} : { CI })).toBe(false);
   });
 
   it('under CI, a missing tool is an error naming the install', () => {
     for (const CI of ['true', '1', 'yes']) {
       expect(isCi({ CI })).toBe(true);
-      expect(() => interopTool(zip(false), { CI })).toThrow('missing: zip. Under CI its interop tests must run, not be skipped; install it: apt-get install -y zip');
+      expect(() => interopTool(zip(false), { CI })).toThrow(
+        'missing: zip. Under CI its interop tests must run, not be skipped; install it: apt-get install -y zip',
+      );
     }
   });
 });

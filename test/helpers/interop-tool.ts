@@ -22,6 +22,9 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
 /** Whether the interop tests may run: true when the tool is here, false (skip) without it, and under CI an error naming the install. */
 export function interopTool(tool: InteropTool, env: NodeJS.ProcessEnv = process.env): boolean {
   if (tool.present) return true;
-  if (isCi(env)) throw new Error(`missing: ${tool.name}. Under CI its interop tests must run, not be skipped; install it: ${tool.install}`);
+  if (isCi(env))
+    throw new Error(
+      `missing: ${tool.name}. Under CI its interop tests must run, not be skipped; install it: ${tool.install}`,
+    );
   return false;
 }

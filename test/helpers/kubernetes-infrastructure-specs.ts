@@ -10,7 +10,10 @@ export function devSpec(...sets: string[]): DeploySpec {
 }
 
 export function productionSpec(...sets: string[]): DeploySpec {
-  return resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=openim', ...sets] }).spec;
+  return resolveConfig({
+    preset: 'production',
+    sets: ['openim.domain=im.example.com', NFS_SERVER_SET, 'kubernetes.namespace=openim', ...sets],
+  }).spec;
 }
 
 /** Every infrastructure component external, with credentials where the rules ask for them. */

@@ -8,7 +8,11 @@ import { requiredSets } from './config-presets.js';
 export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
   // Tests name the namespace so expectations do not depend on the default.
   // Production leaves the NFS server empty on purpose (#19 Medium 9): the tests name one.
-  const base = [...(preset === 'production' ? ['openim.domain=im.example.com'] : []), ...requiredSets(preset), 'kubernetes.namespace=openim'];
+  const base = [
+    ...(preset === 'production' ? ['openim.domain=im.example.com'] : []),
+    ...requiredSets(preset),
+    'kubernetes.namespace=openim',
+  ];
   return resolveConfig({ preset, sets: [...base, ...sets] }).spec;
 }
 

@@ -9,7 +9,13 @@ export function specOf(input: DeploySpecInput): DeploySpec {
 }
 
 export const k8sEndpoints: OpenIMEndpoints = {
-  mongodb: { uri: '', address: ['openim-mongodb-0.openim-mongodb.openim.svc:27017'], database: 'openim_v3', username: 'openIM', authSource: '' },
+  mongodb: {
+    uri: '',
+    address: ['openim-mongodb-0.openim-mongodb.openim.svc:27017'],
+    database: 'openim_v3',
+    username: 'openIM',
+    authSource: '',
+  },
   redis: { address: ['openim-redis.openim.svc:6379'], clusterMode: false },
   kafka: { address: ['openim-kafka.openim.svc:9092'], username: '', tls: false },
   objectStorage: {
@@ -46,5 +52,15 @@ export const hostEndpoints: OpenIMEndpoints = {
   chatProxyHeader: '',
 };
 
-export const envOptions: ConfigOptions = { secretMode: 'env', logToStdout: true, logDirectory: '/tmp/openim-logs', instances: {} };
-export const inlineOptions: ConfigOptions = { secretMode: 'inline', logToStdout: true, logDirectory: '/var/log/openim', instances: {} };
+export const envOptions: ConfigOptions = {
+  secretMode: 'env',
+  logToStdout: true,
+  logDirectory: '/tmp/openim-logs',
+  instances: {},
+};
+export const inlineOptions: ConfigOptions = {
+  secretMode: 'inline',
+  logToStdout: true,
+  logDirectory: '/var/log/openim',
+  instances: {},
+};

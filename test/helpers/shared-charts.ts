@@ -12,12 +12,18 @@ import * as ingress from '../../src/catalog/ingress.js';
 import type { DeploySpec } from '../../src/config/schema.js';
 import { repoRoot } from './tools.js';
 
-const CANDIDATES = [process.env.OPENIM_SHARED_CHARTS, resolve(repoRoot, '..', 'shared', 'charts'), resolve(repoRoot, '..', '..', 'shared', 'charts'), '/work/shared/charts'].filter((p): p is string => !!p);
+const CANDIDATES = [
+  process.env.OPENIM_SHARED_CHARTS,
+  resolve(repoRoot, '..', 'shared', 'charts'),
+  resolve(repoRoot, '..', '..', 'shared', 'charts'),
+  '/work/shared/charts',
+].filter((p): p is string => !!p);
 
 /** The fixture folder: OPENIM_SHARED_CHARTS, else `shared/charts` beside the checkout (or its main checkout), else this machine's /work/shared/charts. */
 export function sharedChartsDir(): string {
   const found = CANDIDATES.find((p) => existsSync(join(p, 'index.yaml')));
-  if (!found) throw new Error(`no upstream chart fixtures (index.yaml) in ${CANDIDATES.join(', ')}: set OPENIM_SHARED_CHARTS`);
+  if (!found)
+    throw new Error(`no upstream chart fixtures (index.yaml) in ${CANDIDATES.join(', ')}: set OPENIM_SHARED_CHARTS`);
   return found;
 }
 
@@ -29,7 +35,13 @@ export function pinnedRepoCharts(): ChartRef[] {
     if (!value || typeof value !== 'object' || seen.has(value)) return;
     seen.add(value);
     const v = value as Partial<ChartRef>;
-    if (v.source === 'repo' && typeof v.name === 'string' && typeof v.version === 'string' && typeof v.repo === 'string') found.push(v as ChartRef);
+    if (
+      v.source === 'repo' &&
+      typeof v.name === 'string' &&
+      typeof v.version === 'string' &&
+      typeof v.repo === 'string'
+    )
+      found.push(v as ChartRef);
     for (const child of Object.values(value)) walk(child);
   };
   walk(infrastructure);
@@ -56,7 +68,9 @@ export async function serveChartRepo(dir = sharedChartsDir()): Promise<ChartRepo
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': file.endsWith('.tgz') ? 'application/gzip' : 'text/yaml' }).end(readFileSync(file));
+    res
+      .writeHead(200, { 'content-type': file.endsWith('.tgz') ? 'application/gzip' : 'text/yaml' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   server.unref();
@@ -81,7 +95,8 @@ export function withUpstreamCharts(spec: DeploySpec, repo: ChartRepo, outDir: st
   if (spec.offline.bundle) {
     const dir = sharedChartsDir();
     mkdirSync(join(outDir, 'bundle', 'charts'), { recursive: true });
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.tgz'))) copyFileSync(join(dir, f), join(outDir, 'bundle', 'charts', f));
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.tgz')))
+      copyFileSync(join(dir, f), join(outDir, 'bundle', 'charts', f));
   }
   return { ...spec, kubernetes: { ...spec.kubernetes, helmRepoMirrors: repo.mirrors } };
 }

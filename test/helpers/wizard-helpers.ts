@@ -57,11 +57,15 @@ const fail = (stderr: string): RunResult => ({ exitCode: 1, stdout: '', stderr }
 export function fakeMachine(m: Machine): RecordingRunner {
   return new RecordingRunner((argv) => {
     const line = argv.join(' ');
-    if (line.endsWith('config current-context')) return m.context ? ok(`${m.context}\n`) : fail('error: current-context is not set\n');
+    if (line.endsWith('config current-context'))
+      return m.context ? ok(`${m.context}\n`) : fail('error: current-context is not set\n');
     if (line.includes('get storageclass')) {
       if (!m.storageClasses) return fail('The connection to the server localhost:8080 was refused\n');
       const items = m.storageClasses.map((sc) => ({
-        metadata: { name: sc.name, annotations: sc.isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} },
+        metadata: {
+          name: sc.name,
+          annotations: sc.isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {},
+        },
         provisioner: sc.provisioner,
       }));
       return ok(JSON.stringify({ items }));
@@ -102,7 +106,18 @@ export async function runScript(
   const runner = fakeMachine(options.machine ?? { init: 'process_api' });
   const cwd = options.cwd ?? tempDir();
   const lines: string[] = [];
-  const result = await runWizard(input, { prompter, runner, err: (s) => lines.push(s), cwd, columns: 100, ...(options.signal ? { signal: options.signal } : {}) }, { dryRun: true, ...options.wizard });
+  const result = await runWizard(
+    input,
+    {
+      prompter,
+      runner,
+      err: (s) => lines.push(s),
+      cwd,
+      columns: 100,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    { dryRun: true, ...options.wizard },
+  );
   prompter.done();
   return { result, prompter, runner, output: lines.join('\n'), cwd };
 }
@@ -114,7 +129,18 @@ export async function runScript(
  */
 export function replayCommand(run: WizardRun, baseEnv: Record<string, string | undefined> = {}): DeploySpec {
   const flags: ConfigFlags & { set: string[] } = { set: [] };
-  const dedicated: Record<string, keyof ConfigFlags> = { '--preset': 'preset', '-c': 'config', '--target': 'target', '--profile': 'profile', '--domain': 'domain', '--namespace': 'namespace', '--ingress': 'ingress', '--storage': 'storage', '--mirror': 'mirror', '--bundle': 'bundle' };
+  const dedicated: Record<string, keyof ConfigFlags> = {
+    '--preset': 'preset',
+    '-c': 'config',
+    '--target': 'target',
+    '--profile': 'profile',
+    '--domain': 'domain',
+    '--namespace': 'namespace',
+    '--ingress': 'ingress',
+    '--storage': 'storage',
+    '--mirror': 'mirror',
+    '--bundle': 'bundle',
+  };
   for (const [option, value] of run.result.command.options) {
     if (option === '--yes' || option === '--dry-run') continue;
     if (option === '--set') flags.set.push(value!);

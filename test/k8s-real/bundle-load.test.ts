@@ -21,7 +21,10 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'openim-bundle-load-'));
-  [c, registry] = await Promise.all([TestCluster.start({ realNode: true, timeoutMs: 240_000 }), startRegistry({ name: 'bundle-load' })]);
+  [c, registry] = await Promise.all([
+    TestCluster.start({ realNode: true, timeoutMs: 240_000 }),
+    startRegistry({ name: 'bundle-load' }),
+  ]);
 });
 
 afterAll(async () => {
@@ -31,14 +34,36 @@ afterAll(async () => {
 });
 
 describe('bundle load', () => {
-  it('imports a bundle\'s images into the node\'s containerd, and a pod runs from one', async () => {
+  it("imports a bundle's images into the node's containerd, and a pod runs from one", async () => {
     const archive = join(dir, 'hello.tar');
     const bin = join(process.env.CLUSTER_CACHE ?? join(process.cwd(), '.cache/cluster'), 'bin', 'hello');
-    await writeOciArchive(archive, [{ ref: REF, files: [{ path: 'usr/local/bin/hello', from: bin }], entrypoint: ['/usr/local/bin/hello'] }]);
-    await promisify(execFile)('skopeo', ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${archive}:1.0`, `docker://${registry.host}/docker.io/openim-test/hello-bundled:1.0`]);
+    await writeOciArchive(archive, [
+      { ref: REF, files: [{ path: 'usr/local/bin/hello', from: bin }], entrypoint: ['/usr/local/bin/hello'] },
+    ]);
+    await promisify(execFile)('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '--quiet',
+      '--dest-tls-verify=false',
+      `oci-archive:${archive}:1.0`,
+      `docker://${registry.host}/docker.io/openim-test/hello-bundled:1.0`,
+    ]);
     writeFileSync(join(dir, 'contents.yaml'), JSON.stringify({ images: [REF], charts: [], files: [] }));
     const bundle = join(dir, 'images.bundle');
-    const created = await runCli(['bundle', 'create', '--preset', 'dev', '--contents-from', join(dir, 'contents.yaml'), '--pull-mirror', `docker.io=${registry.host}/docker.io`, '--platform', 'linux/amd64', '-o', bundle]);
+    const created = await runCli([
+      'bundle',
+      'create',
+      '--preset',
+      'dev',
+      '--contents-from',
+      join(dir, 'contents.yaml'),
+      '--pull-mirror',
+      `docker.io=${registry.host}/docker.io`,
+      '--platform',
+      'linux/amd64',
+      '-o',
+      bundle,
+    ]);
     expect(created.code, created.stderr).toBe(0);
 
     // Not there before: the node has no registry to pull it from.
@@ -54,7 +79,15 @@ describe('bundle load', () => {
       kind: 'Pod',
       metadata: { name: 'from-bundle', namespace: 'default' },
       spec: {
-        containers: [{ name: 'hello', image: REF, imagePullPolicy: 'Never', args: ['serve', ':8080'], readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 } }],
+        containers: [
+          {
+            name: 'hello',
+            image: REF,
+            imagePullPolicy: 'Never',
+            args: ['serve', ':8080'],
+            readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+          },
+        ],
       },
     };
     expect((await c.api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);

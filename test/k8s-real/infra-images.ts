@@ -41,7 +41,8 @@ import { writeOciArchive, type ImageFile, type ImageSpec } from '../cluster/oci-
 const RECIPE = 3; // bump when an image below changes
 const CACHE = join(process.env.OPENIM_BUILD_CACHE ?? join(homedir(), '.cache/openim-deploy'), 'k8s-images');
 
-const buildPath = (name: string) => execFileSync('bash', ['scripts/openim/build.sh', 'path', name], { encoding: 'utf8' }).trim();
+const buildPath = (name: string) =>
+  execFileSync('bash', ['scripts/openim/build.sh', 'path', name], { encoding: 'utf8' }).trim();
 
 /** The shared libraries `bins` load (ldd), at their own paths: a dynamic binary runs in the minimal root. */
 function libraries(bins: readonly string[]): ImageFile[] {
@@ -55,8 +56,37 @@ function libraries(bins: readonly string[]): ImageFile[] {
 
 /** busybox (static) and the applets the charts' scripts call, as the busybox image lays them out. */
 function busybox(): ImageFile[] {
-  const applets = ['sh', 'wget', 'sed', 'grep', 'head', 'sleep', 'mkdir', 'cat', 'id', 'env', 'ls', 'rm', 'cp', 'chmod', 'echo', 'printf', 'test', 'true', 'false', 'tr', 'cut', 'awk', 'hostname', 'dirname', 'basename'];
-  return [{ path: 'bin/busybox', from: '/usr/bin/busybox' }, ...applets.map((a) => ({ path: `bin/${a}`, from: { link: 'busybox' } }))];
+  const applets = [
+    'sh',
+    'wget',
+    'sed',
+    'grep',
+    'head',
+    'sleep',
+    'mkdir',
+    'cat',
+    'id',
+    'env',
+    'ls',
+    'rm',
+    'cp',
+    'chmod',
+    'echo',
+    'printf',
+    'test',
+    'true',
+    'false',
+    'tr',
+    'cut',
+    'awk',
+    'hostname',
+    'dirname',
+    'basename',
+  ];
+  return [
+    { path: 'bin/busybox', from: '/usr/bin/busybox' },
+    ...applets.map((a) => ({ path: `bin/${a}`, from: { link: 'busybox' } })),
+  ];
 }
 
 // The official redis image's docker-entrypoint.sh, for what a non-root user gets from it: a
@@ -110,7 +140,9 @@ log4j.logger.org.apache.kafka=WARN
 
 /** Debian's openjdk-17-jre-headless as installed (dpkg's file list), symlinks followed, plus its libraries. */
 function jre(): ImageFile[] {
-  const listed = execFileSync('dpkg', ['-L', 'openjdk-17-jre-headless'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const listed = execFileSync('dpkg', ['-L', 'openjdk-17-jre-headless'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   const files: ImageFile[] = [];
   const sos: string[] = [];
   for (const p of listed) {
@@ -125,7 +157,9 @@ function jre(): ImageFile[] {
 
 function kafkaFiles(): ImageFile[] {
   const libsDir = join(buildPath('kafka'), 'libs');
-  const jars = execFileSync('ls', [libsDir], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.jar'));
+  const jars = execFileSync('ls', [libsDir], { encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f.endsWith('.jar'));
   return [
     ...jre(),
     { path: 'bin/bash', from: '/usr/bin/bash' },
@@ -134,7 +168,10 @@ function kafkaFiles(): ImageFile[] {
     ...jars.map((j) => ({ path: `opt/kafka/libs/${j}`, from: join(libsDir, j), mode: 0o644 })),
     { path: 'etc/kafka/docker/run', from: { data: KAFKA_RUN } },
     { path: 'opt/kafka/bin/kafka-run-class.sh', from: { data: KAFKA_RUN_CLASS } },
-    ...Object.entries(KAFKA_TOOLS).map(([f, cls]) => ({ path: `opt/kafka/bin/${f}`, from: { data: `#!/bin/bash\nexec /opt/kafka/bin/kafka-run-class.sh ${cls} "$@"\n` } })),
+    ...Object.entries(KAFKA_TOOLS).map(([f, cls]) => ({
+      path: `opt/kafka/bin/${f}`,
+      from: { data: `#!/bin/bash\nexec /opt/kafka/bin/kafka-run-class.sh ${cls} "$@"\n` },
+    })),
     { path: 'opt/kafka/config/log4j.properties', from: { data: LOG4J }, mode: 0o644 },
     { path: 'var/lib/kafka/data/.keep', from: { data: '' }, mode: 0o644 },
   ];
@@ -154,7 +191,8 @@ function images(): ImageSpec[] {
   const I = INFRASTRUCTURE;
   const minio = join(buildPath('minio'), 'minio');
   const mc = join(buildPath('mc'), 'mc');
-  for (const f of [minio, mc]) if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh ${f.split('/').pop()}`);
+  for (const f of [minio, mc])
+    if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh ${f.split('/').pop()}`);
   return [
     {
       ref: formatImage(I.redis.images.redis),
@@ -180,11 +218,20 @@ function images(): ImageSpec[] {
     // own applets before PATH (standalone shell), so it would still pick the applet: sh is bash here.
     {
       ref: formatImage(HELPER_IMAGES.busybox),
-      files: [...busybox(), { path: 'bin/nc', from: '/bin/nc.openbsd' }, { path: 'bin/sh', from: '/usr/bin/bash' }, ...libraries(['/bin/nc.openbsd', '/usr/bin/bash'])],
+      files: [
+        ...busybox(),
+        { path: 'bin/nc', from: '/bin/nc.openbsd' },
+        { path: 'bin/sh', from: '/usr/bin/bash' },
+        ...libraries(['/bin/nc.openbsd', '/usr/bin/bash']),
+      ],
       entrypoint: ['sh'],
     },
     { ref: formatImage(I.minio.images.minio), files: [{ path: 'usr/bin/minio', from: minio }], entrypoint: ['minio'] },
-    { ref: formatImage(I.minio.images.mc), files: [...busybox(), { path: 'usr/bin/mc', from: mc }], entrypoint: ['mc'] },
+    {
+      ref: formatImage(I.minio.images.mc),
+      files: [...busybox(), { path: 'usr/bin/mc', from: mc }],
+      entrypoint: ['mc'],
+    },
     {
       ref: formatImage(I.kafka.images.kafka),
       files: kafkaFiles(),
@@ -210,7 +257,10 @@ function keyOf(specs: readonly ImageSpec[]): string {
 }
 
 /** An OCI archive of `specs`: built once per input set, then taken from the cache. */
-async function cachedArchive(prefix: string, specs: ImageSpec[]): Promise<{ path: string; refs: string[]; cached: boolean }> {
+async function cachedArchive(
+  prefix: string,
+  specs: ImageSpec[],
+): Promise<{ path: string; refs: string[]; cached: boolean }> {
   const path = join(CACHE, `${prefix}-${keyOf(specs)}.tar`);
   const refs = specs.map((s) => s.ref);
   if (existsSync(path)) return { path, refs, cached: true };
@@ -218,7 +268,8 @@ async function cachedArchive(prefix: string, specs: ImageSpec[]): Promise<{ path
   await writeOciArchive(`${path}.tmp`, specs);
   renameSync(`${path}.tmp`, path); // written last: an interrupted build is redone
   // Older archives (other inputs) would only fill the disk.
-  for (const f of readdirSync(CACHE)) if (f.startsWith(`${prefix}-`) && join(CACHE, f) !== path) rmSync(join(CACHE, f), { force: true });
+  for (const f of readdirSync(CACHE))
+    if (f.startsWith(`${prefix}-`) && join(CACHE, f) !== path) rmSync(join(CACHE, f), { force: true });
   return { path, refs, cached: false };
 }
 
@@ -231,18 +282,29 @@ export function infraImageArchive(): Promise<{ path: string; refs: string[]; cac
 export function traefikImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
   const traefik = join(buildPath('traefik'), 'traefik');
   if (!existsSync(traefik)) throw new Error(`${traefik} is missing: run bash scripts/openim/build.sh traefik`);
-  return cachedArchive('traefik', [{ ref: 'docker.io/library/traefik:v3.6.5', files: [{ path: 'usr/local/bin/traefik', from: traefik }], entrypoint: ['/usr/local/bin/traefik'] }]);
+  return cachedArchive('traefik', [
+    {
+      ref: 'docker.io/library/traefik:v3.6.5',
+      files: [{ path: 'usr/local/bin/traefik', from: traefik }],
+      entrypoint: ['/usr/local/bin/traefik'],
+    },
+  ]);
 }
 
 /** What the product's mongo-tools pod needs of the `mongo` image: the database tools and a shell (see the header). */
 export function mongoToolsImageArchive(): Promise<{ path: string; refs: string[]; cached: boolean }> {
   const dir = buildPath('mongotools');
   const tools = ['mongodump', 'mongorestore'].map((t) => join(dir, t));
-  for (const f of tools) if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh mongotools`);
+  for (const f of tools)
+    if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh mongotools`);
   return cachedArchive('mongotools', [
     {
       ref: formatImage(INFRASTRUCTURE.mongodb.images.mongo),
-      files: [...busybox(), { path: 'bin/mv', from: { link: 'busybox' } }, ...tools.map((t) => ({ path: `usr/bin/${t.split('/').pop()}`, from: t }))],
+      files: [
+        ...busybox(),
+        { path: 'bin/mv', from: { link: 'busybox' } },
+        ...tools.map((t) => ({ path: `usr/bin/${t.split('/').pop()}`, from: t })),
+      ],
       entrypoint: ['sh'],
     },
   ]);

@@ -30,14 +30,20 @@ afterAll(async () => {
 
 describe('OpenIM server and chat images', () => {
   it('every server and chat module image the plan names is on the node after an import, and runs there', async () => {
-    const specs = [...(await productImageSpecs(spec, 'server', join(dir, 'bin'))), ...(await productImageSpecs(spec, 'chat', join(dir, 'bin')))];
+    const specs = [
+      ...(await productImageSpecs(spec, 'server', join(dir, 'bin'))),
+      ...(await productImageSpecs(spec, 'chat', join(dir, 'bin'))),
+    ];
     const archive = join(dir, 'openim-images.tar');
     const t0 = Date.now();
     await writeOciArchive(archive, specs);
     await c.node!.importImages(archive);
-    console.log(`${specs.length} server and chat images built and imported in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `${specs.length} server and chat images built and imported in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const listed = await c.node!.ctr(['images', 'ls', '-q']);
-    for (const mod of [...SERVER_MODULES, ...CHAT_MODULES]) expect(listed).toContain(formatImage(moduleImage(spec, mod)));
+    for (const mod of [...SERVER_MODULES, ...CHAT_MODULES])
+      expect(listed).toContain(formatImage(moduleImage(spec, mod)));
 
     // The binary is the entrypoint and runs as the non-root user: `--help` answers and exits 0.
     const api = formatImage(moduleImage(spec, SERVER_MODULES[0]!));
@@ -45,7 +51,18 @@ describe('OpenIM server and chat images', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'openim-api-help', namespace: 'default' },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'api', image: api, imagePullPolicy: 'Never', args: ['--help'], securityContext: { runAsNonRoot: true } }] },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'api',
+            image: api,
+            imagePullPolicy: 'Never',
+            args: ['--help'],
+            securityContext: { runAsNonRoot: true },
+          },
+        ],
+      },
     };
     expect((await c.api('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
     let phase = '';

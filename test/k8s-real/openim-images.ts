@@ -23,7 +23,8 @@ const EXPORT_NAME: Record<Product, string> = { server: 'open-im-server', chat: '
 /** The tarball h-harness's build exports (scripts/openim/build.sh server|chat), `mage export` layout. */
 export function productExport(product: Product, version: string): string {
   const dir = execFileSync('bash', ['scripts/openim/build.sh', 'path', product], { encoding: 'utf8' }).trim();
-  if (!dir.endsWith(`/${version}`)) throw new Error(`scripts/openim/build.sh builds ${product} ${dir.split('/').pop()}, this test wants ${version}`);
+  if (!dir.endsWith(`/${version}`))
+    throw new Error(`scripts/openim/build.sh builds ${product} ${dir.split('/').pop()}, this test wants ${version}`);
   const f = join(dir, `exported_${EXPORT_NAME[product]}_${version}_linux_amd64.tar.gz`);
   if (!existsSync(f)) throw new Error(`${f} is missing: run bash scripts/openim/build.sh ${product}`);
   return f;
@@ -35,7 +36,13 @@ export async function productImageSpecs(spec: DeploySpec, product: Product, dir:
   const modules = product === 'server' ? SERVER_MODULES : CHAT_MODULES;
   const out = join(dir, product);
   await mkdir(out, { recursive: true });
-  await promisify(execFile)('tar', ['-xzf', productExport(product, version), '-C', out, '_output/bin/platforms/linux/amd64']);
+  await promisify(execFile)('tar', [
+    '-xzf',
+    productExport(product, version),
+    '-C',
+    out,
+    '_output/bin/platforms/linux/amd64',
+  ]);
   const bin = join(out, '_output/bin/platforms/linux/amd64');
   // Where the upstream image keeps the binary: the catalog's command when the plan names one (chat
   // images run `sh -c _output/<bin>` in /openim-chat, so the plan runs that path itself), else the

@@ -59,7 +59,16 @@ let ferret: ChildProcess | undefined;
 let minioForward: { stop(): void } | undefined;
 let minioPort = 0;
 /** The MinIO Service forwarded on the host side of the node's veth (the object storage external address). */
-const forwardMinio = () => keepForwarding(['-n', NAMESPACE, 'port-forward', '--address', c.node!.hostIp, 'svc/openim-minio', `${minioPort}:9000`]);
+const forwardMinio = () =>
+  keepForwarding([
+    '-n',
+    NAMESPACE,
+    'port-forward',
+    '--address',
+    c.node!.hostIp,
+    'svc/openim-minio',
+    `${minioPort}:9000`,
+  ]);
 let config: string;
 const figures: Record<string, number | string> = {};
 const mb = (b: number) => Math.round(b / 1048576);
@@ -111,16 +120,32 @@ function keepForwarding(args: string[]): { stop(): void } {
   };
 }
 
-const cli = (args: string[]) => runCli([...args, '--preset', 'dev', '-c', config, '--workdir', join(home, 'work')], env, { timeoutMs: 1_500_000 });
+const cli = (args: string[]) =>
+  runCli([...args, '--preset', 'dev', '-c', config, '--workdir', join(home, 'work')], env, { timeoutMs: 1_500_000 });
 const forward = (target: string, port: number): Promise<Forward> =>
-  startForward([c.kubectlPath, `--kubeconfig=${c.kubeconfig}`, '-n', NAMESPACE, 'port-forward', '--address', '127.0.0.1', target, `:${port}`]);
+  startForward([
+    c.kubectlPath,
+    `--kubeconfig=${c.kubeconfig}`,
+    '-n',
+    NAMESPACE,
+    'port-forward',
+    '--address',
+    '127.0.0.1',
+    target,
+    `:${port}`,
+  ]);
 
 async function pods(): Promise<any[]> {
   return (await c.api('GET', `/api/v1/namespaces/${NAMESPACE}/pods`)).body.items as any[];
 }
 const isReady = (p: any) => p.status.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True') === true;
 /** Pods of Deployments and StatefulSets (not the hook Jobs' finished pods). */
-const servingPods = async () => (await pods()).filter((p) => p.status.phase !== 'Succeeded' && p.metadata.ownerReferences?.some((o: any) => o.kind === 'ReplicaSet' || o.kind === 'StatefulSet'));
+const servingPods = async () =>
+  (await pods()).filter(
+    (p) =>
+      p.status.phase !== 'Succeeded' &&
+      p.metadata.ownerReferences?.some((o: any) => o.kind === 'ReplicaSet' || o.kind === 'StatefulSet'),
+  );
 const restarts = (p: any) => (p.status.containerStatuses ?? []).reduce((n: number, cs: any) => n + cs.restartCount, 0);
 const kindOf = (p: any) => p.metadata.labels?.['app.kubernetes.io/name'] ?? p.metadata.name;
 
@@ -129,8 +154,19 @@ function secrets(): Record<string, string> {
 }
 
 async function helmRevisions(): Promise<Record<string, number>> {
-  const out = execFileSync(env.tools.helm, ['list', '-n', NAMESPACE, '-o', 'json'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HELM_CONFIG_HOME: join(home, '.config/helm'), HELM_CACHE_HOME: join(home, '.cache/helm'), HELM_DATA_HOME: join(home, '.local/share/helm') }, encoding: 'utf8' });
-  return Object.fromEntries((JSON.parse(out) as { name: string; revision: string }[]).map((r) => [r.name, Number(r.revision)]));
+  const out = execFileSync(env.tools.helm, ['list', '-n', NAMESPACE, '-o', 'json'], {
+    env: {
+      ...process.env,
+      KUBECONFIG: c.kubeconfig,
+      HELM_CONFIG_HOME: join(home, '.config/helm'),
+      HELM_CACHE_HOME: join(home, '.cache/helm'),
+      HELM_DATA_HOME: join(home, '.local/share/helm'),
+    },
+    encoding: 'utf8',
+  });
+  return Object.fromEntries(
+    (JSON.parse(out) as { name: string; revision: string }[]).map((r) => [r.name, Number(r.revision)]),
+  );
 }
 
 async function allReady(what: string): Promise<any[]> {
@@ -145,7 +181,10 @@ async function allReady(what: string): Promise<any[]> {
 
 /** FerretDB on the host side of the node's veth; an empty data folder gets OpenIM's user and database. */
 function startFerret(): void {
-  const ferretBin = join(execFileSync('bash', ['scripts/openim/build.sh', 'path', 'ferretdb'], { encoding: 'utf8' }).trim(), 'ferretdb');
+  const ferretBin = join(
+    execFileSync('bash', ['scripts/openim/build.sh', 'path', 'ferretdb'], { encoding: 'utf8' }).trim(),
+    'ferretdb',
+  );
   const ferretDir = join(home, 'ferretdb');
   mkdirSync(ferretDir, { recursive: true });
   ferret = spawn(
@@ -167,7 +206,10 @@ function startFerret(): void {
   );
 }
 
-function verifyJson(r: CliRun): { passed: boolean; checks: { id: string; status: string; kind?: string; detail: string }[] } {
+function verifyJson(r: CliRun): {
+  passed: boolean;
+  checks: { id: string; status: string; kind?: string; detail: string }[];
+} {
   return JSON.parse(r.stdout);
 }
 
@@ -180,9 +222,15 @@ beforeAll(async () => {
 
   // Images: OpenIM modules and the infrastructure, imported into the node's containerd.
   const t1 = Date.now();
-  const spec = resolveConfig({ preset: 'dev', sets: [`openim.serverVersion=${SERVER}`, `openim.chatVersion=${CHAT}`] }).spec;
+  const spec = resolveConfig({
+    preset: 'dev',
+    sets: [`openim.serverVersion=${SERVER}`, `openim.chatVersion=${CHAT}`],
+  }).spec;
   const openim = join(home, 'openim-images.tar');
-  await writeOciArchive(openim, [...(await productImageSpecs(spec, 'server', join(home, 'bin'))), ...(await productImageSpecs(spec, 'chat', join(home, 'bin')))]);
+  await writeOciArchive(openim, [
+    ...(await productImageSpecs(spec, 'server', join(home, 'bin'))),
+    ...(await productImageSpecs(spec, 'chat', join(home, 'bin'))),
+  ]);
   const infra = await infraImageArchive();
   await node.importImages(openim);
   await node.importImages(infra.path);
@@ -191,7 +239,8 @@ beforeAll(async () => {
   figures.infraImages = infra.cached ? 'cached' : 'built';
 
   // Storage: static hostPath volumes of the default class.
-  for (let i = 0; i < PV_COUNT; i++) await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(hostPathPv(i, join(home, 'pv'))) });
+  for (let i = 0; i < PV_COUNT; i++)
+    await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(hostPathPv(i, join(home, 'pv'))) });
 
   // The test database: FerretDB on the host side of the node's veth, reachable from every pod,
   // with OpenIM's user and database set up at start as a MongoDB operator would create them.
@@ -205,8 +254,17 @@ beforeAll(async () => {
     JSON.stringify({
       target: 'kubernetes',
       profile: 'dev',
-      openim: { serverVersion: SERVER, chatVersion: CHAT, replicas: { 'openim-msggateway': GATEWAYS }, components: { webFront: false, adminFront: false } },
-      kubernetes: { namespace: NAMESPACE, ingress: { controller: 'none' }, storage: { backend: 'existing', storageClass: 'standard' } },
+      openim: {
+        serverVersion: SERVER,
+        chatVersion: CHAT,
+        replicas: { 'openim-msggateway': GATEWAYS },
+        components: { webFront: false, adminFront: false },
+      },
+      kubernetes: {
+        namespace: NAMESPACE,
+        ingress: { controller: 'none' },
+        storage: { backend: 'existing', storageClass: 'standard' },
+      },
       infrastructure: {
         mongodb: { mode: 'external', address: [`${node.hostIp}:27017`], username: 'openIM', password: FERRET_PASSWORD },
         objectStorage: { externalAddress: `http://${node.hostIp}:${minioPort}` },
@@ -253,11 +311,16 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     // 12 server modules (msggateway with GATEWAYS pods), 4 chat modules, etcd, Redis, Kafka, MinIO.
     expect(list.length).toBe(11 + GATEWAYS + 4 + 4);
     for (const p of list) {
-      expect(`${p.metadata.name} ready=${isReady(p)} restarts=${restarts(p)}`).toBe(`${p.metadata.name} ready=true restarts=0`);
+      expect(`${p.metadata.name} ready=${isReady(p)} restarts=${restarts(p)}`).toBe(
+        `${p.metadata.name} ready=true restarts=0`,
+      );
     }
     // crontask listens on nothing (no gRPC, no metrics in v3.8.3): the one module without a probe.
-    const openimPods = list.filter((p) => !/^openim-(etcd|redis|kafka|minio)-/.test(p.metadata.name) && kindOf(p) !== 'openim-crontask');
-    for (const p of openimPods) expect(p.spec.containers[0].readinessProbe, `${p.metadata.name} has a readiness probe`).toBeDefined();
+    const openimPods = list.filter(
+      (p) => !/^openim-(etcd|redis|kafka|minio)-/.test(p.metadata.name) && kindOf(p) !== 'openim-crontask',
+    );
+    for (const p of openimPods)
+      expect(p.spec.containers[0].readinessProbe, `${p.metadata.name} has a readiness probe`).toBeDefined();
   }, 300_000);
 
   it('RPC discovery: every gRPC module registers its pod IP (etcd discovery, the catalog choice for v3.8.3 and v1.8.4)', async () => {
@@ -277,7 +340,10 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     for (const check of report.checks) expect(`${check.id}: ${check.status}`, check.detail).toBe(`${check.id}: passed`);
     expect(report.checks.map((x) => x.id)).toContain('push-frame');
     // The file verify uploaded: looked up again after uninstall --keep-data and a re-install.
-    uploaded = /object URL https?:\/\/[^/]+(\/object\/\S+)/.exec(report.checks.find((x) => x.id === 'object-upload')!.detail)?.[1] ?? '';
+    uploaded =
+      /object URL https?:\/\/[^/]+(\/object\/\S+)/.exec(
+        report.checks.find((x) => x.id === 'object-upload')!.detail,
+      )?.[1] ?? '';
     expect(uploaded).toMatch(/^\/object\//);
   }, 600_000);
 
@@ -291,8 +357,21 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
           const ws = await forward(`pod/${g.metadata.name}`, 10001);
           try {
             const checks = await runVerify({
-              endpoints: { api: `http://127.0.0.1:${api.localPort}`, ws: `ws://127.0.0.1:${ws.localPort}`, chat: '', admin: '', objectStorage: '', objectStorageNotApplicable: 'checked by the verify run above' },
-              credentials: { secret: secrets()['openim.secret']!, imAdminUserID: 'imAdmin', superCode: '', chatAdminAccount: 'chatAdmin', chatAdminPassword: '' },
+              endpoints: {
+                api: `http://127.0.0.1:${api.localPort}`,
+                ws: `ws://127.0.0.1:${ws.localPort}`,
+                chat: '',
+                admin: '',
+                objectStorage: '',
+                objectStorageNotApplicable: 'checked by the verify run above',
+              },
+              credentials: {
+                secret: secrets()['openim.secret']!,
+                imAdminUserID: 'imAdmin',
+                superCode: '',
+                chatAdminAccount: 'chatAdmin',
+                chatAdminPassword: '',
+              },
               chat: false,
             });
             return { pod: g.metadata.name, checks };
@@ -315,15 +394,22 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
   it('a deleted pod of each OpenIM kind is replaced, a killed container restarts, verify is green again and status counts the restart', async () => {
     const before = await servingPods();
     const victims = new Map<string, any>();
-    for (const p of before) if (!/^openim-(etcd|redis|kafka|minio)-/.test(p.metadata.name) && !victims.has(kindOf(p))) victims.set(kindOf(p), p);
+    for (const p of before)
+      if (!/^openim-(etcd|redis|kafka|minio)-/.test(p.metadata.name) && !victims.has(kindOf(p)))
+        victims.set(kindOf(p), p);
     const killed = before.find((p) => kindOf(p) === 'openim-rpc-user')!;
     victims.delete('openim-rpc-user');
-    for (const p of victims.values()) await c.kubectl(['-n', NAMESPACE, 'delete', 'pod', p.metadata.name, '--wait=false']);
+    for (const p of victims.values())
+      await c.kubectl(['-n', NAMESPACE, 'delete', 'pod', p.metadata.name, '--wait=false']);
     // A crash rather than a deletion: SIGKILL the container's process; kubelet restarts it in place.
     const containerId = String(killed.status.containerStatuses[0].containerID).replace(/^containerd:\/\//, '');
     await c.node!.ctr(['tasks', 'kill', '--signal', 'SIGKILL', containerId]);
     const t0 = Date.now();
-    await until('the killed container restarted', 120_000, async () => restarts((await servingPods()).find((p) => p.metadata.name === killed.metadata.name) ?? {}) >= 1);
+    await until(
+      'the killed container restarted',
+      120_000,
+      async () => restarts((await servingPods()).find((p) => p.metadata.name === killed.metadata.name) ?? {}) >= 1,
+    );
     const after = await allReady('every pod Ready again');
     figures.replacedReadyS = Math.round((Date.now() - t0) / 100) / 10;
     const names = new Set(after.map((p) => p.metadata.name));
@@ -353,18 +439,32 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     const userID = `keep${Date.now()}`;
     try {
       const base = `http://127.0.0.1:${api.localPort}`;
-      const token = (await callApi<{ token: string }>(base, '/auth/get_admin_token', { secret: secrets()['openim.secret'], userID: 'imAdmin' })).data.token;
-      await callApi(base, '/user/user_register', { users: [{ userID, nickname: 'kept across uninstall', faceURL: '' }] }, { token });
+      const token = (
+        await callApi<{ token: string }>(base, '/auth/get_admin_token', {
+          secret: secrets()['openim.secret'],
+          userID: 'imAdmin',
+        })
+      ).data.token;
+      await callApi(
+        base,
+        '/user/user_register',
+        { users: [{ userID, nickname: 'kept across uninstall', faceURL: '' }] },
+        { token },
+      );
     } finally {
       api.stop();
     }
-    const pvcs = (await c.api('GET', `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`)).body.items.map((x: any) => `${x.metadata.name}:${x.spec.volumeName}`).sort();
+    const pvcs = (await c.api('GET', `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`)).body.items
+      .map((x: any) => `${x.metadata.name}:${x.spec.volumeName}`)
+      .sort();
     expect(pvcs.length).toBeGreaterThanOrEqual(4);
 
     const un = await cli(['uninstall', '--keep-data', '--yes']);
     expect(un.code, describeRun(un)).toBe(0);
     await until('every pod gone', 180_000, async () => (await servingPods()).length === 0);
-    const kept = (await c.api('GET', `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`)).body.items.map((x: any) => `${x.metadata.name}:${x.spec.volumeName}`).sort();
+    const kept = (await c.api('GET', `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`)).body.items
+      .map((x: any) => `${x.metadata.name}:${x.spec.volumeName}`)
+      .sort();
     expect(kept).toEqual(pvcs);
 
     // A port-forward stays bound to the pod it started with: start it again for the new MinIO pod.
@@ -376,8 +476,20 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     const api2 = await forward('svc/openim-api', 10002);
     try {
       const base = `http://127.0.0.1:${api2.localPort}`;
-      const token = (await callApi<{ token: string }>(base, '/auth/get_admin_token', { secret: secrets()['openim.secret'], userID: 'imAdmin' })).data.token;
-      const info = (await callApi<{ usersInfo: { userID: string }[] }>(base, '/user/get_users_info', { userIDs: [userID] }, { token })).data;
+      const token = (
+        await callApi<{ token: string }>(base, '/auth/get_admin_token', {
+          secret: secrets()['openim.secret'],
+          userID: 'imAdmin',
+        })
+      ).data.token;
+      const info = (
+        await callApi<{ usersInfo: { userID: string }[] }>(
+          base,
+          '/user/get_users_info',
+          { userIDs: [userID] },
+          { token },
+        )
+      ).data;
       expect(info.usersInfo.map((u) => u.userID)).toEqual([userID]);
       // MinIO's PVC came back with its data: the API redirects to a presigned URL of the old object.
       let status = 0;
@@ -406,14 +518,31 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
       const api = await forward('svc/openim-api', 10002);
       try {
         const base = `http://127.0.0.1:${api.localPort}`;
-        const token = (await callApi<{ token: string }>(base, '/auth/get_admin_token', { secret: secrets()['openim.secret'], userID: 'imAdmin' })).data.token;
+        const token = (
+          await callApi<{ token: string }>(base, '/auth/get_admin_token', {
+            secret: secrets()['openim.secret'],
+            userID: 'imAdmin',
+          })
+        ).data.token;
         return await fn(base, token);
       } finally {
         api.stop();
       }
     };
-    const usersFound = () => withApi(async (base, token) => (await callApi<{ usersInfo: { userID: string }[] }>(base, '/user/get_users_info', { userIDs: [userID] }, { token })).data.usersInfo.map((u) => u.userID));
-    await withApi((base, token) => callApi(base, '/user/user_register', { users: [{ userID, nickname: 'backed up', faceURL: '' }] }, { token }));
+    const usersFound = () =>
+      withApi(async (base, token) =>
+        (
+          await callApi<{ usersInfo: { userID: string }[] }>(
+            base,
+            '/user/get_users_info',
+            { userIDs: [userID] },
+            { token },
+          )
+        ).data.usersInfo.map((u) => u.userID),
+      );
+    await withApi((base, token) =>
+      callApi(base, '/user/user_register', { users: [{ userID, nickname: 'backed up', faceURL: '' }] }, { token }),
+    );
     expect(await usersFound()).toEqual([userID]);
 
     // An object in the bucket, put through the S3 API as OpenIM's uploads are.
@@ -425,7 +554,14 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     const withS3 = async (fn: (s3: S3Client) => Promise<void>) => {
       const f = await forward('svc/openim-minio', 9000);
       try {
-        await fn(new S3Client({ endpoint: `http://127.0.0.1:${f.localPort}`, region: 'us-east-1', accessKey: secrets()['objectStorage.accessKey']!, secretKey: secrets()['objectStorage.secretKey']! }));
+        await fn(
+          new S3Client({
+            endpoint: `http://127.0.0.1:${f.localPort}`,
+            region: 'us-east-1',
+            accessKey: secrets()['objectStorage.accessKey']!,
+            secretKey: secrets()['objectStorage.secretKey']!,
+          }),
+        );
       } finally {
         f.stop();
       }
@@ -436,14 +572,23 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
     writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     const b = await cli(['backup', '--to', join(home, 'backups'), '--key-file', keyFile, '--json']);
     expect(b.code, describeRun(b)).toBe(0);
-    const record = JSON.parse(b.stdout.trim().split('\n').pop()!) as { archive: string; size: number; seconds: number; encrypted: boolean };
+    const record = JSON.parse(b.stdout.trim().split('\n').pop()!) as {
+      archive: string;
+      size: number;
+      seconds: number;
+      encrypted: boolean;
+    };
     expect(record.encrypted).toBe(true);
     figures.backupS = record.seconds;
     figures.backupKiB = Math.round(record.size / 1024);
     const secretValues = Object.values(secrets()).filter((v) => v.length >= 8);
     for (const v of [...secretValues, FERRET_PASSWORD]) expect(b.stdout + b.stderr).not.toContain(v);
     // The tools pod is gone.
-    await until('the mongo-tools pod gone', 60_000, async () => !(await pods()).some((p) => p.metadata.name === 'openim-deploy-mongo-tools'));
+    await until(
+      'the mongo-tools pod gone',
+      60_000,
+      async () => !(await pods()).some((p) => p.metadata.name === 'openim-deploy-mongo-tools'),
+    );
 
     // Lost: FerretDB's data folder (it starts again empty, with only OpenIM's user), and the object.
     const dead = new Promise((res) => ferret!.once('exit', res));
@@ -479,7 +624,7 @@ describe('OpenIM server v3.8.3 + chat v1.8.4 on the real node', () => {
 });
 
 describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
-  it('re-installed with the traefik ingress (installed by the product) and TLS for the node address: install\'s own verify and verify --json pass over https through Traefik', async () => {
+  it("re-installed with the traefik ingress (installed by the product) and TLS for the node address: install's own verify and verify --json pass over https through Traefik", async () => {
     const node = c.node!;
     const ip = node.nodeIp;
     const t0 = Date.now();
@@ -490,11 +635,57 @@ describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
     const tlsDir = join(home, 'tls');
     mkdirSync(tlsDir, { recursive: true });
     const ssl = (args: string[]) => execFileSync('openssl', args, { cwd: tlsDir, stdio: 'pipe' });
-    ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=openim-deploy test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    ssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=openim-deploy test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${ip}`]);
-    writeFileSync(join(tlsDir, 'ext.cnf'), `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-    ssl(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '2', '-extfile', 'ext.cnf']);
-    await c.kubectl(['-n', NAMESPACE, 'create', 'secret', 'tls', 'openim-ip-tls', `--cert=${join(tlsDir, 'tls.crt')}`, `--key=${join(tlsDir, 'tls.key')}`]);
+    writeFileSync(
+      join(tlsDir, 'ext.cnf'),
+      `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
+    );
+    ssl([
+      'x509',
+      '-req',
+      '-in',
+      'tls.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'tls.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
+    await c.kubectl([
+      '-n',
+      NAMESPACE,
+      'create',
+      'secret',
+      'tls',
+      'openim-ip-tls',
+      `--cert=${join(tlsDir, 'tls.crt')}`,
+      `--key=${join(tlsDir, 'tls.key')}`,
+    ]);
 
     const repo = await sharedChartRepo();
     const base = JSON.parse(readFileSync(config, 'utf8'));
@@ -504,7 +695,11 @@ describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
       JSON.stringify({
         ...base,
         openim: { ...base.openim, domain: ip },
-        kubernetes: { ...base.kubernetes, ingress: { controller: 'traefik', install: true, tls: { mode: 'secret', secretName: 'openim-ip-tls' } }, helmRepoMirrors: repo.mirrors },
+        kubernetes: {
+          ...base.kubernetes,
+          ingress: { controller: 'traefik', install: true, tls: { mode: 'secret', secretName: 'openim-ip-tls' } },
+          helmRepoMirrors: repo.mirrors,
+        },
         // Presigned URLs now go through the ingress: https://<address>/im-minio-api (the product's default).
         infrastructure: { ...base.infrastructure, objectStorage: {} },
       }),
@@ -516,12 +711,20 @@ describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
       void (async () => {
         const svc = await c.api('GET', '/api/v1/namespaces/traefik/services/traefik');
         if (svc.status !== 200 || svc.body.status?.loadBalancer?.ingress?.length) return;
-        const r = await c.api('PATCH', '/api/v1/namespaces/traefik/services/traefik/status', { status: { loadBalancer: { ingress: [{ ip }] } } }, 'application/merge-patch+json');
+        const r = await c.api(
+          'PATCH',
+          '/api/v1/namespaces/traefik/services/traefik/status',
+          { status: { loadBalancer: { ingress: [{ ip }] } } },
+          'application/merge-patch+json',
+        );
         balanced ||= r.status === 200;
       })().catch(() => undefined);
     }, 2_000);
     const withCa: CliEnv = { ...env, extraEnv: { NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.crt') } };
-    const run = (args: string[]) => runCli([...args, '--preset', 'dev', '-c', ingressConfig, '--workdir', join(home, 'work')], withCa, { timeoutMs: 1_500_000 });
+    const run = (args: string[]) =>
+      runCli([...args, '--preset', 'dev', '-c', ingressConfig, '--workdir', join(home, 'work')], withCa, {
+        timeoutMs: 1_500_000,
+      });
     try {
       const r = await run(['install', '--yes']);
       figures.traefikInstallS = Math.round(r.ms / 100) / 10;
@@ -551,7 +754,16 @@ describe('through the traefik ingress over HTTPS (issue #18 item 6)', () => {
     const report = verifyJson(v);
     for (const check of report.checks) expect(`${check.id}: ${check.status}`, check.detail).toBe(`${check.id}: passed`);
     // REST under /api/, WebSocket on /msg_gateway, chat and admin, and a presigned upload under /im-minio-api/.
-    for (const id of ['admin-token', 'websocket-connect', 'push-frame', 'object-upload', 'object-download', 'chat-login', 'admin-login']) expect(report.checks.map((x) => x.id)).toContain(id);
+    for (const id of [
+      'admin-token',
+      'websocket-connect',
+      'push-frame',
+      'object-upload',
+      'object-download',
+      'chat-login',
+      'admin-login',
+    ])
+      expect(report.checks.map((x) => x.id)).toContain(id);
     expect(report.checks.find((x) => x.id === 'object-upload')!.detail).toContain(`uploaded to https://${ip}`);
   }, 1_800_000);
 });

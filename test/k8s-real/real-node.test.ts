@@ -16,7 +16,11 @@ const mb = (b: number) => `${Math.round(b / 1048576)} MiB`;
 beforeAll(async () => {
   c = await TestCluster.start({ realNode: true, timeoutMs: 240_000 });
   const mem = { ...c.rss(), ...c.node!.memory() };
-  console.log(`real-node cluster started in ${(c.startMs / 1000).toFixed(1)} s; memory: ${Object.entries(mem).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`);
+  console.log(
+    `real-node cluster started in ${(c.startMs / 1000).toFixed(1)} s; memory: ${Object.entries(mem)
+      .map(([k, v]) => `${k} ${mb(v)}`)
+      .join(', ')}`,
+  );
 });
 
 afterAll(async () => {
@@ -48,7 +52,11 @@ function helloObjects() {
                   env: [{ name: 'READY_AFTER', value: `${READY_AFTER_S}s` }],
                   ports: [{ name: 'http', containerPort: 8080 }],
                   readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
-                  securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+                  securityContext: {
+                    runAsNonRoot: true,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                  },
                 },
               ],
             },
@@ -111,7 +119,8 @@ describe('real node', () => {
   });
 
   it('another pod reaches it by Service name through CoreDNS and kube-proxy', async () => {
-    const hello = (await c.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dhello')).body.items[0].metadata.name;
+    const hello = (await c.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dhello')).body.items[0]
+      .metadata.name;
     const pods = { 'get-fqdn': 'http://hello.default.svc.cluster.local/', 'get-short': 'http://hello/' };
     for (const [name, url] of Object.entries(pods)) {
       const r = await c.api('POST', '/api/v1/namespaces/default/pods', clientPod(name, url));
@@ -132,7 +141,8 @@ describe('real node', () => {
     const dir = c.dir;
     await c.stop();
     expect(existsSync(dir)).toBe(false);
-    for (const h of ['memory', 'pids', 'cpu', 'freezer']) expect(existsSync(`/sys/fs/cgroup/${h}/${node.cgroup}`)).toBe(false);
+    for (const h of ['memory', 'pids', 'cpu', 'freezer'])
+      expect(existsSync(`/sys/fs/cgroup/${h}/${node.cgroup}`)).toBe(false);
     expect(execFileSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8' })).not.toContain(node.hostIp);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);

@@ -29,11 +29,20 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
   const api = 'openim-api';
   const metrics = modulePort(api, 'metrics');
   const inst = (i: number) => (k8s ? `10.0.0.${i + 1}:${metrics}` : `127.0.0.1:${metrics + i}`);
-  const extra = (i: number): Record<string, string> => (k8s ? { pod: `openim-api-${i}` } : { unit: `openim-api@${i}.service`, index: String(i) });
-  const labelText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ');
-  const up = (i: number, values: string) => ({ series: `up{${nsSel}job="${api}", instance="${inst(i)}", ${labelText(extra(i))}}`, values });
+  const extra = (i: number): Record<string, string> =>
+    k8s ? { pod: `openim-api-${i}` } : { unit: `openim-api@${i}.service`, index: String(i) };
+  const labelText = (labels: Record<string, string>) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ');
+  const up = (i: number, values: string) => ({
+    series: `up{${nsSel}job="${api}", instance="${inst(i)}", ${labelText(extra(i))}}`,
+    values,
+  });
   const missing = ctx.jobs[ctx.jobs.length - 1]!;
-  const everyJobUp = ctx.jobs.filter((j) => j !== missing).map((job) => ({ series: `up{${nsSel}job="${job}", instance="x:1"}`, values: '1x20' }));
+  const everyJobUp = ctx.jobs
+    .filter((j) => j !== missing)
+    .map((job) => ({ series: `up{${nsSel}job="${job}", instance="x:1"}`, values: '1x20' }));
 
   const cases: AlertCase[] = [
     {
@@ -46,12 +55,19 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
           labels: { ...base('critical'), ...ns, job: api },
           annotations: {
             summary: 'OpenIM module openim-api is down',
-            description: 'Every metrics target of openim-api has failed its scrape for 2 minutes: the module is not running or not reachable.',
+            description:
+              'Every metrics target of openim-api has failed its scrape for 2 minutes: the module is not running or not reachable.',
           },
         },
       ],
     },
-    { name: 'module down: one target still up', alertname: ALERTS.moduleDown, series: [up(0, '0x10'), up(1, '1x10')], evalTime: '3m', expected: [] },
+    {
+      name: 'module down: one target still up',
+      alertname: ALERTS.moduleDown,
+      series: [up(0, '0x10'), up(1, '1x10')],
+      evalTime: '3m',
+      expected: [],
+    },
     {
       name: 'instance down after 5 minutes',
       alertname: ALERTS.instanceDown,
@@ -60,11 +76,20 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
       expected: [
         {
           labels: { ...base('warning'), ...ns, job: api, instance: inst(0), ...extra(0) },
-          annotations: { summary: `OpenIM instance ${inst(0)} of openim-api is down`, description: `Prometheus could not scrape ${inst(0)} (openim-api) for 5 minutes.` },
+          annotations: {
+            summary: `OpenIM instance ${inst(0)} of openim-api is down`,
+            description: `Prometheus could not scrape ${inst(0)} (openim-api) for 5 minutes.`,
+          },
         },
       ],
     },
-    { name: 'instance down: not yet 5 minutes', alertname: ALERTS.instanceDown, series: [up(0, '1 1 1 0 0 0 0 0')], evalTime: '6m', expected: [] },
+    {
+      name: 'instance down: not yet 5 minutes',
+      alertname: ALERTS.instanceDown,
+      series: [up(0, '1 1 1 0 0 0 0 0')],
+      evalTime: '6m',
+      expected: [],
+    },
     {
       name: `module absent: no target for ${missing}`,
       alertname: ALERTS.moduleAbsent,
@@ -98,7 +123,12 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
       {
         name: 'crash-looping container',
         alertname: ALERTS.crashLooping,
-        series: [{ series: `kube_pod_container_status_waiting_reason{${labelText({ ...pod, reason: 'CrashLoopBackOff' })}}`, values: '1x20' }],
+        series: [
+          {
+            series: `kube_pod_container_status_waiting_reason{${labelText({ ...pod, reason: 'CrashLoopBackOff' })}}`,
+            values: '1x20',
+          },
+        ],
         evalTime: '15m',
         expected: [
           {
@@ -113,7 +143,12 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
       {
         name: 'crash-looping: another namespace is not ours',
         alertname: ALERTS.crashLooping,
-        series: [{ series: `kube_pod_container_status_waiting_reason{${labelText({ ...pod, namespace: 'other', reason: 'CrashLoopBackOff' })}}`, values: '1x20' }],
+        series: [
+          {
+            series: `kube_pod_container_status_waiting_reason{${labelText({ ...pod, namespace: 'other', reason: 'CrashLoopBackOff' })}}`,
+            values: '1x20',
+          },
+        ],
         evalTime: '15m',
         expected: [],
       },
@@ -132,7 +167,13 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
           },
         ],
       },
-      { name: 'two restarts in an hour are fine', alertname: ALERTS.restartsHigh, series: [{ series: `kube_pod_container_status_restarts_total{${labelText(pod)}}`, values: '0x30 1x15 2x15' }], evalTime: '60m', expected: [] },
+      {
+        name: 'two restarts in an hour are fine',
+        alertname: ALERTS.restartsHigh,
+        series: [{ series: `kube_pod_container_status_restarts_total{${labelText(pod)}}`, values: '0x30 1x15 2x15' }],
+        evalTime: '60m',
+        expected: [],
+      },
     );
   } else {
     const unit = { name: 'openim-rpc-user@0.service' };
@@ -147,12 +188,19 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
             labels: { ...base('critical'), ...unit },
             annotations: {
               summary: 'Unit openim-rpc-user@0.service is crash-looping',
-              description: 'systemd restarted openim-rpc-user@0.service 15 times in 15 minutes (NRestarts). See `journalctl -u openim-rpc-user@0.service`.',
+              description:
+                'systemd restarted openim-rpc-user@0.service 15 times in 15 minutes (NRestarts). See `journalctl -u openim-rpc-user@0.service`.',
             },
           },
         ],
       },
-      { name: 'crash-looping: units of other software are ignored', alertname: ALERTS.crashLooping, series: [{ series: 'node_systemd_service_restart_total{name="sshd.service"}', values: '0+1x30' }], evalTime: '15m', expected: [] },
+      {
+        name: 'crash-looping: units of other software are ignored',
+        alertname: ALERTS.crashLooping,
+        series: [{ series: 'node_systemd_service_restart_total{name="sshd.service"}', values: '0+1x30' }],
+        evalTime: '15m',
+        expected: [],
+      },
       {
         name: `more than ${n} unit restarts in an hour`,
         alertname: ALERTS.restartsHigh,
@@ -168,20 +216,46 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
           },
         ],
       },
-      { name: 'two unit restarts in an hour are fine', alertname: ALERTS.restartsHigh, series: [{ series: `node_systemd_service_restart_total{${labelText(unit)}}`, values: '0x30 1x15 2x15' }], evalTime: '60m', expected: [] },
+      {
+        name: 'two unit restarts in an hour are fine',
+        alertname: ALERTS.restartsHigh,
+        series: [{ series: `node_systemd_service_restart_total{${labelText(unit)}}`, values: '0x30 1x15 2x15' }],
+        evalTime: '60m',
+        expected: [],
+      },
       {
         name: 'failed unit',
         alertname: ALERTS.unitFailed,
-        series: [{ series: `node_systemd_unit_state{${labelText({ ...unit, state: 'failed', type: 'simple' })}}`, values: '1x5' }],
+        series: [
+          {
+            series: `node_systemd_unit_state{${labelText({ ...unit, state: 'failed', type: 'simple' })}}`,
+            values: '1x5',
+          },
+        ],
         evalTime: '3m',
         expected: [
           {
             labels: { ...base('critical'), ...unit, state: 'failed', type: 'simple' },
-            annotations: { summary: 'Unit openim-rpc-user@0.service has failed', description: 'systemd gave up on openim-rpc-user@0.service. See `systemctl status openim-rpc-user@0.service`.' },
+            annotations: {
+              summary: 'Unit openim-rpc-user@0.service has failed',
+              description:
+                'systemd gave up on openim-rpc-user@0.service. See `systemctl status openim-rpc-user@0.service`.',
+            },
           },
         ],
       },
-      { name: 'active unit', alertname: ALERTS.unitFailed, series: [{ series: `node_systemd_unit_state{${labelText({ ...unit, state: 'failed', type: 'simple' })}}`, values: '0x5' }], evalTime: '3m', expected: [] },
+      {
+        name: 'active unit',
+        alertname: ALERTS.unitFailed,
+        series: [
+          {
+            series: `node_systemd_unit_state{${labelText({ ...unit, state: 'failed', type: 'simple' })}}`,
+            values: '0x5',
+          },
+        ],
+        evalTime: '3m',
+        expected: [],
+      },
     );
   }
 
@@ -191,7 +265,10 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
       name: 'Kafka lag above the threshold and growing',
       alertname: ALERTS.kafkaLagGrowing,
       series: [
-        { series: `kafka_consumergroup_lag{${labelText({ ...lagLabels, partition: '0' })}}`, values: `${THRESHOLDS.kafkaLag}+100x40` },
+        {
+          series: `kafka_consumergroup_lag{${labelText({ ...lagLabels, partition: '0' })}}`,
+          values: `${THRESHOLDS.kafkaLag}+100x40`,
+        },
         { series: `kafka_consumergroup_lag{${labelText({ ...lagLabels, partition: '1' })}}`, values: '10x40' },
       ],
       evalTime: '20m',
@@ -205,8 +282,24 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
         },
       ],
     },
-    { name: 'Kafka lag high but shrinking', alertname: ALERTS.kafkaLagGrowing, series: [{ series: `kafka_consumergroup_lag{${labelText({ ...lagLabels, partition: '0' })}}`, values: '9000-100x40' }], evalTime: '20m', expected: [] },
-    { name: 'Kafka lag of a group that is not OpenIM', alertname: ALERTS.kafkaLagGrowing, series: [{ series: 'kafka_consumergroup_lag{consumergroup="other", topic="t", partition="0"}', values: '5000+100x40' }], evalTime: '20m', expected: [] },
+    {
+      name: 'Kafka lag high but shrinking',
+      alertname: ALERTS.kafkaLagGrowing,
+      series: [
+        { series: `kafka_consumergroup_lag{${labelText({ ...lagLabels, partition: '0' })}}`, values: '9000-100x40' },
+      ],
+      evalTime: '20m',
+      expected: [],
+    },
+    {
+      name: 'Kafka lag of a group that is not OpenIM',
+      alertname: ALERTS.kafkaLagGrowing,
+      series: [
+        { series: 'kafka_consumergroup_lag{consumergroup="other", topic="t", partition="0"}', values: '5000+100x40' },
+      ],
+      evalTime: '20m',
+      expected: [],
+    },
   );
 
   if (k8s) {
@@ -220,7 +313,15 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
           { series: `kubelet_volume_stats_capacity_bytes{${labelText(pvc)}}`, values: '100x10' },
         ],
         evalTime: '6m',
-        expected: [{ labels: { ...base('warning'), ...pvc }, annotations: { summary: 'Volume data-openim-mongodb-0 is almost full', description: `PVC ${ctx.namespace}/data-openim-mongodb-0 has 5% free.` } }],
+        expected: [
+          {
+            labels: { ...base('warning'), ...pvc },
+            annotations: {
+              summary: 'Volume data-openim-mongodb-0 is almost full',
+              description: `PVC ${ctx.namespace}/data-openim-mongodb-0 has 5% free.`,
+            },
+          },
+        ],
       },
       {
         name: 'PVC half full',
@@ -248,7 +349,10 @@ export function alertCases(ctx: MonitoringContext): AlertCase[] {
         expected: [
           {
             labels: { ...base('warning'), ...fs },
-            annotations: { summary: 'Filesystem /var/lib/openim is almost full', description: 'Filesystem /var/lib/openim (/dev/sda1) has 5% free; MongoDB, Kafka and logs live on it.' },
+            annotations: {
+              summary: 'Filesystem /var/lib/openim is almost full',
+              description: 'Filesystem /var/lib/openim (/dev/sda1) has 5% free; MongoDB, Kafka and logs live on it.',
+            },
           },
         ],
       },
@@ -277,7 +381,13 @@ export function promtoolTestFile(ruleFile: string, c: AlertCase): object {
         name: c.name,
         interval: '1m',
         input_series: c.series,
-        alert_rule_test: [{ eval_time: c.evalTime, alertname: c.alertname, exp_alerts: c.expected.map((e) => ({ exp_labels: e.labels, exp_annotations: e.annotations })) }],
+        alert_rule_test: [
+          {
+            eval_time: c.evalTime,
+            alertname: c.alertname,
+            exp_alerts: c.expected.map((e) => ({ exp_labels: e.labels, exp_annotations: e.annotations })),
+          },
+        ],
       },
     ],
   };

@@ -15,13 +15,29 @@ afterAll(removeTempDirs);
 const variants: [string, string, string[]][] = [
   ['single host, bundled Prometheus', 'single-host', []],
   ['single host with logging', 'single-host', ['logging.enabled=true']],
-  ['production profile, scaled modules', 'single-host', ['profile=production', 'openim.replicas.openim-msgtransfer=8', 'openim.replicas.openim-push=8', 'logging.enabled=true']],
-  ['external Prometheus and Grafana', 'single-host', ['monitoring.prometheusUrl=http://prom.example:9090', 'monitoring.grafanaUrl=https://grafana.example/']],
+  [
+    'production profile, scaled modules',
+    'single-host',
+    [
+      'profile=production',
+      'openim.replicas.openim-msgtransfer=8',
+      'openim.replicas.openim-push=8',
+      'logging.enabled=true',
+    ],
+  ],
+  [
+    'external Prometheus and Grafana',
+    'single-host',
+    ['monitoring.prometheusUrl=http://prom.example:9090', 'monitoring.grafanaUrl=https://grafana.example/'],
+  ],
 ];
 
 describe.each(variants)('binary Prometheus config: %s', (_, preset, sets) => {
   const root = tempDir('host');
-  const spec = resolveConfig({ preset, sets: [...sets, `binary.configDir=${root}/etc`, `binary.dataDir=${root}/data`] }).spec;
+  const spec = resolveConfig({
+    preset,
+    sets: [...sets, `binary.configDir=${root}/etc`, `binary.dataDir=${root}/data`],
+  }).spec;
   const files = binaryMonitoringFiles(spec);
   for (const f of files) writeText(f.path, f.content);
   const config = join(root, 'etc/monitoring/prometheus.yml');
@@ -34,11 +50,17 @@ describe.each(variants)('binary Prometheus config: %s', (_, preset, sets) => {
   });
 
   it('scrapes node_exporter and one target per OpenIM unit instance', () => {
-    const parsed = parse(files.find((f) => f.path === config)!.content) as { scrape_configs: { job_name: string; static_configs: unknown[] }[] };
+    const parsed = parse(files.find((f) => f.path === config)!.content) as {
+      scrape_configs: { job_name: string; static_configs: unknown[] }[];
+    };
     expect(parsed.scrape_configs.map((j) => j.job_name)).toContain('node');
-    const targets = parsed.scrape_configs.filter((j) => j.job_name.startsWith('openim-')).reduce((n, j) => n + j.static_configs.length, 0);
+    const targets = parsed.scrape_configs
+      .filter((j) => j.job_name.startsWith('openim-'))
+      .reduce((n, j) => n + j.static_configs.length, 0);
     // The unit list of the binary target is the reference: one target per instance unit of a module with a metrics port.
-    const units = openimModules(spec).filter((m) => m.module.ports.some((p) => p.name === 'metrics')).reduce((n, m) => n + m.instances.length, 0);
+    const units = openimModules(spec)
+      .filter((m) => m.module.ports.some((p) => p.name === 'metrics'))
+      .reduce((n, m) => n + m.instances.length, 0);
     expect(targets).toBe(units);
     expect(targets).toBeGreaterThanOrEqual(11);
   });

@@ -21,12 +21,16 @@ function kubernetesDashboards(): string[] {
   const write = monitoringSteps(spec, { target: 'kubernetes', probed: false })
     .flatMap((s) => s.actions)
     .find((a): a is WriteAction => a.kind === 'write' && a.render === MONITORING_FILES.dashboards)!;
-  return parseAllDocuments(write.content).flatMap((d) => Object.values((d.toJSON() as { data: Record<string, string> }).data));
+  return parseAllDocuments(write.content).flatMap((d) =>
+    Object.values((d.toJSON() as { data: Record<string, string> }).data),
+  );
 }
 
 function hostDashboards(): string[] {
   const spec = resolveConfig({ preset: 'single-host', sets: ['logging.enabled=true'] }).spec;
-  return binaryMonitoringFiles(spec).filter((f) => f.path.endsWith('.json')).map((f) => f.content);
+  return binaryMonitoringFiles(spec)
+    .filter((f) => f.path.endsWith('.json'))
+    .map((f) => f.content);
 }
 
 /** promtool check rules over one recording rule per expression; returns its result and the rule → panel map. */

@@ -17,7 +17,10 @@ export interface RunResult {
 
 export function promtool(args: string[], cwd?: string): RunResult {
   const r = spawnSync(PROMTOOL, args, { cwd, encoding: 'utf8' });
-  if (r.error) throw new Error(`cannot run ${PROMTOOL} (${r.error.message}); install it with: apt-get install -y prometheus (or set PROMTOOL)`);
+  if (r.error)
+    throw new Error(
+      `cannot run ${PROMTOOL} (${r.error.message}); install it with: apt-get install -y prometheus (or set PROMTOOL)`,
+    );
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 

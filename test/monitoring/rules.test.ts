@@ -31,7 +31,10 @@ function renderedRules(spec: DeploySpec): string {
 }
 
 const targets: [string, DeploySpec][] = [
-  ['kubernetes (production)', resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec],
+  [
+    'kubernetes (production)',
+    resolveConfig({ preset: 'production', sets: ['openim.domain=im.example.com', NFS_SERVER_SET] }).spec,
+  ],
   ['binary (single host)', resolveConfig({ preset: 'single-host' }).spec],
 ];
 
@@ -47,16 +50,27 @@ describe.each(targets)('alert rules on %s', (_, spec) => {
   });
 
   it('have a firing and a silent promtool test for every alert', () => {
-    const alerts = (parse(renderedRules(spec)).groups as { rules: { alert: string }[] }[]).flatMap((g) => g.rules.map((r) => r.alert));
+    const alerts = (parse(renderedRules(spec)).groups as { rules: { alert: string }[] }[]).flatMap((g) =>
+      g.rules.map((r) => r.alert),
+    );
     for (const alert of alerts) {
-      expect(cases.some((c) => c.alertname === alert && c.expected.length > 0), `firing case for ${alert}`).toBe(true);
-      expect(cases.some((c) => c.alertname === alert && c.expected.length === 0), `silent case for ${alert}`).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.expected.length > 0),
+        `firing case for ${alert}`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.expected.length === 0),
+        `silent case for ${alert}`,
+      ).toBe(true);
     }
     expect(cases.every((c) => alerts.includes(c.alertname))).toBe(true);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('promtool test rules: %s', (name, c) => {
-    const file = writeYaml(join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.test.yml`), promtoolTestFile('rules.yml', c));
+    const file = writeYaml(
+      join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.test.yml`),
+      promtoolTestFile('rules.yml', c),
+    );
     const r = promtool(['test', 'rules', file], dir);
     expect(r.status, r.output).toBe(0);
     expect(r.output).toContain('SUCCESS');

@@ -36,7 +36,11 @@ const tail = (s: string) => s.trim().split('\n').slice(-15).join('\n');
 
 const report: Record<string, unknown> = {};
 // /proc/net is this process's network namespace (/sys/class/net would show the host's).
-const interfaces = readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
+const interfaces = readFileSync('/proc/net/dev', 'utf8')
+  .split('\n')
+  .slice(2)
+  .map((l) => l.split(':')[0]!.trim())
+  .filter(Boolean);
 report.interfaces = interfaces;
 try {
   await fetch('https://registry-1.docker.io/v2/', { signal: AbortSignal.timeout(3000) });
@@ -51,9 +55,15 @@ const source = await startRegistry({ token: tokens.auth, name: 'airgap-source' }
 const target = await startRegistry({ token: targetTokens.auth, name: 'airgap-target' });
 const http = await startFileServer();
 try {
-  const { spec } = resolveConfig(configInput({ preset: 'production', domain: 'im.example.com', set: [NFS_SERVER_SET] }, {}));
+  const { spec } = resolveConfig(
+    configInput({ preset: 'production', domain: 'im.example.com', set: [NFS_SERVER_SET] }, {}),
+  );
   const contents = bundleContents(spec, { templatesDir: templatesDir() });
-  report.needed = { images: contents.images.length, charts: contents.charts.map((c) => `${c.source}:${c.name}-${c.version}`), files: contents.files.map((f) => f.name) };
+  report.needed = {
+    images: contents.images.length,
+    charts: contents.charts.map((c) => `${c.source}:${c.name}-${c.version}`),
+    files: contents.files.map((f) => f.name),
+  };
 
   // Seed the source with a small image under each upstream name (one base layer shared by all).
   const base = randomLayer('base', 64 * 1024);
@@ -84,28 +94,57 @@ try {
 
   const dir = tempDir('airgap');
   const bundle = join(dir, 'openim-bundle.tar');
-  const create = await runCli(['bundle', 'create', ...CONFIG, '-o', bundle, ...mirrorFlagsFor(source.host, urls, [...registries])], { timeoutMs: 300_000 });
+  const create = await runCli(
+    ['bundle', 'create', ...CONFIG, '-o', bundle, ...mirrorFlagsFor(source.host, urls, [...registries])],
+    { timeoutMs: 300_000 },
+  );
   report.create = { code: create.code, stdout: create.stdout.trim(), stderr: tail(create.stderr) };
   const verify = await runCli(['bundle', 'verify', bundle]);
   report.verify = { code: verify.code, stdout: verify.stdout.trim(), stderr: tail(verify.stderr) };
 
   const dockerConfig = tempDir('airgap-docker');
-  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth: Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64') } } }));
+  writeFileSync(
+    join(dockerConfig, 'config.json'),
+    JSON.stringify({
+      auths: { [target.host]: { auth: Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64') } },
+    }),
+  );
   const mirror = `${target.host}/offline`;
-  const push = await runCli(['bundle', 'push', bundle, '--registry', mirror], { env: { DOCKER_CONFIG: dockerConfig }, timeoutMs: 300_000 });
+  const push = await runCli(['bundle', 'push', bundle, '--registry', mirror], {
+    env: { DOCKER_CONFIG: dockerConfig },
+    timeoutMs: 300_000,
+  });
   report.push = { code: push.code, stdout: push.stdout.trim(), stderr: tail(push.stderr) };
 
   // Digests at the target, read with skopeo, against the bundle's manifest.
-  const manifest = JSON.parse((await run('tar', ['-xOf', bundle, 'manifest.json'], { maxBuffer: 64 * 1024 * 1024 })).stdout) as { images: { ref: string; digest: string }[] };
+  const manifest = JSON.parse(
+    (await run('tar', ['-xOf', bundle, 'manifest.json'], { maxBuffer: 64 * 1024 * 1024 })).stdout,
+  ) as { images: { ref: string; digest: string }[] };
   const mismatches: string[] = [];
   for (const image of manifest.images) {
     const t = mirrorTarget(image.ref, mirror);
-    const raw = (await run('skopeo', ['--insecure-policy', 'inspect', '--raw', '--tls-verify=false', '--creds', `${ADMIN.user}:${ADMIN.password}`, `docker://${t.registry}/${t.repository}:${t.tag}`], { encoding: 'buffer' })).stdout as unknown as Buffer;
+    const raw = (
+      await run(
+        'skopeo',
+        [
+          '--insecure-policy',
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          '--creds',
+          `${ADMIN.user}:${ADMIN.password}`,
+          `docker://${t.registry}/${t.repository}:${t.tag}`,
+        ],
+        { encoding: 'buffer' },
+      )
+    ).stdout as unknown as Buffer;
     if (`sha256:${sha(raw)}` !== image.digest) mismatches.push(`${image.ref}: ${image.digest} vs sha256:${sha(raw)}`);
   }
   report.digests = { images: manifest.images.length, mismatches };
 
-  const install = await runCli(['install', ...CONFIG, '--bundle', bundle, '--mirror', mirror, '--dry-run', '--json'], { env: { DOCKER_CONFIG: dockerConfig } });
+  const install = await runCli(['install', ...CONFIG, '--bundle', bundle, '--mirror', mirror, '--dry-run', '--json'], {
+    env: { DOCKER_CONFIG: dockerConfig },
+  });
   let plan: { steps: { actions: { kind: string; argv?: string[] }[] }[] } = { steps: [] };
   try {
     plan = JSON.parse(install.stdout) as typeof plan;
@@ -114,10 +153,13 @@ try {
   }
   report.install = {
     code: install.code,
-    helmReleases: plan.steps.filter((s) => s.actions.some((a) => a.kind === 'exec' && a.argv?.includes('upgrade'))).length,
+    helmReleases: plan.steps.filter((s) => s.actions.some((a) => a.kind === 'exec' && a.argv?.includes('upgrade')))
+      .length,
     // Every image the cluster will pull names the mirror, none an upstream registry.
     mentionsMirror: install.stdout.includes(mirror),
-    upstreamImages: [...registries].filter((r) => install.stdout.includes(`"${r}/`) || install.stdout.includes(`: ${r}/`)),
+    upstreamImages: [...registries].filter(
+      (r) => install.stdout.includes(`"${r}/`) || install.stdout.includes(`: ${r}/`),
+    ),
     stderr: tail(install.stderr),
   };
 } catch (error) {

@@ -12,7 +12,11 @@ function inNamespace(): Promise<{ code: number | null; stdout: string; stderr: s
   const script = join(packageRoot(), 'test', 'offline', 'airgap-scenario.ts');
   return new Promise((resolve, reject) => {
     // The shell only brings lo up; the scenario is an argv, not a string.
-    const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', tsx, script], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+    const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', tsx, script], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

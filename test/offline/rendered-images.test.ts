@@ -33,13 +33,26 @@ afterAll(removeTempDirs);
 describe('every image the rendered production plan runs is bundled', () => {
   for (const preset of ['production', 'dev']) {
     it(`${preset}: helm template of each local release`, async () => {
-      const { spec } = resolveConfig({ preset, sets: ['openim.domain=im.example.com', ...requiredSets(preset)], env: {} });
+      const { spec } = resolveConfig({
+        preset,
+        sets: ['openim.domain=im.example.com', ...requiredSets(preset)],
+        env: {},
+      });
       const plan = buildPlan(spec, unprobedFacts('kubernetes'));
       const out = tempDir('render');
-      const result = await renderPlan(plan, { outDir: out, templatesDir: templatesDir(), runner: new ExecaRunner(), helm: helmBinaries()[0]!.helm });
+      const result = await renderPlan(plan, {
+        outDir: out,
+        templatesDir: templatesDir(),
+        runner: new ExecaRunner(),
+        helm: helmBinaries()[0]!.helm,
+      });
       const localReleases = plan.steps.filter((s) => s.release?.local).length;
       expect(result.manifests.length, JSON.stringify(result.failed)).toBe(localReleases);
-      const used = new Set(result.manifests.flatMap((m) => imageFields(readFileSync(join(out, m), 'utf8'))).map((i) => formatImage(parseImage(i))));
+      const used = new Set(
+        result.manifests
+          .flatMap((m) => imageFields(readFileSync(join(out, m), 'utf8')))
+          .map((i) => formatImage(parseImage(i))),
+      );
       expect(used.size).toBeGreaterThan(10);
       const bundled = new Set(bundleContents(spec, { templatesDir: templatesDir() }).images.map(formatImage));
       expect([...used].filter((i) => !bundled.has(i))).toEqual([]);

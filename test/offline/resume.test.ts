@@ -41,7 +41,19 @@ describe('resume of an interrupted bundle create', () => {
     const dir = tempDir('resume');
     const output = join(dir, 'resumed.tar');
     // Only the source goes through the slow proxy; the chart repository and the file server do not.
-    const flags = ['bundle', 'create', '--preset', 'dev', '--contents-from', world.contentsFile, '-o', output, '--concurrency', '2', ...mirrorFlagsFor(proxy.host, { [world.chart.repo]: `${world.http.url}/charts` })];
+    const flags = [
+      'bundle',
+      'create',
+      '--preset',
+      'dev',
+      '--contents-from',
+      world.contentsFile,
+      '-o',
+      output,
+      '--concurrency',
+      '2',
+      ...mirrorFlagsFor(proxy.host, { [world.chart.repo]: `${world.http.url}/charts` }),
+    ];
     const logStart = world.source.log().length;
 
     let pid = 0;
@@ -61,7 +73,9 @@ describe('resume of an interrupted bundle create', () => {
     expect(killed.code).toBe(null);
     expect(existsSync(output)).toBe(false);
     const kept = await scanPartial(partial);
-    const keptBlobs = [...kept.entries.keys()].filter((p) => p.startsWith('images/blobs/')).map((p) => `sha256:${p.split('/').pop()}`);
+    const keptBlobs = [...kept.entries.keys()]
+      .filter((p) => p.startsWith('images/blobs/'))
+      .map((p) => `sha256:${p.split('/').pop()}`);
     expect(keptBlobs.length).toBeGreaterThan(0);
     const partBytes = statSync(baseTemp).size;
     const afterFirst = world.source.log().length;
@@ -81,10 +95,23 @@ describe('resume of an interrupted bundle create', () => {
     // The result verifies and holds what a bundle made in one go holds.
     expect((await runCli(['bundle', 'verify', output])).code).toBe(0);
     const direct = join(dir, 'direct.tar');
-    expect((await runCli([...flags.slice(0, flags.indexOf('-o')), '-o', direct, ...mirrorFlagsFor(world.source.host, { [world.chart.repo]: `${world.http.url}/charts` })])).code).toBe(0);
+    expect(
+      (
+        await runCli([
+          ...flags.slice(0, flags.indexOf('-o')),
+          '-o',
+          direct,
+          ...mirrorFlagsFor(world.source.host, { [world.chart.repo]: `${world.http.url}/charts` }),
+        ])
+      ).code,
+    ).toBe(0);
     const sums = async (file: string) => {
       const { execFileSync } = await import('node:child_process');
-      return execFileSync('tar', ['-xOf', file, 'checksums.sha256']).toString().split('\n').filter((l) => l && !l.startsWith('#') && !l.endsWith('manifest.json') && !l.endsWith('images/index.json')).sort();
+      return execFileSync('tar', ['-xOf', file, 'checksums.sha256'])
+        .toString()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#') && !l.endsWith('manifest.json') && !l.endsWith('images/index.json'))
+        .sort();
     };
     expect(await sums(output)).toEqual(await sums(direct));
   });
@@ -92,7 +119,19 @@ describe('resume of an interrupted bundle create', () => {
   it('Ctrl-C cuts off the layer download in flight, exits 130 with no bundle, and the same command resumes', async () => {
     const dir = tempDir('interrupt');
     const output = join(dir, 'interrupted.tar');
-    const flags = ['bundle', 'create', '--preset', 'dev', '--contents-from', world.contentsFile, '-o', output, '--concurrency', '2', ...mirrorFlagsFor(proxy.host, { [world.chart.repo]: `${world.http.url}/charts` })];
+    const flags = [
+      'bundle',
+      'create',
+      '--preset',
+      'dev',
+      '--contents-from',
+      world.contentsFile,
+      '-o',
+      output,
+      '--concurrency',
+      '2',
+      ...mirrorFlagsFor(proxy.host, { [world.chart.repo]: `${world.http.url}/charts` }),
+    ];
     let pid = 0;
     const first = runCli(flags, { onSpawn: (p) => (pid = p) });
     // Ctrl-C while the big shared layer is half-way through the slow proxy.
@@ -109,7 +148,9 @@ describe('resume of an interrupted bundle create', () => {
     // Cut off, not finished: the layer is still a part file, and the partial bundle does not hold it.
     expect(existsSync(baseTemp), 'the layer download went on to its end after Ctrl-C').toBe(true);
     expect(statSync(baseTemp).size).toBeLessThan(world.base.blob.size);
-    expect((await scanPartial(`${output}.partial`)).entries.has(`images/blobs/sha256/${world.base.blob.digest.slice(7)}`)).toBe(false);
+    expect(
+      (await scanPartial(`${output}.partial`)).entries.has(`images/blobs/sha256/${world.base.blob.digest.slice(7)}`),
+    ).toBe(false);
     expect(interrupted.stderr).toContain('interrupted: bundle create stopped');
 
     const again = await runCli(flags);

@@ -21,7 +21,8 @@ import { caddyConfig } from '../../src/targets/binary/proxy/caddy-config.js';
 import { proxyPaths } from '../../src/targets/binary/proxy/paths.js';
 import { REPO_ROOT, until } from '../systemd/container.js';
 
-const buildDir = (name: string) => execFileSync('bash', [join(REPO_ROOT, 'scripts/openim/build.sh'), 'path', name], { encoding: 'utf8' }).trim();
+const buildDir = (name: string) =>
+  execFileSync('bash', [join(REPO_ROOT, 'scripts/openim/build.sh'), 'path', name], { encoding: 'utf8' }).trim();
 const DOMAIN = 'im.openim-e2e.test';
 const PORTS = { acme: 14000, management: 15000, dns: 18053, challtestsrvManagement: 18055, http01: 5002, https: 18443 };
 
@@ -38,11 +39,18 @@ function start(name: string, argv: string[], env: Record<string, string> = {}): 
   children.push(child);
 }
 
-function servedCertificate(ca: string): Promise<{ authorized: boolean; error?: string; names: string; issuer: string }> {
+function servedCertificate(
+  ca: string,
+): Promise<{ authorized: boolean; error?: string; names: string; issuer: string }> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port: PORTS.https, servername: DOMAIN, ca }, () => {
       const cert = socket.getPeerCertificate();
-      resolve({ authorized: socket.authorized, ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}), names: String(cert.subjectaltname), issuer: String(cert.issuer?.CN) });
+      resolve({
+        authorized: socket.authorized,
+        ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
+        names: String(cert.subjectaltname),
+        issuer: String(cert.issuer?.CN),
+      });
       socket.end();
     });
     socket.once('error', reject);
@@ -69,9 +77,31 @@ beforeAll(async () => {
     }),
   );
   // The DNS mock answers every A query with 127.0.0.1 (where Caddy listens) and nothing else.
-  start('challtestsrv', [join(pebble, 'pebble-challtestsrv'), '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dnsserver', `127.0.0.1:${PORTS.dns}`, '-management', `127.0.0.1:${PORTS.challtestsrvManagement}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-doh', '']);
-  start('pebble', [join(pebble, 'pebble'), '-config', join(work, 'pebble.json'), '-dnsserver', `127.0.0.1:${PORTS.dns}`], { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' });
-  await until('pebble listening', async () => ((/listening on/i.test(logs.pebble!) ? true : undefined)), 30_000);
+  start('challtestsrv', [
+    join(pebble, 'pebble-challtestsrv'),
+    '-defaultIPv4',
+    '127.0.0.1',
+    '-defaultIPv6',
+    '',
+    '-dnsserver',
+    `127.0.0.1:${PORTS.dns}`,
+    '-management',
+    `127.0.0.1:${PORTS.challtestsrvManagement}`,
+    '-http01',
+    '',
+    '-https01',
+    '',
+    '-tlsalpn01',
+    '',
+    '-doh',
+    '',
+  ]);
+  start(
+    'pebble',
+    [join(pebble, 'pebble'), '-config', join(work, 'pebble.json'), '-dnsserver', `127.0.0.1:${PORTS.dns}`],
+    { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
+  );
+  await until('pebble listening', async () => (/listening on/i.test(logs.pebble!) ? true : undefined), 30_000);
 
   const spec = resolveConfig({
     preset: 'single-host',
@@ -91,7 +121,10 @@ beforeAll(async () => {
   config.apps.http.servers.openim.listen = [`:${PORTS.https}`];
   config.apps.http.servers.redirect.listen = [`:${PORTS.http01}`];
   writeFileSync(join(work, 'caddy.json'), JSON.stringify(config, null, 2));
-  start('caddy', [join(buildDir('caddy'), 'caddy'), 'run', '--config', join(work, 'caddy.json')], { XDG_DATA_HOME: join(work, 'caddy'), XDG_CONFIG_HOME: join(work, 'caddy') });
+  start('caddy', [join(buildDir('caddy'), 'caddy'), 'run', '--config', join(work, 'caddy.json')], {
+    XDG_DATA_HOME: join(work, 'caddy'),
+    XDG_CONFIG_HOME: join(work, 'caddy'),
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -100,13 +133,15 @@ afterAll(() => {
 });
 
 describe('binary.proxy.tls.mode acme against a real ACME server (pebble)', () => {
-  it('Caddy with the product\'s config obtains a certificate for the domain over HTTP-01 and serves it', async () => {
+  it("Caddy with the product's config obtains a certificate for the domain over HTTP-01 and serves it", async () => {
     // pebble's issuing root (a new one each start), from its management interface (TLS by pebble's minica).
     const minica = readFileSync(join(buildDir('pebble'), 'certs/pebble.minica.pem'), 'utf8');
     const { Agent, fetch: undiciFetch } = await import('undici');
     const dispatcher = new Agent({ connect: { ca: minica } });
     const root = await (await undiciFetch(`https://localhost:${PORTS.management}/roots/0`, { dispatcher })).text();
-    const intermediate = await (await undiciFetch(`https://localhost:${PORTS.management}/intermediates/0`, { dispatcher })).text();
+    const intermediate = await (
+      await undiciFetch(`https://localhost:${PORTS.management}/intermediates/0`, { dispatcher })
+    ).text();
     expect(root).toContain('BEGIN CERTIFICATE');
     const served = await until(
       'a certificate from pebble served by Caddy',
@@ -116,12 +151,24 @@ describe('binary.proxy.tls.mode acme against a real ACME server (pebble)', () =>
       },
       90_000,
     ).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- caddy ---\n${logs.caddy!.slice(-3000)}\n--- pebble ---\n${logs.pebble!.slice(-2000)}`);
+      throw new Error(
+        `${e.message}\n--- caddy ---\n${logs.caddy!.slice(-3000)}\n--- pebble ---\n${logs.pebble!.slice(-2000)}`,
+      );
     });
-    console.log(`[acme] ${DOMAIN}: ${served.names} issued by ${served.issuer}; pebble: ${logs.pebble!.split('\n').filter((l) => /Attempting to validate|set VALID|Issued certificate/.test(l)).slice(0, 3).join(' | ')}`);
+    console.log(
+      `[acme] ${DOMAIN}: ${served.names} issued by ${served.issuer}; pebble: ${logs
+        .pebble!.split('\n')
+        .filter((l) => /Attempting to validate|set VALID|Issued certificate/.test(l))
+        .slice(0, 3)
+        .join(' | ')}`,
+    );
     expect(served).toMatchObject({ authorized: true, names: `DNS:${DOMAIN}` });
     // HTTP-01 it was: pebble validated over the redirect server's port, which answered the challenge before redirecting.
-    expect(logs.pebble).toMatch(new RegExp(`Attempting to validate w/ HTTP: http://${DOMAIN.replace(/\./g, '\\.')}:${PORTS.http01}/\\.well-known/acme-challenge/`));
+    expect(logs.pebble).toMatch(
+      new RegExp(
+        `Attempting to validate w/ HTTP: http://${DOMAIN.replace(/\./g, '\\.')}:${PORTS.http01}/\\.well-known/acme-challenge/`,
+      ),
+    );
     expect(logs.pebble).toMatch(/set VALID by completed challenge/);
     expect(intermediate).toContain('BEGIN CERTIFICATE');
   });

@@ -45,10 +45,17 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(what: string, port: number, child: ChildProcess, log: string, timeoutMs = 120_000): Promise<void> {
+async function waitForPort(
+  what: string,
+  port: number,
+  child: ChildProcess,
+  log: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before listening on ${port}; see ${log}`);
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited with ${child.exitCode} before listening on ${port}; see ${log}`);
     if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -127,9 +134,23 @@ export async function startHostInfra(dir: string, ports: HostInfraPorts, mongoPa
       ].join('\n'),
     );
     const log4j = join(kafkaDir, 'log4j.properties');
-    writeFileSync(log4j, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-    const java = (main: string, ...args: string[]) => ['-Xmx512m', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${libs}/*`, main, ...args];
-    execFileSync('java', java('kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', 'b3BlbmltLWRlcGxveS10ZXN0', '-c', props), { stdio: 'pipe' });
+    writeFileSync(
+      log4j,
+      'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+    );
+    const java = (main: string, ...args: string[]) => [
+      '-Xmx512m',
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      `${libs}/*`,
+      main,
+      ...args,
+    ];
+    execFileSync(
+      'java',
+      java('kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', 'b3BlbmltLWRlcGxveS10ZXN0', '-c', props),
+      { stdio: 'pipe' },
+    );
     const kafkaLog = join(dir, 'kafka.log');
     const kafka = start('java', java('kafka.Kafka', props), kafkaLog);
     children.push(kafka);
@@ -137,10 +158,31 @@ export async function startHostInfra(dir: string, ports: HostInfraPorts, mongoPa
     await waitForPort('FerretDB', ports.ferretdb, ferret, ferretLog);
     await waitForPort('Kafka', ports.kafka, kafka, kafkaLog);
     for (const topic of KAFKA_TOPICS) {
-      execFileSync('java', java('org.apache.kafka.tools.TopicCommand', '--bootstrap-server', `127.0.0.1:${ports.kafka}`, '--create', '--if-not-exists', '--topic', topic, '--partitions', '8', '--replication-factor', '1'), { stdio: 'pipe' });
+      execFileSync(
+        'java',
+        java(
+          'org.apache.kafka.tools.TopicCommand',
+          '--bootstrap-server',
+          `127.0.0.1:${ports.kafka}`,
+          '--create',
+          '--if-not-exists',
+          '--topic',
+          topic,
+          '--partitions',
+          '8',
+          '--replication-factor',
+          '1',
+        ),
+        { stdio: 'pipe' },
+      );
     }
     return {
-      mongodb: { address: `127.0.0.1:${ports.ferretdb}`, database: 'openim_v3', username: 'openIM', password: mongoPassword },
+      mongodb: {
+        address: `127.0.0.1:${ports.ferretdb}`,
+        database: 'openim_v3',
+        username: 'openIM',
+        password: mongoPassword,
+      },
       kafka: { address: `127.0.0.1:${ports.kafka}` },
       stop,
     };

@@ -50,7 +50,9 @@ const CADDY_ARCHIVE = 'caddy_2.11.9_linux_amd64.tar.gz';
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 /** The CA bundle the host's Go trusts (SSL_CERT_FILE, else Debian's), bound into the container. */
-const hostCaFile = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt'].find((f): f is string => !!f && existsSync(f));
+const hostCaFile = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt'].find(
+  (f): f is string => !!f && existsSync(f),
+);
 const goEnv = (name: string) => execFileSync('go', ['env', name], { encoding: 'utf8' }).trim();
 
 let workDir: string;
@@ -83,12 +85,20 @@ function cliEnv(): Record<string, string> {
 }
 
 function cli(args: string[]): Promise<ExecResult> {
-  return c.exec(['node', '/repo/bin/openim-deploy.js', ...args, '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH], { env: cliEnv() });
+  return c.exec(
+    ['node', '/repo/bin/openim-deploy.js', ...args, '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH],
+    { env: cliEnv() },
+  );
 }
 
 async function show(unit: string, props: string[]): Promise<Record<string, string>> {
   const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
-  return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 async function diagnostics(): Promise<string> {
@@ -106,7 +116,8 @@ async function verify(): Promise<VerifyReport> {
   }
 }
 
-const failedChecks = (r: VerifyReport) => r.checks.filter((x) => x.status !== 'passed').map((x) => `${x.id}: ${x.status} ${x.detail}`);
+const failedChecks = (r: VerifyReport) =>
+  r.checks.filter((x) => x.status !== 'passed').map((x) => `${x.id}: ${x.status} ${x.detail}`);
 
 async function adminToken(): Promise<string> {
   const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
@@ -135,7 +146,13 @@ function installerConfig(o: { source?: 'build'; cacheDir?: string; minioFile?: s
     // Given, not generated: chat keeps its admin account in MongoDB, which both hosts share here.
     openim: { components: { webFront: false, adminFront: false }, chatAdminPassword: 'e2e-Chat-Admin-4711' },
     infrastructure: {
-      mongodb: { mode: 'external', address: [infra.mongodb.address], database: infra.mongodb.database, username: infra.mongodb.username, password: infra.mongodb.password },
+      mongodb: {
+        mode: 'external',
+        address: [infra.mongodb.address],
+        database: infra.mongodb.database,
+        username: infra.mongodb.username,
+        password: infra.mongodb.password,
+      },
       // External: the broker runs on the host (the rootfs has no JRE); the harness created OpenIM's topics.
       kafka: { mode: 'external', address: [infra.kafka.address], createTopics: false },
     },
@@ -180,15 +197,24 @@ function stepSeconds(out: string): Map<string, number> {
 }
 
 /** The chain of steps, following `needs`, whose run times add up the most: what no concurrency can beat. */
-function slowestChain(steps: { id: string; needs: string[] }[], took: Map<string, number>): { seconds: number; steps: string[] } {
+function slowestChain(
+  steps: { id: string; needs: string[] }[],
+  took: Map<string, number>,
+): { seconds: number; steps: string[] } {
   const best = new Map<string, { seconds: number; steps: string[] }>();
   const byId = new Map(steps.map((x) => [x.id, x]));
   const visit = (id: string): { seconds: number; steps: string[] } => {
     const known = best.get(id);
     if (known) return known;
-    const before = (byId.get(id)?.needs ?? []).map(visit).sort((a, b) => b.seconds - a.seconds)[0] ?? { seconds: 0, steps: [] };
+    const before = (byId.get(id)?.needs ?? []).map(visit).sort((a, b) => b.seconds - a.seconds)[0] ?? {
+      seconds: 0,
+      steps: [],
+    };
     const own = took.get(id) ?? 0;
-    const result = { seconds: before.seconds + own, steps: own > 0 ? [...before.steps, `${id} ${own.toFixed(1)} s`] : before.steps };
+    const result = {
+      seconds: before.seconds + own,
+      steps: own > 0 ? [...before.steps, `${id} ${own.toFixed(1)} s`] : before.steps,
+    };
     best.set(id, result);
     return result;
   };
@@ -218,7 +244,16 @@ beforeAll(async () => {
   });
   // What the operator's DNS does for the domain the clients use (dev profile: a name on this host).
   await c.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
-  await c.writeFile(CONFIG_PATH, installerConfig({ source: 'build', cacheDir: '/root/.cache/openim-deploy/openim-build', minioFile: '/artifacts/minio/minio', caddyFile: `/artifacts/caddy/${CADDY_ARCHIVE}` }), 0o600);
+  await c.writeFile(
+    CONFIG_PATH,
+    installerConfig({
+      source: 'build',
+      cacheDir: '/root/.cache/openim-deploy/openim-build',
+      minioFile: '/artifacts/minio/minio',
+      caddyFile: `/artifacts/caddy/${CADDY_ARCHIVE}`,
+    }),
+    0o600,
+  );
 }, 3_600_000);
 
 afterAll(async () => {
@@ -238,13 +273,30 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     const t0 = Date.now();
     firstInstall = await cli(['install', '--yes']);
     bench.installSeconds = Math.round((Date.now() - t0) / 100) / 10;
-    console.log(`[install] ${bench.installSeconds} s; last lines:\n${firstInstall.stdout.trim().split('\n').slice(-25).join('\n')}`);
-    if (firstInstall.exitCode !== 0) console.log(`${firstInstall.stdout}\n${firstInstall.stderr}\n${await diagnostics()}`);
+    console.log(
+      `[install] ${bench.installSeconds} s; last lines:\n${firstInstall.stdout.trim().split('\n').slice(-25).join('\n')}`,
+    );
+    if (firstInstall.exitCode !== 0)
+      console.log(`${firstInstall.stdout}\n${firstInstall.stderr}\n${await diagnostics()}`);
     expect(firstInstall.exitCode).toBe(0);
     // The product's build: its stamp (seconds of the build that made the cached tarball) and whether this run reused it.
     for (const product of ['server', 'chat']) {
-      const stamp = JSON.parse(readFileSync(join(BUILD_CACHE, product, `${product === 'server' ? DEFAULT_SERVER_VERSION : DEFAULT_CHAT_VERSION}-linux-amd64`, 'stamp.json'), 'utf8')) as { seconds: number; go: string };
-      bench[`build.${product}`] = { seconds: stamp.seconds, go: stamp.go, reusedThisRun: new RegExp(`cached build \\S+/${product}/`).test(firstInstall.stdout) };
+      const stamp = JSON.parse(
+        readFileSync(
+          join(
+            BUILD_CACHE,
+            product,
+            `${product === 'server' ? DEFAULT_SERVER_VERSION : DEFAULT_CHAT_VERSION}-linux-amd64`,
+            'stamp.json',
+          ),
+          'utf8',
+        ),
+      ) as { seconds: number; go: string };
+      bench[`build.${product}`] = {
+        seconds: stamp.seconds,
+        go: stamp.go,
+        reusedThisRun: new RegExp(`cached build \\S+/${product}/`).test(firstInstall.stdout),
+      };
     }
     // The harness's own builds (scripts/openim/build.sh), first build on this machine.
     for (const name of ['minio', 'ferretdb', 'kafka'] as const) {
@@ -253,7 +305,13 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     }
     // The build really ran through Go (or its cache) and its tarball is recorded with a sha256.
     expect(firstInstall.stdout).toMatch(/exported_open-im-server_v3\.8\.3_linux_amd64\.tar\.gz/);
-    for (const unit of [...moduleUnits, 'openim-redis.service', 'openim-etcd.service', 'openim-minio.service', 'openim-proxy.service']) {
+    for (const unit of [
+      ...moduleUnits,
+      'openim-redis.service',
+      'openim-etcd.service',
+      'openim-minio.service',
+      'openim-proxy.service',
+    ]) {
       expect((await show(unit, ['ActiveState'])).ActiveState, unit).toBe('active');
     }
   });
@@ -265,25 +323,50 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     console.log(`[verify] ${report.checks.map((x) => `${x.id}=${x.status}(${x.ms} ms)`).join(' ')}`);
     expect(failedChecks(report)).toEqual([]);
     expect(report.passed).toBe(true);
-    expect(report.checks.map((x) => x.id)).toEqual(expect.arrayContaining(['admin-token', 'push-frame', 'message-stored', 'object-upload', 'object-download', 'chat-login', 'admin-login']));
+    expect(report.checks.map((x) => x.id)).toEqual(
+      expect.arrayContaining([
+        'admin-token',
+        'push-frame',
+        'message-stored',
+        'object-upload',
+        'object-download',
+        'chat-login',
+        'admin-login',
+      ]),
+    );
     bench.verifySeconds = Math.round(report.totalMs / 100) / 10;
     bench.verifyCheckMs = Object.fromEntries(report.checks.map((x) => [x.id, x.ms]));
     // What the message path logged meanwhile (errors and warnings), for the note on slow checks.
-    const logs = await c.exec(['sh', '-c', "journalctl --no-pager -o cat --since=-3min -u 'openim-rpc-msg@*' -u 'openim-api@*' -u 'openim-msgtransfer@*' | grep -iE 'error|warn|timeout' | cut -c1-400 | tail -n 15"]);
+    const logs = await c.exec([
+      'sh',
+      '-c',
+      "journalctl --no-pager -o cat --since=-3min -u 'openim-rpc-msg@*' -u 'openim-api@*' -u 'openim-msgtransfer@*' | grep -iE 'error|warn|timeout' | cut -c1-400 | tail -n 15",
+    ]);
     console.log(`[verify] message path warnings:\n${logs.stdout}`);
   });
 
   it('verify went through the proxy over https: its addresses, the certificate signed by the CA the product wrote, HTTP redirected', async () => {
     // The report of the test above (one verify run takes about a minute on FerretDB).
     const report = verified ?? (await verify());
-    expect(report.endpoints).toMatchObject({ api: `https://${DOMAIN}/api`, ws: `wss://${DOMAIN}/msg_gateway`, chat: `https://${DOMAIN}/chat`, admin: `https://${DOMAIN}/complete_admin`, objectStorage: `https://${DOMAIN}/im-minio-api`, caFile: PROXY_CA });
+    expect(report.endpoints).toMatchObject({
+      api: `https://${DOMAIN}/api`,
+      ws: `wss://${DOMAIN}/msg_gateway`,
+      chat: `https://${DOMAIN}/chat`,
+      admin: `https://${DOMAIN}/complete_admin`,
+      objectStorage: `https://${DOMAIN}/im-minio-api`,
+      caFile: PROXY_CA,
+    });
     expect(failedChecks(report)).toEqual([]);
     // From the host (same network namespace): the served chain verifies against that CA for the domain.
     const ca = await c.readFile(PROXY_CA);
     const peer = await new Promise<{ authorized: boolean; subject: string; issuer: string }>((resolve, reject) => {
       const socket = tlsConnect({ host: '127.0.0.1', port: 443, servername: DOMAIN, ca }, () => {
         const cert = socket.getPeerCertificate();
-        resolve({ authorized: socket.authorized, subject: String(cert.subjectaltname), issuer: String(cert.issuer?.CN) });
+        resolve({
+          authorized: socket.authorized,
+          subject: String(cert.subjectaltname),
+          issuer: String(cert.issuer?.CN),
+        });
         socket.end();
       });
       socket.once('error', reject);
@@ -307,9 +390,21 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     // (internal/msggateway/client.go@v3.8.3 activeHeartbeat, constant.go pongWait); ws answers pings by itself.
     const platformID = 5;
     const user = await callApi<{ token: string }>(API, '/auth/get_user_token', { platformID, userID }, { token });
-    const query = new URLSearchParams({ sendID: userID, token: user.data.token, platformID: String(platformID), operationID: `e2e${Date.now()}`, isMsgResp: 'true', sdkType: 'js' });
+    const query = new URLSearchParams({
+      sendID: userID,
+      token: user.data.token,
+      platformID: String(platformID),
+      operationID: `e2e${Date.now()}`,
+      isMsgResp: 'true',
+      sdkType: 'js',
+    });
     // Connected to 127.0.0.1 with the domain as Host and server name: what a client resolving the domain to this host does.
-    const socket = new WebSocket(`wss://127.0.0.1/msg_gateway?${query.toString()}`, { ca: await c.readFile(PROXY_CA), servername: DOMAIN, headers: { host: DOMAIN }, handshakeTimeout: 15_000 } as WebSocket.ClientOptions);
+    const socket = new WebSocket(`wss://127.0.0.1/msg_gateway?${query.toString()}`, {
+      ca: await c.readFile(PROXY_CA),
+      servername: DOMAIN,
+      headers: { host: DOMAIN },
+      handshakeTimeout: 15_000,
+    } as WebSocket.ClientOptions);
     let closed: string | undefined;
     socket.on('close', (code, reason) => (closed = `closed ${code} ${reason.toString()}`));
     await new Promise<void>((resolve, reject) => {
@@ -322,20 +417,29 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     socket.on('ping', () => pings++);
     await new Promise((r) => setTimeout(r, 65_000));
     const heldSeconds = (Date.now() - opened) / 1000;
-    console.log(`[proxy] WebSocket held ${heldSeconds.toFixed(1)} s, ${pings} pings from msggateway, ${closed ?? 'still open'}`);
+    console.log(
+      `[proxy] WebSocket held ${heldSeconds.toFixed(1)} s, ${pings} pings from msggateway, ${closed ?? 'still open'}`,
+    );
     expect(closed).toBeUndefined();
     expect(socket.readyState).toBe(WebSocket.OPEN);
     // The heartbeat crossed the proxy both ways (pings in, pongs out), or msggateway would have closed it.
     expect(pings).toBeGreaterThanOrEqual(2);
     // msggateway still counts the user online on that connection.
-    const online = await callApi<{ userID: string; status: number }[]>(API, '/user/get_users_online_status', { userIDs: [userID] }, { token });
+    const online = await callApi<{ userID: string; status: number }[]>(
+      API,
+      '/user/get_users_online_status',
+      { userIDs: [userID] },
+      { token },
+    );
     expect(online.data).toEqual([expect.objectContaining({ userID, status: 1 })]);
     socket.close();
     bench.websocketHeldSeconds = Math.round(heldSeconds);
   });
 
-  it('OpenIM\'s raw ports are not reachable on the non-loopback address; the proxy is', async () => {
-    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  it("OpenIM's raw ports are not reachable on the non-loopback address; the proxy is", async () => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     expect(address, 'a non-loopback IPv4 address on this host').toBeDefined();
     const reach = (port: number) =>
       new Promise<'connected' | 'refused' | 'dropped'>((resolve) => {
@@ -354,7 +458,9 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     const filtered = { 10001: await reach(10001), 10008: await reach(10008), 10009: await reach(10009) };
     const unified = (await c.exec(['test', '-e', '/sys/fs/cgroup/cgroup.controllers'])).exitCode === 0;
     const proxy = { 443: await reach(443), 80: await reach(80) };
-    console.log(`[proxy] from ${address}: ${JSON.stringify({ bound, filtered, proxy })}; container cgroup hierarchy ${unified ? 'unified' : 'not unified (systemd cannot load its IP filter)'}`);
+    console.log(
+      `[proxy] from ${address}: ${JSON.stringify({ bound, filtered, proxy })}; container cgroup hierarchy ${unified ? 'unified' : 'not unified (systemd cannot load its IP filter)'}`,
+    );
     bench.rawPorts = { address, bound, filtered, unifiedCgroups: unified };
     expect(bound).toEqual({ 10002: 'refused', 10005: 'refused' });
     expect(proxy).toEqual({ 443: 'connected', 80: 'connected' });
@@ -366,16 +472,33 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
   it('friend and group writes fail on FerretDB as test-database gaps, for that reason and no other (never counted as passed)', async () => {
     const token = await adminToken();
     const ids = [`e2egapa${Date.now()}`, `e2egapb${Date.now()}`];
-    await callApi(API, '/user/user_register', { users: ids.map((userID) => ({ userID, nickname: userID, faceURL: '' })) }, { token });
+    await callApi(
+      API,
+      '/user/user_register',
+      { users: ids.map((userID) => ({ userID, nickname: userID, faceURL: '' })) },
+      { token },
+    );
     const gaps: Record<string, string> = {};
     const attempts: [string, string, unknown][] = [
       ['friend', '/friend/import_friend', { ownerUserID: ids[0], friendUserIDs: [ids[1]] }],
-      ['group', '/group/create_group', { memberUserIDs: [ids[1]], adminUserIDs: [], ownerUserID: ids[0], groupInfo: { groupName: 'e2e', groupType: 2 } }],
+      [
+        'group',
+        '/group/create_group',
+        {
+          memberUserIDs: [ids[1]],
+          adminUserIDs: [],
+          ownerUserID: ids[0],
+          groupInfo: { groupName: 'e2e', groupType: 2 },
+        },
+      ],
     ];
     for (const [name, path, body] of attempts) {
       const outcome = await callApi(API, path, body, { token }).then(
         () => 'passed',
-        (e: unknown) => (e instanceof ApiCallError ? `${failureKind(e.errCode, e.errMsg, e.errDlt)}: ${e.message}` : `error: ${String(e)}`),
+        (e: unknown) =>
+          e instanceof ApiCallError
+            ? `${failureKind(e.errCode, e.errMsg, e.errDlt)}: ${e.message}`
+            : `error: ${String(e)}`,
       );
       gaps[name] = outcome;
     }
@@ -413,7 +536,9 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     expect(green, `no passing verify started within 60 s of the kills: ${attempts.join(' | ')}`).toBeDefined();
     bench.greenAfterKillSeconds = Math.round(green! * 10) / 10;
     const status = await cli(['status', '--json']);
-    const report = JSON.parse(status.stdout) as { components: { name: string; restarts: number; lastRestart?: string }[] };
+    const report = JSON.parse(status.stdout) as {
+      components: { name: string; restarts: number; lastRestart?: string }[];
+    };
     for (const name of ['openim-rpc-user', 'openim-msggateway', 'chat-rpc']) {
       const component = report.components.find((x) => x.name === name);
       expect(component, `${name} in ${report.components.map((x) => x.name).join(', ')}`).toBeDefined();
@@ -446,11 +571,17 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
   it('uninstall --keep-data, then install again: the registered users and the data folders are still there', async () => {
     const token = await adminToken();
     const keep = `e2ekeep${Date.now()}`;
-    await callApi(API, '/user/user_register', { users: [{ userID: keep, nickname: 'kept across reinstall', faceURL: '' }] }, { token });
+    await callApi(
+      API,
+      '/user/user_register',
+      { users: [{ userID: keep, nickname: 'kept across reinstall', faceURL: '' }] },
+      { token },
+    );
     const removed = await cli(['uninstall', '--keep-data', '--yes']);
     expect(removed.exitCode, `${removed.stdout}\n${removed.stderr}`).toBe(0);
     expect((await c.exec(['systemctl', 'is-active', 'openim-api@0.service'])).stdout.trim()).not.toBe('active');
-    for (const dir of ['/var/lib/openim/redis', '/var/lib/openim/etcd', '/var/lib/openim/minio']) expect((await c.exec(['test', '-d', dir])).exitCode, dir).toBe(0);
+    for (const dir of ['/var/lib/openim/redis', '/var/lib/openim/etcd', '/var/lib/openim/minio'])
+      expect((await c.exec(['test', '-d', dir])).exitCode, dir).toBe(0);
     // This install starts every unit again: measured step by step (JSON progress events, timed as they arrive)
     // against the plan's dependency graph, for the bench's wall time vs slowest dependency chain.
     const graph = JSON.parse((await cli(['plan', '--json'])).stdout) as { steps: { id: string; needs: string[] }[] };
@@ -460,10 +591,19 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
     if (back.exitCode !== 0) console.log(`${back.stdout}\n${back.stderr}\n${await diagnostics()}`);
     expect(back.exitCode).toBe(0);
     const chain = slowestChain(graph.steps, stepSeconds(back.stdout));
-    bench.reinstall = { wallSeconds: Math.round(wallSeconds * 10) / 10, slowestChainSeconds: Math.round(chain.seconds * 10) / 10, slowestChain: chain.steps };
+    bench.reinstall = {
+      wallSeconds: Math.round(wallSeconds * 10) / 10,
+      slowestChainSeconds: Math.round(chain.seconds * 10) / 10,
+      slowestChain: chain.steps,
+    };
     expect(chain.steps.length).toBeGreaterThan(3);
     // user.proto@v0.0.72-alpha.70 GetDesignateUsersResp: `usersInfo`.
-    const info = await callApi<{ usersInfo?: { userID: string; nickname: string }[] }>(API, '/user/get_users_info', { userIDs: [keep] }, { token: await adminToken() });
+    const info = await callApi<{ usersInfo?: { userID: string; nickname: string }[] }>(
+      API,
+      '/user/get_users_info',
+      { userIDs: [keep] },
+      { token: await adminToken() },
+    );
     expect(info.data.usersInfo).toEqual([expect.objectContaining({ userID: keep, nickname: 'kept across reinstall' })]);
   });
 });
@@ -478,12 +618,41 @@ describe('offline: bundle create on this machine (the build reused), install fro
     mkdirSync(bundleDir);
     bundle = join(bundleDir, 'openim-bundle.tar');
     const config = join(workDir, 'bundle-config.yaml');
-    writeFileSync(config, installerConfig({ source: 'build', cacheDir: BUILD_CACHE, minioFile: join(buildPath('minio'), 'minio'), caddyFile: join(buildPath('caddy'), CADDY_ARCHIVE) }), { mode: 0o600 });
+    writeFileSync(
+      config,
+      installerConfig({
+        source: 'build',
+        cacheDir: BUILD_CACHE,
+        minioFile: join(buildPath('minio'), 'minio'),
+        caddyFile: join(buildPath('caddy'), CADDY_ARCHIVE),
+      }),
+      { mode: 0o600 },
+    );
     const t0 = Date.now();
-    const out = execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'create', '--target', 'binary', '--preset', 'single-host', '-c', config, '-o', bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      'node',
+      [
+        join(REPO_ROOT, 'bin/openim-deploy.js'),
+        'bundle',
+        'create',
+        '--target',
+        'binary',
+        '--preset',
+        'single-host',
+        '-c',
+        config,
+        '-o',
+        bundle,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     bench.bundleCreateSeconds = Math.round((Date.now() - t0) / 100) / 10;
     console.log(`[bundle create] ${out.trim()}`);
-    host = await SystemdContainer.start({ name: `openim-offline-${process.pid}`, rootfs: DEFAULT_ROOTFS, bindRo: [{ host: bundleDir, container: '/bundle' }] });
+    host = await SystemdContainer.start({
+      name: `openim-offline-${process.pid}`,
+      rootfs: DEFAULT_ROOTFS,
+      bindRo: [{ host: bundleDir, container: '/bundle' }],
+    });
     await host.execOk(['sh', '-c', 'echo "127.0.0.1 openim.localhost" >> /etc/hosts']);
     await host.writeFile(CONFIG_PATH, installerConfig({}), 0o600);
   }, 900_000);
@@ -492,19 +661,44 @@ describe('offline: bundle create on this machine (the build reused), install fro
   });
 
   it('the bundle holds the server and chat built here, with their digests', () => {
-    const manifest = JSON.parse(execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'inspect', bundle, '--json'], { encoding: 'utf8' })) as { files: { name: string; source: string }[] };
-    expect(manifest.files.map((f) => f.name)).toEqual(expect.arrayContaining([`exported_open-im-server_${DEFAULT_SERVER_VERSION}_linux_amd64.tar.gz`, `exported_chat_${DEFAULT_CHAT_VERSION}_linux_amd64.tar.gz`]));
+    const manifest = JSON.parse(
+      execFileSync('node', [join(REPO_ROOT, 'bin/openim-deploy.js'), 'bundle', 'inspect', bundle, '--json'], {
+        encoding: 'utf8',
+      }),
+    ) as { files: { name: string; source: string }[] };
+    expect(manifest.files.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        `exported_open-im-server_${DEFAULT_SERVER_VERSION}_linux_amd64.tar.gz`,
+        `exported_chat_${DEFAULT_CHAT_VERSION}_linux_amd64.tar.gz`,
+      ]),
+    );
     expect(manifest.files.filter((f) => f.source.startsWith('go build ')).length).toBe(2);
   });
 
   it('installs with no Go on the host: every unit active and verify green', async () => {
     expect((await host!.exec(['sh', '-c', 'command -v go'])).exitCode).not.toBe(0);
-    const r = await host!.exec(['node', '/repo/bin/openim-deploy.js', 'install', '--yes', '--bundle', '/bundle/openim-bundle.tar', '--target', 'binary', '--preset', 'single-host', '-c', CONFIG_PATH]);
+    const r = await host!.exec([
+      'node',
+      '/repo/bin/openim-deploy.js',
+      'install',
+      '--yes',
+      '--bundle',
+      '/bundle/openim-bundle.tar',
+      '--target',
+      'binary',
+      '--preset',
+      'single-host',
+      '-c',
+      CONFIG_PATH,
+    ]);
     console.log(`[offline install] last lines:\n${r.stdout.trim().split('\n').slice(-8).join('\n')}`);
     if (r.exitCode !== 0) console.log(`${r.stdout}\n${r.stderr}`);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).not.toMatch(/go build|go mod tidy/);
     expect(r.stdout).toMatch(/✔ Verify/);
-    for (const unit of moduleUnits) expect((await host!.execOk(['systemctl', 'show', '-p', 'ActiveState', '--value', unit])).trim(), unit).toBe('active');
+    for (const unit of moduleUnits)
+      expect((await host!.execOk(['systemctl', 'show', '-p', 'ActiveState', '--value', unit])).trim(), unit).toBe(
+        'active',
+      );
   });
 });

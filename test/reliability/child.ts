@@ -12,9 +12,13 @@ export interface ChildRun {
   output(): string;
 }
 
-export function spawnCli(args: string[], options: { fakeBin: string; clusterDir: string; cwd: string; delayMs?: number; env?: Record<string, string> }): ChildRun {
+export function spawnCli(
+  args: string[],
+  options: { fakeBin: string; clusterDir: string; cwd: string; delayMs?: number; env?: Record<string, string> },
+): ChildRun {
   const bin = join(packageRoot(), 'bin', 'openim-deploy.js');
-  if (!existsSync(join(packageRoot(), 'dist', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:reliability does)');
+  if (!existsSync(join(packageRoot(), 'dist', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run test:reliability does)');
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd,
     env: {
@@ -32,9 +36,11 @@ export function spawnCli(args: string[], options: { fakeBin: string; clusterDir:
   let stderr = '';
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    },
+  );
   return { child, done, output: () => stdout + stderr };
 }
 

@@ -39,7 +39,11 @@ describe('day two on Kubernetes (simulated cluster)', () => {
 
     const status = await cli(['status', ...config, '--json']);
     expect(status.code, status.err).toBe(0);
-    const report = JSON.parse(status.out) as { healthy: boolean; components: { name: string; ready: number }[]; journal: { done: number } };
+    const report = JSON.parse(status.out) as {
+      healthy: boolean;
+      components: { name: string; ready: number }[];
+      journal: { done: number };
+    };
     expect(report.healthy).toBe(true);
     expect(report.components.map((c) => c.name)).toContain('openim-api');
     expect(report.journal.done).toBeGreaterThan(15);
@@ -47,16 +51,45 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     // doctor on the live install: the broker's topics, a real login with the stored password
     // and authSource (through stdin), the secret chat and server receive, chat's API, versions.
     const doctor = await cli(['doctor', ...config, '--json']);
-    const live = (JSON.parse(doctor.out) as { live: { installed: boolean; diagnosis: { id: string; severity: string; what: string; why: string; fix: string }[] } }).live;
+    const live = (
+      JSON.parse(doctor.out) as {
+        live: {
+          installed: boolean;
+          diagnosis: { id: string; severity: string; what: string; why: string; fix: string }[];
+        };
+      }
+    ).live;
     expect(live.installed).toBe(true);
-    const verdict = Object.fromEntries(live.diagnosis.filter((d) => !d.id.startsWith('objectstorage') && d.id !== 'websocket.route').map((d) => [d.id, d.severity]));
-    expect(verdict).toEqual({ 'kafka.topics': 'ok', 'mongodb.auth': 'ok', 'proxy.env': 'ok', 'chat.secret': 'ok', 'chat.api-url': 'ok', versions: 'ok' });
+    const verdict = Object.fromEntries(
+      live.diagnosis
+        .filter((d) => !d.id.startsWith('objectstorage') && d.id !== 'websocket.route')
+        .map((d) => [d.id, d.severity]),
+    );
+    expect(verdict).toEqual({
+      'kafka.topics': 'ok',
+      'mongodb.auth': 'ok',
+      'proxy.env': 'ok',
+      'chat.secret': 'ok',
+      'chat.api-url': 'ok',
+      versions: 'ok',
+    });
     const mongoLogin = cluster.calls().find((c) => c.args.includes('mongosh'))!;
     expect(mongoLogin.args.join(' ')).not.toContain(secrets['mongodb.password']!);
     for (const d of live.diagnosis.filter((x) => x.severity === 'error')) expect(d.why && d.fix, d.what).toBeTruthy();
 
     // A value that cannot change: refused before anything runs, naming the path.
-    const moved = await cli(['install', '--preset', 'dev', '--namespace', 'elsewhere', '--workdir', workdir, '--yes', '--ignore-preflight', 'discovery.namespace-fixed']);
+    const moved = await cli([
+      'install',
+      '--preset',
+      'dev',
+      '--namespace',
+      'elsewhere',
+      '--workdir',
+      workdir,
+      '--yes',
+      '--ignore-preflight',
+      'discovery.namespace-fixed',
+    ]);
     expect(moved.code).toBe(2);
     expect(String((moved.error as Error).message)).toContain('kubernetes.namespace: cannot change after install');
 
@@ -72,7 +105,10 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     const upgraded = readState(workdir);
     expect(upgraded.installed).toMatchObject({ serverVersion: 'v3.8.4', chatVersion: 'v1.8.4-patch.5' });
     expect(upgraded.upgrading).toBeUndefined();
-    expect(upgraded.history!.map((h) => [h.action, h.serverVersion])).toEqual([['install', 'v3.8.3'], ['upgrade', 'v3.8.4']]);
+    expect(upgraded.history!.map((h) => [h.action, h.serverVersion])).toEqual([
+      ['install', 'v3.8.3'],
+      ['upgrade', 'v3.8.4'],
+    ]);
     expect(cluster.releases()['openim-api']!.values).toContain('v3.8.4');
     expect(upgraded.secrets).toEqual(secrets);
     // Going backwards through the same command is refused: v3.8.4 is installed.

@@ -7,7 +7,17 @@ import type { RunOptions } from '../../src/process/runner.js';
 import { FakeCluster, FakeRunner } from './fake-cluster.js';
 import { normalisedState, readState, runCli, seedState, tempDir } from './harness.js';
 
-export const DEV_INSTALL = ['install', '--preset', 'dev', '--yes', '--json', '--concurrency', '4', '--ignore-preflight', 'discovery.namespace-fixed'];
+export const DEV_INSTALL = [
+  'install',
+  '--preset',
+  'dev',
+  '--yes',
+  '--json',
+  '--concurrency',
+  '4',
+  '--ignore-preflight',
+  'discovery.namespace-fixed',
+];
 
 export interface Setup {
   dir: string;
@@ -26,7 +36,12 @@ export function setup(name: string): Setup {
 export const isPlanCommand = (s: Setup, options: RunOptions) => options.cwd === s.workdir;
 
 export function clusterView(cluster: FakeCluster): unknown {
-  const releases = Object.fromEntries(Object.entries(cluster.releases()).map(([n, r]) => [n, { chart: r.chart, values: r.values, namespace: r.namespace }]));
+  const releases = Object.fromEntries(
+    Object.entries(cluster.releases()).map(([n, r]) => [
+      n,
+      { chart: r.chart, values: r.values, namespace: r.namespace },
+    ]),
+  );
   const objects = Object.fromEntries(
     Object.entries(cluster.objects())
       // The state and the lock are compared through the state file; their bookkeeping fields differ by design.
@@ -43,4 +58,3 @@ export async function referenceRun(secrets: Record<string, string>): Promise<{ s
   expect(run.code, run.err).toBe(0);
   return { state: normalisedState(readState(s.workdir)), cluster: clusterView(s.cluster) };
 }
-

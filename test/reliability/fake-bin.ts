@@ -22,7 +22,10 @@ export function fakeBin(dir: string): string {
   });
   for (const tool of ['kubectl', 'helm']) {
     const wrapper = join(bin, tool);
-    writeFileSync(wrapper, `#!/bin/sh\n# FAKE ${tool} for openim-deploy tests (test/reliability/fake-cluster.ts)\nexec "${process.execPath}" "${script}" ${tool} "$@"\n`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\n# FAKE ${tool} for openim-deploy tests (test/reliability/fake-cluster.ts)\nexec "${process.execPath}" "${script}" ${tool} "$@"\n`,
+    );
     chmodSync(wrapper, 0o755);
   }
   return bin;

@@ -9,7 +9,16 @@
 // Used in-process (FakeRunner) and as a real executable on PATH
 // (fake-kube-cli.ts, bundled by the tests).
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { sleep } from '../../src/util/sleep.js';
@@ -36,7 +45,28 @@ function parseArgs(args: string[]): { rest: string[]; namespace?: string; flags:
   const rest: string[] = [];
   const flags = new Map<string, string | true>();
   let namespace: string | undefined;
-  const valued = new Set(['--kubeconfig', '--context', '--kube-context', '-n', '--namespace', '-o', '--output', '-f', '--filename', '-l', '--selector', '--field-manager', '--values', '--timeout', '--version', '--repo', '--tail', '--max-log-requests', '--field-selector', '--sort-by']);
+  const valued = new Set([
+    '--kubeconfig',
+    '--context',
+    '--kube-context',
+    '-n',
+    '--namespace',
+    '-o',
+    '--output',
+    '-f',
+    '--filename',
+    '-l',
+    '--selector',
+    '--field-manager',
+    '--values',
+    '--timeout',
+    '--version',
+    '--repo',
+    '--tail',
+    '--max-log-requests',
+    '--field-selector',
+    '--sort-by',
+  ]);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') {
@@ -73,7 +103,13 @@ export class FakeCluster {
     mkdirSync(join(dir, 'objects'), { recursive: true });
     mkdirSync(join(dir, 'releases'), { recursive: true });
     const uid = options.uid ?? 'fake-cluster-0000';
-    for (const ns of ['default', 'kube-system']) if (!this.get('Namespace', undefined, ns)) this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(ns === 'kube-system' ? { uid } : {}) } });
+    for (const ns of ['default', 'kube-system'])
+      if (!this.get('Namespace', undefined, ns))
+        this.put({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: ns, ...(ns === 'kube-system' ? { uid } : {}) },
+        });
   }
 
   // --- storage -------------------------------------------------------------
@@ -94,8 +130,11 @@ export class FakeCluster {
 
   put(obj: Json): Json {
     const kind = String(obj.kind);
-    const ns = kind === 'Namespace' ? undefined : (obj.metadata?.namespace as string | undefined) ?? 'default';
-    const stored = { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}), resourceVersion: this.nextVersion() } };
+    const ns = kind === 'Namespace' ? undefined : ((obj.metadata?.namespace as string | undefined) ?? 'default');
+    const stored = {
+      ...obj,
+      metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}), resourceVersion: this.nextVersion() },
+    };
     const p = this.path(kind, ns, String(obj.metadata.name));
     mkdirSync(join(p, '..'), { recursive: true });
     // A temp name per writer: several fake processes may write at once.
@@ -114,7 +153,11 @@ export class FakeCluster {
 
   list(kind: string, namespace: string): Json[] {
     const d = join(this.dir, 'objects', namespace, kind.toLowerCase());
-    return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(d, f), 'utf8')) as Json) : [];
+    return existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => JSON.parse(readFileSync(join(d, f), 'utf8')) as Json)
+      : [];
   }
 
   /** Every stored object as "Kind/ns/name" → object without resourceVersion. */
@@ -176,11 +219,20 @@ export class FakeCluster {
 
   calls(): FakeCall[] {
     const p = join(this.dir, 'calls.jsonl');
-    return existsSync(p) ? readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall) : [];
+    return existsSync(p)
+      ? readFileSync(p, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as FakeCall)
+      : [];
   }
 
   private readManifest(file: string, options: { cwd?: string; input?: string }): Json[] {
-    const text = file === '-' ? options.input ?? '' : readFileSync(isAbsolute(file) ? file : join(options.cwd ?? process.cwd(), file), 'utf8');
+    const text =
+      file === '-'
+        ? (options.input ?? '')
+        : readFileSync(isAbsolute(file) ? file : join(options.cwd ?? process.cwd(), file), 'utf8');
     return parseAllDocuments(text)
       .map((d) => ('toJS' in d ? (d.toJS() as Json | null) : null))
       .flatMap((o) => (o?.kind === 'List' ? ((o.items ?? []) as Json[]) : o ? [o] : []))
@@ -194,7 +246,12 @@ export class FakeCluster {
     const json = flags.get('-o') === 'json';
     switch (verb) {
       case 'version':
-        return ok(JSON.stringify({ clientVersion: { gitVersion: 'v1.33.0' }, ...(flags.has('--client') ? {} : { serverVersion: { gitVersion: 'v1.33.0-fake' } }) }));
+        return ok(
+          JSON.stringify({
+            clientVersion: { gitVersion: 'v1.33.0' },
+            ...(flags.has('--client') ? {} : { serverVersion: { gitVersion: 'v1.33.0-fake' } }),
+          }),
+        );
       case 'config':
         return ok('fake-context\n');
       case 'get':
@@ -202,7 +259,8 @@ export class FakeCluster {
         return this.kubectlGet(what ?? '', name, ns, json || flags.get('-o') === 'name');
       case 'create': {
         if (what === 'namespace' && name) {
-          if (this.get('Namespace', undefined, name)) return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
+          if (this.get('Namespace', undefined, name))
+            return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
           this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
           return ok(`namespace/${name} created\n`);
         }
@@ -214,7 +272,10 @@ export class FakeCluster {
           for (const obj of this.readManifest(file, options)) {
             const objNs = obj.metadata?.namespace ?? ns;
             if (!this.nsExists(objNs)) return fail(`Error from server (NotFound): namespaces "${objNs}" not found`);
-            if (this.get(obj.kind, objNs, obj.metadata.name)) return fail(`Error from server (AlreadyExists): ${String(obj.kind).toLowerCase()}s "${obj.metadata.name}" already exists`);
+            if (this.get(obj.kind, objNs, obj.metadata.name))
+              return fail(
+                `Error from server (AlreadyExists): ${String(obj.kind).toLowerCase()}s "${obj.metadata.name}" already exists`,
+              );
             out.push(this.put({ ...obj, metadata: { ...obj.metadata, namespace: objNs } }));
           }
           return ok(json ? JSON.stringify(out[0] ?? {}) : '');
@@ -230,7 +291,9 @@ export class FakeCluster {
           const current = this.get(obj.kind, objNs, obj.metadata.name);
           if (!current) return notFound(String(obj.kind).toLowerCase(), obj.metadata.name);
           if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
-            return fail(`Error from server (Conflict): Operation cannot be fulfilled on ${String(obj.kind).toLowerCase()}s "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+            return fail(
+              `Error from server (Conflict): Operation cannot be fulfilled on ${String(obj.kind).toLowerCase()}s "${obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+            );
           }
           const stored = this.put({ ...obj, metadata: { ...obj.metadata, namespace: objNs } });
           return ok(json ? JSON.stringify(stored) : '');
@@ -242,8 +305,9 @@ export class FakeCluster {
         return this.locked(() => {
           const lines: string[] = [];
           for (const obj of this.readManifest(file, options)) {
-            const objNs = obj.kind === 'Namespace' ? undefined : obj.metadata?.namespace ?? ns;
-            if (objNs && !this.nsExists(objNs)) return fail(`Error from server (NotFound): namespaces "${objNs}" not found`);
+            const objNs = obj.kind === 'Namespace' ? undefined : (obj.metadata?.namespace ?? ns);
+            if (objNs && !this.nsExists(objNs))
+              return fail(`Error from server (NotFound): namespaces "${objNs}" not found`);
             this.put({ ...obj, metadata: { ...obj.metadata, ...(objNs ? { namespace: objNs } : {}) } });
             lines.push(`${String(obj.kind).toLowerCase()}/${obj.metadata.name} serverside-applied`);
           }
@@ -267,8 +331,12 @@ export class FakeCluster {
       case 'logs': {
         // A workload that logs its own credentials: what reaches the user must be redacted anyway.
         const infra = this.get('Secret', ns, 'openim-infra-secrets');
-        const raw = (infra?.stringData?.['mongodb-password'] as string | undefined) ?? Buffer.from(String(infra?.data?.['mongodb-password'] ?? ''), 'base64').toString('utf8');
-        return ok(`2026-01-01T00:00:00Z level=info msg="connecting" uri=mongodb://openIM:${raw}@openim-mongodb:27017/openim_v3 password=${raw}\n2026-01-01T00:00:01Z level=info msg="ready"\n`);
+        const raw =
+          (infra?.stringData?.['mongodb-password'] as string | undefined) ??
+          Buffer.from(String(infra?.data?.['mongodb-password'] ?? ''), 'base64').toString('utf8');
+        return ok(
+          `2026-01-01T00:00:00Z level=info msg="connecting" uri=mongodb://openIM:${raw}@openim-mongodb:27017/openim_v3 password=${raw}\n2026-01-01T00:00:01Z level=info msg="ready"\n`,
+        );
       }
       default:
         return this.unknown('kubectl', args);
@@ -291,7 +359,12 @@ export class FakeCluster {
     const list = (items: Json[]) => ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
     switch (what) {
       case 'storageclass':
-        return list([{ metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'rancher.io/local-path' }]);
+        return list([
+          {
+            metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+            provisioner: 'rancher.io/local-path',
+          },
+        ]);
       case 'ingressclass':
         return list([{ metadata: { name: 'nginx' } }]);
       case 'crd':
@@ -316,16 +389,45 @@ export class FakeCluster {
         const obj = this.get(kind, ns, name);
         if (!obj) return notFound(what === 'lease' ? 'leases.coordination.k8s.io' : `${what}s`, name);
         // Real Secrets come back with data (base64), whatever was applied.
-        if (kind === 'Secret' && obj.stringData) obj.data = { ...(obj.data ?? {}), ...Object.fromEntries(Object.entries(obj.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+        if (kind === 'Secret' && obj.stringData)
+          obj.data = {
+            ...(obj.data ?? {}),
+            ...Object.fromEntries(
+              Object.entries(obj.stringData as Record<string, string>).map(([k, v]) => [
+                k,
+                Buffer.from(v).toString('base64'),
+              ]),
+            ),
+          };
         return ok(JSON.stringify(obj));
       }
       case 'deployments,statefulsets':
-        return list(Object.entries(this.releases()).filter(([, r]) => r.namespace === ns).map(([rel]) => this.workload(rel, ns)));
+        return list(
+          Object.entries(this.releases())
+            .filter(([, r]) => r.namespace === ns)
+            .map(([rel]) => this.workload(rel, ns)),
+        );
       case 'pods':
-        return list(Object.entries(this.releases()).filter(([, r]) => r.namespace === ns).map(([rel]) => ({ metadata: { name: `${rel}-0`, labels: { 'app.kubernetes.io/instance': rel } }, status: { phase: 'Running', containerStatuses: [{ name: rel, restartCount: 0, state: { running: {} } }] } })));
+        return list(
+          Object.entries(this.releases())
+            .filter(([, r]) => r.namespace === ns)
+            .map(([rel]) => ({
+              metadata: { name: `${rel}-0`, labels: { 'app.kubernetes.io/instance': rel } },
+              status: { phase: 'Running', containerStatuses: [{ name: rel, restartCount: 0, state: { running: {} } }] },
+            })),
+        );
       case 'endpoints': {
         const wanted = String(this.lastFieldSelector ?? '').replace('metadata.name=', '');
-        return list(this.releases()[wanted] ? [{ metadata: { name: wanted }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 10002, name: 'http' }] }] }] : []);
+        return list(
+          this.releases()[wanted]
+            ? [
+                {
+                  metadata: { name: wanted },
+                  subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 10002, name: 'http' }] }],
+                },
+              ]
+            : [],
+        );
       }
       case 'services':
       case 'events':
@@ -341,17 +443,28 @@ export class FakeCluster {
    */
   private workload(release: string, ns: string): Json {
     const values = (parseYaml(this.releases()[release]?.values ?? '') ?? {}) as Json;
-    const labels: Record<string, string> = { 'app.kubernetes.io/instance': release, 'app.kubernetes.io/part-of': 'openim', ...(values.version ? { 'app.kubernetes.io/version': String(values.version) } : {}) };
+    const labels: Record<string, string> = {
+      'app.kubernetes.io/instance': release,
+      'app.kubernetes.io/part-of': 'openim',
+      ...(values.version ? { 'app.kubernetes.io/version': String(values.version) } : {}),
+    };
     const image = values.image?.repository ? `${values.image.repository}:${values.image.tag}` : `fake/${release}:fake`;
     const env = [
       ...((values.env ?? []) as Json[]).map((e) => ({ name: e.name, value: String(e.value) })),
-      ...((values.secretEnv ?? []) as Json[]).map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key } } })),
+      ...((values.secretEnv ?? []) as Json[]).map((e) => ({
+        name: e.name,
+        valueFrom: { secretKeyRef: { name: e.secretName, key: e.key } },
+      })),
     ];
     const replicas = Number(values.replicas ?? 1);
     return {
       kind: 'Deployment',
       metadata: { name: release, namespace: ns, labels },
-      spec: { replicas, selector: { matchLabels: { 'app.kubernetes.io/instance': release } }, template: { metadata: { labels }, spec: { containers: [{ name: release, image, env }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { 'app.kubernetes.io/instance': release } },
+        template: { metadata: { labels }, spec: { containers: [{ name: release, image, env }] } },
+      },
       status: { readyReplicas: replicas },
     };
   }
@@ -360,15 +473,25 @@ export class FakeCluster {
   private kubectlExec(rest: string[], ns: string, options: { input?: string }): RunResult {
     const command = rest.slice(rest.indexOf('--') >= 0 ? rest.indexOf('--') + 1 : 2);
     if (command[0] === 'kafka-topics.sh' && command.includes('--describe')) {
-      return ok(['toRedis', 'toMongo', 'toPush', 'toOfflinePush'].map((t) => `Topic: ${t}\tTopicId: fake-${t}\tPartitionCount: 8\tReplicationFactor: 1\tConfigs: \n`).join(''));
+      return ok(
+        ['toRedis', 'toMongo', 'toPush', 'toOfflinePush']
+          .map((t) => `Topic: ${t}\tTopicId: fake-${t}\tPartitionCount: 8\tReplicationFactor: 1\tConfigs: \n`)
+          .join(''),
+      );
     }
     if (command[0] === 'mongosh') {
       const uri = /connect\("([^"]+)"\)/.exec(options.input ?? '')?.[1] ?? '';
       const m = /^mongodb:\/\/([^:]+):([^@]+)@[^/]+\/([^?]+)\?authSource=([^&]+)/.exec(uri);
       const infra = this.get('Secret', ns, 'openim-infra-secrets');
       const stored = (infra?.stringData?.['mongodb-password'] as string | undefined) ?? '';
-      const good = m && decodeURIComponent(m[2]!) === stored && decodeURIComponent(m[1]!) === 'openIM' && decodeURIComponent(m[4]!) === decodeURIComponent(m[3]!);
-      return ok(`OPENIM-DEPLOY-PING ${JSON.stringify(good ? { ok: 1 } : { ok: 0, error: 'MongoServerError: Authentication failed.' })}\n`);
+      const good =
+        m &&
+        decodeURIComponent(m[2]!) === stored &&
+        decodeURIComponent(m[1]!) === 'openIM' &&
+        decodeURIComponent(m[4]!) === decodeURIComponent(m[3]!);
+      return ok(
+        `OPENIM-DEPLOY-PING ${JSON.stringify(good ? { ok: 1 } : { ok: 0, error: 'MongoServerError: Authentication failed.' })}\n`,
+      );
     }
     return this.unknown('kubectl', ['exec', ...rest]);
   }
@@ -384,25 +507,46 @@ export class FakeCluster {
       case 'upgrade': {
         if (!name || !chart) return fail('fake helm: upgrade needs a release and a chart');
         const valuesFile = flags.get('--values');
-        const values = typeof valuesFile === 'string' ? readFileSync(isAbsolute(valuesFile) ? valuesFile : join(options.cwd ?? process.cwd(), valuesFile), 'utf8') : '';
-        if (!this.nsExists(ns) && !flags.has('--create-namespace')) return fail(`Error: create: failed to create: namespaces "${ns}" not found`);
+        const values =
+          typeof valuesFile === 'string'
+            ? readFileSync(isAbsolute(valuesFile) ? valuesFile : join(options.cwd ?? process.cwd(), valuesFile), 'utf8')
+            : '';
+        if (!this.nsExists(ns) && !flags.has('--create-namespace'))
+          return fail(`Error: create: failed to create: namespaces "${ns}" not found`);
         return this.locked(() => {
-          const previous = existsSync(releasePath(name)) ? (JSON.parse(readFileSync(releasePath(name), 'utf8')) as { revision: number }) : undefined;
-          writeFileSync(releasePath(name), JSON.stringify({ chart, values, revision: (previous?.revision ?? 0) + 1, namespace: ns }));
+          const previous = existsSync(releasePath(name))
+            ? (JSON.parse(readFileSync(releasePath(name), 'utf8')) as { revision: number })
+            : undefined;
+          writeFileSync(
+            releasePath(name),
+            JSON.stringify({ chart, values, revision: (previous?.revision ?? 0) + 1, namespace: ns }),
+          );
           return ok(`Release "${name}" has been ${previous ? 'upgraded' : 'installed'}. Happy Helming!\n`);
         });
       }
       case 'list':
-        return ok(JSON.stringify(Object.entries(this.releases()).filter(([, r]) => r.namespace === ns).map(([n, r]) => ({ name: n, namespace: ns, revision: String(r.revision), status: 'deployed' }))));
+        return ok(
+          JSON.stringify(
+            Object.entries(this.releases())
+              .filter(([, r]) => r.namespace === ns)
+              .map(([n, r]) => ({ name: n, namespace: ns, revision: String(r.revision), status: 'deployed' })),
+          ),
+        );
       case 'uninstall':
-        if (!name || !existsSync(releasePath(name))) return flags.has('--ignore-not-found') ? ok() : fail(`Error: uninstall: Release not loaded: ${name}: release: not found`);
+        if (!name || !existsSync(releasePath(name)))
+          return flags.has('--ignore-not-found')
+            ? ok()
+            : fail(`Error: uninstall: Release not loaded: ${name}: release: not found`);
         rmSync(releasePath(name));
         return ok(`release "${name}" uninstalled\n`);
       case 'rollback': {
         if (!name || !existsSync(releasePath(name))) return fail(`Error: release: not found`);
         return this.locked(() => {
           const r = JSON.parse(readFileSync(releasePath(name), 'utf8')) as Json;
-          writeFileSync(releasePath(name), JSON.stringify({ ...r, revision: r.revision + 1, rolledBackTo: Number(chart) }));
+          writeFileSync(
+            releasePath(name),
+            JSON.stringify({ ...r, revision: r.revision + 1, rolledBackTo: Number(chart) }),
+          );
           return ok('Rollback was a success! Happy Helming!\n');
         });
       }
@@ -418,12 +562,20 @@ export class FakeCluster {
 
   unknownCalls(): { tool: string; args: string[] }[] {
     const p = join(this.dir, 'unknown.jsonl');
-    return existsSync(p) ? readFileSync(p, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return existsSync(p)
+      ? readFileSync(p, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
   }
 }
 
 /** Commands that change the cluster take this long (slow runs for interrupt tests). */
-export const SLOW = (argv: readonly string[]) => (argv[0] === 'helm' && argv.includes('upgrade')) || (argv[0] === 'kubectl' && argv.includes('apply') && !argv.includes('-'));
+export const SLOW = (argv: readonly string[]) =>
+  (argv[0] === 'helm' && argv.includes('upgrade')) ||
+  (argv[0] === 'kubectl' && argv.includes('apply') && !argv.includes('-'));
 
 /** In-process Runner over a FakeCluster; a fault hook can fail chosen commands. */
 export class FakeRunner implements Runner {
@@ -432,11 +584,15 @@ export class FakeRunner implements Runner {
   inFlight = 0;
   constructor(
     readonly cluster: FakeCluster,
-    private readonly opts: { delayMs?: number; fault?: (argv: readonly string[], options: RunOptions) => RunResult | undefined } = {},
+    private readonly opts: {
+      delayMs?: number;
+      fault?: (argv: readonly string[], options: RunOptions) => RunResult | undefined;
+    } = {},
   ) {}
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    if (options.signal?.aborted) throw Object.assign(new Error(`interrupted: ${argv.join(' ')}`), { name: 'AbortError' });
+    if (options.signal?.aborted)
+      throw Object.assign(new Error(`interrupted: ${argv.join(' ')}`), { name: 'AbortError' });
     this.seen.push({ argv: [...argv], options });
     const injected = this.opts.fault?.(argv, options);
     if (injected) return injected;
@@ -450,6 +606,9 @@ export class FakeRunner implements Runner {
         this.inFlight--;
       }
     }
-    return this.cluster.exec(argv, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.input !== undefined ? { input: options.input } : {}) });
+    return this.cluster.exec(argv, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.input !== undefined ? { input: options.input } : {}),
+    });
   }
 }

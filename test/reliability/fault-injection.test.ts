@@ -25,7 +25,9 @@ async function injected(k: number, mode: 'single' | 'outage') {
       n++;
       if (mode === 'outage' && n === k) setTimeout(() => controller.abort(), OUTAGE_GRACE_MS).unref();
       const hit = mode === 'single' ? n === k : n >= k;
-      return hit ? { exitCode: 1, stdout: '', stderr: `injected failure at plan command ${n}: ${argv.slice(0, 3).join(' ')}` } : undefined;
+      return hit
+        ? { exitCode: 1, stdout: '', stderr: `injected failure at plan command ${n}: ${argv.slice(0, 3).join(' ')}` }
+        : undefined;
     },
   });
   const first = await runCli(s.args, { runner: faulty, cwd: s.dir, signal: controller.signal });
@@ -47,12 +49,17 @@ describe('failure at each command of the dev plan, then the same command again',
     expect(steps).toBeGreaterThan(15);
     expect(planCommands).toBeGreaterThanOrEqual(steps - 5);
 
-    const cases = Array.from({ length: planCommands }, (_, i) => i + 1).flatMap((k) => [{ k, mode: 'single' as const }, { k, mode: 'outage' as const }]);
+    const cases = Array.from({ length: planCommands }, (_, i) => i + 1).flatMap((k) => [
+      { k, mode: 'single' as const },
+      { k, mode: 'outage' as const },
+    ]);
     const failures: string[] = [];
     const firstCodes = new Map<number, number>();
     // Independent cases side by side: most of their time is retry back-off and probe intervals.
     for (let i = 0; i < cases.length; i += 12) {
-      const batch = await Promise.all(cases.slice(i, i + 12).map(async ({ k, mode }) => ({ k, mode, ...(await injected(k, mode)) })));
+      const batch = await Promise.all(
+        cases.slice(i, i + 12).map(async ({ k, mode }) => ({ k, mode, ...(await injected(k, mode)) })),
+      );
       for (const { k, mode, s, first, second, state, reference } of batch) {
         const label = `k=${k} ${mode}`;
         firstCodes.set(first.code, (firstCodes.get(first.code) ?? 0) + 1);
@@ -60,13 +67,16 @@ describe('failure at each command of the dev plan, then the same command again',
         if (second.code !== 0) failures.push(`${label}: re-run exited ${second.code}: ${second.err}`);
         const again = rerunAfterSuccess([...first.events, ...second.events]);
         if (again.length) failures.push(`${label}: ran again after success: ${again.join(', ')}`);
-        if (Object.values(state.steps).some((e) => e.status !== 'done')) failures.push(`${label}: not every step done after the re-run`);
+        if (Object.values(state.steps).some((e) => e.status !== 'done'))
+          failures.push(`${label}: not every step done after the re-run`);
         try {
           expect(normalisedState(state)).toEqual(reference.state);
           expect(clusterView(s.cluster)).toEqual(reference.cluster);
           // The copy in the cluster is the same state as the local one.
           const secret = s.cluster.get('Secret', state.identity!['kubernetes.namespace'], 'openim-deploy-state');
-          expect(normalisedState(JSON.parse(Buffer.from(secret!.data['state.json'], 'base64').toString('utf8')))).toEqual(normalisedState(state));
+          expect(
+            normalisedState(JSON.parse(Buffer.from(secret!.data['state.json'], 'base64').toString('utf8'))),
+          ).toEqual(normalisedState(state));
         } catch (e) {
           failures.push(`${label}: end state differs from a clean run: ${(e as Error).message.slice(0, 600)}`);
         }

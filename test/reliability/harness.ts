@@ -29,11 +29,19 @@ export function exitCodeOf(error: unknown): number {
   return EXIT.failed;
 }
 
-export async function runCli(args: string[], options: { runner: Runner; cwd: string; signal?: AbortSignal; env?: Record<string, string> }): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  options: { runner: Runner; cwd: string; signal?: AbortSignal; env?: Record<string, string> },
+): Promise<CliRun> {
   let out = '';
   let err = '';
   const ctx: CliContext = {
-    io: { out: (s) => void (out += s), err: (s) => void (err += s.endsWith('\n') ? s : `${s}\n`), interactive: false, tty: false },
+    io: {
+      out: (s) => void (out += s),
+      err: (s) => void (err += s.endsWith('\n') ? s : `${s}\n`),
+      interactive: false,
+      tty: false,
+    },
     env: { HOME: options.cwd, CI: '1', ...options.env },
     cwd: options.cwd,
     runner: options.runner,
@@ -84,14 +92,24 @@ export function normalisedState(state: DeployState): unknown {
   return {
     identity: state.identity,
     secrets: state.secrets,
-    installed: state.installed ? { serverVersion: state.installed.serverVersion, chatVersion: state.installed.chatVersion } : undefined,
+    installed: state.installed
+      ? { serverVersion: state.installed.serverVersion, chatVersion: state.installed.chatVersion }
+      : undefined,
     upgrading: state.upgrading,
-    history: (state.history ?? []).map((h) => ({ action: h.action, serverVersion: h.serverVersion, chatVersion: h.chatVersion, releases: Object.keys(h.revisions ?? {}).sort() })),
+    history: (state.history ?? []).map((h) => ({
+      action: h.action,
+      serverVersion: h.serverVersion,
+      chatVersion: h.chatVersion,
+      releases: Object.keys(h.revisions ?? {}).sort(),
+    })),
     lastApplied: state.lastApplied,
     steps: Object.fromEntries(
       Object.entries(state.steps)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([id, e]) => [id, { status: e.status, hash: e.hash, order: e.order, component: e.component, resources: e.resources }]),
+        .map(([id, e]) => [
+          id,
+          { status: e.status, hash: e.hash, order: e.order, component: e.component, resources: e.resources },
+        ]),
     ),
   };
 }

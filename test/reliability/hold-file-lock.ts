@@ -13,10 +13,14 @@ try {
   const held = await lock.acquire({ owner: lockOwner('lock-test'), wait, pollMs: 50 });
   process.stdout.write(`${JSON.stringify({ locked: true, pid: process.pid })}\n`);
   process.stdin.resume();
-  process.stdin.on('end', () => void (async () => {
-    await held.release();
-    process.exit(0);
-  })());
+  process.stdin.on(
+    'end',
+    () =>
+      void (async () => {
+        await held.release();
+        process.exit(0);
+      })(),
+  );
 } catch (e) {
   if (e instanceof LockHeldError) {
     process.stdout.write(`${JSON.stringify({ held: e.holder })}\n`);

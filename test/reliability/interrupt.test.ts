@@ -39,7 +39,10 @@ describe('interrupts', () => {
     for (const name of ['int-cold', 'int-clean']) {
       const clean = setup(name);
       const started = performance.now();
-      const cleanRun = await runCli(clean.args, { runner: new FakeRunner(clean.cluster, { delayMs: DELAY_MS }), cwd: clean.dir });
+      const cleanRun = await runCli(clean.args, {
+        runner: new FakeRunner(clean.cluster, { delayMs: DELAY_MS }),
+        cwd: clean.dir,
+      });
       expect(cleanRun.code, cleanRun.err).toBe(0);
       duration = performance.now() - started;
     }
@@ -60,13 +63,19 @@ describe('interrupts', () => {
       expect(runner.inFlight, `${label}: a command was still running when the run returned`).toBe(0);
       if (first.code === 130) {
         // Cut inside the plan (UserAbort) or before it, while probing or locking (AbortError).
-        expect(first.error instanceof UserAbort || (first.error as Error).name === 'AbortError', String(first.error)).toBe(true);
+        expect(
+          first.error instanceof UserAbort || (first.error as Error).name === 'AbortError',
+          String(first.error),
+        ).toBe(true);
         // Consistent journal: every step that began is recorded as done or interrupted, none left "started".
         // A cut before the first save (while preparing the namespace, reading the cluster identity
         // or locking) leaves no journal at all, which is consistent too.
         const cut = existsSync(join(s.workdir, 'state.json')) ? readState(s.workdir) : { steps: {} };
         const statuses = Object.values(cut.steps).map((e) => e.status);
-        expect(statuses.filter((x) => x === 'started'), label).toEqual([]);
+        expect(
+          statuses.filter((x) => x === 'started'),
+          label,
+        ).toEqual([]);
       }
       const second = await runCli(s.args, { runner: new FakeRunner(s.cluster), cwd: s.dir });
       expect(second.code, `${label}: resume: ${second.err}`).toBe(0);
@@ -86,11 +95,26 @@ describe('interrupts', () => {
     const cluster = new FakeCluster(clusterDir);
     const bin = fakeBin(dir);
     const workdir = join(dir, 'work');
-    const args = ['install', '--preset', 'dev', '--yes', '--workdir', workdir, '--ignore-preflight', 'discovery.namespace-fixed'];
+    const args = [
+      'install',
+      '--preset',
+      'dev',
+      '--yes',
+      '--workdir',
+      workdir,
+      '--ignore-preflight',
+      'discovery.namespace-fixed',
+    ];
 
     const run = spawnCli(args, { fakeBin: bin, clusterDir, cwd: dir, delayMs: 1500 });
     // Interrupt while a helm upgrade (slow) is running.
-    await until(() => runningFakes(clusterDir).length > 0 && cluster.calls().some((c) => c.tool === 'helm' && c.args.includes('upgrade')), 60_000, 'a helm upgrade to start');
+    await until(
+      () =>
+        runningFakes(clusterDir).length > 0 &&
+        cluster.calls().some((c) => c.tool === 'helm' && c.args.includes('upgrade')),
+      60_000,
+      'a helm upgrade to start',
+    );
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code, result.stdout + result.stderr).toBe(130);
@@ -99,7 +123,9 @@ describe('interrupts', () => {
     const cut = readState(workdir);
     expect(Object.values(cut.steps).filter((e) => e.status === 'started')).toEqual([]);
     expect(Object.values(cut.steps).some((e) => e.status === 'interrupted')).toBe(true);
-    const doneBefore = Object.entries(cut.steps).filter(([, e]) => e.status === 'done').map(([id]) => id);
+    const doneBefore = Object.entries(cut.steps)
+      .filter(([, e]) => e.status === 'done')
+      .map(([id]) => id);
     // The Lease was released on the way out: the next run does not wait for it to expire.
     const lease = cluster.get('Lease', cut.identity!['kubernetes.namespace'], 'openim-deploy-lock');
     expect(lease?.spec?.holderIdentity).toBe('');
@@ -107,9 +133,15 @@ describe('interrupts', () => {
     const callsBefore = cluster.calls().length;
     const resumed = await spawnCli([...args, '--json'], { fakeBin: bin, clusterDir, cwd: dir }).done;
     expect(resumed.code, resumed.stderr).toBe(0);
-    const events = resumed.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id: string; status: string });
+    const events = resumed.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; id: string; status: string });
     const rerun = events.filter((e) => e.type === 'step' && e.status === 'started').map((e) => e.id);
-    expect(rerun.filter((id) => doneBefore.includes(id)), 'steps done before the interrupt ran again').toEqual([]);
+    expect(
+      rerun.filter((id) => doneBefore.includes(id)),
+      'steps done before the interrupt ran again',
+    ).toEqual([]);
     expect(cluster.calls().length).toBeGreaterThan(callsBefore);
     expect(Object.values(readState(workdir).steps).every((e) => e.status === 'done')).toBe(true);
   });

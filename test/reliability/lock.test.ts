@@ -21,8 +21,18 @@ function cluster(name: string) {
   const c = new FakeCluster(clusterDir);
   const bin = fakeBin(dir);
   const workdir = join(dir, 'work');
-  const args = ['install', '--preset', 'dev', '--yes', '--workdir', workdir, '--ignore-preflight', 'discovery.namespace-fixed'];
-  const holder = () => (c.get('Lease', 'openim', 'openim-deploy-lock')?.spec?.holderIdentity as string | undefined) ?? '';
+  const args = [
+    'install',
+    '--preset',
+    'dev',
+    '--yes',
+    '--workdir',
+    workdir,
+    '--ignore-preflight',
+    'discovery.namespace-fixed',
+  ];
+  const holder = () =>
+    (c.get('Lease', 'openim', 'openim-deploy-lock')?.spec?.holderIdentity as string | undefined) ?? '';
   return { dir, clusterDir, cluster: c, bin, workdir, args, holder };
 }
 
@@ -71,7 +81,9 @@ describe('lock contention between processes', () => {
     const path = join(dir, 'state', 'lock');
     const script = new URL('./hold-file-lock.ts', import.meta.url).pathname;
     const holdLock = (mode: 'nowait' | 'wait') => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, path, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script, path, mode], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -32,78 +32,229 @@ const safe = {
   config: join(root, 'config.yaml'),
 };
 mkdirSync(safe.workdir, { recursive: true });
-const SAFE_SETS = ['prefix', 'configDir', 'dataDir', 'stateDir', 'unitDir'].flatMap((k) => ['--set', `binary.${k}=${join(root, 'host', k)}`]);
+const SAFE_SETS = ['prefix', 'configDir', 'dataDir', 'stateDir', 'unitDir'].flatMap((k) => [
+  '--set',
+  `binary.${k}=${join(root, 'host', k)}`,
+]);
 
 const leaves = leafPaths();
 const value = fc.oneof(
-  fc.constantFrom('', 'true', 'false', '0', '-1', '3', '64', '65', '1.5', 'null', '[]', '{}', 'a,b', 'x:1', 'host:27017', '/abs/path', 'v3.8.4', 'v3.8.3-patch.16', 'v9.9.9', 'dev', 'production', 'kubernetes', 'binary', 'openim', 'Bad_NS', 'im.example.com', 'http://external_ip:10005', 'openim-api', 'mongodb', '10m'),
+  fc.constantFrom(
+    '',
+    'true',
+    'false',
+    '0',
+    '-1',
+    '3',
+    '64',
+    '65',
+    '1.5',
+    'null',
+    '[]',
+    '{}',
+    'a,b',
+    'x:1',
+    'host:27017',
+    '/abs/path',
+    'v3.8.4',
+    'v3.8.3-patch.16',
+    'v9.9.9',
+    'dev',
+    'production',
+    'kubernetes',
+    'binary',
+    'openim',
+    'Bad_NS',
+    'im.example.com',
+    'http://external_ip:10005',
+    'openim-api',
+    'mongodb',
+    '10m',
+  ),
   fc.string({ maxLength: 16 }),
   fc.integer({ min: -5, max: 100_000 }).map(String),
 );
 const word = fc.stringMatching(/^[a-zA-Z0-9._-]{1,14}$/);
-const setKey = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...leaves) }, { weight: 1, arbitrary: word }, { weight: 1, arbitrary: fc.constantFrom('openim', 'openim.', '.x', 'a..b', 'openim.replicas.openim-api', 'openim.replicas.nope', 'infrastructure.mongodb.address[0]') });
+const setKey = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...leaves) },
+  { weight: 1, arbitrary: word },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'openim',
+      'openim.',
+      '.x',
+      'a..b',
+      'openim.replicas.openim-api',
+      'openim.replicas.nope',
+      'infrastructure.mongodb.address[0]',
+    ),
+  },
+);
 
 const configFlag = fc.oneof(
-  { weight: 2, arbitrary: fc.tuple(fc.constant('--preset'), fc.constantFrom('dev', 'production', 'offline', 'single-host', 'china-mirror', 'nope', '')) },
-  { weight: 4, arbitrary: fc.tuple(fc.constant('--set'), fc.tuple(setKey, value).map(([k, v]) => `${k}=${v}`)) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(
+      fc.constant('--preset'),
+      fc.constantFrom('dev', 'production', 'offline', 'single-host', 'china-mirror', 'nope', ''),
+    ),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(
+      fc.constant('--set'),
+      fc.tuple(setKey, value).map(([k, v]) => `${k}=${v}`),
+    ),
+  },
   { weight: 1, arbitrary: fc.tuple(fc.constant('--set'), value) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('--target', '--profile', '--domain', '--namespace', '--ingress', '--storage', '--mirror', '--bundle'), value) },
-  { weight: 1, arbitrary: fc.constantFrom(['-c', safe.config], ['-c', join(root, 'missing.yaml')], ['--workdir', safe.workdir]) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(
+      fc.constantFrom(
+        '--target',
+        '--profile',
+        '--domain',
+        '--namespace',
+        '--ingress',
+        '--storage',
+        '--mirror',
+        '--bundle',
+      ),
+      value,
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(['-c', safe.config], ['-c', join(root, 'missing.yaml')], ['--workdir', safe.workdir]),
+  },
 );
 
 /** Options each command has, with values; a few from other commands and plain garbage too. */
 const list = (a: fc.Arbitrary<readonly string[]>): fc.Arbitrary<string[]> => a.map((x) => [...x]);
 const own: Record<string, fc.Arbitrary<string[]>> = {
-  install: list(fc.oneof(fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--force'], ['--wait-lock']), fc.tuple(fc.constant('--concurrency'), value))),
+  install: list(
+    fc.oneof(
+      fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--force'], ['--wait-lock']),
+      fc.tuple(fc.constant('--concurrency'), value),
+    ),
+  ),
   plan: list(fc.constantFrom(['--json'], ['-o', safe.output])),
   render: list(fc.constantFrom(['--out', safe.render])),
   doctor: list(fc.constantFrom(['--json'])),
   status: list(fc.oneof(fc.constantFrom(['--json']), fc.tuple(fc.constant('--interval'), value))),
-  upgrade: list(fc.oneof(fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--skip-migration'], ['--wait-lock']), fc.tuple(fc.constantFrom('--to', '--chat-version', '--concurrency'), value))),
+  upgrade: list(
+    fc.oneof(
+      fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--skip-migration'], ['--wait-lock']),
+      fc.tuple(fc.constantFrom('--to', '--chat-version', '--concurrency'), value),
+    ),
+  ),
   rollback: list(fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--wait-lock'])),
-  uninstall: list(fc.constantFrom(['--yes'], ['--dry-run'], ['--json'], ['--purge'], ['--keep-data'], ['--delete-data'], ['--wait-lock'])),
-  logs: list(fc.oneof(fc.tuple(fc.constant('--tail'), value), fc.constantFrom(['openim-api'], ['chat-api'], ['mongodb'], ['openim-apii'], ['nope']))),
+  uninstall: list(
+    fc.constantFrom(
+      ['--yes'],
+      ['--dry-run'],
+      ['--json'],
+      ['--purge'],
+      ['--keep-data'],
+      ['--delete-data'],
+      ['--wait-lock'],
+    ),
+  ),
+  logs: list(
+    fc.oneof(
+      fc.tuple(fc.constant('--tail'), value),
+      fc.constantFrom(['openim-api'], ['chat-api'], ['mongodb'], ['openim-apii'], ['nope']),
+    ),
+  ),
   'support-bundle': list(fc.constantFrom(['-o', safe.output], ['--output', safe.output])),
   config: list(fc.constantFrom(['--json'])),
 };
-const garbage = fc.oneof(fc.constantFrom(['--frobnicate'], ['-x'], ['--set'], ['--to'], ['--preset'], ['-V'], ['--help'], ['--yes'], ['--purge']), word.map((w) => [w]));
+const garbage = fc.oneof(
+  fc.constantFrom(
+    ['--frobnicate'],
+    ['-x'],
+    ['--set'],
+    ['--to'],
+    ['--preset'],
+    ['-V'],
+    ['--help'],
+    ['--yes'],
+    ['--purge'],
+  ),
+  word.map((w) => [w]),
+);
 
 const COMMANDS: [string[], number][] = [
-  [['install'], 6], [['status'], 4], [['doctor'], 3], [['upgrade'], 4], [['rollback'], 3], [['uninstall'], 4], [['logs'], 3],
-  [['config', 'validate'], 5], [['config', 'show'], 3], [['support-bundle'], 2], [['bogus'], 1], [[], 1],
+  [['install'], 6],
+  [['status'], 4],
+  [['doctor'], 3],
+  [['upgrade'], 4],
+  [['rollback'], 3],
+  [['uninstall'], 4],
+  [['logs'], 3],
+  [['config', 'validate'], 5],
+  [['config', 'show'], 3],
+  [['support-bundle'], 2],
+  [['bogus'], 1],
+  [[], 1],
   // Plan-building vectors cost tens of ms each: rarer.
-  [['plan'], 2], [['render'], 1],
+  [['plan'], 2],
+  [['render'], 1],
 ];
 
-const vector = fc
-  .oneof(...COMMANDS.map(([cmd, weight]) => ({ weight, arbitrary: fc.constant(cmd) })))
-  .chain((cmd) => {
-    const mine = own[cmd[0] ?? ''] ?? garbage;
-    const flags = fc.array(fc.oneof({ weight: 5, arbitrary: configFlag }, { weight: 4, arbitrary: mine }, { weight: 1, arbitrary: garbage }), { maxLength: 4 });
-    // Half the vectors start from a valid base, so later flags decide more often than the defaults do.
-    const base = fc.constantFrom<string[]>([], ['--preset', 'dev'], ['--preset', 'single-host'], ['--preset', 'dev', '-c', safe.config]);
-    return fc.tuple(fc.constant(cmd), fc.tuple(base, flags).map(([b, f]) => [b, ...f]));
-  });
+const vector = fc.oneof(...COMMANDS.map(([cmd, weight]) => ({ weight, arbitrary: fc.constant(cmd) }))).chain((cmd) => {
+  const mine = own[cmd[0] ?? ''] ?? garbage;
+  const flags = fc.array(
+    fc.oneof({ weight: 5, arbitrary: configFlag }, { weight: 4, arbitrary: mine }, { weight: 1, arbitrary: garbage }),
+    { maxLength: 4 },
+  );
+  // Half the vectors start from a valid base, so later flags decide more often than the defaults do.
+  const base = fc.constantFrom<string[]>(
+    [],
+    ['--preset', 'dev'],
+    ['--preset', 'single-host'],
+    ['--preset', 'dev', '-c', safe.config],
+  );
+  return fc.tuple(
+    fc.constant(cmd),
+    fc.tuple(base, flags).map(([b, f]) => [b, ...f]),
+  );
+});
 
 const configFile = fc.option(
   fc.oneof(
-    fc.dictionary(fc.constantFrom(...leaves), fc.oneof(value, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }).map((flat) => {
-      const nested: Record<string, unknown> = {};
-      for (const [path, v] of Object.entries(flat)) {
-        const parts = path.split('.');
-        let node = nested;
-        parts.slice(0, -1).forEach((p) => (node = (node[p] ??= {}) as Record<string, unknown>));
-        node[parts[parts.length - 1]!] = v;
-      }
-      return stringify(nested);
-    }),
+    fc
+      .dictionary(fc.constantFrom(...leaves), fc.oneof(value, fc.integer(), fc.boolean(), fc.constant(null)), {
+        maxKeys: 5,
+      })
+      .map((flat) => {
+        const nested: Record<string, unknown> = {};
+        for (const [path, v] of Object.entries(flat)) {
+          const parts = path.split('.');
+          let node = nested;
+          parts.slice(0, -1).forEach((p) => (node = (node[p] ??= {}) as Record<string, unknown>));
+          node[parts[parts.length - 1]!] = v;
+        }
+        return stringify(nested);
+      }),
     fc.constantFrom('', 'target: [', '- a\n- b\n', 'just text', 'target: binary\ntarget: kubernetes\n'),
   ),
   { nil: undefined, freq: 3 },
 );
 
 const env = fc.option(
-  fc.dictionary(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...leaves.map(envNameFor)) }, { weight: 1, arbitrary: fc.constantFrom('OPENIM_DEPLOY_NOPE', 'OPENIM_DEPLOY_PRESET', 'OPENIM_DEPLOY_KUBERNETES_NAMESPACE') }), value, { minKeys: 1, maxKeys: 2 }),
+  fc.dictionary(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...leaves.map(envNameFor)) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('OPENIM_DEPLOY_NOPE', 'OPENIM_DEPLOY_PRESET', 'OPENIM_DEPLOY_KUBERNETES_NAMESPACE'),
+      },
+    ),
+    value,
+    { minKeys: 1, maxKeys: 2 },
+  ),
   { nil: {}, freq: 3 },
 );
 
@@ -140,7 +291,9 @@ describe('CLI argument vectors, config files and env (fast-check)', () => {
             counts.config++;
             for (const issue of e.issues) {
               expect(issue.path.trim(), `${argv.join(' ')}: ${issue.message}`).not.toBe('');
-              expect(issue.path, `${argv.join(' ')}: ${issue.message}`).toMatch(/^(--?[a-zA-Z]|<[a-z]+>|OPENIM_DEPLOY_|[a-zA-Z][\w-]*(\.|\[|$))/);
+              expect(issue.path, `${argv.join(' ')}: ${issue.message}`).toMatch(
+                /^(--?[a-zA-Z]|<[a-z]+>|OPENIM_DEPLOY_|[a-zA-Z][\w-]*(\.|\[|$))/,
+              );
               expect(issue.message.trim()).not.toBe('');
             }
           } else if (e instanceof CommanderError) {

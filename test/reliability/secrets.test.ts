@@ -28,7 +28,10 @@ function leaks(text: string, secrets: Record<string, string>): string[] {
   for (const [id, value] of Object.entries(secrets)) {
     // The 6-digit superCode could appear by chance inside a hash: match it as a whole word only.
     const forms = [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)];
-    const hit = id === 'chat.superCode' ? new RegExp(`(^|[^0-9a-f])${value}([^0-9a-f]|$)`).test(text) : forms.some((f) => text.includes(f));
+    const hit =
+      id === 'chat.superCode'
+        ? new RegExp(`(^|[^0-9a-f])${value}([^0-9a-f]|$)`).test(text)
+        : forms.some((f) => text.includes(f));
     if (hit) found.push(id);
   }
   return found;
@@ -38,7 +41,10 @@ describe('secrets', () => {
   it('are generated once, reused after a failure and after --force, and written where OpenIM reads them', async () => {
     const s = setup('secrets-reuse');
     let n = 0;
-    const failing = new FakeRunner(s.cluster, { fault: (_argv, o) => (o.cwd === s.workdir && ++n === 8 ? { exitCode: 1, stdout: '', stderr: 'injected' } : undefined) });
+    const failing = new FakeRunner(s.cluster, {
+      fault: (_argv, o) =>
+        o.cwd === s.workdir && ++n === 8 ? { exitCode: 1, stdout: '', stderr: 'injected' } : undefined,
+    });
     await runCli(s.args, { runner: failing, cwd: s.dir });
     const first = readState(s.workdir).secrets;
     expect(Object.keys(first).length).toBeGreaterThanOrEqual(10);
@@ -67,7 +73,19 @@ describe('secrets', () => {
     expect(install.code, install.err).toBe(0);
     const secrets = readState(s.workdir).secrets as Record<string, string>;
     const common = ['--preset', 'dev', '--workdir', s.workdir];
-    await run(['install', '--preset', 'dev', '--yes', '--workdir', s.workdir, '--ignore-preflight', 'discovery.namespace-fixed'], 'install (plain)');
+    await run(
+      [
+        'install',
+        '--preset',
+        'dev',
+        '--yes',
+        '--workdir',
+        s.workdir,
+        '--ignore-preflight',
+        'discovery.namespace-fixed',
+      ],
+      'install (plain)',
+    );
     await run(['plan', '--preset', 'dev', '--json'], 'plan');
     const renderDir = join(s.dir, 'render');
     expect((await run(['render', '--preset', 'dev', '--out', renderDir], 'render')).code).toBe(0);
@@ -93,13 +111,28 @@ describe('secrets', () => {
 
     // The built CLI too, as a user runs it (progress renderer, summary, errors).
     const bin = fakeBin(s.dir);
-    const child = await spawnCli(['install', '--preset', 'dev', '--yes', '--workdir', s.workdir, '--force', '--ignore-preflight', 'discovery.namespace-fixed'], { fakeBin: bin, clusterDir: s.cluster.dir, cwd: s.dir }).done;
+    const child = await spawnCli(
+      [
+        'install',
+        '--preset',
+        'dev',
+        '--yes',
+        '--workdir',
+        s.workdir,
+        '--force',
+        '--ignore-preflight',
+        'discovery.namespace-fixed',
+      ],
+      { fakeBin: bin, clusterDir: s.cluster.dir, cwd: s.dir },
+    ).done;
     expect(child.code, child.stderr).toBe(0);
     texts.push({ where: 'built CLI stdout', text: child.stdout }, { where: 'built CLI stderr', text: child.stderr });
 
     const found = texts.flatMap((t) => leaks(t.text, secrets).map((id) => `${id} in ${t.where}`));
     expect(found).toEqual([]);
     // And the scan can find them: the state holds every one.
-    expect(leaks(readFileSync(join(s.workdir, 'state.json'), 'utf8'), secrets).length).toBe(Object.keys(secrets).length);
+    expect(leaks(readFileSync(join(s.workdir, 'state.json'), 'utf8'), secrets).length).toBe(
+      Object.keys(secrets).length,
+    );
   });
 });

@@ -24,7 +24,15 @@ import { DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
 import { DEFAULT_ROOTFS, type ExecResult, type SystemdContainer } from '../systemd/container.js';
 import { serveArtifacts, type ArtifactServer } from '../systemd/fixtures/artifacts.js';
-import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, type ExternalInfra, type StandInArtifacts } from '../systemd/fixtures/binary-host.js';
+import {
+  bootHost,
+  cliArgv,
+  installerConfig,
+  packStandIns,
+  startExternalInfra,
+  type ExternalInfra,
+  type StandInArtifacts,
+} from '../systemd/fixtures/binary-host.js';
 
 const ready = interopTool({
   name: `root and the systemd rootfs (${DEFAULT_ROOTFS})`,
@@ -32,7 +40,13 @@ const ready = interopTool({
   install: 'run as root after npm run systemd:rootfs (test:systemd builds it; .ci/run runs that first)',
 });
 // Other ports than install.test.ts's: containers share the host's loopback.
-const INFRA: ExternalInfra = { redisPort: 26391, redisPassword: 'reliability-redis-password-0815', etcdPort: 23791, etcdPeerPort: 23801, fake: { mongodb: 27118, kafka: 19093, minio: 19001 } };
+const INFRA: ExternalInfra = {
+  redisPort: 26391,
+  redisPassword: 'reliability-redis-password-0815',
+  etcdPort: 23791,
+  etcdPeerPort: 23801,
+  fake: { mongodb: 27118, kafka: 19093, minio: 19001 },
+};
 const STATE = '/var/lib/openim-deploy/state.json';
 const moduleUnits = [...SERVER_MODULES, ...CHAT_MODULES].map((m) => `${unitNameOf(m)}@0.service`);
 
@@ -46,8 +60,18 @@ describe.skipIf(!ready)('binary target on real systemd: killed installer, resume
 
   const cli = (command: string[], extra: string[] = []): Promise<ExecResult> =>
     c.exec([...cliArgv(command, mirror, artifacts), ...extra]);
-  const show = async (unit: string) => Object.fromEntries((await c.execOk(['systemctl', 'show', '-p', 'ActiveState,UnitFileState,LoadState', unit])).trim().split('\n').map((l) => l.split('=') as [string, string]));
-  const state = async () => JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string>; steps: Record<string, { status: string }> };
+  const show = async (unit: string) =>
+    Object.fromEntries(
+      (await c.execOk(['systemctl', 'show', '-p', 'ActiveState,UnitFileState,LoadState', unit]))
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+  const state = async () =>
+    JSON.parse(await c.readFile(STATE)) as {
+      secrets: Record<string, string>;
+      steps: Record<string, { status: string }>;
+    };
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'openim-reliability-'));
@@ -69,7 +93,8 @@ describe.skipIf(!ready)('binary target on real systemd: killed installer, resume
     const deadline = Date.now() + 300_000;
     for (;;) {
       const s = await c.exec(['cat', STATE]);
-      const steps = s.exitCode === 0 ? (JSON.parse(s.stdout) as { steps: Record<string, { status: string }> }).steps : {};
+      const steps =
+        s.exitCode === 0 ? (JSON.parse(s.stdout) as { steps: Record<string, { status: string }> }).steps : {};
       if (steps['binary.units']?.status === 'done') break;
       if (Date.now() > deadline) throw new Error(`the install never reached binary.units: ${JSON.stringify(steps)}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -85,10 +110,18 @@ describe.skipIf(!ready)('binary target on real systemd: killed installer, resume
 
     const again = await cli(['install', '--yes', '--json']);
     expect(again.exitCode, again.stderr.slice(-2000)).toBe(0);
-    const events = again.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
-    const doneBefore = Object.entries(cut.steps).filter(([, e]) => e.status === 'done').map(([id]) => id);
+    const events = again.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
+    const doneBefore = Object.entries(cut.steps)
+      .filter(([, e]) => e.status === 'done')
+      .map(([id]) => id);
     // Resumed: what was done before the kill is not redone.
-    const rerun = events.filter((e) => e.type === 'step' && e.status === 'started' && doneBefore.includes(e.id)).map((e) => e.id);
+    const rerun = events
+      .filter((e) => e.type === 'step' && e.status === 'started' && doneBefore.includes(e.id))
+      .map((e) => e.id);
     expect(rerun).toEqual([]);
     for (const unit of [...moduleUnits, 'openim.target']) expect((await show(unit)).ActiveState, unit).toBe('active');
     expect((await state()).secrets).toEqual(secrets);
@@ -98,9 +131,16 @@ describe.skipIf(!ready)('binary target on real systemd: killed installer, resume
   it('status reads every unit: healthy, versions from the current links', async () => {
     const r = await cli(['status', '--json']);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { healthy: boolean; components: { name: string; version: string; ready: number; desired: number }[] };
+    const report = JSON.parse(r.stdout) as {
+      healthy: boolean;
+      components: { name: string; version: string; ready: number; desired: number }[];
+    };
     expect(report.healthy).toBe(true);
-    expect(report.components.find((x) => x.name === 'openim-api')).toMatchObject({ version: DEFAULT_SERVER_VERSION, ready: 1, desired: 1 });
+    expect(report.components.find((x) => x.name === 'openim-api')).toMatchObject({
+      version: DEFAULT_SERVER_VERSION,
+      ready: 1,
+      desired: 1,
+    });
     // A stopped unit makes it unhealthy, exit 4.
     await c.execOk(['systemctl', 'stop', 'openim-rpc-user@0.service']);
     const down = await cli(['status']);
@@ -113,7 +153,8 @@ describe.skipIf(!ready)('binary target on real systemd: killed installer, resume
     const secrets = (await state()).secrets;
     const r = await cli(['uninstall', '--yes']);
     expect(r.exitCode, r.stderr.slice(-2000)).toBe(0);
-    for (const unit of ['openim-api@0.service', 'openim.target']) expect((await show(unit)).LoadState, unit).toBe('not-found');
+    for (const unit of ['openim-api@0.service', 'openim.target'])
+      expect((await show(unit)).LoadState, unit).toBe('not-found');
     expect((await c.exec(['sh', '-c', 'ls /etc/systemd/system/openim* 2>/dev/null'])).stdout).toBe('');
     expect((await c.exec(['test', '-e', `/opt/openim/${DEFAULT_SERVER_VERSION}`])).exitCode).not.toBe(0);
     // Data stays.

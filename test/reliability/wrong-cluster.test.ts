@@ -15,7 +15,16 @@ describe('a second cluster behind the same kube context', () => {
     const first = new FakeCluster(join(home, 'cluster-1'), { uid: 'uid-first' });
     const second = new FakeCluster(join(home, 'cluster-2'), { uid: 'uid-second' });
     // No --workdir: the default, keyed by context and namespace, is shared by both runs.
-    const install = ['install', '--preset', 'dev', '--namespace', 'im', '--yes', '--ignore-preflight', 'discovery.namespace-fixed'];
+    const install = [
+      'install',
+      '--preset',
+      'dev',
+      '--namespace',
+      'im',
+      '--yes',
+      '--ignore-preflight',
+      'discovery.namespace-fixed',
+    ];
 
     const one = await runCli(install, { runner: new FakeRunner(first), cwd: home });
     expect(one.code, one.err).toBe(0);
@@ -27,12 +36,17 @@ describe('a second cluster behind the same kube context', () => {
 
     const stateOf = (c: FakeCluster) => {
       const secret = c.get('Secret', 'im', 'openim-deploy-state') as { data: Record<string, string> };
-      return JSON.parse(Buffer.from(secret.data['state.json']!, 'base64').toString('utf8')) as { cluster: string; secrets: Record<string, string> };
+      return JSON.parse(Buffer.from(secret.data['state.json']!, 'base64').toString('utf8')) as {
+        cluster: string;
+        secrets: Record<string, string>;
+      };
     };
     const [a, b] = [stateOf(first), stateOf(second)];
     expect(a.cluster).not.toBe(b.cluster);
     expect(b.secrets['openim.secret']).not.toBe(a.secrets['openim.secret']);
     // The first cluster's local copy is kept beside the new one, not overwritten.
-    expect(readdirSync(join(home, '.openim-deploy', 'current-im')).filter((f) => f.startsWith('state.json.cluster-'))).toHaveLength(1);
+    expect(
+      readdirSync(join(home, '.openim-deploy', 'current-im')).filter((f) => f.startsWith('state.json.cluster-')),
+    ).toHaveLength(1);
   });
 });

@@ -208,9 +208,14 @@ export class SystemdContainer {
     if (repo !== false) bindRo.push({ host: repo, container: '/repo' });
 
     const args = [
-      '-D', rootDir, '-b', '-M', opts.name,
+      '-D',
+      rootDir,
+      '-b',
+      '-M',
+      opts.name,
       // No machined here; keep the container in the caller's cgroup.
-      '--register=no', '--keep-unit',
+      '--register=no',
+      '--keep-unit',
       // No TTY: the console goes to the log file.
       '--console=pipe',
       ...binds('--bind-ro', bindRo),
@@ -264,7 +269,10 @@ export class SystemdContainer {
     }
     if (state === 'degraded') {
       const r = await this.exec(['systemctl', 'list-units', '--state=failed', '--no-legend', '--plain']);
-      this.failedUnits = r.stdout.split('\n').map((l) => l.split(/\s+/)[0] ?? '').filter(Boolean);
+      this.failedUnits = r.stdout
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0] ?? '')
+        .filter(Boolean);
       console.warn(`[systemd ${this.name}] degraded, failed units: ${this.failedUnits.join(', ')}`);
     }
   }
@@ -275,7 +283,11 @@ export class SystemdContainer {
     const env = Object.entries({ ...CLEAN_ENV, ...opts.env }).map(([k, v]) => `${k}=${v}`);
     // /usr/bin/env is the container's (nsenter execs after entering the mount
     // namespace); -i drops the host environment nsenter inherited.
-    return run('nsenter', ['-t', String(this.pid), '-a', '/usr/bin/env', '-i', '-C', opts.cwd ?? '/', ...env, ...argv], opts.input);
+    return run(
+      'nsenter',
+      ['-t', String(this.pid), '-a', '/usr/bin/env', '-i', '-C', opts.cwd ?? '/', ...env, ...argv],
+      opts.input,
+    );
   }
 
   /** Like exec, but rejects unless the command exits 0. Resolves to its stdout. */

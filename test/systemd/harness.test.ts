@@ -12,7 +12,12 @@ let c: SystemdContainer;
 /** `systemctl show -p A,B unit` as an object. */
 async function show(unit: string, props: string[]): Promise<Record<string, string>> {
   const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
-  return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 describe('real systemd in systemd-nspawn', () => {
@@ -46,7 +51,16 @@ describe('real systemd in systemd-nspawn', () => {
   it('restarts a Restart=always unit whose main process is killed', async () => {
     await c.writeFile(
       '/etc/systemd/system/harness-sleep.service',
-      ['[Unit]', 'Description=harness sleeper', '', '[Service]', 'ExecStart=/bin/sleep infinity', 'Restart=always', 'RestartSec=100ms', ''].join('\n'),
+      [
+        '[Unit]',
+        'Description=harness sleeper',
+        '',
+        '[Service]',
+        'ExecStart=/bin/sleep infinity',
+        'Restart=always',
+        'RestartSec=100ms',
+        '',
+      ].join('\n'),
     );
     expect(await c.readFile('/etc/systemd/system/harness-sleep.service')).toContain('Restart=always');
     await c.execOk(['systemctl', 'daemon-reload']);
@@ -72,7 +86,10 @@ describe('real systemd in systemd-nspawn', () => {
   });
 
   it('passes env and stdin to exec', async () => {
-    const r = await c.exec(['sh', '-c', 'echo "$FOO"; cat; echo "$HOME"'], { env: { FOO: 'bar' }, input: 'from-stdin\n' });
+    const r = await c.exec(['sh', '-c', 'echo "$FOO"; cat; echo "$HOME"'], {
+      env: { FOO: 'bar' },
+      input: 'from-stdin\n',
+    });
     expect(r).toEqual({ exitCode: 0, stdout: 'bar\nfrom-stdin\n/root\n', stderr: '' });
     // The host environment does not leak in.
     expect((await c.exec(['sh', '-c', 'echo "${VITEST:-unset}"'])).stdout.trim()).toBe('unset');

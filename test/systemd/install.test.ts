@@ -25,9 +25,23 @@ import { openimAdminToken } from '../../src/execute/probes.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
 import { REPO_ROOT, until, type ExecResult, type SystemdContainer } from './container.js';
 import { serveArtifacts, type ArtifactServer } from './fixtures/artifacts.js';
-import { bootHost, cliArgv, installerConfig, packStandIns, startExternalInfra, type ExternalInfra, type StandInArtifacts } from './fixtures/binary-host.js';
+import {
+  bootHost,
+  cliArgv,
+  installerConfig,
+  packStandIns,
+  startExternalInfra,
+  type ExternalInfra,
+  type StandInArtifacts,
+} from './fixtures/binary-host.js';
 
-const INFRA: ExternalInfra = { redisPort: 26390, redisPassword: 'e2e-redis-password-4711', etcdPort: 23790, etcdPeerPort: 23800, fake: { mongodb: 27117, kafka: 19092, minio: 19000 } };
+const INFRA: ExternalInfra = {
+  redisPort: 26390,
+  redisPassword: 'e2e-redis-password-4711',
+  etcdPort: 23790,
+  etcdPeerPort: 23800,
+  fake: { mongodb: 27117, kafka: 19092, minio: 19000 },
+};
 
 /** Where install keeps its state and the generated credentials (binary.stateDir). */
 const STATE = '/var/lib/openim-deploy/state.json';
@@ -43,9 +57,19 @@ let mirror: ArtifactServer;
 /** The CLI runs from dist/ inside the container: refuse to test a stale build. */
 function assertBuilt(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.test.ts') ? 0 : statSync(join(dir, e.name)).mtimeMs)));
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory()
+          ? newest(join(dir, e.name))
+          : e.name.endsWith('.test.ts')
+            ? 0
+            : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
   const built = statSync(join(REPO_ROOT, 'dist/main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (newest(join(REPO_ROOT, 'src')) > built) throw new Error('dist/ is older than src/: run `npm run build` first (npm run test:systemd does)');
+  if (newest(join(REPO_ROOT, 'src')) > built)
+    throw new Error('dist/ is older than src/: run `npm run build` first (npm run test:systemd does)');
 }
 
 beforeAll(() => {
@@ -66,7 +90,11 @@ afterAll(async () => {
 // No Grafana archive here (no internet): Grafana is "yours"; Prometheus and node_exporter run for real.
 const config = installerConfig(INFRA, { grafanaUrl: 'http://grafana.e2e.invalid:3000/' });
 
-function install(c: SystemdContainer, mirrorPath: 'good' | 'tampered' = 'good', extra: string[] = []): Promise<ExecResult> {
+function install(
+  c: SystemdContainer,
+  mirrorPath: 'good' | 'tampered' = 'good',
+  extra: string[] = [],
+): Promise<ExecResult> {
   return c.exec([...cliArgv(['install', '--yes'], mirror, artifacts, mirrorPath), ...extra]);
 }
 
@@ -74,7 +102,12 @@ const boot = (name: string) => bootHost(name, artifacts.standIn, config);
 
 async function show(c: SystemdContainer, unit: string, props: string[]): Promise<Record<string, string>> {
   const out = await c.execOk(['systemctl', 'show', '-p', props.join(','), unit]);
-  return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 async function diagnostics(c: SystemdContainer): Promise<string> {
@@ -95,12 +128,15 @@ describe('a tampered tarball', () => {
   it('is refused before anything is installed', async () => {
     const r = await install(c, 'tampered');
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/SHA-256 mismatch for http:\/\/127\.0\.0\.1:\d+\/tampered\/exported_open-im-server_/);
+    expect(r.stdout + r.stderr).toMatch(
+      /SHA-256 mismatch for http:\/\/127\.0\.0\.1:\d+\/tampered\/exported_open-im-server_/,
+    );
     expect(mirror.requests).toContain(`GET /tampered/${artifacts.server.name}`);
     // Nothing on the host changed: no user, no folders, no config, no units, no download left.
     expect((await c.exec(['id', 'openim'])).exitCode).not.toBe(0);
     expect((await c.exec(['id', 'openim-monitoring'])).exitCode).not.toBe(0);
-    for (const path of ['/opt/openim', '/etc/openim', '/var/lib/openim']) expect((await c.exec(['test', '-e', path])).exitCode, path).not.toBe(0);
+    for (const path of ['/opt/openim', '/etc/openim', '/var/lib/openim'])
+      expect((await c.exec(['test', '-e', path])).exitCode, path).not.toBe(0);
     expect((await c.exec(['sh', '-c', 'ls /etc/systemd/system/openim* 2>/dev/null'])).stdout).toBe('');
     const downloads = await c.exec(['ls', '/var/lib/openim-deploy/work/artifacts']);
     expect(downloads.stdout).not.toContain(artifacts.server.name);
@@ -122,7 +158,9 @@ describe('install --target binary --preset single-host on real systemd', () => {
   it('installs: exit 0, the server answers', async () => {
     const t0 = Date.now();
     firstRun = await install(c);
-    console.log(`[install] first run ${((Date.now() - t0) / 1000).toFixed(1)} s; last lines:\n${firstRun.stderr.trim().split('\n').slice(-3).join('\n')}`);
+    console.log(
+      `[install] first run ${((Date.now() - t0) / 1000).toFixed(1)} s; last lines:\n${firstRun.stderr.trim().split('\n').slice(-3).join('\n')}`,
+    );
     if (firstRun.exitCode !== 0) console.log(`${firstRun.stdout}\n${firstRun.stderr}\n${await diagnostics(c)}`);
     expect(firstRun.exitCode).toBe(0);
     // The installer's own health step got an admin token; its verify step is off here (the stand-ins
@@ -134,10 +172,18 @@ describe('install --target binary --preset single-host on real systemd', () => {
   }, 600_000);
 
   it('leaves every unit active and enabled, under openim.target', async () => {
-    for (const unit of [...moduleUnits, 'openim-server-check.service', 'openim-chat-check.service', 'openim-server.target', 'openim-chat.target', 'openim.target']) {
+    for (const unit of [
+      ...moduleUnits,
+      'openim-server-check.service',
+      'openim-chat-check.service',
+      'openim-server.target',
+      'openim-chat.target',
+      'openim.target',
+    ]) {
       const s = await show(c, unit, ['ActiveState', 'UnitFileState']);
       expect(s.ActiveState, unit).toBe('active');
-      if (!unit.endsWith('.target') || unit === 'openim.target') expect(['enabled', 'static'], unit).toContain(s.UnitFileState);
+      if (!unit.endsWith('.target') || unit === 'openim.target')
+        expect(['enabled', 'static'], unit).toContain(s.UnitFileState);
     }
     expect((await c.execOk(['systemctl', 'is-enabled', 'openim-api@0.service'])).trim()).toBe('enabled');
     const failed = await c.execOk(['systemctl', 'list-units', '--failed', '--no-legend', '--plain', 'openim*']);
@@ -150,11 +196,20 @@ describe('install --target binary --preset single-host on real systemd', () => {
     await c.execOk(['test', '-x', `/opt/openim/${DEFAULT_SERVER_VERSION}/bin/openim-rpc-user`]);
     await c.execOk(['test', '-x', `/opt/openim/${DEFAULT_SERVER_VERSION}/tools/check-component`]);
     await c.execOk(['test', '-x', `/opt/openim/chat/${DEFAULT_CHAT_VERSION}/bin/admin-api`]);
-    expect((await c.execOk(['stat', '-c', '%a %U:%G', '/etc/openim/server/share.yml', '/etc/openim/chat/share.yml', '/var/lib/openim/server'])).trim().split('\n')).toEqual([
-      '640 root:openim',
-      '640 root:openim',
-      '750 openim:openim',
-    ]);
+    expect(
+      (
+        await c.execOk([
+          'stat',
+          '-c',
+          '%a %U:%G',
+          '/etc/openim/server/share.yml',
+          '/etc/openim/chat/share.yml',
+          '/var/lib/openim/server',
+        ])
+      )
+        .trim()
+        .split('\n'),
+    ).toEqual(['640 root:openim', '640 root:openim', '750 openim:openim']);
     // Secrets were substituted on the host; the placeholders are gone and the value is the stored one.
     const share = await c.readFile('/etc/openim/server/share.yml');
     const secret = JSON.parse(await c.readFile(STATE)).secrets['openim.secret'] as string;
@@ -172,8 +227,21 @@ describe('install --target binary --preset single-host on real systemd', () => {
   });
 
   it('runs each process hardened, as openim, logging to the journal', async () => {
-    const s = await show(c, 'openim-api@0.service', ['MainPID', 'ProtectSystem', 'NoNewPrivileges', 'User', 'LimitNOFILE', 'Restart']);
-    expect(s).toMatchObject({ ProtectSystem: 'strict', NoNewPrivileges: 'yes', User: 'openim', LimitNOFILE: '100000', Restart: 'always' });
+    const s = await show(c, 'openim-api@0.service', [
+      'MainPID',
+      'ProtectSystem',
+      'NoNewPrivileges',
+      'User',
+      'LimitNOFILE',
+      'Restart',
+    ]);
+    expect(s).toMatchObject({
+      ProtectSystem: 'strict',
+      NoNewPrivileges: 'yes',
+      User: 'openim',
+      LimitNOFILE: '100000',
+      Restart: 'always',
+    });
     expect((await c.execOk(['ps', '-o', 'user=', '-p', s.MainPID!])).trim()).toBe('openim');
     const journal = await c.execOk(['journalctl', '--no-pager', '-u', 'openim-api@0.service']);
     expect(journal).toMatch(/openim-stand-in openim-api -i 0\] listening on 10002/);
@@ -190,12 +258,17 @@ describe('install --target binary --preset single-host on real systemd', () => {
       return s.ActiveState === 'active' && s.MainPID !== '0' && s.MainPID !== before.MainPID ? s : undefined;
     });
     expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
-    await until('port 10320 again', async () => ((await c.exec(['sh', '-c', 'ss -Hltn | grep -q ":10320 "'])).exitCode === 0 ? true : undefined));
+    await until('port 10320 again', async () =>
+      (await c.exec(['sh', '-c', 'ss -Hltn | grep -q ":10320 "'])).exitCode === 0 ? true : undefined,
+    );
   });
 
   it("runs Prometheus and node_exporter from the Debian packages as openim-monitoring, the packages' own services off", async () => {
     for (const unit of [...MONITORING_UNITS, 'openim-monitoring.target']) {
-      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({ ActiveState: 'active', UnitFileState: 'enabled' });
+      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({
+        ActiveState: 'active',
+        UnitFileState: 'enabled',
+      });
     }
     for (const unit of MONITORING_UNITS) {
       const s = await show(c, unit, ['MainPID', 'User', 'ProtectSystem']);
@@ -205,15 +278,24 @@ describe('install --target binary --preset single-host on real systemd', () => {
       expect(Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(security)?.[1]), unit).toBeLessThanOrEqual(4.0);
     }
     for (const unit of ['prometheus.service', 'prometheus-node-exporter.service']) {
-      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({ ActiveState: 'inactive', UnitFileState: 'disabled' });
+      expect(await show(c, unit, ['ActiveState', 'UnitFileState']), unit).toEqual({
+        ActiveState: 'inactive',
+        UnitFileState: 'disabled',
+      });
     }
     // The unit regex reached node_exporter as one argument, backslash intact (ExecStart quoting).
     const ne = await show(c, 'openim-node-exporter.service', ['MainPID']);
-    expect((await c.execOk(['cat', `/proc/${ne.MainPID}/cmdline`])).split('\0')).toContain('--collector.systemd.unit-include=openim.+\\.service');
+    expect((await c.execOk(['cat', `/proc/${ne.MainPID}/cmdline`])).split('\0')).toContain(
+      '--collector.systemd.unit-include=openim.+\\.service',
+    );
     // The monitoring user reads its config but not OpenIM's credentials; the OpenIM user cannot read the monitoring config.
     await c.execOk(['runuser', '-u', 'openim-monitoring', '--', 'cat', '/etc/openim/monitoring/prometheus.yml']);
-    expect((await c.exec(['runuser', '-u', 'openim-monitoring', '--', 'cat', '/etc/openim/server/share.yml'])).exitCode).not.toBe(0);
-    expect((await c.exec(['runuser', '-u', 'openim', '--', 'cat', '/etc/openim/monitoring/prometheus.yml'])).exitCode).not.toBe(0);
+    expect(
+      (await c.exec(['runuser', '-u', 'openim-monitoring', '--', 'cat', '/etc/openim/server/share.yml'])).exitCode,
+    ).not.toBe(0);
+    expect(
+      (await c.exec(['runuser', '-u', 'openim', '--', 'cat', '/etc/openim/monitoring/prometheus.yml'])).exitCode,
+    ).not.toBe(0);
   });
 
   it('tracks every OpenIM unit: node_exporter exports state and restarts, Prometheus scrapes each instance and loads the alert rules', async () => {
@@ -226,11 +308,17 @@ describe('install --target binary --preset single-host on real systemd', () => {
     // Only openim* units are exported.
     expect(metrics).not.toMatch(/node_systemd_unit_state\{name="dbus\.service"/);
     // The process killed above counts as a restart: what OpenIMCrashLooping / OpenIMRestartsHigh alert on.
-    expect(Number(/node_systemd_service_restart_total\{name="openim-rpc-user@0\.service"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(
+      Number(/node_systemd_service_restart_total\{name="openim-rpc-user@0\.service"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
 
     const query = async (q: string) =>
-      JSON.parse(await c.execOk(['curl', '-fsS', '--get', `${PROMETHEUS}/api/v1/query`, '--data-urlencode', `query=${q}`])).data.result as { metric: Record<string, string>; value: [number, string] }[];
-    const withMetrics = [...SERVER_MODULES, ...CHAT_MODULES].filter((m) => m.ports.some((p) => p.name === 'metrics')).map((m) => `${unitNameOf(m)}@0.service`);
+      JSON.parse(
+        await c.execOk(['curl', '-fsS', '--get', `${PROMETHEUS}/api/v1/query`, '--data-urlencode', `query=${q}`]),
+      ).data.result as { metric: Record<string, string>; value: [number, string] }[];
+    const withMetrics = [...SERVER_MODULES, ...CHAT_MODULES]
+      .filter((m) => m.ports.some((p) => p.name === 'metrics'))
+      .map((m) => `${unitNameOf(m)}@0.service`);
     expect(withMetrics.length).toBeGreaterThanOrEqual(11);
     // Scrapes run every 30 s: wait for a round where every target answered.
     const up = await until(
@@ -241,7 +329,12 @@ describe('install --target binary --preset single-host on real systemd', () => {
       },
       120_000,
     );
-    expect(up.filter((x) => x.metric.job!.startsWith('openim-')).map((x) => x.metric.unit).sort()).toEqual([...withMetrics].sort());
+    expect(
+      up
+        .filter((x) => x.metric.job!.startsWith('openim-'))
+        .map((x) => x.metric.unit)
+        .sort(),
+    ).toEqual([...withMetrics].sort());
     expect(up.map((x) => x.metric.job)).toEqual(expect.arrayContaining(['node', 'prometheus']));
     // Prometheus may hold a sample scraped before the kill: wait until a scrape after it arrives.
     const restarts = await until(
@@ -254,24 +347,37 @@ describe('install --target binary --preset single-host on real systemd', () => {
     );
     expect(Number(restarts.value[1])).toBeGreaterThanOrEqual(1);
 
-    const rules = JSON.parse(await c.execOk(['curl', '-fsS', `${PROMETHEUS}/api/v1/rules`])).data.groups as { rules: { name: string; lastError?: string }[] }[];
+    const rules = JSON.parse(await c.execOk(['curl', '-fsS', `${PROMETHEUS}/api/v1/rules`])).data.groups as {
+      rules: { name: string; lastError?: string }[];
+    }[];
     const loaded = rules.flatMap((g) => g.rules);
-    expect(loaded.map((r) => r.name)).toEqual(expect.arrayContaining(['OpenIMModuleDown', 'OpenIMCrashLooping', 'OpenIMRestartsHigh', 'OpenIMUnitFailed']));
+    expect(loaded.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['OpenIMModuleDown', 'OpenIMCrashLooping', 'OpenIMRestartsHigh', 'OpenIMUnitFailed']),
+    );
     expect(loaded.filter((r) => r.lastError)).toEqual([]);
   }, 240_000);
 
   it('changes nothing on a second run', async () => {
-    const pids = async () => Object.fromEntries(await Promise.all(moduleUnits.map(async (u) => [u, (await show(c, u, ['MainPID'])).MainPID] as const)));
-    const unitTimes = async () => (await c.execOk(['sh', '-c', 'stat -c "%n %Y" /etc/systemd/system/openim* /etc/openim/server/*.yml'])).trim();
+    const pids = async () =>
+      Object.fromEntries(
+        await Promise.all(moduleUnits.map(async (u) => [u, (await show(c, u, ['MainPID'])).MainPID] as const)),
+      );
+    const unitTimes = async () =>
+      (await c.execOk(['sh', '-c', 'stat -c "%n %Y" /etc/systemd/system/openim* /etc/openim/server/*.yml'])).trim();
     const pidsBefore = await pids();
     const timesBefore = await unitTimes();
     const r = await install(c, 'good', ['--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id: string; status?: string });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.length).toBeGreaterThan(10);
     // The verify step is off in this suite (stand-ins): reported not-applicable, never unchanged or done.
-    expect(steps.filter((e) => e.status !== 'unchanged' && !(e.id === 'binary.verify' && e.status === 'not-applicable'))).toEqual([]);
+    expect(
+      steps.filter((e) => e.status !== 'unchanged' && !(e.id === 'binary.verify' && e.status === 'not-applicable')),
+    ).toEqual([]);
     expect(r.stderr).toMatch(/done: 0 steps applied, \d+ unchanged/);
     expect(await pids()).toEqual(pidsBefore);
     expect(await unitTimes()).toBe(timesBefore);
@@ -284,19 +390,45 @@ describe('install --target binary --preset single-host on real systemd', () => {
     const apiBefore = await pid('openim-api@0.service');
     const r = await install(c, 'good', ['--json', '--set', 'openim.replicas.openim-push=2']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; status?: string }).filter((e) => e.type === 'step' && e.status === 'done').map((e) => e.id);
-    expect(done).toEqual(expect.arrayContaining(['binary.config.server', 'binary.start.server', 'binary.health.server', 'binary.monitoring.config', 'binary.monitoring.start']));
+    const done = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id: string; status?: string })
+      .filter((e) => e.type === 'step' && e.status === 'done')
+      .map((e) => e.id);
+    expect(done).toEqual(
+      expect.arrayContaining([
+        'binary.config.server',
+        'binary.start.server',
+        'binary.health.server',
+        'binary.monitoring.config',
+        'binary.monitoring.start',
+      ]),
+    );
     expect(done).not.toContain('binary.start.chat');
     expect(done.some((id) => id.startsWith('binary.fetch.') || id.startsWith('binary.extract.'))).toBe(false);
-    expect((await show(c, 'openim-push@1.service', ['ActiveState', 'UnitFileState']))).toEqual({ ActiveState: 'active', UnitFileState: 'enabled' });
+    expect(await show(c, 'openim-push@1.service', ['ActiveState', 'UnitFileState'])).toEqual({
+      ActiveState: 'active',
+      UnitFileState: 'enabled',
+    });
     expect(await pid('openim-api@0.service')).not.toBe(apiBefore);
     expect(await Promise.all(chatUnits.map(pid))).toEqual(chatBefore);
     // Prometheus follows: the new instance is a scrape target, and it answers.
     await until(
       'openim-push@1 scraped',
       async () => {
-        const r = await c.exec(['curl', '-fsS', '--get', `${PROMETHEUS}/api/v1/query`, '--data-urlencode', 'query=up{unit="openim-push@1.service"}']);
-        return r.exitCode === 0 && (JSON.parse(r.stdout).data.result as { value: [number, string] }[])[0]?.value[1] === '1' ? true : undefined;
+        const r = await c.exec([
+          'curl',
+          '-fsS',
+          '--get',
+          `${PROMETHEUS}/api/v1/query`,
+          '--data-urlencode',
+          'query=up{unit="openim-push@1.service"}',
+        ]);
+        return r.exitCode === 0 &&
+          (JSON.parse(r.stdout).data.result as { value: [number, string] }[])[0]?.value[1] === '1'
+          ? true
+          : undefined;
       },
       90_000,
     );

@@ -35,14 +35,38 @@ export class Pane {
     writeFileSync(conf, 'set -g history-limit 50000\nset -g status off\n');
     const pane = new Pane(dir);
     // `env -i` gives the shell exactly the variables the test chose (no CI from the runner).
-    const shell = ['env', '-i', ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`), 'bash', '--norc', '--noprofile'];
-    pane.tmux(['-f', conf, 'new-session', '-d', '-s', 'wizard', '-x', String(options.columns), '-y', String(options.rows), '-c', options.cwd, ...shell]);
+    const shell = [
+      'env',
+      '-i',
+      ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
+      'bash',
+      '--norc',
+      '--noprofile',
+    ];
+    pane.tmux([
+      '-f',
+      conf,
+      'new-session',
+      '-d',
+      '-s',
+      'wizard',
+      '-x',
+      String(options.columns),
+      '-y',
+      String(options.rows),
+      '-c',
+      options.cwd,
+      ...shell,
+    ]);
     return pane;
   }
 
   private tmux(args: string[]): string {
     // A UTF-8 locale for the tmux client, or it draws ✔ and ❯ as underscores.
-    const result = spawnSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+    const result = spawnSync('tmux', ['-S', this.socket, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+    });
     if (result.status !== 0) throw new Error(`tmux ${args.join(' ')} failed: ${result.stderr}`);
     return result.stdout;
   }
@@ -83,7 +107,9 @@ export class Pane {
       if (check(last)) return last;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the terminal shows:\n${last.split('\n').slice(-40).join('\n')}`);
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting for ${what}; the terminal shows:\n${last.split('\n').slice(-40).join('\n')}`,
+    );
   }
 
   kill(): void {

@@ -27,7 +27,11 @@ class Driver {
 
   /** The next prompt, whatever it is. */
   async next(): Promise<string> {
-    const text = await this.pane.waitFor((t) => answeredCount(t) === this.answered && activePrompt(t) !== undefined, 20_000, `prompt #${this.answered + 1}`);
+    const text = await this.pane.waitFor(
+      (t) => answeredCount(t) === this.answered && activePrompt(t) !== undefined,
+      20_000,
+      `prompt #${this.answered + 1}`,
+    );
     return activePrompt(text)!;
   }
 
@@ -100,7 +104,8 @@ describe('the wizard in a real terminal (tmux)', () => {
 
   beforeAll(async () => {
     if (!tmuxAvailable()) throw new Error('tmux is missing: apt-get install -y tmux');
-    if (!existsSync(join(packageRoot(), 'dist', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:wizard does)');
+    if (!existsSync(join(packageRoot(), 'dist', 'main.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm run test:wizard does)');
     // Stands in for an external MongoDB: the wizard's live check only opens a TCP connection.
     mongo = createServer((s) => s.destroy());
     await new Promise<void>((r) => mongo.listen(0, '127.0.0.1', r));
@@ -115,7 +120,19 @@ describe('the wizard in a real terminal (tmux)', () => {
   function open(columns: number, rows: number, env: Record<string, string> = {}) {
     const cwd = mkdtempSync(join(tmpdir(), 'oid-wizard-cwd-'));
     const home = mkdtempSync(join(tmpdir(), 'oid-wizard-home-'));
-    const pane = Pane.start({ columns, rows, cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TERM: 'tmux-256color', LANG: 'C.UTF-8', PS1: '$ ', ...env } });
+    const pane = Pane.start({
+      columns,
+      rows,
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        TERM: 'tmux-256color',
+        LANG: 'C.UTF-8',
+        PS1: '$ ',
+        ...env,
+      },
+    });
     panes.push(pane);
     dirs.push(cwd, home);
     return { pane, cwd, home, driver: new Driver(pane) };
@@ -167,7 +184,9 @@ describe('the wizard in a real terminal (tmux)', () => {
     expect(summary).toMatch(/Ingress +traefik, installed by openim-deploy/);
     expect(summary).toMatch(/TLS +cert-manager, ClusterIssuer letsencrypt/);
     expect(summary).toMatch(/Storage +nfs 10\.0\.0\.5:\/srv\/nfs\/openim/);
-    expect(summary).toMatch(new RegExp(`MongoDB +external 127\\.0\\.0\\.1:${mongoPort}, db openim_v3, user openIM, password set`));
+    expect(summary).toMatch(
+      new RegExp(`MongoDB +external 127\\.0\\.0\\.1:${mongoPort}, db openim_v3, user openIM, password set`),
+    );
     expect(summary).toMatch(/Images +aliyun/);
     expect(summary).toMatch(/Logging +no/);
     expect(summary).toMatch(/Registration +closed: accounts are made by the admin/);
@@ -230,7 +249,11 @@ describe('the wizard in a real terminal (tmux)', () => {
     pane.run(`node ${BIN} install --dry-run; echo EXIT=$?`);
     let presses = 0;
     for (;;) {
-      const text = await pane.waitFor((t) => /EXIT=\d+/.test(t) || (answeredCount(t) === presses && activePrompt(t) !== undefined), 20_000, `prompt #${presses + 1} or the exit`);
+      const text = await pane.waitFor(
+        (t) => /EXIT=\d+/.test(t) || (answeredCount(t) === presses && activePrompt(t) !== undefined),
+        20_000,
+        `prompt #${presses + 1} or the exit`,
+      );
       if (/EXIT=\d+/.test(text)) break;
       await driver.enter(/.*/);
       presses++;
@@ -245,7 +268,9 @@ describe('the wizard in a real terminal (tmux)', () => {
     const ours = section(text, '✔ Make the plan');
     for (const line of ours.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
     // A value too long for the line continues under itself, not under the label. The URL is the plan's: no TLS, so http.
-    expect(ours).toMatch(/\n {2}Object storage {2}minio, bundled; files at\n {18}http:\/\/openim\.localhost\/im-minio-api\n/);
+    expect(ours).toMatch(
+      /\n {2}Object storage {2}minio, bundled; files at\n {18}http:\/\/openim\.localhost\/im-minio-api\n/,
+    );
   });
 
   it('Ctrl-C in the middle exits 130 and writes nothing', async () => {

@@ -47,13 +47,19 @@ export class TarAppender {
     return run;
   }
 
-  private async writeEntry(path: string, size: number, chunks: AsyncIterable<Buffer>, expectedHex?: string): Promise<WrittenEntry> {
+  private async writeEntry(
+    path: string,
+    size: number,
+    chunks: AsyncIterable<Buffer>,
+    expectedHex?: string,
+  ): Promise<WrittenEntry> {
     if (this.entries.has(path)) throw new InternalError(`${path} written twice`);
     const start = this.out.position;
     try {
       const written = await this.copyEntry(path, size, chunks);
       // A pin that does not match, or a source that changed since it was verified: taken back below.
-      if (expectedHex && written.sha256 !== expectedHex) throw new Error(`${path}: SHA-256 ${written.sha256} does not match the pinned or verified ${expectedHex}`);
+      if (expectedHex && written.sha256 !== expectedHex)
+        throw new Error(`${path}: SHA-256 ${written.sha256} does not match the pinned or verified ${expectedHex}`);
       this.entries.set(path, written);
       return written;
     } catch (error) {
@@ -87,14 +93,27 @@ export class TarAppender {
   }
 
   appendBuffer(path: string, data: Buffer): Promise<WrittenEntry> {
-    return this.serial(() => this.writeEntry(path, data.length, (async function* () {
-      yield data;
-    })()));
+    return this.serial(() =>
+      this.writeEntry(
+        path,
+        data.length,
+        (async function* () {
+          yield data;
+        })(),
+      ),
+    );
   }
 
   /** Appends a local file that was already verified (its hash is checked again as it is copied). */
   appendFile(path: string, file: string, size: number, expectedHex?: string): Promise<WrittenEntry> {
-    return this.serial(() => this.writeEntry(path, size, createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>, expectedHex));
+    return this.serial(() =>
+      this.writeEntry(
+        path,
+        size,
+        createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>,
+        expectedHex,
+      ),
+    );
   }
 
   /** Records an entry already present in a resumed archive. */

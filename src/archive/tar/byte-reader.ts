@@ -8,7 +8,10 @@ export class ByteReader {
   private ended = false;
   position = 0;
   constructor(source: AsyncIterable<Buffer> | Iterable<Buffer>, start = 0) {
-    this.iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source[Symbol.iterator]() as unknown as AsyncIterator<Buffer>);
+    this.iterator =
+      Symbol.asyncIterator in source
+        ? source[Symbol.asyncIterator]()
+        : (source[Symbol.iterator]() as unknown as AsyncIterator<Buffer>);
     this.position = start;
   }
 

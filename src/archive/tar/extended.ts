@@ -3,7 +3,17 @@
 // reader and the bundle index both collect them here and apply them to the
 // entry that follows, so both read the same path and size from the same bytes.
 
-import { BLOCK, cString, paddingFor, parsePax, TarFormatError, type EntryType, type ExtendedType, type HeaderType, type RawHeader } from './format.js';
+import {
+  BLOCK,
+  cString,
+  paddingFor,
+  parsePax,
+  TarFormatError,
+  type EntryType,
+  type ExtendedType,
+  type HeaderType,
+  type RawHeader,
+} from './format.js';
 import { InternalError } from '../../errors.js';
 
 /** An extended header larger than this is refused rather than held in memory. */
@@ -15,7 +25,8 @@ export function isExtended(type: HeaderType): type is ExtendedType {
 
 /** The size of an extended header's data, refused when it is too large to hold. */
 export function extendedSize(raw: RawHeader, offset: number): number {
-  if (raw.size > MAX_EXTENDED) throw new TarFormatError(`extended header of ${raw.size} bytes (more than 1 MiB)`, offset);
+  if (raw.size > MAX_EXTENDED)
+    throw new TarFormatError(`extended header of ${raw.size} bytes (more than 1 MiB)`, offset);
   return raw.size;
 }
 

@@ -90,7 +90,15 @@ export function checksum(block: Buffer): number {
   return sum;
 }
 
-function headerBlock(h: { name: string; mode: number; size: number; mtime: number; flag: string; linkname?: string; prefix?: string }): Buffer {
+function headerBlock(h: {
+  name: string;
+  mode: number;
+  size: number;
+  mtime: number;
+  flag: string;
+  linkname?: string;
+  prefix?: string;
+}): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(h.name, 0, 100, 'utf8');
   block.write(octal(h.mode, 8), 100, 'ascii');
@@ -162,7 +170,13 @@ export function encodeHeader(entry: HeaderFields): Buffer {
   });
   if (records.length === 0) return main;
   const pax = Buffer.from(records.join(''), 'utf8');
-  const paxHeader = headerBlock({ name: `PaxHeaders/${entry.path.split('/').pop()!.slice(0, 80)}`, mode: 0o644, size: pax.length, mtime, flag: FLAG_OF_TYPE['pax-header'] });
+  const paxHeader = headerBlock({
+    name: `PaxHeaders/${entry.path.split('/').pop()!.slice(0, 80)}`,
+    mode: 0o644,
+    size: pax.length,
+    mtime,
+    flag: FLAG_OF_TYPE['pax-header'],
+  });
   return Buffer.concat([paxHeader, pax, Buffer.alloc(paddingFor(pax.length)), main]);
 }
 
@@ -204,7 +218,8 @@ export interface DecodeOptions {
 /** Parses one header block; throws TarFormatError on a bad checksum, a bad number or (unless `v7`) a missing ustar magic. */
 export function decodeHeader(block: Buffer, offset: number, options: DecodeOptions = {}): RawHeader {
   const stored = readNumber(block, 148, 8, 'checksum', offset);
-  if (stored !== checksum(block)) throw new TarFormatError('tar header checksum mismatch (damaged or not a tar file)', offset);
+  if (stored !== checksum(block))
+    throw new TarFormatError('tar header checksum mismatch (damaged or not a tar file)', offset);
   const magic = block.toString('latin1', 257, 263);
   // 'ustar ' is the old GNU format: the prefix field holds other data there.
   if (magic !== 'ustar\0' && magic !== 'ustar ' && !options.v7) throw new TarFormatError('not a ustar header', offset);
@@ -230,7 +245,8 @@ export function parsePax(data: Buffer, offset: number): Record<string, string> {
     const space = data.indexOf(0x20, i);
     if (space < 0) throw new TarFormatError('malformed pax record', offset);
     const length = Number(data.toString('ascii', i, space));
-    if (!Number.isInteger(length) || length <= 0 || i + length > data.length) throw new TarFormatError('malformed pax record length', offset);
+    if (!Number.isInteger(length) || length <= 0 || i + length > data.length)
+      throw new TarFormatError('malformed pax record length', offset);
     const record = data.toString('utf8', space + 1, i + length - 1);
     const eq = record.indexOf('=');
     if (eq < 0 || data[i + length - 1] !== 0x0a) throw new TarFormatError('malformed pax record', offset);

@@ -24,7 +24,10 @@ export interface ReadOptions extends DecodeOptions {
 }
 
 /** The entries of a tar stream. Throws TarFormatError (with the offset) on damage or truncation. */
-export async function* readTar(source: AsyncIterable<Buffer> | Iterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<TarEntry> {
+export async function* readTar(
+  source: AsyncIterable<Buffer> | Iterable<Buffer>,
+  options: ReadOptions = {},
+): AsyncGenerator<TarEntry> {
   const reader = new ByteReader(source, options.start ?? 0);
   const extended = new ExtendedHeaders();
   let headerOffset = reader.position;
@@ -34,8 +37,13 @@ export async function* readTar(source: AsyncIterable<Buffer> | Iterable<Buffer>,
     for (;;) {
       const at = reader.position;
       const block = await reader.read(BLOCK);
-      if (block.length === 0 && options.allowMissingEnd && at === headerOffset && (sawHeader || options.allowEmpty)) return;
-      if (block.length < BLOCK) throw new TarFormatError(sawHeader ? 'archive is truncated (ends inside a header)' : 'not a tar archive (too short)', at);
+      if (block.length === 0 && options.allowMissingEnd && at === headerOffset && (sawHeader || options.allowEmpty))
+        return;
+      if (block.length < BLOCK)
+        throw new TarFormatError(
+          sawHeader ? 'archive is truncated (ends inside a header)' : 'not a tar archive (too short)',
+          at,
+        );
       if (isZeroBlock(block)) {
         if (at !== headerOffset) throw new TarFormatError('archive ends after an extended header', at);
         return;

@@ -35,7 +35,15 @@ async function readAll(buf: Buffer, options: ReadOptions = {}, chunk = 700): Pro
   for await (const e of readTar(chunked(buf, chunk), options)) {
     const pieces: Buffer[] = [];
     for await (const p of e.body()) pieces.push(p);
-    out.push({ path: e.path, type: e.type, size: e.size, linkpath: e.linkpath, data: Buffer.concat(pieces).toString(), dataOffset: e.dataOffset, endOffset: e.endOffset });
+    out.push({
+      path: e.path,
+      type: e.type,
+      size: e.size,
+      linkpath: e.linkpath,
+      data: Buffer.concat(pieces).toString(),
+      dataOffset: e.dataOffset,
+      endOffset: e.endOffset,
+    });
   }
   return out;
 }
@@ -77,7 +85,9 @@ describe('tar format', () => {
         { type: 'hardlink', path: 'h', linkpath: 'a.txt' },
       ]),
     );
-    const listing = execFileSync('tar', ['-tf', join(dir, 'x.tar')], { encoding: 'utf8' }).trim().split('\n');
+    const listing = execFileSync('tar', ['-tf', join(dir, 'x.tar')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(listing).toEqual(['a.txt', LONG, PREFIXED, 'd', 'd/s', 'h']);
     mkdirSync(join(dir, 'out'));
     execFileSync('tar', ['-xf', join(dir, 'x.tar'), '-C', join(dir, 'out')]);
@@ -113,7 +123,10 @@ describe('tar format', () => {
   });
 
   it('reports truncation with the offset of the broken entry', async () => {
-    const buf = tarArchive([{ path: 'a', data: 'A'.repeat(600) }, { path: 'b', data: 'B'.repeat(2000) }]);
+    const buf = tarArchive([
+      { path: 'a', data: 'A'.repeat(600) },
+      { path: 'b', data: 'B'.repeat(2000) },
+    ]);
     const cut = buf.subarray(0, 1536 + 512 + 100);
     const seen: string[] = [];
     const error = await (async () => {
@@ -156,10 +169,18 @@ describe('tar format', () => {
     };
     const body = padded(Buffer.from('12345'));
     const main = encodeHeader({ path: 'f', size: 0 });
-    expect((await readAll(Buffer.concat([paxBlocks(paxRecord('size', '5')), main, body, END_OF_ARCHIVE])))[0]).toMatchObject({ path: 'f', size: 5, data: '12345' });
-    await expect(readAll(Buffer.concat([paxBlocks(paxRecord('size', '0x5')), main, body, END_OF_ARCHIVE]))).rejects.toThrow(/bad entry size/);
-    await expect(readAll(Buffer.concat([paxBlocks('9 path=f'), main, END_OF_ARCHIVE]))).rejects.toThrow(/malformed pax record/);
-    await expect(readAll(Buffer.concat([paxBlocks(paxRecord('path', 'f')), END_OF_ARCHIVE]))).rejects.toThrow(/ends after an extended header/);
+    expect(
+      (await readAll(Buffer.concat([paxBlocks(paxRecord('size', '5')), main, body, END_OF_ARCHIVE])))[0],
+    ).toMatchObject({ path: 'f', size: 5, data: '12345' });
+    await expect(
+      readAll(Buffer.concat([paxBlocks(paxRecord('size', '0x5')), main, body, END_OF_ARCHIVE])),
+    ).rejects.toThrow(/bad entry size/);
+    await expect(readAll(Buffer.concat([paxBlocks('9 path=f'), main, END_OF_ARCHIVE]))).rejects.toThrow(
+      /malformed pax record/,
+    );
+    await expect(readAll(Buffer.concat([paxBlocks(paxRecord('path', 'f')), END_OF_ARCHIVE]))).rejects.toThrow(
+      /ends after an extended header/,
+    );
   });
 
   it('refuses an extended header larger than 1 MiB', async () => {
@@ -179,7 +200,12 @@ describe('tar format', () => {
 
   it('hands out unknown type flags as "other", their data skipped like a file’s', async () => {
     const sparse = patch(encodeHeader({ path: 's', size: 600 }), 156, 'S');
-    const buf = Buffer.concat([sparse, padded(Buffer.alloc(600, 1)), tarEntry({ path: 'next', data: 'n' }), END_OF_ARCHIVE]);
+    const buf = Buffer.concat([
+      sparse,
+      padded(Buffer.alloc(600, 1)),
+      tarEntry({ path: 'next', data: 'n' }),
+      END_OF_ARCHIVE,
+    ]);
     const seen: [string, string, string][] = [];
     for await (const e of readTar([buf])) seen.push([e.path, e.type, e.flag]);
     expect(seen).toEqual([
@@ -189,7 +215,11 @@ describe('tar format', () => {
   });
 
   it('refuses pre-POSIX (v7) headers unless asked to read them', async () => {
-    const v7 = Buffer.concat([patch(encodeHeader({ path: 'old', size: 2 }), 257, Buffer.alloc(8)), padded(Buffer.from('v7')), END_OF_ARCHIVE]);
+    const v7 = Buffer.concat([
+      patch(encodeHeader({ path: 'old', size: 2 }), 257, Buffer.alloc(8)),
+      padded(Buffer.from('v7')),
+      END_OF_ARCHIVE,
+    ]);
     await expect(readAll(v7)).rejects.toThrow(/not a ustar header/);
     expect(await readAll(v7, { v7: true })).toMatchObject([{ path: 'old', data: 'v7' }]);
   });

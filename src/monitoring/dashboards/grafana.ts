@@ -65,7 +65,15 @@ export const LOKI: DatasourceRef = { type: 'loki', uid: '${loki}' };
 
 export function datasourceVariable(kind: DatasourceKind): Variable {
   const name = kind === 'prometheus' ? 'datasource' : 'loki';
-  return { name, label: kind === 'prometheus' ? 'Prometheus' : 'Loki', type: 'datasource', query: kind, hide: 0, current: {}, options: [] };
+  return {
+    name,
+    label: kind === 'prometheus' ? 'Prometheus' : 'Loki',
+    type: 'datasource',
+    query: kind,
+    hide: 0,
+    current: {},
+    options: [],
+  };
 }
 
 /** A multi-select list of fixed values; "All" stands for `allValue`. */
@@ -114,14 +122,26 @@ function fieldConfig(p: PanelSpec): Panel['fieldConfig'] {
       ],
     };
   }
-  if (p.type === 'timeseries') defaults['custom'] = { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' };
+  if (p.type === 'timeseries')
+    defaults['custom'] = { drawStyle: 'line', lineWidth: 1, fillOpacity: 10, showPoints: 'never' };
   return { defaults, overrides: [] };
 }
 
 function options(p: PanelSpec): Record<string, unknown> {
-  if (p.type === 'stat') return { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', textMode: 'value_and_name', orientation: 'auto' };
-  if (p.type === 'logs') return { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true };
-  return { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } };
+  if (p.type === 'stat')
+    return {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode: 'background',
+      graphMode: 'none',
+      textMode: 'value_and_name',
+      orientation: 'auto',
+    };
+  if (p.type === 'logs')
+    return { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true };
+  return {
+    legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+    tooltip: { mode: 'multi', sort: 'desc' },
+  };
 }
 
 /** Lays panels out left to right in rows of 24 columns. */
@@ -161,7 +181,13 @@ export function layout(specs: readonly PanelSpec[]): Panel[] {
   });
 }
 
-export function dashboard(d: { uid: string; title: string; description: string; variables: Variable[]; panels: PanelSpec[] }): Dashboard {
+export function dashboard(d: {
+  uid: string;
+  title: string;
+  description: string;
+  variables: Variable[];
+  panels: PanelSpec[];
+}): Dashboard {
   return {
     uid: d.uid,
     title: d.title,
@@ -181,5 +207,7 @@ export function dashboard(d: { uid: string; title: string; description: string; 
 
 /** Every PromQL expression of a dashboard (targets on a Prometheus datasource). */
 export function promqlOf(d: Dashboard): { panel: string; expr: string }[] {
-  return d.panels.flatMap((p) => (p.targets ?? []).filter((t) => t.datasource.type === 'prometheus').map((t) => ({ panel: p.title, expr: t.expr })));
+  return d.panels.flatMap((p) =>
+    (p.targets ?? []).filter((t) => t.datasource.type === 'prometheus').map((t) => ({ panel: p.title, expr: t.expr })),
+  );
 }

@@ -15,17 +15,24 @@ import { singleHost } from '../../../test/helpers/binary-specs.js';
 const ids = [...Object.keys(HOST_ARCHIVES), ...Object.keys(MONITORING.hostArchives)] as ArtifactId[];
 
 describe('host artifact pins', () => {
-  it.each(ids.flatMap((id) => (['amd64', 'arm64'] as HostArch[]).map((arch) => [id, arch] as const)))('%s (%s): pinned or refused with a sha256 problem', (id, arch) => {
-    const spec = singleHost('binary.mirror=');
-    const a = plannedArtifact(spec, id, arch, binaryLayout(spec));
-    if (a.fetch.sha256) expect(a.fetch.sha256).toMatch(/^[a-f0-9]{64}$/);
-    else expect(a.problems.map((p) => p.field)).toContain('sha256');
-    expect(a.fetch.url ?? a.fetch.file).toBeTruthy();
-  });
+  it.each(ids.flatMap((id) => (['amd64', 'arm64'] as HostArch[]).map((arch) => [id, arch] as const)))(
+    '%s (%s): pinned or refused with a sha256 problem',
+    (id, arch) => {
+      const spec = singleHost('binary.mirror=');
+      const a = plannedArtifact(spec, id, arch, binaryLayout(spec));
+      if (a.fetch.sha256) expect(a.fetch.sha256).toMatch(/^[a-f0-9]{64}$/);
+      else expect(a.problems.map((p) => p.field)).toContain('sha256');
+      expect(a.fetch.url ?? a.fetch.file).toBeTruthy();
+    },
+  );
 
   it('a binary.artifacts.<name> override (url + sha256) replaces the vendor default', () => {
     const sha = 'e'.repeat(64);
-    const spec = singleHost('binary.mirror=', 'binary.artifacts.kafka.url=https://mirror.internal/kafka.tgz', `binary.artifacts.kafka.sha256=${sha}`);
+    const spec = singleHost(
+      'binary.mirror=',
+      'binary.artifacts.kafka.url=https://mirror.internal/kafka.tgz',
+      `binary.artifacts.kafka.sha256=${sha}`,
+    );
     const a = plannedArtifact(spec, 'kafka', 'amd64', binaryLayout(spec));
     expect(a.fetch).toMatchObject({ url: 'https://mirror.internal/kafka.tgz', sha256: sha });
     expect(a.problems).toEqual([]);

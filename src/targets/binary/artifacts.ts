@@ -8,7 +8,15 @@
 
 import { basename } from 'node:path';
 import type { DeploySpec } from '../../config/schema.js';
-import { archiveUrl, bundledArtifactName, HOST_ARCHIVES, OPENIM_EXPORTS, substitute, type HostArch, type HostArchiveId } from '../../catalog/host-artifacts.js';
+import {
+  archiveUrl,
+  bundledArtifactName,
+  HOST_ARCHIVES,
+  OPENIM_EXPORTS,
+  substitute,
+  type HostArch,
+  type HostArchiveId,
+} from '../../catalog/host-artifacts.js';
 import { bundledFilePath } from '../../bundle-layout/names.js';
 import { MONITORING } from '../../catalog/infrastructure.js';
 import type { FetchAction } from '../../plan/types.js';
@@ -19,7 +27,11 @@ export type MonitoringArchiveId = keyof typeof MONITORING.hostArchives;
 
 export type ArtifactId = 'server' | 'chat' | HostArchiveId | MonitoringArchiveId;
 
-const MONITORING_TITLES: Record<MonitoringArchiveId, string> = { grafana: 'Grafana', loki: 'Loki', alloy: 'Grafana Alloy' };
+const MONITORING_TITLES: Record<MonitoringArchiveId, string> = {
+  grafana: 'Grafana',
+  loki: 'Loki',
+  alloy: 'Grafana Alloy',
+};
 
 export function isMonitoringArchive(id: ArtifactId): id is MonitoringArchiveId {
   return id in MONITORING.hostArchives;
@@ -49,13 +61,25 @@ export function artifactConfig(spec: DeploySpec, id: ArtifactId): ArtifactConfig
   return { url: c.url ?? '', file: c.file ?? '', sha256: c.sha256 ?? '' };
 }
 
-export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch, layout: BinaryLayout): PlannedArtifact {
+export function plannedArtifact(
+  spec: DeploySpec,
+  id: ArtifactId,
+  arch: HostArch,
+  layout: BinaryLayout,
+): PlannedArtifact {
   const config = artifactConfig(spec, id);
   let fileName: string;
   let upstream = '';
   let pinned: string;
   let title: string;
-  const version = id === 'server' ? spec.openim.serverVersion : id === 'chat' ? spec.openim.chatVersion : isMonitoringArchive(id) ? MONITORING.hostArchives[id].version : HOST_ARCHIVES[id].version;
+  const version =
+    id === 'server'
+      ? spec.openim.serverVersion
+      : id === 'chat'
+        ? spec.openim.chatVersion
+        : isMonitoringArchive(id)
+          ? MONITORING.hostArchives[id].version
+          : HOST_ARCHIVES[id].version;
   if (isMonitoringArchive(id)) {
     const a = MONITORING.hostArchives[id];
     upstream = substitute(a.url, { version, arch });
@@ -89,8 +113,7 @@ export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch
   else if (bundled) {
     fetch.file = bundledFilePath(fileName);
     if (!sha256) fetch.verifiedBy = 'offline-bundle';
-  }
-  else if (mirror) fetch.url = `${mirror}/${fileName}`;
+  } else if (mirror) fetch.url = `${mirror}/${fileName}`;
   else if (upstream) fetch.url = upstream;
 
   const problems: PlannedArtifact['problems'] = [];
@@ -100,6 +123,7 @@ export function plannedArtifact(spec: DeploySpec, id: ArtifactId, arch: HostArch
       message: `no source for ${fileName}: OpenIM publishes no binaries, so the export tarball must come from you`,
     });
   }
-  if (!sha256 && !fetch.verifiedBy) problems.push({ field: 'sha256', message: `no pinned SHA-256 for ${fileName}: nothing is installed unverified` });
+  if (!sha256 && !fetch.verifiedBy)
+    problems.push({ field: 'sha256', message: `no pinned SHA-256 for ${fileName}: nothing is installed unverified` });
   return { id, title, fileName, path, fetch, problems };
 }

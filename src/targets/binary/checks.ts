@@ -38,26 +38,34 @@ const INFRA_PORTS: Record<InfraId, number[]> = {
   etcd: [HOST_INFRA_PORTS.etcd, HOST_INFRA_PORTS.etcdPeer],
 };
 
-const ARCHIVE_FIX = 'or give a mage export tarball instead: binary.source archive with binary.artifacts.server.file (and .chat.file) + sha256';
+const ARCHIVE_FIX =
+  'or give a mage export tarball instead: binary.source archive with binary.artifacts.server.file (and .chat.file) + sha256';
 
 /** The fix of each host requirement: one wording for the preflight error and for the list a dry run prints. */
 const HOST_FIX = {
   root: 'run with sudo',
   systemd: 'use a systemd host, or the kubernetes target',
   arch: 'OpenIM builds for amd64 and arm64',
-  go: (version: string) => `install Go ${version} or newer (https://go.dev/dl/; Debian: apt-get install golang-go if its version is new enough), ${ARCHIVE_FIX}`,
-  packaged: (packaged: readonly InfraId[]) => `install apt-get or dnf, or run ${packaged.join(' and ')} yourself and set infrastructure.${packaged[0]}.mode=external`,
-  monitoringPackages: 'install them yourself, point monitoring.prometheusUrl at your Prometheus, or set monitoring.enabled=false',
+  go: (version: string) =>
+    `install Go ${version} or newer (https://go.dev/dl/; Debian: apt-get install golang-go if its version is new enough), ${ARCHIVE_FIX}`,
+  packaged: (packaged: readonly InfraId[]) =>
+    `install apt-get or dnf, or run ${packaged.join(' and ')} yourself and set infrastructure.${packaged[0]}.mode=external`,
+  monitoringPackages:
+    'install them yourself, point monitoring.prometheusUrl at your Prometheus, or set monitoring.enabled=false',
 };
 
 /** The newest Go any product built here declares. */
 function goNeeded(spec: DeploySpec, built: readonly ('server' | 'chat')[]): { p: 'server' | 'chat'; go: string } {
-  return built.map((p) => ({ p, go: goVersionFor(p, productVersion(spec, p)) })).sort((a, b) => (goOlder(a.go, b.go) ? 1 : -1))[0]!;
+  return built
+    .map((p) => ({ p, go: goVersionFor(p, productVersion(spec, p)) }))
+    .sort((a, b) => (goOlder(a.go, b.go) ? 1 : -1))[0]!;
 }
 
 /** Products the local Go toolchain builds (binary.source build). */
 function builtProducts(spec: DeploySpec): ('server' | 'chat')[] {
-  return (['server', ...(spec.openim.components.chat ? (['chat'] as const) : [])] as const).filter((p) => binarySource(spec, p) === 'build');
+  return (['server', ...(spec.openim.components.chat ? (['chat'] as const) : [])] as const).filter(
+    (p) => binarySource(spec, p) === 'build',
+  );
 }
 
 /** Bundled infrastructure that comes from the distribution's packages. */
@@ -68,8 +76,16 @@ function packagedInfra(spec: DeploySpec): InfraId[] {
 /** Java for Kafka on this host: bundled Kafka runs on it, and kafka-topics.sh creates the topics. */
 function javaNeed(spec: DeploySpec): { message: string; fix: string } | undefined {
   const kafka = spec.infrastructure.kafka;
-  if (kafka.mode === 'bundled') return { message: 'bundled Kafka needs Java 11 or newer', fix: 'apt-get install -y openjdk-17-jre-headless, or use an external Kafka' };
-  if (kafka.createTopics) return { message: 'creating the Kafka topics runs kafka-topics.sh, which needs Java 11 or newer', fix: 'install Java, or create the topics yourself and set infrastructure.kafka.createTopics=false' };
+  if (kafka.mode === 'bundled')
+    return {
+      message: 'bundled Kafka needs Java 11 or newer',
+      fix: 'apt-get install -y openjdk-17-jre-headless, or use an external Kafka',
+    };
+  if (kafka.createTopics)
+    return {
+      message: 'creating the Kafka topics runs kafka-topics.sh, which needs Java 11 or newer',
+      fix: 'install Java, or create the topics yourself and set infrastructure.kafka.createTopics=false',
+    };
   return undefined;
 }
 
@@ -80,43 +96,84 @@ function javaNeed(spec: DeploySpec): { message: string; fix: string } | undefine
  */
 export function binaryHostNeeds(spec: DeploySpec): HostNeed[] {
   const needs: HostNeed[] = [
-    { id: 'host.root', need: 'root: installing units, system users and folders under /etc and /var/lib', fix: HOST_FIX.root },
+    {
+      id: 'host.root',
+      need: 'root: installing units, system users and folders under /etc and /var/lib',
+      fix: HOST_FIX.root,
+    },
     { id: 'host.systemd', need: 'systemd as PID 1', fix: HOST_FIX.systemd },
-    { id: 'host.arch', need: `an amd64 or arm64 machine${spec.binary.arch === 'auto' ? '' : ` (binary.arch ${spec.binary.arch})`}`, fix: HOST_FIX.arch },
+    {
+      id: 'host.arch',
+      need: `an amd64 or arm64 machine${spec.binary.arch === 'auto' ? '' : ` (binary.arch ${spec.binary.arch})`}`,
+      fix: HOST_FIX.arch,
+    },
   ];
   const built = builtProducts(spec);
   if (built.length) {
     const go = goNeeded(spec, built);
-    needs.push({ id: 'build.go', need: `Go ${go.go} or newer on PATH (binary.source build compiles OpenIM ${built.join(' and ')}; the first build takes minutes)`, fix: HOST_FIX.go(go.go) });
+    needs.push({
+      id: 'build.go',
+      need: `Go ${go.go} or newer on PATH (binary.source build compiles OpenIM ${built.join(' and ')}; the first build takes minutes)`,
+      fix: HOST_FIX.go(go.go),
+    });
   }
   const java = javaNeed(spec);
   if (java) needs.push({ id: 'host.java', need: java.message.replace(/^./, (c) => c.toUpperCase()), fix: java.fix });
   const packaged = packagedInfra(spec);
-  if (packaged.length) needs.push({ id: 'host.package-manager', need: `apt-get or dnf: bundled ${packaged.join(' and ')} come from the distribution's packages`, fix: HOST_FIX.packaged(packaged) });
+  if (packaged.length)
+    needs.push({
+      id: 'host.package-manager',
+      need: `apt-get or dnf: bundled ${packaged.join(' and ')} come from the distribution's packages`,
+      fix: HOST_FIX.packaged(packaged),
+    });
   const monitoringPkgs = monitoringPackages(spec, targetArch(spec, undefined), 'apt').names;
-  if (monitoringPkgs.length) needs.push({ id: 'monitoring.packages', need: `apt-get or dnf: Prometheus and node_exporter come from the distribution's packages (Debian: ${monitoringPkgs.join(', ')})`, fix: HOST_FIX.monitoringPackages });
+  if (monitoringPkgs.length)
+    needs.push({
+      id: 'monitoring.packages',
+      need: `apt-get or dnf: Prometheus and node_exporter come from the distribution's packages (Debian: ${monitoringPkgs.join(', ')})`,
+      fix: HOST_FIX.monitoringPackages,
+    });
   return needs;
 }
 
 export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
-  const error = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
-  const warn = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const error = (id: string, message: string, fix?: string) =>
+    findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
+  const warn = (id: string, message: string, fix?: string) =>
+    findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
   const host = facts.probed ? facts.host : undefined;
   const layout = binaryLayout(spec);
   const arch = targetArch(spec, host?.arch);
   const modules = openimModules(spec);
 
   // Artifacts: a source and a pinned checksum for each, or nothing is installed.
-  const ids: ArtifactId[] = ['server', ...(spec.openim.components.chat ? (['chat'] as const) : []), ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []), ...(proxied(spec) ? (['caddy'] as const) : [])];
+  const ids: ArtifactId[] = [
+    'server',
+    ...(spec.openim.components.chat ? (['chat'] as const) : []),
+    ...infraArtifacts(spec),
+    ...monitoringArtifacts(spec, arch),
+    ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []),
+    ...(proxied(spec) ? (['caddy'] as const) : []),
+  ];
   const built = builtProducts(spec);
   for (const id of ids) {
     if ((built as readonly ArtifactId[]).includes(id)) continue;
     const instead = isMonitoringArchive(id) ? `, ${MONITORING_INSTEAD[id]}` : '';
     for (const problem of plannedArtifact(spec, id, arch, layout).problems) {
       const key = `binary.artifacts.${id}`;
-      if (problem.field === 'url') error(`artifact.${id}.source`, problem.message, `set ${key}.url, ${key}.file, binary.mirror or offline.bundle (--set ${key}.file=PATH --set ${key}.sha256=HEX)${instead}`);
-      else error(`artifact.${id}.sha256`, problem.message, `set ${key}.sha256 to the checksum published with the artifact (--set ${key}.sha256=HEX; sha256sum FILE prints it)${instead}`);
+      if (problem.field === 'url')
+        error(
+          `artifact.${id}.source`,
+          problem.message,
+          `set ${key}.url, ${key}.file, binary.mirror or offline.bundle (--set ${key}.file=PATH --set ${key}.sha256=HEX)${instead}`,
+        );
+      else
+        error(
+          `artifact.${id}.sha256`,
+          problem.message,
+          `set ${key}.sha256 to the checksum published with the artifact (--set ${key}.sha256=HEX; sha256sum FILE prints it)${instead}`,
+        );
     }
   }
 
@@ -124,18 +181,36 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   if (built.length && host) {
     const needs = goNeeded(spec, built);
     if (!host.go) {
-      error('build.go', `binary.source build needs the Go toolchain to build OpenIM ${built.join(' and ')}, and go is not on PATH`, HOST_FIX.go(needs.go));
+      error(
+        'build.go',
+        `binary.source build needs the Go toolchain to build OpenIM ${built.join(' and ')}, and go is not on PATH`,
+        HOST_FIX.go(needs.go),
+      );
     } else if (goOlder(host.go.version, needs.go)) {
       const toolchain = spec.binary.build.gotoolchain || host.go.gotoolchain;
       const text = `local ${host.go.version} is older than go ${needs.go}, which OpenIM ${needs.p} ${productVersion(spec, needs.p)} declares in its go.mod`;
-      if (toolchain.startsWith('local')) error('build.go.version', `${text}, and GOTOOLCHAIN=${toolchain} forbids fetching a newer toolchain`, `install Go ${needs.go} or newer, or set binary.build.gotoolchain auto (go then downloads go${needs.go} through the module proxy), ${ARCHIVE_FIX}`);
-      else warn('build.go.version', `${text}: with GOTOOLCHAIN=${toolchain || 'auto'} go downloads that toolchain through the module proxy (${spec.binary.build.goproxy || host.go.goproxy || 'GOPROXY'}) before building`, `install Go ${needs.go} or newer to skip the download, or set binary.build.gotoolchain`);
+      if (toolchain.startsWith('local'))
+        error(
+          'build.go.version',
+          `${text}, and GOTOOLCHAIN=${toolchain} forbids fetching a newer toolchain`,
+          `install Go ${needs.go} or newer, or set binary.build.gotoolchain auto (go then downloads go${needs.go} through the module proxy), ${ARCHIVE_FIX}`,
+        );
+      else
+        warn(
+          'build.go.version',
+          `${text}: with GOTOOLCHAIN=${toolchain || 'auto'} go downloads that toolchain through the module proxy (${spec.binary.build.goproxy || host.go.goproxy || 'GOPROXY'}) before building`,
+          `install Go ${needs.go} or newer to skip the download, or set binary.build.gotoolchain`,
+        );
     }
   }
 
   // One host: instance N of every module binds base+N; two modules must not meet.
   const instances = Object.fromEntries(modules.map((m) => [m.module.name, m.instances.length]));
-  const collisions = findPortCollisions(spec, { secretMode: 'inline', logToStdout: true, logDirectory: '', instances }, modules.filter((m) => m.instances.length > 0).map((m) => m.module.name));
+  const collisions = findPortCollisions(
+    spec,
+    { secretMode: 'inline', logToStdout: true, logDirectory: '', instances },
+    modules.filter((m) => m.instances.length > 0).map((m) => m.module.name),
+  );
   for (const uses of collisions) {
     error(
       `port.collision.${uses[0]!.port}`,
@@ -143,32 +218,57 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
       'lower openim.replicas for one of them: on one host each extra instance takes the next port',
     );
   }
-  const modulePorts = new Map(modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => [p.port + i, m.module.name] as const))));
+  const modulePorts = new Map(
+    modules.flatMap((m) =>
+      m.module.ports.flatMap((p) => m.instances.map((_, i) => [p.port + i, m.module.name] as const)),
+    ),
+  );
   for (const c of bundledInfra(spec)) {
     for (const port of INFRA_PORTS[c]) {
       const owner = modulePorts.get(port);
-      if (owner) error(`port.collision.${port}`, `port ${port} would be bound by ${owner} and the bundled ${c} on this host`, `lower openim.replicas.${owner}`);
+      if (owner)
+        error(
+          `port.collision.${port}`,
+          `port ${port} would be bound by ${owner} and the bundled ${c} on this host`,
+          `lower openim.replicas.${owner}`,
+        );
     }
   }
   if (spec.openim.components.webFront || spec.openim.components.adminFront) {
-    warn('binary.fronts', 'the web and admin fronts are not installed by the binary target (they ship as container images only)', 'set openim.components.webFront/adminFront to false to silence this');
+    warn(
+      'binary.fronts',
+      'the web and admin fronts are not installed by the binary target (they ship as container images only)',
+      'set openim.components.webFront/adminFront to false to silence this',
+    );
   }
   const files = objectExternalAddress(spec);
-  if (spec.infrastructure.objectStorage.provider === 'minio' && URL.canParse(files) && isLocalOnlyHost(new URL(files).hostname)) {
+  if (
+    spec.infrastructure.objectStorage.provider === 'minio' &&
+    URL.canParse(files) &&
+    isLocalOnlyHost(new URL(files).hostname)
+  ) {
     warn(
       'objectStorage.local-only',
       `MinIO's external address is ${files}: presigned upload and download URLs work only on this machine, no other device can send or open files`,
-      'pass --domain <this host\'s IP or DNS name> (or set infrastructure.objectStorage.externalAddress to a URL clients reach)',
+      "pass --domain <this host's IP or DNS name> (or set infrastructure.objectStorage.externalAddress to a URL clients reach)",
     );
   }
   if (proxied(spec)) {
     const filter = loopbackFilter(spec);
     if ('reason' in filter) {
-      warn('proxy.raw-ports', `msggateway, chat-api and admin-api bind every interface whatever their config says, and ${filter.reason}: they stay reachable beside the proxy`, 'firewall those ports, or give the infrastructure by IP address');
+      warn(
+        'proxy.raw-ports',
+        `msggateway, chat-api and admin-api bind every interface whatever their config says, and ${filter.reason}: they stay reachable beside the proxy`,
+        'firewall those ports, or give the infrastructure by IP address',
+      );
     }
   }
   if (spec.profile === 'production' && bundledInfra(spec).length > 0) {
-    warn('binary.single-node-infra', `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`, 'use external, replicated infrastructure for production');
+    warn(
+      'binary.single-node-infra',
+      `bundled ${bundledInfra(spec).join(', ')} run as single instances on this host: no replication`,
+      'use external, replicated infrastructure for production',
+    );
   }
 
   if (facts.providedTls) {
@@ -180,32 +280,62 @@ export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFin
   if (!host) return findings;
   if (!host.isRoot) error('host.root', 'installing units and system users needs root', HOST_FIX.root);
   if (!host.systemdPid1) error('host.systemd', 'systemd is not PID 1 on this host', HOST_FIX.systemd);
-  if (host.arch !== 'amd64' && host.arch !== 'arm64') error('host.arch', `unsupported architecture ${host.arch}`, HOST_FIX.arch);
-  if (spec.binary.arch !== 'auto' && spec.binary.arch !== host.arch) error('host.arch-mismatch', `binary.arch is ${spec.binary.arch} but this host is ${host.arch}`);
+  if (host.arch !== 'amd64' && host.arch !== 'arm64')
+    error('host.arch', `unsupported architecture ${host.arch}`, HOST_FIX.arch);
+  if (spec.binary.arch !== 'auto' && spec.binary.arch !== host.arch)
+    error('host.arch-mismatch', `binary.arch is ${spec.binary.arch} but this host is ${host.arch}`);
   const java = javaNeed(spec);
   if (java && (!host.java || host.java.major < 11)) error('host.java', java.message, java.fix);
   const packaged = packagedInfra(spec);
   if (packaged.length > 0 && !host.packageManager) {
-    error('host.package-manager', `bundled ${packaged.join(' and ')} come from the distribution's packages, but neither apt-get nor dnf was found`, HOST_FIX.packaged(packaged));
+    error(
+      'host.package-manager',
+      `bundled ${packaged.join(' and ')} come from the distribution's packages, but neither apt-get nor dnf was found`,
+      HOST_FIX.packaged(packaged),
+    );
   }
   const monitoringPkgs = monitoringPackages(spec, arch, 'apt').names;
   if (!host.packageManager && monitoringPkgs.length > 0) {
-    error('monitoring.packages', `Prometheus and node_exporter come from the distribution's packages (Debian: ${monitoringPkgs.join(', ')}), but neither apt-get nor dnf was found`, HOST_FIX.monitoringPackages);
+    error(
+      'monitoring.packages',
+      `Prometheus and node_exporter come from the distribution's packages (Debian: ${monitoringPkgs.join(', ')}), but neither apt-get nor dnf was found`,
+      HOST_FIX.monitoringPackages,
+    );
   }
   if (host.proxyEnv.length > 0) {
-    warn('host.proxy', `proxy variables set (${host.proxyEnv.join(', ')}): gRPC to etcd would be sent through the proxy`, 'the units clear them; unset them for this shell too, or set no_proxy=127.0.0.1,localhost');
+    warn(
+      'host.proxy',
+      `proxy variables set (${host.proxyEnv.join(', ')}): gRPC to etcd would be sent through the proxy`,
+      'the units clear them; unset them for this shell too, or set no_proxy=127.0.0.1,localhost',
+    );
   }
   if (host.diskFreeBytes !== undefined && host.diskFreeBytes < 10 * 2 ** 30) {
-    warn('host.disk', `only ${(host.diskFreeBytes / 2 ** 30).toFixed(1)} GiB free under ${spec.binary.prefix}`, 'OpenIM and its data want 10 GiB or more');
+    warn(
+      'host.disk',
+      `only ${(host.diskFreeBytes / 2 ** 30).toFixed(1)} GiB free under ${spec.binary.prefix}`,
+      'OpenIM and its data want 10 GiB or more',
+    );
   }
   const wanted = [
-    ...modules.flatMap((m) => m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i })))),
+    ...modules.flatMap((m) =>
+      m.module.ports.flatMap((p) => m.instances.map((_, i) => ({ who: m.module.name, port: p.port + i }))),
+    ),
     ...bundledInfra(spec).flatMap((c) => INFRA_PORTS[c].map((port) => ({ who: c, port }))),
     ...binaryMonitoringServices(spec, arch).map((s) => ({ who: s.unit.replace(/\.service$/, ''), port: s.port })),
-    ...(proxied(spec) ? [{ who: 'openim-proxy', port: CADDY.ports.https }, { who: 'openim-proxy', port: CADDY.ports.http }] : []),
+    ...(proxied(spec)
+      ? [
+          { who: 'openim-proxy', port: CADDY.ports.https },
+          { who: 'openim-proxy', port: CADDY.ports.http },
+        ]
+      : []),
   ];
   for (const { who, port } of wanted) {
-    if (host.portsInUse.includes(port)) warn(`port.${port}`, `port ${port} (${who}) is already in use`, 'stop what listens there, unless it is an earlier OpenIM install');
+    if (host.portsInUse.includes(port))
+      warn(
+        `port.${port}`,
+        `port ${port} (${who}) is already in use`,
+        'stop what listens there, unless it is an earlier OpenIM install',
+      );
   }
   return findings;
 }

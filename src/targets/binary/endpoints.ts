@@ -58,10 +58,26 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
   const os = i.objectStorage;
   return {
     mongodb: bundled.has('mongodb')
-      ? { uri: '', address: [loopback(HOST_INFRA_PORTS.mongodb)], database: i.mongodb.database, username: i.mongodb.username, authSource: i.mongodb.database }
-      : { uri: i.mongodb.uri, address: [...i.mongodb.address], database: i.mongodb.database, username: i.mongodb.username, authSource: i.mongodb.authSource },
-    redis: bundled.has('redis') ? { address: [loopback(HOST_INFRA_PORTS.redis)], clusterMode: false } : { address: [...i.redis.address], clusterMode: i.redis.clusterMode },
-    kafka: bundled.has('kafka') ? { address: [loopback(HOST_INFRA_PORTS.kafka)], username: '', tls: false } : { address: [...i.kafka.address], username: i.kafka.username, tls: i.kafka.tls },
+      ? {
+          uri: '',
+          address: [loopback(HOST_INFRA_PORTS.mongodb)],
+          database: i.mongodb.database,
+          username: i.mongodb.username,
+          authSource: i.mongodb.database,
+        }
+      : {
+          uri: i.mongodb.uri,
+          address: [...i.mongodb.address],
+          database: i.mongodb.database,
+          username: i.mongodb.username,
+          authSource: i.mongodb.authSource,
+        },
+    redis: bundled.has('redis')
+      ? { address: [loopback(HOST_INFRA_PORTS.redis)], clusterMode: false }
+      : { address: [...i.redis.address], clusterMode: i.redis.clusterMode },
+    kafka: bundled.has('kafka')
+      ? { address: [loopback(HOST_INFRA_PORTS.kafka)], username: '', tls: false }
+      : { address: [...i.kafka.address], username: i.kafka.username, tls: i.kafka.tls },
     objectStorage: {
       provider: os.provider,
       internalAddress: bundled.has('objectStorage') ? loopback(HOST_INFRA_PORTS.minio) : os.endpoint,
@@ -79,7 +95,11 @@ export function binaryEndpoints(spec: DeploySpec): OpenIMEndpoints {
     // One host: RPC servers listen on loopback and register it (peers dial what is registered);
     // only the client-facing ports (API, WebSocket, chat APIs, MinIO) listen on every interface.
     // Behind the proxy the client-facing ports are loopback too: the proxy is the one public endpoint.
-    network: { rpcListenIP: '127.0.0.1', rpcRegisterIP: '127.0.0.1', ...(proxied(spec) ? { publicListenIP: '127.0.0.1' } : {}) },
+    network: {
+      rpcListenIP: '127.0.0.1',
+      rpcRegisterIP: '127.0.0.1',
+      ...(proxied(spec) ? { publicListenIP: '127.0.0.1' } : {}),
+    },
     // Behind the proxy chat reads the client's address from the header Caddy sets (chat's own ports are
     // then on loopback, so only Caddy reaches them); without it nothing sits in front: the peer address.
     chatProxyHeader: proxied(spec) ? CADDY.clientIpHeader.name : '',
@@ -92,7 +112,10 @@ export interface HostPort {
 }
 
 function parseHostPort(text: string, defaultPort: number): HostPort | undefined {
-  const bare = text.replace(/^[a-z+]+:\/\//i, '').replace(/\/.*$/, '').replace(/^[^@]*@/, '');
+  const bare = text
+    .replace(/^[a-z+]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .replace(/^[^@]*@/, '');
   const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(bare);
   if (!m || !m[1]) return undefined;
   return { host: m[1], port: m[2] ? Number(m[2]) : defaultPort };

@@ -23,7 +23,10 @@ export function parseListeningPorts(ssOutput: string): number[] {
 
 /** Every distribution package the binary target may install with this package manager. */
 export function catalogPackages(pm: PackageManager): string[] {
-  return [...Object.values(HOST_PACKAGES).map((p) => p.names[pm]), ...Object.values(MONITORING.hostPackages).map((p) => p[pm])];
+  return [
+    ...Object.values(HOST_PACKAGES).map((p) => p.names[pm]),
+    ...Object.values(MONITORING.hostPackages).map((p) => p[pm]),
+  ];
 }
 
 /**
@@ -43,7 +46,10 @@ export function parseInstalledPackages(pm: PackageManager, output: string, names
 
 async function installedPackages(runner: Runner, pm: PackageManager): Promise<string[]> {
   const names = catalogPackages(pm);
-  const argv = pm === 'apt' ? ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\n', ...names] : ['rpm', '-q', '--qf', '%{NAME}\n', ...names];
+  const argv =
+    pm === 'apt'
+      ? ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\n', ...names]
+      : ['rpm', '-q', '--qf', '%{NAME}\n', ...names];
   try {
     return parseInstalledPackages(pm, (await runner.run(argv, { timeoutMs: 10_000 })).stdout, names);
   } catch {
@@ -56,7 +62,11 @@ export function normaliseArch(machine: string): string {
   return m === 'x86_64' ? 'amd64' : m === 'aarch64' ? 'arm64' : m;
 }
 
-export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<BinaryFacts> {
+export async function gatherBinaryFacts(
+  spec: DeploySpec,
+  runner: Runner,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BinaryFacts> {
   const [machine, uid, pid1, systemctl, ss, df, mem, java, apt, dnf, go] = await Promise.all([
     probeOutput(runner, ['uname', '-m']),
     probeOutput(runner, ['id', '-u']),
@@ -87,9 +97,11 @@ export async function gatherBinaryFacts(spec: DeploySpec, runner: Runner, env: N
   if (apt !== undefined) host.packageManager = 'apt';
   else if (dnf !== undefined) host.packageManager = 'dnf';
   if (host.packageManager) host.installedPackages = await installedPackages(runner, host.packageManager);
-  if (javaVersion) host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
+  if (javaVersion)
+    host.java = { path: 'java', version: javaVersion[1] + (javaVersion[2] ?? ''), major: Number(javaVersion[1]) };
   const [goVersion, gotoolchain, goproxy] = (go ?? '').trim().split('\n');
-  if (goVersion?.startsWith('go')) host.go = { version: goVersion, gotoolchain: gotoolchain ?? '', goproxy: goproxy ?? '' };
+  if (goVersion?.startsWith('go'))
+    host.go = { version: goVersion, gotoolchain: gotoolchain ?? '', goproxy: goproxy ?? '' };
   const providedTls = await gatherProvidedTls(spec, runner);
   return { target: 'binary', probed: true, host, ...(providedTls ? { providedTls } : {}) };
 }

@@ -7,7 +7,13 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { DeploySpec } from '../../config/schema.js';
-import { HOST_ARCHIVES, HOST_INFRA_PORTS, HOST_PACKAGES, type HostArch, type PackageManager } from '../../catalog/host-artifacts.js';
+import {
+  HOST_ARCHIVES,
+  HOST_INFRA_PORTS,
+  HOST_PACKAGES,
+  type HostArch,
+  type PackageManager,
+} from '../../catalog/host-artifacts.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { Action, ExecAction, Step } from '../../plan/types.js';
 import { encodeText } from '../../secrets/encode.js';
@@ -31,7 +37,13 @@ export const INFRA_UNITS: Record<InfraId, string> = {
 };
 
 /** Folder names under configDir, dataDir and the infra root. */
-const FOLDER: Record<InfraId, string> = { mongodb: 'mongodb', redis: 'redis', kafka: 'kafka', objectStorage: 'minio', etcd: 'etcd' };
+const FOLDER: Record<InfraId, string> = {
+  mongodb: 'mongodb',
+  redis: 'redis',
+  kafka: 'kafka',
+  objectStorage: 'minio',
+  etcd: 'etcd',
+};
 
 export interface InfraContext {
   spec: DeploySpec;
@@ -62,7 +74,8 @@ export function infraArtifacts(spec: DeploySpec): ArtifactId[] {
   const bundled = new Set(bundledInfra(spec));
   const ids: ArtifactId[] = [];
   if (bundled.has('mongodb')) ids.push('mongodb', 'mongosh');
-  if (bundled.has('kafka') || (spec.infrastructure.kafka.mode === 'external' && spec.infrastructure.kafka.createTopics)) ids.push('kafka');
+  if (bundled.has('kafka') || (spec.infrastructure.kafka.mode === 'external' && spec.infrastructure.kafka.createTopics))
+    ids.push('kafka');
   if (bundled.has('objectStorage')) ids.push('minio');
   return ids;
 }
@@ -112,12 +125,27 @@ function infraUnit(ctx: InfraContext, id: InfraId, description: string, service:
   return { name: INFRA_UNITS[id], text: renderUnit(unit, HEADER) };
 }
 
-const write = (path: string, content: string, mode: number, render: string): Action => ({ kind: 'write', path, mode, content, render });
-const chown = (user: string, ...paths: string[]): ExecAction => ({ kind: 'exec', argv: ['chown', `root:${user}`, ...paths], mutates: true });
+const write = (path: string, content: string, mode: number, render: string): Action => ({
+  kind: 'write',
+  path,
+  mode,
+  content,
+  render,
+});
+const chown = (user: string, ...paths: string[]): ExecAction => ({
+  kind: 'exec',
+  argv: ['chown', `root:${user}`, ...paths],
+  mutates: true,
+});
 
 function extractStep(ctx: InfraContext, id: InfraId, archive: 'mongodb' | 'mongosh' | 'kafka'): Action {
   const planned = ctx.artifacts[archive]!;
-  return { kind: 'extract', archive: planned.path, to: infraHome(ctx.layout, archive), strip: HOST_ARCHIVES[archive].strip };
+  return {
+    kind: 'extract',
+    archive: planned.path,
+    to: infraHome(ctx.layout, archive),
+    strip: HOST_ARCHIVES[archive].strip,
+  };
 }
 
 /** Kafka wants a base64url cluster id of 16 bytes; derived from the data dir so a re-run formats nothing new. */
@@ -132,7 +160,12 @@ function properties(entries: Record<string, string | number>): string {
 }
 
 /** `kafka-topics.sh --create --if-not-exists` for each OpenIM topic (the server does not create them, pain point 4). */
-export function kafkaTopicActions(kafkaHome: string, bootstrap: string, logDir: string, commandConfig?: string): ExecAction[] {
+export function kafkaTopicActions(
+  kafkaHome: string,
+  bootstrap: string,
+  logDir: string,
+  commandConfig?: string,
+): ExecAction[] {
   return KAFKA_TOPICS.map((topic) => ({
     kind: 'exec',
     argv: [
@@ -168,7 +201,15 @@ const fetchNeeds = (ids: ArtifactId[]) => ids.map(fetchStepId);
 
 export function infraPlan(ctx: InfraContext): InfraPlan {
   const { spec, layout } = ctx;
-  const plan: InfraPlan = { artifacts: infraArtifacts(spec), steps: [], units: [], unitNames: [], dataDirs: [], configDirs: [], setup: [] };
+  const plan: InfraPlan = {
+    artifacts: infraArtifacts(spec),
+    steps: [],
+    units: [],
+    unitNames: [],
+    dataDirs: [],
+    configDirs: [],
+    setup: [],
+  };
   const packages = packagesStep(ctx);
   if (packages) plan.steps.push(packages);
   for (const id of bundledInfra(spec)) {
@@ -205,11 +246,24 @@ function packagesStep(ctx: InfraContext): Step | undefined {
     missing.length === 0
       ? []
       : pm === 'apt'
-      ? [
-          { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
-          { kind: 'exec', argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], mutates: true, timeoutSeconds: 900 },
-        ]
-      : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
+        ? [
+            { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
+            {
+              kind: 'exec',
+              argv: [
+                'env',
+                'DEBIAN_FRONTEND=noninteractive',
+                'apt-get',
+                'install',
+                '-y',
+                '--no-install-recommends',
+                ...missing,
+              ],
+              mutates: true,
+              timeoutSeconds: 900,
+            },
+          ]
+        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
   return {
     id: BINARY_STEP.infraPackages,
     title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,
@@ -219,7 +273,9 @@ function packagesStep(ctx: InfraContext): Step | undefined {
     actions: [
       ...install,
       // The package's own service would hold the port; the hardened openim-* unit replaces it.
-      ...(theirUnits.length ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction] : []),
+      ...(theirUnits.length
+        ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction]
+        : []),
     ],
   };
 }
@@ -229,7 +285,12 @@ function mongodbParts(ctx: InfraContext): ComponentParts {
   const data = dataOf(layout, 'mongodb');
   const conf = configOf(layout, 'mongodb');
   const home = infraHome(layout, 'mongodb');
-  const config = { storage: { dbPath: data }, net: { bindIp: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, security: { authorization: 'enabled' }, processManagement: { fork: false } };
+  const config = {
+    storage: { dbPath: data },
+    net: { bindIp: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb },
+    security: { authorization: 'enabled' },
+    processManagement: { fork: false },
+  };
   return {
     configDir: conf,
     step: {
@@ -245,7 +306,16 @@ function mongodbParts(ctx: InfraContext): ComponentParts {
         chown(layout.user, `${conf}/mongod.conf`),
       ],
     },
-    unit: infraUnit(ctx, 'mongodb', 'MongoDB', { ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`, LimitNPROC: 64000 }, true),
+    unit: infraUnit(
+      ctx,
+      'mongodb',
+      'MongoDB',
+      {
+        ExecStart: `${home}/${HOST_ARCHIVES.mongodb.executables.mongod} --config ${conf}/mongod.conf`,
+        LimitNPROC: 64000,
+      },
+      true,
+    ),
     setup: {
       id: BINARY_STEP.infraMongodbUsers,
       title: `MongoDB users (root, ${spec.infrastructure.mongodb.username} in ${spec.infrastructure.mongodb.database})`,
@@ -254,10 +324,20 @@ function mongodbParts(ctx: InfraContext): ComponentParts {
       needs: [],
       retries: 5,
       actions: [
-        { kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb }, timeoutSeconds: 120, intervalSeconds: 2 },
+        {
+          kind: 'wait',
+          probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.mongodb },
+          timeoutSeconds: 120,
+          intervalSeconds: 2,
+        },
         {
           kind: 'exec',
-          argv: [`${infraHome(layout, 'mongosh')}/${HOST_ARCHIVES.mongosh.executables.mongosh}`, '--quiet', '--norc', `mongodb://127.0.0.1:${HOST_INFRA_PORTS.mongodb}/admin`],
+          argv: [
+            `${infraHome(layout, 'mongosh')}/${HOST_ARCHIVES.mongosh.executables.mongosh}`,
+            '--quiet',
+            '--norc',
+            `mongodb://127.0.0.1:${HOST_INFRA_PORTS.mongodb}/admin`,
+          ],
           input: mongoUsersScript(spec),
           mutates: true,
           timeoutSeconds: 120,
@@ -290,7 +370,10 @@ function redisParts(ctx: InfraContext): ComponentParts {
       phase: 'infrastructure',
       component: 'redis',
       needs: [BINARY_STEP.dirs, BINARY_STEP.infraPackages],
-      actions: [write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'), chown(layout.user, `${conf}/redis.conf`)],
+      actions: [
+        write(`${conf}/redis.conf`, `${lines.join('\n')}\n`, 0o640, 'config/redis/redis.conf'),
+        chown(layout.user, `${conf}/redis.conf`),
+      ],
     },
     unit: infraUnit(ctx, 'redis', 'Redis', { ExecStart: `${HOST_PACKAGES.redis.executable} ${conf}/redis.conf` }),
   };
@@ -331,7 +414,21 @@ function kafkaParts(ctx: InfraContext): ComponentParts {
         chown(layout.user, `${conf}/server.properties`),
         {
           kind: 'exec',
-          argv: ['runuser', '-u', layout.user, '--', 'env', `LOG_DIR=${data}/logs`, `${home}/${HOST_ARCHIVES.kafka.executables.storage}`, 'format', '--ignore-formatted', '-t', kafkaClusterId(layout.dataDir), '-c', `${conf}/server.properties`],
+          argv: [
+            'runuser',
+            '-u',
+            layout.user,
+            '--',
+            'env',
+            `LOG_DIR=${data}/logs`,
+            `${home}/${HOST_ARCHIVES.kafka.executables.storage}`,
+            'format',
+            '--ignore-formatted',
+            '-t',
+            kafkaClusterId(layout.dataDir),
+            '-c',
+            `${conf}/server.properties`,
+          ],
           mutates: true,
           timeoutSeconds: 120,
         },
@@ -343,7 +440,10 @@ function kafkaParts(ctx: InfraContext): ComponentParts {
       'Kafka (KRaft)',
       {
         // Quoted: an unquoted space would split the assignment.
-        Environment: [`LOG_DIR=${data}/logs`, `"KAFKA_HEAP_OPTS=${spec.profile === 'production' ? '-Xms2g -Xmx2g' : '-Xms512m -Xmx512m'}"`],
+        Environment: [
+          `LOG_DIR=${data}/logs`,
+          `"KAFKA_HEAP_OPTS=${spec.profile === 'production' ? '-Xms2g -Xmx2g' : '-Xms512m -Xmx512m'}"`,
+        ],
         ExecStart: `${home}/${HOST_ARCHIVES.kafka.executables.server} ${conf}/server.properties`,
         TimeoutStopSec: '120s',
       },
@@ -357,7 +457,10 @@ function minioParts(ctx: InfraContext): ComponentParts {
   const data = dataOf(layout, 'objectStorage');
   const conf = configOf(layout, 'objectStorage');
   const home = infraHome(layout, 'minio');
-  const env = environmentFileText({ MINIO_ROOT_USER: secretRef('objectStorage.accessKey'), MINIO_ROOT_PASSWORD: secretRef('objectStorage.secretKey') });
+  const env = environmentFileText({
+    MINIO_ROOT_USER: secretRef('objectStorage.accessKey'),
+    MINIO_ROOT_PASSWORD: secretRef('objectStorage.secretKey'),
+  });
   return {
     configDir: conf,
     step: {
@@ -367,7 +470,18 @@ function minioParts(ctx: InfraContext): ComponentParts {
       component: 'minio',
       needs: [BINARY_STEP.dirs, ...fetchNeeds(['minio'])],
       actions: [
-        { kind: 'exec', argv: ['install', '-D', '-m', '0755', ctx.artifacts.minio!.path, `${home}/${HOST_ARCHIVES.minio.executables.minio}`], mutates: true },
+        {
+          kind: 'exec',
+          argv: [
+            'install',
+            '-D',
+            '-m',
+            '0755',
+            ctx.artifacts.minio!.path,
+            `${home}/${HOST_ARCHIVES.minio.executables.minio}`,
+          ],
+          mutates: true,
+        },
         // Not rendered: it holds nothing but credentials.
         { kind: 'write', path: `${conf}/minio.env`, mode: 0o640, content: env },
         chown(layout.user, `${conf}/minio.env`),
@@ -416,10 +530,20 @@ function kafkaTopicsStep(ctx: InfraContext): Step | undefined {
     actions.push({ kind: 'extract', archive: ctx.artifacts.kafka!.path, to: home, strip: HOST_ARCHIVES.kafka.strip });
     if (kafka.username || kafka.tls) {
       commandConfig = 'kafka-client.properties';
-      actions.push({ kind: 'write', path: commandConfig, mode: 0o600, content: properties(kafkaClientProperties(kafka)) });
+      actions.push({
+        kind: 'write',
+        path: commandConfig,
+        mode: 0o600,
+        content: properties(kafkaClientProperties(kafka)),
+      });
     }
   } else {
-    actions.push({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka }, timeoutSeconds: 180, intervalSeconds: 2 });
+    actions.push({
+      kind: 'wait',
+      probe: { kind: 'tcp', host: '127.0.0.1', port: HOST_INFRA_PORTS.kafka },
+      timeoutSeconds: 180,
+      intervalSeconds: 2,
+    });
   }
   actions.push(...kafkaTopicActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
   actions.push(...kafkaGroupActions(home, bootstrap, `${dataOf(layout, 'kafka')}/logs`, commandConfig));
@@ -440,7 +564,8 @@ function kafkaClientProperties(kafka: DeploySpec['infrastructure']['kafka']): Re
   const client: Record<string, string> = { 'security.protocol': protocol };
   if (kafka.username) {
     client['sasl.mechanism'] = 'PLAIN';
-    client['sasl.jaas.config'] = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${encodeText('jaas', kafka.username)}" password="${encodeText('jaas', secretRef('kafka.password'))}";`;
+    client['sasl.jaas.config'] =
+      `org.apache.kafka.common.security.plain.PlainLoginModule required username="${encodeText('jaas', kafka.username)}" password="${encodeText('jaas', secretRef('kafka.password'))}";`;
   }
   return client;
 }

@@ -27,7 +27,12 @@ export const REGISTER_GROUP_SCRIPT = [
 ].join('\n');
 
 /** One action per OpenIM topic: its consumer group registered at the earliest offsets unless it exists. */
-export function kafkaGroupActions(kafkaHome: string, bootstrap: string, logDir: string, commandConfig?: string): ExecAction[] {
+export function kafkaGroupActions(
+  kafkaHome: string,
+  bootstrap: string,
+  logDir: string,
+  commandConfig?: string,
+): ExecAction[] {
   return KAFKA_TOPICS.map((topic) => ({
     kind: 'exec',
     argv: [

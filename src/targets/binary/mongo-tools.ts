@@ -39,10 +39,18 @@ export function mongoToolsStep(layout: BinaryLayout, planned: PlannedArtifact): 
 export type MongoTool = keyof typeof MONGO_TOOLS.executables;
 
 /** The tool installed by `install`, else the first on PATH; undefined when neither has it. */
-export function findMongoTool(layout: BinaryLayout, tool: MongoTool, path = process.env.PATH ?? ''): string | undefined {
+export function findMongoTool(
+  layout: BinaryLayout,
+  tool: MongoTool,
+  path = process.env.PATH ?? '',
+): string | undefined {
   const installed = join(mongoToolsHome(layout), MONGO_TOOLS.executables[tool]);
   if (existsSync(installed)) return installed;
-  return path.split(delimiter).filter(Boolean).map((dir) => join(dir, tool)).find((f) => existsSync(f));
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, tool))
+    .find((f) => existsSync(f));
 }
 
 /** What to do when a tool is missing (checked by backup and restore before anything runs). */

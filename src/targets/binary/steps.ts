@@ -31,11 +31,30 @@ import { binaryLayout, targetArch, type BinaryLayout, type Product } from './lay
 import { monitoringArtifacts, monitoringPlan, type MonitoringPlan } from './monitoring/steps.js';
 import { proxyPlan, type ProxyPlan } from './proxy/steps.js';
 import { proxied, proxyUrls } from './proxy/urls.js';
-import { BINARY_STEP, buildStepId, configStepId, extractStepId, fetchStepId, healthStepId, startStepId, switchStepId } from './step-ids.js';
+import {
+  BINARY_STEP,
+  buildStepId,
+  configStepId,
+  extractStepId,
+  fetchStepId,
+  healthStepId,
+  startStepId,
+  switchStepId,
+} from './step-ids.js';
 import { CHECK_UNITS, openimModules, openimUnitFiles, TARGETS, type ModuleUnits, type UnitText } from './units.js';
 
-const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({ kind: 'exec', argv, mutates: true, ...extra });
-const tcp = (port: number, timeoutSeconds = 120): WaitAction => ({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port }, timeoutSeconds, intervalSeconds: 2 });
+const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({
+  kind: 'exec',
+  argv,
+  mutates: true,
+  ...extra,
+});
+const tcp = (port: number, timeoutSeconds = 120): WaitAction => ({
+  kind: 'wait',
+  probe: { kind: 'tcp', host: '127.0.0.1', port },
+  timeoutSeconds,
+  intervalSeconds: 2,
+});
 
 function digest(parts: string[]): string {
   const hash = createHash('sha256');
@@ -59,7 +78,13 @@ export function binaryConfigFiles(spec: DeploySpec, layout: BinaryLayout): Recor
   return { server: serialiseConfigFiles(generated.server), chat: serialiseConfigFiles(chat) };
 }
 
-function releaseSteps(product: Product, artifact: PlannedArtifact, layout: BinaryLayout, arch: string, from: string): Step {
+function releaseSteps(
+  product: Product,
+  artifact: PlannedArtifact,
+  layout: BinaryLayout,
+  arch: string,
+  from: string,
+): Step {
   const exp = OPENIM_EXPORTS[product];
   return {
     id: extractStepId(product),
@@ -114,7 +139,9 @@ export function binarySteps(spec: DeploySpec, facts: BinaryFacts): Step[] {
     userStep(ctx),
     dirsStep(ctx),
     // 3. Releases and bundled infrastructure.
-    ...ctx.products.map((p) => releaseSteps(p, ctx.artifacts[p]!, ctx.layout, ctx.arch, ctx.built.includes(p) ? buildStepId(p) : fetchStepId(p))),
+    ...ctx.products.map((p) =>
+      releaseSteps(p, ctx.artifacts[p]!, ctx.layout, ctx.arch, ctx.built.includes(p) ? buildStepId(p) : fetchStepId(p)),
+    ),
     ...ctx.infra.steps,
     ...(mongoToolsWanted(spec) ? [mongoToolsStep(ctx.layout, ctx.artifacts.mongotools!)] : []),
     // 4. Config files: 0640 root:<user>, secrets written only on the host.
@@ -144,21 +171,42 @@ function binaryPlanContext(spec: DeploySpec, facts: BinaryFacts): BinaryPlanCont
   const arch = targetArch(spec, facts.host?.arch);
   const products: Product[] = spec.openim.components.chat ? ['server', 'chat'] : ['server'];
   const built = products.filter((p) => binarySource(spec, p) === 'build');
-  const artifacts = Object.fromEntries(allArtifactIds(spec, products, arch).map((id) => [id, plannedArtifact(spec, id, arch, layout)])) as Partial<Record<ArtifactId, PlannedArtifact>>;
+  const artifacts = Object.fromEntries(
+    allArtifactIds(spec, products, arch).map((id) => [id, plannedArtifact(spec, id, arch, layout)]),
+  ) as Partial<Record<ArtifactId, PlannedArtifact>>;
   const packageManager = facts.host?.packageManager ?? 'apt';
   const installedPackages = facts.host?.installedPackages ?? [];
   const infra = infraPlan({ spec, layout, arch, packageManager, installedPackages, artifacts });
-  const monitoring = monitoringPlan({ spec, layout, arch, packageManager, installedPackages, artifacts, after: infra.unitNames.length ? [BINARY_STEP.startInfra] : [] });
+  const monitoring = monitoringPlan({
+    spec,
+    layout,
+    arch,
+    packageManager,
+    installedPackages,
+    artifacts,
+    after: infra.unitNames.length ? [BINARY_STEP.startInfra] : [],
+  });
   const configs = binaryConfigFiles(spec, layout);
   const openimUnits = openimUnitFiles({ spec, layout, infraUnits: infra.unitNames });
   // The reverse proxy (binary.proxy): starts once OpenIM answers; verify goes through it.
-  const proxy = proxyPlan({ spec, layout, ...(artifacts.caddy ? { artifact: artifacts.caddy } : {}), after: products.map((p) => healthStepId(p)) });
+  const proxy = proxyPlan({
+    spec,
+    layout,
+    ...(artifacts.caddy ? { artifact: artifacts.caddy } : {}),
+    after: products.map((p) => healthStepId(p)),
+  });
   return { spec, layout, arch, products, built, artifacts, infra, monitoring, configs, openimUnits, proxy };
 }
 
 /** Every artifact the plan uses: the products, bundled infrastructure, monitoring archives, MongoDB tools, Caddy. */
 function allArtifactIds(spec: DeploySpec, products: Product[], arch: HostArch): ArtifactId[] {
-  return [...products, ...infraArtifacts(spec), ...monitoringArtifacts(spec, arch), ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []), ...(proxied(spec) ? (['caddy'] as const) : [])];
+  return [
+    ...products,
+    ...infraArtifacts(spec),
+    ...monitoringArtifacts(spec, arch),
+    ...(mongoToolsWanted(spec) ? (['mongotools'] as const) : []),
+    ...(proxied(spec) ? (['caddy'] as const) : []),
+  ];
 }
 
 /** Artifacts fetched (the built products are not). */
@@ -201,7 +249,22 @@ function userStep(ctx: BinaryPlanContext): Step {
     phase: 'prepare',
     needs: [...fetchedArtifactIds(ctx).map(fetchStepId), ...ctx.built.map(buildStepId)],
     // 9: the user already exists.
-    actions: [exec(['useradd', '--system', '--user-group', '--home-dir', layout.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', layout.user], { okExitCodes: [9] })],
+    actions: [
+      exec(
+        [
+          'useradd',
+          '--system',
+          '--user-group',
+          '--home-dir',
+          layout.dataDir,
+          '--no-create-home',
+          '--shell',
+          '/usr/sbin/nologin',
+          layout.user,
+        ],
+        { okExitCodes: [9] },
+      ),
+    ],
   };
 }
 
@@ -239,7 +302,13 @@ function configStep(ctx: BinaryPlanContext, p: Product): Step {
     component: p,
     needs: [BINARY_STEP.dirs],
     actions: [
-      ...files.map(([name, content]) => ({ kind: 'write' as const, path: `${layout.config[p]}/${name}`, mode: 0o640, content, render: `config/${p}/${name}` })),
+      ...files.map(([name, content]) => ({
+        kind: 'write' as const,
+        path: `${layout.config[p]}/${name}`,
+        mode: 0o640,
+        content,
+        render: `config/${p}/${name}`,
+      })),
       exec(['chown', `root:${layout.user}`, ...files.map(([name]) => `${layout.config[p]}/${name}`)]),
     ],
   };
@@ -254,7 +323,13 @@ function unitsStep(ctx: BinaryPlanContext): Step {
     phase: 'config',
     needs: [BINARY_STEP.dirs],
     actions: [
-      ...allUnits.map((u) => ({ kind: 'write' as const, path: `${layout.unitDir}/${u.name}`, mode: 0o644, content: u.text, render: `systemd/${u.name}` })),
+      ...allUnits.map((u) => ({
+        kind: 'write' as const,
+        path: `${layout.unitDir}/${u.name}`,
+        mode: 0o644,
+        content: u.text,
+        render: `systemd/${u.name}`,
+      })),
       exec(['systemctl', 'daemon-reload']),
     ],
   };
@@ -280,7 +355,10 @@ function infraStartSteps(ctx: BinaryPlanContext): Step[] {
   const steps: Step[] = [];
   const infraNeeds: string[] = [];
   if (infra.unitNames.length > 0) {
-    const infraDigest = digest([...infra.units.map((u) => u.text), ...infra.steps.map((s) => JSON.stringify(s.actions))]);
+    const infraDigest = digest([
+      ...infra.units.map((u) => u.text),
+      ...infra.steps.map((s) => JSON.stringify(s.actions)),
+    ]);
     steps.push({
       id: BINARY_STEP.startInfra,
       title: `Start ${infra.unitNames.join(', ')}`,
@@ -306,7 +384,10 @@ function infraStartSteps(ctx: BinaryPlanContext): Step[] {
     // After the verified fetches even when everything is external: a refused artifact stops the run at once.
     needs: [BINARY_STEP.dirs, ...infraNeeds],
     retries: 1,
-    actions: infraAddresses(ctx.spec).map(({ address }) => ({ kind: 'wait', probe: { kind: 'tcp', ...address }, timeoutSeconds: 180, intervalSeconds: 2 }) as WaitAction),
+    actions: infraAddresses(ctx.spec).map(
+      ({ address }) =>
+        ({ kind: 'wait', probe: { kind: 'tcp', ...address }, timeoutSeconds: 180, intervalSeconds: 2 }) as WaitAction,
+    ),
   });
   return steps;
 }
@@ -317,14 +398,21 @@ function productStartStep(ctx: BinaryPlanContext, p: Product): Step {
   const mine = openimModules(spec).filter((m) => m.product === p);
   const target = p === 'server' ? TARGETS.server : TARGETS.chat;
   // A build is identified by its module version (its bytes depend on the local toolchain, recorded in the journal).
-  const artifactPin = ctx.built.includes(p) ? `build:${OPENIM_GO_BUILDS[p].module}@${p === 'server' ? spec.openim.serverVersion : spec.openim.chatVersion}` : ctx.artifacts[p]!.fetch.sha256;
+  const artifactPin = ctx.built.includes(p)
+    ? `build:${OPENIM_GO_BUILDS[p].module}@${p === 'server' ? spec.openim.serverVersion : spec.openim.chatVersion}`
+    : ctx.artifacts[p]!.fetch.sha256;
   const productDigest = digest([artifactPin, ...Object.values(ctx.configs[p]), ...ctx.openimUnits.map((u) => u.text)]);
   return {
     id: startStepId(p),
     title: `Start OpenIM ${p} (${mine.reduce((n, m) => n + m.instances.length, 0)} processes)`,
     phase: p,
     component: p,
-    needs: [switchStepId(p), configStepId(p), BINARY_STEP.units, p === 'server' ? BINARY_STEP.infraReady : healthStepId('server')],
+    needs: [
+      switchStepId(p),
+      configStepId(p),
+      BINARY_STEP.units,
+      p === 'server' ? BINARY_STEP.infraReady : healthStepId('server'),
+    ],
     actions: [
       // Config files hold secrets: their placeholders are part of what the digest stands for.
       { kind: 'note', text: `${p} ${productDigest}: restarted when its binaries, config or units change` },
@@ -351,7 +439,10 @@ function productHealthStep(ctx: BinaryPlanContext, p: Product): Step {
       // Processes without a port (crontask, msgtransfer) count too: every instance must be running, not restarting.
       {
         kind: 'wait' as const,
-        probe: { kind: 'exec' as const, argv: ['systemctl', 'is-active', '--quiet', CHECK_UNITS[p], ...mine.flatMap((m) => m.instances)] },
+        probe: {
+          kind: 'exec' as const,
+          argv: ['systemctl', 'is-active', '--quiet', CHECK_UNITS[p], ...mine.flatMap((m) => m.instances)],
+        },
         timeoutSeconds: 120,
         intervalSeconds: 2,
       },
@@ -359,7 +450,12 @@ function productHealthStep(ctx: BinaryPlanContext, p: Product): Step {
         ? [
             {
               kind: 'wait' as const,
-              probe: { kind: 'openim-admin-token' as const, apiUrl: `http://127.0.0.1:${PUBLIC_PORTS.api}`, secret: secretRef('openim.secret'), adminUserID: OPENIM_DEFAULTS.imAdminUserID },
+              probe: {
+                kind: 'openim-admin-token' as const,
+                apiUrl: `http://127.0.0.1:${PUBLIC_PORTS.api}`,
+                secret: secretRef('openim.secret'),
+                adminUserID: OPENIM_DEFAULTS.imAdminUserID,
+              },
               timeoutSeconds: 180,
               intervalSeconds: 3,
             },
@@ -388,12 +484,22 @@ function verifyStep(ctx: BinaryPlanContext, adminPassword: Step[]): Step {
   const off = verifyOff(spec);
   return {
     id: BINARY_STEP.verify,
-    title: 'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
+    title:
+      'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
     phase: 'verify',
     needs: [...ctx.products.map(healthStepId), ...adminPassword.map((s) => s.id), ...ctx.proxy.ready],
     ...(off ? { notApplicable: off } : {}),
     // Chat's first answers and the first push after a start can lag: a few attempts.
-    actions: off ? [] : [{ kind: 'wait', probe: verifyProbe(spec, verifyPlan(spec).endpoints), timeoutSeconds: 300, intervalSeconds: 10 }],
+    actions: off
+      ? []
+      : [
+          {
+            kind: 'wait',
+            probe: verifyProbe(spec, verifyPlan(spec).endpoints),
+            timeoutSeconds: 300,
+            intervalSeconds: 10,
+          },
+        ],
   };
 }
 
@@ -422,12 +528,18 @@ function summaryLines(ctx: BinaryPlanContext): string[] {
         ]
       : [
           `OpenIM API http://${host}:${PUBLIC_PORTS.api}, WebSocket ws://${host}:${PUBLIC_PORTS.msgGateway}`,
-          ...(chat ? [`chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin ${CHAT_ADMIN_LOGIN})`] : []),
+          ...(chat
+            ? [
+                `chat API http://${host}:${PUBLIC_PORTS.chatApi}, admin API http://${host}:${PUBLIC_PORTS.adminApi} (admin ${CHAT_ADMIN_LOGIN})`,
+              ]
+            : []),
         ]),
     `credentials: ${spec.binary.stateDir}/state.json (root only); config in ${layout.configDir} (0640 root:${layout.user})`,
     `status: systemctl list-units 'openim*'; logs: journalctl -u 'openim-*' -f, e.g. journalctl -u openim-api@0`,
     `binaries: ${layout.current.server}${chat ? ` and ${layout.current.chat}` : ''} (switch the link to roll back)`,
-    ...(spec.openim.components.webFront || spec.openim.components.adminFront ? ['the web and admin fronts ship as container images only: the binary target does not install them'] : []),
+    ...(spec.openim.components.webFront || spec.openim.components.adminFront
+      ? ['the web and admin fronts ship as container images only: the binary target does not install them']
+      : []),
     ...ctx.monitoring.summary,
   ];
 }

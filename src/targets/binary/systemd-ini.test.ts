@@ -6,7 +6,15 @@ describe('renderUnit', () => {
     const text = renderUnit(
       {
         Install: { WantedBy: 'multi-user.target' },
-        Service: { ExecStart: '/bin/x -i %i', NoNewPrivileges: true, PrivateNetwork: false, CapabilityBoundingSet: '', SystemCallFilter: ['@system-service', '~@privileged'], Skipped: undefined, LimitNOFILE: 100000 },
+        Service: {
+          ExecStart: '/bin/x -i %i',
+          NoNewPrivileges: true,
+          PrivateNetwork: false,
+          CapabilityBoundingSet: '',
+          SystemCallFilter: ['@system-service', '~@privileged'],
+          Skipped: undefined,
+          LimitNOFILE: 100000,
+        },
         Unit: { Description: 'x', After: ['a.service', 'b.target'] },
       },
       'managed\nby us',
@@ -46,13 +54,24 @@ describe('renderUnit', () => {
 
   it('round-trips through parseUnit', () => {
     const unit = { Unit: { Description: 'd', Wants: ['a', 'b'] }, Service: { Environment: ['A=1', 'B=x=y'] } };
-    expect(parseUnit(renderUnit(unit))).toEqual({ Unit: { Description: ['d'], Wants: ['a', 'b'] }, Service: { Environment: ['A=1', 'B=x=y'] } });
+    expect(parseUnit(renderUnit(unit))).toEqual({
+      Unit: { Description: ['d'], Wants: ['a', 'b'] },
+      Service: { Environment: ['A=1', 'B=x=y'] },
+    });
   });
 
   it('quotes ExecStart arguments so systemd passes each one unchanged', () => {
-    expect(execStart(['/usr/bin/prometheus-node-exporter', '--web.listen-address=127.0.0.1:9100', '--collector.systemd.unit-include=openim.+\\.service'])).toBe(
+    expect(
+      execStart([
+        '/usr/bin/prometheus-node-exporter',
+        '--web.listen-address=127.0.0.1:9100',
+        '--collector.systemd.unit-include=openim.+\\.service',
+      ]),
+    ).toBe(
       '/usr/bin/prometheus-node-exporter --web.listen-address=127.0.0.1:9100 "--collector.systemd.unit-include=openim.+\\\\.service"',
     );
-    expect(execStart(['/bin/x', 'two words', 'say "hi"', '50%', '$HOME', ''])).toBe('/bin/x "two words" "say \\"hi\\"" 50%% $$HOME ""');
+    expect(execStart(['/bin/x', 'two words', 'say "hi"', '50%', '$HOME', ''])).toBe(
+      '/bin/x "two words" "say \\"hi\\"" 50%% $$HOME ""',
+    );
   });
 });

@@ -12,7 +12,8 @@ const SECTION_ORDER = ['Unit', 'Service', 'Socket', 'Timer', 'Path', 'Install'];
 function line(key: string, value: string | number | boolean): string {
   const text = typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
   // A newline would start a new directive; a trailing backslash would continue the line.
-  if (/[\r\n]/.test(text) || text.endsWith('\\')) throw new Error(`unit value for ${key} must be one line: ${JSON.stringify(text)}`);
+  if (/[\r\n]/.test(text) || text.endsWith('\\'))
+    throw new Error(`unit value for ${key} must be one line: ${JSON.stringify(text)}`);
   return `${key}=${text}`;
 }
 

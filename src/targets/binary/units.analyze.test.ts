@@ -14,7 +14,9 @@ import { binarySteps } from './steps.js';
 import { interopTool } from '../../../test/helpers/interop-tool.js';
 import { probedHost, singleHost } from '../../../test/helpers/binary-specs.js';
 
-const systemUnits = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) => existsSync(join(d, 'sysinit.target')));
+const systemUnits = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((d) =>
+  existsSync(join(d, 'sysinit.target')),
+);
 const analyze = interopTool({
   name: "systemd-analyze and systemd's own units",
   present: spawnSync('systemd-analyze', ['--version']).status === 0 && systemUnits !== undefined,
@@ -90,7 +92,9 @@ describe.skipIf(!analyze)('systemd-analyze on the rendered units', () => {
   it('verify catches a broken unit (the check itself works)', () => {
     const path = join(root, 'etc/systemd/system/broken-probe.service');
     writeFileSync(path, '[Service]\nExecStart=/opt/openim/current/bin/missing\nRestart=sometimes\n');
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'broken-probe.service'], { encoding: 'utf8' });
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, 'broken-probe.service'], {
+      encoding: 'utf8',
+    });
     rmSync(path);
     expect(r.stderr).toMatch(/restart specifier|not executable/);
   });
@@ -98,13 +102,19 @@ describe.skipIf(!analyze)('systemd-analyze on the rendered units', () => {
   it('security: every OpenIM unit is rated 4.0 or better', () => {
     const scores: Record<string, number> = {};
     for (const name of Object.keys(units).filter((n) => n.endsWith('.service'))) {
-      const out = execFileSync('systemd-analyze', ['security', '--offline=true', `--root=${root}`, '--no-pager', instanceOf(name)], { encoding: 'utf8' });
+      const out = execFileSync(
+        'systemd-analyze',
+        ['security', '--offline=true', `--root=${root}`, '--no-pager', instanceOf(name)],
+        { encoding: 'utf8' },
+      );
       const m = /Overall exposure level for \S+: (\d+\.\d+)/.exec(out);
       expect(m, name).not.toBeNull();
       scores[name] = Number(m![1]);
     }
     console.log('[systemd-analyze security]', JSON.stringify(scores));
-    const openim = Object.entries(scores).filter(([n]) => !/^openim-(mongodb|redis|kafka|minio|etcd)\.service$/.test(n));
+    const openim = Object.entries(scores).filter(
+      ([n]) => !/^openim-(mongodb|redis|kafka|minio|etcd)\.service$/.test(n),
+    );
     expect(openim.length).toBeGreaterThan(10);
     for (const [name, score] of openim) expect(score, name).toBeLessThanOrEqual(4.0);
     // Infrastructure units allow JIT memory and more syscalls, monitoring units more of /proc or the journal: all are held to the same bar.

@@ -6,7 +6,9 @@ import { singleHost } from '../../../test/helpers/binary-specs.js';
 import { CHECK_UNITS, openimModules, openimUnitFiles, PROXY_VARIABLES, TARGETS } from './units.js';
 
 function units(spec = singleHost(), infraUnits: string[] = []) {
-  return Object.fromEntries(openimUnitFiles({ spec, layout: binaryLayout(spec), infraUnits }).map((u) => [u.name, parseUnit(u.text)]));
+  return Object.fromEntries(
+    openimUnitFiles({ spec, layout: binaryLayout(spec), infraUnits }).map((u) => [u.name, parseUnit(u.text)]),
+  );
 }
 
 describe('OpenIM units', () => {
@@ -27,14 +29,18 @@ describe('OpenIM units', () => {
         'openim-admin-api@.service',
       ].sort(),
     );
-    expect(Object.keys(units(singleHost('openim.components.chat=false', 'openim.components.adminFront=false')))).not.toContain('openim-chat-api@.service');
+    expect(
+      Object.keys(units(singleHost('openim.components.chat=false', 'openim.components.adminFront=false'))),
+    ).not.toContain('openim-chat-api@.service');
   });
 
   it('runs each instance with -i %i -c <config dir> from the current release, as the service user', () => {
     const api = units()['openim-api@.service']!;
     expect(api.Service!.ExecStart).toEqual(['/opt/openim/current/bin/openim-api -i %i -c /etc/openim/server']);
     expect(api.Service!.User).toEqual(['openim']);
-    expect(units()['openim-chat-api@.service']!.Service!.ExecStart).toEqual(['/opt/openim/chat/current/bin/chat-api -i %i -c /etc/openim/chat']);
+    expect(units()['openim-chat-api@.service']!.Service!.ExecStart).toEqual([
+      '/opt/openim/chat/current/bin/chat-api -i %i -c /etc/openim/chat',
+    ]);
   });
 
   it('restarts forever, raises the file limit, has a working directory, and clears proxies', () => {
@@ -67,7 +73,8 @@ describe('OpenIM units', () => {
     };
     for (const [name, unit] of Object.entries(units())) {
       if (!name.endsWith('.service')) continue;
-      for (const [key, value] of Object.entries(required)) expect(unit.Service![key], `${name} ${key}`).toEqual([value]);
+      for (const [key, value] of Object.entries(required))
+        expect(unit.Service![key], `${name} ${key}`).toEqual([value]);
       expect(unit.Service!.SystemCallFilter, name).toContain('@system-service');
       expect(unit.Service!.ReadWritePaths![0], name).toMatch(/^\/var\/lib\/openim\/(server|chat)$/);
     }
@@ -89,20 +96,30 @@ describe('OpenIM units', () => {
     const u = units(singleHost(), ['openim-redis.service']);
     expect(u[CHECK_UNITS.server]!.Unit!.After).toContain('openim-redis.service');
     expect(u[CHECK_UNITS.server]!.Service!.Type).toEqual(['oneshot']);
-    expect(u[CHECK_UNITS.server]!.Service!.ExecStart).toEqual(['/opt/openim/current/tools/check-component -c /etc/openim/server']);
+    expect(u[CHECK_UNITS.server]!.Service!.ExecStart).toEqual([
+      '/opt/openim/current/tools/check-component -c /etc/openim/server',
+    ]);
   });
 
   it('takes instance counts from the profile and openim.replicas', () => {
-    const count = (spec: ReturnType<typeof singleHost>, name: string) => openimModules(spec).find((m) => m.module.name === name)!.instances;
+    const count = (spec: ReturnType<typeof singleHost>, name: string) =>
+      openimModules(spec).find((m) => m.module.name === name)!.instances;
     expect(count(singleHost(), 'openim-push')).toEqual(['openim-push@0.service']);
     expect(count(singleHost('openim.replicas.openim-push=8'), 'openim-push')).toHaveLength(8);
     expect(count(singleHost('openim.replicas.openim-push=8'), 'openim-push').at(-1)).toBe('openim-push@7.service');
     expect(count(singleHost('openim.replicas.openim-msgtransfer=0'), 'openim-msgtransfer')).toEqual([]);
-    expect(count(singleHost('profile=production', 'openim.domain=im.example.com'), 'openim-msgtransfer')).toHaveLength(4);
+    expect(count(singleHost('profile=production', 'openim.domain=im.example.com'), 'openim-msgtransfer')).toHaveLength(
+      4,
+    );
   });
 
   it('follows binary.prefix, configDir, dataDir and user', () => {
-    const spec = singleHost('binary.prefix=/srv/im', 'binary.configDir=/srv/etc', 'binary.dataDir=/srv/data', 'binary.user=im');
+    const spec = singleHost(
+      'binary.prefix=/srv/im',
+      'binary.configDir=/srv/etc',
+      'binary.dataDir=/srv/data',
+      'binary.user=im',
+    );
     const api = units(spec)['openim-api@.service']!;
     expect(api.Service!.ExecStart).toEqual(['/srv/im/current/bin/openim-api -i %i -c /srv/etc/server']);
     expect(api.Service!.WorkingDirectory).toEqual(['/srv/data/server']);

@@ -12,10 +12,22 @@ import type { BinaryLayout, Product } from './layout.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { ALL_INTERFACE_MODULES, loopbackFilter } from './proxy/loopback.js';
 
-export const HEADER = 'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
+export const HEADER =
+  'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
 
 /** Proxy variables a unit must not inherit: gRPC to etcd would go through the proxy (openimsdk/openim-docker issue #180). */
-export const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy', 'GRPC_PROXY', 'no_proxy', 'NO_PROXY'];
+export const PROXY_VARIABLES = [
+  'http_proxy',
+  'https_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+  'grpc_proxy',
+  'GRPC_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+];
 
 export const TARGETS = {
   all: 'openim.target',
@@ -24,7 +36,10 @@ export const TARGETS = {
   chat: 'openim-chat.target',
 } as const;
 
-export const CHECK_UNITS: Record<Product, string> = { server: 'openim-server-check.service', chat: 'openim-chat-check.service' };
+export const CHECK_UNITS: Record<Product, string> = {
+  server: 'openim-server-check.service',
+  chat: 'openim-chat-check.service',
+};
 
 /**
  * Sandboxing for every OpenIM process: a network service that reads its
@@ -92,7 +107,12 @@ export function openimModules(spec: DeploySpec): ModuleUnits[] {
   return modules.map(([module, product]) => {
     const name = unitNameOf(module);
     const count = instanceCount(spec, module);
-    return { module, product, template: `${name}@.service`, instances: Array.from({ length: count }, (_, i) => `${name}@${i}.service`) };
+    return {
+      module,
+      product,
+      template: `${name}@.service`,
+      instances: Array.from({ length: count }, (_, i) => `${name}@${i}.service`),
+    };
   });
 }
 
@@ -160,7 +180,10 @@ function moduleUnit(ctx: UnitContext, m: ModuleUnits): UnitFile {
 
 function checkUnit(ctx: UnitContext, product: Product): UnitFile {
   const { layout } = ctx;
-  const waitsFor = product === 'server' ? ['network-online.target', TARGETS.infra, ...ctx.infraUnits] : ['network-online.target', TARGETS.server];
+  const waitsFor =
+    product === 'server'
+      ? ['network-online.target', TARGETS.infra, ...ctx.infraUnits]
+      : ['network-online.target', TARGETS.server];
   return {
     Unit: {
       Description:
@@ -216,7 +239,9 @@ export function openimUnitFiles(ctx: UnitContext): UnitText[] {
   const files: UnitText[] = [];
   for (const [name, unit] of Object.entries(targetUnits(ctx))) files.push({ name, text: renderUnit(unit, HEADER) });
   const products: Product[] = ctx.spec.openim.components.chat ? ['server', 'chat'] : ['server'];
-  for (const product of products) files.push({ name: CHECK_UNITS[product], text: renderUnit(checkUnit(ctx, product), HEADER) });
-  for (const m of openimModules(ctx.spec)) files.push({ name: m.template, text: renderUnit(moduleUnit(ctx, m), HEADER) });
+  for (const product of products)
+    files.push({ name: CHECK_UNITS[product], text: renderUnit(checkUnit(ctx, product), HEADER) });
+  for (const m of openimModules(ctx.spec))
+    files.push({ name: m.template, text: renderUnit(moduleUnit(ctx, m), HEADER) });
   return files;
 }

@@ -38,7 +38,14 @@ export interface DataBackup {
   /** Writes every part into `dir` (a fresh 0700 folder). */
   collect(spec: DeploySpec, runner: Runner, state: DeployState, dir: string, io: BackupIo): Promise<CollectedData>;
   /** Stops OpenIM and puts the data parts back (database, objects; caches emptied). OpenIM stays stopped. Returns notes. */
-  restoreData(spec: DeploySpec, runner: Runner, state: DeployState, files: Map<string, string>, options: RestoreOptions, io: BackupIo): Promise<string[]>;
+  restoreData(
+    spec: DeploySpec,
+    runner: Runner,
+    state: DeployState,
+    files: Map<string, string>,
+    options: RestoreOptions,
+    io: BackupIo,
+  ): Promise<string[]>;
   /** Starts OpenIM again after restoreData. */
   startOpenIM(spec: DeploySpec, runner: Runner, io: BackupIo): Promise<void>;
   /**

@@ -2,7 +2,16 @@
 // the Kafka topic listing, and a Mongo login whose password goes through
 // stdin (a mongosh script), never argv.
 
-export const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy', 'GRPC_PROXY'];
+export const PROXY_VARIABLES = [
+  'http_proxy',
+  'https_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+  'grpc_proxy',
+  'GRPC_PROXY',
+];
 
 /** `kafka-topics.sh --describe` → name and partition count per topic. */
 export function parseTopicDescribe(text: string): { name: string; partitions: number }[] {
@@ -33,7 +42,9 @@ export function parseMongoPing(stdout: string): { ok: boolean; detail: string } 
   if (!line) return { ok: false, detail: stdout.trim().split('\n').pop() || 'no answer from mongosh' };
   try {
     const r = JSON.parse(line.slice('OPENIM-DEPLOY-PING '.length)) as { ok: number; error?: string };
-    return r.ok === 1 ? { ok: true, detail: 'ping answered after authentication' } : { ok: false, detail: r.error ?? 'ping failed' };
+    return r.ok === 1
+      ? { ok: true, detail: 'ping answered after authentication' }
+      : { ok: false, detail: r.error ?? 'ping failed' };
   } catch {
     return { ok: false, detail: line };
   }

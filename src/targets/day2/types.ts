@@ -57,7 +57,8 @@ export interface LiveEvidence {
   objectStorageProvider?: string;
   webSocketUrl?: string;
   /** The certificate the host's reverse proxy serves, and how it is obtained (binary.proxy.tls.mode). */
-  proxyCertificate?: { mode: string; names: string; notAfter: string; issuer: string } | { mode: string; error: string };
+  proxyCertificate?:
+    { mode: string; names: string; notAfter: string; issuer: string } | { mode: string; error: string };
   skipped: { check: string; why: string }[];
 }
 

@@ -13,17 +13,25 @@ import { UNPROBED } from '../../../test/helpers/kubernetes-specs.js';
 import { MIRROR_SET } from '../../../test/helpers/config-presets.js';
 
 const offlinePreset = (sets: string[] = []): DeploySpec =>
-  resolveConfig({ preset: 'offline', sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', ...sets] }).spec;
+  resolveConfig({
+    preset: 'offline',
+    sets: ['openim.domain=im.example.com', MIRROR_SET, 'kubernetes.namespace=openim', ...sets],
+  }).spec;
 const online = (spec: DeploySpec): DeploySpec => ({ ...spec, offline: { ...spec.offline, bundle: '' } });
 
-const execs = (plan: Plan): ExecAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is ExecAction => a.kind === 'exec'));
+const execs = (plan: Plan): ExecAction[] =>
+  plan.steps.flatMap((s) => s.actions.filter((a): a is ExecAction => a.kind === 'exec'));
 const helmInstalls = (plan: Plan) => execs(plan).filter((a) => a.argv[0] === 'helm' && a.argv.includes('upgrade'));
 /** The chart argument of `helm … upgrade --install RELEASE CHART`. */
 const chartArg = (argv: string[]) => argv[argv.indexOf('--install') + 2]!;
 
 // Every upstream chart the catalog pins, one spec each way to reach it.
 const GATEWAY_API = ['kubernetes.ingress.controller=gateway-api', 'kubernetes.ingress.install=true'];
-const everyUpstream = ['kubernetes.storage.backend=rook-ceph', 'kubernetes.ingress.controller=istio', 'kubernetes.ingress.install=true'];
+const everyUpstream = [
+  'kubernetes.storage.backend=rook-ceph',
+  'kubernetes.ingress.controller=istio',
+  'kubernetes.ingress.install=true',
+];
 
 /** The bundled archive of every upstream chart the catalog pins. */
 const PINNED_ARCHIVES: string[] = [
@@ -60,13 +68,20 @@ describe('chart source', () => {
   it('offline preset: the upstream charts it installs are the catalog pins (traefik, monitoring, logging)', () => {
     const plan = buildPlan(offlinePreset(), UNPROBED);
     const charts = plan.steps.flatMap((s) => (s.release && !s.release.local ? [s.release.chart] : [])).sort();
-    const pins = [INGRESS_CONTROLLERS.traefik.charts[0].chart, CLUSTER_ADDONS['kube-prometheus-stack'].chart, CLUSTER_ADDONS.loki.chart, CLUSTER_ADDONS.alloy.chart];
+    const pins = [
+      INGRESS_CONTROLLERS.traefik.charts[0].chart,
+      CLUSTER_ADDONS['kube-prometheus-stack'].chart,
+      CLUSTER_ADDONS.loki.chart,
+      CLUSTER_ADDONS.alloy.chart,
+    ];
     expect(charts).toEqual(pins.map((c) => `bundle/charts/${c.name}-${c.version}.tgz`).sort());
   });
 
   it('gateway-api offline: the CRD manifest is applied from the file the bundle holds for it', () => {
     const spec = offlinePreset(GATEWAY_API);
-    const applied = execs(buildPlan(spec, UNPROBED)).flatMap((a) => (a.argv.includes('apply') ? [a.argv[a.argv.indexOf('-f') + 1]!] : []));
+    const applied = execs(buildPlan(spec, UNPROBED)).flatMap((a) =>
+      a.argv.includes('apply') ? [a.argv[a.argv.indexOf('-f') + 1]!] : [],
+    );
     const held = bundleContents(spec, { templatesDir: templatesDir() }).files.map((f) => bundledFilePath(f.name));
     expect(held.length).toBeGreaterThan(0);
     for (const f of held) expect(applied).toContain(f);
@@ -95,8 +110,14 @@ describe('chart source', () => {
 
   it('OCI charts: the full reference online, the bundled archive offline', () => {
     const chart = { name: 'thing', repo: 'oci://registry.example/charts/', version: '1.2.3' };
-    expect(upstreamChartSource(online(offlinePreset()), chart)).toEqual({ chart: 'oci://registry.example/charts/thing', version: '1.2.3', bundled: false });
-    expect(upstreamChartSource(offlinePreset(), chart)).toEqual({ chart: 'bundle/charts/thing-1.2.3.tgz', bundled: true });
+    expect(upstreamChartSource(online(offlinePreset()), chart)).toEqual({
+      chart: 'oci://registry.example/charts/thing',
+      version: '1.2.3',
+      bundled: false,
+    });
+    expect(upstreamChartSource(offlinePreset(), chart)).toEqual({
+      chart: 'bundle/charts/thing-1.2.3.tgz',
+      bundled: true,
+    });
   });
 });
-

@@ -32,11 +32,13 @@ export function mirroredRepo(spec: DeploySpec, repo: string): string {
 
 export function upstreamChartSource(spec: DeploySpec, upstream: UpstreamChart): ChartSource {
   // A bundled archive is named by name and version; without a version there is nothing to find offline.
-  if (spec.offline.bundle && upstream.version) return { chart: bundledChartPath({ name: upstream.name, version: upstream.version }), bundled: true };
+  if (spec.offline.bundle && upstream.version)
+    return { chart: bundledChartPath({ name: upstream.name, version: upstream.version }), bundled: true };
   const c = upstream.repo ? { ...upstream, repo: mirroredRepo(spec, upstream.repo) } : upstream;
   const version = c.version ? { version: c.version } : {};
   // helm has no --repo for OCI registries: the chart argument is the full reference.
-  if (c.repo?.startsWith('oci://')) return { chart: `${c.repo.replace(/\/+$/, '')}/${c.name}`, ...version, bundled: false };
+  if (c.repo?.startsWith('oci://'))
+    return { chart: `${c.repo.replace(/\/+$/, '')}/${c.name}`, ...version, bundled: false };
   return { chart: c.name, ...(c.repo ? { repo: c.repo } : {}), ...version, bundled: false };
 }
 

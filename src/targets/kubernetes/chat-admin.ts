@@ -12,14 +12,29 @@ import { CHAT_ADMIN_STEP } from './names.js';
 import { kubectlBase } from './tools.js';
 
 export function chatAdminPasswordStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
-  const step = { id: CHAT_ADMIN_STEP, title: 'Chat admin console password (replaces the seeded default)', phase: 'chat' as const, needs };
+  const step = {
+    id: CHAT_ADMIN_STEP,
+    title: 'Chat admin console password (replaces the seeded default)',
+    phase: 'chat' as const,
+    needs,
+  };
   if (facts.cluster?.simulated) {
     return {
       ...step,
-      notApplicable: 'admin password not set: the cluster is simulated (its nodes run no containers); on a real cluster this step replaces the seeded chatAdmin password',
+      notApplicable:
+        'admin password not set: the cluster is simulated (its nodes run no containers); on a real cluster this step replaces the seeded chatAdmin password',
       actions: [],
     };
   }
-  const argv = [...kubectlBase(spec), '-n', spec.kubernetes.namespace, 'port-forward', '--address', '127.0.0.1', 'svc/admin-api', `:${PUBLIC_PORTS.adminApi}`];
+  const argv = [
+    ...kubectlBase(spec),
+    '-n',
+    spec.kubernetes.namespace,
+    'port-forward',
+    '--address',
+    '127.0.0.1',
+    'svc/admin-api',
+    `:${PUBLIC_PORTS.adminApi}`,
+  ];
   return { ...step, retries: 1, actions: [chatAdminPasswordAction({ portForward: argv })] };
 }

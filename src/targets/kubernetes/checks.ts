@@ -10,38 +10,85 @@ import { objectStorageBackend } from './infra-bridge.js';
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
-  const error = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
-  const warn = (id: string, message: string, fix?: string) => findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const error = (id: string, message: string, fix?: string) =>
+    findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
+  const warn = (id: string, message: string, fix?: string) =>
+    findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
   // Pure spec checks: they hold whatever the cluster looks like.
   const ingress = spec.kubernetes.ingress;
   if (ingress.controller === 'gateway-api' && !ingress.className) {
-    error('ingress.gateway-class', 'kubernetes.ingress.className is empty: a Gateway needs the name of the GatewayClass that serves it', 'kubectl get gatewayclass lists them; pass --set kubernetes.ingress.className=NAME');
+    error(
+      'ingress.gateway-class',
+      'kubernetes.ingress.className is empty: a Gateway needs the name of the GatewayClass that serves it',
+      'kubectl get gatewayclass lists them; pass --set kubernetes.ingress.className=NAME',
+    );
   }
   if (ingress.controller === 'nginx' && !ingress.install) {
-    warn('ingress.nginx-snippets', 'the X-Request-Api header on /api uses a configuration-snippet, which ingress-nginx ignores unless allow-snippet-annotations is true (annotations-risk-level Critical)', 'enable it on your controller, or let the installer install it (--set kubernetes.ingress.install=true)');
+    warn(
+      'ingress.nginx-snippets',
+      'the X-Request-Api header on /api uses a configuration-snippet, which ingress-nginx ignores unless allow-snippet-annotations is true (annotations-risk-level Critical)',
+      'enable it on your controller, or let the installer install it (--set kubernetes.ingress.install=true)',
+    );
   }
   if (ingress.controller === 'istio' && ingress.tls.mode === 'secret') {
-    warn('ingress.istio-tls-secret', `Istio reads TLS Secret ${ingress.tls.secretName} from the ingress gateway's namespace (${INGRESS_CONTROLLERS.istio.namespace}), not from ${spec.kubernetes.namespace}`, `create it in ${INGRESS_CONTROLLERS.istio.namespace}`);
+    warn(
+      'ingress.istio-tls-secret',
+      `Istio reads TLS Secret ${ingress.tls.secretName} from the ingress gateway's namespace (${INGRESS_CONTROLLERS.istio.namespace}), not from ${spec.kubernetes.namespace}`,
+      `create it in ${INGRESS_CONTROLLERS.istio.namespace}`,
+    );
   }
   const storageBackend = objectStorageBackend(spec);
-  if (ingress.controller === 'traefik' && !ingress.install && storageBackend && storageBackend.namespace !== spec.kubernetes.namespace) {
-    warn('ingress.traefik-cross-namespace', `the /im-minio-api route points at ${storageBackend.service} in namespace ${storageBackend.namespace}, which Traefik only follows with providers.kubernetesCRD.allowCrossNamespace=true`, 'enable it on your Traefik, or let the installer install Traefik (--set kubernetes.ingress.install=true)');
+  if (
+    ingress.controller === 'traefik' &&
+    !ingress.install &&
+    storageBackend &&
+    storageBackend.namespace !== spec.kubernetes.namespace
+  ) {
+    warn(
+      'ingress.traefik-cross-namespace',
+      `the /im-minio-api route points at ${storageBackend.service} in namespace ${storageBackend.namespace}, which Traefik only follows with providers.kubernetesCRD.allowCrossNamespace=true`,
+      'enable it on your Traefik, or let the installer install Traefik (--set kubernetes.ingress.install=true)',
+    );
   }
   findings.push(...infrastructureChecks(spec, facts));
   if (!facts.probed) return findings;
 
-  if (!facts.helm) error('helm.missing', 'helm is not installed or not on PATH', 'install helm 3.14+ or 4.x (https://helm.sh/docs/intro/install/), or pass --helm /path/to/helm');
-  else if (facts.helm.major < 3) error('helm.version', `helm ${facts.helm.version} is too old`, 'use helm 3.14+ or 4.x');
+  if (!facts.helm)
+    error(
+      'helm.missing',
+      'helm is not installed or not on PATH',
+      'install helm 3.14+ or 4.x (https://helm.sh/docs/intro/install/), or pass --helm /path/to/helm',
+    );
+  else if (facts.helm.major < 3)
+    error('helm.version', `helm ${facts.helm.version} is too old`, 'use helm 3.14+ or 4.x');
   else if (/^v3\.18\.0(?:[+-]|$)/.test(facts.helm.version)) {
     // helm v3.18.0 takes a value of 0 as set in `if` (helm/helm#30923, fixed in v3.18.1): ingress-nginx 4.14.3 then
     // writes progressDeadlineSeconds: 0 and kube-prometheus-stack 81.4.3 maximumStartupDurationSeconds: 0, which the
     // API server refuses (found by test/cluster/upstream.test.ts). Other charts may be hit the same way.
-    const hit = [...(ingress.install && ingress.controller === 'nginx' ? ['ingress-nginx'] : []), ...(spec.monitoring.enabled ? ['kube-prometheus-stack'] : [])];
+    const hit = [
+      ...(ingress.install && ingress.controller === 'nginx' ? ['ingress-nginx'] : []),
+      ...(spec.monitoring.enabled ? ['kube-prometheus-stack'] : []),
+    ];
     const message = `helm ${facts.helm.version} renders a value of 0 as set (helm/helm#30923)`;
-    if (hit.length) error('helm.regression', `${message}: the API server refuses what it renders for ${hit.join(' and ')}`, 'use helm 3.18.1+ or 4.x');
-    else warn('helm.regression', `${message}; charts with 0 in their values may render objects the API server refuses`, 'use helm 3.18.1+ or 4.x');
+    if (hit.length)
+      error(
+        'helm.regression',
+        `${message}: the API server refuses what it renders for ${hit.join(' and ')}`,
+        'use helm 3.18.1+ or 4.x',
+      );
+    else
+      warn(
+        'helm.regression',
+        `${message}; charts with 0 in their values may render objects the API server refuses`,
+        'use helm 3.18.1+ or 4.x',
+      );
   }
-  if (!facts.kubectl) error('kubectl.missing', 'kubectl is not installed or not on PATH', 'install kubectl matching your cluster version');
+  if (!facts.kubectl)
+    error(
+      'kubectl.missing',
+      'kubectl is not installed or not on PATH',
+      'install kubectl matching your cluster version',
+    );
 
   const cluster = facts.cluster;
   if (facts.kubectl && (!cluster || !cluster.reachable)) {
@@ -53,34 +100,84 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
   const storage = spec.kubernetes.storage;
   if (storage.backend === 'existing') {
     if (!cluster.storageClasses.some((sc) => sc.name === storage.storageClass)) {
-      error('storage.class-missing', `StorageClass ${storage.storageClass} does not exist`, `existing classes: ${cluster.storageClasses.map((s) => s.name).join(', ') || 'none'}`);
+      error(
+        'storage.class-missing',
+        `StorageClass ${storage.storageClass} does not exist`,
+        `existing classes: ${cluster.storageClasses.map((s) => s.name).join(', ') || 'none'}`,
+      );
     }
   }
-  if (storage.backend !== 'existing' && !storage.install && storage.storageClass && !cluster.storageClasses.some((sc) => sc.name === storage.storageClass)) {
-    error('storage.class-missing', `StorageClass ${storage.storageClass} does not exist and kubernetes.storage.install is false`, 'install the provisioner (--set kubernetes.storage.install=true) or name an existing class');
+  if (
+    storage.backend !== 'existing' &&
+    !storage.install &&
+    storage.storageClass &&
+    !cluster.storageClasses.some((sc) => sc.name === storage.storageClass)
+  ) {
+    error(
+      'storage.class-missing',
+      `StorageClass ${storage.storageClass} does not exist and kubernetes.storage.install is false`,
+      'install the provisioner (--set kubernetes.storage.install=true) or name an existing class',
+    );
   }
   if (spec.kubernetes.ingress.controller !== 'none' && !spec.kubernetes.ingress.install) {
     const controller = spec.kubernetes.ingress.controller;
     const needsClass = controller === 'nginx' || (controller === 'traefik' && spec.kubernetes.ingress.className !== '');
-    const className = spec.kubernetes.ingress.className || (controller === 'nginx' ? INGRESS_CONTROLLERS.nginx.className : controller);
+    const className =
+      spec.kubernetes.ingress.className || (controller === 'nginx' ? INGRESS_CONTROLLERS.nginx.className : controller);
     if (needsClass && !cluster.ingressClasses.includes(className)) {
-      warn('ingress.class-missing', `no IngressClass ${className} in the cluster: the routes will not be served`, `install a controller or pass --set kubernetes.ingress.install=true`);
+      warn(
+        'ingress.class-missing',
+        `no IngressClass ${className} in the cluster: the routes will not be served`,
+        `install a controller or pass --set kubernetes.ingress.install=true`,
+      );
     }
   }
   const crdNeeds: [boolean, string, string][] = [
-    [spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install, 'gateways.gateway.networking.k8s.io', 'Gateway API CRDs'],
-    [spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install, 'httproutes.gateway.networking.k8s.io', 'Gateway API CRDs (HTTPRoute)'],
-    [spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install, 'virtualservices.networking.istio.io', 'Istio'],
-    [spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install, 'gateways.networking.istio.io', 'Istio (Gateway)'],
-    [spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install, 'ingressroutes.traefik.io', 'Traefik CRDs (IngressRoute, traefik.io)'],
-    [spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install, 'middlewares.traefik.io', 'Traefik CRDs (Middleware, traefik.io)'],
+    [
+      spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install,
+      'gateways.gateway.networking.k8s.io',
+      'Gateway API CRDs',
+    ],
+    [
+      spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install,
+      'httproutes.gateway.networking.k8s.io',
+      'Gateway API CRDs (HTTPRoute)',
+    ],
+    [
+      spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install,
+      'virtualservices.networking.istio.io',
+      'Istio',
+    ],
+    [
+      spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install,
+      'gateways.networking.istio.io',
+      'Istio (Gateway)',
+    ],
+    [
+      spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install,
+      'ingressroutes.traefik.io',
+      'Traefik CRDs (IngressRoute, traefik.io)',
+    ],
+    [
+      spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install,
+      'middlewares.traefik.io',
+      'Traefik CRDs (Middleware, traefik.io)',
+    ],
     [spec.kubernetes.ingress.tls.mode === 'cert-manager', 'certificates.cert-manager.io', 'cert-manager'],
-    [spec.monitoring.enabled && !spec.monitoring.prometheusUrl, 'servicemonitors.monitoring.coreos.com', 'the Prometheus operator CRDs (installed with kube-prometheus-stack)'],
+    [
+      spec.monitoring.enabled && !spec.monitoring.prometheusUrl,
+      'servicemonitors.monitoring.coreos.com',
+      'the Prometheus operator CRDs (installed with kube-prometheus-stack)',
+    ],
   ];
   for (const [needed, crd, what] of crdNeeds) {
     if (needed && !cluster.crds.includes(crd)) {
       const fatal = crd !== 'servicemonitors.monitoring.coreos.com';
-      (fatal ? error : warn)(`crd.${crd}`, `${what} not found in the cluster (CRD ${crd})`, fatal ? `install ${what} first` : 'the monitoring release installs them');
+      (fatal ? error : warn)(
+        `crd.${crd}`,
+        `${what} not found in the cluster (CRD ${crd})`,
+        fatal ? `install ${what} first` : 'the monitoring release installs them',
+      );
     }
   }
   if (cluster.nodes.length === 0) error('nodes.none', 'the cluster has no nodes');
@@ -88,9 +185,14 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
     const ready = cluster.nodes.filter((n) => n.ready);
     const cpu = ready.reduce((sum, n) => sum + n.cpuMillis, 0);
     const memory = ready.reduce((sum, n) => sum + n.memoryBytes, 0);
-    const need = spec.profile === 'production' ? { cpu: 8000, memory: 16 * 2 ** 30 } : { cpu: 2000, memory: 4 * 2 ** 30 };
+    const need =
+      spec.profile === 'production' ? { cpu: 8000, memory: 16 * 2 ** 30 } : { cpu: 2000, memory: 4 * 2 ** 30 };
     if (cpu < need.cpu || memory < need.memory) {
-      warn('nodes.capacity', `ready nodes have ${(cpu / 1000).toFixed(1)} CPU and ${(memory / 2 ** 30).toFixed(1)} GiB; the ${spec.profile} profile wants ${need.cpu / 1000} CPU and ${need.memory / 2 ** 30} GiB`, 'add nodes or use the dev profile');
+      warn(
+        'nodes.capacity',
+        `ready nodes have ${(cpu / 1000).toFixed(1)} CPU and ${(memory / 2 ** 30).toFixed(1)} GiB; the ${spec.profile} profile wants ${need.cpu / 1000} CPU and ${need.memory / 2 ** 30} GiB`,
+        'add nodes or use the dev profile',
+      );
     }
   }
   return findings;

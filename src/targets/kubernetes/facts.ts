@@ -42,14 +42,32 @@ export function parseCpu(q: string): number {
 export function parseBytes(q: string): number {
   const m = /^([0-9.]+)([KMGTP]i?)?$/.exec(q);
   if (!m) return 0;
-  const units: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+  const units: Record<string, number> = {
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+  };
   return Math.round(Number(m[1]) * (m[2] ? units[m[2]]! : 1));
 }
 
 export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<ClusterFacts> {
   const kubectl = kubectlBase(spec);
   const version = await runner.run([...kubectl, 'version', '-o', 'json'], { timeoutMs: 20_000 });
-  const empty: ClusterFacts = { reachable: false, storageClasses: [], ingressClasses: [], crds: [], namespaceExists: false, nodes: [] };
+  const empty: ClusterFacts = {
+    reachable: false,
+    storageClasses: [],
+    ingressClasses: [],
+    crds: [],
+    namespaceExists: false,
+    nodes: [],
+  };
   let server: Json | undefined;
   try {
     server = (JSON.parse(version.stdout) as Json).serverVersion as Json | undefined;
@@ -66,10 +84,19 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     getJson(runner, [...kubectl, 'get', 'nodes', '-o', 'json']),
   ]);
   const nodeItems = (nodes?.items ?? []) as Json[];
-  const gateways = ((crds?.items ?? []) as Json[]).find((c) => c.metadata?.name === 'gateways.gateway.networking.k8s.io');
+  const gateways = ((crds?.items ?? []) as Json[]).find(
+    (c) => c.metadata?.name === 'gateways.gateway.networking.k8s.io',
+  );
   const gatewayAnnotations = (gateways?.metadata?.annotations ?? {}) as Record<string, string>;
   // kwok marks the nodes it fakes; pods "run" there without containers.
-  const simulated = nodeItems.length > 0 && nodeItems.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.['kwok.x-k8s.io/node'] === 'fake' || n.metadata?.labels?.type === 'kwok');
+  const simulated =
+    nodeItems.length > 0 &&
+    nodeItems.every(
+      (n) =>
+        n.metadata?.annotations?.['kwok.x-k8s.io/node'] === 'fake' ||
+        n.metadata?.labels?.['kwok.x-k8s.io/node'] === 'fake' ||
+        n.metadata?.labels?.type === 'kwok',
+    );
   return {
     reachable: true,
     ...(simulated ? { simulated } : {}),
@@ -79,12 +106,19 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
       name: String(sc.metadata?.name),
       provisioner: String(sc.provisioner ?? ''),
       isDefault: sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
-      ...(sc.metadata?.labels?.['app.kubernetes.io/managed-by'] ? { managedBy: String(sc.metadata.labels['app.kubernetes.io/managed-by']) } : {}),
+      ...(sc.metadata?.labels?.['app.kubernetes.io/managed-by']
+        ? { managedBy: String(sc.metadata.labels['app.kubernetes.io/managed-by']) }
+        : {}),
     })),
     ingressClasses: ((ingressClasses?.items ?? []) as Json[]).map((ic) => String(ic.metadata?.name)),
     crds: ((crds?.items ?? []) as Json[]).map((c) => String(c.metadata?.name)).sort(),
     ...(gateways
-      ? { gatewayApi: { bundleVersion: gatewayAnnotations['gateway.networking.k8s.io/bundle-version'] ?? '', channel: gatewayAnnotations['gateway.networking.k8s.io/channel'] ?? '' } }
+      ? {
+          gatewayApi: {
+            bundleVersion: gatewayAnnotations['gateway.networking.k8s.io/bundle-version'] ?? '',
+            channel: gatewayAnnotations['gateway.networking.k8s.io/channel'] ?? '',
+          },
+        }
       : {}),
     namespaceExists: namespace.exitCode === 0,
     nodes: nodeItems.map((n) => ({

@@ -32,17 +32,35 @@ export interface ReleaseSpec {
 /** The chart argument and flags helm is given for a release. */
 function releaseSource(spec: DeploySpec, r: Pick<ReleaseSpec, 'chart' | 'repo' | 'version' | 'local'>): ChartSource {
   if (r.local) return { chart: r.chart, ...(r.version ? { version: r.version } : {}), bundled: false };
-  return upstreamChartSource(spec, { name: r.chart, ...(r.repo ? { repo: r.repo } : {}), ...(r.version ? { version: r.version } : {}) });
+  return upstreamChartSource(spec, {
+    name: r.chart,
+    ...(r.repo ? { repo: r.repo } : {}),
+    ...(r.version ? { version: r.version } : {}),
+  });
 }
 
-export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace' | 'local' | 'skipSchemaValidation'>, valuesFile: string): string[] {
+export function helmUpgradeArgv(
+  spec: DeploySpec,
+  r: Pick<
+    ReleaseSpec,
+    'name' | 'chart' | 'namespace' | 'repo' | 'version' | 'createNamespace' | 'local' | 'skipSchemaValidation'
+  >,
+  valuesFile: string,
+): string[] {
   const source = releaseSource(spec, r);
   return [
     ...helmBase(spec),
-    'upgrade', '--install', r.name, source.chart,
-    '--namespace', r.namespace,
-    '--values', valuesFile,
-    '--wait', '--timeout', spec.kubernetes.helmTimeout,
+    'upgrade',
+    '--install',
+    r.name,
+    source.chart,
+    '--namespace',
+    r.namespace,
+    '--values',
+    valuesFile,
+    '--wait',
+    '--timeout',
+    spec.kubernetes.helmTimeout,
     ...chartSourceArgs(source),
     ...(r.createNamespace ? ['--create-namespace'] : []),
     ...(r.skipSchemaValidation ? ['--skip-schema-validation'] : []),
@@ -63,7 +81,16 @@ export function helmUpgradeArgv(spec: DeploySpec, r: Pick<ReleaseSpec, 'name' | 
 export function clearDeadPendingRelease(spec: DeploySpec, name: string, namespace: string): ExecAction {
   return {
     kind: 'exec',
-    argv: [...kubectlBase(spec), '--namespace', namespace, 'delete', 'secret', '--ignore-not-found', '--selector', `owner=helm,name=${name},status in (pending-install,pending-upgrade,pending-rollback)`],
+    argv: [
+      ...kubectlBase(spec),
+      '--namespace',
+      namespace,
+      'delete',
+      'secret',
+      '--ignore-not-found',
+      '--selector',
+      `owner=helm,name=${name},status in (pending-install,pending-upgrade,pending-rollback)`,
+    ],
     mutates: true,
   };
 }
@@ -98,9 +125,19 @@ export function releaseStep(spec: DeploySpec, r: ReleaseSpec): Step {
 }
 
 /** `kubectl apply --server-side` of a manifest file the step writes first. */
-export function applyActions(spec: DeploySpec, path: string, content: string, mode: number, render?: string): Step['actions'] {
+export function applyActions(
+  spec: DeploySpec,
+  path: string,
+  content: string,
+  mode: number,
+  render?: string,
+): Step['actions'] {
   return [
     { kind: 'write', path, mode, content, ...(render ? { render } : {}) },
-    { kind: 'exec', argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', path], mutates: true },
+    {
+      kind: 'exec',
+      argv: [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy', '-f', path],
+      mutates: true,
+    },
   ];
 }

@@ -32,7 +32,9 @@ export function infraSecretObject(spec: DeploySpec): object {
 }
 
 /** The Service the `/im-minio-api` route sends to; `namespace` may differ from OpenIM's (Ceph RGW). */
-export function objectStorageBackend(spec: DeploySpec): { service: string; namespace: string; port: number } | undefined {
+export function objectStorageBackend(
+  spec: DeploySpec,
+): { service: string; namespace: string; port: number } | undefined {
   return infraObjectStorageBackend(spec);
 }
 

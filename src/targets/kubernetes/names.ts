@@ -23,4 +23,7 @@ export const LOG_DIR = '/openim/logs';
 /** Local chart of every OpenIM module (templates/charts/openim-service). */
 export const SERVICE_CHART = { from: 'charts/openim-service', path: './charts/openim-service' } as const;
 
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' } as const;
+export const MANAGED_BY = {
+  'app.kubernetes.io/managed-by': 'openim-deploy',
+  'app.kubernetes.io/part-of': 'openim',
+} as const;

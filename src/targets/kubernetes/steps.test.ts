@@ -15,13 +15,15 @@ const plans = {
   production: buildPlan(specFor('production'), UNPROBED),
 };
 
-const writes = (plan: Plan): WriteAction[] => plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
+const writes = (plan: Plan): WriteAction[] =>
+  plan.steps.flatMap((s) => s.actions.filter((a): a is WriteAction => a.kind === 'write'));
 const write = (plan: Plan, path: string): WriteAction => {
   const found = writes(plan).find((w) => w.path === path);
   if (!found) throw new Error(`no write of ${path}`);
   return found;
 };
-const values = (plan: Plan, module: string): ServiceValues => parseYaml(write(plan, `values/${module}.yaml`).content) as ServiceValues;
+const values = (plan: Plan, module: string): ServiceValues =>
+  parseYaml(write(plan, `values/${module}.yaml`).content) as ServiceValues;
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
 const configMaps = (plan: Plan) => docs(write(plan, 'manifests/openim-config.yaml').content);
 const step = (plan: Plan, id: string): Step => plan.steps.find((s) => s.id === id)!;
@@ -35,7 +37,9 @@ describe('kubernetes plan', () => {
   }
 
   it('has one release per module, 18 with every component', () => {
-    const releases = plans.production.steps.filter((s) => s.release?.chart === './charts/openim-service').map((s) => s.release!.name);
+    const releases = plans.production.steps
+      .filter((s) => s.release?.chart === './charts/openim-service')
+      .map((s) => s.release!.name);
     expect(releases).toEqual(enabledModules(specFor('production')).map((m) => m.name));
     expect(releases).toHaveLength(18);
   });
@@ -44,8 +48,27 @@ describe('kubernetes plan', () => {
     for (const s of plans.production.steps.filter((x) => x.release?.chart === './charts/openim-service')) {
       const [clear, exec] = s.actions.filter((a) => a.kind === 'exec').map((a) => a.argv);
       // First the pending record a killed helm may have left (else "another operation is in progress" for ever).
-      expect(clear).toEqual(['kubectl', '--namespace', 'openim', 'delete', 'secret', '--ignore-not-found', '--selector', `owner=helm,name=${s.release!.name},status in (pending-install,pending-upgrade,pending-rollback)`]);
-      expect(exec?.slice(0, 9)).toEqual(['helm', 'upgrade', '--install', s.release!.name, './charts/openim-service', '--namespace', 'openim', '--values', `values/${s.release!.name}.yaml`]);
+      expect(clear).toEqual([
+        'kubectl',
+        '--namespace',
+        'openim',
+        'delete',
+        'secret',
+        '--ignore-not-found',
+        '--selector',
+        `owner=helm,name=${s.release!.name},status in (pending-install,pending-upgrade,pending-rollback)`,
+      ]);
+      expect(exec?.slice(0, 9)).toEqual([
+        'helm',
+        'upgrade',
+        '--install',
+        s.release!.name,
+        './charts/openim-service',
+        '--namespace',
+        'openim',
+        '--values',
+        `values/${s.release!.name}.yaml`,
+      ]);
       expect(exec?.slice(9)).toEqual(['--wait', '--timeout', '10m']);
     }
   });
@@ -65,7 +88,10 @@ describe('kubernetes plan', () => {
     expect(at('k8s.namespace')).toBe(0);
     expect(at('k8s.config')).toBeLessThan(at('k8s.release.openim-api'));
     expect(step(plans.production, 'k8s.release.chat-api').needs).toContain('k8s.wait.openim-api');
-    expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual(['k8s.release.openim-api', 'k8s.release.openim-rpc-auth']);
+    expect(step(plans.production, 'k8s.wait.openim-api').needs).toEqual([
+      'k8s.release.openim-api',
+      'k8s.release.openim-rpc-auth',
+    ]);
     expect(at('k8s.release.admin-api')).toBeLessThan(at('k8s.release.openim-admin-front'));
     expect(ids.slice(-3)).toEqual(['k8s.ingress', 'k8s.verify', 'k8s.summary']);
   });
@@ -73,7 +99,9 @@ describe('kubernetes plan', () => {
   it('trap: one share secret, the same Secret key for server share.secret and chat openIM.secret', () => {
     const refs = new Set<string>();
     for (const mod of ['openim-api', 'openim-rpc-auth', 'chat-api', 'admin-api', 'chat-rpc', 'admin-rpc']) {
-      const env = values(plans.production, mod).secretEnv.filter((e) => e.name === 'IMENV_SHARE_SECRET' || e.name === 'CHATENV_SHARE_OPENIM_SECRET');
+      const env = values(plans.production, mod).secretEnv.filter(
+        (e) => e.name === 'IMENV_SHARE_SECRET' || e.name === 'CHATENV_SHARE_OPENIM_SECRET',
+      );
       expect(env.length, `${mod} gets the share secret`).toBe(1);
       refs.add(`${env[0]!.secretName}/${env[0]!.key}`);
     }
@@ -93,26 +121,55 @@ describe('kubernetes plan', () => {
   });
 
   it('#15 defects 2+3: every catalog version registers in the in-cluster etcd (auth on), server and chat alike, without a service-account token', () => {
-    for (const [server, chat] of [['v3.8.3', 'v1.8.4'], ['v3.8.3-patch.16', 'v1.8.4-patch.5'], ['v3.8.4', 'v1.8.4']] as const) {
-      const plan = buildPlan(specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]), UNPROBED);
-      expect(plan.steps.map((s) => s.id), server).toContain('k8s.release.openim-etcd');
+    for (const [server, chat] of [
+      ['v3.8.3', 'v1.8.4'],
+      ['v3.8.3-patch.16', 'v1.8.4-patch.5'],
+      ['v3.8.4', 'v1.8.4'],
+    ] as const) {
+      const plan = buildPlan(
+        specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]),
+        UNPROBED,
+      );
+      expect(
+        plan.steps.map((s) => s.id),
+        server,
+      ).toContain('k8s.release.openim-etcd');
       for (const product of ['server', 'chat'] as const) {
-        const discovery = parseYaml(configMaps(plan).find((c) => c.metadata.name === CONFIG_MAPS[product])!.data['discovery.yml']);
+        const discovery = parseYaml(
+          configMaps(plan).find((c) => c.metadata.name === CONFIG_MAPS[product])!.data['discovery.yml'],
+        );
         expect(discovery.enable, `${server} ${product}`).toBe('etcd');
-        expect(discovery.etcd).toMatchObject({ address: ['openim-etcd.openim.svc:2379'], username: 'root', password: '' });
+        expect(discovery.etcd).toMatchObject({
+          address: ['openim-etcd.openim.svc:2379'],
+          username: 'root',
+          password: '',
+        });
       }
       // The password reaches both products from the Secret, as the etcd chart's root password.
-      expect(values(plan, 'openim-rpc-user').secretEnv).toContainEqual({ name: 'IMENV_DISCOVERY_ETCD_PASSWORD', secretName: OPENIM_SECRET, key: 'etcd.password' });
-      expect(values(plan, 'chat-rpc').secretEnv).toContainEqual({ name: 'CHATENV_DISCOVERY_ETCD_PASSWORD', secretName: OPENIM_SECRET, key: 'etcd.password' });
+      expect(values(plan, 'openim-rpc-user').secretEnv).toContainEqual({
+        name: 'IMENV_DISCOVERY_ETCD_PASSWORD',
+        secretName: OPENIM_SECRET,
+        key: 'etcd.password',
+      });
+      expect(values(plan, 'chat-rpc').secretEnv).toContainEqual({
+        name: 'CHATENV_DISCOVERY_ETCD_PASSWORD',
+        secretName: OPENIM_SECRET,
+        key: 'etcd.password',
+      });
       // No token: chat 1.8.4 and server 3.8.4 would switch to Kubernetes discovery (and crash) on seeing one.
-      for (const mod of enabledModules(specFor('production'))) expect(values(plan, mod.name).rbac.discovery, `${server} ${mod.name}`).toBe(false);
+      for (const mod of enabledModules(specFor('production')))
+        expect(values(plan, mod.name).rbac.discovery, `${server} ${mod.name}`).toBe(false);
     }
   });
 
   it('#15 defect 5: chat discovery.yml names its RPC services (rpcService) in etcd mode too', () => {
-    const chat = parseYaml(configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.chat)!.data['discovery.yml']);
+    const chat = parseYaml(
+      configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.chat)!.data['discovery.yml'],
+    );
     expect(chat.rpcService).toEqual({ chat: 'chat', admin: 'admin' });
-    const server = parseYaml(configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.server)!.data['share.yml']);
+    const server = parseYaml(
+      configMaps(plans.production).find((c) => c.metadata.name === CONFIG_MAPS.server)!.data['share.yml'],
+    );
     expect(server.rpcRegisterName.messageGateway).toBe('messageGateway');
   });
 
@@ -132,7 +189,8 @@ describe('kubernetes plan', () => {
       for (const cm of configMaps(plan)) {
         for (const [file, body] of Object.entries(cm.data as Record<string, string>)) {
           const walk = (v: unknown, key: string): void => {
-            if (typeof v === 'string' && /password|secret|supercode/i.test(key)) expect(OPENIM_DEFAULTS.weakSecrets as readonly string[], `${file} ${key}`).not.toContain(v);
+            if (typeof v === 'string' && /password|secret|supercode/i.test(key))
+              expect(OPENIM_DEFAULTS.weakSecrets as readonly string[], `${file} ${key}`).not.toContain(v);
             else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
           };
           walk(parseYaml(body), '');
@@ -142,14 +200,19 @@ describe('kubernetes plan', () => {
   });
 
   it('trap: ConfigMaps hold no secret, not even a placeholder; the Secret only placeholders, written 0600', () => {
-    const spec = specFor('production', ['openim.secret=GivenShareSecret42', 'infrastructure.redis.password=GivenRedisPass42']);
+    const spec = specFor('production', [
+      'openim.secret=GivenShareSecret42',
+      'infrastructure.redis.password=GivenRedisPass42',
+    ]);
     const plan = buildPlan(spec, UNPROBED);
     expect(JSON.stringify(plan)).not.toMatch(/GivenShareSecret42|GivenRedisPass42/);
-    for (const cm of configMaps(plan)) expect(JSON.stringify(cm.data)).not.toMatch(new RegExp(SECRET_REF_PATTERN.source));
+    for (const cm of configMaps(plan))
+      expect(JSON.stringify(cm.data)).not.toMatch(new RegExp(SECRET_REF_PATTERN.source));
     const secretWrite = write(plan, 'manifests/openim-secrets.yaml');
     expect(secretWrite.mode).toBe(0o600);
     const secret = docs(secretWrite.content)[0]!;
-    for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) expect(value).toBe(`«secret:${key}»`);
+    for (const [key, value] of Object.entries(secret.stringData as Record<string, string>))
+      expect(value).toBe(`«secret:${key}»`);
   });
 
   it('rolls only the modules whose files changed', () => {
@@ -162,24 +225,42 @@ describe('kubernetes plan', () => {
   });
 
   it('#15 defect 1: every pod gets -c <dir> (CONFIG_PATH nowhere): args after the server entrypoint, the binary itself for chat images whose sh -c drops args', () => {
-    for (const [server, chat, chatBinary] of [['v3.8.3', 'v1.8.4', '/openim-chat/_output/chat-rpc'], ['v3.8.3-patch.16', 'v1.8.4-patch.5', '/openim-chat/_output/openim-chat-rpc'], ['v3.8.4', 'v1.8.4', '/openim-chat/_output/chat-rpc']] as const) {
-      const plan = buildPlan(specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]), UNPROBED);
+    for (const [server, chat, chatBinary] of [
+      ['v3.8.3', 'v1.8.4', '/openim-chat/_output/chat-rpc'],
+      ['v3.8.3-patch.16', 'v1.8.4-patch.5', '/openim-chat/_output/openim-chat-rpc'],
+      ['v3.8.4', 'v1.8.4', '/openim-chat/_output/chat-rpc'],
+    ] as const) {
+      const plan = buildPlan(
+        specFor('production', [`openim.serverVersion=${server}`, `openim.chatVersion=${chat}`]),
+        UNPROBED,
+      );
       const user = values(plan, 'openim-rpc-user');
       expect(user.command, server).toEqual([]);
       expect(user.args, server).toEqual(['-c', '/config', '-i', '0']);
-      expect(user.env.map((e) => e.name), server).not.toContain('CONFIG_PATH');
+      expect(
+        user.env.map((e) => e.name),
+        server,
+      ).not.toContain('CONFIG_PATH');
       const chatRpc = values(plan, 'chat-rpc');
       expect(chatRpc.command, chat).toEqual([chatBinary]);
       expect(chatRpc.args, chat).toEqual(['-c', '/config', '-i', '0']);
-      expect(chatRpc.env.map((e) => e.name), chat).not.toContain('CONFIG_PATH');
+      expect(
+        chatRpc.env.map((e) => e.name),
+        chat,
+      ).not.toContain('CONFIG_PATH');
     }
     expect(values(plans.production, 'openim-web-front').args).toEqual([]);
   });
 
   it('rewrites every image: registry choice, then the mirror', () => {
     const aliyun = buildPlan(specFor('production', ['images.registry=aliyun']), UNPROBED);
-    expect(values(aliyun, 'openim-api').image.repository).toBe('registry.cn-hangzhou.aliyuncs.com/openimsdk/openim-api');
-    const mirrored = buildPlan(specFor('production', ['images.registry=ghcr.io', 'images.mirror=m.daocloud.io', 'images.pullSecret=regcred']), UNPROBED);
+    expect(values(aliyun, 'openim-api').image.repository).toBe(
+      'registry.cn-hangzhou.aliyuncs.com/openimsdk/openim-api',
+    );
+    const mirrored = buildPlan(
+      specFor('production', ['images.registry=ghcr.io', 'images.mirror=m.daocloud.io', 'images.pullSecret=regcred']),
+      UNPROBED,
+    );
     expect(values(mirrored, 'openim-api').image.repository).toBe('m.daocloud.io/ghcr.io/openimsdk/openim-api');
     expect(values(mirrored, 'openim-web-front').image.tag).toBe('release-v3.8.3');
     expect(values(mirrored, 'openim-api').imagePullSecrets).toEqual(['regcred']);
@@ -194,13 +275,21 @@ describe('kubernetes plan', () => {
       kind: 'wait',
       probe: {
         kind: 'openim-verify',
-        endpoints: { api: 'https://im.example.com/api', ws: 'wss://im.example.com/msg_gateway', chat: 'https://im.example.com/chat', admin: 'https://im.example.com/complete_admin', objectStorage: 'https://im.example.com/im-minio-api' },
+        endpoints: {
+          api: 'https://im.example.com/api',
+          ws: 'wss://im.example.com/msg_gateway',
+          chat: 'https://im.example.com/chat',
+          admin: 'https://im.example.com/complete_admin',
+          objectStorage: 'https://im.example.com/im-minio-api',
+        },
         chat: true,
         secret: '«secret:openim.secret»',
         superCode: '«secret:chat.superCode»',
       },
     });
-    const off = kubernetesSteps(specFor('production', ['verify.afterInstall=false']), PROBED_CLUSTER_FIXTURE).find((s) => s.id === 'k8s.verify')!;
+    const off = kubernetesSteps(specFor('production', ['verify.afterInstall=false']), PROBED_CLUSTER_FIXTURE).find(
+      (s) => s.id === 'k8s.verify',
+    )!;
     expect(off).toMatchObject({ actions: [], notApplicable: expect.stringMatching(/verify\.afterInstall false/) });
     const simulated = { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } };
     const simulatedSmoke = kubernetesSteps(specFor('production'), simulated).find((s) => s.id === 'k8s.verify')!;
@@ -210,10 +299,16 @@ describe('kubernetes plan', () => {
   });
 
   it('API check: an admin token through a port-forward on a real cluster, not applicable on a simulated one', () => {
-    const live = kubernetesSteps(specFor('production'), PROBED_CLUSTER_FIXTURE).find((s) => s.id === 'k8s.wait.openim-api')!;
+    const live = kubernetesSteps(specFor('production'), PROBED_CLUSTER_FIXTURE).find(
+      (s) => s.id === 'k8s.wait.openim-api',
+    )!;
     expect(live.actions.map((a) => a.kind)).toEqual(['wait']);
     const probe = live.actions[0]!.kind === 'wait' ? live.actions[0]!.probe : undefined;
-    expect(probe).toMatchObject({ kind: 'openim-admin-token', adminUserID: 'imAdmin', portForward: expect.arrayContaining(['port-forward', 'svc/openim-api', ':10002']) });
+    expect(probe).toMatchObject({
+      kind: 'openim-admin-token',
+      adminUserID: 'imAdmin',
+      portForward: expect.arrayContaining(['port-forward', 'svc/openim-api', ':10002']),
+    });
     // The secret is a placeholder, filled in only when the probe runs.
     expect(JSON.stringify(probe)).not.toMatch(/secret":"[A-Za-z0-9]{20,}"/);
     const simulated = { ...PROBED_CLUSTER_FIXTURE, cluster: { ...PROBED_CLUSTER_FIXTURE.cluster!, simulated: true } };
@@ -225,7 +320,9 @@ describe('kubernetes plan', () => {
 
   it('summary names the SDK addresses and where credentials are, never their values', () => {
     const note = step(plans.production, 'k8s.summary').actions[0]!;
-    expect(note.kind === 'note' && note.text).toContain('apiAddr=https://im.example.com/api wsAddr=wss://im.example.com/msg_gateway');
+    expect(note.kind === 'note' && note.text).toContain(
+      'apiAddr=https://im.example.com/api wsAddr=wss://im.example.com/msg_gateway',
+    );
     expect(note.kind === 'note' && note.text).toContain('openim/openim-secrets');
   });
 

@@ -17,7 +17,15 @@ import { controllerSteps } from './ingress/controller.js';
 import { ingressObjects } from './ingress/objects.js';
 import { moduleValues } from './modules/values.js';
 import { chatAdminPasswordStep } from './chat-admin.js';
-import { API_READY_STEP, CHARTS_STEP, CONFIG_STEP, INGRESS_STEP, NAMESPACE_STEP, SECRETS_STEP, VERIFY_STEP } from './names.js';
+import {
+  API_READY_STEP,
+  CHARTS_STEP,
+  CONFIG_STEP,
+  INGRESS_STEP,
+  NAMESPACE_STEP,
+  SECRETS_STEP,
+  VERIFY_STEP,
+} from './names.js';
 import { releaseStepId } from './infrastructure/names.js';
 import { kubernetesLayout, type KubernetesLayout } from './layout.js';
 import { yamlDocuments } from './yaml-docs.js';
@@ -43,7 +51,13 @@ function namespaceStep(spec: DeploySpec, layout: KubernetesLayout): Step {
     title: `Namespace ${ns}`,
     phase: 'prepare',
     needs: [],
-    actions: applyActions(spec, 'manifests/namespace.yaml', yamlDocuments([namespace]), 0o644, 'manifests/namespace.yaml'),
+    actions: applyActions(
+      spec,
+      'manifests/namespace.yaml',
+      yamlDocuments([namespace]),
+      0o644,
+      'manifests/namespace.yaml',
+    ),
     retries: 2,
   };
 }
@@ -55,7 +69,13 @@ function configSteps(spec: DeploySpec, layout: KubernetesLayout, cfg: ConfigObje
       title: 'OpenIM config (ConfigMaps)',
       phase: 'config',
       needs: [NAMESPACE_STEP],
-      actions: applyActions(spec, 'manifests/openim-config.yaml', yamlDocuments(cfg.configMaps), 0o644, 'manifests/openim-config.yaml'),
+      actions: applyActions(
+        spec,
+        'manifests/openim-config.yaml',
+        yamlDocuments(cfg.configMaps),
+        0o644,
+        'manifests/openim-config.yaml',
+      ),
       retries: 2,
     },
     {
@@ -64,7 +84,13 @@ function configSteps(spec: DeploySpec, layout: KubernetesLayout, cfg: ConfigObje
       phase: 'config',
       needs: [NAMESPACE_STEP],
       // Placeholders only in the plan and in render output; the executor writes the values, 0600.
-      actions: applyActions(spec, 'manifests/openim-secrets.yaml', yamlDocuments([cfg.secret, infraSecretObject(spec)]), 0o600, 'manifests/openim-secrets.yaml'),
+      actions: applyActions(
+        spec,
+        'manifests/openim-secrets.yaml',
+        yamlDocuments([cfg.secret, infraSecretObject(spec)]),
+        0o600,
+        'manifests/openim-secrets.yaml',
+      ),
       retries: 2,
     },
     {
@@ -72,19 +98,34 @@ function configSteps(spec: DeploySpec, layout: KubernetesLayout, cfg: ConfigObje
       title: 'Chart openim-service',
       phase: 'prepare',
       needs: [],
-      actions: [{ kind: 'copy', from: layout.serviceChart.from, to: layout.serviceChart.from, render: layout.serviceChart.from }],
+      actions: [
+        {
+          kind: 'copy',
+          from: layout.serviceChart.from,
+          to: layout.serviceChart.from,
+          render: layout.serviceChart.from,
+        },
+      ],
     },
   ];
 }
 
 /** Steps of the infrastructure folder hang below the namespace; its last steps gate OpenIM. */
 function attachInfrastructure(steps: Step[]): { steps: Step[]; done: string[] } {
-  const attached = steps.map((s) => (s.needs.length === 0 && s.id !== NAMESPACE_STEP ? { ...s, needs: [NAMESPACE_STEP] } : s));
+  const attached = steps.map((s) =>
+    s.needs.length === 0 && s.id !== NAMESPACE_STEP ? { ...s, needs: [NAMESPACE_STEP] } : s,
+  );
   const needed = new Set(attached.flatMap((s) => s.needs));
   return { steps: attached, done: attached.filter((s) => !needed.has(s.id)).map((s) => s.id) };
 }
 
-function moduleRelease(spec: DeploySpec, layout: KubernetesLayout, mod: OpenIMModule, cfg: ConfigObjects, needs: string[]): Step {
+function moduleRelease(
+  spec: DeploySpec,
+  layout: KubernetesLayout,
+  mod: OpenIMModule,
+  cfg: ConfigObjects,
+  needs: string[],
+): Step {
   return releaseStep(spec, {
     id: releaseStepId(mod.name),
     title: `Release ${mod.name}`,
@@ -107,7 +148,12 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const infra = attachInfrastructure(infraSteps(spec, facts));
   steps.push(...infra.steps);
 
-  const cfg = configObjects(spec, layout, generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))), modules);
+  const cfg = configObjects(
+    spec,
+    layout,
+    generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))),
+    modules,
+  );
   steps.push(...configSteps(spec, layout, cfg));
 
   const base = [CONFIG_STEP, SECRETS_STEP, CHARTS_STEP, ...infra.done];
@@ -120,7 +166,15 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const chat = byProduct('chat').map((m) => moduleRelease(spec, layout, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);
   // The seeded console password is replaced before any route to the console exists.
-  const adminPassword = chat.length ? [chatAdminPasswordStep(spec, facts, chat.map((s) => s.id))] : [];
+  const adminPassword = chat.length
+    ? [
+        chatAdminPasswordStep(
+          spec,
+          facts,
+          chat.map((s) => s.id),
+        ),
+      ]
+    : [];
   steps.push(...adminPassword);
   const frontNeeds = chat.length ? chat.map((s) => s.id) : [API_READY_STEP];
   const fronts = byProduct('front').map((m) => moduleRelease(spec, layout, m, cfg, [CHARTS_STEP, ...frontNeeds]));
@@ -136,8 +190,19 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
     phase: 'ingress',
     needs: [...releases, ...adminPassword.map((s) => s.id), ...controllers.map((s) => s.id)],
     actions: objects.length
-      ? applyActions(spec, 'manifests/openim-ingress.yaml', yamlDocuments(objects), 0o644, 'manifests/openim-ingress.yaml')
-      : [{ kind: 'note', text: 'kubernetes.ingress.controller is none: no routes created; expose openim-api, openim-msggateway, chat-api, admin-api and the object storage yourself' }],
+      ? applyActions(
+          spec,
+          'manifests/openim-ingress.yaml',
+          yamlDocuments(objects),
+          0o644,
+          'manifests/openim-ingress.yaml',
+        )
+      : [
+          {
+            kind: 'note',
+            text: 'kubernetes.ingress.controller is none: no routes created; expose openim-api, openim-msggateway, chat-api, admin-api and the object storage yourself',
+          },
+        ],
   });
   // Monitoring and logging hang below the namespace only: they never hold up OpenIM.
   steps.push(...monitoringSteps(spec, facts), ...loggingSteps(spec, facts));

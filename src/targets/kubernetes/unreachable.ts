@@ -29,5 +29,7 @@ export function unreachableMessage(detail: string): string {
 
 /** The error a day-two command ends with: what doctor shows, finding and fix, without the argv and log noise. */
 export function unreachableError(stderr: string): ClusterUnreachableError {
-  return new ClusterUnreachableError(`${unreachableMessage(unreachableDetail(stderr))}\n       fix: ${UNREACHABLE_FIX}`);
+  return new ClusterUnreachableError(
+    `${unreachableMessage(unreachableDetail(stderr))}\n       fix: ${UNREACHABLE_FIX}`,
+  );
 }

@@ -5,10 +5,17 @@ import { yamlDocuments } from './yaml-docs.js';
 
 describe('yamlDocuments', () => {
   it('keeps every materialised secret a string (found by the cluster e2e: a 6-digit superCode became a number)', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { code: secretRef('chat.superCode'), pw: secretRef('redis.password') } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { code: secretRef('chat.superCode'), pw: secretRef('redis.password') },
+    };
     const text = yamlDocuments([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }, secret]);
     for (const value of ['123456', 'true', 'null', 'a"b\\c', "it's #1", '- x: {y}']) {
-      const docs = parseAllDocuments(materialise(text, { 'chat.superCode': value, 'redis.password': value })).map((d) => d.toJS());
+      const docs = parseAllDocuments(materialise(text, { 'chat.superCode': value, 'redis.password': value })).map((d) =>
+        d.toJS(),
+      );
       expect(docs[1].stringData).toEqual({ code: value, pw: value });
     }
   });

@@ -4,7 +4,12 @@
 
 import { toYaml } from '../../secrets/yaml.js';
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 export function yamlDocuments(objects: readonly object[]): string {
   return objects.map((o) => toYaml(o)).join('---\n');

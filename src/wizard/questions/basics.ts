@@ -9,9 +9,16 @@ async function suggestedTarget(q: QuestionContext): Promise<{ target: 'kubernete
   q.note('Looking at this machine (kubectl context, init system)…');
   const [kube, host] = await Promise.all([q.probes.kubeLook(specSoFar(q.answers)), q.probes.hostLook()]);
   if (kube.reachable) return { target: 'kubernetes', why: `kubectl context ${kube.context ?? '(current)'} answers` };
-  if (host.systemd) return { target: 'binary', why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}; this host runs systemd` };
+  if (host.systemd)
+    return {
+      target: 'binary',
+      why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}; this host runs systemd`,
+    };
   const init = host.init ? `PID 1 is ${host.init}, not systemd` : 'no systemd here';
-  return { target: 'kubernetes', why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}, and ${init}` };
+  return {
+    target: 'kubernetes',
+    why: `no reachable Kubernetes context${kube.problem ? ` (${kube.problem})` : ''}, and ${init}`,
+  };
 }
 
 export async function askBasics(q: QuestionContext): Promise<void> {
@@ -23,8 +30,16 @@ export async function askBasics(q: QuestionContext): Promise<void> {
       help: `Suggested: ${suggestion.target} (${suggestion.why}).`,
       default: suggestion.target,
       choices: [
-        { value: 'kubernetes', name: 'Kubernetes (Helm releases in a cluster)', description: 'Uses the current kubectl context; scales and heals across nodes.' },
-        { value: 'binary', name: 'This Linux host (systemd units)', description: 'No cluster needed; everything runs as services on this machine. Needs root and systemd.' },
+        {
+          value: 'kubernetes',
+          name: 'Kubernetes (Helm releases in a cluster)',
+          description: 'Uses the current kubectl context; scales and heals across nodes.',
+        },
+        {
+          value: 'binary',
+          name: 'This Linux host (systemd units)',
+          description: 'No cluster needed; everything runs as services on this machine. Needs root and systemd.',
+        },
       ],
     });
   }
@@ -35,7 +50,11 @@ export async function askBasics(q: QuestionContext): Promise<void> {
     default: 'dev',
     choices: [
       { value: 'dev', name: 'dev: one of everything', description: 'Small footprint, no high availability.' },
-      { value: 'production', name: 'production: replicated infrastructure', description: 'Needs a public domain; TLS strongly advised.' },
+      {
+        value: 'production',
+        name: 'production: replicated infrastructure',
+        description: 'Needs a public domain; TLS strongly advised.',
+      },
     ],
   });
 
@@ -43,7 +62,8 @@ export async function askBasics(q: QuestionContext): Promise<void> {
     message: 'Public domain of the IM service',
     help: 'Apps and browsers connect to this host name; the TLS certificate and the file (MinIO) URLs are made for it. Use a name that resolves to your ingress or host, or its IPv4 address (then no cert-manager certificate, and on Kubernetes the admin console is not published).',
     default: profile === 'production' ? '' : 'openim.localhost',
-    extra: (value) => (profile === 'production' && value === '' ? 'production needs a domain, e.g. im.example.com' : true),
+    extra: (value) =>
+      profile === 'production' && value === '' ? 'production needs a domain, e.g. im.example.com' : true,
   });
 
   if (answers.get('target') === 'kubernetes') await askNamespace(q);

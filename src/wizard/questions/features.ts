@@ -17,8 +17,17 @@ export async function askComponents(q: QuestionContext): Promise<void> {
     if (chat) await askRegistration(q);
     return;
   }
-  await ask.yesNo('openim.components.webFront', { message: 'Install the web client?', help: 'A browser IM client served under the domain.', default: true });
-  if (chat) await ask.yesNo('openim.components.adminFront', { message: 'Install the admin console?', help: 'Web console to manage users and settings; it talks to Chat.', default: true });
+  await ask.yesNo('openim.components.webFront', {
+    message: 'Install the web client?',
+    help: 'A browser IM client served under the domain.',
+    default: true,
+  });
+  if (chat)
+    await ask.yesNo('openim.components.adminFront', {
+      message: 'Install the admin console?',
+      help: 'Web console to manage users and settings; it talks to Chat.',
+      default: true,
+    });
   // The admin console cannot work without Chat.
   else ask.imply('openim.components.adminFront', false);
   if (chat) await askRegistration(q);

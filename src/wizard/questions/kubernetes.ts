@@ -15,10 +15,22 @@ export async function askIngress(q: QuestionContext): Promise<void> {
     default: 'traefik',
     choices: [
       { value: 'traefik', name: 'traefik (recommended)', description: 'Maintained, handles WebSocket; k3s ships it.' },
-      { value: 'gateway-api', name: 'Gateway API', description: 'The successor of Ingress; needs the Gateway API CRDs and a Gateway controller.' },
+      {
+        value: 'gateway-api',
+        name: 'Gateway API',
+        description: 'The successor of Ingress; needs the Gateway API CRDs and a Gateway controller.',
+      },
       { value: 'istio', name: 'Istio gateway', description: 'When the cluster already runs the Istio mesh.' },
-      { value: 'nginx', name: 'ingress-nginx (dev only: retired March 2026)', description: 'No security fixes since its retirement in March 2026; do not expose it in production.' },
-      { value: 'none', name: 'none: I expose the services myself', description: 'No routes are created; use NodePorts, a LoadBalancer or your own proxy.' },
+      {
+        value: 'nginx',
+        name: 'ingress-nginx (dev only: retired March 2026)',
+        description: 'No security fixes since its retirement in March 2026; do not expose it in production.',
+      },
+      {
+        value: 'none',
+        name: 'none: I expose the services myself',
+        description: 'No routes are created; use NodePorts, a LoadBalancer or your own proxy.',
+      },
     ],
   });
   if (controller === 'none') return;
@@ -35,8 +47,16 @@ export async function askIngress(q: QuestionContext): Promise<void> {
     default: production ? 'cert-manager' : 'none',
     choices: [
       { value: 'none', name: 'none: plain HTTP', description: 'For a laptop or a closed test network.' },
-      { value: 'cert-manager', name: 'cert-manager issues the certificate', description: 'Needs cert-manager in the cluster and an Issuer (e.g. Let’s Encrypt).' },
-      { value: 'secret', name: 'an existing TLS Secret', description: 'A kubernetes.io/tls Secret you created in the namespace.' },
+      {
+        value: 'cert-manager',
+        name: 'cert-manager issues the certificate',
+        description: 'Needs cert-manager in the cluster and an Issuer (e.g. Let’s Encrypt).',
+      },
+      {
+        value: 'secret',
+        name: 'an existing TLS Secret',
+        description: 'A kubernetes.io/tls Secret you created in the namespace.',
+      },
     ],
   });
   if (mode === 'cert-manager') {
@@ -60,7 +80,10 @@ export async function askIngress(q: QuestionContext): Promise<void> {
       message: 'Name of the TLS Secret',
       help: `A kubernetes.io/tls Secret in namespace ${answers.get<string>('kubernetes.namespace')} holding the certificate for the domain.`,
       default: 'openim-tls',
-      extra: (value) => (/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(String(value)) ? true : 'a Secret name: lower-case letters, digits, "-" and "."'),
+      extra: (value) =>
+        /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(String(value))
+          ? true
+          : 'a Secret name: lower-case letters, digits, "-" and "."',
     });
   }
 }
@@ -72,22 +95,50 @@ export async function askStorage(q: QuestionContext): Promise<void> {
   const { ask, answers } = q;
   const production = answers.get('profile') === 'production';
   let backend = answers.get<string>('kubernetes.storage.backend');
-  const needClasses = !answers.given('kubernetes.storage.backend') || (backend === 'existing' && !answers.given('kubernetes.storage.storageClass'));
+  const needClasses =
+    !answers.given('kubernetes.storage.backend') ||
+    (backend === 'existing' && !answers.given('kubernetes.storage.storageClass'));
   const look = needClasses ? await q.probes.kubeLook(specSoFar(answers)) : undefined;
   const classes = look?.storageClasses ?? [];
 
   if (!answers.given('kubernetes.storage.backend')) {
     ask.checkAbort();
     const choices: Choice[] = [
-      ...classes.map((sc) => ({ value: `${CLASS_PREFIX}${sc.name}`, name: `StorageClass ${sc.name}${sc.isDefault ? ' (cluster default)' : ''}`, description: `Already in the cluster; provisioner ${sc.provisioner}.` })),
-      { value: 'local-path', name: 'local-path: volumes on the node’s disk', description: 'Simple; data lives on one node, so losing that node loses it. Dev only.' },
-      { value: 'nfs', name: 'nfs: an NFS export', description: 'Shared storage from an NFS server you give; survives node loss.' },
-      { value: 'rook-ceph', name: 'rook-ceph: Ceph in the cluster', description: 'Replicated block and object storage; needs raw disks on three or more nodes.' },
-      ...(classes.length === 0 ? [{ value: 'existing', name: 'existing: a StorageClass by name', description: 'A StorageClass already in the cluster (cloud disks, Longhorn…).' }] : []),
+      ...classes.map((sc) => ({
+        value: `${CLASS_PREFIX}${sc.name}`,
+        name: `StorageClass ${sc.name}${sc.isDefault ? ' (cluster default)' : ''}`,
+        description: `Already in the cluster; provisioner ${sc.provisioner}.`,
+      })),
+      {
+        value: 'local-path',
+        name: 'local-path: volumes on the node’s disk',
+        description: 'Simple; data lives on one node, so losing that node loses it. Dev only.',
+      },
+      {
+        value: 'nfs',
+        name: 'nfs: an NFS export',
+        description: 'Shared storage from an NFS server you give; survives node loss.',
+      },
+      {
+        value: 'rook-ceph',
+        name: 'rook-ceph: Ceph in the cluster',
+        description: 'Replicated block and object storage; needs raw disks on three or more nodes.',
+      },
+      ...(classes.length === 0
+        ? [
+            {
+              value: 'existing',
+              name: 'existing: a StorageClass by name',
+              description: 'A StorageClass already in the cluster (cloud disks, Longhorn…).',
+            },
+          ]
+        : []),
     ];
     const defaultClass = classes.find((sc) => sc.isDefault);
     const suggested = production ? (defaultClass ? `${CLASS_PREFIX}${defaultClass.name}` : 'nfs') : 'local-path';
-    const reachable = look?.reachable ? `found ${classes.length} StorageClass${classes.length === 1 ? '' : 'es'} in context ${look.context}` : `the cluster was not reachable${look?.problem ? ` (${look.problem})` : ''}`;
+    const reachable = look?.reachable
+      ? `found ${classes.length} StorageClass${classes.length === 1 ? '' : 'es'} in context ${look.context}`
+      : `the cluster was not reachable${look?.problem ? ` (${look.problem})` : ''}`;
     const answer = await ask.prompter.select({
       key: 'kubernetes.storage.backend',
       message: 'Storage for MongoDB, Kafka, Redis and files',
@@ -125,7 +176,12 @@ export async function askStorage(q: QuestionContext): Promise<void> {
     await ask.text('kubernetes.storage.nfs.server', {
       message: 'NFS server (host name or IP)',
       help: 'Every node must be able to mount from it.',
-      extra: (value) => (value === '' ? 'required' : /[\s/:]/.test(String(value)) ? 'a host name or IP only (no scheme, port or path)' : true),
+      extra: (value) =>
+        value === ''
+          ? 'required'
+          : /[\s/:]/.test(String(value))
+            ? 'a host name or IP only (no scheme, port or path)'
+            : true,
     });
     await ask.text('kubernetes.storage.nfs.path', {
       message: 'Exported path on the NFS server',

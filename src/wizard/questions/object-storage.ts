@@ -23,7 +23,12 @@ async function askEndpoint(q: QuestionContext, provider: Provider): Promise<void
     const endpoint = await q.ask.text<string>(path, {
       message: 'Object storage endpoint (URL or host:port)',
       help: `The S3 API OpenIM talks to from the inside${CLOUD_ENDPOINTS[provider] ? `, e.g. ${CLOUD_ENDPOINTS[provider]}` : ', e.g. minio.internal:9000'}.`,
-      extra: (value) => (value === '' ? 'required' : parseEndpoint(String(value)) ? true : 'a URL such as https://s3.example.com or host:port'),
+      extra: (value) =>
+        value === ''
+          ? 'required'
+          : parseEndpoint(String(value))
+            ? true
+            : 'a URL such as https://s3.example.com or host:port',
     });
     const where = parseEndpoint(endpoint);
     if (await confirmReachable(q, path, where ? [where] : [])) return;
@@ -39,8 +44,16 @@ export async function askObjectStorage(q: QuestionContext): Promise<void> {
     default: 'minio',
     choices: [
       { value: 'minio', name: 'MinIO', description: 'S3-compatible; bundled or one you run.' },
-      { value: 'rook-ceph', name: 'Ceph object store (rook-ceph)', description: 'Runs on the rook-ceph storage you chose.' },
-      { value: 's3', name: 'Amazon S3 (or any S3 service)', description: 'A bucket in a cloud account; needs access keys.' },
+      {
+        value: 'rook-ceph',
+        name: 'Ceph object store (rook-ceph)',
+        description: 'Runs on the rook-ceph storage you chose.',
+      },
+      {
+        value: 's3',
+        name: 'Amazon S3 (or any S3 service)',
+        description: 'A bucket in a cloud account; needs access keys.',
+      },
       { value: 'cos', name: 'Tencent Cloud COS', description: 'A COS bucket; needs SecretId and SecretKey.' },
       { value: 'oss', name: 'Alibaba Cloud OSS', description: 'An OSS bucket; needs AccessKey ID and secret.' },
       { value: 'kodo', name: 'Qiniu Kodo', description: 'A Kodo bucket; needs access keys.' },
@@ -53,7 +66,11 @@ export async function askObjectStorage(q: QuestionContext): Promise<void> {
       message: 'MinIO: bundled or external?',
       default: 'bundled',
       choices: [
-        { value: 'bundled', name: 'bundled: install MinIO', description: 'Generated keys; files on the storage chosen above.' },
+        {
+          value: 'bundled',
+          name: 'bundled: install MinIO',
+          description: 'Generated keys; files on the storage chosen above.',
+        },
         { value: 'external', name: 'external: a MinIO you run', description: 'You give its endpoint and keys.' },
       ],
     });
@@ -66,9 +83,21 @@ export async function askObjectStorage(q: QuestionContext): Promise<void> {
 
   if (mode === 'external') {
     await askEndpoint(q, provider);
-    await ask.text('infrastructure.objectStorage.bucket', { message: 'Bucket', help: 'Created when missing and the keys allow it.', default: answers.get<string>('infrastructure.objectStorage.bucket') });
-    if (provider !== 'minio') await ask.text('infrastructure.objectStorage.region', { message: 'Region (empty: from the endpoint)', default: answers.get<string>('infrastructure.objectStorage.region') });
-    await ask.secret('infrastructure.objectStorage.accessKey', { message: 'Access key ID', help: 'Never shown, and never saved to the answers file.', required: true });
+    await ask.text('infrastructure.objectStorage.bucket', {
+      message: 'Bucket',
+      help: 'Created when missing and the keys allow it.',
+      default: answers.get<string>('infrastructure.objectStorage.bucket'),
+    });
+    if (provider !== 'minio')
+      await ask.text('infrastructure.objectStorage.region', {
+        message: 'Region (empty: from the endpoint)',
+        default: answers.get<string>('infrastructure.objectStorage.region'),
+      });
+    await ask.secret('infrastructure.objectStorage.accessKey', {
+      message: 'Access key ID',
+      help: 'Never shown, and never saved to the answers file.',
+      required: true,
+    });
     await ask.secret('infrastructure.objectStorage.secretKey', { message: 'Secret access key', required: true });
   }
 

@@ -8,10 +8,26 @@ import type { QuestionContext } from './context.js';
 import { specSoFar } from './context.js';
 
 const TLS_CHOICES = [
-  { value: 'acme', name: "acme: Let's Encrypt, automatic", description: 'Needs openim.domain to resolve to this host and port 80 reachable from the internet (HTTP-01).' },
-  { value: 'self-signed', name: 'self-signed: an internal CA', description: 'Works anywhere; clients must trust the CA written to <configDir>/tls/ca.crt.' },
-  { value: 'provided', name: 'provided: my certificate and key files', description: 'PEM files you renew yourself; expiry shows in status and doctor.' },
-  { value: 'none', name: 'none: plain HTTP on port 80', description: 'Only behind a TLS terminator of your own, or for a trial.' },
+  {
+    value: 'acme',
+    name: "acme: Let's Encrypt, automatic",
+    description: 'Needs openim.domain to resolve to this host and port 80 reachable from the internet (HTTP-01).',
+  },
+  {
+    value: 'self-signed',
+    name: 'self-signed: an internal CA',
+    description: 'Works anywhere; clients must trust the CA written to <configDir>/tls/ca.crt.',
+  },
+  {
+    value: 'provided',
+    name: 'provided: my certificate and key files',
+    description: 'PEM files you renew yourself; expiry shows in status and doctor.',
+  },
+  {
+    value: 'none',
+    name: 'none: plain HTTP on port 80',
+    description: 'Only behind a TLS terminator of your own, or for a trial.',
+  },
 ] as const;
 
 type TlsMode = (typeof TLS_CHOICES)[number]['value'];

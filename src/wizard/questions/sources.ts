@@ -21,17 +21,37 @@ export async function askImages(q: QuestionContext): Promise<void> {
     help: 'Every node pulls OpenIM and infrastructure images from here. Docker Hub is throttled or blocked in some networks (mainland China): pick the Aliyun mirror or your own registry there.',
     default: answers.given('images.mirror') ? 'custom' : 'docker.io',
     choices: [
-      { value: 'docker.io', name: 'Docker Hub (docker.io)', description: 'The upstream images; rate-limited for anonymous pulls.' },
-      { value: 'ghcr.io', name: 'GitHub Container Registry (ghcr.io)', description: 'The same OpenIM images on GitHub.' },
-      { value: 'aliyun', name: 'Aliyun mirror (registry.cn-hangzhou.aliyuncs.com)', description: 'OpenIM’s mirror for mainland China.' },
-      { value: 'custom', name: 'A custom registry or pull-through mirror', description: 'Every image is rewritten to it, e.g. m.daocloud.io or registry.internal:5000.' },
+      {
+        value: 'docker.io',
+        name: 'Docker Hub (docker.io)',
+        description: 'The upstream images; rate-limited for anonymous pulls.',
+      },
+      {
+        value: 'ghcr.io',
+        name: 'GitHub Container Registry (ghcr.io)',
+        description: 'The same OpenIM images on GitHub.',
+      },
+      {
+        value: 'aliyun',
+        name: 'Aliyun mirror (registry.cn-hangzhou.aliyuncs.com)',
+        description: 'OpenIM’s mirror for mainland China.',
+      },
+      {
+        value: 'custom',
+        name: 'A custom registry or pull-through mirror',
+        description: 'Every image is rewritten to it, e.g. m.daocloud.io or registry.internal:5000.',
+      },
     ],
   });
   if (source !== 'custom') {
     ask.imply('images.registry', source);
     return;
   }
-  await askMirror(q, 'Registry or mirror host (host[:port][/prefix])', 'Every image is rewritten to this registry, keeping its upstream path (the layout of m.daocloud.io and of `openim-deploy bundle push`).');
+  await askMirror(
+    q,
+    'Registry or mirror host (host[:port][/prefix])',
+    'Every image is rewritten to this registry, keeping its upstream path (the layout of m.daocloud.io and of `openim-deploy bundle push`).',
+  );
   if (answers.get('target') === 'kubernetes') {
     await ask.text('images.pullSecret', {
       message: 'imagePullSecret name (empty: the registry is public)',
@@ -45,7 +65,12 @@ async function askMirror(q: QuestionContext, message: string, help: string): Pro
   await q.ask.text('images.mirror', {
     message,
     help,
-    extra: (value) => (value === '' ? 'required' : /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/.test(String(value)) ? true : 'a registry host such as registry.internal:5000 or m.daocloud.io (no scheme)'),
+    extra: (value) =>
+      value === ''
+        ? 'required'
+        : /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._/-]+)?$/.test(String(value))
+          ? true
+          : 'a registry host such as registry.internal:5000 or m.daocloud.io (no scheme)',
   });
 }
 
@@ -54,7 +79,8 @@ export async function askDownloadMirror(q: QuestionContext): Promise<void> {
     message: 'Download mirror base URL (empty: upstream)',
     help: 'The OpenIM release tarballs and infrastructure archives are downloaded from GitHub and upstream sites; give a base URL serving the same files if those are slow or blocked here.',
     default: q.answers.get<string>('binary.mirror'),
-    extra: (value) => (value === '' || /^https?:\/\/\S+$/.test(String(value)) ? true : 'a URL such as https://mirror.example.com/openim'),
+    extra: (value) =>
+      value === '' || /^https?:\/\/\S+$/.test(String(value)) ? true : 'a URL such as https://mirror.example.com/openim',
   });
 }
 
@@ -72,7 +98,9 @@ function artifactProblems(q: QuestionContext, id: 'server' | 'chat' | 'caddy'): 
  */
 export async function askBinarySource(q: QuestionContext): Promise<void> {
   const { answers } = q;
-  const given = (['server', 'chat'] as const).some((id) => answers.given(`binary.artifacts.${id}.file`) || answers.given(`binary.artifacts.${id}.url`));
+  const given = (['server', 'chat'] as const).some(
+    (id) => answers.given(`binary.artifacts.${id}.file`) || answers.given(`binary.artifacts.${id}.url`),
+  );
   if (given || answers.get<string>('binary.mirror') || answers.get<string>('offline.bundle')) return;
   await q.ask.choose('binary.source', {
     message: 'Where do the OpenIM server and chat binaries come from?',
@@ -106,7 +134,9 @@ export async function askArtifacts(q: QuestionContext, cwd: string): Promise<voi
             const value = text.trim();
             if (value === '' || /^https?:\/\/\S+$/.test(value)) return true;
             const path = isAbsolute(value) ? value : resolve(cwd, value);
-            return existsSync(path) && statSync(path).isFile() ? true : `no such file: ${path} (or give an http(s) URL)`;
+            return existsSync(path) && statSync(path).isFile()
+              ? true
+              : `no such file: ${path} (or give an http(s) URL)`;
           },
         })
       ).trim();
@@ -143,9 +173,16 @@ export async function askOffline(q: QuestionContext, cwd: string): Promise<void>
     default: answers.get<string>('offline.bundle'),
     // Stored absolute: the install may run from another directory later.
     toValue: (text) => (text === '' || isAbsolute(text) ? text : resolve(cwd, text)),
-    extra: (value) => (value === '' || (existsSync(String(value)) && statSync(String(value)).isFile()) ? true : `no such file: ${String(value)}`),
+    extra: (value) =>
+      value === '' || (existsSync(String(value)) && statSync(String(value)).isFile())
+        ? true
+        : `no such file: ${String(value)}`,
   });
   if (bundle !== '' && answers.get('target') === 'kubernetes' && answers.get('images.mirror') === '') {
-    await askMirror(q, 'Private registry the bundle’s images are pushed to', 'The cluster cannot pull from the internet, so the bundle’s images are pushed to this registry and every image is rewritten to it.');
+    await askMirror(
+      q,
+      'Private registry the bundle’s images are pushed to',
+      'The cluster cannot pull from the internet, so the bundle’s images are pushed to this registry and every image is rewritten to it.',
+    );
   }
 }

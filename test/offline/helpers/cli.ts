@@ -13,7 +13,8 @@ export interface CliResult {
 }
 
 export function cliPath(): string {
-  if (!existsSync(join(packageRoot(), 'dist', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:offline does)');
+  if (!existsSync(join(packageRoot(), 'dist', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run test:offline does)');
   return join(packageRoot(), 'bin', 'openim-deploy.js');
 }
 
@@ -21,11 +22,30 @@ export function cliPath(): string {
  * `hostsFile`: run the CLI in its own mount namespace with that file over /etc/hosts (root, unshare -m),
  * so a test can give a loopback registry a real host name without touching the machine's.
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void; hostsFile?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    onSpawn?: (pid: number) => void;
+    hostsFile?: string;
+  } = {},
+): Promise<CliResult> {
   const bin = cliPath();
   return new Promise((resolve, reject) => {
     const argv = options.hostsFile
-      ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', options.hostsFile, process.execPath, bin, ...args]
+      ? [
+          'unshare',
+          '-m',
+          'sh',
+          '-c',
+          'mount --bind "$0" /etc/hosts && exec "$@"',
+          options.hostsFile,
+          process.execPath,
+          bin,
+          ...args,
+        ]
       : [process.execPath, bin, ...args];
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd ?? packageRoot(),

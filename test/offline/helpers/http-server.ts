@@ -26,7 +26,12 @@ export async function startFileServer(): Promise<FileServer> {
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (range) {
       const start = Number(range[1]);
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` }).end(body.subarray(start));
+      res
+        .writeHead(206, {
+          'content-length': body.length - start,
+          'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        })
+        .end(body.subarray(start));
       return;
     }
     res.writeHead(200, { 'content-length': body.length }).end(body);

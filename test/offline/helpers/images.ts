@@ -19,14 +19,24 @@ export interface Blob {
 }
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-export const blob = (bytes: Buffer, mediaType: string): Blob => ({ digest: sha(bytes), size: bytes.length, bytes, mediaType });
+export const blob = (bytes: Buffer, mediaType: string): Blob => ({
+  digest: sha(bytes),
+  size: bytes.length,
+  bytes,
+  mediaType,
+});
 /** How a manifest or an index points at a blob. */
 const descriptor = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
 
 /** An OCI image manifest over a config blob and layer blobs (an image's, or a Helm chart's as `helm push` makes it). */
 export function manifestOf(config: Blob, layers: Blob[]): Blob {
   const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-  return blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: descriptor(config), layers: layers.map(descriptor) })), mediaType);
+  return blob(
+    Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType, config: descriptor(config), layers: layers.map(descriptor) }),
+    ),
+    mediaType,
+  );
 }
 
 export interface Layer {
@@ -43,7 +53,11 @@ export function makeLayer(files: Record<string, Buffer | string>): Layer {
   }
   let tar: Buffer;
   try {
-    tar = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', dir, '.'], { maxBuffer: 1024 * 1024 * 1024 });
+    tar = execFileSync(
+      'tar',
+      ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', dir, '.'],
+      { maxBuffer: 1024 * 1024 * 1024 },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -64,10 +78,23 @@ export interface BuiltImage {
 
 function manifestFor(arch: string, layers: Layer[], label: string): { manifest: Blob; config: Blob } {
   const config = blob(
-    Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', config: { Labels: { 'test.image': label } }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } })),
+    Buffer.from(
+      JSON.stringify({
+        architecture: arch,
+        os: 'linux',
+        config: { Labels: { 'test.image': label } },
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+      }),
+    ),
     'application/vnd.oci.image.config.v1+json',
   );
-  return { manifest: manifestOf(config, layers.map((l) => l.blob)), config };
+  return {
+    manifest: manifestOf(
+      config,
+      layers.map((l) => l.blob),
+    ),
+    config,
+  };
 }
 
 /** One image: a plain manifest for one arch, an index for several (layers per arch from `layersFor`). */
@@ -83,7 +110,16 @@ export function buildImage(label: string, arches: string[], layersFor: (arch: st
     descriptors.push({ ...descriptor(manifest), platform: { os: 'linux', architecture: arch } });
   }
   if (arches.length === 1) return { root: blobs[blobs.length - 1]!, blobs, manifests };
-  const index = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors })), 'application/vnd.oci.image.index.v1+json');
+  const index = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: descriptors,
+      }),
+    ),
+    'application/vnd.oci.image.index.v1+json',
+  );
   blobs.push(index);
   return { root: index, blobs, manifests };
 }
@@ -96,12 +132,29 @@ export async function pushWithSkopeo(image: BuiltImage, dest: string, creds?: st
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ ...descriptor(image.root), annotations: { 'org.opencontainers.image.ref.name': 'image' } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...descriptor(image.root), annotations: { 'org.opencontainers.image.ref.name': 'image' } }],
+    }),
   );
   const auth = creds ? ['--dest-creds', creds] : [];
   // Async: the token service the registry sends skopeo to may live in this process.
   try {
-    await promisify(execFile)('skopeo', ['--insecure-policy', 'copy', '--all', '--preserve-digests', '--quiet', '--dest-tls-verify=false', ...auth, `oci:${dir}:image`, `docker://${dest}`], { timeout: 60_000 });
+    await promisify(execFile)(
+      'skopeo',
+      [
+        '--insecure-policy',
+        'copy',
+        '--all',
+        '--preserve-digests',
+        '--quiet',
+        '--dest-tls-verify=false',
+        ...auth,
+        `oci:${dir}:image`,
+        `docker://${dest}`,
+      ],
+      { timeout: 60_000 },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,16 +26,35 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(options: { token?: TokenAuth; name?: string; tls?: { certificate: string; key: string } } = {}): Promise<Registry> {
+export async function startRegistry(
+  options: { token?: TokenAuth; name?: string; tls?: { certificate: string; key: string } } = {},
+): Promise<Registry> {
   const dir = tempDir(`registry-${options.name ?? 'r'}`);
   const port = await freePort();
   const config = {
     version: 0.1,
     log: { level: 'info', accesslog: { disabled: false } },
-    storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true }, cache: { blobdescriptor: 'inmemory' } },
-    http: { addr: `127.0.0.1:${port}`, secret: 'openim-deploy-test-secret', ...(options.tls ? { tls: options.tls } : {}) },
+    storage: {
+      filesystem: { rootdirectory: join(dir, 'data') },
+      delete: { enabled: true },
+      cache: { blobdescriptor: 'inmemory' },
+    },
+    http: {
+      addr: `127.0.0.1:${port}`,
+      secret: 'openim-deploy-test-secret',
+      ...(options.tls ? { tls: options.tls } : {}),
+    },
     ...(options.token
-      ? { auth: { token: { realm: options.token.realm, service: options.token.service, issuer: options.token.issuer, rootcertbundle: options.token.rootCertBundle } } }
+      ? {
+          auth: {
+            token: {
+              realm: options.token.realm,
+              service: options.token.service,
+              issuer: options.token.issuer,
+              rootcertbundle: options.token.rootCertBundle,
+            },
+          },
+        }
       : {}),
   };
   const configFile = join(dir, 'config.yml');
@@ -48,7 +67,13 @@ export async function startRegistry(options: { token?: TokenAuth; name?: string;
   child.once('exit', () => (exited = true));
   await waitFor(`registry ${host}`, async () => {
     if (exited) throw new Error(`registry exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    if (options.tls) return new Promise<boolean>((resolve) => connect(port, '127.0.0.1', function (this: Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
+    if (options.tls)
+      return new Promise<boolean>((resolve) =>
+        connect(port, '127.0.0.1', function (this: Socket) {
+          this.destroy();
+          resolve(true);
+        }).on('error', () => resolve(false)),
+      );
     const res = await fetch(`http://${host}/v2/`);
     await res.body?.cancel();
     return res.status === 200 || res.status === 401;

@@ -22,11 +22,33 @@ export interface TokenServer {
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-export async function startTokenServer(options: { users?: Record<string, string>; anonymousPull?: boolean } = {}): Promise<TokenServer> {
+export async function startTokenServer(
+  options: { users?: Record<string, string>; anonymousPull?: boolean } = {},
+): Promise<TokenServer> {
   const dir = tempDir('token');
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=openim-deploy-test-token'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=openim-deploy-test-token',
+    ],
+    { stdio: 'ignore' },
+  );
   const key = createPrivateKey(readFileSync(keyFile));
   const der = new X509Certificate(readFileSync(certFile)).raw;
   const port = await freePort();
@@ -35,7 +57,10 @@ export async function startTokenServer(options: { users?: Record<string, string>
   const requests: TokenServer['requests'] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     let user: string | undefined;
     const header = req.headers.authorization;
     if (header?.startsWith('Basic ')) {
@@ -60,11 +85,22 @@ export async function startTokenServer(options: { users?: Record<string, string>
     });
     const now = Math.floor(Date.now() / 1000);
     const headerJson = { typ: 'JWT', alg: 'ES256', x5c: [der.toString('base64')] };
-    const claims = { iss: issuer, sub: user ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: issuer,
+      sub: user ?? '',
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const signingInput = `${b64url(JSON.stringify(headerJson))}.${b64url(JSON.stringify(claims))}`;
     const signature = sign('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
     const token = `${signingInput}.${b64url(signature)}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {

@@ -60,7 +60,11 @@ export function sourcePath(ref: string): string {
   return ref;
 }
 
-export function mirrorFlagsFor(source: string, urls: Record<string, string> = {}, registries: string[] = UPSTREAMS): string[] {
+export function mirrorFlagsFor(
+  source: string,
+  urls: Record<string, string> = {},
+  registries: string[] = UPSTREAMS,
+): string[] {
   return [
     ...registries.flatMap((registry) => ['--pull-mirror', `${registry}=${source}/${registry}`]),
     ...Object.entries(urls).flatMap(([from, to]) => ['--url-mirror', `${from}=${to}`]),
@@ -73,7 +77,19 @@ function tgzOf(files: Record<string, string>): Buffer {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), content);
   }
-  const tgz = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-czf', '-', '-C', dir, ...Object.keys(files).map((f) => f.split('/')[0]!).filter((v, i, a) => a.indexOf(v) === i)]);
+  const tgz = execFileSync('tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '-czf',
+    '-',
+    '-C',
+    dir,
+    ...Object.keys(files)
+      .map((f) => f.split('/')[0]!)
+      .filter((v, i, a) => a.indexOf(v) === i),
+  ]);
   rmSync(dir, { recursive: true, force: true });
   return tgz;
 }
@@ -83,7 +99,8 @@ export function chartTgz(name: string, version: string, image?: string): Buffer 
   return tgzOf({
     [`${name}/Chart.yaml`]: stringify({ apiVersion: 'v2', name, version, appVersion: version }),
     [`${name}/values.yaml`]: stringify({ message: 'hello', ...(image ? { image } : {}) }),
-    [`${name}/templates/configmap.yaml`]: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  message: {{ .Values.message | quote }}\n',
+    [`${name}/templates/configmap.yaml`]:
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  message: {{ .Values.message | quote }}\n',
     ...(image
       ? {
           [`${name}/templates/deployment.yaml`]:
@@ -107,16 +124,32 @@ export async function startWorld(): Promise<World> {
   const images = {
     a: buildImage('app-a', ['amd64'], () => [base, randomLayer('app-a', 20 * 1024)]),
     b: buildImage('app-b', ['amd64'], () => [base, randomLayer('app-b', 30 * 1024)]),
-    multi: buildImage('multi', ['amd64', 'arm64'], (arch) => (arch === 'amd64' ? [base, randomLayer('multi-amd64', 10 * 1024)] : [randomLayer('multi-arm64', 12 * 1024)])),
+    multi: buildImage('multi', ['amd64', 'arm64'], (arch) =>
+      arch === 'amd64' ? [base, randomLayer('multi-amd64', 10 * 1024)] : [randomLayer('multi-arm64', 12 * 1024)],
+    ),
   };
-  for (const key of Object.keys(REFS) as (keyof typeof REFS)[]) await pushWithSkopeo(images[key], `${source.host}/${sourcePath(REFS[key])}`, `${SEED.user}:${SEED.password}`);
+  for (const key of Object.keys(REFS) as (keyof typeof REFS)[])
+    await pushWithSkopeo(images[key], `${source.host}/${sourcePath(REFS[key])}`, `${SEED.user}:${SEED.password}`);
   const rendered = buildImage('rendered', ['amd64'], () => [base, randomLayer('rendered', 8 * 1024)]);
   await pushWithSkopeo(rendered, `${source.host}/${sourcePath(RENDERED_REF)}`, `${SEED.user}:${SEED.password}`);
 
   // A classic chart repository.
-  const chart = { name: 'demo', version: '0.3.0', repo: 'https://charts.example.com/stable', tgz: chartTgz('demo', '0.3.0', RENDERED_REF) };
+  const chart = {
+    name: 'demo',
+    version: '0.3.0',
+    repo: 'https://charts.example.com/stable',
+    tgz: chartTgz('demo', '0.3.0', RENDERED_REF),
+  };
   http.files.set('/charts/demo-0.3.0.tgz', chart.tgz);
-  http.files.set('/charts/index.yaml', Buffer.from(stringify({ apiVersion: 'v1', entries: { demo: [{ name: 'demo', version: '0.3.0', urls: ['demo-0.3.0.tgz'], digest: sha256(chart.tgz) }] } })));
+  http.files.set(
+    '/charts/index.yaml',
+    Buffer.from(
+      stringify({
+        apiVersion: 'v1',
+        entries: { demo: [{ name: 'demo', version: '0.3.0', urls: ['demo-0.3.0.tgz'], digest: sha256(chart.tgz) }] },
+      }),
+    ),
+  );
 
   // A chart stored as an OCI artifact (what `helm push` makes).
   const ociTgz = chartTgz('ocidemo', '1.2.3');
@@ -124,16 +157,35 @@ export async function startWorld(): Promise<World> {
   const configBlob = blob(helmConfig, 'application/vnd.cncf.helm.config.v1+json');
   const layerBlob = blob(ociTgz, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip');
   const manifest = manifestOf(configBlob, [layerBlob]);
-  await pushWithSkopeo({ root: manifest, blobs: [configBlob, layerBlob, manifest], manifests: {} }, `${source.host}/${sourcePath('ghcr.io/openim-test/charts/ocidemo')}:1.2.3`, `${SEED.user}:${SEED.password}`);
-  const ociChart = { name: 'ocidemo', version: '1.2.3', repo: 'oci://ghcr.io/openim-test/charts', digest: layerBlob.digest };
+  await pushWithSkopeo(
+    { root: manifest, blobs: [configBlob, layerBlob, manifest], manifests: {} },
+    `${source.host}/${sourcePath('ghcr.io/openim-test/charts/ocidemo')}:1.2.3`,
+    `${SEED.user}:${SEED.password}`,
+  );
+  const ociChart = {
+    name: 'ocidemo',
+    version: '1.2.3',
+    repo: 'oci://ghcr.io/openim-test/charts',
+    digest: layerBlob.digest,
+  };
 
   // A host artifact with a pinned digest.
   const binaryBytes = tgzOf({ 'tool/bin/tool': '#!/bin/sh\necho tool\n' });
   http.files.set('/files/tool-1.0-linux-amd64.tar.gz', binaryBytes);
-  const binary = { name: 'tool-1.0-linux-amd64.tar.gz', url: `${http.url}/files/tool-1.0-linux-amd64.tar.gz`, sha256: sha256(binaryBytes), bytes: binaryBytes };
+  const binary = {
+    name: 'tool-1.0-linux-amd64.tar.gz',
+    url: `${http.url}/files/tool-1.0-linux-amd64.tar.gz`,
+    sha256: sha256(binaryBytes),
+    bytes: binaryBytes,
+  };
 
   const dockerConfig = tempDir('docker');
-  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth: Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64') } } }));
+  writeFileSync(
+    join(dockerConfig, 'config.json'),
+    JSON.stringify({
+      auths: { [target.host]: { auth: Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64') } },
+    }),
+  );
 
   const contentsFile = join(tempDir('contents'), 'contents.yaml');
   writeFileSync(

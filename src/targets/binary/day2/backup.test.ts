@@ -45,7 +45,11 @@ beforeEach(() => {
   writeFileSync(join(root, 'etc/server/share.yml'), 'secret: x\n');
   mkdirSync(join(root, 'state'), { recursive: true });
   writeFileSync(join(root, 'state/state.json'), '{}');
-  state = { ...emptyState(), secrets: { 'mongodb.password': MONGO_PW, 'redis.password': REDIS_PW }, installed: { serverVersion: 'v3.8.3', chatVersion: 'v1.8.4', at: 'now' } };
+  state = {
+    ...emptyState(),
+    secrets: { 'mongodb.password': MONGO_PW, 'redis.password': REDIS_PW },
+    installed: { serverVersion: 'v3.8.3', chatVersion: 'v1.8.4', at: 'now' },
+  };
   logs.length = 0;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -74,21 +78,39 @@ describe('binary backup', () => {
     mkdirSync(out);
     const collected = await binaryDataBackup.collect(s, runner, state, out, io);
     const dump = runner.argvs().find((a) => a[0]!.endsWith('/mongodump') && a.includes('--gzip'))!;
-    expect(dump).toEqual([`${root}/opt/infra/mongotools-100.11.0/bin/mongodump`, expect.stringMatching(/^--config=.*tools\.yaml$/), '--db=openim_v3', `--archive=${out}/openim_v3.archive.gz`, '--gzip']);
+    expect(dump).toEqual([
+      `${root}/opt/infra/mongotools-100.11.0/bin/mongodump`,
+      expect.stringMatching(/^--config=.*tools\.yaml$/),
+      '--db=openim_v3',
+      `--archive=${out}/openim_v3.archive.gz`,
+      '--gzip',
+    ]);
     expect(seen.mode).toBe(0o600);
     expect(seen.config).toContain(encodeURIComponent(MONGO_PW));
     expect(existsSync(dump[1]!.slice('--config='.length))).toBe(false);
     for (const argv of runner.argvs()) expect(argv.join(' ')).not.toContain(encodeURIComponent(MONGO_PW));
     expect(logs.join('\n')).not.toContain(MONGO_PW);
     expect(collected.mongodumpVersion).toBe('100.11.0');
-    expect(collected.files.map((f) => f.path)).toEqual(['mongodb/openim_v3.archive.gz', 'config/server/share.yml', 'state/state.json']);
+    expect(collected.files.map((f) => f.path)).toEqual([
+      'mongodb/openim_v3.archive.gz',
+      'config/server/share.yml',
+      'state/state.json',
+    ]);
     expect(collected.notes.join('\n')).toMatch(/objects: object storage is s3, not MinIO/);
     expect(collected.notes.join('\n')).toMatch(/redis: not saved/);
   });
 
   it('the URI is the one OpenIM uses: its user, its auth database, the password URL-encoded', () => {
-    expect(mongoUri(spec(), state)).toBe(`mongodb://openIM:${encodeURIComponent(MONGO_PW)}@127.0.0.1:27017/?authSource=openim_v3`);
-    const external = spec('infrastructure.mongodb.mode=external', 'infrastructure.mongodb.address[0]=db1:27017', 'infrastructure.mongodb.address[1]=db2:27017', 'infrastructure.mongodb.authSource=admin', 'infrastructure.mongodb.password=given-pw');
+    expect(mongoUri(spec(), state)).toBe(
+      `mongodb://openIM:${encodeURIComponent(MONGO_PW)}@127.0.0.1:27017/?authSource=openim_v3`,
+    );
+    const external = spec(
+      'infrastructure.mongodb.mode=external',
+      'infrastructure.mongodb.address[0]=db1:27017',
+      'infrastructure.mongodb.address[1]=db2:27017',
+      'infrastructure.mongodb.authSource=admin',
+      'infrastructure.mongodb.password=given-pw',
+    );
     expect(mongoUri(external, state)).toBe('mongodb://openIM:given-pw@db1:27017,db2:27017/?authSource=admin');
   });
 
@@ -96,10 +118,24 @@ describe('binary backup', () => {
     const seen: { config?: string } = {};
     const runner = toolRunner(seen);
     writeFileSync(join(root, 'dump'), 'x');
-    const notes = await binaryDataBackup.restoreData(spec(), runner, state, new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]), { skipIndexes: false }, io);
+    const notes = await binaryDataBackup.restoreData(
+      spec(),
+      runner,
+      state,
+      new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]),
+      { skipIndexes: false },
+      io,
+    );
     const argvs = runner.argvs();
     expect(argvs[0]).toEqual(['systemctl', 'stop', 'openim-chat.target', 'openim-server.target']);
-    expect(argvs[1]).toEqual([`${root}/opt/infra/mongotools-100.11.0/bin/mongorestore`, expect.stringMatching(/^--config=/), `--archive=${root}/dump`, '--gzip', '--drop', '--nsInclude=openim_v3.*']);
+    expect(argvs[1]).toEqual([
+      `${root}/opt/infra/mongotools-100.11.0/bin/mongorestore`,
+      expect.stringMatching(/^--config=/),
+      `--archive=${root}/dump`,
+      '--gzip',
+      '--drop',
+      '--nsInclude=openim_v3.*',
+    ]);
     expect(seen.config).toContain(encodeURIComponent(MONGO_PW));
     const flush = runner.calls[2]!;
     expect(flush.argv).toEqual(['redis-cli', '-h', '127.0.0.1', '-p', '6379', '--no-auth-warning', 'FLUSHALL']);
@@ -110,13 +146,26 @@ describe('binary backup', () => {
   it('restore --skip-indexes: documents only, and a note says which indexes come back', async () => {
     const runner = toolRunner({});
     writeFileSync(join(root, 'dump'), 'x');
-    const notes = await binaryDataBackup.restoreData(spec(), runner, state, new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]), { skipIndexes: true }, io);
+    const notes = await binaryDataBackup.restoreData(
+      spec(),
+      runner,
+      state,
+      new Map([['mongodb/openim_v3.archive.gz', join(root, 'dump')]]),
+      { skipIndexes: true },
+      io,
+    );
     expect(runner.argvs()[1]!.slice(-2)).toEqual(['--nsInclude=openim_v3.*', '--noIndexRestore']);
-    expect(notes).toEqual([expect.stringMatching(/^mongodb: indexes not restored \(--skip-indexes\); OpenIM and chat created theirs/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(/^mongodb: indexes not restored \(--skip-indexes\); OpenIM and chat created theirs/),
+    ]);
   });
 
   it('a failing tool reports its output with every secret redacted', async () => {
-    const runner = new RecordingRunner((argv) => (argv[1] === '--version' ? ok('mongodump version: 100.11.0') : { exitCode: 1, stdout: '', stderr: `auth failed for ${MONGO_PW}` }));
+    const runner = new RecordingRunner((argv) =>
+      argv[1] === '--version'
+        ? ok('mongodump version: 100.11.0')
+        : { exitCode: 1, stdout: '', stderr: `auth failed for ${MONGO_PW}` },
+    );
     mkdirSync(join(root, 'stage'));
     const error = await binaryDataBackup.collect(spec(), runner, state, join(root, 'stage'), io).catch((e: Error) => e);
     expect((error as Error).message).toBe('mongodump failed (exit 1): auth failed for «redacted»');
@@ -129,8 +178,12 @@ describe('binary backup', () => {
     process.env.PATH = join(root, 'empty');
     try {
       const [problem] = binaryDataBackup.problems(spec(), 'restore');
-      expect(problem).toMatch(/^mongorestore \(MongoDB Database Tools 100\.11\.0\) is not installed\.\n {2}fix: set binary\.artifacts\.mongotools\.url \(or \.file\) and \.sha256/);
-      expect(problem).toContain('https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz');
+      expect(problem).toMatch(
+        /^mongorestore \(MongoDB Database Tools 100\.11\.0\) is not installed\.\n {2}fix: set binary\.artifacts\.mongotools\.url \(or \.file\) and \.sha256/,
+      );
+      expect(problem).toContain(
+        'https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+      );
     } finally {
       process.env.PATH = saved;
     }
@@ -141,15 +194,43 @@ describe('install and the database tools', () => {
   it('are installed only when binary.artifacts.mongotools names a source: fetched and verified, then unpacked under the infra root', async () => {
     const { plan, byId } = await import('../../../../test/helpers/binary-specs.js');
     expect(byId(plan(spec())).has('binary.tools.mongotools')).toBe(false);
-    const steps = byId(plan(spec('binary.artifacts.mongotools.file=/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', `binary.artifacts.mongotools.sha256=${'b'.repeat(64)}`)));
-    expect(steps.get('binary.fetch.mongotools')!.actions).toEqual([{ kind: 'fetch', sha256: 'b'.repeat(64), to: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', file: '/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz' }]);
-    expect(steps.get('binary.tools.mongotools')!.actions).toEqual([{ kind: 'extract', archive: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz', to: `${root}/opt/infra/mongotools-100.11.0`, strip: 1 }]);
+    const steps = byId(
+      plan(
+        spec(
+          'binary.artifacts.mongotools.file=/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+          `binary.artifacts.mongotools.sha256=${'b'.repeat(64)}`,
+        ),
+      ),
+    );
+    expect(steps.get('binary.fetch.mongotools')!.actions).toEqual([
+      {
+        kind: 'fetch',
+        sha256: 'b'.repeat(64),
+        to: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+        file: '/srv/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+      },
+    ]);
+    expect(steps.get('binary.tools.mongotools')!.actions).toEqual([
+      {
+        kind: 'extract',
+        archive: 'artifacts/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+        to: `${root}/opt/infra/mongotools-100.11.0`,
+        strip: 1,
+      },
+    ]);
   });
 
   it('a source without its sha256 is a preflight error naming the field', async () => {
     const { binaryChecks } = await import('../checks.js');
     const { unprobed } = await import('../../../../test/helpers/binary-specs.js');
-    const findings = binaryChecks(spec('binary.artifacts.mongotools.url=https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz'), unprobed);
-    expect(findings.find((f) => f.id === 'artifact.mongotools.sha256')?.fix).toMatch(/set binary\.artifacts\.mongotools\.sha256/);
+    const findings = binaryChecks(
+      spec(
+        'binary.artifacts.mongotools.url=https://fastdl.mongodb.org/tools/db/mongodb-database-tools-debian12-x86_64-100.11.0.tgz',
+      ),
+      unprobed,
+    );
+    expect(findings.find((f) => f.id === 'artifact.mongotools.sha256')?.fix).toMatch(
+      /set binary\.artifacts\.mongotools\.sha256/,
+    );
   });
 });

@@ -31,14 +31,17 @@ import { binaryLayout } from '../layout.js';
 import { findMongoTool, mongoToolsFix, type MongoTool } from '../mongo-tools.js';
 import { TARGETS } from '../units.js';
 
-const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string => givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
+const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string =>
+  givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
 
 /** The mongodb:// URI OpenIM itself uses (its user, its auth database). */
 export function mongoUri(spec: DeploySpec, state: DeployState): string {
   const m = binaryEndpoints(spec).mongodb;
   if (m.uri) return m.uri;
   const password = secretOf(spec, state, 'mongodb.password');
-  const auth = m.username ? `${encodeURIComponent(m.username)}${password ? `:${encodeURIComponent(password)}` : ''}@` : '';
+  const auth = m.username
+    ? `${encodeURIComponent(m.username)}${password ? `:${encodeURIComponent(password)}` : ''}@`
+    : '';
   return `mongodb://${auth}${m.address.join(',')}/?authSource=${encodeURIComponent(m.authSource || m.database)}`;
 }
 
@@ -48,24 +51,47 @@ export function mongoToolsConfig(uri: string): string {
 }
 
 /** MinIO of this install (bundled or external), when object storage is MinIO. */
-export function objectStore(spec: DeploySpec, state: DeployState): { credentials: S3Credentials; bucket: string } | undefined {
+export function objectStore(
+  spec: DeploySpec,
+  state: DeployState,
+): { credentials: S3Credentials; bucket: string } | undefined {
   const os = spec.infrastructure.objectStorage;
   if (os.provider !== 'minio') return undefined;
   const e = binaryEndpoints(spec).objectStorage;
-  const endpoint = /^https?:\/\//.test(e.internalAddress) ? e.internalAddress : `${e.useSSL ? 'https' : 'http'}://${e.internalAddress}`;
+  const endpoint = /^https?:\/\//.test(e.internalAddress)
+    ? e.internalAddress
+    : `${e.useSSL ? 'https' : 'http'}://${e.internalAddress}`;
   return {
-    credentials: { endpoint, region: os.region, accessKey: secretOf(spec, state, 'objectStorage.accessKey'), secretKey: secretOf(spec, state, 'objectStorage.secretKey') },
+    credentials: {
+      endpoint,
+      region: os.region,
+      accessKey: secretOf(spec, state, 'objectStorage.accessKey'),
+      secretKey: secretOf(spec, state, 'objectStorage.secretKey'),
+    },
     bucket: e.bucket,
   };
 }
 
 function redactorOf(spec: DeploySpec, state: DeployState): Redactor {
-  return new Redactor([...Object.values(state.secrets).filter((v): v is string => typeof v === 'string'), ...Object.values(givenSecrets(spec)).filter((v): v is string => typeof v === 'string')]);
+  return new Redactor([
+    ...Object.values(state.secrets).filter((v): v is string => typeof v === 'string'),
+    ...Object.values(givenSecrets(spec)).filter((v): v is string => typeof v === 'string'),
+  ]);
 }
 
-async function runOk(runner: Runner, argv: string[], what: string, redactor: Redactor, io: BackupIo, env?: Record<string, string>): Promise<string> {
+async function runOk(
+  runner: Runner,
+  argv: string[],
+  what: string,
+  redactor: Redactor,
+  io: BackupIo,
+  env?: Record<string, string>,
+): Promise<string> {
   const r = await runner.run(argv, { signal: io.signal, ...(env ? { env } : {}) });
-  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`,
+    );
   return `${r.stdout}\n${r.stderr}`;
 }
 
@@ -124,10 +150,20 @@ export const binaryDataBackup: DataBackup = {
     // MongoDB.
     const database = spec.infrastructure.mongodb.database;
     const dump = tool(spec, 'mongodump');
-    const version = /mongodump version: (\S+)/.exec(await runOk(runner, [dump, '--version'], 'mongodump --version', redactor, io))?.[1];
+    const version = /mongodump version: (\S+)/.exec(
+      await runOk(runner, [dump, '--version'], 'mongodump --version', redactor, io),
+    )?.[1];
     const dumpFile = join(dir, `${database}.archive.gz`);
     io.log(`mongodump of database ${database}`);
-    await withMongoConfig(mongoUri(spec, state), (config) => runOk(runner, [dump, `--config=${config}`, `--db=${database}`, `--archive=${dumpFile}`, '--gzip'], 'mongodump', redactor, io));
+    await withMongoConfig(mongoUri(spec, state), (config) =>
+      runOk(
+        runner,
+        [dump, `--config=${config}`, `--db=${database}`, `--archive=${dumpFile}`, '--gzip'],
+        'mongodump',
+        redactor,
+        io,
+      ),
+    );
     files.push({ path: `mongodb/${database}.archive.gz`, kind: 'mongodb', file: dumpFile });
     parts.mongodb = `mongodump --archive --gzip of database ${database} (mongodump ${version ?? 'unknown version'})`;
 
@@ -147,22 +183,31 @@ export const binaryDataBackup: DataBackup = {
         index.push({ key: o.key, size: (await stat(join(objDir, file))).size, contentType, file });
         files.push({ path: `objects/${store.bucket}/${file}`, kind: 'objects', file: join(objDir, file) });
       }
-      await writeFile(join(objDir, 'index.json'), `${JSON.stringify({ bucket: store.bucket, objects: index }, null, 2)}\n`, { mode: 0o600 });
+      await writeFile(
+        join(objDir, 'index.json'),
+        `${JSON.stringify({ bucket: store.bucket, objects: index }, null, 2)}\n`,
+        { mode: 0o600 },
+      );
       files.push({ path: `objects/${store.bucket}/index.json`, kind: 'objects', file: join(objDir, 'index.json') });
       parts.objects = `${index.length} object(s), ${index.reduce((n, o) => n + o.size, 0)} bytes, of bucket ${store.bucket}`;
     } else {
-      notes.push(`objects: object storage is ${spec.infrastructure.objectStorage.provider}, not MinIO: back its bucket up with the provider's tools`);
+      notes.push(
+        `objects: object storage is ${spec.infrastructure.objectStorage.provider}, not MinIO: back its bucket up with the provider's tools`,
+      );
     }
 
     // Config and state.
     const configFiles = await filesUnder(layout.configDir).catch(() => []);
-    for (const f of configFiles) files.push({ path: `config/${relative(layout.configDir, f)}`, kind: 'config', file: f });
+    for (const f of configFiles)
+      files.push({ path: `config/${relative(layout.configDir, f)}`, kind: 'config', file: f });
     parts.config = `${configFiles.length} file(s) of ${layout.configDir}`;
     const stateFile = join(spec.binary.stateDir, 'state.json');
     files.push({ path: 'state/state.json', kind: 'state', file: stateFile });
     parts.state = `${stateFile}: secrets and journal`;
 
-    notes.push('redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)');
+    notes.push(
+      'redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)',
+    );
     notes.push('kafka: not saved; messages still queued for msgtransfer when the backup ran are not in it');
     return { files, parts, notes, ...(version ? { mongodumpVersion: version } : {}) };
   },
@@ -173,22 +218,43 @@ export const binaryDataBackup: DataBackup = {
     const restore = tool(spec, 'mongorestore');
     const chat = spec.openim.components.chat;
     io.log('stopping OpenIM');
-    await runOk(runner, ['systemctl', 'stop', ...(chat ? [TARGETS.chat] : []), TARGETS.server], 'systemctl stop', redactor, io);
+    await runOk(
+      runner,
+      ['systemctl', 'stop', ...(chat ? [TARGETS.chat] : []), TARGETS.server],
+      'systemctl stop',
+      redactor,
+      io,
+    );
 
     const database = spec.infrastructure.mongodb.database;
     const dump = [...files.entries()].find(([p]) => p.startsWith('mongodb/'));
     if (!dump) throw new Error('the archive holds no MongoDB dump');
-    io.log(`mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`);
-    const argv = (config: string) => [restore, `--config=${config}`, `--archive=${dump[1]}`, '--gzip', '--drop', `--nsInclude=${database}.*`, ...(options.skipIndexes ? ['--noIndexRestore'] : [])];
+    io.log(
+      `mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`,
+    );
+    const argv = (config: string) => [
+      restore,
+      `--config=${config}`,
+      `--archive=${dump[1]}`,
+      '--gzip',
+      '--drop',
+      `--nsInclude=${database}.*`,
+      ...(options.skipIndexes ? ['--noIndexRestore'] : []),
+    ];
     await withMongoConfig(mongoUri(spec, state), (config) => runOk(runner, argv(config), 'mongorestore', redactor, io));
-    if (options.skipIndexes) notes.push('mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again');
+    if (options.skipIndexes)
+      notes.push(
+        'mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again',
+      );
 
     const indexes = [...files.entries()].filter(([p]) => /^objects\/[^/]+\/index\.json$/.test(p));
     const store = objectStore(spec, state);
     for (const [path, file] of indexes) {
       const index = JSON.parse(await readFile(file, 'utf8')) as { bucket: string; objects: ObjectIndexEntry[] };
       if (!store) {
-        notes.push(`objects: ${index.objects.length} object(s) of bucket ${index.bucket} not restored: object storage here is not MinIO`);
+        notes.push(
+          `objects: ${index.objects.length} object(s) of bucket ${index.bucket} not restored: object storage here is not MinIO`,
+        );
         continue;
       }
       const s3 = new S3Client(store.credentials);
@@ -204,16 +270,28 @@ export const binaryDataBackup: DataBackup = {
     if (bundledInfra(spec).includes('redis')) {
       io.log('emptying the bundled Redis (a cache of what was just replaced)');
       // REDISCLI_AUTH: the password reaches redis-cli through its environment, not its argv.
-      await runOk(runner, ['redis-cli', '-h', '127.0.0.1', '-p', String(HOST_INFRA_PORTS.redis), '--no-auth-warning', 'FLUSHALL'], 'redis-cli FLUSHALL', redactor, io, { REDISCLI_AUTH: secretOf(spec, state, 'redis.password') });
+      await runOk(
+        runner,
+        ['redis-cli', '-h', '127.0.0.1', '-p', String(HOST_INFRA_PORTS.redis), '--no-auth-warning', 'FLUSHALL'],
+        'redis-cli FLUSHALL',
+        redactor,
+        io,
+        { REDISCLI_AUTH: secretOf(spec, state, 'redis.password') },
+      );
     } else {
-      notes.push('redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore');
+      notes.push(
+        'redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore',
+      );
     }
     return notes;
   },
 
   async startOpenIM(spec, runner, io) {
     io.log('starting OpenIM');
-    const r = await runner.run(['systemctl', 'start', TARGETS.server, ...(spec.openim.components.chat ? [TARGETS.chat] : [])], { signal: io.signal });
+    const r = await runner.run(
+      ['systemctl', 'start', TARGETS.server, ...(spec.openim.components.chat ? [TARGETS.chat] : [])],
+      { signal: io.signal },
+    );
     if (r.exitCode !== 0) throw new Error(`systemctl start failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
   },
 };

@@ -8,8 +8,17 @@ import { binarySteps } from '../steps.js';
 import { binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
 import { binaryStatus, journalExit, parseShow } from './status.js';
 
-const spec = resolveConfig({ preset: 'single-host', sets: ['binary.artifacts.server.sha256=' + 'a'.repeat(64), 'binary.artifacts.chat.sha256=' + 'b'.repeat(64), 'binary.artifacts.server.file=/srv/s.tgz', 'binary.artifacts.chat.file=/srv/c.tgz'] }).spec;
-const argvs = (steps: Step[]) => steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv.join(' ')] : [])));
+const spec = resolveConfig({
+  preset: 'single-host',
+  sets: [
+    'binary.artifacts.server.sha256=' + 'a'.repeat(64),
+    'binary.artifacts.chat.sha256=' + 'b'.repeat(64),
+    'binary.artifacts.server.file=/srv/s.tgz',
+    'binary.artifacts.chat.file=/srv/c.tgz',
+  ],
+}).spec;
+const argvs = (steps: Step[]) =>
+  steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'exec' ? [a.argv.join(' ')] : [])));
 
 describe('binary status', () => {
   it('reads systemctl show blocks and judges each module by its instances', () => {
@@ -19,34 +28,71 @@ describe('binary status', () => {
     ].join('\n\n');
     const props = parseShow(`${show}\n`);
     expect(props).toHaveLength(2);
-    const report = binaryStatus(spec, props, { server: 'v3.8.3' }, { ...emptyState(), steps: { a: { status: 'done', hash: 'h', at: 'x', attempt: 1 } } });
+    const report = binaryStatus(
+      spec,
+      props,
+      { server: 'v3.8.3' },
+      { ...emptyState(), steps: { a: { status: 'done', hash: 'h', at: 'x', attempt: 1 } } },
+    );
     const api = report.components.find((c) => c.name === 'openim-api')!;
     const push = report.components.find((c) => c.name === 'openim-push')!;
-    expect(api).toMatchObject({ version: 'v3.8.3', ready: 1, desired: 1, restarts: 0, healthy: true, endpoints: ['127.0.0.1:10002/http', '127.0.0.1:12002/metrics'] });
+    expect(api).toMatchObject({
+      version: 'v3.8.3',
+      ready: 1,
+      desired: 1,
+      restarts: 0,
+      healthy: true,
+      endpoints: ['127.0.0.1:10002/http', '127.0.0.1:12002/metrics'],
+    });
     expect(push).toMatchObject({ ready: 0, restarts: 4, healthy: false });
     expect(push.lastRestart).toBe('openim-push@0.service: exit-code: exited with status 2');
     expect(push.waiting).toBe('openim-push@0.service activating/auto-restart (exit-code)');
-    expect(report.components.find((c) => c.name === 'openim-rpc-user')!.waiting).toBe('openim-rpc-user@0.service not found');
+    expect(report.components.find((c) => c.name === 'openim-rpc-user')!.waiting).toBe(
+      'openim-rpc-user@0.service not found',
+    );
     expect(report.healthy).toBe(false);
   });
 
   it('takes the reason of the last restart from the journal once the unit runs again (systemctl show only knows the new process)', () => {
-    const show = 'Id=openim-rpc-user@0.service\nLoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=1\nMainPID=42\nExecMainStartTimestamp=Thu 2026-01-01 10:00:05 UTC\nExecMainCode=0\nExecMainStatus=0\nResult=success';
-    expect(journalExit('openim-rpc-user@0.service: Main process exited, code=killed, status=9/KILL')).toBe('killed by signal 9 (KILL)');
-    expect(journalExit('x.service: Main process exited, code=exited, status=2/INVALIDARGUMENT')).toBe('exited with status 2 (INVALIDARGUMENT)');
+    const show =
+      'Id=openim-rpc-user@0.service\nLoadState=loaded\nActiveState=active\nSubState=running\nNRestarts=1\nMainPID=42\nExecMainStartTimestamp=Thu 2026-01-01 10:00:05 UTC\nExecMainCode=0\nExecMainStatus=0\nResult=success';
+    expect(journalExit('openim-rpc-user@0.service: Main process exited, code=killed, status=9/KILL')).toBe(
+      'killed by signal 9 (KILL)',
+    );
+    expect(journalExit('x.service: Main process exited, code=exited, status=2/INVALIDARGUMENT')).toBe(
+      'exited with status 2 (INVALIDARGUMENT)',
+    );
     expect(journalExit('Started x.service')).toBeUndefined();
     const props = parseShow(show);
-    const withJournal = binaryStatus(spec, props, {}, emptyState(), new Date(), { 'openim-rpc-user@0.service': 'killed by signal 9 (KILL)' });
-    expect(withJournal.components.find((c) => c.name === 'openim-rpc-user')!.lastRestart).toBe('openim-rpc-user@0.service: last exit: killed by signal 9 (KILL), running since Thu 2026-01-01 10:00:05 UTC');
+    const withJournal = binaryStatus(spec, props, {}, emptyState(), new Date(), {
+      'openim-rpc-user@0.service': 'killed by signal 9 (KILL)',
+    });
+    expect(withJournal.components.find((c) => c.name === 'openim-rpc-user')!.lastRestart).toBe(
+      'openim-rpc-user@0.service: last exit: killed by signal 9 (KILL), running since Thu 2026-01-01 10:00:05 UTC',
+    );
     // Never the new process's "status 0" as if it were why the unit restarted.
-    expect(binaryStatus(spec, props, {}, emptyState()).components.find((c) => c.name === 'openim-rpc-user')!.lastRestart).toBe('openim-rpc-user@0.service: last exit not in the journal, running since Thu 2026-01-01 10:00:05 UTC');
+    expect(
+      binaryStatus(spec, props, {}, emptyState()).components.find((c) => c.name === 'openim-rpc-user')!.lastRestart,
+    ).toBe('openim-rpc-user@0.service: last exit not in the journal, running since Thu 2026-01-01 10:00:05 UTC');
   });
 });
 
 describe('binary day two plans', () => {
-  const facts: BinaryFacts = { ...(unprobedFacts('binary') as BinaryFacts), probed: true, host: { arch: 'amd64', isRoot: true, systemdPid1: true, portsInUse: [], proxyEnv: [] } };
+  const facts: BinaryFacts = {
+    ...(unprobedFacts('binary') as BinaryFacts),
+    probed: true,
+    host: { arch: 'amd64', isRoot: true, systemdPid1: true, portsInUse: [], proxyEnv: [] },
+  };
   const plan = binarySteps(spec, facts);
-  const state: DeployState = { ...emptyState(), steps: Object.fromEntries(plan.map((s, order) => [s.id, { status: 'done' as const, hash: 'h', at: 'x', attempt: 1, order, resources: binaryResources(spec, s) }])) };
+  const state: DeployState = {
+    ...emptyState(),
+    steps: Object.fromEntries(
+      plan.map((s, order) => [
+        s.id,
+        { status: 'done' as const, hash: 'h', at: 'x', attempt: 1, order, resources: binaryResources(spec, s) },
+      ]),
+    ),
+  };
   const all = Object.values(state.steps).flatMap((e) => e.resources ?? []);
 
   it('the journal knows the unit files, config files, release folders and current links the plan creates', () => {
@@ -79,7 +125,9 @@ describe('binary day two plans', () => {
   });
 
   it('rollback switches current back atomically and restarts', () => {
-    const commands = argvs(binaryRollbackSteps(spec, state, { at: 'x', action: 'install', serverVersion: 'v3.8.3', chatVersion: 'v1.8.4' }));
+    const commands = argvs(
+      binaryRollbackSteps(spec, state, { at: 'x', action: 'install', serverVersion: 'v3.8.3', chatVersion: 'v1.8.4' }),
+    );
     expect(commands).toContain('ln -sfn v3.8.3 /opt/openim/current.new');
     expect(commands).toContain('mv -T -f /opt/openim/current.new /opt/openim/current');
     expect(commands).toContain('test -d /opt/openim/chat/v1.8.4');

@@ -11,7 +11,14 @@ import { INFRA_UNITS } from '../infrastructure.js';
 import { openimModules } from '../units.js';
 import { binaryDataBackup } from './backup.js';
 import { binaryEvidence } from './evidence.js';
-import { binaryBackupHint, binaryLogsArgv, binaryMigrationSteps, binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
+import {
+  binaryBackupHint,
+  binaryLogsArgv,
+  binaryMigrationSteps,
+  binaryResources,
+  binaryRollbackSteps,
+  binaryUninstallSteps,
+} from './operations.js';
 import { readBinaryStatus } from './status.js';
 
 export const binaryDay2: Day2Target = {
@@ -31,8 +38,17 @@ export const binaryDay2: Day2Target = {
   supportCommands: (spec) => [
     { file: 'host/units.txt', argv: ['systemctl', 'list-units', '--all', '--no-pager', 'openim*'] },
     { file: 'host/failed.txt', argv: ['systemctl', 'list-units', '--failed', '--no-pager'] },
-    { file: 'host/warnings.log', argv: ['journalctl', '--no-pager', '-o', 'short-iso', '-p', 'warning', '-u', 'openim*', '-n', '1000'] },
-    ...bundledInfra(spec).map((id) => ({ file: `logs/${INFRA_UNITS[id].replace(/\.service$/, '')}.log`, argv: binaryLogsArgv(spec, INFRA_UNITS[id], { follow: false, tail: 500 }) })),
-    ...openimModules(spec).map((m) => ({ file: `logs/${m.module.name}.log`, argv: binaryLogsArgv(spec, m.module.name, { follow: false, tail: 500 }) })),
+    {
+      file: 'host/warnings.log',
+      argv: ['journalctl', '--no-pager', '-o', 'short-iso', '-p', 'warning', '-u', 'openim*', '-n', '1000'],
+    },
+    ...bundledInfra(spec).map((id) => ({
+      file: `logs/${INFRA_UNITS[id].replace(/\.service$/, '')}.log`,
+      argv: binaryLogsArgv(spec, INFRA_UNITS[id], { follow: false, tail: 500 }),
+    })),
+    ...openimModules(spec).map((m) => ({
+      file: `logs/${m.module.name}.log`,
+      argv: binaryLogsArgv(spec, m.module.name, { follow: false, tail: 500 }),
+    })),
   ],
 };

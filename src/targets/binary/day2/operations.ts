@@ -35,13 +35,16 @@ export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[]
   for (const action of step.actions) {
     if (action.kind === 'write' && isAbsolute(action.path)) {
       const inUnitDir = action.path.startsWith(`${unitDir}/`) && !action.path.slice(unitDir.length + 1).includes('/');
-      out.push(inUnitDir ? { type: 'unit', name: action.path.slice(unitDir.length + 1) } : { type: 'file', path: action.path });
+      out.push(
+        inUnitDir ? { type: 'unit', name: action.path.slice(unitDir.length + 1) } : { type: 'file', path: action.path },
+      );
     }
     if (action.kind === 'extract' && isAbsolute(action.to)) out.push({ type: 'dir', path: action.to });
     // The data folders we make below dataDir (MongoDB's, OpenIM's working dirs): what --purge may delete.
     // dataDir itself is not recorded: it may have existed before; purge removes it only when empty.
     if (action.kind === 'exec' && action.argv[0] === 'install' && action.argv[1] === '-d') {
-      for (const path of installDirPaths(action.argv)) if (path.startsWith(`${dataDir}/`)) out.push({ type: 'dir', path });
+      for (const path of installDirPaths(action.argv))
+        if (path.startsWith(`${dataDir}/`)) out.push({ type: 'dir', path });
     }
     // A file put in place with `install` (a copy such as the proxy's CA or certificate copies, an executable): ours.
     if (action.kind === 'exec' && action.argv[0] === 'install' && !action.argv.includes('-d')) {
@@ -60,14 +63,24 @@ export function binaryResources(spec: DeploySpec, step: Step): CreatedResource[]
   return out;
 }
 
-function recordedOfType<T extends CreatedResource['type']>(state: DeployState, type: T): Extract<CreatedResource, { type: T }>[] {
+function recordedOfType<T extends CreatedResource['type']>(
+  state: DeployState,
+  type: T,
+): Extract<CreatedResource, { type: T }>[] {
   const seen = new Map<string, Extract<CreatedResource, { type: T }>>();
   const entries = Object.values(state.steps).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  for (const e of entries) for (const r of e.resources ?? []) if (r.type === type) seen.set(JSON.stringify(r), r as Extract<CreatedResource, { type: T }>);
+  for (const e of entries)
+    for (const r of e.resources ?? [])
+      if (r.type === type) seen.set(JSON.stringify(r), r as Extract<CreatedResource, { type: T }>);
   return [...seen.values()];
 }
 
-const exec = (argv: string[], okExitCodes?: number[]) => ({ kind: 'exec' as const, argv, mutates: true, ...(okExitCodes ? { okExitCodes } : {}) });
+const exec = (argv: string[], okExitCodes?: number[]) => ({
+  kind: 'exec' as const,
+  argv,
+  mutates: true,
+  ...(okExitCodes ? { okExitCodes } : {}),
+});
 
 function inside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir.replace(/\/+$/, '')}/`);
@@ -92,29 +105,44 @@ export function binaryUninstallSteps(spec: DeploySpec, state: DeployState, optio
         // 1/5: a unit that is not there or not loaded; stopping what is not running is fine.
         ...(concrete.length ? [exec(['systemctl', 'disable', '--now', ...concrete], [1, 5])] : []),
         // Instances started from a template under another config (a glob systemctl expands over loaded units, not a shell).
-        ...(templates.length ? [exec(['systemctl', 'stop', ...templates.map((t) => t.replace('@.service', '@*.service'))], [1, 5])] : []),
+        ...(templates.length
+          ? [exec(['systemctl', 'stop', ...templates.map((t) => t.replace('@.service', '@*.service'))], [1, 5])]
+          : []),
       ],
     });
     const files = units.map((u) => `${layout.unitDir}/${u}`);
-    const wants = units.filter((u) => u.endsWith('.target') || u.endsWith('.service')).map((u) => `${layout.unitDir}/${u}.wants`);
+    const wants = units
+      .filter((u) => u.endsWith('.target') || u.endsWith('.service'))
+      .map((u) => `${layout.unitDir}/${u}.wants`);
     steps.push({
       id: 'uninstall.units.remove',
       title: `Remove unit files from ${layout.unitDir}`,
       phase: 'prepare',
       needs: ['uninstall.units.stop'],
-      actions: [exec(['rm', '-rf', '--', ...files, ...wants]), exec(['systemctl', 'daemon-reload']), exec(['systemctl', 'reset-failed'], [1])],
+      actions: [
+        exec(['rm', '-rf', '--', ...files, ...wants]),
+        exec(['systemctl', 'daemon-reload']),
+        exec(['systemctl', 'reset-failed'], [1]),
+      ],
     });
   }
   const keep = (p: string) => !options.purge && inside(p, layout.dataDir);
-  const files = recordedOfType(state, 'file').map((f) => f.path).filter((p) => !keep(p));
-  const dirs = recordedOfType(state, 'dir').map((d) => d.path).filter((p) => !keep(p));
+  const files = recordedOfType(state, 'file')
+    .map((f) => f.path)
+    .filter((p) => !keep(p));
+  const dirs = recordedOfType(state, 'dir')
+    .map((d) => d.path)
+    .filter((p) => !keep(p));
   if (files.length || dirs.length) {
     steps.push({
       id: 'uninstall.files',
       title: `Remove ${files.length} file(s) and ${dirs.length} folder(s) openim-deploy created`,
       phase: 'prepare',
       needs: steps.length ? ['uninstall.units.remove'] : [],
-      actions: [...(files.length ? [exec(['rm', '-f', '--', ...files])] : []), ...(dirs.length ? [exec(['rm', '-rf', '--', ...dirs])] : [])],
+      actions: [
+        ...(files.length ? [exec(['rm', '-f', '--', ...files])] : []),
+        ...(dirs.length ? [exec(['rm', '-rf', '--', ...dirs])] : []),
+      ],
     });
   }
   if (options.purge && dirs.some((d) => inside(d, layout.dataDir))) {
@@ -139,7 +167,11 @@ function rank(unit: string): number {
 }
 
 function switchActions(current: string, version: string) {
-  return [exec(['test', '-d', `${current.replace(/\/current$/, '')}/${version}`]), exec(['ln', '-sfn', version, `${current}.new`]), exec(['mv', '-T', '-f', `${current}.new`, current])];
+  return [
+    exec(['test', '-d', `${current.replace(/\/current$/, '')}/${version}`]),
+    exec(['ln', '-sfn', version, `${current}.new`]),
+    exec(['mv', '-T', '-f', `${current}.new`, current]),
+  ];
 }
 
 export function binaryRollbackSteps(spec: DeploySpec, _state: DeployState, to: HistoryEntry): Step[] {
@@ -177,7 +209,8 @@ export function binaryMigrationSteps(spec: DeploySpec, from: string): Step[] {
 
 export function binaryBackupHint(spec: DeploySpec): string {
   const layout = binaryLayout(spec);
-  if (spec.infrastructure.mongodb.mode === 'external') return 'Back up your external MongoDB (mongodump, or your provider\'s snapshot) before upgrading.';
+  if (spec.infrastructure.mongodb.mode === 'external')
+    return "Back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.";
   return [
     `Back up MongoDB first: stop nothing, run mongodump against 127.0.0.1 with the root user, e.g.`,
     `  mongodump --uri 'mongodb://root:<mongodb.rootPassword>@127.0.0.1/?authSource=admin' --archive=/var/backups/openim-$(date +%F).archive.gz --gzip`,
@@ -188,6 +221,20 @@ export function binaryBackupHint(spec: DeploySpec): string {
 export function binaryLogsArgv(spec: DeploySpec, module: string, options: { follow: boolean; tail: number }): string[] {
   const mod = findModule(module);
   // OpenIM modules run as template instances; anything else is an infrastructure unit (mongodb → openim-mongodb.service).
-  const unit = mod ? `${unitNameOf(mod)}@*` : module.endsWith('.service') ? module : `openim-${module.replace(/^openim-/, '')}.service`;
-  return ['journalctl', '--no-pager', '-o', 'short-iso', '-u', unit, '-n', String(options.tail), ...(options.follow ? ['-f'] : [])];
+  const unit = mod
+    ? `${unitNameOf(mod)}@*`
+    : module.endsWith('.service')
+      ? module
+      : `openim-${module.replace(/^openim-/, '')}.service`;
+  return [
+    'journalctl',
+    '--no-pager',
+    '-o',
+    'short-iso',
+    '-u',
+    unit,
+    '-n',
+    String(options.tail),
+    ...(options.follow ? ['-f'] : []),
+  ];
 }

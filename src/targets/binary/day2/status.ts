@@ -17,7 +17,18 @@ import { PROXY_UNIT } from '../proxy/paths.js';
 import { daysLeft, servedCertificate, type ServedCertificate } from '../proxy/tls-files.js';
 import { proxied, proxyUrls } from '../proxy/urls.js';
 
-export const SHOW_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'NRestarts', 'MainPID', 'ExecMainStartTimestamp', 'ExecMainCode', 'ExecMainStatus', 'Result'];
+export const SHOW_PROPERTIES = [
+  'Id',
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'NRestarts',
+  'MainPID',
+  'ExecMainStartTimestamp',
+  'ExecMainCode',
+  'ExecMainStatus',
+  'Result',
+];
 
 export type UnitProperties = Record<string, string>;
 
@@ -47,15 +58,33 @@ const INFRA_PORTS: Record<InfraId, number> = {
 };
 
 /** Units `status` looks at, grouped by component. */
-export function binaryComponents(spec: DeploySpec): { name: string; product: ComponentStatus['product']; units: string[]; endpoints: string[]; version: 'server' | 'chat' | 'infra' }[] {
-  const out: ReturnType<typeof binaryComponents> = bundledInfra(spec).map((id) => ({ name: INFRA_UNITS[id].replace(/\.service$/, ''), product: 'infrastructure' as const, units: [INFRA_UNITS[id]], endpoints: [`127.0.0.1:${INFRA_PORTS[id]}`], version: 'infra' as const }));
+export function binaryComponents(spec: DeploySpec): {
+  name: string;
+  product: ComponentStatus['product'];
+  units: string[];
+  endpoints: string[];
+  version: 'server' | 'chat' | 'infra';
+}[] {
+  const out: ReturnType<typeof binaryComponents> = bundledInfra(spec).map((id) => ({
+    name: INFRA_UNITS[id].replace(/\.service$/, ''),
+    product: 'infrastructure' as const,
+    units: [INFRA_UNITS[id]],
+    endpoints: [`127.0.0.1:${INFRA_PORTS[id]}`],
+    version: 'infra' as const,
+  }));
   for (const m of openimModules(spec)) {
     const endpoints = m.instances.flatMap((_, i) => m.module.ports.map((p) => `127.0.0.1:${p.port + i}/${p.name}`));
     out.push({ name: m.module.name, product: m.product, units: m.instances, endpoints, version: m.product });
   }
   if (proxied(spec)) {
     const ports = spec.binary.proxy.tls.mode === 'none' ? [CADDY.ports.http] : [CADDY.ports.https, CADDY.ports.http];
-    out.push({ name: 'openim-proxy', product: 'other', units: [PROXY_UNIT], endpoints: ports.map((p) => `:${p}`), version: 'infra' });
+    out.push({
+      name: 'openim-proxy',
+      product: 'other',
+      units: [PROXY_UNIT],
+      endpoints: ports.map((p) => `:${p}`),
+      version: 'infra',
+    });
   }
   return out;
 }
@@ -70,7 +99,14 @@ function exitText(p: UnitProperties, lastExit?: string): string {
   if (!code || code === '0') return lastExit ? `last exit: ${lastExit}` : 'last exit not in the journal';
   const status = p.ExecMainStatus ?? '?';
   // ExecMainCode follows siginfo's CLD_*: 1 exited, 2 killed, 3 dumped core.
-  const how = code === '1' ? `exited with status ${status}` : code === '2' ? `killed by signal ${status}` : code === '3' ? `dumped core (signal ${status})` : `status ${status}`;
+  const how =
+    code === '1'
+      ? `exited with status ${status}`
+      : code === '2'
+        ? `killed by signal ${status}`
+        : code === '3'
+          ? `dumped core (signal ${status})`
+          : `status ${status}`;
   return `${p.Result && p.Result !== 'success' ? `${p.Result}: ` : ''}${how}`;
 }
 
@@ -98,7 +134,9 @@ export function binaryStatus(
   const byId = new Map(props.map((p) => [p.Id ?? '', p]));
   const components: ComponentStatus[] = binaryComponents(spec).map((c) => {
     const units = c.units.map((u) => byId.get(u) ?? { Id: u, LoadState: 'not-found' });
-    const running = units.filter((u) => u.ActiveState === 'active' && (u.SubState === 'running' || u.SubState === 'exited'));
+    const running = units.filter(
+      (u) => u.ActiveState === 'active' && (u.SubState === 'running' || u.SubState === 'exited'),
+    );
     const restarts = units.reduce((sum, u) => sum + (Number(u.NRestarts) || 0), 0);
     const restarted = units.filter((u) => Number(u.NRestarts) > 0);
     const bad = units.find((u) => u.ActiveState !== 'active');
@@ -113,8 +151,18 @@ export function binaryStatus(
       endpoints: c.endpoints,
       healthy: running.length === units.length,
     };
-    if (restarted.length) component.lastRestart = restarted.map((u) => `${u.Id}: ${exitText(u, lastExits[u.Id ?? ''])}${u.ExecMainStartTimestamp ? `, running since ${u.ExecMainStartTimestamp}` : ''}`).join('; ');
-    if (bad) component.waiting = bad.LoadState === 'not-found' ? `${bad.Id} not found` : `${bad.Id} ${bad.ActiveState}/${bad.SubState}${bad.Result && bad.Result !== 'success' ? ` (${bad.Result})` : ''}`;
+    if (restarted.length)
+      component.lastRestart = restarted
+        .map(
+          (u) =>
+            `${u.Id}: ${exitText(u, lastExits[u.Id ?? ''])}${u.ExecMainStartTimestamp ? `, running since ${u.ExecMainStartTimestamp}` : ''}`,
+        )
+        .join('; ');
+    if (bad)
+      component.waiting =
+        bad.LoadState === 'not-found'
+          ? `${bad.Id} not found`
+          : `${bad.Id} ${bad.ActiveState}/${bad.SubState}${bad.Result && bad.Result !== 'success' ? ` (${bad.Result})` : ''}`;
     return component;
   });
   const p = proxyUrls(spec);
@@ -122,20 +170,31 @@ export function binaryStatus(
     ? [
         { name: 'api', url: p.apiAddr },
         { name: 'websocket', url: p.wsAddr },
-        ...(spec.openim.components.chat ? [{ name: 'chat', url: p.chatApi }, { name: 'admin', url: p.adminApi }] : []),
+        ...(spec.openim.components.chat
+          ? [
+              { name: 'chat', url: p.chatApi },
+              { name: 'admin', url: p.adminApi },
+            ]
+          : []),
         { name: 'files', url: p.objectStorage },
       ]
     : [
         { name: 'api', url: `http://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-api')}` },
-        { name: 'websocket', url: `ws://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-msggateway', 'ws')}` },
+        {
+          name: 'websocket',
+          url: `ws://${spec.openim.domain || '127.0.0.1'}:${portOf(spec, 'openim-msggateway', 'ws')}`,
+        },
       ];
   const report = assembleReport(spec, state, components, urls, now);
   if (certificate) {
     const mode = spec.binary.proxy.tls.mode;
-    report.certificate = 'error' in certificate ? certificate : { ...certificate, daysLeft: daysLeft(certificate.notAfter, now), mode };
+    report.certificate =
+      'error' in certificate ? certificate : { ...certificate, daysLeft: daysLeft(certificate.notAfter, now), mode };
     // Caddy renews what it obtains itself; a provided certificate is the operator's to renew.
     if ('daysLeft' in report.certificate && report.certificate.daysLeft < 0) {
-      report.problems.push(`the proxy's certificate (${report.certificate.names}) expired on ${report.certificate.notAfter}`);
+      report.problems.push(
+        `the proxy's certificate (${report.certificate.names}) expired on ${report.certificate.notAfter}`,
+      );
       report.healthy = false;
     }
   }
@@ -149,7 +208,10 @@ function portOf(spec: DeploySpec, module: string, name = 'http'): number {
 
 export async function readBinaryStatus(spec: DeploySpec, runner: Runner, state: DeployState): Promise<StatusReport> {
   const units = [...binaryComponents(spec).flatMap((c) => c.units), ...Object.values(CHECK_UNITS)];
-  const r = await runner.run(['systemctl', 'show', '--no-pager', `--property=${SHOW_PROPERTIES.join(',')}`, '--', ...units], { timeoutMs: 20_000 });
+  const r = await runner.run(
+    ['systemctl', 'show', '--no-pager', `--property=${SHOW_PROPERTIES.join(',')}`, '--', ...units],
+    { timeoutMs: 20_000 },
+  );
   if (r.exitCode !== 0) throw new Error(`systemctl show exited ${r.exitCode}: ${r.stderr.trim()}`);
   const layout = binaryLayout(spec);
   const link = async (path: string) => {
@@ -160,10 +222,24 @@ export async function readBinaryStatus(spec: DeploySpec, runner: Runner, state: 
   const props = parseShow(r.stdout);
   const lastExits: Record<string, string> = {};
   for (const p of props.filter((u) => Number(u.NRestarts) > 0 && (!u.ExecMainCode || u.ExecMainCode === '0'))) {
-    const j = await runner.run(['journalctl', '--no-pager', '-o', 'cat', '-n', '1', '-u', p.Id ?? '', '--grep', 'Main process exited'], { timeoutMs: 10_000 });
+    const j = await runner.run(
+      ['journalctl', '--no-pager', '-o', 'cat', '-n', '1', '-u', p.Id ?? '', '--grep', 'Main process exited'],
+      { timeoutMs: 10_000 },
+    );
     const exit = j.exitCode === 0 ? journalExit(j.stdout.trim()) : undefined;
     if (exit && p.Id) lastExits[p.Id] = exit;
   }
-  const certificate = proxied(spec) && spec.binary.proxy.tls.mode !== 'none' ? await servedCertificate(spec, CADDY.ports.https) : undefined;
-  return binaryStatus(spec, props, { ...(server ? { server } : {}), ...(chat ? { chat } : {}) }, state, new Date(), lastExits, certificate);
+  const certificate =
+    proxied(spec) && spec.binary.proxy.tls.mode !== 'none'
+      ? await servedCertificate(spec, CADDY.ports.https)
+      : undefined;
+  return binaryStatus(
+    spec,
+    props,
+    { ...(server ? { server } : {}), ...(chat ? { chat } : {}) },
+    state,
+    new Date(),
+    lastExits,
+    certificate,
+  );
 }

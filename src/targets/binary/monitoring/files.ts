@@ -5,9 +5,23 @@
 import { stringify } from 'yaml';
 import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
-import { hostAlloyConfig, installedModules, lokiPushUrl, monitoringContext, openimAlertGroups, openimDashboards, rulesFile } from '../../../monitoring/index.js';
+import {
+  hostAlloyConfig,
+  installedModules,
+  lokiPushUrl,
+  monitoringContext,
+  openimAlertGroups,
+  openimDashboards,
+  rulesFile,
+} from '../../../monitoring/index.js';
 import { hostMonitoringChoices } from './choices.js';
-import { environmentFileText, grafanaDashboardProvider, grafanaDatasources, grafanaEnvironment, hostLokiUrl } from './grafana.js';
+import {
+  environmentFileText,
+  grafanaDashboardProvider,
+  grafanaDatasources,
+  grafanaEnvironment,
+  hostLokiUrl,
+} from './grafana.js';
 import { monitoringPaths } from './paths.js';
 import { prometheusConfigText, RULES_FILE } from './prometheus-config.js';
 
@@ -25,7 +39,12 @@ export function hostLokiConfig(spec: DeploySpec): object {
   const data = monitoringPaths(spec).data.loki;
   return {
     auth_enabled: false,
-    server: { http_listen_address: '127.0.0.1', http_listen_port: MONITORING.hostPorts.loki, grpc_listen_address: '127.0.0.1', grpc_listen_port: MONITORING.hostPorts.lokiGrpc },
+    server: {
+      http_listen_address: '127.0.0.1',
+      http_listen_port: MONITORING.hostPorts.loki,
+      grpc_listen_address: '127.0.0.1',
+      grpc_listen_port: MONITORING.hostPorts.lokiGrpc,
+    },
     common: {
       instance_addr: '127.0.0.1',
       path_prefix: data,
@@ -33,7 +52,17 @@ export function hostLokiConfig(spec: DeploySpec): object {
       ring: { kvstore: { store: 'inmemory' } },
       storage: { filesystem: { chunks_directory: `${data}/chunks`, rules_directory: `${data}/rules` } },
     },
-    schema_config: { configs: [{ from: '2024-04-01', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }] },
+    schema_config: {
+      configs: [
+        {
+          from: '2024-04-01',
+          store: 'tsdb',
+          object_store: 'filesystem',
+          schema: 'v13',
+          index: { prefix: 'loki_index_', period: '24h' },
+        },
+      ],
+    },
     limits_config: { retention_period: `${MONITORING.retention.lokiHours}h` },
     compactor: { working_directory: `${data}/compactor`, retention_enabled: true, delete_request_store: 'filesystem' },
     analytics: { reporting_enabled: false },
@@ -44,7 +73,8 @@ export function binaryMonitoringFiles(spec: DeploySpec): MonitoringFile[] {
   const c = hostMonitoringChoices(spec);
   const paths = monitoringPaths(spec);
   const files: MonitoringFile[] = [];
-  const add = (path: string, content: string, mode = 0o644) => files.push({ path, content, mode, render: `monitoring/${path.slice(paths.configDir.length + 1)}` });
+  const add = (path: string, content: string, mode = 0o644) =>
+    files.push({ path, content, mode, render: `monitoring/${path.slice(paths.configDir.length + 1)}` });
   const yaml = (o: object) => stringify(o, { lineWidth: 0 });
 
   if (spec.monitoring.enabled) {
@@ -52,7 +82,12 @@ export function binaryMonitoringFiles(spec: DeploySpec): MonitoringFile[] {
     // Written even for an external Prometheus: the user adds the jobs and rules to it.
     add(paths.prometheusConfig, prometheusConfigText(spec));
     add(`${paths.rulesDir}/${RULES_FILE}`, yaml(rulesFile(openimAlertGroups(ctx))));
-    const dashboards = openimDashboards(ctx, { logs: c.alloy, logModules: installedModules(spec).filter((m) => m.product !== 'front').map((m) => m.name) });
+    const dashboards = openimDashboards(ctx, {
+      logs: c.alloy,
+      logModules: installedModules(spec)
+        .filter((m) => m.product !== 'front')
+        .map((m) => m.name),
+    });
     for (const d of dashboards) add(`${paths.grafanaDashboards}/${d.uid}.json`, `${JSON.stringify(d, null, 2)}\n`);
     if (c.grafana) {
       add(paths.grafanaEnv, environmentFileText(grafanaEnvironment(spec)), 0o600);

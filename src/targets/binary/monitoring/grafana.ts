@@ -44,15 +44,44 @@ export function grafanaEnvironment(spec: DeploySpec): Record<string, string> {
 export { environmentFileText } from '../env-file.js';
 
 export function grafanaDatasources(spec: DeploySpec): string {
-  const sources: object[] = [{ name: 'Prometheus', type: 'prometheus', uid: 'prometheus', url: hostPrometheusUrl(spec), access: 'proxy', isDefault: true }];
-  if (hostMonitoringChoices(spec).alloy) sources.push({ name: 'Loki', type: 'loki', uid: 'loki', url: hostLokiUrl(spec), access: 'proxy', isDefault: false });
+  const sources: object[] = [
+    {
+      name: 'Prometheus',
+      type: 'prometheus',
+      uid: 'prometheus',
+      url: hostPrometheusUrl(spec),
+      access: 'proxy',
+      isDefault: true,
+    },
+  ];
+  if (hostMonitoringChoices(spec).alloy)
+    sources.push({
+      name: 'Loki',
+      type: 'loki',
+      uid: 'loki',
+      url: hostLokiUrl(spec),
+      access: 'proxy',
+      isDefault: false,
+    });
   return stringify({ apiVersion: 1, datasources: sources }, { lineWidth: 0 });
 }
 
 export function grafanaDashboardProvider(spec: DeploySpec): string {
   const paths = monitoringPaths(spec);
   return stringify(
-    { apiVersion: 1, providers: [{ name: 'openim', folder: 'OpenIM', type: 'file', disableDeletion: false, allowUiUpdates: true, options: { path: paths.grafanaDashboards } }] },
+    {
+      apiVersion: 1,
+      providers: [
+        {
+          name: 'openim',
+          folder: 'OpenIM',
+          type: 'file',
+          disableDeletion: false,
+          allowUiUpdates: true,
+          options: { path: paths.grafanaDashboards },
+        },
+      ],
+    },
     { lineWidth: 0 },
   );
 }

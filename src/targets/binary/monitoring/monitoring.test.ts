@@ -22,11 +22,15 @@ describe('binary Prometheus configuration', () => {
         expect(job).toBeUndefined();
         continue;
       }
-      expect(job!.static_configs.map((s) => s.targets[0])).toEqual(units.instances.map((_, i) => `127.0.0.1:${base + i}`));
+      expect(job!.static_configs.map((s) => s.targets[0])).toEqual(
+        units.instances.map((_, i) => `127.0.0.1:${base + i}`),
+      );
       expect(job!.static_configs.map((s) => s.labels!.unit)).toEqual(units.instances);
     }
     expect(config.scrape_configs.find((j) => j.job_name === 'openim-push')!.static_configs).toHaveLength(3);
-    expect(config.scrape_configs.map((j) => j.job_name)).toEqual(expect.arrayContaining([...catalogMetricsModules().map((m) => m.name), 'node']));
+    expect(config.scrape_configs.map((j) => j.job_name)).toEqual(
+      expect.arrayContaining([...catalogMetricsModules().map((m) => m.name), 'node']),
+    );
   });
 
   it('targets the host name instead of loopback for an external Prometheus', () => {
@@ -50,7 +54,13 @@ describe('binary monitoring files', () => {
     );
     expect(paths([])).not.toContain('/etc/openim/monitoring/alloy.alloy');
     const logging = paths(['logging.enabled=true']);
-    expect(logging).toEqual(expect.arrayContaining(['/etc/openim/monitoring/loki.yml', '/etc/openim/monitoring/alloy.alloy', '/etc/openim/monitoring/grafana/dashboards/openim-logs.json']));
+    expect(logging).toEqual(
+      expect.arrayContaining([
+        '/etc/openim/monitoring/loki.yml',
+        '/etc/openim/monitoring/alloy.alloy',
+        '/etc/openim/monitoring/grafana/dashboards/openim-logs.json',
+      ]),
+    );
     expect(paths(['monitoring.enabled=false', 'logging.enabled=false'])).toEqual([]);
   });
 
@@ -68,11 +78,14 @@ describe('binary monitoring files', () => {
     const ds = parse(files.find((f) => f.path.endsWith('datasources/openim.yaml'))!.content);
     expect(ds.datasources).toContainEqual(expect.objectContaining({ type: 'loki', url: 'http://logs:3100' }));
     expect(files.some((f) => f.path.endsWith('loki.yml'))).toBe(false);
-    expect(files.find((f) => f.path.endsWith('alloy.alloy'))!.content).toContain('url = "http://logs:3100/loki/api/v1/push"');
+    expect(files.find((f) => f.path.endsWith('alloy.alloy'))!.content).toContain(
+      'url = "http://logs:3100/loki/api/v1/push"',
+    );
   });
 
   it('give a render path below monitoring/ for each file', () => {
-    for (const f of binaryMonitoringFiles(specOf(['logging.enabled=true']))) expect(f.render).toMatch(/^monitoring\/[^/]/);
+    for (const f of binaryMonitoringFiles(specOf(['logging.enabled=true'])))
+      expect(f.render).toMatch(/^monitoring\/[^/]/);
   });
 });
 
@@ -81,19 +94,29 @@ describe('binary monitoring services', () => {
     const services = binaryMonitoringServices(specOf(['logging.enabled=true']), 'amd64');
     expect(services.map((s) => s.id)).toEqual(['node-exporter', 'prometheus', 'loki', 'alloy', 'grafana']);
     const ne = services[0]!;
-    expect(ne.argv).toEqual(expect.arrayContaining(['--collector.systemd', '--collector.systemd.enable-restarts-metrics', '--collector.systemd.unit-include=openim.+\\.service']));
+    expect(ne.argv).toEqual(
+      expect.arrayContaining([
+        '--collector.systemd',
+        '--collector.systemd.enable-restarts-metrics',
+        '--collector.systemd.unit-include=openim.+\\.service',
+      ]),
+    );
     expect(services.find((s) => s.id === 'alloy')!.supplementaryGroups).toContain('systemd-journal');
-    expect(services.find((s) => s.id === 'loki')!.argv[0]).toBe(`/opt/openim/infra/loki-${MONITORING.hostArchives.loki.version}/loki-linux-amd64`);
+    expect(services.find((s) => s.id === 'loki')!.argv[0]).toBe(
+      `/opt/openim/infra/loki-${MONITORING.hostArchives.loki.version}/loki-linux-amd64`,
+    );
   });
 
   it('use host ports that collide with no infrastructure port and no OpenIM port range', () => {
     const taken = new Map<number, string>();
-    for (const [name, port] of [...Object.entries(HOST_INFRA_PORTS), ...Object.entries(FRONT_HOST_PORTS)]) taken.set(port, name);
+    for (const [name, port] of [...Object.entries(HOST_INFRA_PORTS), ...Object.entries(FRONT_HOST_PORTS)])
+      taken.set(port, name);
     for (const m of ALL_MODULES) {
       const max = m.maxInstances ?? 64;
       for (const p of m.ports) for (let i = 0; i < max; i++) taken.set(p.port + i, `${m.name} ${p.name}`);
     }
-    for (const [name, port] of Object.entries(MONITORING.hostPorts)) expect(taken.get(port), `${name} ${port}`).toBeUndefined();
+    for (const [name, port] of Object.entries(MONITORING.hostPorts))
+      expect(taken.get(port), `${name} ${port}`).toBeUndefined();
   });
 
   it('point openim-api at the host Grafana, or the external one', () => {

@@ -37,7 +37,12 @@ export function monitoringPaths(spec: DeploySpec): MonitoringPaths {
     grafanaProvisioning: `${grafanaDir}/provisioning`,
     grafanaDashboards: `${grafanaDir}/dashboards`,
     dataDir,
-    data: { prometheus: `${dataDir}/prometheus`, loki: `${dataDir}/loki`, alloy: `${dataDir}/alloy`, grafana: `${dataDir}/grafana` },
+    data: {
+      prometheus: `${dataDir}/prometheus`,
+      loki: `${dataDir}/loki`,
+      alloy: `${dataDir}/alloy`,
+      grafana: `${dataDir}/grafana`,
+    },
     infraRoot: layout.infraRoot,
   };
 }

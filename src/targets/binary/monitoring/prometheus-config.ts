@@ -53,7 +53,10 @@ export function prometheusConfig(spec: DeploySpec): PrometheusConfig {
       labels: { unit: `${unitNameOf(module)}@${i}.service`, index: String(i) },
     })),
   }));
-  const local = (job: string, port: number): ScrapeConfig => ({ job_name: job, static_configs: [{ targets: [`${host}:${port}`] }] });
+  const local = (job: string, port: number): ScrapeConfig => ({
+    job_name: job,
+    static_configs: [{ targets: [`${host}:${port}`] }],
+  });
   return {
     global: { scrape_interval: MONITORING.scrapeInterval, evaluation_interval: MONITORING.scrapeInterval },
     rule_files: [`${paths.rulesDir}/*.yml`],

@@ -23,7 +23,15 @@ export type HostMonitoringId = 'prometheus' | 'node-exporter' | 'loki' | 'alloy'
 
 export type ExecutableSource =
   | { kind: 'package'; apt: string; dnf: string; packageUnits: readonly string[] }
-  | { kind: 'archive'; archive: 'loki' | 'alloy' | 'grafana'; url: string; version: string; format: 'zip' | 'tar'; strip: number; installDir: string };
+  | {
+      kind: 'archive';
+      archive: 'loki' | 'alloy' | 'grafana';
+      url: string;
+      version: string;
+      format: 'zip' | 'tar';
+      strip: number;
+      installDir: string;
+    };
 
 export interface HostMonitoringService {
   id: HostMonitoringId;
@@ -46,7 +54,11 @@ export interface HostMonitoringService {
 /** Service user for the monitoring processes: not the OpenIM user, which can read OpenIM's credentials. */
 export const MONITORING_USER = 'openim-monitoring';
 
-function archiveSource(spec: DeploySpec, id: 'loki' | 'alloy' | 'grafana', arch: HostArch): ExecutableSource & { kind: 'archive' } {
+function archiveSource(
+  spec: DeploySpec,
+  id: 'loki' | 'alloy' | 'grafana',
+  arch: HostArch,
+): ExecutableSource & { kind: 'archive' } {
   const a = MONITORING.hostArchives[id];
   return {
     kind: 'archive',
@@ -129,9 +141,16 @@ export function binaryMonitoringServices(spec: DeploySpec, arch: HostArch): Host
     services.push({
       id: 'alloy',
       unit: 'openim-alloy.service',
-      description: 'Grafana Alloy: ships the OpenIM units\' journal to Loki',
+      description: "Grafana Alloy: ships the OpenIM units' journal to Loki",
       source,
-      argv: [executable(source, arch), 'run', paths.alloyConfig, `--storage.path=${paths.data.alloy}`, `--server.http.listen-addr=127.0.0.1:${ports.alloy}`, '--disable-reporting'],
+      argv: [
+        executable(source, arch),
+        'run',
+        paths.alloyConfig,
+        `--storage.path=${paths.data.alloy}`,
+        `--server.http.listen-addr=127.0.0.1:${ports.alloy}`,
+        '--disable-reporting',
+      ],
       port: ports.alloy,
       readyPath: '/-/ready',
       writablePaths: [paths.data.alloy],

@@ -27,7 +27,12 @@ import { binaryMonitoringServices, MONITORING_USER, type HostMonitoringService }
 
 export const MONITORING_TARGET = 'openim-monitoring.target';
 
-const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({ kind: 'exec', argv, mutates: true, ...extra });
+const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({
+  kind: 'exec',
+  argv,
+  mutates: true,
+  ...extra,
+});
 
 /** Archives the host's monitoring needs (fetched and verified with everything else, before the host changes). */
 export function monitoringArtifacts(spec: DeploySpec, arch: HostArch): MonitoringArchiveId[] {
@@ -35,7 +40,11 @@ export function monitoringArtifacts(spec: DeploySpec, arch: HostArch): Monitorin
 }
 
 /** Distribution packages the host's monitoring needs. */
-export function monitoringPackages(spec: DeploySpec, arch: HostArch, pm: PackageManager): { names: string[]; packageUnits: string[] } {
+export function monitoringPackages(
+  spec: DeploySpec,
+  arch: HostArch,
+  pm: PackageManager,
+): { names: string[]; packageUnits: string[] } {
   const packaged = binaryMonitoringServices(spec, arch).flatMap((s) => (s.source.kind === 'package' ? [s.source] : []));
   return { names: packaged.map((p) => p[pm]), packageUnits: packaged.flatMap((p) => p.packageUnits) };
 }
@@ -102,10 +111,16 @@ export function monitoringUnitFiles(services: HostMonitoringService[]): UnitText
   if (services.length === 0) return [];
   const present = new Set(services.map((s) => s.unit));
   const target: UnitFile = {
-    Unit: { Description: 'OpenIM monitoring and logging (OpenIM never waits for it)', Documentation: 'https://docs.openim.io/' },
+    Unit: {
+      Description: 'OpenIM monitoring and logging (OpenIM never waits for it)',
+      Documentation: 'https://docs.openim.io/',
+    },
     Install: { WantedBy: 'multi-user.target' },
   };
-  return [{ name: MONITORING_TARGET, text: renderUnit(target, HEADER) }, ...services.map((s) => ({ name: s.unit, text: renderUnit(monitoringUnit(s, present), HEADER) }))];
+  return [
+    { name: MONITORING_TARGET, text: renderUnit(target, HEADER) },
+    ...services.map((s) => ({ name: s.unit, text: renderUnit(monitoringUnit(s, present), HEADER) })),
+  ];
 }
 
 export interface MonitoringPlanContext {
@@ -154,7 +169,11 @@ export function monitoringPlan(ctx: MonitoringPlanContext): MonitoringPlan {
   if (files.length === 0 && services.length === 0) return plan;
 
   // What must be in place before the processes start: packages, unpacked archives, config files.
-  const prepared = [monitoringPackagesStep(ctx), ...monitoringExtractSteps(ctx, services), monitoringConfigStep(files, paths)].filter((s): s is Step => s !== undefined);
+  const prepared = [
+    monitoringPackagesStep(ctx),
+    ...monitoringExtractSteps(ctx, services),
+    monitoringConfigStep(files, paths),
+  ].filter((s): s is Step => s !== undefined);
   plan.steps.push(monitoringUserStep(paths), monitoringDirsStep(services, files, paths), ...prepared);
   if (services.length === 0) return plan; // external Prometheus and Grafana: only the files for them
 
@@ -177,7 +196,22 @@ function monitoringUserStep(paths: MonitoringPaths): Step {
     phase: 'monitoring',
     needs: [BINARY_STEP.user],
     // 9: the user already exists.
-    actions: [exec(['useradd', '--system', '--user-group', '--home-dir', paths.dataDir, '--no-create-home', '--shell', '/usr/sbin/nologin', user], { okExitCodes: [9] })],
+    actions: [
+      exec(
+        [
+          'useradd',
+          '--system',
+          '--user-group',
+          '--home-dir',
+          paths.dataDir,
+          '--no-create-home',
+          '--shell',
+          '/usr/sbin/nologin',
+          user,
+        ],
+        { okExitCodes: [9] },
+      ),
+    ],
   };
 }
 
@@ -191,7 +225,21 @@ function monitoringDirsStep(services: HostMonitoringService[], files: Monitoring
     needs: [BINARY_STEP.dirs, BINARY_STEP.monitoringUser],
     actions: [
       // Readable by the monitoring processes, not by the OpenIM user.
-      exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, ...foldersBelow(paths.configDir, files.map((f) => f.path)), paths.dataDir]),
+      exec([
+        'install',
+        '-d',
+        '-m',
+        '0750',
+        '-o',
+        'root',
+        '-g',
+        user,
+        ...foldersBelow(
+          paths.configDir,
+          files.map((f) => f.path),
+        ),
+        paths.dataDir,
+      ]),
       ...(writable.length ? [exec(['install', '-d', '-m', '0750', '-o', user, '-g', user, ...writable])] : []),
     ],
   };
@@ -209,18 +257,33 @@ function monitoringPackagesStep(ctx: MonitoringPlanContext): Step | undefined {
       : pm === 'apt'
         ? [
             exec(['apt-get', 'update'], { timeoutSeconds: 600 }),
-            exec(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing], { timeoutSeconds: 900 }),
+            exec(
+              [
+                'env',
+                'DEBIAN_FRONTEND=noninteractive',
+                'apt-get',
+                'install',
+                '-y',
+                '--no-install-recommends',
+                ...missing,
+              ],
+              { timeoutSeconds: 900 },
+            ),
           ]
         : [exec(['dnf', 'install', '-y', ...missing], { timeoutSeconds: 900 })];
   const actions: ExecAction[] = [
     ...install,
     // The packages' own services would hold the ports; the hardened openim-* units replace them. The unit names are Debian's.
-    ...(pm === 'apt' && packages.packageUnits.length ? [exec(['systemctl', 'disable', '--now', ...packages.packageUnits])] : []),
+    ...(pm === 'apt' && packages.packageUnits.length
+      ? [exec(['systemctl', 'disable', '--now', ...packages.packageUnits])]
+      : []),
   ];
   if (actions.length === 0) return undefined;
   return {
     id: BINARY_STEP.monitoringPackages,
-    title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${packages.names.join(', ')} (installed; their own services off)`,
+    title: missing.length
+      ? `Packages ${missing.join(', ')}`
+      : `Packages ${packages.names.join(', ')} (installed; their own services off)`,
     phase: 'monitoring',
     // After the infrastructure's own package step: two package managers at once would fight over the lock.
     needs: [BINARY_STEP.dirs, ...ctx.after],
@@ -244,7 +307,12 @@ function monitoringExtractSteps(ctx: MonitoringPlanContext, services: HostMonito
         component: source.archive,
         needs: [BINARY_STEP.dirs, fetchStepId(source.archive)],
         actions: [
-          { kind: 'extract', archive: planned.path, to: source.installDir, ...(source.strip ? { strip: source.strip } : {}) },
+          {
+            kind: 'extract',
+            archive: planned.path,
+            to: source.installDir,
+            ...(source.strip ? { strip: source.strip } : {}),
+          },
           // A zip made without Unix modes would leave it 0644.
           exec(['chmod', '0755', executable]),
         ],
@@ -260,7 +328,13 @@ function monitoringConfigStep(files: MonitoringFile[], paths: MonitoringPaths): 
     title: `Monitoring config (${files.length} files in ${paths.configDir})`,
     phase: 'monitoring',
     needs: [BINARY_STEP.monitoringDirs],
-    actions: files.map((f) => ({ kind: 'write' as const, path: f.path, mode: f.mode, content: f.content, render: f.render })),
+    actions: files.map((f) => ({
+      kind: 'write' as const,
+      path: f.path,
+      mode: f.mode,
+      content: f.content,
+      render: f.render,
+    })),
   };
 }
 
@@ -271,16 +345,30 @@ function monitoringUnitsStep(layout: BinaryLayout, units: UnitText[]): Step {
     phase: 'monitoring',
     needs: [BINARY_STEP.dirs],
     actions: [
-      ...units.map((u) => ({ kind: 'write' as const, path: `${layout.unitDir}/${u.name}`, mode: 0o644, content: u.text, render: `systemd/${u.name}` })),
+      ...units.map((u) => ({
+        kind: 'write' as const,
+        path: `${layout.unitDir}/${u.name}`,
+        mode: 0o644,
+        content: u.text,
+        render: `systemd/${u.name}`,
+      })),
       exec(['systemctl', 'daemon-reload']),
     ],
   };
 }
 
 /** Start (restart when the digest of binaries, config and units moved) after everything it needs and `ctx.after`. */
-function monitoringStartStep(ctx: MonitoringPlanContext, services: HostMonitoringService[], files: MonitoringFile[], units: UnitText[], needs: string[]): Step {
+function monitoringStartStep(
+  ctx: MonitoringPlanContext,
+  services: HostMonitoringService[],
+  files: MonitoringFile[],
+  units: UnitText[],
+  needs: string[],
+): Step {
   const unitNames = services.map((s) => s.unit);
-  const pins = services.flatMap((s) => (s.source.kind === 'archive' ? [ctx.artifacts[s.source.archive]!.fetch.sha256] : []));
+  const pins = services.flatMap((s) =>
+    s.source.kind === 'archive' ? [ctx.artifacts[s.source.archive]!.fetch.sha256] : [],
+  );
   const state = digest([...pins, ...files.map((f) => f.content), ...units.map((u) => u.text)]);
   return {
     id: BINARY_STEP.monitoringStart,
@@ -305,16 +393,19 @@ function monitoringHealthStep(services: HostMonitoringService[]): Step {
     phase: 'verify',
     needs: [BINARY_STEP.monitoringStart],
     actions: [
-      ...services.map(
-        (s): WaitAction => ({
-          kind: 'wait',
-          probe: { kind: 'http', url: `http://127.0.0.1:${s.port}${s.readyPath}`, expectStatus: 200 },
-          // Loki's ring takes a while to settle on a first start.
-          timeoutSeconds: s.id === 'loki' ? 300 : 180,
-          intervalSeconds: 2,
-        }),
-      ),
-      { kind: 'wait', probe: { kind: 'exec', argv: ['systemctl', 'is-active', '--quiet', ...unitNames] }, timeoutSeconds: 60, intervalSeconds: 2 },
+      ...services.map((s): WaitAction => ({
+        kind: 'wait',
+        probe: { kind: 'http', url: `http://127.0.0.1:${s.port}${s.readyPath}`, expectStatus: 200 },
+        // Loki's ring takes a while to settle on a first start.
+        timeoutSeconds: s.id === 'loki' ? 300 : 180,
+        intervalSeconds: 2,
+      })),
+      {
+        kind: 'wait',
+        probe: { kind: 'exec', argv: ['systemctl', 'is-active', '--quiet', ...unitNames] },
+        timeoutSeconds: 60,
+        intervalSeconds: 2,
+      },
     ],
   };
 }
@@ -324,11 +415,26 @@ function monitoringSummary(spec: DeploySpec, services: HostMonitoringService[], 
   const summary: string[] = [];
   const host = spec.openim.domain || '<this host>';
   const ids = new Set(services.map((s) => s.id));
-  if (ids.has('grafana')) summary.push(`Grafana ${hostGrafanaUrl(spec)} (user admin, password grafana.adminPassword in ${spec.binary.stateDir}/state.json)`);
-  else if (spec.monitoring.grafanaUrl) summary.push(`Grafana: yours at ${spec.monitoring.grafanaUrl}; dashboards to import are in ${paths.grafanaDashboards}`);
-  if (ids.has('prometheus')) summary.push(`Prometheus http://127.0.0.1:${MONITORING.hostPorts.prometheus} (loopback only; alert rules in ${paths.rulesDir})`);
-  else summary.push(`Prometheus: add the scrape jobs of ${paths.prometheusConfig} and the rules in ${paths.rulesDir} to ${spec.monitoring.prometheusUrl}; node_exporter listens on ${host}:${MONITORING.hostPorts.nodeExporter}`);
-  if (ids.has('alloy')) summary.push(`logs: the journal of openim* units is shipped to Loki at ${spec.logging.lokiUrl || `http://127.0.0.1:${MONITORING.hostPorts.loki}`}`);
+  if (ids.has('grafana'))
+    summary.push(
+      `Grafana ${hostGrafanaUrl(spec)} (user admin, password grafana.adminPassword in ${spec.binary.stateDir}/state.json)`,
+    );
+  else if (spec.monitoring.grafanaUrl)
+    summary.push(
+      `Grafana: yours at ${spec.monitoring.grafanaUrl}; dashboards to import are in ${paths.grafanaDashboards}`,
+    );
+  if (ids.has('prometheus'))
+    summary.push(
+      `Prometheus http://127.0.0.1:${MONITORING.hostPorts.prometheus} (loopback only; alert rules in ${paths.rulesDir})`,
+    );
+  else
+    summary.push(
+      `Prometheus: add the scrape jobs of ${paths.prometheusConfig} and the rules in ${paths.rulesDir} to ${spec.monitoring.prometheusUrl}; node_exporter listens on ${host}:${MONITORING.hostPorts.nodeExporter}`,
+    );
+  if (ids.has('alloy'))
+    summary.push(
+      `logs: the journal of openim* units is shipped to Loki at ${spec.logging.lokiUrl || `http://127.0.0.1:${MONITORING.hostPorts.loki}`}`,
+    );
   summary.push(`monitoring status: systemctl list-dependencies ${MONITORING_TARGET}`);
   return summary;
 }

@@ -22,7 +22,9 @@ function handlers(route: ProxyRoute): Json[] {
     // told to (request_buffers, request_body): large uploads stream through as they are.
   };
   if (Object.keys(route.setHeaders).length > 0) {
-    proxy.headers = { request: { set: Object.fromEntries(Object.entries(route.setHeaders).map(([k, v]) => [k, [v]])) } };
+    proxy.headers = {
+      request: { set: Object.fromEntries(Object.entries(route.setHeaders).map(([k, v]) => [k, [v]])) },
+    };
   }
   if (route.websocket) {
     // Upgraded connections are copied both ways with no stream timeout (stream_timeout unset) and are
@@ -63,9 +65,15 @@ function tlsApp(spec: DeploySpec, paths: ProxyPaths): Json | undefined {
     case 'provided':
       return { certificates: { load_files: [{ certificate: paths.providedCert, key: paths.providedKey }] } };
     case 'self-signed':
-      return { certificates: { automate: [domain] }, automation: { policies: [{ subjects: [domain], issuers: [{ module: 'internal', ca: 'local' }] }] } };
+      return {
+        certificates: { automate: [domain] },
+        automation: { policies: [{ subjects: [domain], issuers: [{ module: 'internal', ca: 'local' }] }] },
+      };
     case 'acme':
-      return { certificates: { automate: [domain] }, automation: { policies: [{ subjects: [domain], issuers: [acmeIssuer(spec)] }] } };
+      return {
+        certificates: { automate: [domain] },
+        automation: { policies: [{ subjects: [domain], issuers: [acmeIssuer(spec)] }] },
+      };
   }
 }
 
@@ -75,7 +83,14 @@ export function caddyConfig(spec: DeploySpec, paths: ProxyPaths): Json {
   const { https, http } = CADDY.ports;
   const servers: Json =
     mode === 'none'
-      ? { openim: { listen: [`:${http}`], protocols: ['h1', 'h2c'], routes: routeObjects(spec), automatic_https: { disable: true } } }
+      ? {
+          openim: {
+            listen: [`:${http}`],
+            protocols: ['h1', 'h2c'],
+            routes: routeObjects(spec),
+            automatic_https: { disable: true },
+          },
+        }
       : {
           openim: {
             listen: [`:${https}`],
@@ -83,14 +98,27 @@ export function caddyConfig(spec: DeploySpec, paths: ProxyPaths): Json {
             protocols: ['h1', 'h2'],
             routes: routeObjects(spec),
             // The redirect server below does it; a provided certificate is never replaced.
-            automatic_https: { disable_redirects: true, ...(mode === 'provided' ? { skip_certificates: [domain] } : {}) },
+            automatic_https: {
+              disable_redirects: true,
+              ...(mode === 'provided' ? { skip_certificates: [domain] } : {}),
+            },
             // A client that sends no server name (an IP address as the domain) gets the domain's certificate.
             tls_connection_policies: [{ default_sni: domain }],
           },
           redirect: {
             listen: [`:${http}`],
             protocols: ['h1'],
-            routes: [{ handle: [{ handler: 'static_response', status_code: 308, headers: { Location: [`https://{http.request.host}{http.request.uri}`] } }] }],
+            routes: [
+              {
+                handle: [
+                  {
+                    handler: 'static_response',
+                    status_code: 308,
+                    headers: { Location: [`https://{http.request.host}{http.request.uri}`] },
+                  },
+                ],
+              },
+            ],
           },
         };
   const apps: Json = { http: { http_port: http, https_port: https, servers } };

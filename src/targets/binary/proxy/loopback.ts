@@ -21,7 +21,7 @@ export type LoopbackFilter = { allow: string[] } | { reason: string };
 
 /** The IP filter for those modules, or why there is none (the proxy is off, or infrastructure named by host name). */
 export function loopbackFilter(spec: DeploySpec): LoopbackFilter {
-  if (!proxied(spec)) return { reason: 'the proxy is off: OpenIM\'s ports are the public endpoint' };
+  if (!proxied(spec)) return { reason: "the proxy is off: OpenIM's ports are the public endpoint" };
   const allow = new Set<string>(['localhost']);
   const named: string[] = [];
   for (const { address } of infraAddresses(spec)) {
@@ -30,7 +30,9 @@ export function loopbackFilter(spec: DeploySpec): LoopbackFilter {
     else named.push(address.host);
   }
   if (named.length > 0) {
-    return { reason: `external infrastructure is named by host name (${[...new Set(named)].join(', ')}) and systemd's IP filter takes addresses only` };
+    return {
+      reason: `external infrastructure is named by host name (${[...new Set(named)].join(', ')}) and systemd's IP filter takes addresses only`,
+    };
   }
   return { allow: [...allow] };
 }

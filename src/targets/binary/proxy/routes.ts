@@ -28,22 +28,53 @@ export interface ProxyRoute {
   setHeaders: Record<string, string>;
 }
 
-const loopback = (port: number, instances: number) => Array.from({ length: instances }, (_, i) => `127.0.0.1:${port + i}`);
+const loopback = (port: number, instances: number) =>
+  Array.from({ length: instances }, (_, i) => `127.0.0.1:${port + i}`);
 
 export function proxyRoutes(spec: DeploySpec): ProxyRoute[] {
   const urls = proxyUrls(spec);
   const count = (name: string) => instanceCount(spec, findModule(name)!);
-  const route = (r: Partial<ProxyRoute> & Pick<ProxyRoute, 'id' | 'path' | 'upstreams'>): ProxyRoute => ({ stripPrefix: true, websocket: false, largeBody: false, setHeaders: {}, ...r });
+  const route = (r: Partial<ProxyRoute> & Pick<ProxyRoute, 'id' | 'path' | 'upstreams'>): ProxyRoute => ({
+    stripPrefix: true,
+    websocket: false,
+    largeBody: false,
+    setHeaders: {},
+    ...r,
+  });
   const routes: ProxyRoute[] = [
     // OpenIM builds absolute URLs (e.g. in API responses) from this header, as behind the ingress.
-    route({ id: 'api', path: ROUTE_PATHS.api, upstreams: loopback(PUBLIC_PORTS.api, count('openim-api')), setHeaders: { 'X-Request-Api': urls.apiAddr } }),
-    route({ id: 'msg-gateway', path: ROUTE_PATHS.msgGateway, upstreams: loopback(PUBLIC_PORTS.msgGateway, count('openim-msggateway')), websocket: true }),
+    route({
+      id: 'api',
+      path: ROUTE_PATHS.api,
+      upstreams: loopback(PUBLIC_PORTS.api, count('openim-api')),
+      setHeaders: { 'X-Request-Api': urls.apiAddr },
+    }),
+    route({
+      id: 'msg-gateway',
+      path: ROUTE_PATHS.msgGateway,
+      upstreams: loopback(PUBLIC_PORTS.msgGateway, count('openim-msggateway')),
+      websocket: true,
+    }),
   ];
   if (spec.openim.components.chat) {
     // Chat takes the client's address from this header (share.yml proxyHeader, binary/endpoints.ts), not the peer's: Caddy's.
     const clientIp = { [CADDY.clientIpHeader.name]: CADDY.clientIpHeader.value };
-    routes.push(route({ id: 'chat-api', path: ROUTE_PATHS.chat, upstreams: loopback(PUBLIC_PORTS.chatApi, count('chat-api')), setHeaders: clientIp }));
-    routes.push(route({ id: 'admin-api', path: ROUTE_PATHS.admin, upstreams: loopback(PUBLIC_PORTS.adminApi, count('admin-api')), setHeaders: clientIp }));
+    routes.push(
+      route({
+        id: 'chat-api',
+        path: ROUTE_PATHS.chat,
+        upstreams: loopback(PUBLIC_PORTS.chatApi, count('chat-api')),
+        setHeaders: clientIp,
+      }),
+    );
+    routes.push(
+      route({
+        id: 'admin-api',
+        path: ROUTE_PATHS.admin,
+        upstreams: loopback(PUBLIC_PORTS.adminApi, count('admin-api')),
+        setHeaders: clientIp,
+      }),
+    );
   }
   if (bundledInfra(spec).includes('objectStorage')) {
     const minio = [`127.0.0.1:${HOST_INFRA_PORTS.minio}`];
@@ -52,7 +83,10 @@ export function proxyRoutes(spec: DeploySpec): ProxyRoute[] {
     // client sets only scheme and host on the form's URL: openimsdk/tools v0.0.50-alpha.63 s3/minio/minio.go:499-504),
     // so the bucket gets a route of its own, unstripped, as on the ingress.
     const bucketPath = `/${spec.infrastructure.objectStorage.bucket}`;
-    if (!routes.some((r) => r.path === bucketPath)) routes.push(route({ id: 'object-storage-form', path: bucketPath, upstreams: minio, largeBody: true, stripPrefix: false }));
+    if (!routes.some((r) => r.path === bucketPath))
+      routes.push(
+        route({ id: 'object-storage-form', path: bucketPath, upstreams: minio, largeBody: true, stripPrefix: false }),
+      );
   }
   return routes;
 }

@@ -65,13 +65,18 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
       { kind: 'extract', archive: artifact.path, to: paths.home, strip: HOST_ARCHIVES.caddy.strip },
       exec(['install', '-d', '-m', '0750', '-o', 'root', '-g', user, paths.configDir]),
       exec(['install', '-d', '-m', '0700', '-o', user, '-g', user, paths.storage]),
-      ...(tls.mode === 'self-signed' ? [exec(['install', '-d', '-m', '0755', paths.caFile.replace(/\/[^/]+$/, '')])] : []),
+      ...(tls.mode === 'self-signed'
+        ? [exec(['install', '-d', '-m', '0755', paths.caFile.replace(/\/[^/]+$/, '')])]
+        : []),
       ...provided,
       { kind: 'write', path: paths.config, mode: 0o640, content: config, render: 'proxy/caddy.json' },
       exec(['chown', `root:${user}`, paths.config]),
     ],
   };
-  const digest = createHash('sha256').update(`${artifact.fetch.sha256}\0${config}\0${unit.text}`).digest('hex').slice(0, 16);
+  const digest = createHash('sha256')
+    .update(`${artifact.fetch.sha256}\0${config}\0${unit.text}`)
+    .digest('hex')
+    .slice(0, 16);
   const start: Step = {
     id: BINARY_STEP.startProxy,
     title: 'Start the reverse proxy (openim-proxy.service)',
@@ -84,7 +89,12 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
       exec(['systemctl', 'restart', PROXY_UNIT]),
     ],
   };
-  const tcp = (port: number): WaitAction => ({ kind: 'wait', probe: { kind: 'tcp', host: '127.0.0.1', port }, timeoutSeconds: 120, intervalSeconds: 2 });
+  const tcp = (port: number): WaitAction => ({
+    kind: 'wait',
+    probe: { kind: 'tcp', host: '127.0.0.1', port },
+    timeoutSeconds: 120,
+    intervalSeconds: 2,
+  });
   const ports = tls.mode === 'none' ? [CADDY.ports.http] : [CADDY.ports.https, CADDY.ports.http];
   const health: Step = {
     id: BINARY_STEP.proxyHealth,
@@ -92,7 +102,15 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
     phase: 'verify',
     component: 'proxy',
     needs: [start.id],
-    actions: [...ports.map(tcp), { kind: 'wait', probe: { kind: 'exec', argv: ['systemctl', 'is-active', '--quiet', PROXY_UNIT] }, timeoutSeconds: 60, intervalSeconds: 2 }],
+    actions: [
+      ...ports.map(tcp),
+      {
+        kind: 'wait',
+        probe: { kind: 'exec', argv: ['systemctl', 'is-active', '--quiet', PROXY_UNIT] },
+        timeoutSeconds: 60,
+        intervalSeconds: 2,
+      },
+    ],
   };
   const steps = [install, start, health];
   let caFile: string | undefined;
@@ -106,7 +124,12 @@ export function proxyPlan(ctx: ProxyContext): ProxyPlan {
       needs: [health.id],
       actions: [
         // Caddy makes its CA when it starts (a first start generates the root).
-        { kind: 'wait', probe: { kind: 'exec', argv: ['test', '-s', paths.internalRoot] }, timeoutSeconds: 60, intervalSeconds: 2 },
+        {
+          kind: 'wait',
+          probe: { kind: 'exec', argv: ['test', '-s', paths.internalRoot] },
+          timeoutSeconds: 60,
+          intervalSeconds: 2,
+        },
         exec(['install', '-m', '0644', '-o', 'root', '-g', 'root', paths.internalRoot, paths.caFile]),
       ],
     });

@@ -17,9 +17,11 @@ import { ETCD_ROOT_USER, etcdClientAddress } from '../infrastructure/etcd.js';
  */
 function discovery(spec: DeploySpec): OpenIMEndpoints['discovery'] {
   const ns = spec.kubernetes.namespace;
-  if (serverRelease(spec.openim.serverVersion).kubernetes.discovery === 'kubernetes') return { kind: 'kubernetes', namespace: ns };
+  if (serverRelease(spec.openim.serverVersion).kubernetes.discovery === 'kubernetes')
+    return { kind: 'kubernetes', namespace: ns };
   const etcd = spec.infrastructure.etcd;
-  if (etcd.mode === 'external') return { kind: 'etcd', address: [...etcd.address], username: etcd.username, namespace: ns };
+  if (etcd.mode === 'external')
+    return { kind: 'etcd', address: [...etcd.address], username: etcd.username, namespace: ns };
   return { kind: 'etcd', address: [etcdClientAddress(spec)], username: ETCD_ROOT_USER, namespace: ns };
 }
 

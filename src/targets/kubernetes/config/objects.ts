@@ -8,7 +8,13 @@
 import { createHash } from 'node:crypto';
 import type { DeploySpec } from '../../../config/schema.js';
 import { ALL_MODULES, type OpenIMModule } from '../../../catalog/modules.js';
-import { envPrefix, generateOpenIMConfig, serialiseConfigFiles, type GeneratedConfig, type OpenIMEndpoints } from '../../../openim-config/index.js';
+import {
+  envPrefix,
+  generateOpenIMConfig,
+  serialiseConfigFiles,
+  type GeneratedConfig,
+  type OpenIMEndpoints,
+} from '../../../openim-config/index.js';
 import { secretRef, type SecretId } from '../../../secrets/secrets.js';
 import { LOG_DIR } from '../names.js';
 import type { KubernetesLayout } from '../layout.js';
@@ -25,7 +31,12 @@ export interface ConfigObjects {
 export function generateForKubernetes(spec: DeploySpec, endpoints: OpenIMEndpoints): GeneratedConfig {
   // Each pod is one instance (index 0); replicas scale by pods, not by `-i`.
   const instances = Object.fromEntries(ALL_MODULES.map((m) => [m.name, 1]));
-  return generateOpenIMConfig(spec, endpoints, { secretMode: 'env', logToStdout: true, logDirectory: LOG_DIR, instances });
+  return generateOpenIMConfig(spec, endpoints, {
+    secretMode: 'env',
+    logToStdout: true,
+    logDirectory: LOG_DIR,
+    instances,
+  });
 }
 
 type ConfigProduct = 'server' | 'chat';
@@ -62,14 +73,31 @@ function configMap(layout: KubernetesLayout, name: string, data: Record<string, 
   };
 }
 
-export function configObjects(spec: DeploySpec, layout: KubernetesLayout, generated: GeneratedConfig, modules: readonly OpenIMModule[]): ConfigObjects {
-  const texts: Record<ConfigProduct, Record<string, string>> = { server: serialiseConfigFiles(generated.server), chat: serialiseConfigFiles(generated.chat) };
-  const envs: Record<ConfigProduct, Record<string, SecretId>> = { server: generated.serverEnv, chat: generated.chatEnv };
-  const configMaps = (['server', 'chat'] as const).filter((p) => Object.keys(texts[p]).length > 0).map((p) => configMap(layout, layout.configMaps[p], texts[p]));
+export function configObjects(
+  spec: DeploySpec,
+  layout: KubernetesLayout,
+  generated: GeneratedConfig,
+  modules: readonly OpenIMModule[],
+): ConfigObjects {
+  const texts: Record<ConfigProduct, Record<string, string>> = {
+    server: serialiseConfigFiles(generated.server),
+    chat: serialiseConfigFiles(generated.chat),
+  };
+  const envs: Record<ConfigProduct, Record<string, SecretId>> = {
+    server: generated.serverEnv,
+    chat: generated.chatEnv,
+  };
+  const configMaps = (['server', 'chat'] as const)
+    .filter((p) => Object.keys(texts[p]).length > 0)
+    .map((p) => configMap(layout, layout.configMaps[p], texts[p]));
 
   const source = (id: SecretId) => externalSecretSource(spec, id) ?? { secretName: layout.secrets.openim, key: id };
   // Only the installer's own credentials go in the OpenIM Secret (Rook's bucket keys stay in Rook's).
-  const used = new Set<SecretId>([...Object.values(envs.server), ...Object.values(envs.chat)].filter((id) => source(id).secretName === layout.secrets.openim));
+  const used = new Set<SecretId>(
+    [...Object.values(envs.server), ...Object.values(envs.chat)].filter(
+      (id) => source(id).secretName === layout.secrets.openim,
+    ),
+  );
   const secret: K8sObject = {
     apiVersion: 'v1',
     kind: 'Secret',

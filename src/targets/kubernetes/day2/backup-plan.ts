@@ -56,7 +56,8 @@ const START_SCRIPT = [
   `exec sleep ${TOOLS_POD_LIFETIME_S}`,
 ].join('\n');
 
-type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+type EnvVar =
+  { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 
 interface MongoConnection {
   /** Where the credential comes from: MONGO_URI (a URI holding a password) or MONGO_PASSWORD; none without auth. */
@@ -71,14 +72,23 @@ export function mongoConnection(spec: DeploySpec): MongoConnection {
   const withConfig = [`--config=${TOOLS_CONFIG}`];
   if (m.uri) {
     // The URI is the whole connection. One holding a password is in OpenIM's Secret, like IMENV_MONGODB_URI.
-    if (uriHasPassword(m.uri)) return { env: [{ name: 'MONGO_URI', valueFrom: { secretKeyRef: { name: OPENIM_SECRET, key: 'mongodb.uri' } } }], flags: withConfig };
+    if (uriHasPassword(m.uri))
+      return {
+        env: [{ name: 'MONGO_URI', valueFrom: { secretKeyRef: { name: OPENIM_SECRET, key: 'mongodb.uri' } } }],
+        flags: withConfig,
+      };
     return { env: [{ name: 'MONGO_URI', value: m.uri }], flags: withConfig };
   }
   const host = m.replicaSet ? `${m.replicaSet}/${m.address.join(',')}` : m.address.join(',');
   if (!m.username) return { env: [], flags: [`--host=${host}`] };
   return {
     env: [{ name: 'MONGO_PASSWORD', valueFrom: { secretKeyRef: { name: OPENIM_SECRET, key: 'mongodb.password' } } }],
-    flags: [...withConfig, `--host=${host}`, `--username=${m.username}`, `--authenticationDatabase=${m.authSource || m.database}`],
+    flags: [
+      ...withConfig,
+      `--host=${host}`,
+      `--username=${m.username}`,
+      `--authenticationDatabase=${m.authSource || m.database}`,
+    ],
   };
 }
 
@@ -89,14 +99,23 @@ export function toolsPod(spec: DeploySpec): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: TOOLS_POD, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'backup' } },
+    metadata: {
+      name: TOOLS_POD,
+      namespace: spec.kubernetes.namespace,
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'backup' },
+    },
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: TOOLS_POD_LIFETIME_S,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       ...(pullSecrets(spec).length ? { imagePullSecrets: pullSecrets(spec).map((name) => ({ name })) } : {}),
-      securityContext: { runAsNonRoot: true, runAsUser: MONGO_UID, runAsGroup: MONGO_UID, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: MONGO_UID,
+        runAsGroup: MONGO_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       containers: [
         {
           name: TOOLS_CONTAINER,
@@ -104,9 +123,15 @@ export function toolsPod(spec: DeploySpec): object {
           imagePullPolicy: 'IfNotPresent',
           command: ['sh', '-c', hasConfig ? START_SCRIPT : `exec sleep ${TOOLS_POD_LIFETIME_S}`],
           env: connection.env,
-          ...(hasConfig ? { readinessProbe: { exec: { command: ['test', '-s', TOOLS_CONFIG] }, periodSeconds: 1 } } : {}),
+          ...(hasConfig
+            ? { readinessProbe: { exec: { command: ['test', '-s', TOOLS_CONFIG] }, periodSeconds: 1 } }
+            : {}),
           resources: JOB_RESOURCES,
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
           volumeMounts: [{ name: 'work', mountPath: '/work' }],
         },
       ],
@@ -119,23 +144,44 @@ export function toolsPodCreate(spec: DeploySpec): { argv: string[]; input: strin
   return { argv: kubectl(spec, 'create', '-f', '-'), input: JSON.stringify(toolsPod(spec)) };
 }
 
-export const toolsPodWaitReady = (spec: DeploySpec): string[] => inNamespace(spec, 'wait', '--for=condition=Ready', `pod/${TOOLS_POD}`, '--timeout=300s');
+export const toolsPodWaitReady = (spec: DeploySpec): string[] =>
+  inNamespace(spec, 'wait', '--for=condition=Ready', `pod/${TOOLS_POD}`, '--timeout=300s');
 /** `wait`: before creating (a pod left by an interrupted run goes first); not at the end. */
-export const toolsPodDelete = (spec: DeploySpec, wait: boolean): string[] => inNamespace(spec, 'delete', 'pod', TOOLS_POD, '--ignore-not-found', `--wait=${wait}`);
+export const toolsPodDelete = (spec: DeploySpec, wait: boolean): string[] =>
+  inNamespace(spec, 'delete', 'pod', TOOLS_POD, '--ignore-not-found', `--wait=${wait}`);
 
-const inTools = (spec: DeploySpec, stdin: boolean, ...argv: string[]): string[] => inNamespace(spec, 'exec', ...(stdin ? ['-i'] : []), TOOLS_POD, '-c', TOOLS_CONTAINER, '--', ...argv);
+const inTools = (spec: DeploySpec, stdin: boolean, ...argv: string[]): string[] =>
+  inNamespace(spec, 'exec', ...(stdin ? ['-i'] : []), TOOLS_POD, '-c', TOOLS_CONTAINER, '--', ...argv);
 
 export const mongodumpVersionArgv = (spec: DeploySpec): string[] => inTools(spec, false, 'mongodump', '--version');
 
 /** mongodump of OpenIM's database to stdout (the CLI writes stdout to the archive file). */
 export function mongodumpArgv(spec: DeploySpec): string[] {
-  return inTools(spec, false, 'mongodump', ...mongoConnection(spec).flags, `--db=${spec.infrastructure.mongodb.database}`, '--archive', '--gzip');
+  return inTools(
+    spec,
+    false,
+    'mongodump',
+    ...mongoConnection(spec).flags,
+    `--db=${spec.infrastructure.mongodb.database}`,
+    '--archive',
+    '--gzip',
+  );
 }
 
 /** mongorestore --drop from stdin (the CLI streams the archive file in), OpenIM's database only. */
 export function mongorestoreArgv(spec: DeploySpec, skipIndexes: boolean): string[] {
   const db = spec.infrastructure.mongodb.database;
-  return inTools(spec, true, 'mongorestore', ...mongoConnection(spec).flags, '--archive', '--gzip', '--drop', `--nsInclude=${db}.*`, ...(skipIndexes ? ['--noIndexRestore'] : []));
+  return inTools(
+    spec,
+    true,
+    'mongorestore',
+    ...mongoConnection(spec).flags,
+    '--archive',
+    '--gzip',
+    '--drop',
+    `--nsInclude=${db}.*`,
+    ...(skipIndexes ? ['--noIndexRestore'] : []),
+  );
 }
 
 /** OpenIM's Deployments (server and chat; the web fronts hold no data) with the replicas the spec gives them. */
@@ -151,14 +197,26 @@ export function scaleDownArgv(spec: DeploySpec): string[] {
 
 /** Waits until no OpenIM pod is left (none writes to MongoDB while it is restored). */
 export function podsGoneArgv(spec: DeploySpec): string[] {
-  return inNamespace(spec, 'wait', '--for=delete', 'pod', '-l', `app.kubernetes.io/name in (${openimDeployments(spec).map((d) => d.name).join(',')})`, '--timeout=300s');
+  return inNamespace(
+    spec,
+    'wait',
+    '--for=delete',
+    'pod',
+    '-l',
+    `app.kubernetes.io/name in (${openimDeployments(spec)
+      .map((d) => d.name)
+      .join(',')})`,
+    '--timeout=300s',
+  );
 }
 
 /** One `kubectl scale` per replica count, back to what the spec says. */
 export function scaleUpArgvs(spec: DeploySpec): string[][] {
   const byCount = new Map<number, string[]>();
   for (const d of openimDeployments(spec)) byCount.set(d.replicas, [...(byCount.get(d.replicas) ?? []), d.name]);
-  return [...byCount.entries()].sort(([a], [b]) => a - b).map(([n, names]) => inNamespace(spec, 'scale', 'deployment', ...names, `--replicas=${n}`));
+  return [...byCount.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([n, names]) => inNamespace(spec, 'scale', 'deployment', ...names, `--replicas=${n}`));
 }
 
 /** New pods read the Secret again: env from secretKeyRef is read when a container starts. */
@@ -175,13 +233,33 @@ export function redisFlushArgv(spec: DeploySpec): string[] | undefined {
   if (spec.infrastructure.redis.mode === 'external') return undefined;
   const port = String(INFRASTRUCTURE.redis.ports.redis);
   const pod = `${INFRA_RELEASES.redis}-0`;
-  if (redisTopology(spec).mode === 'cluster') return inNamespace(spec, 'exec', pod, '-c', 'redis', '--', 'redis-cli', '--cluster', 'call', `127.0.0.1:${port}`, 'FLUSHALL');
+  if (redisTopology(spec).mode === 'cluster')
+    return inNamespace(
+      spec,
+      'exec',
+      pod,
+      '-c',
+      'redis',
+      '--',
+      'redis-cli',
+      '--cluster',
+      'call',
+      `127.0.0.1:${port}`,
+      'FLUSHALL',
+    );
   return inNamespace(spec, 'exec', pod, '-c', 'redis', '--', 'redis-cli', '-p', port, 'FLUSHALL');
 }
 
 /** A local port to the bundled MinIO's S3 API. */
 export function minioForwardArgv(spec: DeploySpec): string[] {
-  return inNamespace(spec, 'port-forward', '--address', '127.0.0.1', `svc/${INFRA_RELEASES.minio}`, `:${INFRASTRUCTURE.minio.ports.api}`);
+  return inNamespace(
+    spec,
+    'port-forward',
+    '--address',
+    '127.0.0.1',
+    `svc/${INFRA_RELEASES.minio}`,
+    `:${INFRASTRUCTURE.minio.ports.api}`,
+  );
 }
 
 /** The release's config (ConfigMaps) and credentials (Secrets), as the cluster holds them. */

@@ -49,22 +49,43 @@ import {
 import { inNamespace } from './kubectl.js';
 import { kubeStateRemote } from './state-secret.js';
 
-const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string => givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
+const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string =>
+  givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
 
 function redactorOf(spec: DeploySpec, state: DeployState): Redactor {
-  return new Redactor([...Object.values(state.secrets), ...Object.values(givenSecrets(spec))].filter((v): v is string => typeof v === 'string'));
+  return new Redactor(
+    [...Object.values(state.secrets), ...Object.values(givenSecrets(spec))].filter(
+      (v): v is string => typeof v === 'string',
+    ),
+  );
 }
 
 const TOOL_TIMEOUT_MS = 6 * 3600_000;
 
-async function runOk(runner: Runner, argv: string[], what: string, redactor: Redactor, io: BackupIo, options: RunOptions = {}): Promise<string> {
+async function runOk(
+  runner: Runner,
+  argv: string[],
+  what: string,
+  redactor: Redactor,
+  io: BackupIo,
+  options: RunOptions = {},
+): Promise<string> {
   const r = await runner.run(argv, { signal: io.signal, timeoutMs: 600_000, ...options });
-  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`,
+    );
   return `${r.stdout}\n${r.stderr}`;
 }
 
 /** Runs `fn` with the mongo-tools pod up; the pod is deleted afterwards, whatever happened. */
-async function withToolsPod<T>(spec: DeploySpec, runner: Runner, redactor: Redactor, io: BackupIo, fn: () => Promise<T>): Promise<T> {
+async function withToolsPod<T>(
+  spec: DeploySpec,
+  runner: Runner,
+  redactor: Redactor,
+  io: BackupIo,
+  fn: () => Promise<T>,
+): Promise<T> {
   await runOk(runner, toolsPodDelete(spec, true), `deleting a leftover pod ${TOOLS_POD}`, redactor, io);
   const create = toolsPodCreate(spec);
   try {
@@ -72,9 +93,14 @@ async function withToolsPod<T>(spec: DeploySpec, runner: Runner, redactor: Redac
     await runOk(runner, create.argv, `creating pod ${TOOLS_POD}`, redactor, io, { input: create.input });
     const ready = await runner.run(toolsPodWaitReady(spec), { signal: io.signal, timeoutMs: 330_000 });
     if (ready.exitCode !== 0) {
-      const describe = await runner.run(inNamespace(spec, 'describe', 'pod', TOOLS_POD), { signal: io.signal, timeoutMs: 30_000 });
+      const describe = await runner.run(inNamespace(spec, 'describe', 'pod', TOOLS_POD), {
+        signal: io.signal,
+        timeoutMs: 30_000,
+      });
       const events = describe.stdout.split('\n').slice(-8).join('\n');
-      throw new Error(`pod ${TOOLS_POD} did not become ready: ${redactor.redact(ready.stderr.trim())}\n${redactor.redact(events)}`);
+      throw new Error(
+        `pod ${TOOLS_POD} did not become ready: ${redactor.redact(ready.stderr.trim())}\n${redactor.redact(events)}`,
+      );
     }
     return await fn();
   } finally {
@@ -83,10 +109,21 @@ async function withToolsPod<T>(spec: DeploySpec, runner: Runner, redactor: Redac
 }
 
 /** The S3 endpoint of the object storage, when it is MinIO the CLI can reach (bundled: through a port-forward). */
-async function withObjectStore<T>(forward: ForwardFn, spec: DeploySpec, state: DeployState, io: BackupIo, fn: (s3: S3Client, bucket: string) => Promise<T>): Promise<T | undefined> {
+async function withObjectStore<T>(
+  forward: ForwardFn,
+  spec: DeploySpec,
+  state: DeployState,
+  io: BackupIo,
+  fn: (s3: S3Client, bucket: string) => Promise<T>,
+): Promise<T | undefined> {
   const os = spec.infrastructure.objectStorage;
   const kind = objectStorageKind(spec);
-  const credentials = (endpoint: string): S3Credentials => ({ endpoint, region: os.region, accessKey: secretOf(spec, state, 'objectStorage.accessKey'), secretKey: secretOf(spec, state, 'objectStorage.secretKey') });
+  const credentials = (endpoint: string): S3Credentials => ({
+    endpoint,
+    region: os.region,
+    accessKey: secretOf(spec, state, 'objectStorage.accessKey'),
+    secretKey: secretOf(spec, state, 'objectStorage.secretKey'),
+  });
   if (kind === 'minio') {
     const tunnel = await forward(minioForwardArgv(spec), io.signal);
     try {
@@ -126,16 +163,25 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
     const database = spec.infrastructure.mongodb.database;
     const dumpFile = join(dir, `${database}.archive.gz`);
     const version = await withToolsPod(spec, runner, redactor, io, async () => {
-      const v = /mongodump version: (\S+)/.exec(await runOk(runner, mongodumpVersionArgv(spec), 'mongodump --version', redactor, io))?.[1];
-      io.log(`mongodump of database ${database} at ${infraEndpoints(spec).mongodb.address.join(',') || 'the configured URI'}`);
-      await runOk(runner, mongodumpArgv(spec), 'mongodump', redactor, io, { stdoutFile: dumpFile, timeoutMs: TOOL_TIMEOUT_MS });
+      const v = /mongodump version: (\S+)/.exec(
+        await runOk(runner, mongodumpVersionArgv(spec), 'mongodump --version', redactor, io),
+      )?.[1];
+      io.log(
+        `mongodump of database ${database} at ${infraEndpoints(spec).mongodb.address.join(',') || 'the configured URI'}`,
+      );
+      await runOk(runner, mongodumpArgv(spec), 'mongodump', redactor, io, {
+        stdoutFile: dumpFile,
+        timeoutMs: TOOL_TIMEOUT_MS,
+      });
       return v;
     });
     files.push({ path: `mongodb/${database}.archive.gz`, kind: 'mongodb', file: dumpFile });
     parts.mongodb = `mongodump --archive --gzip of database ${database} (mongodump ${version ?? 'unknown version'}, in pod ${TOOLS_POD})`;
 
     // Objects.
-    const saved = await withObjectStore(forward, spec, state, io, (s3, bucket) => saveBucket(s3, bucket, dir, io.signal, io.log));
+    const saved = await withObjectStore(forward, spec, state, io, (s3, bucket) =>
+      saveBucket(s3, bucket, dir, io.signal, io.log),
+    );
     if (saved) {
       files.push(...saved.files);
       parts.objects = saved.description;
@@ -143,10 +189,21 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
 
     // Config: the release's ConfigMaps and Secrets as the cluster holds them.
     const configFile = join(dir, 'configmaps.json');
-    await writeFile(configFile, await runOk(runner, configGetArgv(spec), 'reading the ConfigMaps', redactor, io).then((t) => t.trim() || '{}'), { mode: 0o600 });
+    await writeFile(
+      configFile,
+      await runOk(runner, configGetArgv(spec), 'reading the ConfigMaps', redactor, io).then((t) => t.trim() || '{}'),
+      { mode: 0o600 },
+    );
     const secretsFile = join(dir, 'secrets.json');
-    await writeFile(secretsFile, await runOk(runner, secretsGetArgv(spec), 'reading the Secrets', redactor, io).then((t) => t.trim() || '{}'), { mode: 0o600 });
-    files.push({ path: 'config/configmaps.json', kind: 'config', file: configFile }, { path: 'config/secrets.json', kind: 'config', file: secretsFile });
+    await writeFile(
+      secretsFile,
+      await runOk(runner, secretsGetArgv(spec), 'reading the Secrets', redactor, io).then((t) => t.trim() || '{}'),
+      { mode: 0o600 },
+    );
+    files.push(
+      { path: 'config/configmaps.json', kind: 'config', file: configFile },
+      { path: 'config/secrets.json', kind: 'config', file: secretsFile },
+    );
     parts.config = `ConfigMaps and Secrets of namespace ${spec.kubernetes.namespace} (OpenIM's config and credentials)`;
 
     // State: the state Secret (the lock is held: it is what the session loaded).
@@ -156,7 +213,9 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
     files.push({ path: 'state/state.json', kind: 'state', file: stateFile });
     parts.state = `${remote.location}: secrets and journal`;
 
-    notes.push('redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)');
+    notes.push(
+      'redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)',
+    );
     notes.push('kafka: not saved; messages still queued for msgtransfer when the backup ran are not in it');
     return { files, parts, notes, ...(version ? { mongodumpVersion: version } : {}) };
   },
@@ -174,11 +233,20 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
       await runOk(runner, scaleDownArgv(spec), 'kubectl scale --replicas=0', redactor, io);
       const gone = await runner.run(podsGoneArgv(spec), { signal: io.signal, timeoutMs: 330_000 });
       // `kubectl wait` fails with "no matching resources found" when the pods were gone already.
-      if (gone.exitCode !== 0 && !/no matching resources found/i.test(gone.stderr)) throw new Error(`OpenIM's pods did not go away: ${redactor.redact(gone.stderr.trim())}`);
-      io.log(`mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`);
-      await runOk(runner, mongorestoreArgv(spec, options.skipIndexes), 'mongorestore', redactor, io, { inputFile: dump[1], timeoutMs: TOOL_TIMEOUT_MS });
+      if (gone.exitCode !== 0 && !/no matching resources found/i.test(gone.stderr))
+        throw new Error(`OpenIM's pods did not go away: ${redactor.redact(gone.stderr.trim())}`);
+      io.log(
+        `mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`,
+      );
+      await runOk(runner, mongorestoreArgv(spec, options.skipIndexes), 'mongorestore', redactor, io, {
+        inputFile: dump[1],
+        timeoutMs: TOOL_TIMEOUT_MS,
+      });
     });
-    if (options.skipIndexes) notes.push('mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again');
+    if (options.skipIndexes)
+      notes.push(
+        'mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again',
+      );
 
     const indexes = await objectIndexes(files);
     if (indexes.length) {
@@ -186,7 +254,11 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
         for (const { path, index } of indexes) await restoreBucket(s3, bucket, path, index, files, io.signal, io.log);
         return true;
       });
-      if (!put) for (const { index } of indexes) notes.push(`objects: ${index.objects.length} object(s) of bucket ${index.bucket} not restored: ${objectsNotSaved(spec)}`);
+      if (!put)
+        for (const { index } of indexes)
+          notes.push(
+            `objects: ${index.objects.length} object(s) of bucket ${index.bucket} not restored: ${objectsNotSaved(spec)}`,
+          );
     }
 
     const flush = redisFlushArgv(spec);
@@ -194,7 +266,9 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
       io.log('emptying the bundled Redis (a cache of what was just replaced)');
       await runOk(runner, flush, 'redis-cli FLUSHALL', redactor, io);
     } else {
-      notes.push('redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore');
+      notes.push(
+        'redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore',
+      );
     }
     return notes;
   },

@@ -24,7 +24,8 @@ import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } 
 import { readSnapshot, type ClusterSnapshot } from './status.js';
 
 const runningPod = (pods: Json[], release: string): string | undefined =>
-  pods.find((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === release && p.status?.phase === 'Running')?.metadata?.name as string | undefined;
+  pods.find((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === release && p.status?.phase === 'Running')
+    ?.metadata?.name as string | undefined;
 
 interface EnvValue {
   value?: string;
@@ -60,7 +61,14 @@ function mongoUri(spec: DeploySpec, state: DeployState): { uri: string; user: st
   if (!password) return undefined;
   const authSource = m.authSource || m.database;
   const port = INFRASTRUCTURE.mongodb.ports.mongo;
-  const uri = buildMongoUri({ username: m.username, password, hosts: [`127.0.0.1:${port}`], database: m.database, authSource, options: { directConnection: 'true' } });
+  const uri = buildMongoUri({
+    username: m.username,
+    password,
+    hosts: [`127.0.0.1:${port}`],
+    database: m.database,
+    authSource,
+    options: { directConnection: 'true' },
+  });
   return { uri, user: m.username, authSource };
 }
 
@@ -82,7 +90,12 @@ export function expectedVersions(spec: DeploySpec): Record<string, string> {
   return out;
 }
 
-export async function kubernetesEvidence(spec: DeploySpec, runner: Runner, state: DeployState, snapshot?: ClusterSnapshot): Promise<LiveEvidence> {
+export async function kubernetesEvidence(
+  spec: DeploySpec,
+  runner: Runner,
+  state: DeployState,
+  snapshot?: ClusterSnapshot,
+): Promise<LiveEvidence> {
   const snap = snapshot ?? (await readSnapshot(spec, runner));
   const evidence: LiveEvidence = { proxyEnv: [], versions: [], skipped: [] };
   const byName = new Map(snap.workloads.map((w) => [String(w.metadata?.name), w]));
@@ -91,25 +104,56 @@ export async function kubernetesEvidence(spec: DeploySpec, runner: Runner, state
   const kafka = spec.infrastructure.kafka;
   if (kafka.mode === 'bundled') {
     const pod = runningPod(snap.pods, INFRA_RELEASES.kafka);
-    if (!pod) evidence.skipped.push({ check: 'kafka.topics', why: `no running pod of release ${INFRA_RELEASES.kafka}` });
+    if (!pod)
+      evidence.skipped.push({ check: 'kafka.topics', why: `no running pod of release ${INFRA_RELEASES.kafka}` });
     else {
-      const r = await runner.run(inNamespace(spec, 'exec', pod, '--', 'kafka-topics.sh', '--bootstrap-server', `localhost:${INFRASTRUCTURE.kafka.ports.client}`, '--describe'), { timeoutMs: 60_000 });
-      evidence.kafkaTopics = r.exitCode === 0 ? { ok: true, topics: parseTopicDescribe(r.stdout) } : { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') };
+      const r = await runner.run(
+        inNamespace(
+          spec,
+          'exec',
+          pod,
+          '--',
+          'kafka-topics.sh',
+          '--bootstrap-server',
+          `localhost:${INFRASTRUCTURE.kafka.ports.client}`,
+          '--describe',
+        ),
+        { timeoutMs: 60_000 },
+      );
+      evidence.kafkaTopics =
+        r.exitCode === 0
+          ? { ok: true, topics: parseTopicDescribe(r.stdout) }
+          : { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') };
     }
-  } else evidence.skipped.push({ check: 'kafka.topics', why: `external Kafka: run kafka-topics.sh --bootstrap-server ${kafka.address.join(',')} --describe and look for ${KAFKA_TOPICS.join(', ')}` });
+  } else
+    evidence.skipped.push({
+      check: 'kafka.topics',
+      why: `external Kafka: run kafka-topics.sh --bootstrap-server ${kafka.address.join(',')} --describe and look for ${KAFKA_TOPICS.join(', ')}`,
+    });
 
   // Mongo login with the configured user and authSource, from inside the Mongo pod.
   if (spec.infrastructure.mongodb.mode === 'bundled') {
     const pod = runningPod(snap.pods, INFRA_RELEASES.mongodb);
     const target = mongoUri(spec, state);
-    if (!pod) evidence.skipped.push({ check: 'mongodb.auth', why: `no running pod of release ${INFRA_RELEASES.mongodb}` });
+    if (!pod)
+      evidence.skipped.push({ check: 'mongodb.auth', why: `no running pod of release ${INFRA_RELEASES.mongodb}` });
     else if (!target) evidence.skipped.push({ check: 'mongodb.auth', why: 'no MongoDB password in the state' });
     else {
-      const r = await runner.run(inNamespace(spec, 'exec', '-i', pod, '--', 'mongosh', '--quiet', '--nodb'), { input: mongoPingScript(target.uri), timeoutMs: 60_000 });
-      const ping = r.exitCode === 0 ? parseMongoPing(r.stdout) : { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}` };
+      const r = await runner.run(inNamespace(spec, 'exec', '-i', pod, '--', 'mongosh', '--quiet', '--nodb'), {
+        input: mongoPingScript(target.uri),
+        timeoutMs: 60_000,
+      });
+      const ping =
+        r.exitCode === 0
+          ? parseMongoPing(r.stdout)
+          : { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}` };
       evidence.mongoAuth = { ...ping, authSource: target.authSource, user: target.user };
     }
-  } else evidence.skipped.push({ check: 'mongodb.auth', why: 'external MongoDB: check with mongosh from a machine that reaches it, using the same authSource' });
+  } else
+    evidence.skipped.push({
+      check: 'mongodb.auth',
+      why: 'external MongoDB: check with mongosh from a machine that reaches it, using the same authSource',
+    });
 
   // Proxy variables handed to OpenIM pods.
   for (const m of enabledModules(spec)) {
@@ -127,17 +171,35 @@ export async function kubernetesEvidence(spec: DeploySpec, runner: Runner, state
       if (!v) return undefined;
       if (v.value !== undefined) return v.value;
       const { name, key } = v.secretRef!;
-      if (!secretCache.has(name)) secretCache.set(name, await getJson(runner, inNamespace(spec, 'get', 'secret', name, '-o', 'json')).catch(() => undefined));
+      if (!secretCache.has(name))
+        secretCache.set(
+          name,
+          await getJson(runner, inNamespace(spec, 'get', 'secret', name, '-o', 'json')).catch(() => undefined),
+        );
       const data = secretCache.get(name)?.data?.[key] as string | undefined;
       return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
     };
     const serverShare = await configMapFile(spec, runner, CONFIG_MAPS.server, 'share.yml');
     const chatShare = await configMapFile(spec, runner, CONFIG_MAPS.chat, 'share.yml');
-    const server = (await resolve(serverEnv.get(envVarName('server', 'share.yml', ['secret'])))) || (serverShare?.secret as string | undefined) || '';
-    const chat = (await resolve(chatEnv.get(envVarName('chat', 'share.yml', ['openIM', 'secret'])))) || (chatShare?.openIM?.secret as string | undefined) || '';
-    evidence.sharedSecret = { serverSet: server !== '', chatSet: chat !== '', equal: server !== '' && server === chat, source: `env of Deployments openim-api and chat-api, else ConfigMaps ${CONFIG_MAPS.server}/${CONFIG_MAPS.chat} share.yml` };
+    const server =
+      (await resolve(serverEnv.get(envVarName('server', 'share.yml', ['secret'])))) ||
+      (serverShare?.secret as string | undefined) ||
+      '';
+    const chat =
+      (await resolve(chatEnv.get(envVarName('chat', 'share.yml', ['openIM', 'secret'])))) ||
+      (chatShare?.openIM?.secret as string | undefined) ||
+      '';
+    evidence.sharedSecret = {
+      serverSet: server !== '',
+      chatSet: chat !== '',
+      equal: server !== '' && server === chat,
+      source: `env of Deployments openim-api and chat-api, else ConfigMaps ${CONFIG_MAPS.server}/${CONFIG_MAPS.chat} share.yml`,
+    };
 
-    const apiUrl = (await resolve(chatEnv.get(envVarName('chat', 'share.yml', ['openIM', 'apiURL'])))) || (chatShare?.openIM?.apiURL as string | undefined) || '';
+    const apiUrl =
+      (await resolve(chatEnv.get(envVarName('chat', 'share.yml', ['openIM', 'apiURL'])))) ||
+      (chatShare?.openIM?.apiURL as string | undefined) ||
+      '';
     if (!apiUrl) evidence.chatApi = { url: '', reachable: false, detail: 'chat has no openIM.apiURL' };
     else evidence.chatApi = { url: apiUrl, ...(await serviceBehind(spec, runner, apiUrl)) };
   } else evidence.skipped.push({ check: 'chat.wiring', why: 'chat is not installed' });
@@ -153,14 +215,25 @@ export async function kubernetesEvidence(spec: DeploySpec, runner: Runner, state
   const minio = await configMapFile(spec, runner, CONFIG_MAPS.server, 'minio.yml');
   const os = spec.infrastructure.objectStorage;
   evidence.objectStorageProvider = os.provider;
-  evidence.objectStorageUrl = (minio?.externalAddress as string | undefined) || os.externalAddress || (os.mode === 'bundled' ? publicUrls(spec).objectStorage : os.endpoint);
+  evidence.objectStorageUrl =
+    (minio?.externalAddress as string | undefined) ||
+    os.externalAddress ||
+    (os.mode === 'bundled' ? publicUrls(spec).objectStorage : os.endpoint);
   if (spec.kubernetes.ingress.controller !== 'none') evidence.webSocketUrl = publicUrls(spec).wsAddr;
-  else evidence.skipped.push({ check: 'websocket.ingress', why: 'kubernetes.ingress.controller is none: no route to test' });
+  else
+    evidence.skipped.push({
+      check: 'websocket.ingress',
+      why: 'kubernetes.ingress.controller is none: no route to test',
+    });
   return evidence;
 }
 
 /** chat reaches the API by a Service name: it must exist, expose the port and have ready endpoints. */
-async function serviceBehind(spec: DeploySpec, runner: Runner, url: string): Promise<{ reachable: boolean; detail: string }> {
+async function serviceBehind(
+  spec: DeploySpec,
+  runner: Runner,
+  url: string,
+): Promise<{ reachable: boolean; detail: string }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -170,13 +243,27 @@ async function serviceBehind(spec: DeploySpec, runner: Runner, url: string): Pro
   const [service, namespace] = parsed.hostname.split('.');
   const ns = namespace && namespace !== 'svc' ? namespace : spec.kubernetes.namespace;
   const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
-  if (!service || /^\d+$/.test(service)) return { reachable: false, detail: `${parsed.hostname} is not a Service name inside the cluster` };
-  const endpoints = await listItems(runner, [...inNamespace({ ...spec, kubernetes: { ...spec.kubernetes, namespace: ns } }, 'get', 'endpoints', '--field-selector', `metadata.name=${service}`, '-o', 'json')]);
-  const subsets = ((endpoints[0]?.subsets ?? []) as Json[]);
+  if (!service || /^\d+$/.test(service))
+    return { reachable: false, detail: `${parsed.hostname} is not a Service name inside the cluster` };
+  const endpoints = await listItems(runner, [
+    ...inNamespace(
+      { ...spec, kubernetes: { ...spec.kubernetes, namespace: ns } },
+      'get',
+      'endpoints',
+      '--field-selector',
+      `metadata.name=${service}`,
+      '-o',
+      'json',
+    ),
+  ]);
+  const subsets = (endpoints[0]?.subsets ?? []) as Json[];
   if (endpoints.length === 0) return { reachable: false, detail: `Service ${ns}/${service} not found` };
   const ready = subsets.flatMap((s) => (s.addresses ?? []) as Json[]).length;
   const ports = subsets.flatMap((s) => ((s.ports ?? []) as Json[]).map((p) => Number(p.port)));
   if (ready === 0) return { reachable: false, detail: `Service ${ns}/${service} has no ready pods` };
   // Endpoints list target ports; the Service port may differ, so only warn through detail.
-  return { reachable: true, detail: `Service ${ns}/${service}: ${ready} ready address(es), ports ${ports.join(', ') || '?'} (apiURL port ${port})` };
+  return {
+    reachable: true,
+    detail: `Service ${ns}/${service}: ${ready} ready address(es), ports ${ports.join(', ') || '?'} (apiURL port ${port})`,
+  };
 }

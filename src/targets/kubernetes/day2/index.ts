@@ -11,7 +11,13 @@ import { kubernetesDataBackup } from './backup.js';
 import { kubernetesEvidence } from './evidence.js';
 import { inNamespace } from './kubectl.js';
 import { kubeLeaseBackend } from './lease.js';
-import { kubernetesBackupHint, kubernetesLogsArgv, kubernetesRevisions, kubernetesRollbackSteps, kubernetesUninstallSteps } from './operations.js';
+import {
+  kubernetesBackupHint,
+  kubernetesLogsArgv,
+  kubernetesRevisions,
+  kubernetesRollbackSteps,
+  kubernetesUninstallSteps,
+} from './operations.js';
 import { kubernetesResources } from './resources.js';
 import { clusterIdentity, ensureNamespace, kubeStateRemote } from './state-secret.js';
 import { enabledModules } from '../steps.js';
@@ -20,7 +26,11 @@ import { kubernetesStatus, readSnapshot } from './status.js';
 
 export const kubernetesDay2: Day2Target = {
   stateStore: (spec, runner, workdir, prepared) =>
-    new MirroredStateStore(new FileStateStore(join(workdir, 'state.json')), kubeStateRemote(spec, runner), prepared?.clusterId ? { cluster: prepared.clusterId } : {}),
+    new MirroredStateStore(
+      new FileStateStore(join(workdir, 'state.json')),
+      kubeStateRemote(spec, runner),
+      prepared?.clusterId ? { cluster: prepared.clusterId } : {},
+    ),
   lock: (spec, runner) => new LeaseLock(kubeLeaseBackend(spec, runner)),
   prepare: async (spec, runner) => {
     const clusterId = await clusterIdentity(spec, runner);
@@ -45,7 +55,13 @@ export const kubernetesDay2: Day2Target = {
     { file: 'cluster/resources.txt', argv: inNamespace(spec, 'get', 'all,pvc,ingress,configmap,lease', '-o', 'wide') },
     { file: 'cluster/events.txt', argv: inNamespace(spec, 'get', 'events', '--sort-by=.lastTimestamp') },
     { file: 'cluster/pods.txt', argv: inNamespace(spec, 'describe', 'pods') },
-    { file: 'cluster/helm-releases.json', argv: [...helmBase(spec), 'list', '--namespace', spec.kubernetes.namespace, '--all', '-o', 'json'] },
-    ...enabledModules(spec).map((m) => ({ file: `logs/${m.name}.log`, argv: kubernetesLogsArgv(spec, m.name, { follow: false, tail: 500 }) })),
+    {
+      file: 'cluster/helm-releases.json',
+      argv: [...helmBase(spec), 'list', '--namespace', spec.kubernetes.namespace, '--all', '-o', 'json'],
+    },
+    ...enabledModules(spec).map((m) => ({
+      file: `logs/${m.name}.log`,
+      argv: kubernetesLogsArgv(spec, m.name, { follow: false, tail: 500 }),
+    })),
   ],
 };

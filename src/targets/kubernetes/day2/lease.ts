@@ -6,11 +6,24 @@ import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../process/runner.js';
 import type { LeaseBackend, LeaseRecord } from '../../../state/lease-lock.js';
 import { MANAGED_BY } from '../names.js';
-import { failure, getJson, inNamespace, isAlreadyExists, isConflict, isNotFound, kubectl, type Json } from './kubectl.js';
+import {
+  failure,
+  getJson,
+  inNamespace,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  kubectl,
+  type Json,
+} from './kubectl.js';
 
 export const LOCK_LEASE = 'openim-deploy-lock';
 
-const HOLDER = { host: 'openim-deploy/holder-host', pid: 'openim-deploy/holder-pid', start: 'openim-deploy/holder-start' } as const;
+const HOLDER = {
+  host: 'openim-deploy/holder-host',
+  pid: 'openim-deploy/holder-pid',
+  start: 'openim-deploy/holder-start',
+} as const;
 
 export function leaseManifest(namespace: string, r: LeaseRecord): Json {
   return {

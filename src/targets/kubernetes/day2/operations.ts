@@ -25,7 +25,8 @@ export function recorded<T extends CreatedResource['type']>(state: DeployState, 
       if (r.type !== type) continue;
       const key = JSON.stringify(r);
       const order = entry.order ?? 0;
-      if (!out.has(key) || out.get(key)!.order < order) out.set(key, { ...(r as Extract<CreatedResource, { type: T }>), order });
+      if (!out.has(key) || out.get(key)!.order < order)
+        out.set(key, { ...(r as Extract<CreatedResource, { type: T }>), order });
     }
   }
   return [...out.values()].sort((a, b) => a.order - b.order);
@@ -37,7 +38,20 @@ function chain(steps: Omit<Step, 'needs'>[], first: string[] = []): Step[] {
 }
 
 /** Kinds that live outside any namespace: kubectl delete needs no -n for them. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'IngressClass', 'PriorityClass', 'PersistentVolume', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'GatewayClass', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'IngressClass',
+  'PriorityClass',
+  'PersistentVolume',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'GatewayClass',
+  'ClusterIssuer',
+]);
 
 function deleteArgv(spec: DeploySpec, o: Recorded<'k8s-object'>): string[] {
   const kind = `${o.kind.toLowerCase()}.${groupOf(o.apiVersion)}`.replace(/\.$/, '');
@@ -61,7 +75,23 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
     id: `uninstall.release.${r.name}`,
     title: `Uninstall release ${r.name}`,
     phase: 'prepare',
-    actions: [{ kind: 'exec', argv: [...helmBase(spec), 'uninstall', r.name, '--namespace', r.namespace, '--wait', '--timeout', spec.kubernetes.helmTimeout, '--ignore-not-found'], mutates: true }],
+    actions: [
+      {
+        kind: 'exec',
+        argv: [
+          ...helmBase(spec),
+          'uninstall',
+          r.name,
+          '--namespace',
+          r.namespace,
+          '--wait',
+          '--timeout',
+          spec.kubernetes.helmTimeout,
+          '--ignore-not-found',
+        ],
+        mutates: true,
+      },
+    ],
     retries: 1,
   }));
   if (ours.length) {
@@ -78,7 +108,12 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
         id: 'uninstall.kept',
         title: 'Kept: volumes and shared objects',
         phase: 'summary',
-        actions: [{ kind: 'note', text: `kept the volumes (PVCs) in ${ns} and ${shared.length} object(s) outside it that other workloads may use (${shared.map((o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`).join(', ')}); uninstall --purge removes them` }],
+        actions: [
+          {
+            kind: 'note',
+            text: `kept the volumes (PVCs) in ${ns} and ${shared.length} object(s) outside it that other workloads may use (${shared.map((o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`).join(', ')}); uninstall --purge removes them`,
+          },
+        ],
       });
     }
     return chain(steps);
@@ -89,7 +124,20 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
       title: 'Delete the volumes (PVCs) of the releases',
       phase: 'storage',
       // Before the provisioner goes, so it can still reclaim the volumes.
-      actions: [{ kind: 'exec', argv: inNamespace(spec, 'delete', 'pvc', '-l', `app.kubernetes.io/instance in (${releases.map((r) => r.name).join(',')})`, '--ignore-not-found'), mutates: true }],
+      actions: [
+        {
+          kind: 'exec',
+          argv: inNamespace(
+            spec,
+            'delete',
+            'pvc',
+            '-l',
+            `app.kubernetes.io/instance in (${releases.map((r) => r.name).join(',')})`,
+            '--ignore-not-found',
+          ),
+          mutates: true,
+        },
+      ],
     });
   }
   if (shared.length) {
@@ -105,7 +153,13 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
       id: 'uninstall.namespace',
       title: `Delete namespace ${ns}`,
       phase: 'prepare',
-      actions: [{ kind: 'exec', argv: kubectl(spec, 'delete', 'namespace', ns, '--ignore-not-found', '--wait=false'), mutates: true }],
+      actions: [
+        {
+          kind: 'exec',
+          argv: kubectl(spec, 'delete', 'namespace', ns, '--ignore-not-found', '--wait=false'),
+          mutates: true,
+        },
+      ],
     });
   }
   return chain(steps);
@@ -126,7 +180,23 @@ export function kubernetesRollbackSteps(spec: DeploySpec, state: DeployState, to
       id: `rollback.release.${r.name}`,
       title: `Roll ${r.name} back to revision ${revisions[r.name]}`,
       phase: 'server' as const,
-      actions: [{ kind: 'exec' as const, argv: [...helmBase(spec), 'rollback', r.name, String(revisions[r.name]), '--namespace', r.namespace, '--wait', '--timeout', spec.kubernetes.helmTimeout], mutates: true }],
+      actions: [
+        {
+          kind: 'exec' as const,
+          argv: [
+            ...helmBase(spec),
+            'rollback',
+            r.name,
+            String(revisions[r.name]),
+            '--namespace',
+            r.namespace,
+            '--wait',
+            '--timeout',
+            spec.kubernetes.helmTimeout,
+          ],
+          mutates: true,
+        },
+      ],
       retries: 1,
     })),
   );
@@ -149,7 +219,8 @@ export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Pro
 export function kubernetesBackupHint(spec: DeploySpec): string {
   const ns = spec.kubernetes.namespace;
   const ours = 'Back up first: `openim-deploy backup --to <folder|s3://bucket/prefix>` (or `upgrade --backup`).';
-  if (spec.infrastructure.mongodb.mode === 'external') return `${ours} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
+  if (spec.infrastructure.mongodb.mode === 'external')
+    return `${ours} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
   return [
     ours,
     'Or back up MongoDB by hand, e.g. snapshot the PVCs of openim-mongodb, or:',
@@ -158,6 +229,22 @@ export function kubernetesBackupHint(spec: DeploySpec): string {
   ].join('\n');
 }
 
-export function kubernetesLogsArgv(spec: DeploySpec, module: string, options: { follow: boolean; tail: number }): string[] {
-  return inNamespace(spec, 'logs', '-l', `app.kubernetes.io/instance=${module}`, '--all-containers', '--prefix', '--tail', String(options.tail), '--max-log-requests', '20', ...(options.follow ? ['-f'] : []));
+export function kubernetesLogsArgv(
+  spec: DeploySpec,
+  module: string,
+  options: { follow: boolean; tail: number },
+): string[] {
+  return inNamespace(
+    spec,
+    'logs',
+    '-l',
+    `app.kubernetes.io/instance=${module}`,
+    '--all-containers',
+    '--prefix',
+    '--tail',
+    String(options.tail),
+    '--max-log-requests',
+    '20',
+    ...(options.follow ? ['-f'] : []),
+  );
 }

@@ -39,7 +39,13 @@ export function kubernetesResources(step: Step): CreatedResource[] {
         // The namespace step adopts a namespace that already exists (prepare made it, or the
         // user did): applying it creates nothing. Whether we created it is state.createdNamespace.
         if (obj.kind === 'Namespace') continue;
-        out.push({ type: 'k8s-object', apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) });
+        out.push({
+          type: 'k8s-object',
+          apiVersion: obj.apiVersion,
+          kind: obj.kind,
+          name: obj.metadata.name,
+          ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        });
       }
     }
   }

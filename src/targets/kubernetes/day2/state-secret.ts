@@ -15,7 +15,11 @@ export function stateSecretManifest(namespace: string, text: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: STATE_SECRET, namespace, labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'openim-deploy-state' } },
+    metadata: {
+      name: STATE_SECRET,
+      namespace,
+      labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'openim-deploy-state' },
+    },
     type: 'Opaque',
     data: { [STATE_KEY]: Buffer.from(text, 'utf8').toString('base64') },
   };
@@ -31,7 +35,15 @@ export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
       return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8');
     },
     async write(text) {
-      const argv = kubectl(spec, 'apply', '--server-side', `--field-manager=${DAY2_FIELD_MANAGER}`, '--force-conflicts', '-f', '-');
+      const argv = kubectl(
+        spec,
+        'apply',
+        '--server-side',
+        `--field-manager=${DAY2_FIELD_MANAGER}`,
+        '--force-conflicts',
+        '-f',
+        '-',
+      );
       const r = await runner.run(argv, { input: JSON.stringify(stateSecretManifest(ns, text)), timeoutMs: 30_000 });
       if (r.exitCode !== 0) throw failure(argv, r);
     },
@@ -50,7 +62,9 @@ export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
  * it (namespaced RBAC): then the state cannot be checked against the cluster.
  */
 export async function clusterIdentity(spec: DeploySpec, runner: Runner): Promise<string | undefined> {
-  const ns = await getJson(runner, kubectl(spec, 'get', 'namespace', 'kube-system', '-o', 'json')).catch(() => undefined);
+  const ns = await getJson(runner, kubectl(spec, 'get', 'namespace', 'kube-system', '-o', 'json')).catch(
+    () => undefined,
+  );
   const uid = ns?.metadata?.uid;
   return typeof uid === 'string' && uid ? uid : undefined;
 }

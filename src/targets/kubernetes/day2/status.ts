@@ -37,7 +37,8 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 /** Release names the journal says we installed. */
 export function recordedReleases(state: DeployState): string[] {
   const names = new Set<string>();
-  for (const entry of Object.values(state.steps)) for (const r of entry.resources ?? []) if (r.type === 'helm-release') names.add(r.name);
+  for (const entry of Object.values(state.steps))
+    for (const r of entry.resources ?? []) if (r.type === 'helm-release') names.add(r.name);
   return [...names];
 }
 
@@ -52,7 +53,9 @@ function productOf(labels: Record<string, string>, name: string, spec: DeploySpe
   if (component === 'server' || component === 'chat' || component === 'front') return component;
   const mod = enabledModules(spec).find((m) => m.name === name);
   if (mod) return mod.product;
-  return labels['app.kubernetes.io/part-of'] === 'openim' || /mongo|redis|kafka|minio|etcd|rgw/.test(name) ? 'infrastructure' : 'other';
+  return labels['app.kubernetes.io/part-of'] === 'openim' || /mongo|redis|kafka|minio|etcd|rgw/.test(name)
+    ? 'infrastructure'
+    : 'other';
 }
 
 interface ContainerStatus {
@@ -67,31 +70,55 @@ function podFacts(pods: Json[]) {
   let last: { at: string; text: string } | undefined;
   let waiting: string | undefined;
   for (const pod of pods) {
-    const statuses = [...((pod.status?.initContainerStatuses ?? []) as ContainerStatus[]), ...((pod.status?.containerStatuses ?? []) as ContainerStatus[])];
+    const statuses = [
+      ...((pod.status?.initContainerStatuses ?? []) as ContainerStatus[]),
+      ...((pod.status?.containerStatuses ?? []) as ContainerStatus[]),
+    ];
     for (const c of statuses) {
       restarts += c.restartCount ?? 0;
       const t = c.lastState?.terminated;
       if (t && (c.restartCount ?? 0) > 0) {
         const at = t.finishedAt ?? '';
-        if (!last || at > last.at) last = { at, text: `${t.reason ?? 'terminated'} (exit ${t.exitCode ?? '?'})${at ? ` at ${at}` : ''} in ${pod.metadata?.name}/${c.name}` };
+        if (!last || at > last.at)
+          last = {
+            at,
+            text: `${t.reason ?? 'terminated'} (exit ${t.exitCode ?? '?'})${at ? ` at ${at}` : ''} in ${pod.metadata?.name}/${c.name}`,
+          };
       }
       const w = c.state?.waiting;
-      if (w?.reason && w.reason !== 'PodInitializing' && w.reason !== 'ContainerCreating' && !waiting) waiting = `${w.reason}${w.message ? `: ${w.message.split('\n')[0]}` : ''} (${pod.metadata?.name}/${c.name})`;
+      if (w?.reason && w.reason !== 'PodInitializing' && w.reason !== 'ContainerCreating' && !waiting)
+        waiting = `${w.reason}${w.message ? `: ${w.message.split('\n')[0]}` : ''} (${pod.metadata?.name}/${c.name})`;
     }
     if (!waiting && pod.status?.phase === 'Pending') {
-      const unschedulable = ((pod.status?.conditions ?? []) as Json[]).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-      if (unschedulable) waiting = `Pending: ${unschedulable.reason ?? ''} ${unschedulable.message ?? ''} (${pod.metadata?.name})`.replace(/\s+/g, ' ');
+      const unschedulable = ((pod.status?.conditions ?? []) as Json[]).find(
+        (c) => c.type === 'PodScheduled' && c.status === 'False',
+      );
+      if (unschedulable)
+        waiting =
+          `Pending: ${unschedulable.reason ?? ''} ${unschedulable.message ?? ''} (${pod.metadata?.name})`.replace(
+            /\s+/g,
+            ' ',
+          );
     }
   }
   return { restarts, last: last?.text, waiting };
 }
 
-export function kubernetesStatus(spec: DeploySpec, snapshot: ClusterSnapshot, state: DeployState, now = new Date()): StatusReport {
+export function kubernetesStatus(
+  spec: DeploySpec,
+  snapshot: ClusterSnapshot,
+  state: DeployState,
+  now = new Date(),
+): StatusReport {
   const releases = new Set(recordedReleases(state));
   const expected = new Set(enabledModules(spec).map((m) => m.name));
   const ours = snapshot.workloads.filter((w) => {
     const labels = labelsOf(w);
-    return labels['app.kubernetes.io/part-of'] === 'openim' || releases.has(labels['app.kubernetes.io/instance'] ?? '') || expected.has(String(w.metadata?.name));
+    return (
+      labels['app.kubernetes.io/part-of'] === 'openim' ||
+      releases.has(labels['app.kubernetes.io/instance'] ?? '') ||
+      expected.has(String(w.metadata?.name))
+    );
   });
   const components: ComponentStatus[] = ours.map((w) => {
     const name = String(w.metadata?.name);
@@ -101,7 +128,9 @@ export function kubernetesStatus(spec: DeploySpec, snapshot: ClusterSnapshot, st
     const templateLabels = (w.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
     const endpoints = snapshot.services
       .filter((s) => matches(s.spec?.selector as Record<string, string> | undefined, templateLabels))
-      .flatMap((s) => ((s.spec?.ports ?? []) as Json[]).map((p) => `${s.metadata?.name}:${p.port}${p.name ? `/${p.name}` : ''}`));
+      .flatMap((s) =>
+        ((s.spec?.ports ?? []) as Json[]).map((p) => `${s.metadata?.name}:${p.port}${p.name ? `/${p.name}` : ''}`),
+      );
     const image = String(w.spec?.template?.spec?.containers?.[0]?.image ?? '');
     const desired = Number(w.spec?.replicas ?? 1);
     const ready = Number(w.status?.readyReplicas ?? 0);
@@ -127,7 +156,18 @@ export function kubernetesStatus(spec: DeploySpec, snapshot: ClusterSnapshot, st
   if (installedSteps) {
     for (const mod of enabledModules(spec)) {
       if (present.has(mod.name)) continue;
-      components.push({ name: mod.name, kind: 'Deployment', product: mod.product, version: '', desired: 1, ready: 0, restarts: 0, waiting: 'not found in the cluster', endpoints: [], healthy: false });
+      components.push({
+        name: mod.name,
+        kind: 'Deployment',
+        product: mod.product,
+        version: '',
+        desired: 1,
+        ready: 0,
+        restarts: 0,
+        waiting: 'not found in the cluster',
+        endpoints: [],
+        healthy: false,
+      });
     }
   }
   components.sort((a, b) => order(a.product) - order(b.product) || a.name.localeCompare(b.name));
@@ -146,7 +186,12 @@ export function kubernetesUrls(spec: DeploySpec): { name: string; url: string }[
     { name: 'api', url: u.apiAddr },
     { name: 'websocket', url: u.wsAddr },
     { name: 'files', url: u.objectStorage },
-    ...(c.chat ? [{ name: 'chat api', url: u.chatApi }, { name: 'admin api', url: u.adminApi }] : []),
+    ...(c.chat
+      ? [
+          { name: 'chat api', url: u.chatApi },
+          { name: 'admin api', url: u.adminApi },
+        ]
+      : []),
     ...(c.webFront ? [{ name: 'web', url: u.web }] : []),
     ...(c.adminFront && u.adminConsole ? [{ name: 'admin console', url: u.adminConsole }] : []),
   ];

@@ -12,8 +12,10 @@ import { KAFKA_CONSUMER_GROUPS, KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../
 import { packageRoot } from '../../../util/package-root.js';
 
 const chartsDir = join(packageRoot(), 'templates', 'charts');
-const read = (chart: string, file: string) => parse(readFileSync(join(chartsDir, chart, file), 'utf8')) as Record<string, any>;
-const image = (block: { repository: string; tag: string }) => formatImage(parseImage(`${block.repository}:${block.tag}`));
+const read = (chart: string, file: string) =>
+  parse(readFileSync(join(chartsDir, chart, file), 'utf8')) as Record<string, any>;
+const image = (block: { repository: string; tag: string }) =>
+  formatImage(parseImage(`${block.repository}:${block.tag}`));
 
 describe('infrastructure chart defaults match the catalog', () => {
   it.each([
@@ -29,18 +31,33 @@ describe('infrastructure chart defaults match the catalog', () => {
     const main = Object.values(entry.images)[0]!;
     expect(image(values.image)).toBe(formatImage(main));
     expect(meta.appVersion).toBe(main.tag);
-    expect(values.securityContext).toEqual({ runAsUser: entry.user.uid, runAsGroup: entry.user.gid, fsGroup: entry.user.gid });
+    expect(values.securityContext).toEqual({
+      runAsUser: entry.user.uid,
+      runAsGroup: entry.user.gid,
+      fsGroup: entry.user.gid,
+    });
   });
 
   it('ports', () => {
     expect(read('openim-mongodb', 'values.yaml').port).toBe(INFRASTRUCTURE.mongodb.ports.mongo);
-    expect(read('openim-redis', 'values.yaml')).toMatchObject({ port: INFRASTRUCTURE.redis.ports.redis, busPort: INFRASTRUCTURE.redis.ports.clusterBus });
-    expect(read('openim-kafka', 'values.yaml').ports).toEqual({ client: INFRASTRUCTURE.kafka.ports.client, controller: INFRASTRUCTURE.kafka.ports.controller });
-    expect(read('openim-minio', 'values.yaml').ports).toEqual({ api: INFRASTRUCTURE.minio.ports.api, console: INFRASTRUCTURE.minio.ports.console });
+    expect(read('openim-redis', 'values.yaml')).toMatchObject({
+      port: INFRASTRUCTURE.redis.ports.redis,
+      busPort: INFRASTRUCTURE.redis.ports.clusterBus,
+    });
+    expect(read('openim-kafka', 'values.yaml').ports).toEqual({
+      client: INFRASTRUCTURE.kafka.ports.client,
+      controller: INFRASTRUCTURE.kafka.ports.controller,
+    });
+    expect(read('openim-minio', 'values.yaml').ports).toEqual({
+      api: INFRASTRUCTURE.minio.ports.api,
+      console: INFRASTRUCTURE.minio.ports.console,
+    });
     expect(image(read('openim-minio', 'values.yaml').mcImage)).toBe(formatImage(INFRASTRUCTURE.minio.images.mc));
   });
 
   it('topics', () => {
-    expect(read('openim-kafka', 'values.yaml').topics.items).toEqual(KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] })));
+    expect(read('openim-kafka', 'values.yaml').topics.items).toEqual(
+      KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] })),
+    );
   });
 });

@@ -24,7 +24,13 @@ function mongodbEndpoint(spec: DeploySpec): OpenIMEndpoints['mongodb'] {
   const port = INFRASTRUCTURE.mongodb.ports.mongo;
   const topology = mongoTopology(spec);
   if (topology.replicaSet === null) {
-    return { uri: '', address: [serviceAddress(INFRA_RELEASES.mongodb, ns, port)], database: m.database, username: m.username, authSource };
+    return {
+      uri: '',
+      address: [serviceAddress(INFRA_RELEASES.mongodb, ns, port)],
+      database: m.database,
+      username: m.username,
+      authSource,
+    };
   }
   return {
     uri: '',
@@ -43,7 +49,8 @@ function redisEndpoint(spec: DeploySpec): OpenIMEndpoints['redis'] {
   const ns = spec.kubernetes.namespace;
   const port = INFRASTRUCTURE.redis.ports.redis;
   const topology = redisTopology(spec);
-  if (topology.mode === 'standalone') return { address: [serviceAddress(INFRA_RELEASES.redis, ns, port)], clusterMode: false };
+  if (topology.mode === 'standalone')
+    return { address: [serviceAddress(INFRA_RELEASES.redis, ns, port)], clusterMode: false };
   return { address: podAddresses(INFRA_RELEASES.redis, ns, topology.nodes, port), clusterMode: true };
 }
 
@@ -52,7 +59,16 @@ function kafkaEndpoint(spec: DeploySpec): OpenIMEndpoints['kafka'] {
   if (k.mode === 'external') return { address: [...k.address], username: k.username, tls: k.tls };
   // The advertised listeners themselves (pain point 5): the names the brokers hand back in metadata.
   const topology = kafkaTopology(spec);
-  return { address: podAddresses(INFRA_RELEASES.kafka, spec.kubernetes.namespace, topology.nodes, INFRASTRUCTURE.kafka.ports.client), username: '', tls: false };
+  return {
+    address: podAddresses(
+      INFRA_RELEASES.kafka,
+      spec.kubernetes.namespace,
+      topology.nodes,
+      INFRASTRUCTURE.kafka.ports.client,
+    ),
+    username: '',
+    tls: false,
+  };
 }
 
 /** host:port and TLS of an endpoint given as host:port or URL. */
@@ -71,11 +87,20 @@ function objectStorageEndpoint(spec: DeploySpec): OpenIMEndpoints['objectStorage
   const common = { provider: os.provider, bucket: os.bucket, region: os.region };
   switch (objectStorageKind(spec)) {
     case 'minio':
-      return { ...common, internalAddress: serviceAddress(INFRA_RELEASES.minio, ns, INFRASTRUCTURE.minio.ports.api), externalAddress: routed, useSSL: false };
+      return {
+        ...common,
+        internalAddress: serviceAddress(INFRA_RELEASES.minio, ns, INFRASTRUCTURE.minio.ports.api),
+        externalAddress: routed,
+        useSSL: false,
+      };
     case 'rook-ceph':
       return {
         ...common,
-        internalAddress: serviceAddress(`rook-ceph-rgw-${ROOK_OBJECT_STORE.name}`, STORAGE_PROVISIONERS['rook-ceph'].namespace, ROOK_OBJECT_STORE.port),
+        internalAddress: serviceAddress(
+          `rook-ceph-rgw-${ROOK_OBJECT_STORE.name}`,
+          STORAGE_PROVISIONERS['rook-ceph'].namespace,
+          ROOK_OBJECT_STORE.port,
+        ),
         externalAddress: routed,
         useSSL: false,
       };
@@ -83,7 +108,11 @@ function objectStorageEndpoint(spec: DeploySpec): OpenIMEndpoints['objectStorage
       const endpoint = parseEndpoint(os.endpoint);
       // minio.yml internalAddress is host:port; cos/oss/kodo/aws take the endpoint URL as given.
       const internalAddress = os.provider === 'minio' || os.provider === 'rook-ceph' ? endpoint.hostPort : os.endpoint;
-      const externalAddress = os.externalAddress || (/^https?:\/\//.test(os.endpoint) ? os.endpoint : `${endpoint.useSSL ? 'https' : 'http'}://${endpoint.hostPort}`);
+      const externalAddress =
+        os.externalAddress ||
+        (/^https?:\/\//.test(os.endpoint)
+          ? os.endpoint
+          : `${endpoint.useSSL ? 'https' : 'http'}://${endpoint.hostPort}`);
       return { ...common, internalAddress, externalAddress, useSSL: endpoint.useSSL };
     }
   }
@@ -116,19 +145,39 @@ export const ROOK_BUCKET_CLAIM = 'openim-bucket';
 
 export function objectStorageCredentials(spec: DeploySpec): ObjectStorageCredentials {
   if (objectStorageKind(spec) === 'rook-ceph') {
-    return { secretName: ROOK_BUCKET_CLAIM, accessKeyKey: 'AWS_ACCESS_KEY_ID', secretKeyKey: 'AWS_SECRET_ACCESS_KEY', fromInstallerSecrets: false };
+    return {
+      secretName: ROOK_BUCKET_CLAIM,
+      accessKeyKey: 'AWS_ACCESS_KEY_ID',
+      secretKeyKey: 'AWS_SECRET_ACCESS_KEY',
+      fromInstallerSecrets: false,
+    };
   }
-  return { secretName: INFRA_SECRET_NAME, accessKeyKey: 'object-storage-access-key', secretKeyKey: 'object-storage-secret-key', fromInstallerSecrets: true };
+  return {
+    secretName: INFRA_SECRET_NAME,
+    accessKeyKey: 'object-storage-access-key',
+    secretKeyKey: 'object-storage-secret-key',
+    fromInstallerSecrets: true,
+  };
 }
 
 /** The Service the `/im-minio-api` route forwards to (absent for external object storage). */
-export function objectStorageBackend(spec: DeploySpec): { service: string; namespace: string; port: number } | undefined {
+export function objectStorageBackend(
+  spec: DeploySpec,
+): { service: string; namespace: string; port: number } | undefined {
   switch (objectStorageKind(spec)) {
     case 'minio':
-      return { service: INFRA_RELEASES.minio, namespace: spec.kubernetes.namespace, port: INFRASTRUCTURE.minio.ports.api };
+      return {
+        service: INFRA_RELEASES.minio,
+        namespace: spec.kubernetes.namespace,
+        port: INFRASTRUCTURE.minio.ports.api,
+      };
     case 'rook-ceph':
       // In the Rook namespace: an Ingress cannot point there directly (HTTPRoute can, with a ReferenceGrant).
-      return { service: `rook-ceph-rgw-${ROOK_OBJECT_STORE.name}`, namespace: STORAGE_PROVISIONERS['rook-ceph'].namespace, port: ROOK_OBJECT_STORE.port };
+      return {
+        service: `rook-ceph-rgw-${ROOK_OBJECT_STORE.name}`,
+        namespace: STORAGE_PROVISIONERS['rook-ceph'].namespace,
+        port: ROOK_OBJECT_STORE.port,
+      };
     case 'external':
       return undefined;
   }

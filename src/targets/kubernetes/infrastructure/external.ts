@@ -55,12 +55,20 @@ export function reachabilityArgv(spec: DeploySpec, component: ExternalComponent,
   const name = `openim-check-${component.toLowerCase()}`;
   const script = addresses
     .map(splitHostPort)
-    .map(({ host, port }) => `nc -z -w 5 ${shq(host)} ${shq(port)} || { echo ${shq(`cannot reach ${host}:${port}`)}; exit 1; }`)
+    .map(
+      ({ host, port }) =>
+        `nc -z -w 5 ${shq(host)} ${shq(port)} || { echo ${shq(`cannot reach ${host}:${port}`)}; exit 1; }`,
+    )
     .join('; ');
   // Pod Security "restricted" admits this pod; strategic merge keeps the generated container.
   const overrides = {
     spec: {
-      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65534,
+        runAsGroup: 65534,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       ...(spec.images.pullSecret ? { imagePullSecrets: [{ name: spec.images.pullSecret }] } : {}),
       containers: [{ name, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
     },
@@ -86,17 +94,44 @@ export function reachabilityArgv(spec: DeploySpec, component: ExternalComponent,
   ];
 }
 
-const TITLES: Record<ExternalComponent, string> = { mongodb: 'MongoDB', redis: 'Redis', kafka: 'Kafka', objectStorage: 'object storage', etcd: 'etcd' };
+const TITLES: Record<ExternalComponent, string> = {
+  mongodb: 'MongoDB',
+  redis: 'Redis',
+  kafka: 'Kafka',
+  objectStorage: 'object storage',
+  etcd: 'etcd',
+};
 
 /** One step per external component: wait until the cluster reaches it. */
 export function externalCheckStep(spec: DeploySpec, component: ExternalComponent): Step {
   const addresses = externalAddresses(spec, component);
-  const base = { id: externalStepId(component), title: `External ${TITLES[component]} reachable from the cluster`, phase: 'infrastructure' as const, needs: [NAMESPACE_STEP], component };
+  const base = {
+    id: externalStepId(component),
+    title: `External ${TITLES[component]} reachable from the cluster`,
+    phase: 'infrastructure' as const,
+    needs: [NAMESPACE_STEP],
+    component,
+  };
   if (!addresses || addresses.length === 0) {
-    return { ...base, actions: [{ kind: 'note', text: `${TITLES[component]}: no host:port list to check from inside the cluster (e.g. a mongodb+srv URI); OpenIM's own start-up check will tell` }] };
+    return {
+      ...base,
+      actions: [
+        {
+          kind: 'note',
+          text: `${TITLES[component]}: no host:port list to check from inside the cluster (e.g. a mongodb+srv URI); OpenIM's own start-up check will tell`,
+        },
+      ],
+    };
   }
   return {
     ...base,
-    actions: [{ kind: 'wait', probe: { kind: 'exec', argv: reachabilityArgv(spec, component, addresses) }, timeoutSeconds: 300, intervalSeconds: 10 }],
+    actions: [
+      {
+        kind: 'wait',
+        probe: { kind: 'exec', argv: reachabilityArgv(spec, component, addresses) },
+        timeoutSeconds: 300,
+        intervalSeconds: 10,
+      },
+    ],
   };
 }

@@ -18,7 +18,12 @@ export interface ChartImage {
 
 export function chartImage(spec: DeploySpec, ref: ImageRef): ChartImage {
   const pulled = pulledImage(spec, ref);
-  return { repository: `${pulled.registry}/${pulled.repository}`, tag: pulled.tag, digest: pulled.digest ?? '', pullPolicy: 'IfNotPresent' };
+  return {
+    repository: `${pulled.registry}/${pulled.repository}`,
+    tag: pulled.tag,
+    digest: pulled.digest ?? '',
+    pullPolicy: 'IfNotPresent',
+  };
 }
 
 /** `registry/repository:tag[@digest]` after the rewrite rules and the mirror. */

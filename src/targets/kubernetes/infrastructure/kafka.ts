@@ -26,7 +26,12 @@ export interface KafkaValues {
     /** 0 = the broker's default.replication.factor (external Kafka: its size is unknown). */
     replicationFactor: number;
     items: { name: string; partitions: number; group: string }[];
-    security: { protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'; username: string; existingSecret: string; passwordKey: InfraSecretKey | '' };
+    security: {
+      protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+      username: string;
+      existingSecret: string;
+      passwordKey: InfraSecretKey | '';
+    };
   };
   persistence: { size: string; storageClass: string };
   resources: ResourceSpec;
@@ -51,7 +56,21 @@ export function kafkaTopicItems(): { name: string; partitions: number; group: st
   return KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] }));
 }
 
-function common(spec: DeploySpec): Pick<KafkaValues, 'image' | 'imagePullSecrets' | 'ports' | 'clusterId' | 'heapOpts' | 'logRetentionHours' | 'persistence' | 'resources' | 'securityContext' | 'setupJob'> {
+function common(
+  spec: DeploySpec,
+): Pick<
+  KafkaValues,
+  | 'image'
+  | 'imagePullSecrets'
+  | 'ports'
+  | 'clusterId'
+  | 'heapOpts'
+  | 'logRetentionHours'
+  | 'persistence'
+  | 'resources'
+  | 'securityContext'
+  | 'setupJob'
+> {
   const catalog = INFRASTRUCTURE.kafka;
   return {
     image: chartImage(spec, catalog.images.kafka),
@@ -100,7 +119,12 @@ export function kafkaTopicsValues(spec: DeploySpec): KafkaValues {
       bootstrapServers: kafka.address.join(','),
       replicationFactor: 0,
       items: kafkaTopicItems(),
-      security: { protocol, username: kafka.username, existingSecret: sasl ? INFRA_SECRET_NAME : '', passwordKey: sasl ? 'kafka-password' : '' },
+      security: {
+        protocol,
+        username: kafka.username,
+        existingSecret: sasl ? INFRA_SECRET_NAME : '',
+        passwordKey: sasl ? 'kafka-password' : '',
+      },
     },
   };
 }

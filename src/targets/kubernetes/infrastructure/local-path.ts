@@ -23,7 +23,9 @@ export function localPathObjects(spec: DeploySpec, storageClass: string): Record
     spec: {
       priorityClassName: 'system-node-critical',
       tolerations: [{ key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' }],
-      containers: [{ name: 'helper-pod', image: imageString(spec, pin.images.helper), imagePullPolicy: 'IfNotPresent' }],
+      containers: [
+        { name: 'helper-pod', image: imageString(spec, pin.images.helper), imagePullPolicy: 'IfNotPresent' },
+      ],
       ...(spec.images.pullSecret ? { imagePullSecrets: [{ name: spec.images.pullSecret }] } : {}),
     },
   };
@@ -35,7 +37,11 @@ export function localPathObjects(spec: DeploySpec, storageClass: string): Record
       kind: 'ClusterRole',
       metadata: { name: 'local-path-provisioner-role', labels: LABELS },
       rules: [
-        { apiGroups: [''], resources: ['nodes', 'persistentvolumeclaims', 'configmaps'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: [''],
+          resources: ['nodes', 'persistentvolumeclaims', 'configmaps'],
+          verbs: ['get', 'list', 'watch'],
+        },
         { apiGroups: [''], resources: ['endpoints', 'persistentvolumes', 'pods'], verbs: ['*'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
@@ -93,7 +99,11 @@ export function localPathObjects(spec: DeploySpec, storageClass: string): Record
       kind: 'ConfigMap',
       metadata: { name: 'local-path-config', namespace: ns, labels: LABELS },
       data: {
-        'config.json': JSON.stringify({ nodePathMap: [{ node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [LOCAL_PATH_NODE_DIR] }] }, null, 2),
+        'config.json': JSON.stringify(
+          { nodePathMap: [{ node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [LOCAL_PATH_NODE_DIR] }] },
+          null,
+          2,
+        ),
         setup: '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"\n',
         teardown: '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"\n',
         'helperPod.yaml': JSON.stringify(helperPod, null, 2),

@@ -30,7 +30,11 @@ export function minioValues(spec: DeploySpec): MinioValues {
     nodes: minioNodes(spec),
     ports: { api: catalog.ports.api, console: catalog.ports.console },
     // OpenIM signs with the root credentials (minio.yml accessKeyID/secretAccessKey), as upstream's stack does.
-    auth: { existingSecret: INFRA_SECRET_NAME, rootUserKey: 'object-storage-access-key', rootPasswordKey: 'object-storage-secret-key' },
+    auth: {
+      existingSecret: INFRA_SECRET_NAME,
+      rootUserKey: 'object-storage-access-key',
+      rootPasswordKey: 'object-storage-secret-key',
+    },
     bucket: { enabled: true, name: spec.infrastructure.objectStorage.bucket },
     persistence: { size: spec.kubernetes.storage.sizes.objectStorage, storageClass: storageClassFor(spec) },
     resources: catalog.resources[spec.profile],

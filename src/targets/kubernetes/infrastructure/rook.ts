@@ -31,7 +31,8 @@ export function rookOperatorValues(spec: DeploySpec): Record<string, unknown> {
   const csi: Record<string, { repository: string }> = {};
   for (const [key, ref] of Object.entries(ROOK_CSI_IMAGES)) {
     const pulled = pulledImage(spec, { ...ref, tag: 'unused' });
-    if (pulled.registry !== ref.registry || pulled.repository !== ref.repository) csi[key] = { repository: `${pulled.registry}/${pulled.repository}` };
+    if (pulled.registry !== ref.registry || pulled.repository !== ref.repository)
+      csi[key] = { repository: `${pulled.registry}/${pulled.repository}` };
   }
   if (Object.keys(csi).length > 0) values.csi = csi;
   const secrets = pullSecretList(spec);
@@ -123,7 +124,14 @@ export function rookBucketClaim(spec: DeploySpec): Record<string, unknown> {
   return {
     apiVersion: 'objectbucket.io/v1alpha1',
     kind: 'ObjectBucketClaim',
-    metadata: { name: ROOK_BUCKET_CLAIM, namespace: spec.kubernetes.namespace, labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' } },
-    spec: { bucketName: spec.infrastructure.objectStorage.bucket, storageClassName: ROOK_OBJECT_STORE.bucketStorageClass },
+    metadata: {
+      name: ROOK_BUCKET_CLAIM,
+      namespace: spec.kubernetes.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' },
+    },
+    spec: {
+      bucketName: spec.infrastructure.objectStorage.bucket,
+      storageClassName: ROOK_OBJECT_STORE.bucketStorageClass,
+    },
   };
 }

@@ -6,7 +6,10 @@ import { devSpec } from '../../../../test/helpers/kubernetes-infrastructure-spec
 
 describe('infraSecret', () => {
   it('maps every key the charts read to a known secret id, as placeholders only', () => {
-    const secret = infraSecret(devSpec()) as { metadata: { name: string; namespace: string }; stringData: Record<string, string> };
+    const secret = infraSecret(devSpec()) as {
+      metadata: { name: string; namespace: string };
+      stringData: Record<string, string>;
+    };
     expect(secret.metadata).toMatchObject({ name: INFRA_SECRET_NAME, namespace: 'openim' });
     expect(Object.keys(secret.stringData)).toEqual(Object.keys(INFRA_SECRET_KEYS));
     for (const [key, id] of Object.entries(INFRA_SECRET_KEYS)) {

@@ -53,14 +53,51 @@ describe('infrastructureSteps', () => {
   it('copies the chart, writes its values and runs helm upgrade --install with --wait', () => {
     const spec = productionSpec('kubernetes.helmTimeout=15m', 'kubernetes.context=prod');
     const step = byId(infrastructureSteps(spec, unprobed), 'k8s.release.openim-mongodb');
-    expect(step.release).toEqual({ name: 'openim-mongodb', namespace: 'openim', chart: './charts/openim-mongodb', valuesFile: 'values/openim-mongodb.yaml', local: true });
-    expect(step.actions[0]).toEqual({ kind: 'copy', from: 'charts/openim-mongodb', to: 'charts/openim-mongodb', render: 'charts/openim-mongodb' });
+    expect(step.release).toEqual({
+      name: 'openim-mongodb',
+      namespace: 'openim',
+      chart: './charts/openim-mongodb',
+      valuesFile: 'values/openim-mongodb.yaml',
+      local: true,
+    });
+    expect(step.actions[0]).toEqual({
+      kind: 'copy',
+      from: 'charts/openim-mongodb',
+      to: 'charts/openim-mongodb',
+      render: 'charts/openim-mongodb',
+    });
     const [values] = writes(step);
     expect(values).toMatchObject({ path: 'values/openim-mongodb.yaml', render: 'values/openim-mongodb.yaml' });
     expect(parse(values!.content)).toEqual(mongodbValues(spec));
     expect(execs(step).map((a) => a.argv)).toEqual([
-      ['kubectl', '--context', 'prod', '--namespace', 'openim', 'delete', 'secret', '--ignore-not-found', '--selector', 'owner=helm,name=openim-mongodb,status in (pending-install,pending-upgrade,pending-rollback)'],
-      ['helm', '--kube-context', 'prod', 'upgrade', '--install', 'openim-mongodb', './charts/openim-mongodb', '--namespace', 'openim', '--values', 'values/openim-mongodb.yaml', '--wait', '--timeout', '15m'],
+      [
+        'kubectl',
+        '--context',
+        'prod',
+        '--namespace',
+        'openim',
+        'delete',
+        'secret',
+        '--ignore-not-found',
+        '--selector',
+        'owner=helm,name=openim-mongodb,status in (pending-install,pending-upgrade,pending-rollback)',
+      ],
+      [
+        'helm',
+        '--kube-context',
+        'prod',
+        'upgrade',
+        '--install',
+        'openim-mongodb',
+        './charts/openim-mongodb',
+        '--namespace',
+        'openim',
+        '--values',
+        'values/openim-mongodb.yaml',
+        '--wait',
+        '--timeout',
+        '15m',
+      ],
     ]);
   });
 
@@ -96,27 +133,42 @@ describe('infrastructureSteps', () => {
     const kafka = byId(steps, 'k8s.external.kafka').actions[0] as WaitAction;
     expect(kafka.kind).toBe('wait');
     const argv = kafka.probe.kind === 'exec' ? kafka.probe.argv : [];
-    expect(argv.slice(0, 6)).toEqual(['kubectl', '--namespace', 'openim', 'run', 'openim-check-kafka', '--image=docker.io/library/busybox:1.36.1']);
+    expect(argv.slice(0, 6)).toEqual([
+      'kubectl',
+      '--namespace',
+      'openim',
+      'run',
+      'openim-check-kafka',
+      '--image=docker.io/library/busybox:1.36.1',
+    ]);
     expect(argv.at(-1)).toContain(`nc -z -w 5 'kafka-1.mq.internal' '9093'`);
     expect(argv.at(-1)).toContain(`nc -z -w 5 'kafka-2.mq.internal' '9093'`);
 
     const topics = byId(steps, 'k8s.release.openim-kafka-topics');
     expect(topics.needs).toEqual([SECRETS_STEP, 'k8s.external.kafka']);
     expect(topics.release).toMatchObject({ chart: './charts/openim-kafka', local: true });
-    expect(parse(writes(topics)[0]!.content)).toMatchObject({ broker: { enabled: false }, topics: { bootstrapServers: 'kafka-1.mq.internal:9093,kafka-2.mq.internal:9093' } });
+    expect(parse(writes(topics)[0]!.content)).toMatchObject({
+      broker: { enabled: false },
+      topics: { bootstrapServers: 'kafka-1.mq.internal:9093,kafka-2.mq.internal:9093' },
+    });
   });
 
   it('never puts a credential in a plan: only placeholders or Secret references', () => {
     for (const spec of [devSpec(), productionSpec(), productionSpec(...EXTERNAL_SETS)]) {
       const text = JSON.stringify(infrastructureSteps(spec, unprobed));
-      for (const value of ['Mongo-Pass-1', 'Kafka-Pass-1', 'AKIAEXAMPLE', 'Secret-Key-Example']) expect(text).not.toContain(value);
+      for (const value of ['Mongo-Pass-1', 'Kafka-Pass-1', 'AKIAEXAMPLE', 'Secret-Key-Example'])
+        expect(text).not.toContain(value);
       expect(text).not.toMatch(SECRET_REF_PATTERN);
       expect(text).not.toMatch(/bitnami/i);
     }
   });
 
   it('checks the hosts of a mongodb:// URI without copying its credentials', () => {
-    const spec = productionSpec(...EXTERNAL_SETS, 'infrastructure.mongodb.address=[]', 'infrastructure.mongodb.uri=mongodb://openIM:UriPass@m1.db:27017,m2.db/openim_v3?replicaSet=rs0');
+    const spec = productionSpec(
+      ...EXTERNAL_SETS,
+      'infrastructure.mongodb.address=[]',
+      'infrastructure.mongodb.uri=mongodb://openIM:UriPass@m1.db:27017,m2.db/openim_v3?replicaSet=rs0',
+    );
     const wait = byId(infrastructureSteps(spec, unprobed), 'k8s.external.mongodb').actions[0] as WaitAction;
     const script = wait.probe.kind === 'exec' ? wait.probe.argv.at(-1)! : '';
     expect(script).toContain(`'m1.db' '27017'`);
@@ -125,7 +177,10 @@ describe('infrastructureSteps', () => {
   });
 
   it('rook-ceph object storage: a bucket claim on RGW instead of MinIO', () => {
-    const spec = productionSpec('kubernetes.storage.backend=rook-ceph', 'infrastructure.objectStorage.provider=rook-ceph');
+    const spec = productionSpec(
+      'kubernetes.storage.backend=rook-ceph',
+      'infrastructure.objectStorage.provider=rook-ceph',
+    );
     const steps = infrastructureSteps(spec, unprobed);
     expect(steps.map((s) => s.id)).not.toContain('k8s.release.openim-minio');
     const bucket = byId(steps, ROOK_BUCKET_STEP);
@@ -133,10 +188,22 @@ describe('infrastructureSteps', () => {
     expect(parse(writes(bucket)[0]!.content)).toEqual({
       apiVersion: 'objectbucket.io/v1alpha1',
       kind: 'ObjectBucketClaim',
-      metadata: { name: 'openim-bucket', namespace: 'openim', labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' } },
+      metadata: {
+        name: 'openim-bucket',
+        namespace: 'openim',
+        labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' },
+      },
       spec: { bucketName: 'openim', storageClassName: 'ceph-bucket' },
     });
-    expect(execs(bucket).at(-1)!.argv).toEqual(['kubectl', '--namespace', 'openim', 'wait', 'objectbucketclaim/openim-bucket', '--for=jsonpath={.status.phase}=Bound', '--timeout=10m']);
+    expect(execs(bucket).at(-1)!.argv).toEqual([
+      'kubectl',
+      '--namespace',
+      'openim',
+      'wait',
+      'objectbucketclaim/openim-bucket',
+      '--for=jsonpath={.status.phase}=Bound',
+      '--timeout=10m',
+    ]);
     expect(graphProblems([...targetSteps, ...steps])).toEqual([]);
   });
 });

@@ -26,7 +26,10 @@ export const ROOK_BUCKET_STEP = 'k8s.objectstorage.rook-ceph';
 const BUCKET_MANIFEST = `manifests/${ROOK_BUCKET_CLAIM}.yaml`;
 
 /** A release of one of our charts (templates/charts/<chart>): copy it, write values, helm upgrade --install. */
-export function localReleaseStep(spec: DeploySpec, options: { release: string; chart: string; title: string; values: object; needs: string[]; component: string }): Step {
+export function localReleaseStep(
+  spec: DeploySpec,
+  options: { release: string; chart: string; title: string; values: object; needs: string[]; component: string },
+): Step {
   const ns = spec.kubernetes.namespace;
   const chartDir = `charts/${options.chart}`;
   const file = valuesFile(options.release);
@@ -44,7 +47,20 @@ export function localReleaseStep(spec: DeploySpec, options: { release: string; c
       clearDeadPendingRelease(spec, options.release, ns),
       {
         kind: 'exec',
-        argv: [...helmBase(spec), 'upgrade', '--install', options.release, `./${chartDir}`, '--namespace', ns, '--values', file, '--wait', '--timeout', spec.kubernetes.helmTimeout],
+        argv: [
+          ...helmBase(spec),
+          'upgrade',
+          '--install',
+          options.release,
+          `./${chartDir}`,
+          '--namespace',
+          ns,
+          '--values',
+          file,
+          '--wait',
+          '--timeout',
+          spec.kubernetes.helmTimeout,
+        ],
         mutates: true,
       },
     ],
@@ -61,12 +77,30 @@ function rookBucketStep(spec: DeploySpec): Step {
     component: 'objectStorage',
     retries: 1,
     actions: [
-      { kind: 'write', path: BUCKET_MANIFEST, mode: 0o644, content: toYaml(rookBucketClaim(spec)), render: BUCKET_MANIFEST },
-      { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', BUCKET_MANIFEST], mutates: true },
+      {
+        kind: 'write',
+        path: BUCKET_MANIFEST,
+        mode: 0o644,
+        content: toYaml(rookBucketClaim(spec)),
+        render: BUCKET_MANIFEST,
+      },
+      {
+        kind: 'exec',
+        argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', BUCKET_MANIFEST],
+        mutates: true,
+      },
       // Bound = bucket made and its keys written to the Secret of the same name.
       {
         kind: 'exec',
-        argv: [...kubectl, '--namespace', spec.kubernetes.namespace, 'wait', `objectbucketclaim/${ROOK_BUCKET_CLAIM}`, '--for=jsonpath={.status.phase}=Bound', '--timeout=10m'],
+        argv: [
+          ...kubectl,
+          '--namespace',
+          spec.kubernetes.namespace,
+          'wait',
+          `objectbucketclaim/${ROOK_BUCKET_CLAIM}`,
+          '--for=jsonpath={.status.phase}=Bound',
+          '--timeout=10m',
+        ],
         mutates: false,
         timeoutSeconds: 660,
       },
@@ -82,15 +116,42 @@ function componentSteps(spec: DeploySpec): Step[] {
   const steps: Step[] = [];
 
   if (infra.mongodb.mode === 'bundled') {
-    steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.mongodb, chart: 'openim-mongodb', title: 'MongoDB', values: mongodbValues(spec), needs, component: 'mongodb' }));
+    steps.push(
+      localReleaseStep(spec, {
+        release: INFRA_RELEASES.mongodb,
+        chart: 'openim-mongodb',
+        title: 'MongoDB',
+        values: mongodbValues(spec),
+        needs,
+        component: 'mongodb',
+      }),
+    );
   } else steps.push(externalCheckStep(spec, 'mongodb'));
 
   if (infra.redis.mode === 'bundled') {
-    steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.redis, chart: 'openim-redis', title: 'Redis', values: redisValues(spec), needs, component: 'redis' }));
+    steps.push(
+      localReleaseStep(spec, {
+        release: INFRA_RELEASES.redis,
+        chart: 'openim-redis',
+        title: 'Redis',
+        values: redisValues(spec),
+        needs,
+        component: 'redis',
+      }),
+    );
   } else steps.push(externalCheckStep(spec, 'redis'));
 
   if (infra.kafka.mode === 'bundled') {
-    steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.kafka, chart: 'openim-kafka', title: 'Kafka (KRaft) and topics', values: kafkaValues(spec), needs, component: 'kafka' }));
+    steps.push(
+      localReleaseStep(spec, {
+        release: INFRA_RELEASES.kafka,
+        chart: 'openim-kafka',
+        title: 'Kafka (KRaft) and topics',
+        values: kafkaValues(spec),
+        needs,
+        component: 'kafka',
+      }),
+    );
   } else {
     steps.push(externalCheckStep(spec, 'kafka'));
     if (infra.kafka.createTopics) {
@@ -110,7 +171,16 @@ function componentSteps(spec: DeploySpec): Step[] {
 
   switch (objectStorageKind(spec)) {
     case 'minio':
-      steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.minio, chart: 'openim-minio', title: 'MinIO and bucket', values: minioValues(spec), needs, component: 'objectStorage' }));
+      steps.push(
+        localReleaseStep(spec, {
+          release: INFRA_RELEASES.minio,
+          chart: 'openim-minio',
+          title: 'MinIO and bucket',
+          values: minioValues(spec),
+          needs,
+          component: 'objectStorage',
+        }),
+      );
       break;
     case 'rook-ceph':
       steps.push(rookBucketStep(spec));
@@ -122,7 +192,16 @@ function componentSteps(spec: DeploySpec): Step[] {
 
   // Discovery: the catalog versions register in etcd on Kubernetes too (their Kubernetes-API discovery does not work).
   if (bundledEtcd(spec)) {
-    steps.push(localReleaseStep(spec, { release: INFRA_RELEASES.etcd, chart: 'openim-etcd', title: 'etcd (service discovery, auth on)', values: etcdValues(spec), needs, component: 'etcd' }));
+    steps.push(
+      localReleaseStep(spec, {
+        release: INFRA_RELEASES.etcd,
+        chart: 'openim-etcd',
+        title: 'etcd (service discovery, auth on)',
+        values: etcdValues(spec),
+        needs,
+        component: 'etcd',
+      }),
+    );
   } else if (spec.infrastructure.etcd.mode === 'external') steps.push(externalCheckStep(spec, 'etcd'));
   return steps;
 }
@@ -140,7 +219,12 @@ export function infrastructureSteps(spec: DeploySpec, facts: KubernetesFacts): S
     title: 'Infrastructure ready',
     phase: 'infrastructure',
     needs: components.map((s) => s.id),
-    actions: [{ kind: 'note', text: `MongoDB, Redis, Kafka (with topics), object storage${bundledEtcd(spec) ? ' and etcd' : ''} are ready in namespace ${spec.kubernetes.namespace}` }],
+    actions: [
+      {
+        kind: 'note',
+        text: `MongoDB, Redis, Kafka (with topics), object storage${bundledEtcd(spec) ? ' and etcd' : ''} are ready in namespace ${spec.kubernetes.namespace}`,
+      },
+    ],
   };
   return [...storage, ...components, ready];
 }

@@ -32,15 +32,41 @@ export function upstreamRelease(
   const file = valuesFile(release);
   // The repository online, the bundled archive with offline.bundle.
   const source = upstreamChartSource(spec, chart);
-  const from = [...(source.repo ? ['--repo', source.repo] : []), ...(source.version ? ['--version', source.version] : [])];
+  const from = [
+    ...(source.repo ? ['--repo', source.repo] : []),
+    ...(source.version ? ['--version', source.version] : []),
+  ];
   return {
-    release: { name: release, namespace, chart: source.chart, ...(source.repo ? { repo: source.repo } : {}), version: chart.version, valuesFile: file, local: false },
+    release: {
+      name: release,
+      namespace,
+      chart: source.chart,
+      ...(source.repo ? { repo: source.repo } : {}),
+      version: chart.version,
+      valuesFile: file,
+      local: false,
+    },
     actions: [
       { kind: 'write', path: file, mode: 0o644, content: toYaml(values), render: file },
       clearDeadPendingRelease(spec, release, namespace),
       {
         kind: 'exec',
-        argv: [...helmBase(spec), 'upgrade', '--install', release, source.chart, ...from, '--namespace', namespace, '--create-namespace', '--values', file, '--wait', '--timeout', timeout],
+        argv: [
+          ...helmBase(spec),
+          'upgrade',
+          '--install',
+          release,
+          source.chart,
+          ...from,
+          '--namespace',
+          namespace,
+          '--create-namespace',
+          '--values',
+          file,
+          '--wait',
+          '--timeout',
+          timeout,
+        ],
         mutates: true,
       },
     ],
@@ -53,25 +79,49 @@ export function upstreamRelease(
  * storage step than the run that created it (found by the cluster e2e's second-run check).
  */
 function existingClass(facts: KubernetesFacts, name: string, provisioner: string): boolean {
-  return facts.cluster?.storageClasses.some((sc) => sc.name === name && sc.provisioner === provisioner && sc.managedBy !== MANAGED_BY['app.kubernetes.io/managed-by']) ?? false;
+  return (
+    facts.cluster?.storageClasses.some(
+      (sc) =>
+        sc.name === name &&
+        sc.provisioner === provisioner &&
+        sc.managedBy !== MANAGED_BY['app.kubernetes.io/managed-by'],
+    ) ?? false
+  );
 }
 
 function noteStep(text: string): Step {
-  return { id: STORAGE_STEP, title: 'Storage', phase: 'storage', needs: [NAMESPACE_STEP], component: 'storage', actions: [{ kind: 'note', text }] };
+  return {
+    id: STORAGE_STEP,
+    title: 'Storage',
+    phase: 'storage',
+    needs: [NAMESPACE_STEP],
+    component: 'storage',
+    actions: [{ kind: 'note', text }],
+  };
 }
 
 export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
   const storage = spec.kubernetes.storage;
   const storageClass = storageClassFor(spec);
-  if (storage.backend === 'existing') return [noteStep(`PVCs use the existing StorageClass ${storageClass} (checked by preflight)`)];
-  if (!storage.install) return [noteStep(`PVCs use StorageClass ${storageClass}; its ${STORAGE_PROVISIONERS[storage.backend].title} is not installed by openim-deploy (kubernetes.storage.install false)`)];
+  if (storage.backend === 'existing')
+    return [noteStep(`PVCs use the existing StorageClass ${storageClass} (checked by preflight)`)];
+  if (!storage.install)
+    return [
+      noteStep(
+        `PVCs use StorageClass ${storageClass}; its ${STORAGE_PROVISIONERS[storage.backend].title} is not installed by openim-deploy (kubernetes.storage.install false)`,
+      ),
+    ];
 
   const kubectl = kubectlBase(spec);
   switch (storage.backend) {
     case 'local-path': {
       const pin = STORAGE_PROVISIONERS['local-path'];
       if (existingClass(facts, storageClass, pin.provisioner)) {
-        return [noteStep(`StorageClass ${storageClass} (${pin.provisioner}) is already in the cluster: not installing a second provisioner`)];
+        return [
+          noteStep(
+            `StorageClass ${storageClass} (${pin.provisioner}) is already in the cluster: not installing a second provisioner`,
+          ),
+        ];
       }
       return [
         {
@@ -82,9 +132,32 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
           component: 'storage',
           retries: 2,
           actions: [
-            { kind: 'write', path: LOCAL_PATH_MANIFEST, mode: 0o644, content: toYaml(localPathManifest(spec, storageClass)), render: LOCAL_PATH_MANIFEST },
-            { kind: 'exec', argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', LOCAL_PATH_MANIFEST], mutates: true },
-            { kind: 'exec', argv: [...kubectl, '--namespace', pin.namespace, 'rollout', 'status', 'deployment/local-path-provisioner', '--timeout', spec.kubernetes.helmTimeout], mutates: false },
+            {
+              kind: 'write',
+              path: LOCAL_PATH_MANIFEST,
+              mode: 0o644,
+              content: toYaml(localPathManifest(spec, storageClass)),
+              render: LOCAL_PATH_MANIFEST,
+            },
+            {
+              kind: 'exec',
+              argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', LOCAL_PATH_MANIFEST],
+              mutates: true,
+            },
+            {
+              kind: 'exec',
+              argv: [
+                ...kubectl,
+                '--namespace',
+                pin.namespace,
+                'rollout',
+                'status',
+                'deployment/local-path-provisioner',
+                '--timeout',
+                spec.kubernetes.helmTimeout,
+              ],
+              mutates: false,
+            },
           ],
         },
       ];
@@ -107,7 +180,13 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
     case 'rook-ceph': {
       const pin = STORAGE_PROVISIONERS['rook-ceph'];
       const [operator, cluster] = pin.charts;
-      const clusterRelease = upstreamRelease(spec, cluster.release, cluster.chart, pin.namespace, rookClusterValues(spec, storageClass));
+      const clusterRelease = upstreamRelease(
+        spec,
+        cluster.release,
+        cluster.chart,
+        pin.namespace,
+        rookClusterValues(spec, storageClass),
+      );
       return [
         {
           id: ROOK_OPERATOR_STEP,
@@ -127,12 +206,23 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
           retries: 1,
           release: clusterRelease.release!,
           actions: [
-            { kind: 'note', text: 'Rook uses every empty raw device (no partitions, no filesystem) on every node as a Ceph OSD' },
+            {
+              kind: 'note',
+              text: 'Rook uses every empty raw device (no partitions, no filesystem) on every node as a Ceph OSD',
+            },
             ...clusterRelease.actions,
             // helm --wait cannot see Ceph's health: wait for the operator to report the cluster ready.
             {
               kind: 'exec',
-              argv: [...kubectl, '--namespace', pin.namespace, 'wait', `cephcluster/${ROOK_CLUSTER_NAME}`, '--for=jsonpath={.status.phase}=Ready', '--timeout=30m'],
+              argv: [
+                ...kubectl,
+                '--namespace',
+                pin.namespace,
+                'wait',
+                `cephcluster/${ROOK_CLUSTER_NAME}`,
+                '--for=jsonpath={.status.phase}=Ready',
+                '--timeout=30m',
+              ],
               mutates: false,
               timeoutSeconds: 1860,
             },

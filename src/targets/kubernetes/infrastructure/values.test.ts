@@ -14,17 +14,39 @@ describe('infrastructure chart values', () => {
     expect(mongo.nodes).toBe(1);
     expect(mongo.replicaSet.enabled).toBe(false);
     expect(mongo.persistence).toEqual({ size: '5Gi', storageClass: 'local-path' });
-    expect(redisValues(spec)).toMatchObject({ mode: 'standalone', nodes: 1, persistence: { size: '1Gi', storageClass: 'local-path' } });
-    expect(kafkaValues(spec)).toMatchObject({ nodes: 1, replication: { factor: 1, minInsyncReplicas: 1 }, persistence: { size: '5Gi' } });
+    expect(redisValues(spec)).toMatchObject({
+      mode: 'standalone',
+      nodes: 1,
+      persistence: { size: '1Gi', storageClass: 'local-path' },
+    });
+    expect(kafkaValues(spec)).toMatchObject({
+      nodes: 1,
+      replication: { factor: 1, minInsyncReplicas: 1 },
+      persistence: { size: '5Gi' },
+    });
     expect(minioValues(spec)).toMatchObject({ nodes: 1, persistence: { size: '10Gi' } });
     expect(mongo.resources).toEqual(INFRASTRUCTURE.mongodb.resources.dev);
   });
 
   it('production runs a 3-member replica set, a 6-node Redis Cluster, 3 KRaft nodes and 4 MinIO nodes', () => {
     const spec = productionSpec();
-    expect(mongodbValues(spec)).toMatchObject({ nodes: 3, replicaSet: { enabled: true, name: 'rs0' }, persistence: { size: '20Gi', storageClass: 'nfs-client' } });
-    expect(redisValues(spec)).toMatchObject({ mode: 'cluster', nodes: 6, clusterReplicas: 1, persistence: { size: '5Gi', storageClass: 'nfs-client' } });
-    expect(kafkaValues(spec)).toMatchObject({ nodes: 3, replication: { factor: 3, minInsyncReplicas: 2 }, topics: { replicationFactor: 3 }, heapOpts: '-Xms1g -Xmx1g' });
+    expect(mongodbValues(spec)).toMatchObject({
+      nodes: 3,
+      replicaSet: { enabled: true, name: 'rs0' },
+      persistence: { size: '20Gi', storageClass: 'nfs-client' },
+    });
+    expect(redisValues(spec)).toMatchObject({
+      mode: 'cluster',
+      nodes: 6,
+      clusterReplicas: 1,
+      persistence: { size: '5Gi', storageClass: 'nfs-client' },
+    });
+    expect(kafkaValues(spec)).toMatchObject({
+      nodes: 3,
+      replication: { factor: 3, minInsyncReplicas: 2 },
+      topics: { replicationFactor: 3 },
+      heapOpts: '-Xms1g -Xmx1g',
+    });
     expect(minioValues(spec)).toMatchObject({ nodes: 4, persistence: { size: '50Gi', storageClass: 'nfs-client' } });
     expect(kafkaValues(spec).resources).toEqual(INFRASTRUCTURE.kafka.resources.production);
   });
@@ -41,8 +63,17 @@ describe('infrastructure chart values', () => {
       'infrastructure.kafka.brokers=5',
     );
     expect(mongodbValues(spec)).toMatchObject({ nodes: 5, persistence: { size: '33Gi', storageClass: 'fast-nfs' } });
-    expect(redisValues(spec)).toMatchObject({ mode: 'cluster', nodes: 3, clusterReplicas: 0, persistence: { size: '7Gi', storageClass: 'fast-nfs' } });
-    expect(kafkaValues(spec)).toMatchObject({ nodes: 5, replication: { factor: 3, minInsyncReplicas: 2 }, persistence: { size: '44Gi' } });
+    expect(redisValues(spec)).toMatchObject({
+      mode: 'cluster',
+      nodes: 3,
+      clusterReplicas: 0,
+      persistence: { size: '7Gi', storageClass: 'fast-nfs' },
+    });
+    expect(kafkaValues(spec)).toMatchObject({
+      nodes: 5,
+      replication: { factor: 3, minInsyncReplicas: 2 },
+      persistence: { size: '44Gi' },
+    });
     expect(minioValues(spec).persistence).toEqual({ size: '200Gi', storageClass: 'fast-nfs' });
   });
 
@@ -69,7 +100,12 @@ describe('infrastructure chart values', () => {
       enabled: true,
       bootstrapServers: 'kafka-1.mq.internal:9093,kafka-2.mq.internal:9093',
       replicationFactor: 0,
-      security: { protocol: 'SASL_SSL', username: 'openim', existingSecret: 'openim-infra-secrets', passwordKey: 'kafka-password' },
+      security: {
+        protocol: 'SASL_SSL',
+        username: 'openim',
+        existingSecret: 'openim-infra-secrets',
+        passwordKey: 'kafka-password',
+      },
     });
   });
 
@@ -78,8 +114,16 @@ describe('infrastructure chart values', () => {
   });
 
   it('points MongoDB at the configured user and database, and MinIO at the configured bucket', () => {
-    const spec = devSpec('infrastructure.mongodb.username=im', 'infrastructure.mongodb.database=im_db', 'infrastructure.objectStorage.bucket=im-files');
-    expect(mongodbValues(spec).auth).toMatchObject({ username: 'im', database: 'im_db', existingSecret: 'openim-infra-secrets' });
+    const spec = devSpec(
+      'infrastructure.mongodb.username=im',
+      'infrastructure.mongodb.database=im_db',
+      'infrastructure.objectStorage.bucket=im-files',
+    );
+    expect(mongodbValues(spec).auth).toMatchObject({
+      username: 'im',
+      database: 'im_db',
+      existingSecret: 'openim-infra-secrets',
+    });
     expect(minioValues(spec).bucket).toEqual({ enabled: true, name: 'im-files' });
   });
 
@@ -90,12 +134,20 @@ describe('infrastructure chart values', () => {
     expect(images).toHaveLength(5);
     for (const image of images) expect(image.repository).toMatch(/^registry\.internal:5000\/mirror\//);
     expect(minioValues(spec).mcImage.repository).toBe('registry.internal:5000/mirror/minio/mc');
-    expect(mongodbValues(spec).image).toMatchObject({ repository: 'registry.internal:5000/mirror/library/mongo', tag: INFRASTRUCTURE.mongodb.images.mongo.tag });
+    expect(mongodbValues(spec).image).toMatchObject({
+      repository: 'registry.internal:5000/mirror/library/mongo',
+      tag: INFRASTRUCTURE.mongodb.images.mongo.tag,
+    });
     for (const v of all) expect(v.imagePullSecrets).toEqual(['regcred']);
   });
 
   it('uses only official upstream images, never bitnami', () => {
-    const values = [devSpec(), productionSpec()].flatMap((s) => [mongodbValues(s), redisValues(s), kafkaValues(s), minioValues(s)]);
+    const values = [devSpec(), productionSpec()].flatMap((s) => [
+      mongodbValues(s),
+      redisValues(s),
+      kafkaValues(s),
+      minioValues(s),
+    ]);
     expect(JSON.stringify(values)).not.toMatch(/bitnami/i);
     expect(JSON.stringify(INFRASTRUCTURE)).not.toMatch(/bitnami/i);
   });

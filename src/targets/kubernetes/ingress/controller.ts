@@ -32,24 +32,36 @@ function controllerValues(spec: DeploySpec, release: string): object {
     case 'traefik': {
       const registry = mirrorRegistry(spec, 'docker.io');
       // Traefik 3 closes requests after 60 s by default; WebSocket sessions live longer.
-      const transport = { respondingTimeouts: { readTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s`, idleTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s` } };
+      const transport = {
+        respondingTimeouts: {
+          readTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s`,
+          idleTimeout: `${WEBSOCKET_TIMEOUT_SECONDS}s`,
+        },
+      };
       return {
         ...(registry ? { image: { registry } } : {}),
         ...(pullSecrets.length ? { deployment: { imagePullSecrets: pullSecrets } } : {}),
         ingressClass: { enabled: true, isDefaultClass: false, name: INGRESS_CONTROLLERS.traefik.className },
         // allowCrossNamespace: the /im-minio-api route may point at Ceph RGW in Rook's namespace.
-        providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: true }, kubernetesIngress: { enabled: true } },
+        providers: {
+          kubernetesCRD: { enabled: true, allowCrossNamespace: true },
+          kubernetesIngress: { enabled: true },
+        },
         ports: { web: { transport }, websecure: { transport } },
       };
     }
     default: {
       // gateway-1.26.2 templates/deployment.yaml:69 `image: auto`: istiod's injector fills in the proxy image from
       // its own global.hub, so the gateway chart reads no hub; only its pull secrets (values.yaml:123).
-      if (release === 'istio-ingressgateway') return spec.images.pullSecret ? { imagePullSecrets: [{ name: spec.images.pullSecret }] } : {};
+      if (release === 'istio-ingressgateway')
+        return spec.images.pullSecret ? { imagePullSecrets: [{ name: spec.images.pullSecret }] } : {};
       // base-1.26.2 renders CRDs, webhooks and a ServiceAccount, no image: only global.imagePullSecrets (values.yaml:9).
-      if (release === 'istio-base') return spec.images.pullSecret ? { global: { imagePullSecrets: [spec.images.pullSecret] } } : {};
+      if (release === 'istio-base')
+        return spec.images.pullSecret ? { global: { imagePullSecrets: [spec.images.pullSecret] } } : {};
       const hub = mirrorRegistry(spec, 'docker.io/istio');
-      return hub ? { global: { hub, ...(spec.images.pullSecret ? { imagePullSecrets: [spec.images.pullSecret] } : {}) } } : {};
+      return hub
+        ? { global: { hub, ...(spec.images.pullSecret ? { imagePullSecrets: [spec.images.pullSecret] } : {}) } }
+        : {};
     }
   }
 }
@@ -63,23 +75,38 @@ function controllerValues(spec: DeploySpec, release: string): object {
  * - `upgrade`: an older standard bundle (or one without upstream's annotations): the pinned bundle is applied
  *   taking over the fields another manager set (`--force-conflicts`), the upgrade upstream documents.
  */
-export function gatewayApiCrdChoice(pinned: string, existing: ClusterFacts['gatewayApi']): 'apply' | 'keep' | 'upgrade' {
+export function gatewayApiCrdChoice(
+  pinned: string,
+  existing: ClusterFacts['gatewayApi'],
+): 'apply' | 'keep' | 'upgrade' {
   if (!existing) return 'apply';
   if (existing.bundleVersion && compareVersions(existing.bundleVersion, pinned) >= 0) return 'keep';
   if (existing.channel === 'experimental') return 'keep';
   return 'upgrade';
 }
 
-function manifestActions(spec: DeploySpec, m: { name: string; url: string; version: string }, cluster: ClusterFacts | undefined): Action[] {
+function manifestActions(
+  spec: DeploySpec,
+  m: { name: string; url: string; version: string },
+  cluster: ClusterFacts | undefined,
+): Action[] {
   const source = spec.offline.bundle ? bundledFilePath(bundledDownloadName(m.url)) : m.url;
   const apply = [...kubectlBase(spec), 'apply', '--server-side', '--field-manager=openim-deploy'];
   const existing = m.name === 'gateway-api-crds' ? cluster?.gatewayApi : undefined;
   switch (gatewayApiCrdChoice(m.version, existing)) {
     case 'keep':
-      return [{ kind: 'note', text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} (${existing!.channel || 'unknown'} channel) already in the cluster: kept as they are (the routes need ${m.version} or newer)` }];
+      return [
+        {
+          kind: 'note',
+          text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} (${existing!.channel || 'unknown'} channel) already in the cluster: kept as they are (the routes need ${m.version} or newer)`,
+        },
+      ];
     case 'upgrade':
       return [
-        { kind: 'note', text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} already in the cluster: upgraded to ${m.version}, taking over their fields` },
+        {
+          kind: 'note',
+          text: `Gateway API CRDs ${existing!.bundleVersion || '(no bundle-version)'} already in the cluster: upgraded to ${m.version}, taking over their fields`,
+        },
         { kind: 'exec', argv: [...apply, '--force-conflicts', '-f', source], mutates: true },
       ];
     case 'apply':

@@ -14,22 +14,33 @@ export const DEFAULT_GATEWAY_CLASS = 'default';
 
 function rule(r: Route, ns: string): Record<string, unknown> {
   const filters: Record<string, unknown>[] = [];
-  if (r.stripPrefix) filters.push({ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } });
+  if (r.stripPrefix)
+    filters.push({ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } });
   const set = Object.entries(r.setHeaders).map(([name, value]) => ({ name, value }));
   if (set.length) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: { set } });
   return {
     matches: [{ path: { type: 'PathPrefix', value: r.path } }],
     ...(filters.length ? { filters } : {}),
-    backendRefs: [{ name: r.service, port: r.port, ...(r.serviceNamespace !== ns ? { namespace: r.serviceNamespace } : {}) }],
+    backendRefs: [
+      { name: r.service, port: r.port, ...(r.serviceNamespace !== ns ? { namespace: r.serviceNamespace } : {}) },
+    ],
   };
 }
 
 export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
   const ns = spec.kubernetes.namespace;
   const secret = tlsSecretName(spec);
-  const listeners: Record<string, unknown>[] = [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }];
+  const listeners: Record<string, unknown>[] = [
+    { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
+  ];
   if (secret) {
-    listeners.push({ name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: secret }] }, allowedRoutes: { namespaces: { from: 'Same' } } });
+    listeners.push({
+      name: 'https',
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: secret }] },
+      allowedRoutes: { namespaces: { from: 'Same' } },
+    });
   }
   const gateway: K8sObject = {
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -43,7 +54,11 @@ export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name: i === 0 ? 'openim' : `openim-${rs[0]!.id}`, namespace: ns, labels: { ...MANAGED_BY } },
-    spec: { parentRefs: [{ name: 'openim' }], ...(host ? { hostnames: [host] } : {}), rules: rs.map((r) => rule(r, ns)) },
+    spec: {
+      parentRefs: [{ name: 'openim' }],
+      ...(host ? { hostnames: [host] } : {}),
+      rules: rs.map((r) => rule(r, ns)),
+    },
   }));
   // A route to a Service in another namespace must be allowed there (Ceph RGW in Rook's namespace).
   const grants = routes
@@ -52,7 +67,10 @@ export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
       kind: 'ReferenceGrant',
       metadata: { name: `openim-${r.id}`, namespace: r.serviceNamespace, labels: { ...MANAGED_BY } },
-      spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns }], to: [{ group: '', kind: 'Service', name: r.service }] },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns }],
+        to: [{ group: '', kind: 'Service', name: r.service }],
+      },
     }));
   return [gateway, ...httpRoutes, ...grants];
 }

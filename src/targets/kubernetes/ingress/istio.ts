@@ -14,13 +14,21 @@ export const ISTIO_GATEWAY_NAMESPACE = INGRESS_CONTROLLERS.istio.namespace;
 const GATEWAY_SELECTOR = { istio: 'ingressgateway' };
 
 function httpRoutes(r: Route): Record<string, unknown>[] {
-  const destination = { destination: { host: `${r.service}.${r.serviceNamespace}.svc.cluster.local`, port: { number: r.port } } };
+  const destination = {
+    destination: { host: `${r.service}.${r.serviceNamespace}.svc.cluster.local`, port: { number: r.port } },
+  };
   const headers = Object.keys(r.setHeaders).length ? { headers: { request: { set: { ...r.setHeaders } } } } : {};
   if (!r.stripPrefix) return [{ name: r.id, match: [{ uri: { prefix: r.path } }], route: [destination], ...headers }];
   // A prefix rewrite replaces exactly the matched text: match "/api/" → "/" and the bare "/api" → "/".
   return [
     { name: r.id, match: [{ uri: { prefix: `${r.path}/` } }], rewrite: { uri: '/' }, route: [destination], ...headers },
-    { name: `${r.id}-root`, match: [{ uri: { exact: r.path } }], rewrite: { uri: '/' }, route: [destination], ...headers },
+    {
+      name: `${r.id}-root`,
+      match: [{ uri: { exact: r.path } }],
+      rewrite: { uri: '/' },
+      route: [destination],
+      ...headers,
+    },
   ];
 }
 
@@ -30,9 +38,18 @@ export function istioObjects(spec: DeploySpec, routes: readonly Route[]): K8sObj
   const hosts = routeHosts(routes);
   const gatewayHosts = hosts.length ? hosts : ['*'];
   const servers: Record<string, unknown>[] = [
-    { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: gatewayHosts, ...(secret ? { tls: { httpsRedirect: true } } : {}) },
+    {
+      port: { number: 80, name: 'http', protocol: 'HTTP' },
+      hosts: gatewayHosts,
+      ...(secret ? { tls: { httpsRedirect: true } } : {}),
+    },
   ];
-  if (secret) servers.push({ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: gatewayHosts, tls: { mode: 'SIMPLE', credentialName: secret } });
+  if (secret)
+    servers.push({
+      port: { number: 443, name: 'https', protocol: 'HTTPS' },
+      hosts: gatewayHosts,
+      tls: { mode: 'SIMPLE', credentialName: secret },
+    });
   const gateway: K8sObject = {
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'Gateway',

@@ -29,7 +29,13 @@ function annotations(r: Route): Record<string, string> {
   if (headers.length > 0) {
     // ingress-nginx has no per-Ingress request-header annotation; the snippet
     // keeps $scheme/$host dynamic. Needs allow-snippet-annotations (set when we install the controller).
-    a[`${A}configuration-snippet`] = headers.map((h) => (h === 'X-Request-Api' ? `proxy_set_header ${h} $scheme://$host${r.path};` : `proxy_set_header ${h} "${r.setHeaders[h]}";`)).join('\n');
+    a[`${A}configuration-snippet`] = headers
+      .map((h) =>
+        h === 'X-Request-Api'
+          ? `proxy_set_header ${h} $scheme://$host${r.path};`
+          : `proxy_set_header ${h} "${r.setHeaders[h]}";`,
+      )
+      .join('\n');
   }
   return a;
 }
@@ -47,7 +53,11 @@ function localBackend(spec: DeploySpec, r: Route): { name: string; service?: K8s
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
-      spec: { type: 'ExternalName', externalName: `${r.service}.${r.serviceNamespace}.svc.cluster.local`, ports: [{ name: 'http', port: r.port }] },
+      spec: {
+        type: 'ExternalName',
+        externalName: `${r.service}.${r.serviceNamespace}.svc.cluster.local`,
+        ports: [{ name: 'http', port: r.port }],
+      },
     },
   };
 }
@@ -57,28 +67,36 @@ export function nginxObjects(spec: DeploySpec, routes: readonly Route[]): K8sObj
   const className = spec.kubernetes.ingress.className || 'nginx';
   const backends = routes.map((r) => localBackend(spec, r));
   const services = backends.flatMap((b) => (b.service ? [b.service] : []));
-  return [...services, ...routes.map((r, i) => ({
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: `openim-${r.id}`, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY }, annotations: annotations(r) },
-    spec: {
-      ingressClassName: className,
-      // With an IP address there is no host: the Secret's certificate serves any host the controller is reached by.
-      ...(secret ? { tls: [{ ...(r.host ? { hosts: [r.host] } : {}), secretName: secret }] } : {}),
-      rules: [
-        {
-          ...(r.host ? { host: r.host } : {}),
-          http: {
-            paths: [
-              {
-                path: r.stripPrefix ? `${r.path}(/|$)(.*)` : r.path,
-                pathType: r.stripPrefix ? 'ImplementationSpecific' : 'Prefix',
-                backend: { service: { name: backends[i]!.name, port: { number: r.port } } },
-              },
-            ],
+  return [
+    ...services,
+    ...routes.map((r, i) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: `openim-${r.id}`,
+        namespace: spec.kubernetes.namespace,
+        labels: { ...MANAGED_BY },
+        annotations: annotations(r),
+      },
+      spec: {
+        ingressClassName: className,
+        // With an IP address there is no host: the Secret's certificate serves any host the controller is reached by.
+        ...(secret ? { tls: [{ ...(r.host ? { hosts: [r.host] } : {}), secretName: secret }] } : {}),
+        rules: [
+          {
+            ...(r.host ? { host: r.host } : {}),
+            http: {
+              paths: [
+                {
+                  path: r.stripPrefix ? `${r.path}(/|$)(.*)` : r.path,
+                  pathType: r.stripPrefix ? 'ImplementationSpecific' : 'Prefix',
+                  backend: { service: { name: backends[i]!.name, port: { number: r.port } } },
+                },
+              ],
+            },
           },
-        },
-      ],
-    },
-  }))];
+        ],
+      },
+    })),
+  ];
 }

@@ -3,8 +3,10 @@ import { specFor } from '../../../../test/helpers/kubernetes-specs.js';
 import { ingressObjects } from './objects.js';
 import { openimRoutes } from './routes.js';
 
-const spec = (controller: string, extra: string[] = []) => specFor('production', [`kubernetes.ingress.controller=${controller}`, ...extra]);
-const byKind = (objects: ReturnType<typeof ingressObjects>, kind: string) => objects.filter((o) => o.kind === kind) as Record<string, any>[];
+const spec = (controller: string, extra: string[] = []) =>
+  specFor('production', [`kubernetes.ingress.controller=${controller}`, ...extra]);
+const byKind = (objects: ReturnType<typeof ingressObjects>, kind: string) =>
+  objects.filter((o) => o.kind === kind) as Record<string, any>[];
 
 describe('routes', () => {
   it('cover the OpenIM paths on the main host and the admin console on admin.<domain>', () => {
@@ -22,12 +24,29 @@ describe('routes', () => {
     ]);
     expect(routes.find((r) => r.id === 'api')!.setHeaders).toEqual({ 'X-Request-Api': 'https://im.example.com/api' });
     // Presigned form uploads reach <host>/<bucket> without the prefix (OpenIM's MinIO client drops it there).
-    expect(routes.find((r) => r.id === 'object-storage-form')).toMatchObject({ path: '/openim', stripPrefix: false, largeBody: true });
-    expect(openimRoutes(spec('traefik', ['infrastructure.objectStorage.bucket=api'])).filter((r) => r.path === '/api').map((r) => r.id)).toEqual(['api']);
+    expect(routes.find((r) => r.id === 'object-storage-form')).toMatchObject({
+      path: '/openim',
+      stripPrefix: false,
+      largeBody: true,
+    });
+    expect(
+      openimRoutes(spec('traefik', ['infrastructure.objectStorage.bucket=api']))
+        .filter((r) => r.path === '/api')
+        .map((r) => r.id),
+    ).toEqual(['api']);
   });
 
   it('leave out what is not installed', () => {
-    const ids = openimRoutes(spec('traefik', ['openim.components.chat=false', 'openim.components.adminFront=false', 'infrastructure.objectStorage.mode=external', 'infrastructure.objectStorage.endpoint=https://s3.example.com', 'infrastructure.objectStorage.accessKey=AKIAEXAMPLE', 'infrastructure.objectStorage.secretKey=secretEXAMPLE1'])).map((r) => r.id);
+    const ids = openimRoutes(
+      spec('traefik', [
+        'openim.components.chat=false',
+        'openim.components.adminFront=false',
+        'infrastructure.objectStorage.mode=external',
+        'infrastructure.objectStorage.endpoint=https://s3.example.com',
+        'infrastructure.objectStorage.accessKey=AKIAEXAMPLE',
+        'infrastructure.objectStorage.secretKey=secretEXAMPLE1',
+      ]),
+    ).map((r) => r.id);
     expect(ids).toEqual(['api', 'msg-gateway', 'web', 'grafana']);
     const noMonitoring = openimRoutes(spec('traefik', ['monitoring.enabled=false'])).map((r) => r.id);
     expect(noMonitoring).not.toContain('grafana');
@@ -41,13 +60,19 @@ describe('ingress objects', () => {
     const get = (id: string) => ingresses.find((i) => i.metadata.name === `openim-${id}`)!;
     expect(get('api').metadata.annotations['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/$2');
     expect(get('api').spec.rules[0].http.paths[0].path).toBe('/api(/|$)(.*)');
-    expect(get('api').metadata.annotations['nginx.ingress.kubernetes.io/configuration-snippet']).toBe('proxy_set_header X-Request-Api $scheme://$host/api;');
+    expect(get('api').metadata.annotations['nginx.ingress.kubernetes.io/configuration-snippet']).toBe(
+      'proxy_set_header X-Request-Api $scheme://$host/api;',
+    );
     expect(get('msg-gateway').metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('3600');
     expect(get('object-storage').metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('0');
     expect(get('web').spec.rules[0].http.paths[0]).toMatchObject({ path: '/', pathType: 'Prefix' });
     expect(get('web').spec.tls).toEqual([{ hosts: ['im.example.com'], secretName: 'openim-tls' }]);
     const [cert] = byKind(objects, 'Certificate');
-    expect(cert!.spec).toMatchObject({ secretName: 'openim-tls', dnsNames: ['im.example.com', 'admin.im.example.com'], issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' } });
+    expect(cert!.spec).toMatchObject({
+      secretName: 'openim-tls',
+      dnsNames: ['im.example.com', 'admin.im.example.com'],
+      issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' },
+    });
   });
 
   it('traefik: one IngressRoute on websecure, strip and header middlewares', () => {
@@ -57,7 +82,10 @@ describe('ingress objects', () => {
     const api = route!.spec.routes.find((r: any) => r.match.includes('/api'));
     expect(api.match).toBe('Host(`im.example.com`) && (Path(`/api`) || PathPrefix(`/api/`))');
     expect(api.middlewares).toEqual([{ name: 'openim-strip-api' }, { name: 'openim-headers-api' }]);
-    expect(byKind(objects, 'Middleware').find((m) => m.metadata.name === 'openim-headers-api')!.spec.headers.customRequestHeaders).toEqual({ 'X-Request-Api': 'https://im.example.com/api' });
+    expect(
+      byKind(objects, 'Middleware').find((m) => m.metadata.name === 'openim-headers-api')!.spec.headers
+        .customRequestHeaders,
+    ).toEqual({ 'X-Request-Api': 'https://im.example.com/api' });
   });
 
   it('istio: Gateway with TLS and a VirtualService per host, specific prefixes before /', () => {
@@ -81,7 +109,10 @@ describe('ingress objects', () => {
     expect(route!.spec.hostnames).toEqual(['im.example.com']);
     expect(route!.spec.rules[0].filters).toEqual([
       { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
-      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Request-Api', value: 'https://im.example.com/api' }] } },
+      {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'X-Request-Api', value: 'https://im.example.com/api' }] },
+      },
     ]);
   });
 

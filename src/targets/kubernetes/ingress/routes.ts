@@ -25,16 +25,44 @@ export function openimRoutes(spec: DeploySpec): Route[] {
   const c = spec.openim.components;
   const routes: Route[] = [
     // OpenIM builds absolute URLs (e.g. in API responses) from this header.
-    route({ id: 'api', host, path: ROUTE_PATHS.api, service: 'openim-api', port: PUBLIC_PORTS.api, setHeaders: { 'X-Request-Api': urls.apiAddr } }),
-    route({ id: 'msg-gateway', host, path: ROUTE_PATHS.msgGateway, service: 'openim-msggateway', port: PUBLIC_PORTS.msgGateway, websocket: true }),
+    route({
+      id: 'api',
+      host,
+      path: ROUTE_PATHS.api,
+      service: 'openim-api',
+      port: PUBLIC_PORTS.api,
+      setHeaders: { 'X-Request-Api': urls.apiAddr },
+    }),
+    route({
+      id: 'msg-gateway',
+      host,
+      path: ROUTE_PATHS.msgGateway,
+      service: 'openim-msggateway',
+      port: PUBLIC_PORTS.msgGateway,
+      websocket: true,
+    }),
   ];
   if (c.chat) {
-    routes.push(route({ id: 'chat-api', host, path: ROUTE_PATHS.chat, service: 'chat-api', port: PUBLIC_PORTS.chatApi }));
-    routes.push(route({ id: 'admin-api', host, path: ROUTE_PATHS.admin, service: 'admin-api', port: PUBLIC_PORTS.adminApi }));
+    routes.push(
+      route({ id: 'chat-api', host, path: ROUTE_PATHS.chat, service: 'chat-api', port: PUBLIC_PORTS.chatApi }),
+    );
+    routes.push(
+      route({ id: 'admin-api', host, path: ROUTE_PATHS.admin, service: 'admin-api', port: PUBLIC_PORTS.adminApi }),
+    );
   }
   const storage = objectStorageBackend(spec);
   if (storage) {
-    routes.push(route({ id: 'object-storage', host, path: ROUTE_PATHS.objectStorage, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true }));
+    routes.push(
+      route({
+        id: 'object-storage',
+        host,
+        path: ROUTE_PATHS.objectStorage,
+        service: storage.service,
+        serviceNamespace: storage.namespace,
+        port: storage.port,
+        largeBody: true,
+      }),
+    );
     // Presigned form uploads (POST /object/initiate_form_data) go to <scheme>://<host>/<bucket> without the
     // /im-minio-api prefix: OpenIM's MinIO client keeps the prefix for every other presigned URL but sets only the
     // scheme and host on the form's (openimsdk/tools v0.0.50-alpha.63 s3/minio/minio.go:499-504, server v3.8.3),
@@ -42,15 +70,36 @@ export function openimRoutes(spec: DeploySpec): Route[] {
     // named like another route's path keeps only that route.
     const bucketPath = `/${spec.infrastructure.objectStorage.bucket}`;
     if (!routes.some((r) => r.path === bucketPath)) {
-      routes.push(route({ id: 'object-storage-form', host, path: bucketPath, service: storage.service, serviceNamespace: storage.namespace, port: storage.port, largeBody: true, stripPrefix: false }));
+      routes.push(
+        route({
+          id: 'object-storage-form',
+          host,
+          path: bucketPath,
+          service: storage.service,
+          serviceNamespace: storage.namespace,
+          port: storage.port,
+          largeBody: true,
+          stripPrefix: false,
+        }),
+      );
     }
   }
   const web = FRONT_MODULES.find((m) => m.name === 'openim-web-front')!;
-  if (c.webFront) routes.push(route({ id: 'web', host, path: '/', service: web.name, port: modulePort(web.name, 'http') }));
+  if (c.webFront)
+    routes.push(route({ id: 'web', host, path: '/', service: web.name, port: modulePort(web.name, 'http') }));
   // The admin console is a single-page app built for `/`: it gets its own host. Without a domain, or with an IP address, there is
   // no second host to give it (config warns, naming kubectl port-forward).
   const admin = FRONT_MODULES.find((m) => m.name === 'openim-admin-front')!;
-  if (c.adminFront && urls.adminHost) routes.push(route({ id: 'admin-console', host: urls.adminHost, path: '/', service: admin.name, port: modulePort(admin.name, 'http') }));
+  if (c.adminFront && urls.adminHost)
+    routes.push(
+      route({
+        id: 'admin-console',
+        host: urls.adminHost,
+        path: '/',
+        service: admin.name,
+        port: modulePort(admin.name, 'http'),
+      }),
+    );
   const grafana = grafanaRoute(spec);
   if (grafana) routes.push(grafana);
   return routes;

@@ -23,19 +23,31 @@ export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sO
     const names: string[] = [];
     if (r.stripPrefix) {
       const name = `openim-strip-${r.id}`;
-      middlewares.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta(name), spec: { stripPrefix: { prefixes: [r.path] } } });
+      middlewares.push({
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: meta(name),
+        spec: { stripPrefix: { prefixes: [r.path] } },
+      });
       names.push(name);
     }
     if (Object.keys(r.setHeaders).length > 0) {
       const name = `openim-headers-${r.id}`;
-      middlewares.push({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: meta(name), spec: { headers: { customRequestHeaders: { ...r.setHeaders } } } });
+      middlewares.push({
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: meta(name),
+        spec: { headers: { customRequestHeaders: { ...r.setHeaders } } },
+      });
       names.push(name);
     }
     return {
       kind: 'Rule',
       match: match(r),
       // Another namespace needs the CRD provider's allowCrossNamespace (set when we install Traefik; preflight warns otherwise).
-      services: [{ name: r.service, port: r.port, ...(r.serviceNamespace !== ns ? { namespace: r.serviceNamespace } : {}) }],
+      services: [
+        { name: r.service, port: r.port, ...(r.serviceNamespace !== ns ? { namespace: r.serviceNamespace } : {}) },
+      ],
       ...(names.length ? { middlewares: names.map((name) => ({ name })) } : {}),
     };
   });
@@ -43,7 +55,10 @@ export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sO
   const ingressRoute: K8sObject = {
     apiVersion: 'traefik.io/v1alpha1',
     kind: 'IngressRoute',
-    metadata: { ...meta('openim'), ...(className ? { annotations: { 'kubernetes.io/ingress.class': className } } : {}) },
+    metadata: {
+      ...meta('openim'),
+      ...(className ? { annotations: { 'kubernetes.io/ingress.class': className } } : {}),
+    },
     spec: {
       entryPoints: [secret ? 'websecure' : 'web'],
       routes: routeSpecs,

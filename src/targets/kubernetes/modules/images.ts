@@ -14,7 +14,9 @@ export function moduleTag(spec: DeploySpec, mod: OpenIMModule): string {
       return spec.openim.chatVersion;
     case 'front':
       // Fronts have their own tags, matched to the server (web) and chat (admin) lines (pain point 9).
-      return mod.name === 'openim-admin-front' ? chatRelease(spec.openim.chatVersion).adminFrontTag : serverRelease(spec.openim.serverVersion).webFrontTag;
+      return mod.name === 'openim-admin-front'
+        ? chatRelease(spec.openim.chatVersion).adminFrontTag
+        : serverRelease(spec.openim.serverVersion).webFrontTag;
   }
 }
 
@@ -24,6 +26,16 @@ export function moduleImage(spec: DeploySpec, mod: OpenIMModule): ImageRef {
 }
 
 /** Chart values form: repository (with registry host), tag, digest. */
-export function imageValues(ref: ImageRef): { repository: string; tag: string; digest: string; pullPolicy: 'IfNotPresent' } {
-  return { repository: `${ref.registry}/${ref.repository}`, tag: ref.tag, digest: ref.digest ?? '', pullPolicy: 'IfNotPresent' };
+export function imageValues(ref: ImageRef): {
+  repository: string;
+  tag: string;
+  digest: string;
+  pullPolicy: 'IfNotPresent';
+} {
+  return {
+    repository: `${ref.registry}/${ref.repository}`,
+    tag: ref.tag,
+    digest: ref.digest ?? '',
+    pullPolicy: 'IfNotPresent',
+  };
 }

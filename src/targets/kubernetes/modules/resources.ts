@@ -9,7 +9,10 @@ export interface Resources {
   limits: { memory: string };
 }
 
-const r = (cpu: string, memory: string, limit: string): Resources => ({ requests: { cpu, memory }, limits: { memory: limit } });
+const r = (cpu: string, memory: string, limit: string): Resources => ({
+  requests: { cpu, memory },
+  limits: { memory: limit },
+});
 
 const HEAVY = new Set(['openim-api', 'openim-msggateway', 'openim-msgtransfer', 'openim-push', 'openim-rpc-msg']);
 

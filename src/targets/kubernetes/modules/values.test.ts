@@ -6,12 +6,19 @@ import { ALL_MODULES } from '../../../catalog/modules.js';
 import { specFor } from '../../../../test/helpers/kubernetes-specs.js';
 import { moduleValues, processInvocation } from './values.js';
 
-const chart = (path: string) => readFileSync(new URL(`../../../../templates/charts/openim-service/${path}`, import.meta.url), 'utf8');
+const chart = (path: string) =>
+  readFileSync(new URL(`../../../../templates/charts/openim-service/${path}`, import.meta.url), 'utf8');
 
 describe('module values: config delivery and discovery RBAC from the catalog', () => {
   it('#15 defect 4: the discovery Role covers services, endpoints, pods and discovery.k8s.io endpointslices (get/list/watch), and the chart renders the rules it is given', () => {
     const rules = KUBERNETES_DISCOVERY_RBAC;
-    const has = (group: string, resource: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)));
+    const has = (group: string, resource: string) =>
+      rules.some(
+        (r) =>
+          r.apiGroups.includes(group) &&
+          r.resources.includes(resource) &&
+          ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)),
+      );
     for (const resource of ['services', 'endpoints', 'pods']) expect(has('', resource), resource).toBe(true);
     expect(has('discovery.k8s.io', 'endpointslices')).toBe(true);
     // The chart's own defaults are the same rules, and its Role takes them from values (no second copy in the template).
@@ -21,13 +28,20 @@ describe('module values: config delivery and discovery RBAC from the catalog', (
   });
 
   it('#15 defect 1: -c for every catalog version; a command only where the image entrypoint drops args', () => {
-    for (const r of SERVER_RELEASES) expect(processInvocation(r.kubernetes, 'openim-rpc-user'), r.version).toEqual({ command: [], args: ['-c', '/config', '-i', '0'], env: [] });
+    for (const r of SERVER_RELEASES)
+      expect(processInvocation(r.kubernetes, 'openim-rpc-user'), r.version).toEqual({
+        command: [],
+        args: ['-c', '/config', '-i', '0'],
+        env: [],
+      });
     for (const r of CHAT_RELEASES) {
       const inv = processInvocation(r.kubernetes, 'admin-api');
       expect(inv.command[0], r.version).toMatch(/^\/openim-chat\/_output\/(openim-)?admin-api$/);
       expect(inv.args).toEqual(['-c', '/config', '-i', '0']);
     }
-    expect(processInvocation({ ...SERVER_RELEASES[0]!.kubernetes, configVia: 'env' }, 'openim-api').env).toEqual([{ name: 'CONFIG_PATH', value: '/config' }]);
+    expect(processInvocation({ ...SERVER_RELEASES[0]!.kubernetes, configVia: 'env' }, 'openim-api').env).toEqual([
+      { name: 'CONFIG_PATH', value: '/config' },
+    ]);
     expect(processInvocation(undefined, 'openim-web-front')).toEqual({ command: [], args: [], env: [] });
   });
 
@@ -37,10 +51,17 @@ describe('module values: config delivery and discovery RBAC from the catalog', (
       const values = moduleValues(spec, mod);
       if (mod.ports.some((p) => p.name === 'grpc')) {
         const prefix = mod.product === 'server' ? 'IMENV_' : 'CHATENV_';
-        expect(values.podIPEnv, mod.name).toEqual([`${prefix}${mod.configFile!.replace(/\.yml$/, '').replaceAll('-', '_').toUpperCase()}_RPC_REGISTERIP`]);
+        expect(values.podIPEnv, mod.name).toEqual([
+          `${prefix}${mod
+            .configFile!.replace(/\.yml$/, '')
+            .replaceAll('-', '_')
+            .toUpperCase()}_RPC_REGISTERIP`,
+        ]);
       } else expect(values.podIPEnv, mod.name).toEqual([]);
     }
     // The chart turns each name into a status.podIP field reference.
-    expect(chart('templates/deployment.yaml')).toMatch(/range \.Values\.podIPEnv \}\}\n\s+- name: \{\{ \. \}\}\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: status\.podIP/);
+    expect(chart('templates/deployment.yaml')).toMatch(
+      /range \.Values\.podIPEnv \}\}\n\s+- name: \{\{ \. \}\}\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: status\.podIP/,
+    );
   });
 });

@@ -4,7 +4,12 @@
 
 import type { DeploySpec } from '../../../config/schema.js';
 import type { OpenIMModule } from '../../../catalog/modules.js';
-import { chatRelease, KUBERNETES_DISCOVERY_RBAC, serverRelease, type KubernetesRuntime } from '../../../catalog/openim-versions.js';
+import {
+  chatRelease,
+  KUBERNETES_DISCOVERY_RBAC,
+  serverRelease,
+  type KubernetesRuntime,
+} from '../../../catalog/openim-versions.js';
 import { envVarName } from '../../../openim-config/env.js';
 import { CONFIG_MAPS, CONFIG_MOUNT_PATH, LOG_DIR } from '../names.js';
 import { imageValues, moduleImage } from './images.js';
@@ -38,11 +43,24 @@ export interface ServiceValues {
   /** Variables set to the pod's IP (downward API status.podIP). */
   podIPEnv: string[];
   ports: { name: string; port: number }[];
-  probes: { port: string; type: 'tcp' | 'http'; httpPath: string; initialDelaySeconds: number; periodSeconds: number; failureThreshold: number };
+  probes: {
+    port: string;
+    type: 'tcp' | 'http';
+    httpPath: string;
+    initialDelaySeconds: number;
+    periodSeconds: number;
+    failureThreshold: number;
+  };
   config: { configMap: string; mountPath: string; checksum: string };
   writableDirs: { name: string; mountPath: string }[];
   resources: Resources;
-  securityContext: { runAsUser: number; runAsGroup: number; fsGroup: number; readOnlyRootFilesystem: boolean; unprivilegedPortStart: boolean };
+  securityContext: {
+    runAsUser: number;
+    runAsGroup: number;
+    fsGroup: number;
+    readOnlyRootFilesystem: boolean;
+    unprivilegedPortStart: boolean;
+  };
   rbac: { discovery: boolean; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
   podDisruptionBudget: { maxUnavailable: number };
 }
@@ -67,9 +85,13 @@ function runtimeOf(spec: DeploySpec, mod: OpenIMModule): KubernetesRuntime | und
  * as args after the image entrypoint, or after the catalog's command where the
  * entrypoint (`sh -c _output/<bin>`) drops args. `env`: CONFIG_PATH only.
  */
-export function processInvocation(runtime: KubernetesRuntime | undefined, module: string): { command: string[]; args: string[]; env: { name: string; value: string }[] } {
+export function processInvocation(
+  runtime: KubernetesRuntime | undefined,
+  module: string,
+): { command: string[]; args: string[]; env: { name: string; value: string }[] } {
   if (!runtime) return { command: [], args: [], env: [] };
-  if (runtime.configVia === 'env') return { command: [], args: [], env: [{ name: 'CONFIG_PATH', value: CONFIG_MOUNT_PATH }] };
+  if (runtime.configVia === 'env')
+    return { command: [], args: [], env: [{ name: 'CONFIG_PATH', value: CONFIG_MOUNT_PATH }] };
   const binary = runtime.command[module];
   // One pod is one instance: index 0, its ports are the first of each `ports` list.
   return { command: binary ? [binary] : [], args: ['-c', CONFIG_MOUNT_PATH, '-i', '0'], env: [] };
@@ -118,8 +140,19 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
     secretEnv: info?.secretEnv ?? [],
     podIPEnv: registerIPEnv(mod),
     ports: mod.ports.map((p) => ({ name: p.name, port: p.port })),
-    probes: { port: probePort(mod), type: front ? 'http' : 'tcp', httpPath: '/', initialDelaySeconds: front ? 2 : 10, periodSeconds: 10, failureThreshold: 6 },
-    config: { configMap: mod.product === 'front' ? '' : CONFIG_MAPS[mod.product], mountPath: CONFIG_MOUNT_PATH, checksum: info?.checksum ?? '' },
+    probes: {
+      port: probePort(mod),
+      type: front ? 'http' : 'tcp',
+      httpPath: '/',
+      initialDelaySeconds: front ? 2 : 10,
+      periodSeconds: 10,
+      failureThreshold: 6,
+    },
+    config: {
+      configMap: mod.product === 'front' ? '' : CONFIG_MAPS[mod.product],
+      mountPath: CONFIG_MOUNT_PATH,
+      checksum: info?.checksum ?? '',
+    },
     writableDirs: front
       ? [
           { name: 'tmp', mountPath: '/tmp' },
@@ -141,7 +174,10 @@ export function moduleValues(spec: DeploySpec, mod: OpenIMModule, info?: ModuleC
     },
     // Only Kubernetes-API discovery needs a token and a Role. Without one, versions that
     // detect Kubernetes from the mounted token keep to etcd and -c (catalog detectsKubernetesFromToken).
-    rbac: runtime?.discovery === 'kubernetes' ? { discovery: true, rules: KUBERNETES_DISCOVERY_RBAC.map((r) => ({ ...r })) } : { discovery: false, rules: [] },
+    rbac:
+      runtime?.discovery === 'kubernetes'
+        ? { discovery: true, rules: KUBERNETES_DISCOVERY_RBAC.map((r) => ({ ...r })) }
+        : { discovery: false, rules: [] },
     podDisruptionBudget: { maxUnavailable: 1 },
   };
 }

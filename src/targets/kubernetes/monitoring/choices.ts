@@ -10,7 +10,10 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 
-export const OPERATOR_CRDS = ['servicemonitors.monitoring.coreos.com', 'prometheusrules.monitoring.coreos.com'] as const;
+export const OPERATOR_CRDS = [
+  'servicemonitors.monitoring.coreos.com',
+  'prometheusrules.monitoring.coreos.com',
+] as const;
 
 export interface MonitoringChoices {
   bundledPrometheus: boolean;

@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import {
+  PodMonitor,
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { ConfigMap, Secret } from 'kubernetes-models/v1';
 import { resolveConfig } from '../../../config/resolve.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step, WriteAction } from '../../../plan/types.js';
 import { catalogMetricsModules } from '../../../monitoring/index.js';
 import { hasSecretRefs } from '../../../secrets/secrets.js';
-import { grafanaRoute, grafanaUrl, loggingSteps, MONITORING_FILES, MONITORING_STEPS, monitoringSteps, OPERATOR_CRDS } from './index.js';
+import {
+  grafanaRoute,
+  grafanaUrl,
+  loggingSteps,
+  MONITORING_FILES,
+  MONITORING_STEPS,
+  monitoringSteps,
+  OPERATOR_CRDS,
+} from './index.js';
 import { NFS_SERVER_SET } from '../../../../test/helpers/config-presets.js';
 
-const specOf = (preset: string, sets: string[] = []) => resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
-const production = (sets: string[] = []) => specOf('production', ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets]);
+const specOf = (preset: string, sets: string[] = []) =>
+  resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;
+const production = (sets: string[] = []) =>
+  specOf('production', ['openim.domain=im.example.com', NFS_SERVER_SET, ...sets]);
 const UNPROBED: KubernetesFacts = { target: 'kubernetes', probed: false };
 const withCrds = (crds: string[]): KubernetesFacts => ({
   target: 'kubernetes',
@@ -37,7 +51,12 @@ describe('monitoringSteps (production)', () => {
       MONITORING_STEPS.loki,
       MONITORING_STEPS.alloy,
     ]);
-    expect(step(steps, MONITORING_STEPS.stack)!.release).toMatchObject({ name: 'kube-prometheus-stack', namespace: 'monitoring', chart: 'kube-prometheus-stack', local: false });
+    expect(step(steps, MONITORING_STEPS.stack)!.release).toMatchObject({
+      name: 'kube-prometheus-stack',
+      namespace: 'monitoring',
+      chart: 'kube-prometheus-stack',
+      local: false,
+    });
     expect(step(steps, MONITORING_STEPS.monitors)!.needs).toContain(MONITORING_STEPS.stack);
     expect(step(steps, MONITORING_STEPS.alloy)!.needs).toContain(MONITORING_STEPS.loki);
   });
@@ -66,7 +85,9 @@ describe('monitoringSteps (production)', () => {
   });
 
   it('rejects a broken monitor (the validation is real)', () => {
-    expect(() => new ServiceMonitor({ metadata: { name: 'x' }, spec: { endpoints: [{ port: 5 }] } } as never).validate()).toThrow();
+    expect(() =>
+      new ServiceMonitor({ metadata: { name: 'x' }, spec: { endpoints: [{ port: 5 }] } } as never).validate(),
+    ).toThrow();
     expect(() => new PodMonitor({ metadata: { name: 'x' }, spec: {} } as never).validate()).toThrow();
   });
 
@@ -90,20 +111,34 @@ describe('monitoringSteps (production)', () => {
       if (w.render !== MONITORING_FILES.grafanaAdmin) expect(hasSecretRefs(w.content), w.render).toBe(false);
     }
     const values = parse(file(steps, 'values/kube-prometheus-stack.yaml')!.content);
-    expect(values.grafana.admin).toEqual({ existingSecret: 'openim-grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(values.grafana.admin).toEqual({
+      existingSecret: 'openim-grafana-admin',
+      userKey: 'admin-user',
+      passwordKey: 'admin-password',
+    });
     expect(JSON.stringify(values)).not.toMatch(/adminPassword"?:/);
   });
 
   it('serves Grafana under /grafana of the public host, in the OpenIM namespace, with Prometheus and Loki datasources', () => {
     const values = parse(file(steps, 'values/kube-prometheus-stack.yaml')!.content);
-    expect(values.grafana['grafana.ini'].server).toEqual({ root_url: 'https://im.example.com/grafana/', serve_from_sub_path: true });
+    expect(values.grafana['grafana.ini'].server).toEqual({
+      root_url: 'https://im.example.com/grafana/',
+      serve_from_sub_path: true,
+    });
     expect(values.grafana.namespaceOverride).toBe('openim');
     expect(values.grafana.sidecar.datasources.defaultDatasourceEnabled).toBe(true);
-    expect(values.grafana.additionalDataSources).toEqual([expect.objectContaining({ type: 'loki', url: 'http://loki.monitoring.svc:3100' })]);
+    expect(values.grafana.additionalDataSources).toEqual([
+      expect.objectContaining({ type: 'loki', url: 'http://loki.monitoring.svc:3100' }),
+    ]);
     expect(values.prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
     expect(values.prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues).toBe(false);
     expect(grafanaUrl(spec)).toBe('https://im.example.com/grafana');
-    expect(grafanaRoute(spec)).toMatchObject({ path: '/grafana', service: 'openim-grafana', serviceNamespace: 'openim', stripPrefix: false });
+    expect(grafanaRoute(spec)).toMatchObject({
+      path: '/grafana',
+      service: 'openim-grafana',
+      serviceNamespace: 'openim',
+      stripPrefix: false,
+    });
   });
 
   it('runs Loki as a single binary and Alloy as a DaemonSet shipping to it', () => {
@@ -132,9 +167,12 @@ describe('monitoring toggles', () => {
     expect(values.prometheus.enabled).toBe(false);
     expect(values.prometheusOperator.enabled).toBe(false);
     expect(values.crds.enabled).toBe(false);
-    for (const component of ['kubelet', 'kubeApiServer', 'kubeStateMetrics', 'nodeExporter', 'alertmanager']) expect(values[component].enabled, component).toBe(false);
+    for (const component of ['kubelet', 'kubeApiServer', 'kubeStateMetrics', 'nodeExporter', 'alertmanager'])
+      expect(values[component].enabled, component).toBe(false);
     expect(values.grafana.enabled).toBe(true);
-    expect(values.grafana.additionalDataSources).toContainEqual(expect.objectContaining({ type: 'prometheus', url: 'http://prom.example:9090', isDefault: true }));
+    expect(values.grafana.additionalDataSources).toContainEqual(
+      expect.objectContaining({ type: 'prometheus', url: 'http://prom.example:9090', isDefault: true }),
+    );
     const monitors = step(steps, MONITORING_STEPS.monitors)!;
     expect(monitors.actions.some((a) => a.kind === 'exec')).toBe(false);
     expect(monitors.actions.some((a) => a.kind === 'note')).toBe(true);
@@ -161,9 +199,13 @@ describe('monitoring toggles', () => {
     const spec = production(['logging.lokiUrl=https://logs.example/loki/api/v1/push']);
     const steps = loggingSteps(spec, UNPROBED);
     expect(steps.map((s) => s.id)).toEqual([MONITORING_STEPS.alloy]);
-    expect(parse(file(steps, 'values/alloy.yaml')!.content).alloy.configMap.content).toContain('url = "https://logs.example/loki/api/v1/push"');
+    expect(parse(file(steps, 'values/alloy.yaml')!.content).alloy.configMap.content).toContain(
+      'url = "https://logs.example/loki/api/v1/push"',
+    );
     const stack = parse(file(monitoringSteps(spec, UNPROBED), 'values/kube-prometheus-stack.yaml')!.content);
-    expect(stack.grafana.additionalDataSources).toContainEqual(expect.objectContaining({ type: 'loki', url: 'https://logs.example' }));
+    expect(stack.grafana.additionalDataSources).toContainEqual(
+      expect.objectContaining({ type: 'loki', url: 'https://logs.example' }),
+    );
   });
 
   it('rewrites chart image registries for a mirror, keeping the upstream host in the path', () => {

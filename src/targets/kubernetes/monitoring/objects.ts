@@ -15,7 +15,13 @@
 
 import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
-import { installedModules, monitoringContext, metricsModules, openimAlertGroups, openimDashboards } from '../../../monitoring/index.js';
+import {
+  installedModules,
+  monitoringContext,
+  metricsModules,
+  openimAlertGroups,
+  openimDashboards,
+} from '../../../monitoring/index.js';
 import { secretRef } from '../../../secrets/secrets.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
@@ -77,7 +83,10 @@ export function loggingModules(spec: DeploySpec): string[] {
 }
 
 export function dashboardConfigMaps(spec: DeploySpec): K8sObject[] {
-  const dashboards = openimDashboards(monitoringContext(spec), { logs: spec.logging.enabled, logModules: loggingModules(spec) });
+  const dashboards = openimDashboards(monitoringContext(spec), {
+    logs: spec.logging.enabled,
+    logModules: loggingModules(spec),
+  });
   return dashboards.map((d) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -99,6 +108,9 @@ export function grafanaAdminSecret(spec: DeploySpec): K8sObject {
     kind: 'Secret',
     metadata: meta(spec, MONITORING.names.grafanaAdminSecret),
     type: 'Opaque',
-    stringData: { [GRAFANA_ADMIN_KEYS.user]: GRAFANA_ADMIN_USER, [GRAFANA_ADMIN_KEYS.password]: secretRef('grafana.adminPassword') },
+    stringData: {
+      [GRAFANA_ADMIN_KEYS.user]: GRAFANA_ADMIN_USER,
+      [GRAFANA_ADMIN_KEYS.password]: secretRef('grafana.adminPassword'),
+    },
   };
 }

@@ -17,7 +17,13 @@ import { applyActions, releaseStep } from '../helm-release.js';
 import { NAMESPACE_STEP } from '../names.js';
 import { yamlDocuments } from '../yaml-docs.js';
 import { monitoringChoices } from './choices.js';
-import { dashboardConfigMaps, exporterServiceMonitor, grafanaAdminSecret, moduleServiceMonitors, prometheusRule } from './objects.js';
+import {
+  dashboardConfigMaps,
+  exporterServiceMonitor,
+  grafanaAdminSecret,
+  moduleServiceMonitors,
+  prometheusRule,
+} from './objects.js';
 import { alloyValues, lokiValues, stackValues } from './values.js';
 
 export const MONITORING_STEPS = {
@@ -50,7 +56,13 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
       phase: 'monitoring',
       needs: [NAMESPACE_STEP],
       component: 'grafana',
-      actions: applyActions(spec, MONITORING_FILES.grafanaAdmin, yamlDocuments([grafanaAdminSecret(spec)]), 0o600, MONITORING_FILES.grafanaAdmin),
+      actions: applyActions(
+        spec,
+        MONITORING_FILES.grafanaAdmin,
+        yamlDocuments([grafanaAdminSecret(spec)]),
+        0o600,
+        MONITORING_FILES.grafanaAdmin,
+      ),
       retries: 2,
     });
   }
@@ -101,7 +113,13 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
       needs: [],
       component: 'monitoring',
       actions: [
-        { kind: 'write', path: MONITORING_FILES.monitors, mode: 0o644, content: monitors, render: MONITORING_FILES.monitors },
+        {
+          kind: 'write',
+          path: MONITORING_FILES.monitors,
+          mode: 0o644,
+          content: monitors,
+          render: MONITORING_FILES.monitors,
+        },
         { kind: 'write', path: MONITORING_FILES.rules, mode: 0o644, content: rules, render: MONITORING_FILES.rules },
         {
           kind: 'note',
@@ -121,8 +139,17 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
     actions: c.bundledGrafana
       ? applyActions(spec, MONITORING_FILES.dashboards, dashboards, 0o644, MONITORING_FILES.dashboards)
       : [
-          { kind: 'write', path: MONITORING_FILES.dashboards, mode: 0o644, content: dashboards, render: MONITORING_FILES.dashboards },
-          { kind: 'note', text: `monitoring.grafanaUrl is set: import the dashboards from ${MONITORING_FILES.dashboards} into ${spec.monitoring.grafanaUrl}` },
+          {
+            kind: 'write',
+            path: MONITORING_FILES.dashboards,
+            mode: 0o644,
+            content: dashboards,
+            render: MONITORING_FILES.dashboards,
+          },
+          {
+            kind: 'note',
+            text: `monitoring.grafanaUrl is set: import the dashboards from ${MONITORING_FILES.dashboards} into ${spec.monitoring.grafanaUrl}`,
+          },
         ],
     retries: 2,
   });

@@ -21,14 +21,27 @@ function pullSecrets(spec: DeploySpec): { name: string }[] {
 
 function volume(spec: DeploySpec, size: string) {
   const storageClassName = storageClassFor(spec);
-  return { ...(storageClassName ? { storageClassName } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } };
+  return {
+    ...(storageClassName ? { storageClassName } : {}),
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: size } },
+  };
 }
 
 function grafanaDatasources(spec: DeploySpec, c: MonitoringChoices): object[] {
   const sources: object[] = [];
   // The stack provisions the bundled Prometheus itself; an external one is added here.
-  if (!c.bundledPrometheus) sources.push({ name: 'Prometheus', type: 'prometheus', uid: 'prometheus', url: prometheusUrl(spec), access: 'proxy', isDefault: true });
-  if (spec.logging.enabled) sources.push({ name: 'Loki', type: 'loki', uid: 'loki', url: lokiUrl(spec), access: 'proxy', isDefault: false });
+  if (!c.bundledPrometheus)
+    sources.push({
+      name: 'Prometheus',
+      type: 'prometheus',
+      uid: 'prometheus',
+      url: prometheusUrl(spec),
+      access: 'proxy',
+      isDefault: true,
+    });
+  if (spec.logging.enabled)
+    sources.push({ name: 'Loki', type: 'loki', uid: 'loki', url: lokiUrl(spec), access: 'proxy', isDefault: false });
   return sources;
 }
 
@@ -41,7 +54,11 @@ function grafanaValues(spec: DeploySpec, c: MonitoringChoices): object {
     namespaceOverride: spec.kubernetes.namespace,
     fullnameOverride: MONITORING.names.grafana,
     ...imageRegistry(spec, 'docker.io'),
-    admin: { existingSecret: MONITORING.names.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
+    admin: {
+      existingSecret: MONITORING.names.grafanaAdminSecret,
+      userKey: GRAFANA_ADMIN_KEYS.user,
+      passwordKey: GRAFANA_ADMIN_KEYS.password,
+    },
     'grafana.ini': {
       server: { root_url: rootUrl, serve_from_sub_path: true },
       users: { allow_sign_up: false },
@@ -64,7 +81,15 @@ function grafanaValues(spec: DeploySpec, c: MonitoringChoices): object {
   };
 }
 
-const CLUSTER_COMPONENTS = ['kubeApiServer', 'kubelet', 'kubeControllerManager', 'coreDns', 'kubeEtcd', 'kubeScheduler', 'kubeProxy'] as const;
+const CLUSTER_COMPONENTS = [
+  'kubeApiServer',
+  'kubelet',
+  'kubeControllerManager',
+  'coreDns',
+  'kubeEtcd',
+  'kubeScheduler',
+  'kubeProxy',
+] as const;
 
 /** kube-prometheus-stack: the operator stack when Prometheus is bundled, only Grafana when it is external. */
 export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
@@ -83,11 +108,19 @@ export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
     ...(secrets.length ? { global: { imagePullSecrets: secrets } } : {}),
     crds: { enabled: prom },
     defaultRules: { create: prom },
-    alertmanager: { enabled: prom, ...(prom && mirrorRegistry(spec, 'quay.io') ? { alertmanagerSpec: imageRegistry(spec, 'quay.io') } : {}) },
+    alertmanager: {
+      enabled: prom,
+      ...(prom && mirrorRegistry(spec, 'quay.io') ? { alertmanagerSpec: imageRegistry(spec, 'quay.io') } : {}),
+    },
     prometheusOperator: {
       enabled: prom,
       ...imageRegistry(spec, 'quay.io'),
-      ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io') ? { prometheusConfigReloader: imageRegistry(spec, 'quay.io'), admissionWebhooks: { patch: imageRegistry(spec, 'registry.k8s.io') } } : {}),
+      ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io')
+        ? {
+            prometheusConfigReloader: imageRegistry(spec, 'quay.io'),
+            admissionWebhooks: { patch: imageRegistry(spec, 'registry.k8s.io') },
+          }
+        : {}),
     },
     prometheus: {
       enabled: prom,
@@ -102,7 +135,12 @@ export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
     // The stack's own ServiceMonitors for cluster components need the operator CRDs: off with Grafana alone.
     ...Object.fromEntries(CLUSTER_COMPONENTS.map((k) => [k, { enabled: prom }])),
     kubeStateMetrics: { enabled: prom },
-    ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io') ? { 'kube-state-metrics': imageRegistry(spec, 'registry.k8s.io'), 'prometheus-node-exporter': imageRegistry(spec, 'quay.io') } : {}),
+    ...(mirrorRegistry(spec, 'quay.io') || mirrorRegistry(spec, 'registry.k8s.io')
+      ? {
+          'kube-state-metrics': imageRegistry(spec, 'registry.k8s.io'),
+          'prometheus-node-exporter': imageRegistry(spec, 'quay.io'),
+        }
+      : {}),
     nodeExporter: { enabled: prom },
     grafana: grafanaValues(spec, c),
   };
@@ -123,14 +161,26 @@ export function lokiValues(spec: DeploySpec): object {
       commonConfig: { replication_factor: 1 },
       storage: { type: 'filesystem' },
       schemaConfig: {
-        configs: [{ from: '2024-04-01', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }],
+        configs: [
+          {
+            from: '2024-04-01',
+            store: 'tsdb',
+            object_store: 'filesystem',
+            schema: 'v13',
+            index: { prefix: 'loki_index_', period: '24h' },
+          },
+        ],
       },
       limits_config: { retention_period: `${MONITORING.retention.lokiHours}h` },
       compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
     },
     singleBinary: {
       replicas: 1,
-      persistence: { enabled: true, size: spec.kubernetes.storage.sizes.logging, ...(storageClass ? { storageClass } : {}) },
+      persistence: {
+        enabled: true,
+        size: spec.kubernetes.storage.sizes.logging,
+        ...(storageClass ? { storageClass } : {}),
+      },
     },
     read: { replicas: 0 },
     write: { replicas: 0 },

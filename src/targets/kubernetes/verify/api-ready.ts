@@ -21,11 +21,17 @@ import { API_READY_STEP } from '../names.js';
 import { portForwardArgv } from './forward.js';
 
 export function apiReadyStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
-  const step = { id: API_READY_STEP, title: 'Wait until openim-api gives an admin token', phase: 'server' as const, needs };
+  const step = {
+    id: API_READY_STEP,
+    title: 'Wait until openim-api gives an admin token',
+    phase: 'server' as const,
+    needs,
+  };
   if (facts.cluster?.simulated) {
     return {
       ...step,
-      notApplicable: 'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)',
+      notApplicable:
+        'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)',
       actions: [],
     };
   }

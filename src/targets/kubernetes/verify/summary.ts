@@ -11,15 +11,21 @@ export function summaryText(spec: DeploySpec): string {
   const urls = publicUrls(spec);
   const ns = spec.kubernetes.namespace;
   const c = spec.openim.components;
-  const lines = [`OpenIM ${spec.openim.serverVersion}${c.chat ? ` + chat ${spec.openim.chatVersion}` : ''} in namespace ${ns}.`];
+  const lines = [
+    `OpenIM ${spec.openim.serverVersion}${c.chat ? ` + chat ${spec.openim.chatVersion}` : ''} in namespace ${ns}.`,
+  ];
   if (spec.kubernetes.ingress.controller === 'none') {
-    lines.push('No ingress was created: route /api, /msg_gateway, /chat, /complete_admin and /im-minio-api to the Services yourself.');
+    lines.push(
+      'No ingress was created: route /api, /msg_gateway, /chat, /complete_admin and /im-minio-api to the Services yourself.',
+    );
   }
   lines.push(`SDK: apiAddr=${urls.apiAddr} wsAddr=${urls.wsAddr}`);
   if (c.webFront) lines.push(`Web client: ${urls.web}`);
   if (c.adminFront && urls.adminConsole) lines.push(`Admin console: ${urls.adminConsole} (${CHAT_ADMIN_LOGIN})`);
   else if (c.adminFront) {
-    lines.push(`Admin console: not published (it needs its own host name, admin.<domain>): kubectl -n ${ns} port-forward svc/openim-admin-front 8080:80, then http://127.0.0.1:8080/ (${CHAT_ADMIN_LOGIN})`);
+    lines.push(
+      `Admin console: not published (it needs its own host name, admin.<domain>): kubectl -n ${ns} port-forward svc/openim-admin-front 8080:80, then http://127.0.0.1:8080/ (${CHAT_ADMIN_LOGIN})`,
+    );
   }
   if (c.chat) lines.push(`Chat API: ${urls.chatApi}, admin API: ${urls.adminApi}`);
   lines.push(`Files (MinIO presigned URLs): ${urls.objectStorage}`);
@@ -31,5 +37,11 @@ export function summaryText(spec: DeploySpec): string {
 }
 
 export function summaryStep(spec: DeploySpec, needs: string[]): Step {
-  return { id: SUMMARY_STEP, title: 'Summary', phase: 'summary', needs, actions: [{ kind: 'note', text: summaryText(spec) }] };
+  return {
+    id: SUMMARY_STEP,
+    title: 'Summary',
+    phase: 'summary',
+    needs,
+    actions: [{ kind: 'note', text: summaryText(spec) }],
+  };
 }

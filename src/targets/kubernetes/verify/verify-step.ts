@@ -15,8 +15,10 @@ export function verifyNotApplicable(spec: DeploySpec, facts: KubernetesFacts): s
   if (off) return off;
   if (!facts.probed || !facts.cluster?.reachable) return 'the cluster was not probed (dry run, plan or render)';
   if (facts.cluster.simulated) return 'the cluster is simulated (its nodes run no containers)';
-  if (spec.kubernetes.ingress.controller === 'none') return 'there is no ingress (kubernetes.ingress.controller none); run openim-deploy verify, which port-forwards the Services';
-  if (!spec.openim.domain) return 'openim.domain is empty, so there is no public URL to test; run openim-deploy verify, which port-forwards the Services';
+  if (spec.kubernetes.ingress.controller === 'none')
+    return 'there is no ingress (kubernetes.ingress.controller none); run openim-deploy verify, which port-forwards the Services';
+  if (!spec.openim.domain)
+    return 'openim.domain is empty, so there is no public URL to test; run openim-deploy verify, which port-forwards the Services';
   return undefined;
 }
 
@@ -24,7 +26,8 @@ export function verifyStep(spec: DeploySpec, facts: KubernetesFacts, needs: stri
   const reason = verifyNotApplicable(spec, facts);
   return {
     id: VERIFY_STEP,
-    title: 'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
+    title:
+      'Verify: tokens, throw-away users, WebSocket push, stored message, file upload/download, chat and admin login',
     phase: 'verify',
     needs,
     ...(reason ? { notApplicable: `verify not applicable: ${reason}` } : {}),
