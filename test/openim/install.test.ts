@@ -527,8 +527,11 @@ describe('backup → uninstall --purge → empty MongoDB → install → restore
   /** The message in MongoDB itself: a mongodump of OpenIM's msg collection (the built tools, OpenIM's user) holds its clientMsgID. */
   function messageInDatabase(): boolean {
     const m = infra.mongodb;
-    const uri = `mongodb://${encodeURIComponent(m.username)}:${encodeURIComponent(m.password)}@${m.address}/${m.database}?authSource=${m.database}`;
-    const dump = execFileSync(join(buildPath('mongotools'), 'mongodump'), [`--uri=${uri}`, '--collection=msg', '--archive', '--quiet'], { maxBuffer: 256 * 1024 * 1024 });
+    const uri = `mongodb://${encodeURIComponent(m.username)}:${encodeURIComponent(m.password)}@${m.address}/?authSource=${m.database}`;
+    // The URI (with the password) in a 0600 --config file, as the product does, not on the command line.
+    const config = join(workDir, 'mongodump-msg.yaml');
+    writeFileSync(config, stringify({ uri }), { mode: 0o600 });
+    const dump = execFileSync(join(buildPath('mongotools'), 'mongodump'), [`--config=${config}`, '--db', m.database, '--collection=msg', '--archive', '--quiet'], { maxBuffer: 256 * 1024 * 1024 });
     return dump.includes(Buffer.from(sent.clientMsgID));
   }
 
