@@ -11,7 +11,7 @@
 //   SQLite backend. Known gaps: no aggregation-pipeline updates, so OpenIM's
 //   friend, group and conversation-version writes fail on it (FerretDB v1 docs, "known differences").
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { KAFKA_TOPICS } from '../../src/catalog/modules.js';
@@ -20,6 +20,8 @@ import { REPO_ROOT } from '../systemd/container.js';
 export interface HostInfra {
   mongodb: { address: string; database: string; username: string; password: string };
   kafka: { address: string };
+  /** Stops FerretDB, deletes its data and starts it empty (user and database set up again): a fresh MongoDB. */
+  emptyMongo(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ export interface HostInfraPorts {
 }
 
 /** The folder scripts/openim/build.sh keeps a build in. */
-export function buildPath(name: 'server' | 'chat' | 'minio' | 'ferretdb' | 'kafka' | 'caddy'): string {
+export function buildPath(name: 'server' | 'chat' | 'minio' | 'ferretdb' | 'kafka' | 'caddy' | 'mongotools'): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts/openim/build.sh'), 'path', name], { encoding: 'utf8' }).trim();
 }
 
@@ -91,23 +93,25 @@ export async function startHostInfra(dir: string, ports: HostInfraPorts, mongoPa
     const ferretDir = join(dir, 'ferretdb');
     mkdirSync(ferretDir, { recursive: true });
     const ferretLog = join(dir, 'ferretdb.log');
-    const ferret = start(
-      join(buildPath('ferretdb'), 'ferretdb'),
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${ferretDir}/`,
-        `--listen-addr=127.0.0.1:${ports.ferretdb}`,
-        '--test-enable-new-auth',
-        '--setup-database=openim_v3',
-        '--setup-username=openIM',
-        `--setup-password=${mongoPassword}`,
-        '--telemetry=disable',
-        `--state-dir=${ferretDir}`,
-        '--debug-addr=-',
-        '--log-level=warn',
-      ],
-      ferretLog,
-    );
+    const startFerret = () =>
+      start(
+        join(buildPath('ferretdb'), 'ferretdb'),
+        [
+          '--handler=sqlite',
+          `--sqlite-url=file:${ferretDir}/`,
+          `--listen-addr=127.0.0.1:${ports.ferretdb}`,
+          '--test-enable-new-auth',
+          '--setup-database=openim_v3',
+          '--setup-username=openIM',
+          `--setup-password=${mongoPassword}`,
+          '--telemetry=disable',
+          `--state-dir=${ferretDir}`,
+          '--debug-addr=-',
+          '--log-level=warn',
+        ],
+        ferretLog,
+      );
+    let ferret = startFerret();
     children.push(ferret);
 
     // Kafka: one KRaft node, formatted once, then OpenIM's topics (the server does not create them).
@@ -184,6 +188,15 @@ export async function startHostInfra(dir: string, ports: HostInfraPorts, mongoPa
         password: mongoPassword,
       },
       kafka: { address: `127.0.0.1:${ports.kafka}` },
+      emptyMongo: async () => {
+        await stopChild(ferret);
+        rmSync(ferretDir, { recursive: true, force: true });
+        mkdirSync(ferretDir, { recursive: true });
+        const fresh = startFerret();
+        children[children.indexOf(ferret)] = fresh;
+        ferret = fresh;
+        await waitForPort('FerretDB', ports.ferretdb, ferret, ferretLog);
+      },
       stop,
     };
   } catch (e) {

@@ -13,20 +13,29 @@
 // In front: the product's reverse proxy (binary.proxy, Caddy built from its Go module,
 // packed as its release archive) with TLS self-signed; `verify` goes through it over https
 // trusting the CA the product wrote.
+// Then the backup round trip on the same container: data made through the client API, `backup`
+// (encrypted; to a folder and to S3, the install's own MinIO), `uninstall --purge`, an empty
+// MongoDB, a fresh install, `restore`, and the data looked up again (mongodump and mongorestore
+// built from their Go module, given to install as binary.artifacts.mongotools).
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { homedir, networkInterfaces, tmpdir } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import WebSocket from 'ws';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_MODULES, SERVER_MODULES } from '../../src/catalog/modules.js';
 import { DEFAULT_CHAT_VERSION, DEFAULT_SERVER_VERSION } from '../../src/catalog/openim-versions.js';
 import { ApiCallError, callApi } from '../../src/verify/api.js';
+import { openBackupArchive } from '../../src/backup/archive.js';
+import { S3Client } from '../../src/backup/s3.js';
+import { readPassphrase } from '../../src/day2/backup.js';
 import { failureKind } from '../../src/verify/classify.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { unitNameOf } from '../../src/targets/binary/units.js';
@@ -605,6 +614,457 @@ describe('real OpenIM server v3.8.3 + chat v1.8.4 on real systemd', () => {
       { token: await adminToken() },
     );
     expect(info.data.usersInfo).toEqual([expect.objectContaining({ userID: keep, nickname: 'kept across reinstall' })]);
+  });
+});
+
+describe('backup → uninstall --purge → empty MongoDB → install → restore: users, a message and an uploaded file come back', () => {
+  const BACKUP_DIR = '/var/backups/openim-e2e';
+  const KEY_FILE = '/root/backup.key';
+  const TOOLS = '/root/mongodb-database-tools-local.tgz';
+  const S3_BUCKET = 'e2e-backups';
+  const stamp = Date.now();
+  const users = { a: `e2ebka${stamp}`, b: `e2ebkb${stamp}` };
+  const text = `kept by backup ${stamp}`;
+  const fileBytes = Buffer.from(`openim-deploy backup e2e ${stamp}\n${'x'.repeat(4096)}\n`);
+  const objectName = `${users.a}/backup-e2e-${stamp}.txt`;
+  let sent: { clientMsgID: string; serverMsgID: string };
+  let archive: string;
+  /** The archive `backup --to s3://` wrote: its key in S3_BUCKET and a local copy read back from MinIO. */
+  let s3Archive: { key: string; local: string } | undefined;
+
+  const userToken = async (userID: string) =>
+    (
+      await callApi<{ token: string }>(
+        API,
+        '/auth/get_user_token',
+        { platformID: 1, userID },
+        { token: await adminToken() },
+      )
+    ).data.token;
+
+  /**
+   * The clientMsgID of the message A sent B when B can pull it (router.go@v3.8.3:238 pull_msg_by_seq; MsgData.content
+   * is bytes, base64 in JSON, so matched by id as verify does), from their single-chat conversation by its ID
+   * (`si_` + both IDs sorted, pkg/msgprocessor@v3.8.3 GenConversationIDForSingle). Not through /msg/newest_seq:
+   * asked before msgtransfer has created the conversation, msg's local cache keeps B's empty conversation list
+   * (local-cache.yml@v3.8.3 conversation successExpire 300 s), which the first run of this block ran into.
+   */
+  async function pullSent(): Promise<string | undefined> {
+    return (await pullAttempt()).found;
+  }
+
+  /** One pull of B's conversation with A: the message when it came back, else the API's error (logged by the caller). */
+  async function pullAttempt(): Promise<{ found?: string; error?: ApiCallError }> {
+    const tokenB = await userToken(users.b);
+    const conversationID = `si_${[users.a, users.b].sort().join('_')}`;
+    try {
+      const pulled = await callApi<{
+        msgs?: Record<string, { Msgs?: { clientMsgID?: string; serverMsgID?: string }[] }>;
+      }>(
+        API,
+        '/msg/pull_msg_by_seq',
+        { userID: users.b, seqRanges: [{ conversationID, begin: 1, end: 100, num: 100 }], order: 0 },
+        { token: tokenB, timeoutMs: 90_000 },
+      );
+      return {
+        found: (pulled.data.msgs?.[conversationID]?.Msgs ?? []).find((x) => x.clientMsgID === sent.clientMsgID)
+          ?.clientMsgID,
+      };
+    } catch (e) {
+      // The conversation is not there yet (msgtransfer creates it): not an answer yet.
+      if (e instanceof ApiCallError) return { error: e };
+      throw e;
+    }
+  }
+
+  /** The message in MongoDB itself: a mongodump of OpenIM's msg collection (the built tools, OpenIM's user) holds its clientMsgID. */
+  function messageInDatabase(): boolean {
+    const m = infra.mongodb;
+    const uri = `mongodb://${encodeURIComponent(m.username)}:${encodeURIComponent(m.password)}@${m.address}/?authSource=${m.database}`;
+    // The URI (with the password) in a 0600 --config file, as the product does, not on the command line.
+    const config = join(workDir, 'mongodump-msg.yaml');
+    writeFileSync(config, stringify({ uri }), { mode: 0o600 });
+    const dump = execFileSync(
+      join(buildPath('mongotools'), 'mongodump'),
+      [`--config=${config}`, '--db', m.database, '--collection=msg', '--archive', '--quiet'],
+      { maxBuffer: 256 * 1024 * 1024 },
+    );
+    return dump.includes(Buffer.from(sent.clientMsgID));
+  }
+
+  /**
+   * An HTTPS request to a public address of the install (https://<domain>/…) as a client whose DNS resolves
+   * the domain to this host makes it: to the proxy on 127.0.0.1, the domain as server name and Host,
+   * trusting the CA the product wrote (read at each call: a fresh install writes a new one).
+   */
+  async function viaProxy(
+    url: string,
+    init: { method?: string; body?: Buffer; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: Buffer }> {
+    const u = new URL(url);
+    expect(`${u.protocol}//${u.hostname}`, 'a public https address of the install').toBe(`https://${DOMAIN}`);
+    const ca = await c.readFile(PROXY_CA);
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = {
+        ...init.headers,
+        host: u.host,
+        ...(init.body ? { 'content-length': String(init.body.length) } : {}),
+      };
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: Number(u.port || 443),
+          path: `${u.pathname}${u.search}`,
+          method: init.method ?? 'GET',
+          servername: u.hostname,
+          ca,
+          headers,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          res.once('error', reject);
+        },
+      );
+      req.once('error', reject);
+      req.end(init.body);
+    });
+  }
+
+  /** GET /object/<name> (router.go@v3.8.3): the redirect to the presigned address behind the proxy, then the bytes. */
+  async function download(): Promise<{ status: number; body?: Buffer }> {
+    // Without a token, as verify's object-download does: the user may not exist (after the purge).
+    const res = await fetch(`${API}/object/${objectName.split('/').map(encodeURIComponent).join('/')}`, {
+      redirect: 'manual',
+    });
+    const location = res.headers.get('location');
+    if (res.status !== 302 || !location) return { status: res.status };
+    return viaProxy(location);
+  }
+
+  /** The two users as the API knows them; none when it answers RecordNotFound (errCode 1004, openimsdk/tools errs). */
+  const usersInfo = async () => {
+    const token = await adminToken();
+    return callApi<{ usersInfo?: { userID: string; nickname: string }[] }>(
+      API,
+      '/user/get_users_info',
+      { userIDs: [users.a, users.b] },
+      { token },
+    ).then(
+      (r) => r.data.usersInfo ?? [],
+      (e: unknown) => {
+        if (e instanceof ApiCallError && e.errCode === 1004) return [];
+        throw e;
+      },
+    );
+  };
+
+  /** This install's MinIO over the S3 API (loopback: same network namespace), with the credentials the product generated. */
+  async function minio(): Promise<{ s3: S3Client; env: Record<string, string> }> {
+    const secrets = (JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string> }).secrets;
+    const credentials = {
+      endpoint: 'http://127.0.0.1:10005',
+      region: 'us-east-1',
+      accessKey: secrets['objectStorage.accessKey']!,
+      secretKey: secrets['objectStorage.secretKey']!,
+    };
+    const env = {
+      ...cliEnv(),
+      AWS_ENDPOINT_URL: credentials.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKey,
+      AWS_SECRET_ACCESS_KEY: credentials.secretKey,
+      AWS_REGION: credentials.region,
+    };
+    return { s3: new S3Client(credentials), env };
+  }
+
+  /** The users, the message and the file of the first test, checked one by one. */
+  async function expectDataBack(): Promise<void> {
+    expect((await usersInfo()).map((u) => [u.userID, u.nickname]).sort()).toEqual([
+      [users.a, `before backup ${users.a}`],
+      [users.b, `before backup ${users.b}`],
+    ]);
+    // The message, looked up by its clientMsgID: in MongoDB (the restored msg collection), then through the API.
+    expect(messageInDatabase(), 'the message in the restored msg collection').toBe(true);
+    const since = (await c.execOk(['date', '-d', '-2 seconds', '+%Y-%m-%d %H:%M:%S'])).trim();
+    const pulled = await pullAttempt();
+    // Restore empties Redis, so the pull reads MongoDB: OpenIM 3.8.3 reads a message with `$map` in an aggregation
+    // `$project` (pkg/common/storage/database/mgo/msg.go getMsgBySeqIndexIn1Doc), which FerretDB 1.24 refuses
+    // (NotImplemented: `The operator $map is not implemented yet`). msg logs the refusal and answers the pull without
+    // the message (internal/rpc/msg/sync_msg.go@v3.8.3:44-46 `GetMsgBySeqsRange error`, then `continue`). Named as a
+    // gap of the test database only when msg's journal shows that very refusal for this pull; any other outcome fails.
+    const refusal =
+      pulled.found === undefined
+        ? /The operator \$map is not implemented yet/.exec(
+            (await c.exec(['journalctl', '--no-pager', '-o', 'cat', '--since', since, '-u', 'openim-rpc-msg@*']))
+              .stdout,
+          )
+        : null;
+    const classified =
+      pulled.error &&
+      failureKind(pulled.error.errCode, pulled.error.errMsg, pulled.error.errDlt) === 'test-database-gap';
+    if (pulled.found === undefined && (refusal || classified)) {
+      const why = refusal ? `openim-rpc-msg journal: GetMsgBySeqsRange error … ${refusal[0]}` : pulled.error!.message;
+      console.log(
+        `[test-database gap] pull_msg_by_seq after restore (reads MongoDB, Redis emptied): ${why}; the message is proven in the restored msg collection above, not through the API`,
+      );
+      bench.restoreGaps = [
+        ...((bench.restoreGaps as string[] | undefined) ?? []),
+        `message pull after restore: ${why}`,
+      ];
+    } else {
+      expect(pulled.found, `pull_msg_by_seq after restore${pulled.error ? `: ${pulled.error.message}` : ''}`).toBe(
+        sent.clientMsgID,
+      );
+    }
+    const got = await download();
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(fileBytes);
+  }
+
+  beforeAll(async () => {
+    // The tools as an archive laid out like the vendor's (<name>/bin/mongodump), given to install with its sha256.
+    const stage = join(workDir, 'mongotools/mongodb-database-tools-local/bin');
+    mkdirSync(stage, { recursive: true });
+    for (const t of ['mongodump', 'mongorestore'])
+      execFileSync('cp', [join(buildPath('mongotools'), t), join(stage, t)]);
+    const tgz = join(workDir, 'mongotools.tgz');
+    execFileSync('tar', ['-czf', tgz, '-C', join(workDir, 'mongotools'), 'mongodb-database-tools-local']);
+    await c.writeFile(TOOLS, readFileSync(tgz), 0o644);
+    await c.writeFile(KEY_FILE, `backup-e2e-passphrase-${stamp}\n`, 0o600);
+    const config = parse(await c.readFile(CONFIG_PATH)) as { binary: { artifacts?: Record<string, unknown> } };
+    config.binary.artifacts = { ...config.binary.artifacts, mongotools: { file: TOOLS, sha256: sha256(tgz) } };
+    await c.writeFile(CONFIG_PATH, stringify(config), 0o600);
+    // Installed (or, when this block runs alone, installed now); the re-run adds the tools.
+    const r = await cli(['install', '--yes']);
+    if (r.exitCode !== 0) console.log(`${r.stdout}\n${r.stderr}\n${await diagnostics()}`);
+    expect(r.exitCode).toBe(0);
+    expect((await c.exec(['test', '-x', '/opt/openim/infra/mongotools-100.11.0/bin/mongodump'])).exitCode).toBe(0);
+  }, 3_600_000);
+
+  it('data made through the client API: two users, a message from A to B, a file A uploaded through the proxy', async () => {
+    const admin = await adminToken();
+    await callApi(
+      API,
+      '/user/user_register',
+      { users: [users.a, users.b].map((userID) => ({ userID, nickname: `before backup ${userID}`, faceURL: '' })) },
+      { token: admin },
+    );
+    const r = await callApi<{ serverMsgID?: string; clientMsgID?: string }>(
+      API,
+      '/msg/send_msg',
+      {
+        sendID: users.a,
+        recvID: users.b,
+        senderPlatformID: 1,
+        content: { content: text },
+        contentType: 101,
+        sessionType: 1,
+        isOnlineOnly: false,
+        notOfflinePush: true,
+      },
+      { token: admin },
+    );
+    sent = { clientMsgID: r.data.clientMsgID ?? '', serverMsgID: r.data.serverMsgID ?? '' };
+    expect(sent.clientMsgID).not.toBe('');
+    // Stored (msgtransfer writes it to MongoDB from Kafka): pulled back before the backup is taken.
+    const stored = await until('message stored', pullSent, 300_000);
+    expect(stored).toBe(sent.clientMsgID);
+    const tokenA = await userToken(users.a);
+    const init = await callApi<{ id: string; url: string; file?: string; formData?: Record<string, string> }>(
+      API,
+      '/object/initiate_form_data',
+      { name: objectName, size: fileBytes.length, contentType: 'text/plain' },
+      { token: tokenA },
+    );
+    const form = new FormData();
+    for (const [k, v] of Object.entries(init.data.formData ?? {})) form.append(k, v);
+    form.append(init.data.file || 'file', new Blob([fileBytes], { type: 'text/plain' }), 'e2e.txt');
+    // The multipart body as fetch would send it, posted through the proxy to MinIO (the presigned address is public).
+    const multipart = new Request(init.data.url, { method: 'POST', body: form });
+    const posted = await viaProxy(init.data.url, {
+      method: 'POST',
+      body: Buffer.from(await multipart.arrayBuffer()),
+      headers: { 'content-type': multipart.headers.get('content-type')! },
+    });
+    expect(posted.status, posted.body.toString()).toBeLessThan(300);
+    await callApi(API, '/object/complete_form_data', { id: init.data.id }, { token: tokenA });
+    const got = await download();
+    expect(got.body).toEqual(fileBytes);
+  });
+
+  it('backup --key-file writes one encrypted archive with a manifest, in the journal', async () => {
+    const t0 = Date.now();
+    const r = await cli(['backup', '--to', BACKUP_DIR, '--key-file', KEY_FILE, '--json']);
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`[backup] ${seconds.toFixed(1)} s, exit ${r.exitCode}\n${r.stdout}${r.stderr}`);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const record = JSON.parse(r.stdout) as {
+      archive: string;
+      size: number;
+      sha256: string;
+      encrypted: boolean;
+      seconds: number;
+    };
+    archive = record.archive;
+    expect(record.encrypted).toBe(true);
+    expect(archive.startsWith(`${BACKUP_DIR}/openim-backup-v3.8.3-`)).toBe(true);
+    expect((await c.execOk(['stat', '-c', '%a %s', archive])).trim()).toBe(`600 ${record.size}`);
+    expect((await c.execOk(['sha256sum', archive])).split(' ')[0]).toBe(record.sha256);
+    // The passphrase and the stored secrets appear in no output.
+    const state = JSON.parse(await c.readFile(STATE)) as {
+      secrets: Record<string, string>;
+      backups?: { archive: string }[];
+    };
+    for (const secret of [...Object.values(state.secrets), `backup-e2e-passphrase-${stamp}`])
+      expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    expect(state.backups?.map((b) => b.archive)).toContain(archive);
+    bench.backup = { seconds: Math.round(seconds * 10) / 10, archiveBytes: record.size };
+  });
+
+  it("backup --to s3://bucket/prefix uploads the archive over the S3 API (to this install's own MinIO, a bucket of its own); read back: sha256, size, manifest", async () => {
+    const { s3, env } = await minio();
+    if (!(await s3.bucketExists(S3_BUCKET))) await s3.createBucket(S3_BUCKET);
+    const r = await c.exec(
+      [
+        'node',
+        '/repo/bin/openim-deploy.js',
+        'backup',
+        '--to',
+        `s3://${S3_BUCKET}/openim/nightly`,
+        '--key-file',
+        KEY_FILE,
+        '--json',
+        '--target',
+        'binary',
+        '--preset',
+        'single-host',
+        '-c',
+        CONFIG_PATH,
+      ],
+      { env },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const record = JSON.parse(r.stdout) as { archive: string; size: number; sha256: string };
+    expect(record.archive).toMatch(
+      new RegExp(`^s3://${S3_BUCKET}/openim/nightly/openim-backup-v3\\.8\\.3-\\d{8}T\\d{6}Z\\.tar\\.enc$`),
+    );
+    const key = record.archive.slice(`s3://${S3_BUCKET}/`.length);
+    const local = join(workDir, 'from-s3.tar.enc');
+    await s3.get(S3_BUCKET, key, local);
+    expect(sha256(local)).toBe(record.sha256);
+    expect(readFileSync(local).length).toBe(record.size);
+    const secrets = (JSON.parse(await c.readFile(STATE)) as { secrets: Record<string, string> }).secrets;
+    for (const secret of Object.values(secrets)) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    // Opened on this machine with the key: the manifest lists the database, the objects, config and state, checksums match.
+    const keyFile = join(workDir, 'backup.key');
+    writeFileSync(keyFile, await c.readFile(KEY_FILE), { mode: 0o600 });
+    const opened = await openBackupArchive(
+      local,
+      join(workDir, 'opened'),
+      await readPassphrase({ cwd: workDir }, keyFile),
+    );
+    console.log(
+      `[backup --to s3] ${record.archive} ${record.size} bytes; parts ${JSON.stringify(opened.manifest.parts)}`,
+    );
+    expect(opened.encrypted).toBe(true);
+    expect(Object.keys(opened.manifest.parts).sort()).toEqual(['config', 'mongodb', 'objects', 'state']);
+    expect(opened.manifest.contents.some((e) => e.path.startsWith('objects/') && e.size === fileBytes.length)).toBe(
+      true,
+    );
+    // The database dump holds the message (its clientMsgID as a BSON string in mongodump's gzipped archive).
+    const dump = [...opened.files].find(([path]) => path.startsWith('mongodb/'))?.[1];
+    expect(dump, 'the mongodump entry').toBeDefined();
+    expect(gunzipSync(readFileSync(dump!)).includes(Buffer.from(sent.clientMsgID)), 'the message in the dump').toBe(
+      true,
+    );
+    s3Archive = { key, local };
+  });
+
+  it('uninstall --purge, an empty MongoDB and a fresh install: the data is gone', async () => {
+    const purged = await cli(['uninstall', '--purge', '--yes']);
+    expect(purged.exitCode, `${purged.stdout}\n${purged.stderr}`).toBe(0);
+    expect((await c.exec(['test', '-e', '/var/lib/openim/minio'])).exitCode).not.toBe(0);
+    await infra.emptyMongo();
+    const fresh = await cli(['install', '--yes']);
+    if (fresh.exitCode !== 0) console.log(`${fresh.stdout}\n${fresh.stderr}\n${await diagnostics()}`);
+    expect(fresh.exitCode).toBe(0);
+    expect(await usersInfo()).toEqual([]);
+    expect((await download()).status).not.toBe(302);
+  });
+
+  it('restore with a wrong key is refused and changes nothing', async () => {
+    const before = await startMarks();
+    await c.writeFile('/root/wrong.key', 'a-different-passphrase-entirely\n', 0o600);
+    const r = await cli(['restore', archive, '--key-file', '/root/wrong.key', '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/the key does not open this archive/);
+    expect(await startMarks()).toEqual(before);
+    expect(await usersInfo()).toEqual([]);
+  });
+
+  it('restore brings back the users, the message (by clientMsgID) and the file (GET through the proxy); verify is green over https', async () => {
+    // mongorestore sends the index option `ns` (mongo-tools 100.11.0 mongorestore/metadata.go); MongoDB ignores it,
+    // FerretDB 1.24 refuses it (`Index option "ns" is unknown`, seen in test:openim). A gap of the test database:
+    // index restore is NOT proven here. Documents only (--skip-indexes): OpenIM and chat create their indexes at start.
+    console.log(
+      '[test-database gap] FerretDB refuses mongorestore\'s createIndexes (Index option "ns" is unknown): index restore not proven; restore runs with --skip-indexes',
+    );
+    bench.restoreGaps = [
+      'mongorestore index restore refused by FerretDB (Index option "ns" is unknown): not proven; restored with --skip-indexes',
+    ];
+    const t0 = Date.now();
+    const r = await cli(['restore', archive, '--key-file', KEY_FILE, '--yes', '--skip-indexes']);
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`[restore] ${seconds.toFixed(1)} s, exit ${r.exitCode}\n${r.stdout}${r.stderr}`);
+    if (r.exitCode !== 0) console.log(await diagnostics());
+    expect(r.exitCode).toBe(0);
+    bench.restore = { seconds: Math.round(seconds * 10) / 10 };
+    await expectDataBack();
+    const report = await verify();
+    console.log(`[verify after restore] ${report.checks.map((x) => `${x.id}=${x.status}`).join(' ')}`);
+    expect(report.endpoints).toMatchObject({
+      api: `https://${DOMAIN}/api`,
+      objectStorage: `https://${DOMAIN}/im-minio-api`,
+      caFile: PROXY_CA,
+    });
+    expect(failedChecks(report)).toEqual([]);
+  });
+
+  it('restore s3://bucket/key downloads the archive from S3-compatible storage and restores it: the data is there again', async () => {
+    expect(s3Archive, 'the archive of the backup --to s3:// test').toBeDefined();
+    // The purge emptied this install's MinIO, its bucket of backups with it: the archive read back before is put
+    // into a bucket again (as an off-host copy would be there on a new host).
+    const { s3, env } = await minio();
+    if (!(await s3.bucketExists(S3_BUCKET))) await s3.createBucket(S3_BUCKET);
+    await s3.put(S3_BUCKET, s3Archive!.key, s3Archive!.local, readFileSync(s3Archive!.local).length);
+    const t0 = Date.now();
+    const r = await c.exec(
+      [
+        'node',
+        '/repo/bin/openim-deploy.js',
+        'restore',
+        `s3://${S3_BUCKET}/${s3Archive!.key}`,
+        '--key-file',
+        KEY_FILE,
+        '--yes',
+        '--skip-indexes',
+        '--target',
+        'binary',
+        '--preset',
+        'single-host',
+        '-c',
+        CONFIG_PATH,
+      ],
+      { env },
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`[restore s3://] ${seconds.toFixed(1)} s, exit ${r.exitCode}\n${r.stdout}${r.stderr}`);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`downloading s3://${S3_BUCKET}/`));
+    bench.restoreFromS3 = { seconds: Math.round(seconds * 10) / 10 };
+    await expectDataBack();
   });
 });
 
