@@ -99,7 +99,11 @@ describe('day two on Kubernetes (simulated cluster)', () => {
     expect(dry.out).toContain('v3.8.3 → v3.8.4: dry run');
     const noYes = await cli(['upgrade', ...config, '--to', 'v3.8.4']);
     expect(noYes.code).toBe(2);
-    expect(noYes.err).toContain('Back up MongoDB first');
+    // The product's own backup first; the hand-made mongodump stays as the fallback.
+    expect(noYes.err).toContain(
+      'Back up first: `openim-deploy backup --to <folder|s3://bucket/prefix>` (or `upgrade --backup`).',
+    );
+    expect(noYes.err).toContain('Or back up MongoDB by hand');
     const upgrade = await cli(['upgrade', ...config, '--to', 'v3.8.4', '--yes']);
     expect(upgrade.code, upgrade.err).toBe(0);
     const upgraded = readState(workdir);
