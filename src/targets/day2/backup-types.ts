@@ -54,3 +54,7 @@ export interface DataBackup {
    */
   afterSecretsRestored?(spec: DeploySpec, runner: Runner, io: BackupIo): Promise<void>;
 }
+
+/** The first line of every target's backup hint (upgrade without --yes): the product's own backup. */
+export const BACKUP_FIRST_HINT =
+  'Back up first: `openim-deploy backup --to <folder|s3://bucket/prefix>` (or `upgrade --backup`).';

@@ -5,7 +5,8 @@ import type { BinaryFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { emptyState, type DeployState } from '../../../state/types.js';
 import { binarySteps } from '../steps.js';
-import { binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
+import { binaryBackupHint, binaryResources, binaryRollbackSteps, binaryUninstallSteps } from './operations.js';
+import { BACKUP_FIRST_HINT } from '../../day2/backup-types.js';
 import { binaryStatus, journalExit, parseShow } from './status.js';
 
 const spec = resolveConfig({
@@ -78,6 +79,13 @@ describe('binary status', () => {
 });
 
 describe('binary day two plans', () => {
+  it("the backup hint before an upgrade names the product's own backup first, the hand-made mongodump after it", () => {
+    const hint = binaryBackupHint(resolveConfig({ preset: 'single-host' }).spec).split('\n');
+    expect(hint[0]).toBe(BACKUP_FIRST_HINT);
+    expect(hint[1]).toMatch(/^Or back up MongoDB by hand/);
+    expect(hint.join('\n')).toMatch(/mongodump --uri 'mongodb:\/\/root:<mongodb\.rootPassword>@127\.0\.0\.1/);
+  });
+
   const facts: BinaryFacts = {
     ...(unprobedFacts('binary') as BinaryFacts),
     probed: true,

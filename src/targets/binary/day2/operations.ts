@@ -14,6 +14,7 @@ import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/
 import { binaryLayout, type Product } from '../layout.js';
 import { findModule } from '../../../catalog/modules.js';
 import { TARGETS, unitNameOf } from '../units.js';
+import { BACKUP_FIRST_HINT } from '../../day2/backup-types.js';
 
 export const SEQ_TOOL = 'seq';
 
@@ -210,9 +211,10 @@ export function binaryMigrationSteps(spec: DeploySpec, from: string): Step[] {
 export function binaryBackupHint(spec: DeploySpec): string {
   const layout = binaryLayout(spec);
   if (spec.infrastructure.mongodb.mode === 'external')
-    return "Back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.";
+    return `${BACKUP_FIRST_HINT} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
   return [
-    `Back up MongoDB first: stop nothing, run mongodump against 127.0.0.1 with the root user, e.g.`,
+    BACKUP_FIRST_HINT,
+    `Or back up MongoDB by hand: stop nothing, run mongodump against 127.0.0.1 with the root user, e.g.`,
     `  mongodump --uri 'mongodb://root:<mongodb.rootPassword>@127.0.0.1/?authSource=admin' --archive=/var/backups/openim-$(date +%F).archive.gz --gzip`,
     `(the password is in the state file ${spec.binary.stateDir}/state.json, mode 0600), or snapshot ${layout.dataDir}.`,
   ].join('\n');

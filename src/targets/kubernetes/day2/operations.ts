@@ -14,6 +14,7 @@ import type { Step } from '../../../plan/types.js';
 import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/types.js';
 import { helmBase } from '../tools.js';
 import { failure, inNamespace, kubectl, type Json } from './kubectl.js';
+import { BACKUP_FIRST_HINT } from '../../day2/backup-types.js';
 
 type Recorded<T extends CreatedResource['type']> = Extract<CreatedResource, { type: T }> & { order: number };
 
@@ -218,7 +219,7 @@ export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Pro
 
 export function kubernetesBackupHint(spec: DeploySpec): string {
   const ns = spec.kubernetes.namespace;
-  const ours = 'Back up first: `openim-deploy backup --to <folder|s3://bucket/prefix>` (or `upgrade --backup`).';
+  const ours = BACKUP_FIRST_HINT;
   if (spec.infrastructure.mongodb.mode === 'external')
     return `${ours} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
   return [
