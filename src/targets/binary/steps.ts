@@ -41,7 +41,15 @@ import {
   startStepId,
   switchStepId,
 } from './step-ids.js';
-import { CHECK_UNITS, openimModules, openimUnitFiles, TARGETS, type ModuleUnits, type UnitText } from './units.js';
+import {
+  CHECK_UNITS,
+  openimModules,
+  openimUnitFiles,
+  TARGETS,
+  unitWriteActions,
+  type ModuleUnits,
+  type UnitText,
+} from './units.js';
 
 const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({
   kind: 'exec',
@@ -322,16 +330,7 @@ function unitsStep(ctx: BinaryPlanContext): Step {
     title: `systemd units (${allUnits.length} files in ${layout.unitDir})`,
     phase: 'config',
     needs: [BINARY_STEP.dirs],
-    actions: [
-      ...allUnits.map((u) => ({
-        kind: 'write' as const,
-        path: `${layout.unitDir}/${u.name}`,
-        mode: 0o644,
-        content: u.text,
-        render: `systemd/${u.name}`,
-      })),
-      exec(['systemctl', 'daemon-reload']),
-    ],
+    actions: unitWriteActions(layout.unitDir, allUnits),
   };
 }
 

@@ -5,6 +5,7 @@
 // openim-chat.target. Start order: infrastructure → server → chat.
 
 import type { DeploySpec } from '../../config/schema.js';
+import type { Action, WriteAction } from '../../plan/types.js';
 import { CHAT_MODULES, SERVER_MODULES, type OpenIMModule } from '../../catalog/modules.js';
 import { OPENIM_TOOLS } from '../../catalog/host-artifacts.js';
 import { serverRelease } from '../../catalog/openim-versions.js';
@@ -119,6 +120,20 @@ export function openimModules(spec: DeploySpec): ModuleUnits[] {
 export interface UnitText {
   name: string;
   text: string;
+}
+
+/** Writes unit files into the unit directory, then reloads systemd so that it reads them. */
+export function unitWriteActions(unitDir: string, units: UnitText[]): Action[] {
+  return [
+    ...units.map((u): WriteAction => ({
+      kind: 'write',
+      path: `${unitDir}/${u.name}`,
+      mode: 0o644,
+      content: u.text,
+      render: `systemd/${u.name}`,
+    })),
+    { kind: 'exec', argv: ['systemctl', 'daemon-reload'], mutates: true },
+  ];
 }
 
 export interface UnitContext {

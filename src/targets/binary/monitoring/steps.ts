@@ -19,7 +19,7 @@ import type { ArtifactId, MonitoringArchiveId, PlannedArtifact } from '../artifa
 import type { BinaryLayout } from '../layout.js';
 import { BINARY_STEP, fetchStepId, monitoringExtractStepId } from '../step-ids.js';
 import { execStart, renderUnit, type UnitFile, type UnitSection } from '../systemd-ini.js';
-import { hardening, HEADER, PROXY_VARIABLES, type UnitText } from '../units.js';
+import { hardening, HEADER, PROXY_VARIABLES, unitWriteActions, type UnitText } from '../units.js';
 import { binaryMonitoringFiles } from './files.js';
 import { hostGrafanaUrl } from './grafana.js';
 import { monitoringPaths } from './paths.js';
@@ -344,16 +344,7 @@ function monitoringUnitsStep(layout: BinaryLayout, units: UnitText[]): Step {
     title: `Monitoring units (${units.length} files in ${layout.unitDir})`,
     phase: 'monitoring',
     needs: [BINARY_STEP.dirs],
-    actions: [
-      ...units.map((u) => ({
-        kind: 'write' as const,
-        path: `${layout.unitDir}/${u.name}`,
-        mode: 0o644,
-        content: u.text,
-        render: `systemd/${u.name}`,
-      })),
-      exec(['systemctl', 'daemon-reload']),
-    ],
+    actions: unitWriteActions(layout.unitDir, units),
   };
 }
 
