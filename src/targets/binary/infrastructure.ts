@@ -20,6 +20,7 @@ import { encodeText } from '../../secrets/encode.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { environmentFileText } from './env-file.js';
 import { kafkaGroupActions } from './kafka-groups.js';
+import { kafkaToolAction } from './kafka-tool.js';
 import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
@@ -166,11 +167,8 @@ export function kafkaTopicActions(
   logDir: string,
   commandConfig?: string,
 ): ExecAction[] {
-  return KAFKA_TOPICS.map((topic) => ({
-    kind: 'exec',
-    argv: [
-      'env',
-      `LOG_DIR=${logDir}`,
+  return KAFKA_TOPICS.map((topic) =>
+    kafkaToolAction(logDir, [
       `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.topics}`,
       '--bootstrap-server',
       bootstrap,
@@ -183,10 +181,8 @@ export function kafkaTopicActions(
       String(KAFKA_PARTITIONS),
       '--replication-factor',
       '1',
-    ],
-    mutates: true,
-    timeoutSeconds: 120,
-  }));
+    ]),
+  );
 }
 
 /** What one bundled component adds to the plan: its config folder, install step, unit and after-start setup. */

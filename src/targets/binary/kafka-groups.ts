@@ -11,6 +11,7 @@
 import { HOST_ARCHIVES } from '../../catalog/host-artifacts.js';
 import { KAFKA_CONSUMER_GROUPS, KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { ExecAction } from '../../plan/types.js';
+import { kafkaToolAction } from './kafka-tool.js';
 
 /**
  * `sh -c` program; its arguments come after it, never spliced into the text:
@@ -33,11 +34,8 @@ export function kafkaGroupActions(
   logDir: string,
   commandConfig?: string,
 ): ExecAction[] {
-  return KAFKA_TOPICS.map((topic) => ({
-    kind: 'exec',
-    argv: [
-      'env',
-      `LOG_DIR=${logDir}`,
+  return KAFKA_TOPICS.map((topic) =>
+    kafkaToolAction(logDir, [
       'sh',
       '-c',
       REGISTER_GROUP_SCRIPT,
@@ -47,8 +45,6 @@ export function kafkaGroupActions(
       KAFKA_CONSUMER_GROUPS[topic],
       topic,
       ...(commandConfig ? ['--command-config', commandConfig] : []),
-    ],
-    mutates: true,
-    timeoutSeconds: 120,
-  }));
+    ]),
+  );
 }
