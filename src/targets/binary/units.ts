@@ -12,23 +12,16 @@ import { serverRelease } from '../../catalog/openim-versions.js';
 import type { BinaryLayout, Product } from './layout.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { ALL_INTERFACE_MODULES, loopbackFilter } from './proxy/loopback.js';
+import { PROXY_VARIABLES as LIVE_PROXY_VARIABLES } from '../day2/live-helpers.js';
 
 export const HEADER =
   'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
 
-/** Proxy variables a unit must not inherit: gRPC to etcd would go through the proxy (openimsdk/openim-docker issue #180). */
-export const PROXY_VARIABLES = [
-  'http_proxy',
-  'https_proxy',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'all_proxy',
-  'ALL_PROXY',
-  'grpc_proxy',
-  'GRPC_PROXY',
-  'no_proxy',
-  'NO_PROXY',
-];
+/**
+ * Proxy variables a unit must not inherit: gRPC to etcd would go through the proxy (openimsdk/openim-docker issue #180).
+ * The ones a live install is checked for, plus the proxy exceptions (no_proxy), which mean nothing without a proxy.
+ */
+export const PROXY_VARIABLES = [...LIVE_PROXY_VARIABLES, 'no_proxy', 'NO_PROXY'];
 
 export const TARGETS = {
   all: 'openim.target',
