@@ -9,7 +9,7 @@ import type { DeploySpec } from '../../config/schema.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
 import { CHAT_ADMIN_STEP } from './names.js';
-import { kubectlBase } from './tools.js';
+import { portForwardArgv } from './verify/forward.js';
 
 export function chatAdminPasswordStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
   const step = {
@@ -26,15 +26,6 @@ export function chatAdminPasswordStep(spec: DeploySpec, facts: KubernetesFacts, 
       actions: [],
     };
   }
-  const argv = [
-    ...kubectlBase(spec),
-    '-n',
-    spec.kubernetes.namespace,
-    'port-forward',
-    '--address',
-    '127.0.0.1',
-    'svc/admin-api',
-    `:${PUBLIC_PORTS.adminApi}`,
-  ];
+  const argv = portForwardArgv(spec, 'admin-api', PUBLIC_PORTS.adminApi);
   return { ...step, retries: 1, actions: [chatAdminPasswordAction({ portForward: argv })] };
 }
