@@ -21,6 +21,7 @@ import { secretRef } from '../../secrets/secrets.js';
 import { environmentFileText } from './env-file.js';
 import { kafkaGroupActions } from './kafka-groups.js';
 import { kafkaToolAction } from './kafka-tool.js';
+import { packageInstallActions } from './packages.js';
 import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
 import { bundledInfra, type InfraId } from './endpoints.js';
@@ -238,28 +239,7 @@ function packagesStep(ctx: InfraContext): Step | undefined {
   const names = packages.map((c) => HOST_PACKAGES[c].names[pm]);
   const missing = names.filter((n) => !(ctx.installedPackages ?? []).includes(n));
   const theirUnits = packages.flatMap((c) => HOST_PACKAGES[c].packageUnits[pm]);
-  const install: ExecAction[] =
-    missing.length === 0
-      ? []
-      : pm === 'apt'
-        ? [
-            { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
-            {
-              kind: 'exec',
-              argv: [
-                'env',
-                'DEBIAN_FRONTEND=noninteractive',
-                'apt-get',
-                'install',
-                '-y',
-                '--no-install-recommends',
-                ...missing,
-              ],
-              mutates: true,
-              timeoutSeconds: 900,
-            },
-          ]
-        : [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
+  const install = packageInstallActions(pm, missing);
   return {
     id: BINARY_STEP.infraPackages,
     title: missing.length ? `Packages ${missing.join(', ')}` : `Packages ${names.join(', ')} (installed)`,

@@ -23,6 +23,7 @@ import { hardening, HEADER, PROXY_VARIABLES, unitWriteActions, type UnitText } f
 import { binaryMonitoringFiles } from './files.js';
 import { hostGrafanaUrl } from './grafana.js';
 import { monitoringPaths } from './paths.js';
+import { packageInstallActions } from '../packages.js';
 import { binaryMonitoringServices, MONITORING_USER, type HostMonitoringService } from './services.js';
 
 export const MONITORING_TARGET = 'openim-monitoring.target';
@@ -251,26 +252,7 @@ function monitoringPackagesStep(ctx: MonitoringPlanContext): Step | undefined {
   const packages = monitoringPackages(ctx.spec, ctx.arch, pm);
   if (packages.names.length === 0) return undefined;
   const missing = packages.names.filter((n) => !ctx.installedPackages.includes(n));
-  const install: ExecAction[] =
-    missing.length === 0
-      ? []
-      : pm === 'apt'
-        ? [
-            exec(['apt-get', 'update'], { timeoutSeconds: 600 }),
-            exec(
-              [
-                'env',
-                'DEBIAN_FRONTEND=noninteractive',
-                'apt-get',
-                'install',
-                '-y',
-                '--no-install-recommends',
-                ...missing,
-              ],
-              { timeoutSeconds: 900 },
-            ),
-          ]
-        : [exec(['dnf', 'install', '-y', ...missing], { timeoutSeconds: 900 })];
+  const install = packageInstallActions(pm, missing);
   const actions: ExecAction[] = [
     ...install,
     // The packages' own services would hold the ports; the hardened openim-* units replace them. The unit names are Debian's.
