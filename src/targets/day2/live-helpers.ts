@@ -2,6 +2,9 @@
 // the Kafka topic listing, and a Mongo login whose password goes through
 // stdin (a mongosh script), never argv.
 
+import type { RunResult } from '../../process/runner.js';
+import type { LiveEvidence } from './types.js';
+
 export const PROXY_VARIABLES = [
   'http_proxy',
   'https_proxy',
@@ -21,6 +24,13 @@ export function parseTopicDescribe(text: string): { name: string; partitions: nu
     if (m) out.push({ name: m[1]!, partitions: Number(m[2]) });
   }
   return out;
+}
+
+/** A `kafka-topics.sh --describe` run → the topics it lists, or its last two lines of output as the error. */
+export function kafkaTopicsEvidence(r: RunResult): LiveEvidence['kafkaTopics'] {
+  return r.exitCode === 0
+    ? { ok: true, topics: parseTopicDescribe(r.stdout) }
+    : { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') };
 }
 
 /** A mongosh script for stdin: the password never reaches argv. */

@@ -11,7 +11,7 @@ import type { LiveEvidence } from '../../day2/types.js';
 import type { Runner } from '../../../process/runner.js';
 import type { DeployState } from '../../../state/types.js';
 import { mongoUri } from '../../../secrets/encode.js';
-import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../day2/live-helpers.js';
+import { kafkaTopicsEvidence, mongoPingScript, parseMongoPing, PROXY_VARIABLES } from '../../day2/live-helpers.js';
 import { binaryEndpoints, bundledInfra } from '../endpoints.js';
 import { infraHome } from '../infrastructure.js';
 import { binaryLayout } from '../layout.js';
@@ -54,10 +54,7 @@ export async function binaryEvidence(
       [`${infraHome(layout, 'kafka')}/bin/kafka-topics.sh`, '--bootstrap-server', bootstrap, '--describe'],
       { timeoutMs: 60_000 },
     );
-    evidence.kafkaTopics =
-      r.exitCode === 0
-        ? { ok: true, topics: parseTopicDescribe(r.stdout) }
-        : { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') };
+    evidence.kafkaTopics = kafkaTopicsEvidence(r);
   } else
     evidence.skipped.push({
       check: 'kafka.topics',

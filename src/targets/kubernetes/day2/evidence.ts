@@ -20,7 +20,7 @@ import { INFRA_RELEASES } from '../infrastructure/names.js';
 import { enabledModules } from '../steps.js';
 import { publicUrls } from '../urls.js';
 import { getJson, inNamespace, listItems, type Json } from './kubectl.js';
-import { mongoPingScript, parseMongoPing, parseTopicDescribe, PROXY_VARIABLES } from '../../day2/live-helpers.js';
+import { kafkaTopicsEvidence, mongoPingScript, parseMongoPing, PROXY_VARIABLES } from '../../day2/live-helpers.js';
 import { readSnapshot, type ClusterSnapshot } from './status.js';
 
 const runningPod = (pods: Json[], release: string): string | undefined =>
@@ -120,10 +120,7 @@ export async function kubernetesEvidence(
         ),
         { timeoutMs: 60_000 },
       );
-      evidence.kafkaTopics =
-        r.exitCode === 0
-          ? { ok: true, topics: parseTopicDescribe(r.stdout) }
-          : { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') };
+      evidence.kafkaTopics = kafkaTopicsEvidence(r);
     }
   } else
     evidence.skipped.push({
