@@ -300,6 +300,25 @@ export const CLUSTER_ADDONS = {
 } as const satisfies Record<string, { chart: ChartRef; namespace: string; images: Record<string, ImageRef> }>;
 
 /**
+ * Loki's index schema, the same on a host and in the cluster: schema v13 on
+ * the TSDB index with 24h index tables, the choice Loki's schema docs name for
+ * new installs (grafana/loki docs/sources/operations/storage/schema), with the
+ * start date and table prefix of its Helm install guides. Never change `from`
+ * of an entry in use: Loki reads older data by the entry whose date covers it.
+ */
+export const LOKI_SCHEMA_CONFIG = {
+  configs: [
+    {
+      from: '2024-04-01',
+      store: 'tsdb',
+      object_store: 'filesystem',
+      schema: 'v13',
+      index: { prefix: 'loki_index_', period: '24h' },
+    },
+  ],
+};
+
+/**
  * Monitoring and logging (issue #8). Kubernetes installs the CLUSTER_ADDONS
  * charts above (kube-prometheus-stack, loki, alloy); these are the names,
  * ports and host pins around them. Object names are fixed (fullnameOverride)

@@ -4,7 +4,7 @@
 
 import { stringify } from 'yaml';
 import type { DeploySpec } from '../../../config/schema.js';
-import { MONITORING } from '../../../catalog/infrastructure.js';
+import { LOKI_SCHEMA_CONFIG, MONITORING } from '../../../catalog/infrastructure.js';
 import {
   hostAlloyConfig,
   installedModules,
@@ -52,17 +52,7 @@ export function hostLokiConfig(spec: DeploySpec): object {
       ring: { kvstore: { store: 'inmemory' } },
       storage: { filesystem: { chunks_directory: `${data}/chunks`, rules_directory: `${data}/rules` } },
     },
-    schema_config: {
-      configs: [
-        {
-          from: '2024-04-01',
-          store: 'tsdb',
-          object_store: 'filesystem',
-          schema: 'v13',
-          index: { prefix: 'loki_index_', period: '24h' },
-        },
-      ],
-    },
+    schema_config: LOKI_SCHEMA_CONFIG,
     limits_config: { retention_period: `${MONITORING.retention.lokiHours}h` },
     compactor: { working_directory: `${data}/compactor`, retention_enabled: true, delete_request_store: 'filesystem' },
     analytics: { reporting_enabled: false },

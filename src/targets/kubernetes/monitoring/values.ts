@@ -6,7 +6,7 @@
 // reads its admin password from an existing Secret.
 
 import type { DeploySpec } from '../../../config/schema.js';
-import { MONITORING } from '../../../catalog/infrastructure.js';
+import { LOKI_SCHEMA_CONFIG, MONITORING } from '../../../catalog/infrastructure.js';
 import { kubernetesAlloyConfig } from '../../../monitoring/log-shipping.js';
 import { storageClassFor } from '../infrastructure/storage-class.js';
 import { publicUrls } from '../urls.js';
@@ -160,17 +160,7 @@ export function lokiValues(spec: DeploySpec): object {
       auth_enabled: false,
       commonConfig: { replication_factor: 1 },
       storage: { type: 'filesystem' },
-      schemaConfig: {
-        configs: [
-          {
-            from: '2024-04-01',
-            store: 'tsdb',
-            object_store: 'filesystem',
-            schema: 'v13',
-            index: { prefix: 'loki_index_', period: '24h' },
-          },
-        ],
-      },
+      schemaConfig: LOKI_SCHEMA_CONFIG,
       limits_config: { retention_period: `${MONITORING.retention.lokiHours}h` },
       compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
     },
