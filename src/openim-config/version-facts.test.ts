@@ -19,6 +19,7 @@ import {
 } from '../../test/helpers/openim-config-fixtures.js';
 import type { ConfigFiles } from './types.js';
 import { NFS_SERVER_SET } from '../../test/helpers/config-presets.js';
+import { kubernetesLayout } from '../targets/kubernetes/layout.js';
 
 const get = (files: ConfigFiles, file: string, ...path: string[]): unknown =>
   path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], files[file]);
@@ -59,7 +60,8 @@ describe('#15 defect 6: chat share.yml proxyHeader only where a proxy sets it', 
       ];
       const spec = resolveConfig({ preset: 'production', sets }).spec;
       return get(
-        generateOpenIMConfig(spec, openimEndpoints(spec, infraEndpoints(spec)), envOptions).chat,
+        generateOpenIMConfig(spec, openimEndpoints(spec, kubernetesLayout(spec), infraEndpoints(spec)), envOptions)
+          .chat,
         'share.yml',
         'proxyHeader',
       );

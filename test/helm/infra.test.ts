@@ -14,13 +14,17 @@ import type { DeploySpec } from '../../src/config/schema.js';
 import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
 import type { Step, WriteAction } from '../../src/plan/types.js';
-import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
-import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
+import { infrastructureEndpoints as infrastructureEndpointsWith } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
+import { infrastructureSteps as infrastructureStepsWith } from '../../src/targets/kubernetes/infrastructure/steps.js';
 import { ETCD_VOLUME_SIZE } from '../../src/targets/kubernetes/infrastructure/etcd.js';
 import { storageSteps } from '../../src/targets/kubernetes/infrastructure/storage.js';
 import { EXTERNAL_SETS } from '../helpers/kubernetes-infrastructure-specs.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
 import { validateObject } from './k8s-schemas.js';
+import { withLayout } from '../helpers/kubernetes-specs.js';
+
+const infrastructureEndpoints = withLayout(infrastructureEndpointsWith);
+const infrastructureSteps = withLayout(infrastructureStepsWith);
 
 const chartsDir = join(repoRoot, 'templates', 'charts');
 const runner = new ExecaRunner();

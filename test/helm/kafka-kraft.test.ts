@@ -16,10 +16,14 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
-import { infrastructureEndpoints } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
-import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
+import { infrastructureEndpoints as infrastructureEndpointsWith } from '../../src/targets/kubernetes/infrastructure/endpoints.js';
+import { infrastructureSteps as infrastructureStepsWith } from '../../src/targets/kubernetes/infrastructure/steps.js';
 import { REGISTER_GROUP_SCRIPT } from '../../src/targets/binary/kafka-groups.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
+import { withLayout } from '../helpers/kubernetes-specs.js';
+
+const infrastructureEndpoints = withLayout(infrastructureEndpointsWith);
+const infrastructureSteps = withLayout(infrastructureStepsWith);
 
 const KAFKA_VERSION = INFRASTRUCTURE.kafka.images.kafka.tag;
 const libs = join(repoRoot, '.cache', `kafka-libs-${KAFKA_VERSION}`);

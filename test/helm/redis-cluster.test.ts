@@ -13,8 +13,11 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { ExecaRunner } from '../../src/process/execa-runner.js';
 import type { WriteAction } from '../../src/plan/types.js';
-import { infrastructureSteps } from '../../src/targets/kubernetes/infrastructure/steps.js';
+import { infrastructureSteps as infrastructureStepsWith } from '../../src/targets/kubernetes/infrastructure/steps.js';
 import { helmBinaries, repoRoot } from '../helpers/tools.js';
+import { withLayout } from '../helpers/kubernetes-specs.js';
+
+const infrastructureSteps = withLayout(infrastructureStepsWith);
 
 const runner = new ExecaRunner();
 const work = mkdtempSync(join(tmpdir(), 'openim-redis-scenario-'));

@@ -3,6 +3,7 @@
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { DeploySpec } from '../../src/config/schema.js';
 import type { KubernetesFacts } from '../../src/facts/types.js';
+import { kubernetesLayout, type KubernetesLayout } from '../../src/targets/kubernetes/layout.js';
 import { requiredSets } from './config-presets.js';
 
 export function specFor(preset: 'dev' | 'production', sets: string[] = []): DeploySpec {
@@ -39,3 +40,13 @@ export const PROBED_CLUSTER_FIXTURE: KubernetesFacts = {
     nodes: [{ name: 'n1', ready: true, cpuMillis: 16000, memoryBytes: 64 * 2 ** 30 }],
   },
 };
+
+/**
+ * A planner function that takes the layout after the spec, called the way tests call it: with the
+ * spec alone, the layout derived from it (as the planners derive it once at their entry).
+ */
+export function withLayout<Rest extends unknown[], Result>(
+  fn: (spec: DeploySpec, layout: KubernetesLayout, ...rest: Rest) => Result,
+): (spec: DeploySpec, ...rest: Rest) => Result {
+  return (spec, ...rest) => fn(spec, kubernetesLayout(spec), ...rest);
+}

@@ -7,8 +7,28 @@ import { INGRESS_CONTROLLERS } from '../../catalog/ingress.js';
 import { infrastructureChecks } from './infrastructure/index.js';
 import { UNREACHABLE_FIX, unreachableMessage } from './unreachable.js';
 import { objectStorageBackend } from './infra-bridge.js';
+import { kubernetesLayout } from './layout.js';
+
+/** CRDs an ingress controller the installer does not install must find in the cluster: [CRD, what provides it]. */
+const CONTROLLER_CRDS: Readonly<
+  Partial<Record<DeploySpec['kubernetes']['ingress']['controller'], [string, string][]>>
+> = {
+  'gateway-api': [
+    ['gateways.gateway.networking.k8s.io', 'Gateway API CRDs'],
+    ['httproutes.gateway.networking.k8s.io', 'Gateway API CRDs (HTTPRoute)'],
+  ],
+  istio: [
+    ['virtualservices.networking.istio.io', 'Istio'],
+    ['gateways.networking.istio.io', 'Istio (Gateway)'],
+  ],
+  traefik: [
+    ['ingressroutes.traefik.io', 'Traefik CRDs (IngressRoute, traefik.io)'],
+    ['middlewares.traefik.io', 'Traefik CRDs (Middleware, traefik.io)'],
+  ],
+};
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
+  const layout = kubernetesLayout(spec);
   const findings: PreflightFinding[] = [];
   const error = (id: string, message: string, fix?: string) =>
     findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
@@ -33,16 +53,16 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
   if (ingress.controller === 'istio' && ingress.tls.mode === 'secret') {
     warn(
       'ingress.istio-tls-secret',
-      `Istio reads TLS Secret ${ingress.tls.secretName} from the ingress gateway's namespace (${INGRESS_CONTROLLERS.istio.namespace}), not from ${spec.kubernetes.namespace}`,
+      `Istio reads TLS Secret ${ingress.tls.secretName} from the ingress gateway's namespace (${INGRESS_CONTROLLERS.istio.namespace}), not from ${layout.namespace}`,
       `create it in ${INGRESS_CONTROLLERS.istio.namespace}`,
     );
   }
-  const storageBackend = objectStorageBackend(spec);
+  const storageBackend = objectStorageBackend(spec, layout);
   if (
     ingress.controller === 'traefik' &&
     !ingress.install &&
     storageBackend &&
-    storageBackend.namespace !== spec.kubernetes.namespace
+    storageBackend.namespace !== layout.namespace
   ) {
     warn(
       'ingress.traefik-cross-namespace',
@@ -132,37 +152,9 @@ export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): Pref
       );
     }
   }
+  const controllerCrds = ingress.install ? [] : (CONTROLLER_CRDS[ingress.controller] ?? []);
   const crdNeeds: [boolean, string, string][] = [
-    [
-      spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install,
-      'gateways.gateway.networking.k8s.io',
-      'Gateway API CRDs',
-    ],
-    [
-      spec.kubernetes.ingress.controller === 'gateway-api' && !spec.kubernetes.ingress.install,
-      'httproutes.gateway.networking.k8s.io',
-      'Gateway API CRDs (HTTPRoute)',
-    ],
-    [
-      spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install,
-      'virtualservices.networking.istio.io',
-      'Istio',
-    ],
-    [
-      spec.kubernetes.ingress.controller === 'istio' && !spec.kubernetes.ingress.install,
-      'gateways.networking.istio.io',
-      'Istio (Gateway)',
-    ],
-    [
-      spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install,
-      'ingressroutes.traefik.io',
-      'Traefik CRDs (IngressRoute, traefik.io)',
-    ],
-    [
-      spec.kubernetes.ingress.controller === 'traefik' && !spec.kubernetes.ingress.install,
-      'middlewares.traefik.io',
-      'Traefik CRDs (Middleware, traefik.io)',
-    ],
+    ...controllerCrds.map(([crd, what]): [boolean, string, string] => [true, crd, what]),
     [spec.kubernetes.ingress.tls.mode === 'cert-manager', 'certificates.cert-manager.io', 'cert-manager'],
     [
       spec.monitoring.enabled && !spec.monitoring.prometheusUrl,

@@ -15,27 +15,30 @@ import {
   objectStorageCredentials,
   type InfrastructureEndpoints,
 } from './infrastructure/index.js';
+import { kubernetesLayout, type KubernetesLayout } from './layout.js';
 
 export type InfraEndpoints = InfrastructureEndpoints;
 
-export function infraSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
-  return infrastructureSteps(spec, facts);
+export function infraSteps(spec: DeploySpec, layout: KubernetesLayout, facts: KubernetesFacts): Step[] {
+  return infrastructureSteps(spec, layout, facts);
 }
 
-export function infraEndpoints(spec: DeploySpec): InfraEndpoints {
-  return infrastructureEndpoints(spec);
+/** The layout is the planner's; callers that start from the spec alone (filesUrl, backup) get it derived here. */
+export function infraEndpoints(spec: DeploySpec, layout: KubernetesLayout = kubernetesLayout(spec)): InfraEndpoints {
+  return infrastructureEndpoints(spec, layout);
 }
 
 /** The Secret the infrastructure charts read; written and applied by the secrets step beside OpenIM's. */
-export function infraSecretObject(spec: DeploySpec): object {
-  return infraSecret(spec);
+export function infraSecretObject(layout: KubernetesLayout): object {
+  return infraSecret(layout);
 }
 
 /** The Service the `/im-minio-api` route sends to; `namespace` may differ from OpenIM's (Ceph RGW). */
 export function objectStorageBackend(
   spec: DeploySpec,
+  layout: KubernetesLayout,
 ): { service: string; namespace: string; port: number } | undefined {
-  return infraObjectStorageBackend(spec);
+  return infraObjectStorageBackend(spec, layout);
 }
 
 /**

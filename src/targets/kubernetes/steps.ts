@@ -87,7 +87,7 @@ function configSteps(spec: DeploySpec, layout: KubernetesLayout, cfg: ConfigObje
       actions: applyActions(
         spec,
         'manifests/openim-secrets.yaml',
-        yamlDocuments([cfg.secret, infraSecretObject(spec)]),
+        yamlDocuments([cfg.secret, infraSecretObject(layout)]),
         0o600,
         'manifests/openim-secrets.yaml',
       ),
@@ -145,13 +145,13 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const modules = enabledModules(spec);
   const steps: Step[] = [namespaceStep(spec, layout)];
 
-  const infra = attachInfrastructure(infraSteps(spec, facts));
+  const infra = attachInfrastructure(infraSteps(spec, layout, facts));
   steps.push(...infra.steps);
 
   const cfg = configObjects(
     spec,
     layout,
-    generateForKubernetes(spec, openimEndpoints(spec, infraEndpoints(spec))),
+    generateForKubernetes(spec, openimEndpoints(spec, layout, infraEndpoints(spec, layout))),
     modules,
   );
   steps.push(...configSteps(spec, layout, cfg));
@@ -183,7 +183,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const controllers = controllerSteps(spec, [NAMESPACE_STEP], facts.cluster);
   steps.push(...controllers);
   const releases = [...server, ...chat, ...fronts].map((s) => s.id);
-  const objects = ingressObjects(spec);
+  const objects = ingressObjects(spec, layout);
   steps.push({
     id: INGRESS_STEP,
     title: `Ingress (${spec.kubernetes.ingress.controller})`,

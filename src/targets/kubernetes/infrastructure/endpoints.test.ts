@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { infrastructureEndpoints, objectStorageBackend, objectStorageCredentials, parseEndpoint } from './endpoints.js';
+import {
+  infrastructureEndpoints as infrastructureEndpointsWith,
+  objectStorageBackend as objectStorageBackendWith,
+  objectStorageCredentials,
+  parseEndpoint,
+} from './endpoints.js';
 import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const infrastructureEndpoints = withLayout(infrastructureEndpointsWith);
+const objectStorageBackend = withLayout(objectStorageBackendWith);
 
 describe('infrastructureEndpoints', () => {
   it('dev: the client Services of single instances', () => {

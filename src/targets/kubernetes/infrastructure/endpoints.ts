@@ -6,27 +6,27 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, ROOK_OBJECT_STORE, STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import type { OpenIMEndpoints } from '../../../openim-config/types.js';
+import type { KubernetesLayout } from '../layout.js';
 import { publicUrls } from '../urls.js';
-import { INFRA_RELEASES, INFRA_SECRET_NAME, podAddresses, serviceAddress } from './names.js';
+import { INFRA_SECRET_NAME, serviceAddress } from './names.js';
 import { kafkaTopology, mongoTopology, objectStorageKind, redisTopology } from './topology.js';
 
 /** The infrastructure part of OpenIMEndpoints; discovery, apiURL and grafanaURL belong to the target. */
 export type InfrastructureEndpoints = Pick<OpenIMEndpoints, 'mongodb' | 'redis' | 'kafka' | 'objectStorage'>;
 
-function mongodbEndpoint(spec: DeploySpec): OpenIMEndpoints['mongodb'] {
+function mongodbEndpoint(spec: DeploySpec, layout: KubernetesLayout): OpenIMEndpoints['mongodb'] {
   const m = spec.infrastructure.mongodb;
   const authSource = m.authSource || m.database;
   if (m.mode === 'external') {
     // A uri may carry a password: the config generator refuses to put it in a ConfigMap.
     return { uri: m.uri, address: [...m.address], database: m.database, username: m.username, authSource };
   }
-  const ns = spec.kubernetes.namespace;
   const port = INFRASTRUCTURE.mongodb.ports.mongo;
   const topology = mongoTopology(spec);
   if (topology.replicaSet === null) {
     return {
       uri: '',
-      address: [serviceAddress(INFRA_RELEASES.mongodb, ns, port)],
+      address: [layout.serviceAddress(layout.infraReleases.mongodb, port)],
       database: m.database,
       username: m.username,
       authSource,
@@ -35,7 +35,7 @@ function mongodbEndpoint(spec: DeploySpec): OpenIMEndpoints['mongodb'] {
   return {
     uri: '',
     // Every member as a seed: the driver finds the primary from any of them.
-    address: podAddresses(INFRA_RELEASES.mongodb, ns, topology.members, port),
+    address: layout.podAddresses(layout.infraReleases.mongodb, topology.members, port),
     database: m.database,
     username: m.username,
     authSource,
@@ -43,29 +43,23 @@ function mongodbEndpoint(spec: DeploySpec): OpenIMEndpoints['mongodb'] {
   };
 }
 
-function redisEndpoint(spec: DeploySpec): OpenIMEndpoints['redis'] {
+function redisEndpoint(spec: DeploySpec, layout: KubernetesLayout): OpenIMEndpoints['redis'] {
   const r = spec.infrastructure.redis;
   if (r.mode === 'external') return { address: [...r.address], clusterMode: r.clusterMode };
-  const ns = spec.kubernetes.namespace;
   const port = INFRASTRUCTURE.redis.ports.redis;
   const topology = redisTopology(spec);
   if (topology.mode === 'standalone')
-    return { address: [serviceAddress(INFRA_RELEASES.redis, ns, port)], clusterMode: false };
-  return { address: podAddresses(INFRA_RELEASES.redis, ns, topology.nodes, port), clusterMode: true };
+    return { address: [layout.serviceAddress(layout.infraReleases.redis, port)], clusterMode: false };
+  return { address: layout.podAddresses(layout.infraReleases.redis, topology.nodes, port), clusterMode: true };
 }
 
-function kafkaEndpoint(spec: DeploySpec): OpenIMEndpoints['kafka'] {
+function kafkaEndpoint(spec: DeploySpec, layout: KubernetesLayout): OpenIMEndpoints['kafka'] {
   const k = spec.infrastructure.kafka;
   if (k.mode === 'external') return { address: [...k.address], username: k.username, tls: k.tls };
   // The advertised listeners themselves (pain point 5): the names the brokers hand back in metadata.
   const topology = kafkaTopology(spec);
   return {
-    address: podAddresses(
-      INFRA_RELEASES.kafka,
-      spec.kubernetes.namespace,
-      topology.nodes,
-      INFRASTRUCTURE.kafka.ports.client,
-    ),
+    address: layout.podAddresses(layout.infraReleases.kafka, topology.nodes, INFRASTRUCTURE.kafka.ports.client),
     username: '',
     tls: false,
   };
@@ -79,9 +73,8 @@ export function parseEndpoint(endpoint: string): { hostPort: string; host: strin
   return { hostPort: `${url.hostname}:${port}`, host: url.hostname, port, useSSL };
 }
 
-function objectStorageEndpoint(spec: DeploySpec): OpenIMEndpoints['objectStorage'] {
+function objectStorageEndpoint(spec: DeploySpec, layout: KubernetesLayout): OpenIMEndpoints['objectStorage'] {
   const os = spec.infrastructure.objectStorage;
-  const ns = spec.kubernetes.namespace;
   // Presigned URLs point at externalAddress: the public /im-minio-api route unless the user set one (pain point 1).
   const routed = publicUrls(spec).objectStorage;
   const common = { provider: os.provider, bucket: os.bucket, region: os.region };
@@ -89,7 +82,7 @@ function objectStorageEndpoint(spec: DeploySpec): OpenIMEndpoints['objectStorage
     case 'minio':
       return {
         ...common,
-        internalAddress: serviceAddress(INFRA_RELEASES.minio, ns, INFRASTRUCTURE.minio.ports.api),
+        internalAddress: layout.serviceAddress(layout.infraReleases.minio, INFRASTRUCTURE.minio.ports.api),
         externalAddress: routed,
         useSSL: false,
       };
@@ -119,12 +112,12 @@ function objectStorageEndpoint(spec: DeploySpec): OpenIMEndpoints['objectStorage
 }
 
 /** Infrastructure endpoints for the OpenIM config; the target adds discovery, apiURL and grafanaURL. */
-export function infrastructureEndpoints(spec: DeploySpec): InfrastructureEndpoints {
+export function infrastructureEndpoints(spec: DeploySpec, layout: KubernetesLayout): InfrastructureEndpoints {
   return {
-    mongodb: mongodbEndpoint(spec),
-    redis: redisEndpoint(spec),
-    kafka: kafkaEndpoint(spec),
-    objectStorage: objectStorageEndpoint(spec),
+    mongodb: mongodbEndpoint(spec, layout),
+    redis: redisEndpoint(spec, layout),
+    kafka: kafkaEndpoint(spec, layout),
+    objectStorage: objectStorageEndpoint(spec, layout),
   };
 }
 
@@ -163,12 +156,13 @@ export function objectStorageCredentials(spec: DeploySpec): ObjectStorageCredent
 /** The Service the `/im-minio-api` route forwards to (absent for external object storage). */
 export function objectStorageBackend(
   spec: DeploySpec,
+  layout: KubernetesLayout,
 ): { service: string; namespace: string; port: number } | undefined {
   switch (objectStorageKind(spec)) {
     case 'minio':
       return {
-        service: INFRA_RELEASES.minio,
-        namespace: spec.kubernetes.namespace,
+        service: layout.infraReleases.minio,
+        namespace: layout.namespace,
         port: INFRASTRUCTURE.minio.ports.api,
       };
     case 'rook-ceph':

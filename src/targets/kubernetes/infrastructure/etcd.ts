@@ -7,8 +7,9 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { HELPER_IMAGES, INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
 import { needsInClusterEtcd } from '../../../catalog/openim-versions.js';
+import type { KubernetesLayout } from '../layout.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';
-import { INFRA_RELEASES, INFRA_SECRET_NAME, serviceAddress, type InfraSecretKey } from './names.js';
+import { INFRA_SECRET_NAME, type InfraSecretKey } from './names.js';
 import { storageClassFor } from './storage-class.js';
 
 /** Registrations and leases only: far more than OpenIM writes. */
@@ -38,8 +39,8 @@ export function bundledEtcd(spec: DeploySpec): boolean {
 }
 
 /** host:port of the in-cluster etcd's client Service. */
-export function etcdClientAddress(spec: DeploySpec): string {
-  return serviceAddress(INFRA_RELEASES.etcd, spec.kubernetes.namespace, INFRASTRUCTURE.etcd.ports.client);
+export function etcdClientAddress(layout: KubernetesLayout): string {
+  return layout.serviceAddress(layout.infraReleases.etcd, INFRASTRUCTURE.etcd.ports.client);
 }
 
 export function etcdValues(spec: DeploySpec): EtcdValues {

@@ -5,6 +5,7 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { HELPER_IMAGES } from '../../../catalog/infrastructure.js';
 import type { Step } from '../../../plan/types.js';
+import type { KubernetesLayout } from '../layout.js';
 import { kubectlBase } from '../tools.js';
 import { NAMESPACE_STEP } from '../names.js';
 import { parseEndpoint } from './endpoints.js';
@@ -51,7 +52,12 @@ export function externalAddresses(spec: DeploySpec, component: ExternalComponent
 }
 
 /** argv of a pod that exits 0 when every address accepts a TCP connection. */
-export function reachabilityArgv(spec: DeploySpec, component: ExternalComponent, addresses: string[]): string[] {
+export function reachabilityArgv(
+  spec: DeploySpec,
+  layout: KubernetesLayout,
+  component: ExternalComponent,
+  addresses: string[],
+): string[] {
   const name = `openim-check-${component.toLowerCase()}`;
   const script = addresses
     .map(splitHostPort)
@@ -76,7 +82,7 @@ export function reachabilityArgv(spec: DeploySpec, component: ExternalComponent,
   return [
     ...kubectlBase(spec),
     '--namespace',
-    spec.kubernetes.namespace,
+    layout.namespace,
     'run',
     name,
     `--image=${imageString(spec, HELPER_IMAGES.busybox)}`,
@@ -103,7 +109,7 @@ const TITLES: Record<ExternalComponent, string> = {
 };
 
 /** One step per external component: wait until the cluster reaches it. */
-export function externalCheckStep(spec: DeploySpec, component: ExternalComponent): Step {
+export function externalCheckStep(spec: DeploySpec, layout: KubernetesLayout, component: ExternalComponent): Step {
   const addresses = externalAddresses(spec, component);
   const base = {
     id: externalStepId(component),
@@ -128,7 +134,7 @@ export function externalCheckStep(spec: DeploySpec, component: ExternalComponent
     actions: [
       {
         kind: 'wait',
-        probe: { kind: 'exec', argv: reachabilityArgv(spec, component, addresses) },
+        probe: { kind: 'exec', argv: reachabilityArgv(spec, layout, component, addresses) },
         timeoutSeconds: 300,
         intervalSeconds: 10,
       },

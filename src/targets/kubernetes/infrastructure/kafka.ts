@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, JOB_RESOURCES, type ResourceSpec } from '../../../catalog/infrastructure.js';
 import { KAFKA_CONSUMER_GROUPS, KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
+import type { KubernetesLayout } from '../layout.js';
 import { chartImage, pullSecrets, type ChartImage } from './images.js';
 import { INFRA_SECRET_NAME, type InfraSecretKey } from './names.js';
 import { storageClassFor } from './storage-class.js';
@@ -58,6 +59,7 @@ export function kafkaTopicItems(): { name: string; partitions: number; group: st
 
 function common(
   spec: DeploySpec,
+  layout: KubernetesLayout,
 ): Pick<
   KafkaValues,
   | 'image'
@@ -76,7 +78,7 @@ function common(
     image: chartImage(spec, catalog.images.kafka),
     imagePullSecrets: pullSecrets(spec),
     ports: { client: catalog.ports.client, controller: catalog.ports.controller },
-    clusterId: kafkaClusterId(spec.kubernetes.namespace),
+    clusterId: kafkaClusterId(layout.namespace),
     heapOpts: HEAP[spec.profile],
     logRetentionHours: 168,
     persistence: { size: spec.kubernetes.storage.sizes.kafka, storageClass: storageClassFor(spec) },
@@ -87,10 +89,10 @@ function common(
 }
 
 /** The bundled Kafka: KRaft nodes plus the topics Job. */
-export function kafkaValues(spec: DeploySpec): KafkaValues {
+export function kafkaValues(spec: DeploySpec, layout: KubernetesLayout): KafkaValues {
   const topology = kafkaTopology(spec);
   return {
-    ...common(spec),
+    ...common(spec, layout),
     broker: { enabled: true },
     nodes: topology.nodes,
     replication: { factor: topology.replicationFactor, minInsyncReplicas: topology.minInsyncReplicas },
@@ -105,12 +107,12 @@ export function kafkaValues(spec: DeploySpec): KafkaValues {
 }
 
 /** An external Kafka: no nodes, only the topics Job, authenticating as OpenIM does (SASL/PLAIN, TLS). */
-export function kafkaTopicsValues(spec: DeploySpec): KafkaValues {
+export function kafkaTopicsValues(spec: DeploySpec, layout: KubernetesLayout): KafkaValues {
   const kafka = spec.infrastructure.kafka;
   const sasl = kafka.username !== '';
   const protocol = sasl ? (kafka.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT') : kafka.tls ? 'SSL' : 'PLAINTEXT';
   return {
-    ...common(spec),
+    ...common(spec, layout),
     broker: { enabled: false },
     nodes: 1,
     replication: { factor: 1, minInsyncReplicas: 1 },

@@ -7,6 +7,7 @@
 
 import type { DeploySpec } from '../../../config/schema.js';
 import { ROOK_CSI_IMAGES, ROOK_OBJECT_STORE, STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
+import type { KubernetesLayout } from '../layout.js';
 import { pulledImage } from './images.js';
 import { ROOK_BUCKET_CLAIM } from './endpoints.js';
 import { objectStorageKind } from './topology.js';
@@ -120,14 +121,14 @@ function objectStore(spec: DeploySpec, failureDomain: string): Record<string, un
 }
 
 /** The bucket OpenIM stores files in; Rook writes its keys into a Secret of the same name. */
-export function rookBucketClaim(spec: DeploySpec): Record<string, unknown> {
+export function rookBucketClaim(spec: DeploySpec, layout: KubernetesLayout): Record<string, unknown> {
   return {
     apiVersion: 'objectbucket.io/v1alpha1',
     kind: 'ObjectBucketClaim',
     metadata: {
       name: ROOK_BUCKET_CLAIM,
-      namespace: spec.kubernetes.namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' },
+      namespace: layout.namespace,
+      labels: { ...layout.labels },
     },
     spec: {
       bucketName: spec.infrastructure.objectStorage.bucket,

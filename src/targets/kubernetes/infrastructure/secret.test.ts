@@ -3,10 +3,11 @@ import { SECRET_IDS, secretRef } from '../../../secrets/secrets.js';
 import { INFRA_SECRET_KEYS, INFRA_SECRET_NAME } from './names.js';
 import { infraSecret } from './secret.js';
 import { devSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
+import { kubernetesLayout } from '../layout.js';
 
 describe('infraSecret', () => {
   it('maps every key the charts read to a known secret id, as placeholders only', () => {
-    const secret = infraSecret(devSpec()) as {
+    const secret = infraSecret(kubernetesLayout(devSpec())) as {
       metadata: { name: string; namespace: string };
       stringData: Record<string, string>;
     };

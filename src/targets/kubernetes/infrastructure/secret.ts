@@ -2,8 +2,8 @@
 // executor fills them in when it writes the manifest, never the plan.
 
 import { secretRef } from '../../../secrets/secrets.js';
-import type { DeploySpec } from '../../../config/schema.js';
-import { INFRA_SECRET_KEYS, INFRA_SECRET_NAME } from './names.js';
+import type { KubernetesLayout } from '../layout.js';
+import { INFRA_SECRET_KEYS } from './names.js';
 
 /** `stringData` of the infrastructure Secret: key → «secret:id». */
 export function infraSecretData(): Record<string, string> {
@@ -11,14 +11,14 @@ export function infraSecretData(): Record<string, string> {
 }
 
 /** The whole Secret object, for the secrets step to write and apply. */
-export function infraSecret(spec: DeploySpec): Record<string, unknown> {
+export function infraSecret(layout: KubernetesLayout): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: INFRA_SECRET_NAME,
-      namespace: spec.kubernetes.namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'openim-deploy', 'app.kubernetes.io/part-of': 'openim' },
+      name: layout.secrets.infra,
+      namespace: layout.namespace,
+      labels: { ...layout.labels },
     },
     type: 'Opaque',
     stringData: infraSecretData(),

@@ -8,8 +8,11 @@ import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
 import type { kafkaValues } from './kafka.js';
 import { mongodbValues } from './mongodb.js';
 import { INFRASTRUCTURE_STEP, STORAGE_STEP } from './names.js';
-import { infrastructureSteps, ROOK_BUCKET_STEP } from './steps.js';
+import { infrastructureSteps as infrastructureStepsWith, ROOK_BUCKET_STEP } from './steps.js';
 import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const infrastructureSteps = withLayout(infrastructureStepsWith);
 
 const unprobed: KubernetesFacts = { target: 'kubernetes', probed: false };
 /** The target's own steps these depend on, so the graph can be checked whole. */

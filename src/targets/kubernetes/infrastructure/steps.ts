@@ -8,6 +8,7 @@ import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { clearDeadPendingRelease } from '../helm-release.js';
+import type { KubernetesLayout } from '../layout.js';
 import { helmBase, kubectlBase } from '../tools.js';
 import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
 import { ROOK_BUCKET_CLAIM } from './endpoints.js';
@@ -28,9 +29,10 @@ const BUCKET_MANIFEST = `manifests/${ROOK_BUCKET_CLAIM}.yaml`;
 /** A release of one of our charts (templates/charts/<chart>): copy it, write values, helm upgrade --install. */
 export function localReleaseStep(
   spec: DeploySpec,
+  layout: KubernetesLayout,
   options: { release: string; chart: string; title: string; values: object; needs: string[]; component: string },
 ): Step {
-  const ns = spec.kubernetes.namespace;
+  const ns = layout.namespace;
   const chartDir = `charts/${options.chart}`;
   const file = valuesFile(options.release);
   return {
@@ -67,7 +69,7 @@ export function localReleaseStep(
   };
 }
 
-function rookBucketStep(spec: DeploySpec): Step {
+function rookBucketStep(spec: DeploySpec, layout: KubernetesLayout): Step {
   const kubectl = kubectlBase(spec);
   return {
     id: ROOK_BUCKET_STEP,
@@ -81,7 +83,7 @@ function rookBucketStep(spec: DeploySpec): Step {
         kind: 'write',
         path: BUCKET_MANIFEST,
         mode: 0o644,
-        content: toYaml(rookBucketClaim(spec)),
+        content: toYaml(rookBucketClaim(spec, layout)),
         render: BUCKET_MANIFEST,
       },
       {
@@ -95,7 +97,7 @@ function rookBucketStep(spec: DeploySpec): Step {
         argv: [
           ...kubectl,
           '--namespace',
-          spec.kubernetes.namespace,
+          layout.namespace,
           'wait',
           `objectbucketclaim/${ROOK_BUCKET_CLAIM}`,
           '--for=jsonpath={.status.phase}=Bound',
@@ -109,7 +111,7 @@ function rookBucketStep(spec: DeploySpec): Step {
 }
 
 /** Component steps only (no storage, no aggregate). */
-function componentSteps(spec: DeploySpec): Step[] {
+function componentSteps(spec: DeploySpec, layout: KubernetesLayout): Step[] {
   const infra = spec.infrastructure;
   // Every chart reads its credentials from the Secret and claims volumes from the StorageClass.
   const needs = [SECRETS_STEP, STORAGE_STEP];
@@ -117,7 +119,7 @@ function componentSteps(spec: DeploySpec): Step[] {
 
   if (infra.mongodb.mode === 'bundled') {
     steps.push(
-      localReleaseStep(spec, {
+      localReleaseStep(spec, layout, {
         release: INFRA_RELEASES.mongodb,
         chart: 'openim-mongodb',
         title: 'MongoDB',
@@ -126,11 +128,11 @@ function componentSteps(spec: DeploySpec): Step[] {
         component: 'mongodb',
       }),
     );
-  } else steps.push(externalCheckStep(spec, 'mongodb'));
+  } else steps.push(externalCheckStep(spec, layout, 'mongodb'));
 
   if (infra.redis.mode === 'bundled') {
     steps.push(
-      localReleaseStep(spec, {
+      localReleaseStep(spec, layout, {
         release: INFRA_RELEASES.redis,
         chart: 'openim-redis',
         title: 'Redis',
@@ -139,29 +141,29 @@ function componentSteps(spec: DeploySpec): Step[] {
         component: 'redis',
       }),
     );
-  } else steps.push(externalCheckStep(spec, 'redis'));
+  } else steps.push(externalCheckStep(spec, layout, 'redis'));
 
   if (infra.kafka.mode === 'bundled') {
     steps.push(
-      localReleaseStep(spec, {
+      localReleaseStep(spec, layout, {
         release: INFRA_RELEASES.kafka,
         chart: 'openim-kafka',
         title: 'Kafka (KRaft) and topics',
-        values: kafkaValues(spec),
+        values: kafkaValues(spec, layout),
         needs,
         component: 'kafka',
       }),
     );
   } else {
-    steps.push(externalCheckStep(spec, 'kafka'));
+    steps.push(externalCheckStep(spec, layout, 'kafka'));
     if (infra.kafka.createTopics) {
       // OpenIM never creates its topics (pain point 4): do it in the user's Kafka too.
       steps.push(
-        localReleaseStep(spec, {
+        localReleaseStep(spec, layout, {
           release: INFRA_RELEASES.kafkaTopics,
           chart: 'openim-kafka',
           title: 'Kafka topics (external Kafka)',
-          values: kafkaTopicsValues(spec),
+          values: kafkaTopicsValues(spec, layout),
           needs: [SECRETS_STEP, externalStepId('kafka')],
           component: 'kafka',
         }),
@@ -172,7 +174,7 @@ function componentSteps(spec: DeploySpec): Step[] {
   switch (objectStorageKind(spec)) {
     case 'minio':
       steps.push(
-        localReleaseStep(spec, {
+        localReleaseStep(spec, layout, {
           release: INFRA_RELEASES.minio,
           chart: 'openim-minio',
           title: 'MinIO and bucket',
@@ -183,17 +185,17 @@ function componentSteps(spec: DeploySpec): Step[] {
       );
       break;
     case 'rook-ceph':
-      steps.push(rookBucketStep(spec));
+      steps.push(rookBucketStep(spec, layout));
       break;
     case 'external':
-      steps.push(externalCheckStep(spec, 'objectStorage'));
+      steps.push(externalCheckStep(spec, layout, 'objectStorage'));
       break;
   }
 
   // Discovery: the catalog versions register in etcd on Kubernetes too (their Kubernetes-API discovery does not work).
   if (bundledEtcd(spec)) {
     steps.push(
-      localReleaseStep(spec, {
+      localReleaseStep(spec, layout, {
         release: INFRA_RELEASES.etcd,
         chart: 'openim-etcd',
         title: 'etcd (service discovery, auth on)',
@@ -202,7 +204,7 @@ function componentSteps(spec: DeploySpec): Step[] {
         component: 'etcd',
       }),
     );
-  } else if (spec.infrastructure.etcd.mode === 'external') steps.push(externalCheckStep(spec, 'etcd'));
+  } else if (spec.infrastructure.etcd.mode === 'external') steps.push(externalCheckStep(spec, layout, 'etcd'));
   return steps;
 }
 
@@ -211,9 +213,9 @@ function componentSteps(spec: DeploySpec): Step[] {
  * of it. Needs the target's `k8s.namespace` and `k8s.secrets` steps (the latter
  * must write the infrastructure Secret: see infraSecret()).
  */
-export function infrastructureSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
+export function infrastructureSteps(spec: DeploySpec, layout: KubernetesLayout, facts: KubernetesFacts): Step[] {
   const storage = storageSteps(spec, facts);
-  const components = componentSteps(spec);
+  const components = componentSteps(spec, layout);
   const ready: Step = {
     id: INFRASTRUCTURE_STEP,
     title: 'Infrastructure ready',
@@ -222,7 +224,7 @@ export function infrastructureSteps(spec: DeploySpec, facts: KubernetesFacts): S
     actions: [
       {
         kind: 'note',
-        text: `MongoDB, Redis, Kafka (with topics), object storage${bundledEtcd(spec) ? ' and etcd' : ''} are ready in namespace ${spec.kubernetes.namespace}`,
+        text: `MongoDB, Redis, Kafka (with topics), object storage${bundledEtcd(spec) ? ' and etcd' : ''} are ready in namespace ${layout.namespace}`,
       },
     ],
   };

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { INFRASTRUCTURE } from '../../../catalog/infrastructure.js';
 import { KAFKA_PARTITIONS, KAFKA_TOPICS } from '../../../catalog/modules.js';
-import { kafkaClusterId, kafkaTopicsValues, kafkaValues } from './kafka.js';
+import { kafkaClusterId, kafkaTopicsValues as kafkaTopicsValuesWith, kafkaValues as kafkaValuesWith } from './kafka.js';
 import { minioValues } from './minio.js';
 import { mongodbValues } from './mongodb.js';
 import { redisValues } from './redis.js';
 import { devSpec, EXTERNAL_SETS, productionSpec } from '../../../../test/helpers/kubernetes-infrastructure-specs.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const kafkaTopicsValues = withLayout(kafkaTopicsValuesWith);
+const kafkaValues = withLayout(kafkaValuesWith);
 
 describe('infrastructure chart values', () => {
   it('dev runs single instances on local-path with the dev sizes', () => {

@@ -4,10 +4,10 @@
 // implementations; idle timeouts are the implementation's to configure.
 
 import type { DeploySpec } from '../../../config/schema.js';
-import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 import type { Route } from './public-route.js';
 import { tlsSecretName } from './tls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 /** GatewayClass used when kubernetes.ingress.className is empty (preflight asks for one). */
 export const DEFAULT_GATEWAY_CLASS = 'default';
@@ -27,8 +27,8 @@ function rule(r: Route, ns: string): Record<string, unknown> {
   };
 }
 
-export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
-  const ns = spec.kubernetes.namespace;
+export function gatewayApiObjects(spec: DeploySpec, layout: KubernetesLayout, routes: readonly Route[]): K8sObject[] {
+  const ns = layout.namespace;
   const secret = tlsSecretName(spec);
   const listeners: Record<string, unknown>[] = [
     { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } },
@@ -45,7 +45,7 @@ export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K
   const gateway: K8sObject = {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
-    metadata: { name: 'openim', namespace: ns, labels: { ...MANAGED_BY } },
+    metadata: layout.metadata('openim'),
     spec: { gatewayClassName: spec.kubernetes.ingress.className || DEFAULT_GATEWAY_CLASS, listeners },
   };
   const byHost = new Map<string, Route[]>();
@@ -53,7 +53,7 @@ export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K
   const httpRoutes = [...byHost.entries()].map(([host, rs], i): K8sObject => ({
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
-    metadata: { name: i === 0 ? 'openim' : `openim-${rs[0]!.id}`, namespace: ns, labels: { ...MANAGED_BY } },
+    metadata: layout.metadata(i === 0 ? 'openim' : `openim-${rs[0]!.id}`),
     spec: {
       parentRefs: [{ name: 'openim' }],
       ...(host ? { hostnames: [host] } : {}),
@@ -66,7 +66,7 @@ export function gatewayApiObjects(spec: DeploySpec, routes: readonly Route[]): K
     .map((r): K8sObject => ({
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
       kind: 'ReferenceGrant',
-      metadata: { name: `openim-${r.id}`, namespace: r.serviceNamespace, labels: { ...MANAGED_BY } },
+      metadata: { name: `openim-${r.id}`, namespace: r.serviceNamespace, labels: { ...layout.labels } },
       spec: {
         from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: ns }],
         to: [{ group: '', kind: 'Service', name: r.service }],

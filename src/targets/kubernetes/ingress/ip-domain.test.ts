@@ -8,8 +8,12 @@ import { parseAllDocuments } from 'yaml';
 import { specFor, UNPROBED } from '../../../../test/helpers/kubernetes-specs.js';
 import { summaryText } from '../verify/summary.js';
 import { kubernetesUrls } from '../day2/status.js';
-import { ingressObjects } from './objects.js';
-import { openimRoutes } from './routes.js';
+import { ingressObjects as ingressObjectsWith } from './objects.js';
+import { openimRoutes as openimRoutesWith } from './routes.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const ingressObjects = withLayout(ingressObjectsWith);
+const openimRoutes = withLayout(openimRoutesWith);
 
 const IP = '10.0.0.5';
 const CONTROLLERS: [string, string[]][] = [

@@ -3,11 +3,11 @@
 
 import type { DeploySpec } from '../../../config/schema.js';
 import { INGRESS_CONTROLLERS } from '../../../catalog/ingress.js';
-import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 import type { Route } from './public-route.js';
 import { routeHosts } from './routes.js';
 import { tlsSecretName } from './tls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 export const ISTIO_GATEWAY_NAMESPACE = INGRESS_CONTROLLERS.istio.namespace;
 /** Label the istio `gateway` chart puts on its pods for release istio-ingressgateway. */
@@ -32,8 +32,7 @@ function httpRoutes(r: Route): Record<string, unknown>[] {
   ];
 }
 
-export function istioObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
-  const ns = spec.kubernetes.namespace;
+export function istioObjects(spec: DeploySpec, layout: KubernetesLayout, routes: readonly Route[]): K8sObject[] {
   const secret = tlsSecretName(spec);
   const hosts = routeHosts(routes);
   const gatewayHosts = hosts.length ? hosts : ['*'];
@@ -53,7 +52,7 @@ export function istioObjects(spec: DeploySpec, routes: readonly Route[]): K8sObj
   const gateway: K8sObject = {
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'Gateway',
-    metadata: { name: 'openim-gateway', namespace: ns, labels: { ...MANAGED_BY } },
+    metadata: layout.metadata('openim-gateway'),
     spec: { selector: GATEWAY_SELECTOR, servers },
   };
   const byHost = new Map<string, Route[]>();
@@ -64,7 +63,7 @@ export function istioObjects(spec: DeploySpec, routes: readonly Route[]): K8sObj
     return {
       apiVersion: 'networking.istio.io/v1beta1',
       kind: 'VirtualService',
-      metadata: { name: i === 0 ? 'openim' : `openim-${ordered[0]!.id}`, namespace: ns, labels: { ...MANAGED_BY } },
+      metadata: layout.metadata(i === 0 ? 'openim' : `openim-${ordered[0]!.id}`),
       spec: { hosts: [host || '*'], gateways: ['openim-gateway'], http: ordered.flatMap((r) => httpRoutes(r)) },
     };
   });

@@ -3,11 +3,11 @@
 // body size). Dev only: the project was retired in March 2026 (config warns).
 
 import type { DeploySpec } from '../../../config/schema.js';
-import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 import type { Route } from './public-route.js';
 import { WEBSOCKET_TIMEOUT_SECONDS } from './routes.js';
 import { tlsSecretName } from './tls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -44,15 +44,15 @@ function annotations(r: Route): Record<string, string> {
  * An Ingress only reaches Services in its own namespace; a back end elsewhere
  * (Ceph RGW) gets an ExternalName Service here, which ingress-nginx resolves.
  */
-function localBackend(spec: DeploySpec, r: Route): { name: string; service?: K8sObject } {
-  if (r.serviceNamespace === spec.kubernetes.namespace) return { name: r.service };
+function localBackend(layout: KubernetesLayout, r: Route): { name: string; service?: K8sObject } {
+  if (r.serviceNamespace === layout.namespace) return { name: r.service };
   const name = `openim-${r.id}-backend`;
   return {
     name,
     service: {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
+      metadata: layout.metadata(name),
       spec: {
         type: 'ExternalName',
         externalName: `${r.service}.${r.serviceNamespace}.svc.cluster.local`,
@@ -62,22 +62,17 @@ function localBackend(spec: DeploySpec, r: Route): { name: string; service?: K8s
   };
 }
 
-export function nginxObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
+export function nginxObjects(spec: DeploySpec, layout: KubernetesLayout, routes: readonly Route[]): K8sObject[] {
   const secret = tlsSecretName(spec);
   const className = spec.kubernetes.ingress.className || 'nginx';
-  const backends = routes.map((r) => localBackend(spec, r));
+  const backends = routes.map((r) => localBackend(layout, r));
   const services = backends.flatMap((b) => (b.service ? [b.service] : []));
   return [
     ...services,
     ...routes.map((r, i) => ({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: {
-        name: `openim-${r.id}`,
-        namespace: spec.kubernetes.namespace,
-        labels: { ...MANAGED_BY },
-        annotations: annotations(r),
-      },
+      metadata: { ...layout.metadata(`openim-${r.id}`), annotations: annotations(r) },
       spec: {
         ingressClassName: className,
         // With an IP address there is no host: the Secret's certificate serves any host the controller is reached by.

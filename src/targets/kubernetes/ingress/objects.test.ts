@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { specFor } from '../../../../test/helpers/kubernetes-specs.js';
-import { ingressObjects } from './objects.js';
-import { openimRoutes } from './routes.js';
+import { ingressObjects as ingressObjectsWith } from './objects.js';
+import { openimRoutes as openimRoutesWith } from './routes.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const ingressObjects = withLayout(ingressObjectsWith);
+const openimRoutes = withLayout(openimRoutesWith);
 
 const spec = (controller: string, extra: string[] = []) =>
   specFor('production', [`kubernetes.ingress.controller=${controller}`, ...extra]);

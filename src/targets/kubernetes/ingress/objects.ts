@@ -8,20 +8,21 @@ import { nginxObjects } from './nginx.js';
 import { openimRoutes, routeHosts } from './routes.js';
 import { certificate } from './tls.js';
 import { traefikObjects } from './traefik.js';
+import type { KubernetesLayout } from '../layout.js';
 
-export function ingressObjects(spec: DeploySpec): K8sObject[] {
+export function ingressObjects(spec: DeploySpec, layout: KubernetesLayout): K8sObject[] {
   const controller = spec.kubernetes.ingress.controller;
   if (controller === 'none') return [];
-  const routes = openimRoutes(spec);
+  const routes = openimRoutes(spec, layout);
   const objects =
     controller === 'nginx'
-      ? nginxObjects(spec, routes)
+      ? nginxObjects(spec, layout, routes)
       : controller === 'traefik'
-        ? traefikObjects(spec, routes)
+        ? traefikObjects(spec, layout, routes)
         : controller === 'istio'
-          ? istioObjects(spec, routes)
-          : gatewayApiObjects(spec, routes);
-  const certNamespace = controller === 'istio' ? ISTIO_GATEWAY_NAMESPACE : spec.kubernetes.namespace;
+          ? istioObjects(spec, layout, routes)
+          : gatewayApiObjects(spec, layout, routes);
+  const certNamespace = controller === 'istio' ? ISTIO_GATEWAY_NAMESPACE : layout.namespace;
   const cert = certificate(spec, routeHosts(routes), certNamespace);
   return cert ? [cert, ...objects] : objects;
 }

@@ -9,14 +9,15 @@ import { objectStorageBackend } from '../infra-bridge.js';
 import { ROUTE_PATHS, publicUrls } from '../urls.js';
 import { grafanaRoute } from '../monitoring/route.js';
 import type { Route } from './public-route.js';
+import type { KubernetesLayout } from '../layout.js';
 
-export function openimRoutes(spec: DeploySpec): Route[] {
+export function openimRoutes(spec: DeploySpec, layout: KubernetesLayout): Route[] {
   const route = (r: Partial<Route> & Pick<Route, 'id' | 'host' | 'path' | 'service' | 'port'>): Route => ({
     stripPrefix: r.path !== '/',
     websocket: false,
     largeBody: false,
     setHeaders: {},
-    serviceNamespace: spec.kubernetes.namespace,
+    serviceNamespace: layout.namespace,
     ...r,
   });
   const urls = publicUrls(spec);
@@ -50,7 +51,7 @@ export function openimRoutes(spec: DeploySpec): Route[] {
       route({ id: 'admin-api', host, path: ROUTE_PATHS.admin, service: 'admin-api', port: PUBLIC_PORTS.adminApi }),
     );
   }
-  const storage = objectStorageBackend(spec);
+  const storage = objectStorageBackend(spec, layout);
   if (storage) {
     routes.push(
       route({
@@ -100,7 +101,7 @@ export function openimRoutes(spec: DeploySpec): Route[] {
         port: modulePort(admin.name, 'http'),
       }),
     );
-  const grafana = grafanaRoute(spec);
+  const grafana = grafanaRoute(spec, layout);
   if (grafana) routes.push(grafana);
   return routes;
 }

@@ -4,20 +4,20 @@
 // lifted in the values we install the controller with.
 
 import type { DeploySpec } from '../../../config/schema.js';
-import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 import type { Route } from './public-route.js';
 import { tlsSecretName } from './tls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 function match(r: Route): string {
   const path = r.path === '/' ? 'PathPrefix(`/`)' : `(Path(\`${r.path}\`) || PathPrefix(\`${r.path}/\`))`;
   return r.host ? `Host(\`${r.host}\`) && ${path}` : path;
 }
 
-export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sObject[] {
-  const ns = spec.kubernetes.namespace;
+export function traefikObjects(spec: DeploySpec, layout: KubernetesLayout, routes: readonly Route[]): K8sObject[] {
+  const ns = layout.namespace;
   const secret = tlsSecretName(spec);
-  const meta = (name: string) => ({ name, namespace: ns, labels: { ...MANAGED_BY } });
+  const meta = layout.metadata;
   const middlewares: K8sObject[] = [];
   const routeSpecs = routes.map((r) => {
     const names: string[] = [];
@@ -65,7 +65,7 @@ export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sO
       ...(secret ? { tls: { secretName: secret } } : {}),
     },
   };
-  return [...middlewares, ingressRoute, ...defaultCertificate(spec, routes, secret)];
+  return [...middlewares, ingressRoute, ...defaultCertificate(layout, routes, secret)];
 }
 
 /**
@@ -76,13 +76,17 @@ export function traefikObjects(spec: DeploySpec, routes: readonly Route[]): K8sO
  * the TLSStore Traefik reads for that, the one named `default` (pkg/provider/kubernetes/crd/kubernetes.go:1309;
  * a second `default` in another namespace makes Traefik drop both, :1356, so this is only done by address).
  */
-function defaultCertificate(spec: DeploySpec, routes: readonly Route[], secret: string | undefined): K8sObject[] {
+function defaultCertificate(
+  layout: KubernetesLayout,
+  routes: readonly Route[],
+  secret: string | undefined,
+): K8sObject[] {
   if (!secret || routes.some((r) => r.host)) return [];
   return [
     {
       apiVersion: 'traefik.io/v1alpha1',
       kind: 'TLSStore',
-      metadata: { name: 'default', namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY } },
+      metadata: layout.metadata('default'),
       spec: { defaultCertificate: { secretName: secret } },
     },
   ];

@@ -12,7 +12,7 @@ import type { Step, WriteAction } from '../../../plan/types.js';
 import { catalogMetricsModules } from '../../../monitoring/index.js';
 import { hasSecretRefs } from '../../../secrets/secrets.js';
 import {
-  grafanaRoute,
+  grafanaRoute as grafanaRouteWith,
   grafanaUrl,
   loggingSteps,
   MONITORING_FILES,
@@ -21,6 +21,9 @@ import {
   OPERATOR_CRDS,
 } from './index.js';
 import { NFS_SERVER_SET } from '../../../../test/helpers/config-presets.js';
+import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
+
+const grafanaRoute = withLayout(grafanaRouteWith);
 
 const specOf = (preset: string, sets: string[] = []) =>
   resolveConfig({ preset, sets: ['kubernetes.namespace=openim', ...sets] }).spec;

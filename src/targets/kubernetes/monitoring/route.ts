@@ -8,9 +8,10 @@ import type { DeploySpec } from '../../../config/schema.js';
 import { MONITORING } from '../../../catalog/infrastructure.js';
 import type { Route } from '../ingress/public-route.js';
 import { publicUrls } from '../urls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 /** The route for the bundled Grafana, or undefined when none is installed. */
-export function grafanaRoute(spec: DeploySpec): Route | undefined {
+export function grafanaRoute(spec: DeploySpec, layout: KubernetesLayout): Route | undefined {
   const m = spec.monitoring;
   if (!m.enabled || m.grafanaUrl) return undefined;
   return {
@@ -18,7 +19,7 @@ export function grafanaRoute(spec: DeploySpec): Route | undefined {
     host: publicUrls(spec).routeHost,
     path: MONITORING.names.grafanaPath,
     service: MONITORING.names.grafana,
-    serviceNamespace: spec.kubernetes.namespace,
+    serviceNamespace: layout.namespace,
     port: MONITORING.ports.grafanaService,
     stripPrefix: false,
     websocket: true,
