@@ -5,6 +5,7 @@
 import type { DeploySpec } from '../config/schema.js';
 import type { SecretValues } from '../secrets/secrets.js';
 import { portForwardArgv } from '../targets/kubernetes/verify/forward.js';
+import { kubernetesLayout } from '../targets/kubernetes/layout.js';
 import { runVerify } from '../verify/checks.js';
 import { startForward, type Forward } from '../process/port-forward.js';
 import { buildReport } from '../verify/report.js';
@@ -35,7 +36,10 @@ export async function verifyInstall(
   try {
     for (const need of plan.forwards) {
       if (options.override?.[need.key]) continue;
-      const f = await startForward(portForwardArgv(spec, need.service, need.port), options.signal);
+      const f = await startForward(
+        portForwardArgv(spec, kubernetesLayout(spec), need.service, need.port),
+        options.signal,
+      );
       forwards.push(f);
       endpoints[need.key] = `${need.key === 'ws' ? 'ws' : 'http'}://127.0.0.1:${f.localPort}`;
     }

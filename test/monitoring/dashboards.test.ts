@@ -11,8 +11,14 @@ import type { Dashboard } from '../../src/monitoring/index.js';
 import { promqlOf } from '../../src/monitoring/index.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { binaryMonitoringFiles } from '../../src/targets/binary/monitoring/index.js';
-import { MONITORING_FILES, monitoringSteps } from '../../src/targets/kubernetes/monitoring/index.js';
+import {
+  MONITORING_FILES,
+  monitoringSteps as monitoringStepsWith,
+} from '../../src/targets/kubernetes/monitoring/index.js';
 import { promtool, tempDir, writeYaml, removeTempDirs } from './promtool.js';
+import { withLayout } from '../helpers/kubernetes-specs.js';
+
+const monitoringSteps = withLayout(monitoringStepsWith);
 
 afterAll(removeTempDirs);
 

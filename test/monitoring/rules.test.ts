@@ -11,10 +11,16 @@ import { NFS_SERVER_SET } from '../helpers/config-presets.js';
 import { monitoringContext } from '../../src/monitoring/index.js';
 import type { DeploySpec } from '../../src/config/schema.js';
 import { binaryMonitoringFiles } from '../../src/targets/binary/monitoring/index.js';
-import { MONITORING_FILES, monitoringSteps } from '../../src/targets/kubernetes/monitoring/index.js';
+import {
+  MONITORING_FILES,
+  monitoringSteps as monitoringStepsWith,
+} from '../../src/targets/kubernetes/monitoring/index.js';
 import type { WriteAction } from '../../src/plan/types.js';
 import { alertCases, promtoolTestFile } from './alert-cases.js';
 import { promtool, tempDir, writeText, writeYaml, removeTempDirs } from './promtool.js';
+import { withLayout } from '../helpers/kubernetes-specs.js';
+
+const monitoringSteps = withLayout(monitoringStepsWith);
 
 afterAll(removeTempDirs);
 

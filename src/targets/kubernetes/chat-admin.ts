@@ -8,24 +8,22 @@ import { chatAdminPasswordAction } from '../../chat-admin/action.js';
 import type { DeploySpec } from '../../config/schema.js';
 import type { KubernetesFacts } from '../../facts/types.js';
 import type { Step } from '../../plan/types.js';
+import type { KubernetesLayout } from './layout.js';
 import { CHAT_ADMIN_STEP } from './names.js';
 import { portForwardArgv } from './verify/forward.js';
+import { liveClusterStep } from './verify/live-step.js';
 
-export function chatAdminPasswordStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
-  const step = {
-    id: CHAT_ADMIN_STEP,
-    title: 'Chat admin console password (replaces the seeded default)',
-    phase: 'chat' as const,
-    needs,
-  };
-  if (facts.cluster?.simulated) {
-    return {
-      ...step,
-      notApplicable:
-        'admin password not set: the cluster is simulated (its nodes run no containers); on a real cluster this step replaces the seeded chatAdmin password',
-      actions: [],
-    };
-  }
-  const argv = portForwardArgv(spec, 'admin-api', PUBLIC_PORTS.adminApi);
-  return { ...step, retries: 1, actions: [chatAdminPasswordAction({ portForward: argv })] };
+export function chatAdminPasswordStep(
+  spec: DeploySpec,
+  layout: KubernetesLayout,
+  facts: KubernetesFacts,
+  needs: string[],
+): Step {
+  const argv = portForwardArgv(spec, layout, 'admin-api', PUBLIC_PORTS.adminApi);
+  return liveClusterStep(
+    facts,
+    { id: CHAT_ADMIN_STEP, title: 'Chat admin console password (replaces the seeded default)', phase: 'chat', needs },
+    'admin password not set: the cluster is simulated (its nodes run no containers); on a real cluster this step replaces the seeded chatAdmin password',
+    { retries: 1, actions: [chatAdminPasswordAction({ portForward: argv })] },
+  );
 }

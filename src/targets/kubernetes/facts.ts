@@ -4,6 +4,7 @@ import type { DeploySpec } from '../../config/schema.js';
 import type { Runner } from '../../process/runner.js';
 import type { ClusterFacts, KubernetesFacts, ToolInfo } from '../../facts/types.js';
 import { helmBase, kubectlBase } from './tools.js';
+import { kubernetesLayout } from './layout.js';
 
 function parseVersion(text: string): { version: string; major: number } | undefined {
   const match = /v?(\d+)\.(\d+)\.(\d+)[^\s"]*/.exec(text);
@@ -80,7 +81,7 @@ export async function clusterFacts(spec: DeploySpec, runner: Runner): Promise<Cl
     getJson(runner, [...kubectl, 'get', 'storageclass', '-o', 'json']),
     getJson(runner, [...kubectl, 'get', 'ingressclass', '-o', 'json']),
     getJson(runner, [...kubectl, 'get', 'crd', '-o', 'json']),
-    runner.run([...kubectl, 'get', 'namespace', spec.kubernetes.namespace, '-o', 'name'], { timeoutMs: 20_000 }),
+    runner.run([...kubectl, 'get', 'namespace', kubernetesLayout(spec).namespace, '-o', 'name'], { timeoutMs: 20_000 }),
     getJson(runner, [...kubectl, 'get', 'nodes', '-o', 'json']),
   ]);
   const nodeItems = (nodes?.items ?? []) as Json[];

@@ -161,7 +161,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   const server = byProduct('server').map((m) => moduleRelease(spec, layout, m, cfg, base));
   steps.push(...server);
   // The admin token needs the API and the auth RPC (found through etcd).
-  steps.push(apiReadyStep(spec, facts, [releaseStepId('openim-api'), releaseStepId('openim-rpc-auth')]));
+  steps.push(apiReadyStep(spec, layout, facts, [releaseStepId('openim-api'), releaseStepId('openim-rpc-auth')]));
 
   const chat = byProduct('chat').map((m) => moduleRelease(spec, layout, m, cfg, [...base, API_READY_STEP]));
   steps.push(...chat);
@@ -170,6 +170,7 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
     ? [
         chatAdminPasswordStep(
           spec,
+          layout,
           facts,
           chat.map((s) => s.id),
         ),
@@ -205,8 +206,8 @@ export function kubernetesSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
         ],
   });
   // Monitoring and logging hang below the namespace only: they never hold up OpenIM.
-  steps.push(...monitoringSteps(spec, facts), ...loggingSteps(spec, facts));
+  steps.push(...monitoringSteps(spec, layout, facts), ...loggingSteps(spec, layout, facts));
   steps.push(verifyStep(spec, facts, [INGRESS_STEP]));
-  steps.push(summaryStep(spec, [VERIFY_STEP]));
+  steps.push(summaryStep(spec, layout, [VERIFY_STEP]));
   return steps;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../build-plan.js';
 import { parseAllDocuments } from 'yaml';
 import { specFor, UNPROBED } from '../../../../test/helpers/kubernetes-specs.js';
-import { summaryText } from '../verify/summary.js';
+import { summaryText as summaryTextWith } from '../verify/summary.js';
 import { kubernetesUrls } from '../day2/status.js';
 import { ingressObjects as ingressObjectsWith } from './objects.js';
 import { openimRoutes as openimRoutesWith } from './routes.js';
@@ -14,6 +14,7 @@ import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
 
 const ingressObjects = withLayout(ingressObjectsWith);
 const openimRoutes = withLayout(openimRoutesWith);
+const summaryText = withLayout(summaryTextWith);
 
 const IP = '10.0.0.5';
 const CONTROLLERS: [string, string[]][] = [

@@ -14,15 +14,17 @@ import { hasSecretRefs } from '../../../secrets/secrets.js';
 import {
   grafanaRoute as grafanaRouteWith,
   grafanaUrl,
-  loggingSteps,
+  loggingSteps as loggingStepsWith,
   MONITORING_FILES,
   MONITORING_STEPS,
-  monitoringSteps,
+  monitoringSteps as monitoringStepsWith,
   OPERATOR_CRDS,
 } from './index.js';
 import { NFS_SERVER_SET } from '../../../../test/helpers/config-presets.js';
 import { withLayout } from '../../../../test/helpers/kubernetes-specs.js';
 
+const monitoringSteps = withLayout(monitoringStepsWith);
+const loggingSteps = withLayout(loggingStepsWith);
 const grafanaRoute = withLayout(grafanaRouteWith);
 
 const specOf = (preset: string, sets: string[] = []) =>

@@ -23,8 +23,8 @@ import {
   openimDashboards,
 } from '../../../monitoring/index.js';
 import { secretRef } from '../../../secrets/secrets.js';
-import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
+import type { KubernetesLayout } from '../layout.js';
 
 /** The label kube-prometheus-stack's default selectors look for; we also turn those selectors off in our release. */
 export const RELEASE_LABEL = { release: MONITORING.releases.stack } as const;
@@ -35,44 +35,40 @@ export const DASHBOARD_FOLDER_ANNOTATION = 'grafana_folder';
 
 const SCRAPE = { interval: MONITORING.scrapeInterval, scrapeTimeout: '10s' } as const;
 
-function meta(spec: DeploySpec, name: string, extra: Record<string, string> = {}) {
-  return { name, namespace: spec.kubernetes.namespace, labels: { ...MANAGED_BY, ...extra } };
-}
-
 /** One ServiceMonitor per OpenIM module that exposes metrics. */
-export function moduleServiceMonitors(spec: DeploySpec): K8sObject[] {
+export function moduleServiceMonitors(spec: DeploySpec, layout: KubernetesLayout): K8sObject[] {
   return metricsModules(spec).map(({ module }) => ({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: meta(spec, module.name, { ...RELEASE_LABEL, 'app.kubernetes.io/name': module.name }),
+    metadata: layout.metadata(module.name, { ...RELEASE_LABEL, 'app.kubernetes.io/name': module.name }),
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': module.name, 'app.kubernetes.io/part-of': 'openim' } },
-      namespaceSelector: { matchNames: [spec.kubernetes.namespace] },
+      namespaceSelector: { matchNames: [layout.namespace] },
       endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', ...SCRAPE }],
     },
   }));
 }
 
 /** Infrastructure exporters, by label convention (see the header). */
-export function exporterServiceMonitor(spec: DeploySpec): K8sObject {
+export function exporterServiceMonitor(layout: KubernetesLayout): K8sObject {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: meta(spec, 'openim-infrastructure-exporters', RELEASE_LABEL),
+    metadata: layout.metadata('openim-infrastructure-exporters', RELEASE_LABEL),
     spec: {
       jobLabel: 'app.kubernetes.io/name',
       selector: { matchLabels: { 'app.kubernetes.io/component': 'metrics', 'app.kubernetes.io/part-of': 'openim' } },
-      namespaceSelector: { matchNames: [spec.kubernetes.namespace] },
+      namespaceSelector: { matchNames: [layout.namespace] },
       endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', ...SCRAPE }],
     },
   };
 }
 
-export function prometheusRule(spec: DeploySpec): K8sObject {
+export function prometheusRule(spec: DeploySpec, layout: KubernetesLayout): K8sObject {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: meta(spec, 'openim-alerts', RELEASE_LABEL),
+    metadata: layout.metadata('openim-alerts', RELEASE_LABEL),
     spec: { groups: openimAlertGroups(monitoringContext(spec)) },
   };
 }
@@ -82,7 +78,7 @@ export function loggingModules(spec: DeploySpec): string[] {
   return installedModules(spec).map((m) => m.name);
 }
 
-export function dashboardConfigMaps(spec: DeploySpec): K8sObject[] {
+export function dashboardConfigMaps(spec: DeploySpec, layout: KubernetesLayout): K8sObject[] {
   const dashboards = openimDashboards(monitoringContext(spec), {
     logs: spec.logging.enabled,
     logModules: loggingModules(spec),
@@ -91,7 +87,7 @@ export function dashboardConfigMaps(spec: DeploySpec): K8sObject[] {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      ...meta(spec, `${d.uid}-dashboard`, { [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value }),
+      ...layout.metadata(`${d.uid}-dashboard`, { [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value }),
       annotations: { [DASHBOARD_FOLDER_ANNOTATION]: 'OpenIM' },
     },
     data: { [`${d.uid}.json`]: JSON.stringify(d, null, 2) },
@@ -102,11 +98,11 @@ export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-passwor
 export const GRAFANA_ADMIN_USER = 'admin';
 
 /** The existing Secret the Grafana chart reads the admin credentials from (value substituted by the executor). */
-export function grafanaAdminSecret(spec: DeploySpec): K8sObject {
+export function grafanaAdminSecret(layout: KubernetesLayout): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: meta(spec, MONITORING.names.grafanaAdminSecret),
+    metadata: layout.metadata(MONITORING.names.grafanaAdminSecret),
     type: 'Opaque',
     stringData: {
       [GRAFANA_ADMIN_KEYS.user]: GRAFANA_ADMIN_USER,

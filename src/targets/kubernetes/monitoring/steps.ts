@@ -1,5 +1,5 @@
 // Monitoring and logging steps of the Kubernetes plan. kubernetesSteps (../steps.ts)
-// appends `monitoringSteps(spec, facts)` and `loggingSteps(spec, facts)`; both
+// appends `monitoringSteps(spec, layout, facts)` and `loggingSteps(spec, layout, facts)`; both
 // only need the namespace step, so they run beside the OpenIM releases.
 //
 //   k8s.monitoring.grafana-admin  Secret with the admin password placeholder
@@ -25,6 +25,7 @@ import {
   prometheusRule,
 } from './objects.js';
 import { alloyValues, lokiValues, stackValues } from './values.js';
+import type { KubernetesLayout } from '../layout.js';
 
 export const MONITORING_STEPS = {
   grafanaAdmin: 'k8s.monitoring.grafana-admin',
@@ -43,7 +44,7 @@ export const MONITORING_FILES = {
   dashboards: 'manifests/monitoring/openim-dashboards.yaml',
 } as const;
 
-export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
+export function monitoringSteps(spec: DeploySpec, layout: KubernetesLayout, facts: KubernetesFacts): Step[] {
   if (!spec.monitoring.enabled) return [];
   const c = monitoringChoices(spec, facts);
   const stackAddon = CLUSTER_ADDONS['kube-prometheus-stack'];
@@ -59,7 +60,7 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
       actions: applyActions(
         spec,
         MONITORING_FILES.grafanaAdmin,
-        yamlDocuments([grafanaAdminSecret(spec)]),
+        yamlDocuments([grafanaAdminSecret(layout)]),
         0o600,
         MONITORING_FILES.grafanaAdmin,
       ),
@@ -80,7 +81,7 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
         chart: stackAddon.chart.name,
         repo: stackAddon.chart.repo,
         version: stackAddon.chart.version,
-        values: stackValues(spec, c),
+        values: stackValues(spec, layout, c),
         local: false,
         createNamespace: true,
         component: 'monitoring',
@@ -89,8 +90,8 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
     );
   }
 
-  const monitors = yamlDocuments([...moduleServiceMonitors(spec), exporterServiceMonitor(spec)]);
-  const rules = yamlDocuments([prometheusRule(spec)]);
+  const monitors = yamlDocuments([...moduleServiceMonitors(spec, layout), exporterServiceMonitor(layout)]);
+  const rules = yamlDocuments([prometheusRule(spec, layout)]);
   if (c.applyOperatorObjects) {
     steps.push({
       id: MONITORING_STEPS.monitors,
@@ -123,13 +124,13 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
         { kind: 'write', path: MONITORING_FILES.rules, mode: 0o644, content: rules, render: MONITORING_FILES.rules },
         {
           kind: 'note',
-          text: `monitoring.prometheusUrl is set and the cluster has no Prometheus operator CRDs: scrape the OpenIM Services' "metrics" ports in namespace ${spec.kubernetes.namespace} and load the rules from ${MONITORING_FILES.rules} into your Prometheus`,
+          text: `monitoring.prometheusUrl is set and the cluster has no Prometheus operator CRDs: scrape the OpenIM Services' "metrics" ports in namespace ${layout.namespace} and load the rules from ${MONITORING_FILES.rules} into your Prometheus`,
         },
       ],
     });
   }
 
-  const dashboards = yamlDocuments(dashboardConfigMaps(spec));
+  const dashboards = yamlDocuments(dashboardConfigMaps(spec, layout));
   steps.push({
     id: MONITORING_STEPS.dashboards,
     title: 'Grafana dashboards (ConfigMaps)',
@@ -156,7 +157,7 @@ export function monitoringSteps(spec: DeploySpec, facts: KubernetesFacts): Step[
   return steps;
 }
 
-export function loggingSteps(spec: DeploySpec, _facts: KubernetesFacts): Step[] {
+export function loggingSteps(spec: DeploySpec, layout: KubernetesLayout, _facts: KubernetesFacts): Step[] {
   if (!spec.logging.enabled) return [];
   const steps: Step[] = [];
   const loki = CLUSTER_ADDONS.loki;
@@ -191,7 +192,7 @@ export function loggingSteps(spec: DeploySpec, _facts: KubernetesFacts): Step[] 
       chart: alloy.chart.name,
       repo: alloy.chart.repo,
       version: alloy.chart.version,
-      values: alloyValues(spec),
+      values: alloyValues(spec, layout),
       local: false,
       createNamespace: true,
       component: 'logging',

@@ -14,6 +14,7 @@ import type { MonitoringChoices } from './choices.js';
 import { imageRegistry, mirrorRegistry } from './images.js';
 import { DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, GRAFANA_ADMIN_KEYS } from './objects.js';
 import { lokiPushTarget, lokiUrl, prometheusUrl } from './urls.js';
+import type { KubernetesLayout } from '../layout.js';
 
 function pullSecrets(spec: DeploySpec): { name: string }[] {
   return spec.images.pullSecret ? [{ name: spec.images.pullSecret }] : [];
@@ -45,13 +46,13 @@ function grafanaDatasources(spec: DeploySpec, c: MonitoringChoices): object[] {
   return sources;
 }
 
-function grafanaValues(spec: DeploySpec, c: MonitoringChoices): object {
+function grafanaValues(spec: DeploySpec, layout: KubernetesLayout, c: MonitoringChoices): object {
   if (!c.bundledGrafana) return { enabled: false };
   const rootUrl = `${publicUrls(spec).base}${MONITORING.names.grafanaPath}/`;
   return {
     enabled: true,
     // In the OpenIM namespace, so the `/grafana` route reaches it like any other back end.
-    namespaceOverride: spec.kubernetes.namespace,
+    namespaceOverride: layout.namespace,
     fullnameOverride: MONITORING.names.grafana,
     ...imageRegistry(spec, 'docker.io'),
     admin: {
@@ -92,7 +93,7 @@ const CLUSTER_COMPONENTS = [
 ] as const;
 
 /** kube-prometheus-stack: the operator stack when Prometheus is bundled, only Grafana when it is external. */
-export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
+export function stackValues(spec: DeploySpec, layout: KubernetesLayout, c: MonitoringChoices): object {
   const prom = c.bundledPrometheus;
   const secrets = pullSecrets(spec);
   const selectAll = {
@@ -142,7 +143,7 @@ export function stackValues(spec: DeploySpec, c: MonitoringChoices): object {
         }
       : {}),
     nodeExporter: { enabled: prom },
-    grafana: grafanaValues(spec, c),
+    grafana: grafanaValues(spec, layout, c),
   };
 }
 
@@ -185,7 +186,7 @@ export function lokiValues(spec: DeploySpec): object {
 }
 
 /** Alloy as a DaemonSet tailing the OpenIM namespace's container logs into Loki. */
-export function alloyValues(spec: DeploySpec): object {
+export function alloyValues(spec: DeploySpec, layout: KubernetesLayout): object {
   const secrets = pullSecrets(spec).map((s) => s.name);
   return {
     fullnameOverride: MONITORING.releases.alloy,
@@ -194,7 +195,7 @@ export function alloyValues(spec: DeploySpec): object {
     ...(mirrorRegistry(spec, 'quay.io') ? { configReloader: imageRegistry(spec, 'quay.io') } : {}),
     controller: { type: 'daemonset' },
     alloy: {
-      configMap: { create: true, content: kubernetesAlloyConfig(spec.kubernetes.namespace, lokiPushTarget(spec)) },
+      configMap: { create: true, content: kubernetesAlloyConfig(layout.namespace, lokiPushTarget(spec)) },
       mounts: { varlog: true },
       clustering: { enabled: false },
       listenPort: MONITORING.ports.alloy,

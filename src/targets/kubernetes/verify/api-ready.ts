@@ -17,40 +17,36 @@ import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { secretRef } from '../../../secrets/secrets.js';
+import type { KubernetesLayout } from '../layout.js';
 import { API_READY_STEP } from '../names.js';
 import { portForwardArgv } from './forward.js';
+import { liveClusterStep } from './live-step.js';
 
-export function apiReadyStep(spec: DeploySpec, facts: KubernetesFacts, needs: string[]): Step {
-  const step = {
-    id: API_READY_STEP,
-    title: 'Wait until openim-api gives an admin token',
-    phase: 'server' as const,
-    needs,
-  };
-  if (facts.cluster?.simulated) {
-    return {
-      ...step,
-      notApplicable:
-        'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)',
-      actions: [],
-    };
-  }
-  const port = modulePort('openim-api', 'http');
-  return {
-    ...step,
-    actions: [
-      {
-        kind: 'wait',
-        probe: {
-          kind: 'openim-admin-token',
-          apiUrl: `http://openim-api.${spec.kubernetes.namespace}.svc:${port}`,
-          secret: secretRef('openim.secret'),
-          adminUserID: OPENIM_DEFAULTS.imAdminUserID,
-          portForward: portForwardArgv(spec, 'openim-api', port),
+export function apiReadyStep(
+  spec: DeploySpec,
+  layout: KubernetesLayout,
+  facts: KubernetesFacts,
+  needs: string[],
+): Step {
+  return liveClusterStep(
+    facts,
+    { id: API_READY_STEP, title: 'Wait until openim-api gives an admin token', phase: 'server', needs },
+    'API check not applicable: the cluster is simulated (its nodes run no containers, so nothing can answer)',
+    {
+      actions: [
+        {
+          kind: 'wait',
+          probe: {
+            kind: 'openim-admin-token',
+            apiUrl: layout.apiUrl,
+            secret: secretRef('openim.secret'),
+            adminUserID: OPENIM_DEFAULTS.imAdminUserID,
+            portForward: portForwardArgv(spec, layout, 'openim-api', modulePort('openim-api', 'http')),
+          },
+          timeoutSeconds: 300,
+          intervalSeconds: 5,
         },
-        timeoutSeconds: 300,
-        intervalSeconds: 5,
-      },
-    ],
-  };
+      ],
+    },
+  );
 }

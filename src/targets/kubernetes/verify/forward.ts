@@ -2,13 +2,14 @@
 // when the install has no ingress.
 
 import type { DeploySpec } from '../../../config/schema.js';
+import type { KubernetesLayout } from '../layout.js';
 import { kubectlBase } from '../tools.js';
 
-export function portForwardArgv(spec: DeploySpec, service: string, port: number): string[] {
+export function portForwardArgv(spec: DeploySpec, layout: KubernetesLayout, service: string, port: number): string[] {
   return [
     ...kubectlBase(spec),
     '-n',
-    spec.kubernetes.namespace,
+    layout.namespace,
     'port-forward',
     '--address',
     '127.0.0.1',

@@ -4,12 +4,14 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { CHAT_ADMIN_LOGIN } from '../../../catalog/openim-versions.js';
 import type { Step } from '../../../plan/types.js';
-import { OPENIM_SECRET, SUMMARY_STEP } from '../names.js';
+import type { KubernetesLayout } from '../layout.js';
+import { SUMMARY_STEP } from '../names.js';
 import { publicUrls } from '../urls.js';
 
-export function summaryText(spec: DeploySpec): string {
+export function summaryText(spec: DeploySpec, layout: KubernetesLayout): string {
   const urls = publicUrls(spec);
-  const ns = spec.kubernetes.namespace;
+  const ns = layout.namespace;
+  const secret = layout.secrets.openim;
   const c = spec.openim.components;
   const lines = [
     `OpenIM ${spec.openim.serverVersion}${c.chat ? ` + chat ${spec.openim.chatVersion}` : ''} in namespace ${ns}.`,
@@ -31,17 +33,17 @@ export function summaryText(spec: DeploySpec): string {
   lines.push(`Files (MinIO presigned URLs): ${urls.objectStorage}`);
   lines.push(
     'Credentials: every generated one is in the openim-deploy state file (state.json in the work dir, mode 0600); ' +
-      `those the OpenIM processes read are also in Secret ${ns}/${OPENIM_SECRET}, e.g. kubectl -n ${ns} get secret ${OPENIM_SECRET} -o jsonpath='{.data.openim\\.secret}' | base64 -d`,
+      `those the OpenIM processes read are also in Secret ${ns}/${secret}, e.g. kubectl -n ${ns} get secret ${secret} -o jsonpath='{.data.openim\\.secret}' | base64 -d`,
   );
   return lines.join('\n');
 }
 
-export function summaryStep(spec: DeploySpec, needs: string[]): Step {
+export function summaryStep(spec: DeploySpec, layout: KubernetesLayout, needs: string[]): Step {
   return {
     id: SUMMARY_STEP,
     title: 'Summary',
     phase: 'summary',
     needs,
-    actions: [{ kind: 'note', text: summaryText(spec) }],
+    actions: [{ kind: 'note', text: summaryText(spec, layout) }],
   };
 }
