@@ -25,7 +25,7 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import { INFRASTRUCTURE, JOB_RESOURCES } from '../../../catalog/infrastructure.js';
 import { uriHasPassword } from '../../../openim-config/infra.js';
-import { MANAGED_BY, CONFIG_MAPS, OPENIM_SECRET } from '../names.js';
+import { CONFIG_MAPS, OPENIM_SECRET } from '../names.js';
 import { infraEndpoints } from '../infra-bridge.js';
 import { INFRA_RELEASES, INFRA_SECRET_NAME } from '../infrastructure/names.js';
 import { imageString, pullSecrets } from '../infrastructure/images.js';
@@ -33,6 +33,7 @@ import { redisTopology } from '../infrastructure/topology.js';
 import { moduleReplicas } from '../modules/values.js';
 import { enabledModules } from '../steps.js';
 import { inNamespace, kubectl } from './kubectl.js';
+import { kubernetesLayout } from '../layout.js';
 
 export const TOOLS_POD = 'openim-deploy-mongo-tools';
 export const TOOLS_CONTAINER = 'mongo-tools';
@@ -99,11 +100,7 @@ export function toolsPod(spec: DeploySpec): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {
-      name: TOOLS_POD,
-      namespace: spec.kubernetes.namespace,
-      labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'backup' },
-    },
+    metadata: kubernetesLayout(spec).metadata(TOOLS_POD, { 'app.kubernetes.io/component': 'backup' }),
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: TOOLS_POD_LIFETIME_S,

@@ -19,9 +19,10 @@ import { CONFIG_MAPS } from '../names.js';
 import { INFRA_RELEASES } from '../infrastructure/names.js';
 import { enabledModules } from '../steps.js';
 import { publicUrls } from '../urls.js';
-import { getJson, inNamespace, listItems, type Json } from './kubectl.js';
+import { getJson, inNamespace, kubectl, listItems, type Json } from './kubectl.js';
 import { kafkaTopicsEvidence, mongoPingScript, parseMongoPing, PROXY_VARIABLES } from '../../day2/live-helpers.js';
 import { readSnapshot, type ClusterSnapshot } from './status.js';
+import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 
 const runningPod = (pods: Json[], release: string): string | undefined =>
   pods.find((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === release && p.status?.phase === 'Running')
@@ -96,6 +97,7 @@ export async function kubernetesEvidence(
   state: DeployState,
   snapshot?: ClusterSnapshot,
 ): Promise<LiveEvidence> {
+  const layout = kubernetesLayout(spec);
   const snap = snapshot ?? (await readSnapshot(spec, runner));
   const evidence: LiveEvidence = { proxyEnv: [], versions: [], skipped: [] };
   const byName = new Map(snap.workloads.map((w) => [String(w.metadata?.name), w]));
@@ -198,7 +200,7 @@ export async function kubernetesEvidence(
       (chatShare?.openIM?.apiURL as string | undefined) ||
       '';
     if (!apiUrl) evidence.chatApi = { url: '', reachable: false, detail: 'chat has no openIM.apiURL' };
-    else evidence.chatApi = { url: apiUrl, ...(await serviceBehind(spec, runner, apiUrl)) };
+    else evidence.chatApi = { url: apiUrl, ...(await serviceBehind(spec, layout, runner, apiUrl)) };
   } else evidence.skipped.push({ check: 'chat.wiring', why: 'chat is not installed' });
 
   // Versions actually running vs the ones that belong together.
@@ -228,6 +230,7 @@ export async function kubernetesEvidence(
 /** chat reaches the API by a Service name: it must exist, expose the port and have ready endpoints. */
 async function serviceBehind(
   spec: DeploySpec,
+  layout: KubernetesLayout,
   runner: Runner,
   url: string,
 ): Promise<{ reachable: boolean; detail: string }> {
@@ -238,20 +241,12 @@ async function serviceBehind(
     return { reachable: false, detail: `not a URL: ${url}` };
   }
   const [service, namespace] = parsed.hostname.split('.');
-  const ns = namespace && namespace !== 'svc' ? namespace : spec.kubernetes.namespace;
+  const ns = namespace && namespace !== 'svc' ? namespace : layout.namespace;
   const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
   if (!service || /^\d+$/.test(service))
     return { reachable: false, detail: `${parsed.hostname} is not a Service name inside the cluster` };
   const endpoints = await listItems(runner, [
-    ...inNamespace(
-      { ...spec, kubernetes: { ...spec.kubernetes, namespace: ns } },
-      'get',
-      'endpoints',
-      '--field-selector',
-      `metadata.name=${service}`,
-      '-o',
-      'json',
-    ),
+    ...kubectl(spec, '-n', ns, 'get', 'endpoints', '--field-selector', `metadata.name=${service}`, '-o', 'json'),
   ]);
   const subsets = (endpoints[0]?.subsets ?? []) as Json[];
   if (endpoints.length === 0) return { reachable: false, detail: `Service ${ns}/${service} not found` };

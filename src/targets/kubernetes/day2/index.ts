@@ -22,6 +22,7 @@ import { kubernetesResources } from './resources.js';
 import { clusterIdentity, ensureNamespace, kubeStateRemote } from './state-secret.js';
 import { enabledModules } from '../steps.js';
 import { helmBase } from '../tools.js';
+import { kubernetesLayout } from '../layout.js';
 import { kubernetesStatus, readSnapshot } from './status.js';
 
 export const kubernetesDay2: Day2Target = {
@@ -35,7 +36,10 @@ export const kubernetesDay2: Day2Target = {
   prepare: async (spec, runner) => {
     const clusterId = await clusterIdentity(spec, runner);
     const created = await ensureNamespace(spec, runner);
-    return { ...(created ? { createdNamespace: spec.kubernetes.namespace } : {}), ...(clusterId ? { clusterId } : {}) };
+    return {
+      ...(created ? { createdNamespace: kubernetesLayout(spec).namespace } : {}),
+      ...(clusterId ? { clusterId } : {}),
+    };
   },
   resources: (_spec, step) => kubernetesResources(step),
   status: async (spec, runner, state) => kubernetesStatus(spec, await readSnapshot(spec, runner), state),
@@ -51,17 +55,23 @@ export const kubernetesDay2: Day2Target = {
   backupHint: kubernetesBackupHint,
   dataBackup: kubernetesDataBackup(),
   logsArgv: kubernetesLogsArgv,
-  supportCommands: (spec) => [
-    { file: 'cluster/resources.txt', argv: inNamespace(spec, 'get', 'all,pvc,ingress,configmap,lease', '-o', 'wide') },
-    { file: 'cluster/events.txt', argv: inNamespace(spec, 'get', 'events', '--sort-by=.lastTimestamp') },
-    { file: 'cluster/pods.txt', argv: inNamespace(spec, 'describe', 'pods') },
-    {
-      file: 'cluster/helm-releases.json',
-      argv: [...helmBase(spec), 'list', '--namespace', spec.kubernetes.namespace, '--all', '-o', 'json'],
-    },
-    ...enabledModules(spec).map((m) => ({
-      file: `logs/${m.name}.log`,
-      argv: kubernetesLogsArgv(spec, m.name, { follow: false, tail: 500 }),
-    })),
-  ],
+  supportCommands: (spec) => {
+    const layout = kubernetesLayout(spec);
+    return [
+      {
+        file: 'cluster/resources.txt',
+        argv: inNamespace(spec, 'get', 'all,pvc,ingress,configmap,lease', '-o', 'wide'),
+      },
+      { file: 'cluster/events.txt', argv: inNamespace(spec, 'get', 'events', '--sort-by=.lastTimestamp') },
+      { file: 'cluster/pods.txt', argv: inNamespace(spec, 'describe', 'pods') },
+      {
+        file: 'cluster/helm-releases.json',
+        argv: [...helmBase(spec), 'list', '--namespace', layout.namespace, '--all', '-o', 'json'],
+      },
+      ...enabledModules(spec).map((m) => ({
+        file: `logs/${m.name}.log`,
+        argv: kubernetesLogsArgv(spec, m.name, { follow: false, tail: 500 }),
+      })),
+    ];
+  },
 };

@@ -6,6 +6,7 @@ import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner, RunResult } from '../../../process/runner.js';
 import { kubectlBase } from '../tools.js';
 import { isUnreachable, unreachableError } from '../unreachable.js';
+import { kubernetesLayout } from '../layout.js';
 
 export const DAY2_FIELD_MANAGER = 'openim-deploy';
 
@@ -16,8 +17,9 @@ export function kubectl(spec: DeploySpec, ...args: string[]): string[] {
   return [...kubectlBase(spec), ...args];
 }
 
+/** kubectl in the install's namespace: the argv helper of every day-two call, which starts from the spec. */
 export function inNamespace(spec: DeploySpec, ...args: string[]): string[] {
-  return kubectl(spec, '-n', spec.kubernetes.namespace, ...args);
+  return kubectl(spec, '-n', kubernetesLayout(spec).namespace, ...args);
 }
 
 export const isNotFound = (r: RunResult): boolean => /NotFound|not found/i.test(r.stderr);

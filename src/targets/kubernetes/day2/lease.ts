@@ -5,7 +5,6 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../process/runner.js';
 import type { LeaseBackend, LeaseRecord } from '../../../state/lease-lock.js';
-import { MANAGED_BY } from '../names.js';
 import {
   failure,
   getJson,
@@ -16,6 +15,7 @@ import {
   kubectl,
   type Json,
 } from './kubectl.js';
+import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 
 export const LOCK_LEASE = 'openim-deploy-lock';
 
@@ -25,14 +25,12 @@ const HOLDER = {
   start: 'openim-deploy/holder-start',
 } as const;
 
-export function leaseManifest(namespace: string, r: LeaseRecord): Json {
+export function leaseManifest(layout: KubernetesLayout, r: LeaseRecord): Json {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: {
-      name: LOCK_LEASE,
-      namespace,
-      labels: { ...MANAGED_BY },
+      ...layout.metadata(LOCK_LEASE),
       annotations: {
         [HOLDER.host]: r.holderHost ?? '',
         [HOLDER.pid]: r.holderPid === undefined ? '' : String(r.holderPid),
@@ -67,10 +65,11 @@ export function leaseRecord(lease: Json): LeaseRecord {
 }
 
 export function kubeLeaseBackend(spec: DeploySpec, runner: Runner): LeaseBackend {
-  const ns = spec.kubernetes.namespace;
+  const layout = kubernetesLayout(spec);
+  const ns = layout.namespace;
   const send = async (verb: 'create' | 'replace', record: LeaseRecord) => {
     const argv = kubectl(spec, verb, '-o', 'json', '-f', '-');
-    const r = await runner.run(argv, { input: JSON.stringify(leaseManifest(ns, record)), timeoutMs: 30_000 });
+    const r = await runner.run(argv, { input: JSON.stringify(leaseManifest(layout, record)), timeoutMs: 30_000 });
     return { argv, r };
   };
   const version = (stdout: string): string | undefined => {

@@ -15,6 +15,7 @@ import type { CreatedResource, DeployState, HistoryEntry } from '../../../state/
 import { helmBase } from '../tools.js';
 import { failure, inNamespace, kubectl, type Json } from './kubectl.js';
 import { BACKUP_FIRST_HINT } from '../../day2/backup-types.js';
+import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 
 type Recorded<T extends CreatedResource['type']> = Extract<CreatedResource, { type: T }> & { order: number };
 
@@ -54,9 +55,9 @@ const CLUSTER_SCOPED = new Set([
   'ClusterIssuer',
 ]);
 
-function deleteArgv(spec: DeploySpec, o: Recorded<'k8s-object'>): string[] {
+function deleteArgv(spec: DeploySpec, layout: KubernetesLayout, o: Recorded<'k8s-object'>): string[] {
   const kind = `${o.kind.toLowerCase()}.${groupOf(o.apiVersion)}`.replace(/\.$/, '');
-  const scope = CLUSTER_SCOPED.has(o.kind) ? [] : ['-n', o.namespace ?? spec.kubernetes.namespace];
+  const scope = CLUSTER_SCOPED.has(o.kind) ? [] : ['-n', o.namespace ?? layout.namespace];
   return kubectl(spec, 'delete', kind, o.name, ...scope, '--ignore-not-found');
 }
 
@@ -64,7 +65,8 @@ function deleteArgv(spec: DeploySpec, o: Recorded<'k8s-object'>): string[] {
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, options: UninstallOptions): Step[] {
-  const ns = spec.kubernetes.namespace;
+  const layout = kubernetesLayout(spec);
+  const ns = layout.namespace;
   const releases = recorded(state, 'helm-release').reverse();
   const objects = recorded(state, 'k8s-object').reverse();
   // Objects in the install's namespace are ours alone; cluster-scoped ones and those in other
@@ -100,7 +102,7 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
       id: 'uninstall.objects',
       title: `Delete ${ours.length} object(s) openim-deploy applied in ${ns}`,
       phase: 'prepare',
-      actions: ours.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, o), mutates: true })),
+      actions: ours.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, layout, o), mutates: true })),
     });
   }
   if (!options.purge) {
@@ -146,7 +148,7 @@ export function kubernetesUninstallSteps(spec: DeploySpec, state: DeployState, o
       id: 'uninstall.shared',
       title: `Delete ${shared.length} object(s) openim-deploy applied outside ${ns}`,
       phase: 'storage',
-      actions: shared.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, o), mutates: true })),
+      actions: shared.map((o) => ({ kind: 'exec' as const, argv: deleteArgv(spec, layout, o), mutates: true })),
     });
   }
   if (state.createdNamespace === ns && !SYSTEM_NAMESPACES.has(ns) && !ns.startsWith('kube-')) {
@@ -205,7 +207,7 @@ export function kubernetesRollbackSteps(spec: DeploySpec, state: DeployState, to
 
 /** Helm revision of every release in the namespace. */
 export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Promise<Record<string, number>> {
-  const argv = [...helmBase(spec), 'list', '--namespace', spec.kubernetes.namespace, '--all', '-o', 'json'];
+  const argv = [...helmBase(spec), 'list', '--namespace', kubernetesLayout(spec).namespace, '--all', '-o', 'json'];
   const r = await runner.run(argv, { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw failure(argv, r);
   let list: Json[];
@@ -218,15 +220,16 @@ export async function kubernetesRevisions(spec: DeploySpec, runner: Runner): Pro
 }
 
 export function kubernetesBackupHint(spec: DeploySpec): string {
-  const ns = spec.kubernetes.namespace;
+  const layout = kubernetesLayout(spec);
+  const ns = layout.namespace;
   const ours = BACKUP_FIRST_HINT;
   if (spec.infrastructure.mongodb.mode === 'external')
     return `${ours} Or back up your external MongoDB (mongodump, or your provider's snapshot) before upgrading.`;
   return [
     ours,
     'Or back up MongoDB by hand, e.g. snapshot the PVCs of openim-mongodb, or:',
-    `  kubectl -n ${ns} exec openim-mongodb-0 -- sh -c 'mongodump --archive --gzip -u root -p "$MONGODB_ROOT_PASSWORD" --authenticationDatabase admin' > openim-mongodb-$(date +%F).archive.gz`,
-    'The root password is in the openim-deploy state (mongodb.rootPassword) and in Secret openim-infra-secrets.',
+    `  kubectl -n ${ns} exec ${layout.infraReleases.mongodb}-0 -- sh -c 'mongodump --archive --gzip -u root -p "$MONGODB_ROOT_PASSWORD" --authenticationDatabase admin' > openim-mongodb-$(date +%F).archive.gz`,
+    `The root password is in the openim-deploy state (mongodb.rootPassword) and in Secret ${layout.secrets.infra}.`,
   ].join('\n');
 }
 

@@ -5,28 +5,25 @@
 import type { DeploySpec } from '../../../config/schema.js';
 import type { Runner } from '../../../process/runner.js';
 import type { RemoteState } from '../../../state/mirrored-store.js';
-import { MANAGED_BY } from '../names.js';
 import { DAY2_FIELD_MANAGER, failure, getJson, inNamespace, isAlreadyExists, kubectl } from './kubectl.js';
+import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 
 export const STATE_SECRET = 'openim-deploy-state';
 export const STATE_KEY = 'state.json';
 
-export function stateSecretManifest(namespace: string, text: string): object {
+export function stateSecretManifest(layout: KubernetesLayout, text: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: STATE_SECRET,
-      namespace,
-      labels: { ...MANAGED_BY, 'app.kubernetes.io/component': 'openim-deploy-state' },
-    },
+    metadata: layout.metadata(STATE_SECRET, { 'app.kubernetes.io/component': 'openim-deploy-state' }),
     type: 'Opaque',
     data: { [STATE_KEY]: Buffer.from(text, 'utf8').toString('base64') },
   };
 }
 
 export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
-  const ns = spec.kubernetes.namespace;
+  const layout = kubernetesLayout(spec);
+  const ns = layout.namespace;
   return {
     location: `Secret ${ns}/${STATE_SECRET}`,
     async read() {
@@ -44,7 +41,7 @@ export function kubeStateRemote(spec: DeploySpec, runner: Runner): RemoteState {
         '-f',
         '-',
       );
-      const r = await runner.run(argv, { input: JSON.stringify(stateSecretManifest(ns, text)), timeoutMs: 30_000 });
+      const r = await runner.run(argv, { input: JSON.stringify(stateSecretManifest(layout, text)), timeoutMs: 30_000 });
       if (r.exitCode !== 0) throw failure(argv, r);
     },
     async remove() {
@@ -76,7 +73,7 @@ export async function clusterIdentity(spec: DeploySpec, runner: Runner): Promise
  * `uninstall --purge` delete the namespace.
  */
 export async function ensureNamespace(spec: DeploySpec, runner: Runner): Promise<boolean> {
-  const ns = spec.kubernetes.namespace;
+  const ns = kubernetesLayout(spec).namespace;
   const existing = await getJson(runner, kubectl(spec, 'get', 'namespace', ns, '-o', 'json'));
   if (existing) return false;
   const argv = kubectl(spec, 'create', 'namespace', ns);
