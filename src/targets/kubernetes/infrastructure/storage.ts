@@ -100,6 +100,11 @@ function noteStep(text: string): Step {
   };
 }
 
+/** What every storage step starts with (the step JSON keeps this key order). */
+function storageStepHead(id: string, title: string, needs: string[], retries: number) {
+  return { id, title, phase: 'storage' as const, needs, component: 'storage', retries };
+}
+
 export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
   const storage = spec.kubernetes.storage;
   const storageClass = storageClassFor(spec);
@@ -125,12 +130,7 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
       }
       return [
         {
-          id: STORAGE_STEP,
-          title: `Storage: ${pin.title}`,
-          phase: 'storage',
-          needs: [NAMESPACE_STEP],
-          component: 'storage',
-          retries: 2,
+          ...storageStepHead(STORAGE_STEP, `Storage: ${pin.title}`, [NAMESPACE_STEP], 2),
           actions: [
             {
               kind: 'write',
@@ -167,12 +167,7 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
       const [entry] = pin.charts;
       return [
         {
-          id: STORAGE_STEP,
-          title: `Storage: ${pin.title}`,
-          phase: 'storage',
-          needs: [NAMESPACE_STEP],
-          component: 'storage',
-          retries: 1,
+          ...storageStepHead(STORAGE_STEP, `Storage: ${pin.title}`, [NAMESPACE_STEP], 1),
           ...upstreamRelease(spec, entry.release, entry.chart, pin.namespace, nfsValues(spec, storageClass)),
         },
       ];
@@ -189,21 +184,11 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
       );
       return [
         {
-          id: ROOK_OPERATOR_STEP,
-          title: 'Storage: Rook operator',
-          phase: 'storage',
-          needs: [NAMESPACE_STEP],
-          component: 'storage',
-          retries: 1,
+          ...storageStepHead(ROOK_OPERATOR_STEP, 'Storage: Rook operator', [NAMESPACE_STEP], 1),
           ...upstreamRelease(spec, operator.release, operator.chart, pin.namespace, rookOperatorValues(spec)),
         },
         {
-          id: STORAGE_STEP,
-          title: 'Storage: Ceph cluster',
-          phase: 'storage',
-          needs: [ROOK_OPERATOR_STEP],
-          component: 'storage',
-          retries: 1,
+          ...storageStepHead(STORAGE_STEP, 'Storage: Ceph cluster', [ROOK_OPERATOR_STEP], 1),
           release: clusterRelease.release!,
           actions: [
             {
