@@ -7,7 +7,7 @@ import { toYaml } from '../../../secrets/yaml.js';
 import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
-import { clearDeadPendingRelease } from '../helm-release.js';
+import { applyActions, clearDeadPendingRelease } from '../helm-release.js';
 import type { KubernetesLayout } from '../layout.js';
 import { helmBase, kubectlBase } from '../tools.js';
 import { NAMESPACE_STEP, SECRETS_STEP } from '../names.js';
@@ -79,18 +79,7 @@ function rookBucketStep(spec: DeploySpec, layout: KubernetesLayout): Step {
     component: 'objectStorage',
     retries: 1,
     actions: [
-      {
-        kind: 'write',
-        path: BUCKET_MANIFEST,
-        mode: 0o644,
-        content: toYaml(rookBucketClaim(spec, layout)),
-        render: BUCKET_MANIFEST,
-      },
-      {
-        kind: 'exec',
-        argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', BUCKET_MANIFEST],
-        mutates: true,
-      },
+      ...applyActions(spec, BUCKET_MANIFEST, toYaml(rookBucketClaim(spec, layout)), 0o644, BUCKET_MANIFEST),
       // Bound = bucket made and its keys written to the Secret of the same name.
       {
         kind: 'exec',

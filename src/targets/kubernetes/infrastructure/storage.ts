@@ -7,7 +7,7 @@ import type { DeploySpec } from '../../../config/schema.js';
 import type { KubernetesFacts } from '../../../facts/types.js';
 import type { Step } from '../../../plan/types.js';
 import { STORAGE_PROVISIONERS, type ChartRef } from '../../../catalog/infrastructure.js';
-import { clearDeadPendingRelease } from '../helm-release.js';
+import { applyActions, clearDeadPendingRelease } from '../helm-release.js';
 import { upstreamChartSource } from '../chart-source.js';
 import { helmBase, kubectlBase } from '../tools.js';
 import { MANAGED_BY, NAMESPACE_STEP } from '../names.js';
@@ -132,18 +132,13 @@ export function storageSteps(spec: DeploySpec, facts: KubernetesFacts): Step[] {
         {
           ...storageStepHead(STORAGE_STEP, `Storage: ${pin.title}`, [NAMESPACE_STEP], 2),
           actions: [
-            {
-              kind: 'write',
-              path: LOCAL_PATH_MANIFEST,
-              mode: 0o644,
-              content: toYaml(localPathManifest(spec, storageClass)),
-              render: LOCAL_PATH_MANIFEST,
-            },
-            {
-              kind: 'exec',
-              argv: [...kubectl, 'apply', '--server-side', '--field-manager=openim-deploy', '-f', LOCAL_PATH_MANIFEST],
-              mutates: true,
-            },
+            ...applyActions(
+              spec,
+              LOCAL_PATH_MANIFEST,
+              toYaml(localPathManifest(spec, storageClass)),
+              0o644,
+              LOCAL_PATH_MANIFEST,
+            ),
             {
               kind: 'exec',
               argv: [
