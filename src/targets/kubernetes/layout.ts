@@ -1,7 +1,10 @@
 // Where everything of an install lives in the cluster, from the config alone,
 // computed once (like the binary target's BinaryLayout) and handed to the
 // planners instead of each reading `spec.kubernetes.namespace` and naming
-// objects again. Ports and images stay in src/catalog; this only names things.
+// objects again. The planners' entries derive it (kubernetesSteps, checks,
+// facts, each day-two entry, which start from the spec) and pass it down.
+// Ports and images stay in src/catalog; this only names things (and the API
+// address built from the catalog's port).
 
 import { modulePort } from '../../catalog/modules.js';
 import type { DeploySpec } from '../../config/schema.js';
