@@ -17,6 +17,7 @@ import { sha256File } from '../util/hash.js';
 import { packageVersion } from '../util/package-root.js';
 import { day2For } from '../targets/registry.js';
 import { withDeployment } from '../deployment/lock-and-state.js';
+import { installScope } from '../config/scope.js';
 
 export interface BackupOptions {
   /** Folder or s3://bucket/prefix. */
@@ -136,7 +137,7 @@ export async function runBackup(
           format: BACKUP_FORMAT,
           createdAt: createdAt.toISOString(),
           target: spec.target,
-          scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
+          scope: installScope(spec),
           openim: { serverVersion: installed.serverVersion, chatVersion: installed.chatVersion },
           tools: {
             openimDeploy: packageVersion(),

@@ -6,6 +6,7 @@ import { targetFor } from './registry.js';
 import { graphProblems, topologicalOrder } from '../plan/graph.js';
 import { PLAN_VERSION, type Plan, type Step } from '../plan/types.js';
 import { InternalError } from '../errors.js';
+import { installScope } from '../config/scope.js';
 
 export function buildPlan(spec: DeploySpec, facts: Facts): Plan {
   const target = targetFor(spec.target);
@@ -25,7 +26,7 @@ export function planOf(spec: DeploySpec, steps: Step[]): Plan {
     target: spec.target,
     profile: spec.profile,
     openim: { serverVersion: spec.openim.serverVersion, chatVersion: spec.openim.chatVersion },
-    scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
+    scope: installScope(spec),
     steps,
   };
 }

@@ -4,6 +4,7 @@
 import type { DeploySpec } from '../../config/schema.js';
 import type { DeployState } from '../../state/types.js';
 import type { ComponentStatus, StatusReport } from './types.js';
+import { installScope } from '../../config/scope.js';
 
 /** Shared by both targets: journal counts, health verdict and problem list. */
 export function assembleReport(
@@ -34,7 +35,7 @@ export function assembleReport(
     );
   const report: StatusReport = {
     target: spec.target,
-    scope: spec.target === 'kubernetes' ? spec.kubernetes.namespace : spec.binary.prefix,
+    scope: installScope(spec),
     at: now.toISOString(),
     components,
     urls,
