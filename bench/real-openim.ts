@@ -20,7 +20,7 @@ interface SuiteFigures {
   measuredAt?: string;
 }
 
-export const REAL_OPENIM_FIGURES = join(homedir(), '.cache/openim-deploy/bench/test-openim-install.json');
+const REAL_OPENIM_FIGURES = join(homedir(), '.cache/openim-deploy/bench/test-openim-install.json');
 
 export function realOpenimRows(file = REAL_OPENIM_FIGURES): Row[] {
   if (!existsSync(file)) {

@@ -28,7 +28,7 @@ import { median, type Row } from './stats.js';
 
 const OPENIM_RELEASE = /^(openim-|chat-|admin-)/;
 
-export function modelledMs(argv: readonly string[]): number {
+function modelledMs(argv: readonly string[]): number {
   if (argv[0] === 'helm' && argv.includes('upgrade')) {
     const release = argv[argv.indexOf('--install') + 1] ?? '';
     return OPENIM_RELEASE.test(release) && !/^openim-(mongodb|redis|kafka|minio)$/.test(release) ? 40 : 300;

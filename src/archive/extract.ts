@@ -31,7 +31,7 @@ export class UnsafeArchiveError extends DeployError {
 }
 
 /** Re-roots an archive folder: entries below `from` land below `to` in the target. */
-export interface ExtractSelection {
+interface ExtractSelection {
   from: string;
   to: string;
 }

@@ -42,7 +42,7 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 /** A tar or tar.gz file as a byte stream (gzip detected by its magic bytes, not the name). */
-export async function openArchive(path: string): Promise<Readable> {
+async function openArchive(path: string): Promise<Readable> {
   const file = createReadStream(path);
   if (!(await isGzip(path))) return file;
   const gunzip = createGunzip();

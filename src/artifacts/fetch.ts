@@ -16,7 +16,7 @@ import { CertificateError } from '../http/tls.js';
 import { hashFile } from '../util/hash.js';
 import { DeployError, EXIT } from '../errors.js';
 
-export const SHA256_PATTERN = /^[a-f0-9]{64}$/;
+const SHA256_PATTERN = /^[a-f0-9]{64}$/;
 
 export class ChecksumError extends DeployError {
   readonly code = 'CHECKSUM_MISMATCH';
@@ -67,7 +67,7 @@ export interface FetchResult {
   sha256: string;
 }
 
-export function describeSource(source: ArtifactSource): string {
+function describeSource(source: ArtifactSource): string {
   return 'url' in source ? source.url : source.file;
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StagedFile } from './archive.js';
 import type { S3Client } from './s3.js';
 
-export interface ObjectIndexEntry {
+interface ObjectIndexEntry {
   key: string;
   size: number;
   contentType: string;
@@ -23,7 +23,7 @@ export interface ObjectIndex {
 }
 
 /** Index entries in an archive: objects/<bucket>/index.json. */
-export const OBJECT_INDEX_PATTERN = /^objects\/[^/]+\/index\.json$/;
+const OBJECT_INDEX_PATTERN = /^objects\/[^/]+\/index\.json$/;
 
 /** Downloads every object of `bucket` into `dir`/objects; returns the staged files and a one-line description. */
 export async function saveBucket(

@@ -75,7 +75,7 @@ async function sha256File(path: string): Promise<{ sha256: string; bytes: number
 }
 
 /** The go environment: the user's, then the config's settings (binary.build.*), then the target platform. */
-export function goEnv(action: GoBuildAction, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function goEnv(action: GoBuildAction, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...base,
     ...action.env,

@@ -21,12 +21,12 @@ export function productVersion(spec: DeploySpec, product: Product): string {
 }
 
 /** binary.build.cacheDir, else <binary.stateDir>/build-cache (root-owned, beside the state it belongs to). */
-export function buildCacheDir(spec: DeploySpec): string {
+function buildCacheDir(spec: DeploySpec): string {
   return spec.binary.build.cacheDir || join(spec.binary.stateDir, 'build-cache');
 }
 
 /** The Go variables the config sets; the user's environment supplies the rest. */
-export function buildEnv(spec: DeploySpec): Record<string, string> {
+function buildEnv(spec: DeploySpec): Record<string, string> {
   const b = spec.binary.build;
   const pairs: [string, string][] = [
     ['GOPROXY', b.goproxy],

@@ -19,8 +19,6 @@ export const chartPath = (chart: { name: string; version: string }) => `charts/$
 export const filePath = (name: string) => `files/${name}`;
 
 /** Metadata written last; never listed in the checksums they are computed from. */
-export const METADATA_ENTRIES: readonly string[] = [ENTRY.ociIndex, ENTRY.manifest, ENTRY.checksums, ENTRY.signature];
-
 export function blobDigestOf(path: string): string | undefined {
   const m = /^images\/blobs\/sha256\/([a-f0-9]{64})$/.exec(path);
   return m ? `sha256:${m[1]}` : undefined;

@@ -133,7 +133,7 @@ export async function pullRepoChart(
 }
 
 /** `oci://host/path` + name → registry, repository. */
-export function ociChartLocation(chart: ChartRef): { registry: string; repository: string } {
+function ociChartLocation(chart: ChartRef): { registry: string; repository: string } {
   const base = chart.repo.replace(/^oci:\/\//, '').replace(/\/+$/, '');
   const [registry, ...path] = base.split('/');
   if (!registry) throw new Error(`chart ${chart.name}: bad OCI repository ${chart.repo}`);

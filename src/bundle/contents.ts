@@ -92,7 +92,7 @@ const isChartRef = (v: unknown): v is ChartRef =>
   typeof (v as ChartRef).source === 'string';
 
 /** Every catalog entry that has images and/or charts, found by shape so new entries need no registration here. */
-export function catalogComponents(): CatalogComponent[] {
+function catalogComponents(): CatalogComponent[] {
   const found: CatalogComponent[] = [];
   const visit = (id: string, value: unknown, depth: number) => {
     if (depth > 3 || typeof value !== 'object' || value === null || Array.isArray(value)) return;

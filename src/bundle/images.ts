@@ -6,7 +6,7 @@ import { isIndexType } from '../oci/media-types.js';
 import { blobPath, ENTRY, REF_ANNOTATIONS } from '../bundle-layout/names.js';
 import { readMember, type BundleIndex } from './scan.js';
 
-export interface LayoutManifest {
+interface LayoutManifest {
   digest: string;
   mediaType: string;
   bytes: Buffer;

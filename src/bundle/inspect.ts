@@ -8,7 +8,7 @@ import { layoutImages } from './images.js';
 import { parseManifest, type BundleManifest } from './manifest.js';
 import { indexBundle, readMember, type RefusedEntry } from './scan.js';
 
-export interface InspectImage {
+interface InspectImage {
   ref: string;
   digest: string;
   platforms: string[];

@@ -7,7 +7,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../bundle-layout/names.js';
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
 const hex = z.string().regex(/^[a-f0-9]{64}$/);
 
-export const bundleImageSchema = z.object({
+const bundleImageSchema = z.object({
   /** Upstream reference, e.g. docker.io/library/redis:7.0.15. */
   ref: z.string(),
   /** What the bundle's OCI layout tags for it (pushed with this digest). */
@@ -21,7 +21,7 @@ export const bundleImageSchema = z.object({
   blobs: z.array(digest),
 });
 
-export const bundleChartSchema = z.object({
+const bundleChartSchema = z.object({
   name: z.string(),
   version: z.string(),
   source: z.enum(['local', 'repo', 'oci']),
@@ -32,7 +32,7 @@ export const bundleChartSchema = z.object({
   license: z.string().optional(),
 });
 
-export const bundleFileSchema = z.object({
+const bundleFileSchema = z.object({
   /** Catalog id (openim-server, mongodb …). */
   id: z.string(),
   name: z.string(),
@@ -47,7 +47,7 @@ export const bundleFileSchema = z.object({
   license: z.string().optional(),
 });
 
-export const bundleManifestSchema = z.object({
+const bundleManifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   version: z.literal(BUNDLE_VERSION),
   createdBy: z.string(),

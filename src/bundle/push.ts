@@ -28,7 +28,7 @@ export interface PushOptions {
   only?: (ref: string) => boolean;
 }
 
-export type PushEvent =
+type PushEvent =
   | { kind: 'image'; ref: string; target: string; digest: string; uploaded: number; mounted: number; existing: number }
   | { kind: 'retry'; ref: string; error: string };
 

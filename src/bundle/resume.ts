@@ -29,7 +29,7 @@ const keepable = (path: string, size: number) =>
 
 const REGENERATED: readonly string[] = [ENTRY.ociIndex, ENTRY.manifest, ENTRY.checksums, ENTRY.signature];
 
-export function partialExists(base: string): boolean {
+function partialExists(base: string): boolean {
   return existsSync(base) || existsSync(partName(base, 0));
 }
 

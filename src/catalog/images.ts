@@ -12,7 +12,7 @@ export interface ImageRef {
 }
 
 /** One `images.rewrite` rule: images whose upstream `registry/repository` starts with `from` move to `to`. */
-export interface ImageRewrite {
+interface ImageRewrite {
   /** `host[:port][/path]` of the upstream reference, matched whole path element by path element. */
   from: string;
   /** `host[:port][/path]` that replaces `from`; the rest of the repository path is kept below it. */
@@ -155,7 +155,7 @@ export function parseImage(text: string): ImageRef {
 }
 
 /** `images.registry` choices: where the OpenIM images (server, chat, fronts) are published (open-im-server deployments/templates/env-template.yaml@v3.8.3, IMAGE_REGISTRY). */
-export const OPENIM_IMAGE_REGISTRIES = {
+const OPENIM_IMAGE_REGISTRIES = {
   'docker.io': { registry: 'docker.io', namespace: 'openim' },
   'ghcr.io': { registry: 'ghcr.io', namespace: 'openimsdk' },
   aliyun: { registry: 'registry.cn-hangzhou.aliyuncs.com', namespace: 'openimsdk' },

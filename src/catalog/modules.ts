@@ -2,7 +2,7 @@
 // and start-config.yml@v3.8.3, chat config/*.yml@v1.8.4). The single source
 // for every OpenIM port in the code base.
 
-export type Product = 'server' | 'chat' | 'front';
+type Product = 'server' | 'chat' | 'front';
 
 export interface ModulePort {
   /** `grpc` must be exactly this name: msggateway fan-out reads Endpoint ports named `grpc`. */

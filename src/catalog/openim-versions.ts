@@ -52,7 +52,7 @@ export interface KubernetesRuntime {
 }
 
 /** Config file keys that differ between versions (each read in upstream's config structs / files). */
-export interface ServerConfigKeys {
+interface ServerConfigKeys {
   /** redis.yml: `clusterMode: bool` (3.8.3, 3.8.4-alpha.1) or `redisMode: standalone|cluster|sentinel` (patch line). */
   redisMode: 'clusterMode' | 'redisMode';
   /** share.yml `rpcMaxBodySize {requestMaxBodySize, responseMaxBodySize}` is read. */
@@ -83,7 +83,7 @@ export interface ServerRelease {
   maxFileDescriptors: number;
 }
 
-export interface ChatConfigKeys {
+interface ChatConfigKeys {
   /** verifyCode.mail switch: `enable: bool` (chat 1.8: pkg/common/config/config.go `Enable bool mapstructure:"enable"`). */
   mailSwitch: 'enable';
   /** redis.yml carries `enablePipeline` and no `poolSize`. */
@@ -310,25 +310,12 @@ export const KUBERNETES_DISCOVERY_RBAC: readonly { apiGroups: string[]; resource
 ];
 
 /**
- * Chat records the client address from this header when one is set, and
- * answers 500 when the header is missing or not a single IP
- * (internal/api/util/api.go@v1.8.4:22-34): set it only where a proxy in front
- * really writes a single address.
- */
-export const CHAT_PROXY_HEADER_NONE = '';
-
-/**
  * Server and chat build `mongodb://<username>:<password>@<address>/<db>?authSource=…`
  * from mongodb.yml's parts with plain Sprintf, no escaping (openimsdk/tools
  * db/mongoutil/common.go@v0.0.50-alpha.63:34-38, the same at alpha.65 and
  * alpha.113), and the Go driver refuses unescaped delimiters in user info.
  */
 export const MONGO_URI_UNESCAPED = { reserved: ':/?#[]@%' } as const;
-
-/** Namespace used when the config names none. No catalog version is bound to a namespace (all use etcd in the cluster). */
-export function defaultNamespace(): string {
-  return 'openim';
-}
 
 export function findServerRelease(version: string): ServerRelease | undefined {
   return SERVER_RELEASES.find((r) => r.version === version);

@@ -5,6 +5,3 @@
 // by ServerRelease.seqMigrationBelow.
 
 export const STEPPING_STONES: readonly string[] = [];
-
-/** Tool name of the one-time migration that upgrades from below 3.8 need (export tarball tools/). */
-export const MIGRATION_TOOLS = { seq: 'seq' } as const;

@@ -16,11 +16,11 @@ export interface VersionRow {
   reason: string;
 }
 
-export function discoveryText(runtime: KubernetesRuntime): string {
+function discoveryText(runtime: KubernetesRuntime): string {
   return runtime.discovery === 'etcd' ? 'etcd in the cluster' : 'Kubernetes API (service names)';
 }
 
-export function configText(runtime: KubernetesRuntime): string {
+function configText(runtime: KubernetesRuntime): string {
   return runtime.configVia === 'env' ? 'CONFIG_PATH' : '-c <dir> -i <n>';
 }
 

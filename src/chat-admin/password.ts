@@ -20,7 +20,7 @@ import { md5Hex } from './credentials.js';
 import { DeployError, EXIT } from '../errors.js';
 
 /** chat pkg/eerrs/predefine.go@v1.8.4-patch.5:20-21 */
-export const CHAT_ERR = { password: 20001, accountNotFound: 20002 } as const;
+const CHAT_ERR = { password: 20001, accountNotFound: 20002 } as const;
 
 export interface EnsureOptions {
   /** admin-api base URL, e.g. http://127.0.0.1:10009. */

@@ -11,7 +11,7 @@ import { addConfigOptions } from '../config/command-options.js';
 import { numberOfSeconds, wholeNumber } from './integer-flag.js';
 
 /** The options object commander hands the action of a command declared by `declare`. */
-export type FlagsOf<Declare extends (command: Command) => Command<unknown[], OptionValues, OptionValues>> = ReturnType<
+type FlagsOf<Declare extends (command: Command) => Command<unknown[], OptionValues, OptionValues>> = ReturnType<
   ReturnType<Declare>['opts']
 >;
 

@@ -8,17 +8,17 @@ import type { ConfigIssue } from '../errors.js';
 import { isPlainObject, type Plain } from './paths.js';
 
 /** A complete config is a few kilobytes; anything near this size is not one (and would cost memory to parse). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Aliases a config may use; an alias bomb expands a few lines into gigabytes. */
 const MAX_ALIASES = 100;
 
-export type TextOrIssue = { text: string } | { issue: ConfigIssue };
+type TextOrIssue = { text: string } | { issue: ConfigIssue };
 
 /**
  * The file's text. Opened non-blocking, so a FIFO (or a device) is refused by
  * what fstat says instead of blocking the open until a writer comes.
  */
-export function readConfigText(file: string, label: string, maxBytes = MAX_CONFIG_BYTES): TextOrIssue {
+function readConfigText(file: string, label: string, maxBytes = MAX_CONFIG_BYTES): TextOrIssue {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -77,7 +77,7 @@ export function readConfigText(file: string, label: string, maxBytes = MAX_CONFI
 }
 
 /** YAML text → the top-level mapping, or an issue naming the file (syntax, duplicate keys, alias bombs). */
-export function parseConfigYaml(text: string, file: string, label: string): { layer?: Plain; issue?: ConfigIssue } {
+function parseConfigYaml(text: string, file: string, label: string): { layer?: Plain; issue?: ConfigIssue } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { issue: { path: label, message: `${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` } };

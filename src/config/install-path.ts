@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 
-export const SYSTEM_DIRS: ReadonlySet<string> = new Set([
+const SYSTEM_DIRS: ReadonlySet<string> = new Set([
   '/',
   '/bin',
   '/boot',
@@ -76,7 +76,7 @@ export function normalisePath(path: string): string {
 }
 
 /** Why `path` cannot be a folder openim-deploy owns, or undefined when it can. */
-export function systemDirProblem(path: string): string | undefined {
+function systemDirProblem(path: string): string | undefined {
   const n = normalisePath(path);
   if (SYSTEM_DIRS.has(n))
     return `${n} is a system folder that other software uses; give openim-deploy a folder of its own, e.g. ${n === '/' ? '' : n}/openim`;

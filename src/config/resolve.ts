@@ -5,7 +5,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { ConfigError } from '../errors.js';
 import { presetsDir } from '../util/package-root.js';
 import { closest } from '../util/closest.js';
 import { loadConfigFile } from './config-file.js';
@@ -14,7 +13,7 @@ import { leafPaths, leafTypes, schemaAt } from './json-schema.js';
 import { validateSpec } from './validate.js';
 import type { DeploySpec } from './schema.js';
 
-export const ENV_PREFIX = 'OPENIM_DEPLOY_';
+const ENV_PREFIX = 'OPENIM_DEPLOY_';
 /** Env variables that are not config keys. */
 const RESERVED_ENV = new Set([
   'OPENIM_DEPLOY_PRESET',
@@ -74,7 +73,7 @@ export function loadPresetLayer(name: string): { layer?: Plain; issue?: ConfigIs
   return loadYamlLayer(join(presetsDir(), `${name}.yaml`), '--preset');
 }
 
-export function loadYamlLayer(file: string, label = '--config'): { layer?: Plain; issue?: ConfigIssue } {
+function loadYamlLayer(file: string, label = '--config'): { layer?: Plain; issue?: ConfigIssue } {
   return loadConfigFile(file, label);
 }
 
@@ -93,7 +92,7 @@ export function envNameFor(path: string): string {
   );
 }
 
-export function envLayer(env: Record<string, string | undefined>): {
+function envLayer(env: Record<string, string | undefined>): {
   layer: Plain;
   sources: Map<string, SourceLabel>;
   issues: ConfigIssue[];
@@ -124,7 +123,7 @@ export function envLayer(env: Record<string, string | undefined>): {
   return { layer, sources, issues };
 }
 
-export function setLayer(sets: string[]): { layer: Plain; paths: string[]; issues: ConfigIssue[] } {
+function setLayer(sets: string[]): { layer: Plain; paths: string[]; issues: ConfigIssue[] } {
   const layer: Plain = {};
   const paths: string[] = [];
   const issues: ConfigIssue[] = [];
@@ -242,5 +241,3 @@ export function sourceOf(sources: Map<string, SourceLabel>, path: string): Sourc
   for (const [key, label] of sources) if (key.startsWith(`${path}.`)) return label;
   return 'default';
 }
-
-export { ConfigError };

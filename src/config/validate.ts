@@ -9,7 +9,7 @@ import { crossFieldErrors, specWarnings } from './rules.js';
 import type { DeploySpec } from './schema.js';
 import { schemaAt } from './json-schema.js';
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return (
     path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(root)'
   );

@@ -30,7 +30,7 @@ export interface BackupOptions {
 export type BackupContext = Pick<CliContext, 'io' | 'env' | 'cwd' | 'runner' | 'signal'>;
 
 /** Where backups go on a host when --to is not given. */
-export const DEFAULT_BACKUP_DIR = '/var/backups/openim-deploy';
+const DEFAULT_BACKUP_DIR = '/var/backups/openim-deploy';
 
 /**
  * Where backups go when --to is not given: on a host, its backup folder; for Kubernetes the CLI

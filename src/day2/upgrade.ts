@@ -24,7 +24,7 @@ export interface UpgradeCatalog {
 const CATALOG: UpgradeCatalog = { servers: SERVER_RELEASES, chats: CHAT_RELEASES, stones: STEPPING_STONES };
 
 /** The newest chat release for a server line. */
-export function chatFor(serverVersion: string, catalog: UpgradeCatalog = CATALOG): string | undefined {
+function chatFor(serverVersion: string, catalog: UpgradeCatalog = CATALOG): string | undefined {
   const line = catalog.servers.find((r) => r.version === serverVersion)?.line;
   return [...catalog.chats]
     .filter((c) => c.serverLine === line)

@@ -8,9 +8,7 @@ import type { Facts } from '../facts/types.js';
 import { buildPlan } from '../targets/build-plan.js';
 import type { Plan } from '../plan/types.js';
 import { Redactor } from '../secrets/redact.js';
-import { resolveSecrets, type SecretValues } from '../secrets/secrets.js';
-import { FileStateStore } from '../state/file-store.js';
-import type { StateStore } from '../state/types.js';
+import type { SecretValues } from '../secrets/secrets.js';
 
 export function defaultWorkdir(
   spec: DeploySpec,
@@ -25,10 +23,6 @@ export function defaultWorkdir(
   return join(env.HOME ?? homedir(), '.openim-deploy', `${context}-${spec.kubernetes.namespace}`);
 }
 
-export function stateStoreFor(workdir: string): StateStore {
-  return new FileStateStore(join(workdir, 'state.json'));
-}
-
 /** Redacts every secret in use, plus the secret-looking values the user gave in the config. */
 export function redactorFor(secrets: Partial<SecretValues>, spec?: DeploySpec): Redactor {
   const extra = spec ? [spec.infrastructure.mongodb.uri].filter(Boolean) : [];
@@ -38,5 +32,3 @@ export function redactorFor(secrets: Partial<SecretValues>, spec?: DeploySpec): 
 export function planFor(spec: DeploySpec, facts: Facts): Plan {
   return buildPlan(spec, facts);
 }
-
-export { resolveSecrets };

@@ -65,5 +65,4 @@ export async function verifyInstall(
   }
 }
 
-export { formatReport, problems } from '../verify/report.js';
-export type { VerifyReport, CheckResult } from '../verify/types.js';
+export type { VerifyReport } from '../verify/types.js';

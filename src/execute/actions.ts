@@ -32,7 +32,7 @@ export interface ActionContext {
   stepId: string;
 }
 
-export function resolvePath(workdir: string, path: string): string {
+function resolvePath(workdir: string, path: string): string {
   return isAbsolute(path) ? path : join(workdir, path);
 }
 

@@ -20,9 +20,9 @@ import { Semaphore } from './semaphore.js';
 export type OutputMode = 'tty' | 'plain' | 'json' | 'silent';
 
 /** `not-applicable`: the step had nothing it could do here (Step.notApplicable); it ran nothing. */
-export type StepStatus = 'done' | 'unchanged' | 'not-applicable' | 'failed' | 'blocked' | 'interrupted';
+type StepStatus = 'done' | 'unchanged' | 'not-applicable' | 'failed' | 'blocked' | 'interrupted';
 
-export interface StepOutcome {
+interface StepOutcome {
   id: string;
   status: StepStatus;
   attempts: number;

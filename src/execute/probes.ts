@@ -13,7 +13,7 @@ import { callApi } from '../verify/api.js';
 import { runVerify } from '../verify/checks.js';
 import { buildReport, problems } from '../verify/report.js';
 
-export interface ProbeContext {
+interface ProbeContext {
   runner: Runner;
   cwd: string;
   secrets: Partial<SecretValues>;
@@ -61,7 +61,7 @@ export async function openimAdminToken(
 }
 
 /** One run of every verify check; the detail lists what failed, or what passed with its time. */
-export async function openimVerify(
+async function openimVerify(
   probe: Extract<Probe, { kind: 'openim-verify' }>,
   secrets: Partial<SecretValues>,
   signal?: AbortSignal,

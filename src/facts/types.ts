@@ -15,7 +15,7 @@ export interface StorageClassFact {
   managedBy?: string;
 }
 
-export interface NodeFact {
+interface NodeFact {
   name: string;
   ready: boolean;
   cpuMillis: number;

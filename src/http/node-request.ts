@@ -27,7 +27,7 @@ const describeTarget = (target: NodeTarget) => (typeof target === 'string' ? tar
  * is the caller's to read or resume). A pause of `idleTimeoutMs` in either
  * direction fails it; the caller's signal aborts it with UserAbort.
  */
-export async function nodeRequest(
+async function nodeRequest(
   target: NodeTarget,
   init: NodeRequestInit,
   options: HttpOptions = {},

@@ -18,7 +18,7 @@ export interface RetryOptions {
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return RETRY_STATUS.has(status);
 }
 

@@ -9,7 +9,7 @@ export interface AlloyExpr {
   readonly expr: string;
 }
 
-export type AlloyValue =
+type AlloyValue =
   string | number | boolean | AlloyExpr | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
 
 export interface AlloyBlock {

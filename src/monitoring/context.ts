@@ -12,7 +12,7 @@ import { metricsModules } from './scrape-targets.js';
 import type { Matcher } from './promql.js';
 import { anyOf } from './promql.js';
 
-export type Platform = 'kubernetes' | 'host';
+type Platform = 'kubernetes' | 'host';
 
 export interface MonitoringContext {
   platform: Platform;

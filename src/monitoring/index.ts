@@ -2,23 +2,10 @@
 // rules, dashboards. The Kubernetes and binary folders turn these into
 // ServiceMonitors/PrometheusRules/ConfigMaps and into Prometheus files.
 
-export {
-  monitoringContext,
-  openimMatchers,
-  HOST_UNIT_PATTERN,
-  type MonitoringContext,
-  type Platform,
-} from './context.js';
-export {
-  catalogMetricsModules,
-  installedModules,
-  metricsModules,
-  metricsPortOf,
-  instancesOf,
-  type MetricsModule,
-} from './scrape-targets.js';
-export { openimAlertGroups, rulesFile, ALERTS, type AlertRule, type RuleGroup } from './rules.js';
-export { THRESHOLDS, FOR } from './thresholds.js';
-export { openimDashboards, type DashboardOptions } from './dashboards/openim.js';
+export { monitoringContext, HOST_UNIT_PATTERN, type MonitoringContext } from './context.js';
+export { catalogMetricsModules, installedModules, metricsModules } from './scrape-targets.js';
+export { openimAlertGroups, rulesFile, ALERTS } from './rules.js';
+export { THRESHOLDS } from './thresholds.js';
+export { openimDashboards } from './dashboards/openim.js';
 export { promqlOf, type Dashboard } from './dashboards/grafana.js';
-export { kubernetesAlloyConfig, hostAlloyConfig, lokiPushUrl, lokiBaseUrl } from './log-shipping.js';
+export { hostAlloyConfig, lokiPushUrl } from './log-shipping.js';

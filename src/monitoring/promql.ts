@@ -2,7 +2,7 @@
 // regex-escaped the same way (an unescaped `.` in a module regex would match
 // more than meant; a missing quote is a parse error only promtool would see).
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
+type MatchOp = '=' | '!=' | '=~' | '!~';
 export type Matcher = readonly [label: string, op: MatchOp, value: string];
 
 /** A PromQL string literal. JSON escaping is a subset of PromQL's Go-style escapes. */

@@ -19,9 +19,9 @@ import {
 import { anyOf, selector } from './promql.js';
 import { FOR, THRESHOLDS } from './thresholds.js';
 
-export type Severity = 'critical' | 'warning';
+type Severity = 'critical' | 'warning';
 
-export interface AlertRule {
+interface AlertRule {
   alert: string;
   expr: string;
   for?: string;

@@ -14,7 +14,7 @@ export interface MetricsModule {
 }
 
 /** The metrics port of a module, if it has one. */
-export function metricsPortOf(module: OpenIMModule): number | undefined {
+function metricsPortOf(module: OpenIMModule): number | undefined {
   return module.ports.find((p) => p.name === 'metrics')?.port;
 }
 
@@ -24,7 +24,7 @@ export function catalogMetricsModules(): OpenIMModule[] {
 }
 
 /** Same count as the targets use: the spec's override, else the profile default. */
-export function instancesOf(spec: DeploySpec, module: OpenIMModule): number {
+function instancesOf(spec: DeploySpec, module: OpenIMModule): number {
   return spec.openim.replicas[module.name] ?? module.instances[spec.profile];
 }
 

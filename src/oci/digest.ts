@@ -11,7 +11,7 @@ export function isDigest(text: string): text is Digest {
   return DIGEST.test(text);
 }
 
-export function assertDigest(text: string, what = 'digest'): Digest {
+function assertDigest(text: string, what = 'digest'): Digest {
   if (!isDigest(text)) throw new Error(`${what} "${text}" is not a sha256 digest`);
   return text;
 }

@@ -13,8 +13,8 @@ export const MEDIA = {
   helmChart: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
 } as const;
 
-export const INDEX_TYPES: readonly string[] = [MEDIA.ociIndex, MEDIA.dockerList];
-export const MANIFEST_TYPES: readonly string[] = [MEDIA.ociManifest, MEDIA.dockerManifest];
+const INDEX_TYPES: readonly string[] = [MEDIA.ociIndex, MEDIA.dockerList];
+const MANIFEST_TYPES: readonly string[] = [MEDIA.ociManifest, MEDIA.dockerManifest];
 export const ACCEPT_MANIFESTS = [...INDEX_TYPES, ...MANIFEST_TYPES].join(', ');
 
 export interface Platform {

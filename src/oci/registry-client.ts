@@ -33,8 +33,6 @@ export interface FetchedManifest {
   digest: string;
 }
 
-export type Action = 'pull' | 'push';
-
 export class RegistryError extends HttpError {
   constructor(message: string, status: number, url: string) {
     super(message, status, url);

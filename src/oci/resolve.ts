@@ -16,7 +16,7 @@ import {
 import { formatPlatform, platformMatches } from './platform.js';
 import type { RegistryClient } from './registry-client.js';
 
-export interface StoredManifest {
+interface StoredManifest {
   digest: string;
   mediaType: string;
   bytes: Buffer;

@@ -38,7 +38,7 @@ function api(ctx: GenContext, moduleName: string): Record<string, unknown> {
   };
 }
 
-export function chatShareFile(ctx: GenContext): Record<string, unknown> {
+function chatShareFile(ctx: GenContext): Record<string, unknown> {
   const keys = ctx.chat.config;
   return {
     openIM: {
@@ -61,7 +61,7 @@ function aliBlock(): Record<string, unknown> {
   return { endpoint: '', accessKeyId: '', accessKeySecret: '', signName: '', verificationCodeTemplateCode: '' };
 }
 
-export function chatRpcChatFile(ctx: GenContext): Record<string, unknown> {
+function chatRpcChatFile(ctx: GenContext): Record<string, unknown> {
   return {
     rpc: rpc(ctx, 'chat-rpc'),
     verifyCode: {
@@ -88,7 +88,7 @@ export function chatRpcChatFile(ctx: GenContext): Record<string, unknown> {
   };
 }
 
-export function chatRpcAdminFile(ctx: GenContext): Record<string, unknown> {
+function chatRpcAdminFile(ctx: GenContext): Record<string, unknown> {
   return {
     rpc: rpc(ctx, 'admin-rpc'),
     tokenPolicy: { expire: 90 },

@@ -29,11 +29,8 @@
 //   findPortCollisions(spec, options, moduleNames): PortUse[][]
 //     Ports two instances would both bind on one host (binary target checks).
 
-export { generateOpenIMConfig, SERVER_CONFIG_FILES, CHAT_CONFIG_FILES } from './generate.js';
+export { generateOpenIMConfig } from './generate.js';
 export { serialiseConfigFiles } from './serialise.js';
-export { envPrefix, envVarName, type OpenIMProduct } from './env.js';
-export { findPortCollisions, instancesOf, portList, type PortUse } from './ports.js';
-export { ConfigInputError } from './infra.js';
-export { unreachableReason } from './object-storage.js';
-export { NOTIFICATION_TYPES } from './notification.js';
-export type { ConfigFiles, ConfigOptions, GeneratedConfig, OpenIMEndpoints } from './types.js';
+export { envPrefix } from './env.js';
+export { findPortCollisions } from './ports.js';
+export type { GeneratedConfig, OpenIMEndpoints } from './types.js';

@@ -51,8 +51,6 @@ const OTHER: Record<string, NotificationDefault> = {
   conversationSetPrivate: { isSendMsg: true, title: 'Burn after reading' },
 };
 
-export const NOTIFICATION_TYPES: readonly string[] = [...Object.keys(GROUP), ...Object.keys(OTHER)];
-
 function entry(d: { isSendMsg: boolean; title: string; offlinePush: boolean }): Record<string, unknown> {
   return {
     isSendMsg: d.isSendMsg,

@@ -12,7 +12,7 @@ import { secretSlot } from './secret-slots.js';
  * work; loopback works only for a client on the same machine, so it is
  * accepted for the dev profile only.
  */
-export function unreachableReason(url: string, profile: 'dev' | 'production'): string | null {
+function unreachableReason(url: string, profile: 'dev' | 'production'): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -38,7 +38,7 @@ function hostPort(address: string): string {
 }
 
 /** Which driver of openim-rpc-third talks to the provider. */
-export function objectEnable(ctx: GenContext): 'minio' | 'aws' | 'cos' | 'oss' | 'kodo' {
+function objectEnable(ctx: GenContext): 'minio' | 'aws' | 'cos' | 'oss' | 'kodo' {
   const os = ctx.endpoints.objectStorage;
   switch (os.provider) {
     case 'minio':

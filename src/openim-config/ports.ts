@@ -7,7 +7,7 @@ import type { DeploySpec } from '../config/schema.js';
 import { findModule, type ModulePort, type OpenIMModule } from '../catalog/modules.js';
 import type { ConfigOptions } from './types.js';
 
-export function moduleOrThrow(name: string): OpenIMModule {
+function moduleOrThrow(name: string): OpenIMModule {
   const mod = findModule(name);
   if (!mod) throw new Error(`unknown OpenIM module ${name}`);
   return mod;

@@ -51,7 +51,7 @@ function rpcModule(ctx: GenContext, moduleName: string): Record<string, unknown>
   };
 }
 
-export function apiFile(ctx: GenContext): Record<string, unknown> {
+function apiFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-api');
   return {
     api: {
@@ -63,7 +63,7 @@ export function apiFile(ctx: GenContext): Record<string, unknown> {
   };
 }
 
-export function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
+function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
   const n = count(ctx, 'openim-msggateway');
   const net = ctx.endpoints.network;
   return {
@@ -87,12 +87,12 @@ export function msgGatewayFile(ctx: GenContext): Record<string, unknown> {
  * Kubernetes the metrics endpoint stays on whatever monitoring says: it is what the pod's probes
  * check (found on the real node: with it off the probes failed and kubelet restarted the pod).
  */
-export function msgTransferFile(ctx: GenContext): Record<string, unknown> {
+function msgTransferFile(ctx: GenContext): Record<string, unknown> {
   const block = prometheus(ctx, 'openim-msgtransfer', true);
   return { prometheus: ctx.spec.target === 'kubernetes' ? { ...block, enable: true } : block };
 }
 
-export function pushFile(ctx: GenContext): Record<string, unknown> {
+function pushFile(ctx: GenContext): Record<string, unknown> {
   return {
     ...rpcModule(ctx, 'openim-push'),
     maxConcurrentWorkers: 3,
@@ -116,7 +116,7 @@ export function pushFile(ctx: GenContext): Record<string, unknown> {
   };
 }
 
-export function cronTaskFile(): Record<string, unknown> {
+function cronTaskFile(): Record<string, unknown> {
   return {
     cronExecuteTime: '0 2 * * *',
     retainChatRecords: 365,

@@ -7,7 +7,7 @@ export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./«»-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function formatArgv(argv: readonly string[]): string {
+function formatArgv(argv: readonly string[]): string {
   return argv.map(quoteArg).join(' ');
 }
 
@@ -28,7 +28,7 @@ function formatProbe(probe: Probe): string {
   }
 }
 
-export function formatAction(action: Action): string {
+function formatAction(action: Action): string {
   switch (action.kind) {
     case 'exec':
       return `$ ${formatArgv(action.argv)}${action.input !== undefined ? ' <<stdin' : ''}`;

@@ -43,7 +43,7 @@ export interface WriteAction {
   render?: string;
 }
 
-export interface CopyAction {
+interface CopyAction {
   kind: 'copy';
   /** Folder or file below the package's templates/ folder. */
   from: string;
@@ -77,7 +77,7 @@ export interface FetchAction {
  * and escaping links refuse the whole archive; `to` is replaced only when
  * everything was read.
  */
-export interface ExtractAction {
+interface ExtractAction {
   kind: 'extract';
   archive: string;
   to: string;
@@ -144,7 +144,7 @@ export interface WaitAction {
   intervalSeconds: number;
 }
 
-export interface NoteAction {
+interface NoteAction {
   kind: 'note';
   /** A message shown when the step runs (summary, not-applicable reasons); may name secret locations, never values. */
   text: string;

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { RunOptions, RunResult, Runner } from './runner.js';
 
-export class ToolPathRunner implements Runner {
+class ToolPathRunner implements Runner {
   constructor(
     private readonly inner: Runner,
     private readonly paths: Readonly<Record<string, string>>,

@@ -11,13 +11,13 @@
 // text and tags the placeholders in it, so a value built from both is
 // encoded the same way throughout.
 
-export const ENCODINGS = ['js', 'redis', 'env', 'uri', 'jaas', 'properties'] as const;
+const ENCODINGS = ['js', 'redis', 'env', 'uri', 'jaas', 'properties'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
 const hex2 = (c: string) => c.charCodeAt(0).toString(16).padStart(2, '0');
 const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
 
-export const ENCODERS: Record<Encoding, (value: string) => string> = {
+const ENCODERS: Record<Encoding, (value: string) => string> = {
   /**
    * Inside a double-quoted JavaScript string (mongosh scripts): JSON.stringify
    * escapes `"`, `\` and control characters; U+2028/2029 are escaped too for

@@ -20,5 +20,3 @@ export class Redactor {
     return argv.map((a) => this.redact(a));
   }
 }
-
-export const NO_REDACTION = new Redactor([]);

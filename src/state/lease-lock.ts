@@ -14,7 +14,7 @@ import { processAlive, processStartTime } from './file-lock.js';
 import type { AcquireOptions, DeployLock, HeldLock } from './lock.js';
 
 /** A holder on this very host whose process has exited (or whose pid now belongs to another process). */
-export function holderGoneOnThisHost(record: LeaseRecord): boolean {
+function holderGoneOnThisHost(record: LeaseRecord): boolean {
   if (!record.holder || record.holderHost !== hostname() || record.holderPid === undefined) return false;
   if (!processAlive(record.holderPid)) return true;
   const now = processStartTime(record.holderPid);
@@ -36,7 +36,7 @@ export interface LeaseRecord {
   resourceVersion?: string;
 }
 
-export type UpdateResult = 'ok' | 'conflict' | 'gone';
+type UpdateResult = 'ok' | 'conflict' | 'gone';
 
 /** The Lease object on the API server (kubectl through the Runner in production). */
 export interface LeaseBackend {

@@ -15,7 +15,7 @@ import { binaryLayout } from './binary/layout.js';
 import type { VerifyCredentials, VerifyEndpoints } from '../verify/types.js';
 
 /** What must be port-forwarded on Kubernetes when there is no ingress to go through. */
-export interface ForwardNeed {
+interface ForwardNeed {
   key: 'api' | 'ws' | 'chat' | 'admin';
   service: string;
   port: number;

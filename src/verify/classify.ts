@@ -20,7 +20,7 @@ const GAP_PATTERNS = [
 ];
 
 /** OpenIM's internal-error code (openimsdk/tools errs/predefine.go@v0.0.50-alpha.63:19 ServerInternalError). */
-export const SERVER_INTERNAL_ERROR = 500;
+const SERVER_INTERNAL_ERROR = 500;
 
 export function failureKind(errCode: number | undefined, errMsg = '', errDlt = ''): FailureKind {
   if (errCode !== SERVER_INTERNAL_ERROR) return 'failure';

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { decodePushMessages, type PushedMessage } from './protobuf.js';
 import { DeployError, EXIT } from '../errors.js';
 
-export const WS_PUSH_MSG = 2001;
+const WS_PUSH_MSG = 2001;
 
 export class GatewayError extends DeployError {
   readonly code = 'VERIFY_CALL_FAILED';

@@ -39,7 +39,7 @@ function readVarint(buf: Uint8Array, at: number): [bigint, number] {
   throw new Error('malformed protobuf varint');
 }
 
-export function readFields(buf: Uint8Array): Field[] {
+function readFields(buf: Uint8Array): Field[] {
   const out: Field[] = [];
   let at = 0;
   while (at < buf.length) {

@@ -42,10 +42,6 @@ export function formatSummary(r: VerifyReport): string {
   );
 }
 
-export function formatReport(r: VerifyReport): string {
-  return `${r.checks.map(formatCheck).join('\n')}\n${formatSummary(r)}`;
-}
-
 export function problems(r: VerifyReport): string[] {
   return r.checks
     .filter((c) => c.status === 'failed' || c.status === 'not-run')

@@ -9,7 +9,7 @@ import { ignorePreflightErrors } from '../preflight/ignore.js';
 import { targetFor } from '../targets/registry.js';
 import type { HostLook, KubeLook, LightProbes } from './light-probes.js';
 
-export function lightFindings(spec: DeploySpec, look: { kube?: KubeLook; host?: HostLook }): PreflightFinding[] {
+function lightFindings(spec: DeploySpec, look: { kube?: KubeLook; host?: HostLook }): PreflightFinding[] {
   const findings: PreflightFinding[] = [];
   if (spec.target === 'kubernetes' && look.kube) {
     const kube = look.kube;

@@ -25,7 +25,7 @@ export interface HostLook {
 
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';
 
-export async function lookAtKube(
+async function lookAtKube(
   runner: Runner,
   spec: Pick<DeploySpec, 'kubernetes'>,
   signal?: AbortSignal,
@@ -61,7 +61,7 @@ export async function lookAtKube(
   }
 }
 
-export async function lookAtHost(runner: Runner, signal?: AbortSignal): Promise<HostLook> {
+async function lookAtHost(runner: Runner, signal?: AbortSignal): Promise<HostLook> {
   try {
     const result = await runner.run(['cat', '/proc/1/comm'], { timeoutMs: 5_000, ...(signal ? { signal } : {}) });
     if (result.exitCode !== 0) return { systemd: false };

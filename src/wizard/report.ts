@@ -6,12 +6,7 @@ import type { ConfigIssue, PreflightFinding } from '../errors.js';
 import { formatTable, wrapText, type Row } from './text.js';
 
 /** A finding wrapped under its label; errors carry their id for --ignore-preflight. */
-export function formatIssue(
-  severity: 'error' | 'warn',
-  message: string,
-  fix: string | undefined,
-  width: number,
-): string {
+function formatIssue(severity: 'error' | 'warn', message: string, fix: string | undefined, width: number): string {
   const label = severity === 'error' ? chalk.red('error') : chalk.yellow('warn ');
   const body = wrapText(message, width - 8);
   const lines = [`${label}  ${body[0] ?? ''}`, ...body.slice(1).map((l) => `       ${l}`)];

@@ -8,7 +8,7 @@ import { isSecretPath } from './schema-piece.js';
 
 export const ANSWERS_FILE = 'openim-deploy.yaml';
 
-export function withoutSecrets(value: Plain, prefix: string[] = []): Plain {
+function withoutSecrets(value: Plain, prefix: string[] = []): Plain {
   const out: Plain = {};
   for (const [key, child] of Object.entries(value)) {
     const path = [...prefix, key];

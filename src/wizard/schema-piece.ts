@@ -20,7 +20,7 @@ function unwrap(schema: AnySchema): AnySchema {
 }
 
 /** The zod schema of one config key (with its default/optional wrapper), e.g. `kubernetes.namespace`. */
-export function fieldSchema(path: string): AnySchema {
+function fieldSchema(path: string): AnySchema {
   let node: AnySchema = deploySpecSchema;
   for (const segment of splitPath(path)) {
     const inner = unwrap(node);

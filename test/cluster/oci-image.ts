@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tarArchive, type TarWriteEntry } from '../../src/archive/tar/in-memory.js';
 
 /** The user images run as: the uid/gid distroless calls `nonroot`. */
-export const NONROOT = { uid: 65532, name: 'nonroot' } as const;
+const NONROOT = { uid: 65532, name: 'nonroot' } as const;
 
 export interface ImageFile {
   /** Path inside the image, without a leading slash: `usr/local/bin/hello`. */

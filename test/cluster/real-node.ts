@@ -26,7 +26,7 @@ import { sleep } from '../../src/util/sleep.js';
 
 const execFileP = promisify(execFile);
 
-export const POD_CIDR = '10.244.0.0/24';
+const POD_CIDR = '10.244.0.0/24';
 export const CLUSTER_DNS = '10.96.0.10';
 export const NODE_NAME = 'real-node';
 /** The pause image containerd starts every pod sandbox from (built by build.sh from pause.c). */

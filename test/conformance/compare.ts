@@ -32,7 +32,7 @@ export function findingId(f: Finding): string {
 }
 
 /** Value type as YAML gives it; arrays carry their element type when non-empty and uniform. */
-export type ValueType = string;
+type ValueType = string;
 
 function typeOf(value: unknown): ValueType {
   if (value === null || value === undefined) return 'null';
@@ -45,11 +45,7 @@ function typeOf(value: unknown): ValueType {
 }
 
 /** Every key path of a parsed file (maps recursed, arrays are leaves) → its value type. */
-export function keyTypes(
-  value: unknown,
-  prefix: string[] = [],
-  out = new Map<string, ValueType>(),
-): Map<string, ValueType> {
+function keyTypes(value: unknown, prefix: string[] = [], out = new Map<string, ValueType>()): Map<string, ValueType> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) {
       const path = [...prefix, k];
@@ -120,7 +116,7 @@ export function compareFileSets(product: Product, rendered: string[], upstream: 
  * Written here from upstream, not imported from the project, so the project's
  * own env naming is what is being checked.
  */
-export function upstreamEnvPrefix(product: Product, file: string): string {
+function upstreamEnvPrefix(product: Product, file: string): string {
   const base = file.replace(/\.ya?ml$/, '');
   return `${product === 'server' ? 'IMENV_' : 'CHATENV_'}${base}`.replaceAll('-', '_').toUpperCase();
 }

@@ -12,7 +12,7 @@ import { repoRoot } from '../helpers/tools.js';
 
 export type Product = 'server' | 'chat';
 
-export const MODULES: Record<Product, string> = {
+const MODULES: Record<Product, string> = {
   server: 'github.com/openimsdk/open-im-server/v3',
   chat: 'github.com/openimsdk/chat',
 };

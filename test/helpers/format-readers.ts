@@ -22,7 +22,7 @@ export function flatten(value: unknown, prefix = '', out: Flat = new Map()): Fla
 }
 
 /** YAML 1.2 (the yaml package, which helm's and kubectl's sigs.k8s.io/yaml readers agree with on these files): every document. */
-export function readYaml(text: string): unknown[] {
+function readYaml(text: string): unknown[] {
   return parseAllDocuments(text).map((d) => {
     if (d.errors.length) throw new Error(`YAML error: ${d.errors[0]!.message}`);
     return d.toJS({ maxAliasCount: 0 });
@@ -30,7 +30,7 @@ export function readYaml(text: string): unknown[] {
 }
 
 /** redis sds.c sdssplitargs over one line (config.c splits the file on "\n" and skips blanks and # lines first). */
-export function redisArgs(line: string): string[] {
+function redisArgs(line: string): string[] {
   const args: string[] = [];
   let i = 0;
   const hex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
@@ -173,7 +173,7 @@ export function readJaasQuoted(text: string): string {
  * `%` and `$$` reads `$`, while a specifier (`%i`) or variable (`$X`, `${X}`) reads as a token
  * `⟨%i⟩` / `⟨$X⟩`, so a value that would be expanded never reads back as itself.
  */
-export function execStartWords(value: string): string[] {
+function execStartWords(value: string): string[] {
   const words: string[] = [];
   let i = 0;
   const literal = (s: string) =>
@@ -214,7 +214,7 @@ function unitValue(v: string): string {
 }
 
 /** A unit file: section{key}[n] → value, ExecStart*= values split into their argv. */
-export function readUnit(text: string): Flat {
+function readUnit(text: string): Flat {
   const out: Flat = new Map();
   for (const [section, keys] of Object.entries(parseUnit(text))) {
     for (const [key, values] of Object.entries(keys)) {

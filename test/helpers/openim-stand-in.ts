@@ -50,7 +50,7 @@ const bytesField = (no: number, b: Buffer | string) => {
 };
 const intField = (no: number, v: number) => Buffer.concat([varint(no << 3), varint(v)]);
 
-export interface StoredMsg {
+interface StoredMsg {
   sendID: string;
   recvID: string;
   clientMsgID: string;
@@ -60,7 +60,7 @@ export interface StoredMsg {
   conversationID: string;
 }
 
-export function encodePush(m: StoredMsg): Buffer {
+function encodePush(m: StoredMsg): Buffer {
   const msgData = Buffer.concat([
     bytesField(1, m.sendID),
     bytesField(2, m.recvID),

@@ -58,7 +58,7 @@ export interface ChartRepo {
 }
 
 /** Serves `dir` (index.yaml and the .tgz it lists) on 127.0.0.1. */
-export async function serveChartRepo(dir = sharedChartsDir()): Promise<ChartRepo> {
+async function serveChartRepo(dir = sharedChartsDir()): Promise<ChartRepo> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^(\.\.[/\\])+/, '');

@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type HelmLabel = 'helm3' | 'helm4';
+type HelmLabel = 'helm3' | 'helm4';
 
 export interface HelmBinaries {
   label: HelmLabel;
@@ -20,7 +20,7 @@ export interface HelmBinaries {
 export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Folder the binaries are extracted into. */
-export const toolsDir: string = join(repoRoot, '.tools');
+const toolsDir: string = join(repoRoot, '.tools');
 
 const LABELS: readonly HelmLabel[] = ['helm3', 'helm4'];
 

@@ -183,7 +183,7 @@ function unique(files: readonly ImageFile[]): ImageFile[] {
 }
 
 /** Every infrastructure image the product's charts use in the dev profile (MongoDB excepted). */
-export function infraImageSpecs(): ImageSpec[] {
+function infraImageSpecs(): ImageSpec[] {
   return images().map((s) => ({ ...s, files: unique(s.files) }));
 }
 

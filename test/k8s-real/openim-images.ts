@@ -21,7 +21,7 @@ type Product = 'server' | 'chat';
 const EXPORT_NAME: Record<Product, string> = { server: 'open-im-server', chat: 'chat' };
 
 /** The tarball h-harness's build exports (scripts/openim/build.sh server|chat), `mage export` layout. */
-export function productExport(product: Product, version: string): string {
+function productExport(product: Product, version: string): string {
   const dir = execFileSync('bash', ['scripts/openim/build.sh', 'path', product], { encoding: 'utf8' }).trim();
   if (!dir.endsWith(`/${version}`))
     throw new Error(`scripts/openim/build.sh builds ${product} ${dir.split('/').pop()}, this test wants ${version}`);

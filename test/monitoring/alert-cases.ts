@@ -6,7 +6,7 @@
 import { modulePort } from '../../src/catalog/modules.js';
 import { ALERTS, THRESHOLDS, type MonitoringContext } from '../../src/monitoring/index.js';
 
-export interface Expected {
+interface Expected {
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }

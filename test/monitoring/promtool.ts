@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 
-export const PROMTOOL = process.env['PROMTOOL'] || 'promtool';
+const PROMTOOL = process.env['PROMTOOL'] || 'promtool';
 
 export interface RunResult {
   status: number | null;

@@ -7,7 +7,7 @@ import type { RunOptions } from '../../src/process/runner.js';
 import { FakeCluster, FakeRunner } from './fake-cluster.js';
 import { normalisedState, readState, runCli, seedState, tempDir } from './harness.js';
 
-export const DEV_INSTALL = [
+const DEV_INSTALL = [
   'install',
   '--preset',
   'dev',

@@ -22,7 +22,7 @@ export interface CliRun {
   error?: unknown;
 }
 
-export function exitCodeOf(error: unknown): number {
+function exitCodeOf(error: unknown): number {
   if (error instanceof DeployError) return error.exitStatus;
   if (isAbort(error)) return EXIT.interrupted;
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;

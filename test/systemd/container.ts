@@ -31,7 +31,7 @@ export const DEFAULT_ROOTFS = join(REPO_ROOT, '.cache/systemd-rootfs');
 /** Written by make-rootfs.sh once the rootfs is complete. */
 const ROOTFS_MARKER = '.openim-rootfs-complete';
 
-export interface BindMount {
+interface BindMount {
   host: string;
   container: string;
 }

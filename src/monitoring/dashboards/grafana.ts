@@ -10,7 +10,7 @@ export interface DatasourceRef {
   uid: string;
 }
 
-export interface Target {
+interface Target {
   refId: string;
   datasource: DatasourceRef;
   expr: string;
@@ -19,7 +19,7 @@ export interface Target {
   range?: boolean;
 }
 
-export interface Panel {
+interface Panel {
   id: number;
   type: 'timeseries' | 'stat' | 'logs' | 'text';
   title: string;
@@ -60,7 +60,7 @@ export interface Dashboard {
   panels: Panel[];
 }
 
-export const PROMETHEUS: DatasourceRef = { type: 'prometheus', uid: '${datasource}' };
+const PROMETHEUS: DatasourceRef = { type: 'prometheus', uid: '${datasource}' };
 export const LOKI: DatasourceRef = { type: 'loki', uid: '${loki}' };
 
 export function datasourceVariable(kind: DatasourceKind): Variable {
@@ -92,7 +92,7 @@ export function customVariable(name: string, label: string, values: readonly str
   };
 }
 
-export interface Query {
+interface Query {
   expr: string;
   legend?: string;
 }
@@ -145,7 +145,7 @@ function options(p: PanelSpec): Record<string, unknown> {
 }
 
 /** Lays panels out left to right in rows of 24 columns. */
-export function layout(specs: readonly PanelSpec[]): Panel[] {
+function layout(specs: readonly PanelSpec[]): Panel[] {
   let x = 0;
   let y = 0;
   let rowHeight = 0;

@@ -11,7 +11,7 @@ import { probeOutput } from './probe-output.js';
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'grpc_proxy'];
 
 /** Listening TCP ports from `ss -Hltn` output. */
-export function parseListeningPorts(ssOutput: string): number[] {
+function parseListeningPorts(ssOutput: string): number[] {
   const ports = new Set<number>();
   for (const line of ssOutput.split('\n')) {
     const local = line.trim().split(/\s+/)[3];
@@ -57,7 +57,7 @@ async function installedPackages(runner: Runner, pm: PackageManager): Promise<st
   }
 }
 
-export function normaliseArch(machine: string): string {
+function normaliseArch(machine: string): string {
   const m = machine.trim();
   return m === 'x86_64' ? 'amd64' : m === 'aarch64' ? 'arm64' : m;
 }

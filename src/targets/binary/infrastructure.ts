@@ -151,7 +151,7 @@ function extractStep(ctx: InfraContext, id: InfraId, archive: 'mongodb' | 'mongo
 }
 
 /** Kafka wants a base64url cluster id of 16 bytes; derived from the data dir so a re-run formats nothing new. */
-export function kafkaClusterId(dataDir: string): string {
+function kafkaClusterId(dataDir: string): string {
   return createHash('sha256').update(`openim-kafka:${dataDir}`).digest().subarray(0, 16).toString('base64url');
 }
 
@@ -162,12 +162,7 @@ function properties(entries: Record<string, string | number>): string {
 }
 
 /** `kafka-topics.sh --create --if-not-exists` for each OpenIM topic (the server does not create them, pain point 4). */
-export function kafkaTopicActions(
-  kafkaHome: string,
-  bootstrap: string,
-  logDir: string,
-  commandConfig?: string,
-): ExecAction[] {
+function kafkaTopicActions(kafkaHome: string, bootstrap: string, logDir: string, commandConfig?: string): ExecAction[] {
   return KAFKA_TOPICS.map((topic) =>
     kafkaToolAction(logDir, [
       `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.topics}`,

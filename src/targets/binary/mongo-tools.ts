@@ -14,14 +14,14 @@ import { artifactConfig, type PlannedArtifact } from './artifacts.js';
 import type { BinaryLayout } from './layout.js';
 import { BINARY_STEP, fetchStepId } from './step-ids.js';
 
-export const MONGO_TOOLS = HOST_ARCHIVES.mongotools;
+const MONGO_TOOLS = HOST_ARCHIVES.mongotools;
 
 export function mongoToolsWanted(spec: DeploySpec): boolean {
   const c = artifactConfig(spec, 'mongotools');
   return Boolean(c.file || c.url);
 }
 
-export function mongoToolsHome(layout: BinaryLayout): string {
+function mongoToolsHome(layout: BinaryLayout): string {
   return `${layout.infraRoot}/mongotools-${MONGO_TOOLS.version}`;
 }
 

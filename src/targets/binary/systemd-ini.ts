@@ -3,7 +3,7 @@
 // (which resets a list, e.g. `CapabilityBoundingSet=`). Values are written
 // as given: `%i` and other specifiers keep their systemd meaning.
 
-export type UnitValue = string | number | boolean | readonly (string | number)[];
+type UnitValue = string | number | boolean | readonly (string | number)[];
 export type UnitSection = Record<string, UnitValue | undefined>;
 export type UnitFile = Record<string, UnitSection>;
 

@@ -22,7 +22,7 @@ export interface CollectedData {
   mongodumpVersion?: string;
 }
 
-export interface RestoreOptions {
+interface RestoreOptions {
   /**
    * Restore documents only, not the dump's index definitions (mongorestore --noIndexRestore): OpenIM and
    * chat create their own indexes when they start (open-im-server v3.8.3 pkg/common/storage/database/mgo/

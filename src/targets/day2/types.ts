@@ -68,7 +68,7 @@ export interface UninstallOptions {
 }
 
 /** What `prepare` found or made before the lock and state. */
-export interface Prepared {
+interface Prepared {
   /** The namespace it created (it did not exist). */
   createdNamespace?: string;
   /** The identity of the live cluster (kube-system namespace UID), when it can be read. */

@@ -24,7 +24,7 @@ export interface ChartSource {
 }
 
 /** The repository helm is sent to: the `kubernetes.helmRepoMirrors` entry for `repo` (trailing `/` ignored), else `repo`. */
-export function mirroredRepo(spec: DeploySpec, repo: string): string {
+function mirroredRepo(spec: DeploySpec, repo: string): string {
   const bare = (url: string) => url.replace(/\/+$/, '');
   const entry = Object.entries(spec.kubernetes.helmRepoMirrors).find(([from]) => bare(from) === bare(repo));
   return entry ? entry[1] : repo;

@@ -36,11 +36,11 @@ async function getJson(runner: Runner, argv: string[]): Promise<Json | undefined
 }
 
 /** "8", "7500m" → millicores; "32Gi", "1000Mi", "123456Ki" → bytes. */
-export function parseCpu(q: string): number {
+function parseCpu(q: string): number {
   return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
 }
 
-export function parseBytes(q: string): number {
+function parseBytes(q: string): number {
   const m = /^([0-9.]+)([KMGTP]i?)?$/.exec(q);
   if (!m) return 0;
   const units: Record<string, number> = {

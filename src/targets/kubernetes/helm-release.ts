@@ -39,7 +39,7 @@ function releaseSource(spec: DeploySpec, r: Pick<ReleaseSpec, 'chart' | 'repo' |
   });
 }
 
-export function helmUpgradeArgv(
+function helmUpgradeArgv(
   spec: DeploySpec,
   r: Pick<
     ReleaseSpec,

@@ -37,7 +37,7 @@ export interface KubernetesLayout {
 }
 
 /** What every object of ours carries, in this key order (the manifests are compared byte for byte). A type, not an interface, so it fits K8sObject's open metadata. */
-export type ObjectMetadata = { name: string; namespace: string; labels: Record<string, string> };
+type ObjectMetadata = { name: string; namespace: string; labels: Record<string, string> };
 
 export function kubernetesLayout(spec: DeploySpec): KubernetesLayout {
   const namespace = spec.kubernetes.namespace;

@@ -19,7 +19,7 @@ export function isUnreachable(stderr: string): boolean {
 }
 
 /** kubectl's last line says it best ("The connection to the server … was refused"); the noise above it is client-go's log. */
-export function unreachableDetail(stderr: string): string {
+function unreachableDetail(stderr: string): string {
   return stderr.trim().split('\n').filter(Boolean).pop() ?? '';
 }
 

@@ -45,7 +45,7 @@ export interface Layer {
 }
 
 /** A gzipped layer of the given files, made by GNU tar (reproducible flags). */
-export function makeLayer(files: Record<string, Buffer | string>): Layer {
+function makeLayer(files: Record<string, Buffer | string>): Layer {
   const dir = tempDir('layer');
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });

@@ -53,10 +53,10 @@ export interface World {
 }
 
 /** Upstream registries the source registry stands in for; each one's images live below its name. */
-export const UPSTREAMS = ['docker.io', 'quay.io', 'ghcr.io', 'registry.k8s.io', 'registry.cn-hangzhou.aliyuncs.com'];
+const UPSTREAMS = ['docker.io', 'quay.io', 'ghcr.io', 'registry.k8s.io', 'registry.cn-hangzhou.aliyuncs.com'];
 
 /** `quay.io/a/b:1` → `quay.io/a/b:1` below the source host (the upstream registry name is the first path element). */
-export function sourcePath(ref: string): string {
+function sourcePath(ref: string): string {
   return ref;
 }
 

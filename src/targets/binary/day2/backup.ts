@@ -46,15 +46,12 @@ export function mongoUri(spec: DeploySpec, state: DeployState): string {
 }
 
 /** The mongo-tools --config file (YAML, `uri:`): the password stays out of argv, so out of `ps` and of any log. */
-export function mongoToolsConfig(uri: string): string {
+function mongoToolsConfig(uri: string): string {
   return stringify({ uri });
 }
 
 /** MinIO of this install (bundled or external), when object storage is MinIO. */
-export function objectStore(
-  spec: DeploySpec,
-  state: DeployState,
-): { credentials: S3Credentials; bucket: string } | undefined {
+function objectStore(spec: DeploySpec, state: DeployState): { credentials: S3Credentials; bucket: string } | undefined {
   const os = spec.infrastructure.objectStorage;
   if (os.provider !== 'minio') return undefined;
   const e = binaryEndpoints(spec).objectStorage;

@@ -32,7 +32,7 @@ async function yamlFile(path: string): Promise<Json | undefined> {
 }
 
 /** `A=1 "B=two words"` (systemctl show Environment=) → names. */
-export function envNames(value: string): string[] {
+function envNames(value: string): string[] {
   return [...value.matchAll(/"([^"=]+)=[^"]*"|(\S+?)=\S*/g)].map((m) => m[1] ?? m[2]!).filter(Boolean);
 }
 

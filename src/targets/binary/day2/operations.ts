@@ -16,7 +16,7 @@ import { findModule } from '../../../catalog/modules.js';
 import { TARGETS, unitNameOf } from '../units.js';
 import { BACKUP_FIRST_HINT } from '../../day2/backup-types.js';
 
-export const SEQ_TOOL = 'seq';
+const SEQ_TOOL = 'seq';
 
 const isAbsolute = (p: string) => p.startsWith('/');
 

@@ -17,7 +17,7 @@ import { PROXY_UNIT } from '../proxy/paths.js';
 import { daysLeft, servedCertificate, type ServedCertificate } from '../proxy/tls-files.js';
 import { proxied, proxyUrls } from '../proxy/urls.js';
 
-export const SHOW_PROPERTIES = [
+const SHOW_PROPERTIES = [
   'Id',
   'LoadState',
   'ActiveState',
@@ -58,7 +58,7 @@ const INFRA_PORTS: Record<InfraId, number> = {
 };
 
 /** Units `status` looks at, grouped by component. */
-export function binaryComponents(spec: DeploySpec): {
+function binaryComponents(spec: DeploySpec): {
   name: string;
   product: ComponentStatus['product'];
   units: string[];

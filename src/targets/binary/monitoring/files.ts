@@ -35,7 +35,7 @@ export interface MonitoringFile {
 }
 
 /** Loki single binary on the host: filesystem storage, in-memory ring, retention by the compactor. */
-export function hostLokiConfig(spec: DeploySpec): object {
+function hostLokiConfig(spec: DeploySpec): object {
   const data = monitoringPaths(spec).data.loki;
   return {
     auth_enabled: false,

@@ -15,7 +15,7 @@ export function hostGrafanaUrl(spec: DeploySpec): string {
   return spec.monitoring.grafanaUrl || `http://${spec.openim.domain || '127.0.0.1'}:${MONITORING.hostPorts.grafana}/`;
 }
 
-export function hostPrometheusUrl(spec: DeploySpec): string {
+function hostPrometheusUrl(spec: DeploySpec): string {
   return spec.monitoring.prometheusUrl || `http://127.0.0.1:${MONITORING.hostPorts.prometheus}`;
 }
 

@@ -11,12 +11,12 @@ import { unitNameOf } from '../units.js';
 import { hostMonitoringChoices } from './choices.js';
 import { monitoringPaths } from './paths.js';
 
-export interface StaticConfig {
+interface StaticConfig {
   targets: string[];
   labels?: Record<string, string>;
 }
 
-export interface ScrapeConfig {
+interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   scrape_interval?: string;
@@ -34,7 +34,7 @@ export interface PrometheusConfig {
  * Prometheus, the host's public name for an external one (OpenIM metrics
  * ports listen on every interface).
  */
-export function scrapeHost(spec: DeploySpec): string {
+function scrapeHost(spec: DeploySpec): string {
   return spec.monitoring.prometheusUrl ? spec.openim.domain || '127.0.0.1' : '127.0.0.1';
 }
 

@@ -19,9 +19,9 @@ import { HOST_UNIT_PATTERN } from '../../../monitoring/index.js';
 import { hostMonitoringChoices } from './choices.js';
 import { monitoringPaths } from './paths.js';
 
-export type HostMonitoringId = 'prometheus' | 'node-exporter' | 'loki' | 'alloy' | 'grafana';
+type HostMonitoringId = 'prometheus' | 'node-exporter' | 'loki' | 'alloy' | 'grafana';
 
-export type ExecutableSource =
+type ExecutableSource =
   | { kind: 'package'; apt: string; dnf: string; packageUnits: readonly string[] }
   | {
       kind: 'archive';

@@ -77,7 +77,7 @@ function orderAfter(service: HostMonitoringService, present: Set<string>): strin
   return wanted[service.id].filter((u) => present.has(u));
 }
 
-export function monitoringUnit(service: HostMonitoringService, present: Set<string>): UnitFile {
+function monitoringUnit(service: HostMonitoringService, present: Set<string>): UnitFile {
   return {
     Unit: {
       Description: service.description,
@@ -108,7 +108,7 @@ export function monitoringUnit(service: HostMonitoringService, present: Set<stri
 }
 
 /** Every monitoring unit file (the target and one service per process), rendered. */
-export function monitoringUnitFiles(services: HostMonitoringService[]): UnitText[] {
+function monitoringUnitFiles(services: HostMonitoringService[]): UnitText[] {
   if (services.length === 0) return [];
   const present = new Set(services.map((s) => s.unit));
   const target: UnitFile = {

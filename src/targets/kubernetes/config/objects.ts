@@ -58,7 +58,7 @@ function fileOfEnv(product: ConfigProduct, name: string, files: string[]): strin
     .sort((a, b) => envPrefix(product, b).length - envPrefix(product, a).length)[0];
 }
 
-export function checksumOf(texts: Record<string, string>, files: string[]): string {
+function checksumOf(texts: Record<string, string>, files: string[]): string {
   const hash = createHash('sha256');
   for (const f of [...files].sort()) hash.update(`${f}\0${texts[f] ?? ''}\0`);
   return hash.digest('hex');

@@ -36,11 +36,11 @@ import { inNamespace, kubectl } from './kubectl.js';
 import { kubernetesLayout } from '../layout.js';
 
 export const TOOLS_POD = 'openim-deploy-mongo-tools';
-export const TOOLS_CONTAINER = 'mongo-tools';
+const TOOLS_CONTAINER = 'mongo-tools';
 /** The mongo-tools --config file (YAML: `password:` or `uri:`), in a memory emptyDir. */
 export const TOOLS_CONFIG = '/work/mongo-tools.yaml';
 /** The pod ends itself after this even if the CLI that made it died. */
-export const TOOLS_POD_LIFETIME_S = 6 * 3600;
+const TOOLS_POD_LIFETIME_S = 6 * 3600;
 /** The catalog's MongoDB image: the official `mongo` image carries MongoDB's database tools. */
 const MONGO_IMAGE = INFRASTRUCTURE.mongodb.images.mongo;
 const MONGO_UID = INFRASTRUCTURE.mongodb.user.uid;
@@ -68,7 +68,7 @@ interface MongoConnection {
 }
 
 /** How the tools reach the MongoDB OpenIM uses, with OpenIM's own user and authSource. */
-export function mongoConnection(spec: DeploySpec): MongoConnection {
+function mongoConnection(spec: DeploySpec): MongoConnection {
   const m = infraEndpoints(spec).mongodb;
   const withConfig = [`--config=${TOOLS_CONFIG}`];
   if (m.uri) {
@@ -182,7 +182,7 @@ export function mongorestoreArgv(spec: DeploySpec, skipIndexes: boolean): string
 }
 
 /** OpenIM's Deployments (server and chat; the web fronts hold no data) with the replicas the spec gives them. */
-export function openimDeployments(spec: DeploySpec): { name: string; replicas: number }[] {
+function openimDeployments(spec: DeploySpec): { name: string; replicas: number }[] {
   return enabledModules(spec)
     .filter((m) => m.product !== 'front')
     .map((m) => ({ name: m.name, replicas: moduleReplicas(spec, m) }));

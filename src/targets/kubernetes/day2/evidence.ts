@@ -80,7 +80,7 @@ function imageTag(workload: Json): string {
   return colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : 'latest';
 }
 
-export function expectedVersions(spec: DeploySpec): Record<string, string> {
+function expectedVersions(spec: DeploySpec): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of enabledModules(spec)) {
     if (m.product === 'server') out[m.name] = spec.openim.serverVersion;

@@ -25,7 +25,7 @@ const HOLDER = {
   start: 'openim-deploy/holder-start',
 } as const;
 
-export function leaseManifest(layout: KubernetesLayout, r: LeaseRecord): Json {
+function leaseManifest(layout: KubernetesLayout, r: LeaseRecord): Json {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -48,7 +48,7 @@ export function leaseManifest(layout: KubernetesLayout, r: LeaseRecord): Json {
   };
 }
 
-export function leaseRecord(lease: Json): LeaseRecord {
+function leaseRecord(lease: Json): LeaseRecord {
   const spec = (lease.spec ?? {}) as Json;
   const notes = (lease.metadata?.annotations ?? {}) as Record<string, string>;
   return {

@@ -20,7 +20,7 @@ import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 type Recorded<T extends CreatedResource['type']> = Extract<CreatedResource, { type: T }> & { order: number };
 
 /** Resources of a type from the journal, newest install order last, each once. */
-export function recorded<T extends CreatedResource['type']>(state: DeployState, type: T): Recorded<T>[] {
+function recorded<T extends CreatedResource['type']>(state: DeployState, type: T): Recorded<T>[] {
   const out = new Map<string, Recorded<T>>();
   for (const entry of Object.values(state.steps)) {
     for (const r of entry.resources ?? []) {

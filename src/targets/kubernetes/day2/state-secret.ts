@@ -9,9 +9,9 @@ import { DAY2_FIELD_MANAGER, failure, getJson, inNamespace, isAlreadyExists, kub
 import { kubernetesLayout, type KubernetesLayout } from '../layout.js';
 
 export const STATE_SECRET = 'openim-deploy-state';
-export const STATE_KEY = 'state.json';
+const STATE_KEY = 'state.json';
 
-export function stateSecretManifest(layout: KubernetesLayout, text: string): object {
+function stateSecretManifest(layout: KubernetesLayout, text: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Secret',

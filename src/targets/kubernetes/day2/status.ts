@@ -35,7 +35,7 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
 }
 
 /** Release names the journal says we installed. */
-export function recordedReleases(state: DeployState): string[] {
+function recordedReleases(state: DeployState): string[] {
   const names = new Set<string>();
   for (const entry of Object.values(state.steps))
     for (const r of entry.resources ?? []) if (r.type === 'helm-release') names.add(r.name);

@@ -28,7 +28,7 @@ function splitHostPort(address: string): { host: string; port: string } {
 }
 
 /** Hosts of a mongodb:// URI without its credentials; undefined for mongodb+srv (DNS seed lists). */
-export function mongoUriHosts(uri: string): string[] | undefined {
+function mongoUriHosts(uri: string): string[] | undefined {
   const m = /^mongodb:\/\/(?:[^@/]*@)?([^/?]+)/.exec(uri);
   if (!m) return undefined;
   return m[1]!.split(',').map((h) => (h.includes(':') ? h : `${h}:27017`));
@@ -52,7 +52,7 @@ export function externalAddresses(spec: DeploySpec, component: ExternalComponent
 }
 
 /** argv of a pod that exits 0 when every address accepts a TCP connection. */
-export function reachabilityArgv(
+function reachabilityArgv(
   spec: DeploySpec,
   layout: KubernetesLayout,
   component: ExternalComponent,

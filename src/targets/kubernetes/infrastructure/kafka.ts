@@ -53,7 +53,7 @@ export function kafkaClusterId(namespace: string): string {
 }
 
 /** OpenIM's topics, with the partition count its consumer groups are sized for. */
-export function kafkaTopicItems(): { name: string; partitions: number; group: string }[] {
+function kafkaTopicItems(): { name: string; partitions: number; group: string }[] {
   return KAFKA_TOPICS.map((name) => ({ name, partitions: KAFKA_PARTITIONS, group: KAFKA_CONSUMER_GROUPS[name] }));
 }
 

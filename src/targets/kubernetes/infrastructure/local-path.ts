@@ -10,7 +10,7 @@ import { imageString } from './images.js';
 const LABELS = { 'app.kubernetes.io/name': 'local-path-provisioner', 'app.kubernetes.io/managed-by': 'openim-deploy' };
 
 /** Where volumes live on each node (upstream default). */
-export const LOCAL_PATH_NODE_DIR = '/opt/local-path-provisioner';
+const LOCAL_PATH_NODE_DIR = '/opt/local-path-provisioner';
 
 export function localPathObjects(spec: DeploySpec, storageClass: string): Record<string, unknown>[] {
   const pin = STORAGE_PROVISIONERS['local-path'];

@@ -29,7 +29,7 @@ export interface MongoValues {
 }
 
 /** The bundled MongoDB's administrator (authSource admin); OpenIM never uses it. */
-export const MONGO_ROOT_USER = 'root';
+const MONGO_ROOT_USER = 'root';
 
 export function mongodbValues(spec: DeploySpec): MongoValues {
   const catalog = INFRASTRUCTURE.mongodb;

@@ -6,7 +6,7 @@ import type { KubernetesLayout } from '../layout.js';
 import { INFRA_SECRET_KEYS } from './names.js';
 
 /** `stringData` of the infrastructure Secret: key → «secret:id». */
-export function infraSecretData(): Record<string, string> {
+function infraSecretData(): Record<string, string> {
   return Object.fromEntries(Object.entries(INFRA_SECRET_KEYS).map(([key, id]) => [key, secretRef(id)]));
 }
 

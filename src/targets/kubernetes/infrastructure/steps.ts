@@ -27,7 +27,7 @@ export const ROOK_BUCKET_STEP = 'k8s.objectstorage.rook-ceph';
 const BUCKET_MANIFEST = `manifests/${ROOK_BUCKET_CLAIM}.yaml`;
 
 /** A release of one of our charts (templates/charts/<chart>): copy it, write values, helm upgrade --install. */
-export function localReleaseStep(
+function localReleaseStep(
   spec: DeploySpec,
   layout: KubernetesLayout,
   options: { release: string; chart: string; title: string; values: object; needs: string[]; component: string },

@@ -21,7 +21,7 @@ export const ROOK_OPERATOR_STEP = 'k8s.storage.rook-ceph-operator';
 const LOCAL_PATH_MANIFEST = 'manifests/local-path-provisioner.yaml';
 
 /** `helm upgrade --install` of a pinned upstream chart, with its values file. */
-export function upstreamRelease(
+function upstreamRelease(
   spec: DeploySpec,
   release: string,
   chart: ChartRef,

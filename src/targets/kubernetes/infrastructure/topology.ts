@@ -10,7 +10,7 @@ export interface MongoTopology {
   replicaSet: string | null;
 }
 
-export const MONGO_REPLICA_SET = 'rs0';
+const MONGO_REPLICA_SET = 'rs0';
 
 export function mongoTopology(spec: DeploySpec): MongoTopology {
   const members = spec.infrastructure.mongodb.replicas ?? INFRASTRUCTURE.mongodb.nodes[spec.profile];

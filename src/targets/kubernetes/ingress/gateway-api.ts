@@ -10,7 +10,7 @@ import { tlsSecretName } from './tls.js';
 import type { KubernetesLayout } from '../layout.js';
 
 /** GatewayClass used when kubernetes.ingress.className is empty (preflight asks for one). */
-export const DEFAULT_GATEWAY_CLASS = 'default';
+const DEFAULT_GATEWAY_CLASS = 'default';
 
 function rule(r: Route, ns: string): Record<string, unknown> {
   const filters: Record<string, unknown>[] = [];

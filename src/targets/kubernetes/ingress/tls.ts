@@ -7,7 +7,7 @@ import type { DeploySpec } from '../../../config/schema.js';
 import { MANAGED_BY } from '../names.js';
 import type { K8sObject } from '../yaml-docs.js';
 
-export const DEFAULT_TLS_SECRET = 'openim-tls';
+const DEFAULT_TLS_SECRET = 'openim-tls';
 
 export function tlsSecretName(spec: DeploySpec): string | undefined {
   const tls = spec.kubernetes.ingress.tls;

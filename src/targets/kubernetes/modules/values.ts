@@ -15,7 +15,7 @@ import { CONFIG_MAPS, CONFIG_MOUNT_PATH, LOG_DIR } from '../names.js';
 import { imageValues, moduleImage } from './images.js';
 import { moduleResources, type Resources } from './resources.js';
 
-export interface SecretEnv {
+interface SecretEnv {
   name: string;
   secretName: string;
   key: string;

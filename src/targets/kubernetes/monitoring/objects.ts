@@ -27,7 +27,7 @@ import type { K8sObject } from '../yaml-docs.js';
 import type { KubernetesLayout } from '../layout.js';
 
 /** The label kube-prometheus-stack's default selectors look for; we also turn those selectors off in our release. */
-export const RELEASE_LABEL = { release: MONITORING.releases.stack } as const;
+const RELEASE_LABEL = { release: MONITORING.releases.stack } as const;
 
 /** Label and value Grafana's dashboard sidecar watches (set in our stack values too). */
 export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
@@ -74,7 +74,7 @@ export function prometheusRule(spec: DeploySpec, layout: KubernetesLayout): K8sO
 }
 
 /** Every module that logs (for the logs dashboard's module list). */
-export function loggingModules(spec: DeploySpec): string[] {
+function loggingModules(spec: DeploySpec): string[] {
   return installedModules(spec).map((m) => m.name);
 }
 
@@ -95,7 +95,7 @@ export function dashboardConfigMaps(spec: DeploySpec, layout: KubernetesLayout):
 }
 
 export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
-export const GRAFANA_ADMIN_USER = 'admin';
+const GRAFANA_ADMIN_USER = 'admin';
 
 /** The existing Secret the Grafana chart reads the admin credentials from (value substituted by the executor). */
 export function grafanaAdminSecret(layout: KubernetesLayout): K8sObject {

@@ -10,7 +10,7 @@ import type { Step } from '../../../plan/types.js';
 import { verifyOff, verifyPlan, verifyProbe } from '../../verify-plan.js';
 import { VERIFY_STEP } from '../names.js';
 
-export function verifyNotApplicable(spec: DeploySpec, facts: KubernetesFacts): string | undefined {
+function verifyNotApplicable(spec: DeploySpec, facts: KubernetesFacts): string | undefined {
   const off = verifyOff(spec);
   if (off) return off;
   if (!facts.probed || !facts.cluster?.reachable) return 'the cluster was not probed (dry run, plan or render)';
