@@ -14,31 +14,36 @@
 // Restore empties the bundled Redis instead, so no cache entry of the fresh
 // install outlives the data it described.
 
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner } from '../../../process/runner.js';
 import type { StagedFile } from '../../../backup/archive.js';
+import { objectIndexes, restoreBucket, saveBucket } from '../../../backup/objects.js';
 import { S3Client, type S3Credentials } from '../../../backup/s3.js';
-import type { BackupIo, CollectedData, DataBackup } from '../../day2/backup-types.js';
+import type { CollectedData, DataBackup } from '../../day2/backup-types.js';
+import {
+  backupRedactor,
+  backupSecret,
+  EXTERNAL_REDIS_NOTE,
+  mongoDumpOf,
+  mongorestoreLine,
+  NOT_SAVED_NOTES,
+  runOk,
+  SKIP_INDEXES_NOTE,
+} from '../../day2/backup-shared.js';
 import { HOST_INFRA_PORTS } from '../../../catalog/host-artifacts.js';
-import { Redactor } from '../../../secrets/redact.js';
-import { givenSecrets, type SecretId } from '../../../secrets/secrets.js';
 import type { DeployState } from '../../../state/types.js';
 import { binaryEndpoints, bundledInfra } from '../endpoints.js';
 import { binaryLayout } from '../layout.js';
 import { findMongoTool, mongoToolsFix, type MongoTool } from '../mongo-tools.js';
 import { TARGETS } from '../units.js';
 
-const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string =>
-  givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
-
 /** The mongodb:// URI OpenIM itself uses (its user, its auth database). */
 export function mongoUri(spec: DeploySpec, state: DeployState): string {
   const m = binaryEndpoints(spec).mongodb;
   if (m.uri) return m.uri;
-  const password = secretOf(spec, state, 'mongodb.password');
+  const password = backupSecret(spec, state, 'mongodb.password');
   const auth = m.username
     ? `${encodeURIComponent(m.username)}${password ? `:${encodeURIComponent(password)}` : ''}@`
     : '';
@@ -62,34 +67,11 @@ function objectStore(spec: DeploySpec, state: DeployState): { credentials: S3Cre
     credentials: {
       endpoint,
       region: os.region,
-      accessKey: secretOf(spec, state, 'objectStorage.accessKey'),
-      secretKey: secretOf(spec, state, 'objectStorage.secretKey'),
+      accessKey: backupSecret(spec, state, 'objectStorage.accessKey'),
+      secretKey: backupSecret(spec, state, 'objectStorage.secretKey'),
     },
     bucket: e.bucket,
   };
-}
-
-function redactorOf(spec: DeploySpec, state: DeployState): Redactor {
-  return new Redactor([
-    ...Object.values(state.secrets).filter((v): v is string => typeof v === 'string'),
-    ...Object.values(givenSecrets(spec)).filter((v): v is string => typeof v === 'string'),
-  ]);
-}
-
-async function runOk(
-  runner: Runner,
-  argv: string[],
-  what: string,
-  redactor: Redactor,
-  io: BackupIo,
-  env?: Record<string, string>,
-): Promise<string> {
-  const r = await runner.run(argv, { signal: io.signal, ...(env ? { env } : {}) });
-  if (r.exitCode !== 0)
-    throw new Error(
-      `${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`,
-    );
-  return `${r.stdout}\n${r.stderr}`;
 }
 
 /** Runs a mongo tool with the URI in a 0600 config file that exists only while it runs. */
@@ -117,14 +99,6 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-interface ObjectIndexEntry {
-  key: string;
-  size: number;
-  contentType: string;
-  /** Entry name under objects/<bucket>/ (keys may hold anything; entry names do not). */
-  file: string;
-}
-
 function tool(spec: DeploySpec, name: MongoTool): string {
   const found = findMongoTool(binaryLayout(spec), name);
   if (!found) throw new Error(mongoToolsFix(name));
@@ -139,7 +113,7 @@ export const binaryDataBackup: DataBackup = {
 
   async collect(spec, runner, state, dir, io): Promise<CollectedData> {
     const layout = binaryLayout(spec);
-    const redactor = redactorOf(spec, state);
+    const redactor = backupRedactor(spec, state);
     const files: StagedFile[] = [];
     const parts: CollectedData['parts'] = {};
     const notes: string[] = [];
@@ -167,26 +141,9 @@ export const binaryDataBackup: DataBackup = {
     // Objects.
     const store = objectStore(spec, state);
     if (store) {
-      const s3 = new S3Client(store.credentials);
-      const objects = await s3.list(store.bucket);
-      const objDir = join(dir, 'objects');
-      await mkdir(objDir, { recursive: true, mode: 0o700 });
-      const index: ObjectIndexEntry[] = [];
-      io.log(`${objects.length} object(s) in bucket ${store.bucket}`);
-      for (const [i, o] of objects.entries()) {
-        if (io.signal.aborted) throw new Error('interrupted');
-        const file = String(i).padStart(6, '0');
-        const contentType = await s3.get(store.bucket, o.key, join(objDir, file));
-        index.push({ key: o.key, size: (await stat(join(objDir, file))).size, contentType, file });
-        files.push({ path: `objects/${store.bucket}/${file}`, kind: 'objects', file: join(objDir, file) });
-      }
-      await writeFile(
-        join(objDir, 'index.json'),
-        `${JSON.stringify({ bucket: store.bucket, objects: index }, null, 2)}\n`,
-        { mode: 0o600 },
-      );
-      files.push({ path: `objects/${store.bucket}/index.json`, kind: 'objects', file: join(objDir, 'index.json') });
-      parts.objects = `${index.length} object(s), ${index.reduce((n, o) => n + o.size, 0)} bytes, of bucket ${store.bucket}`;
+      const saved = await saveBucket(new S3Client(store.credentials), store.bucket, dir, io.signal, io.log);
+      files.push(...saved.files);
+      parts.objects = saved.description;
     } else {
       notes.push(
         `objects: object storage is ${spec.infrastructure.objectStorage.provider}, not MinIO: back its bucket up with the provider's tools`,
@@ -202,15 +159,12 @@ export const binaryDataBackup: DataBackup = {
     files.push({ path: 'state/state.json', kind: 'state', file: stateFile });
     parts.state = `${stateFile}: secrets and journal`;
 
-    notes.push(
-      'redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)',
-    );
-    notes.push('kafka: not saved; messages still queued for msgtransfer when the backup ran are not in it');
+    notes.push(...NOT_SAVED_NOTES);
     return { files, parts, notes, ...(version ? { mongodumpVersion: version } : {}) };
   },
 
   async restoreData(spec, runner, state, files, options, io) {
-    const redactor = redactorOf(spec, state);
+    const redactor = backupRedactor(spec, state);
     const notes: string[] = [];
     const restore = tool(spec, 'mongorestore');
     const chat = spec.openim.components.chat;
@@ -224,44 +178,29 @@ export const binaryDataBackup: DataBackup = {
     );
 
     const database = spec.infrastructure.mongodb.database;
-    const dump = [...files.entries()].find(([p]) => p.startsWith('mongodb/'));
-    if (!dump) throw new Error('the archive holds no MongoDB dump');
-    io.log(
-      `mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`,
-    );
+    const dump = mongoDumpOf(files);
+    io.log(mongorestoreLine(database, options.skipIndexes));
     const argv = (config: string) => [
       restore,
       `--config=${config}`,
-      `--archive=${dump[1]}`,
+      `--archive=${dump}`,
       '--gzip',
       '--drop',
       `--nsInclude=${database}.*`,
       ...(options.skipIndexes ? ['--noIndexRestore'] : []),
     ];
     await withMongoConfig(mongoUri(spec, state), (config) => runOk(runner, argv(config), 'mongorestore', redactor, io));
-    if (options.skipIndexes)
-      notes.push(
-        'mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again',
-      );
+    if (options.skipIndexes) notes.push(SKIP_INDEXES_NOTE);
 
-    const indexes = [...files.entries()].filter(([p]) => /^objects\/[^/]+\/index\.json$/.test(p));
     const store = objectStore(spec, state);
-    for (const [path, file] of indexes) {
-      const index = JSON.parse(await readFile(file, 'utf8')) as { bucket: string; objects: ObjectIndexEntry[] };
+    for (const { path, index } of await objectIndexes(files)) {
       if (!store) {
         notes.push(
           `objects: ${index.objects.length} object(s) of bucket ${index.bucket} not restored: object storage here is not MinIO`,
         );
         continue;
       }
-      const s3 = new S3Client(store.credentials);
-      io.log(`putting ${index.objects.length} object(s) back into bucket ${store.bucket}`);
-      if (!(await s3.bucketExists(store.bucket))) await s3.createBucket(store.bucket);
-      for (const o of index.objects) {
-        const local = files.get(`${path.slice(0, -'index.json'.length)}${o.file}`);
-        if (!local) throw new Error(`object ${o.key}: ${o.file} missing from the archive`);
-        await s3.put(store.bucket, o.key, local, o.size, o.contentType);
-      }
+      await restoreBucket(new S3Client(store.credentials), store.bucket, path, index, files, io.signal, io.log);
     }
 
     if (bundledInfra(spec).includes('redis')) {
@@ -273,12 +212,10 @@ export const binaryDataBackup: DataBackup = {
         'redis-cli FLUSHALL',
         redactor,
         io,
-        { REDISCLI_AUTH: secretOf(spec, state, 'redis.password') },
+        { env: { REDISCLI_AUTH: backupSecret(spec, state, 'redis.password') } },
       );
     } else {
-      notes.push(
-        'redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore',
-      );
+      notes.push(EXTERNAL_REDIS_NOTE);
     }
     return notes;
   },

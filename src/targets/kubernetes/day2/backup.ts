@@ -23,8 +23,17 @@ import type { StagedFile } from '../../../backup/archive.js';
 import { objectIndexes, restoreBucket, saveBucket } from '../../../backup/objects.js';
 import { S3Client, type S3Credentials } from '../../../backup/s3.js';
 import type { BackupIo, CollectedData, DataBackup } from '../../day2/backup-types.js';
+import {
+  backupRedactor,
+  backupSecret,
+  EXTERNAL_REDIS_NOTE,
+  mongoDumpOf,
+  mongorestoreLine,
+  NOT_SAVED_NOTES,
+  runOk as runToolOk,
+  SKIP_INDEXES_NOTE,
+} from '../../day2/backup-shared.js';
 import { Redactor } from '../../../secrets/redact.js';
-import { givenSecrets, type SecretId } from '../../../secrets/secrets.js';
 import type { DeployState } from '../../../state/types.js';
 import { infraEndpoints } from '../infra-bridge.js';
 import { parseEndpoint } from '../infrastructure/endpoints.js';
@@ -49,20 +58,12 @@ import {
 import { inNamespace } from './kubectl.js';
 import { kubeStateRemote } from './state-secret.js';
 
-const secretOf = (spec: DeploySpec, state: DeployState, id: SecretId): string =>
-  givenSecrets(spec)[id] ?? state.secrets[id] ?? '';
-
-function redactorOf(spec: DeploySpec, state: DeployState): Redactor {
-  return new Redactor(
-    [...Object.values(state.secrets), ...Object.values(givenSecrets(spec))].filter(
-      (v): v is string => typeof v === 'string',
-    ),
-  );
-}
-
 const TOOL_TIMEOUT_MS = 6 * 3600_000;
 
-async function runOk(
+/** kubectl calls end within 10 minutes unless a step says otherwise (the dump and restore take longer). */
+const KUBECTL_TIMEOUT_MS = 600_000;
+
+function runOk(
   runner: Runner,
   argv: string[],
   what: string,
@@ -70,12 +71,7 @@ async function runOk(
   io: BackupIo,
   options: RunOptions = {},
 ): Promise<string> {
-  const r = await runner.run(argv, { signal: io.signal, timeoutMs: 600_000, ...options });
-  if (r.exitCode !== 0)
-    throw new Error(
-      `${what} failed (exit ${r.exitCode}): ${redactor.redact(`${r.stderr}\n${r.stdout}`.trim()).split('\n').slice(-12).join('\n')}`,
-    );
-  return `${r.stdout}\n${r.stderr}`;
+  return runToolOk(runner, argv, what, redactor, io, { timeoutMs: KUBECTL_TIMEOUT_MS, ...options });
 }
 
 /** Runs `fn` with the mongo-tools pod up; the pod is deleted afterwards, whatever happened. */
@@ -121,8 +117,8 @@ async function withObjectStore<T>(
   const credentials = (endpoint: string): S3Credentials => ({
     endpoint,
     region: os.region,
-    accessKey: secretOf(spec, state, 'objectStorage.accessKey'),
-    secretKey: secretOf(spec, state, 'objectStorage.secretKey'),
+    accessKey: backupSecret(spec, state, 'objectStorage.accessKey'),
+    secretKey: backupSecret(spec, state, 'objectStorage.secretKey'),
   });
   if (kind === 'minio') {
     const tunnel = await forward(minioForwardArgv(spec), io.signal);
@@ -154,7 +150,7 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
   },
 
   async collect(spec, runner, state, dir, io): Promise<CollectedData> {
-    const redactor = redactorOf(spec, state);
+    const redactor = backupRedactor(spec, state);
     const files: StagedFile[] = [];
     const parts: CollectedData['parts'] = {};
     const notes: string[] = [];
@@ -213,19 +209,15 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
     files.push({ path: 'state/state.json', kind: 'state', file: stateFile });
     parts.state = `${remote.location}: secrets and journal`;
 
-    notes.push(
-      'redis: not saved; in OpenIM 3.8 it caches what MongoDB holds (seq in MongoDB, login tokens: users log in again after a restore)',
-    );
-    notes.push('kafka: not saved; messages still queued for msgtransfer when the backup ran are not in it');
+    notes.push(...NOT_SAVED_NOTES);
     return { files, parts, notes, ...(version ? { mongodumpVersion: version } : {}) };
   },
 
   async restoreData(spec, runner, state, files, options, io) {
-    const redactor = redactorOf(spec, state);
+    const redactor = backupRedactor(spec, state);
     const notes: string[] = [];
     const database = spec.infrastructure.mongodb.database;
-    const dump = [...files.entries()].find(([p]) => p.startsWith('mongodb/'));
-    if (!dump) throw new Error('the archive holds no MongoDB dump');
+    const dump = mongoDumpOf(files);
 
     await withToolsPod(spec, runner, redactor, io, async () => {
       // The pod is up before anything stops: a pod that cannot start changes nothing.
@@ -235,18 +227,13 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
       // `kubectl wait` fails with "no matching resources found" when the pods were gone already.
       if (gone.exitCode !== 0 && !/no matching resources found/i.test(gone.stderr))
         throw new Error(`OpenIM's pods did not go away: ${redactor.redact(gone.stderr.trim())}`);
-      io.log(
-        `mongorestore --drop into database ${database}${options.skipIndexes ? ' (documents only: OpenIM creates its indexes when it starts)' : ''}`,
-      );
+      io.log(mongorestoreLine(database, options.skipIndexes));
       await runOk(runner, mongorestoreArgv(spec, options.skipIndexes), 'mongorestore', redactor, io, {
-        inputFile: dump[1],
+        inputFile: dump,
         timeoutMs: TOOL_TIMEOUT_MS,
       });
     });
-    if (options.skipIndexes)
-      notes.push(
-        'mongodb: indexes not restored (--skip-indexes); OpenIM and chat created theirs when they started, any index added by hand must be created again',
-      );
+    if (options.skipIndexes) notes.push(SKIP_INDEXES_NOTE);
 
     const indexes = await objectIndexes(files);
     if (indexes.length) {
@@ -266,9 +253,7 @@ export const kubernetesDataBackup = (forward: ForwardFn = startForward): DataBac
       io.log('emptying the bundled Redis (a cache of what was just replaced)');
       await runOk(runner, flush, 'redis-cli FLUSHALL', redactor, io);
     } else {
-      notes.push(
-        'redis: external, not emptied: if it serves only this OpenIM, FLUSHALL it now so no stale cache entry (seq, tokens) outlives the restore',
-      );
+      notes.push(EXTERNAL_REDIS_NOTE);
     }
     return notes;
   },
