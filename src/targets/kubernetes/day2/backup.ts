@@ -17,7 +17,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeploySpec } from '../../../config/schema.js';
-import type { Runner, RunOptions } from '../../../process/runner.js';
+import type { Runner } from '../../../process/runner.js';
 import { startForward, type ForwardFn } from '../../../process/port-forward.js';
 import type { StagedFile } from '../../../backup/archive.js';
 import { objectIndexes, restoreBucket, saveBucket } from '../../../backup/objects.js';
@@ -63,16 +63,8 @@ const TOOL_TIMEOUT_MS = 6 * 3600_000;
 /** kubectl calls end within 10 minutes unless a step says otherwise (the dump and restore take longer). */
 const KUBECTL_TIMEOUT_MS = 600_000;
 
-function runOk(
-  runner: Runner,
-  argv: string[],
-  what: string,
-  redactor: Redactor,
-  io: BackupIo,
-  options: RunOptions = {},
-): Promise<string> {
-  return runToolOk(runner, argv, what, redactor, io, { timeoutMs: KUBECTL_TIMEOUT_MS, ...options });
-}
+const runOk = (...[runner, argv, what, redactor, io, options]: Parameters<typeof runToolOk>): Promise<string> =>
+  runToolOk(runner, argv, what, redactor, io, { timeoutMs: KUBECTL_TIMEOUT_MS, ...options });
 
 /** Runs `fn` with the mongo-tools pod up; the pod is deleted afterwards, whatever happened. */
 async function withToolsPod<T>(
