@@ -18,7 +18,7 @@ import { CHAT_ADMIN_LOGIN, OPENIM_DEFAULTS } from '../../catalog/openim-versions
 import { chatAdminPasswordAction } from '../../chat-admin/action.js';
 import { PUBLIC_PORTS } from '../../catalog/modules.js';
 import { generateOpenIMConfig, serialiseConfigFiles } from '../../openim-config/index.js';
-import type { ExecAction, Step, WaitAction } from '../../plan/types.js';
+import type { Step, WaitAction } from '../../plan/types.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { verifyOff, verifyPlan, verifyProbe } from '../verify-plan.js';
 import { binarySource, goBuildAction } from '../../build/source.js';
@@ -50,13 +50,9 @@ import {
   type ModuleUnits,
   type UnitText,
 } from './units.js';
+import { exec } from '../../plan/actions.js';
+import { systemUserAction } from './system-user.js';
 
-const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({
-  kind: 'exec',
-  argv,
-  mutates: true,
-  ...extra,
-});
 const tcp = (port: number, timeoutSeconds = 120): WaitAction => ({
   kind: 'wait',
   probe: { kind: 'tcp', host: '127.0.0.1', port },
@@ -256,23 +252,7 @@ function userStep(ctx: BinaryPlanContext): Step {
     title: `System user ${layout.user}`,
     phase: 'prepare',
     needs: [...fetchedArtifactIds(ctx).map(fetchStepId), ...ctx.built.map(buildStepId)],
-    // 9: the user already exists.
-    actions: [
-      exec(
-        [
-          'useradd',
-          '--system',
-          '--user-group',
-          '--home-dir',
-          layout.dataDir,
-          '--no-create-home',
-          '--shell',
-          '/usr/sbin/nologin',
-          layout.user,
-        ],
-        { okExitCodes: [9] },
-      ),
-    ],
+    actions: [systemUserAction(layout.user, layout.dataDir)],
   };
 }
 

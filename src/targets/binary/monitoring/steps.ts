@@ -25,15 +25,10 @@ import { hostGrafanaUrl } from './grafana.js';
 import { monitoringPaths } from './paths.js';
 import { packageInstallActions } from '../packages.js';
 import { binaryMonitoringServices, MONITORING_USER, type HostMonitoringService } from './services.js';
+import { exec } from '../../../plan/actions.js';
+import { systemUserAction } from '../system-user.js';
 
 export const MONITORING_TARGET = 'openim-monitoring.target';
-
-const exec = (argv: string[], extra: Partial<ExecAction> = {}): ExecAction => ({
-  kind: 'exec',
-  argv,
-  mutates: true,
-  ...extra,
-});
 
 /** Archives the host's monitoring needs (fetched and verified with everything else, before the host changes). */
 export function monitoringArtifacts(spec: DeploySpec, arch: HostArch): MonitoringArchiveId[] {
@@ -196,23 +191,7 @@ function monitoringUserStep(paths: MonitoringPaths): Step {
     title: `System user ${user}`,
     phase: 'monitoring',
     needs: [BINARY_STEP.user],
-    // 9: the user already exists.
-    actions: [
-      exec(
-        [
-          'useradd',
-          '--system',
-          '--user-group',
-          '--home-dir',
-          paths.dataDir,
-          '--no-create-home',
-          '--shell',
-          '/usr/sbin/nologin',
-          user,
-        ],
-        { okExitCodes: [9] },
-      ),
-    ],
+    actions: [systemUserAction(user, paths.dataDir)],
   };
 }
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DeploySpec } from '../../../config/schema.js';
 import { CADDY } from '../../../catalog/proxy.js';
 import { HOST_ARCHIVES } from '../../../catalog/host-artifacts.js';
-import type { Action, ExecAction, Step, WaitAction } from '../../../plan/types.js';
+import type { Action, Step, WaitAction } from '../../../plan/types.js';
 import type { PlannedArtifact } from '../artifacts.js';
 import type { BinaryLayout } from '../layout.js';
 import { BINARY_STEP, fetchStepId } from '../step-ids.js';
@@ -17,8 +17,7 @@ import { caddyConfig } from './caddy-config.js';
 import { PROXY_UNIT, proxyPaths } from './paths.js';
 import { proxyUnit } from './unit.js';
 import { proxied, proxyUrls } from './urls.js';
-
-const exec = (argv: string[]): ExecAction => ({ kind: 'exec', argv, mutates: true });
+import { exec } from '../../../plan/actions.js';
 
 export interface ProxyPlan {
   steps: Step[];
