@@ -65,6 +65,24 @@ export class ScriptedPrompter implements Prompter {
       throw new ScriptError(`${key}: default is ${String(actual)}, the script expected ${String(step.default)}`);
   }
 
+  /** Records what was asked and answered, as the wizard's tests read it back. */
+  private record(
+    kind: AskedPrompt['kind'],
+    q: { key: string; message: string; help?: string; default?: string | boolean },
+    answer: string | boolean,
+    choices?: string[],
+  ): void {
+    this.asked.push({
+      kind,
+      key: q.key,
+      message: q.message,
+      ...(q.help ? { help: q.help } : {}),
+      ...(q.default !== undefined ? { default: q.default } : {}),
+      ...(choices ? { choices } : {}),
+      answer,
+    });
+  }
+
   private validateText(
     step: ScriptStep,
     key: string,
@@ -89,15 +107,7 @@ export class ScriptedPrompter implements Prompter {
     const answer = step.answer === undefined ? (q.default ?? values[0]) : String(step.answer);
     if (answer === undefined || !values.includes(answer))
       throw new ScriptError(`${q.key}: "${String(answer)}" is not one of the choices (${values.join(', ')})`);
-    this.asked.push({
-      kind: 'select',
-      key: q.key,
-      message: q.message,
-      ...(q.help ? { help: q.help } : {}),
-      ...(q.default !== undefined ? { default: q.default } : {}),
-      choices: values,
-      answer,
-    });
+    this.record('select', q, answer, values);
     return answer as T;
   }
 
@@ -108,14 +118,7 @@ export class ScriptedPrompter implements Prompter {
     const typed = step.answer === undefined ? '' : String(step.answer);
     const answer = typed === '' ? (q.default ?? '') : typed;
     this.validateText(step, q.key, q.validate, answer);
-    this.asked.push({
-      kind: 'input',
-      key: q.key,
-      message: q.message,
-      ...(q.help ? { help: q.help } : {}),
-      ...(q.default !== undefined ? { default: q.default } : {}),
-      answer,
-    });
+    this.record('input', q, answer);
     return answer;
   }
 
@@ -125,14 +128,7 @@ export class ScriptedPrompter implements Prompter {
     if (step.answer !== undefined && typeof step.answer !== 'boolean')
       throw new ScriptError(`${q.key}: a confirm needs a boolean answer`);
     const answer = step.answer ?? q.default ?? true;
-    this.asked.push({
-      kind: 'confirm',
-      key: q.key,
-      message: q.message,
-      ...(q.help ? { help: q.help } : {}),
-      ...(q.default !== undefined ? { default: q.default } : {}),
-      answer,
-    });
+    this.record('confirm', q, answer);
     return answer;
   }
 
@@ -140,7 +136,7 @@ export class ScriptedPrompter implements Prompter {
     const step = this.next('password', q);
     const answer = step.answer === undefined ? '' : String(step.answer);
     this.validateText(step, q.key, q.validate, answer);
-    this.asked.push({ kind: 'password', key: q.key, message: q.message, ...(q.help ? { help: q.help } : {}), answer });
+    this.record('password', q, answer);
     return answer;
   }
 
