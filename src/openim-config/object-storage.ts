@@ -82,6 +82,15 @@ export function thirdObjectBlock(ctx: GenContext): Record<string, unknown> {
   const key = (p: string) => (on(p) ? secretSlot('objectStorage.accessKey') : '');
   const sec = (p: string) => (on(p) ? secretSlot('objectStorage.secretKey') : '');
   const url = os.externalAddress || os.internalAddress;
+  const endpointBucket = (p: string) => ({
+    endpoint: on(p) ? os.internalAddress : '',
+    bucket: on(p) ? os.bucket : '',
+    bucketURL: on(p) ? url : '',
+    accessKeyID: key(p),
+    accessKeySecret: sec(p),
+    sessionToken: '',
+    publicRead: false,
+  });
   return {
     enable,
     cos: {
@@ -91,24 +100,9 @@ export function thirdObjectBlock(ctx: GenContext): Record<string, unknown> {
       sessionToken: '',
       publicRead: false,
     },
-    oss: {
-      endpoint: on('oss') ? os.internalAddress : '',
-      bucket: on('oss') ? os.bucket : '',
-      bucketURL: on('oss') ? url : '',
-      accessKeyID: key('oss'),
-      accessKeySecret: sec('oss'),
-      sessionToken: '',
-      publicRead: false,
-    },
-    kodo: {
-      endpoint: on('kodo') ? os.internalAddress : '',
-      bucket: on('kodo') ? os.bucket : '',
-      bucketURL: on('kodo') ? url : '',
-      accessKeyID: key('kodo'),
-      accessKeySecret: sec('kodo'),
-      sessionToken: '',
-      publicRead: false,
-    },
+    // OSS and Kodo take the same block (openim.yml: oss and kodo).
+    oss: endpointBucket('oss'),
+    kodo: endpointBucket('kodo'),
     aws: {
       region: on('aws') ? os.region : '',
       bucket: on('aws') ? os.bucket : '',
