@@ -34,6 +34,31 @@ function objectStorageNote(spec: DeploySpec): string | undefined {
   return undefined;
 }
 
+/** Addresses verify reaches as a client would, with nothing to port-forward. */
+interface DirectAddresses {
+  api: string;
+  ws: string;
+  chatApi: string;
+  adminApi: string;
+  objectStorage: string;
+  caFile?: string;
+}
+
+function direct(a: DirectAddresses, chat: boolean, note: string | undefined): VerifyPlan {
+  return {
+    endpoints: {
+      api: a.api,
+      ws: a.ws,
+      chat: chat ? a.chatApi : '',
+      admin: chat ? a.adminApi : '',
+      objectStorage: a.objectStorage,
+      ...(a.caFile ? { caFile: a.caFile } : {}),
+      ...(note ? { objectStorageNotApplicable: note } : {}),
+    },
+    forwards: [],
+  };
+}
+
 export function verifyPlan(spec: DeploySpec): VerifyPlan {
   const chat = spec.openim.components.chat;
   const note = objectStorageNote(spec);
@@ -41,46 +66,46 @@ export function verifyPlan(spec: DeploySpec): VerifyPlan {
     // Through the proxy, as clients go: the one public endpoint, trusting the internal CA when it made the certificate.
     const urls = proxyUrls(spec);
     const caFile = spec.binary.proxy.tls.mode === 'self-signed' ? proxyPaths(binaryLayout(spec)).caFile : undefined;
-    return {
-      endpoints: {
+    return direct(
+      {
         api: urls.apiAddr,
         ws: urls.wsAddr,
-        chat: chat ? urls.chatApi : '',
-        admin: chat ? urls.adminApi : '',
+        chatApi: urls.chatApi,
+        adminApi: urls.adminApi,
         objectStorage: objectExternalAddress(spec),
         ...(caFile ? { caFile } : {}),
-        ...(note ? { objectStorageNotApplicable: note } : {}),
       },
-      forwards: [],
-    };
+      chat,
+      note,
+    );
   }
   if (spec.target === 'binary') {
     const loop = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}`;
-    return {
-      endpoints: {
+    return direct(
+      {
         api: loop(PUBLIC_PORTS.api),
         ws: loop(PUBLIC_PORTS.msgGateway, 'ws'),
-        chat: chat ? loop(PUBLIC_PORTS.chatApi) : '',
-        admin: chat ? loop(PUBLIC_PORTS.adminApi) : '',
+        chatApi: loop(PUBLIC_PORTS.chatApi),
+        adminApi: loop(PUBLIC_PORTS.adminApi),
         objectStorage: objectExternalAddress(spec),
-        ...(note ? { objectStorageNotApplicable: note } : {}),
       },
-      forwards: [],
-    };
+      chat,
+      note,
+    );
   }
   const urls = publicUrls(spec);
   if (spec.kubernetes.ingress.controller !== 'none' && spec.openim.domain) {
-    return {
-      endpoints: {
+    return direct(
+      {
         api: urls.apiAddr,
         ws: urls.wsAddr,
-        chat: chat ? urls.chatApi : '',
-        admin: chat ? urls.adminApi : '',
+        chatApi: urls.chatApi,
+        adminApi: urls.adminApi,
         objectStorage: urls.objectStorage,
-        ...(note ? { objectStorageNotApplicable: note } : {}),
       },
-      forwards: [],
-    };
+      chat,
+      note,
+    );
   }
   // No public route: port-forward the Services; presigned object URLs are signed for the
   // external address, which a port-forward cannot stand in for.
