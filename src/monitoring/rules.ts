@@ -16,7 +16,7 @@ import {
   openimMatchers,
   type MonitoringContext,
 } from './context.js';
-import { anyOf, selector } from './promql.js';
+import { anyOf, selector, type Matcher } from './promql.js';
 import { FOR, THRESHOLDS } from './thresholds.js';
 
 type Severity = 'critical' | 'warning';
@@ -61,6 +61,18 @@ export const ALERTS = {
   volumeAlmostFull: 'OpenIMVolumeAlmostFull',
 } as const;
 
+/**
+ * A group whose rules differ by platform. Kubernetes rules get the matchers of
+ * OpenIM's namespace; host rules select by systemd unit or mount instead.
+ */
+function platformGroup(
+  ctx: MonitoringContext,
+  name: string,
+  rules: { kubernetes: (namespace: Matcher[]) => AlertRule[]; host: AlertRule[] },
+): RuleGroup {
+  return { name, rules: ctx.platform === 'kubernetes' ? rules.kubernetes(namespaceMatchers(ctx)) : rules.host };
+}
+
 function availability(ctx: MonitoringContext): RuleGroup {
   const up = selector('up', openimMatchers(ctx));
   const by = ctx.platform === 'kubernetes' ? 'namespace, job' : 'job';
@@ -103,35 +115,28 @@ function availability(ctx: MonitoringContext): RuleGroup {
 
 function restarts(ctx: MonitoringContext): RuleGroup {
   const n = THRESHOLDS.restartsPerHour;
-  if (ctx.platform === 'kubernetes') {
-    const ns = namespaceMatchers(ctx);
-    return {
-      name: 'openim.restarts',
-      rules: [
-        alert(
-          ALERTS.crashLooping,
-          'critical',
-          `max_over_time(${selector('kube_pod_container_status_waiting_reason', [...ns, ['reason', '=', 'CrashLoopBackOff']])}[5m]) >= 1`,
-          FOR.crashLoop,
-          'Container {{ $labels.container }} of {{ $labels.pod }} is crash-looping',
-          'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) has been in CrashLoopBackOff for 10 minutes. See `openim-deploy logs` or `kubectl logs --previous`.',
-        ),
-        alert(
-          ALERTS.restartsHigh,
-          'warning',
-          `increase(${selector('kube_pod_container_status_restarts_total', ns)}[1h]) > ${n}`,
-          undefined,
-          'Container {{ $labels.container }} restarted more than ' + n + ' times in an hour',
-          'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted {{ $value | humanize }} times in the last hour.',
-        ),
-      ],
-    };
-  }
   const units = ['name', '=~', HOST_UNIT_PATTERN] as const;
   const restartsTotal = selector('node_systemd_service_restart_total', [units]);
-  return {
-    name: 'openim.restarts',
-    rules: [
+  return platformGroup(ctx, 'openim.restarts', {
+    kubernetes: (ns) => [
+      alert(
+        ALERTS.crashLooping,
+        'critical',
+        `max_over_time(${selector('kube_pod_container_status_waiting_reason', [...ns, ['reason', '=', 'CrashLoopBackOff']])}[5m]) >= 1`,
+        FOR.crashLoop,
+        'Container {{ $labels.container }} of {{ $labels.pod }} is crash-looping',
+        'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) has been in CrashLoopBackOff for 10 minutes. See `openim-deploy logs` or `kubectl logs --previous`.',
+      ),
+      alert(
+        ALERTS.restartsHigh,
+        'warning',
+        `increase(${selector('kube_pod_container_status_restarts_total', ns)}[1h]) > ${n}`,
+        undefined,
+        'Container {{ $labels.container }} restarted more than ' + n + ' times in an hour',
+        'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) restarted {{ $value | humanize }} times in the last hour.',
+      ),
+    ],
+    host: [
       alert(
         ALERTS.crashLooping,
         'critical',
@@ -157,7 +162,7 @@ function restarts(ctx: MonitoringContext): RuleGroup {
         'systemd gave up on {{ $labels.name }}. See `systemctl status {{ $labels.name }}`.',
       ),
     ],
-  };
+  });
 }
 
 function kafka(): RuleGroup {
@@ -184,29 +189,22 @@ function kafka(): RuleGroup {
 
 function storage(ctx: MonitoringContext): RuleGroup {
   const ratio = THRESHOLDS.freeSpaceRatio;
-  if (ctx.platform === 'kubernetes') {
-    const ns = namespaceMatchers(ctx);
-    return {
-      name: 'openim.storage',
-      rules: [
-        alert(
-          ALERTS.volumeAlmostFull,
-          'warning',
-          `${selector('kubelet_volume_stats_available_bytes', ns)} / ${selector('kubelet_volume_stats_capacity_bytes', ns)} < ${ratio}`,
-          FOR.volume,
-          'Volume {{ $labels.persistentvolumeclaim }} is almost full',
-          'PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free.',
-        ),
-      ],
-    };
-  }
   const fs = [
     ['fstype', '!~', 'tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs'],
     ['mountpoint', '!~', '/(run|sys|proc|dev)(/.*)?'],
   ] as const;
-  return {
-    name: 'openim.storage',
-    rules: [
+  return platformGroup(ctx, 'openim.storage', {
+    kubernetes: (ns) => [
+      alert(
+        ALERTS.volumeAlmostFull,
+        'warning',
+        `${selector('kubelet_volume_stats_available_bytes', ns)} / ${selector('kubelet_volume_stats_capacity_bytes', ns)} < ${ratio}`,
+        FOR.volume,
+        'Volume {{ $labels.persistentvolumeclaim }} is almost full',
+        'PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free.',
+      ),
+    ],
+    host: [
       alert(
         ALERTS.volumeAlmostFull,
         'warning',
@@ -216,7 +214,7 @@ function storage(ctx: MonitoringContext): RuleGroup {
         'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) has {{ $value | humanizePercentage }} free; MongoDB, Kafka and logs live on it.',
       ),
     ],
-  };
+  });
 }
 
 export function openimAlertGroups(ctx: MonitoringContext): RuleGroup[] {
