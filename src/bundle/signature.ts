@@ -36,23 +36,20 @@ function ensureEd25519(key: KeyObject, file: string): KeyObject {
   return key;
 }
 
-export async function loadPrivateKey(file: string): Promise<KeyObject> {
+/** Reads an ed25519 key of either kind; anything else (unreadable, not PEM, another algorithm) is a ConfigError. */
+async function loadKey(file: string, kind: 'private' | 'public'): Promise<KeyObject> {
   try {
-    return ensureEd25519(createPrivateKey(await readFile(file)), file);
+    const pem = await readFile(file);
+    return ensureEd25519(kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem), file);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError([{ path: file, message: `cannot read the private key: ${(error as Error).message}` }]);
+    throw new ConfigError([{ path: file, message: `cannot read the ${kind} key: ${(error as Error).message}` }]);
   }
 }
 
-export async function loadPublicKey(file: string): Promise<KeyObject> {
-  try {
-    return ensureEd25519(createPublicKey(await readFile(file)), file);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError([{ path: file, message: `cannot read the public key: ${(error as Error).message}` }]);
-  }
-}
+export const loadPrivateKey = (file: string): Promise<KeyObject> => loadKey(file, 'private');
+
+export const loadPublicKey = (file: string): Promise<KeyObject> => loadKey(file, 'public');
 
 export function signChecksums(checksums: Buffer, key: KeyObject): Buffer {
   return Buffer.from(`${sign(null, checksums, key).toString('base64')}\n`, 'utf8');
