@@ -252,6 +252,18 @@ function signatureText(result: VerifyResult): string {
   }
 }
 
+/** Verifies the bundle before a command uses it, unless --no-verify; a bad one throws, a good one is one line on stderr. */
+async function verifyBeforeUse(
+  ctx: CliContext,
+  path: string,
+  flags: { verify?: boolean; key?: string; allowUnverifiedSignature?: boolean },
+): Promise<void> {
+  if (flags.verify === false) return;
+  const result = await verifyWithFlags(ctx, path, flags);
+  if (!result.ok) throw new BundleError(path, result.problems);
+  ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
+}
+
 export async function bundleVerifyCommand(ctx: CliContext, file: string, flags: BundleVerifyFlags): Promise<void> {
   const path = resolve(ctx.cwd, file);
   const result = await verifyWithFlags(ctx, path, flags);
@@ -344,12 +356,8 @@ export async function bundlePushCommand(ctx: CliContext, file: string, flags: Bu
     caFiles: flags.caFile ?? [],
     skipVerify: flags.tlsSkipVerify ? [host] : [],
   });
-  if (flags.verify !== false) {
-    // A tampered bundle must not reach the registry either.
-    const result = await verifyWithFlags(ctx, path, flags);
-    if (!result.ok) throw new BundleError(path, result.problems);
-    ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
-  }
+  // A tampered bundle must not reach the registry either.
+  await verifyBeforeUse(ctx, path, flags);
   const pushed = await pushBundle(path, {
     registry: flags.registry,
     client,
@@ -376,12 +384,8 @@ export async function bundleLoadCommand(ctx: CliContext, file: string, flags: Bu
   const path = resolve(ctx.cwd, file);
   if (!/^[A-Za-z0-9._-]+$/.test(flags.namespace))
     throw new ConfigError([{ path: '--namespace', message: 'a containerd namespace: letters, digits, . _ -' }]);
-  if (flags.verify !== false) {
-    // A tampered bundle must not reach the node either.
-    const result = await verifyWithFlags(ctx, path, flags);
-    if (!result.ok) throw new BundleError(path, result.problems);
-    ctx.io.err(`verified ${path}: ${result.entries} files, ${signatureText(result)}`);
-  }
+  // A tampered bundle must not reach the node either.
+  await verifyBeforeUse(ctx, path, flags);
   const refs = await loadBundleImages(path, {
     ctr: flags.ctr,
     address: flags.address,
