@@ -77,19 +77,13 @@ interface CatalogComponent {
   images: ImageRef[];
 }
 
-const isImageRef = (v: unknown): v is ImageRef =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as ImageRef).registry === 'string' &&
-  typeof (v as ImageRef).repository === 'string' &&
-  typeof (v as ImageRef).tag === 'string';
+/** An object whose `keys` all hold strings: how catalog entries are recognised by shape. */
+const hasStringFields = (v: unknown, keys: readonly string[]): boolean =>
+  typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
 
-const isChartRef = (v: unknown): v is ChartRef =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as ChartRef).name === 'string' &&
-  typeof (v as ChartRef).version === 'string' &&
-  typeof (v as ChartRef).source === 'string';
+const isImageRef = (v: unknown): v is ImageRef => hasStringFields(v, ['registry', 'repository', 'tag']);
+
+const isChartRef = (v: unknown): v is ChartRef => hasStringFields(v, ['name', 'version', 'source']);
 
 /** Every catalog entry that has images and/or charts, found by shape so new entries need no registration here. */
 function catalogComponents(): CatalogComponent[] {
