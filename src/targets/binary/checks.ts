@@ -4,6 +4,7 @@
 
 import type { DeploySpec } from '../../config/schema.js';
 import type { PreflightFinding } from '../../errors.js';
+import { findingList } from '../../preflight/findings.js';
 import type { HostNeed } from '../target.js';
 import type { BinaryFacts } from '../../facts/types.js';
 import { HOST_INFRA_PORTS } from '../../catalog/host-artifacts.js';
@@ -137,11 +138,7 @@ export function binaryHostNeeds(spec: DeploySpec): HostNeed[] {
 }
 
 export function binaryChecks(spec: DeploySpec, facts: BinaryFacts): PreflightFinding[] {
-  const findings: PreflightFinding[] = [];
-  const error = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
-  const warn = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const { findings, error, warn } = findingList();
   const host = facts.probed ? facts.host : undefined;
   const layout = binaryLayout(spec);
   const arch = targetArch(spec, host?.arch);
