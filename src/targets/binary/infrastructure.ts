@@ -20,7 +20,7 @@ import { encodeText } from '../../secrets/encode.js';
 import { secretRef } from '../../secrets/secrets.js';
 import { environmentFileText } from './env-file.js';
 import { kafkaGroupActions } from './kafka-groups.js';
-import { kafkaToolAction } from './kafka-tool.js';
+import { perTopicToolActions } from './kafka-tool.js';
 import { packageInstallActions } from './packages.js';
 import { proxied } from './proxy/urls.js';
 import type { ArtifactId, PlannedArtifact } from './artifacts.js';
@@ -163,22 +163,20 @@ function properties(entries: Record<string, string | number>): string {
 
 /** `kafka-topics.sh --create --if-not-exists` for each OpenIM topic (the server does not create them, pain point 4). */
 function kafkaTopicActions(kafkaHome: string, bootstrap: string, logDir: string, commandConfig?: string): ExecAction[] {
-  return KAFKA_TOPICS.map((topic) =>
-    kafkaToolAction(logDir, [
-      `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.topics}`,
-      '--bootstrap-server',
-      bootstrap,
-      ...(commandConfig ? ['--command-config', commandConfig] : []),
-      '--create',
-      '--if-not-exists',
-      '--topic',
-      topic,
-      '--partitions',
-      String(KAFKA_PARTITIONS),
-      '--replication-factor',
-      '1',
-    ]),
-  );
+  return perTopicToolActions(logDir, commandConfig, (topic, clientOptions) => [
+    `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.topics}`,
+    '--bootstrap-server',
+    bootstrap,
+    ...clientOptions,
+    '--create',
+    '--if-not-exists',
+    '--topic',
+    topic,
+    '--partitions',
+    String(KAFKA_PARTITIONS),
+    '--replication-factor',
+    '1',
+  ]);
 }
 
 /** What one bundled component adds to the plan: its config folder, install step, unit and after-start setup. */

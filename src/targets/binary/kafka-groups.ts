@@ -9,9 +9,9 @@
 // is left alone: moving its offsets would deliver every retained message again.
 
 import { HOST_ARCHIVES } from '../../catalog/host-artifacts.js';
-import { KAFKA_CONSUMER_GROUPS, KAFKA_TOPICS } from '../../catalog/modules.js';
+import { KAFKA_CONSUMER_GROUPS } from '../../catalog/modules.js';
 import type { ExecAction } from '../../plan/types.js';
-import { kafkaToolAction } from './kafka-tool.js';
+import { perTopicToolActions } from './kafka-tool.js';
 
 /**
  * `sh -c` program; its arguments come after it, never spliced into the text:
@@ -34,17 +34,15 @@ export function kafkaGroupActions(
   logDir: string,
   commandConfig?: string,
 ): ExecAction[] {
-  return KAFKA_TOPICS.map((topic) =>
-    kafkaToolAction(logDir, [
-      'sh',
-      '-c',
-      REGISTER_GROUP_SCRIPT,
-      'register-group',
-      `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.groups}`,
-      bootstrap,
-      KAFKA_CONSUMER_GROUPS[topic],
-      topic,
-      ...(commandConfig ? ['--command-config', commandConfig] : []),
-    ]),
-  );
+  return perTopicToolActions(logDir, commandConfig, (topic, clientOptions) => [
+    'sh',
+    '-c',
+    REGISTER_GROUP_SCRIPT,
+    'register-group',
+    `${kafkaHome}/${HOST_ARCHIVES.kafka.executables.groups}`,
+    bootstrap,
+    KAFKA_CONSUMER_GROUPS[topic],
+    topic,
+    ...clientOptions,
+  ]);
 }

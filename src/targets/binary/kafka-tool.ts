@@ -1,5 +1,6 @@
 // How the plan runs one of Kafka's command-line tools on the host.
 
+import { KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { ExecAction } from '../../plan/types.js';
 
 /**
@@ -14,4 +15,17 @@ export function kafkaToolAction(logDir: string, argv: string[]): ExecAction {
     mutates: true,
     timeoutSeconds: 120,
   };
+}
+
+/**
+ * One Kafka tool run per OpenIM topic. `argv` gets the topic and the client
+ * options: `--command-config FILE` when the broker wants one, else none.
+ */
+export function perTopicToolActions(
+  logDir: string,
+  commandConfig: string | undefined,
+  argv: (topic: (typeof KAFKA_TOPICS)[number], clientOptions: string[]) => string[],
+): ExecAction[] {
+  const clientOptions = commandConfig ? ['--command-config', commandConfig] : [];
+  return KAFKA_TOPICS.map((topic) => kafkaToolAction(logDir, argv(topic, clientOptions)));
 }
