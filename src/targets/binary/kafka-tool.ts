@@ -8,7 +8,7 @@ import type { ExecAction } from '../../plan/types.js';
  * directory; without it the tools' start script (kafka-run-class.sh) logs
  * to a folder inside the install directory.
  */
-export function kafkaToolAction(logDir: string, argv: string[]): ExecAction {
+function kafkaToolAction(logDir: string, argv: string[]): ExecAction {
   return {
     kind: 'exec',
     argv: ['env', `LOG_DIR=${logDir}`, ...argv],
