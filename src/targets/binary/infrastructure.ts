@@ -29,6 +29,7 @@ import type { BinaryLayout } from './layout.js';
 import { BINARY_STEP, fetchStepId } from './step-ids.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { hardening, HEADER, PROXY_VARIABLES, TARGETS, type UnitText } from './units.js';
+import { exec } from '../../plan/actions.js';
 
 export const INFRA_UNITS: Record<InfraId, string> = {
   mongodb: 'openim-mongodb.service',
@@ -134,11 +135,7 @@ const write = (path: string, content: string, mode: number, render: string): Act
   content,
   render,
 });
-const chown = (user: string, ...paths: string[]): ExecAction => ({
-  kind: 'exec',
-  argv: ['chown', `root:${user}`, ...paths],
-  mutates: true,
-});
+const chown = (user: string, ...paths: string[]): ExecAction => exec(['chown', `root:${user}`, ...paths]);
 
 function extractStep(ctx: InfraContext, id: InfraId, archive: 'mongodb' | 'mongosh' | 'kafka'): Action {
   const planned = ctx.artifacts[archive]!;
@@ -242,9 +239,7 @@ function packagesStep(ctx: InfraContext): Step | undefined {
     actions: [
       ...install,
       // The package's own service would hold the port; the hardened openim-* unit replaces it.
-      ...(theirUnits.length
-        ? [{ kind: 'exec', argv: ['systemctl', 'disable', '--now', ...theirUnits], mutates: true } as ExecAction]
-        : []),
+      ...(theirUnits.length ? [exec(['systemctl', 'disable', '--now', ...theirUnits])] : []),
     ],
   };
 }

@@ -2,6 +2,7 @@
 
 import { KAFKA_TOPICS } from '../../catalog/modules.js';
 import type { ExecAction } from '../../plan/types.js';
+import { exec } from '../../plan/actions.js';
 
 /**
  * Runs a Kafka tool with LOG_DIR set to Kafka's log folder in its data
@@ -9,12 +10,7 @@ import type { ExecAction } from '../../plan/types.js';
  * to a folder inside the install directory.
  */
 function kafkaToolAction(logDir: string, argv: string[]): ExecAction {
-  return {
-    kind: 'exec',
-    argv: ['env', `LOG_DIR=${logDir}`, ...argv],
-    mutates: true,
-    timeoutSeconds: 120,
-  };
+  return exec(['env', `LOG_DIR=${logDir}`, ...argv], { timeoutSeconds: 120 });
 }
 
 /**

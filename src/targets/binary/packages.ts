@@ -3,28 +3,21 @@
 
 import type { PackageManager } from '../../catalog/host-artifacts.js';
 import type { ExecAction } from '../../plan/types.js';
+import { exec } from '../../plan/actions.js';
 
 /** Installs the packages not there yet; nothing when none is missing. apt never asks and adds no recommended packages. */
 export function packageInstallActions(pm: PackageManager, missing: string[]): ExecAction[] {
   if (missing.length === 0) return [];
   if (pm === 'apt') {
     return [
-      { kind: 'exec', argv: ['apt-get', 'update'], mutates: true, timeoutSeconds: 600 },
-      {
-        kind: 'exec',
-        argv: [
-          'env',
-          'DEBIAN_FRONTEND=noninteractive',
-          'apt-get',
-          'install',
-          '-y',
-          '--no-install-recommends',
-          ...missing,
-        ],
-        mutates: true,
-        timeoutSeconds: 900,
-      },
+      exec(['apt-get', 'update'], { timeoutSeconds: 600 }),
+      exec(
+        ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing],
+        {
+          timeoutSeconds: 900,
+        },
+      ),
     ];
   }
-  return [{ kind: 'exec', argv: ['dnf', 'install', '-y', ...missing], mutates: true, timeoutSeconds: 900 }];
+  return [exec(['dnf', 'install', '-y', ...missing], { timeoutSeconds: 900 })];
 }

@@ -13,6 +13,7 @@ import type { BinaryLayout, Product } from './layout.js';
 import { renderUnit, type UnitFile, type UnitSection } from './systemd-ini.js';
 import { ALL_INTERFACE_MODULES, loopbackFilter } from './proxy/loopback.js';
 import { PROXY_VARIABLES as LIVE_PROXY_VARIABLES } from '../day2/live-helpers.js';
+import { exec } from '../../plan/actions.js';
 
 export const HEADER =
   'Written by openim-deploy; a re-run overwrites changes.\nPut local changes in a drop-in: systemctl edit <unit>';
@@ -125,7 +126,7 @@ export function unitWriteActions(unitDir: string, units: UnitText[]): Action[] {
       content: u.text,
       render: `systemd/${u.name}`,
     })),
-    { kind: 'exec', argv: ['systemctl', 'daemon-reload'], mutates: true },
+    exec(['systemctl', 'daemon-reload']),
   ];
 }
 
