@@ -8,6 +8,7 @@ import { infrastructureChecks } from './infrastructure/index.js';
 import { UNREACHABLE_FIX, unreachableMessage } from './unreachable.js';
 import { objectStorageBackend } from './infra-bridge.js';
 import { kubernetesLayout } from './layout.js';
+import { findingList } from '../../preflight/findings.js';
 
 /** CRDs an ingress controller the installer does not install must find in the cluster: [CRD, what provides it]. */
 const CONTROLLER_CRDS: Readonly<
@@ -29,11 +30,7 @@ const CONTROLLER_CRDS: Readonly<
 
 export function kubernetesChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
   const layout = kubernetesLayout(spec);
-  const findings: PreflightFinding[] = [];
-  const error = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
-  const warn = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const { findings, error, warn } = findingList();
   // Pure spec checks: they hold whatever the cluster looks like.
   const ingress = spec.kubernetes.ingress;
   if (ingress.controller === 'gateway-api' && !ingress.className) {

@@ -8,15 +8,12 @@ import { STORAGE_PROVISIONERS } from '../../../catalog/infrastructure.js';
 import { externalAddresses, type ExternalComponent } from './external.js';
 import { storageClassFor } from './storage-class.js';
 import { kafkaTopology, mongoTopology, objectStorageKind, redisTopology } from './topology.js';
+import { findingList } from '../../../preflight/findings.js';
 
 const LOOPBACK = /^(localhost|127\.[0-9.]+|\[?::1\]?|0\.0\.0\.0)$/;
 
 export function infrastructureChecks(spec: DeploySpec, facts: KubernetesFacts): PreflightFinding[] {
-  const findings: PreflightFinding[] = [];
-  const error = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'error', message, ...(fix ? { fix } : {}) });
-  const warn = (id: string, message: string, fix?: string) =>
-    findings.push({ id, severity: 'warn', message, ...(fix ? { fix } : {}) });
+  const { findings, error, warn } = findingList();
   const infra = spec.infrastructure;
 
   // Topology: what each bundled component can actually run as.
